@@ -1,0 +1,441 @@
+"""News: channels, tags, people, images and articles."""
+
+from __future__ import annotations
+
+import hashlib
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
+
+from yantai.html import html_to_text, sanitize_html
+
+
+def unicode_slug(text: str, max_length: int = 80) -> str:
+    """A slug that keeps Chinese characters (``质量强市``), never empty."""
+    slug = slugify(text, allow_unicode=True)[:max_length].strip("-")
+    return slug or hashlib.sha1(text.encode()).hexdigest()[:12]
+
+
+class Channel(models.Model):
+    name = models.CharField(_("名称"), max_length=50, unique=True)
+    slug = models.SlugField(
+        _("网址名"),
+        max_length=80,
+        unique=True,
+        allow_unicode=True,
+        help_text=_("出现在栏目网址中，可用中文，例如“质量强市”。"),
+    )
+    order = models.PositiveSmallIntegerField(
+        _("排序"), default=0, help_text=_("数字小的栏目排在前面。")
+    )
+    description = models.TextField(_("栏目说明"), blank=True)
+
+    class Meta:
+        ordering = ["order", "id"]
+        verbose_name = _("栏目")
+        verbose_name_plural = _("栏目")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = unicode_slug(self.name)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("news:channel-detail", kwargs={"slug": self.slug})
+
+
+class Tag(models.Model):
+    name = models.CharField(_("名称"), max_length=50, unique=True)
+    slug = models.SlugField(_("网址名"), max_length=80, unique=True, allow_unicode=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("标签")
+        verbose_name_plural = _("标签")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = unicode_slug(self.name)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("news:tag-detail", kwargs={"slug": self.slug})
+
+
+class Person(models.Model):
+    """A person named in bylines; the same person may be 记者 here, 通讯员 there."""
+
+    name = models.CharField(_("姓名"), max_length=50)
+    slug = models.SlugField(_("网址名"), max_length=80, unique=True, allow_unicode=True)
+    note = models.CharField(
+        _("备注"),
+        max_length=100,
+        blank=True,
+        help_text=_("区分同名的人，例如所在单位。"),
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("人员")
+        verbose_name_plural = _("人员")
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.note}）" if self.note else self.name
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            base = unicode_slug(self.name)
+            slug, n = base, 1
+            while Person.objects.filter(slug=slug).exclude(pk=self.pk).exists():
+                n += 1
+                slug = f"{base}-{n}"
+            self.slug = slug
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("news:person-detail", kwargs={"slug": self.slug})
+
+
+class Image(models.Model):
+    """An image of the library, used as cover and inside article bodies."""
+
+    file = models.ImageField(_("文件"), upload_to="images/%Y/%m/")
+    title = models.CharField(_("标题"), max_length=200)
+    alt_text = models.CharField(
+        _("替代文字"),
+        max_length=300,
+        blank=True,
+        help_text=_("为看不见图片的读者描述图片内容；纯装饰图片可勾选“装饰性”后留空。"),
+    )
+    is_decorative = models.BooleanField(_("装饰性"), default=False)
+    caption = models.CharField(_("图片说明"), max_length=500, blank=True)
+    credit = models.CharField(
+        _("供图/摄影"),
+        max_length=100,
+        blank=True,
+        help_text=_("例如“YMG全媒体记者 唐克 摄”。"),
+    )
+    focal_x = models.FloatField(
+        _("焦点横坐标"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(1)],
+        help_text=_("0 到 1，裁切时保留的中心点；留空则居中。"),
+    )
+    focal_y = models.FloatField(
+        _("焦点纵坐标"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(1)],
+    )
+    width = models.PositiveIntegerField(_("宽度"), default=0, editable=False)
+    height = models.PositiveIntegerField(_("高度"), default=0, editable=False)
+    renditions = models.JSONField(
+        _("缩略图"),
+        default=list,
+        blank=True,
+        editable=False,
+    )
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("上传者"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        editable=False,
+    )
+    created_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("图片")
+        verbose_name_plural = _("图片库")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(is_decorative=True) | ~Q(alt_text=""),
+                name="image_alt_or_decorative",
+                violation_error_message=_("请填写替代文字，或勾选“装饰性”。"),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ArticleQuerySet(models.QuerySet):
+    def published(self) -> ArticleQuerySet:
+        """Articles the public may see: published, already due and not expired."""
+        now = timezone.now()
+        return self.filter(
+            Q(expires_at__isnull=True) | Q(expires_at__gt=now),
+            status=Article.Status.PUBLISHED,
+            published_at__lte=now,
+        )
+
+    def for_listing(self) -> ArticleQuerySet:
+        """What list pages render, newest first, in a fixed number of queries."""
+        return (
+            self.select_related("channel", "cover")
+            .only(
+                "id",
+                "title",
+                "slug",
+                "summary",
+                "source",
+                "published_at",
+                "channel__name",
+                "channel__slug",
+                "cover__file",
+                "cover__alt_text",
+                "cover__renditions",
+                "cover__width",
+                "cover__height",
+            )
+            .order_by("-published_at", "-id")
+        )
+
+    def for_detail(self) -> ArticleQuerySet:
+        """What the article page renders."""
+        return self.select_related(
+            "channel", "cover", "responsible_editor"
+        ).prefetch_related(
+            "tags",
+            models.Prefetch(
+                "bylines", queryset=Byline.objects.select_related("person")
+            ),
+        )
+
+
+class Article(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("草稿")
+        REVIEW_1 = "review1", _("待初审")
+        REVIEW_2 = "review2", _("待复审")
+        REVIEW_3 = "review3", _("待终审")
+        PUBLISHED = "published", _("已发布")
+        UNPUBLISHED = "unpublished", _("已撤下")
+
+    kicker = models.CharField(
+        _("引题"),
+        max_length=200,
+        blank=True,
+        help_text=_("印在标题上方的短句，可不填。"),
+    )
+    title = models.CharField(_("标题"), max_length=200)
+    subtitle = models.CharField(
+        _("副题"), max_length=200, blank=True, help_text=_("印在标题下方，可不填。")
+    )
+    slug = models.SlugField(
+        _("网址名"),
+        max_length=120,
+        allow_unicode=True,
+        blank=True,
+        help_text=_("留空则由标题生成；文章网址以编号为准，改标题不会使旧链接失效。"),
+    )
+    summary = models.TextField(
+        _("摘要"),
+        blank=True,
+        help_text=_("一两句话，用于列表、分享和搜索结果；留空则取正文开头。"),
+    )
+    body = models.TextField(
+        _("正文"),
+        blank=True,
+        help_text=_("小标题请用“标题”格式，不要用加粗段落代替。"),
+    )
+    body_text = models.TextField(_("正文纯文本"), blank=True, editable=False)
+    source = models.CharField(
+        _("来源"),
+        max_length=100,
+        default="烟台日报",
+        help_text=_("例如：烟台日报、胶东在线。"),
+    )
+    source_url = models.URLField(
+        _("原文链接"), blank=True, help_text=_("转载其他媒体的稿件时填写原文网址。")
+    )
+    channel = models.ForeignKey(
+        Channel,
+        verbose_name=_("栏目"),
+        on_delete=models.PROTECT,
+        related_name="articles",
+    )
+    tags = models.ManyToManyField(
+        Tag, verbose_name=_("标签"), blank=True, related_name="articles"
+    )
+    cover = models.ForeignKey(
+        Image,
+        verbose_name=_("封面图"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    status = models.CharField(
+        _("状态"), max_length=16, choices=Status.choices, default=Status.DRAFT
+    )
+    published_at = models.DateTimeField(
+        _("发布时间"),
+        default=timezone.now,
+        help_text=_("北京时间。设为将来的时间即为定时发布：到点自动出现在网站上。"),
+    )
+    expires_at = models.DateTimeField(
+        _("下线时间"),
+        null=True,
+        blank=True,
+        help_text=_("到点后自动从网站隐藏；留空则一直显示。"),
+    )
+    is_featured = models.BooleanField(_("头条推荐"), default=False)
+    related_articles = models.ManyToManyField(
+        "self",
+        verbose_name=_("相关新闻（编辑指定）"),
+        blank=True,
+        symmetrical=False,
+        related_name="+",
+    )
+    responsible_editor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("责任编辑"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    view_count = models.PositiveIntegerField(_("浏览次数"), default=0, editable=False)
+    # Identifies an imported page so that re-importing it updates instead of duplicating.
+    import_key = models.CharField(
+        _("导入标识"), max_length=64, null=True, blank=True, unique=True, editable=False
+    )
+    version = models.PositiveIntegerField(_("版本"), default=1, editable=False)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("修改时间"), auto_now=True)
+
+    objects = ArticleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-published_at", "-id"]
+        verbose_name = _("文章")
+        verbose_name_plural = _("文章")
+        indexes = [
+            # Cover the published() filter and the newest-first order, so list pages
+            # and their counts read the index, not the table.
+            models.Index(
+                fields=["status", "-published_at", "expires_at"], name="article_pub_idx"
+            ),
+            models.Index(
+                fields=["channel", "status", "-published_at", "expires_at"],
+                name="article_channel_pub_idx",
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(expires_at__isnull=True)
+                | Q(expires_at__gt=models.F("published_at")),
+                name="article_expires_after_published",
+                violation_error_message=_("下线时间必须晚于发布时间。"),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def save(self, *args, **kwargs):
+        self.body = sanitize_html(self.body)
+        self.body_text = html_to_text(self.body)
+        if not self.slug:
+            self.slug = unicode_slug(self.title, 120)
+        if not self.summary:
+            self.summary = (
+                self.body_text.split("\n", 1)[0][:120] if self.body_text else ""
+            )
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = set(kwargs["update_fields"]) | {
+                "body_text",
+                "updated_at",
+            }
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("news:article-detail", kwargs={"pk": self.pk})
+
+    @property
+    def is_published(self) -> bool:
+        """One-row twin of ``ArticleQuerySet.published``."""
+        now = timezone.now()
+        return (
+            self.status == self.Status.PUBLISHED
+            and self.published_at <= now
+            and (self.expires_at is None or self.expires_at > now)
+        )
+
+    @property
+    def is_reprint(self) -> bool:
+        """Published by another outlet first (转载)."""
+        return bool(self.source_url) or self.source not in {"", "烟台日报", "品质烟台"}
+
+    def byline_groups(self) -> list[tuple[str, list[Byline]]]:
+        """Bylines grouped by consecutive role label: ``[("YMG全媒体记者", [逄苗]), …]``."""
+        groups: list[tuple[str, list[Byline]]] = []
+        for byline in self.bylines.all():
+            label = byline.label
+            if groups and groups[-1][0] == label:
+                groups[-1][1].append(byline)
+            else:
+                groups.append((label, [byline]))
+        return groups
+
+
+class Byline(models.Model):
+    class Role(models.TextChoices):
+        REPORTER = "记者", _("记者")
+        CORRESPONDENT = "通讯员", _("通讯员")
+        INTERN = "实习生", _("实习生")
+        PHOTOGRAPHER = "摄影", _("摄影")
+        AUTHOR = "作者", _("作者")
+        EDITOR = "编辑", _("编辑")
+        RESPONSIBLE_EDITOR = "责任编辑", _("责任编辑")
+
+    article = models.ForeignKey(
+        Article,
+        verbose_name=_("文章"),
+        on_delete=models.CASCADE,
+        related_name="bylines",
+    )
+    person = models.ForeignKey(
+        Person, verbose_name=_("人员"), on_delete=models.PROTECT, related_name="bylines"
+    )
+    role = models.CharField(_("角色"), max_length=8, choices=Role.choices)
+    prefix = models.CharField(
+        _("单位前缀"),
+        max_length=30,
+        blank=True,
+        help_text=_("印在角色前的单位，例如“YMG全媒体”记者、“本报”记者。"),
+    )
+    order = models.PositiveSmallIntegerField(_("顺序"), default=0)
+
+    class Meta:
+        ordering = ["order", "id"]
+        verbose_name = _("署名")
+        verbose_name_plural = _("署名")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["article", "person", "role"], name="byline_unique_role"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.label} {self.person.name}"
+
+    @property
+    def label(self) -> str:
+        return f"{self.prefix}{self.role}"

@@ -1,0 +1,135 @@
+"""Writes of the news app that touch several rows."""
+
+from __future__ import annotations
+
+import hashlib
+from html import escape
+
+from django.db import transaction
+
+from yantai.html import sanitize_html
+
+from .models import Article, Byline, Channel, Person
+from .parsing import ParsedPage
+
+
+def page_import_key(page: ParsedPage) -> str:
+    """Identity of an imported page: the same title and time is the same article."""
+    raw = f"{page.title.strip()}|{page.published_at.isoformat()}"
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def page_body_html(page: ParsedPage) -> str:
+    """Body blocks as the HTML the editor uses: headings stay ``<h2>``, paragraphs ``<p>``."""
+    parts = []
+    for block in page.blocks:
+        tag = "h2" if block.type == "heading" else "p"
+        parts.append(f"<{tag}>{escape(block.text, quote=False)}</{tag}>")
+    return "".join(parts)
+
+
+def person_get_or_create(*, name: str) -> Person:
+    """The person named ``name``; the first of several namesakes if there are more."""
+    person = Person.objects.filter(name=name).order_by("id").first()
+    return person or Person.objects.create(name=name)
+
+
+def article_draft_from_page(*, page: ParsedPage, channel: Channel) -> Article:
+    """An unsaved draft prefilled from ``page`` (used by the admin's paste import)."""
+    return Article(
+        title=page.title,
+        subtitle=page.subtitle,
+        source=page.source or "烟台日报",
+        source_url=page.source_url,
+        published_at=page.published_at,
+        body=page_body_html(page),
+        channel=channel,
+        status=Article.Status.DRAFT,
+    )
+
+
+@transaction.atomic
+def article_import_page(
+    *, page: ParsedPage, channel: Channel, publish: bool = False
+) -> tuple[Article, bool]:
+    """Create or update the article of an imported page; return it and whether it is new.
+
+    Re-importing the same page updates the article in place (never a duplicate) and
+    replaces its bylines with the page's.
+    """
+    key = page_import_key(page)
+    article = Article.objects.filter(import_key=key).first()
+    created = article is None
+    if created:
+        article = Article(import_key=key)
+    draft = article_draft_from_page(page=page, channel=channel)
+    credits = [(c.role, c.name, c.prefix) for c in page.credits]
+    if not created and not _page_changes(article, draft, credits, publish):
+        return article, False
+    for field in IMPORTED_FIELDS:
+        setattr(article, field, getattr(draft, field))
+    article.body = sanitize_html(article.body)
+    if publish:
+        article.status = Article.Status.PUBLISHED
+    elif created:
+        article.status = Article.Status.DRAFT
+    if not created:
+        article.version += 1
+    article.full_clean(exclude=["import_key"])
+    article.save()
+    article_set_credits(article=article, credits=credits)
+    return article, created
+
+
+IMPORTED_FIELDS = (
+    "title",
+    "subtitle",
+    "source",
+    "source_url",
+    "published_at",
+    "body",
+    "channel",
+)
+
+
+def _page_changes(
+    article: Article, draft: Article, credits: list[tuple[str, str, str]], publish: bool
+) -> bool:
+    """Whether importing the page again would change ``article`` (keeps re-runs no-ops)."""
+    draft.body = sanitize_html(draft.body)
+    if any(getattr(article, f) != getattr(draft, f) for f in IMPORTED_FIELDS):
+        return True
+    if publish and article.status != Article.Status.PUBLISHED:
+        return True
+    current = [
+        (b.role, b.person.name, b.prefix)
+        for b in article.bylines.select_related("person")
+    ]
+    return current != _unique_credits(credits)
+
+
+def _unique_credits(credits: list[tuple[str, str, str]]) -> list[tuple[str, str, str]]:
+    seen: set[tuple[str, str]] = set()
+    unique = []
+    for role, name, prefix in credits:
+        if (name, role) not in seen:
+            seen.add((name, role))
+            unique.append((role, name, prefix))
+    return unique
+
+
+def article_set_credits(
+    *, article: Article, credits: list[tuple[str, str, str]]
+) -> None:
+    """Replace the bylines of ``article`` with ``(role, name, prefix)`` in printed order."""
+    article.bylines.all().delete()
+    Byline.objects.bulk_create(
+        Byline(
+            article=article,
+            person=person_get_or_create(name=name),
+            role=role,
+            prefix=prefix,
+            order=order,
+        )
+        for order, (role, name, prefix) in enumerate(_unique_credits(credits))
+    )

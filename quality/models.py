@@ -1,0 +1,1 @@
+"""Quality data: indicators, observations and registries (see issue 5)."""

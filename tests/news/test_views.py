@@ -1,0 +1,189 @@
+import re
+from datetime import timedelta
+from io import StringIO
+from pathlib import Path
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.management import call_command
+from django.test import TestCase
+from django.utils import timezone
+
+from news.models import Article
+from tests.factories import ArticleFactory, BylineFactory, ChannelFactory, TagFactory
+
+SEED = (
+    Path(settings.BASE_DIR) / "news" / "fixtures" / "pages" / "000_b5b21bbd38acca12.txt"
+)
+CHROME = [
+    "大字",
+    "新闻推荐",
+    "相关推荐",
+    "烟台业达综合金融服务平台上线",
+    "弘扬社会正气",
+    "光阴流水",
+]
+
+
+def article_element(html: str) -> str:
+    match = re.search(r"<article\b.*?</article>", html, re.S)
+    assert match, "page has no <article> element"
+    assert html.count("<article") == 1, "page has more than one <article>"
+    return match.group(0)
+
+
+class SeedArticlePageTests(TestCase):
+    """The seed, imported through the real import path, reads like a newspaper page."""
+
+    @classmethod
+    def setUpTestData(cls):
+        call_command("load_demo", stdout=StringIO())
+        cls.article = Article.objects.get()
+
+    def setUp(self):
+        cache.clear()
+
+    def test_article_page_shows_newspaper_furniture(self):
+        response = self.client.get(self.article.get_absolute_url())
+        self.assertEqual(response.status_code, 200)
+        html = response.content.decode()
+        article = article_element(html)
+        self.assertIn("烟台市向高质量发展进军取得显著成效", article)
+        self.assertIn("来源：烟台日报", article)
+        self.assertIn("2021-01-07 10:36", article)
+        for heading in [
+            "科学规划顶层设计“基准线”",
+            "3个国家级质检中心落户烟台",
+            "工业产品质量合格率超97%",
+        ]:
+            self.assertIn(f"<h2>{heading}</h2>", article)
+        self.assertRegex(
+            article, r"YMG全媒体记者 <a [^>]+>逄苗</a> 通讯员 <a [^>]+>孙洪安</a>"
+        )
+        self.assertIn(
+            f'<link rel="canonical" href="http://testserver/news/{self.article.pk}/">',
+            html,
+        )
+
+    def test_source_page_chrome_never_inside_article(self):
+        article = article_element(
+            self.client.get(self.article.get_absolute_url()).content.decode()
+        )
+        for chrome in CHROME:
+            with self.subTest(chrome=chrome):
+                self.assertNotIn(chrome, article)
+
+    def test_article_page_query_budget_cold_and_warm(self):
+        """At most 6 queries, even with every cache empty."""
+        url = self.article.get_absolute_url()
+        with self.assertNumQueries(6):
+            self.client.get(url)
+        with self.assertNumQueries(4):
+            self.client.get(url)
+
+
+class ArticlePageTests(TestCase):
+    def setUp(self):
+        cache.clear()
+
+    def test_drafts_scheduled_and_expired_articles_are_not_found(self):
+        now = timezone.now()
+        hidden = [
+            ArticleFactory(status=Article.Status.DRAFT),
+            ArticleFactory(published_at=now + timedelta(hours=1)),
+            ArticleFactory(
+                published_at=now - timedelta(days=2), expires_at=now - timedelta(days=1)
+            ),
+        ]
+        for article in hidden:
+            with self.subTest(article=article.pk):
+                self.assertEqual(
+                    self.client.get(article.get_absolute_url()).status_code, 404
+                )
+
+    def test_query_count_does_not_grow_with_tags_bylines_and_related(self):
+        channel = ChannelFactory()
+        tags = [TagFactory() for _ in range(5)]
+        article = ArticleFactory(channel=channel)
+        article.tags.set(tags)
+        for _ in range(4):
+            BylineFactory(article=article)
+        for n in range(8):
+            other = ArticleFactory(
+                channel=channel, published_at=timezone.now() - timedelta(hours=n + 2)
+            )
+            other.tags.set(tags[: n % 5 + 1])
+        article.related_articles.add(other)
+        with self.assertNumQueries(6):
+            response = self.client.get(article.get_absolute_url())
+        related = response.context["related"]
+        self.assertEqual(len(related), 5)
+        self.assertEqual(related[0], other, "editor's pick comes first")
+        self.assertEqual(
+            response.context["neighbours"]["previous"].channel_id, channel.pk
+        )
+        self.assertIsNone(response.context["neighbours"]["next"])
+
+    def test_previous_and_next_follow_publication_order_in_channel(self):
+        channel = ChannelFactory()
+        now = timezone.now()
+        old, mid, new = (
+            ArticleFactory(channel=channel, published_at=now - timedelta(hours=h))
+            for h in (3, 2, 1)
+        )
+        ArticleFactory(
+            published_at=now - timedelta(hours=2, minutes=30)
+        )  # other channel
+        neighbours = self.client.get(mid.get_absolute_url()).context["neighbours"]
+        self.assertEqual((neighbours["previous"], neighbours["next"]), (old, new))
+
+
+class ListPageTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        cls.channel = ChannelFactory(name="质量强市", slug="质量强市")
+        cls.tag = TagFactory(name="食品抽检")
+        cls.person = BylineFactory(article__channel=cls.channel).person
+        for n in range(25):
+            article = ArticleFactory(
+                channel=cls.channel,
+                published_at=timezone.now() - timedelta(hours=n + 1),
+            )
+            article.tags.add(cls.tag)
+        cls.draft = ArticleFactory(
+            channel=cls.channel, status=Article.Status.DRAFT, title="未发布草稿"
+        )
+
+    def setUp(self):
+        cache.clear()
+
+    def test_list_pages_paginate_and_hide_drafts(self):
+        for url in ["/", "/news/channel/质量强市/", f"/news/tag/{self.tag.slug}/"]:
+            with self.subTest(url=url):
+                response = self.client.get(url)
+                self.assertEqual(response.status_code, 200)
+                self.assertEqual(len(response.context["articles"]), 20)
+                self.assertNotContains(response, "未发布草稿")
+                self.assertContains(response, 'rel="next"')
+                self.assertEqual(self.client.get(url + "?page=2").status_code, 200)
+
+    def test_person_page_lists_their_articles(self):
+        response = self.client.get(self.person.get_absolute_url())
+        self.assertEqual(len(response.context["articles"]), 1)
+
+    def test_list_query_budget(self):
+        """Count + page (+ the channel or tag) + the channel menu, whatever the page size."""
+        budget = {
+            "/": 3,
+            "/news/channel/质量强市/": 4,
+            f"/news/tag/{self.tag.slug}/": 4,
+        }
+        for url, queries in budget.items():
+            cache.clear()
+            with self.subTest(url=url), self.assertNumQueries(queries):
+                self.client.get(url)
+
+    def test_unknown_channel_and_bad_page_are_404(self):
+        self.assertEqual(self.client.get("/news/channel/不存在/").status_code, 404)
+        self.assertEqual(self.client.get("/?page=999").status_code, 404)
+        self.assertEqual(self.client.get("/?page=abc").status_code, 404)
