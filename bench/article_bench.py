@@ -1,0 +1,296 @@
+#!/usr/bin/env python3
+"""Article-page and channel-list throughput, by the protocol of ../shared/bench/README.md.
+
+Usage (from the project root, after ./run test or ./run has made .venv):
+
+    .venv/bin/python bench/article_bench.py [--n 20000] [--seconds 20] [--connections 16]
+
+Steps: make the shared dataset (make_dataset.py --n N --seed 1) if missing; import it into
+a fresh SQLite file under bench/data/ (timed); start gunicorn (2 sync workers,
+DEBUG=False, 127.0.0.1) on the project and on a minimal Django view that returns a byte
+string of the article page's size (the reference ceiling); run wrk with the shared
+wrk_random_urls.lua against random article URLs over all N articles, then channel-list
+URLs; print every RESULT line and the ratios. Needs Debian's wrk.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = Path(os.environ.get("BENCH_SHARED", ROOT.parent / "shared" / "bench"))
+DATA = ROOT / "bench" / "data"
+PYTHON = sys.executable
+GUNICORN = str(Path(PYTHON).parent / "gunicorn")
+WAGTAIL = {"article_rps": 190, "channel_rps": 81, "ceiling_rps": 6850, "import_s": 84}
+
+
+def dataset(n: int) -> Path:
+    path = DATA / f"dataset-{n}.jsonl"
+    if not path.exists():
+        DATA.mkdir(parents=True, exist_ok=True)
+        subprocess.run(
+            [
+                sys.executable,
+                str(SHARED / "make_dataset.py"),
+                "--n",
+                str(n),
+                "--seed",
+                "1",
+                "--out",
+                str(path),
+            ],
+            check=True,
+        )
+    return path
+
+
+def bench_env(db: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    env.update(
+        SQLITE_PATH=str(db),
+        DJANGO_SETTINGS_MODULE="yantai.settings",
+        DJANGO_DEBUG="0",
+        DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost",
+        DJANGO_MANIFEST_STATIC="0",
+        PYTHONPATH=str(ROOT),
+    )
+    return env
+
+
+IMPORT = r"""
+import json, sys, time
+import django
+django.setup()
+from django.db import transaction
+from django.utils.dateparse import parse_datetime
+from news.models import Article, Byline, Channel, Person, Tag
+from news.services import page_body_html
+from news.parsing import Block
+
+class Page:  # the shape page_body_html reads
+    def __init__(self, blocks): self.blocks = blocks
+
+start = time.perf_counter()
+channels, tags, people = {}, {}, {}
+def get(cache, model, name):
+    if name not in cache:
+        cache[name], _ = model.objects.get_or_create(name=name)
+    return cache[name]
+with open(sys.argv[1], encoding="utf-8") as f:
+    rows = [json.loads(line) for line in f]
+BATCH = 500
+for i in range(0, len(rows), BATCH):
+    with transaction.atomic():
+        for row in rows[i:i + BATCH]:
+            article = Article(
+                title=row["title"], summary=row["summary"], source=row["source"],
+                body=page_body_html(Page([Block(b["type"], b["text"]) for b in row["body"]])),
+                published_at=parse_datetime(row["published_at"]),
+                channel=get(channels, Channel, row["channel"]),
+                status=Article.Status.PUBLISHED,
+            )
+            article.save()
+            article.tags.set([get(tags, Tag, t) for t in row["tags"]])
+            credits = [("记者", n) for n in row["reporters"]] + [("通讯员", n) for n in row["correspondents"]]
+            Byline.objects.bulk_create(
+                Byline(article=article, person=get(people, Person, n), role=r, order=o)
+                for o, (r, n) in enumerate(dict.fromkeys(credits))
+            )
+print(json.dumps({"imported": len(rows), "seconds": round(time.perf_counter() - start, 1)}))
+"""
+
+REFERENCE_APP = r"""
+import os
+from django.conf import settings
+settings.configure(DEBUG=False, ALLOWED_HOSTS=["*"], ROOT_URLCONF=__name__, SECRET_KEY="bench",
+                   MIDDLEWARE=[])
+from django.core.wsgi import get_wsgi_application
+from django.http import HttpResponse
+from django.urls import path
+BODY = b"x" * int(os.environ["REF_BYTES"])
+def page(request, *args, **kwargs):
+    return HttpResponse(BODY, content_type="text/html; charset=utf-8")
+urlpatterns = [path("<path:rest>", page), path("", page)]
+application = get_wsgi_application()
+"""
+
+
+def serve(args: list[str], env: dict, port: int) -> subprocess.Popen:
+    proc = subprocess.Popen(
+        [
+            GUNICORN,
+            *args,
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            "2",
+            "--worker-class",
+            "sync",
+            "--log-level",
+            "warning",
+        ],
+        env=env,
+        cwd=ROOT,
+        start_new_session=True,
+    )
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1)
+            return proc
+        except OSError as error:
+            if getattr(error, "code", None):
+                return proc  # the reference app answers any path
+            time.sleep(0.2)
+    raise RuntimeError("server did not start")
+
+
+def stop(proc: subprocess.Popen) -> None:
+    os.killpg(proc.pid, signal.SIGTERM)
+    proc.wait(timeout=20)
+
+
+def wrk(port: int, urls: Path, seconds: int, connections: int) -> dict:
+    out = subprocess.run(
+        [
+            "wrk",
+            "-t2",
+            f"-c{connections}",
+            f"-d{seconds}s",
+            "--latency",
+            "-s",
+            str(SHARED / "wrk_random_urls.lua"),
+            f"http://127.0.0.1:{port}",
+            "--",
+            str(urls),
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    line = next(x for x in out.splitlines() if x.startswith("RESULT "))
+    print(line)
+    return {k: float(v) for k, v in (kv.split("=") for kv in line.split()[1:])}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=int, default=20000)
+    parser.add_argument("--seconds", type=int, default=20)
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--port", type=int, default=8811)
+    parser.add_argument(
+        "--reuse-db", action="store_true", help="skip the import if the DB exists"
+    )
+    options = parser.parse_args()
+
+    DATA.mkdir(parents=True, exist_ok=True)
+    db = DATA / f"bench-{options.n}.sqlite3"
+    env = bench_env(db)
+    if not (options.reuse_db and db.exists()):
+        for stale in DATA.glob(f"bench-{options.n}.sqlite3*"):
+            stale.unlink()
+        subprocess.run(
+            [PYTHON, "manage.py", "migrate", "-v", "0"], env=env, cwd=ROOT, check=True
+        )
+        subprocess.run(
+            [PYTHON, "manage.py", "collectstatic", "--noinput", "-v", "0"],
+            env=env,
+            cwd=ROOT,
+            check=True,
+        )
+        result = subprocess.run(
+            [PYTHON, "-c", IMPORT, str(dataset(options.n))],
+            env=env,
+            cwd=ROOT,
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        print("IMPORT", result.stdout.strip().splitlines()[-1])
+
+    ids = (
+        subprocess.run(
+            [
+                PYTHON,
+                "manage.py",
+                "shell",
+                "-c",
+                "from news.models import Article, Channel; import json; "
+                "print(json.dumps([list(Article.objects.published().values_list('id', flat=True)), "
+                "list(Channel.objects.values_list('slug', flat=True))]))",
+            ],
+            env=env,
+            cwd=ROOT,
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        .stdout.strip()
+        .splitlines()[-1]
+    )
+    article_ids, channel_slugs = json.loads(ids)
+    article_urls = DATA / "urls-articles.txt"
+    article_urls.write_text("".join(f"/news/{i}/\n" for i in article_ids))
+    rng = random.Random(1)
+    channel_urls = DATA / "urls-channels.txt"
+    channel_urls.write_text(
+        "".join(
+            f"/news/channel/{urllib.parse.quote(s)}/?page={rng.randint(1, 50)}\n"
+            for s in channel_slugs
+            for _ in range(20)
+        )
+    )
+
+    site = serve(["yantai.wsgi:application"], env, options.port)
+    try:
+        page = urllib.request.urlopen(
+            f"http://127.0.0.1:{options.port}/news/{article_ids[0]}/"
+        ).read()
+        wrk(options.port, article_urls, 3, options.connections)  # warm-up
+        article = wrk(options.port, article_urls, options.seconds, options.connections)
+        channel = wrk(options.port, channel_urls, options.seconds, options.connections)
+    finally:
+        stop(site)
+    ref_path = DATA / "reference_app.py"
+    ref_path.write_text(REFERENCE_APP)
+    ref = serve(
+        ["--chdir", str(DATA), "reference_app:application"],
+        {**env, "REF_BYTES": str(len(page))},
+        options.port + 1,
+    )
+    try:
+        ceiling = wrk(
+            options.port + 1, article_urls, options.seconds, options.connections
+        )
+    finally:
+        stop(ref)
+
+    ours = article["rps"] / ceiling["rps"]
+    theirs = WAGTAIL["article_rps"] / WAGTAIL["ceiling_rps"]
+    print(
+        f"article page: {article['rps']:.0f}/s = {ours:.1%} of the ceiling "
+        f"({ceiling['rps']:.0f}/s); Wagtail reference {theirs:.1%} → {ours / theirs:.1f}× Wagtail"
+    )
+    ours_c = channel["rps"] / ceiling["rps"]
+    theirs_c = WAGTAIL["channel_rps"] / WAGTAIL["ceiling_rps"]
+    print(
+        f"channel list: {channel['rps']:.0f}/s = {ours_c:.1%} of the ceiling; "
+        f"Wagtail reference {theirs_c:.1%} → {ours_c / theirs_c:.1f}× Wagtail"
+    )
+    print(f"page size {len(page)} bytes")
+
+
+if __name__ == "__main__":
+    import urllib.parse  # noqa: F401  (used for channel URLs)
+
+    main()
