@@ -1,0 +1,195 @@
+"""REST endpoints of the quality app: figures and registries."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, permissions, status, viewsets
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+
+from api.views import ApiViewMixin, validation_detail
+from news.models import AuditLog
+from news.services import audit_record
+
+from . import filters, serializers
+from .models import (
+    Award,
+    Indicator,
+    InspectionCentre,
+    MeasurementStandard,
+    Observation,
+    Organisation,
+    Region,
+    SamplingCampaign,
+    Scheme,
+    Standard,
+)
+from .services import observation_create, period_from_code
+
+
+class IndicatorViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
+    """Public indicators."""
+
+    verbose_name = _("指标")
+    api_description = _("公开的质量指标。")
+    serializer_class = serializers.IndicatorSerializer
+    filterset_class = filters.IndicatorFilter
+    ordering_fields = ("order", "code", "id")
+    ordering = ("order", "code")
+
+    def get_queryset(self):
+        return Indicator.objects.public().for_listing()
+
+
+class ObservationViewSet(
+    ApiViewMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet
+):
+    """Observations of public indicators; staff with permission add new ones."""
+
+    verbose_name = _("观测值")
+    api_description = _(
+        "公开指标的观测值：按指标、地区、期间、来源文章、比较关系、状态筛选；"
+        "?format=csv 导出表格。有“添加观测值”权限的令牌可以新增。"
+    )
+    serializer_class = serializers.ObservationSerializer
+    permission_classes = [permissions.DjangoModelPermissionsOrAnonReadOnly]
+    filterset_class = filters.ObservationFilter
+    ordering_fields = ("period__end_on", "value", "id")
+    ordering = ("period__end_on", "id")
+
+    def get_queryset(self):
+        return Observation.objects.filter(indicator__is_public=True).select_related(
+            "indicator__unit", "region", "period", "article"
+        )
+
+    @extend_schema(
+        summary="新增观测值",
+        request=serializers.ObservationWriteSerializer,
+        responses={201: serializers.ObservationSerializer},
+    )
+    def create(self, request, *args, **kwargs):
+        body = serializers.ObservationWriteSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = dict(body.validated_data)
+        try:
+            data["period"] = period_from_code(data["period"])
+        except DjangoValidationError as exc:
+            raise ValidationError({"period": exc.messages}) from None
+        try:
+            with transaction.atomic():
+                observation = observation_create(**data)
+                audit_record(
+                    user=request.user,
+                    action=AuditLog.Action.CREATE,
+                    obj=observation,
+                    summary=str(_("通过接口新增")),
+                )
+        except DjangoValidationError as exc:
+            raise ValidationError(validation_detail(exc)) from None
+        observation = self.get_queryset().get(pk=observation.pk)
+        return Response(
+            self.get_serializer(observation).data, status=status.HTTP_201_CREATED
+        )
+
+
+class RegionViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
+    """Administrative regions."""
+
+    verbose_name = _("地区")
+    api_description = _("行政区划（GB/T 2260 代码）。")
+    queryset = Region.objects.select_related("parent")
+    serializer_class = serializers.RegionSerializer
+    filterset_class = filters.RegionFilter
+    ordering_fields = ("code", "id")
+    ordering = ("code",)
+
+
+class OrganisationViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
+    """Organisations named in the registries."""
+
+    verbose_name = _("单位")
+    api_description = _("名录中出现的企业和机构。")
+    queryset = Organisation.objects.select_related("region")
+    serializer_class = serializers.OrganisationSerializer
+    filterset_class = filters.OrganisationFilter
+    ordering_fields = ("name", "id")
+    ordering = ("name", "id")
+
+
+class HonourSchemeViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
+    """Honour schemes (山东名牌产品 …)."""
+
+    verbose_name = _("荣誉项目")
+    api_description = _("荣誉项目，例如山东名牌产品。")
+    queryset = Scheme.objects.filter(kind=Scheme.Kind.HONOUR)
+    serializer_class = serializers.SchemeSerializer
+    filterset_class = filters.SchemeFilter
+    ordering_fields = ("name", "level", "id")
+    ordering = ("level", "name")
+
+
+class HonourViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
+    """Honours granted under honour schemes."""
+
+    verbose_name = _("荣誉")
+    api_description = _("获得的荣誉：按项目、级别、单位、年度、某日是否有效筛选。")
+    serializer_class = serializers.HonourSerializer
+    filterset_class = filters.HonourFilter
+    ordering_fields = ("year", "issued_on", "id")
+    ordering = ("-year", "id")
+
+    def get_queryset(self):
+        return Award.objects.honours().select_related("scheme", "organisation")
+
+
+class StandardViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
+    """Standards drafted with Yantai participation."""
+
+    verbose_name = _("标准")
+    api_description = _("烟台单位参与制修订的标准。")
+    queryset = Standard.objects.select_related("replaced_by")
+    serializer_class = serializers.StandardSerializer
+    filterset_class = filters.StandardApiFilter
+    ordering_fields = ("code", "issued_on", "id")
+    ordering = ("kind", "code")
+
+
+class InspectionCentreViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
+    """Inspection and testing centres."""
+
+    verbose_name = _("质检中心")
+    api_description = _("检验检测中心。")
+    queryset = InspectionCentre.objects.for_listing()
+    serializer_class = serializers.InspectionCentreSerializer
+    filterset_class = filters.InspectionCentreApiFilter
+    ordering_fields = ("name", "id")
+    ordering = ("level", "name")
+
+
+class MeasurementStandardViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
+    """Public measurement standards (社会公用计量标准)."""
+
+    verbose_name = _("计量标准")
+    api_description = _("社会公用计量标准。")
+    queryset = MeasurementStandard.objects.select_related("organisation", "region")
+    serializer_class = serializers.MeasurementStandardSerializer
+    filterset_class = filters.MeasurementStandardFilter
+    ordering_fields = ("name", "valid_to", "id")
+    ordering = ("name", "id")
+
+
+class SamplingCampaignViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
+    """Product-quality sampling campaigns."""
+
+    verbose_name = _("抽检")
+    api_description = _("产品质量监督抽检。")
+    serializer_class = serializers.SamplingCampaignSerializer
+    filterset_class = filters.SamplingCampaignApiFilter
+    ordering_fields = ("period__end_on", "id")
+    ordering = ("-period__end_on", "id")
+
+    def get_queryset(self):
+        return SamplingCampaign.objects.select_related("period", "region", "article")

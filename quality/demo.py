@@ -1,0 +1,330 @@
+"""The demo quality data: regions, reference data and every figure of the seed article.
+
+``load_quality_demo`` calls ``load()``; it is idempotent (natural keys everywhere), so a
+second run changes nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.db import transaction
+
+from news.models import Article
+
+from .models import (
+    Indicator,
+    Observation,
+    Organisation,
+    Region,
+    SamplingCampaign,
+    Scheme,
+    Topic,
+    Unit,
+)
+from .services import observation_create, period_get_or_create
+
+SEED_TITLE = "烟台市向高质量发展进军取得显著成效 参与制修订六百余项国家标准"
+SEED_SOURCE = "烟台日报"
+SEED_PUBLISHED_ON = date(2021, 1, 7)
+
+# GB/T 2260 codes of Shandong, Yantai and Yantai's county-level divisions
+# (蓬莱区 since the 2020 merger of 蓬莱市 and 长岛县).
+REGIONS = [
+    ("370000", "山东省", "province", None),
+    ("370600", "烟台市", "city", "370000"),
+    ("370602", "芝罘区", "county", "370600"),
+    ("370611", "福山区", "county", "370600"),
+    ("370612", "牟平区", "county", "370600"),
+    ("370613", "莱山区", "county", "370600"),
+    ("370614", "蓬莱区", "county", "370600"),
+    ("370681", "龙口市", "county", "370600"),
+    ("370682", "莱阳市", "county", "370600"),
+    ("370683", "莱州市", "county", "370600"),
+    ("370685", "招远市", "county", "370600"),
+    ("370686", "栖霞市", "county", "370600"),
+    ("370687", "海阳市", "county", "370600"),
+]
+UNITS = [
+    ("项", "项"),
+    ("个", "个"),
+    ("家", "家"),
+    ("名", "名"),
+    ("批次", "批次"),
+    ("%", "百分比"),
+    ("万元", "万元"),
+]
+TOPICS = [
+    ("标准化", "standardisation"),
+    ("品牌建设", "brands"),
+    ("计量", "metrology"),
+    ("检验检测", "testing"),
+    ("认证认可", "certification"),
+    ("质量监管", "supervision"),
+    ("服务业标准化", "service-standardisation"),
+]
+
+CUMULATIVE = Indicator.Nature.CUMULATIVE
+STOCK = Indicator.Nature.STOCK
+FLOW = Indicator.Nature.FLOW
+RATE = Indicator.Nature.RATE
+
+# code, name, name_en, topic, unit, nature, definition, headline
+INDICATORS = [
+    ("standards_national", "参与制修订国家标准", "National standards drafted or revised with Yantai participation", "标准化", "项", CUMULATIVE, "烟台市单位参与制定或修订的国家标准项数，历年累计。", True),
+    ("standards_industry", "参与制修订行业标准", "Industry standards drafted or revised with Yantai participation", "标准化", "项", CUMULATIVE, "烟台市单位参与制定或修订的行业标准项数，历年累计。", True),
+    ("standards_provincial_local", "参与制修订省地方标准", "Shandong local standards drafted or revised with Yantai participation", "标准化", "项", CUMULATIVE, "烟台市单位参与制定或修订的山东省地方标准项数，历年累计。", True),
+    ("shandong_brand_products", "山东名牌产品", "Shandong brand products", "品牌建设", "个", STOCK, "烟台市企业获评且仍在有效期内的山东名牌产品个数。", True),
+    ("national_quality_benchmarks", "全国质量标杆", "National quality benchmarks", "品牌建设", "个", STOCK, "烟台市获评全国质量标杆的个数。", True),
+    ("measurement_standards", "市级社会公用计量标准", "Municipal public measurement standards", "计量", "项", STOCK, "烟台市建立的市级社会公用计量标准总数。", True),
+    ("inspection_centres_national", "国家级质检中心", "National inspection and testing centres", "检验检测", "个", STOCK, "落户烟台市的国家级产品质量检验检测中心个数。", True),
+    ("inspection_centres_provincial", "省级质检中心", "Provincial inspection and testing centres", "检验检测", "个", STOCK, "烟台市已建成的省级产品质量检验检测中心个数。", False),
+    ("service_brands", "山东省服务名牌", "Shandong service brands", "服务业标准化", "个", STOCK, "烟台市服务业领域拥有的山东省服务名牌个数。", True),
+    ("service_pilots_national", "国家级服务标准化试点项目", "National service-standardisation pilot projects", "服务业标准化", "个", CUMULATIVE, "烟台市创建的国家级服务业标准化试点项目个数。", False),
+    ("service_pilots_provincial", "省级服务标准化试点项目", "Provincial service-standardisation pilot projects", "服务业标准化", "个", CUMULATIVE, "烟台市创建的省级服务业标准化试点项目个数。", False),
+    ("tourism_benchmark_pilots", "全国旅游服务质量标杆培育试点单位", "National tourism service quality benchmark pilot units", "品牌建设", "家", CUMULATIVE, "烟台市培育的全国旅游服务质量标杆培育试点单位家数。", False),
+    ("industrial_pass_rate", "工业产品质量合格率", "Pass rate of industrial product quality inspections", "质量监管", "%", RATE, "监督抽查中合格的工业产品批次占抽查批次的百分比。", True),
+    ("sampling_food_batches", "食品抽检批次", "Food batches sampled", "质量监管", "批次", FLOW, "期间内完成的食品安全抽检批次。", False),
+    ("sampling_goods_batches", "商品抽检批次（成品油、农资、服装等）", "Goods batches sampled (fuel, farm inputs, clothing …)", "质量监管", "批次", FLOW, "期间内完成的成品油、农资、服装等商品质量抽检批次。", False),
+    ("sampling_special_programmes", "专项抽样个数", "Special sampling programmes", "质量监管", "个", FLOW, "期间内开展的中药饮片等专项抽样个数。", False),
+    ("sampling_special_batches", "专项抽样批次（中药饮片等）", "Batches sampled in special programmes", "质量监管", "批次", FLOW, "期间内中药饮片等专项抽样的批次。", False),
+    ("sampling_health_cosmetics_batches", "市级保健品和化妆品抽样批次", "Health-food and cosmetics batches sampled by the city", "质量监管", "批次", FLOW, "期间内市级组织的保健品和化妆品抽样批次。", False),
+]  # fmt: skip
+SCOPE = "市市场监管局统计，烟台市全域（含各区市）。"
+
+Q_STANDARDS = "截至目前,烟台市共参与制修订604项国家标准、650项行业标准和350项省地方标准,培育山东名牌产品181个,全国质量标杆3个,涌现出以万华、张裕、鲁花、南山、龙大等一大批驰名中外的名牌产品和品牌企业,成为全国首批“百城千业万企对标达标提升专项行动”试点城市。"
+Q_MEASUREMENT = "截至目前,烟台市市级社会公用计量标准总数已经达到242项。"
+Q_CENTRES = "烟台市加快构建与经济社会发展相适应的检验检测平台体系,目前已建成3个国家级、5个省级质检中心,为烟台市葡萄酒、黄金产业的发展提供了有力支撑。"
+Q_SERVICE = "大力实施品牌引领,目前服务业领域,拥有山东省服务名牌79个,创建6个国家级、75个省级服务标准化试点项目。"
+Q_TOURISM = "创建了全国海滨度假旅游产业知名品牌创建示范区,培育了1家全国旅游服务质量标杆培育试点单位,社会协同、公众参与的共建共享格局开始形成。"
+Q_SUPERVISION = "近两年来,烟台市坚持强化监督与优化服务相结合,建立健全了“双随机、一公开”监管模式,工业产品质量合格率始终保持在97%以上,去年上半年又完成食品抽检1700批次,成品油、农资、服装等商品抽检878批次,中药饮片等5个专项抽样307批次,市级保健品和化妆品抽样181批次,有力净化了市场环境。"
+Q_HEADING_PASS_RATE = "工业产品质量合格率超97%"
+Q_HEADING_CENTRES = "3个国家级质检中心落户烟台"
+
+NOW = "now"  # 截至目前: an instant at the publication date
+H1_2020 = "h1"  # 去年上半年
+LAST_TWO_YEARS = "two"  # 近两年来: 2019 and 2020
+
+
+@dataclass(frozen=True)
+class Figure:
+    indicator: str
+    value: str
+    raw_text: str
+    quote: str
+    period: str
+    comparator: str = "="
+    lower: str | None = None
+    upper: str | None = None
+    preferred: bool = True
+    note: str = ""
+
+
+FIGURES = [
+    Figure("standards_national", "604", "604项", Q_STANDARDS, NOW),
+    Figure(
+        "standards_national", "600", "六百余项", SEED_TITLE, NOW, ">", "600", "700",
+        preferred=False, note="标题中的约数，与正文“604项”为同一数字。",
+    ),
+    Figure("standards_industry", "650", "650项", Q_STANDARDS, NOW),
+    Figure("standards_provincial_local", "350", "350项", Q_STANDARDS, NOW),
+    Figure("shandong_brand_products", "181", "181个", Q_STANDARDS, NOW),
+    Figure("national_quality_benchmarks", "3", "3个", Q_STANDARDS, NOW),
+    Figure("measurement_standards", "242", "242项", Q_MEASUREMENT, NOW),
+    Figure("inspection_centres_national", "3", "3个", Q_CENTRES, NOW),
+    Figure(
+        "inspection_centres_national", "3", "3个", Q_HEADING_CENTRES, NOW,
+        preferred=False, note="小标题，与正文为同一数字。",
+    ),
+    Figure("inspection_centres_provincial", "5", "5个", Q_CENTRES, NOW),
+    Figure("service_brands", "79", "79个", Q_SERVICE, NOW),
+    Figure("service_pilots_national", "6", "6个", Q_SERVICE, NOW),
+    Figure("service_pilots_provincial", "75", "75个", Q_SERVICE, NOW),
+    Figure("tourism_benchmark_pilots", "1", "1家", Q_TOURISM, NOW),
+    Figure(
+        "industrial_pass_rate", "97", "97%以上", Q_SUPERVISION, LAST_TWO_YEARS,
+        ">=", "97", None, note="原文：“始终保持在97%以上”。",
+    ),
+    Figure(
+        "industrial_pass_rate", "97", "超97%", Q_HEADING_PASS_RATE, LAST_TWO_YEARS,
+        ">", "97", None, preferred=False, note="小标题的写法。",
+    ),
+    Figure("sampling_food_batches", "1700", "1700批次", Q_SUPERVISION, H1_2020),
+    Figure("sampling_goods_batches", "878", "878批次", Q_SUPERVISION, H1_2020),
+    Figure("sampling_special_programmes", "5", "5个", Q_SUPERVISION, H1_2020),
+    Figure("sampling_special_batches", "307", "307批次", Q_SUPERVISION, H1_2020),
+    Figure(
+        "sampling_health_cosmetics_batches", "181", "181批次", Q_SUPERVISION, H1_2020
+    ),
+]  # fmt: skip
+
+# name, category, level, programmes, batches
+CAMPAIGNS = [
+    ("食品抽检", SamplingCampaign.Category.FOOD, "municipal", None, 1700),
+    ("成品油、农资、服装等商品抽检", SamplingCampaign.Category.GOODS, "municipal", None, 878),
+    ("中药饮片等专项抽样", SamplingCampaign.Category.SPECIAL, "municipal", 5, 307),
+    ("市级保健品和化妆品抽样", SamplingCampaign.Category.HEALTH_COSMETICS, "municipal", None, 181),
+]  # fmt: skip
+
+# Full names of the brand enterprises the article names by short name. Credit codes
+# are left empty: none was verified against a public register here.
+ORGANISATIONS = [
+    ("万华化学集团股份有限公司", "万华、万华化学", "370600"),
+    ("烟台张裕葡萄酿酒股份有限公司", "张裕", "370600"),
+    ("山东鲁花集团有限公司", "鲁花", "370682"),
+    ("南山集团有限公司", "南山", "370681"),
+    ("龙大食品集团有限公司", "龙大", "370682"),
+]
+
+# name, level, issuer, indicator counting its awards in Yantai
+SCHEMES = [
+    ("山东名牌产品", "provincial", "山东省质量强省及品牌战略推进工作领导小组", "shandong_brand_products"),
+    ("全国质量标杆", "national", "中国质量协会", "national_quality_benchmarks"),
+    ("山东省服务名牌", "provincial", "山东省质量强省及品牌战略推进工作领导小组", "service_brands"),
+]  # fmt: skip
+
+
+def seed_article() -> Article | None:
+    return Article.objects.filter(title=SEED_TITLE).order_by("id").first()
+
+
+@transaction.atomic
+def load() -> dict[str, int]:
+    """Load the demo data; return how many rows of each kind were created."""
+    created = {"regions": 0, "indicators": 0, "observations": 0, "campaigns": 0}
+    regions: dict[str, Region] = {}
+    for code, name, level, parent in REGIONS:
+        region, made = Region.objects.update_or_create(
+            code=code,
+            defaults={"name": name, "level": level, "parent": regions.get(parent)},
+        )
+        regions[code] = region
+        created["regions"] += made
+    units = {
+        symbol: Unit.objects.update_or_create(symbol=symbol, defaults={"name": name})[0]
+        for symbol, name in UNITS
+    }
+    topics = {
+        name: Topic.objects.update_or_create(
+            name=name, defaults={"slug": slug, "order": order}
+        )[0]
+        for order, (name, slug) in enumerate(TOPICS)
+    }
+    indicators: dict[str, Indicator] = {}
+    for order, row in enumerate(INDICATORS):
+        code, name, name_en, topic, unit, nature, definition, headline = row
+        indicator, made = Indicator.objects.update_or_create(
+            code=code,
+            defaults={
+                "name": name,
+                "name_en": name_en,
+                "topic": topics[topic],
+                "unit": units[unit],
+                "nature": nature,
+                "definition": definition,
+                "scope": SCOPE,
+                "decimals": 0,
+                "higher_is_better": True,
+                "is_headline": headline,
+                "order": order,
+            },
+        )
+        indicators[code] = indicator
+        created["indicators"] += made
+
+    periods = {
+        NOW: period_get_or_create(kind="instant", end_on=SEED_PUBLISHED_ON),
+        H1_2020: period_get_or_create(
+            kind="half", start_on=date(2020, 1, 1), end_on=date(2020, 6, 30)
+        ),
+        LAST_TWO_YEARS: period_get_or_create(
+            kind="custom", start_on=date(2019, 1, 1), end_on=date(2020, 12, 31)
+        ),
+    }
+    yantai = regions["370600"]
+    article = seed_article()
+    source = (
+        {"article": article}
+        if article
+        else {
+            "source_publisher": SEED_SOURCE,
+            "source_title": SEED_TITLE,
+            "source_on": SEED_PUBLISHED_ON,
+        }
+    )
+    for figure in FIGURES:
+        indicator = indicators[figure.indicator]
+        period = periods[figure.period]
+        existing = Observation.objects.filter(
+            indicator=indicator,
+            region=yantai,
+            period=period,
+            raw_text=figure.raw_text,
+            quote=figure.quote,
+        ).first()
+        if existing is not None:
+            if article and existing.article_id is None:
+                # The article arrived after a first load: point at it instead.
+                existing.article = article
+                existing.source_publisher = existing.source_title = ""
+                existing.source_on = None
+                existing.full_clean()
+                existing.save()
+            continue
+        observation_create(
+            indicator=indicator,
+            region=yantai,
+            period=period,
+            value=Decimal(figure.value),
+            comparator=figure.comparator,
+            lower=None if figure.lower is None else Decimal(figure.lower),
+            upper=None if figure.upper is None else Decimal(figure.upper),
+            raw_text=figure.raw_text,
+            quote=figure.quote,
+            note=figure.note,
+            is_preferred=figure.preferred,
+            **source,
+        )
+        created["observations"] += 1
+
+    for name, category, level, programmes, batches in CAMPAIGNS:
+        campaign, made = SamplingCampaign.objects.get_or_create(
+            name=name,
+            period=periods[H1_2020],
+            region=yantai,
+            defaults={
+                "category": category,
+                "level": level,
+                "programme_count": programmes,
+                "batches_sampled": batches,
+                "quote": Q_SUPERVISION,
+                "article": article,
+            },
+        )
+        if article and campaign.article_id is None:
+            campaign.article = article
+            campaign.save(update_fields=["article"])
+        created["campaigns"] += made
+
+    for name, aliases, region in ORGANISATIONS:
+        Organisation.objects.update_or_create(
+            name=name,
+            defaults={
+                "aliases": aliases,
+                "kind": Organisation.Kind.ENTERPRISE,
+                "region": regions[region],
+            },
+        )
+    for name, level, issuer, indicator in SCHEMES:
+        Scheme.objects.update_or_create(
+            name=name,
+            defaults={
+                "kind": Scheme.Kind.HONOUR,
+                "level": level,
+                "issuer": issuer,
+                "indicator": indicators[indicator],
+            },
+        )
+    return created

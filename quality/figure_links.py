@@ -1,0 +1,216 @@
+"""Links from article text to the data: which numbers to mark and how.
+
+When staff confirm a figure, the article page marks its number and links it to the
+indicator, with a small card showing the indicator's latest preferred value and
+trend. The page renders without a database query for this: the marks of each article
+are derived data kept in the ``figures`` cache (on disk, shared by all workers),
+rewritten by the receivers in ``quality.signals`` whenever a proposal, observation or
+indicator changes. No entry means the article has no confirmed figures.
+
+``mark_figures`` works on the article's sanitised HTML: it changes text nodes only,
+outside links, and escapes everything it writes, so no input reaches the page
+unescaped.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+from django.core.cache import caches
+from django.utils.html import escape, format_html, format_html_join
+from django.utils.translation import gettext as _
+
+from .models import FigureProposal, Observation
+
+TREND_POINTS = 5
+# A tag, with quoted attribute values that may contain ">".
+_TAG_RE = re.compile(r"""<(?:[^>"']|"[^"]*"|'[^']*')*>""")
+_TAG_NAME_RE = re.compile(r"<\s*(/?)\s*([a-zA-Z0-9]+)")
+
+
+def figure_cache():
+    return caches["figures"]
+
+
+def cache_key(article_id: int) -> str:
+    return f"article-figures:{article_id}"
+
+
+def article_figure_marks(article_id: int) -> list[dict]:
+    """The marks of the confirmed, public figures of one article, from the database."""
+    proposals = list(
+        FigureProposal.objects.confirmed()
+        .filter(article_id=article_id, indicator__is_public=True)
+        .select_related("indicator__unit", "observation__region")
+        .order_by("start", "id")
+    )
+    cells = {(p.indicator_id, p.observation.region_id) for p in proposals}
+    series: dict[tuple[int, int], list[Observation]] = {cell: [] for cell in cells}
+    if cells:
+        rows = (
+            Observation.objects.preferred()
+            .filter(indicator_id__in={c[0] for c in cells})
+            .select_related("indicator__unit", "period")
+            .order_by("period__end_on", "period__start_on", "id")
+        )
+        for row in rows:
+            if (row.indicator_id, row.region_id) in series:
+                series[(row.indicator_id, row.region_id)].append(row)
+    marks = []
+    for proposal in proposals:
+        points = series[(proposal.indicator_id, proposal.observation.region_id)]
+        trend = [
+            {"period": o.period.label, "value": o.display, "number": str(o.value)}
+            for o in points[-TREND_POINTS:]
+        ]
+        marks.append(
+            {
+                "quote": proposal.quote,
+                "number": proposal.raw_text,
+                "url": proposal.indicator.get_absolute_url(),
+                "indicator": proposal.indicator.name,
+                "indicator_code": proposal.indicator.code,
+                "region": proposal.observation.region.name,
+                "value": str(proposal.value),
+                "trend": trend,
+                "direction": _direction(points, proposal.indicator.higher_is_better),
+            }
+        )
+    return marks
+
+
+def _direction(points: list[Observation], higher_is_better: bool) -> str:
+    if len(points) < 2 or points[-1].value == points[-2].value:
+        return "flat" if len(points) >= 2 else ""
+    return "up" if points[-1].value > points[-2].value else "down"
+
+
+def article_figures_refresh(article_id: int) -> None:
+    """Rewrite the cached marks of one article (none: the entry is removed)."""
+    marks = article_figure_marks(article_id)
+    if marks:
+        figure_cache().set(cache_key(article_id), marks, None)
+    else:
+        figure_cache().delete(cache_key(article_id))
+
+
+def indicator_articles_refresh(indicator_id: int) -> None:
+    """Rewrite the marks of every article with a confirmed figure of the indicator."""
+    article_ids = (
+        FigureProposal.objects.confirmed()
+        .filter(indicator_id=indicator_id)
+        .values_list("article_id", flat=True)
+        .distinct()
+    )
+    for article_id in article_ids:
+        article_figures_refresh(article_id)
+
+
+def cached_marks(article_id: int) -> list[dict]:
+    return figure_cache().get(cache_key(article_id)) or []
+
+
+def mark_figures(body_html: str, marks: list[dict], *, id_prefix: str = "fig") -> str:
+    """Return ``body_html`` with the number of each mark wrapped in a link and card.
+
+    Each mark is placed once, at the first text node holding its whole quote; text
+    inside an existing link is left alone. Every character written is escaped.
+    """
+    pending = list(enumerate(marks))
+    out = []
+    link_depth = 0
+    position = 0
+    for match in _TAG_RE.finditer(body_html):
+        text = body_html[position : match.start()]
+        out.append(_mark_text(text, pending, id_prefix) if link_depth == 0 else text)
+        tag = match.group(0)
+        name = _TAG_NAME_RE.match(tag)
+        if name and name.group(2).lower() == "a":
+            if name.group(1):
+                link_depth = max(0, link_depth - 1)
+            elif not tag.rstrip(">").rstrip().endswith("/"):
+                link_depth += 1
+        out.append(tag)
+        position = match.end()
+    tail = body_html[position:]
+    out.append(_mark_text(tail, pending, id_prefix) if link_depth == 0 else tail)
+    return "".join(out)
+
+
+def _mark_text(raw: str, pending: list[tuple[int, dict]], id_prefix: str) -> str:
+    if not raw or not pending:
+        return raw
+    text = html.unescape(raw)
+    spans = []  # (start, end, index, mark), non-overlapping
+    for entry in list(pending):
+        index, mark = entry
+        quote_at = text.find(mark["quote"])
+        offset = mark["quote"].find(mark["number"]) if mark["number"] else -1
+        if quote_at < 0 or offset < 0:
+            continue
+        start = quote_at + offset
+        end = start + len(mark["number"])
+        if any(s < end and start < e for s, e, _, _ in spans):
+            continue
+        spans.append((start, end, index, mark))
+        pending.remove(entry)
+    if not spans:
+        return raw
+    spans.sort()
+    parts, cursor = [], 0
+    for start, end, index, mark in spans:
+        parts.append(escape(text[cursor:start]))
+        parts.append(figure_markup(text[start:end], mark, f"{id_prefix}-{index}"))
+        cursor = end
+    parts.append(escape(text[cursor:]))
+    return "".join(parts)
+
+
+def figure_markup(number: str, mark: dict, card_id: str) -> str:
+    """The marked number: a link to the indicator and a disclosure with its card."""
+    trend = mark["trend"]
+    latest = trend[-1] if trend else None
+    arrow = {"up": "↑", "down": "↓", "flat": "→"}.get(mark["direction"], "")
+    points = format_html_join(
+        "",
+        '<span class="figure-card-point"><span class="period">{}</span> {}</span>',
+        ((point["period"], point["value"]) for point in trend),
+    )
+    latest_html = (
+        format_html(
+            '<span class="figure-card-latest">{}<strong>{}</strong>（{}，{}）</span>',
+            _("最新："),
+            latest["value"],
+            latest["period"],
+            mark["region"],
+        )
+        if latest
+        else ""
+    )
+    return format_html(
+        '<span class="figure-ref">'
+        '<a class="figure" href="{url}" data-indicator="{code}" data-value="{value}"'
+        ' data-card="{card_id}">{number}</a>'
+        '<button type="button" class="figure-card-toggle" aria-expanded="false"'
+        ' aria-controls="{card_id}" title="{label}"><span aria-hidden="true">ⓘ</span>'
+        '<span class="visually-hidden">{label}</span></button>'
+        '<span class="figure-card" id="{card_id}" role="note" hidden>'
+        '<a class="figure-card-title" href="{url}">{indicator}</a>'
+        "{latest}"
+        '<span class="figure-card-trend" data-direction="{direction}">{trend_label}'
+        '{points}<span class="arrow" aria-hidden="true">{arrow}</span></span>'
+        "</span></span>",
+        url=mark["url"],
+        code=mark["indicator_code"],
+        value=mark["value"],
+        card_id=card_id,
+        number=number,
+        label=_("数据卡片：%(name)s") % {"name": mark["indicator"]},
+        indicator=mark["indicator"],
+        latest=latest_html,
+        direction=mark["direction"],
+        trend_label=_("走势："),
+        points=points,
+        arrow=arrow,
+    )

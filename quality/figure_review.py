@@ -1,0 +1,236 @@
+"""Writes of the "提取数据" review: propose an article's figures, confirm, reject.
+
+The extractor (``quality.extraction``) only reads text. These services turn what it
+finds into :class:`FigureProposal` rows and, once staff confirm one, into an
+:class:`Observation` whose source is the article and whose quote is the sentence.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from news.models import Article
+
+from .extraction import Figure, extract_figures
+from .models import FigureProposal, Indicator, Observation, Period, Region
+from .services import observation_create, period_get_or_create
+
+PREFER_NEW = "new"
+PREFER_EXISTING = "existing"
+
+
+class FigureConflict(Exception):
+    """The cell already holds a different value; staff must choose the preferred one."""
+
+    def __init__(self, existing: list[Observation]):
+        self.existing = existing
+        super().__init__(_("同一指标、地区和期间已有不同的数值，请选择首选值。"))
+
+
+def article_published_on(article: Article) -> date:
+    """The date that 目前, 去年上半年 … in the article are read against."""
+    return timezone.localdate(article.published_at or timezone.now())
+
+
+def indicator_suggest(
+    subject: str, unit: str, indicators: list[Indicator]
+) -> Indicator | None:
+    """The indicator whose name best matches ``subject`` (same unit preferred).
+
+    An exact name wins; then a name the subject contains or that contains the
+    subject, the longest such name first ("工业产品质量合格率" before "合格率").
+    """
+    if not subject:
+        return None
+    candidates = [
+        i
+        for i in indicators
+        if i.name == subject or i.name in subject or subject in i.name
+    ]
+    if not candidates:
+        return None
+
+    def rank(indicator: Indicator) -> tuple:
+        return (
+            indicator.name == subject,
+            indicator.unit.symbol == unit,
+            len(indicator.name),
+        )
+
+    return max(candidates, key=rank)
+
+
+def _raw_text(text: str, figure: Figure) -> str:
+    return text[figure.start : figure.end][:100]
+
+
+@transaction.atomic
+def figure_proposals_extract(*, article: Article) -> list[FigureProposal]:
+    """Propose the figures of ``article`` not proposed before; return the new ones.
+
+    A figure already proposed (same quote, value and unit), whatever was decided about
+    it, is not proposed again: rejected figures stay rejected.
+    """
+    text = article.body_text
+    figures = extract_figures(text, article_published_on(article))
+    known = set(
+        FigureProposal.objects.filter(article=article).values_list(
+            "quote", "value", "unit"
+        )
+    )
+    indicators = list(Indicator.objects.select_related("unit"))
+    created = []
+    for figure in figures:
+        key = (figure.quote, figure.value, figure.unit)
+        if key in known:
+            continue
+        known.add(key)
+        proposal = FigureProposal(
+            article=article,
+            quote=figure.quote,
+            start=figure.start,
+            end=figure.end,
+            raw_text=_raw_text(text, figure),
+            value=figure.value,
+            comparator=figure.comparator,
+            lower=figure.lower,
+            upper=figure.upper,
+            unit=figure.unit[:20],
+            subject=figure.subject[:200],
+            period_start=figure.period_start,
+            period_end=figure.period_end,
+            indicator=indicator_suggest(figure.subject, figure.unit, indicators),
+        )
+        try:
+            # Two reviewers opening the page at once: the second insert loses the
+            # race on the unique constraint and simply skips the figure.
+            with transaction.atomic():
+                proposal.full_clean()
+                proposal.save()
+        except IntegrityError:
+            continue
+        created.append(proposal)
+    return created
+
+
+def proposal_period(proposal: FigureProposal) -> Period:
+    """The Period of the figure: an instant, or the year/half/quarter/month it spans."""
+    if proposal.period_start is None:
+        return period_get_or_create(
+            kind=Period.Kind.INSTANT, end_on=proposal.period_end
+        )
+    for kind in (
+        Period.Kind.YEAR,
+        Period.Kind.HALF,
+        Period.Kind.QUARTER,
+        Period.Kind.MONTH,
+    ):
+        probe = Period(
+            kind=kind, start_on=proposal.period_start, end_on=proposal.period_end
+        )
+        _, start_on, end_on = Period.bounds_from_code(probe.compute_code())
+        if (start_on, end_on) == (proposal.period_start, proposal.period_end):
+            return period_get_or_create(kind=kind, start_on=start_on, end_on=end_on)
+    return period_get_or_create(
+        kind=Period.Kind.CUSTOM,
+        start_on=proposal.period_start,
+        end_on=proposal.period_end,
+    )
+
+
+def _disagrees(observation: Observation, proposal: FigureProposal) -> bool:
+    return (observation.value, observation.comparator) != (
+        proposal.value,
+        proposal.comparator,
+    )
+
+
+@transaction.atomic
+def figure_proposal_confirm(
+    *,
+    proposal: FigureProposal,
+    indicator: Indicator | None,
+    region: Region | None,
+    by,
+    prefer: str | None = None,
+) -> Observation:
+    """Confirm ``proposal`` as an observation of ``indicator`` for ``region``.
+
+    The observation's source is the article and its quote the proposal's sentence.
+    When the cell (indicator × region × period) already holds a different value,
+    nothing is written and :class:`FigureConflict` lists the existing observations,
+    unless ``prefer`` says which value becomes the preferred one (``"new"`` or
+    ``"existing"``). A value equal to the cell's is added beside it, not preferred.
+    """
+    proposal = FigureProposal.objects.select_for_update().get(pk=proposal.pk)
+    if proposal.status != FigureProposal.Status.PROPOSED:
+        raise ValidationError(_("这条数据已经审核过了。"))
+    if indicator is None:
+        raise ValidationError(_("请先为这条数据选择指标。"))
+    if region is None:
+        raise ValidationError(_("请选择地区。"))
+    if indicator.unit.symbol != proposal.unit:
+        raise ValidationError(
+            _("单位不符：指标“%(indicator)s”的单位是“%(expected)s”，原文是“%(unit)s”。")
+            % {
+                "indicator": indicator.name,
+                "expected": indicator.unit.symbol,
+                "unit": proposal.unit,
+            }
+        )
+    if prefer not in (None, PREFER_NEW, PREFER_EXISTING):
+        raise ValidationError(_("请选择首选值。"))
+    period = proposal_period(proposal)
+    existing = list(
+        Observation.objects.filter(indicator=indicator, region=region, period=period)
+        .exclude(status=Observation.Status.REVISED)
+        .select_related("indicator__unit", "period", "region", "article")
+        .order_by("-is_preferred", "id")
+    )
+    conflicting = [o for o in existing if _disagrees(o, proposal)]
+    if conflicting and prefer is None:
+        raise FigureConflict(existing)
+    is_preferred = {PREFER_NEW: True, PREFER_EXISTING: False}.get(prefer)
+    if not conflicting:
+        is_preferred = None  # agrees with the cell: preferred only if the cell is empty
+    observation = observation_create(
+        indicator=indicator,
+        region=region,
+        period=period,
+        value=proposal.value,
+        comparator=proposal.comparator,
+        lower=proposal.lower,
+        upper=proposal.upper,
+        raw_text=proposal.raw_text,
+        article=proposal.article,
+        quote=proposal.quote,
+        status=Observation.Status.CONFIRMED,
+        is_preferred=is_preferred,
+    )
+    proposal.indicator = indicator
+    proposal.observation = observation
+    proposal.status = FigureProposal.Status.CONFIRMED
+    proposal.decided_by = by
+    proposal.decided_at = timezone.now()
+    proposal.full_clean()
+    proposal.save()
+    return observation
+
+
+@transaction.atomic
+def figure_proposal_reject(*, proposal: FigureProposal, by) -> FigureProposal:
+    """Reject ``proposal``; it is remembered and not proposed again."""
+    proposal = FigureProposal.objects.select_for_update().get(pk=proposal.pk)
+    if proposal.status != FigureProposal.Status.PROPOSED:
+        raise ValidationError(_("这条数据已经审核过了。"))
+    proposal.status = FigureProposal.Status.REJECTED
+    proposal.decided_by = by
+    proposal.decided_at = timezone.now()
+    proposal.full_clean()
+    proposal.save()
+    return proposal

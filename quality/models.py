@@ -1,1 +1,0 @@
-"""Quality data: indicators, observations and registries (see issue 5)."""

@@ -1,0 +1,33 @@
+"""Quality data: reference data, indicators with observations, and registries."""
+
+from .data import Indicator, Observation, Period
+from .proposals import FigureProposal
+from .reference import Region, Topic, Unit
+from .registries import (
+    Award,
+    InspectionCentre,
+    MeasurementStandard,
+    Organisation,
+    SamplingCampaign,
+    Scheme,
+    Standard,
+    StandardParticipation,
+)
+
+__all__ = [
+    "Award",
+    "FigureProposal",
+    "Indicator",
+    "InspectionCentre",
+    "MeasurementStandard",
+    "Observation",
+    "Organisation",
+    "Period",
+    "Region",
+    "SamplingCampaign",
+    "Scheme",
+    "Standard",
+    "StandardParticipation",
+    "Topic",
+    "Unit",
+]

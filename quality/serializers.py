@@ -1,0 +1,349 @@
+"""REST serializers of the quality app (read-only registries and figures)."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from api.serializers import DescribedModelSerializer, SafeSlugRelatedField
+from news.models import Article
+
+from .models import (
+    Award,
+    Indicator,
+    InspectionCentre,
+    MeasurementStandard,
+    Observation,
+    Organisation,
+    Period,
+    Region,
+    SamplingCampaign,
+    Scheme,
+    Standard,
+)
+
+
+def code_of(help_text, source=None, slug_field="code"):
+    return serializers.SlugRelatedField(
+        read_only=True,
+        allow_null=True,
+        slug_field=slug_field,
+        source=source,
+        help_text=help_text,
+    )
+
+
+def url_text(help_text):
+    """A URL that may be empty (``format: uri`` would forbid "")."""
+    return serializers.CharField(read_only=True, help_text=help_text)
+
+
+class RegionSerializer(DescribedModelSerializer):
+    parent = code_of(_("上级地区的区划代码。"))
+
+    class Meta:
+        model = Region
+        fields = ("id", "code", "name", "level", "parent")
+        extra_kwargs = {"id": {"help_text": _("编号。")}}
+
+
+class IndicatorSerializer(DescribedModelSerializer):
+    topic = code_of(_("所属主题的名称。"), slug_field="name")
+    unit = code_of(_("单位符号，例如“项”“%”。"), slug_field="symbol")
+
+    class Meta:
+        model = Indicator
+        fields = (
+            "id",
+            "code",
+            "name",
+            "name_en",
+            "topic",
+            "unit",
+            "definition",
+            "scope",
+            "nature",
+            "decimals",
+            "higher_is_better",
+            "is_headline",
+        )
+        extra_kwargs = {"id": {"help_text": _("编号。")}}
+
+
+class PeriodSerializer(DescribedModelSerializer):
+    label = serializers.CharField(
+        read_only=True, help_text=_("中文写法，例如“2020年”。")
+    )
+
+    class Meta:
+        model = Period
+        fields = ("code", "kind", "start_on", "end_on", "label")
+
+
+class ObservationSerializer(DescribedModelSerializer):
+    indicator = code_of(_("指标代码。"))
+    region = code_of(_("地区的区划代码。"))
+    period = PeriodSerializer(read_only=True, help_text=_("统计期间。"))
+    display = serializers.CharField(
+        read_only=True, help_text=_("按中文习惯写出的数值，例如“600余项”。")
+    )
+    article = serializers.SerializerMethodField(
+        help_text=_("来源文章的编号（仅限已发布文章）。")
+    )
+    source_url = url_text(_("外部来源的网址。"))
+
+    class Meta:
+        model = Observation
+        fields = (
+            "id",
+            "indicator",
+            "region",
+            "period",
+            "value",
+            "comparator",
+            "lower",
+            "upper",
+            "display",
+            "raw_text",
+            "status",
+            "is_preferred",
+            "article",
+            "source_publisher",
+            "source_title",
+            "source_on",
+            "source_url",
+            "quote",
+        )
+        extra_kwargs = {"id": {"help_text": _("编号。")}}
+
+    @extend_schema_field(serializers.IntegerField(allow_null=True))
+    def get_article(self, obj: Observation) -> int | None:
+        article = obj.article
+        return article.pk if article is not None and article.is_published else None
+
+
+class OrganisationSerializer(DescribedModelSerializer):
+    region = code_of(_("所在地区的区划代码。"))
+
+    class Meta:
+        model = Organisation
+        fields = ("id", "name", "aliases", "credit_code", "kind", "region")
+        extra_kwargs = {"id": {"help_text": _("编号。")}}
+
+
+class SchemeSerializer(DescribedModelSerializer):
+    class Meta:
+        model = Scheme
+        fields = ("id", "name", "kind", "level", "issuer", "description")
+        extra_kwargs = {"id": {"help_text": _("编号。")}}
+
+
+class HonourSerializer(DescribedModelSerializer):
+    scheme = SchemeSerializer(read_only=True, help_text=_("荣誉项目。"))
+    organisation = serializers.SlugRelatedField(
+        read_only=True,
+        allow_null=True,
+        slug_field="name",
+        help_text=_("获得荣誉的单位名称。"),
+    )
+    organisation_id = serializers.IntegerField(
+        read_only=True, help_text=_("获得荣誉的单位编号。")
+    )
+
+    class Meta:
+        model = Award
+        fields = (
+            "id",
+            "scheme",
+            "organisation",
+            "organisation_id",
+            "subject",
+            "number",
+            "year",
+            "issued_on",
+            "valid_from",
+            "valid_to",
+            "status",
+        )
+        extra_kwargs = {"id": {"help_text": _("编号。")}}
+
+
+class StandardSerializer(DescribedModelSerializer):
+    replaced_by = code_of(_("替代本标准的新标准编号。"))
+
+    class Meta:
+        model = Standard
+        fields = (
+            "id",
+            "code",
+            "title",
+            "kind",
+            "status",
+            "issued_on",
+            "effective_on",
+            "replaced_by",
+        )
+        extra_kwargs = {"id": {"help_text": _("编号。")}}
+
+
+class InspectionCentreSerializer(DescribedModelSerializer):
+    region = code_of(_("所在地区的区划代码。"))
+    organisation = serializers.SlugRelatedField(
+        read_only=True,
+        allow_null=True,
+        slug_field="name",
+        help_text=_("依托单位名称。"),
+    )
+
+    class Meta:
+        model = InspectionCentre
+        fields = (
+            "id",
+            "name",
+            "level",
+            "domain",
+            "cma_number",
+            "cnas_number",
+            "region",
+            "organisation",
+        )
+        extra_kwargs = {"id": {"help_text": _("编号。")}}
+
+
+class MeasurementStandardSerializer(DescribedModelSerializer):
+    region = code_of(_("所在地区的区划代码。"))
+    organisation = serializers.SlugRelatedField(
+        read_only=True,
+        allow_null=True,
+        slug_field="name",
+        help_text=_("建标单位名称。"),
+    )
+
+    class Meta:
+        model = MeasurementStandard
+        fields = (
+            "id",
+            "name",
+            "certificate_number",
+            "level",
+            "organisation",
+            "region",
+            "measuring_range",
+            "approved_on",
+            "valid_to",
+        )
+        extra_kwargs = {"id": {"help_text": _("编号。")}}
+
+
+class SamplingCampaignSerializer(DescribedModelSerializer):
+    period = PeriodSerializer(read_only=True, help_text=_("统计期间。"))
+    region = code_of(_("地区的区划代码。"))
+    pass_rate = serializers.DecimalField(
+        max_digits=7,
+        decimal_places=2,
+        read_only=True,
+        allow_null=True,
+        help_text=_("合格率（%），由抽检与不合格批次算出。"),
+    )
+    article = serializers.SerializerMethodField(
+        help_text=_("来源文章的编号（仅限已发布文章）。")
+    )
+
+    class Meta:
+        model = SamplingCampaign
+        fields = (
+            "id",
+            "name",
+            "category",
+            "level",
+            "period",
+            "region",
+            "programme_count",
+            "batches_sampled",
+            "batches_failed",
+            "pass_rate",
+            "article",
+            "quote",
+        )
+        extra_kwargs = {"id": {"help_text": _("编号。")}}
+
+    @extend_schema_field(serializers.IntegerField(allow_null=True))
+    def get_article(self, obj: SamplingCampaign) -> int | None:
+        article = obj.article
+        return article.pk if article is not None and article.is_published else None
+
+
+class ObservationWriteSerializer(serializers.Serializer):
+    """What a client sends to add an observation (through ``observation_create``)."""
+
+    indicator = SafeSlugRelatedField(
+        slug_field="code", queryset=Indicator.objects.all(), help_text=_("指标代码。")
+    )
+    region = SafeSlugRelatedField(
+        slug_field="code",
+        queryset=Region.objects.all(),
+        help_text=_("地区的 6 位区划代码。"),
+    )
+    period = serializers.CharField(
+        max_length=30,
+        help_text=_("期间代码：@2020-12-31、2020、2020H1、2020Q1、2020-06 等。"),
+    )
+    value = serializers.DecimalField(
+        max_digits=20, decimal_places=4, help_text=_("数值。")
+    )
+    comparator = serializers.ChoiceField(
+        choices=Observation.Comparator.choices,
+        default=Observation.Comparator.EQ,
+        help_text=_("比较关系。"),
+    )
+    lower = serializers.DecimalField(
+        max_digits=20,
+        decimal_places=4,
+        required=False,
+        allow_null=True,
+        help_text=_("下限。"),
+    )
+    upper = serializers.DecimalField(
+        max_digits=20,
+        decimal_places=4,
+        required=False,
+        allow_null=True,
+        help_text=_("上限。"),
+    )
+    raw_text = serializers.CharField(max_length=100, help_text=_("原文写法。"))
+    article = serializers.PrimaryKeyRelatedField(
+        queryset=Article.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text=_("来源文章编号；与外部来源二选一。"),
+    )
+    quote = serializers.CharField(
+        required=False, allow_blank=True, max_length=5000, help_text=_("原文引文。")
+    )
+    source_publisher = serializers.CharField(
+        required=False, allow_blank=True, max_length=100, help_text=_("发布机构。")
+    )
+    source_title = serializers.CharField(
+        required=False, allow_blank=True, max_length=200, help_text=_("文件标题。")
+    )
+    source_on = serializers.DateField(
+        required=False, allow_null=True, help_text=_("发布日期。")
+    )
+    source_url = serializers.CharField(
+        required=False, allow_blank=True, max_length=500, help_text=_("来源网址。")
+    )
+    status = serializers.ChoiceField(
+        choices=Observation.Status.choices,
+        default=Observation.Status.PROVISIONAL,
+        help_text=_("状态。"),
+    )
+    note = serializers.CharField(
+        required=False, allow_blank=True, max_length=5000, help_text=_("备注。")
+    )
+    is_preferred = serializers.BooleanField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text=_("是否首选值；不填则在该格尚无首选值时设为首选。"),
+    )

@@ -1,0 +1,158 @@
+"""Writes to the quality data: observations, corrections and periods."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from news.models import Article
+
+from .models import Indicator, Observation, Period, Region
+
+
+def period_get_or_create(
+    *, kind: str, end_on: date, start_on: date | None = None
+) -> Period:
+    """The one Period row for these dates, created (validated) when missing."""
+    probe = Period(kind=kind, start_on=start_on, end_on=end_on)
+    code = probe.compute_code()
+    existing = Period.objects.filter(code=code).first()
+    if existing is not None:
+        return existing
+    probe.full_clean(exclude=["code"])
+    probe.save()
+    return probe
+
+
+def period_from_code(code: str) -> Period:
+    """The Period written as ``2020H1``, ``@2020-12-31`` … (created when missing)."""
+    try:
+        kind, start_on, end_on = Period.bounds_from_code(code)
+    except ValueError:
+        raise ValidationError(
+            _(
+                "无法识别的期间代码“%(code)s”，应形如 @2020-12-31、2020、2020H1、"
+                "2020Q1、2020-06 或 2019-01-01..2020-12-31。"
+            ),
+            params={"code": code},
+            code="period_code",
+        ) from None
+    return period_get_or_create(kind=kind, start_on=start_on, end_on=end_on)
+
+
+@transaction.atomic
+def observation_create(
+    *,
+    indicator: Indicator,
+    region: Region,
+    period: Period,
+    value: Decimal,
+    comparator: str = "=",
+    lower: Decimal | None = None,
+    upper: Decimal | None = None,
+    raw_text: str,
+    article: Article | None = None,
+    quote: str = "",
+    source_publisher: str = "",
+    source_title: str = "",
+    source_on: date | None = None,
+    source_url: str = "",
+    status: str = Observation.Status.PROVISIONAL,
+    note: str = "",
+    is_preferred: bool | None = None,
+) -> Observation:
+    """Add one observation of a cell, validated.
+
+    ``is_preferred=None`` makes it preferred only when the cell has no preferred value
+    yet; ``True`` moves the preferred flag to it (the others stay, unflagged).
+    """
+    cell = Observation.objects.select_for_update().filter(
+        indicator=indicator, region=region, period=period
+    )
+    has_preferred = cell.filter(is_preferred=True).exists()
+    preferred = (not has_preferred) if is_preferred is None else is_preferred
+    observation = Observation(
+        indicator=indicator,
+        region=region,
+        period=period,
+        value=Decimal(value),
+        comparator=comparator,
+        lower=lower,
+        upper=upper,
+        raw_text=raw_text,
+        article=article,
+        quote=quote,
+        source_publisher=source_publisher,
+        source_title=source_title,
+        source_on=source_on,
+        source_url=source_url,
+        status=status,
+        note=note,
+        is_preferred=False,
+    )
+    observation.full_clean()
+    if preferred and has_preferred:
+        cell.filter(is_preferred=True).update(is_preferred=False)
+    observation.is_preferred = preferred
+    observation.save()
+    return observation
+
+
+@transaction.atomic
+def observation_correct(
+    *, observation: Observation, reason: str, **changes
+) -> Observation:
+    """Correct ``observation`` by adding a new one; the old row is kept, unflagged.
+
+    ``changes`` are the fields that differ (value, comparator, lower, upper, raw_text,
+    the source …). The new row becomes the preferred value of the cell, the old one is
+    marked 已修订 and keeps its source and quote.
+    """
+    if not reason.strip():
+        raise ValidationError({"note": _("请说明更正的原因。")})
+    fields = {
+        name: getattr(observation, name)
+        for name in (
+            "indicator",
+            "region",
+            "period",
+            "value",
+            "comparator",
+            "lower",
+            "upper",
+            "raw_text",
+            "article",
+            "quote",
+            "source_publisher",
+            "source_title",
+            "source_on",
+            "source_url",
+        )
+    }
+    fields.update(changes)
+    fields.setdefault("status", Observation.Status.CONFIRMED)
+    corrected = observation_create(**fields, note=reason.strip(), is_preferred=True)
+    Observation.objects.filter(pk=observation.pk).update(
+        status=Observation.Status.REVISED
+    )
+    observation.refresh_from_db()
+    return corrected
+
+
+@transaction.atomic
+def observation_set_preferred(*, observation: Observation) -> Observation:
+    """Make ``observation`` the preferred value of its cell (the others lose the flag)."""
+    Observation.objects.select_for_update().filter(
+        indicator_id=observation.indicator_id,
+        region_id=observation.region_id,
+        period_id=observation.period_id,
+        is_preferred=True,
+    ).exclude(pk=observation.pk).update(is_preferred=False)
+    if not observation.is_preferred:
+        observation.is_preferred = True
+        observation.save(update_fields=["is_preferred"])
+    return observation

@@ -1,0 +1,422 @@
+"""Public data pages under /quality/: dashboard, indicators, registries, downloads."""
+
+from __future__ import annotations
+
+import csv
+from collections import defaultdict
+
+from django.db.models import Count
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext_lazy as _
+from django.views.generic import ListView, TemplateView
+
+from news.views import channel_menu
+
+from . import filters
+from .formatting import format_number
+from .models import (
+    Award,
+    Indicator,
+    InspectionCentre,
+    MeasurementStandard,
+    Observation,
+    SamplingCampaign,
+    Scheme,
+    Standard,
+)
+from .models.registries import Level
+
+HOME_REGION = "370600"  # 烟台市: the region of the headline figures
+
+
+def preferred_series(indicator_codes) -> dict[str, list[Observation]]:
+    """Each indicator's preferred values for the city, oldest first, in one query."""
+    series: dict[str, list[Observation]] = defaultdict(list)
+    rows = (
+        Observation.objects.preferred()
+        .filter(indicator__code__in=list(indicator_codes), region__code=HOME_REGION)
+        .select_related("indicator__unit", "period", "region")
+        .order_by("period__end_on", "id")
+    )
+    for observation in rows:
+        series[observation.indicator.code].append(observation)
+    return series
+
+
+def latest_preferred(indicator_codes) -> dict[str, Observation]:
+    """The latest preferred value of each indicator for the city, in one query."""
+    return {
+        code: values[-1] for code, values in preferred_series(indicator_codes).items()
+    }
+
+
+def observation_row(observation: Observation, request=None) -> dict:
+    """One observation as a flat row, shared by the CSV and JSON downloads."""
+    return {
+        "indicator": observation.indicator.code,
+        "indicator_name": observation.indicator.name,
+        "unit": observation.indicator.unit.symbol,
+        "region_code": observation.region.code,
+        "region": observation.region.name,
+        "period": observation.period.code,
+        "period_label": observation.period.label,
+        "value": format_number(observation.value),
+        "comparator": observation.comparator,
+        "lower": "" if observation.lower is None else format_number(observation.lower),
+        "upper": "" if observation.upper is None else format_number(observation.upper),
+        "display": observation.display,
+        "raw_text": observation.raw_text,
+        "status": observation.status,
+        "is_preferred": observation.is_preferred,
+        "source": observation.source_label,
+        "source_url": request.build_absolute_uri(observation.source_link)
+        if request is not None and observation.source_link
+        else observation.source_link,
+        "quote": observation.quote,
+        "note": observation.note,
+    }
+
+
+class QualityMixin:
+    """Shared context of the quality pages (the site's channel menu)."""
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["channels"] = channel_menu()
+        return context
+
+
+class DashboardView(QualityMixin, TemplateView):
+    template_name = "quality/dashboard.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        indicators = list(Indicator.objects.public().for_listing())
+        headline = [i for i in indicators if i.is_headline]
+        series = preferred_series(i.code for i in indicators)
+        latest = {code: values[-1] for code, values in series.items()}
+        cards = [(i, latest.get(i.code)) for i in headline]
+        trends = [
+            {
+                "id": f"trend-chart-{i.pk}",
+                "indicator": i,
+                "observations": series[i.code],
+                "data": {
+                    "type": "line",
+                    "unit": i.unit.symbol,
+                    "categories": [o.period.label for o in series[i.code]],
+                    "series": [
+                        {
+                            "name": i.name,
+                            "data": [float(o.value) for o in series[i.code]],
+                            "labels": [o.display for o in series[i.code]],
+                        }
+                    ],
+                },
+            }
+            for i in headline
+            if len(series.get(i.code, ())) >= 2
+        ]
+        by_topic: dict = defaultdict(list)
+        for indicator in indicators:
+            if indicator.code in latest:
+                by_topic[indicator.topic].append((indicator, latest[indicator.code]))
+        charts = []
+        for topic, pairs in by_topic.items():
+            units = {i.unit.symbol for i, _o in pairs}
+            if len(pairs) >= 2 and len(units) == 1:
+                charts.append(
+                    {
+                        "id": f"topic-chart-{topic.pk}",
+                        "title": topic.name,
+                        "pairs": pairs,
+                        "data": {
+                            "type": "bar",
+                            "unit": units.pop(),
+                            "categories": [i.name for i, _o in pairs],
+                            "series": [
+                                {
+                                    "name": topic.name,
+                                    "data": [float(o.value) for _i, o in pairs],
+                                    "labels": [o.display for _i, o in pairs],
+                                }
+                            ],
+                        },
+                    }
+                )
+        context.update(cards=cards, indicators=indicators, charts=charts, trends=trends)
+        return context
+
+
+class IndicatorDetailView(QualityMixin, TemplateView):
+    template_name = "quality/indicator_detail.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        indicator = get_object_or_404(
+            Indicator.objects.public().select_related("topic", "unit"),
+            code=self.kwargs["code"],
+        )
+        observations = list(
+            Observation.objects.filter(indicator=indicator).for_listing()
+        )
+        for observation in observations:
+            observation.indicator = indicator  # spare a join per row in templates
+        preferred = [o for o in observations if o.is_preferred]
+        periods = sorted({o.period for o in preferred}, key=lambda p: p.end_on)
+        regions = sorted({o.region for o in preferred}, key=lambda r: r.code)
+        cell = {(o.period.pk, o.region.pk): o for o in preferred}
+        chart = {
+            "type": "line" if len(periods) > 1 else "bar",
+            "unit": indicator.unit.symbol,
+            "categories": [p.label for p in periods],
+            "series": [
+                {
+                    "name": region.name,
+                    "data": [
+                        float(cell[(p.pk, region.pk)].value)
+                        if (p.pk, region.pk) in cell
+                        else None
+                        for p in periods
+                    ],
+                    "labels": [
+                        cell[(p.pk, region.pk)].display
+                        if (p.pk, region.pk) in cell
+                        else ""
+                        for p in periods
+                    ],
+                }
+                for region in regions
+            ],
+        }
+        context.update(
+            indicator=indicator,
+            observations=observations,
+            preferred=preferred,
+            chart=chart,
+        )
+        return context
+
+
+def _indicator_rows(request, code: str) -> tuple[Indicator, list[dict]]:
+    indicator = get_object_or_404(
+        Indicator.objects.public().select_related("unit"), code=code
+    )
+    observations = Observation.objects.filter(indicator=indicator).for_listing()
+    rows = []
+    for observation in observations:
+        observation.indicator = indicator
+        rows.append(observation_row(observation, request))
+    return indicator, rows
+
+
+def indicator_csv(request, code: str) -> HttpResponse:
+    """Every observation of an indicator as UTF-8 CSV (with BOM, for Excel)."""
+    indicator, rows = _indicator_rows(request, code)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{indicator.code}.csv"'
+    response.write("\ufeff")
+    writer = csv.DictWriter(response, fieldnames=FIELDNAMES)
+    writer.writeheader()
+    writer.writerows(rows)
+    return response
+
+
+FIELDNAMES = [
+    "indicator",
+    "indicator_name",
+    "unit",
+    "region_code",
+    "region",
+    "period",
+    "period_label",
+    "value",
+    "comparator",
+    "lower",
+    "upper",
+    "display",
+    "raw_text",
+    "status",
+    "is_preferred",
+    "source",
+    "source_url",
+    "quote",
+    "note",
+]
+
+
+def indicator_json(request, code: str) -> JsonResponse:
+    """An indicator with its definition and every observation, as JSON."""
+    indicator, rows = _indicator_rows(request, code)
+    payload = {
+        "code": indicator.code,
+        "name": indicator.name,
+        "name_en": indicator.name_en,
+        "unit": indicator.unit.symbol,
+        "nature": indicator.nature,
+        "definition": indicator.definition,
+        "scope": indicator.scope,
+        "observations": rows,
+    }
+    response = JsonResponse(payload, json_dumps_params={"ensure_ascii": False})
+    response["Content-Disposition"] = f'inline; filename="{indicator.code}.json"'
+    return response
+
+
+class RegistryListView(QualityMixin, ListView):
+    """A searchable, filterable registry list with its coverage of reported counts."""
+
+    paginate_by = 50
+    filterset_class = None
+    title = ""
+
+    def base_queryset(self):
+        raise NotImplementedError
+
+    def get_queryset(self):
+        self.filterset = self.filterset_class(
+            self.request.GET or None, queryset=self.base_queryset()
+        )
+        return self.filterset.qs
+
+    def coverage(self) -> list[dict]:
+        """Rows of (label, reported observation, registered count)."""
+        return []
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(
+            filterset=self.filterset, title=self.title, coverage=self.coverage()
+        )
+        return context
+
+
+def _coverage_rows(pairs, counts) -> list[dict]:
+    """``pairs`` of (key, label, indicator code) → rows with the reported value."""
+    latest = latest_preferred(code for _k, _l, code in pairs if code)
+    rows = []
+    for key, label, code in pairs:
+        reported = latest.get(code)
+        registered = counts.get(key, 0)
+        rows.append(
+            {
+                "label": label,
+                "reported": reported,
+                "registered": registered,
+                "short": reported is not None and reported.value > registered,
+            }
+        )
+    return rows
+
+
+class AwardListView(RegistryListView):
+    template_name = "quality/award_list.html"
+    filterset_class = filters.AwardFilter
+    kind = Scheme.Kind.HONOUR
+
+    @property
+    def title(self):
+        return _("荣誉与品牌") if self.kind == Scheme.Kind.HONOUR else _("认证证书")
+
+    def base_queryset(self):
+        return Award.objects.filter(scheme__kind=self.kind).for_listing()
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        self.filterset.filters["scheme"].queryset = Scheme.objects.filter(
+            kind=self.kind
+        )
+        return queryset
+
+    def coverage(self):
+        schemes = list(
+            Scheme.objects.filter(kind=self.kind)
+            .select_related("indicator")
+            .annotate(n=Count("awards"))
+        )
+        return _coverage_rows(
+            [
+                (s.pk, s.name, s.indicator.code if s.indicator else None)
+                for s in schemes
+            ],
+            {s.pk: s.n for s in schemes},
+        )
+
+
+STANDARD_INDICATORS = {
+    Standard.Kind.NATIONAL: "standards_national",
+    Standard.Kind.INDUSTRY: "standards_industry",
+    Standard.Kind.LOCAL: "standards_provincial_local",
+}
+
+
+class StandardListView(RegistryListView):
+    template_name = "quality/standard_list.html"
+    filterset_class = filters.StandardFilter
+    title = _("标准")
+
+    def base_queryset(self):
+        return Standard.objects.for_listing()
+
+    def coverage(self):
+        counts = dict(
+            Standard.objects.order_by().values_list("kind").annotate(n=Count("id"))
+        )
+        return _coverage_rows(
+            [(k, Standard.Kind(k).label, c) for k, c in STANDARD_INDICATORS.items()],
+            counts,
+        )
+
+
+CENTRE_INDICATORS = {
+    Level.NATIONAL: "inspection_centres_national",
+    Level.PROVINCIAL: "inspection_centres_provincial",
+}
+
+
+class InspectionCentreListView(RegistryListView):
+    template_name = "quality/inspection_centre_list.html"
+    filterset_class = filters.InspectionCentreFilter
+    title = _("质检中心")
+
+    def base_queryset(self):
+        return InspectionCentre.objects.for_listing()
+
+    def coverage(self):
+        counts = dict(
+            InspectionCentre.objects.order_by()
+            .values_list("level")
+            .annotate(n=Count("id"))
+        )
+        return _coverage_rows(
+            [(k, Level(k).label, c) for k, c in CENTRE_INDICATORS.items()], counts
+        )
+
+
+class SamplingCampaignListView(RegistryListView):
+    template_name = "quality/sampling_list.html"
+    filterset_class = filters.SamplingCampaignFilter
+    title = _("抽检抽样")
+
+    def base_queryset(self):
+        return SamplingCampaign.objects.for_listing()
+
+
+class MeasurementStandardListView(RegistryListView):
+    template_name = "quality/measurement_standard_list.html"
+    filterset_class = filters.MeasurementStandardPageFilter
+    title = _("社会公用计量标准")
+
+    def base_queryset(self):
+        return MeasurementStandard.objects.for_listing()
+
+    def coverage(self):
+        counts = {
+            Level.MUNICIPAL: MeasurementStandard.objects.filter(
+                level=Level.MUNICIPAL
+            ).count()
+        }
+        return _coverage_rows(
+            [(Level.MUNICIPAL, _("市级"), "measurement_standards")], counts
+        )
