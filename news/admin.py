@@ -1,13 +1,27 @@
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.core.files.storage import default_storage
 from django.db import models, transaction
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from .models import Article, Byline, Channel, Image, Person, Tag
+from .admin_workflow import ArticleWorkflowAdminMixin
+from .forms import ImageForm, RichTextField
+from .images import image_create
+from .models import (
+    Article,
+    AuditLog,
+    Byline,
+    Channel,
+    Image,
+    Person,
+    SensitiveWord,
+    Tag,
+)
 from .parsing import PageTextError, parse_page_text
 from .services import article_import_page
 
@@ -35,9 +49,77 @@ class PersonAdmin(admin.ModelAdmin):
 
 @admin.register(Image)
 class ImageAdmin(admin.ModelAdmin):
-    list_display = ("title", "credit", "width", "height", "created_at")
+    form = ImageForm
+    list_display = ("thumbnail", "title", "credit", "width", "height", "created_at")
+    list_display_links = ("thumbnail", "title")
+    list_filter = ("is_decorative",)
     search_fields = ("title", "caption", "credit", "alt_text")
     date_hierarchy = "created_at"
+    readonly_fields = (
+        "preview",
+        "rendition_urls",
+        "width",
+        "height",
+        "uploaded_by",
+        "created_at",
+    )
+
+    def get_readonly_fields(self, request, obj=None):
+        # A stored image keeps its file and renditions: upload a new image instead.
+        return ("file", *self.readonly_fields) if obj else ()
+
+    @staticmethod
+    def _img(obj, width):
+        name = next(
+            (r["name"] for r in obj.renditions if r["width"] >= width),
+            obj.file.name,
+        )
+        return format_html(
+            '<img src="{}" alt="" width="{}" loading="lazy">',
+            default_storage.url(name),
+            width,
+        )
+
+    @admin.display(description=_("缩略图"))
+    def thumbnail(self, obj):
+        return self._img(obj, 80)
+
+    @admin.display(description=_("预览"))
+    def preview(self, obj):
+        return self._img(obj, 320)
+
+    @admin.display(description=_("各尺寸地址（正文插图时填入）"))
+    def rendition_urls(self, obj):
+        return format_html_join(
+            "",
+            "<div>{} × {} {}：<code>{}</code></div>",
+            (
+                (r["width"], r["height"], r["format"], default_storage.url(r["name"]))
+                for r in obj.renditions
+            ),
+        )
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        # New uploads go through the service: re-encoding, renditions, and no file
+        # left behind if anything fails.
+        created = image_create(
+            file=form.processed,
+            title=obj.title,
+            alt_text=obj.alt_text,
+            is_decorative=obj.is_decorative,
+            caption=obj.caption,
+            credit=obj.credit,
+            by=request.user,
+        )
+        if obj.focal_x is not None or obj.focal_y is not None:
+            created.focal_x, created.focal_y = obj.focal_x, obj.focal_y
+            created.full_clean()
+            created.save(update_fields=["focal_x", "focal_y"])
+        # The admin goes on with ``obj`` (log entry, redirect): make it the stored row.
+        obj.__dict__.update(created.__dict__)
 
 
 class BylineInline(admin.TabularInline):
@@ -67,7 +149,7 @@ class PageTextImportForm(forms.Form):
 
 
 @admin.register(Article)
-class ArticleAdmin(admin.ModelAdmin):
+class ArticleAdmin(ArticleWorkflowAdminMixin, admin.ModelAdmin):
     list_display = (
         "title",
         "channel",
@@ -114,6 +196,12 @@ class ArticleAdmin(admin.ModelAdmin):
     # Editors type bare domains; assume HTTPS (Django 6's default) rather than http.
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        # Only the body gets the WYSIWYG editor (summary is a TextField too).
+        if db_field.name == "body":
+            kwargs["form_class"] = RichTextField
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
     def get_urls(self):
         return [
             path(
@@ -132,7 +220,10 @@ class ArticleAdmin(admin.ModelAdmin):
         if request.method == "POST" and form.is_valid():
             with transaction.atomic():
                 article, created = article_import_page(
-                    page=form.page, channel=form.cleaned_data["channel"], publish=False
+                    page=form.page,
+                    channel=form.cleaned_data["channel"],
+                    publish=False,
+                    by=request.user,
                 )
             messages.success(
                 request,
@@ -148,3 +239,31 @@ class ArticleAdmin(admin.ModelAdmin):
             "opts": self.model._meta,
         }
         return TemplateResponse(request, "admin/news/article/import.html", context)
+
+
+@admin.register(SensitiveWord)
+class SensitiveWordAdmin(admin.ModelAdmin):
+    list_display = ("wrong", "correct", "note", "is_active")
+    list_editable = ("is_active",)
+    list_filter = ("is_active",)
+    search_fields = ("wrong", "correct", "note")
+
+
+@admin.register(AuditLog)
+class AuditLogAdmin(admin.ModelAdmin):
+    """操作日志: read-only for everyone, superusers included."""
+
+    list_display = ("created_at", "user", "action", "object_type", "object_repr")
+    list_filter = ("action", "object_type", "user", "created_at")
+    list_select_related = ("user",)
+    search_fields = ("object_repr", "summary", "object_id")
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

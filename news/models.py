@@ -326,6 +326,11 @@ class Article(models.Model):
         ordering = ["-published_at", "-id"]
         verbose_name = _("文章")
         verbose_name_plural = _("文章")
+        permissions = [
+            ("submit_article", _("可以提交文章送审")),
+            ("review_article", _("可以初审、复审文章")),
+            ("publish_article", _("可以终审、发布和撤下文章")),
+        ]
         indexes = [
             # Cover the published() filter and the newest-first order, so list pages
             # and their counts read the index, not the table.
@@ -439,3 +444,200 @@ class Byline(models.Model):
     @property
     def label(self) -> str:
         return f"{self.prefix}{self.role}"
+
+
+class ArticleEvent(models.Model):
+    """One workflow transition of an article: the timeline on its admin page."""
+
+    article = models.ForeignKey(
+        Article, verbose_name=_("文章"), on_delete=models.CASCADE, related_name="events"
+    )
+    action = models.CharField(_("操作"), max_length=20)
+    from_status = models.CharField(_("原状态"), max_length=16, blank=True)
+    to_status = models.CharField(_("新状态"), max_length=16)
+    comment = models.TextField(_("意见"), blank=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("操作人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("时间"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("流转记录")
+        verbose_name_plural = _("流转记录")
+
+    def __str__(self) -> str:
+        return f"{self.article_id} {self.from_status}→{self.to_status}"
+
+    def get_to_status_display(self) -> str:
+        return Article.Status(self.to_status).label
+
+    def get_from_status_display(self) -> str:
+        return Article.Status(self.from_status).label if self.from_status else ""
+
+
+class Revision(models.Model):
+    """A full snapshot of an article after one save; history is never rewritten."""
+
+    article = models.ForeignKey(
+        Article,
+        verbose_name=_("文章"),
+        on_delete=models.CASCADE,
+        related_name="revisions",
+    )
+    version = models.PositiveIntegerField(_("版本"))
+    snapshot = models.JSONField(_("内容快照"))
+    summary = models.CharField(_("说明"), max_length=200, blank=True)
+    is_live = models.BooleanField(
+        _("线上版本"), default=False, help_text=_("发布时的内容；清理旧版本时保留。")
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("保存人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("保存时间"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("历史版本")
+        verbose_name_plural = _("历史版本")
+
+    def __str__(self) -> str:
+        return f"{self.article_id} v{self.version}"
+
+    @property
+    def status_label(self) -> str:
+        status = self.snapshot.get("status")
+        return Article.Status(status).label if status else ""
+
+
+class AuditLog(models.Model):
+    """Who did what to which object, and when: read-only in the admin."""
+
+    class Action(models.TextChoices):
+        CREATE = "create", _("新建")
+        EDIT = "edit", _("修改")
+        SUBMIT = "submit", _("送审")
+        APPROVE = "approve", _("审核通过")
+        REJECT = "reject", _("退回")
+        PUBLISH = "publish", _("发布")
+        SCHEDULE = "schedule", _("定时发布")
+        UNPUBLISH = "unpublish", _("撤下")
+        RESTORE = "restore", _("恢复版本")
+        DELETE = "delete", _("删除")
+        IMPORT = "import", _("导入")
+        UPLOAD = "upload", _("上传图片")
+        SHARE = "share", _("分享预览")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("操作人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    action = models.CharField(_("操作"), max_length=16, choices=Action.choices)
+    object_type = models.CharField(_("对象类型"), max_length=50)
+    object_id = models.CharField(_("对象编号"), max_length=50, blank=True)
+    object_repr = models.CharField(_("对象"), max_length=200)
+    summary = models.TextField(_("变更摘要"), blank=True)
+    created_at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("操作日志")
+        verbose_name_plural = _("操作日志")
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} {self.object_repr}"
+
+
+class SensitiveWord(models.Model):
+    """A wrong or sensitive wording (错敏字) and its correction."""
+
+    wrong = models.CharField(_("错误写法"), max_length=50, unique=True)
+    correct = models.CharField(
+        _("正确写法"), max_length=50, blank=True, help_text=_("敏感词可留空。")
+    )
+    note = models.CharField(_("说明"), max_length=200, blank=True)
+    is_active = models.BooleanField(_("启用"), default=True)
+
+    class Meta:
+        ordering = ["wrong"]
+        verbose_name = _("错敏字")
+        verbose_name_plural = _("错敏字词表")
+
+    def __str__(self) -> str:
+        return f"{self.wrong} → {self.correct}"
+
+
+class PreviewLink(models.Model):
+    """A shareable preview of one article for people without an account."""
+
+    article = models.ForeignKey(
+        Article,
+        verbose_name=_("文章"),
+        on_delete=models.CASCADE,
+        related_name="preview_links",
+    )
+    token = models.CharField(_("令牌"), max_length=64, unique=True, editable=False)
+    expires_at = models.DateTimeField(_("失效时间"))
+    is_revoked = models.BooleanField(_("已撤销"), default=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("创建人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("预览链接")
+        verbose_name_plural = _("预览链接")
+
+    def __str__(self) -> str:
+        return f"{self.article_id} {self.token[:8]}"
+
+    @property
+    def is_valid(self) -> bool:
+        return not self.is_revoked and self.expires_at > timezone.now()
+
+
+class ArticleSearch(models.Model):
+    """The search-index row of a published article: its words, cut by rjieba.
+
+    Written only by ``news/search.py``; the engine-specific parts (an FTS5 table on
+    SQLite, a tsvector column with a GIN index on PostgreSQL) are made by migration
+    ``0003_article_search_index``.
+    """
+
+    article = models.OneToOneField(
+        Article,
+        verbose_name=_("文章"),
+        primary_key=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    title = models.TextField(_("标题分词"), default="")
+    body = models.TextField(_("正文分词"), default="")
+
+    class Meta:
+        db_table = "news_article_search"
+        verbose_name = _("搜索索引")
+        verbose_name_plural = _("搜索索引")
+
+    def __str__(self) -> str:
+        return str(self.article_id)

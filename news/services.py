@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import hashlib
 from html import escape
+from typing import TYPE_CHECKING
 
-from django.db import transaction
+from django.db import models, transaction
+from django.utils.translation import gettext_lazy as _
 
 from yantai.html import sanitize_html
 
-from .models import Article, Byline, Channel, Person
+from .models import Article, ArticleEvent, AuditLog, Byline, Channel, Person
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 from .parsing import ParsedPage
 
 
@@ -50,12 +55,19 @@ def article_draft_from_page(*, page: ParsedPage, channel: Channel) -> Article:
 
 @transaction.atomic
 def article_import_page(
-    *, page: ParsedPage, channel: Channel, publish: bool = False
+    *,
+    page: ParsedPage,
+    channel: Channel,
+    publish: bool = False,
+    by: User | None = None,
 ) -> tuple[Article, bool]:
     """Create or update the article of an imported page; return it and whether it is new.
 
     Re-importing the same page updates the article in place (never a duplicate) and
-    replaces its bylines with the page's.
+    replaces its bylines with the page's. Without ``publish`` (the only choice the
+    admin offers) the result is always a draft: imported text that changes an article
+    under review or on the site sends it back through review. ``publish`` is for the
+    operator's command line (demo content, migrations of old archives).
     """
     key = page_import_key(page)
     article = Article.objects.filter(import_key=key).first()
@@ -69,15 +81,36 @@ def article_import_page(
     for field in IMPORTED_FIELDS:
         setattr(article, field, getattr(draft, field))
     article.body = sanitize_html(article.body)
-    if publish:
-        article.status = Article.Status.PUBLISHED
-    elif created:
-        article.status = Article.Status.DRAFT
+    from_status = article.status
+    article.status = Article.Status.PUBLISHED if publish else Article.Status.DRAFT
     if not created:
         article.version += 1
     article.full_clean(exclude=["import_key"])
     article.save()
     article_set_credits(article=article, credits=credits)
+    from .revisions import revision_create
+
+    revision_create(
+        article=article,
+        by=by,
+        summary=str(_("导入")),
+        is_live=article.status == Article.Status.PUBLISHED,
+    )
+    if not created and from_status != article.status:
+        ArticleEvent.objects.create(
+            article=article,
+            action="import",
+            from_status=from_status,
+            to_status=article.status,
+            comment=str(_("重新导入网页文本")),
+            by=by if by is not None and by.is_authenticated else None,
+        )
+    audit_record(
+        user=by,
+        action=AuditLog.Action.IMPORT,
+        obj=article,
+        summary=str(_("新导入") if created else _("重新导入并更新")),
+    )
     return article, created
 
 
@@ -132,4 +165,33 @@ def article_set_credits(
             order=order,
         )
         for order, (role, name, prefix) in enumerate(_unique_credits(credits))
+    )
+
+
+def audit_record(
+    *,
+    user: User | None,
+    action: str,
+    obj: models.Model | None = None,
+    summary: str = "",
+    object_type: str = "",
+    object_id: str = "",
+    object_repr: str = "",
+) -> AuditLog:
+    """Record one editorial action (who, what, which object, what changed).
+
+    Other apps call this for their own objects too (e.g. an image upload:
+    ``audit_record(user=u, action=AuditLog.Action.UPLOAD, obj=image)``).
+    """
+    if obj is not None:
+        object_type = object_type or obj._meta.verbose_name
+        object_id = object_id or str(obj.pk or "")
+        object_repr = object_repr or str(obj)
+    return AuditLog.objects.create(
+        user=user if user is not None and user.is_authenticated else None,
+        action=action,
+        object_type=str(object_type)[:50],
+        object_id=str(object_id)[:50],
+        object_repr=str(object_repr)[:200],
+        summary=summary,
     )

@@ -74,3 +74,13 @@ class BylineFactory(factory.django.DjangoModelFactory):
     article = factory.SubFactory(ArticleFactory)
     person = factory.SubFactory(PersonFactory)
     role = Byline.Role.REPORTER
+
+
+def staff_in_group(username: str, group: str | None):
+    """A staff user in one of the editorial groups (编辑 / 审核 / 终审发布)."""
+    from django.contrib.auth.models import Group
+
+    user = UserFactory(username=username, is_staff=True)
+    if group:
+        user.groups.add(Group.objects.get(name=group))
+    return user

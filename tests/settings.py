@@ -11,3 +11,10 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 STATIC_ROOT = tempfile.mkdtemp(prefix="yantai-test-static-")
+CACHES = {
+    **CACHES,  # noqa: F405
+    "figures": {
+        **CACHES["figures"],  # noqa: F405
+        "LOCATION": tempfile.mkdtemp(prefix="yantai-test-figures-"),
+    },
+}

@@ -56,8 +56,11 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "corsheaders",
+    "django_prose_editor",
     "news",
     "quality",
+    "import_export",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -127,7 +130,19 @@ CACHES = {
         "LOCATION": "yantai",
         "TIMEOUT": 300,
         "OPTIONS": {"MAX_ENTRIES": 5000},
-    }
+    },
+    # The figures confirmed in each article (quality.figure_links): derived data,
+    # written when a figure or observation changes, read by the article page without
+    # a database query. On disk so that every worker process sees the same entries;
+    # never expires or culls. ``manage.py rebuild_figure_links`` rewrites it.
+    "figures": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": os.environ.get(
+            "FIGURE_CACHE_DIR", str(BASE_DIR / "var" / "figures")
+        ),
+        "TIMEOUT": None,
+        "OPTIONS": {"MAX_ENTRIES": 10**9},
+    },
 }
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -194,14 +209,39 @@ LOGGING = {
 # --- REST framework -------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    # Unknown or malformed query parameters are a 400 naming the parameter.
+    "DEFAULT_FILTER_BACKENDS": ["api.filters.StrictFilterBackend"],
     # No BasicAuthentication: a bogus Basic header would cost a password hash each.
+    # The token class comes first so that any other Authorization scheme is refused
+    # (401) before anything else runs.
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "api.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": [
         "rest_framework.permissions.IsAuthenticatedOrReadOnly",
     ],
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.ApiPagination",
+    "PAGE_SIZE": 20,
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+        "api.renderers.CSVRenderer",
+    ],
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "api.negotiation.StrictContentNegotiation",
+    # The browsable API in Chinese: viewset names and descriptions from the viewsets.
+    "VIEW_NAME_FUNCTION": "api.views.view_name",
+    "VIEW_DESCRIPTION_FUNCTION": "api.views.view_description",
+    "DEFAULT_THROTTLE_CLASSES": [
+        "api.throttling.ApiAnonRateThrottle",
+        "api.throttling.ApiUserRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": os.environ.get("API_THROTTLE_ANON", "300/min"),
+        "user": os.environ.get("API_THROTTLE_USER", "1200/min"),
+    },
+    # Clients are keyed on REMOTE_ADDR, or on the address the nearest of this many
+    # trusted proxies saw; never on the whole (client-controlled) X-Forwarded-For.
     "NUM_PROXIES": int(os.environ.get("DJANGO_NUM_PROXIES", "0")),
 }
 SPECTACULAR_SETTINGS = {
@@ -212,6 +252,14 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "api.schema.describe_format_parameter",
+    ],
+    # Separate request components (e.g. DraftRequest): read-only fields are not part of
+    # request bodies, so clients and schema-driven test tools send valid writes.
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {"RegistryLevelEnum": "quality.models.registries.Level"},
 }
 
 # CORS: read-only GETs from any origin for the public API only.

@@ -1,7 +1,13 @@
 from django.conf import settings
 from django.contrib import admin
+from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path, re_path
+from django.views.decorators.cache import cache_page
+from django.views.generic import TemplateView
 from django.views.static import serve
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from news import sitemaps as news_sitemaps
 
 from . import views
 
@@ -9,12 +15,58 @@ admin.site.site_header = "品质烟台 · 内容管理"
 admin.site.site_title = "品质烟台"
 admin.site.index_title = "内容管理"
 
+# /sitemap.xml sections; other apps add theirs here (e.g. "data": quality pages).
+sitemaps = {
+    "articles": news_sitemaps.ArticleSitemap,
+    "channels": news_sitemaps.ChannelSitemap,
+    "tags": news_sitemaps.TagSitemap,
+}
+SITEMAP_CACHE_SECONDS = 600
+
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
+    path(
+        "robots.txt",
+        TemplateView.as_view(template_name="robots.txt", content_type="text/plain"),
+        name="robots-txt",
+    ),
+    path(
+        "sitemap.xml",
+        cache_page(SITEMAP_CACHE_SECONDS)(sitemap_views.index),
+        {"sitemaps": sitemaps, "sitemap_url_name": "sitemap-section"},
+        name="sitemap",
+    ),
+    path(
+        "sitemap-news.xml",
+        cache_page(SITEMAP_CACHE_SECONDS)(sitemap_views.sitemap),
+        {
+            "sitemaps": {"news": news_sitemaps.NewsSitemap},
+            "template_name": "sitemaps/news.xml",
+        },
+        name="sitemap-news",
+    ),
+    path(
+        "sitemap-<section>.xml",
+        cache_page(SITEMAP_CACHE_SECONDS)(sitemap_views.sitemap),
+        {"sitemaps": sitemaps},
+        name="sitemap-section",
+    ),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("api/v1/", include("yantai.api_urls", namespace="api")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path(
+        "api/docs/",
+        SpectacularSwaggerView.as_view(url_name="api-schema"),
+        name="api-docs",
+    ),
+    path("quality/", include("quality.urls")),
     path("", include("news.urls")),
 ]
+
+handler404 = "news.views.page_not_found"
+# The default 500 handler renders templates/500.html with no context and no database.
+handler500 = "django.views.defaults.server_error"
 
 if settings.SERVE_MEDIA:
     # Small deployments serve uploads from Django; larger ones let the web server do it.

@@ -1,0 +1,198 @@
+"""Strict filtering for every list endpoint.
+
+django-filter and DRF ignore what they do not know (``?chanel=x`` silently returns
+everything) and let some values through to the database that crash it (date-times
+that overflow when converted to UTC, integers beyond 64 bits on SQLite). Here:
+
+- ``StrictFilterBackend`` answers 400, naming the parameter, for unknown or repeated
+  query parameters and for bad pagination values;
+- ``StrictOrderingFilter`` answers 400 for an ordering field outside the allow-list;
+- ``DateTimeFilter`` and ``IdListFilter`` are the safe building blocks for FilterSets.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC
+
+import django_filters
+from django import forms
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext_lazy as _
+from django_filters import fields as filter_fields
+from django_filters.rest_framework import DjangoFilterBackend
+from rest_framework import filters as drf_filters
+from rest_framework.exceptions import ValidationError
+
+MAX_INT = 2**63 - 1
+MAX_LIST_ITEMS = 100
+FORMAT_PARAM = "format"
+# Numbers the paginator accepts: positive, and short enough never to overflow.
+POSITIVE_INT = re.compile(r"^[1-9][0-9]{0,8}$")
+NON_NEGATIVE_INT = re.compile(r"^(0|[1-9][0-9]{0,17})$")
+PAGINATION_PARAMS = {
+    "page": POSITIVE_INT,
+    "page_size": POSITIVE_INT,
+    "limit": POSITIVE_INT,
+    "offset": NON_NEGATIVE_INT,
+}
+
+
+class SafeIsoDateTimeField(filter_fields.IsoDateTimeField):
+    """An ISO 8601 date-time that the database can store.
+
+    ``9999-12-31T23:59:59-12:00`` parses, but is year 10000 in UTC; converting it for
+    the query raises OverflowError (a 500) — here it is a validation error.
+    """
+
+    def to_python(self, value):
+        try:
+            value = super().to_python(value)
+            if value is not None and value.tzinfo is not None:
+                value.astimezone(UTC)
+        except (OverflowError, ValueError):
+            raise forms.ValidationError(
+                _("日期时间超出可表示的范围。"), code="overflow"
+            ) from None
+        return value
+
+
+class DateTimeFilter(django_filters.IsoDateTimeFilter):
+    """ISO 8601 date-time filter that never crashes the database."""
+
+    field_class = SafeIsoDateTimeField
+
+
+class SafeDateField(forms.DateField):
+    """A date (YYYY-MM-DD) that Python and the database can both handle."""
+
+    input_formats = ["%Y-%m-%d"]
+
+
+class SafeDateFilter(django_filters.DateFilter):
+    """``YYYY-MM-DD`` only; dates are never converted to UTC, so no overflow."""
+
+    field_class = SafeDateField
+
+
+class IdListField(filter_fields.BaseCSVField, forms.IntegerField):
+    """Comma-separated ids: each a 64-bit positive integer, at most 100 of them."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", MAX_INT)
+        super().__init__(*args, **kwargs)
+
+    def clean(self, value):
+        if value is not None and len(value) > MAX_LIST_ITEMS:
+            raise forms.ValidationError(
+                _("最多 %(max)d 个值。"),
+                code="too_many",
+                params={"max": MAX_LIST_ITEMS},
+            )
+        if value is not None and any(v in self.empty_values for v in value):
+            raise forms.ValidationError(_("列表中有空值。"), code="empty_item")
+        return super().clean(value)
+
+
+class IdListFilter(django_filters.BaseInFilter, django_filters.NumberFilter):
+    """``?id__in=1,2,3``: 400 for non-numbers, 20-digit numbers and long lists."""
+
+    base_field_class = IdListField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("help_text", _("以英文逗号分隔的编号，最多 100 个。"))
+        super().__init__(*args, **kwargs)
+
+
+def _multiple(filter_) -> bool:
+    return isinstance(
+        filter_,
+        django_filters.MultipleChoiceFilter | django_filters.ModelMultipleChoiceFilter,
+    )
+
+
+class StrictFilterBackend(DjangoFilterBackend):
+    """django-filter, but unknown, repeated or malformed query parameters are a 400."""
+
+    def allowed_params(self, view, filterset) -> dict[str, object]:
+        """Query parameter → the filter reading it (None: not a FilterSet filter)."""
+        allowed: dict[str, object] = dict.fromkeys(PAGINATION_PARAMS)
+        allowed[FORMAT_PARAM] = None
+        for backend in getattr(view, "filter_backends", ()):
+            param = getattr(backend, "ordering_param", None)
+            if param:
+                allowed[param] = None
+        if filterset is not None:
+            allowed.update(filterset.filters)
+        return allowed
+
+    def filter_queryset(self, request, queryset, view):
+        filterset = self.get_filterset(request, queryset, view)
+        allowed = self.allowed_params(view, filterset)
+        errors: dict[str, list[str]] = {}
+        for name, values in request.query_params.lists():
+            if name not in allowed:
+                errors[name] = [
+                    _("未知的查询参数“%(name)s”。可用参数：%(allowed)s。")
+                    % {"name": name, "allowed": "、".join(sorted(allowed))}
+                ]
+            elif len(values) > 1 and not _multiple(allowed[name]):
+                errors[name] = [_("参数“%(name)s”只能出现一次。") % {"name": name}]
+            elif name in PAGINATION_PARAMS and not PAGINATION_PARAMS[name].match(
+                values[0]
+            ):
+                errors[name] = [
+                    _("参数“%(name)s”必须是不太大的正整数。") % {"name": name}
+                ]
+        if errors:
+            raise ValidationError(errors)
+        if filterset is None:
+            return queryset
+        if not filterset.is_valid():
+            raise ValidationError(
+                {
+                    name: [f"{name}: {message}" for message in messages]
+                    for name, messages in filterset.errors.items()
+                }
+            )
+        try:
+            return filterset.qs
+        except DjangoValidationError as exc:  # a filter method rejected the value
+            raise ValidationError(exc.messages) from None
+
+
+class StrictOrderingFilter(drf_filters.OrderingFilter):
+    """Ordering from the view's ``ordering_fields`` allow-list; anything else is 400."""
+
+    ordering_description = _(
+        "排序字段，多个用英文逗号分隔，前加“-”表示倒序。可用：见参数说明。"
+    )
+
+    def get_ordering(self, request, queryset, view):
+        params = request.query_params.get(self.ordering_param)
+        if params is None:
+            return self.get_default_ordering(view)
+        fields = [param.strip() for param in params.split(",")]
+        valid = {name for name, _label in self.get_valid_fields(queryset, view)}
+        bad = [f for f in fields if f.lstrip("-") not in valid or not f]
+        if bad:
+            raise ValidationError(
+                {
+                    self.ordering_param: [
+                        _("不能按“%(bad)s”排序。可用：%(valid)s。")
+                        % {"bad": bad[0][:50], "valid": "、".join(sorted(valid))}
+                    ]
+                }
+            )
+        return fields
+
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        fields = getattr(view, "ordering_fields", ())
+        for parameter in parameters:
+            parameter["description"] = str(
+                _("排序字段，多个用英文逗号分隔，前加“-”表示倒序。可用：%(fields)s。")
+                % {"fields": "、".join(fields)}
+            )
+        return parameters

@@ -1,0 +1,20 @@
+"""Content negotiation: an unknown ``?format=`` is a 400 naming the parameter."""
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework.exceptions import ValidationError
+from rest_framework.negotiation import DefaultContentNegotiation
+
+
+class StrictContentNegotiation(DefaultContentNegotiation):
+    def filter_renderers(self, renderers, format):
+        matching = [r for r in renderers if r.format == format]
+        if not matching:
+            raise ValidationError(
+                {
+                    "format": [
+                        _("不支持的格式。可用：%(formats)s。")
+                        % {"formats": "、".join(r.format for r in renderers)}
+                    ]
+                }
+            )
+        return matching

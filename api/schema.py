@@ -1,0 +1,30 @@
+"""drf-spectacular extensions for the api app (loaded in ``ApiConfig.ready``)."""
+
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+
+
+class ApiTokenScheme(OpenApiAuthenticationExtension):
+    target_class = "api.authentication.ApiTokenAuthentication"
+    name = "tokenAuth"
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "apiKey",
+            "in": "header",
+            "name": "Authorization",
+            "description": "在管理后台创建的接口令牌：“Token <令牌>”或“Bearer <令牌>”。",
+        }
+
+
+def describe_format_parameter(result, generator, request, public):
+    """Postprocessing hook: describe the ``format`` query parameter everywhere."""
+    for operations in result.get("paths", {}).values():
+        for operation in operations.values():
+            for parameter in operation.get("parameters", []):
+                if parameter.get("name") == "format" and parameter.get("in") == "query":
+                    parameter.setdefault(
+                        "description",
+                        "返回格式：json（默认）、csv（表格）或 api（浏览器中的可浏览接口）；"
+                        "也可用 Accept 请求头选择。",
+                    )
+    return result

@@ -1,0 +1,43 @@
+"""Serializer base shared by the apps' API serializers."""
+
+from __future__ import annotations
+
+from django.core.exceptions import FieldDoesNotExist
+from rest_framework import serializers
+
+
+class DescribedModelSerializer(serializers.ModelSerializer):
+    """A ModelSerializer whose fields without ``help_text`` are described by the
+    model field's Chinese ``verbose_name``, so every schema property has a
+    description."""
+
+    def get_fields(self):
+        fields = super().get_fields()
+        model = self.Meta.model
+        for name, field in fields.items():
+            if field.help_text:
+                continue
+            source = field.source if field.source not in ("*", None) else name
+            try:
+                model_field = model._meta.get_field(source.split(".")[0])
+            except FieldDoesNotExist:  # a computed field
+                continue
+            label = getattr(model_field, "verbose_name", None)
+            if label:
+                field.help_text = str(label)
+        return fields
+
+
+class SafeSlugRelatedField(serializers.SlugRelatedField):
+    """A SlugRelatedField that never sends a value the database rejects.
+
+    PostgreSQL raises DataError (a 500) for NUL bytes in a lookup; DRF only catches
+    DoesNotExist/TypeError/ValueError. NULs and over-long values are "does not exist".
+    """
+
+    max_length = 200
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str) or "\x00" in data or len(data) > self.max_length:
+            self.fail("does_not_exist", slug_name=self.slug_field, value=str(data)[:50])
+        return super().to_internal_value(data)

@@ -1,0 +1,26 @@
+"""Request throttling for anonymous clients and token/session users.
+
+Clients are told apart by ``REMOTE_ADDR``, or, behind ``NUM_PROXIES`` trusted proxies,
+by the address the nearest trusted proxy saw (DRF's ``get_ident``). ``NUM_PROXIES`` is
+always set explicitly in settings: DRF's default (``None``) keys on the whole
+``X-Forwarded-For`` header, which a client can rotate to dodge every limit.
+Rates are read at request time so that settings (and tests) can change them.
+"""
+
+from __future__ import annotations
+
+from rest_framework.settings import api_settings
+from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
+
+
+class RatesFromSettingsMixin:
+    def get_rate(self):
+        return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
+
+
+class ApiAnonRateThrottle(RatesFromSettingsMixin, AnonRateThrottle):
+    """Limits anonymous clients per address (scope ``anon``)."""
+
+
+class ApiUserRateThrottle(RatesFromSettingsMixin, UserRateThrottle):
+    """Limits signed-in and token clients per user (scope ``user``)."""

@@ -1,0 +1,68 @@
+"""Base classes shared by every API viewset."""
+
+from __future__ import annotations
+
+from django.core.exceptions import NON_FIELD_ERRORS
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext_lazy as _
+from rest_framework import permissions, routers, serializers, views
+from rest_framework.settings import api_settings
+from rest_framework.utils import formatting
+
+from .conditional import ConditionalGetMixin
+from .filters import StrictFilterBackend, StrictOrderingFilter
+
+
+class ApiViewMixin(ConditionalGetMixin):
+    """Strict filters, allow-listed ordering and conditional GET for a viewset."""
+
+    filter_backends = [StrictFilterBackend, StrictOrderingFilter]
+    ordering_fields: tuple[str, ...] = ("id",)
+
+
+class ModelPermissions(permissions.DjangoModelPermissions):
+    """Django model permissions, reads included (``view_<model>``)."""
+
+    perms_map = {
+        **permissions.DjangoModelPermissions.perms_map,
+        "GET": ["%(app_label)s.view_%(model_name)s"],
+        "HEAD": ["%(app_label)s.view_%(model_name)s"],
+    }
+
+
+SUFFIXES = {"List": _("列表"), "Instance": _("详情")}
+
+
+def view_name(view) -> str:
+    """Chinese names in the browsable API: a viewset's ``verbose_name`` + 列表/详情."""
+    label = getattr(view, "verbose_name", None)
+    if label is None:
+        return views.get_view_name(view)
+    if getattr(view, "name", None):
+        return str(view.name)
+    return f"{label}{SUFFIXES.get(getattr(view, 'suffix', None), '')}"
+
+
+def view_description(view, html: bool = False) -> str:
+    """The browsable API shows ``api_description`` (Chinese), not the docstring."""
+    text = getattr(view, "api_description", None)
+    if text is None:
+        return views.get_view_description(view, html)
+    return formatting.markup_description(str(text)) if html else str(text)
+
+
+class ApiRootView(routers.APIRootView):
+    """The API root lists every endpoint."""
+
+    verbose_name = _("接口目录")
+    api_description = _(
+        "品质烟台公开接口。文档见 /api/docs/，结构说明见 /api/schema/。"
+    )
+
+
+def validation_detail(exc: DjangoValidationError) -> dict:
+    """A model ValidationError as DRF error detail (``__all__`` → non_field_errors)."""
+    detail = serializers.as_serializer_error(exc)
+    if NON_FIELD_ERRORS in detail:
+        detail[api_settings.NON_FIELD_ERRORS_KEY] = detail.pop(NON_FIELD_ERRORS)
+    return detail

@@ -1,0 +1,496 @@
+"""The editorial workflow part of ``ArticleAdmin``: buttons, history, diff, locks.
+
+Kept beside ``admin.py`` as a mixin so that the workflow (this module) and the
+editing widgets (``admin.py``) can change independently. Everything here parses the
+request, calls a service from ``workflow.py`` / ``revisions.py`` and renders.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.helpers import ActionForm
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import F
+from django.http import Http404, HttpResponseNotAllowed
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from . import workflow
+from .models import Article, AuditLog, Channel, PreviewLink, Revision
+from .preview import preview_link_create, preview_link_url
+from .revisions import (
+    changes_since,
+    revision_create,
+    revision_diff,
+    user_display_name,
+)
+from .services import audit_record
+
+EDITING_SECONDS = 5 * 60
+PROTECTED_FIELDS = ("status", "version", "responsible_editor")
+
+
+def _error_text(error: Exception) -> str:
+    if isinstance(error, ValidationError):
+        return "；".join(error.messages)
+    return str(error) or _("没有权限。")
+
+
+class ArticleWorkflowForm(forms.ModelForm):
+    """The change form carries the version it was opened at (optimistic locking)."""
+
+    expected_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    overwrite = forms.BooleanField(
+        label=gettext_lazy("仍用我的内容覆盖"),
+        required=False,
+        help_text=gettext_lazy(
+            "别人在您打开后修改了这篇文章。勾选后保存将以您的内容为准；"
+            "对方的版本仍保存在历史版本中，不会丢失。"
+        ),
+    )
+
+    class Meta:
+        model = Article
+        # ModelAdmin.get_form() passes the real field list from the fieldsets.
+        fields = ("title",)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["expected_version"].initial = self.instance.version
+        self.base_version = self.instance.version
+
+    def clean(self):
+        cleaned = super().clean()
+        if not self.instance.pk:
+            return cleaned
+        expected = cleaned.get("expected_version")
+        # Locks the row until the admin's transaction ends, so nobody saves between
+        # this check and our conditional UPDATE (SQLite serialises writers anyway).
+        current = (
+            Article.objects.select_for_update()
+            .filter(pk=self.instance.pk)
+            .values_list("version", flat=True)
+            .first()
+        )
+        if expected is None or current is None:
+            return cleaned
+        self.base_version = current
+        if current == expected or cleaned.get("overwrite"):
+            return cleaned
+        changes = [
+            c
+            for c in changes_since(article=self.instance, version=expected)
+            if c.field in self.fields or c.field in ("bylines", "tags")
+        ]
+        if not changes:
+            # Only workflow fields (status…) moved on; the form cannot overwrite them.
+            return cleaned
+        lines = [
+            _("“%(field)s”已被 %(who)s 于 %(when)s 修改")
+            % {
+                "field": c.label,
+                "who": c.by,
+                "when": date_format(timezone.localtime(c.at), "Y-m-d H:i:s"),
+            }
+            for c in changes
+        ]
+        raise ValidationError(
+            _(
+                "保存被拒绝：您打开这篇文章之后，别人已经修改并保存了它。%(changes)s。"
+                "您填写的内容仍在下面的表单中；请核对后重新修改，"
+                "或勾选“仍用我的内容覆盖”后保存。"
+            )
+            % {"changes": "；".join(lines)},
+            code="conflict",
+        )
+
+
+class WorkflowActionForm(ActionForm):
+    channel = forms.ModelChoiceField(
+        label=gettext_lazy("目标栏目"), queryset=Channel.objects.all(), required=False
+    )
+
+
+class ArticleWorkflowAdminMixin:
+    """Mixed into ``ArticleAdmin``."""
+
+    form = ArticleWorkflowForm
+    action_form = WorkflowActionForm
+    actions = (
+        "submit_selected",
+        "approve_selected",
+        "publish_selected",
+        "unpublish_selected",
+        "move_to_channel",
+    )
+    change_form_template = "admin/news/article/change_form.html"
+
+    # --- permissions ------------------------------------------------------------
+
+    def has_change_permission(self, request, obj=None):
+        if not super().has_change_permission(request, obj):
+            return False
+        return obj is None or workflow.can_edit(request.user, obj)
+
+    def has_submit_permission(self, request):
+        return request.user.has_perm(workflow.PERM_SUBMIT)
+
+    def has_review_permission(self, request):
+        return request.user.has_perm(workflow.PERM_REVIEW)
+
+    def has_publish_permission(self, request):
+        return request.user.has_perm(workflow.PERM_PUBLISH)
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        protected = ["status", "version"]
+        if not request.user.has_perm(workflow.PERM_PUBLISH):
+            protected.append("responsible_editor")
+        return fields + [f for f in protected if f not in fields]
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = list(super().get_fieldsets(request, obj))
+        extra = ["expected_version"]
+        if obj is not None and request.method == "POST":
+            extra.append("overwrite")
+        if obj is not None:
+            fieldsets.append((_("版本"), {"fields": extra}))
+        return fieldsets
+
+    # --- saving -----------------------------------------------------------------
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            # New articles always start as drafts, whatever was posted.
+            obj.status = Article.Status.DRAFT
+            obj.version = 1
+            super().save_model(request, obj, form, change)
+            return
+        base = form.base_version
+        moved = Article.objects.filter(pk=obj.pk, version=base).update(
+            version=F("version") + 1
+        )
+        if not moved:  # pragma: no cover - the row is locked since form.clean()
+            raise ValidationError(_("保存冲突，请重新打开文章。"))
+        obj.version = base + 1
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        article = form.instance
+        changed = [
+            str(form.fields[name].label)
+            for name in form.changed_data
+            if name not in ("expected_version", "overwrite")
+        ]
+        if any(fs.has_changed() for fs in formsets):
+            changed.append(_("署名"))
+        summary = (
+            _("修改：%(fields)s") % {"fields": "、".join(changed)}
+            if change
+            else _("新建")
+        )
+        revision_create(article=article, by=request.user, summary=summary)
+        audit_record(
+            user=request.user,
+            action=AuditLog.Action.EDIT if change else AuditLog.Action.CREATE,
+            obj=article,
+            summary=summary,
+        )
+
+    def delete_model(self, request, obj):
+        audit_record(user=request.user, action=AuditLog.Action.DELETE, obj=obj)
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            audit_record(user=request.user, action=AuditLog.Action.DELETE, obj=obj)
+        super().delete_queryset(request, queryset)
+
+    # --- change page ------------------------------------------------------------
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        article = self.get_object(request, object_id)
+        extra_context = extra_context or {}
+        if article is not None and self.has_view_or_change_permission(request, article):
+            if request.method == "GET" and not article.revisions.exists():
+                # Articles made before revisions existed (or by scripts) get a
+                # baseline, so a later conflict can name exactly what changed.
+                revision_create(article=article, by=None, summary=_("初始版本"))
+            extra_context.update(self.workflow_context(request, article))
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def workflow_context(self, request, article: Article) -> dict:
+        others = self.editing_now(request, article)
+        links = (
+            [
+                {
+                    "link": link,
+                    "url": request.build_absolute_uri(preview_link_url(link)),
+                }
+                for link in article.preview_links.filter(
+                    is_revoked=False, expires_at__gt=timezone.now()
+                )
+            ]
+            if request.user.has_perm("news.change_article")
+            else []
+        )
+        return {
+            "workflow_actions": workflow.allowed_actions(request.user, article),
+            "workflow_events": article.events.select_related("by"),
+            "wordcheck_findings": workflow.wordcheck_article(article),
+            "editing_others": others,
+            "preview_links": links,
+            "can_share": request.user.has_perm("news.change_article"),
+        }
+
+    def editing_now(self, request, article: Article) -> list[str]:
+        """Names of other staff who opened this article in the last five minutes."""
+        key = f"news:editing:{article.pk}"
+        now = timezone.now().timestamp()
+        seen = {
+            uid: (name, at)
+            for uid, (name, at) in (cache.get(key) or {}).items()
+            if now - at < EDITING_SECONDS
+        }
+        user = request.user
+        if self.has_change_permission(request, article):
+            seen[user.pk] = (user_display_name(user), now)
+            cache.set(key, seen, EDITING_SECONDS)
+        return [name for uid, (name, _at) in seen.items() if uid != user.pk]
+
+    # --- extra views ------------------------------------------------------------
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path(
+                "<path:object_id>/transition/",
+                view(self.transition_view),
+                name="news_article_transition",
+            ),
+            path(
+                "<path:object_id>/diff/",
+                view(self.diff_view),
+                name="news_article_diff",
+            ),
+            path(
+                "<path:object_id>/revisions/<int:revision_id>/restore/",
+                view(self.restore_view),
+                name="news_article_restore",
+            ),
+            path(
+                "<path:object_id>/share/",
+                view(self.share_view),
+                name="news_article_share",
+            ),
+            *super().get_urls(),
+        ]
+
+    def _article_for(self, request, object_id) -> Article:
+        article = self.get_object(request, object_id)
+        if article is None:
+            raise Http404
+        if not self.has_view_or_change_permission(request, article):
+            raise PermissionDenied
+        return article
+
+    def _back(self, article):
+        return redirect(reverse("admin:news_article_change", args=[article.pk]))
+
+    def transition_view(self, request, object_id):
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        article = self._article_for(request, object_id)
+        action = request.POST.get("action", "")
+        comment = request.POST.get("comment", "")
+        services = {
+            "submit": workflow.article_submit,
+            "approve": workflow.article_approve,
+            "reject": workflow.article_reject,
+            "publish": workflow.article_publish,
+            "unpublish": workflow.article_unpublish,
+        }
+        if action not in services:
+            messages.error(request, _("未知的操作。"))
+            return self._back(article)
+        kwargs = {"article": article, "by": request.user, "comment": comment}
+        if action == "publish":
+            kwargs["override_reason"] = request.POST.get("override_reason", "")
+            at = request.POST.get("publish_at", "").strip()
+            if at:
+                field = forms.DateTimeField()
+                try:
+                    kwargs["at"] = field.clean(at.replace("T", " "))
+                except ValidationError as error:
+                    messages.error(request, _error_text(error))
+                    return self._back(article)
+        try:
+            services[action](**kwargs)
+        except (PermissionDenied, ValidationError) as error:
+            messages.error(request, _error_text(error))
+        else:
+            messages.success(
+                request,
+                _("“%(title)s”已转为“%(status)s”。")
+                % {"title": article.title, "status": article.get_status_display()},
+            )
+            findings = workflow.wordcheck_article(article)
+            if action == "submit" and findings:
+                # Submitting goes on (reviewers see the list too); publishing will not.
+                messages.warning(
+                    request,
+                    _("错敏字检查发现 %(n)d 处问题，发布前须修改：%(list)s")
+                    % {"n": len(findings), "list": workflow.findings_text(findings)},
+                )
+        return self._back(article)
+
+    def history_view(self, request, object_id, extra_context=None):
+        article = self._article_for(request, object_id)
+        revisions = article.revisions.select_related("created_by")
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("“%(title)s”的历史版本") % {"title": article.title},
+            "opts": self.model._meta,
+            "original": article,
+            "object": article,
+            "revisions": revisions,
+            "can_restore": self.has_change_permission(request, article),
+        }
+        return TemplateResponse(request, "admin/news/article/history.html", context)
+
+    def diff_view(self, request, object_id):
+        article = self._article_for(request, object_id)
+        try:
+            old = article.revisions.get(pk=int(request.GET.get("a", "")))
+            new = article.revisions.get(pk=int(request.GET.get("b", "")))
+        except (ValueError, Revision.DoesNotExist) as error:
+            raise Http404 from error
+        if old.created_at > new.created_at:
+            old, new = new, old
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("版本对比：第 %(a)d 版 → 第 %(b)d 版")
+            % {"a": old.version, "b": new.version},
+            "opts": self.model._meta,
+            "original": article,
+            "old": old,
+            "new": new,
+            "diffs": revision_diff(old=old, new=new),
+        }
+        return TemplateResponse(request, "admin/news/article/diff.html", context)
+
+    def restore_view(self, request, object_id, revision_id):
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        article = self._article_for(request, object_id)
+        revision = get_object_or_404(Revision, pk=revision_id, article=article)
+        try:
+            workflow.revision_restore(revision=revision, by=request.user)
+        except (PermissionDenied, ValidationError) as error:
+            messages.error(request, _error_text(error))
+        else:
+            messages.success(
+                request,
+                _("已恢复第 %(v)d 版，文章已转为草稿。") % {"v": revision.version},
+            )
+        return self._back(article)
+
+    def share_view(self, request, object_id):
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        article = self._article_for(request, object_id)
+        if not request.user.has_perm("news.change_article"):
+            raise PermissionDenied
+        revoke = request.POST.get("revoke")
+        if revoke:
+            link = get_object_or_404(PreviewLink, pk=revoke, article=article)
+            link.is_revoked = True
+            link.save(update_fields=["is_revoked"])
+            audit_record(
+                user=request.user,
+                action=AuditLog.Action.SHARE,
+                obj=article,
+                summary=_("撤销预览链接"),
+            )
+            messages.success(request, _("预览链接已撤销。"))
+            return self._back(article)
+        try:
+            days = max(1, min(int(request.POST.get("days", "3")), 30))
+        except ValueError:
+            days = 3
+        link = preview_link_create(
+            article=article, by=request.user, valid_for=timedelta(days=days)
+        )
+        messages.success(
+            request,
+            _("已生成预览链接（%(days)d 天内有效）：%(url)s")
+            % {"days": days, "url": request.build_absolute_uri(preview_link_url(link))},
+        )
+        return self._back(article)
+
+    # --- bulk actions -----------------------------------------------------------
+
+    def _bulk(self, request, queryset, service, verb, **kwargs):
+        done = 0
+        for article in queryset:
+            try:
+                service(article=article, by=request.user, **kwargs)
+            except (PermissionDenied, ValidationError) as error:
+                messages.error(
+                    request,
+                    _("“%(title)s”未能%(verb)s：%(why)s")
+                    % {"title": article.title, "verb": verb, "why": _error_text(error)},
+                )
+            else:
+                done += 1
+                messages.success(
+                    request,
+                    _("“%(title)s”已%(verb)s。")
+                    % {"title": article.title, "verb": verb},
+                )
+        return done
+
+    @admin.action(description=gettext_lazy("送审所选文章"), permissions=["submit"])
+    def submit_selected(self, request, queryset):
+        self._bulk(request, queryset, workflow.article_submit, _("送审"))
+
+    @admin.action(
+        description=gettext_lazy("审核通过所选文章（初审/复审）"),
+        permissions=["review"],
+    )
+    def approve_selected(self, request, queryset):
+        self._bulk(request, queryset, workflow.article_approve, _("审核通过"))
+
+    @admin.action(description=gettext_lazy("终审发布所选文章"), permissions=["publish"])
+    def publish_selected(self, request, queryset):
+        self._bulk(request, queryset, workflow.article_publish, _("发布"))
+
+    @admin.action(description=gettext_lazy("撤下所选文章"), permissions=["publish"])
+    def unpublish_selected(self, request, queryset):
+        self._bulk(request, queryset, workflow.article_unpublish, _("撤下"))
+
+    @admin.action(description=gettext_lazy("移动到栏目"), permissions=["change"])
+    def move_to_channel(self, request, queryset):
+        channel_id = request.POST.get("channel")
+        channel = Channel.objects.filter(pk=channel_id).first() if channel_id else None
+        if channel is None:
+            messages.error(request, _("请先在“目标栏目”中选择要移动到的栏目。"))
+            return
+        self._bulk(
+            request,
+            queryset,
+            workflow.article_move_to_channel,
+            _("移动到“%(channel)s”") % {"channel": channel.name},
+            channel=channel,
+        )

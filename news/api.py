@@ -1,0 +1,239 @@
+"""REST endpoints of the news app (registered in ``yantai/api_urls.py``)."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import mixins, permissions, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.response import Response
+
+from api.conditional import check_if_match, version_claim, version_etag
+from api.views import ApiViewMixin, ModelPermissions
+
+from . import workflow
+from .filters import ArticleFilter, ChannelFilter, PersonFilter, TagFilter
+from .models import Article, AuditLog, Channel, Person, Tag
+from .revisions import revision_create
+from .serializers import (
+    ArticleSerializer,
+    ChannelSerializer,
+    DraftSerializer,
+    PersonSerializer,
+    TagSerializer,
+)
+from .services import audit_record
+
+IF_MATCH = OpenApiParameter(
+    "If-Match",
+    str,
+    OpenApiParameter.HEADER,
+    required=True,
+    description="该条目当前的 ETag（先 GET 取得）。缺少时返回 428，已过期时返回 412。",
+)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="文章列表", description="已发布的文章，新的在前。"),
+    retrieve=extend_schema(summary="文章详情", description="一篇已发布的文章。"),
+)
+class ArticleViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
+    """Published articles only: drafts, scheduled and expired articles are 404."""
+
+    verbose_name = _("文章")
+    api_description = _(
+        "已发布的文章（草稿、定时和已下线的文章不出现）。可按栏目、标签、署名人员、"
+        "发布时间和全文检索筛选；?format=csv 导出表格。"
+    )
+
+    serializer_class = ArticleSerializer
+    filterset_class = ArticleFilter
+    ordering_fields = ("published_at", "id", "title")
+    ordering = ("-published_at", "-id")
+
+    def get_queryset(self):
+        return Article.objects.published().for_detail()
+
+    def retrieve(self, request, *args, **kwargs):
+        article = self.get_object()
+        self.response_etag = version_etag(article)
+        self.response_last_modified = article.updated_at
+        return Response(self.get_serializer(article).data)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="栏目列表"), retrieve=extend_schema(summary="栏目详情")
+)
+class ChannelViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
+    """News channels (栏目)."""
+
+    verbose_name = _("栏目")
+    api_description = _("新闻栏目。")
+
+    queryset = Channel.objects.all()
+    serializer_class = ChannelSerializer
+    filterset_class = ChannelFilter
+    ordering_fields = ("order", "id", "name")
+    ordering = ("order", "id")
+
+
+@extend_schema_view(
+    list=extend_schema(summary="标签列表"), retrieve=extend_schema(summary="标签详情")
+)
+class TagViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
+    """Tags (标签)."""
+
+    verbose_name = _("标签")
+    api_description = _("文章标签。")
+
+    queryset = Tag.objects.all()
+    serializer_class = TagSerializer
+    filterset_class = TagFilter
+    ordering_fields = ("name", "id")
+    ordering = ("name", "id")
+
+
+@extend_schema_view(
+    list=extend_schema(summary="人员列表", description="署名中出现的人。"),
+    retrieve=extend_schema(summary="人员详情"),
+)
+class PersonViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
+    """People named in bylines."""
+
+    verbose_name = _("人员")
+    api_description = _("署名中出现的人（记者、通讯员、摄影等）。")
+
+    queryset = Person.objects.all()
+    serializer_class = PersonSerializer
+    filterset_class = PersonFilter
+    ordering_fields = ("name", "id")
+    ordering = ("name", "id")
+
+
+class SubmitSerializer(serializers.Serializer):
+    comment = serializers.CharField(
+        required=False, allow_blank=True, max_length=2000, help_text=_("送审说明。")
+    )
+
+
+@extend_schema_view(
+    list=extend_schema(summary="稿件列表", description="未发布的稿件（需登录）。"),
+    retrieve=extend_schema(
+        summary="稿件详情", description="响应头 ETag 用于修改时的 If-Match。"
+    ),
+    create=extend_schema(summary="新建草稿"),
+    partial_update=extend_schema(summary="修改草稿", parameters=[IF_MATCH]),
+    update=extend_schema(summary="修改草稿（全部字段）", parameters=[IF_MATCH]),
+)
+class DraftViewSet(
+    ApiViewMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Unpublished articles for editors: create, edit (with If-Match), submit.
+
+    The same rules as the admin: model permissions, the workflow's ``can_edit`` and
+    transitions only through ``news.workflow`` — an 编辑 cannot publish.
+    """
+
+    verbose_name = _("稿件")
+    api_description = _(
+        "未发布的稿件（需登录并有相应权限）：新建、修改（需 If-Match）、送审。"
+        "状态只能通过送审等流程操作改变。"
+    )
+
+    serializer_class = DraftSerializer
+    permission_classes = [permissions.IsAuthenticated, ModelPermissions]
+    filterset_class = None
+    ordering_fields = ("updated_at", "id")
+    ordering = ("-updated_at", "-id")
+
+    def get_queryset(self):
+        return (
+            Article.objects.exclude(status=Article.Status.PUBLISHED)
+            .select_related("channel")
+            .prefetch_related("tags")
+        )
+
+    def retrieve(self, request, *args, **kwargs):
+        article = self.get_object()
+        self.response_etag = version_etag(article)
+        self.response_last_modified = article.updated_at
+        return Response(self.get_serializer(article).data)
+
+    def create(self, request, *args, **kwargs):
+        if not workflow.can_edit(request.user):
+            raise PermissionDenied(_("您没有新建稿件的权限。"))
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        with transaction.atomic():
+            article = serializer.save_article(extra={"status": Article.Status.DRAFT})
+            self._record(article, AuditLog.Action.CREATE, _("通过接口新建"))
+        response = Response(
+            self.get_serializer(article).data, status=status.HTTP_201_CREATED
+        )
+        response["ETag"] = version_etag(article)
+        return response
+
+    def update(self, request, *args, **kwargs):
+        partial = kwargs.pop("partial", False)
+        article = self.get_object()
+        if not workflow.can_edit(request.user, article):
+            raise PermissionDenied(
+                _("您不能修改处于“%(status)s”状态的稿件。")
+                % {"status": article.get_status_display()}
+            )
+        check_if_match(request, version_etag(article))
+        serializer = self.get_serializer(article, data=request.data, partial=partial)
+        serializer.is_valid(raise_exception=True)
+        with transaction.atomic():
+            # Of concurrent writers holding the same ETag, exactly one gets here.
+            article.version = version_claim(
+                model=Article, pk=article.pk, version=article.version
+            )
+            article = serializer.save_article()
+            self._record(article, AuditLog.Action.EDIT, _("通过接口修改"))
+        response = Response(self.get_serializer(article).data)
+        response["ETag"] = version_etag(article)
+        return response
+
+    @extend_schema(
+        summary="送审",
+        description="把草稿送交初审（需要“提交送审”权限）。",
+        request=SubmitSerializer,
+        responses=DraftSerializer,
+        parameters=[IF_MATCH],
+    )
+    @action(detail=True, methods=["post"])
+    def submit(self, request, pk=None):
+        """Send the draft to 初审 through ``news.workflow.article_submit``."""
+        article = self.get_object()
+        check_if_match(request, version_etag(article))
+        body = SubmitSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        try:
+            article = workflow.article_submit(
+                article=article,
+                by=request.user,
+                comment=body.validated_data.get("comment", ""),
+            )
+        except DjangoPermissionDenied as exc:
+            raise PermissionDenied(str(exc)) from None
+        except DjangoValidationError as exc:
+            raise ValidationError({"status": exc.messages}) from None
+        response = Response(self.get_serializer(article).data)
+        response["ETag"] = version_etag(article)
+        return response
+
+    def _record(self, article: Article, audit_action: str, summary: str) -> None:
+        revision_create(article=article, by=self.request.user, summary=str(summary))
+        audit_record(
+            user=self.request.user, action=audit_action, obj=article, summary=summary
+        )

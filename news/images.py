@@ -1,0 +1,389 @@
+"""Image uploads: validation by real content, re-encoding and renditions.
+
+Django's own ``ImageField`` is not enough for uploads from the internet: it opens any
+format Pillow knows (TIFF, TGA, PCX …), trusts the file name, accepts a 10,000×10,000
+PNG of a few hundred KB whose decoding then costs ~450 MB, and stores whatever bytes
+follow the image (a script appended to a JPEG). Here:
+
+- only the JPEG, PNG, WebP and GIF decoders are ever opened, and the detected format
+  must match the extension;
+- size and pixel count (width × height × frames) are checked from the header, before
+  anything is decoded, so a bomb costs no memory;
+- the image is fully decoded and re-encoded: nothing appended survives, EXIF
+  orientation is applied and EXIF/XMP (GPS, camera serials …) are dropped;
+- renditions (several widths, WebP plus a JPEG/PNG fallback) are made in the same
+  pass, while the decoded image is in memory.
+
+Every refusal is a ``ValidationError`` whose message names the problem or the limit.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import uuid
+import warnings
+from dataclasses import dataclass, field
+from pathlib import PurePath
+
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from PIL import Image as PILImage
+from PIL import ImageFile, ImageOps, UnidentifiedImageError
+
+from .models import Image
+
+MAX_BYTES = 10 * 1024 * 1024
+MAX_PIXELS = 40_000_000
+ALLOWED_FORMATS = ("JPEG", "PNG", "WEBP", "GIF")
+EXTENSION_FORMATS = {
+    ".jpg": "JPEG",
+    ".jpeg": "JPEG",
+    ".png": "PNG",
+    ".webp": "WEBP",
+    ".gif": "GIF",
+}
+FORMAT_EXTENSIONS = {"JPEG": ".jpg", "PNG": ".png", "WEBP": ".webp", "GIF": ".gif"}
+FORMAT_LABELS = {"JPEG": "JPEG", "PNG": "PNG", "WEBP": "WebP", "GIF": "GIF"}
+RENDITION_WIDTHS = (320, 640, 960, 1280)
+
+# Pillow's own guard, in the same unit as ours: it warns above MAX_IMAGE_PIXELS and
+# raises above twice that, from the header, inside Image.open(). Our explicit check
+# below also counts frames; this one also protects any other Pillow use in the process.
+PILImage.MAX_IMAGE_PIXELS = MAX_PIXELS
+# Truncated files must fail, never be padded with grey.
+ImageFile.LOAD_TRUNCATED_IMAGES = False
+
+# Magic numbers of formats people upload by mistake (or on purpose), so that the
+# refusal can say what the file really is. Only used for the message: these files are
+# never handed to a decoder.
+_SIGNATURES: tuple[tuple[int, bytes, str], ...] = (
+    (0, b"\xff\xd8\xff", "JPEG"),
+    (0, b"\x89PNG\r\n\x1a\n", "PNG"),
+    (0, b"GIF87a", "GIF"),
+    (0, b"GIF89a", "GIF"),
+    (8, b"WEBP", "WebP"),
+    (0, b"II*\x00", "TIFF"),
+    (0, b"MM\x00*", "TIFF"),
+    (0, b"BM", "BMP"),
+    (0, b"8BPS", "PSD"),
+    (0, b"\x00\x00\x01\x00", "ICO"),
+    (0, b"qoif", "QOI"),
+    (0, b"DDS ", "DDS"),
+    (0, b"\x00\x00\x00\x0cjP  ", "JPEG 2000"),
+    (0, b"\xff\x4f\xff\x51", "JPEG 2000"),
+    (0, b"%PDF", "PDF"),
+)
+_FTYP_BRANDS = {
+    b"heic": "HEIC",
+    b"heix": "HEIC",
+    b"mif1": "HEIF",
+    b"avif": "AVIF",
+    b"avis": "AVIF",
+}
+_PIXELS_IN_MESSAGE = re.compile(r"\((\d+) pixels\)")
+# What survives re-encoding from ``Image.info``: colour and animation, no metadata.
+_KEEP_INFO = {"icc_profile", "transparency", "duration", "loop", "background"}
+
+
+@dataclass
+class Rendition:
+    width: int
+    height: int
+    format: str  # "webp", "jpeg" or "png"
+    content: bytes
+
+
+@dataclass
+class ProcessedImage:
+    """A validated upload, re-encoded, with its renditions, ready to be stored."""
+
+    content: bytes
+    format: str
+    width: int
+    height: int
+    frames: int
+    renditions: list[Rendition] = field(default_factory=list)
+
+    @property
+    def extension(self) -> str:
+        return FORMAT_EXTENSIONS[self.format]
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / (1024 * 1024):.1f} MB"
+
+
+def _sniff(head: bytes) -> str | None:
+    """The format name the first bytes announce, or None."""
+    for offset, magic, name in _SIGNATURES:
+        if head[offset : offset + len(magic)] == magic:
+            if name == "WebP" and not head.startswith(b"RIFF"):
+                continue
+            return name
+    if head[4:8] == b"ftyp":
+        return _FTYP_BRANDS.get(head[8:12], "HEIF/MP4")
+    if (
+        head[:1] == b"\x0a"
+        and head[1:2] in b"\x00\x02\x03\x04\x05"
+        and head[2:3] == b"\x01"
+    ):
+        return "PCX"
+    return None
+
+
+def _looks_like_svg(head: bytes) -> bool:
+    text = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    return text.startswith(b"<") and b"<svg" in text
+
+
+def _pixel_error(pixels: int | None) -> ValidationError:
+    if pixels is None:
+        return ValidationError(
+            _("像素过多，上限 %(limit)s") % {"limit": f"{MAX_PIXELS:,}"},
+            code="too_many_pixels",
+        )
+    return ValidationError(
+        _("像素过多：%(pixels)s，上限 %(limit)s")
+        % {"pixels": f"{pixels:,}", "limit": f"{MAX_PIXELS:,}"},
+        code="too_many_pixels",
+    )
+
+
+def _corrupt_error() -> ValidationError:
+    return ValidationError(_("图片文件不完整或已损坏"), code="corrupt")
+
+
+def _read_all(file) -> bytes:
+    file.seek(0)
+    data = file.read(MAX_BYTES + 1)
+    file.seek(0)
+    return data
+
+
+def process_image_upload(file) -> ProcessedImage:
+    """Validate the uploaded ``file`` by its content and re-encode it.
+
+    Raises ``ValidationError`` with a message naming the problem; returns the
+    re-encoded image with its renditions otherwise.
+    """
+    name = getattr(file, "name", "") or ""
+    extension = PurePath(name).suffix.lower()
+    size = getattr(file, "size", None)
+    if size is not None and size > MAX_BYTES:
+        raise ValidationError(
+            _("文件过大：%(size)s，上限 10 MB") % {"size": _megabytes(size)},
+            code="too_large",
+        )
+    data = _read_all(file)
+    if len(data) > MAX_BYTES:
+        raise ValidationError(_("文件过大：超过 10 MB，上限 10 MB"), code="too_large")
+    if not data:
+        raise ValidationError(_("文件是空的"), code="empty")
+    head = data[:1024]
+    if extension in {".svg", ".svgz"} or _looks_like_svg(head):
+        raise ValidationError(_("不支持 SVG 图片"), code="svg")
+    if extension not in EXTENSION_FORMATS:
+        raise ValidationError(
+            _("不支持扩展名 %(ext)s，只接受 .jpg、.jpeg、.png、.webp、.gif")
+            % {"ext": extension or _("（无扩展名）")},
+            code="extension",
+        )
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", PILImage.DecompressionBombWarning)
+            image = PILImage.open(io.BytesIO(data), formats=list(ALLOWED_FORMATS))
+    except (PILImage.DecompressionBombError, PILImage.DecompressionBombWarning) as e:
+        match = _PIXELS_IN_MESSAGE.search(str(e))
+        raise _pixel_error(int(match.group(1)) if match else None) from e
+    except UnidentifiedImageError as e:
+        sniffed = _sniff(head)
+        if sniffed in FORMAT_LABELS.values():
+            # Right signature, but its decoder could not read the header.
+            raise _corrupt_error() from e
+        if sniffed:
+            raise ValidationError(
+                _("文件内容是 %(format)s 图片，不是 JPEG/PNG/WebP/GIF")
+                % {"format": sniffed},
+                code="format",
+            ) from e
+        raise ValidationError(
+            _("无法识别文件内容：不是 JPEG/PNG/WebP/GIF 图片"), code="format"
+        ) from e
+    except (OSError, SyntaxError, ValueError) as e:
+        raise _corrupt_error() from e
+
+    with image:
+        detected = image.format
+        if EXTENSION_FORMATS[extension] != detected:
+            raise ValidationError(
+                _("扩展名 %(ext)s 与文件内容（%(format)s）不符")
+                % {"ext": extension, "format": FORMAT_LABELS[detected]},
+                code="extension_mismatch",
+            )
+        try:
+            frames = getattr(image, "n_frames", 1)
+        except (OSError, SyntaxError, ValueError, EOFError) as e:
+            raise _corrupt_error() from e
+        width, height = image.size
+        if width * height * frames > MAX_PIXELS:
+            raise _pixel_error(width * height * frames)
+        if width < 1 or height < 1:
+            raise _corrupt_error()
+        try:
+            return _reencode(image, detected, frames)
+        except (OSError, SyntaxError, ValueError, EOFError) as e:
+            raise _corrupt_error() from e
+
+
+def _reencode(image: PILImage.Image, fmt: str, frames: int) -> ProcessedImage:
+    """Decode every frame and write a clean file plus renditions."""
+    out = io.BytesIO()
+    # Keyword arguments that override anything Pillow would copy from ``info``.
+    clean = {"exif": b"", "xmp": b""}
+    if frames > 1:
+        # Animated GIF/WebP: saving with save_all decodes every frame, so truncation
+        # fails here too. Orientation does not apply (no EXIF in animations).
+        image.info = {k: v for k, v in image.info.items() if k in _KEEP_INFO}
+        image.save(out, fmt, save_all=True, **clean)
+        image.seek(0)
+        image.load()
+        still = image.convert("RGBA")
+        width, height = image.size
+    else:
+        image.load()
+        # In place: without an Orientation tag exif_transpose would return a full copy.
+        ImageOps.exif_transpose(image, in_place=True)
+        still = image
+        still.info = {k: v for k, v in still.info.items() if k in _KEEP_INFO}
+        if fmt == "JPEG" and still.mode not in ("RGB", "L"):
+            still = still.convert("RGB")
+        options: dict = {"icc_profile": still.info.get("icc_profile")}
+        if fmt in ("JPEG", "WEBP"):
+            options |= {"quality": 88}
+        still.save(out, fmt, **clean, **options)
+        width, height = still.size
+    return ProcessedImage(
+        content=out.getvalue(),
+        format=fmt,
+        width=width,
+        height=height,
+        frames=frames,
+        renditions=_renditions(still),
+    )
+
+
+def _has_alpha(image: PILImage.Image) -> bool:
+    return image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info
+
+
+def _renditions(image: PILImage.Image) -> list[Rendition]:
+    """Narrower copies for ``srcset``: WebP plus a JPEG (or PNG, if transparent)."""
+    widths = [w for w in RENDITION_WIDTHS if w <= image.width]
+    if image.width < RENDITION_WIDTHS[-1] and image.width not in widths:
+        widths.append(image.width)
+    alpha = _has_alpha(image)
+    base = image
+    if base.mode not in ("RGB", "RGBA", "L", "LA"):
+        # Palette and bilevel images cannot be resampled smoothly; shrink them with
+        # NEAREST to twice the largest rendition first, so the conversion to RGB does
+        # not copy the full-size image at four bytes a pixel.
+        limit = 2 * max(widths)
+        if base.width > limit:
+            base = base.resize(
+                (limit, max(1, round(base.height * limit / base.width))),
+                PILImage.Resampling.NEAREST,
+            )
+        base = base.convert("RGBA" if alpha else "RGB")
+    fallback = "PNG" if alpha else "JPEG"
+    result = []
+    for width in widths:
+        height = max(1, round(image.height * width / image.width))
+        if (width, height) == base.size:
+            resized = base
+        else:
+            # reducing_gap: box-reduce by an integer factor first, so the resampling
+            # never holds a full-height intermediate of a 40-megapixel original.
+            resized = base.resize(
+                (width, height), PILImage.Resampling.LANCZOS, reducing_gap=1.0
+            )
+        resized = resized.convert("RGBA" if alpha else "RGB")
+        for fmt in ("WEBP", fallback):
+            buffer = io.BytesIO()
+            options = {"quality": 82} if fmt in ("WEBP", "JPEG") else {"optimize": True}
+            resized.save(buffer, fmt, **options)
+            result.append(Rendition(width, height, fmt.lower(), buffer.getvalue()))
+    return result
+
+
+def _storage_names(processed: ProcessedImage, upload_to: str) -> tuple[str, str]:
+    """A fresh base name: the uploader's file name may carry personal data."""
+    folder = timezone.localdate().strftime(upload_to)
+    stem = uuid.uuid4().hex[:16]
+    return folder.rstrip("/") + "/" + stem, processed.extension
+
+
+@transaction.atomic
+def image_create(
+    *,
+    file,
+    title: str,
+    alt_text: str = "",
+    is_decorative: bool = False,
+    caption: str = "",
+    credit: str = "",
+    by=None,
+) -> Image:
+    """Validate, re-encode and store an uploaded image with its renditions.
+
+    ``file`` is an uploaded file, or the ``ProcessedImage`` a form already made of it
+    (so an admin upload is decoded once). On any failure no row and no file remain.
+    """
+    processed = file if isinstance(file, ProcessedImage) else process_image_upload(file)
+    image = Image(
+        title=title,
+        alt_text="" if is_decorative else alt_text,
+        is_decorative=is_decorative,
+        caption=caption,
+        credit=credit,
+        width=processed.width,
+        height=processed.height,
+        uploaded_by=by,
+    )
+    # Everything but the file is checked before anything is written to storage.
+    image.full_clean(exclude=["file"])
+    upload_to = Image._meta.get_field("file").upload_to
+    base, extension = _storage_names(processed, upload_to)
+    written: list[str] = []
+    try:
+        name = default_storage.save(base + extension, ContentFile(processed.content))
+        written.append(name)
+        image.file.name = name
+        renditions = []
+        for r in processed.renditions:
+            r_name = default_storage.save(
+                f"{base}-{r.width}.{'jpg' if r.format == 'jpeg' else r.format}",
+                ContentFile(r.content),
+            )
+            written.append(r_name)
+            renditions.append(
+                {
+                    "width": r.width,
+                    "height": r.height,
+                    "format": r.format,
+                    "name": r_name,
+                }
+            )
+        image.renditions = renditions
+        image.full_clean()
+        image.save()
+    except BaseException:
+        for name in written:
+            default_storage.delete(name)
+        raise
+    return image

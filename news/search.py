@@ -1,0 +1,469 @@
+"""Chinese full-text search over published articles: one interface, two engines.
+
+Both engines read the same side table, ``news_article_search`` (created by migration
+``0002_article_search_index``): one row per *published* article holding its text
+already cut into words by rjieba and joined with spaces, so the database only has to
+split on whitespace. The title sits in its own column so that it can weigh more.
+
+- SQLite: an external-content FTS5 table ``news_article_fts`` over that side table,
+  kept in step by triggers; ranked with ``bm25``.
+- PostgreSQL: a generated ``tsvector`` column (``simple`` configuration, title weight
+  A, the rest weight B) with a GIN index; ranked with ``ts_rank``.
+
+The engine is chosen by ``connection.vendor``. User text never reaches ``MATCH`` or
+``to_tsquery``: the query is segmented with the same segmenter, reduced to word
+characters, and every token is quoted.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from functools import cache
+
+import rjieba
+from django.db import connection, transaction
+from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+from yantai.text import to_halfwidth
+
+from .models import Article, ArticleSearch, Byline
+
+MAX_QUERY_CHARS = 100
+MAX_QUERY_TOKENS = 12
+# Domain words kept in one piece. Search mode (``cut_for_search``) still emits their
+# two-character parts (国家标准 → 国家, 标准, 国家标准), so short words match too.
+DOMAIN_WORDS = (
+    "国家标准",
+    "行业标准",
+    "地方标准",
+    "团体标准",
+    "企业标准",
+    "国际标准",
+    "山东名牌",
+    "山东省名牌",
+    "质检中心",
+    "合格率",
+    "社会公用计量标准",
+    "计量标准",
+    "计量",
+    "名牌",
+    "标准化",
+    "质量强市",
+    "质量强省",
+    "认证认可",
+    "检验检测",
+    "质量监管",
+    "市场监管",
+    "市场监督管理局",
+    "烟台市",
+    "胶东",
+    "品质烟台",
+)
+# Words too common to narrow a query; dropped from queries of several words.
+STOP_WORDS = frozenset(
+    [
+        "的",
+        "了",
+        "和",
+        "与",
+        "及",
+        "在",
+        "是",
+        "对",
+        "等",
+        "为",
+        "将",
+        "把",
+        "被",
+        "也",
+        "都",
+        "就",
+        "而",
+        "或",
+        "之",
+    ]
+)
+_WORD_RE = re.compile(r"\w+")
+# In nearly every title of a Yantai site: sharing them does not make news related.
+GENERIC_TITLE_WORDS = frozenset({"烟台", "烟台市", "我市", "全市", "工作", "开展"})
+
+
+@cache
+def _segmenter() -> rjieba.Jieba:
+    # A private instance: adding our words to rjieba's default one would change how
+    # other code (figure extraction) cuts text.
+    jieba = rjieba.Jieba()
+    for word in DOMAIN_WORDS:
+        jieba.add_word(word, None, None)
+    return jieba
+
+
+def tokens(text: str) -> list[str]:
+    """Words of ``text`` in search mode, lower-cased, punctuation and spaces dropped.
+
+    ``tokens("国家标准")`` is ``["国家", "标准", "国家标准"]``.
+    """
+    text = to_halfwidth(text or "").lower()
+    out: list[str] = []
+    for piece in _segmenter().cut_for_search(text, True):
+        if piece.isalnum():  # most pieces: a word, kept as it is (fast path)
+            out.append(piece)
+        elif not piece.isspace():
+            out.extend(_WORD_RE.findall(piece))
+    return out
+
+
+def index_text(*parts: str) -> str:
+    """Space-joined tokens of ``parts``: what goes into the index."""
+    return " ".join(t for part in parts if part for t in tokens(part))
+
+
+@dataclass(frozen=True)
+class SearchQuery:
+    """A reader's query reduced to safe tokens.
+
+    ``groups`` is a list of alternatives, each a list of tokens that must all occur:
+    the segmented query, and the whole query as one word for a short name that the
+    segmenter cuts into single characters (逄苗 → 逄 / 苗).
+    """
+
+    text: str
+    groups: tuple[tuple[str, ...], ...]
+
+    @classmethod
+    def parse(cls, raw: str | None) -> SearchQuery:
+        text = " ".join((raw or "").split())[:MAX_QUERY_CHARS]
+        words: list[str] = []
+        for piece in _segmenter().cut(to_halfwidth(text).lower(), True):
+            words.extend(_WORD_RE.findall(piece))
+        meaningful = [w for w in words if w not in STOP_WORDS] or words
+        unique = list(dict.fromkeys(meaningful))[:MAX_QUERY_TOKENS]
+        groups = [tuple(unique)] if unique else []
+        whole = "".join(_WORD_RE.findall(to_halfwidth(text).lower()))
+        if whole and len(unique) > 1 and len(whole) <= 4:
+            groups.append((whole,))
+        return cls(text=text, groups=tuple(groups))
+
+    def __bool__(self) -> bool:
+        return bool(self.groups)
+
+    @property
+    def words(self) -> list[str]:
+        """Every token of the query, longest first (for highlighting)."""
+        flat = {t for group in self.groups for t in group}
+        return sorted(flat, key=len, reverse=True)
+
+    def fts5(self, column: str | None = None) -> str:
+        """An FTS5 MATCH expression: quoted tokens, never operators from the reader."""
+        prefix = f"{column} : " if column else ""
+
+        def quote(token: str) -> str:
+            return '"' + token.replace('"', '""') + '"'
+
+        alternatives = [
+            "(" + " AND ".join(quote(t) for t in group) + ")" for group in self.groups
+        ]
+        return prefix + "(" + " OR ".join(alternatives) + ")"
+
+    def tsquery(self, weight: str = "") -> str:
+        """A ``to_tsquery`` string: each token quoted as a phrase literal."""
+
+        def quote(token: str) -> str:
+            escaped = token.replace("\\", "\\\\").replace("'", "''")
+            return f"'{escaped}'" + (f":{weight}" if weight else "")
+
+        alternatives = [
+            "(" + " & ".join(quote(t) for t in group) + ")" for group in self.groups
+        ]
+        return " | ".join(alternatives)
+
+
+# --- writing the index ----------------------------------------------------------
+
+
+def _document(article: Article) -> tuple[str, str]:
+    names = [b.person.name for b in article.bylines.all()]
+    tag_names = [t.name for t in article.tags.all()]
+    title = index_text(article.title, article.kicker)
+    body = index_text(
+        article.subtitle,
+        article.summary,
+        article.body_text,
+        *tag_names,
+        *names,
+    )
+    # Names and tags also as whole words, whatever the segmenter makes of them.
+    whole = " ".join(
+        w for w in (*names, *tag_names) if w and _WORD_RE.fullmatch(w.lower())
+    )
+    return title, f"{body} {whole.lower()}".strip()
+
+
+def _indexable(article: Article) -> bool:
+    # Scheduled articles are indexed too: published() hides them until due at query
+    # time, so they appear in results the moment they go live with no extra write.
+    return article.status == Article.Status.PUBLISHED
+
+
+def index_article(article_id: int) -> None:
+    """Bring the index row of one article up to date (insert, replace or delete)."""
+    article = (
+        Article.objects.filter(pk=article_id)
+        .prefetch_related("tags", _bylines_prefetch())
+        .first()
+    )
+    if article is None or not _indexable(article):
+        remove_article(article_id)
+        return
+    title, body = _document(article)
+    ArticleSearch.objects.update_or_create(
+        article_id=article.pk, defaults={"title": title, "body": body}
+    )
+
+
+def remove_article(article_id: int) -> None:
+    ArticleSearch.objects.filter(article_id=article_id).delete()
+
+
+def _bylines_prefetch() -> Prefetch:
+    return Prefetch("bylines", queryset=Byline.objects.select_related("person"))
+
+
+def rebuild_index(batch_size: int = 500, progress=None) -> int:
+    """Empty the index and fill it with every published article; return the count.
+
+    ``progress(done, total)`` is called after each batch.
+    """
+    articles = Article.objects.filter(status=Article.Status.PUBLISHED).order_by("pk")
+    total = articles.count()
+    done = 0
+    with transaction.atomic():
+        ArticleSearch.objects.all().delete()
+        if connection.vendor == "sqlite":
+            with connection.cursor() as cursor:
+                # Also clears index entries left behind by writes outside the ORM.
+                cursor.execute(
+                    "INSERT INTO news_article_fts(news_article_fts) VALUES ('rebuild')"
+                )
+        last_pk = 0
+        while True:
+            batch = list(
+                articles.filter(pk__gt=last_pk).prefetch_related(
+                    "tags", _bylines_prefetch()
+                )[:batch_size]
+            )
+            if not batch:
+                break
+            ArticleSearch.objects.bulk_create(
+                ArticleSearch(article_id=a.pk, title=t, body=b)
+                for a in batch
+                for t, b in [_document(a)]
+            )
+            done += len(batch)
+            last_pk = batch[-1].pk
+            if progress:
+                progress(done, total)
+    return done
+
+
+# --- reading the index ----------------------------------------------------------
+
+
+@dataclass
+class SearchFilters:
+    channel_id: int | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+
+    def apply(self, queryset: QuerySet) -> QuerySet:
+        if self.channel_id:
+            queryset = queryset.filter(channel_id=self.channel_id)
+        tz = timezone.get_current_timezone()
+        if self.date_from:
+            start = datetime.combine(self.date_from, time.min, tzinfo=tz)
+            queryset = queryset.filter(published_at__gte=start)
+        if self.date_to:
+            end = datetime.combine(
+                self.date_to + timedelta(days=1), time.min, tzinfo=tz
+            )
+            queryset = queryset.filter(published_at__lt=end)
+        return queryset
+
+
+class SearchResults:
+    """Ranked ids of matching published articles, sliceable for a Paginator.
+
+    ``count()`` and each page are one query each; the page's articles are fetched by
+    ``articles_for`` in one more.
+    """
+
+    def __init__(self, query: SearchQuery, filters: SearchFilters | None = None):
+        self.query = query
+        self.filters = filters or SearchFilters()
+        self._count: int | None = None
+
+    def _base_sql(self) -> tuple[str, list]:
+        # The visibility rule is the one published() QuerySet, compiled into SQL.
+        visible = self.filters.apply(Article.objects.published()).values("id")
+        sql, params = visible.query.sql_with_params()
+        return sql, list(params)
+
+    def _engine_sql(self, select: str, order: bool) -> tuple[str, list]:
+        visible_sql, visible_params = self._base_sql()
+        if connection.vendor == "postgresql":
+            sql = (
+                f"SELECT {select} FROM news_article_search s "
+                "WHERE s.document @@ to_tsquery('simple', %s) "
+                f"AND s.article_id IN ({visible_sql})"
+            )
+            params = [self.query.tsquery(), *visible_params]
+            if order:
+                sql += (
+                    " ORDER BY (s.document @@ to_tsquery('simple', %s)) DESC, "
+                    "ts_rank(s.document, to_tsquery('simple', %s)) DESC, "
+                    "s.article_id DESC"
+                )
+                params += [self.query.tsquery("A"), self.query.tsquery()]
+        else:
+            sql = (
+                f"SELECT {select} FROM news_article_fts "
+                "WHERE news_article_fts MATCH %s "
+                f"AND +rowid IN ({visible_sql})"
+            )
+            params = [self.query.fts5(), *visible_params]
+            if order:
+                # bm25 with the body weighted 0 is exactly 0 unless a query word is
+                # in the title: a title flag computed from the same match, no subquery.
+                sql += (
+                    " ORDER BY bm25(news_article_fts, 1.0, 0.0) < 0 DESC, "
+                    "bm25(news_article_fts, 10.0, 1.0), rowid DESC"
+                )
+        return sql, params
+
+    def count(self) -> int:
+        if self._count is None:
+            if not self.query:
+                self._count = 0
+            else:
+                key = "s.article_id" if connection.vendor == "postgresql" else "rowid"
+                sql, params = self._engine_sql(f"COUNT({key})", order=False)
+                with connection.cursor() as cursor:
+                    cursor.execute(sql, params)
+                    self._count = cursor.fetchone()[0]
+        return self._count
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, item: slice) -> list[Article]:
+        if not isinstance(item, slice):
+            raise TypeError("SearchResults only supports slicing")
+        if not self.query:
+            return []
+        start = item.start or 0
+        stop = item.stop if item.stop is not None else start + 1000
+        key = "s.article_id" if connection.vendor == "postgresql" else "rowid"
+        sql, params = self._engine_sql(key, order=True)
+        sql += " LIMIT %s OFFSET %s"
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [*params, stop - start, start])
+            ids = [row[0] for row in cursor.fetchall()]
+        return articles_for(ids)
+
+
+def articles_for(ids: list[int]) -> list[Article]:
+    """The published articles with ``ids``, in that order, with what results show."""
+    if not ids:
+        return []
+    by_id = {
+        a.pk: a
+        for a in Article.objects.published()
+        .filter(pk__in=ids)
+        .select_related("channel")
+        .only(
+            "id",
+            "title",
+            "summary",
+            "body_text",
+            "source",
+            "published_at",
+            "channel__name",
+            "channel__slug",
+        )
+    }
+    return [by_id[i] for i in ids if i in by_id]
+
+
+def search(raw: str | None, filters: SearchFilters | None = None) -> SearchResults:
+    """The published articles matching ``raw``, best first (title matches first)."""
+    return SearchResults(SearchQuery.parse(raw), filters)
+
+
+def related_ids_query(article: Article, limit: int = 10) -> tuple[str, list] | None:
+    """SQL selecting ids of articles whose titles share the most words with its title.
+
+    Returned as SQL to run *inside* another query (the article page's one query for
+    上一篇/下一篇/相关新闻), so the automatic 相关新闻 costs no extra round-trip.
+    """
+    words = [
+        w
+        for w in dict.fromkeys(_segmenter().cut(to_halfwidth(article.title).lower()))
+        if len(w) >= 2
+        and _WORD_RE.fullmatch(w)
+        and not w.isdigit()
+        and w not in GENERIC_TITLE_WORDS
+    ][:8]
+    if not words:
+        return None
+    if connection.vendor == "postgresql":
+        tsq = " | ".join("'" + w.replace("'", "''") + "':A" for w in words)
+        return (
+            "SELECT article_id FROM news_article_search "
+            "WHERE document @@ to_tsquery('simple', %s) AND article_id <> %s "
+            "ORDER BY ts_rank(document, to_tsquery('simple', %s)) DESC LIMIT %s",
+            [tsq, article.pk, tsq, limit],
+        )
+    match = (
+        "title : (" + " OR ".join('"' + w.replace('"', '""') + '"' for w in words) + ")"
+    )
+    return (
+        "SELECT rowid FROM news_article_fts WHERE news_article_fts MATCH %s "
+        "AND rowid <> %s ORDER BY bm25(news_article_fts, 10.0, 1.0) LIMIT %s",
+        [match, article.pk, limit],
+    )
+
+
+# --- presenting results ---------------------------------------------------------
+
+
+def highlight(text: str, query: SearchQuery, width: int = 120) -> SafeString:
+    """An escaped excerpt of ``text`` around the first query word, words in <mark>."""
+    text = " ".join((text or "").split())
+    words = [w for w in query.words if w]
+    if not text:
+        return mark_safe("")
+    lowered = text.lower()
+    first = min((i for i in (lowered.find(w) for w in words) if i >= 0), default=-1)
+    start = max(0, first - width // 3) if first >= 0 else 0
+    excerpt = text[start : start + width]
+    pattern = (
+        re.compile("|".join(re.escape(w) for w in words), re.IGNORECASE)
+        if words
+        else None
+    )
+    out: list[str] = ["…" if start else ""]
+    pos = 0
+    if pattern:
+        for m in pattern.finditer(excerpt):
+            out.append(escape(excerpt[pos : m.start()]))
+            out.append(f"<mark>{escape(m.group(0))}</mark>")
+            pos = m.end()
+    out.append(escape(excerpt[pos:]))
+    if start + width < len(text):
+        out.append("…")
+    return mark_safe("".join(out))  # noqa: S308 - every piece above is escaped

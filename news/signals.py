@@ -1,0 +1,62 @@
+"""Signal receivers of the news app: keep the search index in step with articles.
+
+Connected in ``NewsConfig.ready()``. Every save, publish, unpublish and reschedule of
+an article, and every change of its tags or bylines, re-indexes it; the index holds
+published articles only (``news.search.index_article`` decides). Deleting an article
+deletes its index row through the ``ArticleSearch`` foreign key (CASCADE).
+"""
+
+from django.db import transaction
+from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.dispatch import receiver
+
+from . import search
+from .models import Article, Byline, Person, Tag
+
+
+def _reindex_on_commit(article_id: int) -> None:
+    # After commit, so a rolled-back edit never reaches the index, and the many saves
+    # of one admin form (article, tags, bylines) are indexed from their final state.
+    transaction.on_commit(lambda: search.index_article(article_id), robust=True)
+
+
+@receiver(post_save, sender=Article, dispatch_uid="news_search_article_saved")
+def article_saved(sender, instance, raw=False, **kwargs):
+    if not raw:
+        _reindex_on_commit(instance.pk)
+
+
+@receiver(
+    m2m_changed, sender=Article.tags.through, dispatch_uid="news_search_tags_changed"
+)
+def article_tags_changed(sender, instance, action, reverse, pk_set, **kwargs):
+    if action not in {"post_add", "post_remove", "post_clear"}:
+        return
+    if reverse:  # tag.articles.add(...): ``instance`` is the tag
+        ids = pk_set or []
+        for article_id in ids:
+            _reindex_on_commit(article_id)
+    else:
+        _reindex_on_commit(instance.pk)
+
+
+@receiver(post_save, sender=Byline, dispatch_uid="news_search_byline_saved")
+@receiver(post_delete, sender=Byline, dispatch_uid="news_search_byline_deleted")
+def byline_changed(sender, instance, raw=False, **kwargs):
+    if not raw:
+        _reindex_on_commit(instance.article_id)
+
+
+@receiver(post_save, sender=Tag, dispatch_uid="news_search_tag_renamed")
+@receiver(post_save, sender=Person, dispatch_uid="news_search_person_renamed")
+def name_changed(sender, instance, created=False, raw=False, **kwargs):
+    if created or raw:
+        return
+    if sender is Tag:
+        ids = instance.articles.values_list("pk", flat=True)
+    else:
+        ids = Article.objects.filter(bylines__person=instance).values_list(
+            "pk", flat=True
+        )
+    for article_id in set(ids):
+        _reindex_on_commit(article_id)

@@ -1,0 +1,61 @@
+/* 品质烟台 reading tools: 字号 and 关怀版 without a reload, copy link, view beacon.
+   Every control also works without JavaScript (plain links to /reading/). */
+(function () {
+  "use strict";
+  var root = document.documentElement;
+  var YEAR = 365 * 24 * 3600;
+
+  function setCookie(name, value) {
+    document.cookie = name + "=" + value + ";path=/;max-age=" + YEAR + ";samesite=lax";
+  }
+
+  function setFontSize(size) {
+    root.classList.remove("fs-small", "fs-medium", "fs-large");
+    root.classList.add("fs-" + size);
+    setCookie("fontsize", size);
+    document.querySelectorAll("[data-fontsize]").forEach(function (link) {
+      var on = link.getAttribute("data-fontsize") === size;
+      link.classList.toggle("current", on);
+      if (on) { link.setAttribute("aria-current", "true"); } else { link.removeAttribute("aria-current"); }
+    });
+  }
+
+  function setCare(on, link) {
+    root.classList.toggle("care", on);
+    setCookie("care", on ? "1" : "0");
+    link.setAttribute("data-care", on ? "0" : "1");
+    link.textContent = on ? link.getAttribute("data-label-off") || "退出关怀版" : link.getAttribute("data-label-on") || "关怀版";
+  }
+
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest("[data-fontsize], [data-care]");
+    if (!link) { return; }
+    event.preventDefault();
+    if (link.hasAttribute("data-fontsize")) {
+      setFontSize(link.getAttribute("data-fontsize"));
+    } else {
+      setCare(link.getAttribute("data-care") === "1", link);
+    }
+  });
+
+  var copy = document.querySelector(".copy-link");
+  if (copy && navigator.clipboard) {
+    copy.hidden = false;
+    copy.addEventListener("click", function () {
+      var status = document.querySelector(".copy-status");
+      navigator.clipboard.writeText(copy.getAttribute("data-url")).then(function () {
+        if (status) { status.textContent = copy.getAttribute("data-done") || "链接已复制"; }
+      });
+    });
+  }
+
+  // Count a reading after the page has loaded: the page itself stays cacheable.
+  var article = document.querySelector("[data-view-url]");
+  if (article && window.fetch) {
+    window.addEventListener("load", function () {
+      fetch(article.getAttribute("data-view-url"), {
+        method: "POST", credentials: "omit", keepalive: true
+      }).catch(function () {});
+    });
+  }
+})();

@@ -1,0 +1,294 @@
+"""Read endpoints of the quality API: figures and registries."""
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from news.models import Article, AuditLog
+from quality.models import MeasurementStandard, Observation, Period, Scheme
+from tests.api import ApiTestCase, token_for, user_with_perms
+from tests.factories import ArticleFactory
+from tests.quality.factories import (
+    AwardFactory,
+    IndicatorFactory,
+    InspectionCentreFactory,
+    ObservationFactory,
+    OrganisationFactory,
+    PeriodFactory,
+    RegionFactory,
+    SamplingCampaignFactory,
+    SchemeFactory,
+    StandardFactory,
+)
+
+
+def make_measurement_standard(n: int = 0) -> MeasurementStandard:
+    return MeasurementStandard.objects.create(
+        name=f"计量标准{n}",
+        certificate_number=f"[2020]烟量标证字第{n:03d}号",
+        organisation=OrganisationFactory(),
+        region=RegionFactory(),
+    )
+
+
+def make_observation(n: int = 0) -> Observation:
+    return ObservationFactory(
+        indicator=IndicatorFactory(code=f"indicator_q{n}"),
+        period=PeriodFactory(end_on=date(2000, 1, 1) + timedelta(days=n)),
+    )
+
+
+MAKERS = {
+    "indicators": lambda n: IndicatorFactory(code=f"ind_{n}"),
+    "observations": make_observation,
+    "regions": lambda n: RegionFactory(code=f"{370601 + n}", name=f"区{n}"),
+    "organisations": lambda n: OrganisationFactory(region=RegionFactory()),
+    "honour-schemes": lambda n: SchemeFactory(name=f"荣誉{n}"),
+    "honours": lambda n: AwardFactory(),
+    "standards": lambda n: StandardFactory(),
+    "inspection-centres": lambda n: InspectionCentreFactory(
+        organisation=OrganisationFactory(), region=RegionFactory()
+    ),
+    "measurement-standards": make_measurement_standard,
+    "sampling-campaigns": lambda n: SamplingCampaignFactory(article=ArticleFactory()),
+}
+
+
+class QualityListTests(ApiTestCase):
+    """Every quality endpoint lists and retrieves in a fixed number of queries."""
+
+    def test_list_and_retrieve_every_endpoint(self):
+        for prefix, make in MAKERS.items():
+            with self.subTest(prefix):
+                url = f"/api/v1/{prefix}/"
+                for n in range(2):
+                    make(n)
+                with CaptureQueriesContext(connection) as small:
+                    response = self.client.get(url)
+                self.assertEqual(response.status_code, 200, response.content)
+                self.assertLessEqual(len(small.captured_queries), 2)
+                for n in range(2, 25):
+                    make(n)
+                with self.assertNumQueries(len(small.captured_queries)):
+                    response = self.client.get(url + "?page_size=100")
+                results = response.json()["results"]
+                self.assertGreaterEqual(len(results), 2)
+                detail = self.client.get(f"{url}{results[0]['id']}/")
+                self.assertEqual(detail.status_code, 200)
+                self.assertEqual(detail.json()["id"], results[0]["id"])
+                csv = self.client.get(url + "?format=csv")
+                self.assertEqual(csv.status_code, 200)
+                self.assertTrue(csv["Content-Type"].startswith("text/csv"))
+
+
+class ObservationFilterTests(ApiTestCase):
+    """Observations filter by indicator, region, period, source, comparator, status."""
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.published = ArticleFactory()
+        cls.draft = ArticleFactory(status=Article.Status.DRAFT)
+        cls.national = IndicatorFactory(code="standards_national")
+        cls.other = IndicatorFactory(code="brands")
+        cls.hidden = IndicatorFactory(code="internal", is_public=False)
+        cls.a = ObservationFactory(
+            indicator=cls.national,
+            period=PeriodFactory(end_on=date(2020, 12, 31)),
+            article=cls.published,
+            source_publisher="",
+            source_title="",
+            status=Observation.Status.CONFIRMED,
+        )
+        cls.b = ObservationFactory(
+            indicator=cls.national,
+            period=PeriodFactory(end_on=date(2021, 1, 7)),
+            region=RegionFactory(code="370602", name="芝罘区"),
+            value=Decimal("600"),
+            comparator=Observation.Comparator.GT,
+            lower=Decimal("600"),
+            article=cls.draft,
+            source_publisher="",
+            source_title="",
+        )
+        cls.c = ObservationFactory(indicator=cls.other)
+        ObservationFactory(indicator=cls.hidden)
+
+    def ids(self, query: str = "") -> list[int]:
+        response = self.client.get("/api/v1/observations/" + query)
+        self.assertEqual(response.status_code, 200, response.content)
+        return sorted(o["id"] for o in response.json()["results"])
+
+    def test_private_indicators_are_hidden(self):
+        self.assertEqual(self.ids(), sorted([self.a.pk, self.b.pk, self.c.pk]))
+        self.assertEqual(self.ids("?indicator=internal"), [])
+
+    def test_filters(self):
+        cases = {
+            "?indicator=standards_national": [self.a.pk, self.b.pk],
+            "?region=370602": [self.b.pk],
+            "?period_from=2021-01-01": [self.b.pk],
+            "?period_to=2020-12-31&indicator=standards_national": [self.a.pk],
+            f"?article={self.published.pk}": [self.a.pk],
+            "?comparator=%3E": [self.b.pk],
+            "?status=confirmed": [self.a.pk],
+            f"?id__in={self.a.pk},{self.c.pk}": sorted([self.a.pk, self.c.pk]),
+        }
+        for query, expected in cases.items():
+            with self.subTest(query):
+                self.assertEqual(self.ids(query), expected)
+
+    def test_unpublished_source_article_is_not_revealed(self):
+        data = {
+            o["id"]: o
+            for o in self.client.get("/api/v1/observations/").json()["results"]
+        }
+        self.assertEqual(data[self.a.pk]["article"], self.published.pk)
+        self.assertIsNone(data[self.b.pk]["article"])
+        self.assertEqual(data[self.b.pk]["display"], "600余项")
+        self.assertEqual(data[self.b.pk]["period"]["code"], "@2021-01-07")
+
+    def test_bad_values_are_400(self):
+        for query, param in {
+            "?comparator=%3D%3D": "comparator",
+            "?period_from=2021-13-01": "period_from",
+            "?period_from=9999-99-99": "period_from",
+            "?article=99999999999999999999": "article",
+            "?status=final": "status",
+            "?indicatr=x": "indicatr",
+        }.items():
+            with self.subTest(query):
+                response = self.client.get("/api/v1/observations/" + query)
+                self.assertEqual(response.status_code, 400)
+                self.assertIn(param, response.json())
+
+
+class HonourFilterTests(ApiTestCase):
+    """Honours filter by scheme, level and validity on a date."""
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.provincial = SchemeFactory(name="山东名牌产品", level="provincial")
+        cls.municipal = SchemeFactory(name="烟台名牌产品", level="municipal")
+        cls.certification = SchemeFactory(
+            name="ISO 9001", kind=Scheme.Kind.CERTIFICATION, level="national"
+        )
+        cls.valid = AwardFactory(
+            scheme=cls.provincial,
+            valid_from=date(2019, 1, 1),
+            valid_to=date(2021, 12, 31),
+        )
+        cls.expired = AwardFactory(
+            scheme=cls.municipal,
+            valid_from=date(2015, 1, 1),
+            valid_to=date(2017, 12, 31),
+        )
+        AwardFactory(scheme=cls.certification)
+
+    def ids(self, query: str = "") -> list[int]:
+        response = self.client.get("/api/v1/honours/" + query)
+        self.assertEqual(response.status_code, 200, response.content)
+        return sorted(o["id"] for o in response.json()["results"])
+
+    def test_only_honours(self):
+        self.assertEqual(self.ids(), sorted([self.valid.pk, self.expired.pk]))
+        schemes = self.client.get("/api/v1/honour-schemes/").json()["results"]
+        self.assertEqual({s["name"] for s in schemes}, {"山东名牌产品", "烟台名牌产品"})
+
+    def test_filters(self):
+        self.assertEqual(self.ids(f"?scheme={self.provincial.pk}"), [self.valid.pk])
+        self.assertEqual(self.ids("?level=municipal"), [self.expired.pk])
+        self.assertEqual(self.ids("?valid_on=2020-06-01"), [self.valid.pk])
+        self.assertEqual(self.ids("?valid_on=2016-06-01"), [self.expired.pk])
+        self.assertEqual(self.ids("?valid_on=2030-01-01"), [])
+
+    def test_valid_on_agrees_with_is_valid_on(self):
+        day = date(2020, 6, 1)
+        from quality.models import Award
+
+        self.assertEqual(
+            self.ids(f"?valid_on={day.isoformat()}"),
+            sorted(a.pk for a in Award.objects.honours() if a.is_valid_on(day)),
+        )
+
+    def test_bad_date_is_400(self):
+        response = self.client.get("/api/v1/honours/?valid_on=0000-01-01")
+        self.assertEqual(response.status_code, 400)
+        self.assertIn("valid_on", response.json())
+
+
+class PeriodCodeTests(ApiTestCase):
+    def test_period_serialises_label(self):
+        period = PeriodFactory(
+            kind=Period.Kind.YEAR, start_on=date(2020, 1, 1), end_on=date(2020, 12, 31)
+        )
+        ObservationFactory(period=period)
+        data = self.client.get("/api/v1/observations/").json()["results"][0]
+        self.assertEqual(data["period"]["code"], "2020")
+        self.assertEqual(data["period"]["label"], period.label)
+
+
+class ObservationWriteTests(ApiTestCase):
+    """Observations are added through ``observation_create`` with model permissions."""
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.indicator = IndicatorFactory(code="standards_national")
+        cls.region = RegionFactory()
+        cls.staff = user_with_perms(
+            "data", "quality.add_observation", "quality.view_observation"
+        )
+        cls.reader = user_with_perms("reader", "quality.view_observation")
+
+    def payload(self, **changes):
+        data = {
+            "indicator": "standards_national",
+            "region": "370600",
+            "period": "@2020-12-31",
+            "value": "604",
+            "raw_text": "604项",
+            "source_publisher": "烟台市市场监督管理局",
+            "source_title": "烟台市质量发展统计",
+        }
+        data.update(changes)
+        return data
+
+    def post(self, **changes):
+        return self.client.post(
+            "/api/v1/observations/", self.payload(**changes), format="json"
+        )
+
+    def test_staff_adds_observation_audited(self):
+        self.auth(token_for(self.staff))
+        response = self.post()
+        self.assertEqual(response.status_code, 201, response.content)
+        observation = Observation.objects.get()
+        self.assertEqual(response.json()["id"], observation.pk)
+        self.assertEqual(observation.period.code, "@2020-12-31")
+        self.assertTrue(observation.is_preferred)
+        log = AuditLog.objects.get()
+        self.assertEqual((log.user, log.action), (self.staff, AuditLog.Action.CREATE))
+
+    def test_model_validation_is_400_and_nothing_written(self):
+        self.auth(token_for(self.staff))
+        for changes, field in (
+            ({"period": "2020Q5"}, "period"),
+            ({"source_title": ""}, "non_field_errors"),
+            ({"value": "NaN"}, "value"),
+            ({"value": "1e400"}, "value"),
+            ({"indicator": "nope"}, "indicator"),
+            ({"comparator": "=", "lower": "1"}, "non_field_errors"),
+        ):
+            with self.subTest(changes):
+                response = self.post(**changes)
+                self.assertEqual(response.status_code, 400, response.content)
+                self.assertIn(field, response.json())
+        self.assertFalse(Observation.objects.exists())
+        self.assertFalse(AuditLog.objects.exists())
+
+    def test_permissions(self):
+        self.assertEqual(self.post().status_code, 401)
+        self.auth(token_for(self.reader))
+        self.assertEqual(self.post().status_code, 403)
+        self.assertFalse(Observation.objects.exists())

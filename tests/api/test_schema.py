@@ -1,0 +1,147 @@
+"""The OpenAPI schema is valid and complete, the docs are served by us, and
+schemathesis finds neither server errors nor responses that break the schema."""
+
+import re
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.staticfiles import finders
+from django.db import connection
+from django.test import LiveServerTestCase, override_settings
+from openapi_spec_validator import validate
+
+from news.models import Article
+from tests.api import ApiTestCase, token_for, user_with_perms
+from tests.api.test_hardening import NO_THROTTLE, SerialisedLiveServerThread
+from tests.factories import ArticleFactory, BylineFactory, TagFactory
+
+SCHEMATHESIS = Path(sys.executable).parent / "schemathesis"
+
+
+def undescribed(schema: dict) -> list[tuple]:
+    """Parameters and properties of ``schema`` without a description."""
+    missing = []
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            for parameter in operation.get("parameters", []):
+                if not parameter.get("description"):
+                    missing.append((path, method, parameter["name"]))
+
+    def walk(component: str, node: dict, trail: str) -> None:
+        for name, prop in node.get("properties", {}).items():
+            if "$ref" not in prop and not prop.get("description"):
+                missing.append((component, trail + name))
+            walk(component, prop, f"{trail}{name}.")
+            if isinstance(prop.get("items"), dict):
+                walk(component, prop["items"], f"{trail}{name}[].")
+
+    for component, node in schema["components"]["schemas"].items():
+        walk(component, node, "")
+    return missing
+
+
+class SchemaTests(ApiTestCase):
+    """/api/schema/ is valid OpenAPI 3 with every field and parameter described."""
+
+    def schema(self) -> dict:
+        response = self.client.get("/api/schema/", {"format": "json"})
+        self.assertEqual(response.status_code, 200)
+        return response.json()
+
+    def test_schema_is_valid_openapi_3(self):
+        schema = self.schema()
+        self.assertTrue(schema["openapi"].startswith("3."))
+        validate(schema)
+
+    def test_every_field_and_parameter_is_described(self):
+        self.assertEqual(undescribed(self.schema()), [])
+
+    def test_documents_token_auth_and_not_basic(self):
+        schemes = self.schema()["components"]["securitySchemes"]
+        self.assertIn("tokenAuth", schemes)
+        self.assertNotIn("basicAuth", schemes)
+
+    def test_list_endpoints_document_paging_and_filters(self):
+        parameters = {
+            p["name"]
+            for p in self.schema()["paths"]["/api/v1/articles/"]["get"]["parameters"]
+        }
+        for name in ("page", "page_size", "limit", "offset", "ordering", "q", "tag"):
+            self.assertIn(name, parameters)
+
+
+class DocsTests(ApiTestCase):
+    """Swagger UI at /api/docs/ loads its assets from our own static files."""
+
+    def test_docs_use_local_assets_only(self):
+        response = self.client.get("/api/docs/")
+        self.assertEqual(response.status_code, 200)
+        html = response.content.decode()
+        assets = re.findall(r'(?:src|href)="([^"]+)"', html)
+        self.assertTrue(assets)
+        for url in assets:
+            with self.subTest(url):
+                self.assertTrue(url.startswith(settings.STATIC_URL), url)
+                path = url.removeprefix(settings.STATIC_URL)
+                self.assertIsNotNone(finders.find(path), url)
+        self.assertNotIn("cdn", html.lower())
+
+
+@override_settings(REST_FRAMEWORK=NO_THROTTLE)
+class SchemathesisTests(LiveServerTestCase):
+    """schemathesis against the live schema: 0 server errors, 0 schema violations."""
+
+    @classmethod
+    def setUpClass(cls):
+        if connection.vendor == "sqlite":
+            cls.server_thread_class = SerialisedLiveServerThread
+        super().setUpClass()
+
+    def test_schemathesis_finds_nothing(self):
+        article = ArticleFactory()
+        article.tags.add(TagFactory(name="质量"))
+        BylineFactory(article=article)
+        ArticleFactory(status=Article.Status.DRAFT)
+        editor = user_with_perms(
+            "editor",
+            "news.view_article",
+            "news.add_article",
+            "news.change_article",
+            "news.submit_article",
+        )
+        secret = token_for(editor)
+        with tempfile.TemporaryDirectory() as workdir:
+            result = subprocess.run(
+                [
+                    str(SCHEMATHESIS),
+                    "run",
+                    f"{self.live_server_url}/api/schema/?format=json",
+                    "--checks",
+                    "not_a_server_error,response_schema_conformance,"
+                    "content_type_conformance",
+                    # The coverage phase is left out: schemathesis 4.32 crashes inside
+                    # its own coverage generator (KeyError) on some schemas.
+                    "--phases",
+                    "examples,fuzzing,stateful",
+                    "--max-examples",
+                    "8",
+                    "--workers",
+                    "1",
+                    "--request-timeout",
+                    "30",
+                    "--header",
+                    f"Authorization: Token {secret}",
+                ],
+                cwd=workdir,
+                capture_output=True,
+                text=True,
+                timeout=300,
+            )
+        output = result.stdout + result.stderr
+        self.assertEqual(result.returncode, 0, output[-6000:])
+        self.assertRegex(output, r"\d+ generated, \d+ passed")
+        self.assertNotIn("Server error", output)
+        self.assertNotIn("violates schema", output)

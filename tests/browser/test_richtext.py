@@ -1,0 +1,152 @@
+"""The body editor in a real browser: type, paste from Word, save, stored clean."""
+
+import os
+
+from django.conf import settings
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+from django.contrib.sessions.backends.db import SessionStore
+from django.contrib.staticfiles.testing import StaticLiveServerTestCase
+from playwright.sync_api import sync_playwright
+
+from news.models import Article
+from tests.factories import ArticleFactory, UserFactory
+
+# Playwright's sync API runs an event loop in this thread; Django's ORM calls from the
+# test are still synchronous.
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
+
+WORD_HTML = (
+    '<html xmlns:o="urn:schemas-microsoft-com:office:office"><head>'
+    "<style>p.MsoNormal{mso-style-parent:'';}</style></head><body>"
+    "<!--StartFragment-->"
+    "<h2 class=MsoTitle style='mso-outline-level:2'><span style='font-family:黑体'>"
+    "质量提升行动<o:p></o:p></span></h2>"
+    "<p class=MsoNormal style='text-indent:2em;mso-char-indent-count:2.0'>"
+    "<span lang=EN-US style='font-size:12pt'><font face='宋体' color=red>全市</font>"
+    "</span><b style='mso-bidi-font-weight:normal'><span style='color:red'>604项"
+    "</span></b><span>标准</span><span style='mso-spacerun:yes'></span><o:p></o:p></p>"
+    "<ul><li class=MsoNormal style='mso-list:l0 level1 lfo1'><span>第一项</span></li>"
+    "<li class=MsoNormal><span>第二项</span></li></ul>"
+    "<!--EndFragment--></body></html>"
+)
+
+PASTE = """(html) => {
+  const editor = document.querySelector(".ProseMirror[contenteditable=true]");
+  editor.focus();
+  const data = new DataTransfer();
+  data.setData("text/html", html);
+  data.setData("text/plain", "质量提升行动 全市604项标准 第一项 第二项");
+  editor.dispatchEvent(new ClipboardEvent("paste", {
+    clipboardData: data, bubbles: true, cancelable: true,
+  }));
+}"""
+
+
+class RichTextEditorBrowserTests(StaticLiveServerTestCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.playwright = sync_playwright().start()
+        cls.browser = cls.playwright.chromium.launch(
+            executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS
+        )
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.browser.close()
+        cls.playwright.stop()
+        super().tearDownClass()
+
+    def login(self, context, user):
+        session = SessionStore()
+        session[SESSION_KEY] = str(user.pk)
+        session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
+        session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+        session.save()
+        context.add_cookies(
+            [
+                {
+                    "name": settings.SESSION_COOKIE_NAME,
+                    "value": session.session_key,
+                    "url": self.live_server_url,
+                }
+            ]
+        )
+
+    def test_typed_and_pasted_text_is_saved_clean(self):
+        admin = UserFactory(username="editor-root", is_staff=True, is_superuser=True)
+        article = ArticleFactory(
+            status=Article.Status.DRAFT,
+            body="<h2>小标题</h2><p>烟台市共参与制修订604项国家标准。</p>",
+        )
+        context = self.browser.new_context()
+        self.login(context, admin)
+        page = context.new_page()
+        errors = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto(f"{self.live_server_url}/admin/news/article/{article.pk}/change/")
+        editor = page.locator(".ProseMirror[contenteditable=true]")
+        editor.wait_for()
+        # The menu speaks Chinese (static/js/editor-i18n.js).
+        page.locator(".prose-menubar [title='加粗']").wait_for()
+        self.assertEqual(page.locator(".prose-menubar [title='bold']").count(), 0)
+        # The stored body is shown as formatted text, not as markup.
+        self.assertEqual(editor.locator("h2").inner_text(), "小标题")
+
+        # Type a new paragraph at the end, with bold text from the keyboard shortcut.
+        editor.locator("p").last.click()
+        page.keyboard.press("End")
+        page.keyboard.press("Enter")
+        page.keyboard.type("编辑补充：")
+        page.keyboard.press("Control+b")
+        page.keyboard.type("加粗")
+        page.keyboard.press("Control+b")
+        page.keyboard.press("Enter")
+
+        # Paste what Word puts on the clipboard.
+        page.evaluate(PASTE, WORD_HTML)
+        self.assertIn("第二项", editor.inner_text())
+
+        with page.expect_navigation():
+            page.locator("input[name=_continue]").click()
+        self.assertEqual(errors, [])
+        self.assertEqual(page.locator(".errornote").count(), 0)
+
+        body = Article.objects.get(pk=article.pk).body
+        self.assertIn("<h2>小标题</h2>", body)
+        self.assertIn("<strong>加粗</strong>", body)
+        self.assertIn("<h2>质量提升行动</h2>", body)
+        self.assertRegex(body, r"<(strong|b)>604项</(strong|b)>")
+        self.assertRegex(body, r"<ul><li>(<p>)?第一项(</p>)?</li><li>(<p>)?第二项")
+        for debris in ("style=", "class=", "<font", "<span", "mso-", "<o:p"):
+            self.assertNotIn(debris, body)
+        context.close()
+
+    def test_unchanged_body_round_trips_through_the_editor(self):
+        """Headings and paragraphs come back from the editor exactly as stored."""
+        admin = UserFactory(username="editor-root2", is_staff=True, is_superuser=True)
+        body = (
+            "<h2>标准化工作</h2><p>烟台市共参与制修订604项国家标准。</p>"
+            "<h2>品牌建设</h2><p>全市拥有“好品山东”品牌43个。</p>"
+        )
+        article = ArticleFactory(status=Article.Status.DRAFT, body=body)
+        context = self.browser.new_context()
+        self.login(context, admin)
+        page = context.new_page()
+        page.goto(f"{self.live_server_url}/admin/news/article/{article.pk}/change/")
+        page.locator(".ProseMirror[contenteditable=true] h2").first.wait_for()
+        with page.expect_navigation():
+            page.locator("input[name=_continue]").click()
+        self.assertEqual(page.locator(".errornote").count(), 0)
+        self.assertEqual(Article.objects.get(pk=article.pk).body, body)
+        context.close()

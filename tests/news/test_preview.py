@@ -1,0 +1,147 @@
+"""Previews: staff previews of drafts and revisions, signed share links."""
+
+from datetime import timedelta
+from unittest import mock
+
+from django.test import TestCase
+from django.utils import timezone
+
+from news.models import Article, AuditLog, PreviewLink
+from news.preview import preview_link_create, preview_link_url
+from news.revisions import revision_create
+from tests.factories import ArticleFactory, BylineFactory, TagFactory, staff_in_group
+
+S = Article.Status
+
+
+class StaffPreviewTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        cls.editor = staff_in_group("editor", "编辑")
+        cls.nobody = staff_in_group("nobody", None)
+        cls.article = ArticleFactory(status=S.DRAFT, title="尚未发布的草稿")
+
+    def test_staff_sees_a_draft_with_the_public_template_and_noindex(self):
+        self.client.force_login(self.editor)
+        response = self.client.get(f"/news/{self.article.pk}/preview/")
+        self.assertEqual(response.status_code, 200)
+        self.assertTemplateUsed(response, "news/article_detail.html")
+        self.assertContains(response, "尚未发布的草稿")
+        self.assertContains(response, '<meta name="robots" content="noindex')
+        self.assertEqual(response["X-Robots-Tag"], "noindex, nofollow")
+        self.assertIn("no-store", response["Cache-Control"])
+        # The public page still does not show it.
+        self.assertEqual(
+            self.client.get(self.article.get_absolute_url()).status_code, 404
+        )
+
+    def test_anonymous_is_sent_to_login(self):
+        response = self.client.get(f"/news/{self.article.pk}/preview/")
+        self.assertEqual(response.status_code, 302)
+        self.assertIn("/admin/login/", response["Location"])
+
+    def test_staff_without_article_permission_is_refused(self):
+        self.client.force_login(self.nobody)
+        response = self.client.get(f"/news/{self.article.pk}/preview/")
+        self.assertEqual(response.status_code, 403)
+        self.assertNotIn("尚未发布的草稿", response.content.decode())
+
+    def test_revision_preview_shows_the_old_content(self):
+        article = ArticleFactory(status=S.PUBLISHED, title="旧标题")
+        article.tags.add(TagFactory(name="旧标签"))
+        BylineFactory(article=article, person__name="旧记者")
+        old = revision_create(article=article, by=self.editor)
+        Article.objects.filter(pk=article.pk).update(title="新标题")
+        article.tags.clear()
+        self.client.force_login(self.editor)
+        response = self.client.get(f"/news/{article.pk}/preview/revision/{old.pk}/")
+        self.assertContains(response, "旧标题")
+        self.assertContains(response, "旧标签")
+        self.assertContains(response, "旧记者")
+        self.assertContains(response, "第 1 版")
+        self.assertNotContains(response, "新标题")
+
+    def test_revision_of_another_article_is_404(self):
+        other = revision_create(article=ArticleFactory(), by=self.editor)
+        self.client.force_login(self.editor)
+        response = self.client.get(
+            f"/news/{self.article.pk}/preview/revision/{other.pk}/"
+        )
+        self.assertEqual(response.status_code, 404)
+
+
+class ShareLinkTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        cls.editor = staff_in_group("editor", "编辑")
+        cls.article = ArticleFactory(status=S.REVIEW_1, title="待审稿件")
+        cls.other = ArticleFactory(status=S.DRAFT, title="另一篇草稿")
+
+    def test_link_shows_only_that_article_without_login(self):
+        link = preview_link_create(article=self.article, by=self.editor)
+        response = self.client.get(preview_link_url(link))
+        self.assertEqual(response.status_code, 200)
+        self.assertContains(response, "待审稿件")
+        self.assertNotContains(response, "另一篇草稿")
+        self.assertContains(response, '<meta name="robots" content="noindex')
+        self.assertEqual(response["X-Robots-Tag"], "noindex, nofollow")
+
+    def test_expired_link_is_refused(self):
+        link = preview_link_create(
+            article=self.article, by=self.editor, valid_for=timedelta(hours=1)
+        )
+        url = preview_link_url(link)
+        later = timezone.now() + timedelta(hours=2)
+        with mock.patch("django.utils.timezone.now", return_value=later):
+            response = self.client.get(url)
+        self.assertEqual(response.status_code, 404)
+        self.assertContains(response, "预览链接已失效", status_code=404)
+        self.assertNotContains(response, "待审稿件", status_code=404)
+        self.assertEqual(response["X-Robots-Tag"], "noindex, nofollow")
+
+    def test_revoked_link_is_refused(self):
+        link = preview_link_create(article=self.article, by=self.editor)
+        url = preview_link_url(link)
+        self.client.force_login(self.editor)
+        self.client.post(
+            f"/admin/news/article/{self.article.pk}/share/", {"revoke": link.pk}
+        )
+        self.client.logout()
+        link.refresh_from_db()
+        self.assertTrue(link.is_revoked)
+        self.assertEqual(self.client.get(url).status_code, 404)
+
+    def test_tampered_or_forged_link_is_refused(self):
+        link = preview_link_create(article=self.article, by=self.editor)
+        url = preview_link_url(link)
+        self.assertEqual(self.client.get(url[:-3] + "abc/").status_code, 404)
+        # The raw token without the signature is no key either.
+        self.assertEqual(self.client.get(f"/preview/{link.token}/").status_code, 404)
+
+    def test_admin_creates_a_link_and_audits_it(self):
+        self.client.force_login(self.editor)
+        response = self.client.post(
+            f"/admin/news/article/{self.article.pk}/share/", {"days": "2"}, follow=True
+        )
+        link = PreviewLink.objects.get()
+        self.assertContains(response, "已生成预览链接（2 天内有效）")
+        self.assertAlmostEqual(
+            link.expires_at,
+            timezone.now() + timedelta(days=2),
+            delta=timedelta(minutes=1),
+        )
+        self.assertTrue(
+            AuditLog.objects.filter(
+                action=AuditLog.Action.SHARE, object_id=str(self.article.pk)
+            ).exists()
+        )
+
+    def test_share_needs_change_permission(self):
+        viewer = staff_in_group("viewer", None)
+        from django.contrib.auth.models import Permission
+
+        viewer.user_permissions.add(Permission.objects.get(codename="view_article"))
+        self.client.force_login(viewer)
+        response = self.client.post(f"/admin/news/article/{self.article.pk}/share/")
+        self.assertEqual(response.status_code, 403)
+        self.assertFalse(PreviewLink.objects.exists())

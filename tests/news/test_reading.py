@@ -1,0 +1,351 @@
+"""The public reading experience: home, archives, article furniture, preferences."""
+
+import xml.etree.ElementTree as ET
+from datetime import timedelta
+from io import StringIO
+from pathlib import Path
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.management import call_command
+from django.template.loader import get_template
+from django.test import TestCase
+from django.utils import timezone
+
+from news import search
+from news.models import Article
+from tests.factories import ArticleFactory, ChannelFactory, TagFactory
+
+BROWSER_UA = (
+    "Mozilla/5.0 (Linux; Android 13; Pixel 7) AppleWebKit/537.36 "
+    "(KHTML, like Gecko) Chrome/120.0 Mobile Safari/537.36"
+)
+
+
+class HomePageTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        now = timezone.now()
+        cls.channels = [ChannelFactory(name=f"栏目{i}", slug=f"c{i}") for i in range(3)]
+        for i, channel in enumerate(cls.channels):
+            for n in range(7):
+                ArticleFactory(
+                    channel=channel,
+                    title=f"{channel.name}第{n}篇",
+                    published_at=now - timedelta(hours=i * 10 + n + 1),
+                    view_count=n * 10 + i,
+                )
+        cls.headline = ArticleFactory(
+            channel=cls.channels[0], title="头条新闻", is_featured=True
+        )
+        cls.hidden_featured = ArticleFactory(
+            channel=cls.channels[0],
+            title="未发布的头条",
+            is_featured=True,
+            status=Article.Status.DRAFT,
+            view_count=10_000,
+        )
+        cls.old_popular = ArticleFactory(
+            channel=cls.channels[1],
+            title="很久以前的热门",
+            published_at=now - timedelta(days=90),
+            view_count=99_999,
+        )
+
+    def setUp(self):
+        cache.clear()
+
+    def test_headlines_channel_blocks_and_most_read(self):
+        response = self.client.get("/")
+        context = response.context
+        self.assertEqual(context["featured"], [self.headline])
+        self.assertEqual(
+            [c for c, _ in context["by_channel"]], self.channels
+        )  # channel order
+        for _, articles in context["by_channel"]:
+            self.assertEqual(len(articles), 5)
+            self.assertEqual(
+                articles, sorted(articles, key=lambda a: a.published_at, reverse=True)
+            )
+        most_read = [a.title for a in context["most_read"]]
+        self.assertEqual(most_read[0], "栏目2第6篇")
+        self.assertEqual(len(most_read), 8)
+        self.assertNotIn("很久以前的热门", most_read)
+        self.assertNotIn("未发布的头条", response.content.decode())
+        self.assertContains(response, "阅读排行")
+
+    def test_home_query_budget_cold_and_warm(self):
+        with self.assertNumQueries(4):
+            self.client.get("/")
+        with self.assertNumQueries(2):  # count + page; menu and blocks cached
+            self.client.get("/")
+        with self.assertNumQueries(2):  # page 2 has no blocks
+            self.client.get("/?page=2")
+
+
+class MonthArchiveTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        tz = timezone.get_current_timezone()
+        # 00:30 on 1 February in Beijing is still January in UTC: the month is local.
+        cls.feb = ArticleFactory(
+            title="二月一日凌晨",
+            published_at=timezone.datetime(2021, 2, 1, 0, 30, tzinfo=tz),
+        )
+        cls.jan = [
+            ArticleFactory(
+                title=f"一月第{d}天",
+                published_at=timezone.datetime(2021, 1, d, 9, tzinfo=tz),
+            )
+            for d in range(1, 24)
+        ]
+        ArticleFactory(
+            title="一月的草稿",
+            status=Article.Status.DRAFT,
+            published_at=timezone.datetime(2021, 1, 5, tzinfo=tz),
+        )
+
+    def setUp(self):
+        cache.clear()
+
+    def test_month_lists_its_published_articles_paginated(self):
+        response = self.client.get("/news/2021/01/")
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(response.context["paginator"].count, 23)
+        self.assertNotContains(response, "二月一日凌晨")
+        self.assertNotContains(response, "一月的草稿")
+        self.assertContains(response, "2021年1月的文章")
+        self.assertContains(response, 'href="/news/2020/12/"')
+        self.assertContains(response, 'href="/news/2021/02/"')
+        self.assertEqual(
+            len(self.client.get("/news/2021/01/?page=2").context["articles"]), 3
+        )
+        feb = self.client.get("/news/2021/02/")
+        self.assertEqual([a.title for a in feb.context["articles"]], ["二月一日凌晨"])
+
+    def test_bad_months_are_404(self):
+        for url in ["/news/2021/13/", "/news/2021/00/", "/news/0001/01/"]:
+            with self.subTest(url=url):
+                self.assertEqual(self.client.get(url).status_code, 404)
+
+    def test_query_budget(self):
+        with self.assertNumQueries(3):  # menu, count, page
+            self.client.get("/news/2021/01/")
+
+
+class ArticleFurnitureTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        call_command("load_demo", stdout=StringIO())
+        cls.article = Article.objects.get()
+        Article.objects.filter(pk=cls.article.pk).update(view_count=1234)
+
+    def setUp(self):
+        cache.clear()
+
+    def test_meta_line_has_source_time_authors_and_views(self):
+        response = self.client.get(self.article.get_absolute_url())
+        html = response.content.decode()
+        meta = html.split('<p class="meta">', 1)[1].split("</p>", 1)[0]
+        self.assertIn("来源：烟台日报", meta)
+        self.assertIn("2021-01-07 10:36", meta)
+        self.assertIn("作者：逄苗 孙洪安", meta)
+        self.assertIn('浏览次数：<span class="view-count">1234</span>', meta)
+
+    def test_share_block_has_url_copy_button_and_qr(self):
+        response = self.client.get(self.article.get_absolute_url())
+        url = f"http://testserver/news/{self.article.pk}/"
+        self.assertContains(response, f'<span class="url">{url}</span>')
+        self.assertContains(response, f'data-url="{url}"')
+        self.assertContains(response, f'src="/news/{self.article.pk}/qr.svg"')
+
+    def test_reading_tools_are_plain_links(self):
+        response = self.client.get(self.article.get_absolute_url())
+        self.assertContains(
+            response,
+            f'href="/reading/?fontsize=large&amp;next=%2Fnews%2F{self.article.pk}%2F"',
+        )
+        self.assertContains(response, "关怀版")
+
+    def test_page_stays_within_budget(self):
+        with self.assertNumQueries(6):
+            self.client.get(self.article.get_absolute_url())
+
+
+class RelatedByChineseTermsTests(TestCase):
+    """With few tags, 相关新闻 is filled with articles sharing words with the title."""
+
+    @classmethod
+    def setUpTestData(cls):
+        now = timezone.now()
+        channel = ChannelFactory()
+        cls.article = ArticleFactory(
+            channel=channel, title="烟台新增山东名牌产品36个", published_at=now
+        )
+        cls.pick = ArticleFactory(title="编辑指定的文章")
+        cls.article.related_articles.add(cls.pick)
+        tag = TagFactory(name="品牌建设")
+        cls.article.tags.add(tag)
+        cls.by_tag = ArticleFactory(title="品牌建设研讨会")
+        cls.by_tag.tags.add(tag)
+        cls.similar = ArticleFactory(
+            title="山东名牌评选结果公布", published_at=now - timedelta(days=3)
+        )
+        cls.unrelated = ArticleFactory(title="区块链大会开幕")
+        search.rebuild_index()
+
+    def setUp(self):
+        cache.clear()
+
+    def test_picks_then_tags_then_shared_terms(self):
+        with self.assertNumQueries(6):
+            response = self.client.get(self.article.get_absolute_url())
+        self.assertEqual(
+            response.context["related"], [self.pick, self.by_tag, self.similar]
+        )
+
+
+class ViewBeaconTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        cls.article = ArticleFactory()
+        cls.draft = ArticleFactory(status=Article.Status.DRAFT)
+
+    def beacon(self, article, ua=BROWSER_UA):
+        return self.client.post(f"/news/{article.pk}/view", HTTP_USER_AGENT=ua)
+
+    def test_a_reader_counts_once_per_beacon_in_one_query(self):
+        with self.assertNumQueries(1):
+            response = self.beacon(self.article)
+        self.assertEqual(response.status_code, 204)
+        self.beacon(self.article)
+        self.article.refresh_from_db()
+        self.assertEqual(self.article.view_count, 2)
+
+    def test_bots_scripts_and_empty_agents_do_not_count(self):
+        for ua in [
+            "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)",
+            "Mozilla/5.0 (compatible; Baiduspider/2.0)",
+            "Sogou web spider/4.0",
+            "python-requests/2.31",
+            "curl/8.0",
+            "Mozilla/5.0 HeadlessChrome/120.0",
+            "",
+        ]:
+            with self.subTest(ua=ua):
+                self.assertEqual(self.beacon(self.article, ua).status_code, 204)
+        self.article.refresh_from_db()
+        self.assertEqual(self.article.view_count, 0)
+
+    def test_unpublished_articles_and_gets_do_not_count(self):
+        self.beacon(self.draft)
+        self.draft.refresh_from_db()
+        self.assertEqual(self.draft.view_count, 0)
+        response = self.client.get(f"/news/{self.article.pk}/view")
+        self.assertEqual(response.status_code, 405)
+        self.article.refresh_from_db()
+        self.assertEqual(self.article.view_count, 0)
+
+    def test_beacon_needs_no_csrf_token(self):
+        self.client = self.client_class(enforce_csrf_checks=True)
+        self.assertEqual(self.beacon(self.article).status_code, 204)
+
+
+class QrCodeTests(TestCase):
+    def setUp(self):
+        cache.clear()
+
+    def test_svg_qr_code_of_the_article_url_is_cached(self):
+        article = ArticleFactory()
+        url = f"/news/{article.pk}/qr.svg"
+        with self.assertNumQueries(1):
+            response = self.client.get(url)
+        self.assertEqual(response["Content-Type"], "image/svg+xml")
+        self.assertIn("max-age=86400", response["Cache-Control"])
+        root = ET.fromstring(response.content)
+        self.assertTrue(root.tag.endswith("svg"))
+        self.assertTrue(root.findall(".//{http://www.w3.org/2000/svg}path"))
+        with self.assertNumQueries(0):
+            self.assertEqual(self.client.get(url).content, response.content)
+
+    def test_no_qr_code_for_unpublished_articles(self):
+        draft = ArticleFactory(status=Article.Status.DRAFT)
+        self.assertEqual(self.client.get(f"/news/{draft.pk}/qr.svg").status_code, 404)
+
+
+class ReadingPreferenceTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        cls.article = ArticleFactory()
+
+    def setUp(self):
+        cache.clear()
+
+    def test_font_size_link_sets_a_cookie_and_returns(self):
+        next_url = self.article.get_absolute_url()
+        response = self.client.get("/reading/", {"fontsize": "large", "next": next_url})
+        self.assertRedirects(response, next_url, fetch_redirect_response=False)
+        self.assertEqual(response.cookies["fontsize"].value, "large")
+        self.assertGreater(int(response.cookies["fontsize"]["max-age"]), 86400 * 300)
+        # Remembered on every page.
+        for url in ["/", next_url, "/search/"]:
+            self.assertContains(self.client.get(url), 'class="fs-large"')
+
+    def test_care_mode_is_site_wide_and_can_be_left(self):
+        self.client.get("/reading/", {"care": "1"})
+        self.assertContains(self.client.get("/"), 'class="fs-medium care"')
+        self.assertContains(self.client.get("/"), "退出关怀版")
+        self.client.get("/reading/", {"care": "0"})
+        self.assertContains(self.client.get("/"), 'class="fs-medium"')
+
+    def test_bad_values_and_foreign_next_are_ignored(self):
+        response = self.client.get(
+            "/reading/",
+            {"fontsize": "huge", "care": "2", "next": "https://evil.example/"},
+        )
+        self.assertRedirects(response, "/", fetch_redirect_response=False)
+        self.assertNotIn("fontsize", response.cookies)
+        self.assertNotIn("care", response.cookies)
+        self.client.cookies["fontsize"] = "<script>"
+        self.assertContains(self.client.get("/"), 'class="fs-medium"')
+
+
+class ErrorPageTests(TestCase):
+    def test_404_is_chinese_with_a_way_back(self):
+        ChannelFactory(name="计量")
+        response = self.client.get("/no-such-page/")
+        self.assertEqual(response.status_code, 404)
+        self.assertContains(response, "抱歉，您访问的页面不存在", status_code=404)
+        self.assertContains(response, 'href="/"', status_code=404)
+        self.assertContains(response, "计量", status_code=404)
+        self.assertContains(response, 'role="search"', status_code=404)
+
+    def test_500_page_renders_without_context_or_database(self):
+        with self.assertNumQueries(0):
+            html = get_template("500.html").render()
+        self.assertIn("服务器暂时出了点问题", html)
+        self.assertIn('<a href="/">', html)
+
+
+class LanguageTests(TestCase):
+    def test_switcher_and_english_pages(self):
+        ArticleFactory()
+        response = self.client.get("/")
+        self.assertContains(response, 'action="/i18n/setlang/"')
+        self.client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+        english = self.client.get("/").content.decode()
+        self.assertIn('lang="en"', english)
+        self.assertIn("Skip to content", english)
+        self.assertIn("Latest articles", english)
+        search = self.client.get("/search/", {"q": "区块链"}).content.decode()
+        self.assertIn("No articles found about “区块链”.", search)
+
+    def test_catalogs_are_complete(self):
+        """Every message of the English catalog is translated, none is fuzzy."""
+        po = (Path(settings.BASE_DIR) / "locale/en/LC_MESSAGES/django.po").read_text()
+        entries = po.split("\n\n")[1:]
+        self.assertGreater(len(entries), 100)
+        untranslated = [
+            e for e in entries if e.rstrip().endswith('msgstr ""') or "#, fuzzy" in e
+        ]
+        self.assertEqual(untranslated, [])

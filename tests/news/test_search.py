@@ -1,0 +1,353 @@
+"""Chinese full-text search: the same tests run on SQLite FTS5 and PostgreSQL."""
+
+from datetime import timedelta
+from io import StringIO
+from unittest import mock
+
+from django.core.cache import cache
+from django.core.management import call_command
+from django.db import connection
+from django.test import TestCase
+from django.utils import timezone
+
+from news import search
+from news.models import Article, ArticleSearch
+from tests.factories import (
+    ArticleFactory,
+    BylineFactory,
+    ChannelFactory,
+    PersonFactory,
+    TagFactory,
+)
+
+
+def titles(response) -> list[str]:
+    return [a.title for a in response.context["results"]]
+
+
+class SearchFixture:
+    @classmethod
+    def setUpTestData(cls):
+        now = timezone.now()
+        cls.channel = ChannelFactory(name="标准化", slug="标准化")
+        cls.other_channel = ChannelFactory(name="品牌", slug="品牌")
+        cls.standards = ArticleFactory(
+            channel=cls.channel,
+            title="烟台市参与制修订604项国家标准",
+            summary="标准化工作成效显著。",
+            body="<p>全市共有社会公用计量标准312项，3个国家级质检中心落户烟台。</p>",
+            published_at=now - timedelta(days=3),
+        )
+        cls.brands = ArticleFactory(
+            channel=cls.other_channel,
+            title="新增山东名牌产品36个",
+            summary="品牌建设持续推进。",
+            body="<p>工业产品质量合格率超97%。</p>",
+            published_at=now - timedelta(days=40),
+        )
+        BylineFactory(
+            article=cls.brands, person=PersonFactory(name="孙洪安"), role="通讯员"
+        )
+        BylineFactory(article=cls.brands, person=PersonFactory(name="逄苗"))
+        cls.body_only = ArticleFactory(
+            channel=cls.other_channel,
+            title="质量提升行动综述",
+            summary="各县市区推进行业标准和地方标准的制定。",
+            body="<p>今年新制定地方标准五项。</p>",
+            published_at=now - timedelta(days=1),
+        )
+        cls.tagged = ArticleFactory(
+            channel=cls.other_channel,
+            title="企业质量管理培训举行",
+            summary="培训面向中小企业。",
+            body="<p>培训内容丰富。</p>",
+            published_at=now - timedelta(days=2),
+        )
+        cls.tagged.tags.add(TagFactory(name="食品抽检"))
+        cls.draft = ArticleFactory(
+            title="草稿里的国家标准", status=Article.Status.DRAFT
+        )
+        cls.scheduled = ArticleFactory(
+            title="定时发布的国家标准新闻", published_at=now + timedelta(days=1)
+        )
+        cls.expired = ArticleFactory(
+            title="已下线的国家标准新闻",
+            published_at=now - timedelta(days=5),
+            expires_at=now - timedelta(days=4),
+        )
+        # Fixtures are written inside the test transaction, where on-commit indexing
+        # never fires; index them the way the management command does.
+        search.rebuild_index()
+
+    def setUp(self):
+        cache.clear()
+
+    def search(self, q="", **params):
+        response = self.client.get("/search/", {"q": q, **params})
+        self.assertEqual(response.status_code, 200)
+        return response
+
+
+class SearchMatchingTests(SearchFixture, TestCase):
+    def test_two_character_words_match_inside_longer_terms(self):
+        for word, expected in [
+            ("标准", {self.standards.title, self.body_only.title}),
+            ("计量", {self.standards.title}),
+            ("名牌", {self.brands.title}),
+            ("质检", {self.standards.title}),
+        ]:
+            with self.subTest(word=word):
+                self.assertEqual(set(titles(self.search(word))), expected)
+
+    def test_longer_domain_terms_match(self):
+        for term, expected in [
+            ("国家标准", [self.standards.title]),
+            ("社会公用计量标准", [self.standards.title]),
+            ("质检中心", [self.standards.title]),
+            ("合格率", [self.brands.title]),
+            ("山东名牌", [self.brands.title]),
+            ("地方标准", [self.body_only.title]),
+        ]:
+            with self.subTest(term=term):
+                self.assertEqual(titles(self.search(term)), expected)
+
+    def test_names_from_bylines_and_tag_names_match(self):
+        self.assertEqual(titles(self.search("孙洪安")), [self.brands.title])
+        self.assertEqual(titles(self.search("逄苗")), [self.brands.title])
+        self.assertEqual(titles(self.search("食品抽检")), [self.tagged.title])
+
+    def test_unrelated_words_match_nothing(self):
+        for word in ["区块链", "元宇宙", "标准答案在哪里呢"]:
+            with self.subTest(word=word):
+                response = self.search(word)
+                self.assertEqual(titles(response), [])
+                self.assertContains(response, "没有找到与")
+                self.assertContains(response, "换一个说法")
+
+    def test_drafts_scheduled_and_expired_articles_never_found(self):
+        found = titles(self.search("国家标准"))
+        self.assertNotIn(self.draft.title, found)
+        self.assertNotIn(self.scheduled.title, found)
+        self.assertNotIn(self.expired.title, found)
+
+    def test_scheduled_article_appears_once_due_without_reindexing(self):
+        later = timezone.now() + timedelta(days=2)
+        with mock.patch("django.utils.timezone.now", return_value=later):
+            found = titles(self.search("国家标准"))
+        self.assertIn(self.scheduled.title, found)
+
+    def test_title_matches_rank_first(self):
+        found = titles(self.search("标准"))
+        self.assertEqual(found[0], self.standards.title)
+        self.assertEqual(found[-1], self.body_only.title)
+
+    def test_words_are_highlighted_and_everything_else_escaped(self):
+        article = ArticleFactory(
+            title="计量<b>检定</b>",
+            summary='<script>alert("x")</script> 计量器具检定',
+        )
+        search.index_article(article.pk)
+        html = self.search("检定").content.decode()
+        self.assertIn("<mark>检定</mark>", html)
+        self.assertNotIn("<script>alert", html)
+        self.assertIn("&lt;script&gt;", html)
+        self.assertNotIn("<b>", html)
+
+
+class SearchFilterTests(SearchFixture, TestCase):
+    def test_channel_filter(self):
+        response = self.search("标准", channel="品牌")
+        self.assertEqual(titles(response), [self.body_only.title])
+        self.assertContains(response, '<option value="品牌" selected>')
+
+    def test_date_range_filter(self):
+        today = timezone.localdate()
+        start = (today - timedelta(days=10)).isoformat()
+        end = (today - timedelta(days=2)).isoformat()
+        self.assertEqual(
+            titles(self.search("标准", start=start, end=end)), [self.standards.title]
+        )
+        self.assertEqual(titles(self.search("名牌", start=start)), [])
+
+    def test_bad_filters_are_ignored_not_errors(self):
+        response = self.search("名牌", channel="不存在", start="2021-13-45", end="x")
+        self.assertEqual(titles(response), [self.brands.title])
+
+    def test_pagination_keeps_the_query(self):
+        for n in range(23):
+            ArticleFactory(title=f"计量检定第{n}期", channel=self.channel)
+        search.rebuild_index()
+        first = self.search("检定")
+        self.assertEqual(len(titles(first)), 20)
+        self.assertEqual(first.context["paginator"].count, 23)
+        self.assertContains(first, "?q=%E6%A3%80%E5%AE%9A&amp;page=2")
+        second = self.search("检定", page=2)
+        self.assertEqual(len(titles(second)), 3)
+        self.assertEqual(len(titles(self.search("检定", page=99))), 20)
+
+    def test_query_budget(self):
+        """Channel menu, count, ranked ids, the page's articles: 4, whatever the size."""
+        with self.assertNumQueries(4):
+            self.search("标准")
+        cache.clear()
+        with self.assertNumQueries(1):  # the channel menu only
+            self.search("")
+
+
+class HostileQueryTests(SearchFixture, TestCase):
+    HOSTILE = [
+        "",
+        "   ",
+        '"',
+        '""',
+        "*",
+        "标准*",
+        "NEAR(",
+        "NEAR(标准 计量, 2)",
+        '标准" OR "',
+        "title:标准",
+        "标准 AND",
+        "OR",
+        "^标准",
+        "(",
+        ")",
+        "-标准",
+        "标准 & ! |",
+        "'; DROP TABLE news_article; --",
+        "1 UNION SELECT password FROM auth_user",
+        "\\",
+        "\x00",
+        "%",
+        "标准" * 5000,
+        "x" * 10_000,
+    ]
+
+    def test_hostile_queries_give_a_normal_page(self):
+        for q in self.HOSTILE:
+            with self.subTest(q=q[:30]):
+                response = self.client.get("/search/", {"q": q})
+                self.assertEqual(response.status_code, 200)
+                self.assertContains(response, '<form class="search-form"')
+        self.assertEqual(Article.objects.count(), 7, "nothing was dropped")
+
+    def test_operator_words_are_searched_as_words(self):
+        """``OR`` is a word like any other: 标准 OR 区块链 needs both, so finds nothing."""
+        self.assertEqual(titles(self.search("NEAR(")), [])
+        self.assertEqual(len(titles(self.search("标准"))), 2)
+        self.assertEqual(titles(self.search("标准 OR 区块链")), [])
+        self.assertEqual(titles(self.search('标准" OR "区块链')), [])
+
+    def test_query_is_reduced_to_quoted_tokens(self):
+        query = search.SearchQuery.parse('国家标准" OR title:* NEAR(')
+        self.assertEqual(query.fts5(), '(("国家标准" AND "or" AND "title" AND "near"))')
+        self.assertNotIn("*", query.tsquery())
+        self.assertFalse(search.SearchQuery.parse('"*()'))
+
+
+class SearchIndexUpdateTests(TestCase):
+    """The index follows publish, unpublish, edit, schedule, tags, bylines, delete."""
+
+    def setUp(self):
+        cache.clear()
+
+    def found(self, q):
+        return titles(self.client.get("/search/", {"q": q}))
+
+    def test_publish_edit_unpublish_and_delete(self):
+        with self.captureOnCommitCallbacks(execute=True):
+            article = ArticleFactory(
+                title="计量检定站揭牌", status=Article.Status.DRAFT
+            )
+        self.assertEqual(self.found("检定"), [])
+        with self.captureOnCommitCallbacks(execute=True):
+            article.status = Article.Status.PUBLISHED
+            article.save()
+        self.assertEqual(self.found("检定"), ["计量检定站揭牌"])
+        with self.captureOnCommitCallbacks(execute=True):
+            article.title = "质检中心揭牌"
+            article.save()
+        self.assertEqual(self.found("检定"), [])
+        self.assertEqual(self.found("质检中心"), ["质检中心揭牌"])
+        with self.captureOnCommitCallbacks(execute=True):
+            article.status = Article.Status.UNPUBLISHED
+            article.save()
+        self.assertEqual(self.found("质检中心"), [])
+        self.assertFalse(ArticleSearch.objects.filter(article=article).exists())
+        with self.captureOnCommitCallbacks(execute=True):
+            article.status = Article.Status.PUBLISHED
+            article.save()
+        article.delete()
+        self.assertFalse(ArticleSearch.objects.exists())
+        self.assertEqual(self.found("质检中心"), [])
+
+    def test_rescheduling_is_respected(self):
+        with self.captureOnCommitCallbacks(execute=True):
+            article = ArticleFactory(title="地方标准发布")
+        self.assertEqual(self.found("地方标准"), ["地方标准发布"])
+        with self.captureOnCommitCallbacks(execute=True):
+            article.published_at = timezone.now() + timedelta(hours=3)
+            article.save()
+        self.assertEqual(self.found("地方标准"), [])
+
+    def test_tags_and_bylines_are_indexed_when_they_change(self):
+        with self.captureOnCommitCallbacks(execute=True):
+            article = ArticleFactory(title="培训会举行")
+        tag = TagFactory(name="食品抽检")
+        with self.captureOnCommitCallbacks(execute=True):
+            article.tags.add(tag)
+        self.assertEqual(self.found("食品抽检"), ["培训会举行"])
+        with self.captureOnCommitCallbacks(execute=True):
+            article.tags.remove(tag)
+        self.assertEqual(self.found("食品抽检"), [])
+        with self.captureOnCommitCallbacks(execute=True):
+            byline = BylineFactory(article=article, person=PersonFactory(name="孙洪安"))
+        self.assertEqual(self.found("孙洪安"), ["培训会举行"])
+        with self.captureOnCommitCallbacks(execute=True):
+            byline.delete()
+        self.assertEqual(self.found("孙洪安"), [])
+
+    def test_a_rolled_back_write_never_reaches_the_index(self):
+        article = ArticleFactory(title="计量检定站揭牌")  # no commit: never indexed
+        self.assertEqual(self.found("检定"), [])
+        self.assertFalse(ArticleSearch.objects.filter(article=article).exists())
+
+
+class RebuildCommandTests(TestCase):
+    def test_rebuild_indexes_published_articles_with_a_progress_bar(self):
+        for n in range(3):
+            ArticleFactory(title=f"国家标准宣贯第{n}场")
+        ArticleFactory(title="国家标准草稿", status=Article.Status.DRAFT)
+        out = StringIO()
+        call_command("rebuild_search_index", "--batch-size", "2", stdout=out)
+        self.assertIn("[####################----------] 2/3", out.getvalue())
+        self.assertIn("已收录 3 篇文章。", out.getvalue())
+        self.assertEqual(ArticleSearch.objects.count(), 3)
+        response = self.client.get("/search/", {"q": "宣贯"})
+        self.assertEqual(response.context["paginator"].count, 3)
+
+    def test_rebuild_drops_stale_rows(self):
+        article = ArticleFactory(title="国家标准宣贯")
+        search.rebuild_index()
+        Article.objects.filter(pk=article.pk).update(status=Article.Status.DRAFT)
+        call_command("rebuild_search_index", verbosity=0, stdout=StringIO())
+        self.assertFalse(ArticleSearch.objects.exists())
+
+
+class EngineTests(TestCase):
+    def test_engine_follows_the_database(self):
+        with connection.cursor() as cursor:
+            if connection.vendor == "sqlite":
+                cursor.execute(
+                    "SELECT count(*) FROM sqlite_master WHERE name = 'news_article_fts'"
+                )
+            else:
+                cursor.execute(
+                    "SELECT count(*) FROM pg_indexes"
+                    " WHERE indexname = 'news_article_search_document_gin'"
+                )
+            self.assertEqual(cursor.fetchone()[0], 1)
+
+    def test_segmenter_emits_short_words_inside_domain_terms(self):
+        words = search.tokens("社会公用计量标准和山东名牌")
+        for word in ["社会公用计量标准", "计量", "标准", "山东名牌", "名牌"]:
+            self.assertIn(word, words)

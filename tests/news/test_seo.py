@@ -1,0 +1,115 @@
+"""SEO markup: canonical URLs, titles, descriptions, Open Graph, JSON-LD."""
+
+import json
+import re
+from datetime import timedelta
+
+from django.core.cache import cache
+from django.test import TestCase
+from django.utils import timezone
+
+from news.models import Image
+from tests.factories import (
+    ArticleFactory,
+    BylineFactory,
+    ChannelFactory,
+    TagFactory,
+    png_file,
+)
+
+
+def head(html: str) -> str:
+    return html.split("</head>", 1)[0]
+
+
+def json_ld(html: str) -> list[dict]:
+    blocks = re.findall(
+        r'<script type="application/ld\+json">(.*?)</script>', html, re.S
+    )
+    return [json.loads(b) for b in blocks]
+
+
+class SeoTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        cls.channel = ChannelFactory(
+            name="计量", slug="计量", description="计量工作动态"
+        )
+        cls.tag = TagFactory(name="山东名牌")
+        cls.article = ArticleFactory(
+            channel=cls.channel,
+            title='计量检定站揭牌</script><script>alert("x")</script>',
+            summary="全市新增社会公用计量标准12项 & 更多",
+            published_at=timezone.now() - timedelta(hours=2),
+        )
+        cls.article.tags.add(cls.tag)
+        cls.person = BylineFactory(article=cls.article, person__name="孙洪安").person
+
+    def setUp(self):
+        cache.clear()
+
+    def pages(self):
+        return [
+            "/",
+            "/?page=1",
+            self.channel.get_absolute_url(),
+            self.tag.get_absolute_url(),
+            self.person.get_absolute_url(),
+            self.article.get_absolute_url(),
+            "/search/?q=计量",
+            "/news/2021/01/",
+        ]
+
+    def test_titles_and_descriptions_are_unique_per_page(self):
+        titles, descriptions = {}, {}
+        for url in self.pages()[1:]:
+            html = self.client.get(url).content.decode()
+            titles[url] = re.search(r"<title>(.*?)</title>", html, re.S).group(1)
+            descriptions[url] = re.search(
+                r'<meta name="description" content="(.*?)">', html, re.S
+            ).group(1)
+        self.assertEqual(len(set(titles.values())), len(titles), titles)
+        self.assertGreaterEqual(len(set(descriptions.values())), len(titles) - 2)
+
+    def test_canonical_url_on_every_page(self):
+        for url in self.pages():
+            with self.subTest(url=url):
+                html = head(self.client.get(url).content.decode())
+                self.assertEqual(html.count('<link rel="canonical"'), 1)
+        html = self.client.get(self.channel.get_absolute_url() + "?utm=x").content
+        self.assertIn(
+            b'<link rel="canonical" href="http://testserver/news/channel/'
+            b'%E8%AE%A1%E9%87%8F/">',
+            html,
+        )
+
+    def test_open_graph_tags_on_the_article(self):
+        html = head(self.client.get(self.article.get_absolute_url()).content.decode())
+        self.assertIn('<meta property="og:type" content="article">', html)
+        self.assertIn(
+            '<meta property="og:title" content="计量检定站揭牌&lt;/script&gt;', html
+        )
+        self.assertIn(
+            f'<meta property="og:url" content="http://testserver/news/{self.article.pk}/">',
+            html,
+        )
+        self.assertIn('<meta property="og:site_name" content="品质烟台">', html)
+
+    def test_json_ld_news_article_parses_and_cannot_break_out(self):
+        html = self.client.get(self.article.get_absolute_url()).content.decode()
+        self.assertNotIn('</script><script>alert("x")', html)
+        (data,) = json_ld(html)
+        self.assertEqual(data["@type"], "NewsArticle")
+        self.assertEqual(data["headline"], self.article.title)
+        self.assertEqual(data["author"], [{"@type": "Person", "name": "孙洪安"}])
+        self.assertEqual(data["publisher"]["name"], "品质烟台")
+        self.assertTrue(data["datePublished"].endswith("+08:00"))
+        self.assertIn("dateModified", data)
+        self.assertEqual(data["keywords"], ["山东名牌"])
+        self.assertNotIn("image", data)
+
+    def test_json_ld_image_is_the_cover(self):
+        cover = Image.objects.create(file=png_file(), title="揭牌", alt_text="揭牌仪式")
+        article = ArticleFactory(cover=cover)
+        (data,) = json_ld(self.client.get(article.get_absolute_url()).content.decode())
+        self.assertTrue(data["image"][0].startswith("http://testserver/media/"))
