@@ -84,7 +84,9 @@ class ArticleFilter(django_filters.FilterSet):
         return queryset.filter(pk__in=RawSQL(sql, params))
 
 
-class ChannelFilter(django_filters.FilterSet):
+class NameFilter(django_filters.FilterSet):
+    """A ``name`` substring filter: the one filter of the small lookup lists."""
+
     name = django_filters.CharFilter(
         lookup_expr="icontains",
         label=_("名称"),
@@ -92,25 +94,20 @@ class ChannelFilter(django_filters.FilterSet):
         help_text=_("名称包含此文字。"),
     )
 
+
+class ChannelFilter(NameFilter):
     class Meta:
         model = Channel
         fields: list[str] = []
 
 
-class TagFilter(django_filters.FilterSet):
-    name = django_filters.CharFilter(
-        lookup_expr="icontains",
-        label=_("名称"),
-        max_length=MAX_TEXT,
-        help_text=_("名称包含此文字。"),
-    )
-
+class TagFilter(NameFilter):
     class Meta:
         model = Tag
         fields: list[str] = []
 
 
-class PersonFilter(django_filters.FilterSet):
+class PersonFilter(NameFilter):
     name = django_filters.CharFilter(
         lookup_expr="icontains",
         label=_("名称"),
