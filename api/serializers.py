@@ -3,7 +3,35 @@
 from __future__ import annotations
 
 from django.core.exceptions import FieldDoesNotExist
+from django.utils.translation import gettext as _
 from rest_framework import serializers
+
+
+class RejectUnknownFieldsMixin:
+    """A write serializer that answers 400 for a field it does not know.
+
+    DRF drops unknown keys of a request body silently, so a misspelt ``expires_at``
+    would be lost without a word. Known read-only fields (``status``, ``version``)
+    may still be sent back as they were read.
+    """
+
+    def to_internal_value(self, data):
+        if hasattr(data, "keys"):
+            unknown = sorted(set(data.keys()) - set(self.fields))
+            if unknown:
+                raise serializers.ValidationError(
+                    {
+                        name[:100]: [
+                            _("未知字段；可写字段：%(allowed)s。")
+                            % {"allowed": "、".join(self.writable_field_names())}
+                        ]
+                        for name in unknown[:20]
+                    }
+                )
+        return super().to_internal_value(data)
+
+    def writable_field_names(self) -> list[str]:
+        return [name for name, field in self.fields.items() if not field.read_only]
 
 
 class DescribedModelSerializer(serializers.ModelSerializer):

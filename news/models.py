@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import hashlib
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -14,6 +17,19 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from yantai.html import html_to_text, sanitize_html
+
+# Beijing time had a local-mean-time offset (+08:05:43) before 1901, which no
+# RFC 3339 client can read; no article of this site is older.
+EARLIEST_TIME = datetime(1901, 1, 1, tzinfo=ZoneInfo("Asia/Shanghai"))
+LATEST_TIME = datetime(2999, 12, 31, 23, 59, 59, tzinfo=ZoneInfo("Asia/Shanghai"))
+
+
+def validate_article_time(value: datetime) -> None:
+    """Publication and expiry times lie between 1901 and 2999 (Beijing time)."""
+    if value is not None and not EARLIEST_TIME <= value <= LATEST_TIME:
+        raise ValidationError(
+            _("时间须在1901年1月1日至2999年12月31日之间。"), code="out_of_range"
+        )
 
 
 def unicode_slug(text: str, max_length: int = 80) -> str:
@@ -287,12 +303,14 @@ class Article(models.Model):
     published_at = models.DateTimeField(
         _("发布时间"),
         default=timezone.now,
+        validators=[validate_article_time],
         help_text=_("北京时间。设为将来的时间即为定时发布：到点自动出现在网站上。"),
     )
     expires_at = models.DateTimeField(
         _("下线时间"),
         null=True,
         blank=True,
+        validators=[validate_article_time],
         help_text=_("到点后自动从网站隐藏；留空则一直显示。"),
     )
     is_featured = models.BooleanField(_("头条推荐"), default=False)

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from api.serializers import SafeSlugRelatedField
+from api.serializers import RejectUnknownFieldsMixin, SafeSlugRelatedField
 from api.views import validation_detail
 
 from .models import Article, Byline, Channel, Image, Person, Tag
@@ -244,7 +244,7 @@ class ArticleSerializer(serializers.ModelSerializer):
         return absolute(self.context.get("request"), obj.get_absolute_url())
 
 
-class DraftSerializer(serializers.ModelSerializer):
+class DraftSerializer(RejectUnknownFieldsMixin, serializers.ModelSerializer):
     """An article draft as editors write it through the API.
 
     ``status`` is read-only: the state only changes through the workflow actions
@@ -286,6 +286,7 @@ class DraftSerializer(serializers.ModelSerializer):
             "channel",
             "tags",
             "published_at",
+            "expires_at",
             "status",
             "version",
             "updated_at",
@@ -296,6 +297,7 @@ class DraftSerializer(serializers.ModelSerializer):
             "title": {"help_text": _("标题。")},
             "body": {"help_text": _("正文 HTML；保存时按白名单清理。")},
             "published_at": {"help_text": _("计划发布时间（带时区）。")},
+            "expires_at": {"help_text": _("下线时间（带时区）；留空则一直显示。")},
             "version": {"help_text": _("版本号，每次修改加一。")},
             "updated_at": {"help_text": _("最后修改时间。")},
         }

@@ -6,7 +6,11 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from api.serializers import DescribedModelSerializer, SafeSlugRelatedField
+from api.serializers import (
+    DescribedModelSerializer,
+    RejectUnknownFieldsMixin,
+    SafeSlugRelatedField,
+)
 from news.models import Article
 
 from .models import (
@@ -274,7 +278,7 @@ class SamplingCampaignSerializer(DescribedModelSerializer):
         return article.pk if article is not None and article.is_published else None
 
 
-class ObservationWriteSerializer(serializers.Serializer):
+class ObservationWriteSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
     """What a client sends to add an observation (through ``observation_create``)."""
 
     indicator = SafeSlugRelatedField(

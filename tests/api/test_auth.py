@@ -5,6 +5,7 @@ from unittest import mock
 from django.contrib.auth.hashers import MD5PasswordHasher
 from django.contrib.auth.models import Permission
 from django.test import TestCase
+from django.utils import timezone
 
 from api.models import ApiToken, token_hash
 from api.services import api_token_create
@@ -209,6 +210,37 @@ class DraftWriteTests(ApiTestCase):
                 self.assertEqual(response.status_code, 400)
                 self.assertIn(next(iter(data)), response.json())
         self.assertFalse(Article.objects.exists())
+
+    def test_times_outside_1901_2999_are_400(self):
+        """Before 1901 Beijing time had an offset of +08:05:43, which no RFC 3339
+        reader accepts; found by schemathesis in a draft's ``published_at``."""
+        self.auth(token_for(self.editor))
+        for field, value in (
+            ("published_at", "0223-11-28T06:18:56+08:00"),
+            ("published_at", "9999-12-31T23:59:59+08:00"),
+            ("expires_at", "1900-12-31T23:59:59+08:00"),
+        ):
+            with self.subTest(field=field, value=value):
+                response = self.create(**{field: value})
+                self.assertEqual(response.status_code, 400)
+                self.assertIn("1901", str(response.json()[field]))
+        self.assertFalse(Article.objects.exists())
+        self.assertFalse(AuditLog.objects.exists())
+
+    def test_unknown_field_is_400_naming_it(self):
+        self.auth(token_for(self.editor))
+        response = self.create(expiry="2030-01-01T00:00:00+08:00")
+        self.assertEqual(response.status_code, 400)
+        self.assertIn("未知字段", response.json()["expiry"][0])
+        self.assertIn("expires_at", response.json()["expiry"][0])
+        self.assertFalse(Article.objects.exists())
+
+    def test_expires_at_is_written(self):
+        self.auth(token_for(self.editor))
+        response = self.create(expires_at="2030-01-01T00:00:00+08:00")
+        self.assertEqual(response.status_code, 201, response.content)
+        expires = timezone.localtime(Article.objects.get().expires_at)
+        self.assertEqual((expires.year, expires.hour), (2030, 0))
 
     def test_reader_and_anonymous_cannot_write(self):
         response = self.create()

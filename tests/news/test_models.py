@@ -113,3 +113,29 @@ class BylineTests(TestCase):
 
     def test_channel_slug_from_chinese_name(self):
         self.assertEqual(ChannelFactory(name="质量强市", slug="").slug, "质量强市")
+
+
+class ArticleTimeRangeTests(TestCase):
+    """Times before 1901 (Beijing's +08:05:43 mean time) or after 2999 are refused
+    by the model, so the admin form and the API both say so."""
+
+    def test_out_of_range_times_are_refused(self):
+        from datetime import datetime
+        from zoneinfo import ZoneInfo
+
+        from django.core.exceptions import ValidationError
+
+        shanghai = ZoneInfo("Asia/Shanghai")
+        article = ArticleFactory.build(channel=ChannelFactory())
+        for field, value in (
+            ("published_at", datetime(1900, 12, 31, 23, 0, tzinfo=shanghai)),
+            ("expires_at", datetime(3000, 1, 1, tzinfo=shanghai)),
+        ):
+            with self.subTest(field):
+                setattr(article, field, value)
+                with self.assertRaises(ValidationError) as caught:
+                    article.full_clean(exclude=["import_key"])
+                self.assertIn("1901", caught.exception.message_dict[field][0])
+                setattr(
+                    article, field, None if field == "expires_at" else timezone.now()
+                )
