@@ -224,14 +224,18 @@ class ArticleQuerySet(models.QuerySet):
 
     def for_detail(self) -> ArticleQuerySet:
         """What the article page renders."""
-        return self.select_related(
-            "channel", "cover", "responsible_editor"
-        ).prefetch_related(
-            "tags",
-            models.Prefetch(
-                "bylines", queryset=Byline.objects.select_related("person")
-            ),
-        )
+        return self.for_detail_row().prefetch_related(*detail_prefetches())
+
+    def for_detail_row(self) -> ArticleQuerySet:
+        """The article page's one-row part; ``detail_prefetches()`` are the rest."""
+        return self.select_related("channel", "cover", "responsible_editor")
+
+
+def detail_prefetches() -> tuple:
+    return (
+        "tags",
+        models.Prefetch("bylines", queryset=Byline.objects.select_related("person")),
+    )
 
 
 class Article(models.Model):

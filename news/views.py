@@ -7,21 +7,17 @@ import re
 from datetime import date, datetime, timedelta
 
 from django import forms
+from django.conf import settings
 from django.core.cache import cache
 from django.db.models import (
-    BooleanField,
     Case,
-    Count,
-    Exists,
-    ExpressionWrapper,
     F,
-    OuterRef,
     Q,
-    Subquery,
     Value,
     When,
+    prefetch_related_objects,
 )
-from django.db.models.expressions import RawSQL, Window
+from django.db.models.expressions import Window
 from django.db.models.functions import RowNumber
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
@@ -34,8 +30,11 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 from django.views.generic import DetailView, ListView
 
-from . import search
-from .models import Article, Channel, Person, Tag
+from quality.figure_links import cached_marks
+
+from . import pagecache, search
+from .models import Article, Channel, Person, Tag, detail_prefetches
+from .related import neighbours_and_related
 
 LATEST_CACHE_SECONDS = 30
 PAGE_SIZE = 20
@@ -195,16 +194,36 @@ class PersonView(PublishedMixin, ListView):
 
 
 class ArticleView(DetailView):
+    """The article page: served from the page cache when this version of the page
+    has been rendered for this kind of reader (``news.pagecache``)."""
+
     template_name = "news/article_detail.html"
     context_object_name = "article"
 
     def get_queryset(self):
-        return Article.objects.published().for_detail()
+        # The tags and bylines are fetched only when the page is rendered.
+        return Article.objects.published().for_detail_row()
+
+    def get(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        key = pagecache.page_key(request, self.object, cached_marks(self.object.pk))
+        html = pagecache.page_cache().get(key) if key else None
+        if html is not None:
+            return HttpResponse(html)
+        prefetch_related_objects([self.object], *detail_prefetches())
+        response = self.render_to_response(self.get_context_data(object=self.object))
+        if key:
+            response.add_post_render_callback(
+                lambda rendered: pagecache.page_cache().set(
+                    key, rendered.content, pagecache.timeout()
+                )
+            )
+        return response
 
     def get_context_data(self, **kwargs):
         article = self.object
         context = super().get_context_data(**kwargs)
-        lists = article_neighbours_and_related(article)
+        lists = neighbours_and_related(article)
         context.update(
             neighbours=lists,
             related=lists["related"],
@@ -212,85 +231,6 @@ class ArticleView(DetailView):
             channels=channel_menu(),
         )
         return context
-
-
-def article_neighbours_and_related(article: Article, limit: int = 5) -> dict:
-    """上一篇/下一篇 in the channel and 相关新闻, together in one query.
-
-    相关新闻 ranks editor's picks first, then the articles sharing the most tags, then
-    (when the article has few tags) articles sharing Chinese terms with it.
-
-    One statement keeps the article page within its query budget. Every part of it
-    is a small index lookup: the neighbours come from the channel index, the related
-    candidates from the picks and from the tag links of this article's tags, and the
-    outer rows by primary key. Filtering the outer rows with ``published()`` made
-    SQLite scan the publication index instead (0.7 s at 20,000 articles), so
-    visibility of the candidates is checked on the fetched rows (``is_published``).
-    """
-    published = Article.objects.published()
-    tag_ids = [tag.pk for tag in article.tags.all()]
-    in_channel = published.filter(channel_id=article.channel_id)
-    older = in_channel.filter(
-        Q(published_at__lt=article.published_at)
-        | Q(published_at=article.published_at, id__lt=article.id)
-    ).order_by("-published_at", "-id")
-    newer = in_channel.filter(
-        Q(published_at__gt=article.published_at)
-        | Q(published_at=article.published_at, id__gt=article.id)
-    ).order_by("published_at", "id")
-    sharing = (
-        Article.tags.through.objects.filter(tag_id__in=tag_ids)
-        .exclude(article_id=article.pk)
-        .values("article_id")
-        .annotate(n=Count("tag_id"))
-        .order_by("-n", "-article_id")
-        .values("article_id")[: limit * 4]
-    )
-    picks = Article.related_articles.through.objects.filter(from_article_id=article.pk)
-    picked = picks.filter(to_article_id=OuterRef("pk"))
-    is_older = Q(pk=Subquery(older.values("pk")[:1]))
-    is_newer = Q(pk=Subquery(newer.values("pk")[:1]))
-    wanted = (
-        is_older
-        | is_newer
-        | Q(pk__in=Subquery(picks.values("to_article_id")))
-        | Q(pk__in=Subquery(sharing))
-    )
-    is_similar = Value(False)
-    # Few tags: articles sharing Chinese words with the title (from the search index)
-    # fill the list, as a subquery of this same statement.
-    term_sql = search.related_ids_query(article) if len(tag_ids) < 3 else None
-    if term_sql:
-        similar = Q(pk__in=RawSQL(*term_sql))
-        wanted |= similar
-        is_similar = ExpressionWrapper(similar, output_field=BooleanField())
-    rows = (
-        Article.objects.filter(wanted)
-        .annotate(
-            is_older=ExpressionWrapper(is_older, output_field=BooleanField()),
-            is_newer=ExpressionWrapper(is_newer, output_field=BooleanField()),
-            is_pick=Exists(picked),
-            shared=Count("tags", filter=Q(tags__in=tag_ids)),
-            is_similar=is_similar,
-        )
-        .only("id", "title", "published_at", "status", "expires_at")
-    )
-    found: dict = {"previous": None, "next": None, "related": []}
-    related = []
-    for row in rows:
-        if row.is_older:
-            found["previous"] = row
-        if row.is_newer:
-            found["next"] = row
-        is_candidate = row.is_pick or row.shared or row.is_similar
-        if is_candidate and row.pk != article.pk and row.is_published:
-            related.append(row)
-    related.sort(
-        key=lambda a: (a.is_pick, a.shared, a.is_similar, a.published_at, a.id),
-        reverse=True,
-    )
-    found["related"] = related[:limit]
-    return found
 
 
 # --- search ---------------------------------------------------------------------
@@ -455,9 +395,10 @@ PREF_COOKIE_AGE = 365 * 24 * 3600
 
 @require_GET
 def reading_preferences(request):
-    """Set 字号 and 关怀版 without JavaScript: a link here sets a cookie and returns.
+    """Set 字号, 关怀版 and the language with a plain link: a cookie, then back.
 
-    ``?fontsize=small|medium|large`` and ``?care=1|0``; ``next`` is where to go back.
+    ``?fontsize=small|medium|large``, ``?care=1|0``, ``?lang=zh-hans|en``; ``next`` is
+    where to go back.
     """
     target = request.GET.get("next") or "/"
     if not url_has_allowed_host_and_scheme(
@@ -471,6 +412,14 @@ def reading_preferences(request):
     care = request.GET.get("care")
     if care in {"0", "1"}:
         response.set_cookie("care", care, max_age=PREF_COOKIE_AGE, samesite="Lax")
+    language = request.GET.get("lang")
+    if language in dict(settings.LANGUAGES):
+        response.set_cookie(
+            settings.LANGUAGE_COOKIE_NAME,
+            language,
+            max_age=PREF_COOKIE_AGE,
+            samesite="Lax",
+        )
     return response
 
 

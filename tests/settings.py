@@ -17,4 +17,8 @@ CACHES = {
         **CACHES["figures"],  # noqa: F405
         "LOCATION": tempfile.mkdtemp(prefix="yantai-test-figures-"),
     },
+    "pages": {
+        **CACHES["pages"],  # noqa: F405
+        "LOCATION": tempfile.mkdtemp(prefix="yantai-test-pages-"),
+    },
 }

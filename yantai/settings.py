@@ -124,12 +124,22 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# How long a rendered article page may be served (news.pagecache); 0 turns it off.
+ARTICLE_PAGE_CACHE_SECONDS = int(os.environ.get("ARTICLE_PAGE_CACHE_SECONDS", "120"))
+
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
         "LOCATION": "yantai",
         "TIMEOUT": 300,
         "OPTIONS": {"MAX_ENTRIES": 5000},
+    },
+    # Rendered article pages (news.pagecache): on disk, shared by every worker.
+    "pages": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": os.environ.get("PAGE_CACHE_DIR", str(BASE_DIR / "var" / "pages")),
+        "TIMEOUT": ARTICLE_PAGE_CACHE_SECONDS or None,
+        "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("PAGE_CACHE_ENTRIES", "50000"))},
     },
     # The figures confirmed in each article (quality.figure_links): derived data,
     # written when a figure or observation changes, read by the article page without

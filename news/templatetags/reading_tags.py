@@ -18,7 +18,7 @@ FONT_SIZES = ("small", "medium", "large")
 _JSON_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
 
 
-def _preferences(request) -> tuple[str, bool]:
+def reading_preferences(request) -> tuple[str, bool]:
     cookies = getattr(request, "COOKIES", {}) if request else {}
     size = cookies.get("fontsize")
     return (size if size in FONT_SIZES else "medium"), cookies.get("care") == "1"
@@ -27,18 +27,18 @@ def _preferences(request) -> tuple[str, bool]:
 @register.simple_tag(takes_context=True)
 def reading_classes(context) -> str:
     """Classes for <html>: ``fs-large``, ``care`` … from the reader's cookies."""
-    size, care = _preferences(context.get("request"))
+    size, care = reading_preferences(context.get("request"))
     return f"fs-{size}" + (" care" if care else "")
 
 
 @register.simple_tag(takes_context=True)
 def current_font_size(context) -> str:
-    return _preferences(context.get("request"))[0]
+    return reading_preferences(context.get("request"))[0]
 
 
 @register.simple_tag(takes_context=True)
 def care_mode(context) -> bool:
-    return _preferences(context.get("request"))[1]
+    return reading_preferences(context.get("request"))[1]
 
 
 @register.simple_tag(takes_context=True)

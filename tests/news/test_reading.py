@@ -331,14 +331,21 @@ class LanguageTests(TestCase):
     def test_switcher_and_english_pages(self):
         ArticleFactory()
         response = self.client.get("/")
-        self.assertContains(response, 'action="/i18n/setlang/"')
-        self.client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+        switch = "/reading/?lang=en&amp;next=%2F"
+        self.assertContains(response, f'<a href="{switch}" lang="en"')
+        self.assertNotContains(response, "csrfmiddlewaretoken")  # cacheable page
+        back = self.client.get(switch.replace("&amp;", "&"))
+        self.assertRedirects(back, "/", fetch_redirect_response=False)
         english = self.client.get("/").content.decode()
         self.assertIn('lang="en"', english)
         self.assertIn("Skip to content", english)
         self.assertIn("Latest articles", english)
         search = self.client.get("/search/", {"q": "区块链"}).content.decode()
         self.assertIn("No articles found about “区块链”.", search)
+        self.client.get("/reading/", {"lang": "xx", "next": "/"})  # unknown: ignored
+        self.assertIn('lang="en"', self.client.get("/").content.decode())
+        self.client.get("/reading/", {"lang": "zh-hans", "next": "/"})
+        self.assertIn('lang="zh-Hans"', self.client.get("/").content.decode())
 
     def test_catalogs_are_complete(self):
         """Every message of the English catalog is translated, none is fuzzy."""

@@ -6,7 +6,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.cache import cache
 from django.core.management import call_command
-from django.test import TestCase
+from django.test import TestCase, override_settings
 from django.utils import timezone
 
 from news.models import Article
@@ -74,10 +74,18 @@ class SeedArticlePageTests(TestCase):
                 self.assertNotIn(chrome, article)
 
     def test_article_page_query_budget_cold_and_warm(self):
-        """At most 6 queries, even with every cache empty."""
+        """At most 6 queries with every cache empty; 1 from the page cache."""
         url = self.article.get_absolute_url()
         with self.assertNumQueries(6):
             self.client.get(url)
+        with self.assertNumQueries(1):
+            self.client.get(url)
+
+    @override_settings(ARTICLE_PAGE_CACHE_SECONDS=0)
+    def test_article_page_query_budget_without_page_cache(self):
+        """Warm side-list caches, no page cache: 4 queries."""
+        url = self.article.get_absolute_url()
+        self.client.get(url)
         with self.assertNumQueries(4):
             self.client.get(url)
 

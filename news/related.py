@@ -1,0 +1,119 @@
+"""上一篇/下一篇 and 相关新闻 of an article page, in one SQL statement.
+
+This is the one read of the project written as SQL rather than as a QuerySet, and
+on purpose: the article page is the hottest page, and the same statement built
+with the ORM (five subqueries, each used both as a filter and as an annotation)
+cost about ten times more to compile than to run (≈15 ms against 1.5 ms on
+SQLite at 20,000 articles). The SQL is plain enough for SQLite and PostgreSQL
+alike; every part of it is a small index lookup:
+
+- ``older``/``newer``: the channel index (``article_channel_pub_idx``);
+- ``picks``: the editor's 相关新闻 (the ``related_articles`` link table);
+- ``sharing``: the articles sharing the most tags, through the tag links;
+- ``similar`` (only when the article has fewer than three tags): articles whose
+  titles share Chinese words with its title, from the search index.
+
+Visibility of the candidates is checked on the fetched rows (``is_published``):
+filtering the outer rows by ``published()`` made SQLite scan the publication
+index instead (0.7 s at 20,000 articles).
+"""
+
+from __future__ import annotations
+
+from django.db import connection
+from django.utils import timezone
+
+from . import search
+from .models import Article
+
+PUBLISHED_IN_CHANNEL = """
+    SELECT id FROM news_article
+    WHERE channel_id = %s AND status = %s AND published_at <= %s
+      AND (expires_at IS NULL OR expires_at > %s)
+"""
+
+
+def neighbours_and_related(article: Article, limit: int = 5) -> dict:
+    """``{"previous": Article|None, "next": Article|None, "related": [Article]}``.
+
+    相关新闻 ranks editor's picks first, then the articles sharing the most tags,
+    then (when the article has few tags) articles sharing Chinese title words.
+    """
+    adapt = connection.ops.adapt_datetimefield_value
+    now = adapt(timezone.now())
+    at = adapt(article.published_at)
+    visible = [article.channel_id, Article.Status.PUBLISHED, now, now]
+    tag_ids = [tag.pk for tag in article.tags.all()]
+
+    parts = [
+        (
+            f"""SELECT id, 1 AS kind, 0 AS n FROM (
+                {PUBLISHED_IN_CHANNEL}
+                AND (published_at < %s OR (published_at = %s AND id < %s))
+                ORDER BY published_at DESC, id DESC LIMIT 1) older""",
+            [*visible, at, at, article.pk],
+        ),
+        (
+            f"""SELECT id, 2 AS kind, 0 AS n FROM (
+                {PUBLISHED_IN_CHANNEL}
+                AND (published_at > %s OR (published_at = %s AND id > %s))
+                ORDER BY published_at ASC, id ASC LIMIT 1) newer""",
+            [*visible, at, at, article.pk],
+        ),
+        (
+            """SELECT to_article_id AS id, 3 AS kind, 0 AS n
+               FROM news_article_related_articles WHERE from_article_id = %s""",
+            [article.pk],
+        ),
+    ]
+    if tag_ids:
+        marks = ", ".join(["%s"] * len(tag_ids))
+        parts.append(
+            (
+                f"""SELECT id, 4 AS kind, n FROM (
+                    SELECT article_id AS id, COUNT(*) AS n FROM news_article_tags
+                    WHERE tag_id IN ({marks}) AND article_id <> %s
+                    GROUP BY article_id ORDER BY COUNT(*) DESC, article_id DESC
+                    LIMIT %s) sharing""",
+                [*tag_ids, article.pk, limit * 4],
+            )
+        )
+    similar = search.related_ids_query(article) if len(tag_ids) < 3 else None
+    if similar:
+        similar_sql, similar_params = similar
+        parts.append(
+            (
+                f"SELECT id, 5 AS kind, 0 AS n FROM ({similar_sql}) by_terms",
+                similar_params,
+            )
+        )
+    union = " UNION ALL ".join(sql for sql, _ in parts)
+    sql = f"""
+        SELECT a.id, a.title, a.published_at, a.status, a.expires_at,
+               c.kind AS kind, c.n AS n
+        FROM ({union}) c JOIN news_article a ON a.id = c.id
+    """
+    params = [p for _, part_params in parts for p in part_params]
+
+    found: dict = {"previous": None, "next": None, "related": []}
+    candidates: dict[int, Article] = {}
+    for row in Article.objects.raw(sql, params):
+        if row.kind == 1:
+            found["previous"] = row
+            continue
+        if row.kind == 2:
+            found["next"] = row
+            continue
+        if row.pk == article.pk or not row.is_published:
+            continue
+        seen = candidates.setdefault(row.pk, row)
+        seen.is_pick = getattr(seen, "is_pick", False) or row.kind == 3
+        seen.shared = max(getattr(seen, "shared", 0), row.n if row.kind == 4 else 0)
+        seen.is_similar = getattr(seen, "is_similar", False) or row.kind == 5
+    related = sorted(
+        candidates.values(),
+        key=lambda a: (a.is_pick, a.shared, a.is_similar, a.published_at, a.id),
+        reverse=True,
+    )
+    found["related"] = related[:limit]
+    return found

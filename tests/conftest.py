@@ -1,0 +1,17 @@
+"""Every test starts with an empty page cache.
+
+The rendered pages live on disk (``pages`` cache), and a test's database is rolled
+back after it while the files stay: a later test whose article has the same id and
+version would otherwise be served a page of an earlier test.
+"""
+
+import pytest
+from django.core.cache import caches
+
+from news import pagecache
+
+
+@pytest.fixture(autouse=True)
+def _empty_page_cache():
+    caches["pages"].clear()
+    pagecache._seen.clear()
