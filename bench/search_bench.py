@@ -154,8 +154,21 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--n", type=int, default=20000)
     parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument(
+        "--db",
+        type=Path,
+        help="time an existing, indexed database (e.g. the one article_bench.py "
+        "built) instead of loading and indexing a new one",
+    )
     args = parser.parse_args()
 
+    if args.db:
+        setup_django(args.db)
+        from django.test import Client
+
+        from news import search
+
+        return measure(search, Client(), args.rounds)
     data = dataset(args.n)
     db = DATA / f"search-bench-{args.n}.sqlite3"
     for suffix in ("", "-wal", "-shm"):
@@ -175,11 +188,14 @@ def main() -> None:
     indexed = search.rebuild_index()
     print(f"indexed {indexed} articles in {time.perf_counter() - started:.1f}s")
 
+    measure(search, Client(), args.rounds)
+
+
+def measure(search, client, rounds: int) -> None:
     engine, page, hits = [], [], {}
-    client = Client()
     for q in QUERIES:  # warm-up: page cache, segmenter dictionary
         client.get("/search/", {"q": q})
-    for _ in range(args.rounds):
+    for _ in range(rounds):
         for q in QUERIES:
             started = time.perf_counter()
             results = search.search(q)

@@ -7,7 +7,7 @@ from unittest import mock
 from django.core.cache import cache
 from django.core.management import call_command
 from django.db import connection
-from django.test import TestCase
+from django.test import TestCase, override_settings
 from django.utils import timezone
 
 from news import search
@@ -184,6 +184,28 @@ class SearchFilterTests(SearchFixture, TestCase):
         second = self.search("检定", page=2)
         self.assertEqual(len(titles(second)), 3)
         self.assertEqual(len(titles(self.search("检定", page=99))), 20)
+
+    @override_settings(SEARCH_RANKED_CANDIDATES=10)
+    def test_beyond_the_ranked_newest_matches_older_ones_follow_newest_first(self):
+        """Only the newest matches are ranked; every match is still listed once."""
+        made = [
+            ArticleFactory(
+                title=f"计量检定第{n}期" if n % 2 else f"第{n}期",
+                body="<p>计量检定</p>",
+                channel=self.channel,
+            )
+            for n in range(23)
+        ]
+        search.rebuild_index()
+        first = titles(self.search("检定"))
+        second = titles(self.search("检定", page=2))
+        self.assertEqual(len(first) + len(second), 23)
+        self.assertEqual(len(set(first + second)), 23)
+        newest = [a.title for a in reversed(made)]
+        ranked, rest = first[:10], first[10:] + second
+        self.assertEqual(set(ranked), set(newest[:10]))
+        self.assertTrue(all("检定" in t for t in ranked[:5]))  # title matches first
+        self.assertEqual(rest, newest[10:])
 
     def test_query_budget(self):
         """Channel menu, count, ranked ids, the page's articles: 4, whatever the size."""
