@@ -12,6 +12,7 @@ from rest_framework import serializers
 
 from api.serializers import RejectUnknownFieldsMixin, SafeSlugRelatedField
 from api.views import validation_detail
+from quality.figure_links import cached_marks
 
 from .models import Article, Byline, Channel, Image, Person, Tag
 
@@ -193,6 +194,9 @@ class ArticleSerializer(serializers.ModelSerializer):
     cover = CoverSerializer(read_only=True, allow_null=True, help_text=_("封面图。"))
     source_url = url_text_field(read_only=True, help_text=_("转载稿件的原文网址。"))
     url = serializers.SerializerMethodField(help_text=_("文章页面的网址。"))
+    figures = serializers.SerializerMethodField(
+        help_text=_("文中经核实的数据：原句、数字和它所属的指标。")
+    )
 
     class Meta:
         model = Article
@@ -211,6 +215,7 @@ class ArticleSerializer(serializers.ModelSerializer):
             "tags",
             "bylines",
             "cover",
+            "figures",
             "published_at",
             "updated_at",
         )
@@ -242,6 +247,63 @@ class ArticleSerializer(serializers.ModelSerializer):
 
     def get_url(self, obj: Article) -> str:
         return absolute(self.context.get("request"), obj.get_absolute_url())
+
+    @extend_schema_field(
+        {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "quote": {"type": "string", "description": "数字所在的原句。"},
+                    "text": {
+                        "type": "string",
+                        "description": "原文写法，例如“六百余项”。",
+                    },
+                    "value": {
+                        "type": "string",
+                        "format": "decimal",
+                        "description": "数值。",
+                    },
+                    "indicator": {"type": "string", "description": "指标名称。"},
+                    "indicator_code": {
+                        "type": "string",
+                        "description": "指标代码，可用于 /api/v1/observations/?indicator=。",
+                    },
+                    "region": {"type": "string", "description": "地区名称。"},
+                    "url": {
+                        "type": "string",
+                        "format": "uri",
+                        "description": "指标页面的网址。",
+                    },
+                },
+                "required": [
+                    "quote",
+                    "text",
+                    "value",
+                    "indicator",
+                    "indicator_code",
+                    "region",
+                    "url",
+                ],
+            },
+        }
+    )
+    def get_figures(self, obj: Article) -> list[dict]:
+        """The confirmed figures of public indicators, in text order (the marks the
+        article page links; read from the ``figures`` cache, no query)."""
+        request = self.context.get("request")
+        return [
+            {
+                "quote": mark["quote"],
+                "text": mark["number"],
+                "value": mark["value"],
+                "indicator": mark["indicator"],
+                "indicator_code": mark["indicator_code"],
+                "region": mark["region"],
+                "url": absolute(request, mark["url"]),
+            }
+            for mark in cached_marks(obj.pk)
+        ]
 
 
 class DraftSerializer(RejectUnknownFieldsMixin, serializers.ModelSerializer):

@@ -2,12 +2,15 @@
 
 from datetime import timedelta
 
+from django.core.cache import caches
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from news import search
 from news.models import Article, Byline
+from quality.figure_review import figure_proposal_confirm, figure_proposals_extract
+from quality.models import FigureProposal
 from tests.api import ApiTestCase
 from tests.factories import (
     ArticleFactory,
@@ -15,7 +18,9 @@ from tests.factories import (
     ChannelFactory,
     PersonFactory,
     TagFactory,
+    UserFactory,
 )
+from tests.quality.factories import IndicatorFactory, RegionFactory
 
 ARTICLES = "/api/v1/articles/"
 
@@ -108,6 +113,45 @@ class ArticleContentTests(ApiTestCase):
         self.assertIn("正文", data["body_text"])
         for hidden in ("status", "version", "responsible_editor", "import_key"):
             self.assertNotIn(hidden, data)
+        self.assertEqual(data["figures"], [])
+
+
+class ArticleFiguresTests(ApiTestCase):
+    """Confirmed figures come with the article, each with its sentence and indicator."""
+
+    def setUp(self):
+        super().setUp()
+        caches["figures"].clear()
+        self.addCleanup(caches["figures"].clear)
+
+    def test_confirmed_figures_only(self):
+        article = ArticleFactory(
+            body="<p>截至目前，烟台市共参与制修订604项国家标准。</p>"
+            "<p>全市拥有山东名牌产品181个。</p>"
+        )
+        figure_proposals_extract(article=article)
+        staff = UserFactory(username="reviewer", is_staff=True)
+        figure_proposal_confirm(
+            proposal=FigureProposal.objects.get(raw_text="604项"),
+            indicator=IndicatorFactory(code="standards_national", name="国家标准"),
+            region=RegionFactory(name="烟台市"),
+            by=staff,
+        )
+        data = self.client.get(f"{ARTICLES}{article.pk}/").json()
+        self.assertEqual(
+            data["figures"],
+            [
+                {
+                    "quote": "烟台市共参与制修订604项国家标准",
+                    "text": "604项",
+                    "value": "604.0000",
+                    "indicator": "国家标准",
+                    "indicator_code": "standards_national",
+                    "region": "烟台市",
+                    "url": "http://testserver/quality/indicators/standards_national/",
+                }
+            ],
+        )
 
 
 class ListQueryCountTests(ApiTestCase):
