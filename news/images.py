@@ -35,7 +35,8 @@ from django.utils.translation import gettext as _
 from PIL import Image as PILImage
 from PIL import ImageFile, ImageOps, UnidentifiedImageError
 
-from .models import Image
+from .models import AuditLog, Image
+from .services import audit_record
 
 MAX_BYTES = 10 * 1024 * 1024
 MAX_PIXELS = 40_000_000
@@ -342,7 +343,8 @@ def image_create(
     """Validate, re-encode and store an uploaded image with its renditions.
 
     ``file`` is an uploaded file, or the ``ProcessedImage`` a form already made of it
-    (so an admin upload is decoded once). On any failure no row and no file remain.
+    (so an admin upload is decoded once). The upload is recorded in the audit log.
+    On any failure no row, no log entry and no file remain.
     """
     processed = file if isinstance(file, ProcessedImage) else process_image_upload(file)
     image = Image(
@@ -381,7 +383,19 @@ def image_create(
             )
         image.renditions = renditions
         image.full_clean()
-        image.save()
+        with transaction.atomic():
+            image.save()
+            audit_record(
+                user=by,
+                action=AuditLog.Action.UPLOAD,
+                obj=image,
+                summary=_("%(width)d×%(height)d，%(count)d 个尺寸")
+                % {
+                    "width": image.width,
+                    "height": image.height,
+                    "count": len(renditions),
+                },
+            )
     except BaseException:
         for name in written:
             default_storage.delete(name)

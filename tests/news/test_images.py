@@ -14,7 +14,7 @@ from django.test import TestCase
 from PIL import Image as PILImage
 
 from news.images import image_create
-from news.models import Image
+from news.models import AuditLog, Image
 from tests.factories import ArticleFactory, UserFactory
 
 GPS_IFD = 0x8825
@@ -319,6 +319,9 @@ class ImageAdminTests(TestCase):
         self.assertContains(response, "像素过多：100,000,000，上限 40,000,000")
         self.assertEqual(Image.objects.count(), 0)
         self.assertEqual(media_files(), before)
+        self.assertFalse(
+            AuditLog.objects.filter(action=AuditLog.Action.UPLOAD).exists()
+        )
 
     def test_png_named_jpg_shows_the_message(self):
         response = self.post(upload("a.jpg", encode(photo((40, 30)), "PNG")))
@@ -346,6 +349,12 @@ class ImageAdminTests(TestCase):
         self.assertEqual(image.credit, "YMG全媒体记者 唐克 摄")
         self.assertEqual(len(image.renditions), 8)  # 320, 640, 960, 1000 × 2
         self.assertNotIn(b"<script>", default_storage.open(image.file.name).read())
+        log = AuditLog.objects.get(action=AuditLog.Action.UPLOAD)
+        self.assertEqual(
+            (log.user, log.object_id, log.object_repr),
+            (self.admin, str(image.pk), "港口"),
+        )
+        self.assertEqual(log.summary, "1000×600，8 个尺寸")
         # The change form edits the metadata only; the file stays.
         url = f"/admin/news/image/{image.pk}/change/"
         page = self.client.get(url)
