@@ -11,15 +11,14 @@ version of the article:
   digest of its confirmed figures (they change without a save of the article);
 - the language, and the reader's 字号 and 关怀版 cookies (the only per-reader parts
   of a public page: it holds no CSRF token, user name or message);
-- the scheme and host (canonical and share URLs are absolute).
-
-Requests with a query string are not cached (``next`` links carry the full path),
-nor are those of logged-in staff (they may be on their way to the admin).
-
+- the scheme and host (canonical and share URLs are absolute);
 - the site's *generation*: a token in the same cache, replaced whenever an article,
   channel, tag, person, byline or image is saved or deleted (``news.signals``), so
   the side lists (上一篇/下一篇, 相关新闻, 最新文章, the channel menu) follow every
   edit, publication and withdrawal (other worker processes within a second).
+
+Requests with a query string are not cached (``next`` links carry the full path),
+nor are those of logged-in staff (they may be on their way to the admin).
 
 The pages live in the ``pages`` cache: on disk by default, so that every worker
 process shares them and they survive a restart; Redis or memcached in a larger
@@ -42,6 +41,7 @@ from django.core.cache import caches
 from django.utils.translation import get_language
 
 from news.templatetags.reading_tags import reading_preferences
+from quality.figure_links import cached_marks
 
 CACHE_ALIAS = "pages"
 GENERATION_KEY = "news:pages:generation"
@@ -81,11 +81,12 @@ def new_generation() -> str:
     return token
 
 
-def page_key(request, article, marks: list[dict]) -> str | None:
+def page_key(request, article) -> str | None:
     """The cache key of this reader's rendering of ``article``; None: do not cache."""
     if timeout() <= 0 or request.GET or request.user.is_authenticated:
         return None
     size, care = reading_preferences(request)
+    marks = cached_marks(article.pk)
     figures = hashlib.blake2b(pickle.dumps(marks), digest_size=8).hexdigest()
     return ":".join(
         (

@@ -30,8 +30,6 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 from django.views.generic import DetailView, ListView
 
-from quality.figure_links import cached_marks
-
 from . import pagecache, search
 from .models import Article, Channel, Person, Tag, detail_prefetches
 from .related import neighbours_and_related
@@ -206,7 +204,7 @@ class ArticleView(DetailView):
 
     def get(self, request, *args, **kwargs):
         self.object = self.get_object()
-        key = pagecache.page_key(request, self.object, cached_marks(self.object.pk))
+        key = pagecache.page_key(request, self.object)
         html = pagecache.page_cache().get(key) if key else None
         if html is not None:
             return HttpResponse(html)
