@@ -296,6 +296,16 @@ class SearchFilters:
         return queryset
 
 
+def ranked_candidates() -> int:
+    """How many of the newest matches a search ranks (``SearchResults._ranked``)."""
+    return int(getattr(settings, "SEARCH_RANKED_CANDIDATES", 2000))
+
+
+def _id_column() -> str:
+    """The article id in the search engine's rows."""
+    return "s.article_id" if connection.vendor == "postgresql" else "rowid"
+
+
 class SearchResults:
     """Ranked ids of matching published articles, sliceable for a Paginator.
 
@@ -382,8 +392,7 @@ class SearchResults:
             if not self.query:
                 self._count = 0
             else:
-                key = "s.article_id" if connection.vendor == "postgresql" else "rowid"
-                sql, params = self._engine_sql(f"COUNT({key})", order=False)
+                sql, params = self._engine_sql(f"COUNT({_id_column()})", order=False)
                 with connection.cursor() as cursor:
                     cursor.execute(sql, params)
                     self._count = cursor.fetchone()[0]
@@ -415,15 +424,14 @@ class SearchResults:
         stop = min(stop, ranked_candidates())
         if start >= stop:
             return []
-        key = "s.article_id" if connection.vendor == "postgresql" else "rowid"
-        sql, params = self._engine_sql(key, order=True)
+        sql, params = self._engine_sql(_id_column(), order=True)
         sql += " LIMIT %s OFFSET %s"
         with connection.cursor() as cursor:
             cursor.execute(sql, [*params, stop - start, start])
             return [row[0] for row in cursor.fetchall()]
 
     def _newest_first(self, start: int, stop: int) -> list[int]:
-        key = "s.article_id" if connection.vendor == "postgresql" else "rowid"
+        key = _id_column()
         sql, params = self._engine_sql(key, order=False)
         sql += f" ORDER BY {key} DESC LIMIT %s OFFSET %s"
         with connection.cursor() as cursor:
@@ -460,13 +468,6 @@ def search(raw: str | None, filters: SearchFilters | None = None) -> SearchResul
 
 
 RELATED_CANDIDATES = 100
-
-
-def ranked_candidates() -> int:
-    """How many of the newest matches a search ranks (``SearchResults._ranked``)."""
-    return int(getattr(settings, "SEARCH_RANKED_CANDIDATES", 2000))
-
-
 RELATED_WORDS = 4
 
 
