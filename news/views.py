@@ -33,6 +33,7 @@ from django.views.generic import DetailView, ListView
 from . import pagecache, search
 from .models import Article, Channel, Person, Tag, detail_prefetches
 from .related import neighbours_and_related
+from .templatetags.reading_tags import FONT_SIZES
 
 LATEST_CACHE_SECONDS = 30
 PAGE_SIZE = 20
@@ -387,7 +388,6 @@ def qr_svg(data: str) -> bytes:
     return image.to_string(encoding="unicode").encode()
 
 
-FONT_SIZES = ("small", "medium", "large")
 PREF_COOKIE_AGE = 365 * 24 * 3600
 
 
