@@ -2,6 +2,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.core.files.storage import default_storage
+from django.core.paginator import Paginator
 from django.db import models, transaction
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -10,6 +11,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from .admin_workflow import ArticleWorkflowAdminMixin
+from .body_images import picture_context
 from .forms import ImageForm, RichTextField
 from .images import image_create
 from .models import (
@@ -97,6 +99,54 @@ class ImageAdmin(admin.ModelAdmin):
                 (r["width"], r["height"], r["format"], default_storage.url(r["name"]))
                 for r in obj.renditions
             ),
+        )
+
+    def get_urls(self):
+        picker = self.admin_site.admin_view(self.picker_view)
+        return [
+            path("picker/", picker, name="news_image_picker"),
+            *super().get_urls(),
+        ]
+
+    def picker_view(self, request):
+        """The editor's “浏览…” window: search the library, pick an image.
+
+        Opened by the figure dialog of the body editor with ``CKEditorFuncNum``;
+        the chosen image goes back through ``window.opener.CKEDITOR.tools``
+        (django-prose-editor's picker protocol).
+        """
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        query = request.GET.get("q", "").strip()[:100]
+        images = Image.objects.all()
+        if query:
+            images = images.filter(
+                models.Q(title__icontains=query)
+                | models.Q(caption__icontains=query)
+                | models.Q(credit__icontains=query)
+            )
+        page = Paginator(images, 24).get_page(request.GET.get("p"))
+        choices = [
+            {
+                "image": image,
+                "thumbnail": self._img(image, 160),
+                "context": picture_context(image, in_body=True),
+                "caption": " ".join(filter(None, [image.caption, image.credit])),
+            }
+            for image in page
+        ]
+        return TemplateResponse(
+            request,
+            "admin/news/image/picker.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": _("选择图片"),
+                "choices": choices,
+                "page": page,
+                "query": query,
+                "func_num": request.GET.get("CKEditorFuncNum", ""),
+                "opts": self.model._meta,
+            },
         )
 
     def save_model(self, request, obj, form, change):

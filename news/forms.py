@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib.admin.widgets import AdminTextareaWidget
+from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 from django_prose_editor.fields import ProseEditorFormField
 from django_prose_editor.widgets import AdminProseEditorWidget
@@ -35,7 +36,8 @@ BODY_EDITOR_EXTENSIONS = {
     "TableRow": True,
     "TableHeader": True,
     "TableCell": True,
-    "Figure": True,
+    # “浏览…” in the figure dialog opens the image library's picker (news.admin).
+    "Figure": {"pickerUrl": reverse_lazy("admin:news_image_picker")},
     "Caption": True,
     "Image": True,
     "History": True,

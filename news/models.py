@@ -18,6 +18,8 @@ from django.utils.translation import gettext_lazy as _
 
 from yantai.html import html_to_text, sanitize_html
 
+from .body_images import resolve_body_images
+
 # Beijing time had a local-mean-time offset (+08:05:43) before 1901, which no
 # RFC 3339 client can read; no article of this site is older.
 EARLIEST_TIME = datetime(1901, 1, 1, tzinfo=ZoneInfo("Asia/Shanghai"))
@@ -377,7 +379,7 @@ class Article(models.Model):
         return self.title
 
     def save(self, *args, **kwargs):
-        self.body = sanitize_html(self.body)
+        self.body = resolve_body_images(sanitize_html(self.body))
         self.body_text = html_to_text(self.body)
         if not self.slug:
             self.slug = unicode_slug(self.title, 120)

@@ -36,6 +36,8 @@ ALLOWED_TAGS = {
     "figure",
     "figcaption",
     "img",
+    "picture",
+    "source",
     "hr",
 }
 ALLOWED_ATTRIBUTES = {
@@ -48,8 +50,12 @@ ALLOWED_ATTRIBUTES = {
         "srcset",
         "sizes",
         "loading",
+        "decoding",
         "data-image-id",
+        # A library image's id: news.body_images rebuilds it from the library.
+        "data-file",
     },
+    "source": {"srcset", "sizes", "type"},
     "th": {"colspan", "rowspan", "scope"},
     "td": {"colspan", "rowspan"},
     "figure": {"data-image-id"},

@@ -31,7 +31,7 @@
     "Insert Figure": "插入图片",
     "Edit Figure": "编辑图片",
     "Edit Image": "编辑图片",
-    "Image URL": "图片地址（在图片库中复制）",
+    "Image URL": "图片地址（点“浏览……”从图片库选择）",
     "Alternative Text": "替代文字",
     "Caption": "图片说明",
     "Add caption": "添加图片说明",

@@ -150,3 +150,52 @@ class RichTextEditorBrowserTests(StaticLiveServerTestCase):
         self.assertEqual(page.locator(".errornote").count(), 0)
         self.assertEqual(Article.objects.get(pk=article.pk).body, body)
         context.close()
+
+    def test_editor_inserts_a_library_image_with_the_picker(self):
+        from tests.news.test_body_images import library_image
+
+        image = library_image(title="烟台港", caption="烟台港西港区", credit="唐克 摄")
+        admin = UserFactory(username="editor-root3", is_staff=True, is_superuser=True)
+        article = ArticleFactory(
+            status=Article.Status.DRAFT, body="<p>正文第一段。</p>"
+        )
+        context = self.browser.new_context()
+        self.login(context, admin)
+        page = context.new_page()
+        page.goto(f"{self.live_server_url}/admin/news/article/{article.pk}/change/")
+        editor = page.locator(".ProseMirror[contenteditable=true]")
+        editor.wait_for()
+        editor.locator("p").last.click()
+        page.keyboard.press("End")
+        page.locator(".prose-menubar [title='插图（带图片说明）']").click()
+        dialog = page.locator("dialog[open]")
+        dialog.wait_for()
+        with page.expect_popup() as popup_info:
+            dialog.get_by_text("浏览……").click()
+        picker = popup_info.value
+        picker.wait_for_load_state()
+        with picker.expect_event("close"):
+            picker.get_by_role("button", name="插入此图").click()
+        self.assertEqual(
+            dialog.locator("input[name=altText]").input_value(), image.alt_text
+        )
+        self.assertEqual(
+            dialog.locator("input[name=caption]").input_value(), "烟台港西港区 唐克 摄"
+        )
+        dialog.get_by_role("button", name="插入").click()
+        editor.locator("figure img").wait_for()
+        with page.expect_navigation():
+            page.locator("input[name=_continue]").click()
+        self.assertEqual(page.locator(".errornote").count(), 0)
+        body = Article.objects.get(pk=article.pk).body
+        self.assertIn(f'data-file="{image.pk}"', body)
+        self.assertIn('<source type="image/webp"', body)
+        self.assertIn("<figcaption>烟台港西港区 唐克 摄</figcaption>", body)
+        # The stored picture opens in the editor again as one figure.
+        page.locator(".ProseMirror[contenteditable=true] figure img").wait_for()
+        self.assertEqual(page.locator(".ProseMirror figure").count(), 1)
+        # …and saving it unchanged stores the same body.
+        with page.expect_navigation():
+            page.locator("input[name=_continue]").click()
+        self.assertEqual(Article.objects.get(pk=article.pk).body, body)
+        context.close()

@@ -1,0 +1,110 @@
+"""Library images inside article bodies.
+
+The editor's figure dialog has a “浏览…” button (django-prose-editor's ``pickerUrl``)
+that opens the image library's picker (``ImageAdmin.picker_view``); the chosen image
+arrives in the body as ``<img data-file="ID" src=… alt=…>``. On every save,
+``resolve_body_images`` turns each such image into the same responsive ``<picture>``
+the cover gets (WebP and JPEG/PNG ``srcset``, width and height, lazy), from the
+library's renditions. It runs after the sanitiser, on markup it builds itself from
+stored data, and undoes its own work first, so saving twice gives the same body.
+"""
+
+from __future__ import annotations
+
+import re
+from html import unescape
+
+from django.apps import apps
+from django.core.files.storage import default_storage
+from django.template.loader import render_to_string
+
+BODY_SIZES = "(max-width: 760px) 100vw, 760px"
+FALLBACK_TYPES = {"jpeg": "image/jpeg", "png": "image/png"}
+
+# The sanitiser's output quotes every attribute with double quotes, so these simple
+# patterns are enough on it.
+_PICTURE = re.compile(r"<picture>.*?(<img\b[^>]*>).*?</picture>", re.S)
+_LIBRARY_IMG = re.compile(r'<img\b[^>]*\bdata-file="(\d+)"[^>]*>')
+_ALT = re.compile(r'\balt="([^"]*)"')
+
+
+def picture_context(
+    image,
+    *,
+    sizes: str = BODY_SIZES,
+    loading: str = "lazy",
+    css_class: str = "",
+    alt: str | None = None,
+    in_body: bool = False,
+) -> dict:
+    """What ``news/includes/picture.html`` needs to show ``image`` responsively.
+
+    Renditions were made at upload (``news.images``); nothing is resized here. An
+    image without renditions (made before they existed) falls back to its file.
+    ``alt`` overrides the library's text (an editor may describe the image for this
+    article); a decorative image always gets an empty one. ``in_body`` marks the
+    ``<img>`` with its library id, so that the next save can rebuild it.
+    """
+    renditions = list(image.renditions or []) if image else []
+    fallback_format = next(
+        (r["format"] for r in renditions if r["format"] in FALLBACK_TYPES), None
+    )
+    fallbacks = [r for r in renditions if r["format"] == fallback_format]
+    # The ``src`` for browsers without srcset support: the widest fallback.
+    src = (
+        default_storage.url(fallbacks[-1]["name"])
+        if fallbacks
+        else (image.file.url if image and image.file else "")
+    )
+    if image is None or image.is_decorative:
+        alt = ""
+    elif not alt:
+        alt = image.alt_text
+    return {
+        "image": image,
+        "src": src,
+        "alt": alt,
+        "webp_srcset": _srcset(renditions, "webp"),
+        "fallback_srcset": _srcset(renditions, fallback_format) if fallbacks else "",
+        "fallback_type": FALLBACK_TYPES.get(fallback_format, ""),
+        "sizes": sizes,
+        "loading": loading,
+        "css_class": css_class,
+        "data_file": image.pk if image and in_body else None,
+    }
+
+
+def _srcset(renditions: list[dict], fmt: str) -> str:
+    return ", ".join(
+        f"{default_storage.url(r['name'])} {r['width']}w"
+        for r in renditions
+        if r["format"] == fmt
+    )
+
+
+def resolve_body_images(html: str) -> str:
+    """``html`` with each library image (``data-file``) as a responsive picture.
+
+    One query for all the body's library images, none when it has none. An image
+    deleted from the library keeps the ``<img>`` the editor inserted.
+    """
+    if "data-file=" not in html:
+        return html
+    html = _PICTURE.sub(lambda m: m.group(1), html)
+    ids = {int(pk) for pk in _LIBRARY_IMG.findall(html)}
+    # By name: news.models imports this module to call it from Article.save.
+    images = apps.get_model("news", "Image").objects.in_bulk(ids)
+
+    def expand(match: re.Match) -> str:
+        image = images.get(int(match.group(1)))
+        if image is None:
+            return match.group(0)
+        alt = _ALT.search(match.group(0))
+        context = picture_context(
+            image, alt=unescape(alt.group(1)) if alt else None, in_body=True
+        )
+        # Keep the markup on one line: the body is stored and diffed as HTML.
+        rendered = render_to_string("news/includes/picture.html", context)
+        return " ".join(line.strip() for line in rendered.splitlines()).strip()
+
+    return _LIBRARY_IMG.sub(expand, html)
