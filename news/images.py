@@ -9,8 +9,10 @@ follow the image (a script appended to a JPEG). Here:
   must match the extension;
 - size and pixel count (width × height × frames) are checked from the header, before
   anything is decoded, so a bomb costs no memory;
-- the image is fully decoded and re-encoded: nothing appended survives, EXIF
-  orientation is applied and EXIF/XMP (GPS, camera serials …) are dropped;
+- the image is fully decoded and re-encoded: nothing appended survives and EXIF/XMP
+  (GPS, camera serials …) are dropped, except the Orientation tag: the original keeps
+  its pixels as shot with that one tag (turning them would double the memory of a
+  40-megapixel upload), and the renditions the site serves are turned upright;
 - renditions (several widths, WebP plus a JPEG/PNG fallback) are made in the same
   pass, while the decoded image is in memory.
 
@@ -33,7 +35,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from PIL import Image as PILImage
-from PIL import ImageFile, ImageOps, UnidentifiedImageError
+from PIL import ImageFile, UnidentifiedImageError
 
 from .models import AuditLog, Image
 from .services import audit_record
@@ -51,6 +53,23 @@ EXTENSION_FORMATS = {
 FORMAT_EXTENSIONS = {"JPEG": ".jpg", "PNG": ".png", "WEBP": ".webp", "GIF": ".gif"}
 FORMAT_LABELS = {"JPEG": "JPEG", "PNG": "PNG", "WEBP": "WebP", "GIF": "GIF"}
 RENDITION_WIDTHS = (320, 640, 960, 1280)
+ORIENTATION_TAG = 0x0112
+# ImageOps.exif_transpose's table: EXIF Orientation → the turn that makes it upright.
+_ORIENTATION_TRANSPOSE = {
+    2: PILImage.Transpose.FLIP_LEFT_RIGHT,
+    3: PILImage.Transpose.ROTATE_180,
+    4: PILImage.Transpose.FLIP_TOP_BOTTOM,
+    5: PILImage.Transpose.TRANSPOSE,
+    6: PILImage.Transpose.ROTATE_270,
+    7: PILImage.Transpose.TRANSVERSE,
+    8: PILImage.Transpose.ROTATE_90,
+}
+_SWAPS_AXES = {
+    PILImage.Transpose.TRANSPOSE,
+    PILImage.Transpose.ROTATE_270,
+    PILImage.Transpose.TRANSVERSE,
+    PILImage.Transpose.ROTATE_90,
+}
 
 # Pillow's own guard, in the same unit as ours: it warns above MAX_IMAGE_PIXELS and
 # raises above twice that, from the header, inside Image.open(). Our explicit check
@@ -247,6 +266,7 @@ def _reencode(image: PILImage.Image, fmt: str, frames: int) -> ProcessedImage:
     out = io.BytesIO()
     # Keyword arguments that override anything Pillow would copy from ``info``.
     clean = {"exif": b"", "xmp": b""}
+    transpose = None
     if frames > 1:
         # Animated GIF/WebP: saving with save_all decodes every frame, so truncation
         # fails here too. Orientation does not apply (no EXIF in animations).
@@ -255,11 +275,17 @@ def _reencode(image: PILImage.Image, fmt: str, frames: int) -> ProcessedImage:
         image.seek(0)
         image.load()
         still = image.convert("RGBA")
-        width, height = image.size
     else:
         image.load()
-        # In place: without an Orientation tag exif_transpose would return a full copy.
-        ImageOps.exif_transpose(image, in_place=True)
+        orientation = _orientation(image)
+        transpose = _ORIENTATION_TRANSPOSE.get(orientation)
+        if transpose is not None:
+            # The original keeps its pixels as shot and an EXIF block holding only
+            # the orientation: turning 40 megapixels in memory needs a second full
+            # copy (~160 MB). The renditions, which the site serves, are turned.
+            kept = PILImage.Exif()
+            kept[ORIENTATION_TAG] = orientation
+            clean["exif"] = kept.tobytes()
         still = image
         still.info = {k: v for k, v in still.info.items() if k in _KEEP_INFO}
         if fmt == "JPEG" and still.mode not in ("RGB", "L"):
@@ -268,52 +294,101 @@ def _reencode(image: PILImage.Image, fmt: str, frames: int) -> ProcessedImage:
         if fmt in ("JPEG", "WEBP"):
             options |= {"quality": 88}
         still.save(out, fmt, **clean, **options)
-        width, height = still.size
+    width, height = still.size
+    if transpose in _SWAPS_AXES:
+        width, height = height, width
+    base = _rendition_base(still, transpose)
+    if base is not still:
+        # Free the full-size pixels (up to 160 MB) before the renditions are made.
+        still.close()
+        image.close()
     return ProcessedImage(
         content=out.getvalue(),
         format=fmt,
         width=width,
         height=height,
         frames=frames,
-        renditions=_renditions(still),
+        renditions=_renditions(base, transpose, width, height),
     )
+
+
+def _rendition_base(
+    image: PILImage.Image, transpose: PILImage.Transpose | None
+) -> PILImage.Image:
+    """A copy of ``image`` just large enough to make every rendition from.
+
+    Box-reduced by an integer factor so that it is still at least as wide (upright)
+    as the widest rendition; the renditions are then resampled from it, not from
+    the full-size image, which the caller can release.
+    """
+    upright_width = image.height if transpose in _SWAPS_AXES else image.width
+    largest = RENDITION_WIDTHS[-1]
+    if image.mode not in ("RGB", "RGBA", "L", "LA"):
+        # Palette and bilevel images cannot be box-reduced or resampled smoothly:
+        # shrink them with NEAREST to twice the widest rendition first, so that the
+        # conversion to RGB does not copy the full-size image at four bytes a pixel.
+        alpha = _has_alpha(image)
+        base = image
+        if upright_width > 2 * largest:
+            scale = 2 * largest / upright_width
+            base = image.resize(
+                (
+                    max(1, round(image.width * scale)),
+                    max(1, round(image.height * scale)),
+                ),
+                PILImage.Resampling.NEAREST,
+            )
+        return base.convert("RGBA" if alpha else "RGB")
+    factor = upright_width // largest
+    return image.reduce(factor) if factor > 1 else image
+
+
+def _orientation(image: PILImage.Image) -> int:
+    """The EXIF Orientation of ``image`` (1, upright, when absent or unreadable)."""
+    try:
+        orientation = image.getexif().get(ORIENTATION_TAG, 1)
+    except (OSError, SyntaxError, ValueError, TypeError):
+        return 1
+    return orientation if orientation in _ORIENTATION_TRANSPOSE else 1
 
 
 def _has_alpha(image: PILImage.Image) -> bool:
     return image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info
 
 
-def _renditions(image: PILImage.Image) -> list[Rendition]:
-    """Narrower copies for ``srcset``: WebP plus a JPEG (or PNG, if transparent)."""
-    widths = [w for w in RENDITION_WIDTHS if w <= image.width]
-    if image.width < RENDITION_WIDTHS[-1] and image.width not in widths:
-        widths.append(image.width)
+def _renditions(
+    image: PILImage.Image,
+    transpose: PILImage.Transpose | None,
+    upright_width: int,
+    upright_height: int,
+) -> list[Rendition]:
+    """Narrower copies for ``srcset``: WebP plus a JPEG (or PNG, if transparent).
+
+    ``image`` is ``_rendition_base``'s copy of a picture that is ``upright_width`` ×
+    ``upright_height`` once ``transpose`` has turned it; each copy is turned upright
+    once it is small.
+    """
+    swap = transpose in _SWAPS_AXES
+    widths = [w for w in RENDITION_WIDTHS if w <= upright_width]
+    if upright_width < RENDITION_WIDTHS[-1] and upright_width not in widths:
+        widths.append(upright_width)
+
+    def stored_axes(width: int, height: int) -> tuple[int, int]:
+        return (height, width) if swap else (width, height)
+
     alpha = _has_alpha(image)
-    base = image
-    if base.mode not in ("RGB", "RGBA", "L", "LA"):
-        # Palette and bilevel images cannot be resampled smoothly; shrink them with
-        # NEAREST to twice the largest rendition first, so the conversion to RGB does
-        # not copy the full-size image at four bytes a pixel.
-        limit = 2 * max(widths)
-        if base.width > limit:
-            base = base.resize(
-                (limit, max(1, round(base.height * limit / base.width))),
-                PILImage.Resampling.NEAREST,
-            )
-        base = base.convert("RGBA" if alpha else "RGB")
     fallback = "PNG" if alpha else "JPEG"
     result = []
     for width in widths:
-        height = max(1, round(image.height * width / image.width))
-        if (width, height) == base.size:
-            resized = base
+        height = max(1, round(upright_height * width / upright_width))
+        size = stored_axes(width, height)
+        if size == image.size:
+            resized = image
         else:
-            # reducing_gap: box-reduce by an integer factor first, so the resampling
-            # never holds a full-height intermediate of a 40-megapixel original.
-            resized = base.resize(
-                (width, height), PILImage.Resampling.LANCZOS, reducing_gap=1.0
-            )
+            resized = image.resize(size, PILImage.Resampling.LANCZOS, reducing_gap=1.0)
         resized = resized.convert("RGBA" if alpha else "RGB")
+        if transpose is not None:
+            resized = resized.transpose(transpose)
         for fmt in ("WEBP", fallback):
             buffer = io.BytesIO()
             options = {"quality": 82} if fmt in ("WEBP", "JPEG") else {"optimize": True}

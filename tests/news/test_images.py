@@ -12,6 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.template import Context, Template
 from django.test import TestCase
 from PIL import Image as PILImage
+from PIL import ImageOps
 
 from news.images import image_create
 from news.models import AuditLog, Image
@@ -196,21 +197,67 @@ class ImageCreateTests(TestCase):
         self.assertNotIn(b"PhoneMaker", stored)
 
     def test_exif_orientation_is_applied(self):
-        """Orientation 6 (camera held upright): stored pixels are rotated upright."""
+        """Orientation 6 (camera held upright): what the site serves is upright.
+
+        The original keeps its pixels as shot with an EXIF block that holds only
+        the orientation (turning a 40-megapixel image would need a second copy in
+        memory); the renditions are turned.
+        """
         landscape = PILImage.new("RGB", (400, 200), (255, 0, 0))
         landscape.paste((0, 0, 255), (0, 0, 200, 200))  # left half blue
         exif = PILImage.Exif()
         exif[ORIENTATION] = 6
+        exif[0x010F] = "PhoneMaker"  # Make: dropped
         image = self.create("turn.jpg", encode(landscape, "JPEG", exif=exif.tobytes()))
 
         self.assertEqual((image.width, image.height), (200, 400))
         stored = PILImage.open(default_storage.open(image.file.name))
-        self.assertEqual(stored.size, (200, 400))
-        self.assertNotIn(ORIENTATION, stored.getexif())
-        # Rotated 90° clockwise: the blue left half is now on top.
-        top, bottom = stored.getpixel((100, 50)), stored.getpixel((100, 350))
-        self.assertGreater(top[2], 200)
-        self.assertGreater(bottom[0], 200)
+        self.assertEqual(stored.size, (400, 200))
+        self.assertEqual(dict(stored.getexif()), {ORIENTATION: 6})
+        self.assertEqual(ImageOps.exif_transpose(stored).size, (200, 400))
+        self.assertEqual(
+            {(r["width"], r["height"]) for r in image.renditions}, {(200, 400)}
+        )
+        for r in image.renditions:
+            rendition = PILImage.open(default_storage.open(r["name"])).convert("RGB")
+            self.assertEqual(rendition.size, (200, 400))
+            self.assertEqual(dict(rendition.getexif()), {})
+            # Rotated 90° clockwise: the blue left half is now on top.
+            top, bottom = rendition.getpixel((100, 50)), rendition.getpixel((100, 350))
+            self.assertGreater(top[2], 200)
+            self.assertGreater(bottom[0], 200)
+
+    def test_every_orientation_gives_upright_renditions(self):
+        """Renditions match Pillow's own exif_transpose for orientations 2–8."""
+        shot = PILImage.new("RGB", (1600, 800), (255, 0, 0))
+        shot.paste((0, 0, 255), (0, 0, 800, 400))  # top-left quarter blue
+        for orientation in range(2, 9):
+            with self.subTest(orientation=orientation):
+                exif = PILImage.Exif()
+                exif[ORIENTATION] = orientation
+                data = encode(shot, "JPEG", exif=exif.tobytes())
+                expected = ImageOps.exif_transpose(PILImage.open(io.BytesIO(data)))
+                image = self.create(f"o{orientation}.jpg", data)
+                self.assertEqual((image.width, image.height), expected.size)
+                widest = max(
+                    (r for r in image.renditions if r["format"] == "jpeg"),
+                    key=lambda r: r["width"],
+                )
+                rendition = PILImage.open(default_storage.open(widest["name"]))
+                scale = rendition.width / expected.width
+                for x, y in ((0.1, 0.1), (0.9, 0.1), (0.1, 0.9), (0.9, 0.9)):
+                    got = rendition.getpixel(
+                        (int(x * rendition.width), int(y * rendition.height))
+                    )
+                    want = expected.getpixel(
+                        (int(x * expected.width), int(y * expected.height))
+                    )
+                    self.assertEqual(
+                        (got[2] > 128, got[0] > 128), (want[2] > 128, want[0] > 128)
+                    )
+                self.assertAlmostEqual(
+                    rendition.height, round(expected.height * scale), delta=1
+                )
 
     def test_renditions_are_stored_and_recorded(self):
         image = self.create("wide.jpg", encode(photo((1500, 1000)), "JPEG"))
