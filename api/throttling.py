@@ -9,11 +9,17 @@ Rates are read at request time so that settings (and tests) can change them.
 
 from __future__ import annotations
 
+from django.core.cache import caches
+from django.utils.connection import ConnectionProxy
 from rest_framework.settings import api_settings
 from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
 
 
 class RatesFromSettingsMixin:
+    # Counters every worker process shares (settings.CACHES["shared"]); DRF's
+    # default, the process-local cache, would multiply each limit by the workers.
+    cache = ConnectionProxy(caches, "shared")
+
     def get_rate(self):
         return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
 

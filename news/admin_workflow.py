@@ -12,7 +12,7 @@ from datetime import timedelta
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ActionForm
-from django.core.cache import cache
+from django.core.cache import caches
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import F
 from django.http import Http404, HttpResponseNotAllowed
@@ -256,18 +256,13 @@ class ArticleWorkflowAdminMixin:
 
     def editing_now(self, request, article: Article) -> list[str]:
         """Names of other staff who opened this article in the last five minutes."""
-        key = f"news:editing:{article.pk}"
-        now = timezone.now().timestamp()
-        seen = {
-            uid: (name, at)
-            for uid, (name, at) in (cache.get(key) or {}).items()
-            if now - at < EDITING_SECONDS
-        }
         user = request.user
-        if self.has_change_permission(request, article):
-            seen[user.pk] = (user_display_name(user), now)
-            cache.set(key, seen, EDITING_SECONDS)
-        return [name for uid, (name, _at) in seen.items() if uid != user.pk]
+        return editing_presence(
+            article.pk,
+            user.pk,
+            user_display_name(user),
+            record=self.has_change_permission(request, article),
+        )
 
     # --- extra views ------------------------------------------------------------
 
@@ -494,3 +489,23 @@ class ArticleWorkflowAdminMixin:
             _("移动到“%(channel)s”") % {"channel": channel.name},
             channel=channel,
         )
+
+
+def editing_presence(article_pk: int, user_pk: int, name: str, *, record: bool):
+    """Who else opened article ``article_pk`` in the last five minutes.
+
+    ``record``: note that this user has it open now. Kept in the ``shared`` cache,
+    which every worker process (and, with SHARED_CACHE=database, every host) sees.
+    """
+    shared = caches["shared"]
+    key = f"news:editing:{article_pk}"
+    now = timezone.now().timestamp()
+    seen = {
+        uid: (who, at)
+        for uid, (who, at) in (shared.get(key) or {}).items()
+        if now - at < EDITING_SECONDS
+    }
+    if record:
+        seen[user_pk] = (name, now)
+        shared.set(key, seen, EDITING_SECONDS)
+    return [who for uid, (who, _at) in seen.items() if uid != user_pk]

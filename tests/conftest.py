@@ -1,8 +1,9 @@
-"""Every test starts with an empty page cache.
+"""Every test starts with an empty page cache and empty shared state.
 
 The rendered pages live on disk (``pages`` cache), and a test's database is rolled
 back after it while the files stay: a later test whose article has the same id and
-version would otherwise be served a page of an earlier test.
+version would otherwise be served a page of an earlier test. The ``shared`` cache
+(editing notices, throttle counters) is on disk too.
 """
 
 import pytest
@@ -14,4 +15,5 @@ from news import pagecache
 @pytest.fixture(autouse=True)
 def _empty_page_cache():
     caches["pages"].clear()
+    caches["shared"].clear()
     pagecache._seen.clear()

@@ -1,5 +1,6 @@
 """Test settings: the project's settings with fast password hashing and temp media."""
 
+import os
 import tempfile
 
 from yantai.settings import *  # noqa: F403
@@ -21,4 +22,12 @@ CACHES = {
         **CACHES["pages"],  # noqa: F405
         "LOCATION": tempfile.mkdtemp(prefix="yantai-test-pages-"),
     },
+    "shared": {
+        **CACHES["shared"],  # noqa: F405
+        "LOCATION": os.environ.setdefault(
+            "SHARED_CACHE_DIR", tempfile.mkdtemp(prefix="yantai-test-shared-")
+        ),
+    }
+    if CACHES["shared"]["BACKEND"].endswith("FileBasedCache")  # noqa: F405
+    else CACHES["shared"],  # noqa: F405
 }

@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -127,6 +128,27 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # How long a rendered article page may be served (news.pagecache); 0 turns it off.
 ARTICLE_PAGE_CACHE_SECONDS = int(os.environ.get("ARTICLE_PAGE_CACHE_SECONDS", "120"))
 
+
+
+def _shared_cache(kind: str) -> dict:
+    if kind == "database":
+        return {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "yantai_shared_cache",
+            "TIMEOUT": 3600,
+        }
+    if kind == "file":
+        return {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": os.environ.get(
+                "SHARED_CACHE_DIR", str(BASE_DIR / "var" / "shared")
+            ),
+            "TIMEOUT": 3600,
+            "OPTIONS": {"MAX_ENTRIES": 100_000},
+        }
+    raise ImproperlyConfigured(f"SHARED_CACHE must be 'file' or 'database', not {kind!r}")
+
+
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
@@ -141,6 +163,11 @@ CACHES = {
         "TIMEOUT": ARTICLE_PAGE_CACHE_SECONDS or None,
         "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("PAGE_CACHE_ENTRIES", "50000"))},
     },
+    # State every worker process must see alike: who has an article open (正在编辑)
+    # and the API's throttle counters. On disk by default, shared by the workers of
+    # one host; SHARED_CACHE=database keeps it in the database, for several hosts
+    # (its table is made by ``manage.py createcachetable``, which ./run calls).
+    "shared": _shared_cache(os.environ.get("SHARED_CACHE", "file")),
     # The figures confirmed in each article (quality.figure_links): derived data,
     # written when a figure or observation changes, read by the article page without
     # a database query. On disk so that every worker process sees the same entries;
@@ -218,7 +245,7 @@ LOGGING = {
 
 # --- REST framework -------------------------------------------------------------
 REST_FRAMEWORK = {
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "api.schema.AutoSchema",
     # Unknown or malformed query parameters are a 400 naming the parameter.
     "DEFAULT_FILTER_BACKENDS": ["api.filters.StrictFilterBackend"],
     # No BasicAuthentication: a bogus Basic header would cost a password hash each.
@@ -269,7 +296,14 @@ SPECTACULAR_SETTINGS = {
     # Separate request components (e.g. DraftRequest): read-only fields are not part of
     # request bodies, so clients and schema-driven test tools send valid writes.
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {"RegistryLevelEnum": "quality.models.registries.Level"},
+    # Several models have a "status" or "kind" field; fixed names keep the enum
+    # components stable when another serializer uses the same choices.
+    "ENUM_NAME_OVERRIDES": {
+        "RegistryLevelEnum": "quality.models.registries.Level",
+        "HonourStatusEnum": "quality.models.registries.Award.Status",
+        "StandardKindEnum": "quality.models.registries.Standard.Kind",
+        "StandardStatusEnum": "quality.models.registries.Standard.Status",
+    },
 }
 
 # CORS: read-only GETs from any origin for the public API only.

@@ -9,7 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import quote
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import caches
 from django.core.servers.basehttp import ThreadedWSGIServer
 from django.db import connection
 from django.test import LiveServerTestCase, override_settings
@@ -22,6 +22,7 @@ from api.pagination import MAX_PAGE_SIZE
 from news.models import Article
 from tests.api import ApiTestCase, token_for, user_with_perms
 from tests.factories import ArticleFactory, BylineFactory, ChannelFactory, TagFactory
+from tests.processes import run_in_another_process
 from tests.quality.factories import (
     AwardFactory,
     ObservationFactory,
@@ -173,6 +174,30 @@ class ThrottleTests(ApiTestCase):
             codes = [self.get(i).status_code for i in range(5)]
         self.assertEqual(codes, [200, 200, 200, 200, 429])
 
+    def test_counters_are_shared_by_worker_processes(self):
+        """Two requests counted by another process leave this one a single one."""
+        script = (
+            "import django; django.setup()\n"
+            "from django.contrib.auth.models import AnonymousUser\n"
+            "from django.test import RequestFactory\n"
+            "from django.test.utils import override_settings\n"
+            "from django.conf import settings\n"
+            "from api.throttling import ApiAnonRateThrottle\n"
+            "rates = {**settings.REST_FRAMEWORK,\n"
+            "         'DEFAULT_THROTTLE_RATES': {'anon': '3/min', 'user': '4/min'},\n"
+            "         'NUM_PROXIES': 0}\n"
+            "with override_settings(REST_FRAMEWORK=rates):\n"
+            "    request = RequestFactory().get('/api/v1/tags/',\n"
+            "                                   REMOTE_ADDR='203.0.113.7')\n"
+            "    request.user = AnonymousUser()\n"
+            "    for _ in range(2):\n"
+            "        assert ApiAnonRateThrottle().allow_request(request, None)\n"
+        )
+        run_in_another_process(script)
+        with self.rates():
+            codes = [self.get(i).status_code for i in range(2)]
+        self.assertEqual(codes, [200, 429])
+
     def test_rates_come_from_the_environment(self):
         self.assertEqual(
             set(settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]), {"anon", "user"}
@@ -300,7 +325,7 @@ class ConcurrentWriteTests(LiveServerTestCase):
             return exc.code, dict(exc.headers), exc.read()
 
     def test_one_of_100_concurrent_patches_wins(self):
-        cache.clear()
+        caches["shared"].clear()
         editor = user_with_perms(
             "editor", "news.view_article", "news.change_article", "news.add_article"
         )

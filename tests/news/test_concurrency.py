@@ -1,12 +1,16 @@
 """Two people editing the same article: the second save is refused, nothing is lost."""
 
-from django.core.cache import cache
-from django.test import Client, TestCase
+from django.conf import settings
+from django.core.cache import caches
+from django.core.management import call_command
+from django.db import connection
+from django.test import Client, TestCase, override_settings
 from django.utils import timezone
 
 from news.models import Article
 from news.workflow import article_submit
 from tests.factories import ArticleFactory, UserFactory, staff_in_group
+from tests.processes import run_in_another_process
 
 S = Article.Status
 
@@ -54,7 +58,7 @@ class ConcurrentEditTests(TestCase):
         cls.li.save()
 
     def setUp(self):
-        cache.clear()
+        caches["shared"].clear()
         self.article = ArticleFactory(status=S.DRAFT, title="原标题", summary="原摘要")
         self.url = f"/admin/news/article/{self.article.pk}/change/"
         self.a, self.b = Client(), Client()
@@ -140,6 +144,31 @@ class ConcurrentEditTests(TestCase):
         response = self.b.get(self.url)
         self.assertContains(response, "王小明 正在编辑此文章")
         self.assertNotContains(response, "李华 正在编辑此文章")
+
+    def test_editing_notice_is_seen_from_another_worker_process(self):
+        run_in_another_process(
+            "import django; django.setup()\n"
+            "from news.admin_workflow import editing_presence\n"
+            f"editing_presence({self.article.pk}, 999999, '赵六', record=True)\n"
+        )
+        response = self.a.get(self.url)
+        self.assertContains(response, "赵六 正在编辑此文章")
+
+    def test_editing_notice_with_the_shared_state_in_the_database(self):
+        """SHARED_CACHE=database: what several hosts would use."""
+        shared = {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "yantai_shared_cache_test",
+        }
+        with override_settings(CACHES={**settings.CACHES, "shared": shared}):
+            call_command("createcachetable", verbosity=0)
+            self.b.get(self.url)
+            response = self.a.get(self.url)
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT COUNT(*) FROM yantai_shared_cache_test")
+                rows = cursor.fetchone()[0]
+        self.assertContains(response, "李华 正在编辑此文章")
+        self.assertEqual(rows, 1)
 
     def test_editing_notice_expires_after_five_minutes(self):
         self.b.get(self.url)
