@@ -6,6 +6,7 @@ import hashlib
 from html import escape
 from typing import TYPE_CHECKING
 
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
 
@@ -67,8 +68,18 @@ def article_import_page(
     replaces its bylines with the page's. Without ``publish`` (the only choice the
     admin offers) the result is always a draft: imported text that changes an article
     under review or on the site sends it back through review. ``publish`` is for the
-    operator's command line (demo content, migrations of old archives).
+    command line (migrations of old archives) and the demo content: ``by``, when given,
+    must hold the 终审发布 permission, and the 错敏字 check applies as it does to a
+    publication in the admin (no override here: fix the text, or publish in the admin
+    with a reason).
     """
+    from .workflow import PERM_PUBLISH, findings_text, wordcheck_article
+
+    if publish and by is not None and not by.has_perm(PERM_PUBLISH):
+        raise PermissionDenied(
+            _("%(user)s 没有“终审发布”权限，不能直接发布。")
+            % {"user": by.get_username()}
+        )
     key = page_import_key(page)
     article = Article.objects.filter(import_key=key).first()
     created = article is None
@@ -86,6 +97,10 @@ def article_import_page(
     if not created:
         article.version += 1
     article.full_clean(exclude=["import_key"])
+    if publish and (findings := wordcheck_article(article)):
+        raise ValidationError(
+            {"__all__": [_("错敏字检查未通过：%s") % findings_text(findings)]}
+        )
     article.save()
     article_set_credits(article=article, credits=credits)
     from .revisions import revision_create

@@ -7,7 +7,8 @@ from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 from django.test import TestCase
 
-from news.models import Article, Byline, Channel, Person
+from news.models import Article, AuditLog, Byline, Channel, Person, SensitiveWord
+from tests.factories import staff_in_group
 
 SEED = (
     Path(settings.BASE_DIR) / "news" / "fixtures" / "pages" / "000_b5b21bbd38acca12.txt"
@@ -50,16 +51,61 @@ class ImportArticleCommandTests(TestCase):
         )
 
     def test_reimport_updates_and_never_duplicates(self):
+        staff_in_group("publisher", "终审发布")
         run("import_article", str(SEED))
         first = Article.objects.get()
-        run("import_article", "--publish", str(SEED))
-        run("import_article", "--publish", str(SEED))
+        run("import_article", "--publish", "--as", "publisher", str(SEED))
+        run("import_article", "--publish", "--as", "publisher", str(SEED))
         self.assertEqual(Article.objects.count(), 1)
         self.assertEqual(Person.objects.count(), 2)
         self.assertEqual(Byline.objects.count(), 2)
         article = Article.objects.get()
         self.assertEqual(article.pk, first.pk)
         self.assertEqual(article.status, Article.Status.PUBLISHED)
+
+    def test_publish_needs_an_account_with_the_publish_permission(self):
+        staff_in_group("editor", "编辑")
+        for args, message in (
+            ((), "--publish 须配合 --as 账号名使用"),
+            (("--as", "nobody"), "没有账号名为“nobody”的有效账号"),
+            (("--as", "editor"), "账号“editor”没有“终审发布”权限"),
+        ):
+            with (
+                self.subTest(args=args),
+                self.assertRaisesMessage(CommandError, message),
+            ):
+                run("import_article", "--publish", *args, str(SEED))
+        self.assertEqual(Article.objects.count(), 0)
+
+    def test_publishing_import_is_recorded_under_the_account(self):
+        publisher = staff_in_group("publisher", "终审发布")
+        run("import_article", "--publish", "--as", "publisher", str(SEED))
+        article = Article.objects.get()
+        self.assertTrue(article.is_published)
+        entry = AuditLog.objects.get(object_id=str(article.pk))
+        self.assertEqual(entry.user, publisher)
+        self.assertEqual(article.revisions.get().created_by, publisher)
+
+    def test_publishing_import_is_refused_on_wordcheck_findings(self):
+        staff_in_group("publisher", "终审发布")
+        SensitiveWord.objects.create(wrong="国家标准", correct="国标")
+        err = StringIO()
+        with self.assertRaises(CommandError):
+            call_command(
+                "import_article",
+                "--publish",
+                "--as",
+                "publisher",
+                str(SEED),
+                stdout=StringIO(),
+                stderr=err,
+            )
+        self.assertIn("错敏字检查未通过", err.getvalue())
+        self.assertIn("“国家标准”应为“国标”", err.getvalue())
+        self.assertEqual(Article.objects.count(), 0)
+        # Without --publish the draft is imported: the check runs before publishing.
+        run("import_article", str(SEED))
+        self.assertEqual(Article.objects.get().status, Article.Status.DRAFT)
 
     def test_several_files_give_a_json_list(self):
         pages = sorted(PAGES.glob("*.txt"))[:2]

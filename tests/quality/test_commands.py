@@ -18,6 +18,7 @@ from quality.models import (
     SamplingCampaign,
     Scheme,
 )
+from tests.factories import UserFactory
 
 SEED_PAGE = (
     Path(settings.BASE_DIR)
@@ -59,7 +60,13 @@ def snapshot():
 class LoadQualityDemoWithArticleTests(TestCase):
     @classmethod
     def setUpTestData(cls):
-        call_command("import_article", str(SEED_PAGE), publish=True, stdout=StringIO())
+        call_command(
+            "import_article",
+            str(SEED_PAGE),
+            publish=True,
+            as_user=UserFactory(username="publisher", is_superuser=True).username,
+            stdout=StringIO(),
+        )
         cls.article = Article.objects.get(title=demo.SEED_TITLE)
         call_command("load_quality_demo", stdout=StringIO())
 
@@ -193,7 +200,13 @@ class LoadQualityDemoWithoutArticleTests(TestCase):
             set(Observation.objects.values_list("source_publisher", flat=True)),
             {"烟台日报"},
         )
-        call_command("import_article", str(SEED_PAGE), publish=True, stdout=StringIO())
+        call_command(
+            "import_article",
+            str(SEED_PAGE),
+            publish=True,
+            as_user=UserFactory(username="publisher", is_superuser=True).username,
+            stdout=StringIO(),
+        )
         call_command("load_quality_demo", stdout=StringIO())
         self.assertEqual(Observation.objects.count(), count)
         self.assertFalse(Observation.objects.filter(article__isnull=True).exists())

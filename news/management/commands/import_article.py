@@ -3,12 +3,14 @@
 import json
 from pathlib import Path
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from news.models import Article, Channel
 from news.parsing import PageTextError, parse_page_text
 from news.services import article_import_page
+from news.workflow import PERM_PUBLISH
 
 DEFAULT_CHANNEL = {"name": "烟台新闻", "slug": "烟台新闻"}
 
@@ -34,7 +36,17 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("files", nargs="+", metavar="FILE")
-        parser.add_argument("--publish", action="store_true", help="导入后直接发布。")
+        parser.add_argument(
+            "--publish",
+            action="store_true",
+            help="导入后直接发布（须用 --as 指明有“终审发布”权限的账号）。",
+        )
+        parser.add_argument(
+            "--as",
+            dest="as_user",
+            metavar="USERNAME",
+            help="以此账号的名义导入（记入操作日志和修订记录）。",
+        )
         parser.add_argument(
             "--channel", metavar="SLUG", help="栏目网址名（默认：烟台新闻）。"
         )
@@ -45,13 +57,18 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options):
+        user = self.get_user(options["as_user"])
+        if options["publish"] and user is None:
+            raise CommandError("--publish 须配合 --as 账号名使用：发布要记下是谁。")
+        if options["publish"] and not user.has_perm(PERM_PUBLISH):
+            raise CommandError(f"账号“{user.get_username()}”没有“终审发布”权限。")
         channel = self.get_channel(options["channel"])
         records, failures = [], 0
         for name in options["files"]:
             try:
                 page = parse_page_text(Path(name).read_bytes())
                 article, created = article_import_page(
-                    page=page, channel=channel, publish=options["publish"]
+                    page=page, channel=channel, publish=options["publish"], by=user
                 )
             except OSError as error:
                 failures += 1
@@ -64,7 +81,8 @@ class Command(BaseCommand):
             except ValidationError as error:
                 failures += 1
                 messages = "；".join(
-                    f"{k}: {'，'.join(v)}" for k, v in error.message_dict.items()
+                    "，".join(v) if k == "__all__" else f"{k}: {'，'.join(v)}"
+                    for k, v in error.message_dict.items()
                 )
                 self.stderr.write(f"{name}：内容不合要求：{messages}")
                 continue
@@ -79,6 +97,14 @@ class Command(BaseCommand):
             self.stdout.write(json.dumps(payload, ensure_ascii=False))
         if failures:
             raise CommandError(f"{failures} 个文件未能导入。", returncode=1)
+
+    def get_user(self, username: str | None):
+        if not username:
+            return None
+        try:
+            return get_user_model().objects.get(username=username, is_active=True)
+        except get_user_model().DoesNotExist:
+            raise CommandError(f"没有账号名为“{username}”的有效账号。") from None
 
     def get_channel(self, slug: str | None) -> Channel:
         if slug:
