@@ -17,6 +17,7 @@ from news.models import Article
 from quality import demo
 from quality.models import MeasurementStandard, Observation, Scheme
 from quality.services import observation_create, period_from_code
+from tests.factories import UserFactory
 
 from .factories import (
     AwardFactory,
@@ -37,7 +38,13 @@ SEED_PAGE = (
 class QualityPagesTests(TestCase):
     @classmethod
     def setUpTestData(cls):
-        call_command("import_article", str(SEED_PAGE), publish=True, stdout=StringIO())
+        call_command(
+            "import_article",
+            str(SEED_PAGE),
+            publish=True,
+            as_user=UserFactory(username="publisher", is_superuser=True).username,
+            stdout=StringIO(),
+        )
         call_command("load_quality_demo", stdout=StringIO())
         cls.article = Article.objects.get(title=demo.SEED_TITLE)
 
