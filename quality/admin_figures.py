@@ -23,6 +23,7 @@ from .figure_review import (
     figure_proposal_confirm,
     figure_proposal_reject,
     figure_proposals_extract,
+    proposal_sentence,
 )
 from .models import FigureProposal, Indicator, Region
 
@@ -167,15 +168,18 @@ class FigureProposalAdmin(admin.ModelAdmin):
                 )
         proposals = list(FigureProposal.objects.for_article(article))
         for proposal in proposals:
-            offset = proposal.quote.find(proposal.raw_text)
+            # The whole sentence, with the number the extractor read highlighted.
+            sentence = proposal_sentence(article.body_text, proposal)
+            clause_at = max(sentence.find(proposal.quote), 0)
+            offset = sentence.find(proposal.raw_text, clause_at)
             if offset < 0:
-                proposal.parts = (proposal.quote, "", "")
+                proposal.parts = (sentence, "", "")
             else:
                 end = offset + len(proposal.raw_text)
                 proposal.parts = (
-                    proposal.quote[:offset],
+                    sentence[:offset],
                     proposal.raw_text,
-                    proposal.quote[end:],
+                    sentence[end:],
                 )
         regions = list(Region.objects.all())
         default_region = next(

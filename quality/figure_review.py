@@ -118,6 +118,30 @@ def figure_proposals_extract(*, article: Article) -> list[FigureProposal]:
     return created
 
 
+_SENTENCE_ENDS = "。！？!?；;\n"
+
+
+def proposal_sentence(text: str, proposal: FigureProposal) -> str:
+    """The whole sentence of ``text`` (the article's body text) holding the figure.
+
+    The proposal's own quote is the clause the extractor read (it is what the
+    article page marks); the source of an observation is the sentence, which names
+    what the figure counts. Falls back to the clause if the text has changed.
+    """
+    start, end = proposal.start, proposal.end
+    if text[start:end] != proposal.quote:
+        start = text.find(proposal.quote)
+        if start < 0:
+            return proposal.quote
+        end = start + len(proposal.quote)
+    begin = max(text.rfind(mark, 0, start) for mark in _SENTENCE_ENDS) + 1
+    stops = [i for mark in _SENTENCE_ENDS if (i := text.find(mark, end)) >= 0]
+    stop = min(stops) if stops else len(text)
+    if stop < len(text) and text[stop] != "\n":
+        stop += 1  # keep the full stop
+    return text[begin:stop].strip()
+
+
 def proposal_period(proposal: FigureProposal) -> Period:
     """The Period of the figure: an instant, or the year/half/quarter/month it spans."""
     if proposal.period_start is None:
@@ -208,7 +232,7 @@ def figure_proposal_confirm(
         upper=proposal.upper,
         raw_text=proposal.raw_text,
         article=proposal.article,
-        quote=proposal.quote,
+        quote=proposal_sentence(proposal.article.body_text, proposal),
         status=Observation.Status.CONFIRMED,
         is_preferred=is_preferred,
     )

@@ -135,7 +135,7 @@ class ArticlePageFigureTests(FigureLinkTestCase):
         response = self.client.get(self.national.get_absolute_url())
         self.assertContains(
             response,
-            "<blockquote>烟台市共参与制修订604项国家标准</blockquote>",
+            "<blockquote>截至目前，烟台市共参与制修订604项国家标准。</blockquote>",
         )
         self.assertContains(
             response,

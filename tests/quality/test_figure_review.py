@@ -7,7 +7,7 @@ from django.contrib.messages import get_messages
 from django.test import TestCase
 from django.urls import reverse
 
-from quality.figure_review import indicator_suggest
+from quality.figure_review import indicator_suggest, proposal_sentence
 from quality.models import FigureProposal, Observation, Period
 from tests.factories import ArticleFactory, UserFactory
 from tests.quality.factories import (
@@ -94,6 +94,26 @@ class FigureReviewTests(TestCase):
         self.assertEqual(self.proposal("650项").status, "rejected")
         self.assertFalse(Observation.objects.exists())
 
+    def test_second_figure_of_a_list_is_shown_and_quoted_with_its_sentence(self):
+        """650项行业标准 is a clause of a list; its source is the whole sentence."""
+        response = self.client.get(self.url)
+        self.assertContains(
+            response,
+            "截至目前，烟台市共参与制修订604项国家标准、<mark>650项</mark>行业标准。",
+        )
+        proposal = self.proposal("650项")
+        self.assertEqual(
+            proposal_sentence(self.article.body_text, proposal),
+            "截至目前，烟台市共参与制修订604项国家标准、650项行业标准。",
+        )
+        # The article edited since: the clause is looked up again, or kept alone.
+        moved = "新增一段。\n" + self.article.body_text
+        self.assertEqual(
+            proposal_sentence(moved, proposal),
+            "截至目前，烟台市共参与制修订604项国家标准、650项行业标准。",
+        )
+        self.assertEqual(proposal_sentence("全文已改写。", proposal), proposal.quote)
+
     def test_confirm_creates_observation_with_article_and_quote(self):
         self.client.get(self.url)
         proposal = self.proposal("1700批次")
@@ -111,7 +131,8 @@ class FigureReviewTests(TestCase):
         self.assertTrue(messages_of(response)[0].startswith("已确认："))
         self.assertEqual(observation.indicator, self.sampling)
         self.assertEqual(observation.article, self.article)
-        self.assertEqual(observation.quote, "去年上半年又完成食品抽检1700批次")
+        # The whole sentence, not only the clause the extractor read.
+        self.assertEqual(observation.quote, "去年上半年又完成食品抽检1700批次。")
         self.assertEqual(observation.raw_text, "1700批次")
         self.assertEqual(observation.value, Decimal("1700"))
         self.assertEqual(observation.period.code, "2020H1")
