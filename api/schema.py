@@ -1,6 +1,25 @@
 """drf-spectacular extensions for the api app (loaded in ``ApiConfig.ready``)."""
 
+from drf_spectacular import openapi
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from rest_framework import permissions
+
+
+class AutoSchema(openapi.AutoSchema):
+    """drf-spectacular's AutoSchema, also documenting anonymous reads of viewsets
+    guarded by ``DjangoModelPermissionsOrAnonReadOnly`` (it only knows ``AllowAny``
+    and ``IsAuthenticatedOrReadOnly``): their GETs need no token."""
+
+    def get_auth(self):
+        auths = super().get_auth()
+        anonymous_reads = any(
+            isinstance(p, permissions.DjangoModelPermissionsOrAnonReadOnly)
+            for p in self.view.get_permissions()
+        )
+        safe = self.method in permissions.SAFE_METHODS
+        if anonymous_reads and safe and {} not in auths:
+            auths.append({})
+        return auths
 
 
 class ApiTokenScheme(OpenApiAuthenticationExtension):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, permissions, status, viewsets
@@ -27,7 +27,34 @@ from .models import (
     Scheme,
     Standard,
 )
-from .services import observation_create, period_from_code
+from .services import (
+    award_create,
+    observation_create,
+    period_from_code,
+    standard_create,
+)
+
+
+def create_audited(request, service, **data):
+    """Call the create ``service`` and record the new row in the audit log, in one
+    transaction; the model's validation errors become a 400 naming the field."""
+    try:
+        with transaction.atomic():
+            obj = service(**data)
+            audit_record(
+                user=request.user,
+                action=AuditLog.Action.CREATE,
+                obj=obj,
+                summary=str(_("通过接口新增")),
+            )
+    except DjangoValidationError as exc:
+        raise ValidationError(validation_detail(exc)) from None
+    except IntegrityError:
+        # Validation passed but a concurrent request inserted the same row first.
+        raise ValidationError(
+            {"non_field_errors": [_("与刚刚新增的记录重复，请刷新后核对。")]}
+        ) from None
+    return obj
 
 
 class IndicatorViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
@@ -78,17 +105,7 @@ class ObservationViewSet(
             data["period"] = period_from_code(data["period"])
         except DjangoValidationError as exc:
             raise ValidationError({"period": exc.messages}) from None
-        try:
-            with transaction.atomic():
-                observation = observation_create(**data)
-                audit_record(
-                    user=request.user,
-                    action=AuditLog.Action.CREATE,
-                    obj=observation,
-                    summary=str(_("通过接口新增")),
-                )
-        except DjangoValidationError as exc:
-            raise ValidationError(validation_detail(exc)) from None
+        observation = create_audited(request, observation_create, **data)
         observation = self.get_queryset().get(pk=observation.pk)
         return Response(
             self.get_serializer(observation).data, status=status.HTTP_201_CREATED
@@ -131,12 +148,18 @@ class HonourSchemeViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
     ordering = ("level", "name")
 
 
-class HonourViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
-    """Honours granted under honour schemes."""
+class HonourViewSet(
+    ApiViewMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet
+):
+    """Honours granted under honour schemes; staff with permission add new ones."""
 
     verbose_name = _("荣誉")
-    api_description = _("获得的荣誉：按项目、级别、单位、年度、某日是否有效筛选。")
+    api_description = _(
+        "获得的荣誉：按项目、级别、单位、年度、某日是否有效筛选。"
+        "有“添加证书/荣誉”权限的令牌可以新增（只能选荣誉类项目）。"
+    )
     serializer_class = serializers.HonourSerializer
+    permission_classes = [permissions.DjangoModelPermissionsOrAnonReadOnly]
     filterset_class = filters.HonourFilter
     ordering_fields = ("year", "issued_on", "id")
     ordering = ("-year", "id")
@@ -144,17 +167,51 @@ class HonourViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         return Award.objects.honours().select_related("scheme", "organisation")
 
+    @extend_schema(
+        summary="新增荣誉",
+        request=serializers.HonourWriteSerializer,
+        responses={201: serializers.HonourSerializer},
+    )
+    def create(self, request, *args, **kwargs):
+        body = serializers.HonourWriteSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        award = create_audited(
+            request, award_create, **body.validated_data, kind=Scheme.Kind.HONOUR
+        )
+        award = self.get_queryset().get(pk=award.pk)
+        return Response(self.get_serializer(award).data, status=status.HTTP_201_CREATED)
 
-class StandardViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
-    """Standards drafted with Yantai participation."""
+
+class StandardViewSet(
+    ApiViewMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet
+):
+    """Standards drafted with Yantai participation; staff with permission add new
+    ones."""
 
     verbose_name = _("标准")
-    api_description = _("烟台单位参与制修订的标准。")
+    api_description = _(
+        "烟台单位参与制修订的标准。有“添加标准”权限的令牌可以新增，标准编号按类型校验。"
+    )
     queryset = Standard.objects.select_related("replaced_by")
     serializer_class = serializers.StandardSerializer
+    permission_classes = [permissions.DjangoModelPermissionsOrAnonReadOnly]
     filterset_class = filters.StandardApiFilter
     ordering_fields = ("code", "issued_on", "id")
     ordering = ("kind", "code")
+
+    @extend_schema(
+        summary="新增标准",
+        request=serializers.StandardWriteSerializer,
+        responses={201: serializers.StandardSerializer},
+    )
+    def create(self, request, *args, **kwargs):
+        body = serializers.StandardWriteSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        standard = create_audited(request, standard_create, **body.validated_data)
+        standard = self.get_queryset().get(pk=standard.pk)
+        return Response(
+            self.get_serializer(standard).data, status=status.HTTP_201_CREATED
+        )
 
 
 class InspectionCentreViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):

@@ -1,4 +1,5 @@
-"""REST serializers of the quality app (read-only registries and figures)."""
+"""REST serializers of the quality app: registries and figures, and the bodies of
+the writes (observations, honours, standards)."""
 
 from __future__ import annotations
 
@@ -350,4 +351,86 @@ class ObservationWriteSerializer(RejectUnknownFieldsMixin, serializers.Serialize
         allow_null=True,
         default=None,
         help_text=_("是否首选值；不填则在该格尚无首选值时设为首选。"),
+    )
+
+
+class HonourWriteSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
+    """What a client sends to add an honour (through ``award_create``)."""
+
+    scheme = serializers.PrimaryKeyRelatedField(
+        queryset=Scheme.objects.all(),
+        help_text=_("荣誉项目的编号（见 /api/v1/honour-schemes/），只能是荣誉类项目。"),
+        error_messages={"does_not_exist": _("编号为 {pk_value} 的项目不存在。")},
+    )
+    organisation = serializers.PrimaryKeyRelatedField(
+        queryset=Organisation.objects.all(),
+        help_text=_("获得荣誉的单位编号（见 /api/v1/organisations/）。"),
+        error_messages={"does_not_exist": _("编号为 {pk_value} 的单位不存在。")},
+    )
+    subject = serializers.CharField(
+        required=False, allow_blank=True, max_length=200, help_text=_("产品或服务。")
+    )
+    number = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=60,
+        help_text=_("证书编号；同一项目下不能重复。"),
+    )
+    year = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        min_value=0,
+        max_value=32767,
+        help_text=_("年度，例如 2020。"),
+    )
+    issued_on = serializers.DateField(
+        required=False, allow_null=True, help_text=_("颁发日期。")
+    )
+    valid_from = serializers.DateField(
+        required=False, allow_null=True, help_text=_("有效期起。")
+    )
+    valid_to = serializers.DateField(
+        required=False,
+        allow_null=True,
+        help_text=_("有效期止；不能早于有效期起。"),
+    )
+    status = serializers.ChoiceField(
+        choices=Award.Status.choices,
+        default=Award.Status.ACTIVE,
+        help_text=_("状态。"),
+    )
+
+
+class StandardWriteSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
+    """What a client sends to add a standard (through ``standard_create``)."""
+
+    code = serializers.CharField(
+        max_length=60,
+        help_text=_(
+            "标准编号，须与类型相符，例如 GB/T 19001-2016、DB37/T 1234-2020、"
+            "T/CAS 115-2005；不能与已有标准重复。"
+        ),
+    )
+    title = serializers.CharField(max_length=200, help_text=_("标准名称。"))
+    kind = serializers.ChoiceField(choices=Standard.Kind.choices, help_text=_("类型。"))
+    status = serializers.ChoiceField(
+        choices=Standard.Status.choices,
+        default=Standard.Status.CURRENT,
+        help_text=_("状态。"),
+    )
+    issued_on = serializers.DateField(
+        required=False, allow_null=True, help_text=_("发布日期。")
+    )
+    effective_on = serializers.DateField(
+        required=False,
+        allow_null=True,
+        help_text=_("实施日期；不能早于发布日期。"),
+    )
+    replaced_by = SafeSlugRelatedField(
+        slug_field="code",
+        queryset=Standard.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text=_("替代本标准的新标准编号（须已登记）。"),
+        error_messages={"does_not_exist": _("标准编号为“{value}”的标准不存在。")},
     )

@@ -1,4 +1,4 @@
-"""Writes to the quality data: observations, corrections and periods."""
+"""Writes to the quality data: observations, corrections, periods, awards, standards."""
 
 from __future__ import annotations
 
@@ -11,7 +11,16 @@ from django.utils.translation import gettext as _
 
 from news.models import Article
 
-from .models import Indicator, Observation, Period, Region
+from .models import (
+    Award,
+    Indicator,
+    Observation,
+    Organisation,
+    Period,
+    Region,
+    Scheme,
+    Standard,
+)
 
 
 def period_get_or_create(
@@ -156,3 +165,86 @@ def observation_set_preferred(*, observation: Observation) -> Observation:
         observation.is_preferred = True
         observation.save(update_fields=["is_preferred"])
     return observation
+
+
+@transaction.atomic
+def award_create(
+    *,
+    scheme: Scheme,
+    organisation: Organisation,
+    subject: str = "",
+    number: str = "",
+    year: int | None = None,
+    issued_on: date | None = None,
+    valid_from: date | None = None,
+    valid_to: date | None = None,
+    status: str = Award.Status.ACTIVE,
+    renews: Award | None = None,
+    kind: str | None = None,
+) -> Award:
+    """Record a certificate or an honour granted under ``scheme``, validated as in
+    the admin (validity dates in order, certificate number unique in the scheme).
+
+    ``kind`` (a ``Scheme.Kind``) restricts the scheme: the honours endpoint passes
+    ``HONOUR`` so that a certification cannot be filed as an honour.
+    """
+    if kind is not None and scheme.kind != kind:
+        raise ValidationError(
+            {
+                "scheme": ValidationError(
+                    _(
+                        "项目“%(name)s”属于“%(actual)s”类，这里只能选择“%(expected)s”"
+                        "类项目。"
+                    ),
+                    code="scheme_kind",
+                    params={
+                        "name": scheme.name,
+                        "actual": scheme.get_kind_display(),
+                        "expected": Scheme.Kind(kind).label,
+                    },
+                )
+            }
+        )
+    award = Award(
+        scheme=scheme,
+        organisation=organisation,
+        subject=subject,
+        number=number,
+        year=year,
+        issued_on=issued_on,
+        valid_from=valid_from,
+        valid_to=valid_to,
+        status=status,
+        renews=renews,
+    )
+    award.full_clean()
+    award.save()
+    return award
+
+
+@transaction.atomic
+def standard_create(
+    *,
+    code: str,
+    title: str,
+    kind: str,
+    status: str = Standard.Status.CURRENT,
+    issued_on: date | None = None,
+    effective_on: date | None = None,
+    replaced_by: Standard | None = None,
+) -> Standard:
+    """Register a standard, validated as in the admin (the code must match the
+    pattern of its kind, e.g. GB/T 19001-2016 for a national standard; issued on
+    or before it takes effect; code unique)."""
+    standard = Standard(
+        code=code,
+        title=title,
+        kind=kind,
+        status=status,
+        issued_on=issued_on,
+        effective_on=effective_on,
+        replaced_by=replaced_by,
+    )
+    standard.full_clean()
+    standard.save()
+    return standard

@@ -129,7 +129,6 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 ARTICLE_PAGE_CACHE_SECONDS = int(os.environ.get("ARTICLE_PAGE_CACHE_SECONDS", "120"))
 
 
-
 def _shared_cache(kind: str) -> dict:
     if kind == "database":
         return {
@@ -149,7 +148,9 @@ def _shared_cache(kind: str) -> dict:
             # files, at random) forgets some clients' counters, which errs lenient.
             "OPTIONS": {"MAX_ENTRIES": 500},
         }
-    raise ImproperlyConfigured(f"SHARED_CACHE must be 'file' or 'database', not {kind!r}")
+    raise ImproperlyConfigured(
+        f"SHARED_CACHE must be 'file' or 'database', not {kind!r}"
+    )
 
 
 CACHES = {

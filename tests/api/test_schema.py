@@ -18,6 +18,7 @@ from news.models import Article
 from tests.api import ApiTestCase, token_for, user_with_perms
 from tests.api.test_hardening import NO_THROTTLE, SerialisedLiveServerThread
 from tests.factories import ArticleFactory, BylineFactory, TagFactory
+from tests.quality.factories import AwardFactory, StandardFactory
 
 SCHEMATHESIS = Path(sys.executable).parent / "schemathesis"
 
@@ -106,12 +107,17 @@ class SchemathesisTests(LiveServerTestCase):
         article.tags.add(TagFactory(name="质量"))
         BylineFactory(article=article)
         ArticleFactory(status=Article.Status.DRAFT)
+        # Rows the honour and standard writes can refer to (scheme, organisation).
+        AwardFactory()
+        StandardFactory()
         editor = user_with_perms(
             "editor",
             "news.view_article",
             "news.add_article",
             "news.change_article",
             "news.submit_article",
+            "quality.add_award",
+            "quality.add_standard",
         )
         secret = token_for(editor)
         with tempfile.TemporaryDirectory() as workdir:
