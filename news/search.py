@@ -18,23 +18,26 @@ characters, and every token is quoted.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+import time as time_module
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from functools import cache
 
 import rjieba
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Max, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from yantai.text import to_halfwidth
 
-from .models import Article, ArticleSearch, Byline
+from .models import Article, ArticleSearch, Byline, Person
 
 MAX_QUERY_CHARS = 100
+# How long a search process goes without asking for new names (``learn_names``).
+NAMES_MAX_AGE = 10.0
 MAX_QUERY_TOKENS = 12
 # Domain words kept in one piece. Search mode (``cut_for_search``) still emits their
 # two-character parts (国家标准 → 国家, 标准, 国家标准), so short words match too.
@@ -102,6 +105,55 @@ def _segmenter() -> rjieba.Jieba:
     for word in DOMAIN_WORDS:
         jieba.add_word(word, None, None)
     return jieba
+
+
+# People's names are words too: without them 局长孙洪安说 is cut as 局长 / 孙洪安说 and
+# a search for 孙洪安 misses the article. Each process teaches its segmenter the names
+# of the people added since it last looked (``learn_names``, before every index
+# write); the process that saves a person learns its name at commit and re-indexes
+# the articles mentioning it (``index_mentions``, from ``news.signals``).
+# Tag names are not added: a tagged article's index holds its tags as whole words, and
+# a query for a tag's words must keep matching untagged articles indexed before.
+@dataclass
+class _Names:
+    words: set[str] = field(default_factory=set)
+    last_person_id: int = 0
+    checked_at: float = float("-inf")  # time.monotonic() of the last look
+
+
+_names = _Names()
+
+
+def learn_name(name: str) -> bool:
+    """Add one name to the segmenter; False if it is not a word or already known."""
+    word = to_halfwidth(name or "").strip().lower()
+    if len(word) < 2 or not _WORD_RE.fullmatch(word) or word in _names.words:
+        return False
+    _segmenter().add_word(word, None, None)
+    _names.words.add(word)
+    return True
+
+
+def learn_names(max_age: float = 0) -> None:
+    """Teach the segmenter the names of people added since this process last looked.
+
+    One query; a second only when there are new people; none when it looked less
+    than ``max_age`` seconds ago (searches: a name may take that long to be learnt).
+    (A renamed person is learnt at once by the process that saved it; other
+    processes learn the new name when they restart.)
+    """
+    now = time_module.monotonic()
+    if now - _names.checked_at < max_age:
+        return
+    _names.checked_at = now
+    last_id = Person.objects.aggregate(last=Max("pk"))["last"] or 0
+    if last_id <= _names.last_person_id:
+        return
+    for name in Person.objects.filter(pk__gt=_names.last_person_id).values_list(
+        "name", flat=True
+    ):
+        learn_name(name)
+    _names.last_person_id = last_id
 
 
 def tokens(text: str) -> list[str]:
@@ -221,10 +273,32 @@ def index_article(article_id: int) -> None:
     if article is None or not _indexable(article):
         remove_article(article_id)
         return
+    learn_names()
     title, body = _document(article)
     ArticleSearch.objects.update_or_create(
         article_id=article.pk, defaults={"title": title, "body": body}
     )
+
+
+def index_mentions(name: str) -> None:
+    """Teach the segmenter a person's name and re-index the articles mentioning it.
+
+    For a person just added or renamed: articles indexed before cut the name into
+    other words (局长孙洪安说 → 孙洪安说), so a search for it would miss them.
+    """
+    learn_name(name)
+    if len(name) < 2:
+        return
+    mentions = (
+        Q(title__contains=name)
+        | Q(kicker__contains=name)
+        | Q(subtitle__contains=name)
+        | Q(summary__contains=name)
+        | Q(body_text__contains=name)
+    )
+    ids = Article.objects.filter(mentions, status=Article.Status.PUBLISHED)
+    for article_id in ids.values_list("pk", flat=True):
+        index_article(article_id)
 
 
 def remove_article(article_id: int) -> None:
@@ -243,6 +317,7 @@ def rebuild_index(batch_size: int = 500, progress=None) -> int:
     articles = Article.objects.filter(status=Article.Status.PUBLISHED).order_by("pk")
     total = articles.count()
     done = 0
+    learn_names()
     with transaction.atomic():
         ArticleSearch.objects.all().delete()
         if connection.vendor == "sqlite":
@@ -463,7 +538,13 @@ def articles_for(ids: list[int]) -> list[Article]:
 
 
 def search(raw: str | None, filters: SearchFilters | None = None) -> SearchResults:
-    """The published articles matching ``raw``, best first (title matches first)."""
+    """The published articles matching ``raw``, best first (title matches first).
+
+    The query is cut with the names the index was cut with (``learn_names``: one
+    cheap query), whichever process indexed them.
+    """
+    if raw and raw.strip():
+        learn_names(max_age=NAMES_MAX_AGE)
     return SearchResults(SearchQuery.parse(raw), filters)
 
 

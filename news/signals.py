@@ -3,7 +3,9 @@
 Connected in ``NewsConfig.ready()``. Every save, publish, unpublish and reschedule of
 an article, and every change of its tags or bylines, re-indexes it; the index holds
 published articles only (``news.search.index_article`` decides). Deleting an article
-deletes its index row through the ``ArticleSearch`` foreign key (CASCADE).
+deletes its index row through the ``ArticleSearch`` foreign key (CASCADE). A person's
+name, when saved, is taught to the segmenter and the articles mentioning it are
+re-indexed.
 """
 
 from django.db import transaction
@@ -60,6 +62,15 @@ def name_changed(sender, instance, created=False, raw=False, **kwargs):
         )
     for article_id in set(ids):
         _reindex_on_commit(article_id)
+
+
+@receiver(post_save, sender=Person, dispatch_uid="news_search_person_name_learnt")
+def person_saved(sender, instance, raw=False, **kwargs):
+    if raw:
+        return
+    # At commit, like the index writes: a rolled-back name is never learnt.
+    name = instance.name
+    transaction.on_commit(lambda: search.index_mentions(name), robust=True)
 
 
 # --- the page cache ----------------------------------------------------------------

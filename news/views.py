@@ -269,8 +269,9 @@ class SearchView(ListView):
             date_from=data.get("start"),
             date_to=data.get("end"),
         )
-        self.query = search.SearchQuery.parse(data.get("q") or "")
-        return search.SearchResults(self.query, self.filters)
+        results = search.search(data.get("q") or "", self.filters)
+        self.query = results.query
+        return results
 
     def paginate_queryset(self, queryset, page_size):
         paginator = self.get_paginator(queryset, page_size)

@@ -11,7 +11,7 @@ from django.test import TestCase, override_settings
 from django.utils import timezone
 
 from news import search
-from news.models import Article, ArticleSearch
+from news.models import Article, ArticleSearch, Person
 from tests.factories import (
     ArticleFactory,
     BylineFactory,
@@ -208,7 +208,18 @@ class SearchFilterTests(SearchFixture, TestCase):
         self.assertEqual(rest, newest[10:])
 
     def test_query_budget(self):
-        """Channel menu, count, ranked ids, the page's articles: 4, whatever the size."""
+        """Channel menu, new names (at most every 10 s), count, ranked ids, the page's
+        articles: 5, then 4, whatever the size."""
+        # A process that knows every name but has not looked for new ones lately.
+        known = search._Names(
+            last_person_id=Person.objects.order_by("-pk").values_list("pk", flat=True)[
+                0
+            ]
+        )
+        self.enterContext(mock.patch.object(search, "_names", known))
+        with self.assertNumQueries(5):
+            self.search("标准")
+        cache.clear()
         with self.assertNumQueries(4):
             self.search("标准")
         cache.clear()
@@ -332,6 +343,63 @@ class SearchIndexUpdateTests(TestCase):
         article = ArticleFactory(title="计量检定站揭牌")  # no commit: never indexed
         self.assertEqual(self.found("检定"), [])
         self.assertFalse(ArticleSearch.objects.filter(article=article).exists())
+
+
+class NamesInBodyTextTests(TestCase):
+    """A person's name is a word wherever it stands, not only in the byline."""
+
+    BODY = "<p>市市场监管局局长孙洪安说，全市新增国家标准12项。</p>"
+
+    def setUp(self):
+        cache.clear()
+        # A segmenter that has learnt no name yet, as in a freshly started process.
+        names = mock.patch.object(search, "_names", search._Names())
+        names.start()
+        self.addCleanup(names.stop)
+        search._segmenter.cache_clear()
+        self.addCleanup(search._segmenter.cache_clear)
+
+    def found(self, q):
+        return titles(self.client.get("/search/", {"q": q}))
+
+    def test_the_segmenter_alone_glues_the_name_to_the_next_word(self):
+        self.assertNotIn("孙洪安", search.tokens("局长孙洪安说"))
+
+    def test_a_name_mentioned_only_in_the_body_is_found(self):
+        PersonFactory(name="孙洪安")
+        with self.captureOnCommitCallbacks(execute=True):
+            ArticleFactory(title="全市标准化工作会议召开", body=self.BODY)
+        self.assertIn("孙洪安", search.tokens("局长孙洪安说"))
+        self.assertEqual(self.found("孙洪安"), ["全市标准化工作会议召开"])
+        self.assertEqual(self.found("孙洪安 国家标准"), ["全市标准化工作会议召开"])
+
+    def test_a_process_that_did_not_index_it_cuts_the_query_the_same_way(self):
+        PersonFactory(name="孙洪安")
+        with self.captureOnCommitCallbacks(execute=True):
+            ArticleFactory(title="全市标准化工作会议召开", body=self.BODY)
+        # Another worker: its segmenter has learnt no name.
+        search._names = search._Names()
+        search._segmenter.cache_clear()
+        self.assertEqual(self.found("局长孙洪安说"), ["全市标准化工作会议召开"])
+
+    def test_rebuilding_learns_the_names_too(self):
+        ArticleFactory(title="全市标准化工作会议召开", body=self.BODY)
+        PersonFactory(name="孙洪安")
+        search.rebuild_index()
+        self.assertEqual(self.found("孙洪安"), ["全市标准化工作会议召开"])
+
+    def test_articles_indexed_before_the_person_was_added_are_reindexed(self):
+        with self.captureOnCommitCallbacks(execute=True):
+            ArticleFactory(title="全市标准化工作会议召开", body=self.BODY)
+        self.assertEqual(self.found("孙洪安"), [])
+        with self.captureOnCommitCallbacks(execute=True):
+            PersonFactory(name="孙洪安")
+        self.assertEqual(self.found("孙洪安"), ["全市标准化工作会议召开"])
+
+    def test_names_that_are_not_words_are_left_out(self):
+        for name in ["孙", "Sun Hong'an", ""]:
+            with self.subTest(name=name):
+                self.assertFalse(search.learn_name(name))
 
 
 class RebuildCommandTests(TestCase):
