@@ -8,6 +8,7 @@ from django.views.static import serve
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from news import sitemaps as news_sitemaps
+from quality import sitemaps as quality_sitemaps
 
 from . import views
 
@@ -15,11 +16,12 @@ admin.site.site_header = "品质烟台 · 内容管理"
 admin.site.site_title = "品质烟台"
 admin.site.index_title = "内容管理"
 
-# /sitemap.xml sections; other apps add theirs here (e.g. "data": quality pages).
+# /sitemap.xml sections; other apps add theirs here.
 sitemaps = {
     "articles": news_sitemaps.ArticleSitemap,
     "channels": news_sitemaps.ChannelSitemap,
     "tags": news_sitemaps.TagSitemap,
+    "data": quality_sitemaps.DataSitemap,
 }
 SITEMAP_CACHE_SECONDS = 600
 

@@ -84,8 +84,9 @@ def article_json_ld(context, article) -> str:
         "articleSection": article.channel.name,
         "keywords": [tag.name for tag in article.tags.all()],
     }
-    if article.cover_id and article.cover:
-        data["image"] = [absolute(article.cover.file.url)]
+    # Google wants an image on every NewsArticle: the site logo when there is no cover.
+    cover = article.cover.file.url if article.cover_id and article.cover else None
+    data["image"] = [absolute(cover or static("img/logo.png"))]
     text = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False)
     return format_html(
         '<script type="application/ld+json">{}</script>',

@@ -1,7 +1,7 @@
 """Feeds, sitemaps and robots.txt, read by real parsers."""
 
 import xml.etree.ElementTree as ET
-from datetime import timedelta
+from datetime import date, timedelta
 
 import feedparser
 from django.core.cache import cache
@@ -10,6 +10,12 @@ from django.utils import timezone
 
 from news.models import Article
 from tests.factories import ArticleFactory, BylineFactory, ChannelFactory, TagFactory
+from tests.quality.factories import (
+    AwardFactory,
+    IndicatorFactory,
+    ObservationFactory,
+    PeriodFactory,
+)
 
 SITEMAP_NS = {
     "sm": "http://www.sitemaps.org/schemas/sitemap/0.9",
@@ -111,6 +117,18 @@ class FeedTests(FeedFixture, TestCase):
             'href="/feeds/channel/%E8%AE%A1%E9%87%8F/rss/"',
         )
 
+    def test_article_page_advertises_the_channel_rss_and_atom_feeds(self):
+        html = self.client.get(self.new.get_absolute_url()).content.decode()
+        head = html.split("</head>", 1)[0]
+        for kind, label in [("rss", "RSS"), ("atom", "Atom")]:
+            with self.subTest(kind=kind):
+                self.assertIn(
+                    f'<link rel="alternate" type="application/{kind}+xml" '
+                    f'title="计量 ({label})" '
+                    f'href="/feeds/channel/%E8%AE%A1%E9%87%8F/{kind}/">',
+                    head,
+                )
+
 
 class SitemapTests(FeedFixture, TestCase):
     def xml(self, url):
@@ -127,6 +145,7 @@ class SitemapTests(FeedFixture, TestCase):
                 "http://testserver/sitemap-articles.xml",
                 "http://testserver/sitemap-channels.xml",
                 "http://testserver/sitemap-tags.xml",
+                "http://testserver/sitemap-data.xml",
             ],
         )
 
@@ -148,6 +167,38 @@ class SitemapTests(FeedFixture, TestCase):
         self.assertEqual(len(tags), 1)
         self.assertIn("/news/tag/", tags[0].text)
 
+    def test_data_section_lists_dashboard_public_indicators_and_registries(self):
+        reported = ObservationFactory(indicator__code="standards_national").indicator
+        IndicatorFactory(code="no_figures_yet")
+        IndicatorFactory(code="internal_only", is_public=False)
+        urls = {
+            u.find("sm:loc", SITEMAP_NS).text: u.find("sm:lastmod", SITEMAP_NS)
+            for u in self.xml("/sitemap-data.xml").findall("sm:url", SITEMAP_NS)
+        }
+        base = "http://testserver/quality/"
+        self.assertEqual(
+            list(urls),
+            [
+                base,
+                f"{base}indicators/no_figures_yet/",  # same topic: by code
+                f"{base}indicators/standards_national/",
+                f"{base}honours/",
+                f"{base}certifications/",
+                f"{base}standards/",
+                f"{base}inspection-centres/",
+                f"{base}measurement-standards/",
+                f"{base}sampling/",
+            ],
+        )
+        # lastmod: the newest observation of the indicator (and of all, for the
+        # dashboard); none where nothing dates the page.
+        created = reported.observations.get().created_at
+        day = timezone.localdate(created).isoformat()
+        self.assertEqual(urls[base].text, day)
+        self.assertEqual(urls[f"{base}indicators/standards_national/"].text, day)
+        self.assertIsNone(urls[f"{base}indicators/no_figures_yet/"])
+        self.assertIsNone(urls[f"{base}standards/"])
+
     def test_news_sitemap_holds_the_last_two_days(self):
         root = self.xml("/sitemap-news.xml")
         urls = root.findall("sm:url", SITEMAP_NS)
@@ -158,11 +209,44 @@ class SitemapTests(FeedFixture, TestCase):
             news.find("news:publication_date", SITEMAP_NS).text.endswith("+08:00")
         )
 
+    def assert_queries_do_not_grow(self, expected: dict[str, int]):
+        """``expected`` queries per URL, before and after many more rows."""
+
+        def check():
+            for url, count in expected.items():
+                cache.clear()  # the sitemaps are cached pages
+                with self.subTest(url=url), self.assertNumQueries(count):
+                    self.assertEqual(self.client.get(url).status_code, 200)
+
+        check()
+        now = timezone.now()
+        for n in range(3):
+            channel = ChannelFactory(name=f"栏目{n}", slug=f"栏目{n}")
+            article = ArticleFactory(channel=channel, published_at=now)
+            article.tags.add(TagFactory(name=f"标签{n}"))
+            BylineFactory(article=article)
+            for year in (2019, 2020):
+                ObservationFactory(
+                    indicator__code=f"indicator_extra_{n}",
+                    period=PeriodFactory(end_on=date(year, 12, 31)),
+                )
+            AwardFactory()
+        check()
+
     def test_sitemap_query_budget(self):
-        with self.assertNumQueries(2):  # count + page
-            self.client.get("/sitemap-articles.xml")
-        with self.assertNumQueries(2):
-            self.client.get("/sitemap-channels.xml")
+        self.assert_queries_do_not_grow(
+            {
+                # Each section: its items (with lastmod) + the page count, for the
+                # latest lastmod; the data section, one query for everything.
+                "/sitemap.xml": 7,
+                "/sitemap-articles.xml": 2,  # count + page
+                "/sitemap-channels.xml": 2,
+                "/sitemap-tags.xml": 2,
+                "/sitemap-news.xml": 2,
+                "/sitemap-data.xml": 1,
+                "/robots.txt": 0,
+            }
+        )
 
     def test_robots_names_the_sitemaps(self):
         response = self.client.get("/robots.txt")

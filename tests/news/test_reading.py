@@ -132,6 +132,23 @@ class MonthArchiveTests(TestCase):
         with self.assertNumQueries(3):  # menu, count, page
             self.client.get("/news/2021/01/")
 
+    def test_article_date_links_to_its_month(self):
+        html = self.client.get(self.feb.get_absolute_url()).content.decode()
+        meta = html.split('<p class="meta">', 1)[1].split("</p>", 1)[0]
+        self.assertRegex(
+            meta,
+            r'<a class="archive-link" href="/news/2021/02/"[^>]*>'
+            r"<time [^>]+>2021-02-01 00:30</time></a>",
+        )
+
+    def test_footer_links_to_this_month(self):
+        today = timezone.localdate()
+        for url in ["/", self.feb.get_absolute_url(), "/news/2021/01/"]:
+            with self.subTest(url=url):
+                html = self.client.get(url).content.decode()
+                footer = html.split('<footer class="site-footer">', 1)[1]
+                self.assertIn(f'<a href="/news/{today:%Y/%m}/">往期回顾</a>', footer)
+
 
 class ArticleFurnitureTests(TestCase):
     @classmethod
@@ -319,6 +336,21 @@ class ErrorPageTests(TestCase):
         self.assertContains(response, 'href="/"', status_code=404)
         self.assertContains(response, "计量", status_code=404)
         self.assertContains(response, 'role="search"', status_code=404)
+
+    def test_404_query_budget_does_not_grow(self):
+        """The channel menu only (then cached), however many channels and articles."""
+        ChannelFactory(name="计量")
+        cache.clear()
+        with self.assertNumQueries(1):
+            self.client.get("/no-such-page/")
+        for n in range(10):
+            ArticleFactory(channel=ChannelFactory(name=f"栏目{n}", slug=f"c{n}"))
+        cache.clear()
+        with self.assertNumQueries(1):
+            response = self.client.get("/no-such-page/")
+        self.assertContains(response, "栏目9", status_code=404)
+        with self.assertNumQueries(0):  # the next one: the menu comes from the cache
+            self.client.get("/no-such-page/either/")
 
     def test_500_page_renders_without_context_or_database(self):
         with self.assertNumQueries(0):

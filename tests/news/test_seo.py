@@ -5,6 +5,7 @@ import re
 from datetime import timedelta
 
 from django.core.cache import cache
+from django.templatetags.static import static
 from django.test import TestCase
 from django.utils import timezone
 
@@ -106,10 +107,20 @@ class SeoTests(TestCase):
         self.assertTrue(data["datePublished"].endswith("+08:00"))
         self.assertIn("dateModified", data)
         self.assertEqual(data["keywords"], ["山东名牌"])
-        self.assertNotIn("image", data)
+
+    def test_without_a_cover_the_image_is_the_site_logo(self):
+        html = self.client.get(self.article.get_absolute_url()).content.decode()
+        (data,) = json_ld(html)
+        logo = "http://testserver" + static("img/logo.png")
+        self.assertEqual(data["image"], [logo])
+        self.assertIn(f'<meta property="og:image" content="{logo}">', head(html))
 
     def test_json_ld_image_is_the_cover(self):
         cover = Image.objects.create(file=png_file(), title="揭牌", alt_text="揭牌仪式")
         article = ArticleFactory(cover=cover)
-        (data,) = json_ld(self.client.get(article.get_absolute_url()).content.decode())
+        html = self.client.get(article.get_absolute_url()).content.decode()
+        (data,) = json_ld(html)
         self.assertTrue(data["image"][0].startswith("http://testserver/media/"))
+        self.assertIn(
+            f'<meta property="og:image" content="{data["image"][0]}">', head(html)
+        )

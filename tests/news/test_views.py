@@ -180,18 +180,69 @@ class ListPageTests(TestCase):
         self.assertEqual(len(response.context["articles"]), 1)
 
     def test_list_query_budget(self):
-        """Count + page (+ the channel or tag) + the channel menu, whatever the page size."""
+        """Count + page (+ the channel, tag or person) + the channel menu, whatever
+        the page size."""
         budget = {
             "/": 4,  # + 头条, channel blocks and 阅读排行 in one query
             "/news/channel/质量强市/": 4,
             f"/news/tag/{self.tag.slug}/": 4,
+            self.person.get_absolute_url(): 4,
         }
         for url, queries in budget.items():
             cache.clear()
             with self.subTest(url=url), self.assertNumQueries(queries):
                 self.client.get(url)
 
+    def test_person_page_queries_do_not_grow_with_their_articles(self):
+        url = self.person.get_absolute_url()
+        with self.assertNumQueries(4):
+            self.client.get(url)
+        for n in range(30):
+            article = ArticleFactory(
+                channel=ChannelFactory(),
+                published_at=timezone.now() - timedelta(minutes=n + 1),
+            )
+            article.tags.add(self.tag)
+            BylineFactory(article=article, person=self.person)
+            BylineFactory(article=article)  # a co-author
+        cache.clear()
+        with self.assertNumQueries(4):
+            response = self.client.get(url)
+        self.assertEqual(response.context["paginator"].count, 31)
+
     def test_unknown_channel_and_bad_page_are_404(self):
         self.assertEqual(self.client.get("/news/channel/不存在/").status_code, 404)
         self.assertEqual(self.client.get("/?page=999").status_code, 404)
         self.assertEqual(self.client.get("/?page=abc").status_code, 404)
+
+
+class ReprintAttributionTests(TestCase):
+    """An article first published by another outlet says where it comes from."""
+
+    def setUp(self):
+        cache.clear()
+
+    def reprint(self, article) -> str:
+        html = article_element(
+            self.client.get(article.get_absolute_url()).content.decode()
+        )
+        match = re.search(r'<p class="reprint">(.*?)</p>', html, re.S)
+        return match.group(1) if match else ""
+
+    def test_source_with_url_is_linked(self):
+        article = ArticleFactory(
+            source="大众日报", source_url="https://dzrb.dzng.com/articleContent/1"
+        )
+        self.assertEqual(
+            self.reprint(article),
+            '转载自 <a href="https://dzrb.dzng.com/articleContent/1" '
+            'rel="nofollow noopener">大众日报</a>',
+        )
+
+    def test_source_without_url_is_named(self):
+        article = ArticleFactory(source="大众日报", source_url="")
+        self.assertEqual(self.reprint(article), "转载自 大众日报")
+
+    def test_own_articles_carry_no_attribution(self):
+        article = ArticleFactory(source="烟台日报", source_url="")
+        self.assertEqual(self.reprint(article), "")
