@@ -1,9 +1,17 @@
 """Admin for quality data: every model editable, with CSV/XLSX import and export."""
 
+from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
+from django.forms.models import model_to_dict
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 from import_export.admin import ImportExportModelAdmin
 from import_export.formats.base_formats import CSV, XLSX
 
@@ -24,7 +32,7 @@ from .models import (
     Topic,
     Unit,
 )
-from .services import observation_set_preferred
+from .services import observation_correct, observation_set_preferred
 
 FORMATS = [CSV, XLSX]
 
@@ -69,8 +77,52 @@ class PeriodAdmin(admin.ModelAdmin):
         return obj.label
 
 
+class ObservationForm(forms.ModelForm):
+    """On a saved observation the value and its source are fixed.
+
+    A correction never overwrites: it adds an observation ("更正" on the change page)
+    and moves the preferred flag. Disabled fields ignore whatever is posted for them.
+    Status, note and the preferred flag stay editable.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.instance._state.adding:
+            for name in Observation.VALUE_FIELDS:
+                if name in self.fields:
+                    self.fields[name].disabled = True
+                    self.fields[name].help_text = _(
+                        "已保存的观测值不能改写；数值或来源有误请用“更正”新增一条。"
+                    )
+
+
+# What a correction may change; the cell (indicator, region, period) stays.
+CORRECTION_FIELDS = (
+    "value",
+    "comparator",
+    "lower",
+    "upper",
+    "raw_text",
+    "article",
+    "source_publisher",
+    "source_title",
+    "source_on",
+    "source_url",
+    "quote",
+)
+
+
+class CorrectionForm(forms.ModelForm):
+    note = forms.CharField(
+        label=_("更正原因"),
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
+        help_text=_("例如“据市市场监管局年报更正”。原观测值保留，标为已修订。"),
+    )
+
+
 class ObservationInline(admin.TabularInline):
     model = Observation
+    form = ObservationForm
     extra = 0
     fields = (
         "region",
@@ -102,6 +154,7 @@ class IndicatorAdmin(admin.ModelAdmin):
 @admin.register(Observation)
 class ObservationAdmin(ImportExportAdmin):
     resource_classes = (resources.ObservationResource,)
+    form = ObservationForm
     list_display = (
         "indicator",
         "region",
@@ -143,6 +196,77 @@ class ObservationAdmin(ImportExportAdmin):
             messages.SUCCESS,
         )
 
+    def get_urls(self):
+        return [
+            path(
+                "<path:object_id>/correct/",
+                self.admin_site.admin_view(self.correct_view),
+                name="quality_observation_correct",
+            ),
+            *super().get_urls(),
+        ]
+
+    def correct_view(self, request, object_id):
+        """更正: a new observation of the same cell, preferred; the old one is kept."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        observation = self.get_object(request, unquote(object_id))
+        if observation is None:
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        form_class = forms.modelform_factory(
+            Observation,
+            form=CorrectionForm,
+            fields=(*CORRECTION_FIELDS, "note"),
+            formfield_callback=lambda field, **kwargs: self.formfield_for_dbfield(
+                field, request, **kwargs
+            ),
+        )
+        cell = Observation(
+            indicator=observation.indicator,
+            region=observation.region,
+            period=observation.period,
+        )
+        if request.method == "POST":
+            form = form_class(request.POST, instance=cell)
+            if form.is_valid():
+                changes = {name: form.cleaned_data[name] for name in CORRECTION_FIELDS}
+                try:
+                    corrected = observation_correct(
+                        observation=observation,
+                        reason=form.cleaned_data["note"],
+                        **changes,
+                    )
+                except ValidationError as error:
+                    form.add_error(None, error.messages)
+                else:
+                    self.message_user(
+                        request,
+                        gettext("已更正：%(new)s。原观测值保留，标为已修订。")
+                        % {"new": corrected.display},
+                        messages.SUCCESS,
+                    )
+                    return redirect(
+                        reverse("admin:quality_observation_change", args=[corrected.pk])
+                    )
+        else:
+            initial = model_to_dict(observation, fields=CORRECTION_FIELDS)
+            form = form_class(instance=cell, initial=initial)
+        admin_form = helpers.AdminForm(
+            form, [(None, {"fields": form.base_fields})], {}, model_admin=self
+        )
+        context = {
+            **self.admin_site.each_context(request),
+            "title": gettext("更正观测值"),
+            "opts": self.opts,
+            "original": observation,
+            "adminform": admin_form,
+            "errors": helpers.AdminErrorList(form, []),
+            "media": self.media + admin_form.media,
+        }
+        return TemplateResponse(
+            request, "admin/quality/observation/correct.html", context
+        )
+
     @admin.display(description=_("中文写法"))
     def display(self, obj):
         return obj.display
@@ -162,7 +286,8 @@ class OrganisationAdmin(ImportExportAdmin):
 
 
 @admin.register(Scheme)
-class SchemeAdmin(admin.ModelAdmin):
+class SchemeAdmin(ImportExportAdmin):
+    resource_classes = (resources.SchemeResource,)
     list_display = ("name", "kind", "level", "issuer", "approval_number")
     list_filter = ("kind", "level")
     search_fields = ("name", "issuer", "approval_number")
@@ -221,7 +346,8 @@ class InspectionCentreAdmin(ImportExportAdmin):
 
 
 @admin.register(MeasurementStandard)
-class MeasurementStandardAdmin(admin.ModelAdmin):
+class MeasurementStandardAdmin(ImportExportAdmin):
+    resource_classes = (resources.MeasurementStandardResource,)
     list_display = ("name", "certificate_number", "level", "organisation", "valid_to")
     list_filter = ("level",)
     search_fields = ("name", "certificate_number", "organisation__name")

@@ -14,6 +14,7 @@ from django.db import transaction
 
 from news.models import Article
 
+from .figure_review import figure_proposals_link_observations
 from .models import (
     Indicator,
     Observation,
@@ -193,7 +194,13 @@ def seed_article() -> Article | None:
 @transaction.atomic
 def load() -> dict[str, int]:
     """Load the demo data; return how many rows of each kind were created."""
-    created = {"regions": 0, "indicators": 0, "observations": 0, "campaigns": 0}
+    created = {
+        "regions": 0,
+        "indicators": 0,
+        "observations": 0,
+        "campaigns": 0,
+        "figure_links": 0,
+    }
     regions: dict[str, Region] = {}
     for code, name, level, parent in REGIONS:
         region, made = Region.objects.update_or_create(
@@ -307,6 +314,12 @@ def load() -> dict[str, int]:
             campaign.article = article
             campaign.save(update_fields=["article"])
         created["campaigns"] += made
+
+    if article is not None:
+        # So that the article page marks its figures, as if staff had confirmed them.
+        created["figure_links"] = len(
+            figure_proposals_link_observations(article=article)
+        )
 
     for name, aliases, region in ORGANISATIONS:
         Organisation.objects.update_or_create(

@@ -258,3 +258,51 @@ def figure_proposal_reject(*, proposal: FigureProposal, by) -> FigureProposal:
     proposal.full_clean()
     proposal.save()
     return proposal
+
+
+@transaction.atomic
+def figure_proposals_link_observations(*, article: Article) -> list[FigureProposal]:
+    """Confirm the proposals of ``article`` that observations already record.
+
+    Observations entered with the article as source (the seed data, an import) were
+    never proposed, so the article page would not mark them. Each such observation
+    is matched to the proposal of the same value and unit whose clause lies in the
+    observation's quote; the proposal is confirmed against it, and no observation
+    is written. Observations already linked, and proposals already decided, are
+    left alone: running it again changes nothing.
+    """
+    figure_proposals_extract(article=article)
+    proposals = list(
+        FigureProposal.objects.filter(
+            article=article, status=FigureProposal.Status.PROPOSED
+        ).order_by("start", "id")
+    )
+    observations = (
+        Observation.objects.filter(article=article)
+        .exclude(figure_proposals__status=FigureProposal.Status.CONFIRMED)
+        .select_related("indicator__unit")
+        .order_by("id")
+    )
+    linked = []
+    for observation in observations:
+        proposal = next(
+            (
+                p
+                for p in proposals
+                if p.value == observation.value
+                and p.unit == observation.indicator.unit.symbol
+                and p.quote in observation.quote
+            ),
+            None,
+        )
+        if proposal is None:
+            continue
+        proposals.remove(proposal)
+        proposal.indicator = observation.indicator
+        proposal.observation = observation
+        proposal.status = FigureProposal.Status.CONFIRMED
+        proposal.decided_at = timezone.now()
+        proposal.full_clean()
+        proposal.save()
+        linked.append(proposal)
+    return linked

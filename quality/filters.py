@@ -280,6 +280,9 @@ class InspectionCentreFilter(django_filters.FilterSet):
 
 
 class SamplingCampaignFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(
+        method="filter_q", label=_("关键词"), max_length=MAX_TEXT
+    )
     category = django_filters.ChoiceFilter(
         choices=SamplingCampaign.Category.choices, label=_("类别")
     )
@@ -288,6 +291,14 @@ class SamplingCampaignFilter(django_filters.FilterSet):
     class Meta:
         model = SamplingCampaign
         fields: list[str] = []
+
+    def filter_q(self, queryset, name, value):
+        # Not the quote: one sentence of a report often names several campaigns.
+        return queryset.filter(
+            Q(name__icontains=value)
+            | Q(note__icontains=value)
+            | Q(region__name__icontains=value)
+        )
 
 
 class MeasurementStandardPageFilter(django_filters.FilterSet):

@@ -7,14 +7,16 @@ when any row is invalid: a file with a bad row imports nothing.
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models
+from django.utils.translation import gettext as _
 from import_export import fields, resources, widgets
 
 from .models import (
     Award,
     Indicator,
     InspectionCentre,
+    MeasurementStandard,
     Observation,
     Organisation,
     Region,
@@ -109,6 +111,40 @@ class ObservationResource(ValidatedResource):
             # Report the period code error on its column, like any field error.
             raise ValueError("；".join(error.messages)) from None
 
+    def import_instance(self, instance, row, **kwargs):
+        """A row with the id of a saved observation may change its status, note or
+        preferred flag, never its value or source: a correction adds a new row."""
+        if instance._state.adding:
+            return super().import_instance(instance, row, **kwargs)
+        before = {name: _stored(instance, name) for name in Observation.VALUE_FIELDS}
+        errors = {}
+        try:
+            super().import_instance(instance, row, **kwargs)
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        changed = [
+            str(Observation._meta.get_field(name).verbose_name)
+            for name in Observation.VALUE_FIELDS
+            if name not in errors and _stored(instance, name) != before[name]
+        ]
+        if changed:
+            message = ValidationError(
+                _(
+                    "已有观测值（编号 %(id)s）不能改写%(fields)s，请在后台用“更正”"
+                    "新增一条。"
+                ),
+                params={"id": instance.pk, "fields": "（" + "、".join(changed) + "）"},
+                code="observation_rewrite",
+            )
+            errors.setdefault(NON_FIELD_ERRORS, []).append(message)
+        if errors:
+            raise ValidationError(errors)
+
+
+def _stored(instance, name):
+    """The value as stored: the key for a foreign key, so that no row is fetched."""
+    return getattr(instance, instance._meta.get_field(name).attname)
+
 
 class OrganisationResource(ValidatedResource):
     region = fields.Field(
@@ -140,6 +176,28 @@ class StandardResource(ValidatedResource):
             "issued_on",
             "effective_on",
             "replaced_by",
+        )
+        export_order = fields
+
+
+class SchemeResource(ValidatedResource):
+    indicator = fields.Field(
+        "indicator",
+        "indicator",
+        CodeForeignKeyWidget(Indicator, "code", "指标代码"),
+    )
+
+    class Meta(ValidatedResource.Meta):
+        model = Scheme
+        import_id_fields = ("name",)
+        fields = (
+            "name",
+            "kind",
+            "level",
+            "issuer",
+            "approval_number",
+            "description",
+            "indicator",
         )
         export_order = fields
 
@@ -181,6 +239,32 @@ class InspectionCentreResource(ValidatedResource):
         model = InspectionCentre
         import_id_fields = ("name",)
         fields = ("name", "level", "domain", "cma_number", "cnas_number", "region")
+        export_order = fields
+
+
+class MeasurementStandardResource(ValidatedResource):
+    organisation = fields.Field(
+        "organisation",
+        "organisation",
+        CodeForeignKeyWidget(Organisation, "name", "单位"),
+    )
+    region = fields.Field(
+        "region", "region", CodeForeignKeyWidget(Region, "code", "行政区划代码")
+    )
+
+    class Meta(ValidatedResource.Meta):
+        model = MeasurementStandard
+        fields = (
+            "id",
+            "name",
+            "certificate_number",
+            "level",
+            "organisation",
+            "region",
+            "measuring_range",
+            "approved_on",
+            "valid_to",
+        )
         export_order = fields
 
 

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import csv
+import operator
 from collections import defaultdict
+from functools import reduce
 
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import ListView, TemplateView
 
@@ -190,10 +193,13 @@ class IndicatorDetailView(QualityMixin, TemplateView):
                 for region in regions
             ],
         }
+        # The figure the page leads with (title, description): the city's latest.
+        home = [o for o in preferred if o.region.code == HOME_REGION]
         context.update(
             indicator=indicator,
             observations=observations,
             preferred=preferred,
+            latest=(home or preferred or [None])[-1],
             chart=chart,
         )
         return context
@@ -292,9 +298,10 @@ class RegistryListView(QualityMixin, ListView):
         return context
 
 
-def _coverage_rows(pairs, counts) -> list[dict]:
+def _coverage_rows(pairs, counts, latest=None) -> list[dict]:
     """``pairs`` of (key, label, indicator code) → rows with the reported value."""
-    latest = latest_preferred(code for _k, _l, code in pairs if code)
+    if latest is None:
+        latest = latest_preferred(code for _k, _l, code in pairs if code)
     rows = []
     for key, label, code in pairs:
         reported = latest.get(code)
@@ -330,24 +337,55 @@ class AwardListView(RegistryListView):
         return queryset
 
     def coverage(self):
+        """Per scheme, the awards in force on the date of the reported figure
+        (today when nothing is reported): a withdrawn or expired 名牌 is not one
+        of the 181 the report counts."""
         schemes = list(
-            Scheme.objects.filter(kind=self.kind)
-            .select_related("indicator")
-            .annotate(n=Count("awards"))
+            Scheme.objects.filter(kind=self.kind).select_related("indicator")
         )
-        return _coverage_rows(
-            [
-                (s.pk, s.name, s.indicator.code if s.indicator else None)
-                for s in schemes
-            ],
-            {s.pk: s.n for s in schemes},
-        )
+        pairs = [
+            (s.pk, s.name, s.indicator.code if s.indicator else None) for s in schemes
+        ]
+        latest = latest_preferred(code for _k, _l, code in pairs if code)
+        schemes_by_day = defaultdict(list)
+        for pk, _label, code in pairs:
+            reported = latest.get(code)
+            day = reported.period.end_on if reported else timezone.localdate()
+            schemes_by_day[day].append(pk)
+        counts = {}
+        if schemes_by_day:
+            in_force = reduce(
+                operator.or_,
+                (
+                    Award.objects.filter(scheme__in=pks).valid_on(day)
+                    for day, pks in schemes_by_day.items()
+                ),
+            )
+            counts = dict(
+                in_force.order_by().values_list("scheme").annotate(n=Count("id"))
+            )
+        return _coverage_rows(pairs, counts, latest)
 
 
-STANDARD_INDICATORS = {
-    Standard.Kind.NATIONAL: "standards_national",
-    Standard.Kind.INDUSTRY: "standards_industry",
-    Standard.Kind.LOCAL: "standards_provincial_local",
+# (label, which standards, reported indicator). Local standards are told apart by
+# the code's prefix: DB37/… are Shandong's (省地方标准, what the report counts),
+# DB3706/… are Yantai's own municipal ones.
+STANDARD_COVERAGE = {
+    "national": (
+        Standard.Kind.NATIONAL.label,
+        Q(kind=Standard.Kind.NATIONAL),
+        "standards_national",
+    ),
+    "industry": (
+        Standard.Kind.INDUSTRY.label,
+        Q(kind=Standard.Kind.INDUSTRY),
+        "standards_industry",
+    ),
+    "provincial_local": (
+        _("省地方标准"),
+        Q(kind=Standard.Kind.LOCAL, code__startswith="DB37/"),
+        "standards_provincial_local",
+    ),
 }
 
 
@@ -360,11 +398,17 @@ class StandardListView(RegistryListView):
         return Standard.objects.for_listing()
 
     def coverage(self):
-        counts = dict(
-            Standard.objects.order_by().values_list("kind").annotate(n=Count("id"))
+        counts = Standard.objects.aggregate(
+            **{
+                key: Count("id", filter=which)
+                for key, (_label, which, _code) in STANDARD_COVERAGE.items()
+            }
         )
         return _coverage_rows(
-            [(k, Standard.Kind(k).label, c) for k, c in STANDARD_INDICATORS.items()],
+            [
+                (key, label, code)
+                for key, (label, _which, code) in STANDARD_COVERAGE.items()
+            ],
             counts,
         )
 

@@ -322,6 +322,25 @@ class Observation(models.Model):
 
     objects = ObservationQuerySet.as_manager()
 
+    # What the observation says and where it says it. Once saved these never change:
+    # a correction adds a new observation (``observation_correct``) instead.
+    VALUE_FIELDS = (
+        "indicator",
+        "region",
+        "period",
+        "value",
+        "comparator",
+        "lower",
+        "upper",
+        "raw_text",
+        "article",
+        "source_publisher",
+        "source_title",
+        "source_on",
+        "source_url",
+        "quote",
+    )
+
     class Meta:
         ordering = ["indicator", "period__end_on", "id"]
         verbose_name = _("观测值")

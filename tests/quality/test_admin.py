@@ -5,16 +5,26 @@ from decimal import Decimal
 
 import tablib
 from django.contrib import admin
+from django.contrib.auth.models import Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import TestCase
 from django.urls import reverse
 
 from quality import models as quality_models
-from quality.models import Observation, Organisation, SamplingCampaign, Standard
+from quality.models import (
+    MeasurementStandard,
+    Observation,
+    Organisation,
+    SamplingCampaign,
+    Scheme,
+    Standard,
+)
 from quality.resources import (
+    MeasurementStandardResource,
     ObservationResource,
     OrganisationResource,
     SamplingCampaignResource,
+    SchemeResource,
     StandardResource,
 )
 from tests.factories import UserFactory
@@ -22,8 +32,10 @@ from tests.factories import UserFactory
 from .factories import (
     IndicatorFactory,
     ObservationFactory,
+    OrganisationFactory,
     PeriodFactory,
     RegionFactory,
+    SchemeFactory,
 )
 
 # The models of issue 5 (figure proposals have their own admin and tests).
@@ -402,3 +414,432 @@ class MakePreferredActionTests(TestCase):
             list(Observation.objects.preferred().values_list("pk", flat=True)),
             [self.first.pk],
         )
+
+
+class ObservationNeverRewrittenTests(TestCase):
+    """A correction never overwrites: it adds an observation and moves the flag."""
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.user = UserFactory(username="corrector", is_staff=True, is_superuser=True)
+        cls.observation = ObservationFactory()
+
+    def setUp(self):
+        self.client.force_login(self.user)
+        self.correct_url = reverse(
+            "admin:quality_observation_correct", args=[self.observation.pk]
+        )
+
+    def change_data(self, **overrides):
+        o = self.observation
+        data = {
+            "indicator": o.indicator.pk,
+            "region": o.region.pk,
+            "period": o.period.pk,
+            "value": "605",
+            "comparator": "=",
+            "raw_text": "605项",
+            "status": "confirmed",
+            "source_publisher": "别处",
+            "source_title": "别的标题",
+            "quote": "改写的引文",
+            "note": "核对过",
+            "is_preferred": "on",
+        }
+        data.update(overrides)
+        return data
+
+    def test_change_form_ignores_posted_value_and_source(self):
+        response = self.client.post(
+            reverse("admin:quality_observation_change", args=[self.observation.pk]),
+            self.change_data(),
+        )
+        self.assertEqual(response.status_code, 302)
+        self.observation.refresh_from_db()
+        self.assertEqual(
+            (
+                self.observation.value,
+                self.observation.raw_text,
+                self.observation.source_publisher,
+                self.observation.quote,
+            ),
+            (
+                Decimal(604),
+                "604项",
+                "烟台市市场监督管理局",
+                "共参与制修订604项国家标准",
+            ),
+        )
+        # What is not the value itself stays editable.
+        self.assertEqual(
+            (self.observation.status, self.observation.note), ("confirmed", "核对过")
+        )
+
+    def test_change_page_shows_the_correct_button_and_disabled_value(self):
+        response = self.client.get(
+            reverse("admin:quality_observation_change", args=[self.observation.pk])
+        )
+        self.assertContains(response, self.correct_url)
+        self.assertContains(response, "更正")
+        self.assertIn("value", response.context["adminform"].form.fields)
+        self.assertTrue(response.context["adminform"].form.fields["value"].disabled)
+        self.assertFalse(response.context["adminform"].form.fields["status"].disabled)
+
+    def test_inline_under_indicator_cannot_rewrite_saved_rows(self):
+        o = self.observation
+        prefix = "observations"
+        data = {
+            "code": o.indicator.code,
+            "name": o.indicator.name,
+            "topic": o.indicator.topic.pk,
+            "unit": o.indicator.unit.pk,
+            "nature": "stock",
+            "decimals": "0",
+            "higher_is_better": "on",
+            "is_public": "on",
+            "order": "0",
+            f"{prefix}-TOTAL_FORMS": "1",
+            f"{prefix}-INITIAL_FORMS": "1",
+            f"{prefix}-0-id": o.pk,
+            f"{prefix}-0-indicator": o.indicator.pk,
+            f"{prefix}-0-region": o.region.pk,
+            f"{prefix}-0-period": o.period.pk,
+            f"{prefix}-0-value": "999",
+            f"{prefix}-0-comparator": "=",
+            f"{prefix}-0-raw_text": "999项",
+            f"{prefix}-0-status": "confirmed",
+            f"{prefix}-0-source_publisher": "别处",
+            f"{prefix}-0-source_title": "别的标题",
+            f"{prefix}-0-is_preferred": "on",
+        }
+        response = self.client.post(
+            reverse("admin:quality_indicator_change", args=[o.indicator.pk]), data
+        )
+        self.assertEqual(response.status_code, 302)
+        o.refresh_from_db()
+        self.assertEqual(
+            (o.value, o.raw_text, o.source_publisher, o.status),
+            (Decimal(604), "604项", "烟台市市场监督管理局", "confirmed"),
+        )
+
+    def test_correct_form_is_prefilled_from_the_observation(self):
+        response = self.client.get(self.correct_url)
+        self.assertEqual(response.status_code, 200)
+        form = response.context["adminform"].form
+        self.assertEqual(form.initial["raw_text"], "604项")
+        self.assertEqual(form.initial["quote"], "共参与制修订604项国家标准")
+        self.assertContains(response, "更正原因")
+
+    def test_correct_adds_a_preferred_observation_and_keeps_the_old_one(self):
+        response = self.client.post(
+            self.correct_url,
+            {
+                "value": "600",
+                "comparator": ">",
+                "lower": "600",
+                "upper": "700",
+                "raw_text": "六百余项",
+                "source_publisher": "烟台市市场监督管理局",
+                "source_title": "2020年质量工作年报",
+                "quote": "参与制修订国家标准六百余项",
+                "note": "据年报更正",
+            },
+        )
+        self.assertEqual(Observation.objects.count(), 2)
+        new = Observation.objects.exclude(pk=self.observation.pk).get()
+        self.assertRedirects(
+            response, reverse("admin:quality_observation_change", args=[new.pk])
+        )
+        self.assertTrue(new.is_preferred)
+        self.assertEqual(
+            (new.value, new.lower, new.upper, new.raw_text, new.note),
+            (Decimal(600), Decimal(600), Decimal(700), "六百余项", "据年报更正"),
+        )
+        self.assertEqual(
+            (new.indicator, new.region, new.period),
+            (
+                self.observation.indicator,
+                self.observation.region,
+                self.observation.period,
+            ),
+        )
+        old = Observation.objects.get(pk=self.observation.pk)
+        self.assertFalse(old.is_preferred)
+        self.assertEqual(old.status, Observation.Status.REVISED)
+        self.assertEqual((old.value, old.raw_text), (Decimal(604), "604项"))
+
+    def test_correct_with_bad_bounds_shows_the_message_and_writes_nothing(self):
+        response = self.client.post(
+            self.correct_url,
+            {
+                "value": "650",
+                "comparator": "~",
+                "lower": "700",
+                "upper": "600",
+                "raw_text": "约650项",
+                "source_publisher": "烟台市市场监督管理局",
+                "source_title": "年报",
+                "note": "据年报更正",
+            },
+        )
+        self.assertEqual(response.status_code, 200)
+        self.assertContains(response, "下限不能大于数值，上限不能小于数值")
+        self.assertEqual(Observation.objects.count(), 1)
+        self.observation.refresh_from_db()
+        self.assertTrue(self.observation.is_preferred)
+        self.assertEqual(self.observation.status, Observation.Status.PROVISIONAL)
+
+    def test_correct_needs_a_reason(self):
+        response = self.client.post(
+            self.correct_url,
+            {
+                "value": "605",
+                "comparator": "=",
+                "raw_text": "605项",
+                "source_publisher": "甲",
+                "source_title": "乙",
+            },
+        )
+        self.assertEqual(response.status_code, 200)
+        self.assertTrue(response.context["adminform"].form.errors["note"])
+        self.assertEqual(Observation.objects.count(), 1)
+
+    def test_correct_needs_the_add_observation_permission(self):
+        viewer = staff_with_perms("viewer", "view_observation", "change_observation")
+        self.client.force_login(viewer)
+        self.assertEqual(self.client.get(self.correct_url).status_code, 403)
+        response = self.client.post(
+            self.correct_url,
+            {
+                "value": "605",
+                "comparator": "=",
+                "raw_text": "605项",
+                "source_publisher": "甲",
+                "source_title": "乙",
+                "note": "理由",
+            },
+        )
+        self.assertEqual(response.status_code, 403)
+        self.assertEqual(Observation.objects.count(), 1)
+        change = self.client.get(
+            reverse("admin:quality_observation_change", args=[self.observation.pk])
+        )
+        self.assertNotContains(change, self.correct_url)
+
+
+def staff_with_perms(username, *codenames):
+    user = UserFactory(username=username, is_staff=True)
+    user.user_permissions.set(
+        Permission.objects.filter(
+            content_type__app_label="quality", codename__in=codenames
+        )
+    )
+    return user
+
+
+class ImportNeverRewritesTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        cls.user = UserFactory(username="importer2", is_staff=True, is_superuser=True)
+        cls.observation = ObservationFactory(indicator=IndicatorFactory(code="x_std"))
+
+    def exported(self):
+        return ObservationResource().export()
+
+    def test_a_row_that_rewrites_a_saved_value_is_refused_and_nothing_written(self):
+        dataset = self.exported()
+        row = list(dataset[0])
+        row[dataset.headers.index("value")] = "605"
+        row[dataset.headers.index("raw_text")] = "605项"
+        dataset[0] = row
+        new = dict.fromkeys(dataset.headers, "")
+        new.update(
+            {
+                "indicator": "x_std",
+                "region": "370600",
+                "period": "2019",
+                "value": "500",
+                "comparator": "=",
+                "raw_text": "500项",
+                "status": "provisional",
+                "source_publisher": "甲",
+                "source_title": "乙",
+                "is_preferred": "1",
+            }
+        )
+        dataset.append([new[h] for h in dataset.headers])
+        before = list(Observation.objects.values())
+        result = ObservationResource().import_data(
+            dataset, dry_run=False, rollback_on_validation_errors=True
+        )
+        self.assertTrue(result.has_validation_errors())
+        self.assertEqual([row.number for row in result.invalid_rows], [1])
+        message = " ".join(result.invalid_rows[0].non_field_specific_errors)
+        self.assertIn("已有观测值", message)
+        self.assertIn("不能改写", message)
+        self.assertIn("数值", message)
+        self.assertIn("更正", message)
+        self.assertEqual(list(Observation.objects.values()), before)
+
+    def test_admin_import_shows_the_refusal_and_offers_no_confirm(self):
+        dataset = self.exported()
+        row = list(dataset[0])
+        row[dataset.headers.index("quote")] = "换了一句引文"
+        dataset[0] = row
+        self.client.force_login(self.user)
+        response = self.client.post(
+            reverse("admin:quality_observation_import"),
+            {
+                "import_file": SimpleUploadedFile(
+                    "o.csv", dataset.export("csv").encode("utf-8")
+                ),
+                "format": "0",
+                "resource": "0",
+            },
+        )
+        self.assertEqual(response.status_code, 200)
+        self.assertNotIn("confirm_form", response.context)
+        self.assertContains(response, "不能改写")
+        self.observation.refresh_from_db()
+        self.assertEqual(self.observation.quote, "共参与制修订604项国家标准")
+
+    def test_status_and_note_of_a_saved_row_may_still_be_imported(self):
+        dataset = self.exported()
+        row = list(dataset[0])
+        row[dataset.headers.index("status")] = "confirmed"
+        row[dataset.headers.index("note")] = "已核对"
+        dataset[0] = row
+        result = ObservationResource().import_data(
+            dataset, dry_run=False, rollback_on_validation_errors=True
+        )
+        self.assertFalse(result.has_errors() or result.has_validation_errors())
+        self.observation.refresh_from_db()
+        self.assertEqual(
+            (self.observation.status, self.observation.note), ("confirmed", "已核对")
+        )
+
+
+class SchemeAndMeasurementStandardImportExportTests(TestCase):
+    """社会公用计量标准 and 认证/荣誉项目 import and export like the other registries."""
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.user = UserFactory(username="registrar", is_staff=True, is_superuser=True)
+        region = RegionFactory()
+        indicator = IndicatorFactory(code="honours_shandong_brand")
+        SchemeFactory(
+            name="山东名牌产品",
+            issuer="山东省人民政府",
+            description="省级名牌",
+            indicator=indicator,
+        )
+        SchemeFactory(
+            name="ISO 9001 质量管理体系认证",
+            kind=Scheme.Kind.CERTIFICATION,
+            level="national",
+            issuer="中国质量认证中心",
+            approval_number="CNCA-R-2002-001",
+        )
+        organisation = OrganisationFactory(name="烟台市计量测试所")
+        MeasurementStandard.objects.create(
+            name="精密压力表标准装置",
+            certificate_number="[2015]鲁量标烟证字第001号",
+            organisation=organisation,
+            region=region,
+            measuring_range="(-0.1~60)MPa",
+            approved_on=date(2015, 3, 1),
+            valid_to=date(2025, 2, 28),
+        )
+        MeasurementStandard.objects.create(name="出租汽车计价器检定装置")
+
+    def setUp(self):
+        self.client.force_login(self.user)
+
+    def scheme_rows(self):
+        return sorted(
+            Scheme.objects.values_list(
+                "name",
+                "kind",
+                "level",
+                "issuer",
+                "approval_number",
+                "description",
+                "indicator__code",
+            )
+        )
+
+    def measurement_rows(self):
+        return sorted(
+            MeasurementStandard.objects.values_list(
+                "name",
+                "certificate_number",
+                "level",
+                "organisation__name",
+                "region__code",
+                "measuring_range",
+                "approved_on",
+                "valid_to",
+            )
+        )
+
+    def round_trip(self, resource_class, model, rows, fmt, drop_id):
+        before = rows()
+        exported = resource_class().export()
+        if drop_id:
+            del exported["id"]
+        data = exported.export(fmt)
+        model.objects.all().delete()
+        dataset = tablib.Dataset().load(data, format=fmt)
+        result = resource_class().import_data(
+            dataset, dry_run=False, rollback_on_validation_errors=True
+        )
+        self.assertFalse(result.has_errors() or result.has_validation_errors())
+        self.assertEqual(rows(), before)
+
+    def test_round_trips(self):
+        for fmt in ("csv", "xlsx"):
+            with self.subTest(model="Scheme", fmt=fmt):
+                self.round_trip(
+                    SchemeResource, Scheme, self.scheme_rows, fmt, drop_id=False
+                )
+            with self.subTest(model="MeasurementStandard", fmt=fmt):
+                self.round_trip(
+                    MeasurementStandardResource,
+                    MeasurementStandard,
+                    self.measurement_rows,
+                    fmt,
+                    drop_id=True,
+                )
+
+    def test_admin_pages_offer_import_and_export(self):
+        for name in ("scheme", "measurementstandard"):
+            with self.subTest(model=name):
+                for view in ("import", "export"):
+                    url = reverse(f"admin:quality_{name}_{view}")
+                    self.assertEqual(self.client.get(url).status_code, 200)
+                changelist = self.client.get(
+                    reverse(f"admin:quality_{name}_changelist")
+                )
+                self.assertContains(changelist, reverse(f"admin:quality_{name}_import"))
+
+    def test_bad_row_imports_nothing(self):
+        dataset = tablib.Dataset(
+            headers=["name", "level", "organisation", "region", "valid_to"]
+        )
+        dataset.append(["长度标准装置", "municipal", "烟台市计量测试所", "370600", ""])
+        dataset.append(["温度标准装置", "municipal", "不存在的单位", "370600", ""])
+        result = MeasurementStandardResource().import_data(
+            dataset, dry_run=False, rollback_on_validation_errors=True
+        )
+        self.assertTrue(result.has_validation_errors())
+        self.assertIn("没有单位“不存在的单位”", str(result.invalid_rows[0].error_dict))
+        self.assertEqual(MeasurementStandard.objects.count(), 2)
+
+        dataset = tablib.Dataset(headers=["name", "kind", "level"])
+        dataset.append(["好品山东", "honour", "provincial"])
+        dataset.append(["无类别项目", "prize", "provincial"])
+        result = SchemeResource().import_data(
+            dataset, dry_run=False, rollback_on_validation_errors=True
+        )
+        self.assertTrue(result.has_validation_errors())
+        self.assertEqual(Scheme.objects.count(), 2)

@@ -7,6 +7,7 @@ from django.core.cache import cache, caches
 from django.core.management import call_command
 from django.test import TestCase
 
+from quality import demo
 from quality.figure_links import mark_figures
 from quality.figure_review import (
     figure_proposal_confirm,
@@ -197,3 +198,65 @@ class RebuildFigureLinksCommandTests(FigureLinkTestCase):
         self.assertContains(
             self.client.get(article.get_absolute_url()), 'class="figure"', count=1
         )
+
+
+class SeedArticleFigureTests(FigureLinkTestCase):
+    """The demo's seed figures are marked on the seed article page, as if confirmed."""
+
+    def test_seed_article_page_marks_its_figures_after_the_demo_loads(self):
+        call_command("load_demo", stdout=StringIO())
+        call_command("load_quality_demo", stdout=StringIO())
+        article = demo.seed_article()
+        confirmed = FigureProposal.objects.confirmed().filter(article=article)
+        # Every figure of the body (the headline's 六百余项 is not in the body).
+        in_body = Observation.objects.filter(article=article).exclude(
+            raw_text="六百余项"
+        )
+        self.assertEqual(confirmed.count(), in_body.count())
+        self.assertEqual(
+            set(confirmed.values_list("observation", flat=True)),
+            set(in_body.values_list("pk", flat=True)),
+        )
+        self.assertFalse(
+            FigureProposal.objects.filter(
+                article=article, status=FigureProposal.Status.PROPOSED
+            ).exists()
+        )
+
+        response = self.client.get(article.get_absolute_url())
+        self.assertEqual(response.status_code, 200)
+        content = response.content.decode()
+        self.assertEqual(content.count('<a class="figure" '), confirmed.count())
+        for code, number in [
+            ("standards_national", "604项"),
+            ("measurement_standards", "242项"),
+            ("industrial_pass_rate", "97%以上"),
+            ("sampling_food_batches", "1700批次"),
+        ]:
+            with self.subTest(code=code):
+                self.assertRegex(
+                    content,
+                    rf'<a class="figure" href="/quality/indicators/{code}/"'
+                    rf' data-indicator="{code}"[^>]*>{number}</a>',
+                )
+
+    def test_loading_again_links_nothing_twice_and_nothing_is_proposed_again(self):
+        call_command("load_demo", stdout=StringIO())
+        call_command("load_quality_demo", stdout=StringIO())
+        article = demo.seed_article()
+        before = list(
+            FigureProposal.objects.order_by("pk").values_list(
+                "pk", "status", "observation", "indicator"
+            )
+        )
+        out = StringIO()
+        call_command("load_quality_demo", stdout=out)
+        self.assertIn("文中数据标注 0 处", out.getvalue())
+        after = list(
+            FigureProposal.objects.order_by("pk").values_list(
+                "pk", "status", "observation", "indicator"
+            )
+        )
+        self.assertEqual(after, before)
+        # The 提取数据 review finds nothing new to propose on the seed article.
+        self.assertEqual(figure_proposals_extract(article=article), [])

@@ -3,6 +3,7 @@
 import csv
 import io
 import json
+from datetime import date
 from decimal import Decimal
 from io import StringIO
 from pathlib import Path
@@ -15,7 +16,7 @@ from django.urls import reverse
 
 from news.models import Article
 from quality import demo
-from quality.models import MeasurementStandard, Observation, Scheme
+from quality.models import Award, MeasurementStandard, Observation, Scheme
 from quality.services import observation_create, period_from_code
 from tests.factories import UserFactory
 
@@ -133,9 +134,21 @@ class QualityPagesTests(TestCase):
         scheme = Scheme.objects.get(name="山东名牌产品")
         AwardFactory(scheme=scheme, subject="张裕葡萄酒")
         AwardFactory(scheme=scheme, subject="鲁花花生油")
-        response = self.get(reverse("quality:honour-list"), 6)
+        response = self.get(reverse("quality:honour-list"), 7)
         self.assertContains(response, "报道 181个（截至2021年1月7日） · 已收录 2 个")
         self.assertContains(response, "张裕葡萄酒")
+
+    def test_honours_coverage_counts_only_awards_in_force_on_the_report_date(self):
+        """The report says 181 as of 2021-01-07: count what was valid that day."""
+        scheme = Scheme.objects.get(name="山东名牌产品")
+        AwardFactory(scheme=scheme, subject="在期", valid_to=date(2021, 12, 31))
+        AwardFactory(scheme=scheme, subject="撤销", status=Award.Status.WITHDRAWN)
+        AwardFactory(scheme=scheme, subject="到期", valid_to=date(2020, 12, 31))
+        AwardFactory(scheme=scheme, subject="后授", valid_from=date(2021, 6, 1))
+        response = self.get(reverse("quality:honour-list"), 7)
+        self.assertContains(response, "报道 181个（截至2021年1月7日） · 已收录 1 个")
+        for subject in ("在期", "撤销", "到期", "后授"):
+            self.assertContains(response, subject)  # all listed, one counted
 
     def test_honours_search_and_filter(self):
         scheme = Scheme.objects.get(name="山东名牌产品")
@@ -157,9 +170,14 @@ class QualityPagesTests(TestCase):
         for n in range(3):
             StandardFactory(code=f"GB/T {40000 + n}-2020", title=f"葡萄酒标准{n}")
         StandardFactory(code="DB37/T 1234-2020", kind="local", title="地方标准样例")
+        # Yantai's own local standards are not among the report's 350 省地方标准.
+        StandardFactory(code="DB3706/T 12-2021", kind="local", title="市地方标准一")
+        StandardFactory(code="DB3706/T 13-2021", kind="local", title="市地方标准二")
         response = self.get(reverse("quality:standard-list"), 5)
         self.assertContains(response, "报道 604项（截至2021年1月7日） · 已收录 3 个")
         self.assertContains(response, "报道 350项（截至2021年1月7日） · 已收录 1 个")
+        self.assertContains(response, "省地方标准")
+        self.assertContains(response, "市地方标准二")
         filtered = self.client.get(reverse("quality:standard-list"), {"kind": "local"})
         self.assertContains(filtered, "地方标准样例")
         self.assertNotContains(filtered, "葡萄酒标准0")
@@ -178,12 +196,23 @@ class QualityPagesTests(TestCase):
         self.assertContains(response, "未公布")
         self.assertNotContains(response, "0.00%")
 
+    def test_sampling_list_keyword_search(self):
+        SamplingCampaignFactory(name="成品油专项抽检")
+        SamplingCampaignFactory(name="服装专项抽检")
+        response = self.client.get(reverse("quality:sampling-list"), {"q": "成品油"})
+        self.assertContains(response, 'name="q"')
+        self.assertContains(response, 'value="成品油"')
+        self.assertContains(response, "成品油专项抽检")
+        self.assertContains(response, "成品油、农资、服装等商品抽检")
+        self.assertNotContains(response, "服装专项抽检")
+        self.assertNotContains(response, "（5个专项）")  # the seed's 食品抽检 row
+
     def test_list_query_count_does_not_grow_with_rows(self):
         scheme = Scheme.objects.get(name="山东名牌产品")
         for n in range(12):
             AwardFactory(scheme=scheme, subject=f"产品{n}")
             SamplingCampaignFactory(batches_failed=n)
-        self.get(reverse("quality:honour-list"), 6)
+        self.get(reverse("quality:honour-list"), 7)
         self.get(reverse("quality:sampling-list"), 3)
 
     def test_dashboard_trend_chart_when_a_headline_has_several_periods(self):
@@ -225,6 +254,53 @@ class QualityPagesTests(TestCase):
         self.assertContains(filtered, "压力表标准装置")
         self.assertNotContains(filtered, "出租汽车计价器检定装置")
 
+    def test_pages_have_their_own_title_and_description(self):
+        """Dashboard, two indicator pages and the registries: no two alike."""
+        urls = [
+            reverse("quality:dashboard"),
+            reverse("quality:indicator-detail", args=["standards_national"]),
+            reverse("quality:indicator-detail", args=["industrial_pass_rate"]),
+            reverse("quality:honour-list"),
+            reverse("quality:certification-list"),
+            reverse("quality:standard-list"),
+            reverse("quality:inspection-centre-list"),
+            reverse("quality:measurement-standard-list"),
+            reverse("quality:sampling-list"),
+        ]
+        heads = {url: head_of(self.client.get(url)) for url in urls}
+        for field in ("title", "description", "og:title"):
+            with self.subTest(field=field):
+                values = [head[field] for head in heads.values()]
+                self.assertEqual(len(set(values)), len(values), values)
+        national = heads[urls[1]]
+        self.assertEqual(national["title"], "参与制修订国家标准 · 质量数据 · 品质烟台")
+        self.assertEqual(national["og:title"], "参与制修订国家标准：604项")
+        self.assertTrue(
+            national["description"].startswith(
+                "烟台市参与制修订国家标准：截至2021年1月7日，604项。"
+            ),
+            national["description"],
+        )
+        self.assertIn("97%以上", heads[urls[2]]["description"])
+        self.assertEqual(heads[urls[3]]["title"], "荣誉与品牌 · 品质烟台")
+        self.assertIn("山东名牌产品", heads[urls[3]]["description"])
+
     def test_nav_link_in_base(self):
         response = self.client.get(reverse("quality:dashboard"))
         self.assertContains(response, f'href="{reverse("quality:dashboard")}"')
+
+
+def head_of(response) -> dict[str, str]:
+    """The <title>, meta description and og:title of a page, unescaped."""
+    import html
+    import re
+
+    text = response.content.decode()
+    title = re.search(r"<title>(.*?)</title>", text, re.S).group(1)
+    description = re.search(r'<meta name="description" content="([^"]*)"', text)
+    og_title = re.search(r'<meta property="og:title" content="([^"]*)"', text)
+    return {
+        "title": html.unescape(title.strip()),
+        "description": html.unescape(description.group(1)),
+        "og:title": html.unescape(og_title.group(1)),
+    }

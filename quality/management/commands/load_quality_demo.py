@@ -14,7 +14,8 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(
                 "质量数据已就绪：新增行政区 {regions} 个、指标 {indicators} 个、"
-                "观测值 {observations} 条、抽检记录 {campaigns} 条。".format(**created)
+                "观测值 {observations} 条、抽检记录 {campaigns} 条、"
+                "文中数据标注 {figure_links} 处。".format(**created)
             )
         )
         if article is None:
