@@ -185,7 +185,13 @@ class StrictOrderingFilter(drf_filters.OrderingFilter):
                     ]
                 }
             )
-        return fields
+        # A public name may be served by another column (``ordering_aliases``).
+        aliases = getattr(view, "ordering_aliases", {})
+        return [
+            ("-" if f.startswith("-") else "")
+            + aliases.get(f.lstrip("-"), f.lstrip("-"))
+            for f in fields
+        ]
 
     def get_schema_operation_parameters(self, view):
         parameters = super().get_schema_operation_parameters(view)

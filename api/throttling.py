@@ -30,3 +30,10 @@ class ApiAnonRateThrottle(RatesFromSettingsMixin, AnonRateThrottle):
 
 class ApiUserRateThrottle(RatesFromSettingsMixin, UserRateThrottle):
     """Limits signed-in and token clients per user (scope ``user``)."""
+
+    def get_cache_key(self, request, view):
+        # DRF's UserRateThrottle also counts anonymous clients, by address: the anon
+        # throttle does that already, and a second counter is a second cache write.
+        if not (request.user and request.user.is_authenticated):
+            return None
+        return super().get_cache_key(request, view)

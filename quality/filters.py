@@ -72,13 +72,13 @@ class ObservationFilter(django_filters.FilterSet):
     indicator = text(_("指标"), _("指标代码。"), field_name="indicator__code")
     region = region_filter()
     period_from = SafeDateFilter(
-        field_name="period__end_on",
+        field_name="period_end_on",
         lookup_expr="gte",
         label=_("期间止日不早于"),
         help_text=_("统计期间的截止日期不早于此日（YYYY-MM-DD）。"),
     )
     period_to = SafeDateFilter(
-        field_name="period__end_on",
+        field_name="period_end_on",
         lookup_expr="lte",
         label=_("期间止日不晚于"),
         help_text=_("统计期间的截止日期不晚于此日（YYYY-MM-DD）。"),

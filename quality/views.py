@@ -40,7 +40,7 @@ def preferred_series(indicator_codes) -> dict[str, list[Observation]]:
         Observation.objects.preferred()
         .filter(indicator__code__in=list(indicator_codes), region__code=HOME_REGION)
         .select_related("indicator__unit", "period", "region")
-        .order_by("period__end_on", "id")
+        .order_by("period_end_on", "id")
     )
     for observation in rows:
         series[observation.indicator.code].append(observation)

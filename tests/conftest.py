@@ -3,7 +3,8 @@
 The rendered pages live on disk (``pages`` cache), and a test's database is rolled
 back after it while the files stay: a later test whose article has the same id and
 version would otherwise be served a page of an earlier test. The ``shared`` cache
-(editing notices, throttle counters) is on disk too.
+(editing notices, throttle counters, API counts) and the ``figures`` cache (figure
+marks, by article id) are on disk too.
 """
 
 import pytest
@@ -16,4 +17,5 @@ from news import pagecache
 def _empty_page_cache():
     caches["pages"].clear()
     caches["shared"].clear()
+    caches["figures"].clear()
     pagecache._seen.clear()

@@ -156,6 +156,10 @@ class Period(models.Model):
     def save(self, *args, **kwargs):
         self.code = self.compute_code()
         super().save(*args, **kwargs)
+        # Observations keep a copy of the end date (Observation.period_end_on).
+        Observation.objects.filter(period=self).exclude(
+            period_end_on=self.end_on
+        ).update(period_end_on=self.end_on)
 
     @property
     def label(self) -> str:
@@ -230,7 +234,7 @@ class ObservationQuerySet(models.QuerySet):
     def for_listing(self) -> ObservationQuerySet:
         return self.select_related(
             "indicator__unit", "region", "period", "article"
-        ).order_by("period__end_on", "region__code", "-is_preferred", "id")
+        ).order_by("period_end_on", "region__code", "-is_preferred", "id")
 
 
 class Observation(models.Model):
@@ -293,6 +297,10 @@ class Observation(models.Model):
     raw_text = models.CharField(
         _("原文写法"), max_length=100, help_text=_("照原文照录，例如“六百余项”。")
     )
+    # The period's end date, copied from ``period`` on save (and by Period.save) so
+    # that lists ordered or filtered by it use an index of this table: at 1,000,000
+    # rows, ordering through the join to Period sorted every row (1.2 s a page).
+    period_end_on = models.DateField(_("期间止日"), editable=False)
     status = models.CharField(
         _("状态"), max_length=12, choices=Status.choices, default=Status.PROVISIONAL
     )
@@ -342,9 +350,22 @@ class Observation(models.Model):
     )
 
     class Meta:
-        ordering = ["indicator", "period__end_on", "id"]
+        ordering = ["indicator", "period_end_on", "id"]
         verbose_name = _("观测值")
         verbose_name_plural = _("观测值")
+        # The API's list orders and filters (bench/api_bench.py, docs/benchmarks.md).
+        indexes = [
+            models.Index(fields=["period_end_on", "id"], name="obs_period_end"),
+            models.Index(
+                fields=["indicator", "period_end_on", "id"], name="obs_indicator_end"
+            ),
+            models.Index(
+                fields=["region", "period_end_on", "id"], name="obs_region_end"
+            ),
+            models.Index(fields=["value", "id"], name="obs_value"),
+            # Covers the count of a region's public observations (92 → 6 ms).
+            models.Index(fields=["region", "indicator"], name="obs_region_indicator"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["indicator", "region", "period"],
@@ -401,6 +422,13 @@ class Observation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.indicator} · {self.region} · {self.period}：{self.display}"
+
+    def save(self, *args, **kwargs):
+        self.period_end_on = self.period.end_on
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "period" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "period_end_on"}
+        super().save(*args, **kwargs)
 
     @property
     def display(self) -> str:
