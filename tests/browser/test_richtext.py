@@ -171,7 +171,7 @@ class RichTextEditorBrowserTests(StaticLiveServerTestCase):
         dialog = page.locator("dialog[open]")
         dialog.wait_for()
         with page.expect_popup() as popup_info:
-            dialog.get_by_text("浏览……").click()
+            dialog.get_by_role("button", name="浏览……").click()
         picker = popup_info.value
         picker.wait_for_load_state()
         with picker.expect_event("close"):
