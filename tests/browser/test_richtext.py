@@ -159,7 +159,7 @@ class RichTextEditorBrowserTests(StaticLiveServerTestCase):
         article = ArticleFactory(
             status=Article.Status.DRAFT, body="<p>正文第一段。</p>"
         )
-        context = self.browser.new_context()
+        context = self.browser.new_context(locale="zh-CN")  # a Chinese newsroom
         self.login(context, admin)
         page = context.new_page()
         page.goto(f"{self.live_server_url}/admin/news/article/{article.pk}/change/")
