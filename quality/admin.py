@@ -97,18 +97,10 @@ class ObservationForm(forms.ModelForm):
 
 
 # What a correction may change; the cell (indicator, region, period) stays.
-CORRECTION_FIELDS = (
-    "value",
-    "comparator",
-    "lower",
-    "upper",
-    "raw_text",
-    "article",
-    "source_publisher",
-    "source_title",
-    "source_on",
-    "source_url",
-    "quote",
+CORRECTION_FIELDS = tuple(
+    name
+    for name in Observation.VALUE_FIELDS
+    if name not in ("indicator", "region", "period")
 )
 
 

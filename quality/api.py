@@ -58,6 +58,12 @@ def create_audited(request, service, **data):
     return obj
 
 
+def created_response(view, obj) -> Response:
+    """201 with the new row as the view's list and detail show it."""
+    obj = view.get_queryset().get(pk=obj.pk)
+    return Response(view.get_serializer(obj).data, status=status.HTTP_201_CREATED)
+
+
 class IndicatorViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
     """Public indicators."""
 
@@ -125,10 +131,8 @@ class ObservationViewSet(
             data["period"] = period_from_code(data["period"])
         except DjangoValidationError as exc:
             raise ValidationError({"period": exc.messages}) from None
-        observation = create_audited(request, observation_create, **data)
-        observation = self.get_queryset().get(pk=observation.pk)
-        return Response(
-            self.get_serializer(observation).data, status=status.HTTP_201_CREATED
+        return created_response(
+            self, create_audited(request, observation_create, **data)
         )
 
 
@@ -198,8 +202,7 @@ class HonourViewSet(
         award = create_audited(
             request, award_create, **body.validated_data, kind=Scheme.Kind.HONOUR
         )
-        award = self.get_queryset().get(pk=award.pk)
-        return Response(self.get_serializer(award).data, status=status.HTTP_201_CREATED)
+        return created_response(self, award)
 
 
 class StandardViewSet(
@@ -227,10 +230,8 @@ class StandardViewSet(
     def create(self, request, *args, **kwargs):
         body = serializers.StandardWriteSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        standard = create_audited(request, standard_create, **body.validated_data)
-        standard = self.get_queryset().get(pk=standard.pk)
-        return Response(
-            self.get_serializer(standard).data, status=status.HTTP_201_CREATED
+        return created_response(
+            self, create_audited(request, standard_create, **body.validated_data)
         )
 
 
