@@ -1,6 +1,6 @@
 """Chinese full-text search: the same tests run on SQLite FTS5 and PostgreSQL."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 from io import StringIO
 from unittest import mock
 
@@ -208,8 +208,8 @@ class SearchFilterTests(SearchFixture, TestCase):
         self.assertEqual(rest, newest[10:])
 
     def test_query_budget(self):
-        """Channel menu, new names (at most every 10 s), count, ranked ids, the page's
-        articles: 5, then 4, whatever the size."""
+        """Channel menu, new names (at most every 10 s), count (cached a minute),
+        ranked ids, the page's articles: 5 at most, whatever the size."""
         # A process that knows every name but has not looked for new ones lately.
         known = search._Names(
             last_person_id=Person.objects.order_by("-pk").values_list("pk", flat=True)[
@@ -220,8 +220,10 @@ class SearchFilterTests(SearchFixture, TestCase):
         with self.assertNumQueries(5):
             self.search("标准")
         cache.clear()
-        with self.assertNumQueries(4):
+        with self.assertNumQueries(3):  # menu, ranked ids, articles: count cached
             self.search("标准")
+        with self.assertNumQueries(3):  # count, ranked ids, articles: menu cached
+            self.search("计量")
         cache.clear()
         with self.assertNumQueries(1):  # the channel menu only
             self.search("")
@@ -441,3 +443,21 @@ class EngineTests(TestCase):
         words = search.tokens("社会公用计量标准和山东名牌")
         for word in ["社会公用计量标准", "计量", "标准", "山东名牌", "名牌"]:
             self.assertIn(word, words)
+
+
+class CountCacheTests(SearchFixture, TestCase):
+    """A search's count is cached, and forgotten when the content changes."""
+
+    def test_a_new_article_is_counted_at_once(self):
+        before = search.search("标准").count()
+        with self.captureOnCommitCallbacks(execute=True):
+            ArticleFactory(title="又一篇标准化新闻", body="<p>国家标准新动态。</p>")
+        self.assertEqual(search.search("标准").count(), before + 1)
+
+    def test_filters_are_part_of_the_key(self):
+        everything = search.search("标准").count()
+        none = search.search(
+            "标准", search.SearchFilters(date_to=date(1990, 1, 1))
+        ).count()
+        self.assertEqual(none, 0)
+        self.assertGreater(everything, 0)
