@@ -150,7 +150,7 @@ class SchemathesisTests(LiveServerTestCase):
                 cwd=workdir,
                 capture_output=True,
                 text=True,
-                timeout=300,
+                timeout=900,  # the coverage phase alone takes ~4 min
             )
         output = result.stdout + result.stderr
         self.assertEqual(result.returncode, 0, output[:8000])
