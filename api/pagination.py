@@ -15,7 +15,6 @@ the rows change (quality.signals, on commit), and lives at most ``COUNT_CACHE_SE
 
 from __future__ import annotations
 
-import hashlib
 import uuid
 
 from django.core.cache import caches
@@ -24,6 +23,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import LimitOffsetPagination, PageNumberPagination
+
+from yantai.caching import shared_cached
 
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
@@ -63,21 +64,18 @@ def count_of(queryset, request, view) -> int:
     name = getattr(view, "count_cache", None)
     if not name:
         return queryset.count()
-    shared = caches["shared"]
-    generation = count_generation(name)
     filters = sorted(
         (key, value)
         for key, values in request.query_params.lists()
         if key not in NOT_FILTERS
         for value in values
     )
-    digest = hashlib.sha256(repr((name, generation, filters)).encode()).hexdigest()
-    key = f"api:count:{digest}"
-    count = shared.get(key)
-    if count is None:
-        count = queryset.count()
-        shared.set(key, count, COUNT_CACHE_SECONDS)
-    return count
+    return shared_cached(
+        "api:count",
+        (name, count_generation(name), filters),
+        COUNT_CACHE_SECONDS,
+        queryset.count,
+    )
 
 
 def _offset_error(parameter: str):

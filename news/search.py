@@ -17,7 +17,6 @@ characters, and every token is quoted.
 
 from __future__ import annotations
 
-import hashlib
 import re
 import time as time_module
 from dataclasses import dataclass, field
@@ -26,13 +25,13 @@ from functools import cache
 
 import rjieba
 from django.conf import settings
-from django.core.cache import caches
 from django.db import connection, transaction
 from django.db.models import Max, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from yantai.caching import shared_cached
 from yantai.text import to_halfwidth
 
 from . import pagecache
@@ -476,25 +475,24 @@ class SearchResults:
         article that went live without a write may be missing from it.
         """
         if self._count is None:
-            if not self.query:
-                self._count = 0
-            else:
-                sql, params = self._engine_sql(f"COUNT({_id_column()})", order=False)
-                shared = caches["shared"]
-                # Not the SQL: its parameters hold the time of the request.
-                digest = hashlib.sha256(
-                    repr(
-                        (self.query.groups, self.filters, pagecache.generation())
-                    ).encode()
-                ).hexdigest()
-                key = f"news:search-count:{digest}"
-                self._count = shared.get(key)
-                if self._count is None:
-                    with connection.cursor() as cursor:
-                        cursor.execute(sql, params)
-                        self._count = cursor.fetchone()[0]
-                    shared.set(key, self._count, SEARCH_COUNT_SECONDS)
+            # Keyed on the words, not the SQL: its parameters hold the request's time.
+            self._count = (
+                shared_cached(
+                    "news:search-count",
+                    (self.query.groups, self.filters, pagecache.generation()),
+                    SEARCH_COUNT_SECONDS,
+                    self._count_matches,
+                )
+                if self.query
+                else 0
+            )
         return self._count
+
+    def _count_matches(self) -> int:
+        sql, params = self._engine_sql(f"COUNT({_id_column()})", order=False)
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchone()[0]
 
     def __len__(self) -> int:
         return self.count()
