@@ -123,25 +123,7 @@ def observation_correct(
     """
     if not reason.strip():
         raise ValidationError({"note": _("请说明更正的原因。")})
-    fields = {
-        name: getattr(observation, name)
-        for name in (
-            "indicator",
-            "region",
-            "period",
-            "value",
-            "comparator",
-            "lower",
-            "upper",
-            "raw_text",
-            "article",
-            "quote",
-            "source_publisher",
-            "source_title",
-            "source_on",
-            "source_url",
-        )
-    }
+    fields = {name: getattr(observation, name) for name in Observation.VALUE_FIELDS}
     fields.update(changes)
     fields.setdefault("status", Observation.Status.CONFIRMED)
     corrected = observation_create(**fields, note=reason.strip(), is_preferred=True)
