@@ -32,6 +32,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from yantai.caching import shared_cached
+from yantai.database import refresh_statistics
 from yantai.text import to_halfwidth
 
 from . import pagecache
@@ -347,6 +348,7 @@ def rebuild_index(batch_size: int = 500, progress=None) -> int:
             last_pk = batch[-1].pk
             if progress:
                 progress(done, total)
+    refresh_statistics()
     return done
 
 

@@ -110,6 +110,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers run beside the writer; IMMEDIATE takes the write lock when the
     # transaction starts, so a writer waits (up to the busy timeout) instead of failing
     # with "database is locked" when it upgrades a read lock mid-transaction.
+    # Our subclass of Django's backend keeps the planner's statistics up to date.
+    DATABASES["default"]["ENGINE"] = "yantai.sqlite"
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,

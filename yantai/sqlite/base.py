@@ -1,0 +1,30 @@
+"""Django's SQLite backend, keeping the query planner's statistics up to date.
+
+Without statistics (``sqlite_stat1``) SQLite guesses that ``status = 'published'``
+picks a handful of rows and reads 20,000 index entries to find 20 articles by id
+(search results: 11 ms instead of 3). SQLite's advice for long-lived databases is
+``PRAGMA optimize`` as each connection closes: usually a no-op, it runs ``ANALYZE``
+on the tables whose indexes this connection used and that were never analysed or
+have grown 25-fold since. ``yantai.database.refresh_statistics`` analyses at once,
+after bulk writes.
+
+No ``analysis_limit``: sampled statistics (1,000 rows) told the planner that every
+status picks 1,000 rows, and it read all published articles again to find the few
+hidden ones. A full ``ANALYZE`` takes 0.12 s at 20,000 articles and runs only as a
+table grows 25-fold.
+"""
+
+from __future__ import annotations
+
+import contextlib
+
+from django.db.backends.sqlite3 import base
+
+
+class DatabaseWrapper(base.DatabaseWrapper):
+    def _close(self):
+        if self.connection is not None and not self.is_in_memory_db():
+            # A locked or read-only database must not stop the connection closing.
+            with contextlib.suppress(base.Database.Error):
+                self.connection.execute("PRAGMA optimize")
+        super()._close()
