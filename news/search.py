@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 import time as time_module
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from functools import cache
 
 import rjieba
@@ -378,7 +378,27 @@ class SearchFilters:
 
 def ranked_candidates() -> int:
     """How many of the newest matches a search ranks (``SearchResults._ranked``)."""
-    return int(getattr(settings, "SEARCH_RANKED_CANDIDATES", 2000))
+    return int(getattr(settings, "SEARCH_RANKED_CANDIDATES", 1000))
+
+
+# Stands for the request's time in SQL compiled once (``_hidden_sql``).
+_NOW = datetime(2000, 1, 1, tzinfo=UTC)
+
+
+@cache
+def _hidden_sql(vendor: str) -> tuple[str, tuple]:
+    """SQL and parameters selecting the ids of published articles not shown now:
+    scheduled (not yet due) or expired. Compiled once (the ORM takes ~0.5 ms a
+    query); ``_NOW`` in the parameters stands for the time of the search. Two index
+    ranges (article_pub_idx, article_expires_idx), no ordering.
+    """
+    hidden = Article.objects.filter(status=Article.Status.PUBLISHED).filter(
+        Q(published_at__gt=_NOW) | Q(expires_at__lte=_NOW)
+    )
+    sql, params = hidden.order_by().values("id").query.sql_with_params()
+    # Parameters come adapted for the database (SQLite: text): so is the stand-in.
+    now = connection.ops.adapt_datetimefield_value(_NOW)
+    return sql, tuple(_NOW if p == now else p for p in params)
 
 
 def _id_column() -> str:
@@ -409,13 +429,12 @@ class SearchResults:
         Either way, the page's rows are fetched through published() (articles_for).
         """
         if self.filters == SearchFilters():
-            now = timezone.now()
-            hidden = Article.objects.filter(status=Article.Status.PUBLISHED).filter(
-                Q(published_at__gt=now) | Q(expires_at__lte=now)
-            )
-            sql, params = hidden.values("id").query.sql_with_params()
-            return f"{key} NOT IN ({sql})", list(params)
-        visible = self.filters.apply(Article.objects.published()).values("id")
+            sql, params = _hidden_sql(connection.vendor)
+            now = connection.ops.adapt_datetimefield_value(timezone.now())
+            return f"{key} NOT IN ({sql})", [now if p is _NOW else p for p in params]
+        visible = (
+            self.filters.apply(Article.objects.published()).order_by().values("id")
+        )
         sql, params = visible.query.sql_with_params()
         return f"{key} IN ({sql})", list(params)
 
