@@ -38,7 +38,9 @@ class OptimizeOnCloseTests(TestCase):
             self.assertNotIn("sqlite_stat1", names)  # nothing analysed yet
             db.close()
             with sqlite3.connect(path) as raw:
-                stats = raw.execute("SELECT tbl, idx, stat FROM sqlite_stat1").fetchall()
+                stats = raw.execute(
+                    "SELECT tbl, idx, stat FROM sqlite_stat1"
+                ).fetchall()
             self.assertEqual(stats, [("t", "t_b", "500 72")])
 
 
