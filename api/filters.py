@@ -124,8 +124,31 @@ class StrictFilterBackend(DjangoFilterBackend):
             if param:
                 allowed[param] = None
         if filterset is not None:
-            allowed.update(filterset.filters)
+            allowed.update(type(filterset).base_filters)
         return allowed
+
+    def get_filterset(self, request, queryset, view):
+        """The view's FilterSet holding only the filters the request names.
+
+        django-filter copies every filter, then builds, copies and cleans a form field
+        for each, on every request (~2 ms for the 12 filters of observations), though
+        a filter whose parameter is absent changes nothing. Every filter here reads
+        one parameter of its own name (``allowed_params``). The FilterSet copies its
+        filters from ``base_filters``: the instance's own, set before ``__init__``,
+        hold the requested ones only (the class keeps all, for the schema).
+        """
+        filterset_class = self.get_filterset_class(view, queryset)
+        if filterset_class is None:
+            return None
+        kwargs = self.get_filterset_kwargs(request, queryset, view)
+        filterset = filterset_class.__new__(filterset_class)
+        filterset.base_filters = {
+            name: filter_
+            for name, filter_ in filterset_class.base_filters.items()
+            if name in request.query_params
+        }
+        filterset.__init__(**kwargs)
+        return filterset
 
     def filter_queryset(self, request, queryset, view):
         filterset = self.get_filterset(request, queryset, view)
