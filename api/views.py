@@ -30,6 +30,22 @@ class ModelPermissions(permissions.DjangoModelPermissions):
     }
 
 
+class ModelPermissionsOrAnonReadOnly(permissions.DjangoModelPermissionsOrAnonReadOnly):
+    """Anyone reads; a write needs the model's add/change/delete permission.
+
+    DRF builds the view's queryset on every request only to learn its model, then
+    requires no permission of a read (~0.5 ms of a list); here a read is let through
+    first.
+    """
+
+    def has_permission(self, request, view):
+        if request.method in permissions.SAFE_METHODS and not self.perms_map.get(
+            request.method
+        ):
+            return True
+        return super().has_permission(request, view)
+
+
 SUFFIXES = {"List": _("列表"), "Instance": _("详情")}
 
 

@@ -6,11 +6,11 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, permissions, status, viewsets
+from rest_framework import mixins, status, viewsets
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
-from api.views import ApiViewMixin, validation_detail
+from api.views import ApiViewMixin, ModelPermissionsOrAnonReadOnly, validation_detail
 from news.models import AuditLog
 from news.services import audit_record
 
@@ -93,7 +93,7 @@ class ObservationViewSet(
         "?format=csv 导出表格。有“添加观测值”权限的令牌可以新增。"
     )
     serializer_class = serializers.ObservationSerializer
-    permission_classes = [permissions.DjangoModelPermissionsOrAnonReadOnly]
+    permission_classes = [ModelPermissionsOrAnonReadOnly]
     filterset_class = filters.ObservationFilter
     ordering_fields = ("period__end_on", "value", "id")
     # The period's end date is read from the observation's own copy (indexed).
@@ -183,7 +183,7 @@ class HonourViewSet(
         "有“添加证书/荣誉”权限的令牌可以新增（只能选荣誉类项目）。"
     )
     serializer_class = serializers.HonourSerializer
-    permission_classes = [permissions.DjangoModelPermissionsOrAnonReadOnly]
+    permission_classes = [ModelPermissionsOrAnonReadOnly]
     filterset_class = filters.HonourFilter
     ordering_fields = ("year", "issued_on", "id")
     ordering = ("-year", "id")
@@ -217,7 +217,7 @@ class StandardViewSet(
     )
     queryset = Standard.objects.select_related("replaced_by")
     serializer_class = serializers.StandardSerializer
-    permission_classes = [permissions.DjangoModelPermissionsOrAnonReadOnly]
+    permission_classes = [ModelPermissionsOrAnonReadOnly]
     filterset_class = filters.StandardApiFilter
     ordering_fields = ("code", "issued_on", "id")
     ordering = ("kind", "code")
