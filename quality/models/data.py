@@ -355,7 +355,12 @@ class Observation(models.Model):
         verbose_name_plural = _("观测值")
         # The API's list orders and filters (bench/api_bench.py, docs/benchmarks.md).
         indexes = [
-            models.Index(fields=["period_end_on", "id"], name="obs_period_end"),
+            # indicator_id in the index: the public-indicator test of every row a
+            # deep page skips or a count passes reads no table row (page 472:
+            # 18 → 2 ms at 1,000,000 rows).
+            models.Index(
+                fields=["period_end_on", "id", "indicator"], name="obs_period_end_ind"
+            ),
             models.Index(
                 fields=["indicator", "period_end_on", "id"], name="obs_indicator_end"
             ),
@@ -363,6 +368,13 @@ class Observation(models.Model):
                 fields=["region", "period_end_on", "id"], name="obs_region_end"
             ),
             models.Index(fields=["value", "id"], name="obs_value"),
+            # A series of preferred values in period order: no sort, no row read to
+            # test is_preferred (?indicator=…&region=…&is_preferred=true).
+            models.Index(
+                fields=["indicator", "region", "period_end_on", "id"],
+                condition=Q(is_preferred=True),
+                name="obs_preferred_series",
+            ),
             # Covers the count of a region's public observations (92 → 6 ms).
             models.Index(fields=["region", "indicator"], name="obs_region_indicator"),
         ]
