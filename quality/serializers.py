@@ -3,6 +3,9 @@ the writes (observations, honours, standards)."""
 
 from __future__ import annotations
 
+import decimal
+from decimal import Decimal
+
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -134,7 +137,7 @@ class ObservationSerializer(DescribedModelSerializer):
         tests check that both give the same output for every kind of row."""
         # Not ``self.fields``: building them (a deep copy of every declared field)
         # costs more than the rows.
-        number = _DECIMAL.to_representation
+        number = _decimal
         period = obj.period
         return {
             "id": obj.pk,
@@ -166,6 +169,16 @@ class ObservationSerializer(DescribedModelSerializer):
 
 # How DRF writes the model's DecimalFields (max_digits=20, decimal_places=4).
 _DECIMAL = serializers.DecimalField(max_digits=20, decimal_places=4)
+_FOUR_PLACES = Decimal("0.0001")
+_CONTEXT = decimal.Context(prec=20)
+
+
+def _decimal(value) -> str:
+    """``_DECIMAL.to_representation(value)``: quantised to 4 places within 20 digits,
+    written without exponent; without copying the decimal context on every call."""
+    if not isinstance(value, Decimal):
+        return _DECIMAL.to_representation(value)
+    return f"{value.quantize(_FOUR_PLACES, context=_CONTEXT):f}"
 
 
 def _iso(day) -> str | None:

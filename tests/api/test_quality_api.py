@@ -434,3 +434,21 @@ class ObservationRepresentationTests(ApiTestCase):
                 observation
             )
             self.assertEqual(serializer.to_representation(observation), generic)
+
+    def test_decimals_are_written_as_drf_writes_them(self):
+        from quality.serializers import _DECIMAL, _decimal
+
+        for text in [
+            "0",
+            "-0.0001",
+            "97.5",
+            "1E+3",
+            "0.00005",
+            "0.00015",
+            "-12345678.12345",
+            "9999999999999999.9999",
+        ]:
+            with self.subTest(text):
+                value = Decimal(text)
+                self.assertEqual(_decimal(value), _DECIMAL.to_representation(value))
+        self.assertEqual(_decimal(1.5), _DECIMAL.to_representation(1.5))
