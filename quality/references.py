@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.db import connection
+
 from api.pagination import count_generation
 from news.models import Article
 
@@ -46,6 +48,23 @@ def _load(generation: str | None) -> _Tables:
     )
 
 
+def _source_articles(ids: set[int]) -> dict[int, Article]:
+    """The articles ``ids`` with the fields ``Article.is_published`` reads.
+
+    Raw SQL through ``Manager.raw`` (converters and deferred fields as usual):
+    compiling the ORM's ``in_bulk`` query took 0.45 ms of a page of 20 rows, this
+    0.16.
+    """
+    table = connection.ops.quote_name(Article._meta.db_table)
+    marks = ", ".join(["%s"] * len(ids))
+    rows = Article.objects.raw(
+        f"SELECT id, status, published_at, expires_at FROM {table} "  # noqa: S608
+        f"WHERE id IN ({marks})",
+        list(ids),
+    )
+    return {article.pk: article for article in rows}
+
+
 def observation_references_attach(observations: list[Observation]) -> None:
     """Give each observation its indicator, region, period and article objects."""
     global _tables
@@ -55,13 +74,7 @@ def observation_references_attach(observations: list[Observation]) -> None:
     if _tables.generation != generation or not all(map(_tables.knows, observations)):
         _tables = _load(generation)
     article_ids = {o.article_id for o in observations if o.article_id}
-    articles = (
-        Article.objects.only("status", "published_at", "expires_at").in_bulk(
-            article_ids
-        )
-        if article_ids
-        else {}
-    )
+    articles = _source_articles(article_ids) if article_ids else {}
     indicators, regions, periods = _tables.indicators, _tables.regions, _tables.periods
     for observation in observations:
         # What assigning ``observation.indicator = …`` does, without the related
