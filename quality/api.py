@@ -27,7 +27,7 @@ from .models import (
     Scheme,
     Standard,
 )
-from .references import observation_references_attach
+from .references import ObservationRow, observation_rows
 from .services import (
     award_create,
     observation_create,
@@ -113,10 +113,11 @@ class ObservationViewSet(
         ).defer(*ARTICLE_HEAVY_FIELDS)
 
     def paginate_queryset(self, queryset):
-        page = super().paginate_queryset(queryset)
-        if page is not None:
-            observation_references_attach(page)
-        return page
+        # A list page is read as plain rows (quality.references.ObservationRow),
+        # not model instances.
+        rows = queryset.values_list(*ObservationRow.FIELDS)
+        page = super().paginate_queryset(rows)
+        return None if page is None else observation_rows(page)
 
     @extend_schema(
         summary="新增观测值",

@@ -28,7 +28,7 @@ class _Tables:
     regions: dict[int, Region] = field(default_factory=dict)
     periods: dict[int, Period] = field(default_factory=dict)
 
-    def knows(self, observation: Observation) -> bool:
+    def knows(self, observation: ObservationRow) -> bool:
         return (
             observation.indicator_id in self.indicators
             and observation.region_id in self.regions
@@ -65,8 +65,53 @@ def _source_articles(ids: set[int]) -> dict[int, Article]:
     return {article.pk: article for article in rows}
 
 
-def observation_references_attach(observations: list[Observation]) -> None:
-    """Give each observation its indicator, region, period and article objects."""
+class ObservationRow:
+    """One observation of a list page: its columns (``FIELDS``, read with
+    ``values_list``) and its indicator (with unit), region, period and source article,
+    attached from this module's tables: what ``ObservationSerializer`` reads, without
+    a model instance a row (Django's model init and related descriptors were a fifth
+    of a 100-row page).
+    """
+
+    FIELDS = (
+        "id",
+        "indicator_id",
+        "region_id",
+        "period_id",
+        "value",
+        "comparator",
+        "lower",
+        "upper",
+        "raw_text",
+        "status",
+        "article_id",
+        "source_publisher",
+        "source_title",
+        "source_on",
+        "source_url",
+        "quote",
+        "is_preferred",
+    )
+    display = Observation.display  # the model's own text: 600余项, 97%以上 …
+
+    @property
+    def pk(self) -> int:
+        return self.id
+
+
+def observation_rows(values: list[tuple]) -> list[ObservationRow]:
+    """Rows of ``ObservationRow.FIELDS`` values, with their related objects attached."""
+    rows = []
+    for row_values in values:
+        row = ObservationRow()
+        row.__dict__.update(zip(ObservationRow.FIELDS, row_values, strict=True))
+        rows.append(row)
+    observation_references_attach(rows)
+    return rows
+
+
+def observation_references_attach(observations: list[ObservationRow]) -> None:
+    """Give each row its indicator, region, period and article (or None)."""
     global _tables
     if not observations:
         return
@@ -77,12 +122,7 @@ def observation_references_attach(observations: list[Observation]) -> None:
     articles = _source_articles(article_ids) if article_ids else {}
     indicators, regions, periods = _tables.indicators, _tables.regions, _tables.periods
     for observation in observations:
-        # What assigning ``observation.indicator = …`` does, without the related
-        # descriptor's checks (a third of this function for a page of 100 rows): the
-        # ids are the row's own, so only the cache of related objects is set.
-        cache = observation._state.fields_cache
-        cache["indicator"] = indicators[observation.indicator_id]
-        cache["region"] = regions[observation.region_id]
-        cache["period"] = periods[observation.period_id]
-        if observation.article_id:
-            cache["article"] = articles[observation.article_id]
+        observation.indicator = indicators[observation.indicator_id]
+        observation.region = regions[observation.region_id]
+        observation.period = periods[observation.period_id]
+        observation.article = articles.get(observation.article_id)
