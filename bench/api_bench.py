@@ -61,11 +61,13 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
+import serving
+from serving import serve, stop
+
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "bench" / "data"
 LUA = ROOT / "bench" / "wrk_percentiles.lua"
 PYTHON = sys.executable
-GUNICORN = str(Path(PYTHON).parent / "gunicorn")
 TARGET_MS = 20.0
 BUDGET_S = 20.0  # in-process time per group, after its first 5 requests
 LAST_YEAR = 2025
@@ -499,34 +501,6 @@ def explain(ms: float, sql: str, params, url: str) -> None:
 # --- 3. gunicorn + wrk -----------------------------------------------------------
 
 
-def serve(env: dict, port: int) -> subprocess.Popen:
-    proc = subprocess.Popen(
-        [GUNICORN, "yantai.wsgi:application", "--bind", f"127.0.0.1:{port}"]
-        + ["--workers", "2", "--worker-class", "sync", "--log-level", "warning"]
-        + ["--graceful-timeout", "5"],
-        env=env,
-        cwd=ROOT,
-        start_new_session=True,
-    )
-    for _ in range(100):
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1)
-            return proc
-        except OSError:
-            time.sleep(0.2)
-    stop(proc)
-    raise RuntimeError("server did not start")
-
-
-def stop(proc: subprocess.Popen) -> None:
-    os.killpg(proc.pid, signal.SIGTERM)
-    try:
-        proc.wait(timeout=20)
-    except subprocess.TimeoutExpired:  # a worker still in a deep page
-        os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait(timeout=20)
-
-
 def drain(port: int) -> None:
     """Wait until both workers are idle: a sync worker finishes a slow request after
     wrk has hung up, and would otherwise delay the next group's first requests."""
@@ -544,24 +518,7 @@ def drain(port: int) -> None:
 
 
 def wrk(port: int, urls: Path, seconds: int, connections: int) -> dict:
-    out = subprocess.run(
-        ["wrk", f"-t{min(2, connections)}", f"-c{connections}", f"-d{seconds}s"]
-        + [
-            "--timeout",
-            "60s",
-            "--latency",
-            "-s",
-            str(LUA),
-            f"http://127.0.0.1:{port}",
-            "--",
-            str(urls),
-        ],
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
-    line = next(x for x in out.splitlines() if x.startswith("RESULT "))
-    return {k: float(v) for k, v in (kv.split("=") for kv in line.split()[1:])}
+    return serving.wrk(port, urls, seconds, connections, script=LUA, timeout="60s")
 
 
 def main() -> None:
@@ -625,7 +582,7 @@ def main() -> None:
             for u in urls[:50]
         )
     )
-    server = serve(env, options.port)
+    server = serve(["yantai.wsgi:application"], env, options.port)
     served = {}
     try:
         wrk(options.port, mixed, 3, options.connections)  # warm-up

@@ -19,18 +19,19 @@ import argparse
 import json
 import os
 import random
-import signal
 import subprocess
 import sys
 import time
 import urllib.request
 from pathlib import Path
 
+import serving
+from serving import serve, stop
+
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = Path(os.environ.get("BENCH_SHARED", ROOT.parent / "shared" / "bench"))
 DATA = ROOT / "bench" / "data"
 PYTHON = sys.executable
-GUNICORN = str(Path(PYTHON).parent / "gunicorn")
 WAGTAIL = {"article_rps": 190, "channel_rps": 81, "ceiling_rps": 6850, "import_s": 84}
 
 
@@ -125,61 +126,15 @@ application = get_wsgi_application()
 """
 
 
-def serve(args: list[str], env: dict, port: int) -> subprocess.Popen:
-    proc = subprocess.Popen(
-        [
-            GUNICORN,
-            *args,
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            "2",
-            "--worker-class",
-            "sync",
-            "--log-level",
-            "warning",
-        ],
-        env=env,
-        cwd=ROOT,
-        start_new_session=True,
-    )
-    for _ in range(100):
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1)
-            return proc
-        except OSError as error:
-            if getattr(error, "code", None):
-                return proc  # the reference app answers any path
-            time.sleep(0.2)
-    raise RuntimeError("server did not start")
-
-
-def stop(proc: subprocess.Popen) -> None:
-    os.killpg(proc.pid, signal.SIGTERM)
-    proc.wait(timeout=20)
-
-
 def wrk(port: int, urls: Path, seconds: int, connections: int) -> dict:
-    out = subprocess.run(
-        [
-            "wrk",
-            "-t2",
-            f"-c{connections}",
-            f"-d{seconds}s",
-            "--latency",
-            "-s",
-            str(SHARED / "wrk_random_urls.lua"),
-            f"http://127.0.0.1:{port}",
-            "--",
-            str(urls),
-        ],
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
-    line = next(x for x in out.splitlines() if x.startswith("RESULT "))
-    print(line)
-    return {k: float(v) for k, v in (kv.split("=") for kv in line.split()[1:])}
+    return serving.wrk(
+        port,
+        urls,
+        seconds,
+        connections,
+        script=SHARED / "wrk_random_urls.lua",
+        echo=True,
+    )
 
 
 def main() -> None:
