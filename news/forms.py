@@ -42,15 +42,22 @@ BODY_EDITOR_EXTENSIONS = {
     "Image": True,
     "History": True,
     "HTML": True,
+    # Translatable menu labels (static/js/editor-labels.js; settings.py registers it).
+    "EditorLabels": True,
 }
 
 
 class RichTextAdminWidget(AdminProseEditorWidget):
-    """The admin editor with Chinese labels (static/js/editor-i18n.js)."""
+    """The admin editor, labelled in the admin's language.
+
+    The labels come from the JavaScript catalog the change form loads
+    (``admin:jsi18n``, ``locale/*/LC_MESSAGES/djangojs.po``) through the
+    ``EditorLabels`` extension; ``css/editor.css`` fixes what our fonts lack.
+    """
 
     @property
     def media(self):
-        return forms.Media(js=["js/editor-i18n.js"]) + super().media
+        return super().media + forms.Media(css={"all": ["css/editor.css"]})
 
 
 class RichTextField(ProseEditorFormField):

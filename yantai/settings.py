@@ -11,6 +11,8 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+from django_prose_editor.config import html_tags
+from js_asset import static_lazy
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -127,6 +129,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# 三审 separation of duties: the person who submits approves neither 初审 nor 复审,
+# and 初审 and 复审 are two different people (news.workflow.duty_conflict).
+EDITORIAL_SEPARATION_OF_DUTIES = env_bool("EDITORIAL_SEPARATION_OF_DUTIES", True)
 # How long a rendered article page may be served (news.pagecache); 0 turns it off.
 ARTICLE_PAGE_CACHE_SECONDS = int(os.environ.get("ARTICLE_PAGE_CACHE_SECONDS", "120"))
 
@@ -228,6 +233,15 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 
 LOGIN_URL = "admin:login"
+
+# The body editor's own extension (news/forms.py): translatable labels for the menu
+# buttons that django-prose-editor labels in fixed English. It adds no markup.
+DJANGO_PROSE_EDITOR_EXTENSIONS = [
+    {
+        "js": [static_lazy("js/editor-labels.js")],
+        "extensions": {"EditorLabels": html_tags([])},
+    }
+]
 
 # Security headers; HTTPS-only settings switch on with DJANGO_SECURE=1 (behind TLS).
 SECURE = env_bool("DJANGO_SECURE")
