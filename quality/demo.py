@@ -1,7 +1,11 @@
-"""The demo quality data: regions, reference data and every figure of the seed article.
+"""The demo content: the quality data, and the first-run loader of the whole site.
 
-``load_quality_demo`` calls ``load()``; it is idempotent (natural keys everywhere), so a
-second run changes nothing.
+``load_into_empty_database()`` (the ``load_demo`` command, which ``./run`` runs at
+every start) loads the news demo (``news.demo``) and the quality demo in one
+transaction, and only into a database without content: once staff have the site, a
+start never creates, updates or re-publishes anything. ``load()`` is the quality
+part alone (``load_quality_demo``, into empty quality tables). It only creates what
+is missing by natural key and never updates a row.
 """
 
 from __future__ import annotations
@@ -12,16 +16,24 @@ from decimal import Decimal
 
 from django.db import transaction
 
+from news import demo as news_demo
 from news.models import Article
 
 from .figure_review import figure_proposals_link_observations
 from .models import (
+    Award,
+    FigureProposal,
     Indicator,
+    InspectionCentre,
+    MeasurementStandard,
     Observation,
     Organisation,
+    Period,
     Region,
     SamplingCampaign,
     Scheme,
+    Standard,
+    StandardParticipation,
     Topic,
     Unit,
 )
@@ -187,13 +199,62 @@ SCHEMES = [
 ]  # fmt: skip
 
 
+# Every table of quality data staff keep (no migration fills any of them).
+CONTENT_MODELS = (
+    Region,
+    Unit,
+    Topic,
+    Indicator,
+    Period,
+    Observation,
+    FigureProposal,
+    Organisation,
+    Scheme,
+    Award,
+    Standard,
+    StandardParticipation,
+    InspectionCentre,
+    MeasurementStandard,
+    SamplingCampaign,
+)
+
+
 def seed_article() -> Article | None:
     return Article.objects.filter(title=SEED_TITLE).order_by("id").first()
 
 
+def has_content() -> bool:
+    """Whether the database holds any quality data (a region, indicator, registry …)."""
+    return any(model.objects.exists() for model in CONTENT_MODELS)
+
+
+@transaction.atomic
+def load_into_empty_database() -> dict[str, int] | None:
+    """Load the news and the quality demo if the database holds no content.
+
+    Return how many rows of each kind were created, or ``None`` when any news or
+    quality content exists (a later start, or a site with its own content): then
+    nothing is written, so what staff withdrew, edited, renamed or deleted stays so.
+    The check and the load are one transaction, so a load that fails leaves the
+    database empty and the next start tries again.
+    """
+    if news_demo.has_content() or has_content():
+        return None
+    articles = news_demo.load()
+    return {
+        "channels": len(news_demo.CHANNELS),
+        "articles": len(articles),
+        **load(),
+    }
+
+
 @transaction.atomic
 def load() -> dict[str, int]:
-    """Load the demo data; return how many rows of each kind were created."""
+    """Load the quality demo; return how many rows of each kind were created.
+
+    Meant for empty quality tables (``load_quality_demo`` checks ``has_content()``).
+    Rows are looked up by natural key and only created when missing, never updated.
+    """
     created = {
         "regions": 0,
         "indicators": 0,
@@ -203,18 +264,18 @@ def load() -> dict[str, int]:
     }
     regions: dict[str, Region] = {}
     for code, name, level, parent in REGIONS:
-        region, made = Region.objects.update_or_create(
+        region, made = Region.objects.get_or_create(
             code=code,
             defaults={"name": name, "level": level, "parent": regions.get(parent)},
         )
         regions[code] = region
         created["regions"] += made
     units = {
-        symbol: Unit.objects.update_or_create(symbol=symbol, defaults={"name": name})[0]
+        symbol: Unit.objects.get_or_create(symbol=symbol, defaults={"name": name})[0]
         for symbol, name in UNITS
     }
     topics = {
-        name: Topic.objects.update_or_create(
+        name: Topic.objects.get_or_create(
             name=name, defaults={"slug": slug, "order": order}
         )[0]
         for order, (name, slug) in enumerate(TOPICS)
@@ -222,7 +283,7 @@ def load() -> dict[str, int]:
     indicators: dict[str, Indicator] = {}
     for order, row in enumerate(INDICATORS):
         code, name, name_en, topic, unit, nature, definition, headline = row
-        indicator, made = Indicator.objects.update_or_create(
+        indicator, made = Indicator.objects.get_or_create(
             code=code,
             defaults={
                 "name": name,
@@ -264,21 +325,13 @@ def load() -> dict[str, int]:
     for figure in FIGURES:
         indicator = indicators[figure.indicator]
         period = periods[figure.period]
-        existing = Observation.objects.filter(
+        if Observation.objects.filter(
             indicator=indicator,
             region=yantai,
             period=period,
             raw_text=figure.raw_text,
             quote=figure.quote,
-        ).first()
-        if existing is not None:
-            if article and existing.article_id is None:
-                # The article arrived after a first load: point at it instead.
-                existing.article = article
-                existing.source_publisher = existing.source_title = ""
-                existing.source_on = None
-                existing.full_clean()
-                existing.save()
+        ).exists():
             continue
         observation_create(
             indicator=indicator,
@@ -297,7 +350,7 @@ def load() -> dict[str, int]:
         created["observations"] += 1
 
     for name, category, level, programmes, batches in CAMPAIGNS:
-        campaign, made = SamplingCampaign.objects.get_or_create(
+        _campaign, made = SamplingCampaign.objects.get_or_create(
             name=name,
             period=periods[H1_2020],
             region=yantai,
@@ -310,9 +363,6 @@ def load() -> dict[str, int]:
                 "article": article,
             },
         )
-        if article and campaign.article_id is None:
-            campaign.article = article
-            campaign.save(update_fields=["article"])
         created["campaigns"] += made
 
     if article is not None:
@@ -322,7 +372,7 @@ def load() -> dict[str, int]:
         )
 
     for name, aliases, region in ORGANISATIONS:
-        Organisation.objects.update_or_create(
+        Organisation.objects.get_or_create(
             name=name,
             defaults={
                 "aliases": aliases,
@@ -331,7 +381,7 @@ def load() -> dict[str, int]:
             },
         )
     for name, level, issuer, indicator in SCHEMES:
-        Scheme.objects.update_or_create(
+        Scheme.objects.get_or_create(
             name=name,
             defaults={
                 "kind": Scheme.Kind.HONOUR,
