@@ -42,6 +42,15 @@ class ImportExportAdmin(ImportExportModelAdmin):
 
     formats = FORMATS
 
+    # django-import-export lets any staff user import and export unless a
+    # permission code is configured; here the model's own permissions decide.
+    def has_import_permission(self, request):
+        """An import adds rows and may update saved ones (by id)."""
+        return self.has_add_permission(request) and self.has_change_permission(request)
+
+    def has_export_permission(self, request):
+        return self.has_view_or_change_permission(request)
+
 
 @admin.register(Region)
 class RegionAdmin(admin.ModelAdmin):
@@ -165,7 +174,10 @@ class ObservationAdmin(ImportExportAdmin):
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     actions = ("make_preferred",)
 
-    @admin.action(description=_("设为首选值（同一单元格的其他值取消首选）"))
+    @admin.action(
+        description=_("设为首选值（同一单元格的其他值取消首选）"),
+        permissions=["change"],
+    )
     def make_preferred(self, request, queryset):
         chosen = {}
         for observation in queryset.order_by("id"):

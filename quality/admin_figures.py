@@ -110,11 +110,24 @@ class FigureProposalAdmin(admin.ModelAdmin):
             *super().get_urls(),
         ]
 
+    def has_review_permission(self, request, article: Article | None = None) -> bool:
+        """Whether the user may decide the figures of ``article``.
+
+        The page shows the article's text, drafts included, so the user must also be
+        allowed to read the article (the 数据编辑 group reads, never changes, it).
+        """
+        if not request.user.has_perms(REVIEW_PERMISSIONS):
+            return False
+        article_admin = self.admin_site.get_model_admin(Article)
+        return article_admin.has_view_or_change_permission(request, article)
+
     def extract_view(self, request, article_id: int):
         """Propose the article's new figures, list all of them, apply one decision."""
-        if not request.user.has_perms(REVIEW_PERMISSIONS):
+        if not self.has_review_permission(request):
             raise PermissionDenied
         article = get_object_or_404(Article, pk=article_id)
+        if not self.has_review_permission(request, article):
+            raise PermissionDenied
         here = reverse("admin:quality_figureproposal_extract", args=[article.pk])
         conflict = None
         if request.method == "POST":

@@ -400,6 +400,19 @@ class MakePreferredActionTests(TestCase):
             [self.second.pk],
         )
 
+    def test_action_needs_the_change_permission(self):
+        """Moving the flag changes two rows: viewing observations is not enough."""
+        self.client.force_login(staff_with_perms("viewer", "view_observation"))
+        response = self.client.post(
+            self.url, {"action": "make_preferred", "_selected_action": [self.second.pk]}
+        )
+        self.assertEqual(response.status_code, 200)  # the list, with “no such action”
+        self.assertNotContains(response, "make_preferred")
+        self.assertEqual(
+            list(Observation.objects.preferred().values_list("pk", flat=True)),
+            [self.first.pk],
+        )
+
     def test_two_in_one_cell_is_refused(self):
         response = self.client.post(
             self.url,

@@ -4,6 +4,7 @@ from zoneinfo import ZoneInfo
 
 from django.contrib.auth.models import Permission
 from django.contrib.messages import get_messages
+from django.db.models import Q
 from django.test import TestCase
 from django.urls import reverse
 
@@ -25,6 +26,13 @@ BODY = (
 )
 
 
+# Write observations, decide proposals, read the article they come from.
+REVIEWER_PERMISSIONS = Q(
+    content_type__app_label="quality",
+    codename__in=["add_observation", "add_figureproposal", "change_figureproposal"],
+) | Q(content_type__app_label="news", codename="view_article")
+
+
 def messages_of(response) -> list[str]:
     return [str(m) for m in get_messages(response.wsgi_request)]
 
@@ -41,16 +49,7 @@ class FigureReviewTests(TestCase):
             code="food_sampling", name="食品抽检", unit=UnitFactory(symbol="批次")
         )
         cls.staff = UserFactory(username="reviewer", is_staff=True)
-        cls.staff.user_permissions.add(
-            *Permission.objects.filter(
-                content_type__app_label="quality",
-                codename__in=[
-                    "add_observation",
-                    "add_figureproposal",
-                    "change_figureproposal",
-                ],
-            )
-        )
+        cls.staff.user_permissions.add(*Permission.objects.filter(REVIEWER_PERMISSIONS))
         cls.url = reverse("admin:quality_figureproposal_extract", args=[cls.article.pk])
 
     def setUp(self):
@@ -304,6 +303,21 @@ class FigureReviewPermissionTests(TestCase):
             *Permission.objects.filter(codename__in=["change_article", "view_article"])
         )
         self.client.force_login(editor)
+        self.assertEqual(self.client.get(self.url).status_code, 403)
+        self.assertEqual(
+            self.client.post(self.url, {"action": "reject"}).status_code, 403
+        )
+        self.assertFalse(FigureProposal.objects.exists())
+
+    def test_reviewer_who_may_not_read_articles_is_denied(self):
+        """The page shows the article's text, drafts included."""
+        reviewer = UserFactory(username="blind", is_staff=True)
+        reviewer.user_permissions.add(
+            *Permission.objects.filter(REVIEWER_PERMISSIONS).exclude(
+                codename="view_article"
+            )
+        )
+        self.client.force_login(reviewer)
         self.assertEqual(self.client.get(self.url).status_code, 403)
         self.assertEqual(
             self.client.post(self.url, {"action": "reject"}).status_code, 403
