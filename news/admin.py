@@ -1,16 +1,18 @@
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
-from django.db import models, transaction
+from django.db import models
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
-from .admin_workflow import ArticleWorkflowAdminMixin
+from .admin_presence import EditingPresenceAdminMixin
+from .admin_workflow import ArticleWorkflowAdminMixin, byline_initial
 from .body_images import picture_context
 from .forms import ImageForm, RichTextField
 from .images import image_create
@@ -25,7 +27,7 @@ from .models import (
     Tag,
 )
 from .parsing import PageTextError, parse_page_text
-from .services import article_import_page
+from .services import article_import
 
 
 @admin.register(Channel)
@@ -173,10 +175,18 @@ class ImageAdmin(admin.ModelAdmin):
 
 
 class BylineInline(admin.TabularInline):
+    """Bylines of the working copy (the draft over a live article).
+
+    Shown as initial rows and written by the article service with the rest of the
+    form (``ArticleWorkflowAdminMixin.get_formset_kwargs`` / ``save_related``).
+    """
+
     model = Byline
-    extra = 1
     autocomplete_fields = ("person",)
     fields = ("order", "prefix", "role", "person")
+
+    def get_extra(self, request, obj=None, **kwargs):
+        return len(byline_initial(obj)) + 1
 
 
 class PageTextImportForm(forms.Form):
@@ -199,11 +209,13 @@ class PageTextImportForm(forms.Form):
 
 
 @admin.register(Article)
-class ArticleAdmin(ArticleWorkflowAdminMixin, admin.ModelAdmin):
+class ArticleAdmin(
+    EditingPresenceAdminMixin, ArticleWorkflowAdminMixin, admin.ModelAdmin
+):
     list_display = (
         "title",
         "channel",
-        "status",
+        "editorial_status_column",
         "published_at",
         "source",
         "updated_at",
@@ -246,6 +258,34 @@ class ArticleAdmin(ArticleWorkflowAdminMixin, admin.ModelAdmin):
     # Editors type bare domains; assume HTTPS (Django 6's default) rather than http.
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
+    @admin.display(description=_("状态"), ordering="status")
+    def editorial_status_column(self, obj):
+        return obj.get_editorial_status_display()
+
+    @admin.display(description=_("正文"))
+    def body_display(self, obj):
+        # Sanitised on every save (yantai.html's allow-list): rendered, not escaped.
+        return format_html('<div class="readonly-body">{}</div>', mark_safe(obj.body))  # noqa: S308
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None or self.has_change_permission(request, obj):
+            return fieldsets
+        # Read-only view (e.g. a reviewer of another stage): the body as readers
+        # will see it, never its HTML source.
+        return [
+            (
+                name,
+                {
+                    **opts,
+                    "fields": tuple(
+                        "body_display" if f == "body" else f for f in opts["fields"]
+                    ),
+                },
+            )
+            for name, opts in fieldsets
+        ]
+
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         # Only the body gets the WYSIWYG editor (summary is a TextField too).
         if db_field.name == "body":
@@ -263,25 +303,46 @@ class ArticleAdmin(ArticleWorkflowAdminMixin, admin.ModelAdmin):
         ]
 
     def import_view(self, request):
-        """从网页文本导入: parse pasted page text into a draft the editor then reviews."""
-        if not self.has_add_permission(request):
+        """从网页文本导入: parse pasted page text into a draft the editor then reviews.
+
+        Through ``news.services.article_import``: re-importing a live article makes
+        a draft over it (the live version stays), an unchanged page writes nothing.
+        """
+        if not (
+            self.has_add_permission(request) and self.has_change_permission(request)
+        ):
             raise PermissionDenied
         form = PageTextImportForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
-            with transaction.atomic():
-                article, created = article_import_page(
+            try:
+                result = article_import(
                     page=form.page,
                     channel=form.cleaned_data["channel"],
                     publish=False,
                     by=request.user,
                 )
-            messages.success(
-                request,
-                _("已从网页文本生成草稿，请核对后保存。")
-                if created
-                else _("这篇稿件以前导入过，已用粘贴的文本更新。"),
-            )
-            return redirect(reverse("admin:news_article_change", args=[article.pk]))
+            except (PermissionDenied, ValidationError) as error:
+                form.add_error(
+                    None,
+                    "；".join(error.messages)
+                    if isinstance(error, ValidationError)
+                    else str(error),
+                )
+            else:
+                if result.created:
+                    message = _("已从网页文本生成草稿，请核对后保存。")
+                elif not result.changed:
+                    message = _(
+                        "内容未变：这篇稿件以前导入过，粘贴的文本与现有内容相同。"
+                    )
+                elif result.drafted:
+                    message = _("已生成待审草稿，线上版本不变。")
+                else:
+                    message = _("这篇稿件以前导入过，已用粘贴的文本更新。")
+                messages.success(request, message)
+                return redirect(
+                    reverse("admin:news_article_change", args=[result.article.pk])
+                )
         context = {
             **self.admin_site.each_context(request),
             "title": _("从网页文本导入"),

@@ -12,9 +12,12 @@ from datetime import timedelta
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ActionForm
-from django.core.cache import caches
+from django.contrib.admin.widgets import (
+    AdminDateWidget,
+    AdminSplitDateTime,
+    AdminTimeWidget,
+)
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import F
 from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -25,18 +28,59 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from . import workflow
-from .models import Article, AuditLog, Channel, PreviewLink, Revision
+from .admin_presence import presence_visit
+from .models import Article, AuditLog, Byline, Channel, PreviewLink, Revision
 from .preview import preview_link_create, preview_link_url
 from .revisions import (
+    CONTENT_KEYS,
+    article_snapshot,
     changes_since,
     revision_create,
     revision_diff,
-    user_display_name,
+    snapshot_diff,
+    working_copy,
 )
-from .services import audit_record
+from .services import article_create, article_update, audit_record
 
-EDITING_SECONDS = 5 * 60
 PROTECTED_FIELDS = ("status", "version", "responsible_editor")
+CONTENT_FIELDS = set(CONTENT_KEYS) - {"bylines"}
+
+
+def byline_initial(article: Article | None) -> list[dict]:
+    """The byline rows of ``article``'s working copy, as formset initial data."""
+    if article is None or article.pk is None:
+        return []
+    return [
+        {
+            "person": b.person_id,
+            "role": b.role,
+            "prefix": b.prefix,
+            "order": b.order,
+        }
+        for b in article.bylines.all()
+        if b.person_id
+    ]
+
+
+def formset_bylines(formset) -> list[dict]:
+    """The bylines a validated byline formset describes, in printed order."""
+    rows = []
+    for form in formset.forms:
+        if formset.can_delete and formset._should_delete_form(form):
+            continue
+        # Unchanged rows shown from initial data are not cleaned (empty_permitted).
+        data = form.cleaned_data if form.has_changed() else form.initial
+        if not data or not data.get("person") or not data.get("role"):
+            continue
+        rows.append(
+            {
+                "person": data["person"],
+                "role": data["role"],
+                "prefix": data.get("prefix") or "",
+                "order": data.get("order") or 0,
+            }
+        )
+    return rows
 
 
 def _error_text(error: Exception) -> str:
@@ -68,6 +112,10 @@ class ArticleWorkflowForm(forms.ModelForm):
         if self.instance.pk:
             self.fields["expected_version"].initial = self.instance.version
         self.base_version = self.instance.version
+        for name in ("published_at", "expires_at"):
+            if name in self.fields:
+                # Seconds are shown and kept: saving an unchanged form changes nothing.
+                self.fields[name].widget = SecondsSplitDateTime()
 
     def clean(self):
         cleaned = super().clean()
@@ -113,6 +161,14 @@ class ArticleWorkflowForm(forms.ModelForm):
             % {"changes": "；".join(lines)},
             code="conflict",
         )
+
+
+class SecondsSplitDateTime(AdminSplitDateTime):
+    """The admin's date + time widget, with seconds in the time box."""
+
+    def __init__(self, attrs=None):
+        widgets = [AdminDateWidget, AdminTimeWidget(format="%H:%M:%S")]
+        forms.MultiWidget.__init__(self, widgets, attrs)
 
 
 class WorkflowActionForm(ActionForm):
@@ -168,45 +224,68 @@ class ArticleWorkflowAdminMixin:
         return fieldsets
 
     # --- saving -----------------------------------------------------------------
+    # The form and its byline formset only parse input; the one write is a service
+    # call (``news.services.article_create`` / ``article_update``), which decides
+    # whether the row or the draft over the live version changes.
+
+    def get_object(self, request, object_id, from_field=None):
+        article = super().get_object(request, object_id, from_field)
+        return working_copy(article) if article is not None else None
+
+    def get_formset_kwargs(self, request, obj, inline, prefix):
+        kwargs = super().get_formset_kwargs(request, obj, inline, prefix)
+        if inline.model is Byline:
+            # Bylines are shown from the working copy (the draft over a live article)
+            # and written by the service, never saved by the formset itself.
+            kwargs["queryset"] = Byline.objects.none()
+            kwargs["initial"] = byline_initial(obj)
+        return kwargs
 
     def save_model(self, request, obj, form, change):
-        if not change:
-            # New articles always start as drafts, whatever was posted.
-            obj.status = Article.Status.DRAFT
-            obj.version = 1
-            super().save_model(request, obj, form, change)
-            return
-        base = form.base_version
-        moved = Article.objects.filter(pk=obj.pk, version=base).update(
-            version=F("version") + 1
-        )
-        if not moved:  # pragma: no cover - the row is locked since form.clean()
-            raise ValidationError(_("保存冲突，请重新打开文章。"))
-        obj.version = base + 1
-        super().save_model(request, obj, form, change)
+        pass  # written in save_related(), with the bylines, by one service call
 
     def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
-        article = form.instance
-        changed = [
-            str(form.fields[name].label)
-            for name in form.changed_data
-            if name not in ("expected_version", "overwrite")
-        ]
-        if any(fs.has_changed() for fs in formsets):
-            changed.append(_("署名"))
-        summary = (
-            _("修改：%(fields)s") % {"fields": "、".join(changed)}
-            if change
-            else _("新建")
+        values = {
+            name: form.cleaned_data[name]
+            for name in form.fields
+            if name in CONTENT_FIELDS and name in form.cleaned_data
+        }
+        for formset in formsets:
+            if formset.model is Byline:
+                values["bylines"] = formset_bylines(formset)
+            # construct_change_message() reads what a formset saved: nothing here.
+            formset.new_objects, formset.changed_objects = [], []
+            formset.deleted_objects = []
+        try:
+            if change:
+                result = article_update(
+                    article=form.instance, by=request.user, values=values
+                )
+                article = result.article
+            else:
+                article = article_create(by=request.user, values=values)
+        except ValidationError as error:
+            # Validated by the form already; a race lost in between is shown, not 500.
+            raise PermissionDenied(_error_text(error)) from error
+        # The admin goes on with form.instance (its log entry, its message, the
+        # redirect): make it the working copy as stored, the draft if there is one.
+        article = working_copy(
+            Article.objects.select_related("draft_revision").get(pk=article.pk)
         )
-        revision_create(article=article, by=request.user, summary=summary)
-        audit_record(
-            user=request.user,
-            action=AuditLog.Action.EDIT if change else AuditLog.Action.CREATE,
-            obj=article,
-            summary=summary,
+        form.instance.__dict__.update(
+            {k: v for k, v in article.__dict__.items() if k != "_state"}
         )
+        form.instance._state.adding = False
+        if change and result.drafted and result.changed:
+            messages.info(
+                request,
+                _(
+                    "修改已保存为草稿（未发布的修改），线上版本不变；"
+                    "送审并经终审发布后才会替换线上版本。"
+                ),
+            )
+        elif change and not result.changed:
+            messages.info(request, _("内容未变，没有保存新版本。"))
 
     def delete_model(self, request, obj):
         audit_record(user=request.user, action=AuditLog.Action.DELETE, obj=obj)
@@ -245,8 +324,22 @@ class ArticleWorkflowAdminMixin:
             if request.user.has_perm("news.change_article")
             else []
         )
+        draft_diffs = []
+        if article.has_draft:
+            row = Article.objects.get(pk=article.pk)
+            draft_diffs = [
+                d
+                for d in snapshot_diff(
+                    old=article_snapshot(row), new=article.draft_revision.snapshot
+                )
+                if d.name != "status"  # the draft's review state is shown above
+            ]
         return {
             "workflow_actions": workflow.allowed_actions(request.user, article),
+            "duty_note": workflow.duty_conflict(request.user, article)
+            if request.user.has_perm(workflow.PERM_REVIEW)
+            else "",
+            "draft_diffs": draft_diffs,
             "workflow_events": article.events.select_related("by"),
             "wordcheck_findings": workflow.wordcheck_article(article),
             "editing_others": others,
@@ -255,12 +348,10 @@ class ArticleWorkflowAdminMixin:
         }
 
     def editing_now(self, request, article: Article) -> list[str]:
-        """Names of other staff who opened this article in the last five minutes."""
-        user = request.user
-        return editing_presence(
-            article.pk,
-            user.pk,
-            user_display_name(user),
+        """Names of other staff who have this article's form open now."""
+        return presence_visit(
+            article_pk=article.pk,
+            user=request.user,
             record=self.has_change_permission(request, article),
         )
 
@@ -315,6 +406,7 @@ class ArticleWorkflowAdminMixin:
             "reject": workflow.article_reject,
             "publish": workflow.article_publish,
             "unpublish": workflow.article_unpublish,
+            "discard": workflow.article_discard,
         }
         if action not in services:
             messages.error(request, _("未知的操作。"))
@@ -335,10 +427,16 @@ class ArticleWorkflowAdminMixin:
         except (PermissionDenied, ValidationError) as error:
             messages.error(request, _error_text(error))
         else:
+            article = working_copy(Article.objects.get(pk=article.pk))
             messages.success(
                 request,
-                _("“%(title)s”已转为“%(status)s”。")
-                % {"title": article.title, "status": article.get_status_display()},
+                _("“%(title)s”已放弃修改稿，线上版本不变。") % {"title": article.title}
+                if action == "discard"
+                else _("“%(title)s”已转为“%(status)s”。")
+                % {
+                    "title": article.title,
+                    "status": article.get_editorial_status_display(),
+                },
             )
             findings = workflow.wordcheck_article(article)
             if action == "submit" and findings:
@@ -360,6 +458,7 @@ class ArticleWorkflowAdminMixin:
             "original": article,
             "object": article,
             "revisions": revisions,
+            "draft_revision_id": article.draft_revision_id,
             "can_restore": self.has_change_permission(request, article),
         }
         return TemplateResponse(request, "admin/news/article/history.html", context)
@@ -395,9 +494,13 @@ class ArticleWorkflowAdminMixin:
         except (PermissionDenied, ValidationError) as error:
             messages.error(request, _error_text(error))
         else:
+            article = Article.objects.get(pk=article.pk)
             messages.success(
                 request,
-                _("已恢复第 %(v)d 版，文章已转为草稿。") % {"v": revision.version},
+                _("已把第 %(v)d 版恢复为草稿（未发布的修改），线上版本不变。")
+                % {"v": revision.version}
+                if article.has_draft
+                else _("已恢复第 %(v)d 版，文章已转为草稿。") % {"v": revision.version},
             )
         return self._back(article)
 
@@ -489,23 +592,3 @@ class ArticleWorkflowAdminMixin:
             _("移动到“%(channel)s”") % {"channel": channel.name},
             channel=channel,
         )
-
-
-def editing_presence(article_pk: int, user_pk: int, name: str, *, record: bool):
-    """Who else opened article ``article_pk`` in the last five minutes.
-
-    ``record``: note that this user has it open now. Kept in the ``shared`` cache,
-    which every worker process (and, with SHARED_CACHE=database, every host) sees.
-    """
-    shared = caches["shared"]
-    key = f"news:editing:{article_pk}"
-    now = timezone.now().timestamp()
-    seen = {
-        uid: (who, at)
-        for uid, (who, at) in (shared.get(key) or {}).items()
-        if now - at < EDITING_SECONDS
-    }
-    if record:
-        seen[user_pk] = (name, now)
-        shared.set(key, seen, EDITING_SECONDS)
-    return [who for uid, (who, _at) in seen.items() if uid != user_pk]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import transaction
+from django.utils.http import quote_etag
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, permissions, serializers, status, viewsets
@@ -12,13 +12,13 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 
-from api.conditional import check_if_match, version_claim, version_etag
-from api.views import ApiViewMixin, ModelPermissions
+from api.conditional import PreconditionFailed, check_if_match, version_etag
+from api.views import ApiViewMixin, ModelPermissions, validation_detail
 
 from . import workflow
 from .filters import ArticleFilter, ChannelFilter, PersonFilter, TagFilter
-from .models import Article, AuditLog, Channel, Person, Tag
-from .revisions import revision_create
+from .models import Article, Channel, Person, Tag
+from .revisions import working_copy
 from .serializers import (
     ArticleSerializer,
     ChannelSerializer,
@@ -26,7 +26,14 @@ from .serializers import (
     PersonSerializer,
     TagSerializer,
 )
-from .services import audit_record
+from .services import ArticleConflict, article_create, article_update
+
+
+def live_etag(article: Article) -> str:
+    """The ETag of what readers see of ``article``: changes only when it is written."""
+    stamp = int(article.updated_at.timestamp() * 1_000_000)
+    return quote_etag(f"{article.pk}-live-{stamp}")
+
 
 IF_MATCH = OpenApiParameter(
     "If-Match",
@@ -60,7 +67,8 @@ class ArticleViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
 
     def retrieve(self, request, *args, **kwargs):
         article = self.get_object()
-        self.response_etag = version_etag(article)
+        # Of the live row only: editors' drafts (which bump ``version``) leave it.
+        self.response_etag = live_etag(article)
         self.response_last_modified = article.updated_at
         return Response(self.get_serializer(article).data)
 
@@ -156,11 +164,21 @@ class DraftViewSet(
     ordering = ("-updated_at", "-id")
 
     def get_queryset(self):
-        return (
-            Article.objects.exclude(status=Article.Status.PUBLISHED)
-            .select_related("channel")
-            .prefetch_related("tags")
-        )
+        articles = Article.objects.select_related(
+            "channel", "draft_revision"
+        ).prefetch_related("tags")
+        if self.action == "list":
+            # Work not yet on the site: drafts, work under review, withdrawn
+            # articles, and the drafts over live articles.
+            return articles.exclude(
+                status=Article.Status.PUBLISHED, draft_revision__isnull=True
+            )
+        # One article by id: any, so that a live article can be edited (its edit
+        # becomes a draft over the live version).
+        return articles
+
+    def get_object(self):
+        return working_copy(super().get_object())
 
     def retrieve(self, request, *args, **kwargs):
         article = self.get_object()
@@ -173,9 +191,17 @@ class DraftViewSet(
             raise PermissionDenied(_("您没有新建稿件的权限。"))
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        with transaction.atomic():
-            article = serializer.save_article(extra={"status": Article.Status.DRAFT})
-            self._record(article, AuditLog.Action.CREATE, _("通过接口新建"))
+        try:
+            article = article_create(
+                by=request.user,
+                values=serializer.validated_data,
+                summary=str(_("通过接口新建")),
+            )
+        except DjangoPermissionDenied as exc:
+            raise PermissionDenied(str(exc)) from None
+        except DjangoValidationError as exc:
+            raise ValidationError(validation_detail(exc)) from None
+        article = working_copy(Article.objects.get(pk=article.pk))
         response = Response(
             self.get_serializer(article).data, status=status.HTTP_201_CREATED
         )
@@ -188,18 +214,28 @@ class DraftViewSet(
         if not workflow.can_edit(request.user, article):
             raise PermissionDenied(
                 _("您不能修改处于“%(status)s”状态的稿件。")
-                % {"status": article.get_status_display()}
+                % {"status": article.get_editorial_status_display()}
             )
         check_if_match(request, version_etag(article))
         serializer = self.get_serializer(article, data=request.data, partial=partial)
         serializer.is_valid(raise_exception=True)
-        with transaction.atomic():
-            # Of concurrent writers holding the same ETag, exactly one gets here.
-            article.version = version_claim(
-                model=Article, pk=article.pk, version=article.version
+        try:
+            # Of concurrent writers holding the same ETag, exactly one gets past
+            # the service's version check (the row is locked while it runs).
+            article_update(
+                article=article,
+                by=request.user,
+                values=serializer.validated_data,
+                summary=str(_("通过接口修改")),
+                expected_version=article.version,
             )
-            article = serializer.save_article()
-            self._record(article, AuditLog.Action.EDIT, _("通过接口修改"))
+        except ArticleConflict:
+            raise PreconditionFailed() from None
+        except DjangoPermissionDenied as exc:
+            raise PermissionDenied(str(exc)) from None
+        except DjangoValidationError as exc:
+            raise ValidationError(validation_detail(exc)) from None
+        article = working_copy(Article.objects.get(pk=article.pk))
         response = Response(self.get_serializer(article).data)
         response["ETag"] = version_etag(article)
         return response
@@ -228,12 +264,7 @@ class DraftViewSet(
             raise PermissionDenied(str(exc)) from None
         except DjangoValidationError as exc:
             raise ValidationError({"status": exc.messages}) from None
+        article = working_copy(Article.objects.get(pk=article.pk))
         response = Response(self.get_serializer(article).data)
         response["ETag"] = version_etag(article)
         return response
-
-    def _record(self, article: Article, audit_action: str, summary: str) -> None:
-        revision_create(article=article, by=self.request.user, summary=str(summary))
-        audit_record(
-            user=self.request.user, action=audit_action, obj=article, summary=summary
-        )

@@ -202,6 +202,17 @@ class ArticleQuerySet(models.QuerySet):
             published_at__lte=now,
         )
 
+    def in_editorial_state(self, *states: str) -> ArticleQuerySet:
+        """Articles whose editors' work is in one of ``states``.
+
+        The twin of ``Article.editorial_status``: the draft's state over a live
+        article that has one, else the row's state.
+        """
+        return self.filter(
+            Q(draft_revision__isnull=True, status__in=states)
+            | Q(draft_revision__isnull=False, draft_status__in=states)
+        )
+
     def for_listing(self) -> ArticleQuerySet:
         """What list pages render, newest first, in a fixed number of queries."""
         return (
@@ -280,7 +291,7 @@ class Article(models.Model):
     source = models.CharField(
         _("来源"),
         max_length=100,
-        default="烟台日报",
+        blank=True,
         help_text=_("例如：烟台日报、胶东在线。"),
     )
     source_url = models.URLField(
@@ -308,9 +319,20 @@ class Article(models.Model):
     )
     published_at = models.DateTimeField(
         _("发布时间"),
-        default=timezone.now,
+        null=True,
+        blank=True,
         validators=[validate_article_time],
-        help_text=_("北京时间。设为将来的时间即为定时发布：到点自动出现在网站上。"),
+        help_text=_(
+            "北京时间。留空则在终审发布时取当时的时间；已有的时间（导入或填写的）"
+            "发布时保持不变。设为将来的时间即为定时发布：到点自动出现在网站上。"
+        ),
+    )
+    revised_at = models.DateTimeField(
+        _("更新时间"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("已发布的文章再次发布修改稿的时间；显示在文章页上。"),
     )
     expires_at = models.DateTimeField(
         _("下线时间"),
@@ -341,6 +363,34 @@ class Article(models.Model):
         _("导入标识"), max_length=64, null=True, blank=True, unique=True, editable=False
     )
     version = models.PositiveIntegerField(_("版本"), default=1, editable=False)
+    # Draft over live: while the row is (or was) on the site, editors work on a
+    # draft kept as a revision; the row changes only when 终审 publishes it.
+    live_revision = models.ForeignKey(
+        "Revision",
+        verbose_name=_("线上版本"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
+    draft_revision = models.ForeignKey(
+        "Revision",
+        verbose_name=_("草稿（未发布的修改）"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
+    draft_status = models.CharField(
+        _("草稿状态"),
+        max_length=16,
+        choices=Status.choices,
+        blank=True,
+        editable=False,
+        help_text=_("已发布文章的修改稿所处的审稿环节。"),
+    )
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("修改时间"), auto_now=True)
 
@@ -386,14 +436,7 @@ class Article(models.Model):
         return self.title
 
     def save(self, *args, **kwargs):
-        self.body = resolve_body_images(sanitize_html(self.body))
-        self.body_text = html_to_text(self.body)
-        if not self.slug:
-            self.slug = unicode_slug(self.title, 120)
-        if not self.summary:
-            self.summary = (
-                self.body_text.split("\n", 1)[0][:120] if self.body_text else ""
-            )
+        self.fill_derived_fields()
         if kwargs.get("update_fields") is not None:
             kwargs["update_fields"] = set(kwargs["update_fields"]) | {
                 "body_text",
@@ -404,15 +447,54 @@ class Article(models.Model):
     def get_absolute_url(self) -> str:
         return cached_reverse("news:article-detail", pk=self.pk)
 
+    def fill_derived_fields(self) -> None:
+        """Clean body, its plain text, and the slug and summary when left empty."""
+        self.body = resolve_body_images(sanitize_html(self.body))
+        self.body_text = html_to_text(self.body)
+        if not self.slug:
+            self.slug = unicode_slug(self.title, 120)
+        if not self.summary:
+            self.summary = (
+                self.body_text.split("\n", 1)[0][:120] if self.body_text else ""
+            )
+
     @property
     def is_published(self) -> bool:
         """One-row twin of ``ArticleQuerySet.published``."""
         now = timezone.now()
         return (
             self.status == self.Status.PUBLISHED
+            and self.published_at is not None
             and self.published_at <= now
             and (self.expires_at is None or self.expires_at > now)
         )
+
+    @property
+    def has_draft(self) -> bool:
+        """Unpublished changes are waiting on top of the live version."""
+        return self.draft_revision_id is not None
+
+    @property
+    def edits_make_draft(self) -> bool:
+        """Whether an edit goes to a draft revision instead of the row.
+
+        The row is what readers see once it is published (scheduled too); from then
+        on, and while a draft exists, the row changes only when 终审 publishes.
+        """
+        return self.status == self.Status.PUBLISHED or self.has_draft
+
+    @property
+    def editorial_status(self) -> str:
+        """The state of the editors' work: the draft's state over a live article."""
+        return self.draft_status if self.has_draft else self.status
+
+    def get_editorial_status_display(self) -> str:
+        label = self.Status(self.editorial_status).label
+        if self.has_draft and self.status == self.Status.PUBLISHED:
+            if self.draft_status == self.Status.DRAFT:
+                return _("已发布 · 有未送审的修改稿")
+            return _("已发布 · 修改稿%(state)s") % {"state": label}
+        return label
 
     @property
     def is_reprint(self) -> bool:

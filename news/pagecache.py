@@ -7,7 +7,9 @@ confirmed figures from the shared ``figures`` cache; nothing is rendered.
 What the key holds, so that no reader ever sees another reader's page or an old
 version of the article:
 
-- the article's id, ``version`` and ``updated_at`` (every save changes them), and a
+- the article's id and ``updated_at`` (every write of the live row changes it; an
+  editor's draft over the article bumps ``version`` but writes no row, so cached pages
+  outlive draft saves and review steps), and a
   digest of its confirmed figures (they change without a save of the article);
 - the language, and the reader's 字号 and 关怀版 cookies (the only per-reader parts
   of a public page: it holds no CSRF token, user name or message);
@@ -40,8 +42,8 @@ from django.conf import settings
 from django.core.cache import caches
 from django.utils.translation import get_language
 
+from news.extensions import figure_marks
 from news.templatetags.reading_tags import reading_preferences
-from quality.figure_links import cached_marks
 
 CACHE_ALIAS = "pages"
 GENERATION_KEY = "news:pages:generation"
@@ -86,13 +88,12 @@ def page_key(request, article) -> str | None:
     if timeout() <= 0 or request.GET or request.user.is_authenticated:
         return None
     size, care = reading_preferences(request)
-    marks = cached_marks(article.pk)
+    marks = figure_marks(article.pk)
     figures = hashlib.blake2b(pickle.dumps(marks), digest_size=8).hexdigest()
     return ":".join(
         (
             "news:page",
             str(article.pk),
-            str(article.version),
             str(article.updated_at.timestamp()),
             figures,
             generation(),

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import secrets
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from django.core import signing
 from django.urls import reverse
 from django.utils import timezone
 
-from .models import Article, AuditLog, Byline, Channel, Image, Person, PreviewLink, Tag
-from .revisions import SNAPSHOT_FIELDS
+from .models import Article, AuditLog, PreviewLink
+from .revisions import article_from_snapshot  # noqa: F401 - re-exported
 from .services import audit_record
 
 if TYPE_CHECKING:
@@ -57,46 +57,3 @@ def preview_link_resolve(signed: str) -> PreviewLink | None:
         .first()
     )
     return link if link is not None and link.is_valid else None
-
-
-def _prefetched(queryset, objects: list):
-    queryset._result_cache = objects
-    queryset._prefetch_done = True
-    return queryset
-
-
-def article_from_snapshot(article: Article, snapshot: dict) -> Article:
-    """An unsaved copy of ``article`` showing ``snapshot`` (for previewing revisions).
-
-    Related rows (tags, bylines) come from the snapshot too, placed in the prefetch
-    cache so the public template renders them without touching the live article.
-    """
-    copy = Article(pk=article.pk, status=snapshot.get("status", article.status))
-    for name in SNAPSHOT_FIELDS:
-        if name in ("channel", "cover", "responsible_editor"):
-            setattr(copy, f"{name}_id", snapshot.get(name))
-        elif name in ("published_at", "expires_at"):
-            value = snapshot.get(name)
-            setattr(copy, name, datetime.fromisoformat(value) if value else None)
-        else:
-            setattr(copy, name, snapshot.get(name, getattr(article, name)))
-    if not Channel.objects.filter(pk=copy.channel_id).exists():
-        copy.channel = article.channel
-    if copy.cover_id and not Image.objects.filter(pk=copy.cover_id).exists():
-        copy.cover_id = None
-    tags = list(Tag.objects.filter(name__in=snapshot.get("tags", [])))
-    people = Person.objects.in_bulk([b["person"] for b in snapshot.get("bylines", [])])
-    bylines = [
-        Byline(
-            person=people.get(b["person"]) or Person(name=b["name"], slug="-"),
-            role=b["role"],
-            prefix=b["prefix"],
-            order=b["order"],
-        )
-        for b in snapshot.get("bylines", [])
-    ]
-    copy._prefetched_objects_cache = {
-        "tags": _prefetched(Tag.objects.none(), tags),
-        "bylines": _prefetched(Byline.objects.none(), bylines),
-    }
-    return copy

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
+from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
-from django.utils.html import escape
+from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
@@ -39,7 +40,14 @@ SNAPSHOT_FIELDS = (
 )
 DATETIME_FIELDS = {"published_at", "expires_at"}
 FK_FIELDS = {"channel", "cover", "responsible_editor"}
-EXTRA_LABELS = {"tags": _("标签"), "bylines": _("署名"), "status": _("状态")}
+EXTRA_LABELS = {
+    "tags": _("标签"),
+    "bylines": _("署名"),
+    "status": _("状态"),
+    "related_articles": _("相关新闻（编辑指定）"),
+}
+# What an editor writes: a snapshot without the workflow state.
+CONTENT_KEYS = (*SNAPSHOT_FIELDS, "tags", "bylines", "related_articles")
 
 
 def user_display_name(user) -> str:
@@ -56,6 +64,11 @@ def field_label(name: str) -> str:
     return str(Article._meta.get_field(name).verbose_name)
 
 
+def time_text(value: datetime | None) -> str | None:
+    """A time as snapshots keep it: ISO 8601 in UTC, so equal times compare equal."""
+    return value.astimezone(UTC).isoformat() if value else None
+
+
 def article_snapshot(article: Article) -> dict:
     """Everything an editor can change about ``article``, as JSON-ready data."""
     data: dict = {}
@@ -63,8 +76,7 @@ def article_snapshot(article: Article) -> dict:
         if name in FK_FIELDS:
             data[name] = getattr(article, f"{name}_id")
         elif name in DATETIME_FIELDS:
-            value = getattr(article, name)
-            data[name] = value.isoformat() if value else None
+            data[name] = time_text(getattr(article, name))
         else:
             data[name] = getattr(article, name)
     data["channel_name"] = article.channel.name if article.channel_id else ""
@@ -80,30 +92,191 @@ def article_snapshot(article: Article) -> dict:
         }
         for b in article.bylines.select_related("person").order_by("order", "id")
     ]
+    data["related_articles"] = sorted(
+        article.related_articles.values_list("pk", flat=True)
+    )
     return data
 
 
+def working_snapshot(article: Article) -> dict:
+    """The editors' working copy of ``article``: its draft, else the row itself."""
+    if article.draft_revision_id:
+        data = dict(article.draft_revision.snapshot)
+        data["status"] = article.draft_status
+        data.setdefault("related_articles", [])
+        return data
+    return article_snapshot(article)
+
+
+def working_copy(article: Article) -> Article:
+    """``article`` as its editors see it: the draft's content over the row's state.
+
+    The article itself when it has no draft. The copy keeps the row's workflow
+    fields (``status``, ``draft_status``, ``version``…), so permission checks and
+    buttons read it like the row; saving it is never done (services write).
+    """
+    if not article.draft_revision_id:
+        return article
+    copy = article_from_snapshot(article, article.draft_revision.snapshot)
+    copy.status = article.status
+    return copy
+
+
+def content_equal(old: dict, new: dict) -> bool:
+    """Whether two snapshots hold the same content (the workflow state aside)."""
+    return all(old.get(k) == new.get(k) for k in CONTENT_KEYS)
+
+
+def _prefetched(queryset, objects: list):
+    queryset._result_cache = objects
+    queryset._prefetch_done = True
+    return queryset
+
+
+def article_from_snapshot(article: Article, snapshot: dict) -> Article:
+    """An unsaved copy of ``article`` showing ``snapshot`` (previews, forms, the API).
+
+    Related rows (tags, bylines, related articles) come from the snapshot too, placed
+    in the prefetch cache so templates and serializers render them without touching
+    the live article.
+    """
+    from .models import Byline, Channel, Image, Person, Tag
+
+    copy = Article(pk=article.pk, status=snapshot.get("status") or article.status)
+    copy._state.adding = article._state.adding
+    copy._state.db = article._state.db
+    for name in (
+        "import_key",
+        "version",
+        "view_count",
+        "created_at",
+        "updated_at",
+        "revised_at",
+        "live_revision_id",
+        "draft_revision_id",
+        "draft_status",
+    ):
+        setattr(copy, name, getattr(article, name))
+    for name in SNAPSHOT_FIELDS:
+        if name in FK_FIELDS:
+            setattr(copy, f"{name}_id", snapshot.get(name))
+        elif name in DATETIME_FIELDS:
+            value = snapshot.get(name)
+            setattr(copy, name, datetime.fromisoformat(value) if value else None)
+        else:
+            setattr(copy, name, snapshot.get(name, getattr(article, name)))
+    if not Channel.objects.filter(pk=copy.channel_id).exists():
+        copy.channel_id = article.channel_id
+    if copy.cover_id and not Image.objects.filter(pk=copy.cover_id).exists():
+        copy.cover_id = None
+    if (
+        copy.responsible_editor_id
+        and not get_user_model().objects.filter(pk=copy.responsible_editor_id).exists()
+    ):
+        copy.responsible_editor_id = None
+    tags = list(Tag.objects.filter(name__in=snapshot.get("tags", [])))
+    people = Person.objects.in_bulk([b["person"] for b in snapshot.get("bylines", [])])
+    bylines = [
+        Byline(
+            person=people.get(b["person"]) or Person(name=b["name"], slug="-"),
+            role=b["role"],
+            prefix=b["prefix"],
+            order=b["order"],
+        )
+        for b in snapshot.get("bylines", [])
+    ]
+    related = list(Article.objects.filter(pk__in=snapshot.get("related_articles", [])))
+    copy._prefetched_objects_cache = {
+        "tags": _prefetched(Tag.objects.none(), tags),
+        "bylines": _prefetched(Byline.objects.none(), bylines),
+        "related_articles": _prefetched(Article.objects.none(), related),
+    }
+    return copy
+
+
 def revision_create(
-    *, article: Article, by: User | None, summary: str = "", is_live: bool = False
+    *,
+    article: Article,
+    by: User | None,
+    summary: str = "",
+    is_live: bool = False,
+    snapshot: dict | None = None,
 ) -> Revision:
-    """Store a snapshot of ``article`` as it is now in the database."""
+    """Store ``snapshot`` (default: ``article`` as it is now in the database).
+
+    ``is_live``: this revision is what readers now see; the article points at it
+    (``live_revision``) and no other revision of the article is marked live.
+    """
     if is_live:
         article.revisions.filter(is_live=True).update(is_live=False)
-    return Revision.objects.create(
+    revision = Revision.objects.create(
         article=article,
         version=article.version,
-        snapshot=article_snapshot(article),
+        snapshot=snapshot if snapshot is not None else article_snapshot(article),
         summary=summary[:200],
         is_live=is_live,
         created_by=by if by is not None and by.is_authenticated else None,
     )
+    if is_live:
+        Article.objects.filter(pk=article.pk).update(live_revision=revision)
+        article.live_revision = revision
+    return revision
+
+
+# Diffed as whole values (before → after): a date or a name changed character by
+# character reads as nonsense. Lists are diffed item by item, one item a line.
+WHOLE_VALUE_FIELDS = {*DATETIME_FIELDS, *FK_FIELDS, "status", "is_featured"}
+LIST_FIELDS = {"bylines", "related_articles"}
+
+
+def _user_display(pk: int) -> str:
+    user = get_user_model().objects.filter(pk=pk).first()
+    if user is None:
+        return str(_("已删除的用户（编号 %(pk)s）") % {"pk": pk})
+    return user_display_name(user)
+
+
+def _image_display(pk: int) -> str:
+    from .models import Image
+
+    title = Image.objects.filter(pk=pk).values_list("title", flat=True).first()
+    if title is None:
+        return str(_("已删除的图片（编号 %(pk)s）") % {"pk": pk})
+    return title
+
+
+def _byline_display(byline: dict) -> str:
+    from .models import Person
+
+    name = byline.get("name") or (
+        Person.objects.filter(pk=byline.get("person"))
+        .values_list("name", flat=True)
+        .first()
+    )
+    if not name:
+        name = str(_("已删除的人员（编号 %(pk)s）") % {"pk": byline.get("person")})
+    return f"{byline.get('prefix', '')}{byline.get('role', '')} {name}".strip()
+
+
+def _articles_display(pks: list[int]) -> str:
+    titles = dict(Article.objects.filter(pk__in=pks).values_list("pk", "title"))
+    return "\n".join(
+        titles.get(pk) or str(_("已删除的文章（编号 %(pk)s）") % {"pk": pk})
+        for pk in pks
+    )
 
 
 def snapshot_display(snapshot: dict, name: str) -> str:
-    """A snapshot value as text an editor can read."""
+    """A snapshot value as text an editor can read.
+
+    Times in Beijing time to the second; people, the cover and related articles by
+    name or title (what was deleted since by its id); lists one item a line.
+    """
     value = snapshot.get(name)
     if name == "bylines":
-        return "；".join(f"{b['prefix']}{b['role']} {b['name']}" for b in value or [])
+        return "\n".join(_byline_display(b) for b in value or [])
+    if name == "related_articles":
+        return _articles_display(value or [])
     if name == "tags":
         return "、".join(value or [])
     if name == "channel":
@@ -114,9 +287,18 @@ def snapshot_display(snapshot: dict, name: str) -> str:
         return html_to_text(value or "")
     if name in DATETIME_FIELDS:
         moment = parse_datetime(value) if value else None
-        return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if moment else ""
+        if moment is None:
+            return ""
+        beijing = timezone.get_default_timezone()
+        if timezone.is_naive(moment):
+            moment = timezone.make_aware(moment, beijing)
+        return timezone.localtime(moment, beijing).strftime("%Y-%m-%d %H:%M:%S")
     if value is None:
         return ""
+    if name == "responsible_editor":
+        return _user_display(value)
+    if name == "cover":
+        return _image_display(value)
     if isinstance(value, bool):
         return "是" if value else "否"
     return str(value)
@@ -124,7 +306,7 @@ def snapshot_display(snapshot: dict, name: str) -> str:
 
 def snapshot_changes(old: dict, new: dict) -> list[str]:
     """Keys whose value differs between two snapshots."""
-    keys = (*SNAPSHOT_FIELDS, "tags", "bylines", "status")
+    keys = (*SNAPSHOT_FIELDS, "tags", "bylines", "related_articles", "status")
     return [k for k in keys if old.get(k) != new.get(k)]
 
 
@@ -146,6 +328,31 @@ def text_diff_html(old: str, new: str) -> SafeString:
     return mark_safe("".join(parts).replace("\n", "<br>\n"))  # noqa: S308 - escaped
 
 
+def value_diff_html(old: str, new: str) -> SafeString:
+    """``old`` → ``new`` whole, the old value in ``<del>``, the new one in ``<ins>``."""
+    if not old:
+        return format_html("<ins>{}</ins>", new)
+    if not new:
+        return format_html("<del>{}</del>", old)
+    return format_html("<del>{}</del> → <ins>{}</ins>", old, new)
+
+
+def lines_diff_html(old: str, new: str) -> SafeString:
+    """Item by item (one a line): removed items in ``<del>``, added ones in ``<ins>``."""
+    before, after = old.splitlines(), new.splitlines()
+    matcher = difflib.SequenceMatcher(None, before, after, autojunk=False)
+    lines = []
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        if op == "equal":
+            lines.extend(escape(line) for line in before[i1:i2])
+            continue
+        if op in ("delete", "replace"):
+            lines.extend(f"<del>{escape(line)}</del>" for line in before[i1:i2])
+        if op in ("insert", "replace"):
+            lines.extend(f"<ins>{escape(line)}</ins>" for line in after[j1:j2])
+    return mark_safe("<br>\n".join(lines))  # noqa: S308 - escaped
+
+
 @dataclass
 class FieldDiff:
     name: str
@@ -157,15 +364,24 @@ class FieldDiff:
 
 def revision_diff(*, old: Revision, new: Revision) -> list[FieldDiff]:
     """The fields that differ between two revisions, each with a marked-up diff."""
+    return snapshot_diff(old=old.snapshot, new=new.snapshot)
+
+
+def snapshot_diff(*, old: dict, new: dict) -> list[FieldDiff]:
+    """The fields that differ between two snapshots, each with a marked-up diff."""
     diffs = []
-    for name in snapshot_changes(old.snapshot, new.snapshot):
-        before = snapshot_display(old.snapshot, name)
-        after = snapshot_display(new.snapshot, name)
-        diffs.append(
-            FieldDiff(
-                name, field_label(name), before, after, text_diff_html(before, after)
-            )
-        )
+    for name in snapshot_changes(old, new):
+        before = snapshot_display(old, name)
+        after = snapshot_display(new, name)
+        if before == after:
+            continue  # e.g. the same time written with and without microseconds
+        if name in WHOLE_VALUE_FIELDS:
+            html = value_diff_html(before, after)
+        elif name in LIST_FIELDS:
+            html = lines_diff_html(before, after)
+        else:
+            html = text_diff_html(before, after)
+        diffs.append(FieldDiff(name, field_label(name), before, after, html))
     return diffs
 
 

@@ -5,15 +5,14 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.files.storage import default_storage
 from django.core.validators import URLValidator
-from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from api.serializers import RejectUnknownFieldsMixin, SafeSlugRelatedField
 from api.views import validation_detail
-from quality.figure_links import cached_marks
 
+from .extensions import figure_marks
 from .models import Article, Byline, Channel, Image, Person, Tag
 
 
@@ -302,7 +301,7 @@ class ArticleSerializer(serializers.ModelSerializer):
                 "region": mark["region"],
                 "url": absolute(request, mark["url"]),
             }
-            for mark in cached_marks(obj.pk)
+            for mark in figure_marks(obj.pk)
         ]
 
 
@@ -326,7 +325,19 @@ class DraftSerializer(RejectUnknownFieldsMixin, serializers.ModelSerializer):
         help_text=_("标签网址名的列表。"),
     )
     status = serializers.CharField(
-        read_only=True, help_text=_("流程状态；只能通过送审等操作改变。")
+        source="editorial_status",
+        read_only=True,
+        help_text=_(
+            "流程状态（已发布文章有修改稿时为修改稿的状态）；只能通过送审等操作改变。"
+        ),
+    )
+    live_status = serializers.CharField(
+        source="status",
+        read_only=True,
+        help_text=_(
+            "线上版本的状态：published 表示读者正看到线上版本，修改只进入草稿，"
+            "终审发布后才替换线上版本。"
+        ),
     )
     source_url = url_text_field(
         required=False,
@@ -350,15 +361,18 @@ class DraftSerializer(RejectUnknownFieldsMixin, serializers.ModelSerializer):
             "published_at",
             "expires_at",
             "status",
+            "live_status",
             "version",
             "updated_at",
         )
-        read_only_fields = ("id", "status", "version", "updated_at")
+        read_only_fields = ("id", "status", "live_status", "version", "updated_at")
         extra_kwargs = {
             "id": {"help_text": _("文章编号。")},
             "title": {"help_text": _("标题。")},
             "body": {"help_text": _("正文 HTML；保存时按白名单清理。")},
-            "published_at": {"help_text": _("计划发布时间（带时区）。")},
+            "published_at": {
+                "help_text": _("发布时间（带时区）；留空则在终审发布时取当时的时间。")
+            },
             "expires_at": {"help_text": _("下线时间（带时区）；留空则一直显示。")},
             "version": {"help_text": _("版本号，每次修改加一。")},
             "updated_at": {"help_text": _("最后修改时间。")},
@@ -377,16 +391,3 @@ class DraftSerializer(RejectUnknownFieldsMixin, serializers.ModelSerializer):
         if tags is not None:
             attrs["tags"] = tags
         return attrs
-
-    @transaction.atomic
-    def save_article(self, *, extra: dict | None = None) -> Article:
-        data = dict(self.validated_data)
-        tags = data.pop("tags", None)
-        article = self.instance or Article()
-        for name, value in {**data, **(extra or {})}.items():
-            setattr(article, name, value)
-        article.save()
-        if tags is not None:
-            article.tags.set(tags)
-        self.instance = article
-        return article

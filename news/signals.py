@@ -16,10 +16,35 @@ from . import pagecache, search
 from .models import Article, Byline, Channel, Image, Person, Tag
 
 
+def once_on_commit(key, func) -> None:
+    """Run ``func`` once when the current transaction commits, however often asked.
+
+    One form save writes the article, its tags and its bylines: each write asks for
+    a re-index, and the index is written once, from the final state. Every request
+    queues a callback holding the key's current token; the first of them to run
+    after the commit takes the token and runs ``func``, the others find it gone. A
+    rolled-back request leaves its token for the next one, which then runs.
+    """
+    connection = transaction.get_connection()
+    if not connection.in_atomic_block:
+        func()
+        return
+    pending = connection.__dict__.setdefault("news_once_on_commit", {})
+    token = pending.setdefault(key, object())
+
+    def run():
+        if pending.get(key) is token:
+            del pending[key]
+            func()
+
+    transaction.on_commit(run, robust=True)
+
+
 def _reindex_on_commit(article_id: int) -> None:
     # After commit, so a rolled-back edit never reaches the index, and the many saves
-    # of one admin form (article, tags, bylines) are indexed from their final state.
-    transaction.on_commit(lambda: search.index_article(article_id), robust=True)
+    # of one admin form (article, tags, bylines) are indexed once, from their final
+    # state.
+    once_on_commit(("reindex", article_id), lambda: search.index_article(article_id))
 
 
 @receiver(post_save, sender=Article, dispatch_uid="news_search_article_saved")
@@ -81,7 +106,7 @@ def _new_page_generation(**kwargs) -> None:
         return
     # At commit: a page rendered from the old state inside the transaction (another
     # worker cannot see the new one before) must not outlive it.
-    transaction.on_commit(pagecache.new_generation, robust=True)
+    once_on_commit("pages", pagecache.new_generation)
 
 
 for _model in (Article, Channel, Tag, Person, Byline, Image):

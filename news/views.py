@@ -367,13 +367,17 @@ QR_CACHE_SECONDS = 24 * 3600
 @require_GET
 @cache_control(public=True, max_age=QR_CACHE_SECONDS)
 def article_qr(request, pk: int):
-    """The article's address as an SVG QR code, for sharing to WeChat."""
+    """The article's address as an SVG QR code, for sharing to WeChat.
+
+    Only for a published article, checked on every request: a cached code must not
+    outlive a withdrawal or an expiry (the drawing is cached, not the check).
+    """
+    if not Article.objects.published().filter(pk=pk).exists():
+        raise Http404
     url = request.build_absolute_uri(reverse("news:article-detail", args=[pk]))
     key = f"news:qr:{url}"
     svg = cache.get(key)
     if svg is None:
-        if not Article.objects.published().filter(pk=pk).exists():
-            raise Http404
         svg = qr_svg(url)
         cache.set(key, svg, QR_CACHE_SECONDS)
     return HttpResponse(svg, content_type="image/svg+xml")
@@ -455,7 +459,7 @@ def article_preview(request, pk: int, revision_id: int | None = None):
     from django.contrib.auth.views import redirect_to_login
     from django.core.exceptions import PermissionDenied
 
-    from .preview import article_from_snapshot
+    from .revisions import article_from_snapshot, working_copy
 
     user = request.user
     if not user.is_authenticated:
@@ -471,12 +475,15 @@ def article_preview(request, pk: int, revision_id: int | None = None):
     if revision_id is not None:
         revision = get_object_or_404(article.revisions, pk=revision_id)
         article = article_from_snapshot(article, revision.snapshot)
+    else:
+        article = working_copy(article)  # the draft over a live article
     return _render_preview(request, article, revision)
 
 
 def article_shared_preview(request, signed: str):
     """Preview through a share link: only that article, while the link is valid."""
     from .preview import preview_link_resolve
+    from .revisions import working_copy
 
     link = preview_link_resolve(signed)
     if link is None:
@@ -489,4 +496,4 @@ def article_shared_preview(request, signed: str):
         response["X-Robots-Tag"] = "noindex, nofollow"
         return response
     article = get_object_or_404(Article.objects.for_detail(), pk=link.article_id)
-    return _render_preview(request, article)
+    return _render_preview(request, working_copy(article))

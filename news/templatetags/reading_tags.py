@@ -66,14 +66,17 @@ def article_json_ld(context, article) -> str:
     authors = [
         {"@type": "Person", "name": name}
         for name in dict.fromkeys(b.person.name for b in article.bylines.all())
-    ] or [{"@type": "Organization", "name": article.source}]
+    ] or [{"@type": "Organization", "name": article.source or "品质烟台"}]
     data = {
         "@context": "https://schema.org",
         "@type": "NewsArticle",
         "headline": article.title[:110],
         "description": article.summary,
         "datePublished": timezone.localtime(article.published_at).isoformat(),
-        "dateModified": timezone.localtime(article.updated_at).isoformat(),
+        # 更新时间: when a revised version was last published, else first publication.
+        "dateModified": timezone.localtime(
+            article.revised_at or article.published_at
+        ).isoformat(),
         "author": authors,
         "publisher": {
             "@type": "Organization",

@@ -328,8 +328,13 @@ class DraftWriteTests(ApiTestCase):
         article.refresh_from_db()
         self.assertEqual(article.status, Article.Status.DRAFT)
 
-    def test_published_articles_are_not_drafts(self):
+    def test_published_articles_are_not_listed_as_drafts(self):
         article = ArticleFactory()
         self.auth(token_for(self.editor))
-        self.assertEqual(self.client.get(f"{DRAFTS}{article.pk}/").status_code, 404)
+        listed = [a["id"] for a in self.client.get(DRAFTS).json()["results"]]
+        self.assertNotIn(article.pk, listed)
+        # By id, editors read it to edit it (an edit becomes a draft over it).
+        response = self.client.get(f"{DRAFTS}{article.pk}/")
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(response.json()["live_status"], "published")
         self.assertTrue(Permission.objects.filter(codename="publish_article"))

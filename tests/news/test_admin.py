@@ -5,7 +5,13 @@ from django.contrib.auth.models import Permission
 from django.test import TestCase
 
 from news.models import Article
-from tests.factories import ArticleFactory, BylineFactory, ChannelFactory, UserFactory
+from tests.factories import (
+    ArticleFactory,
+    BylineFactory,
+    ChannelFactory,
+    UserFactory,
+    staff_in_group,
+)
 
 SEED = (
     Path(settings.BASE_DIR) / "news" / "fixtures" / "pages" / "000_b5b21bbd38acca12.txt"
@@ -111,3 +117,45 @@ class PageTextImportAdminTests(TestCase):
         response = self.client.get("/admin/news/article/import/")
         self.assertEqual(response.status_code, 302)
         self.assertIn("/admin/login/", response["Location"])
+
+
+class ReadOnlyBodyTests(TestCase):
+    """Who may only read an article sees its body rendered, as the preview does."""
+
+    BODY = "<h2>质检中心落户烟台</h2><p>共参与制修订604项国家标准。</p>"
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.under_review = ArticleFactory(status=Article.Status.REVIEW_1, body=cls.BODY)
+        cls.editor = staff_in_group("editor", "编辑")
+        cls.viewer = UserFactory(username="viewer", is_staff=True)
+        cls.viewer.user_permissions.add(Permission.objects.get(codename="view_article"))
+
+    def assert_body_rendered(self, response):
+        self.assertEqual(response.status_code, 200)
+        self.assertContains(response, '<div class="readonly-body">')
+        self.assertContains(response, "<h2>质检中心落户烟台</h2>", html=False)
+        self.assertContains(response, "<p>共参与制修订604项国家标准。</p>", html=False)
+        self.assertNotContains(response, "&lt;p&gt;")
+        self.assertNotContains(response, "&lt;h2&gt;")
+        self.assertNotContains(response, 'name="body"')
+
+    def test_editor_reads_an_article_under_review_rendered(self):
+        """An 编辑 cannot change work under review: its body is shown, not its HTML."""
+        self.client.force_login(self.editor)
+        url = f"/admin/news/article/{self.under_review.pk}/change/"
+        self.assert_body_rendered(self.client.get(url))
+
+    def test_view_only_staff_read_the_body_rendered(self):
+        self.client.force_login(self.viewer)
+        url = f"/admin/news/article/{self.under_review.pk}/change/"
+        self.assert_body_rendered(self.client.get(url))
+
+    def test_who_may_change_gets_the_editor(self):
+        reviewer = staff_in_group("reviewer", "审核")
+        self.client.force_login(reviewer)
+        response = self.client.get(
+            f"/admin/news/article/{self.under_review.pk}/change/"
+        )
+        self.assertContains(response, 'name="body"')
+        self.assertNotContains(response, '<div class="readonly-body">')

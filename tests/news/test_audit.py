@@ -71,11 +71,12 @@ class AuditRecordTests(TestCase):
 
         from django.utils import timezone
 
-        article = ArticleFactory(status=S.REVIEW_3)
+        article = ArticleFactory(status=S.REVIEW_3, title="初稿标题")
+        revision = revision_create(article=article, by=self.publisher)
+        Article.objects.filter(pk=article.pk).update(title="终审时的标题")
         article_publish(
             article=article, by=self.publisher, at=timezone.now() + timedelta(days=1)
         )
-        revision = article.revisions.get()
         revision_restore(revision=revision, by=self.publisher)
         page = parse_page_text(SEED.read_text(encoding="utf-8"))
         imported, _ = article_import_page(

@@ -82,9 +82,14 @@ class ImportArticleCommandTests(TestCase):
         run("import_article", "--publish", "--as", "publisher", str(SEED))
         article = Article.objects.get()
         self.assertTrue(article.is_published)
-        entry = AuditLog.objects.get(object_id=str(article.pk))
-        self.assertEqual(entry.user, publisher)
-        self.assertEqual(article.revisions.get().created_by, publisher)
+        entries = AuditLog.objects.filter(object_id=str(article.pk))
+        self.assertEqual(
+            [(e.action, e.user) for e in entries.order_by("id")],
+            [("import", publisher), ("publish", publisher)],
+        )
+        self.assertEqual(article.live_revision.created_by, publisher)
+        # Its own time is kept: a 2021 article is not re-dated to today.
+        self.assertEqual(article.published_at.year, 2021)
 
     def test_publishing_import_is_refused_on_wordcheck_findings(self):
         staff_in_group("publisher", "终审发布")
@@ -100,7 +105,7 @@ class ImportArticleCommandTests(TestCase):
                 stdout=StringIO(),
                 stderr=err,
             )
-        self.assertIn("错敏字检查未通过", err.getvalue())
+        self.assertIn("错敏字检查发现", err.getvalue())
         self.assertIn("“国家标准”应为“国标”", err.getvalue())
         self.assertEqual(Article.objects.count(), 0)
         # Without --publish the draft is imported: the check runs before publishing.
@@ -144,11 +149,12 @@ class ImportArticleCommandTests(TestCase):
 
 
 class DemoAndAdminCommandTests(TestCase):
-    def test_load_demo_is_idempotent(self):
+    def test_load_demo_a_second_time_writes_nothing(self):
         run("load_demo")
         article = Article.objects.get()
         stamp = (article.updated_at, article.version)
-        run("load_demo")
+        out, _ = run("load_demo")
+        self.assertIn("数据库中已有内容，未载入演示内容", out)
         article.refresh_from_db()
         self.assertEqual((article.updated_at, article.version), stamp)
         self.assertEqual(Article.objects.count(), 1)

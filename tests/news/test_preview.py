@@ -3,6 +3,7 @@
 from datetime import timedelta
 from unittest import mock
 
+from django.core.cache import cache
 from django.test import TestCase
 from django.utils import timezone
 
@@ -145,3 +146,73 @@ class ShareLinkTests(TestCase):
         response = self.client.post(f"/admin/news/article/{self.article.pk}/share/")
         self.assertEqual(response.status_code, 403)
         self.assertFalse(PreviewLink.objects.exists())
+
+
+class PreviewHasNothingToShareTests(TestCase):
+    """A preview is not public: no share block, view beacon or 上一篇/下一篇."""
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.editor = staff_in_group("editor", "编辑")
+        cls.article = ArticleFactory(status=S.REVIEW_1, title="待审稿件")
+        cls.published = ArticleFactory(status=S.PUBLISHED, title="已发布的文章")
+
+    def setUp(self):
+        cache.clear()
+
+    def assert_nothing_to_share(self, response, article):
+        self.assertEqual(response.status_code, 200)
+        self.assertContains(response, article.title)
+        for text in (
+            "本文网址",
+            "复制链接",
+            "copy-link",
+            "微信扫一扫",
+            f"/news/{article.pk}/qr.svg",
+            "data-view-url",
+            "上一篇",
+            "下一篇",
+        ):
+            self.assertNotContains(response, text)
+
+    def test_staff_preview_has_no_share_block(self):
+        self.client.force_login(self.editor)
+        for article in (self.article, self.published):
+            with self.subTest(article=article.title):
+                response = self.client.get(f"/news/{article.pk}/preview/")
+                self.assert_nothing_to_share(response, article)
+
+    def test_revision_preview_has_no_share_block(self):
+        revision = revision_create(article=self.article, by=self.editor)
+        self.client.force_login(self.editor)
+        response = self.client.get(
+            f"/news/{self.article.pk}/preview/revision/{revision.pk}/"
+        )
+        self.assert_nothing_to_share(response, self.article)
+
+    def test_share_link_preview_has_no_share_block(self):
+        link = preview_link_create(article=self.article, by=self.editor)
+        response = self.client.get(preview_link_url(link))
+        self.assert_nothing_to_share(response, self.article)
+
+    def test_the_public_page_keeps_its_share_block(self):
+        response = self.client.get(self.published.get_absolute_url())
+        self.assertContains(response, "本文网址")
+        self.assertContains(response, "复制链接")
+        self.assertContains(response, f"/news/{self.published.pk}/qr.svg")
+        self.assertContains(response, "data-view-url")
+        self.assertContains(response, "上一篇")
+
+    def test_no_qr_code_for_an_article_under_review(self):
+        response = self.client.get(f"/news/{self.article.pk}/qr.svg")
+        self.assertEqual(response.status_code, 404)
+
+    def test_no_qr_code_once_withdrawn_even_if_drawn_before(self):
+        url = f"/news/{self.published.pk}/qr.svg"
+        self.assertEqual(self.client.get(url).status_code, 200)
+        Article.objects.filter(pk=self.published.pk).update(status=S.UNPUBLISHED)
+        self.assertEqual(self.client.get(url).status_code, 404)
+        Article.objects.filter(pk=self.published.pk).update(
+            status=S.PUBLISHED, expires_at=timezone.now() - timedelta(minutes=1)
+        )
+        self.assertEqual(self.client.get(url).status_code, 404)

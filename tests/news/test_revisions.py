@@ -139,15 +139,18 @@ class RevisionViewTests(TestCase):
         self.article.refresh_from_db()
         self.assertEqual(self.article.title, "烟台质量强市建设")
 
-    def test_restore_of_published_article_by_editor_is_refused(self):
+    def test_restore_on_a_live_article_makes_a_draft_and_leaves_it_online(self):
         live = ArticleFactory(channel=self.channel, status=S.PUBLISHED, title="在线")
         old = revision_create(article=live, by=self.editor)
         Article.objects.filter(pk=live.pk).update(title="在线新标题")
-        with self.assertRaisesMessage(Exception, "没有权限"):
-            revision_restore(revision=old, by=self.editor)
+        revision_restore(revision=old, by=self.editor)
         live.refresh_from_db()
-        self.assertEqual(live.title, "在线新标题")
-        self.assertEqual(live.revisions.count(), 1)
+        self.assertEqual(live.title, "在线新标题")  # the live version
+        self.assertEqual(live.status, S.PUBLISHED)
+        self.assertTrue(live.is_published)
+        self.assertEqual(live.draft_status, S.DRAFT)
+        self.assertEqual(live.draft_revision.snapshot["title"], "在线")
+        self.assertEqual(live.revisions.count(), 2)
 
     def test_restore_restores_tags_and_bylines(self):
         article = ArticleFactory(channel=self.channel, status=S.DRAFT)

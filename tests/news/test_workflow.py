@@ -276,16 +276,26 @@ class AdminWorkflowTests(TestCase):
         self.assertEqual(created.status, S.DRAFT)
         self.assertEqual(created.revisions.count(), 1)
 
-    def test_editor_cannot_change_a_published_article(self):
+    def test_editors_change_of_a_published_article_is_a_draft(self):
         article = ArticleFactory(channel=self.channel, status=S.PUBLISHED)
+        title = article.title
         self.client.force_login(self.editor)
         response = self.client.post(
             f"/admin/news/article/{article.pk}/change/",
             self.form_data(article, title="偷偷改"),
+            follow=True,
         )
-        self.assertEqual(response.status_code, 403)
+        self.assertContains(response, "线上版本不变")
         article.refresh_from_db()
-        self.assertNotEqual(article.title, "偷偷改")
+        self.assertEqual(article.title, title)
+        self.assertTrue(article.is_published)
+        self.assertEqual(article.draft_status, S.DRAFT)
+        self.assertEqual(article.draft_revision.snapshot["title"], "偷偷改")
+        # The form shows the draft, with both versions named.
+        page = self.client.get(f"/admin/news/article/{article.pk}/change/")
+        self.assertContains(page, 'value="偷偷改"')
+        self.assertContains(page, "草稿（未发布的修改）")
+        self.assertContains(page, "线上版本")
 
     def test_transition_buttons_call_the_services(self):
         article = draft(channel=self.channel)
@@ -411,10 +421,10 @@ class BulkActionTests(TestCase):
         mine.refresh_from_db()
         live.refresh_from_db()
         self.assertEqual(mine.channel, self.other)
+        # A live article moves in its draft; readers keep seeing it where it was.
         self.assertEqual(live.channel, self.channel)
-        self.assertTrue(
-            any("“已发”未能" in t and "没有权限" in t for t in texts), texts
-        )
+        self.assertEqual(live.draft_revision.snapshot["channel"], self.other.pk)
+        self.assertTrue(any("“已发”已移动" in t for t in texts), texts)
         self.assertEqual(mine.revisions.count(), 1)
 
     def test_move_without_channel_is_refused(self):
@@ -432,7 +442,7 @@ class ImportDraftOnlyTests(TestCase):
         cls.channel = ChannelFactory(name="质量强市", slug="质量强市")
         cls.editor = staff_in_group("editor", "编辑")
 
-    def test_admin_reimport_of_a_published_article_sends_it_back_to_draft(self):
+    def test_admin_reimport_of_a_published_article_makes_a_draft(self):
         from news.parsing import parse_page_text
         from news.services import article_import_page
 
@@ -445,10 +455,25 @@ class ImportDraftOnlyTests(TestCase):
         )
         changed = "\n".join([*head, body.replace("质检中心", "检验检测中心", 1)])
         self.client.force_login(self.editor)
-        self.client.post(
-            "/admin/news/article/import/", {"text": changed, "channel": self.channel.pk}
+        response = self.client.post(
+            "/admin/news/article/import/",
+            {"text": changed, "channel": self.channel.pk},
+            follow=True,
         )
+        self.assertContains(response, "已生成待审草稿，线上版本不变")
         article.refresh_from_db()
-        self.assertEqual(article.status, S.DRAFT)
-        self.assertEqual(article.revisions.count(), 2)
-        self.assertEqual(article.events.get().by, self.editor)
+        self.assertEqual(article.status, S.PUBLISHED)
+        self.assertTrue(article.is_published)
+        self.assertNotIn("检验检测中心", article.body)
+        self.assertIn("检验检测中心", article.draft_revision.snapshot["body"])
+        self.assertEqual(article.draft_status, S.DRAFT)
+        self.assertEqual(article.events.order_by("-id").first().by, self.editor)
+        # The same text again: nothing is written.
+        revisions = article.revisions.count()
+        response = self.client.post(
+            "/admin/news/article/import/",
+            {"text": changed, "channel": self.channel.pk},
+            follow=True,
+        )
+        self.assertContains(response, "内容未变")
+        self.assertEqual(article.revisions.count(), revisions)

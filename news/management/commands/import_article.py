@@ -4,12 +4,12 @@ import json
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from news.models import Article, Channel
 from news.parsing import PageTextError, parse_page_text
-from news.services import article_import_page
+from news.services import article_import
 from news.workflow import PERM_PUBLISH
 
 DEFAULT_CHANNEL = {"name": "烟台新闻", "slug": "烟台新闻"}
@@ -67,9 +67,10 @@ class Command(BaseCommand):
         for name in options["files"]:
             try:
                 page = parse_page_text(Path(name).read_bytes())
-                article, created = article_import_page(
+                result = article_import(
                     page=page, channel=channel, publish=options["publish"], by=user
                 )
+                article = result.article
             except OSError as error:
                 failures += 1
                 self.stderr.write(f"{name}：无法读取文件（{error.strerror}）")
@@ -78,17 +79,33 @@ class Command(BaseCommand):
                 failures += 1
                 self.stderr.write(f"{name}：{error}")
                 continue
+            except PermissionDenied as error:
+                failures += 1
+                self.stderr.write(f"{name}：{error}")
+                continue
             except ValidationError as error:
                 failures += 1
-                messages = "；".join(
-                    "，".join(v) if k == "__all__" else f"{k}: {'，'.join(v)}"
-                    for k, v in error.message_dict.items()
-                )
+                if hasattr(error, "error_dict"):
+                    messages = "；".join(
+                        "，".join(v) if k == "__all__" else f"{k}: {'，'.join(v)}"
+                        for k, v in error.message_dict.items()
+                    )
+                else:
+                    messages = "；".join(error.messages)
                 self.stderr.write(f"{name}：内容不合要求：{messages}")
                 continue
             records.append(article_summary(article, page))
             if not options["json"]:
-                verb = "已导入" if created else "已更新"
+                if result.created:
+                    verb = "已导入并发布" if result.published else "已导入"
+                elif not result.changed:
+                    verb = "内容未变"
+                elif result.published:
+                    verb = "已更新并发布"
+                elif result.drafted:
+                    verb = "已生成待审草稿，线上版本不变"
+                else:
+                    verb = "已更新"
                 self.stdout.write(
                     f"{verb}：{article.title} → {article.get_absolute_url()}"
                 )
