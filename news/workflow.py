@@ -316,6 +316,7 @@ def article_publish(
     )
 
 
+@transaction.atomic
 def article_publish_content(
     *,
     article: Article,

@@ -36,6 +36,13 @@ NEW_TITLE = "烟台新增4个国家级质检中心"
 OLD_PARAGRAPH = "全市国家级质检中心达到12个。"
 NEW_PARAGRAPH = "全市国家级质检中心达到13个，居全省前列。"
 BODY = f"<h2>检验检测</h2><p>烟台市质量强市建设再上新台阶。</p><p>{OLD_PARAGRAPH}</p>"
+SELECT_CONTENTS = """(element) => {
+  const range = document.createRange();
+  range.selectNodeContents(element);
+  const selection = window.getSelection();
+  selection.removeAllRanges();
+  selection.addRange(range);
+}"""
 PUBLISHED_AT = datetime(2021, 7, 20, 9, 30, tzinfo=ZoneInfo("Asia/Shanghai"))
 
 
@@ -179,8 +186,13 @@ class DraftOverLiveBrowserTests(StaticLiveServerTestCase):
         editor.wait_for()
         paragraph = editor.locator("p", has_text=OLD_PARAGRAPH)
         paragraph.click()
-        page.keyboard.press("End")
-        page.keyboard.press("Shift+Home")
+        # Select the paragraph's text the way a mouse drag would (key chords such as
+        # Shift+Home depend on the platform and on line wrapping), wait until the
+        # editor has it, then type over it.
+        paragraph.evaluate(SELECT_CONTENTS)
+        page.wait_for_function(
+            "(text) => window.getSelection().toString() === text", arg=OLD_PARAGRAPH
+        )
         page.keyboard.type(NEW_PARAGRAPH)
         expect(editor).to_contain_text(NEW_PARAGRAPH)
         expect(editor).not_to_contain_text(OLD_PARAGRAPH)
@@ -188,7 +200,9 @@ class DraftOverLiveBrowserTests(StaticLiveServerTestCase):
             page.locator("input[name=_continue]").click()
         self.assertEqual(page.locator(".errornote").count(), 0)
         expect(page.locator(".messagelist .info")).to_contain_text("线上版本不变")
-        expect(page.locator(".workflow-status")).to_have_text("已发布 · 有未送审的修改稿")
+        expect(page.locator(".workflow-status")).to_have_text(
+            "已发布 · 有未送审的修改稿"
+        )
         draft = page.locator(".live-and-draft")
         expect(draft.locator(".draft-version")).to_contain_text("草稿（未发布的修改）")
         expect(draft.locator(".live-version")).to_contain_text("线上版本")

@@ -112,7 +112,8 @@ class InboxTests(TestCase):
             (drafts.count, [a.pk for a in drafts.articles]), (1, [live.pk])
         )
         self.assertEqual(
-            drafts.articles[0].get_editorial_status_display(), "已发布 · 有未送审的修改稿"
+            drafts.articles[0].get_editorial_status_display(),
+            "已发布 · 有未送审的修改稿",
         )
         self.assertEqual(boxes(self.reviewer)["review1"].count, 0)
 
