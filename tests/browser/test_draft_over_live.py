@@ -15,6 +15,7 @@ from playwright.sync_api import expect, sync_playwright
 
 from news import workflow
 from news.models import Article
+from tests.browser.editing import select_contents
 from tests.browser.test_editorial_flow import (
     CHROMIUM_ARGS,
     PASSWORD,
@@ -36,13 +37,6 @@ NEW_TITLE = "烟台新增4个国家级质检中心"
 OLD_PARAGRAPH = "全市国家级质检中心达到12个。"
 NEW_PARAGRAPH = "全市国家级质检中心达到13个，居全省前列。"
 BODY = f"<h2>检验检测</h2><p>烟台市质量强市建设再上新台阶。</p><p>{OLD_PARAGRAPH}</p>"
-SELECT_CONTENTS = """(element) => {
-  const range = document.createRange();
-  range.selectNodeContents(element);
-  const selection = window.getSelection();
-  selection.removeAllRanges();
-  selection.addRange(range);
-}"""
 PUBLISHED_AT = datetime(2021, 7, 20, 9, 30, tzinfo=ZoneInfo("Asia/Shanghai"))
 
 
@@ -185,14 +179,7 @@ class DraftOverLiveBrowserTests(StaticLiveServerTestCase):
         editor = page.locator(".ProseMirror[contenteditable=true]")
         editor.wait_for()
         paragraph = editor.locator("p", has_text=OLD_PARAGRAPH)
-        paragraph.click()
-        # Select the paragraph's text the way a mouse drag would (key chords such as
-        # Shift+Home depend on the platform and on line wrapping), wait until the
-        # editor has it, then type over it.
-        paragraph.evaluate(SELECT_CONTENTS)
-        page.wait_for_function(
-            "(text) => window.getSelection().toString() === text", arg=OLD_PARAGRAPH
-        )
+        select_contents(page, paragraph)
         page.keyboard.type(NEW_PARAGRAPH)
         expect(editor).to_contain_text(NEW_PARAGRAPH)
         expect(editor).not_to_contain_text(OLD_PARAGRAPH)

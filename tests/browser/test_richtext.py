@@ -9,6 +9,7 @@ from django.contrib.staticfiles.testing import StaticLiveServerTestCase
 from playwright.sync_api import sync_playwright
 
 from news.models import Article
+from tests.browser.editing import caret_at_end
 from tests.factories import ArticleFactory, UserFactory
 
 # Playwright's sync API runs an event loop in this thread; Django's ORM calls from the
@@ -115,8 +116,7 @@ class RichTextEditorBrowserTests(StaticLiveServerTestCase):
         self.assertEqual(editor.locator("h2").inner_text(), "小标题")
 
         # Type a new paragraph at the end, with bold text from the keyboard shortcut.
-        editor.locator("p").last.click()
-        page.keyboard.press("End")
+        caret_at_end(page, editor.locator("p").last)
         page.keyboard.press("Enter")
         page.keyboard.type("编辑补充：")
         page.keyboard.press("Control+b")
@@ -176,8 +176,7 @@ class RichTextEditorBrowserTests(StaticLiveServerTestCase):
         page.goto(f"{self.live_server_url}/admin/news/article/{article.pk}/change/")
         editor = page.locator(".ProseMirror[contenteditable=true]")
         editor.wait_for()
-        editor.locator("p").last.click()
-        page.keyboard.press("End")
+        caret_at_end(page, editor.locator("p").last)
         page.locator(".prose-menubar [title='插图（带图片说明）']").click()
         dialog = page.locator("dialog[open]")
         dialog.wait_for()
