@@ -1,6 +1,6 @@
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
 from django.db import models
@@ -189,6 +189,20 @@ class BylineInline(admin.TabularInline):
         return len(byline_initial(obj)) + 1
 
 
+def _named_messages(error: ValidationError) -> list[str]:
+    """The messages of an article's ``ValidationError``, each after its field's name."""
+    if not hasattr(error, "error_dict"):
+        return error.messages
+    named = []
+    for name, errors in error.message_dict.items():
+        try:
+            label = Article._meta.get_field(name).verbose_name
+        except FieldDoesNotExist:
+            label = ""
+        named += [f"{label}：{message}" if label else message for message in errors]
+    return named
+
+
 class PageTextImportForm(forms.Form):
     text = forms.CharField(
         label=_("网页文本"),
@@ -205,6 +219,20 @@ class PageTextImportForm(forms.Form):
             self.page = parse_page_text(text)
         except PageTextError as error:
             raise forms.ValidationError(str(error)) from error
+        # What the article's columns cannot hold is the paste's problem, named by
+        # field, before anything is written.
+        for name in ("title", "subtitle", "source", "source_url"):
+            field = Article._meta.get_field(name)
+            length = len(getattr(self.page, name) or "")
+            if field.max_length and length > field.max_length:
+                raise forms.ValidationError(
+                    _("%(field)s太长：最多 %(max)d 个字符，粘贴的文本中有 %(n)d 个。")
+                    % {
+                        "field": field.verbose_name,
+                        "max": field.max_length,
+                        "n": length,
+                    }
+                )
         return text
 
 
@@ -321,13 +349,10 @@ class ArticleAdmin(
                     publish=False,
                     by=request.user,
                 )
-            except (PermissionDenied, ValidationError) as error:
-                form.add_error(
-                    None,
-                    "；".join(error.messages)
-                    if isinstance(error, ValidationError)
-                    else str(error),
-                )
+            except ValidationError as error:
+                form.add_error(None, "；".join(_named_messages(error)))
+            except PermissionDenied as error:
+                form.add_error(None, str(error))
             else:
                 if result.created:
                     message = _("已从网页文本生成草稿，请核对后保存。")

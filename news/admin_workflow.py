@@ -512,7 +512,13 @@ class ArticleWorkflowAdminMixin:
             raise PermissionDenied
         revoke = request.POST.get("revoke")
         if revoke:
-            link = get_object_or_404(PreviewLink, pk=revoke, article=article)
+            # The id comes from the page's form; anything else (a hand-made POST)
+            # is the same "no such link" as an id of another article's link.
+            try:
+                link = PreviewLink.objects.get(pk=int(revoke), article=article)
+            except (ValueError, PreviewLink.DoesNotExist):
+                messages.error(request, _("没有这个预览链接，可能已被删除。"))
+                return self._back(article)
             link.is_revoked = True
             link.save(update_fields=["is_revoked"])
             audit_record(

@@ -7,8 +7,10 @@ list of edge values is sent to every parameter of every public URL, every admin
 changelist's filters and search, and every API endpoint's filters: no answer >= 500.
 """
 
+from django.contrib.auth.models import Permission
 from django.test import TestCase
 
+from news.models import Article, AuditLog, PreviewLink
 from tests.factories import (
     ArticleFactory,
     ChannelFactory,
@@ -89,3 +91,70 @@ class UnstorableTextTests(TestCase):
         string decodes it to U+FFFD."""
         self.assertEqual(self.get("/news/channel/%ED%A0%80/").status_code, 404)
         self.assertEqual(self.get("/search/?q=%ED%A0%80").status_code, 200)
+
+
+class ShareRevokeTests(TestCase):
+    """POST …/share/ with a ``revoke`` that is not a link id is a message, not a 500."""
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.admin = UserFactory(username="root", is_staff=True, is_superuser=True)
+        cls.article = ArticleFactory()
+        cls.url = f"/admin/news/article/{cls.article.pk}/share/"
+
+    def setUp(self):
+        self.client.force_login(self.admin)
+        self.client.raise_request_exception = False
+
+    def test_revoke_that_is_not_a_number(self):
+        self.client.post(self.url, {"days": "3"})
+        link = PreviewLink.objects.get()
+        audit = AuditLog.objects.count()
+        for value in ["abc", "1e400", "NaN", "-1", str(2**63), "\u202e1", "1.5"]:
+            with self.subTest(revoke=value):
+                response = self.client.post(self.url, {"revoke": value}, follow=True)
+                self.assertLess(response.status_code, 500)
+                self.assertIn(response.status_code, (200, 404))
+                link.refresh_from_db()
+                self.assertFalse(link.is_revoked)
+                self.assertEqual(AuditLog.objects.count(), audit)
+
+    def test_revoke_that_is_not_a_number_says_so(self):
+        response = self.client.post(self.url, {"revoke": "abc"}, follow=True)
+        self.assertContains(response, "没有这个预览链接")
+
+    def test_a_real_revoke_still_works(self):
+        self.client.post(self.url, {"days": "3"})
+        link = PreviewLink.objects.get()
+        response = self.client.post(self.url, {"revoke": str(link.pk)}, follow=True)
+        self.assertContains(response, "预览链接已撤销")
+        link.refresh_from_db()
+        self.assertTrue(link.is_revoked)
+
+
+class PageTextImportTitleTests(TestCase):
+    """A pasted page whose title is over 200 characters: a form error on 标题."""
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.channel = ChannelFactory(name="质量强市", slug="质量强市")
+        cls.editor = UserFactory(username="editor", is_staff=True)
+        cls.editor.user_permissions.add(
+            *Permission.objects.filter(
+                codename__in=["add_article", "change_article", "view_article"]
+            )
+        )
+
+    def test_long_title_is_a_form_error_naming_the_field(self):
+        self.client.force_login(self.editor)
+        self.client.raise_request_exception = False
+        text = "质" * 201 + "\n\n烟台日报 2021-01-07 10:36\n\n正文第一段。\n"
+        before = (Article.objects.count(), AuditLog.objects.count())
+        response = self.client.post(
+            "/admin/news/article/import/", {"text": text, "channel": self.channel.pk}
+        )
+        self.assertEqual(response.status_code, 200)
+        self.assertContains(response, "标题")
+        self.assertContains(response, "200")
+        self.assertEqual(response.context["form"].errors.keys(), {"text"})
+        self.assertEqual((Article.objects.count(), AuditLog.objects.count()), before)
