@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 
 from rest_framework.renderers import BaseRenderer
+
+from yantai.csvsafe import write_csv
 
 
 def _flatten(prefix: str, value, row: dict) -> None:
@@ -23,8 +24,8 @@ class CSVRenderer(BaseRenderer):
     """One row per item of ``results`` (or of a bare list); nested objects become
     dotted columns, lists JSON. Anything else (an error body) becomes key/value rows.
 
-    Cells starting with ``= + - @`` are prefixed with ``'`` so that spreadsheets do not
-    run them as formulas (CSV injection).
+    Cells that a spreadsheet would run as formulas are guarded by the site's one CSV
+    writer (``yantai.csvsafe``: ``'`` before ``= + - @``…; numbers stay numbers).
     """
 
     media_type = "text/csv"
@@ -49,16 +50,5 @@ class CSVRenderer(BaseRenderer):
         for row in rows:
             header.extend(k for k in row if k not in header)
         buffer = io.StringIO()
-        # The byte-order mark makes Excel read the Chinese text as UTF-8.
-        buffer.write("\ufeff")
-        writer = csv.DictWriter(buffer, fieldnames=header, lineterminator="\r\n")
-        writer.writeheader()
-        for row in rows:
-            writer.writerow({k: _safe_cell(v) for k, v in row.items()})
+        write_csv(buffer, header, rows)
         return buffer.getvalue().encode(self.charset)
-
-
-def _safe_cell(value):
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value

@@ -15,6 +15,8 @@ from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportModelAdmin
 from import_export.formats.base_formats import CSV, XLSX
 
+from yantai.csvsafe import safe_dataset
+
 from . import resources
 from .models import (
     Award,
@@ -34,7 +36,25 @@ from .models import (
 )
 from .services import observation_correct, observation_set_preferred
 
-FORMATS = [CSV, XLSX]
+
+class SafeExportMixin:
+    """Exports go through the site's one spreadsheet guard (``yantai.csvsafe``): a
+    title or note such as ``=HYPERLINK(…)`` is written as text, not as a formula
+    (CSV injection; openpyxl would store it in the XLSX as a live formula)."""
+
+    def export_data(self, dataset, **kwargs):
+        return super().export_data(safe_dataset(dataset), **kwargs)
+
+
+class SafeCSV(SafeExportMixin, CSV):
+    pass
+
+
+class SafeXLSX(SafeExportMixin, XLSX):
+    pass
+
+
+FORMATS = [SafeCSV, SafeXLSX]
 
 
 class ImportExportAdmin(ImportExportModelAdmin):

@@ -12,6 +12,8 @@ from django.db import models
 from django.utils.translation import gettext as _
 from import_export import fields, resources, widgets
 
+from yantai.csvsafe import unguard_cell
+
 from .models import (
     Award,
     Indicator,
@@ -57,7 +59,10 @@ class CodeForeignKeyWidget(widgets.ForeignKeyWidget):
 
 class ValidatedResource(resources.ModelResource):
     def before_import_row(self, row, **kwargs):
-        """Empty spreadsheet cells arrive as None; text columns store "" instead."""
+        """Empty spreadsheet cells arrive as None; text columns store "" instead.
+        A cell our export guarded against formulas (``'=…``) imports as it was."""
+        for key, value in row.items():
+            row[key] = unguard_cell(value)
         for field in self._meta.model._meta.concrete_fields:
             is_text = isinstance(field, models.CharField | models.TextField)
             if is_text and not field.null and row.get(field.name, "") is None:

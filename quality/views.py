@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import operator
 from collections import defaultdict
 from functools import reduce
@@ -15,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import ListView, TemplateView
 
 from news.views import channel_menu
+from yantai.csvsafe import write_csv
 
 from . import filters
 from .formatting import format_number
@@ -222,10 +222,7 @@ def indicator_csv(request, code: str) -> HttpResponse:
     indicator, rows = _indicator_rows(request, code)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{indicator.code}.csv"'
-    response.write("\ufeff")
-    writer = csv.DictWriter(response, fieldnames=FIELDNAMES)
-    writer.writeheader()
-    writer.writerows(rows)
+    write_csv(response, FIELDNAMES, rows)
     return response
 
 
