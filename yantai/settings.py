@@ -6,6 +6,7 @@ One module, driven by environment variables. Every value has a local default so 
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -65,6 +66,8 @@ INSTALLED_APPS = [
     "quality",
     "import_export",
     "api",
+    # django-axes (login lockout) with Chinese names in the admin (yantai.lockout).
+    "yantai.lockout.AxesConfig",
 ]
 
 MIDDLEWARE = [
@@ -83,6 +86,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes requires: turns a locked-out login into the 429 page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "yantai.urls"
@@ -240,6 +245,36 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 
 LOGIN_URL = "admin:login"
 
+# Login lockout (django-axes): every password check goes through AxesStandaloneBackend
+# first. Failures are counted per account AND per client address, each on its own
+# (["username", "ip_address"]), so one account guessed from many addresses and one
+# address trying many accounts are both stopped. A lock lifts AXES_COOLOFF_TIME after
+# the last failure, or at once when a superuser deletes the account's or the address's
+# rows under 登录保护 → 登录失败记录 in the admin.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "10"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "yantai.lockout.lockout_response"
+# yantai.lockout registers the admin pages with Chinese labels instead.
+AXES_ENABLE_ADMIN = False
+AXES_VERBOSE = False
+# Client address: REMOTE_ADDR, or behind DJANGO_NUM_PROXIES trusted proxies the Nth
+# X-Forwarded-For entry from the right, as the API's throttles read it
+# (REST_FRAMEWORK["NUM_PROXIES"]). django-ipware counts the proxies before the
+# nearest one, hence N - 1; not strict, so a forged X-Forwarded-For prefix sent by
+# the client is ignored rather than making every client look like the proxy.
+NUM_PROXIES = int(os.environ.get("DJANGO_NUM_PROXIES", "0"))
+AXES_IPWARE_PROXY_COUNT = NUM_PROXIES - 1 if NUM_PROXIES else None
+AXES_IPWARE_META_PRECEDENCE_ORDER = (
+    ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR") if NUM_PROXIES else ("REMOTE_ADDR",)
+)
+IPWARE_STRICT = False
+
 # The body editor's own extension (news/forms.py): translatable labels for the menu
 # buttons that django-prose-editor labels in fixed English. It adds no markup.
 DJANGO_PROSE_EDITOR_EXTENSIONS = [
@@ -350,7 +385,7 @@ REST_FRAMEWORK = {
     },
     # Clients are keyed on REMOTE_ADDR, or on the address the nearest of this many
     # trusted proxies saw; never on the whole (client-controlled) X-Forwarded-For.
-    "NUM_PROXIES": int(os.environ.get("DJANGO_NUM_PROXIES", "0")),
+    "NUM_PROXIES": NUM_PROXIES,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "品质烟台 API",
