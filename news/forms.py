@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.contrib.admin.widgets import AdminTextareaWidget
 from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
@@ -90,10 +91,6 @@ class ImageForm(forms.ModelForm):
 
     file = forms.FileField(
         label=_("文件"),
-        help_text=_(
-            "JPEG、PNG、WebP 或 GIF，不超过 10 MB、4000 万像素。"
-            "上传时会去除拍摄地点等 EXIF 信息，并生成多种尺寸。"
-        ),
         widget=forms.ClearableFileInput(
             attrs={"accept": "image/jpeg,image/png,image/webp,image/gif"}
         ),
@@ -119,6 +116,11 @@ class ImageForm(forms.ModelForm):
             # A stored image keeps its file (and renditions); upload a new image
             # instead of replacing it.
             self.fields.pop("file", None)
+        else:
+            self.fields["file"].help_text = _(
+                "JPEG、PNG、WebP 或 GIF，不超过 10 MB、4000 万像素（动图按各帧合计）、"
+                "%(frames)s 帧。上传时会去除拍摄地点等 EXIF 信息，并生成多种尺寸。"
+            ) % {"frames": settings.IMAGE_MAX_FRAMES}
 
     def clean_file(self):
         upload = self.cleaned_data["file"]

@@ -7,8 +7,10 @@ follow the image (a script appended to a JPEG). Here:
 
 - only the JPEG, PNG, WebP and GIF decoders are ever opened, and the detected format
   must match the extension;
-- size and pixel count (width × height × frames) are checked from the header, before
-  anything is decoded, so a bomb costs no memory;
+- size, frames (``IMAGE_MAX_FRAMES``, counted from the GIF block structure, the APNG
+  ``acTL`` chunk or the WebP ``ANMF`` chunks) and pixel count (width × height ×
+  frames) are checked from the file's structure, before anything is decoded, so a
+  bomb costs no memory;
 - the image is fully decoded and re-encoded: nothing appended survives and EXIF/XMP
   (GPS, camera serials …) are dropped, except the Orientation tag: the original keeps
   its pixels as shot with that one tag (turning them would double the memory of a
@@ -23,11 +25,13 @@ from __future__ import annotations
 
 import io
 import re
+import struct
 import uuid
 import warnings
 from dataclasses import dataclass, field
 from pathlib import PurePath
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -174,6 +178,137 @@ def _pixel_error(pixels: int | None) -> ValidationError:
     )
 
 
+def _frame_error(frames: int | None, limit: int) -> ValidationError:
+    """``frames`` is None when counting stopped at the first frame over the limit."""
+    if frames is None:
+        message = _("动图帧数过多（超过 %(limit)s 帧），最多 %(limit)s 帧")
+    else:
+        message = _("动图帧数过多（%(frames)s 帧），最多 %(limit)s 帧")
+    return ValidationError(
+        message % {"frames": frames, "limit": limit}, code="too_many_frames"
+    )
+
+
+_GIF_BLOCK = re.compile(rb"[!,;]")
+_GIF_BLOCK_KINDS = frozenset(b"!,;")
+
+
+def _gif_structure(data: bytes, stop: int) -> tuple[int, int, int] | None:
+    """Frames and canvas of a GIF, from its block structure, nothing decompressed.
+
+    Walks the blocks as Pillow's reader does (bytes between blocks are skipped, the
+    trailer or the end of the data stops it): each image descriptor (0x2C) is a
+    frame; extensions and LZW data are skipped sub-block by sub-block. Pillow widens
+    the canvas to a frame that reaches beyond the logical screen, so the canvas here
+    is the largest extent of any frame. Counting stops at ``stop`` frames: a file of
+    400,000 frames costs no more to refuse than one just over the limit.
+    """
+    size = len(data)
+    if size < 13:
+        return None  # Pillow reports the truncated header.
+    width, height, flags = struct.unpack_from("<HHB", data, 6)
+    pos = 13 + (3 << ((flags & 7) + 1) if flags & 0x80 else 0)
+    frames = 0
+    while pos < size:
+        kind = data[pos]
+        if kind not in _GIF_BLOCK_KINDS:
+            match = _GIF_BLOCK.search(data, pos)
+            if match is None:
+                break
+            pos = match.start()
+            kind = data[pos]
+        if kind == 0x3B:  # trailer
+            break
+        if kind == 0x21:  # extension: label, then sub-blocks
+            pos += 2
+        else:  # image descriptor: x, y, w, h, flags, [palette], LZW code size
+            if pos + 10 > size:
+                break
+            x, y, w, h, flags = struct.unpack_from("<HHHHB", data, pos + 1)
+            frames += 1
+            if frames >= stop:
+                break
+            if x + w > width:
+                width = x + w
+            if y + h > height:
+                height = y + h
+            pos += 11 + (3 << ((flags & 7) + 1) if flags & 0x80 else 0)
+        while pos < size:  # sub-blocks up to the empty one
+            length = data[pos]
+            pos += length + 1
+            if not length:
+                break
+    return frames, width, height
+
+
+def _png_structure(data: bytes) -> tuple[int, int, int]:
+    """Frames (APNG ``acTL``) and size (``IHDR``) from the chunk headers before IDAT.
+
+    Pillow takes the number of frames from ``acTL`` and refuses frames (``fcTL``)
+    outside the ``IHDR`` size, so these two bound what it will decode.
+    """
+    width = int.from_bytes(data[16:20], "big")
+    height = int.from_bytes(data[20:24], "big")
+    frames = 1
+    pos = 8
+    while pos + 8 <= len(data):
+        length = int.from_bytes(data[pos : pos + 4], "big")
+        kind = data[pos + 4 : pos + 8]
+        if kind in (b"IDAT", b"IEND"):
+            break
+        if kind == b"acTL":
+            frames = max(frames, int.from_bytes(data[pos + 8 : pos + 12], "big"))
+        pos += length + 12
+    return frames, width, height
+
+
+def _webp_structure(data: bytes, stop: int) -> tuple[int, int, int] | None:
+    """Frames (``ANMF`` chunks, counted up to ``stop``) and canvas (``VP8X``).
+
+    A simple (``VP8 ``/``VP8L``) WebP has one frame; Pillow checks its size from the
+    header. libwebp refuses frames outside the canvas.
+    """
+    if data[12:16] != b"VP8X" or len(data) < 30:
+        return None
+    width = int.from_bytes(data[24:27], "little") + 1
+    height = int.from_bytes(data[27:30], "little") + 1
+    frames = 0
+    pos = 12
+    while pos + 8 <= len(data):
+        length = int.from_bytes(data[pos + 4 : pos + 8], "little")
+        if data[pos : pos + 4] == b"ANMF":
+            frames += 1
+            if frames >= stop:
+                break
+        pos += 8 + length + (length & 1)
+    return max(frames, 1), width, height
+
+
+def _check_structure(data: bytes) -> None:
+    """Refuse too many frames or pixels, counted from the file's structure.
+
+    Runs before Pillow opens the file: nothing is decoded or decompressed, so a GIF
+    of 400,000 tiny frames costs a walk over its bytes, not 30 s and 500 MB.
+    """
+    limit = settings.IMAGE_MAX_FRAMES
+    exact = False
+    if data[:6] in (b"GIF87a", b"GIF89a"):
+        structure = _gif_structure(data, stop=limit + 1)
+    elif data[:8] == b"\x89PNG\r\n\x1a\n":
+        structure, exact = _png_structure(data), True
+    elif data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        structure = _webp_structure(data, stop=limit + 1)
+    else:
+        structure = None
+    if structure is None:
+        return
+    frames, width, height = structure
+    if frames > limit:
+        raise _frame_error(frames if exact else None, limit)
+    if width * height * max(frames, 1) > MAX_PIXELS:
+        raise _pixel_error(width * height * max(frames, 1))
+
+
 def _corrupt_error() -> ValidationError:
     return ValidationError(_("图片文件不完整或已损坏"), code="corrupt")
 
@@ -214,6 +349,7 @@ def process_image_upload(file) -> ProcessedImage:
             code="extension",
         )
 
+    _check_structure(data)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", PILImage.DecompressionBombWarning)
@@ -250,6 +386,9 @@ def process_image_upload(file) -> ProcessedImage:
             frames = getattr(image, "n_frames", 1)
         except (OSError, SyntaxError, ValueError, EOFError) as e:
             raise _corrupt_error() from e
+        if frames > settings.IMAGE_MAX_FRAMES:
+            # Only if Pillow counts more than the structure walk did (it should not).
+            raise _frame_error(frames, settings.IMAGE_MAX_FRAMES)
         width, height = image.size
         if width * height * frames > MAX_PIXELS:
             raise _pixel_error(width * height * frames)

@@ -242,6 +242,9 @@ STORAGES = {
 # Uploads above this size are streamed to a temporary file instead of memory.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
+# Most frames an uploaded GIF/WebP/APNG may have, counted from the file's structure
+# before anything is decoded (news.images); pixels over all frames are capped too.
+IMAGE_MAX_FRAMES = int(os.environ.get("IMAGE_MAX_FRAMES", "300"))
 
 LOGIN_URL = "admin:login"
 

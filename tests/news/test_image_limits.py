@@ -1,0 +1,172 @@
+"""Uploads bounded by their real cost: frames on their own, pixels over all frames.
+
+Frames are counted from the file's structure before anything is decoded: a GIF of
+400,000 1×1 frames (9.2 MB) used to pass the pixel rule, take 30 s and grow a worker by
+525 MB.
+"""
+
+import io
+import time
+
+from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import TestCase, override_settings
+from PIL import Image as PILImage
+
+from news.images import image_create
+from news.models import AuditLog, Image
+from tests.factories import UserFactory
+from tests.news.test_images import encode, media_files
+
+# A GIF written byte by byte: a black-and-white global palette, then frames of a
+# graphic control extension (8 bytes), an image descriptor (10), the LZW code size and
+# one data sub-block (5) holding clear, the pixel's index, end: 23 bytes a frame.
+# Frames alternate black and white so that re-encoding keeps every one.
+GIF_HEADER = (
+    b"GIF89a" + b"\x01\x00\x01\x00" + b"\x80\x00\x00" + b"\x00" * 3 + b"\xff" * 3
+)
+GIF_FRAMES = tuple(
+    b"!\xf9\x04\x04\x0a\x00\x00\x00"
+    + b",\x00\x00\x00\x00\x01\x00\x01\x00\x00"
+    + b"\x02\x02"
+    + pixel
+    + b"\x01\x00"
+    for pixel in (b"\x44", b"\x4c")
+)
+
+
+def tiny_frames_gif(frames: int) -> bytes:
+    pairs, odd = divmod(frames, 2)
+    body = (GIF_FRAMES[0] + GIF_FRAMES[1]) * pairs + GIF_FRAMES[0] * odd
+    return GIF_HEADER + body + b";"
+
+
+def animation(fmt: str, frames: int, size=(2, 2)) -> bytes:
+    """An animation of ``frames`` distinct frames, encoded by Pillow."""
+    colours = [(i * 7 % 256, i * 13 % 256, i * 29 % 256) for i in range(frames)]
+    images = [PILImage.new("RGB", size, colour) for colour in colours]
+    return encode(images[0], fmt, save_all=True, append_images=images[1:], duration=40)
+
+
+class FrameLimitTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        cls.user = UserFactory(username="uploader")
+
+    def create(self, name, data):
+        return image_create(
+            file=SimpleUploadedFile(name, data),
+            title="动图",
+            alt_text="说明",
+            by=self.user,
+        )
+
+    def assertRefused(self, name, data, message):
+        before = media_files()
+        with self.assertRaises(ValidationError) as caught:
+            self.create(name, data)
+        self.assertEqual(caught.exception.messages, [message])
+        self.assertEqual(Image.objects.count(), 0)
+        self.assertFalse(AuditLog.objects.exists())
+        self.assertEqual(media_files(), before)
+
+    def test_gif_of_400000_frames_is_refused_quickly(self):
+        data = tiny_frames_gif(400_000)
+        self.assertEqual(len(data), 9_200_020)
+        started = time.perf_counter()
+        self.assertRefused("bomb.gif", data, "动图帧数过多（超过 300 帧），最多 300 帧")
+        # Before: 30 s and 525 MB. The walk stops at frame 301 and decodes nothing.
+        self.assertLess(time.perf_counter() - started, 1.0)
+
+    def test_gif_of_301_frames_is_refused(self):
+        self.assertRefused(
+            "301.gif", tiny_frames_gif(301), "动图帧数过多（超过 300 帧），最多 300 帧"
+        )
+
+    def test_gif_of_300_frames_is_stored(self):
+        image = self.create("300.gif", tiny_frames_gif(300))
+        stored = PILImage.open(default_storage.open(image.file.name))
+        self.assertEqual(stored.n_frames, 300)
+        self.assertEqual((image.width, image.height), (1, 1))
+
+    def test_gif_frame_beyond_the_logical_screen_counts_at_its_real_size(self):
+        """Pillow widens the canvas to a frame larger than the 1×1 screen: the pixel
+        rule must use that size, not the header's (4 × 5000 × 5000 = 100,000,000)."""
+        big = encode(PILImage.new("P", (5000, 5000)), "GIF")
+        start = big.index(b",\x00\x00\x00\x00\x88\x13\x88\x13")
+        big_frame = big[start:-1]  # image descriptor to the end, without the trailer
+        data = GIF_HEADER + GIF_FRAMES[0] + big_frame * 3 + b";"
+        self.assertLess(len(data), 200_000)
+        self.assertRefused("wide.gif", data, "像素过多：100,000,000，上限 40,000,000")
+
+    def test_apng_of_301_frames_is_refused_with_its_count(self):
+        data = animation("PNG", 301)
+        self.assertEqual(PILImage.open(io.BytesIO(data)).n_frames, 301)
+        self.assertRefused("anim.png", data, "动图帧数过多（301 帧），最多 300 帧")
+
+    def test_apng_of_300_frames_is_stored(self):
+        image = self.create("anim.png", animation("PNG", 300))
+        self.assertEqual(
+            PILImage.open(default_storage.open(image.file.name)).n_frames, 300
+        )
+
+    def test_animated_webp_of_301_frames_is_refused(self):
+        data = animation("WEBP", 301)
+        self.assertEqual(PILImage.open(io.BytesIO(data)).n_frames, 301)
+        self.assertRefused(
+            "anim.webp", data, "动图帧数过多（超过 300 帧），最多 300 帧"
+        )
+
+    def test_animated_webp_of_300_frames_is_stored(self):
+        image = self.create("anim.webp", animation("WEBP", 300))
+        self.assertEqual(
+            PILImage.open(default_storage.open(image.file.name)).n_frames, 300
+        )
+
+    @override_settings(IMAGE_MAX_FRAMES=10)
+    def test_the_limit_is_a_setting(self):
+        self.assertRefused(
+            "11.gif", tiny_frames_gif(11), "动图帧数过多（超过 10 帧），最多 10 帧"
+        )
+        self.assertRefused(
+            "11.png", animation("PNG", 11), "动图帧数过多（11 帧），最多 10 帧"
+        )
+        self.create("10.gif", tiny_frames_gif(10))
+
+
+class FrameLimitAdminTests(TestCase):
+    """The admin's upload form (the only upload path) shows the same message."""
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.admin = UserFactory(username="root", is_staff=True, is_superuser=True)
+
+    def test_the_form_names_the_limits(self):
+        self.client.force_login(self.admin)
+        self.assertContains(
+            self.client.get("/admin/news/image/add/"),
+            "不超过 10 MB、4000 万像素（动图按各帧合计）、300 帧。",
+        )
+
+    def test_frame_bomb_shows_the_message_on_the_field(self):
+        self.client.force_login(self.admin)
+        before = media_files()
+        response = self.client.post(
+            "/admin/news/image/add/",
+            {
+                "title": "动图",
+                "alt_text": "说明",
+                "caption": "",
+                "credit": "",
+                "file": SimpleUploadedFile("bomb.gif", tiny_frames_gif(400_000)),
+            },
+        )
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(
+            response.context["adminform"].form.errors["file"],
+            ["动图帧数过多（超过 300 帧），最多 300 帧"],
+        )
+        self.assertEqual(Image.objects.count(), 0)
+        self.assertFalse(AuditLog.objects.exists())
+        self.assertEqual(media_files(), before)
