@@ -4,6 +4,9 @@ There is deliberately no HTTP Basic authentication: a bogus Basic header would c
 password hash per request (about 0.3 s), a CPU amplifier that throttling cannot stop
 because throttling runs after authentication. A Basic header is refused here, before
 any hashing, with 401.
+
+Every refusal counts as one anonymous request of its client (``count_failure``):
+past the anonymous rate, a bad credential gets 429 with Retry-After, not 401.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import authentication, exceptions
 
 from .models import ApiToken, token_hash
+from .throttling import FailedAuthenticationThrottle
 
 KEYWORDS = ("token", "bearer")
 # Writing last_used_at on every request would turn every read into a write.
@@ -31,6 +35,13 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
         header = authentication.get_authorization_header(request)
         if not header:
             return None
+        try:
+            return self.authenticate_header_value(header)
+        except exceptions.AuthenticationFailed:
+            self.count_failure(request)
+            raise
+
+    def authenticate_header_value(self, header: bytes):
         parts = header.split()
         scheme = parts[0].decode("latin-1").lower()
         if scheme not in KEYWORDS:
@@ -64,6 +75,15 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
         ):
             ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
         return (token.user, token)
+
+    @staticmethod
+    def count_failure(request) -> None:
+        """Count a refusal as an anonymous request; past the rate, 429 instead of 401."""
+        throttle = FailedAuthenticationThrottle()
+        if not throttle.allow_request(request, None):
+            raise exceptions.Throttled(
+                throttle.wait(), detail=str(_("认证失败次数过多，请稍后再试。"))
+            )
 
     def authenticate_header(self, request):
         return self.keyword

@@ -37,3 +37,21 @@ class ApiUserRateThrottle(RatesFromSettingsMixin, UserRateThrottle):
         if not (request.user and request.user.is_authenticated):
             return None
         return super().get_cache_key(request, view)
+
+
+class FailedAuthenticationThrottle(ApiAnonRateThrottle):
+    """Counts a refused credential as one anonymous request of its client.
+
+    DRF authenticates before it throttles, so a request with a bad token was refused
+    (401) before any throttle saw it, and guessing tokens was unlimited. The token
+    authentication asks this throttle before it refuses: same scope and cache key as
+    ``ApiAnonRateThrottle``, so refusals and anonymous reads share one budget.
+    """
+
+    def get_cache_key(self, request, view):
+        # Not request.user: it is being worked out when this runs (it would recurse),
+        # and a refused credential is anonymous by definition.
+        return self.cache_format % {
+            "scope": self.scope,
+            "ident": self.get_ident(request),
+        }
