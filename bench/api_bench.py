@@ -81,6 +81,8 @@ def bench_env(db: Path) -> dict[str, str]:
         DATABASE_URL=f"sqlite:///{db.resolve()}",
         DJANGO_SETTINGS_MODULE="yantai.settings",
         DJANGO_DEBUG="0",
+        # DEBUG off needs a key: a throwaway one for the benchmark's own database.
+        DJANGO_SECRET_KEY=os.environ.get("DJANGO_SECRET_KEY") or "bench-" + "x" * 50,
         DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost,testserver",
         DJANGO_MANIFEST_STATIC="0",
         # DRF's UserRateThrottle counts anonymous clients too (keyed on the address)

@@ -79,6 +79,8 @@ def setup_django(db: Path) -> None:
     os.environ["DJANGO_SETTINGS_MODULE"] = "yantai.settings"
     os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "testserver,127.0.0.1")
     os.environ["DJANGO_MANIFEST_STATIC"] = "0"
+    # DEBUG off needs a key: a throwaway one for the benchmark's own database.
+    os.environ.setdefault("DJANGO_SECRET_KEY", "bench-" + "x" * 50)
     sys.path.insert(0, str(ROOT))
     import django
 

@@ -3,7 +3,11 @@
 import os
 import tempfile
 
-from yantai.settings import *  # noqa: F403
+# yantai.settings refuses to start with DEBUG off and no key; the tests bring their own
+# (``./run test`` exports var/secret_key's; subprocesses inherit either).
+os.environ.setdefault("DJANGO_SECRET_KEY", "tests-only-" + "not-a-secret-" * 4)
+
+from yantai.settings import *  # noqa: E402, F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 MEDIA_ROOT = tempfile.mkdtemp(prefix="yantai-test-media-")

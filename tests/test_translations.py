@@ -67,6 +67,7 @@ class EnglishCatalogTests(SimpleTestCase):
                 env={
                     "PATH": "/usr/bin:/bin",
                     "DJANGO_SETTINGS_MODULE": "yantai.settings",
+                    "DJANGO_SECRET_KEY": settings.SECRET_KEY,
                 },
             )
             po = copy / "locale" / "en" / "LC_MESSAGES" / "django.po"

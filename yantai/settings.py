@@ -34,10 +34,20 @@ def env_list(name: str, default: str = "") -> list[str]:
 
 DEBUG = env_bool("DJANGO_DEBUG")
 
-# The fallback key only ever serves local runs: with DEBUG off and no key in the
-# environment, ``check --deploy`` flags it (it is shorter than 50 characters and
-# starts with "django-insecure-").
-SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "django-insecure-local-only")
+# The repository's fallback key is for DEBUG only. With DEBUG off the key must come
+# from the environment, or the server refuses to start: ``./run`` makes a random key
+# once, keeps it in var/secret_key (mode 600, git-ignored) and exports it.
+SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "").strip()
+if not SECRET_KEY:
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "未设置 DJANGO_SECRET_KEY：DJANGO_DEBUG=0 时必须在环境变量中提供密钥"
+            "（./run 会自动生成并保存在 var/secret_key；生产环境见 .env.example）。"
+            " / DJANGO_SECRET_KEY is not set: with DJANGO_DEBUG=0 a secret key must"
+            " come from the environment (./run generates one and keeps it in"
+            " var/secret_key; for production see .env.example)."
+        )
+    SECRET_KEY = "django-insecure-local-only"
 
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1],testserver")
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
@@ -295,9 +305,11 @@ CSRF_COOKIE_SECURE = SECURE
 SECURE_HSTS_SECONDS = int(
     os.environ.get("DJANGO_HSTS_SECONDS", "31536000" if SECURE else "0")
 )
-SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE
-SECURE_HSTS_PRELOAD = SECURE
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", SECURE)
+SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", SECURE)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if SECURE else None
+# Health probes of the load balancer or monitor may ask over plain HTTP.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 X_FRAME_OPTIONS = "DENY"
@@ -412,6 +424,9 @@ SPECTACULAR_SETTINGS = {
         "HonourStatusEnum": "quality.models.registries.Award.Status",
         "StandardKindEnum": "quality.models.registries.Standard.Kind",
         "StandardStatusEnum": "quality.models.registries.Standard.Status",
+        # Observation and ObservationWriteRequest share this "status": without a
+        # name of its own it became "StatusAcaEnum" (drf_spectacular.W001).
+        "ObservationStatusEnum": "quality.models.data.Observation.Status",
     },
 }
 
