@@ -13,7 +13,9 @@ from datetime import datetime
 from html import escape
 from typing import TYPE_CHECKING
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.cache import caches
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
@@ -573,3 +575,22 @@ def audit_record(
         object_repr=str(object_repr)[:200],
         summary=summary,
     )
+
+
+def article_count_view(*, article_id: int, reader: str) -> bool:
+    """Add one view to published article ``article_id``, once per reader per period.
+
+    ``reader`` is an opaque key of one client (news.views.reader_key). The mark that
+    it was counted lives in the shared cache for ``VIEW_COUNT_PERIOD_SECONDS``, so
+    every worker process sees it; ``add`` writes it only if it is not there yet.
+    Returns whether a view was added.
+    """
+    key = f"news:viewed:{article_id}:{reader}"
+    if not caches["shared"].add(key, 1, timeout=settings.VIEW_COUNT_PERIOD_SECONDS):
+        return False
+    updated = (
+        Article.objects.published()
+        .filter(pk=article_id)
+        .update(view_count=models.F("view_count") + 1)
+    )
+    return bool(updated)

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import calendar
+import math
 import re
 from datetime import date, datetime, timedelta
 
 from django import forms
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.db.models import (
     Case,
     F,
@@ -23,16 +24,20 @@ from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.connection import ConnectionProxy
+from django.utils.crypto import salted_hmac
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 from django.views.generic import DetailView, ListView
+from rest_framework.throttling import SimpleRateThrottle
 
 from . import pagecache, search
 from .models import Article, Channel, Person, Tag, detail_prefetches
 from .related import neighbours_and_related
+from .services import article_count_view
 from .templatetags.reading_tags import FONT_SIZES
 
 LATEST_CACHE_SECONDS = 30
@@ -348,16 +353,57 @@ def is_bot(user_agent: str) -> bool:
     return not user_agent or bool(BOT_RE.search(user_agent))
 
 
+class ViewBeaconThrottle(SimpleRateThrottle):
+    """``VIEW_BEACON_RATE`` beacons per client, counted in the shared cache.
+
+    The client is its address as the API's throttles read it (``REMOTE_ADDR``, or
+    behind ``NUM_PROXIES`` trusted proxies the address the nearest one saw).
+    """
+
+    scope = "view_beacon"
+    cache = ConnectionProxy(caches, "shared")
+
+    def get_rate(self):
+        return settings.VIEW_BEACON_RATE
+
+    def get_cache_key(self, request, view):
+        return self.cache_format % {
+            "scope": self.scope,
+            "ident": self.get_ident(request),
+        }
+
+
+def reader_key(address: str, user_agent: str) -> str:
+    """One reader: a client address and its browser, keyed (not stored) with HMAC."""
+    digest = salted_hmac(
+        "news.view-beacon", f"{address}\n{user_agent}", algorithm="sha256"
+    )
+    return digest.hexdigest()[:32]
+
+
 @csrf_exempt  # a beacon from a cached page carries no token; it only adds one
 @require_POST
 def article_view_beacon(request, pk: int):
     """Count one reading of article ``pk``: the page sends this after it loads.
 
     A separate request keeps the article page itself free of writes, so it stays fast
-    and cacheable. One UPDATE with ``F()``; bots are not counted.
+    and cacheable. A reader counts once per article per ``VIEW_COUNT_PERIOD_SECONDS``
+    (news.services.article_count_view); bots are not counted; a client sending more
+    than ``VIEW_BEACON_RATE`` beacons gets 429.
     """
-    if not is_bot(request.headers.get("User-Agent", "")):
-        Article.objects.published().filter(pk=pk).update(view_count=F("view_count") + 1)
+    throttle = ViewBeaconThrottle()
+    if not throttle.allow_request(request, None):
+        response = HttpResponse(
+            _("请求过于频繁，请稍后再试。"),
+            status=429,
+            content_type="text/plain; charset=utf-8",
+        )
+        response["Retry-After"] = str(math.ceil(throttle.wait() or 1))
+        return response
+    user_agent = request.headers.get("User-Agent", "")
+    if not is_bot(user_agent):
+        reader = reader_key(throttle.get_ident(request), user_agent)
+        article_count_view(article_id=pk, reader=reader)
     return HttpResponse(status=204)
 
 

@@ -155,6 +155,11 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 EDITORIAL_SEPARATION_OF_DUTIES = env_bool("EDITORIAL_SEPARATION_OF_DUTIES", True)
 # How long a rendered article page may be served (news.pagecache); 0 turns it off.
 ARTICLE_PAGE_CACHE_SECONDS = int(os.environ.get("ARTICLE_PAGE_CACHE_SECONDS", "120"))
+# The view beacon (news.views.article_view_beacon): one reader (client address and
+# browser) adds one view per article per VIEW_COUNT_PERIOD_SECONDS, and a client may
+# send VIEW_BEACON_RATE beacons (429 beyond), so 阅读排行 cannot be pushed.
+VIEW_COUNT_PERIOD_SECONDS = int(os.environ.get("VIEW_COUNT_PERIOD_SECONDS", "1800"))
+VIEW_BEACON_RATE = os.environ.get("VIEW_BEACON_RATE", "60/min")
 
 
 def _shared_cache(kind: str) -> dict:
