@@ -11,6 +11,8 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
+from yantai.security import NonceMediaAdminMixin
+
 from .admin_presence import EditingPresenceAdminMixin
 from .admin_workflow import ArticleWorkflowAdminMixin, byline_initial
 from .body_images import picture_context
@@ -238,7 +240,10 @@ class PageTextImportForm(forms.Form):
 
 @admin.register(Article)
 class ArticleAdmin(
-    EditingPresenceAdminMixin, ArticleWorkflowAdminMixin, admin.ModelAdmin
+    NonceMediaAdminMixin,
+    EditingPresenceAdminMixin,
+    ArticleWorkflowAdminMixin,
+    admin.ModelAdmin,
 ):
     list_display = (
         "title",

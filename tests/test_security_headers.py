@@ -117,6 +117,13 @@ class SecurityHeadersTests(TestCase):
                 self.assertEqual(response.status_code, 404)
                 self.assert_headers(response)
 
+    def test_bad_request(self):
+        """The 400 page for text no column can hold (NUL) needs no inline style."""
+        response = self.client.get("/news/tag/%00/")
+        self.assertEqual(response.status_code, 400)
+        self.assert_headers(response)
+        self.assertNotIn("<style", response.content.decode())
+
     def test_redirect(self):
         response = self.client.get("/admin/")
         self.assertEqual(response.status_code, 302)

@@ -5,6 +5,7 @@ settings); this module adds Permissions-Policy.
 """
 
 from django.conf import settings
+from js_asset import Media
 
 
 def permissions_policy_header(features: dict[str, list[str]]) -> str:
@@ -29,3 +30,19 @@ class PermissionsPolicyMiddleware:
         if self.header:
             response.headers.setdefault("Permissions-Policy", self.header)
         return response
+
+
+class NonceMediaAdminMixin:
+    """Give a change form's media the request's CSP nonce.
+
+    django-prose-editor loads its modules through an inline
+    ``<script type="importmap">``, which the policy blocks without the nonce;
+    js_asset's ``Media`` writes the nonce on every tag it renders. The admin page is
+    never cached, so the nonce matches this response's header.
+    """
+
+    def render_change_form(self, request, context, *args, **kwargs):
+        nonce = getattr(request, "csp_nonce", None)
+        if nonce is not None and context.get("media") is not None:
+            context["media"] = Media.from_media(context["media"], nonce=str(nonce))
+        return super().render_change_form(request, context, *args, **kwargs)

@@ -7,6 +7,8 @@
  * extension gives them translatable ones. It also replaces the table dialog's
  * Yes/No select, whose option texts are its values, with a checkbox.
  *
+ * It also hands tiptap the page's CSP nonce for the styles it injects.
+ *
  * Registered in settings.DJANGO_PROSE_EDITOR_EXTENSIONS and switched on in
  * news/forms.py (BODY_EDITOR_EXTENSIONS).
  */
@@ -81,6 +83,17 @@ export const EditorLabels = Extension.create({
   // After every extension that defines menu items or commands (default priority
   // 100): their items exist when they are labelled, and our table command wins.
   priority: 1,
+
+  // Not a label, but this is our one extension of the editor: tiptap adds its base
+  // styles (white-space: pre-wrap, …) as an inline <style>, which the
+  // Content-Security-Policy allows only with the page's nonce. The import map that
+  // loaded this module carries it (yantai.security.NonceMediaAdminMixin).
+  onBeforeCreate() {
+    const importmap = document.querySelector("script[type=importmap][nonce]")
+    if (importmap && importmap.nonce) {
+      this.editor.options.injectNonce = importmap.nonce
+    }
+  },
 
   addMenuItems({ menu, buttons }) {
     for (const item of menu.items(GROUPS)) {
