@@ -4,6 +4,7 @@ The production settings are tested as they are: AXES_FAILURE_LIMIT 10 and a 15-m
 cool-off (the defaults of yantai.settings; tests/settings.py does not change them).
 """
 
+import base64
 import os
 import runpy
 from pathlib import Path
@@ -132,6 +133,41 @@ class LoginLockoutTests(TestCase):
         self.assertFalse(AccessAttempt.objects.filter(username="editor").exists())
 
         self.assert_logged_in(self.login("editor", PASSWORD))
+
+    def test_the_admin_lists_locked_addresses_and_unlocks_them(self):
+        for i in range(10):
+            self.login(f"guess{i}", "wrong", "192.0.2.66")
+        self.login("editor", "wrong", "192.0.2.67")
+        admin = get_user_model().objects.create_superuser("boss", password="x")
+        boss = self.client_class()
+        boss.force_login(admin)
+        locked = boss.get("/admin/axes/accessattempt/?locked_out=yes")
+        self.assertContains(locked, "地址已锁定（删除该地址的记录即解锁）", count=10)
+        self.assertNotContains(locked, "192.0.2.67")
+        ids = list(
+            AccessAttempt.objects.filter(ip_address="192.0.2.66").values_list(
+                "pk", flat=True
+            )
+        )
+        boss.post(
+            "/admin/axes/accessattempt/",
+            {"action": "delete_selected", "_selected_action": ids, "post": "yes"},
+        )
+        self.assert_logged_in(self.login("editor", PASSWORD, "192.0.2.66"))
+
+    def test_the_api_offers_no_way_around_the_lock(self):
+        for i in range(10):
+            self.login("editor", "wrong", f"198.51.100.{i}")
+        self.assert_locked_out(self.login("editor", PASSWORD))
+        # The session login of the browsable API is this admin login: no session came
+        # out of it, so the API sees an anonymous client ...
+        self.assertEqual(self.client.get("/api/v1/drafts/").status_code, 401)
+        # ... and the API takes no password at all: Basic with the right one is 401.
+        basic = base64.b64encode(f"editor:{PASSWORD}".encode()).decode()
+        response = self.client.get(
+            "/api/v1/drafts/", HTTP_AUTHORIZATION=f"Basic {basic}"
+        )
+        self.assertEqual(response.status_code, 401)
 
     def test_staff_without_the_permission_cannot_see_or_unlock(self):
         staff = self.client_class()
