@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from yantai.security import NonceMediaAdminMixin
 
+from .admin_dates import BoundedDateHierarchyMixin
 from .admin_presence import EditingPresenceAdminMixin
 from .admin_workflow import ArticleWorkflowAdminMixin, byline_initial
 from .body_images import picture_context
@@ -54,7 +55,7 @@ class PersonAdmin(admin.ModelAdmin):
 
 
 @admin.register(Image)
-class ImageAdmin(admin.ModelAdmin):
+class ImageAdmin(BoundedDateHierarchyMixin, admin.ModelAdmin):
     form = ImageForm
     list_display = ("thumbnail", "title", "credit", "width", "height", "created_at")
     list_display_links = ("thumbnail", "title")
@@ -240,6 +241,7 @@ class PageTextImportForm(forms.Form):
 
 @admin.register(Article)
 class ArticleAdmin(
+    BoundedDateHierarchyMixin,
     NonceMediaAdminMixin,
     EditingPresenceAdminMixin,
     ArticleWorkflowAdminMixin,
@@ -391,7 +393,7 @@ class SensitiveWordAdmin(admin.ModelAdmin):
 
 
 @admin.register(AuditLog)
-class AuditLogAdmin(admin.ModelAdmin):
+class AuditLogAdmin(BoundedDateHierarchyMixin, admin.ModelAdmin):
     """操作日志: read-only for everyone, superusers included."""
 
     list_display = ("created_at", "user", "action", "object_type", "object_repr")

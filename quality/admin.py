@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportModelAdmin
 from import_export.formats.base_formats import CSV, XLSX
 
+from news.admin_dates import BoundedDateHierarchyMixin
 from yantai.csvsafe import safe_dataset
 
 from . import resources
@@ -95,7 +96,7 @@ class TopicAdmin(admin.ModelAdmin):
 
 
 @admin.register(Period)
-class PeriodAdmin(admin.ModelAdmin):
+class PeriodAdmin(BoundedDateHierarchyMixin, admin.ModelAdmin):
     list_display = ("code", "label", "kind", "start_on", "end_on")
     list_filter = ("kind",)
     search_fields = ("code",)

@@ -23,6 +23,8 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from news.admin_dates import BoundedDateHierarchyMixin
+
 
 class AxesConfig(AppConfig):
     verbose_name = _("登录保护")
@@ -94,7 +96,7 @@ def _failures_within_cool_off(field: str):
     return Coalesce(Subquery(total.values("n")[:1]), 0)
 
 
-class ReadOnlyLogAdmin(admin.ModelAdmin):
+class ReadOnlyLogAdmin(BoundedDateHierarchyMixin, admin.ModelAdmin):
     """Rows are written by logins only; columns are methods so their names are ours.
 
     Staff may view (and a superuser delete) rows; nobody adds or edits one.
