@@ -141,14 +141,16 @@ class ContentSecurityPolicyBrowserTests(StaticLiveServerTestCase):
         expect(page.locator(".figure-card")).to_be_visible()
         page.locator(".share figure.qr img").scroll_into_view_if_needed()
         page.wait_for_function(
-            "document.querySelector('.share figure.qr img').naturalWidth > 0"
+            "() => document.querySelector('.share figure.qr img').naturalWidth > 0"
         )
         page.locator("a[data-fontsize=large]").click()
         page.wait_for_function(
-            "document.documentElement.classList.contains('fs-large')"
+            "() => document.documentElement.classList.contains('fs-large')"
         )
         page.locator("a.care-link").click()  # 关怀版 hides the QR code
-        page.wait_for_function("document.documentElement.classList.contains('care')")
+        page.wait_for_function(
+            "() => document.documentElement.classList.contains('care')"
+        )
         page.emulate_media(media="print")
         page.emulate_media(media="screen")
         # Served from the page cache the second time: still nothing blocked.

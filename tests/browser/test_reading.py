@@ -131,8 +131,10 @@ class ReadingToolsTests(BrowserTestCase):
         self.page.goto(self.url(self.article.get_absolute_url()))
         qr = self.page.locator(".share figure.qr img")
         qr.scroll_into_view_if_needed()
+        # A function, not an expression: Playwright polls an expression with eval(),
+        # which the page's Content-Security-Policy forbids.
         self.page.wait_for_function(
-            "document.querySelector('.share figure.qr img').naturalWidth > 0"
+            "() => document.querySelector('.share figure.qr img').naturalWidth > 0"
         )
         self.assertTrue(qr.get_attribute("alt"))
 
