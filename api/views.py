@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import InterfaceError, OperationalError
 from django.utils.translation import gettext_lazy as _
-from rest_framework import permissions, routers, serializers, views
+from rest_framework import exceptions, permissions, routers, serializers, views
 from rest_framework.settings import api_settings
 from rest_framework.utils import formatting
 
@@ -82,3 +83,28 @@ def validation_detail(exc: DjangoValidationError) -> dict:
     if NON_FIELD_ERRORS in detail:
         detail[api_settings.NON_FIELD_ERRORS_KEY] = detail.pop(NON_FIELD_ERRORS)
     return detail
+
+
+class DatabaseUnavailable(exceptions.APIException):
+    status_code = 503
+    default_detail = _("数据库暂时无法访问，请稍后再试。")
+    default_code = "database_unavailable"
+
+
+# Seconds a client is asked to wait before retrying during a database outage.
+RETRY_AFTER_SECONDS = 30
+
+
+def exception_handler(exc, context):
+    """DRF's handler, plus: a database that cannot be reached is a JSON 503.
+
+    ``OperationalError`` / ``InterfaceError`` are the server being down, restarting,
+    out of connections or the file unreadable; without this the API would answer
+    the HTML 500 page. Programming errors (``ProgrammingError``, ``DataError``) stay
+    500s: they are our bugs, not an outage.
+    """
+    if isinstance(exc, OperationalError | InterfaceError):
+        response = views.exception_handler(DatabaseUnavailable(), context)
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response
+    return views.exception_handler(exc, context)

@@ -395,6 +395,8 @@ REST_FRAMEWORK = {
     # The browsable API in Chinese: viewset names and descriptions from the viewsets.
     "VIEW_NAME_FUNCTION": "api.views.view_name",
     "VIEW_DESCRIPTION_FUNCTION": "api.views.view_description",
+    # A database outage is a JSON 503 with Retry-After, not the HTML 500 page.
+    "EXCEPTION_HANDLER": "api.views.exception_handler",
     "DEFAULT_THROTTLE_CLASSES": [
         "api.throttling.ApiAnonRateThrottle",
         "api.throttling.ApiUserRateThrottle",

@@ -1,17 +1,63 @@
 """Site-wide views."""
 
-from django.db import DatabaseError, connection
+from uuid import uuid4
+
+from django.core.cache import caches
+from django.db import DatabaseError, connection, transaction
+from django.db.migrations.recorder import MigrationRecorder
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 
 
-@never_cache
-def healthz(request):
-    """200 after a real database round-trip; 503 when the database does not answer."""
+def database_problem() -> str | None:
+    """``None`` if the database answers and takes a write, else what is wrong.
+
+    The write is a row in ``django_migrations`` (a table every install has) inside a
+    transaction that is rolled back: it fails on a read-only file or server
+    (``attempt to write a readonly database``, a standby) and leaves nothing behind.
+    """
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
             cursor.fetchone()
     except DatabaseError:
-        return JsonResponse({"status": "error", "database": "unreachable"}, status=503)
+        return "unreachable"
+    try:
+        with transaction.atomic(using=connection.alias):
+            MigrationRecorder(connection).migration_qs.create(
+                app="healthz", name="write probe"
+            )
+            transaction.set_rollback(True, using=connection.alias)
+    except DatabaseError:
+        return "read-only"
+    return None
+
+
+def shared_cache_problem() -> str | None:
+    """``None`` if the cache every worker shares stores and returns a probe key."""
+    key = f"healthz:{uuid4().hex}"
+    try:
+        shared = caches["shared"]
+        shared.set(key, "ok", 30)
+        found = shared.get(key)
+        shared.delete(key)
+    except Exception:  # OSError (file), DatabaseError (table), a cache server's own
+        return "unreachable"
+    return None if found == "ok" else "not storing"
+
+
+@never_cache
+def healthz(request):
+    """200 when the database answers and can be written and the shared cache works;
+    503 naming what does not (a load balancer takes the instance out)."""
+    problems = {
+        name: problem
+        for name, problem in (
+            ("database", database_problem()),
+            ("shared_cache", shared_cache_problem()),
+        )
+        if problem
+    }
+    if problems:
+        return JsonResponse({"status": "error", **problems}, status=503)
     return JsonResponse({"status": "ok"})
