@@ -161,7 +161,7 @@ class ContentSecurityPolicyBrowserTests(StaticLiveServerTestCase):
             chart = page.locator("[data-chart]").first
             expect(chart).to_have_attribute("data-chart-ready", "true")
             chart.locator("svg path").last.hover(force=True)
-            page.wait_for_timeout(300)
+            expect(chart).to_contain_text("：")  # the tooltip: "系列：数值"
 
         # Every other kind of public page.
         for path in (
