@@ -376,6 +376,12 @@ def process_image_upload(file) -> ProcessedImage:
 
     with image:
         detected = image.format
+        # A JPEG with a Multi-Picture index (phones add an HDR gain map or a depth
+        # image) opens as MPO: the first picture is the photo; the others are
+        # dropped with the rest of the metadata.
+        multi_picture = detected == "MPO"
+        if multi_picture:
+            detected = "JPEG"
         if EXTENSION_FORMATS[extension] != detected:
             raise ValidationError(
                 _("扩展名 %(ext)s 与文件内容（%(format)s）不符")
@@ -383,7 +389,7 @@ def process_image_upload(file) -> ProcessedImage:
                 code="extension_mismatch",
             )
         try:
-            frames = getattr(image, "n_frames", 1)
+            frames = 1 if multi_picture else getattr(image, "n_frames", 1)
         except (OSError, SyntaxError, ValueError, EOFError) as e:
             raise _corrupt_error() from e
         if frames > settings.IMAGE_MAX_FRAMES:

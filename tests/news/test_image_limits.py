@@ -135,6 +135,23 @@ class FrameLimitTests(TestCase):
         self.create("10.gif", tiny_frames_gif(10))
 
 
+class MultiPictureTests(TestCase):
+    def test_multi_picture_jpeg_is_stored_as_its_first_picture(self):
+        """Phones add a gain map or depth image (MPF); Pillow opens such a JPEG as
+        MPO, which used to be a KeyError (a 500)."""
+        first = PILImage.new("RGB", (100, 80), "red")
+        second = PILImage.new("RGB", (100, 80), "blue")
+        data = encode(first, "MPO", save_all=True, append_images=[second])
+        self.assertEqual(PILImage.open(io.BytesIO(data)).format, "MPO")
+        image = image_create(
+            file=SimpleUploadedFile("phone.jpg", data), title="图", alt_text="说明"
+        )
+        stored = PILImage.open(default_storage.open(image.file.name))
+        self.assertEqual(stored.format, "JPEG")
+        self.assertEqual(getattr(stored, "n_frames", 1), 1)
+        self.assertGreater(stored.convert("RGB").getpixel((50, 40))[0], 200)
+
+
 class FrameLimitAdminTests(TestCase):
     """The admin's upload form (the only upload path) shows the same message."""
 
