@@ -25,7 +25,7 @@ from news.models import Article
 from quality.figure_review import figure_proposal_confirm, figure_proposals_extract
 from quality.models import FigureProposal
 from tests.browser.editing import SETTLE, caret_at_end
-from tests.factories import ArticleFactory, UserFactory
+from tests.factories import ArticleFactory, TagFactory, UserFactory
 from tests.quality.factories import IndicatorFactory, RegionFactory
 
 # Playwright's sync API runs an event loop in this thread.
@@ -185,6 +185,7 @@ class ContentSecurityPolicyBrowserTests(StaticLiveServerTestCase):
         from tests.news.test_body_images import library_image
 
         library_image(title="烟台港", caption="烟台港西港区", credit="唐克 摄")
+        TagFactory(name="质量强市")
         admin = UserFactory(username="csp-root", is_staff=True, is_superuser=True)
         article = ArticleFactory(
             status=Article.Status.DRAFT, body="<h2>小标题</h2><p>正文第一段。</p>"
@@ -206,6 +207,11 @@ class ContentSecurityPolicyBrowserTests(StaticLiveServerTestCase):
         page.keyboard.press("Control+b")
         page.keyboard.type("加粗")
         page.keyboard.press("Control+b")
+        # The tags' autocomplete (select2) opens its dropdown and searches.
+        page.locator(".field-tags .select2-selection").click()
+        page.locator(".field-tags .select2-search__field").fill("质量")
+        page.locator(".select2-results__option").first.wait_for()
+        page.keyboard.press("Escape")
         page.locator(".prose-menubar [title='插图（带图片说明）']").click()
         dialog = page.locator("dialog[open]")
         dialog.wait_for()
