@@ -118,8 +118,9 @@ class ImageForm(forms.ModelForm):
             self.fields.pop("file", None)
         else:
             self.fields["file"].help_text = _(
-                "JPEG、PNG、WebP 或 GIF，不超过 10 MB、4000 万像素（动图按各帧合计）、"
-                "%(frames)s 帧。上传时会去除拍摄地点等 EXIF 信息，并生成多种尺寸。"
+                "JPEG、PNG、WebP 或 GIF，不超过 10 MB、3000 万像素（动图按各帧合计，"
+                "处理时更占内存的格式上限更低）、%(frames)s 帧。"
+                "上传时会去除拍摄地点等 EXIF 信息，并生成多种尺寸。"
             ) % {"frames": settings.IMAGE_MAX_FRAMES}
 
     def clean_file(self):

@@ -8,9 +8,10 @@ follow the image (a script appended to a JPEG). Here:
 - only the JPEG, PNG, WebP and GIF decoders are ever opened, and the detected format
   must match the extension;
 - size, frames (``IMAGE_MAX_FRAMES``, counted from the GIF block structure, the APNG
-  ``acTL`` chunk or the WebP ``ANMF`` chunks) and pixel count (width × height ×
-  frames) are checked from the file's structure, before anything is decoded, so a
-  bomb costs no memory;
+  ``acTL`` chunk or the WebP ``ANMF`` chunks), pixel count (width × height × frames)
+  and the memory processing will take (``_cost_per_pixel``: a progressive JPEG or a
+  WebP costs far more a pixel than a baseline JPEG) are checked from the file's
+  structure, before anything is decoded, so a bomb costs no memory;
 - the image is fully decoded and re-encoded: nothing appended survives and EXIF/XMP
   (GPS, camera serials …) are dropped, except the Orientation tag: the original keeps
   its pixels as shot with that one tag (turning them would double the memory of a
@@ -45,7 +46,12 @@ from .models import AuditLog, Image
 from .services import audit_record
 
 MAX_BYTES = 10 * 1024 * 1024
-MAX_PIXELS = 40_000_000
+MAX_PIXELS = 30_000_000
+# Memory an upload may cost beyond its own bytes, estimated from the header by
+# ``_cost_per_pixel`` (bench/image_upload_memory.py measures the worst accepted file of
+# each kind: at most 150 MB and 5 s). A baseline RGB JPEG of MAX_PIXELS costs exactly
+# this; formats that cost more per pixel get a lower pixel limit.
+MAX_DECODE_BYTES = 4 * MAX_PIXELS
 ALLOWED_FORMATS = ("JPEG", "PNG", "WEBP", "GIF")
 EXTENSION_FORMATS = {
     ".jpg": "JPEG",
@@ -309,6 +315,58 @@ def _check_structure(data: bytes) -> None:
         raise _pixel_error(width * height * max(frames, 1))
 
 
+def _costly_error(pixels: int, limit: int, kind: str) -> ValidationError:
+    return ValidationError(
+        _("像素过多：%(pixels)s，%(kind)s处理时占用内存较多，上限 %(limit)s")
+        % {"pixels": f"{pixels:,}", "limit": f"{limit:,}", "kind": kind},
+        code="too_costly",
+    )
+
+
+# Bytes per pixel of the decoded image, by Pillow mode (4 for any other mode).
+_MODE_BYTES = {"1": 1, "L": 1, "P": 1, "LA": 2, "PA": 2, "La": 2, "I;16": 2, "RGB": 3}
+
+
+def _cost_per_pixel(image: PILImage.Image, fmt: str, frames: int) -> tuple[float, str]:
+    """Peak memory per pixel (over all frames) that processing ``image`` costs,
+    and the name of its kind for the message.
+
+    From the header only (mode, progressive flag, frame count), with factors measured
+    by bench/image_upload_memory.py (docs/benchmarks.md): the decoded frame, the
+    copies re-encoding and the renditions make of it, and what the encoders keep.
+    """
+    mode_bytes = _MODE_BYTES.get(image.mode, 4)
+    label = FORMAT_LABELS[fmt]
+    if fmt == "JPEG":
+        # The decoded image, plus the re-encoded file and encoder buffers.
+        cost = mode_bytes + 1
+        if image.mode not in ("L", "RGB"):
+            cost += 3  # converted to RGB to be saved as JPEG
+            label = f"{image.mode} {label}"
+        if image.info.get("progressive"):
+            # libjpeg keeps every DCT coefficient (2 bytes a sample) of the file.
+            cost += 2 * len(image.getbands())
+            return cost, _("渐进式 %(format)s 图片") % {"format": label}
+        return cost, _("%(format)s 图片") % {"format": label}
+    if fmt == "WEBP":
+        # libwebp's decoder keeps two RGBA canvases besides Pillow's copy, and its
+        # encoder several more planes, and the renditions are WebP too: up to ~55
+        # bytes a pixel measured for a still (with a 1,280 px rendition nearly as
+        # large as the original).
+        still, per_frame_kept = 56, 1.5
+    elif fmt == "GIF":
+        # Frame 0 is palette-indexed; the renditions work on an RGB(A) copy, and
+        # later frames are decoded in RGB(A). The GIF writer keeps every frame.
+        still, per_frame_kept = 9, 1.5
+    else:  # PNG
+        # Box-reducing RGBA premultiplies a full copy; the APNG writer keeps every
+        # frame in RGBA, besides the canvas and the previous frame.
+        still, per_frame_kept = 3 * mode_bytes, 5.5
+    if frames == 1:
+        return still, _("%(format)s 图片") % {"format": label}
+    return per_frame_kept + still / frames, _("%(format)s 动图") % {"format": label}
+
+
 def _corrupt_error() -> ValidationError:
     return ValidationError(_("图片文件不完整或已损坏"), code="corrupt")
 
@@ -396,8 +454,13 @@ def process_image_upload(file) -> ProcessedImage:
             # Only if Pillow counts more than the structure walk did (it should not).
             raise _frame_error(frames, settings.IMAGE_MAX_FRAMES)
         width, height = image.size
-        if width * height * frames > MAX_PIXELS:
-            raise _pixel_error(width * height * frames)
+        pixels = width * height * frames
+        if pixels > MAX_PIXELS:
+            raise _pixel_error(pixels)
+        cost, kind = _cost_per_pixel(image, detected, frames)
+        if pixels * cost > MAX_DECODE_BYTES:
+            limit = int(MAX_DECODE_BYTES / cost) // 100_000 * 100_000
+            raise _costly_error(pixels, limit, kind)
         if width < 1 or height < 1:
             raise _corrupt_error()
         try:

@@ -98,7 +98,7 @@ class FrameLimitTests(TestCase):
         big_frame = big[start:-1]  # image descriptor to the end, without the trailer
         data = GIF_HEADER + GIF_FRAMES[0] + big_frame * 3 + b";"
         self.assertLess(len(data), 200_000)
-        self.assertRefused("wide.gif", data, "像素过多：100,000,000，上限 40,000,000")
+        self.assertRefused("wide.gif", data, "像素过多：100,000,000，上限 30,000,000")
 
     def test_apng_of_301_frames_is_refused_with_its_count(self):
         data = animation("PNG", 301)
@@ -135,6 +135,66 @@ class FrameLimitTests(TestCase):
         self.create("10.gif", tiny_frames_gif(10))
 
 
+class CostLimitTests(TestCase):
+    """Formats that cost more memory per pixel have a lower pixel limit, named in the
+    message (news.images._cost_per_pixel; docs/benchmarks.md)."""
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.user = UserFactory(username="uploader")
+
+    def assertRefused(self, name, data, message):
+        before = media_files()
+        with self.assertRaises(ValidationError) as caught:
+            image_create(
+                file=SimpleUploadedFile(name, data), title="图", alt_text="说明"
+            )
+        self.assertEqual(caught.exception.messages, [message])
+        self.assertEqual(Image.objects.count(), 0)
+        self.assertEqual(media_files(), before)
+
+    def test_webp_over_its_limit(self):
+        """A 1600×1600 WebP decodes and re-encodes at up to ~55 bytes a pixel."""
+        data = encode(PILImage.new("RGB", (1600, 1600), "red"), "WEBP")
+        self.assertRefused(
+            "big.webp",
+            data,
+            "像素过多：2,560,000，WebP 图片处理时占用内存较多，上限 2,100,000",
+        )
+
+    def test_progressive_jpeg_over_its_limit(self):
+        """libjpeg keeps every coefficient of a progressive file: 6 more bytes a
+        pixel for 4:4:4 RGB."""
+        data = encode(
+            PILImage.new("RGB", (3500, 3500), "red"),
+            "JPEG",
+            progressive=True,
+            subsampling=0,
+        )
+        self.assertRefused(
+            "big.jpg",
+            data,
+            "像素过多：12,250,000，渐进式 JPEG 图片处理时占用内存较多，上限 12,000,000",
+        )
+
+    def test_animated_png_over_its_limit(self):
+        """The APNG writer keeps every frame in RGBA: 2 frames of 2500×2500."""
+        frames = [PILImage.new("RGBA", (2500, 2500), c) for c in ("red", "blue")]
+        data = encode(frames[0], "PNG", save_all=True, append_images=frames[1:])
+        self.assertRefused(
+            "anim.png",
+            data,
+            "像素过多：12,500,000，PNG 动图处理时占用内存较多，上限 10,400,000",
+        )
+
+    def test_baseline_jpeg_keeps_the_general_limit(self):
+        data = encode(PILImage.new("RGB", (3500, 3500), "red"), "JPEG")
+        image = image_create(
+            file=SimpleUploadedFile("big.jpg", data), title="图", alt_text="说明"
+        )
+        self.assertEqual((image.width, image.height), (3500, 3500))
+
+
 class MultiPictureTests(TestCase):
     def test_multi_picture_jpeg_is_stored_as_its_first_picture(self):
         """Phones add a gain map or depth image (MPF); Pillow opens such a JPEG as
@@ -163,7 +223,7 @@ class FrameLimitAdminTests(TestCase):
         self.client.force_login(self.admin)
         self.assertContains(
             self.client.get("/admin/news/image/add/"),
-            "不超过 10 MB、4000 万像素（动图按各帧合计）、300 帧。",
+            "不超过 10 MB、3000 万像素（动图按各帧合计，处理时更占内存的格式上限更低）、300 帧。",
         )
 
     def test_frame_bomb_shows_the_message_on_the_field(self):

@@ -66,21 +66,21 @@ class ImageRefusalTests(TestCase):
         data = encode(PILImage.new("1", (10_000, 10_000)), "PNG")
         self.assertLess(len(data), 500_000)
         self.assertRefused(
-            upload("bomb.png", data), "像素过多：100,000,000，上限 40,000,000"
+            upload("bomb.png", data), "像素过多：100,000,000，上限 30,000,000"
         )
 
     def test_pixels_just_over_the_cap_are_refused(self):
         """Between the cap and Pillow's own error threshold (a warning there)."""
-        data = encode(PILImage.new("L", (8000, 5001)), "PNG")
+        data = encode(PILImage.new("L", (6000, 5001)), "PNG")
         self.assertRefused(
-            upload("wide.png", data), "像素过多：40,008,000，上限 40,000,000"
+            upload("wide.png", data), "像素过多：30,006,000，上限 30,000,000"
         )
 
     def test_frames_count_towards_the_pixel_cap(self):
-        frames = [PILImage.new("L", (2000, 2000), i * 10) for i in range(11)]
+        frames = [PILImage.new("L", (2000, 2000), i * 10) for i in range(8)]
         data = encode(frames[0], "GIF", save_all=True, append_images=frames[1:])
         self.assertRefused(
-            upload("anim.gif", data), "像素过多：44,000,000，上限 40,000,000"
+            upload("anim.gif", data), "像素过多：32,000,000，上限 30,000,000"
         )
 
     def test_truncated_jpeg(self):
@@ -331,13 +331,13 @@ class ImageCreateTests(TestCase):
 
 
 class ImageMemoryTests(TestCase):
-    def test_largest_allowed_upload_stays_under_200_mb(self):
-        """A 6324×6324 JPEG (39,992,976 pixels) is processed in a fresh process."""
+    def test_largest_allowed_upload_stays_under_150_mb(self):
+        """A 5477×5477 JPEG (29,997,529 pixels) is processed in a fresh process."""
         from bench.image_upload_memory import measure
 
-        result = measure(6324, 6324)
-        self.assertEqual((result["width"], result["height"]), (6324, 6324))
-        self.assertLess(result["upload_peak_mb"], 200)
+        result = measure(5477, 5477)
+        self.assertEqual((result["width"], result["height"]), (5477, 5477))
+        self.assertLess(result["upload_peak_mb"], 150)
 
 
 class ImageAdminTests(TestCase):
@@ -361,9 +361,9 @@ class ImageAdminTests(TestCase):
         self.assertEqual(response.status_code, 200)
         self.assertEqual(
             response.context["adminform"].form.errors["file"],
-            ["像素过多：100,000,000，上限 40,000,000"],
+            ["像素过多：100,000,000，上限 30,000,000"],
         )
-        self.assertContains(response, "像素过多：100,000,000，上限 40,000,000")
+        self.assertContains(response, "像素过多：100,000,000，上限 30,000,000")
         self.assertEqual(Image.objects.count(), 0)
         self.assertEqual(media_files(), before)
         self.assertFalse(
