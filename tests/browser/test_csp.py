@@ -228,6 +228,9 @@ class ContentSecurityPolicyBrowserTests(StaticLiveServerTestCase):
         self.assertEqual(page.locator(".errornote").count(), 0)
         self.assertIn("<strong>加粗</strong>", Article.objects.get(pk=article.pk).body)
 
+        # The staff preview of the draft.
+        page.goto(url + reverse("news:article-preview", args=[article.pk]))
+
         # History and the comparison of two versions.
         page.goto(f"{url}/admin/news/article/{article.pk}/history/")
         with page.expect_navigation():
