@@ -8,16 +8,22 @@ Frames are counted from the file's structure before anything is decoded: a GIF o
 import io
 import time
 
+from django.apps import apps
+from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import models
 from django.test import TestCase, override_settings
 from PIL import Image as PILImage
+from rest_framework import serializers as drf_serializers
 
+from news.forms import ImageForm
 from news.images import image_create
 from news.models import AuditLog, Image
 from tests.factories import UserFactory
 from tests.news.test_images import encode, media_files
+from yantai.api_urls import router
 
 # A GIF written byte by byte: a black-and-white global palette, then frames of a
 # graphic control extension (8 bytes), an image descriptor (10), the LZW code size and
@@ -247,3 +253,38 @@ class FrameLimitAdminTests(TestCase):
         self.assertEqual(Image.objects.count(), 0)
         self.assertFalse(AuditLog.objects.exists())
         self.assertEqual(media_files(), before)
+
+
+class UploadPathTests(TestCase):
+    """Every way a file gets into the site goes through ``process_image_upload``."""
+
+    def test_the_image_file_is_the_only_file_field(self):
+        file_fields = [
+            f"{model._meta.label}.{field.name}"
+            for model in apps.get_models()
+            for field in model._meta.get_fields()
+            if isinstance(field, models.FileField)
+        ]
+        self.assertEqual(file_fields, ["news.Image.file"])
+
+    def test_the_admin_uploads_through_the_validating_form(self):
+        self.assertIs(admin.site._registry[Image].form, ImageForm)
+        inlines_of_images = [
+            inline
+            for model_admin in admin.site._registry.values()
+            for inline in model_admin.inlines
+            if inline.model is Image
+        ]
+        self.assertEqual(inlines_of_images, [])
+
+    def test_the_api_takes_no_file(self):
+        for prefix, viewset, _basename in router.registry:
+            serializer = viewset.serializer_class
+            with self.subTest(prefix):
+                writable_files = [
+                    name
+                    for name, field in serializer().fields.items()
+                    if not field.read_only
+                    and isinstance(field, drf_serializers.FileField)
+                ]
+                self.assertEqual(writable_files, [])
