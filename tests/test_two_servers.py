@@ -7,7 +7,8 @@ instance its own, ``var/gunicorn-HOST-PORT.ctl``.
 
 The servers are started with ./run's own gunicorn command line, read from the
 ``run`` script and run by bash with ``host`` and ``port`` set as ./run sets them
-(the steps before it — venv, migrate, demo content — are not what this is about).
+(of the steps before it only ``migrate``: venv, demo content and static files are not
+what this is about).
 ``HOME`` is a temporary directory, so the default socket path would be there.
 """
 
@@ -19,6 +20,7 @@ import re
 import signal
 import socket
 import subprocess
+import sys
 import time
 import urllib.request
 from pathlib import Path
@@ -112,6 +114,14 @@ def env(tmp_path) -> dict[str, str]:
         SHARED_CACHE_DIR=str(tmp_path / "shared"),
         DJANGO_MANIFEST_STATIC="0",
         WEB_CONCURRENCY="1",
+    )
+    # As ./run migrates before it serves (/healthz writes a probe row).
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate", "-v", "0"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        timeout=300,
     )
     return env
 
