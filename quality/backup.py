@@ -283,6 +283,8 @@ def site_has_content() -> bool:
     media = _media_files(Path(settings.MEDIA_ROOT))
     if media:
         return True
+    if not _database_path().exists():  # a new install: nothing to lose, no file made
+        return False
     connection = connections["default"]
     try:
         tables = connection.introspection.table_names()

@@ -230,9 +230,8 @@ def test_backup_while_writing_then_restore_gives_the_snapshot(site, tmp_path):
 
 
 def test_restore_into_a_new_site_needs_no_force(site, backup, tmp_path):
-    """Disaster recovery: a fresh checkout, no database file, no media yet."""
+    """Disaster recovery: a new host, no database file, not even its directory."""
     new = Site(tmp_path / "new-site")
-    new.root.mkdir()
     result = new.manage("restore", str(backup))
     assert result.returncode == 0, result.stderr
     assert new.dump() == dump(backup / "db.sqlite3") == site.dump()
