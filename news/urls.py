@@ -1,6 +1,22 @@
-from django.urls import path
+from django.urls import path, register_converter
 
 from . import feeds, views
+
+
+class TextConverter:
+    """A path segment of any text but NUL, which no PostgreSQL text column holds:
+    a URL with it names no channel, tag or person and is a 404, never a query."""
+
+    regex = "[^/\\x00]+"
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value: str) -> str:
+        return value
+
+
+register_converter(TextConverter, "text")
 
 app_name = "news"
 
@@ -24,14 +40,14 @@ urlpatterns = [
         name="archive-month",
     ),
     path(
-        "news/channel/<str:slug>/", views.ChannelView.as_view(), name="channel-detail"
+        "news/channel/<text:slug>/", views.ChannelView.as_view(), name="channel-detail"
     ),
-    path("news/tag/<str:slug>/", views.TagView.as_view(), name="tag-detail"),
-    path("news/person/<str:slug>/", views.PersonView.as_view(), name="person-detail"),
+    path("news/tag/<text:slug>/", views.TagView.as_view(), name="tag-detail"),
+    path("news/person/<text:slug>/", views.PersonView.as_view(), name="person-detail"),
     path("feeds/rss/", feeds.LatestRssFeed(), name="feed-rss"),
     path("feeds/atom/", feeds.LatestAtomFeed(), name="feed-atom"),
-    path("feeds/channel/<str:slug>/rss/", feeds.ChannelRssFeed(), name="channel-rss"),
+    path("feeds/channel/<text:slug>/rss/", feeds.ChannelRssFeed(), name="channel-rss"),
     path(
-        "feeds/channel/<str:slug>/atom/", feeds.ChannelAtomFeed(), name="channel-atom"
+        "feeds/channel/<text:slug>/atom/", feeds.ChannelAtomFeed(), name="channel-atom"
     ),
 ]

@@ -9,13 +9,13 @@ changelist's filters and search, and every API endpoint's filters: no answer >= 
 
 import re
 from html.parser import HTMLParser
-from urllib.parse import parse_qs, quote, urljoin, urlsplit
+from urllib.parse import parse_qs, quote, unquote, urljoin, urlsplit
 
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth.models import Permission
-from django.test import RequestFactory, TestCase, override_settings
-from django.urls import URLResolver, get_resolver, reverse
+from django.test import RequestFactory, TestCase, modify_settings, override_settings
+from django.urls import Resolver404, URLResolver, get_resolver, resolve, reverse
 
 from news.models import Article, AuditLog, PreviewLink
 from tests.factories import (
@@ -28,22 +28,26 @@ from tests.factories import (
 )
 
 BAD_TEXT_MESSAGE = "请求中含有无法处理的字符"
+GUARD = "yantai.middleware.UnstorableTextMiddleware"
 
-NUL_URLS = [
+NUL_PATHS = [
     "/news/channel/%00/",
     "/news/tag/%00/",
     "/news/person/%00/",
     "/feeds/channel/%00/rss/",
     "/feeds/channel/%00/atom/",
+    "/news/channel/a%00b/",
+]
+NUL_QUERIES = [
     "/search/?q=%00",
     "/search/?q=a%00b",
-    "/api/v1/articles/?q=%00",
-    "/api/v1/channels/%00/",
+    "/quality/standards/?q=%00",
+    "/?page=%00",
 ]
 
 
 class UnstorableTextTests(TestCase):
-    """NUL in a path or a query parameter is a 400 with a Chinese message."""
+    """NUL in a path is a 404, in a query parameter a 400 with a Chinese message."""
 
     @classmethod
     def setUpTestData(cls):
@@ -57,14 +61,28 @@ class UnstorableTextTests(TestCase):
         self.client.raise_request_exception = False
         return self.client.get(url)
 
-    def test_nul_in_public_paths_and_queries_is_a_400(self):
-        for url in NUL_URLS:
+    def test_nul_in_a_path_is_a_404(self):
+        for url in NUL_PATHS:
+            with self.subTest(url=url):
+                self.assertEqual(self.get(url).status_code, 404)
+
+    def test_nul_in_a_path_is_a_404_without_the_middleware_too(self):
+        """The URLs that turn a path segment into a query refuse NUL themselves."""
+        for url in NUL_PATHS:
+            with self.subTest(url=url), self.assertRaises(Resolver404):
+                resolve(unquote(url))
+        with modify_settings(MIDDLEWARE={"remove": [GUARD]}):
+            for url in NUL_PATHS:
+                with self.subTest(url=url):
+                    self.assertEqual(self.get(url).status_code, 404)
+
+    def test_nul_in_a_query_is_a_400_with_a_message(self):
+        for url in NUL_QUERIES:
             with self.subTest(url=url):
                 response = self.get(url)
-                self.assertEqual(response.status_code, 400)
                 self.assertContains(response, BAD_TEXT_MESSAGE, status_code=400)
 
-    def test_nul_in_the_image_picker_search_is_a_400(self):
+    def test_nul_in_the_image_picker_and_admin_search_is_a_400(self):
         self.client.force_login(self.admin)
         for url in [
             "/admin/news/image/picker/?q=%00",
@@ -76,10 +94,15 @@ class UnstorableTextTests(TestCase):
                 self.assertContains(response, BAD_TEXT_MESSAGE, status_code=400)
 
     def test_the_api_answers_json(self):
-        response = self.get("/api/v1/articles/?q=%00")
-        self.assertEqual(response.status_code, 400)
-        self.assertEqual(response["Content-Type"], "application/json")
-        self.assertIn(BAD_TEXT_MESSAGE, response.json()["detail"])
+        for url, status in [
+            ("/api/v1/articles/?q=%00", 400),
+            ("/api/v1/channels/%00/", 404),
+        ]:
+            with self.subTest(url=url):
+                response = self.get(url)
+                self.assertEqual(response.status_code, status)
+                self.assertEqual(response["Content-Type"], "application/json")
+                self.assertIn(BAD_TEXT_MESSAGE, response.json()["detail"])
 
     def test_chinese_slugs_still_work(self):
         for url in [
