@@ -71,8 +71,9 @@ class Server:
         )
         deadline = time.monotonic() + 60
         while not (healthz(port) == 200 and self.socket.exists()):
-            assert self.process.poll() is None, "gunicorn exited"
-            assert time.monotonic() < deadline, "gunicorn did not start"
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                self.stop()
+                pytest.fail(f"gunicorn on port {port} did not start")
             time.sleep(0.2)
 
     def control(self, command: str) -> dict:
