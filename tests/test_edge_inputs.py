@@ -438,7 +438,7 @@ class EdgeValueSweepTests(TestCase):
         }
 
     def setUp(self):
-        self.sweep = Sweep(self.client, per_param=6)
+        self.sweep = Sweep(self.client, per_param=4)
 
     def kwargs_for(self, name: str, route: str) -> dict:
         kwargs = {}
@@ -503,7 +503,7 @@ class EdgeValueSweepTests(TestCase):
         }
     )
     def test_api_filters_from_the_schema(self):
-        self.sweep.per_param = 10
+        self.sweep.per_param = 6
         schema = self.client.get("/api/schema/", {"format": "json"}).json()
         endpoints = 0
         for route, operations in schema["paths"].items():
