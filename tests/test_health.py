@@ -14,6 +14,7 @@ import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 
+from django.conf import settings
 from django.db import connection, connections
 from django.db.migrations.recorder import MigrationRecorder
 from django.db.utils import load_backend
@@ -89,6 +90,7 @@ class HealthzTests(TestCase):
 
     def test_503_when_the_sqlite_file_is_read_only(self):
         workdir = Path(tempfile.mkdtemp(prefix="yantai-healthz-"))
+        self.addCleanup(shutil.rmtree, workdir, ignore_errors=True)
         path = workdir / "db.sqlite3"
         # A real database file with the table the probe writes to, then read-only.
         with default_database(**sqlite_settings(path)) as db:
@@ -101,7 +103,6 @@ class HealthzTests(TestCase):
             response = self.client.get("/healthz")
         self.assertEqual(response.status_code, 503)
         self.assertEqual(response.json(), {"status": "error", "database": "read-only"})
-        shutil.rmtree(workdir)
 
     if ON_POSTGRES:  # the embedded database's case is the read-only file above
 
@@ -128,13 +129,13 @@ class HealthzTests(TestCase):
 
     def test_503_when_the_shared_cache_directory_cannot_be_made(self):
         blocker = Path(tempfile.mkstemp(prefix="yantai-not-a-dir-")[1])
+        self.addCleanup(blocker.unlink)
         shared = {
             "BACKEND": "yantai.caching.FileBasedCache",
             "LOCATION": str(blocker / "shared"),  # under a file: no directory, ever
         }
-        with override_settings(CACHES={**_caches(), "shared": shared}):
+        with override_settings(CACHES={**settings.CACHES, "shared": shared}):
             response = self.client.get("/healthz")
-        blocker.unlink()
         self.assertEqual(response.status_code, 503)
         self.assertEqual(
             response.json(), {"status": "error", "shared_cache": "unreachable"}
@@ -145,16 +146,10 @@ class HealthzTests(TestCase):
             "BACKEND": "django.core.cache.backends.db.DatabaseCache",
             "LOCATION": "no_such_cache_table",
         }
-        with override_settings(CACHES={**_caches(), "shared": shared}):
+        with override_settings(CACHES={**settings.CACHES, "shared": shared}):
             response = self.client.get("/healthz")
         self.assertEqual(response.status_code, 503)
         self.assertEqual(response.json()["shared_cache"], "unreachable")
-
-
-def _caches() -> dict:
-    from django.conf import settings
-
-    return dict(settings.CACHES)
 
 
 class ApiOutageTests(TestCase):
