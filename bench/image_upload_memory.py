@@ -165,7 +165,11 @@ def _case(fmt, mode, width, height, frames=1, **extra):
 WEBP_OPTIONS = {"options": {"quality": 90, "method": 0}}
 WORST_CASES = {
     "jpeg": _case("JPEG", "RGB", 5477, 5477),
-    "jpeg-tall-rotated": _case("JPEG", "RGB", 2559, 11723, orientation=6),
+    "jpeg-wide-rotated": _case("JPEG", "RGB", 2559, 11723, orientation=6),
+    "jpeg-long": _case("JPEG", "RGB", 1280, 6696),
+    "jpeg-long-rotated": _case("JPEG", "RGB", 6696, 1280, orientation=6),
+    "jpeg-1300-wide": _case("JPEG", "RGB", 1300, 6740),
+    "png-long-rgba": _case("PNG", "RGBA", 1300, 4254),
     "jpeg-progressive-444": _case(
         "JPEG",
         "RGB",
@@ -175,17 +179,17 @@ WORST_CASES = {
     ),
     "jpeg-cmyk": _case("JPEG", "CMYK", 3872, 3872),
     "png-rgba": _case("PNG", "RGBA", 3162, 3162),
-    "png-tall-rgba": _case("PNG", "RGBA", 2559, 3907),
-    "webp-rgba": _case("WEBP", "RGBA", 1449, 1449, **WEBP_OPTIONS),
-    "webp-tall-rgba": _case("WEBP", "RGBA", 1300, 1615, **WEBP_OPTIONS),
+    "png-tall-rgba": _case("PNG", "RGBA", 2559, 3233),
+    "webp-rgba": _case("WEBP", "RGBA", 1360, 1360, **WEBP_OPTIONS),
+    "webp-tall-rgba": _case("WEBP", "RGBA", 1300, 1405, **WEBP_OPTIONS),
     "gif": _case("GIF", "P", 3646, 3646),
-    "gif-tall": _case("GIF", "P", 2559, 5195),
+    "gif-tall": _case("GIF", "P", 2559, 4076),
     "gif-300-frames": _case("GIF", "P", 316, 316, 300),
     "gif-2-frames": _case("GIF", "P", 3162, 3162, 2),
-    "apng-300-frames": _case("PNG", "RGBA", 268, 268, 300),
-    "apng-2-frames": _case("PNG", "RGBA", 2284, 2284, 2),
+    "apng-300-frames": _case("PNG", "RGBA", 267, 267, 300),
+    "apng-2-frames": _case("PNG", "RGBA", 2122, 2122, 2),
     "webp-300-frames": _case("WEBP", "RGBA", 316, 316, 300, **WEBP_OPTIONS),
-    "webp-2-frames": _case("WEBP", "RGBA", 1426, 1426, 2, **WEBP_OPTIONS),
+    "webp-2-frames": _case("WEBP", "RGBA", 1325, 1325, 2, **WEBP_OPTIONS),
 }
 EXTENSIONS = {"JPEG": ".jpg", "PNG": ".png", "WEBP": ".webp", "GIF": ".gif"}
 

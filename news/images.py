@@ -63,6 +63,12 @@ EXTENSION_FORMATS = {
 FORMAT_EXTENSIONS = {"JPEG": ".jpg", "PNG": ".png", "WEBP": ".webp", "GIF": ".gif"}
 FORMAT_LABELS = {"JPEG": "JPEG", "PNG": "PNG", "WEBP": "WebP", "GIF": "GIF"}
 RENDITION_WIDTHS = (320, 640, 960, 1280)
+# Longest side a JPEG can have (and so the JPEG renditions); WebP stops at 16,383.
+MAX_SIDE = 65_535
+WEBP_MAX_SIDE = 16_383
+# libwebp's encoder takes ~20 bytes a pixel: a long image's 1,280 px rendition can
+# be 1280 × 20,000, so WebP renditions stop at this size (docs/benchmarks.md).
+WEBP_RENDITION_MAX_PIXELS = 2_000_000
 ORIENTATION_TAG = 0x0112
 # ImageOps.exif_transpose's table: EXIF Orientation → the turn that makes it upright.
 _ORIENTATION_TRANSPOSE = {
@@ -367,6 +373,18 @@ def _cost_per_pixel(image: PILImage.Image, fmt: str, frames: int) -> tuple[float
     return per_frame_kept + still / frames, _("%(format)s 动图") % {"format": label}
 
 
+def _rendition_cost(image: PILImage.Image) -> float:
+    """Extra bytes a pixel of the first frame when its renditions are resampled from
+    the full-size image: under 2 × 1,280 px of upright width there is no box-reduced
+    copy (``_rendition_base``), and the widest rendition needs an intermediate and a
+    result each up to the size of the original (4 bytes a pixel in Pillow)."""
+    width, height = image.size
+    upright = height if _orientation(image) in (5, 6, 7, 8) else width
+    if upright >= 2 * RENDITION_WIDTHS[-1]:
+        return 0.0
+    return 10 * min(1.0, RENDITION_WIDTHS[-1] / upright) ** 2
+
+
 def _corrupt_error() -> ValidationError:
     return ValidationError(_("图片文件不完整或已损坏"), code="corrupt")
 
@@ -458,11 +476,18 @@ def process_image_upload(file) -> ProcessedImage:
         if pixels > MAX_PIXELS:
             raise _pixel_error(pixels)
         cost, kind = _cost_per_pixel(image, detected, frames)
+        cost += _rendition_cost(image) / frames
         if pixels * cost > MAX_DECODE_BYTES:
             limit = int(MAX_DECODE_BYTES / cost) // 100_000 * 100_000
             raise _costly_error(pixels, limit, kind)
         if width < 1 or height < 1:
             raise _corrupt_error()
+        if max(width, height) > MAX_SIDE:
+            raise ValidationError(
+                _("图片边长过大：%(side)s 像素，上限 %(limit)s 像素")
+                % {"side": f"{max(width, height):,}", "limit": f"{MAX_SIDE:,}"},
+                code="too_long",
+            )
         try:
             return _reencode(image, detected, frames)
         except (OSError, SyntaxError, ValueError, EOFError) as e:
@@ -586,6 +611,14 @@ def _renditions(
 
     alpha = _has_alpha(image)
     fallback = "PNG" if alpha else "JPEG"
+    # A long image (长图) whose widest rendition is taller than WebP allows, or
+    # larger than its encoder should take, gets the fallback format alone, so that
+    # its one srcset has every width.
+    tallest = max(1, round(upright_height * max(widths) / upright_width))
+    webp = (
+        tallest <= WEBP_MAX_SIDE and max(widths) * tallest <= WEBP_RENDITION_MAX_PIXELS
+    )
+    formats = ("WEBP", fallback) if webp else (fallback,)
     result = []
     for width in widths:
         height = max(1, round(upright_height * width / upright_width))
@@ -594,10 +627,12 @@ def _renditions(
             resized = image
         else:
             resized = image.resize(size, PILImage.Resampling.LANCZOS, reducing_gap=1.0)
-        resized = resized.convert("RGBA" if alpha else "RGB")
+        if resized.mode != ("RGBA" if alpha else "RGB"):
+            # (Converting to its own mode would copy a full-size rendition.)
+            resized = resized.convert("RGBA" if alpha else "RGB")
         if transpose is not None:
             resized = resized.transpose(transpose)
-        for fmt in ("WEBP", fallback):
+        for fmt in formats:
             buffer = io.BytesIO()
             options = {"quality": 82} if fmt in ("WEBP", "JPEG") else {"optimize": True}
             resized.save(buffer, fmt, **options)

@@ -165,7 +165,7 @@ class CostLimitTests(TestCase):
         self.assertRefused(
             "big.webp",
             data,
-            "像素过多：2,560,000，WebP 图片处理时占用内存较多，上限 2,100,000",
+            "像素过多：2,560,000，WebP 图片处理时占用内存较多，上限 1,900,000",
         )
 
     def test_progressive_jpeg_over_its_limit(self):
@@ -190,7 +190,37 @@ class CostLimitTests(TestCase):
         self.assertRefused(
             "anim.png",
             data,
-            "像素过多：12,500,000，PNG 动图处理时占用内存较多，上限 10,400,000",
+            "像素过多：12,500,000，PNG 动图处理时占用内存较多，上限 9,300,000",
+        )
+
+    def test_long_image_costs_its_full_size_renditions(self):
+        """Under 2 × 1,280 px wide the renditions are resampled from the full-size
+        image (an intermediate and a result as large as it): 1080×20000 was 313 MB."""
+        data = encode(PILImage.new("RGB", (1080, 20000), "red"), "JPEG")
+        self.assertRefused(
+            "long.jpg",
+            data,
+            "像素过多：21,600,000，JPEG 图片处理时占用内存较多，上限 8,500,000",
+        )
+
+    def test_long_image_gets_jpeg_renditions_only(self):
+        """WebP cannot hold 1080×7000 cheaply (~20 bytes a pixel to encode): the
+        renditions of a long image are JPEG alone, so its one srcset has every
+        width."""
+        data = encode(PILImage.new("RGB", (1080, 7000), "red"), "JPEG")
+        image = image_create(
+            file=SimpleUploadedFile("long.jpg", data), title="长图", alt_text="说明"
+        )
+        self.assertEqual(
+            [(r["width"], r["format"]) for r in image.renditions],
+            [(320, "jpeg"), (640, "jpeg"), (960, "jpeg"), (1080, "jpeg")],
+        )
+
+    def test_side_longer_than_a_jpeg_can_hold(self):
+        """Its JPEG renditions could not be written: a clear refusal, not 图片文件不完整."""
+        data = encode(PILImage.new("1", (1, 70_000)), "PNG")
+        self.assertRefused(
+            "thread.png", data, "图片边长过大：70,000 像素，上限 65,535 像素"
         )
 
     def test_baseline_jpeg_keeps_the_general_limit(self):
