@@ -1,10 +1,12 @@
 """No 500 from input, on SQLite and on PostgreSQL (issue #13 §1).
 
-Text no database column can hold (NUL, lone surrogates) is answered 400 by
-``yantai.middleware.UnstorableTextMiddleware`` before any view runs; the staff forms
-that used to fail on bad input show a form error and write nothing; and a hand-made
-list of edge values is sent to every parameter of every public URL, every admin
-changelist's filters and search, and every API endpoint's filters: no answer >= 500.
+Text no database column can hold (NUL, lone surrogates) is refused by
+``yantai.middleware.UnstorableTextMiddleware`` before any view runs (404 in a path,
+400 in a query parameter); admin date filters refuse dates beyond the representable
+range; the staff forms that used to fail on bad input show a message and write
+nothing; and a hand-made list of edge values is sent to every parameter of every
+public URL, every admin changelist's filters and search, and every API endpoint's
+filters: no answer >= 500.
 """
 
 import re
