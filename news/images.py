@@ -296,11 +296,12 @@ def _webp_structure(data: bytes, stop: int) -> tuple[int, int, int] | None:
     return max(frames, 1), width, height
 
 
-def _check_structure(data: bytes) -> None:
+def _check_structure(data: bytes) -> tuple[int, int] | None:
     """Refuse too many frames or pixels, counted from the file's structure.
 
     Runs before Pillow opens the file: nothing is decoded or decompressed, so a GIF
-    of 400,000 tiny frames costs a walk over its bytes, not 30 s and 500 MB.
+    of 400,000 tiny frames costs a walk over its bytes, not 30 s and 500 MB. Returns
+    the canvas size found (None for a JPEG or a simple WebP).
     """
     limit = settings.IMAGE_MAX_FRAMES
     exact = False
@@ -313,12 +314,13 @@ def _check_structure(data: bytes) -> None:
     else:
         structure = None
     if structure is None:
-        return
+        return None
     frames, width, height = structure
     if frames > limit:
         raise _frame_error(frames if exact else None, limit)
     if width * height * max(frames, 1) > MAX_PIXELS:
         raise _pixel_error(width * height * max(frames, 1))
+    return width, height
 
 
 def _costly_error(pixels: int, limit: int, kind: str) -> ValidationError:
@@ -373,12 +375,11 @@ def _cost_per_pixel(image: PILImage.Image, fmt: str, frames: int) -> tuple[float
     return per_frame_kept + still / frames, _("%(format)s 动图") % {"format": label}
 
 
-def _rendition_cost(image: PILImage.Image) -> float:
+def _rendition_cost(image: PILImage.Image, width: int, height: int) -> float:
     """Extra bytes a pixel of the first frame when its renditions are resampled from
     the full-size image: under 2 × 1,280 px of upright width there is no box-reduced
     copy (``_rendition_base``), and the widest rendition needs an intermediate and a
     result each up to the size of the original (4 bytes a pixel in Pillow)."""
-    width, height = image.size
     upright = height if _orientation(image) in (5, 6, 7, 8) else width
     if upright >= 2 * RENDITION_WIDTHS[-1]:
         return 0.0
@@ -425,7 +426,7 @@ def process_image_upload(file) -> ProcessedImage:
             code="extension",
         )
 
-    _check_structure(data)
+    canvas = _check_structure(data)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", PILImage.DecompressionBombWarning)
@@ -472,11 +473,14 @@ def process_image_upload(file) -> ProcessedImage:
             # Only if Pillow counts more than the structure walk did (it should not).
             raise _frame_error(frames, settings.IMAGE_MAX_FRAMES)
         width, height = image.size
+        if canvas:
+            # A GIF frame beyond the logical screen widens Pillow's canvas later.
+            width, height = max(width, canvas[0]), max(height, canvas[1])
         pixels = width * height * frames
         if pixels > MAX_PIXELS:
             raise _pixel_error(pixels)
         cost, kind = _cost_per_pixel(image, detected, frames)
-        cost += _rendition_cost(image) / frames
+        cost += _rendition_cost(image, width, height) / frames
         if pixels * cost > MAX_DECODE_BYTES:
             limit = int(MAX_DECODE_BYTES / cost) // 100_000 * 100_000
             raise _costly_error(pixels, limit, kind)

@@ -106,6 +106,18 @@ class FrameLimitTests(TestCase):
         self.assertLess(len(data), 200_000)
         self.assertRefused("wide.gif", data, "像素过多：100,000,000，上限 30,000,000")
 
+    def test_gif_frames_beyond_the_screen_count_in_the_memory_estimate(self):
+        """Under the pixel cap (3 × 3000 × 3000 = 27,000,000) but over the memory
+        estimate of a GIF animation of that canvas, not of the 1×1 screen."""
+        big = encode(PILImage.new("P", (3000, 3000)), "GIF")
+        start = big.index(b",\x00\x00\x00\x00\xb8\x0b\xb8\x0b")
+        data = GIF_HEADER + GIF_FRAMES[0] + big[start:-1] * 2 + b";"
+        self.assertRefused(
+            "wide.gif",
+            data,
+            "像素过多：27,000,000，GIF 动图处理时占用内存较多，上限 26,600,000",
+        )
+
     def test_apng_of_301_frames_is_refused_with_its_count(self):
         data = animation("PNG", 301)
         self.assertEqual(PILImage.open(io.BytesIO(data)).n_frames, 301)
