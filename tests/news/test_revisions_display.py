@@ -1,5 +1,8 @@
 """The revision diff as editors read it: whole dates, people and titles by name."""
 
+from pathlib import Path
+
+from django.contrib.staticfiles import finders
 from django.test import TestCase
 
 from news.models import Article, Image
@@ -157,8 +160,15 @@ class RevisionDiffDisplayTests(TestCase):
 
     def test_field_labels_stay_on_one_line_and_values_wrap(self):
         response = self.diff_page(self.base, self.snapshot(title="质量强市建设"))
-        self.assertContains(response, "white-space:nowrap")
+        self.assertContains(response, 'class="revision-diff"')
         self.assertContains(
             response, '<tr class="diff-title"><th>标题</th>', html=False
         )
-        self.assertContains(response, "overflow-wrap:anywhere")
+        # The rules live in the stylesheet the page links (the CSP forbids inline
+        # style blocks); the page must link it and the rules must be there.
+        self.assertContains(response, "css/admin-extra.css")
+        css = Path(finders.find("css/admin-extra.css")).read_text()
+        self.assertRegex(css, r"\.revision-diff tbody th \{[^}]*white-space: nowrap")
+        self.assertRegex(
+            css, r"\.revision-diff tbody td \{[^}]*overflow-wrap: anywhere"
+        )
