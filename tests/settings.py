@@ -6,6 +6,10 @@ import tempfile
 # yantai.settings refuses to start with DEBUG off and no key; the tests bring their own
 # (``./run test`` exports var/secret_key's; subprocesses inherit either).
 os.environ.setdefault("DJANGO_SECRET_KEY", "tests-only-" + "not-a-secret-" * 4)
+# With REDIS_URL (CI's PostgreSQL pass) the caches are in Redis: under a prefix of this
+# run's own (inherited by subprocesses), so that runs sharing a server do not clear
+# or read each other's keys.
+os.environ.setdefault("REDIS_KEY_PREFIX", f"yantai-test-{os.getpid()}")
 
 from yantai.settings import *  # noqa: E402, F403
 
@@ -25,7 +29,9 @@ CACHES = {
     "pages": {
         **CACHES["pages"],  # noqa: F405
         "LOCATION": tempfile.mkdtemp(prefix="yantai-test-pages-"),
-    },
+    }
+    if CACHES["pages"]["BACKEND"].endswith("FileBasedCache")  # noqa: F405
+    else CACHES["pages"],  # noqa: F405
     "shared": {
         **CACHES["shared"],  # noqa: F405
         "LOCATION": os.environ.setdefault(

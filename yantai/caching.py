@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.core.cache import caches
-from django.core.cache.backends import filebased
+from django.core.cache.backends import filebased, redis
 
 
 def shared_cached(namespace: str, parts: Any, seconds: int, compute: Callable[[], Any]):
@@ -47,3 +47,34 @@ class FileBasedCache(filebased.FileBasedCache):
         self._writes += 1
         if self._writes % self._cull_every == 0:
             super()._cull()
+
+
+class RedisCache(redis.RedisCache):
+    """Django's Redis cache whose ``clear()`` deletes this cache's keys only.
+
+    Django's empties the whole Redis database (FLUSHDB): with the ``pages``, ``shared``
+    and ``default`` caches in one database under their own key prefixes, clearing the
+    page cache (a restore, a test) would also drop the throttle counters and editing
+    notices, and any other site's keys. This one walks its own prefix with SCAN (which
+    does not block the server) and UNLINKs the keys in batches.
+    """
+
+    def clear(self):
+        if not self.key_prefix:
+            return super().clear()
+        client = self._cache.get_client(None, write=True)
+        pattern = _glob_escape(self.key_prefix) + ":*"
+        batch = []
+        for key in client.scan_iter(match=pattern, count=1000):
+            batch.append(key)
+            if len(batch) == 1000:
+                client.unlink(*batch)
+                batch = []
+        if batch:
+            client.unlink(*batch)
+        return True
+
+
+def _glob_escape(text: str) -> str:
+    """``text`` matched literally by a Redis glob pattern (SCAN MATCH)."""
+    return "".join("\\" + c if c in "*?[]\\" else c for c in text)

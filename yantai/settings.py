@@ -162,7 +162,42 @@ VIEW_COUNT_PERIOD_SECONDS = int(os.environ.get("VIEW_COUNT_PERIOD_SECONDS", "180
 VIEW_BEACON_RATE = os.environ.get("VIEW_BEACON_RATE", "60/min")
 
 
+# Redis (optional): REDIS_URL puts the ``pages``, ``shared`` and ``default`` caches in
+# one Redis, so that every worker of every app server sees the same rendered pages,
+# lists, notices and throttle counters. Each alias has its own key prefix
+# (REDIS_KEY_PREFIX + "." + alias), and ``cache.clear()`` deletes that prefix's keys
+# only (yantai.caching.RedisCache), so several sites or test runs may share a server.
+# Unset, the caches stay on this host's disk (the embedded default).
+REDIS_URL = os.environ.get("REDIS_URL", "").strip()
+REDIS_KEY_PREFIX = os.environ.get("REDIS_KEY_PREFIX", "yantai").strip() or "yantai"
+if REDIS_URL and not REDIS_URL.startswith(("redis://", "rediss://", "unix://")):
+    raise ImproperlyConfigured(
+        "REDIS_URL 必须以 redis://、rediss:// 或 unix:// 开头，例如"
+        " redis://127.0.0.1:6379/0。 / REDIS_URL must start with redis://, rediss://"
+        " or unix://, e.g. redis://127.0.0.1:6379/0."
+    )
+
+
+def _redis_cache(alias: str, timeout: int | None) -> dict:
+    return {
+        "BACKEND": "yantai.caching.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": f"{REDIS_KEY_PREFIX}.{alias}",
+        "TIMEOUT": timeout,
+        # A Redis that does not answer fails the request within a second (and
+        # /healthz reports it) rather than holding the worker.
+        "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+    }
+
+
 def _shared_cache(kind: str) -> dict:
+    if kind == "redis":
+        if not REDIS_URL:
+            raise ImproperlyConfigured(
+                "SHARED_CACHE=redis 需要设置 REDIS_URL。"
+                " / SHARED_CACHE=redis needs REDIS_URL."
+            )
+        return _redis_cache("shared", 3600)
     if kind == "database":
         return {
             "BACKEND": "django.core.cache.backends.db.DatabaseCache",
@@ -183,19 +218,27 @@ def _shared_cache(kind: str) -> dict:
             "OPTIONS": {"MAX_ENTRIES": 500},
         }
     raise ImproperlyConfigured(
-        f"SHARED_CACHE must be 'file' or 'database', not {kind!r}"
+        f"SHARED_CACHE must be 'file', 'database' or 'redis', not {kind!r}"
     )
 
 
 CACHES = {
-    "default": {
+    # ``django.core.cache.cache``: short-lived values (lists, QR codes). Per process
+    # on one host; with REDIS_URL in Redis, so that a value deleted when the data
+    # changes is gone for every worker of every app server, not only this process.
+    "default": _redis_cache("default", 300)
+    if REDIS_URL
+    else {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
         "LOCATION": "yantai",
         "TIMEOUT": 300,
         "OPTIONS": {"MAX_ENTRIES": 5000},
     },
-    # Rendered article pages (news.pagecache): on disk, shared by every worker.
-    "pages": {
+    # Rendered article pages (news.pagecache): on disk, shared by every worker; with
+    # REDIS_URL in Redis, shared by every app server.
+    "pages": _redis_cache("pages", ARTICLE_PAGE_CACHE_SECONDS or None)
+    if REDIS_URL
+    else {
         "BACKEND": "yantai.caching.FileBasedCache",
         "LOCATION": os.environ.get("PAGE_CACHE_DIR", str(BASE_DIR / "var" / "pages")),
         "TIMEOUT": ARTICLE_PAGE_CACHE_SECONDS or None,
@@ -203,10 +246,13 @@ CACHES = {
     },
     # State every worker process must see alike: who has an article open (正在编辑)
     # and the API's throttle counters. On disk by default, shared by the workers of
-    # one host; SHARED_CACHE=database keeps it in the database, for several hosts
-    # and for PostgreSQL deployments (its table is made by ``manage.py
-    # createcachetable``, which ./run calls).
-    "shared": _shared_cache(os.environ.get("SHARED_CACHE", "file")),
+    # one host; in Redis when REDIS_URL is set (SHARED_CACHE=redis, the default
+    # then); SHARED_CACHE=database keeps it in the database, for several hosts
+    # without Redis (its table is made by ``manage.py createcachetable``, which
+    # ./run calls).
+    "shared": _shared_cache(
+        os.environ.get("SHARED_CACHE", "redis" if REDIS_URL else "file")
+    ),
     # The figures confirmed in each article (quality.figure_links): derived data,
     # written when a figure or observation changes, read by the article page without
     # a database query. On disk so that every worker process sees the same entries;

@@ -1,0 +1,117 @@
+"""REDIS_URL puts the page, shared and default caches in Redis (issue #14 §3).
+
+The settings cases run ``yantai.settings`` in a subprocess with a clean environment;
+the cache cases talk to a real Redis server (tests/redis_server.py says which).
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+
+from django.test import SimpleTestCase
+
+from tests.redis_server import redis_url
+from tests.test_deploy_settings import clean_env, python
+from yantai.caching import RedisCache
+
+SHOW_CACHES = (
+    "import json, yantai.settings as s; print(json.dumps({a: [c['BACKEND'], "
+    "c.get('KEY_PREFIX', ''), c.get('LOCATION', '')] for a, c in s.CACHES.items()}))"
+)
+
+
+def caches_with(**variables: str) -> dict:
+    result = python(SHOW_CACHES, clean_env(DJANGO_DEBUG="1", **variables))
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+class SettingsTests(SimpleTestCase):
+    def test_without_redis_url_the_caches_stay_on_this_host(self):
+        caches = caches_with()
+        self.assertEqual(caches["pages"][0], "yantai.caching.FileBasedCache")
+        self.assertEqual(caches["shared"][0], "yantai.caching.FileBasedCache")
+        self.assertEqual(
+            caches["default"][0], "django.core.cache.backends.locmem.LocMemCache"
+        )
+
+    def test_redis_url_puts_pages_shared_and_default_in_redis_each_under_its_prefix(
+        self,
+    ):
+        url = "redis://10.0.0.5:6379/2"
+        caches = caches_with(REDIS_URL=url, REDIS_KEY_PREFIX="site1")
+        for alias in ("pages", "shared", "default"):
+            self.assertEqual(
+                caches[alias], ["yantai.caching.RedisCache", f"site1.{alias}", url]
+            )
+        # The figure marks are data that must be right: never in Redis.
+        if "figures" in caches:
+            self.assertNotIn("Redis", caches["figures"][0])
+
+    def test_shared_cache_can_stay_in_the_database_beside_redis(self):
+        caches = caches_with(
+            REDIS_URL="redis://127.0.0.1:6379/0", SHARED_CACHE="database"
+        )
+        self.assertEqual(
+            caches["shared"][0], "django.core.cache.backends.db.DatabaseCache"
+        )
+        self.assertEqual(caches["pages"][0], "yantai.caching.RedisCache")
+
+    def test_a_malformed_redis_url_stops_the_start_with_a_clear_message(self):
+        result = python(
+            SHOW_CACHES, clean_env(DJANGO_DEBUG="1", REDIS_URL="127.0.0.1:6379")
+        )
+        self.assertNotEqual(result.returncode, 0)
+        self.assertIn("REDIS_URL 必须以 redis://", result.stderr)
+
+    def test_shared_cache_redis_without_redis_url_is_refused(self):
+        result = python(SHOW_CACHES, clean_env(DJANGO_DEBUG="1", SHARED_CACHE="redis"))
+        self.assertNotEqual(result.returncode, 0)
+        self.assertIn("SHARED_CACHE=redis 需要设置 REDIS_URL", result.stderr)
+
+
+def redis_cache(url: str, prefix: str) -> RedisCache:
+    return RedisCache(url, {"KEY_PREFIX": prefix, "TIMEOUT": 60})
+
+
+class RedisCacheTests(SimpleTestCase):
+    def setUp(self):
+        self.url = redis_url()
+        self.run_id = uuid.uuid4().hex[:8]
+
+    def test_two_clients_see_one_store(self):
+        """As two app servers would: a write through one is read through the other."""
+        one = redis_cache(self.url, f"t{self.run_id}.pages")
+        other = redis_cache(self.url, f"t{self.run_id}.pages")
+        self.addCleanup(one.clear)
+        one.set("page", "<html>新</html>")
+        self.assertEqual(other.get("page"), "<html>新</html>")
+        one.delete("page")
+        self.assertIsNone(other.get("page"))
+
+    def test_clear_deletes_its_own_prefix_only(self):
+        pages = redis_cache(self.url, f"t{self.run_id}.pages")
+        shared = redis_cache(self.url, f"t{self.run_id}.shared")
+        starred = redis_cache(self.url, f"t{self.run_id}.pa*")  # glob characters
+        self.addCleanup(shared.clear)
+        pages.set_many({f"page:{i}": i for i in range(2500)})  # more than one batch
+        shared.set("throttle:1.2.3.4", [1, 2, 3])
+        starred.set("x", 1)
+
+        starred.clear()  # "pa*" literally: not the pages
+        self.assertIsNone(starred.get("x"))
+        self.assertEqual(pages.get("page:7"), 7)
+
+        self.assertTrue(pages.clear())
+        self.assertEqual(pages.get_many([f"page:{i}" for i in range(2500)]), {})
+        self.assertEqual(shared.get("throttle:1.2.3.4"), [1, 2, 3])
+
+    def test_hiredis_parses_the_replies(self):
+        from redis.connection import _HiredisParser
+
+        cache = redis_cache(self.url, f"t{self.run_id}.p")
+        cache.set("k", 1)
+        self.addCleanup(cache.clear)
+        pool = cache._cache.get_client(None, write=True).connection_pool
+        self.assertIs(pool.connection_kwargs["parser_class"], _HiredisParser)
