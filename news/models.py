@@ -363,6 +363,10 @@ class Article(models.Model):
         _("导入标识"), max_length=64, null=True, blank=True, unique=True, editable=False
     )
     version = models.PositiveIntegerField(_("版本"), default=1, editable=False)
+    # Part of the page cache's key (news.pagecache): raised with one UPDATE when what
+    # the page shows around the article changes for readers (a neighbour published
+    # or withdrawn, its channel, tags or people renamed), never by a draft.
+    page_stamp = models.PositiveIntegerField(_("页面版本"), default=0, editable=False)
     # Draft over live: while the row is (or was) on the site, editors work on a
     # draft kept as a revision; the row changes only when 终审 publishes it.
     live_revision = models.ForeignKey(
