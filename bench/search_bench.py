@@ -199,7 +199,7 @@ def main() -> None:
 
 
 def measure(search, client, rounds: int) -> None:
-    """Each query twice a round: first (nothing cached: the site's content generation
+    """Each query twice a round: first (nothing cached: the public token
     is renewed, which forgets the cached counts) and again (asked a moment ago)."""
     from news import pagecache
 
@@ -215,7 +215,7 @@ def measure(search, client, rounds: int) -> None:
         for q in QUERIES:
             for when in ("first", "again"):
                 if when == "first":
-                    pagecache.new_generation()
+                    pagecache.new_public_token()
                 started = time.perf_counter()
                 results = search.search(q)
                 total = results.count()
@@ -224,7 +224,7 @@ def measure(search, client, rounds: int) -> None:
                 hits[q] = total
             for when in ("first", "again"):
                 if when == "first":
-                    pagecache.new_generation()
+                    pagecache.new_public_token()
                 started = time.perf_counter()
                 response = client.get("/search/", {"q": q})
                 series[f"page {when}"].append((time.perf_counter() - started) * 1000)

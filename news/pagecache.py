@@ -1,52 +1,77 @@
-"""The rendered article page, cached per article version.
+"""The rendered article page, cached per article version, and the parts every page
+shares, cached on their own.
 
 A hit costs the one primary-key query that fetches the article anyway (it tells
-whether the article is still public and which version it is at) and a read of its
-confirmed figures from the shared ``figures`` cache; nothing is rendered.
+whether the article is still public and which version of its page is current), a
+read of the page, and one ``get_many`` of the shared fragments; nothing is rendered.
 
 What the key holds, so that no reader ever sees another reader's page or an old
 version of the article:
 
 - the article's id and ``updated_at`` (every write of the live row changes it; an
-  editor's draft over the article bumps ``version`` but writes no row, so cached pages
-  outlive draft saves and review steps), and a
-  digest of its confirmed figures (they change without a save of the article);
-- the language, and the reader's 字号 and 关怀版 cookies (the only per-reader parts
-  of a public page: it holds no CSRF token, user name or message);
-- the scheme and host (canonical and share URLs are absolute);
-- the site's *generation*: a token in the same cache, replaced whenever an article,
-  channel, tag, person, byline or image is saved or deleted (``news.signals``), so
-  the side lists (上一篇/下一篇, 相关新闻, 最新文章, the channel menu) follow every
-  edit, publication and withdrawal (other worker processes within a second).
+  editor's draft over the article writes no row, so cached pages outlive draft saves
+  and review steps), and a digest of its confirmed figures (they change without a
+  save of the article);
+- ``page_stamp``: raised, with one UPDATE in the transaction of the change, when what
+  the page shows around the article changes for readers: a neighbour in its channel
+  (上一篇/下一篇) is published, republished or withdrawn (``article_neighbours_touch``,
+  called by ``news.workflow``), or its channel, one of its tags, one of its people or
+  its cover image is renamed or edited (``news.signals``);
+- the language, and the reader's 字号 and 关怀版 cookies;
+- the scheme and host (canonical and share URLs are absolute).
+
+Nothing site-wide is in the key: a publication makes stale the article's page and
+its neighbours' pages, not the others.
+
+The side lists every page shows — 最新文章 and the channel menu — are *fragments*:
+the cached page holds a marker (``<!--news:fragment:latest-->``) where each goes,
+and ``fill()`` puts the fragment in at serve time from the ``shared`` cache (every
+process and machine sees the same entries). Each fragment is stored with the
+*public token* it was computed under; the token is replaced when a transaction that
+changed what readers see commits (``public_changed()``), so the next reader of any
+page recomputes the fragment from the new state. A reader that computed a fragment
+from the old state stores it under the old token: it is never served as current.
+
+What may lag (docs/architecture.md, "The page cache"): 相关新闻 of other articles
+and their view counts, by up to the page's lifetime (``ARTICLE_PAGE_CACHE_SECONDS``);
+a scheduled article that becomes due, or one that expires, reaches 最新文章 within
+``FRAGMENT_SECONDS`` (no event marks those moments). Neighbours are exact: a page
+whose 上一篇/下一篇 expires, or whose next article is scheduled, is kept only until
+that moment (``page_timeout``). The article itself is checked on every request.
 
 Requests with a query string are not cached (``next`` links carry the full path),
-nor are those of logged-in staff (they may be on their way to the admin).
-
-The pages live in the ``pages`` cache: on disk by default, so that every worker
-process shares them and they survive a restart; Redis or memcached in a larger
-set-up. What may lag by up to ``ARTICLE_PAGE_CACHE_SECONDS`` (default 120 s), plus
-the 30 s of the cached 最新文章 list: a *scheduled* article that becomes due, or
-another article that expires, in the side lists (no event marks those moments),
-and the view count. The article itself is checked on every request: unpublished
-or expired, it is gone at once.
+nor are those of logged-in staff (they may be on their way to the admin); they get
+the same fragments.
 """
 
 from __future__ import annotations
 
 import hashlib
+import math
 import pickle
-import time
 import uuid
+from datetime import datetime
 
 from django.conf import settings
 from django.core.cache import caches
+from django.db import transaction
+from django.db.models import F, Q
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
 from django.utils.translation import get_language
 
 from news.extensions import figure_marks
 from news.templatetags.reading_tags import reading_preferences
 
+from .models import Article, Channel
+
 CACHE_ALIAS = "pages"
-GENERATION_KEY = "news:pages:generation"
+SHARED_ALIAS = "shared"
+TOKEN_KEY = "news:public-token"
+# How long a fragment may miss what no event announces (an article becoming due or
+# expiring); a publication, withdrawal or rename replaces it at once.
+FRAGMENT_SECONDS = 30
+LATEST_COUNT = 5
 
 
 def page_cache():
@@ -55,32 +80,6 @@ def page_cache():
 
 def timeout() -> int:
     return int(getattr(settings, "ARTICLE_PAGE_CACHE_SECONDS", 120))
-
-
-# The token as this process last read it, and until when (time.monotonic()) that
-# read is trusted: other workers see a new generation within GENERATION_RECHECK
-# seconds, this process at once, and a cache hit saves a file read.
-_seen: dict[str, tuple[str, float]] = {}
-GENERATION_RECHECK = 1.0
-
-
-def generation() -> str:
-    token, until = _seen.get(GENERATION_KEY, ("", 0.0))
-    if time.monotonic() < until:
-        return token
-    token = page_cache().get(GENERATION_KEY)
-    if token is None:
-        return new_generation()
-    _seen[GENERATION_KEY] = (token, time.monotonic() + GENERATION_RECHECK)
-    return token
-
-
-def new_generation() -> str:
-    """Make every cached page out of date (they are rendered again when read)."""
-    token = uuid.uuid4().hex[:12]
-    page_cache().set(GENERATION_KEY, token, None)
-    _seen[GENERATION_KEY] = (token, time.monotonic() + GENERATION_RECHECK)
-    return token
 
 
 def page_key(request, article) -> str | None:
@@ -95,8 +94,8 @@ def page_key(request, article) -> str | None:
             "news:page",
             str(article.pk),
             str(article.updated_at.timestamp()),
+            str(article.page_stamp),
             figures,
-            generation(),
             get_language() or "",
             size,
             "care" if care else "-",
@@ -104,3 +103,168 @@ def page_key(request, article) -> str | None:
             request.get_host(),
         )
     )
+
+
+def page_timeout(until: datetime | None) -> int:
+    """Seconds to keep a page that is right until ``until`` (None: no such moment)."""
+    seconds = timeout()
+    if until is not None:
+        left = math.ceil((until - timezone.now()).total_seconds())
+        seconds = max(1, min(seconds, left))
+    return seconds
+
+
+# --- what readers see changed ---------------------------------------------------
+
+
+def public_token() -> str:
+    """The token the shared fragments are checked against (made on first use)."""
+    shared = caches[SHARED_ALIAS]
+    token = shared.get(TOKEN_KEY)
+    if token is None:
+        shared.add(TOKEN_KEY, uuid.uuid4().hex[:12], None)
+        token = shared.get(TOKEN_KEY)
+    return token
+
+
+def new_public_token() -> None:
+    """Make every shared fragment (and cached search count) out of date now, and
+    store the fragments of the new state under the new token, so that the next
+    reader of a cached page renders nothing."""
+    shared = caches[SHARED_ALIAS]
+    token = uuid.uuid4().hex[:12]
+    shared.set(TOKEN_KEY, token, None)
+    fresh = {}
+    for language, _name in settings.LANGUAGES:
+        with translation.override(language):
+            for name in FRAGMENTS:
+                fresh[_fragment_key(name)] = (token, _fragment_variants(name))
+    shared.set_many(fresh, FRAGMENT_SECONDS)
+
+
+def public_changed() -> None:
+    """What readers see changes when the current transaction commits.
+
+    The token is replaced after the commit, not before: a reader who took the new
+    token while the change was still uncommitted would store the old state under it.
+    """
+    transaction.on_commit(new_public_token, robust=True)
+
+
+def pages_touch(articles) -> int:
+    """Make the cached pages of ``articles`` (a QuerySet) out of date: one UPDATE,
+    in the caller's transaction; the shared fragments at commit."""
+    public_changed()
+    return articles.update(page_stamp=F("page_stamp") + 1)
+
+
+def article_neighbours_touch(
+    article: Article, *, was: tuple[int, datetime | None] | None = None
+) -> int:
+    """Make stale the pages of ``article`` and of the articles beside it in its
+    channel (上一篇/下一篇, scheduled ones included), in one UPDATE.
+
+    Call it after the change, in its transaction. ``was``: the ``(channel_id,
+    published_at)`` the article had on the site before (a republication may move it
+    to another channel or time); the articles beside that place are touched too.
+    """
+    public_changed()
+    places = [(article.channel_id, article.published_at)]
+    if was is not None and was != places[0]:
+        places.append(was)
+    chain = (
+        Article.objects.filter(
+            Q(expires_at__isnull=True) | Q(expires_at__gt=timezone.now()),
+            status=Article.Status.PUBLISHED,
+        )
+        .exclude(pk=article.pk)
+        .values("pk")
+    )
+    beside = Q(pk=article.pk)
+    for channel_id, at in places:
+        if at is None:
+            continue
+        here = chain.filter(channel_id=channel_id)
+        older = here.filter(
+            Q(published_at__lt=at) | Q(published_at=at, pk__lt=article.pk)
+        ).order_by("-published_at", "-pk")[:1]
+        newer = here.filter(
+            Q(published_at__gt=at) | Q(published_at=at, pk__gt=article.pk)
+        ).order_by("published_at", "pk")[:1]
+        beside |= Q(pk__in=older) | Q(pk__in=newer)
+    return Article.objects.filter(beside).update(page_stamp=F("page_stamp") + 1)
+
+
+# --- fragments --------------------------------------------------------------------
+
+# name → the template that renders it (the page's markup and the fragment's are one).
+FRAGMENTS = {
+    "channels": "news/includes/channel_menu.html",
+    "latest": "news/includes/latest.html",
+}
+
+
+def marker(name: str) -> str:
+    """Where fragment ``name`` goes in a cached page (no article text can hold it:
+    titles are escaped, bodies sanitised)."""
+    return f"<!--news:fragment:{name}-->"
+
+
+def _fragment_variants(name: str) -> dict[int | None, str]:
+    """The HTML of fragment ``name`` in the active language: ``{None: html}``, and
+    for 最新文章 one variant for each listed article's own page (without it)."""
+    template = FRAGMENTS[name]
+    if name == "channels":
+        return {None: render_to_string(template, {"channels": channel_list()})}
+    articles = list(Article.objects.published().for_listing()[: LATEST_COUNT + 1])
+    variants = {
+        None: render_to_string(template, {"latest": articles[:LATEST_COUNT]}),
+    }
+    for article in articles:
+        others = [a for a in articles if a.pk != article.pk][:LATEST_COUNT]
+        variants[article.pk] = render_to_string(template, {"latest": others})
+    return variants
+
+
+def _fragment_key(name: str) -> str:
+    return f"news:fragment:{name}:{get_language() or ''}"
+
+
+def fill(html: bytes, *, article_id: int | None = None) -> bytes:
+    """``html`` with each fragment marker replaced by the current fragment.
+
+    One ``get_many`` reads the public token and every fragment; a fragment that is
+    missing (evicted, expired) or was computed under an older token (by a reader
+    racing a publication) is computed again and stored.
+    """
+    keys = {name: _fragment_key(name) for name in FRAGMENTS}
+    shared = caches[SHARED_ALIAS]
+    found = shared.get_many([TOKEN_KEY, *keys.values()])
+    token = found.get(TOKEN_KEY) or public_token()
+    for name, key in keys.items():
+        entry = found.get(key)
+        if entry is None or entry[0] != token:
+            entry = (token, _fragment_variants(name))
+            shared.set(key, entry, FRAGMENT_SECONDS)
+        variants = entry[1]
+        part = variants.get(article_id, variants[None])
+        html = html.replace(marker(name).encode(), part.encode())
+    return html
+
+
+def shared_current(key: str, compute, seconds: int = FRAGMENT_SECONDS):
+    """``compute()``, kept in the shared cache until what readers see changes
+    (the public token) or ``seconds`` pass. ``compute`` must not return None."""
+    shared = caches[SHARED_ALIAS]
+    found = shared.get_many([TOKEN_KEY, key])
+    token = found.get(TOKEN_KEY) or public_token()
+    entry = found.get(key)
+    if entry is None or entry[0] != token:
+        entry = (token, compute())
+        shared.set(key, entry, seconds)
+    return entry[1]
+
+
+def channel_list() -> list[Channel]:
+    """The channel menu's channels, in menu order."""
+    return list(Channel.objects.all())

@@ -16,6 +16,10 @@ alike; every part of it is a small index lookup:
 Visibility of the candidates is checked on the fetched rows (``is_published``):
 filtering the outer rows by ``published()`` made SQLite scan the publication
 index instead (0.7 s at 20,000 articles).
+
+``newer`` also finds a *scheduled* next article: it is not shown, but its time —
+like the 下线时间 of every article shown — is when the page changes without any
+event, returned as ``until`` for the page cache (``news.pagecache.page_timeout``).
 """
 
 from __future__ import annotations
@@ -31,18 +35,29 @@ PUBLISHED_IN_CHANNEL = """
     WHERE channel_id = %s AND status = %s AND published_at <= %s
       AND (expires_at IS NULL OR expires_at > %s)
 """
+# Scheduled ones too: the next article to appear, now or at its time.
+APPROVED_IN_CHANNEL = """
+    SELECT id FROM news_article
+    WHERE channel_id = %s AND status = %s AND published_at IS NOT NULL
+      AND (expires_at IS NULL OR expires_at > %s)
+"""
 
 
 def neighbours_and_related(article: Article, limit: int = 5) -> dict:
-    """``{"previous": Article|None, "next": Article|None, "related": [Article]}``.
+    """``{"previous": Article|None, "next": Article|None, "related": [Article],
+    "until": datetime|None}``.
 
     相关新闻 ranks editor's picks first, then the articles sharing the most tags,
     then (when the article has few tags) articles sharing Chinese title words.
+    ``until``: the first moment these lists change by the clock alone (an article
+    shown expires, the next one in the channel becomes due).
     """
     adapt = connection.ops.adapt_datetimefield_value
-    now = adapt(timezone.now())
+    moment = timezone.now()
+    now = adapt(moment)
     at = adapt(article.published_at)
     visible = [article.channel_id, Article.Status.PUBLISHED, now, now]
+    approved = [article.channel_id, Article.Status.PUBLISHED, now]
     tag_ids = [tag.pk for tag in article.tags.all()]
 
     parts = [
@@ -55,10 +70,10 @@ def neighbours_and_related(article: Article, limit: int = 5) -> dict:
         ),
         (
             f"""SELECT id, 2 AS kind, 0 AS n FROM (
-                {PUBLISHED_IN_CHANNEL}
+                {APPROVED_IN_CHANNEL}
                 AND (published_at > %s OR (published_at = %s AND id > %s))
                 ORDER BY published_at ASC, id ASC LIMIT 1) newer""",
-            [*visible, at, at, article.pk],
+            [*approved, at, at, article.pk],
         ),
         (
             """SELECT to_article_id AS id, 3 AS kind, 0 AS n
@@ -95,14 +110,20 @@ def neighbours_and_related(article: Article, limit: int = 5) -> dict:
     """
     params = [p for _, part_params in parts for p in part_params]
 
-    found: dict = {"previous": None, "next": None, "related": []}
+    found: dict = {"previous": None, "next": None, "related": [], "until": None}
     candidates: dict[int, Article] = {}
+    changes: list = []
     for row in Article.objects.raw(sql, params):
         if row.kind == 1:
             found["previous"] = row
+            changes.append(row.expires_at)
             continue
         if row.kind == 2:
-            found["next"] = row
+            if row.published_at > moment:
+                changes.append(row.published_at)  # scheduled: shown from then on
+            else:
+                found["next"] = row
+                changes.append(row.expires_at)
             continue
         if row.pk == article.pk or not row.is_published:
             continue
@@ -116,4 +137,6 @@ def neighbours_and_related(article: Article, limit: int = 5) -> dict:
         reverse=True,
     )
     found["related"] = related[:limit]
+    changes += [a.expires_at for a in found["related"]]
+    found["until"] = min((c for c in changes if c is not None), default=None)
     return found

@@ -491,8 +491,8 @@ class SearchResults:
 
         Counting a common word costs the database every match (19 ms for 19,865
         articles); the same searches come again and again. The cached count is
-        forgotten when the site's content changes (the page cache's generation,
-        news.signals) and after SEARCH_COUNT_SECONDS, within which a scheduled
+        forgotten when what readers see changes (a publication, withdrawal or
+        rename: ``news.pagecache.public_token``) and after SEARCH_COUNT_SECONDS, within which a scheduled
         article that went live without a write may be missing from it.
         """
         if self._count is None:
@@ -500,7 +500,7 @@ class SearchResults:
             self._count = (
                 shared_cached(
                     "news:search-count",
-                    (self.query.groups, self.filters, pagecache.generation()),
+                    (self.query.groups, self.filters, pagecache.public_token()),
                     SEARCH_COUNT_SECONDS,
                     self._count_matches,
                 )

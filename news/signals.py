@@ -9,7 +9,13 @@ re-indexed.
 """
 
 from django.db import transaction
-from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.db.models.signals import (
+    m2m_changed,
+    post_delete,
+    post_save,
+    pre_delete,
+    pre_save,
+)
 from django.dispatch import receiver
 
 from . import pagecache, search
@@ -99,30 +105,71 @@ def person_saved(sender, instance, raw=False, **kwargs):
 
 
 # --- the page cache ----------------------------------------------------------------
+#
+# Publication and withdrawal make their pages stale in news.workflow, the one write
+# path; here the things an article page shows that are edited on their own.
+
+_SHOWN = {Channel: ("name", "slug"), Tag: ("name", "slug"), Person: ("name", "slug")}
 
 
-def _new_page_generation(**kwargs) -> None:
-    if kwargs.get("raw"):
+def _published(articles):
+    return articles.filter(status=Article.Status.PUBLISHED)
+
+
+@receiver(pre_save, sender=Channel, dispatch_uid="pages_channel_before")
+@receiver(pre_save, sender=Tag, dispatch_uid="pages_tag_before")
+@receiver(pre_save, sender=Person, dispatch_uid="pages_person_before")
+def remember_shown_names(sender, instance, raw=False, **kwargs):
+    if raw or instance.pk is None:
         return
-    # At commit: a page rendered from the old state inside the transaction (another
-    # worker cannot see the new one before) must not outlive it.
-    once_on_commit("pages", pagecache.new_generation)
+    fields = _SHOWN[sender]
+    instance._shown_before = (
+        sender.objects.filter(pk=instance.pk).values_list(*fields).first()
+    )
 
 
-for _model in (Article, Channel, Tag, Person, Byline, Image):
-    post_save.connect(
-        _new_page_generation,
-        sender=_model,
-        dispatch_uid=f"pages_{_model.__name__}_saved",
-    )
-    post_delete.connect(
-        _new_page_generation,
-        sender=_model,
-        dispatch_uid=f"pages_{_model.__name__}_deleted",
-    )
-for _through in (Article.tags.through, Article.related_articles.through):
-    m2m_changed.connect(
-        _new_page_generation,
-        sender=_through,
-        dispatch_uid=f"pages_{_through.__name__}_changed",
-    )
+@receiver(post_save, sender=Channel, dispatch_uid="pages_channel_saved")
+@receiver(post_save, sender=Tag, dispatch_uid="pages_tag_saved")
+@receiver(post_save, sender=Person, dispatch_uid="pages_person_saved")
+def shown_names_saved(sender, instance, created=False, raw=False, **kwargs):
+    """A renamed channel, tag or person: the pages of its published articles."""
+    if raw:
+        return
+    if sender is Channel:
+        pagecache.public_changed()  # the channel menu (order, a new channel)
+    before = getattr(instance, "_shown_before", None)
+    now = tuple(getattr(instance, name) for name in _SHOWN[sender])
+    if created or before is None or before == now:
+        return
+    if sender is Channel:
+        articles = Article.objects.filter(channel=instance)
+    elif sender is Tag:
+        articles = Article.objects.filter(tags=instance)
+    else:
+        articles = Article.objects.filter(bylines__person=instance)
+    pagecache.pages_touch(_published(articles))
+
+
+@receiver(post_save, sender=Image, dispatch_uid="pages_image_saved")
+@receiver(pre_delete, sender=Image, dispatch_uid="pages_image_deleted")
+def cover_changed(sender, instance, created=False, raw=False, **kwargs):
+    """A cover's caption, credit, text or file shows on the pages using it."""
+    if raw or created:
+        return
+    pagecache.pages_touch(_published(Article.objects.filter(cover=instance)))
+
+
+@receiver(pre_delete, sender=Tag, dispatch_uid="pages_tag_deleted")
+def tag_deleted(sender, instance, **kwargs):
+    pagecache.pages_touch(_published(Article.objects.filter(tags=instance)))
+
+
+@receiver(post_delete, sender=Channel, dispatch_uid="pages_channel_deleted")
+def channel_deleted(sender, instance, **kwargs):
+    pagecache.public_changed()
+
+
+@receiver(post_delete, sender=Article, dispatch_uid="pages_article_deleted")
+def article_deleted(sender, instance, **kwargs):
+    if instance.status == Article.Status.PUBLISHED:
+        pagecache.article_neighbours_touch(instance)

@@ -26,7 +26,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.connection import ConnectionProxy
 from django.utils.crypto import salted_hmac
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import http_date, url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.csrf import csrf_exempt
@@ -40,22 +40,10 @@ from .related import neighbours_and_related
 from .services import article_count_view
 from .templatetags.reading_tags import FONT_SIZES
 
+# How long 阅读排行 (view counts) and an article that became due or expired without
+# an event may take to reach the home page; a publication shows at once.
 LATEST_CACHE_SECONDS = 30
 PAGE_SIZE = 20
-
-
-def latest_articles(limit: int = 8) -> list[Article]:
-    """Newest published articles, shared by every page for a few seconds.
-
-    Cached briefly: the sidebar of every page needs it, and a few seconds of delay on a
-    sidebar is worth a query saved on each page view.
-    """
-    key = f"news:latest:{limit}"
-    articles = cache.get(key)
-    if articles is None:
-        articles = list(Article.objects.published().for_listing()[:limit])
-        cache.set(key, articles, LATEST_CACHE_SECONDS)
-    return articles
 
 
 class PublishedMixin:
@@ -73,11 +61,8 @@ class PublishedMixin:
 
 
 def channel_menu() -> list[Channel]:
-    channels = cache.get("news:channels")
-    if channels is None:
-        channels = list(Channel.objects.all())
-        cache.set("news:channels", channels, LATEST_CACHE_SECONDS)
-    return channels
+    """The channels of the menu, shared by every process until one is changed."""
+    return pagecache.shared_current("news:channels", pagecache.channel_list)
 
 
 class HomeView(PublishedMixin, ListView):
@@ -103,11 +88,16 @@ def home_blocks(channels: list[Channel]) -> dict:
     """头条, each channel's newest and 阅读排行 for the home page, in one query.
 
     Three window rankings over the published articles; a row is fetched when it ranks
-    in any of them. Cached briefly like the sidebar list.
+    in any of them. Kept in the shared cache until what readers see changes (a
+    publication, withdrawal or rename: ``news.pagecache.shared_current``), and at most
+    ``LATEST_CACHE_SECONDS`` for the view counts.
     """
-    blocks = cache.get("news:home-blocks")
-    if blocks is not None:
-        return blocks
+    return pagecache.shared_current(
+        "news:home-blocks", lambda: _home_blocks(channels), LATEST_CACHE_SECONDS
+    )
+
+
+def _home_blocks(channels: list[Channel]) -> dict:
     since = timezone.now() - timedelta(days=MOST_READ_DAYS)
     newest = [F("published_at").desc(), F("id").desc()]
     readable = Case(
@@ -157,7 +147,6 @@ def home_blocks(channels: list[Channel]) -> dict:
             key=lambda a: a.read_rank,
         ),
     }
-    cache.set("news:home-blocks", blocks, LATEST_CACHE_SECONDS)
     return blocks
 
 
@@ -199,7 +188,8 @@ class PersonView(PublishedMixin, ListView):
 
 class ArticleView(DetailView):
     """The article page: served from the page cache when this version of the page
-    has been rendered for this kind of reader (``news.pagecache``)."""
+    has been rendered for this kind of reader (``news.pagecache``); the parts every
+    page shares (最新文章, the channel menu) are put in as it is served."""
 
     template_name = "news/article_detail.html"
     context_object_name = "article"
@@ -209,30 +199,28 @@ class ArticleView(DetailView):
         return Article.objects.published().for_detail_row()
 
     def get(self, request, *args, **kwargs):
-        self.object = self.get_object()
-        key = pagecache.page_key(request, self.object)
+        self.object = article = self.get_object()
+        key = pagecache.page_key(request, article)
         html = pagecache.page_cache().get(key) if key else None
-        if html is not None:
-            return HttpResponse(html)
-        prefetch_related_objects([self.object], *detail_prefetches())
-        response = self.render_to_response(self.get_context_data(object=self.object))
-        if key:
-            response.add_post_render_callback(
-                lambda rendered: pagecache.page_cache().set(
-                    key, rendered.content, pagecache.timeout()
-                )
-            )
+        if html is None:
+            prefetch_related_objects([article], *detail_prefetches())
+            context = self.get_context_data(object=article)
+            html = self.render_to_response(context).render().content
+            if key:
+                seconds = pagecache.page_timeout(context["neighbours"]["until"])
+                pagecache.page_cache().set(key, html, seconds)
+        response = HttpResponse(pagecache.fill(html, article_id=article.pk))
+        # The last change of the live row readers see (publication, republication).
+        response["Last-Modified"] = http_date(article.updated_at.timestamp())
         return response
 
     def get_context_data(self, **kwargs):
-        article = self.object
         context = super().get_context_data(**kwargs)
-        lists = neighbours_and_related(article)
+        lists = neighbours_and_related(self.object)
         context.update(
             neighbours=lists,
             related=lists["related"],
-            latest=[a for a in latest_articles(6) if a.pk != article.pk][:5],
-            channels=channel_menu(),
+            defer_fragments=True,  # 最新文章 and the channel menu: pagecache.fill()
         )
         return context
 

@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 
 from yantai.html import html_to_text
 
+from . import pagecache
 from .models import (
     Article,
     ArticleEvent,
@@ -209,8 +210,8 @@ def _transition(
     """Move the editors' work to ``to``: the draft over a live article, else the row.
 
     Neither changes what readers see (publication and withdrawal are their own
-    services below), so the row is written with ``update()``: no re-index, no new
-    page-cache generation, the live row's ``updated_at`` untouched.
+    services below), so the row is written with ``update()``: no re-index, no
+    cached page made stale, the live row's ``updated_at`` untouched.
     """
     locked = _lock(article)
     _check(by, locked, action)
@@ -389,11 +390,19 @@ def article_publish_content(
     ):
         locked.revised_at = now
     from_status = locked.editorial_status
+    # Where the article stood on the site before (scheduled counts: it is some
+    # article's next one): the pages beside that place change too.
+    was = (
+        (locked.channel_id, locked.published_at)
+        if locked.status == S.PUBLISHED
+        else None
+    )
     locked.status = S.PUBLISHED
     locked.draft_revision = None
     locked.draft_status = ""
     locked.version += 1
     article_write_content(article=locked, content=content)
+    pagecache.article_neighbours_touch(locked, was=was)
     summary = f"{S(from_status).label} → {S.PUBLISHED.label}"
     revision_create(article=locked, by=by, summary=summary, is_live=True)
     _record(
@@ -418,6 +427,7 @@ def article_unpublish(*, article: Article, by: User, comment: str = "") -> Artic
     locked.status = S.UNPUBLISHED
     locked.version += 1
     locked.save(update_fields=["status", "version"])
+    pagecache.article_neighbours_touch(locked)
     summary = f"{S.PUBLISHED.label} → {S.UNPUBLISHED.label}"
     revision_create(
         article=locked,

@@ -10,12 +10,9 @@ marks, by article id) are on disk too.
 import pytest
 from django.core.cache import caches
 
-from news import pagecache
-
 
 @pytest.fixture(autouse=True)
 def _empty_page_cache():
     caches["pages"].clear()
     caches["shared"].clear()
     caches["figures"].clear()
-    pagecache._seen.clear()

@@ -9,8 +9,10 @@ from django.core.cache import cache, caches
 from django.core.management import CommandError, call_command
 from django.test import TestCase, override_settings
 from django.utils import timezone
+from django.utils.http import http_date
 
 from news.models import Article
+from news.workflow import article_publish_content
 from quality.figure_review import figure_proposal_confirm, figure_proposals_extract
 from quality.models import FigureProposal
 from tests.factories import ArticleFactory, UserFactory
@@ -20,7 +22,7 @@ from tests.quality.factories import IndicatorFactory, RegionFactory
 class ArticlePageCacheTests(TestCase):
     def setUp(self):
         cache.clear()
-        for alias in ("figures", "pages"):
+        for alias in ("pages", "shared"):
             caches[alias].clear()
             self.addCleanup(caches[alias].clear)
         self.article = ArticleFactory(
@@ -96,10 +98,21 @@ class ArticlePageCacheTests(TestCase):
 
     def test_side_lists_follow_a_new_article_at_once(self):
         self.client.get(self.url)
+        newer = ArticleFactory(
+            title="同栏目新稿",
+            channel=self.article.channel,
+            status=Article.Status.DRAFT,
+        )
         with self.captureOnCommitCallbacks(execute=True):
-            newer = ArticleFactory(title="同栏目新稿", channel=self.article.channel)
+            article_publish_content(article=newer, by=None)
         page = self.client.get(self.url).content.decode()
         self.assertIn(f'<a href="{newer.get_absolute_url()}" rel="next">', page)
+
+    def test_last_modified_is_the_last_change_of_the_live_row(self):
+        """For the conditional GETs of the HTTP cache headers, cached page or not."""
+        expected = http_date(self.article.updated_at.timestamp())
+        self.assertEqual(self.client.get(self.url)["Last-Modified"], expected)
+        self.assertEqual(self.client.get(self.url)["Last-Modified"], expected)
 
     def test_pages_are_shared_by_worker_processes(self):
         """Stored in the ``pages`` cache on disk, not in one process's memory."""
@@ -115,7 +128,7 @@ class ArticlePageCacheTests(TestCase):
 
 class WarmCommandTests(TestCase):
     def setUp(self):
-        for alias in ("default", "figures", "pages"):
+        for alias in ("default", "pages", "shared"):
             caches[alias].clear()
             self.addCleanup(caches[alias].clear)
 

@@ -4,7 +4,7 @@ from io import StringIO
 from pathlib import Path
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.core.management import call_command
 from django.test import TestCase, override_settings
 from django.utils import timezone
@@ -80,6 +80,18 @@ class SeedArticlePageTests(TestCase):
             self.client.get(url)
         with self.assertNumQueries(1):
             self.client.get(url)
+
+    def test_a_cold_page_takes_the_shared_fragments_from_the_cache(self):
+        """No page of the article cached, 最新文章 and the channel menu cached (by
+        another article's page): the article row, its tags, its bylines, and
+        上一篇/下一篇 with 相关新闻 — 4 queries."""
+        ArticleFactory(title="另一篇")
+        self.client.get(
+            Article.objects.exclude(pk=self.article.pk).get().get_absolute_url()
+        )
+        with self.assertNumQueries(4):
+            response = self.client.get(self.article.get_absolute_url())
+        self.assertContains(response, "另一篇")  # in 最新文章, from the fragment
 
     @override_settings(ARTICLE_PAGE_CACHE_SECONDS=0)
     def test_article_page_query_budget_without_page_cache(self):
@@ -190,6 +202,7 @@ class ListPageTests(TestCase):
         }
         for url, queries in budget.items():
             cache.clear()
+            caches["shared"].clear()  # the channel menu
             with self.subTest(url=url), self.assertNumQueries(queries):
                 self.client.get(url)
 
@@ -206,6 +219,7 @@ class ListPageTests(TestCase):
             BylineFactory(article=article, person=self.person)
             BylineFactory(article=article)  # a co-author
         cache.clear()
+        caches["shared"].clear()
         with self.assertNumQueries(4):
             response = self.client.get(url)
         self.assertEqual(response.context["paginator"].count, 31)
