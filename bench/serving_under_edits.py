@@ -1,0 +1,255 @@
+#!/usr/bin/env python3
+"""Article pages while the newsroom works (issue #14's benchmarks), by the protocol of
+../shared/bench/README.md.
+
+Usage (from the project root, after ./run test or ./run has made .venv):
+
+    .venv/bin/python bench/serving_under_edits.py [--n 20000] [--seconds 30]
+        [--connections 16] [--reuse-db] [--skip-warm]
+
+Steps, all on one SQLite file ``bench/data/bench-N.sqlite3`` (made as
+``article_bench.py`` makes it; ``--reuse-db`` keeps it, migrations are applied):
+
+1. **cold**: gunicorn (2 sync workers, ``DEBUG=False``) with the page cache empty
+   and no page ever cached (``ARTICLE_PAGE_CACHE_SECONDS=0``): every request renders
+   its page; the shared fragments (最新文章, channel menu) come from the cache.
+2. ``warm_article_pages`` (two shards) fills the page cache for every article.
+3. **filled**: random over every article, nobody editing.
+4. **editing**: the same, while an editor process saves a draft over a random live
+   article every 5 s and 终审 publishes one revised article a minute (送审 → 初审 →
+   复审 → 终审 through ``news.workflow``, the admin's write path), for the whole run.
+5. **ceiling**: the minimal Django view returning the same number of bytes.
+
+Prints every RESULT line, the editor's counts, the workers' RSS after the editing
+run, and each figure as a share of the ceiling (and for cold, against Wagtail's
+share of its own ceiling, 2.7 %).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import time
+import urllib.request
+from pathlib import Path
+
+from article_bench import (
+    DATA,
+    IMPORT,
+    PYTHON,
+    REFERENCE_APP,
+    ROOT,
+    WAGTAIL,
+    bench_env,
+    dataset,
+    wrk,
+)
+from serving import serve, stop
+
+EDITOR = r"""
+import json, random, sys, time
+import django
+django.setup()
+from django.contrib.auth import get_user_model
+from news import workflow
+from news.models import Article
+from news.services import article_update
+
+seconds, save_every, publish_every = (float(x) for x in sys.argv[1:4])
+User = get_user_model()
+user = User.objects.filter(username="bench-editor").first()
+if user is None:
+    user = User.objects.create_superuser("bench-editor", "b@example.com", "bench-pw-1")
+ids = list(Article.objects.published().values_list("id", flat=True))
+rng = random.Random(2)
+saves = publications = 0
+start = time.monotonic()
+next_publish = start + publish_every
+while time.monotonic() - start < seconds:
+    article = Article.objects.get(pk=rng.choice(ids))
+    article_update(article=article, by=user, values={"summary": f"{article.summary[:60]}（{saves}）"})
+    saves += 1
+    if time.monotonic() >= next_publish:
+        article = Article.objects.get(pk=rng.choice(ids))
+        article_update(article=article, by=user, values={"summary": f"修订 {publications}：{article.summary[:60]}"})
+        for step in (workflow.article_submit, workflow.article_approve, workflow.article_approve):
+            article = step(article=Article.objects.get(pk=article.pk), by=user)
+        workflow.article_publish(article=Article.objects.get(pk=article.pk), by=user)
+        publications += 1
+        next_publish += publish_every
+    time.sleep(save_every)
+print(json.dumps({"draft_saves": saves, "publications": publications}))
+"""
+
+
+def worker_rss(master: int) -> list[int]:
+    """VmRSS in MiB of the gunicorn master's children."""
+    children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
+    sizes = []
+    for pid in children:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                sizes.append(int(line.split()[1]) // 1024)
+    return sizes
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=int, default=20000)
+    parser.add_argument("--seconds", type=int, default=30)
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--port", type=int, default=8851)
+    parser.add_argument("--reuse-db", action="store_true")
+    parser.add_argument(
+        "--skip-warm", action="store_true", help="keep the page cache of a last run"
+    )
+    options = parser.parse_args()
+
+    DATA.mkdir(parents=True, exist_ok=True)
+    db = DATA / f"bench-{options.n}.sqlite3"
+    pages = DATA / "edits-pages"
+    shared = DATA / "edits-shared"
+    env = {
+        **bench_env(db),
+        "PAGE_CACHE_DIR": str(pages),
+        "SHARED_CACHE_DIR": str(shared),
+        "EDITORIAL_SEPARATION_OF_DUTIES": "0",
+        "GUNICORN_CMD_ARGS": f"--control-socket {DATA / 'edits.ctl'}",
+    }
+    if not (options.reuse_db and db.exists()):
+        for stale in DATA.glob(f"bench-{options.n}.sqlite3*"):
+            stale.unlink()
+    manage = [PYTHON, "manage.py"]
+    subprocess.run([*manage, "migrate", "-v", "0"], env=env, cwd=ROOT, check=True)
+    subprocess.run([*manage, "createcachetable"], env=env, cwd=ROOT, check=True)
+    subprocess.run(
+        [*manage, "collectstatic", "--noinput", "-v", "0"],
+        env=env,
+        cwd=ROOT,
+        check=True,
+    )
+    if not Path(str(db) + ".imported").exists():
+        out = subprocess.run(
+            [PYTHON, "-c", IMPORT, str(dataset(options.n))],
+            env=env,
+            cwd=ROOT,
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout
+        print("IMPORT", out.strip().splitlines()[-1], flush=True)
+        subprocess.run(
+            [*manage, "rebuild_search_index", "-v", "0"], env=env, cwd=ROOT, check=True
+        )
+        Path(str(db) + ".imported").write_text("1")
+    ids = json.loads(
+        subprocess.run(
+            [
+                *manage,
+                "shell",
+                "-c",
+                "import json; from news.models import Article; "
+                "print(json.dumps(list(Article.objects.published()"
+                ".values_list('id', flat=True))))",
+            ],
+            env=env,
+            cwd=ROOT,
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        .stdout.strip()
+        .splitlines()[-1]
+    )
+    urls = DATA / "urls-articles.txt"
+    urls.write_text("".join(f"/news/{i}/\n" for i in ids))
+    port, seconds, conns = options.port, options.seconds, options.connections
+    results = {}
+
+    cold_env = {**env, "ARTICLE_PAGE_CACHE_SECONDS": "0"}
+    site = serve(["yantai.wsgi:application"], cold_env, port)
+    try:
+        page = urllib.request.urlopen(f"http://127.0.0.1:{port}/news/{ids[0]}/").read()
+        wrk(port, urls, 3, conns)
+        print("== cold: no page cached, fragments cached", flush=True)
+        results["cold"] = wrk(port, urls, seconds, conns)
+    finally:
+        stop(site)
+
+    warm_env = {**env, "ARTICLE_PAGE_CACHE_SECONDS": "3600"}
+    if not options.skip_warm:
+        started = time.perf_counter()
+        shards = [
+            subprocess.Popen(
+                [
+                    *manage,
+                    "warm_article_pages",
+                    "--host",
+                    f"127.0.0.1:{port}",
+                    "--shard",
+                    f"{k}/2",
+                ],
+                env=warm_env,
+                cwd=ROOT,
+                stdout=subprocess.DEVNULL,
+            )
+            for k in range(2)
+        ]
+        if any(shard.wait() for shard in shards):
+            raise RuntimeError("warm_article_pages failed")
+        print(f"WARM {len(ids)} pages in {time.perf_counter() - started:.0f} s")
+    site = serve(["yantai.wsgi:application"], warm_env, port)
+    try:
+        wrk(port, urls, 3, conns)
+        print("== filled: page cache filled, nobody editing", flush=True)
+        results["filled"] = wrk(port, urls, seconds, conns)
+        print(
+            "== editing: a draft saved every 5 s, one article published a minute",
+            flush=True,
+        )
+        editor = subprocess.Popen(
+            [PYTHON, "-c", EDITOR, str(seconds), "5", "60"],
+            env=warm_env,
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        results["editing"] = wrk(port, urls, seconds, conns)
+        edits = editor.communicate(timeout=120)[0].strip().splitlines()[-1]
+        if editor.returncode:
+            raise RuntimeError("the editor process failed")
+        print("EDITOR", edits)
+        print("RSS MiB", worker_rss(site.pid))
+    finally:
+        stop(site)
+
+    ref_path = DATA / "reference_app.py"
+    ref_path.write_text(REFERENCE_APP)
+    ref = serve(
+        ["--chdir", str(DATA), "reference_app:application"],
+        {**env, "REF_BYTES": str(len(page))},
+        port + 1,
+    )
+    try:
+        print("== ceiling: minimal Django view, same page size", flush=True)
+        ceiling = wrk(port + 1, urls, seconds, conns)
+    finally:
+        stop(ref)
+
+    wagtail = WAGTAIL["article_rps"] / WAGTAIL["ceiling_rps"]
+    for label, result in results.items():
+        share = result["rps"] / ceiling["rps"]
+        line = (
+            f"{label}: {result['rps']:.0f}/s = {share:.1%} of the ceiling "
+            f"({ceiling['rps']:.0f}/s), p99 {result['p99_ms']:.0f} ms, "
+            f"non-2xx {result['non2xx']:.0f}"
+        )
+        if label == "cold":
+            line += f"; {share / wagtail:.1f}× Wagtail's share ({wagtail:.1%})"
+        print(line)
+    print(f"page size {len(page)} bytes")
+
+
+if __name__ == "__main__":
+    main()
