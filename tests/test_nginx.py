@@ -1,0 +1,168 @@
+"""deploy/nginx/yantai.conf: valid for nginx, and in front of a real gunicorn it caches
+the public pages, passes staff through, and serves static and media files itself.
+
+The shipped file is used as it is, with only its paths and ports pointed at a
+temporary directory (the ``PATHS`` below). Needs nginx (``apt-get install
+nginx-light``): skipped without it, except on CI (``CI=true``), where it fails.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import requests
+from django.conf import settings
+
+from tests.redis_server import on_ci
+from tests.test_two_servers import Server, env, free_port, gunicorn_command  # noqa: F401
+
+ROOT = Path(settings.BASE_DIR)
+CONF = ROOT / "deploy" / "nginx" / "yantai.conf"
+
+SEED = """
+from tests.factories import ArticleFactory
+print(ArticleFactory(title="蓬莱苹果质量追溯体系上线").pk)
+"""
+
+
+def nginx_binary() -> str:
+    found = shutil.which("nginx") or (
+        "/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None
+    )
+    if not found:
+        message = "needs nginx (apt-get install nginx-light); .ci/run installs it"
+        if on_ci():
+            pytest.fail(message, pytrace=False)
+        pytest.skip(message)
+    return found
+
+
+def nginx_config(tmp: Path, port: int, app_port: int) -> Path:
+    """The shipped configuration with its paths and ports in ``tmp``, inside a
+    minimal main configuration as /etc/nginx/nginx.conf would include it."""
+    for name in ("static", "media", "cache", "temp"):
+        (tmp / name).mkdir(exist_ok=True)
+    site = CONF.read_text(encoding="utf-8")
+    for shipped, here in (
+        ("/srv/yantai/static/", f"{tmp}/static/"),
+        ("/srv/yantai/media/", f"{tmp}/media/"),
+        ("/var/cache/nginx/yantai", f"{tmp}/cache"),
+        ("server 127.0.0.1:8000", f"server 127.0.0.1:{app_port}"),
+        ("listen 80;", f"listen 127.0.0.1:{port};"),
+        ("listen [::]:80;", ""),
+    ):
+        assert shipped in site, shipped
+        site = site.replace(shipped, here)
+    (tmp / "yantai.conf").write_text(site, encoding="utf-8")
+    main = tmp / "nginx.conf"
+    temp = tmp / "temp"
+    main.write_text(
+        f"""
+{"user root;" if os.geteuid() == 0 else ""}
+worker_processes 1;
+pid {tmp}/nginx.pid;
+error_log {tmp}/error.log;
+events {{ worker_connections 64; }}
+http {{
+    include /etc/nginx/mime.types;
+    access_log off;
+    client_body_temp_path {temp}/body;
+    proxy_temp_path {temp}/proxy;
+    fastcgi_temp_path {temp}/fastcgi;
+    uwsgi_temp_path {temp}/uwsgi;
+    scgi_temp_path {temp}/scgi;
+    include {tmp}/yantai.conf;
+}}
+""",
+        encoding="utf-8",
+    )
+    return main
+
+
+def test_nginx_accepts_the_shipped_configuration(tmp_path):
+    nginx = nginx_binary()
+    main = nginx_config(tmp_path, free_port(), free_port())
+    result = subprocess.run(
+        [nginx, "-t", "-c", str(main), "-p", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "syntax is ok" in result.stderr
+    assert "test is successful" in result.stderr
+
+
+def test_nginx_in_front_of_gunicorn(env, tmp_path):  # noqa: F811
+    nginx = nginx_binary()
+    article = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", SEED],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    ).stdout.split()[-1]
+    app = Server(gunicorn_command((ROOT / "run").read_text()), free_port(), env)
+    port = free_port()
+    web = tmp_path / "web"
+    web.mkdir()
+    main = nginx_config(web, port, app.port)
+    (web / "static" / "css").mkdir()
+    css = (ROOT / "static" / "css" / "error.css").read_bytes()
+    (web / "static" / "css" / "error.css").write_bytes(css)
+    (web / "media" / "note.txt").write_text("媒体文件", encoding="utf-8")
+    server = subprocess.Popen(
+        [nginx, "-c", str(main), "-p", str(web), "-g", "daemon off;"],
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                requests.get(f"{base}/healthz", timeout=5)
+                break
+            except requests.ConnectionError:
+                assert server.poll() is None, server.stderr.read().decode()
+                assert time.monotonic() < deadline, "nginx did not start"
+                time.sleep(0.1)
+
+        # A public page: rendered once by Django, then served from nginx's cache.
+        page = f"{base}/news/{article}/"
+        first = requests.get(page, timeout=30)
+        assert first.status_code == 200
+        assert "public" in first.headers.get("Cache-Control", ""), first.headers
+        assert first.headers["X-Cache-Status"] in {"MISS", "EXPIRED"}
+        second = requests.get(page, timeout=30)
+        assert second.headers["X-Cache-Status"] == "HIT"
+        assert second.content == first.content
+
+        # With the session cookie (staff) nginx neither reads nor fills the cache.
+        staff = requests.get(page, cookies={"sessionid": "x"}, timeout=30)
+        assert staff.headers["X-Cache-Status"] == "BYPASS"
+
+        # The health probe is never cached.
+        probe = requests.get(f"{base}/healthz", timeout=30)
+        assert probe.status_code == 200 and "X-Cache-Status" not in probe.headers
+
+        # Static and media files come from nginx's disk, not from Django.
+        static = requests.get(f"{base}/static/css/error.css", timeout=30)
+        assert static.status_code == 200 and static.content == css
+        assert "immutable" in static.headers["Cache-Control"]
+        assert "X-Cache-Status" not in static.headers
+        media = requests.get(f"{base}/media/note.txt", timeout=30)
+        assert media.status_code == 200 and media.content.decode() == "媒体文件"
+        assert media.headers["X-Content-Type-Options"] == "nosniff"
+    finally:
+        os.killpg(server.pid, 15)
+        server.wait(timeout=30)
+        app.stop()
