@@ -17,7 +17,8 @@ version of the article:
   (上一篇/下一篇) is published, republished or withdrawn (``article_neighbours_touch``,
   called by ``news.workflow``), or its channel, one of its tags, one of its people or
   its cover image is renamed or edited (``news.signals``);
-- the language, and the reader's 字号 and 关怀版 cookies;
+- the language (from the URL, ``/en/…``); 字号 and 关怀版 are applied in the browser
+  (``static/js/reading-prefs.js``), so every reader of a language gets one page;
 - the scheme and host (canonical and share URLs are absolute).
 
 Nothing site-wide is in the key: a publication makes stale the article's page and
@@ -61,7 +62,6 @@ from django.utils import timezone, translation
 from django.utils.translation import get_language
 
 from news.extensions import figure_marks
-from news.templatetags.reading_tags import reading_preferences
 
 from .models import Article, Channel
 
@@ -86,7 +86,6 @@ def page_key(request, article) -> str | None:
     """The cache key of this reader's rendering of ``article``; None: do not cache."""
     if timeout() <= 0 or request.GET or request.user.is_authenticated:
         return None
-    size, care = reading_preferences(request)
     marks = figure_marks(article.pk)
     figures = hashlib.blake2b(pickle.dumps(marks), digest_size=8).hexdigest()
     return ":".join(
@@ -97,8 +96,6 @@ def page_key(request, article) -> str | None:
             str(article.page_stamp),
             figures,
             get_language() or "",
-            size,
-            "care" if care else "-",
             request.scheme,
             request.get_host(),
         )

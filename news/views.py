@@ -22,15 +22,16 @@ from django.db.models.expressions import Window
 from django.db.models.functions import RowNumber
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
-from django.urls import reverse
+from django.urls import reverse, translate_url
 from django.utils import timezone
 from django.utils.connection import ConnectionProxy
 from django.utils.crypto import salted_hmac
 from django.utils.http import http_date, url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.cache import cache_control
+from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import etag, require_GET, require_POST
+from django.views.decorators.vary import vary_on_cookie
 from django.views.generic import DetailView, ListView
 from rest_framework.throttling import SimpleRateThrottle
 
@@ -38,7 +39,8 @@ from . import pagecache, search
 from .models import Article, Channel, Person, Tag, detail_prefetches
 from .related import neighbours_and_related
 from .services import article_count_view
-from .templatetags.reading_tags import FONT_SIZES
+from .templatetags import reading_tags
+from .templatetags.reading_tags import FONT_SIZES, reading_css
 
 # How long 阅读排行 (view counts) and an article that became due or expired without
 # an event may take to reach the home page; a publication shows at once.
@@ -430,18 +432,24 @@ def qr_svg(data: str) -> bytes:
 PREF_COOKIE_AGE = 365 * 24 * 3600
 
 
+@never_cache
 @require_GET
 def reading_preferences(request):
-    """Set 字号, 关怀版 and the language with a plain link: a cookie, then back.
+    """Set 字号 and 关怀版 with a plain link (a cookie), then back to ``next``.
 
-    ``?fontsize=small|medium|large``, ``?care=1|0``, ``?lang=zh-hans|en``; ``next`` is
-    where to go back.
+    ``?fontsize=small|medium|large``, ``?care=1|0``. The page itself does not change:
+    static/js/reading-prefs.js, or without JavaScript ``reading_stylesheet``, applies
+    the cookie. ``?lang=zh-hans|en`` (links of older pages) goes to ``next`` in that
+    language: the language is in the URL (``/en/…``), not a cookie.
     """
     target = request.GET.get("next") or "/"
     if not url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         target = "/"
+    language = request.GET.get("lang")
+    if language in dict(settings.LANGUAGES):
+        target = translate_url(target, language)
     response = HttpResponseRedirect(target)
     size = request.GET.get("fontsize")
     if size in FONT_SIZES:
@@ -449,15 +457,27 @@ def reading_preferences(request):
     care = request.GET.get("care")
     if care in {"0", "1"}:
         response.set_cookie("care", care, max_age=PREF_COOKIE_AGE, samesite="Lax")
-    language = request.GET.get("lang")
-    if language in dict(settings.LANGUAGES):
-        response.set_cookie(
-            settings.LANGUAGE_COOKIE_NAME,
-            language,
-            max_age=PREF_COOKIE_AGE,
-            samesite="Lax",
-        )
     return response
+
+
+def _reading_etag(request) -> str:
+    size, care = reading_tags.reading_preferences(request)
+    return f"{size}-{int(care)}"
+
+
+@require_GET
+@etag(_reading_etag)
+@cache_control(private=True, no_cache=True)
+@vary_on_cookie
+def reading_stylesheet(request):
+    """``/reading.css``: the reader's 字号 and 关怀版 for a browser without JavaScript.
+
+    Linked from every page inside ``<noscript>``, so the page stays one HTML for every
+    reader while this tiny response follows the cookie (private, revalidated: a
+    changed choice shows on the next page). No database query.
+    """
+    size, care = reading_tags.reading_preferences(request)
+    return HttpResponse(reading_css(size, care), content_type="text/css; charset=utf-8")
 
 
 def page_not_found(request, exception=None):

@@ -82,18 +82,23 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Cache-Control, ETag and 304 for the public pages (yantai/httpcache.py): above the
+    # middlewares that set cookies, so that it sees them.
+    "yantai.httpcache.CacheHeadersMiddleware",
     # Content-Security-Policy (CONTENT_SECURITY_POLICY below) and Permissions-Policy.
     "csp.middleware.CSPMiddleware",
     "yantai.security.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "corsheaders.middleware.CorsMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    # The public pages' language comes from the URL only (/en/…), never a header.
+    "yantai.httpcache.LocaleMiddleware",
     # 400 for NUL or lone surrogates in the path or query: never part of a query.
     "yantai.middleware.UnstorableTextMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # No session cookie: anonymous without loading the session (no Vary: Cookie).
+    "yantai.httpcache.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes requires: turns a locked-out login into the 429 page.
@@ -160,6 +165,15 @@ ARTICLE_PAGE_CACHE_SECONDS = int(os.environ.get("ARTICLE_PAGE_CACHE_SECONDS", "1
 # send VIEW_BEACON_RATE beacons (429 beyond), so 阅读排行 cannot be pushed.
 VIEW_COUNT_PERIOD_SECONDS = int(os.environ.get("VIEW_COUNT_PERIOD_SECONDS", "1800"))
 VIEW_BEACON_RATE = os.environ.get("VIEW_BEACON_RATE", "60/min")
+# Cache-Control of the public pages for anonymous readers (yantai.httpcache): how long
+# a browser (max-age) and a shared cache such as nginx or a CDN (s-maxage) may serve a
+# page without asking, and how long past that a shared cache may serve it while it
+# fetches a fresh copy (stale-while-revalidate). Seconds.
+HTTP_CACHE_MAX_AGE = int(os.environ.get("HTTP_CACHE_MAX_AGE", "60"))
+HTTP_CACHE_S_MAXAGE = int(os.environ.get("HTTP_CACHE_S_MAXAGE", "300"))
+HTTP_CACHE_STALE_WHILE_REVALIDATE = int(
+    os.environ.get("HTTP_CACHE_STALE_WHILE_REVALIDATE", "600")
+)
 
 
 # Redis (optional): REDIS_URL puts the ``pages``, ``shared`` and ``default`` caches in

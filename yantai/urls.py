@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path, re_path
@@ -8,6 +9,7 @@ from django.views.static import serve
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from news import sitemaps as news_sitemaps
+from news import views as news_views
 from quality import sitemaps as quality_sitemaps
 
 from . import views
@@ -63,9 +65,16 @@ urlpatterns = [
         SpectacularSwaggerSplitView.as_view(url_name="api-schema"),
         name="api-docs",
     ),
+    # The Chinese noscript stylesheet of 字号/关怀版 at one address for every page.
+    path("reading.css", news_views.reading_stylesheet, name="reading-css"),
+]
+# The public site: Chinese at /…, English at /en/… (the language is in the URL, not a
+# cookie, so each URL is one page for every reader; yantai.httpcache).
+urlpatterns += i18n_patterns(
     path("quality/", include("quality.urls")),
     path("", include("news.urls")),
-]
+    prefix_default_language=False,
+)
 
 handler404 = "news.views.page_not_found"
 # The default 500 handler renders templates/500.html with no context and no database.

@@ -3,11 +3,12 @@
 import json
 
 from django import template
+from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.templatetags.static import static
-from django.urls import reverse
-from django.utils import timezone
-from django.utils.html import format_html
+from django.urls import reverse, translate_url
+from django.utils import timezone, translation
+from django.utils.html import format_html, format_html_join
 from django.utils.http import urlencode
 
 register = template.Library()
@@ -19,26 +20,33 @@ _JSON_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
 
 
 def reading_preferences(request) -> tuple[str, bool]:
+    """The reader's stored 字号 and 关怀版 (cookies ``fontsize`` and ``care``).
+
+    Read by the no-JavaScript stylesheet and the link that sets them only: pages do
+    not depend on them (static/js/reading-prefs.js applies them in the browser).
+    """
     cookies = getattr(request, "COOKIES", {}) if request else {}
     size = cookies.get("fontsize")
     return (size if size in FONT_SIZES else "medium"), cookies.get("care") == "1"
 
 
-@register.simple_tag(takes_context=True)
-def reading_classes(context) -> str:
-    """Classes for <html>: ``fs-large``, ``care`` … from the reader's cookies."""
-    size, care = reading_preferences(context.get("request"))
-    return f"fs-{size}" + (" care" if care else "")
+# The switches static/css/site.css reads, as its ``html.fs-small``, ``html.fs-large``
+# and ``html.care`` rules set them: a switch is on when empty, off when ``initial``
+# (the "space toggle": every 字号/关怀版 rule of site.css is written once against them).
+SWITCHES = {
+    "small": "--fs-s: ; --fs-m: initial;",
+    "medium": "",
+    "large": "--fs-l: ; --fs-m: initial;",
+    "care": "--care: ; --no-care: initial;",
+}
 
 
-@register.simple_tag(takes_context=True)
-def current_font_size(context) -> str:
-    return reading_preferences(context.get("request"))[0]
-
-
-@register.simple_tag(takes_context=True)
-def care_mode(context) -> bool:
-    return reading_preferences(context.get("request"))[1]
+def reading_css(size: str, care: bool) -> str:
+    """The CSS that applies ``size`` and ``care`` for a reader without JavaScript."""
+    switches = " ".join(
+        filter(None, (SWITCHES[size], SWITCHES["care"] if care else ""))
+    )
+    return f"html {{ {switches} }}\n" if switches else ""
 
 
 @register.simple_tag(takes_context=True)
@@ -47,6 +55,37 @@ def reading_url(context, **params) -> str:
     request = context.get("request")
     params["next"] = request.get_full_path() if request else "/"
     return f"{reverse('news:reading-preferences')}?{urlencode(params)}"
+
+
+@register.simple_tag(takes_context=True)
+def language_url(context, code: str) -> str:
+    """This page in language ``code`` (``/en/…`` or ``/…``); its home page if it has
+    no such page (a 404)."""
+    request = context.get("request")
+    path = request.get_full_path() if request else "/"
+    url = translate_url(path, code)
+    if url == path:
+        with translation.override(code):
+            url = reverse("news:home")
+    return url
+
+
+@register.simple_tag(takes_context=True)
+def language_alternates(context) -> str:
+    """``<link rel="alternate" hreflang>`` for each language's version of this page,
+    and ``x-default`` (the Chinese one) for every other reader."""
+    request = context.get("request")
+    if request is None:
+        return ""
+    rows = []
+    for code, _name in settings.LANGUAGES:
+        url = request.build_absolute_uri(translate_url(request.path, code))
+        rows.append(("zh-Hans" if code == "zh-hans" else code, url))
+        if code == settings.LANGUAGE_CODE:
+            rows.append(("x-default", url))
+    return format_html_join(
+        "\n  ", '<link rel="alternate" hreflang="{}" href="{}">', rows
+    )
 
 
 @register.simple_tag(takes_context=True)

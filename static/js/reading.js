@@ -9,24 +9,31 @@
     document.cookie = name + "=" + value + ";path=/;max-age=" + YEAR + ";samesite=lax";
   }
 
-  function setFontSize(size) {
-    root.classList.remove("fs-small", "fs-medium", "fs-large");
-    root.classList.add("fs-" + size);
-    setCookie("fontsize", size);
+  // The "current" 字号 link follows the classes of <html> (set by reading-prefs.js):
+  // site.css draws it, this tells screen readers.
+  function markCurrent() {
     document.querySelectorAll("[data-fontsize]").forEach(function (link) {
-      var on = link.getAttribute("data-fontsize") === size;
-      link.classList.toggle("current", on);
+      var on = root.classList.contains("fs-" + link.getAttribute("data-fontsize"));
       if (on) { link.setAttribute("aria-current", "true"); } else { link.removeAttribute("aria-current"); }
     });
   }
 
-  function setCare(on, link) {
-    root.classList.toggle("care", on);
-    setCookie("care", on ? "1" : "0");
-    link.setAttribute("data-care", on ? "0" : "1");
-    link.textContent = on ? link.getAttribute("data-label-off") || "退出关怀版" : link.getAttribute("data-label-on") || "关怀版";
+  function setFontSize(size) {
+    root.classList.remove("fs-small", "fs-medium", "fs-large");
+    root.classList.add("fs-" + size);
+    setCookie("fontsize", size);
+    markCurrent();
   }
 
+  function setCare(on) {
+    root.classList.toggle("care", on);
+    setCookie("care", on ? "1" : "0");
+    // The link just clicked is hidden now: keep the keyboard on its twin.
+    var twin = document.querySelector(on ? ".care-leave" : ".care-enter");
+    if (twin) { twin.focus(); }
+  }
+
+  markCurrent();
   document.addEventListener("click", function (event) {
     var link = event.target.closest("[data-fontsize], [data-care]");
     if (!link) { return; }
@@ -34,7 +41,7 @@
     if (link.hasAttribute("data-fontsize")) {
       setFontSize(link.getAttribute("data-fontsize"));
     } else {
-      setCare(link.getAttribute("data-care") === "1", link);
+      setCare(link.getAttribute("data-care") === "1");
     }
   });
 

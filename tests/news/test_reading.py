@@ -6,11 +6,11 @@ from io import StringIO
 from pathlib import Path
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.core.management import call_command
 from django.template.loader import get_template
 from django.test import TestCase
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from news import search
 from news.models import Article
@@ -293,6 +293,8 @@ class QrCodeTests(TestCase):
 
 
 class ReadingPreferenceTests(TestCase):
+    """字号 and 关怀版 are applied in the browser: every reader gets the same page."""
+
     @classmethod
     def setUpTestData(cls):
         cls.article = ArticleFactory()
@@ -300,22 +302,27 @@ class ReadingPreferenceTests(TestCase):
     def setUp(self):
         cache.clear()
 
+    def stylesheet(self) -> str:
+        return self.client.get("/reading.css").content.decode()
+
     def test_font_size_link_sets_a_cookie_and_returns(self):
         next_url = self.article.get_absolute_url()
         response = self.client.get("/reading/", {"fontsize": "large", "next": next_url})
         self.assertRedirects(response, next_url, fetch_redirect_response=False)
         self.assertEqual(response.cookies["fontsize"].value, "large")
         self.assertGreater(int(response.cookies["fontsize"]["max-age"]), 86400 * 300)
-        # Remembered on every page.
-        for url in ["/", next_url, "/search/"]:
-            self.assertContains(self.client.get(url), 'class="fs-large"')
+        self.assertIn("no-store", response["Cache-Control"])
+        # Without JavaScript the <noscript> stylesheet applies it on every page.
+        self.assertEqual(self.stylesheet(), "html { --fs-l: ; --fs-m: initial; }\n")
 
     def test_care_mode_is_site_wide_and_can_be_left(self):
-        self.client.get("/reading/", {"care": "1"})
-        self.assertContains(self.client.get("/"), 'class="fs-medium care"')
-        self.assertContains(self.client.get("/"), "退出关怀版")
+        self.client.get("/reading/", {"care": "1", "fontsize": "small"})
+        self.assertEqual(
+            self.stylesheet(),
+            "html { --fs-s: ; --fs-m: initial; --care: ; --no-care: initial; }\n",
+        )
         self.client.get("/reading/", {"care": "0"})
-        self.assertContains(self.client.get("/"), 'class="fs-medium"')
+        self.assertNotIn("--care", self.stylesheet())
 
     def test_bad_values_and_foreign_next_are_ignored(self):
         response = self.client.get(
@@ -326,7 +333,40 @@ class ReadingPreferenceTests(TestCase):
         self.assertNotIn("fontsize", response.cookies)
         self.assertNotIn("care", response.cookies)
         self.client.cookies["fontsize"] = "<script>"
-        self.assertContains(self.client.get("/"), 'class="fs-medium"')
+        self.client.cookies["care"] = "</style>"
+        self.assertEqual(self.stylesheet(), "")
+
+    def test_every_reader_gets_the_same_bytes(self):
+        """Whatever 字号 and 关怀版 the cookies hold, a page is the same HTML."""
+        urls = ["/", self.article.get_absolute_url(), "/search/?q=烟台", "/quality/"]
+        plain = {url: self.client.get(url).content for url in urls}
+        for cookies in ({"fontsize": "large", "care": "1"}, {"fontsize": "small"}):
+            for name, value in cookies.items():
+                self.client.cookies[name] = value
+            for url in urls:
+                with self.subTest(url=url, cookies=cookies):
+                    self.assertEqual(self.client.get(url).content, plain[url])
+        page = plain[self.article.get_absolute_url()].decode()
+        self.assertIn('<script src="/static/js/reading-prefs.js"></script>', page)
+        self.assertIn(
+            '<noscript><link rel="stylesheet" href="/reading.css"></noscript>', page
+        )
+        self.assertNotIn("aria-current", page.split('class="reading-tools"')[1][:900])
+
+    def test_the_stylesheet_is_private_tiny_and_needs_no_query(self):
+        self.client.cookies["fontsize"] = "large"
+        with self.assertNumQueries(0):
+            response = self.client.get("/reading.css")
+        self.assertEqual(response["Content-Type"], "text/css; charset=utf-8")
+        self.assertIn("private", response["Cache-Control"])
+        self.assertIn("no-cache", response["Cache-Control"])
+        self.assertIn("Cookie", response["Vary"])
+        again = self.client.get("/reading.css", HTTP_IF_NONE_MATCH=response["ETag"])
+        self.assertEqual(again.status_code, 304)
+        self.client.cookies["fontsize"] = "small"
+        changed = self.client.get("/reading.css", HTTP_IF_NONE_MATCH=response["ETag"])
+        self.assertEqual(changed.status_code, 200)
+        self.assertIn("--fs-s: ;", changed.content.decode())
 
 
 class ErrorPageTests(TestCase):
@@ -343,11 +383,13 @@ class ErrorPageTests(TestCase):
         """The channel menu only (then cached), however many channels and articles."""
         ChannelFactory(name="计量")
         cache.clear()
+        caches["shared"].clear()  # the channel menu
         with self.assertNumQueries(1):
             self.client.get("/no-such-page/")
         for n in range(10):
             ArticleFactory(channel=ChannelFactory(name=f"栏目{n}", slug=f"c{n}"))
         cache.clear()
+        caches["shared"].clear()
         with self.assertNumQueries(1):
             response = self.client.get("/no-such-page/")
         self.assertContains(response, "栏目9", status_code=404)
@@ -362,24 +404,87 @@ class ErrorPageTests(TestCase):
 
 
 class LanguageTests(TestCase):
-    def test_switcher_and_english_pages(self):
-        ArticleFactory()
-        response = self.client.get("/")
-        switch = "/reading/?lang=en&amp;next=%2F"
-        self.assertContains(response, f'<a href="{switch}" lang="en"')
-        self.assertNotContains(response, "csrfmiddlewaretoken")  # cacheable page
-        back = self.client.get(switch.replace("&amp;", "&"))
-        self.assertRedirects(back, "/", fetch_redirect_response=False)
-        english = self.client.get("/").content.decode()
-        self.assertIn('lang="en"', english)
+    """The language is in the URL: Chinese at /…, English at /en/…, for everyone."""
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.article = ArticleFactory()
+
+    def setUp(self):
+        # The test client leaves the last request's language active in this thread.
+        self.addCleanup(translation.activate, settings.LANGUAGE_CODE)
+
+    def test_unprefixed_pages_are_chinese_whatever_the_browser_asks(self):
+        self.client.cookies["django_language"] = "en"
+        url = f"/news/{self.article.pk}/"
+        for path in ["/", url, "/search/?q=x", "/quality/"]:
+            with self.subTest(path=path):
+                response = self.client.get(path, HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+                self.assertContains(response, '<html lang="zh-Hans">')
+                self.assertContains(response, "跳到正文")
+                self.assertEqual(response["Content-Language"], "zh-hans")
+                self.assertNotIn("Accept-Language", response.get("Vary", ""))
+
+    def test_english_pages_live_under_en(self):
+        response = self.client.get("/en/", HTTP_ACCEPT_LANGUAGE="zh-CN")
+        english = response.content.decode()
+        self.assertIn('<html lang="en">', english)
         self.assertIn("Skip to content", english)
         self.assertIn("Latest articles", english)
-        search = self.client.get("/search/", {"q": "区块链"}).content.decode()
+        self.assertEqual(response["Content-Language"], "en")
+        self.assertNotIn("Accept-Language", response.get("Vary", ""))
+        # Links of an English page stay English.
+        self.assertIn(f'href="/en/news/{self.article.pk}/"', english)
+        search = self.client.get("/en/search/", {"q": "区块链"}).content.decode()
         self.assertIn("No articles found about “区块链”.", search)
-        self.client.get("/reading/", {"lang": "xx", "next": "/"})  # unknown: ignored
-        self.assertIn('lang="en"', self.client.get("/").content.decode())
-        self.client.get("/reading/", {"lang": "zh-hans", "next": "/"})
-        self.assertIn('lang="zh-Hans"', self.client.get("/").content.decode())
+
+    def test_switch_links_to_the_same_page_in_the_other_language(self):
+        pk = self.article.pk
+        chinese = self.client.get(f"/news/{pk}/")
+        self.assertContains(
+            chinese, f'<a href="/en/news/{pk}/" lang="en" hreflang="en">'
+        )
+        self.assertNotContains(chinese, "csrfmiddlewaretoken")  # cacheable page
+        english = self.client.get(f"/en/news/{pk}/")
+        self.assertContains(
+            english, f'<a href="/news/{pk}/" lang="zh-hans" hreflang="zh-hans">'
+        )
+        # A page that does not exist in either: the other language's home page.
+        missing = self.client.get("/en/no-such-page/")
+        self.assertContains(missing, 'href="/" lang="zh-hans"', status_code=404)
+
+    def test_canonical_and_hreflang_name_each_language(self):
+        pk = self.article.pk
+        for prefix in ["", "/en"]:
+            with self.subTest(prefix=prefix):
+                html = self.client.get(f"{prefix}/news/{pk}/").content.decode()
+                self.assertIn(
+                    f'<link rel="canonical" href="http://testserver{prefix}/news/{pk}/">',
+                    html,
+                )
+                for hreflang, path in [
+                    ("zh-Hans", f"/news/{pk}/"),
+                    ("x-default", f"/news/{pk}/"),
+                    ("en", f"/en/news/{pk}/"),
+                ]:
+                    self.assertIn(
+                        f'<link rel="alternate" hreflang="{hreflang}" '
+                        f'href="http://testserver{path}">',
+                        html,
+                    )
+
+    def test_old_language_links_go_to_the_url_and_set_no_cookie(self):
+        next_url = f"/news/{self.article.pk}/"
+        response = self.client.get("/reading/", {"lang": "en", "next": next_url})
+        self.assertRedirects(response, f"/en{next_url}", fetch_redirect_response=False)
+        self.assertNotIn("django_language", response.cookies)
+        response = self.client.get("/reading/", {"lang": "xx", "next": "/"})
+        self.assertRedirects(response, "/", fetch_redirect_response=False)
+
+    def test_admin_and_api_stay_unprefixed(self):
+        self.assertEqual(self.client.get("/en/admin/").status_code, 404)
+        self.assertEqual(self.client.get("/en/api/v1/articles/").status_code, 404)
+        self.assertEqual(self.client.get("/api/v1/articles/").status_code, 200)
 
     def test_catalogs_are_complete(self):
         """Every message of the English catalog is translated, none is fuzzy."""

@@ -1,0 +1,174 @@
+"""What a public response carries for shared caches (yantai/httpcache.py)."""
+
+from django.conf import settings
+from django.core.cache import cache, caches
+from django.http import HttpResponse
+from django.test import TestCase, override_settings
+from django.urls import include, path
+from django.utils import translation
+from django.utils.http import http_date
+
+from tests.factories import ArticleFactory, UserFactory
+
+
+def _sets_a_cookie(request):
+    response = HttpResponse("ok")
+    response.set_cookie("seen", "1")
+    return response
+
+
+# A public (``news``) URL whose view sets a cookie, for the test that needs one.
+urlpatterns = [
+    path("", include(([path("cookie/", _sets_a_cookie)], "news"))),
+]
+
+
+class PublicPageHeadersTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        cls.article = ArticleFactory()
+        cls.urls = [
+            "/",
+            f"/news/{cls.article.pk}/",
+            f"/en/news/{cls.article.pk}/",
+            "/search/?q=烟台",
+            "/quality/",
+            "/feeds/rss/",
+        ]
+
+    def setUp(self):
+        cache.clear()
+        caches["pages"].clear()
+        self.addCleanup(translation.activate, settings.LANGUAGE_CODE)
+
+    def test_anonymous_pages_are_public_with_an_etag_and_no_vary(self):
+        for url in self.urls:
+            with self.subTest(url=url):
+                response = self.client.get(url, HTTP_ACCEPT_LANGUAGE="en")
+                self.assertEqual(response.status_code, 200)
+                self.assertEqual(
+                    sorted(response["Cache-Control"].split(", ")),
+                    [
+                        "max-age=60",
+                        "public",
+                        "s-maxage=300",
+                        "stale-while-revalidate=600",
+                    ],
+                )
+                self.assertTrue(response["ETag"])
+                vary = response.get("Vary", "")
+                self.assertNotIn("Cookie", vary)
+                self.assertNotIn("Accept-Language", vary)
+                self.assertNotIn("Set-Cookie", response)
+
+    def test_reader_cookies_change_nothing(self):
+        """字号, 关怀版 and a language cookie: the same bytes, public, same ETag."""
+        url = f"/news/{self.article.pk}/"
+        plain = self.client.get(url)
+        self.client.cookies["fontsize"] = "large"
+        self.client.cookies["care"] = "1"
+        self.client.cookies["django_language"] = "en"
+        other = self.client.get(url)
+        self.assertEqual(other.content, plain.content)
+        self.assertEqual(other["ETag"], plain["ETag"])
+        self.assertIn("public", other["Cache-Control"])
+
+    def test_a_matching_conditional_get_is_304(self):
+        for url in self.urls:
+            with self.subTest(url=url):
+                first = self.client.get(url)
+                again = self.client.get(url, HTTP_IF_NONE_MATCH=first["ETag"])
+                self.assertEqual(again.status_code, 304)
+                self.assertEqual(again.content, b"")
+                self.assertIn("public", again["Cache-Control"])
+                stale = self.client.get(url, HTTP_IF_NONE_MATCH='"something-else"')
+                self.assertEqual(stale.status_code, 200)
+
+    def test_the_article_page_answers_if_modified_since(self):
+        url = f"/news/{self.article.pk}/"
+        response = self.client.get(url)
+        self.assertEqual(
+            response["Last-Modified"], http_date(self.article.updated_at.timestamp())
+        )
+        again = self.client.get(url, HTTP_IF_MODIFIED_SINCE=response["Last-Modified"])
+        self.assertEqual(again.status_code, 304)
+        older = http_date(self.article.updated_at.timestamp() - 3600)
+        self.assertEqual(
+            self.client.get(url, HTTP_IF_MODIFIED_SINCE=older).status_code, 200
+        )
+
+    def test_head_requests_get_the_same_headers(self):
+        response = self.client.head(f"/news/{self.article.pk}/")
+        self.assertEqual(response.status_code, 200)
+        self.assertIn("public", response["Cache-Control"])
+
+    @override_settings(
+        HTTP_CACHE_MAX_AGE=5, HTTP_CACHE_S_MAXAGE=7, HTTP_CACHE_STALE_WHILE_REVALIDATE=9
+    )
+    def test_lifetimes_come_from_the_settings(self):
+        cache_control = self.client.get("/")["Cache-Control"]
+        for part in ["max-age=5", "s-maxage=7", "stale-while-revalidate=9"]:
+            self.assertIn(part, cache_control)
+
+
+class PrivateResponsesTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        cls.article = ArticleFactory()
+        cls.staff = UserFactory(is_staff=True, is_superuser=True)
+
+    def setUp(self):
+        cache.clear()
+
+    def assertPrivate(self, response):
+        self.assertEqual(response.status_code, 200)
+        self.assertIn("private", response["Cache-Control"])
+        self.assertNotIn("public", response["Cache-Control"])
+
+    def test_logged_in_staff_get_private_pages(self):
+        self.client.force_login(self.staff)
+        for url in ["/", f"/news/{self.article.pk}/", "/quality/"]:
+            with self.subTest(url=url):
+                self.assertPrivate(self.client.get(url))
+
+    def test_a_session_or_pending_messages_make_a_page_private(self):
+        for cookie in [settings.SESSION_COOKIE_NAME, "messages"]:
+            with self.subTest(cookie=cookie):
+                self.client.cookies.clear()
+                self.client.cookies[cookie] = "x"
+                self.assertPrivate(self.client.get("/"))
+
+    @override_settings(ROOT_URLCONF=__name__)
+    def test_a_response_that_sets_a_cookie_is_private(self):
+        response = self.client.get("/cookie/")
+        self.assertPrivate(response)
+        self.assertIn("seen", response.cookies)
+
+    def test_previews_admin_and_api_keep_their_own_headers(self):
+        self.client.force_login(self.staff)
+        preview = self.client.get(f"/news/{self.article.pk}/preview/")
+        self.assertEqual(preview["Cache-Control"], "private, no-store")
+        admin = self.client.get("/admin/")
+        self.assertIn("no-store", admin["Cache-Control"])
+        self.client.logout()
+        api = self.client.get(f"/api/v1/articles/{self.article.pk}/")
+        self.assertNotIn("public", api.get("Cache-Control", ""))
+        # The API's own conditional GET (api.conditional) still answers.
+        again = self.client.get(
+            f"/api/v1/articles/{self.article.pk}/", HTTP_IF_NONE_MATCH=api["ETag"]
+        )
+        self.assertEqual(again.status_code, 304)
+
+    def test_errors_and_redirects_are_not_made_public(self):
+        missing = self.client.get("/news/999999/")
+        self.assertEqual(missing.status_code, 404)
+        self.assertNotIn("public", missing.get("Cache-Control", ""))
+        reading = self.client.get("/reading/", {"fontsize": "large"})
+        self.assertIn("no-store", reading["Cache-Control"])
+
+    def test_the_admin_still_speaks_the_editors_language(self):
+        self.addCleanup(translation.activate, settings.LANGUAGE_CODE)
+        self.client.force_login(self.staff)
+        response = self.client.get("/admin/", HTTP_ACCEPT_LANGUAGE="en")
+        self.assertEqual(response["Content-Language"], "en")
+        self.assertIn("Accept-Language", response["Vary"])

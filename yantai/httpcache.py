@@ -1,0 +1,135 @@
+"""One response per URL for the public site, and the headers that let caches keep it.
+
+A public page (the ``news`` and ``quality`` URLs) is the same bytes for every
+anonymous reader: 字号 and 关怀版 are applied in the browser (``static/js/
+reading-prefs.js``, ``news.views.reading_stylesheet``), and the language is in the
+URL (``/…`` Chinese, ``/en/…`` English). Three middlewares keep it so:
+
+- ``LocaleMiddleware`` takes the language of a public URL from its prefix only: an
+  unprefixed URL is Chinese whatever the ``Accept-Language`` header or language
+  cookie says, so the response does not ``Vary`` on them. Only the admin (private
+  pages, one editor's own language) still negotiates.
+- ``AuthenticationMiddleware``: a request without a session cookie has no user to
+  look up, so its user is anonymous without touching the session (which would add
+  ``Vary: Cookie`` to the response).
+- ``CacheHeadersMiddleware``: an anonymous 200 GET/HEAD of a public page gets
+  ``Cache-Control: public, max-age, s-maxage, stale-while-revalidate`` (settings
+  ``HTTP_CACHE_*``), an ETag, and 304 for a conditional GET that matches
+  (Django's ``ConditionalGetMiddleware``). A reader with a session or messages
+  cookie, or a response that sets a cookie, gets ``private, no-cache``. Responses
+  that chose their own ``Cache-Control`` (previews, the QR code) keep it; the admin,
+  the API (``api.conditional``) and the rest are left alone.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth import middleware as auth_middleware
+from django.contrib.auth.models import AnonymousUser
+from django.contrib.messages.storage.cookie import CookieStorage
+from django.middleware import locale
+from django.middleware.http import ConditionalGetMiddleware
+from django.utils import translation
+from django.utils.cache import patch_cache_control, patch_vary_headers
+
+# URL namespaces of the public site (i18n_patterns in yantai/urls.py).
+PUBLIC_NAMESPACES = frozenset({"news", "quality"})
+# Pages that negotiate their language (cookie, then Accept-Language): private ones.
+NEGOTIATED_PREFIXES = ("/admin/",)
+
+
+def negotiates_language(request) -> bool:
+    return request.path_info.startswith(NEGOTIATED_PREFIXES)
+
+
+class LocaleMiddleware(locale.LocaleMiddleware):
+    """The language of a public URL is its prefix (``/en/``), or Chinese without one.
+
+    Django's own middleware already ignores the cookie and ``Accept-Language`` for an
+    unprefixed URL under ``i18n_patterns(prefix_default_language=False)``, but still
+    adds ``Vary: Accept-Language`` to the response, which splits every shared cache's
+    copy of the page by the readers' browser languages. URLs outside the patterns
+    (the API, feeds of the site root, /healthz) are Chinese too, except the admin.
+    """
+
+    def process_request(self, request):
+        if negotiates_language(request):
+            language = translation.get_language_from_request(request)
+        else:
+            language = (
+                translation.get_language_from_path(request.path_info)
+                or settings.LANGUAGE_CODE
+            )
+        translation.activate(language)
+        request.LANGUAGE_CODE = translation.get_language()
+
+    def process_response(self, request, response):
+        if negotiates_language(request):
+            patch_vary_headers(response, ("Accept-Language",))
+        response.headers.setdefault("Content-Language", translation.get_language())
+        return response
+
+
+def _anonymous() -> AnonymousUser:
+    return AnonymousUser()
+
+
+async def _anonymous_async() -> AnonymousUser:
+    return AnonymousUser()
+
+
+class AuthenticationMiddleware(auth_middleware.AuthenticationMiddleware):
+    """No session cookie, no user: anonymous without reading the session.
+
+    Reading ``request.user`` loads the session, and a loaded session makes
+    ``SessionMiddleware`` add ``Vary: Cookie`` even when it is empty — every reader's
+    fontsize or analytics cookie would then split a shared cache's copy of the page.
+    """
+
+    def process_request(self, request):
+        if settings.SESSION_COOKIE_NAME in request.COOKIES:
+            return super().process_request(request)
+        request.user = _anonymous()
+        request.auser = _anonymous_async
+
+
+def is_public_page(request) -> bool:
+    match = getattr(request, "resolver_match", None)
+    return bool(match and match.namespaces and match.namespaces[0] in PUBLIC_NAMESPACES)
+
+
+def is_anonymous_reader(request, response) -> bool:
+    """No session (so not logged in), no pending messages, no cookie being set."""
+    return not (
+        settings.SESSION_COOKIE_NAME in request.COOKIES
+        or CookieStorage.cookie_name in request.COOKIES
+        or response.cookies
+    )
+
+
+class CacheHeadersMiddleware(ConditionalGetMiddleware):
+    """Cache-Control, ETag and 304 for the public pages (see the module docstring).
+
+    Placed above the session, CSRF and messages middlewares, so that the cookies
+    they set are seen before the response is called public.
+    """
+
+    def process_response(self, request, response):
+        if not is_public_page(request):
+            return response
+        if (
+            request.method in ("GET", "HEAD")
+            and response.status_code == 200
+            and not response.has_header("Cache-Control")
+        ):
+            if is_anonymous_reader(request, response):
+                patch_cache_control(
+                    response,
+                    public=True,
+                    max_age=settings.HTTP_CACHE_MAX_AGE,
+                    s_maxage=settings.HTTP_CACHE_S_MAXAGE,
+                    stale_while_revalidate=settings.HTTP_CACHE_STALE_WHILE_REVALIDATE,
+                )
+            else:
+                patch_cache_control(response, private=True, no_cache=True)
+        return super().process_response(request, response)
