@@ -19,12 +19,14 @@ from __future__ import annotations
 
 import re
 import time as time_module
+import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from functools import cache
 
 import rjieba
 from django.conf import settings
+from django.core.cache import caches
 from django.db import connection, transaction
 from django.db.models import Max, Prefetch, Q, QuerySet
 from django.utils import timezone
@@ -35,7 +37,6 @@ from yantai.caching import shared_cached
 from yantai.database import refresh_statistics
 from yantai.text import to_halfwidth
 
-from . import pagecache
 from .models import Article, ArticleSearch, Byline, Person
 
 MAX_QUERY_CHARS = 100
@@ -282,6 +283,7 @@ def index_article(article_id: int) -> None:
     ArticleSearch.objects.update_or_create(
         article_id=article.pk, defaults={"title": title, "body": body}
     )
+    index_changed()
 
 
 def index_mentions(name: str) -> None:
@@ -306,7 +308,28 @@ def index_mentions(name: str) -> None:
 
 
 def remove_article(article_id: int) -> None:
-    ArticleSearch.objects.filter(article_id=article_id).delete()
+    deleted, _ = ArticleSearch.objects.filter(article_id=article_id).delete()
+    if deleted:
+        index_changed()
+
+
+INDEX_TOKEN_KEY = "news:search-index"
+
+
+def index_token() -> str:
+    """A token replaced whenever the index changes (the cached counts' key)."""
+    shared = caches["shared"]
+    token = shared.get(INDEX_TOKEN_KEY)
+    if token is None:
+        shared.add(INDEX_TOKEN_KEY, uuid.uuid4().hex[:12], None)
+        token = shared.get(INDEX_TOKEN_KEY)
+    return token
+
+
+def index_changed() -> None:
+    """Forget the cached counts. The index is written after the commit of its
+    cause (news.signals), so no count of the old index is cached after this."""
+    caches["shared"].set(INDEX_TOKEN_KEY, uuid.uuid4().hex[:12], None)
 
 
 def _bylines_prefetch() -> Prefetch:
@@ -348,6 +371,7 @@ def rebuild_index(batch_size: int = 500, progress=None) -> int:
             last_pk = batch[-1].pk
             if progress:
                 progress(done, total)
+    index_changed()
     refresh_statistics()
     return done
 
@@ -491,8 +515,8 @@ class SearchResults:
 
         Counting a common word costs the database every match (19 ms for 19,865
         articles); the same searches come again and again. The cached count is
-        forgotten when what readers see changes (a publication, withdrawal or
-        rename: ``news.pagecache.public_token``) and after SEARCH_COUNT_SECONDS, within which a scheduled
+        forgotten when the index changes (``index_token``) and after
+        SEARCH_COUNT_SECONDS, within which a scheduled
         article that went live without a write may be missing from it.
         """
         if self._count is None:
@@ -500,7 +524,7 @@ class SearchResults:
             self._count = (
                 shared_cached(
                     "news:search-count",
-                    (self.query.groups, self.filters, pagecache.public_token()),
+                    (self.query.groups, self.filters, index_token()),
                     SEARCH_COUNT_SECONDS,
                     self._count_matches,
                 )
