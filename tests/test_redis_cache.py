@@ -7,13 +7,17 @@ the cache cases talk to a real Redis server (tests/redis_server.py says which).
 from __future__ import annotations
 
 import json
+import time
 import uuid
 
-from django.test import SimpleTestCase
+from django.conf import settings
+from django.test import SimpleTestCase, TestCase, override_settings
 
 from tests.redis_server import redis_url
 from tests.test_deploy_settings import clean_env, python
+from tests.test_health import closed_port
 from yantai.caching import RedisCache
+from yantai.settings import _redis_cache as redis_cache_settings
 
 SHOW_CACHES = (
     "import json, yantai.settings as s; print(json.dumps({a: [c['BACKEND'], "
@@ -115,3 +119,21 @@ class RedisCacheTests(SimpleTestCase):
         self.addCleanup(cache.clear)
         pool = cache._cache.get_client(None, write=True).connection_pool
         self.assertIs(pool.connection_kwargs["parser_class"], _HiredisParser)
+
+
+class RedisOutageTests(TestCase):
+    def test_healthz_names_an_unreachable_redis_within_seconds(self):
+        """No Redis on the port: /healthz answers 503 in about the socket timeout
+        (1 s), so a load balancer takes the server out instead of waiting."""
+        # The settings' own Redis entry (its socket timeouts), on a closed port.
+        shared = {
+            **redis_cache_settings("shared", 60),
+            "LOCATION": f"redis://127.0.0.1:{closed_port()}/0",
+        }
+        with override_settings(CACHES={**settings.CACHES, "shared": shared}):
+            start = time.monotonic()
+            response = self.client.get("/healthz")
+            elapsed = time.monotonic() - start
+        self.assertEqual(response.status_code, 503)
+        self.assertEqual(response.json()["shared_cache"], "unreachable")
+        self.assertLess(elapsed, 5)
