@@ -88,7 +88,6 @@ def bench_env(db: Path) -> dict[str, str]:
         # DRF's UserRateThrottle counts anonymous clients too (keyed on the address)
         API_THROTTLE_ANON="100000/s",
         API_THROTTLE_USER="100000/s",
-        FIGURE_CACHE_DIR=str(DATA / "api-figures"),
         PAGE_CACHE_DIR=str(DATA / "api-pages"),
         # the throttle counters: not the ones of other servers on this machine
         SHARED_CACHE_DIR=str(DATA / "api-shared"),

@@ -87,7 +87,6 @@ def soak_env(db: Path, port: int) -> dict[str, str]:
         API_THROTTLE_ANON="100000/s",
         API_THROTTLE_USER="100000/s",
         PAGE_CACHE_DIR=str(DATA / "soak-pages"),
-        FIGURE_CACHE_DIR=str(DATA / "soak-figures"),
         SHARED_CACHE_DIR=str(DATA / "soak-shared"),
         LOG_LEVEL="WARNING",
         PYTHONPATH=str(ROOT),

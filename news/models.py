@@ -240,8 +240,11 @@ class ArticleQuerySet(models.QuerySet):
         return self.for_detail_row().prefetch_related(*detail_prefetches())
 
     def for_detail_row(self) -> ArticleQuerySet:
-        """The article page's one-row part; ``detail_prefetches()`` are the rest."""
-        return self.select_related("channel", "cover", "responsible_editor")
+        """The article page's one-row part; ``detail_prefetches()`` are the rest.
+
+        The confirmed figure marks come in the same row (``ArticleFigures``): the
+        page and the page-cache key read them without a query of their own."""
+        return self.select_related("channel", "cover", "responsible_editor", "figures")
 
 
 def detail_prefetches() -> tuple:
@@ -755,6 +758,34 @@ class ArticleSearch(models.Model):
         db_table = "news_article_search"
         verbose_name = _("搜索索引")
         verbose_name_plural = _("搜索索引")
+
+    def __str__(self) -> str:
+        return str(self.article_id)
+
+
+class ArticleFigures(models.Model):
+    """The confirmed figure marks of one article, and a digest of them.
+
+    Derived data that ``news`` stores and ``quality`` computes: written only through
+    ``news.extensions.figure_marks_store`` in the transaction of the observation,
+    figure or confirmation change that causes it, so a rolled-back change leaves the
+    marks as they were and every app server reads the same marks. The article page
+    reads the row with the article (``for_detail_row``); no row: no figures.
+    """
+
+    article = models.OneToOneField(
+        Article,
+        verbose_name=_("文章"),
+        primary_key=True,
+        on_delete=models.CASCADE,
+        related_name="figures",
+    )
+    marks = models.JSONField(_("数据标注"), default=list)
+    digest = models.CharField(_("标注摘要"), max_length=32)
+
+    class Meta:
+        verbose_name = _("文章数据标注")
+        verbose_name_plural = _("文章数据标注")
 
     def __str__(self) -> str:
         return str(self.article_id)

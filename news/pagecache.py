@@ -47,9 +47,7 @@ the same fragments.
 
 from __future__ import annotations
 
-import hashlib
 import math
-import pickle
 import uuid
 from datetime import datetime
 
@@ -61,7 +59,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import get_language
 
-from news.extensions import figure_marks
+from news.extensions import figures_digest
 
 from .models import Article, Channel
 
@@ -86,8 +84,7 @@ def page_key(request, article) -> str | None:
     """The cache key of this reader's rendering of ``article``; None: do not cache."""
     if timeout() <= 0 or request.GET or request.user.is_authenticated:
         return None
-    marks = figure_marks(article.pk)
-    figures = hashlib.blake2b(pickle.dumps(marks), digest_size=8).hexdigest()
+    figures = figures_digest(article)  # stored with its marks, read with the row
     return ":".join(
         (
             "news:page",

@@ -289,7 +289,7 @@ class ArticleSerializer(serializers.ModelSerializer):
     )
     def get_figures(self, obj: Article) -> list[dict]:
         """The confirmed figures of public indicators, in text order (the marks the
-        article page links; read from the ``figures`` cache, no query)."""
+        article page links; stored with the article, read with it: no query)."""
         request = self.context.get("request")
         return [
             {
@@ -301,7 +301,7 @@ class ArticleSerializer(serializers.ModelSerializer):
                 "region": mark["region"],
                 "url": absolute(request, mark["url"]),
             }
-            for mark in figure_marks(obj.pk)
+            for mark in figure_marks(obj)
         ]
 
 

@@ -19,6 +19,7 @@ from news.admin_dates import BoundedDateHierarchyMixin
 from yantai.csvsafe import safe_dataset
 
 from . import resources
+from .figure_links import figure_marks_batch
 from .models import (
     Award,
     Indicator,
@@ -172,6 +173,11 @@ class IndicatorAdmin(admin.ModelAdmin):
     autocomplete_fields = ("topic", "unit")
     inlines = (ObservationInline,)
 
+    def save_related(self, request, form, formsets, change):
+        # The observations of the inline: each article's figure marks once.
+        with figure_marks_batch():
+            super().save_related(request, form, formsets, change)
+
 
 @admin.register(Observation)
 class ObservationAdmin(ImportExportAdmin):
@@ -212,8 +218,9 @@ class ObservationAdmin(ImportExportAdmin):
                 messages.ERROR,
             )
             return
-        for observation in chosen.values():
-            observation_set_preferred(observation=observation)
+        with figure_marks_batch():
+            for observation in chosen.values():
+                observation_set_preferred(observation=observation)
         self.message_user(
             request,
             ngettext("已设置 %d 个首选值。", "已设置 %d 个首选值。", len(chosen))

@@ -31,7 +31,6 @@ from .references import ObservationRow, observation_rows
 from .services import (
     award_create,
     observation_create,
-    period_from_code,
     standard_create,
 )
 
@@ -127,11 +126,9 @@ class ObservationViewSet(
     def create(self, request, *args, **kwargs):
         body = serializers.ObservationWriteSerializer(data=request.data)
         body.is_valid(raise_exception=True)
+        # The period goes as its code: observation_create makes a missing Period
+        # row in the observation's own transaction.
         data = dict(body.validated_data)
-        try:
-            data["period"] = period_from_code(data["period"])
-        except DjangoValidationError as exc:
-            raise ValidationError({"period": exc.messages}) from None
         return created_response(
             self, create_audited(request, observation_create, **data)
         )

@@ -8,11 +8,6 @@ class QualityConfig(AppConfig):
     verbose_name = _("质量数据")
 
     def ready(self):
-        from news.extensions import register_figure_marks
-
-        from . import signals  # noqa: F401  figure marks of article pages
-        from .figure_links import cached_marks
-
-        # news never imports quality: it reads an article's figures (API, page
-        # cache) through this hook.
-        register_figure_marks(cached_marks)
+        # Figure marks of article pages, written with the change that causes them
+        # into news' ArticleFigures (news never imports quality).
+        from . import signals  # noqa: F401

@@ -10,10 +10,9 @@ What a backup holds (docs/operations.md, "Backup and restore"):
   database, and every file with its size and SHA-256.
 
 What it leaves out, because it is rebuilt from the database: the page cache
-(``var/pages``), the figure marks (``var/figures``, ``rebuild_figure_links``), the
-search index (``rebuild_search_index``), the shared state (``var/shared``: who is
-editing, throttle counters, cached counts), collected static files
-(``collectstatic``) and compiled translations (``compilemessages``). Secrets and
+(``var/pages``), the search index (``rebuild_search_index``), the shared state
+(``var/shared``: who is editing, throttle counters, cached counts), collected static
+files (``collectstatic``) and compiled translations (``compilemessages``). Secrets and
 settings (``.env``) are the operator's to keep.
 
 PostgreSQL databases are backed up with ``pg_dump -Fc`` and restored with

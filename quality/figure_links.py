@@ -2,10 +2,14 @@
 
 When staff confirm a figure, the article page marks its number and links it to the
 indicator, with a small card showing the indicator's latest preferred value and
-trend. The page renders without a database query for this: the marks of each article
-are derived data kept in the ``figures`` cache (on disk, shared by all workers),
-rewritten by the receivers in ``quality.signals`` whenever a proposal, observation or
-indicator changes. No entry means the article has no confirmed figures.
+trend. The page renders without a database query of its own for this: the marks of
+each article are derived data stored with the article (``news.models.ArticleFigures``,
+read with it by ``Article.objects.for_detail_row()``), rewritten through
+``news.extensions.figure_marks_store`` in the transaction of the proposal,
+observation or indicator change that causes them (the receivers in
+``quality.signals``). Inside :func:`figure_marks_batch` each affected article is
+rewritten once, at the end of the block, still inside its transaction: an import of
+N observations refreshes each article once, not N times.
 
 ``mark_figures`` works on the article's sanitised HTML: it changes text nodes only,
 outside links, and escapes everything it writes, so no input reaches the page
@@ -16,10 +20,15 @@ from __future__ import annotations
 
 import html
 import re
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 
-from django.core.cache import caches
+from django.db import transaction
 from django.utils.html import escape, format_html, format_html_join
 from django.utils.translation import gettext as _
+
+from news.extensions import figure_marks_store
 
 from .models import FigureProposal, Observation
 
@@ -27,14 +36,6 @@ TREND_POINTS = 5
 # A tag, with quoted attribute values that may contain ">".
 _TAG_RE = re.compile(r"""<(?:[^>"']|"[^"]*"|'[^']*')*>""")
 _TAG_NAME_RE = re.compile(r"<\s*(/?)\s*([a-zA-Z0-9]+)")
-
-
-def figure_cache():
-    return caches["figures"]
-
-
-def cache_key(article_id: int) -> str:
-    return f"article-figures:{article_id}"
 
 
 def article_figure_marks(article_id: int) -> list[dict]:
@@ -86,29 +87,78 @@ def _direction(points: list[Observation], higher_is_better: bool) -> str:
     return "up" if points[-1].value > points[-2].value else "down"
 
 
-def article_figures_refresh(article_id: int) -> None:
-    """Rewrite the cached marks of one article (none: the entry is removed)."""
-    marks = article_figure_marks(article_id)
-    if marks:
-        figure_cache().set(cache_key(article_id), marks, None)
-    else:
-        figure_cache().delete(cache_key(article_id))
+def article_figures_refresh(article_id: int) -> bool:
+    """Rewrite the stored marks of one article; True when they changed."""
+    return figure_marks_store(
+        article_id=article_id, marks=article_figure_marks(article_id)
+    )
 
 
-def indicator_articles_refresh(indicator_id: int) -> None:
-    """Rewrite the marks of every article with a confirmed figure of the indicator."""
-    article_ids = (
+def indicator_article_ids(indicator_ids) -> set[int]:
+    """The articles with a confirmed figure of one of the indicators."""
+    return set(
         FigureProposal.objects.confirmed()
-        .filter(indicator_id=indicator_id)
+        .filter(indicator_id__in=list(indicator_ids))
         .values_list("article_id", flat=True)
         .distinct()
     )
-    for article_id in article_ids:
+
+
+class _Pending(threading.local):
+    def __init__(self):
+        self.depth = 0
+        self.articles: set[int] = set()
+        self.indicators: set[int] = set()
+
+
+_pending = _Pending()
+
+
+@contextmanager
+def figure_marks_batch() -> Iterator[None]:
+    """One transaction whose changes rewrite each affected article's marks once.
+
+    Inside the block the receivers of ``quality.signals`` only note which articles
+    and indicators changed; leaving it without an error rewrites the marks of each
+    article once, before the transaction commits. Blocks nest: the outermost one
+    rewrites. An error rolls everything back, marks included.
+    """
+    with transaction.atomic():
+        _pending.depth += 1
+        completed = False
+        try:
+            yield
+            completed = True
+        finally:
+            _pending.depth -= 1
+            if _pending.depth == 0:
+                if completed:
+                    figure_marks_flush()
+                else:  # rolled back: nothing to rewrite
+                    _pending.articles.clear()
+                    _pending.indicators.clear()
+
+
+def figure_marks_flush() -> None:
+    """Rewrite the marks of the articles noted so far in this batch."""
+    articles, indicators = _pending.articles, _pending.indicators
+    _pending.articles, _pending.indicators = set(), set()
+    if indicators:
+        articles |= indicator_article_ids(indicators)
+    for article_id in sorted(articles):
         article_figures_refresh(article_id)
 
 
-def cached_marks(article_id: int) -> list[dict]:
-    return figure_cache().get(cache_key(article_id)) or []
+def figures_changed(
+    *, article_ids: tuple[int, ...] = (), indicator_ids: tuple[int, ...] = ()
+) -> None:
+    """Note that the marks of these articles (or of every article with a confirmed
+    figure of these indicators) may have changed: rewritten now, or at the end of
+    the enclosing :func:`figure_marks_batch`."""
+    _pending.articles.update(a for a in article_ids if a is not None)
+    _pending.indicators.update(i for i in indicator_ids if i is not None)
+    if _pending.depth == 0:
+        figure_marks_flush()
 
 
 def mark_figures(body_html: str, marks: list[dict], *, id_prefix: str = "fig") -> str:

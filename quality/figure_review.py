@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from news.models import Article
 
 from .extraction import Figure, extract_figures
+from .figure_links import figure_marks_batch
 from .models import FigureProposal, Indicator, Observation, Period, Region
 from .services import observation_create, period_get_or_create
 
@@ -174,7 +175,7 @@ def _disagrees(observation: Observation, proposal: FigureProposal) -> bool:
     )
 
 
-@transaction.atomic
+@figure_marks_batch()
 def figure_proposal_confirm(
     *,
     proposal: FigureProposal,
@@ -260,7 +261,7 @@ def figure_proposal_reject(*, proposal: FigureProposal, by) -> FigureProposal:
     return proposal
 
 
-@transaction.atomic
+@figure_marks_batch()
 def figure_proposals_link_observations(*, article: Article) -> list[FigureProposal]:
     """Confirm the proposals of ``article`` that observations already record.
 

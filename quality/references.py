@@ -18,6 +18,7 @@ from django.db import connection
 from api.pagination import count_generation
 from news.models import Article
 
+from . import columns
 from .models import Indicator, Observation, Period, Region
 
 
@@ -73,25 +74,7 @@ class ObservationRow:
     of a 100-row page).
     """
 
-    FIELDS = (
-        "id",
-        "indicator_id",
-        "region_id",
-        "period_id",
-        "value",
-        "comparator",
-        "lower",
-        "upper",
-        "raw_text",
-        "status",
-        "article_id",
-        "source_publisher",
-        "source_title",
-        "source_on",
-        "source_url",
-        "quote",
-        "is_preferred",
-    )
+    FIELDS = columns.ROW_FIELDS
     display = Observation.display  # the model's own text: 600余项, 97%以上 …
 
     @property

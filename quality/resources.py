@@ -14,6 +14,8 @@ from import_export import fields, resources, widgets
 
 from yantai.csvsafe import unguard_cell
 
+from . import columns
+from .figure_links import figure_marks_batch
 from .models import (
     Award,
     Indicator,
@@ -87,27 +89,15 @@ class ObservationResource(ValidatedResource):
 
     class Meta(ValidatedResource.Meta):
         model = Observation
-        fields = (
-            "id",
-            "indicator",
-            "region",
-            "period",
-            "value",
-            "comparator",
-            "lower",
-            "upper",
-            "raw_text",
-            "status",
-            "article",
-            "source_publisher",
-            "source_title",
-            "source_on",
-            "source_url",
-            "quote",
-            "note",
-            "is_preferred",
-        )
+        fields = columns.EXCHANGE_FIELDS
         export_order = fields
+
+    def import_data(self, dataset, *args, **kwargs):
+        """Import ``dataset`` in one transaction (a Period row a code names is made
+        in it too) that rewrites each affected article's figure marks once, at its
+        end: an import of N observations does not rewrite them N times."""
+        with figure_marks_batch():
+            return super().import_data(dataset, *args, **kwargs)
 
     def import_field(self, field, instance, row, is_m2m=False, **kwargs):
         try:

@@ -1,4 +1,8 @@
-"""Writes to the quality data: observations, corrections, periods, awards, standards."""
+"""Writes to the quality data: observations, corrections, periods, awards, standards.
+
+The figure marks of articles follow an observation in its own transaction
+(``quality.figure_links``); a write of several rows rewrites each article once.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from news.models import Article
 
+from .figure_links import figure_marks_batch
 from .models import (
     Award,
     Indicator,
@@ -58,7 +63,7 @@ def observation_create(
     *,
     indicator: Indicator,
     region: Region,
-    period: Period,
+    period: Period | str,
     value: Decimal,
     comparator: str = "=",
     lower: Decimal | None = None,
@@ -78,7 +83,14 @@ def observation_create(
 
     ``is_preferred=None`` makes it preferred only when the cell has no preferred value
     yet; ``True`` moves the preferred flag to it (the others stay, unflagged).
+    ``period`` may be its code (``2020H1``): a missing Period row is then created in
+    this transaction, so an observation that fails validation leaves none behind.
     """
+    if isinstance(period, str):
+        try:
+            period = period_from_code(period)
+        except ValidationError as error:
+            raise ValidationError({"period": error.messages}) from None
     cell = Observation.objects.select_for_update().filter(
         indicator=indicator, region=region, period=period
     )
@@ -111,7 +123,7 @@ def observation_create(
     return observation
 
 
-@transaction.atomic
+@figure_marks_batch()
 def observation_correct(
     *, observation: Observation, reason: str, **changes
 ) -> Observation:

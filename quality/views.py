@@ -16,7 +16,7 @@ from django.views.generic import ListView, TemplateView
 from news.views import channel_menu
 from yantai.csvsafe import write_csv
 
-from . import filters
+from . import columns, filters
 from .formatting import format_number
 from .models import (
     Award,
@@ -55,30 +55,42 @@ def latest_preferred(indicator_codes) -> dict[str, Observation]:
 
 
 def observation_row(observation: Observation, request=None) -> dict:
-    """One observation as a flat row, shared by the CSV and JSON downloads."""
-    return {
-        "indicator": observation.indicator.code,
-        "indicator_name": observation.indicator.name,
-        "unit": observation.indicator.unit.symbol,
-        "region_code": observation.region.code,
-        "region": observation.region.name,
-        "period": observation.period.code,
-        "period_label": observation.period.label,
-        "value": format_number(observation.value),
-        "comparator": observation.comparator,
-        "lower": "" if observation.lower is None else format_number(observation.lower),
-        "upper": "" if observation.upper is None else format_number(observation.upper),
-        "display": observation.display,
-        "raw_text": observation.raw_text,
-        "status": observation.status,
-        "is_preferred": observation.is_preferred,
-        "source": observation.source_label,
-        "source_url": request.build_absolute_uri(observation.source_link)
-        if request is not None and observation.source_link
-        else observation.source_link,
-        "quote": observation.quote,
-        "note": observation.note,
+    """One observation as a flat row, shared by the CSV and JSON downloads: the
+    headers of ``columns.DOWNLOAD_FIELDS``, in that order."""
+    return {name: write(observation, request) for name, write in _DOWNLOAD_WRITERS}
+
+
+def _number_or_blank(value) -> str:
+    return "" if value is None else format_number(value)
+
+
+def _source_url(observation: Observation, request) -> str:
+    link = observation.source_link
+    return request.build_absolute_uri(link) if request is not None and link else link
+
+
+def _download_writer(name: str):
+    """How the downloads write the column headed ``name``."""
+    special = {
+        "indicator": lambda o, r: o.indicator.code,
+        "indicator_name": lambda o, r: o.indicator.name,
+        "unit": lambda o, r: o.indicator.unit.symbol,
+        "region_code": lambda o, r: o.region.code,
+        "region": lambda o, r: o.region.name,
+        "period": lambda o, r: o.period.code,
+        "period_label": lambda o, r: o.period.label,
+        "value": lambda o, r: format_number(o.value),
+        "lower": lambda o, r: _number_or_blank(o.lower),
+        "upper": lambda o, r: _number_or_blank(o.upper),
+        "source": lambda o, r: o.source_label,
+        "source_url": _source_url,
     }
+    return special.get(name, lambda o, r: getattr(o, name))
+
+
+_DOWNLOAD_WRITERS = tuple(
+    (name, _download_writer(name)) for name in columns.DOWNLOAD_FIELDS
+)
 
 
 class QualityMixin:
@@ -226,27 +238,7 @@ def indicator_csv(request, code: str) -> HttpResponse:
     return response
 
 
-FIELDNAMES = [
-    "indicator",
-    "indicator_name",
-    "unit",
-    "region_code",
-    "region",
-    "period",
-    "period_label",
-    "value",
-    "comparator",
-    "lower",
-    "upper",
-    "display",
-    "raw_text",
-    "status",
-    "is_preferred",
-    "source",
-    "source_url",
-    "quote",
-    "note",
-]
+FIELDNAMES = list(columns.DOWNLOAD_FIELDS)
 
 
 def indicator_json(request, code: str) -> JsonResponse:

@@ -3,8 +3,7 @@
 The rendered pages live on disk (``pages`` cache), and a test's database is rolled
 back after it while the files stay: a later test whose article has the same id and
 version would otherwise be served a page of an earlier test. The ``shared`` cache
-(editing notices, throttle counters, API counts) and the ``figures`` cache (figure
-marks, by article id) are on disk too.
+(editing notices, throttle counters, API counts) is on disk too.
 """
 
 import pytest
@@ -15,4 +14,3 @@ from django.core.cache import caches
 def _empty_page_cache():
     caches["pages"].clear()
     caches["shared"].clear()
-    caches["figures"].clear()

@@ -22,10 +22,6 @@ STORAGES = {
 STATIC_ROOT = tempfile.mkdtemp(prefix="yantai-test-static-")
 CACHES = {
     **CACHES,  # noqa: F405
-    "figures": {
-        **CACHES["figures"],  # noqa: F405
-        "LOCATION": tempfile.mkdtemp(prefix="yantai-test-figures-"),
-    },
     "pages": {
         **CACHES["pages"],  # noqa: F405
         "LOCATION": tempfile.mkdtemp(prefix="yantai-test-pages-"),

@@ -73,7 +73,6 @@ class Site:
             SQLITE_PATH=str(self.db),
             MEDIA_ROOT=str(self.media),
             PAGE_CACHE_DIR=str(root / "var" / "pages"),
-            FIGURE_CACHE_DIR=str(root / "var" / "figures"),
             SHARED_CACHE_DIR=str(root / "var" / "shared"),
         )
         self.env = env

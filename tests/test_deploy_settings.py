@@ -28,7 +28,6 @@ def clean_env(**variables: str) -> dict[str, str]:
         "PYTHONPATH": str(ROOT),
         "DJANGO_SETTINGS_MODULE": "yantai.settings",
         "SQLITE_PATH": f"{tmp}/db.sqlite3",
-        "FIGURE_CACHE_DIR": f"{tmp}/figures",
         "PAGE_CACHE_DIR": f"{tmp}/pages",
         "SHARED_CACHE_DIR": f"{tmp}/shared",
         **variables,

@@ -7,8 +7,11 @@ import sys
 import tomllib
 from pathlib import Path
 
+import pytest
+
 from news import extensions
-from quality.figure_links import cached_marks
+from news.models import Article
+from tests.factories import ArticleFactory
 
 ROOT = Path(__file__).resolve().parent.parent
 # Next to the venv's python (not resolved: that would leave the venv).
@@ -39,9 +42,18 @@ def test_both_contracts_place_the_same_yantai_modules():
     assert names(placed[-1], "yantai.") == names(lean[-1])  # shared helpers, below
 
 
-def test_news_reads_figures_through_the_hook_quality_registers(monkeypatch):
-    assert extensions._figure_marks_provider is cached_marks
-    monkeypatch.setattr(extensions, "_figure_marks_provider", None)
-    assert extensions.figure_marks(1) == []  # without quality: no figures
-    extensions.register_figure_marks(lambda article_id: [{"quote": str(article_id)}])
-    assert extensions.figure_marks(7) == [{"quote": "7"}]
+@pytest.mark.django_db
+def test_quality_writes_figures_through_the_hook_news_reads():
+    """``news`` stores what ``quality`` hands it and reads it with the article; an
+    article nobody wrote marks for (as without ``quality``) has no figures."""
+    article = ArticleFactory()
+    assert extensions.figure_marks(article) == []
+    assert extensions.figures_digest(article) == ""
+    marks = [{"quote": "共有7家", "number": "7家"}]
+    assert extensions.figure_marks_store(article_id=article.pk, marks=marks)
+    assert not extensions.figure_marks_store(article_id=article.pk, marks=marks)
+    article = Article.objects.for_detail_row().get(pk=article.pk)
+    assert extensions.figure_marks(article) == marks
+    assert extensions.figures_digest(article) == extensions.marks_digest(marks)
+    assert extensions.figure_marks_store(article_id=article.pk, marks=[])
+    assert extensions.figure_marks(Article.objects.for_detail_row().get()) == []

@@ -267,18 +267,8 @@ CACHES = {
     "shared": _shared_cache(
         os.environ.get("SHARED_CACHE", "redis" if REDIS_URL else "file")
     ),
-    # The figures confirmed in each article (quality.figure_links): derived data,
-    # written when a figure or observation changes, read by the article page without
-    # a database query. On disk so that every worker process sees the same entries;
-    # never expires or culls. ``manage.py rebuild_figure_links`` rewrites it.
-    "figures": {
-        "BACKEND": "yantai.caching.FileBasedCache",
-        "LOCATION": os.environ.get(
-            "FIGURE_CACHE_DIR", str(BASE_DIR / "var" / "figures")
-        ),
-        "TIMEOUT": None,
-        "OPTIONS": {"MAX_ENTRIES": 10**9},
-    },
+    # No cache holds the figure marks of article pages: they must be right, so they
+    # live in the database (news.models.ArticleFigures), written with their cause.
 }
 
 AUTH_PASSWORD_VALIDATORS = [

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from news.models import Article
 
+from .. import columns
 from ..formatting import format_value, period_label
 from .reference import Region, Topic, Unit
 
@@ -332,22 +333,7 @@ class Observation(models.Model):
 
     # What the observation says and where it says it. Once saved these never change:
     # a correction adds a new observation (``observation_correct``) instead.
-    VALUE_FIELDS = (
-        "indicator",
-        "region",
-        "period",
-        "value",
-        "comparator",
-        "lower",
-        "upper",
-        "raw_text",
-        "article",
-        "source_publisher",
-        "source_title",
-        "source_on",
-        "source_url",
-        "quote",
-    )
+    VALUE_FIELDS = columns.VALUE_FIELDS
 
     class Meta:
         ordering = ["indicator", "period_end_on", "id"]

@@ -2,7 +2,6 @@
 
 from datetime import timedelta
 
-from django.core.cache import caches
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -118,11 +117,6 @@ class ArticleContentTests(ApiTestCase):
 
 class ArticleFiguresTests(ApiTestCase):
     """Confirmed figures come with the article, each with its sentence and indicator."""
-
-    def setUp(self):
-        super().setUp()
-        caches["figures"].clear()
-        self.addCleanup(caches["figures"].clear)
 
     def test_confirmed_figures_only(self):
         article = ArticleFactory(

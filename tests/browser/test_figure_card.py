@@ -5,7 +5,6 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from django.contrib.staticfiles.testing import StaticLiveServerTestCase
-from django.core.cache import caches
 from playwright.sync_api import sync_playwright
 
 from quality.figure_review import figure_proposal_confirm, figure_proposals_extract
@@ -43,8 +42,6 @@ class FigureCardBrowserTests(StaticLiveServerTestCase):
         super().tearDownClass()
 
     def setUp(self):
-        caches["figures"].clear()
-        self.addCleanup(caches["figures"].clear)
         self.article = ArticleFactory(
             body="<p>截至目前，烟台市共参与制修订604项国家标准。</p>",
             published_at=datetime(2021, 1, 7, 10, 36, tzinfo=ZoneInfo("Asia/Shanghai")),

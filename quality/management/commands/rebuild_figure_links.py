@@ -1,24 +1,25 @@
-"""Rewrite the cached figure marks of every article (after a restore or cache loss)."""
+"""Rewrite the stored figure marks of every article (after a restore, or to check
+that the stored marks are what the confirmed figures give)."""
 
 from django.core.management.base import BaseCommand
+from django.db import transaction
 
-from quality.figure_links import article_figures_refresh, figure_cache
+from news.models import ArticleFigures
+from quality.figure_links import article_figures_refresh
 from quality.models import FigureProposal
 
 
 class Command(BaseCommand):
-    help = "重建文章页数据标注的缓存（恢复数据库或清空缓存目录后运行）。"
+    help = "重建文章页的数据标注（恢复数据库后运行）。"
 
+    @transaction.atomic
     def handle(self, *args, **options):
-        figure_cache().clear()
-        article_ids = (
-            FigureProposal.objects.confirmed()
-            .values_list("article_id", flat=True)
-            .distinct()
-            .order_by("article_id")
+        article_ids = set(
+            FigureProposal.objects.confirmed().values_list("article_id", flat=True)
         )
-        count = 0
-        for article_id in article_ids:
+        # Articles whose marks are stored but no longer have a confirmed figure.
+        stale = ArticleFigures.objects.exclude(article_id__in=article_ids)
+        stale.delete()
+        for article_id in sorted(article_ids):
             article_figures_refresh(article_id)
-            count += 1
-        self.stdout.write(f"已重建 {count} 篇文章的数据标注。")
+        self.stdout.write(f"已重建 {len(article_ids)} 篇文章的数据标注。")
