@@ -8,7 +8,7 @@ from django.dispatch import receiver
 from api.pagination import bump_count_generation
 
 from .figure_links import figures_changed
-from .models import FigureProposal, Indicator, Observation, Period, Region
+from .models import FigureProposal, Indicator, Observation, Period, Region, Unit
 
 
 @receiver(post_save, sender=FigureProposal)
@@ -23,6 +23,23 @@ def refresh_article_figures(sender, instance, **kwargs):
 def refresh_indicator_articles(sender, instance, **kwargs):
     indicator_id = instance.pk if sender is Indicator else instance.indicator_id
     figures_changed(indicator_ids=(indicator_id,))
+
+
+@receiver(post_save, sender=Region)
+@receiver(post_save, sender=Period)
+@receiver(post_save, sender=Unit)
+def refresh_articles_showing(sender, instance, **kwargs):
+    """A region's name, a period's label or a unit's symbol is printed in the cards."""
+    if kwargs.get("created"):
+        return  # nothing refers to it yet
+    if sender is Unit:
+        indicators = Indicator.objects.filter(unit=instance)
+    else:
+        field = "region" if sender is Region else "period"
+        indicators = Indicator.objects.filter(**{f"observations__{field}": instance})
+    figures_changed(
+        indicator_ids=tuple(indicators.values_list("pk", flat=True).distinct())
+    )
 
 
 @receiver(post_save, sender=Observation)

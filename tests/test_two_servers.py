@@ -365,11 +365,11 @@ def shared_services(tmp_path):
 
 
 def server_env(env: dict[str, str], local: Path) -> dict[str, str]:
-    """What is this server's own: its disk (var, page and figure caches, media)."""
+    """What is this server's own: its disk (var, page cache, media); the figure marks
+    are in the shared database."""
     return dict(
         env,
         PAGE_CACHE_DIR=str(local / "pages"),
-        FIGURE_CACHE_DIR=str(local / "figures"),
         SHARED_CACHE_DIR=str(local / "shared"),
         MEDIA_ROOT=str(local / "media"),
         SQLITE_PATH=str(local / "unused.sqlite3"),

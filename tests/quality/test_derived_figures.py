@@ -138,6 +138,18 @@ class FigureMarksFollowTheirCauseTests(TestCase):
         FigureProposal.objects.get(pk=self.proposal.pk).delete()
         self.assertEqual(stored_marks(self.article), [])
 
+    def test_renaming_a_region_or_a_unit_rewrites_the_cards(self):
+        self.confirm()
+        self.region.name = "烟台"
+        self.region.save()
+        (mark,) = stored_marks(self.article)
+        self.assertEqual(mark["region"], "烟台")
+        unit = self.indicator.unit
+        unit.symbol = "件"
+        unit.save()
+        (mark,) = stored_marks(self.article)
+        self.assertEqual(mark["trend"][-1]["value"], "604件")
+
     def test_the_page_shows_the_stored_marks_without_a_query_of_their_own(self):
         self.confirm()
         article = Article.objects.published().for_detail_row().get(pk=self.article.pk)
