@@ -144,7 +144,7 @@ class ContentSecurityPolicyBrowserTests(StaticLiveServerTestCase):
         page.wait_for_function(
             "() => document.documentElement.classList.contains('fs-large')"
         )
-        page.locator("a.care-link").click()  # 关怀版 hides the QR code
+        page.locator("a.care-enter").click()  # 关怀版 hides the QR code
         page.wait_for_function(
             "() => document.documentElement.classList.contains('care')"
         )

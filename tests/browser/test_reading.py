@@ -27,6 +27,46 @@ CHROMIUM_ARGS = [
 ]
 
 
+# The current 字号 link's background (site.css).
+CURRENT = "rgb(11, 76, 140)"
+# Record the classes of <html> when <body> is inserted and at the first animation
+# frame (just before the first paint), the root font size then, and any CSP violation.
+RECORD_FIRST_FRAME = """
+window.__firstFrame = null;
+window.__violations = [];
+document.addEventListener("securitypolicyviolation", (e) => {
+  window.__violations.push(e.effectiveDirective + " " + e.blockedURI);
+});
+let atBody = null;
+new MutationObserver((changes, observer) => {
+  if (document.body) {
+    atBody = document.documentElement.className;
+    observer.disconnect();
+  }
+}).observe(document, {childList: true, subtree: true});
+requestAnimationFrame(() => {
+  const root = document.documentElement;
+  window.__firstFrame = {
+    atBody: atBody, frame: root.className,
+    size: parseFloat(getComputedStyle(root).fontSize),
+  };
+});
+"""
+
+
+def root_font_px(page) -> float:
+    return page.evaluate(
+        "parseFloat(getComputedStyle(document.documentElement).fontSize)"
+    )
+
+
+def link_background(page, size: str) -> str:
+    return page.evaluate(
+        f"getComputedStyle(document.querySelector('a[data-fontsize={size}]'))"
+        ".backgroundColor"
+    )
+
+
 class BrowserTestCase(StaticLiveServerTestCase):
     @classmethod
     def setUpClass(cls):
@@ -79,20 +119,74 @@ class ReadingToolsTests(BrowserTestCase):
         self.assertLess(self.root_font_px(), medium)
 
     def test_font_size_links_work_without_javascript(self):
+        """The link sets the cookie and comes back; /reading.css applies it."""
         context = self.browser.new_context(java_script_enabled=False)
         page = context.new_page()
-        page.goto(self.url(self.article.get_absolute_url()))
+        path = self.article.get_absolute_url()
+        page.goto(self.url(path))
+        medium = root_font_px(page)
+        self.assertEqual(link_background(page, "medium"), CURRENT)
         page.click("a[data-fontsize=large]")
-        self.assertEqual(page.url, self.url(self.article.get_absolute_url()))
-        self.assertIn("fs-large", page.get_attribute("html", "class"))
+        self.assertEqual(page.url, self.url(path))
+        self.assertGreater(root_font_px(page), medium)
+        self.assertIsNone(page.get_attribute("html", "class"))  # no script ran
+        self.assertEqual(link_background(page, "large"), CURRENT)
+        self.assertNotEqual(link_background(page, "medium"), CURRENT)
         page.goto(self.url("/"))
-        self.assertIn("fs-large", page.get_attribute("html", "class"))
+        self.assertGreater(root_font_px(page), medium)
         context.close()
+
+    def test_care_mode_works_without_javascript(self):
+        context = self.browser.new_context(java_script_enabled=False)
+        page = context.new_page()
+        path = self.article.get_absolute_url()
+        page.goto(self.url(path))
+        before = root_font_px(page)
+        self.assertFalse(page.is_visible(".care-leave"))
+        page.click(".care-enter")
+        self.assertEqual(page.url, self.url(path))
+        self.assertGreater(root_font_px(page), before)
+        self.assertFalse(page.is_visible(".share figure.qr"))
+        self.assertFalse(page.is_visible(".care-enter"))
+        page.click(".care-leave")
+        self.assertEqual(root_font_px(page), before)
+        self.assertTrue(page.is_visible(".share figure.qr"))
+        context.close()
+
+    def test_the_choice_is_applied_before_the_first_paint(self):
+        """With JavaScript the stored choice is a class on <html> before <body>
+        exists and in the first frame, under the Content-Security-Policy."""
+        self.context.add_init_script(RECORD_FIRST_FRAME)
+        messages = []
+        self.page.on("console", lambda m: messages.append(m.text))
+        path = self.article.get_absolute_url()
+        self.page.goto(self.url(path))
+        self.page.wait_for_function("() => window.__firstFrame !== null")
+        plain = self.page.evaluate("window.__firstFrame")
+        self.context.add_cookies(
+            [
+                {"name": "fontsize", "value": "large", "url": self.live_server_url},
+                {"name": "care", "value": "1", "url": self.live_server_url},
+            ]
+        )
+        self.page.goto(self.url(path))
+        self.page.wait_for_function("() => window.__firstFrame !== null")
+        seen = self.page.evaluate("window.__firstFrame")
+        self.assertEqual(plain["atBody"].split(), ["fs-medium"])
+        self.assertEqual(seen["atBody"].split(), ["fs-large", "care"])
+        self.assertEqual(seen["frame"].split(), ["fs-large", "care"])
+        self.assertGreater(seen["size"], plain["size"])
+        self.assertEqual(seen["size"], root_font_px(self.page))
+        self.assertEqual(
+            self.page.get_attribute("a[data-fontsize=large]", "aria-current"), "true"
+        )
+        self.assertEqual(self.page.evaluate("window.__violations"), [])
+        self.assertEqual([m for m in messages if "Content Security" in m], [])
 
     def test_care_mode_is_larger_higher_contrast_and_remembered(self):
         self.page.goto(self.url(self.article.get_absolute_url()))
         before = self.root_font_px()
-        self.page.click(".care-link")
+        self.page.click(".care-enter")
         self.assertIn("care", self.page.get_attribute("html", "class"))
         self.assertGreater(self.root_font_px(), before)
         self.page.goto(self.url(self.article.get_absolute_url()))
@@ -108,7 +202,9 @@ class ReadingToolsTests(BrowserTestCase):
         self.assertGreaterEqual(style["lh"], 1.5)
         self.assertEqual(style["color"], "rgb(0, 0, 0)")
         self.assertEqual(style["qr"], "none")
-        self.assertEqual(self.page.text_content(".care-link").strip(), "退出关怀版")
+        self.assertFalse(self.page.is_visible(".care-enter"))
+        self.assertTrue(self.page.is_visible(".care-leave"))
+        self.assertEqual(self.page.text_content(".care-leave").strip(), "退出关怀版")
 
     def test_print_stylesheet_hides_navigation_and_prints_the_address(self):
         self.page.goto(self.url(self.article.get_absolute_url()))
