@@ -50,11 +50,13 @@ from __future__ import annotations
 import math
 import uuid
 from datetime import datetime
+from functools import wraps
 
 from django.conf import settings
 from django.core.cache import caches
 from django.db import transaction
 from django.db.models import F, Q
+from django.http import HttpResponse
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import get_language
@@ -257,6 +259,47 @@ def shared_current(key: str, compute, seconds: int = FRAGMENT_SECONDS):
         entry = (token, compute())
         shared.set(key, entry, seconds)
     return entry[1]
+
+
+def cache_public(seconds: int):
+    """View decorator: a GET's 200 response kept in the shared cache until what
+    readers see changes (the public token) or ``seconds`` pass — for the sitemaps,
+    which would otherwise list a withdrawn article, or miss a new one, for as long.
+    """
+
+    def decorator(view):
+        @wraps(view)
+        def cached(request, *args, **kwargs):
+            if request.method not in ("GET", "HEAD"):
+                return view(request, *args, **kwargs)
+            key = ":".join(
+                (
+                    "news:view",
+                    request.scheme,
+                    request.get_host(),
+                    request.get_full_path(),
+                )
+            )
+            shared = caches[SHARED_ALIAS]
+            found = shared.get_many([TOKEN_KEY, key])
+            token = found.get(TOKEN_KEY) or public_token()
+            entry = found.get(key)
+            if entry is not None and entry[0] == token:
+                response = HttpResponse(entry[1])
+                for header, value in entry[2]:
+                    response[header] = value
+                return response
+            response = view(request, *args, **kwargs)
+            if response.status_code == 200:
+                if hasattr(response, "render"):
+                    response.render()
+                headers = list(response.items())  # the view's own (X-Robots-Tag …)
+                shared.set(key, (token, response.content, headers), seconds)
+            return response
+
+        return cached
+
+    return decorator
 
 
 def channel_list() -> list[Channel]:

@@ -3,13 +3,13 @@ from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path, re_path
-from django.views.decorators.cache import cache_page
 from django.views.generic import TemplateView
 from django.views.static import serve
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from news import sitemaps as news_sitemaps
 from news import views as news_views
+from news.pagecache import cache_public
 from quality import sitemaps as quality_sitemaps
 
 from . import views
@@ -25,6 +25,8 @@ sitemaps = {
     "tags": news_sitemaps.TagSitemap,
     "data": quality_sitemaps.DataSitemap,
 }
+# Until a publication, withdrawal or rename (news.pagecache.cache_public); an article
+# that becomes due or expires without one shows within this time.
 SITEMAP_CACHE_SECONDS = 600
 
 urlpatterns = [
@@ -36,13 +38,13 @@ urlpatterns = [
     ),
     path(
         "sitemap.xml",
-        cache_page(SITEMAP_CACHE_SECONDS)(sitemap_views.index),
+        cache_public(SITEMAP_CACHE_SECONDS)(sitemap_views.index),
         {"sitemaps": sitemaps, "sitemap_url_name": "sitemap-section"},
         name="sitemap",
     ),
     path(
         "sitemap-news.xml",
-        cache_page(SITEMAP_CACHE_SECONDS)(sitemap_views.sitemap),
+        cache_public(SITEMAP_CACHE_SECONDS)(sitemap_views.sitemap),
         {
             "sitemaps": {"news": news_sitemaps.NewsSitemap},
             "template_name": "sitemaps/news.xml",
@@ -51,7 +53,7 @@ urlpatterns = [
     ),
     path(
         "sitemap-<section>.xml",
-        cache_page(SITEMAP_CACHE_SECONDS)(sitemap_views.sitemap),
+        cache_public(SITEMAP_CACHE_SECONDS)(sitemap_views.sitemap),
         {"sitemaps": sitemaps},
         name="sitemap-section",
     ),

@@ -4,14 +4,18 @@ Real file caches (``pages`` and ``shared`` on disk, as every worker shares them)
 real services: a publication goes through ``news.workflow`` like the admin's.
 """
 
+import io
 from datetime import timedelta
 
 from django.conf import settings
 from django.core.cache import caches
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import TestCase, override_settings
 from django.utils import timezone
+from PIL import Image as PILImage
 
 from news import pagecache
+from news.images import image_create
 from news.models import Article, Channel, Tag
 from news.related import neighbours_and_related
 from news.services import article_update
@@ -20,7 +24,13 @@ from news.workflow import (
     article_submit,
     article_unpublish,
 )
-from tests.factories import ArticleFactory, ChannelFactory, TagFactory, UserFactory
+from tests.factories import (
+    ArticleFactory,
+    BylineFactory,
+    ChannelFactory,
+    TagFactory,
+    UserFactory,
+)
 
 
 def next_link(article: Article) -> str:
@@ -175,3 +185,39 @@ class PageInvalidationTests(TestCase):
             page = self.assert_served_from_cache(self.unrelated)
             self.assertIn("刚刚发布的新闻", page)
             self.assertContains(self.read(self.newest), next_link(new))
+
+    def test_the_sitemap_follows_a_publication_and_a_withdrawal_at_once(self):
+        self.assertNotContains(self.client.get("/sitemap-articles.xml"), "/news/9")
+        new = self.publish_new("刚刚发布的新闻")
+        url = f"/news/{new.pk}/</loc>"
+        self.assertContains(self.client.get("/sitemap-articles.xml"), url)
+        with self.assertNumQueries(0):  # cached until the next public change
+            self.client.get("/sitemap-articles.xml")
+        with self.captureOnCommitCallbacks(execute=True):
+            article_unpublish(article=new, by=self.editor)
+        self.assertNotContains(self.client.get("/sitemap-articles.xml"), url)
+
+    def test_a_person_rename_and_a_cover_caption_show_on_their_pages(self):
+        byline = BylineFactory(article=self.newest, person__name="旧名字")
+        buffer = io.BytesIO()
+        PILImage.new("RGB", (40, 30), "teal").save(buffer, "PNG")
+        cover = image_create(
+            file=SimpleUploadedFile("cover.png", buffer.getvalue()),
+            title="封面",
+            alt_text="封面图",
+            by=self.editor,
+        )
+        cover.caption = "旧图说"
+        cover.save()
+        Article.objects.filter(pk=self.older.pk).update(cover=cover)
+        for article in (self.newest, self.older, self.unrelated):
+            self.read(article)
+        with self.captureOnCommitCallbacks(execute=True):
+            person = byline.person
+            person.name = "新名字"
+            person.save()
+            cover.caption = "新图说"
+            cover.save()
+        self.assertContains(self.read(self.newest), "新名字")
+        self.assertContains(self.read(self.older), "新图说")
+        self.assert_served_from_cache(self.unrelated)
