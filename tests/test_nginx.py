@@ -110,6 +110,9 @@ def test_nginx_in_front_of_gunicorn(env, tmp_path):  # noqa: F811
         text=True,
         timeout=120,
     ).stdout.split()[-1]
+    # nginx is the one proxy that appends to X-Forwarded-For; two anonymous API
+    # requests a minute per client address, to see which address the app takes.
+    env = dict(env, DJANGO_NUM_PROXIES="1", API_THROTTLE_ANON="2/min")
     app = Server(gunicorn_command((ROOT / "run").read_text()), free_port(), env)
     port = free_port()
     web = tmp_path / "web"
@@ -162,6 +165,23 @@ def test_nginx_in_front_of_gunicorn(env, tmp_path):  # noqa: F811
         media = requests.get(f"{base}/media/note.txt", timeout=30)
         assert media.status_code == 200 and media.content.decode() == "媒体文件"
         assert media.headers["X-Content-Type-Options"] == "nosniff"
+
+        # The client address: a client that forges X-Forwarded-For is still one
+        # client (the entry nginx appended, DJANGO_NUM_PROXIES=1 from the right):
+        # its third API request within the minute is refused, whatever it claims.
+        statuses = [
+            requests.get(
+                f"{base}/api/v1/{endpoint}/",
+                headers={"X-Forwarded-For": forged},
+                timeout=30,
+            ).status_code
+            for endpoint, forged in (
+                ("channels", "10.1.1.1"),
+                ("tags", "10.2.2.2"),
+                ("people", "10.3.3.3"),
+            )
+        ]
+        assert statuses == [200, 200, 429], statuses
     finally:
         os.killpg(server.pid, 15)
         server.wait(timeout=30)
