@@ -28,10 +28,12 @@ The side lists every page shows — 最新文章 and the channel menu — are *f
 the cached page holds a marker (``<!--news:fragment:latest-->``) where each goes,
 and ``fill()`` puts the fragment in at serve time from the ``shared`` cache (every
 process and machine sees the same entries). Each fragment is stored with the
-*public token* it was computed under; the token is replaced when a transaction that
-changed what readers see commits (``public_changed()``), so the next reader of any
-page recomputes the fragment from the new state. A reader that computed a fragment
-from the old state stores it under the old token: it is never served as current.
+*public token* it was computed under. When a transaction that changed what readers
+see commits (``public_changed()``), the token is replaced and the fragments of the
+new state are stored under it, so the next reader of any cached page still renders
+nothing. A reader that computed a fragment from the old state stores it under the
+old token: it is never served as current. The home blocks, the list pages' channel
+menu (``shared_current``) and the sitemaps (``cache_public``) follow the same token.
 
 What may lag (docs/architecture.md, "The page cache"): 相关新闻 of other articles
 and their view counts, by up to the page's lifetime (``ARTICLE_PAGE_CACHE_SECONDS``);
@@ -54,7 +56,6 @@ from functools import wraps
 
 from django.conf import settings
 from django.core.cache import caches
-from django.db import transaction
 from django.db.models import F, Q
 from django.http import HttpResponse
 from django.template.loader import render_to_string
@@ -143,8 +144,11 @@ def public_changed() -> None:
 
     The token is replaced after the commit, not before: a reader who took the new
     token while the change was still uncommitted would store the old state under it.
+    Once per transaction, however many changes it makes.
     """
-    transaction.on_commit(new_public_token, robust=True)
+    from .signals import once_on_commit  # signals imports this module
+
+    once_on_commit("public-token", new_public_token)
 
 
 def pages_touch(articles) -> int:

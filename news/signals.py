@@ -1,4 +1,5 @@
-"""Signal receivers of the news app: keep the search index in step with articles.
+"""Signal receivers of the news app: keep the search index in step with articles,
+and make stale the cached pages that show a renamed channel, tag, person or cover.
 
 Connected in ``NewsConfig.ready()``. Every save, publish, unpublish and reschedule of
 an article, and every change of its tags or bylines, re-indexes it; the index holds
@@ -6,6 +7,10 @@ published articles only (``news.search.index_article`` decides). Deleting an art
 deletes its index row through the ``ArticleSearch`` foreign key (CASCADE). A person's
 name, when saved, is taught to the segmenter and the articles mentioning it are
 re-indexed.
+
+Publication and withdrawal make their pages stale in ``news.workflow`` itself (the
+one write path); here only what a page shows beside the article and is edited on
+its own (``news.pagecache``, docs/architecture.md "The page cache").
 """
 
 from django.db import transaction
