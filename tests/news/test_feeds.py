@@ -256,3 +256,6 @@ class SitemapTests(FeedFixture, TestCase):
         self.assertIn("Sitemap: http://testserver/sitemap.xml", text)
         self.assertIn("Sitemap: http://testserver/sitemap-news.xml", text)
         self.assertIn("Disallow: /admin/", text)
+        # Both languages' search results and preference links (/…, /en/…).
+        for path in ["/search/", "/reading/", "/en/search/", "/en/reading/"]:
+            self.assertIn(f"Disallow: {path}\n", text)
