@@ -4,12 +4,12 @@ import os
 from io import StringIO
 
 from axe_playwright_python.sync_playwright import Axe
-from django.contrib.staticfiles.testing import StaticLiveServerTestCase
 from django.core.cache import cache
 from django.core.management import call_command
 from playwright.sync_api import sync_playwright
 
 from news.models import Article
+from tests.browser.live import BrowserTestCase
 
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
@@ -24,7 +24,7 @@ CHROMIUM_ARGS = [
 ]
 
 
-class AccessibilityTests(StaticLiveServerTestCase):
+class AccessibilityTests(BrowserTestCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()

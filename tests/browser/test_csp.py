@@ -16,7 +16,6 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.contrib.sessions.backends.db import SessionStore
-from django.contrib.staticfiles.testing import StaticLiveServerTestCase
 from django.core.management import call_command
 from django.urls import reverse
 from playwright.sync_api import expect, sync_playwright
@@ -25,6 +24,7 @@ from news.models import Article
 from quality.figure_review import figure_proposal_confirm, figure_proposals_extract
 from quality.models import FigureProposal
 from tests.browser.editing import SETTLE, caret_at_end
+from tests.browser.live import BrowserTestCase
 from tests.factories import ArticleFactory, TagFactory, UserFactory
 from tests.quality.factories import IndicatorFactory, RegionFactory
 
@@ -53,7 +53,7 @@ document.addEventListener("securitypolicyviolation", (e) => {
 """
 
 
-class ContentSecurityPolicyBrowserTests(StaticLiveServerTestCase):
+class ContentSecurityPolicyBrowserTests(BrowserTestCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()

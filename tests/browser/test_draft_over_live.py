@@ -9,13 +9,13 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from django.contrib.staticfiles.testing import StaticLiveServerTestCase
 from django.test import override_settings
 from playwright.sync_api import expect, sync_playwright
 
 from news import workflow
 from news.models import Article
 from tests.browser.editing import select_contents
+from tests.browser.live import BrowserTestCase
 from tests.browser.test_editorial_flow import (
     CHROMIUM_ARGS,
     PASSWORD,
@@ -44,7 +44,7 @@ PUBLISHED_AT = datetime(2021, 7, 20, 9, 30, tzinfo=ZoneInfo("Asia/Shanghai"))
 # decorator (applied in setUpClass, before the server thread starts) is what the
 # server's views read too: reviewer1's duty note below is rendered by the server.
 @override_settings(EDITORIAL_SEPARATION_OF_DUTIES=True)
-class DraftOverLiveBrowserTests(StaticLiveServerTestCase):
+class DraftOverLiveBrowserTests(BrowserTestCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()

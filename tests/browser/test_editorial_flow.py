@@ -6,10 +6,10 @@ import os
 
 from django.apps import apps
 from django.contrib.auth.models import Group
-from django.contrib.staticfiles.testing import StaticLiveServerTestCase
 from playwright.sync_api import expect, sync_playwright
 
 from news.models import Article
+from tests.browser.live import BrowserTestCase
 from tests.factories import ChannelFactory, UserFactory
 
 # Playwright's sync API runs an event loop in this thread; Django's ORM calls from the
@@ -37,7 +37,7 @@ def ensure_editorial_groups():
         migration.forwards(apps, None)
 
 
-class EditorialFlowBrowserTests(StaticLiveServerTestCase):
+class EditorialFlowBrowserTests(BrowserTestCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()

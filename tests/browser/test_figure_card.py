@@ -4,11 +4,11 @@ import os
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from django.contrib.staticfiles.testing import StaticLiveServerTestCase
 from playwright.sync_api import sync_playwright
 
 from quality.figure_review import figure_proposal_confirm, figure_proposals_extract
 from quality.models import FigureProposal
+from tests.browser.live import BrowserTestCase
 from tests.factories import ArticleFactory, UserFactory
 from tests.quality.factories import IndicatorFactory, RegionFactory
 
@@ -26,7 +26,7 @@ CHROMIUM_ARGS = [
 ]
 
 
-class FigureCardBrowserTests(StaticLiveServerTestCase):
+class FigureCardBrowserTests(BrowserTestCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()

@@ -4,10 +4,10 @@ when one leaves, the other's notice goes at its next beat, not minutes later."""
 from unittest import mock
 
 from django.contrib.auth.models import Group
-from django.contrib.staticfiles.testing import StaticLiveServerTestCase
 from playwright.sync_api import expect, sync_playwright
 
 from news.models import Article
+from tests.browser.live import BrowserTestCase
 from tests.browser.test_editorial_flow import (
     CHROMIUM_ARGS,
     PASSWORD,
@@ -16,7 +16,7 @@ from tests.browser.test_editorial_flow import (
 from tests.factories import ArticleFactory, UserFactory
 
 
-class EditingPresenceBrowserTests(StaticLiveServerTestCase):
+class EditingPresenceBrowserTests(BrowserTestCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()

@@ -3,10 +3,11 @@
 import os
 from io import StringIO
 
-from django.contrib.staticfiles.testing import StaticLiveServerTestCase
 from django.core.cache import cache
 from django.core.management import call_command
 from playwright.sync_api import expect, sync_playwright
+
+from tests.browser.live import BrowserTestCase
 
 # Playwright's sync API runs an event loop in this thread.
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
@@ -22,7 +23,7 @@ CHROMIUM_ARGS = [
 ]
 
 
-class QualityChartTests(StaticLiveServerTestCase):
+class QualityChartTests(BrowserTestCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()

@@ -4,13 +4,13 @@ import os
 from datetime import timedelta
 from io import StringIO
 
-from django.contrib.staticfiles.testing import StaticLiveServerTestCase
 from django.core.cache import cache
 from django.core.management import call_command
 from django.utils import timezone
 from playwright.sync_api import sync_playwright
 
 from news.models import Article
+from tests.browser.live import BrowserTestCase
 from tests.factories import ArticleFactory
 
 # Playwright's sync API runs an event loop in this thread.
@@ -67,7 +67,7 @@ def link_background(page, size: str) -> str:
     )
 
 
-class BrowserTestCase(StaticLiveServerTestCase):
+class BrowserTestCase(BrowserTestCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()

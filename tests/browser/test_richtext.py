@@ -5,11 +5,11 @@ import os
 from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.contrib.sessions.backends.db import SessionStore
-from django.contrib.staticfiles.testing import StaticLiveServerTestCase
 from playwright.sync_api import sync_playwright
 
 from news.models import Article
 from tests.browser.editing import caret_at_end
+from tests.browser.live import BrowserTestCase
 from tests.factories import ArticleFactory, UserFactory
 
 # Playwright's sync API runs an event loop in this thread; Django's ORM calls from the
@@ -66,7 +66,7 @@ PASTE = """(html) => {
 }"""
 
 
-class RichTextEditorBrowserTests(StaticLiveServerTestCase):
+class RichTextEditorBrowserTests(BrowserTestCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
