@@ -4,6 +4,7 @@ import xml.etree.ElementTree as ET
 from datetime import timedelta
 from io import StringIO
 from pathlib import Path
+from urllib.parse import quote
 
 from django.conf import settings
 from django.core.cache import cache, caches
@@ -448,6 +449,12 @@ class LanguageTests(TestCase):
         english = self.client.get(f"/en/news/{pk}/")
         self.assertContains(
             english, f'<a href="/news/{pk}/" lang="zh-hans" hreflang="zh-hans">'
+        )
+        # Chinese slugs and the query string come along.
+        slug = quote(self.article.channel.slug)
+        channel = self.client.get(f"/news/channel/{slug}/?page=1")
+        self.assertContains(
+            channel, f'<a href="/en/news/channel/{slug}/?page=1" lang="en"'
         )
         # A page that does not exist in either: the other language's home page.
         missing = self.client.get("/en/no-such-page/")
