@@ -3,12 +3,13 @@
 from django.conf import settings
 from django.core.cache import cache, caches
 from django.http import HttpResponse
-from django.test import TestCase, override_settings
+from django.test import SimpleTestCase, TestCase, override_settings
 from django.urls import include, path
 from django.utils import translation
 from django.utils.http import http_date
 
 from tests.factories import ArticleFactory, UserFactory
+from tests.test_deploy_settings import clean_env, python
 
 
 def _sets_a_cookie(request):
@@ -172,3 +173,25 @@ class PrivateResponsesTests(TestCase):
         response = self.client.get("/admin/", HTTP_ACCEPT_LANGUAGE="en")
         self.assertEqual(response["Content-Language"], "en")
         self.assertIn("Accept-Language", response["Vary"])
+
+
+class LifetimeSettingsTests(SimpleTestCase):
+    LOAD = "import yantai.settings as s; print(s.HTTP_CACHE_S_MAXAGE)"
+
+    def test_a_bad_lifetime_refuses_to_start_with_a_clear_message(self):
+        for value in ["abc", "-5", "1.5", "60s"]:
+            with self.subTest(value=value):
+                env = clean_env(DJANGO_DEBUG="1", HTTP_CACHE_S_MAXAGE=value)
+                result = python(self.LOAD, env)
+                self.assertNotEqual(result.returncode, 0)
+                self.assertIn("ImproperlyConfigured", result.stderr)
+                self.assertIn(
+                    "HTTP_CACHE_S_MAXAGE 必须是不小于 0 的整数秒数", result.stderr
+                )
+
+    def test_a_number_or_nothing_is_taken(self):
+        for value, expected in [("120", "120"), ("0", "0"), ("", "300")]:
+            with self.subTest(value=value):
+                env = clean_env(DJANGO_DEBUG="1", HTTP_CACHE_S_MAXAGE=value)
+                result = python(self.LOAD, env)
+                self.assertEqual(result.stdout.strip(), expected, result.stderr)

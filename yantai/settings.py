@@ -165,14 +165,26 @@ ARTICLE_PAGE_CACHE_SECONDS = int(os.environ.get("ARTICLE_PAGE_CACHE_SECONDS", "1
 # send VIEW_BEACON_RATE beacons (429 beyond), so 阅读排行 cannot be pushed.
 VIEW_COUNT_PERIOD_SECONDS = int(os.environ.get("VIEW_COUNT_PERIOD_SECONDS", "1800"))
 VIEW_BEACON_RATE = os.environ.get("VIEW_BEACON_RATE", "60/min")
+
+
 # Cache-Control of the public pages for anonymous readers (yantai.httpcache): how long
 # a browser (max-age) and a shared cache such as nginx or a CDN (s-maxage) may serve a
 # page without asking, and how long past that a shared cache may serve it while it
 # fetches a fresh copy (stale-while-revalidate). Seconds.
-HTTP_CACHE_MAX_AGE = int(os.environ.get("HTTP_CACHE_MAX_AGE", "60"))
-HTTP_CACHE_S_MAXAGE = int(os.environ.get("HTTP_CACHE_S_MAXAGE", "300"))
-HTTP_CACHE_STALE_WHILE_REVALIDATE = int(
-    os.environ.get("HTTP_CACHE_STALE_WHILE_REVALIDATE", "600")
+def env_seconds(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip() or str(default)
+    if not value.isdigit():
+        raise ImproperlyConfigured(
+            f"{name} 必须是不小于 0 的整数秒数，而不是 {value!r}。"
+            f" / {name} must be a whole number of seconds (0 or more), not {value!r}."
+        )
+    return int(value)
+
+
+HTTP_CACHE_MAX_AGE = env_seconds("HTTP_CACHE_MAX_AGE", 60)
+HTTP_CACHE_S_MAXAGE = env_seconds("HTTP_CACHE_S_MAXAGE", 300)
+HTTP_CACHE_STALE_WHILE_REVALIDATE = env_seconds(
+    "HTTP_CACHE_STALE_WHILE_REVALIDATE", 600
 )
 
 
