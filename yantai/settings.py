@@ -167,10 +167,6 @@ VIEW_COUNT_PERIOD_SECONDS = int(os.environ.get("VIEW_COUNT_PERIOD_SECONDS", "180
 VIEW_BEACON_RATE = os.environ.get("VIEW_BEACON_RATE", "60/min")
 
 
-# Cache-Control of the public pages for anonymous readers (yantai.httpcache): how long
-# a browser (max-age) and a shared cache such as nginx or a CDN (s-maxage) may serve a
-# page without asking, and how long past that a shared cache may serve it while it
-# fetches a fresh copy (stale-while-revalidate). Seconds.
 def env_seconds(name: str, default: int) -> int:
     value = os.environ.get(name, "").strip() or str(default)
     if not value.isdigit():
@@ -181,6 +177,10 @@ def env_seconds(name: str, default: int) -> int:
     return int(value)
 
 
+# Cache-Control of the public pages for anonymous readers (yantai.httpcache): how long
+# a browser (max-age) and a shared cache such as nginx or a CDN (s-maxage) may serve a
+# page without asking, and how long past that a shared cache may serve it while it
+# fetches a fresh copy (stale-while-revalidate). Seconds.
 HTTP_CACHE_MAX_AGE = env_seconds("HTTP_CACHE_MAX_AGE", 60)
 HTTP_CACHE_S_MAXAGE = env_seconds("HTTP_CACHE_S_MAXAGE", 300)
 HTTP_CACHE_STALE_WHILE_REVALIDATE = env_seconds(
