@@ -3,15 +3,16 @@ reader's preferences."""
 
 from datetime import timedelta
 from io import StringIO
-from pathlib import Path
 
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache, caches
 from django.core.management import CommandError, call_command
-from django.test import TestCase, override_settings
+from django.test import RequestFactory, TestCase, override_settings
 from django.utils import timezone, translation
 from django.utils.http import http_date
 
+from news import pagecache
 from news.models import Article
 from news.workflow import article_publish_content
 from quality.figure_review import figure_proposal_confirm, figure_proposals_extract
@@ -118,9 +119,15 @@ class ArticlePageCacheTests(TestCase):
         self.assertEqual(self.client.get(self.url)["Last-Modified"], expected)
 
     def test_pages_are_shared_by_worker_processes(self):
-        """Stored in the ``pages`` cache on disk, not in one process's memory."""
+        """Stored in the ``pages`` cache (files, or Redis), not in one process's
+        memory: another instance of the backend, as another worker has, finds it."""
         self.client.get(self.url)
-        self.assertTrue(any(Path(caches["pages"]._dir).glob("*.djcache")))
+        other = caches.create_connection("pages")
+        self.assertIsNot(other, caches["pages"])
+        request = RequestFactory().get(self.url)
+        request.user = AnonymousUser()
+        article = Article.objects.for_detail_row().get(pk=self.article.pk)
+        self.assertIsNotNone(other.get(pagecache.page_key(request, article)))
 
     @override_settings(ARTICLE_PAGE_CACHE_SECONDS=0)
     def test_zero_seconds_turns_the_cache_off(self):
