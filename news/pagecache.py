@@ -125,8 +125,8 @@ def public_token() -> str:
 
 
 def new_public_token() -> None:
-    """Make every shared fragment (and cached search count) out of date now, and
-    store the fragments of the new state under the new token, so that the next
+    """Make every shared fragment, home block and cached sitemap out of date now,
+    and store the fragments of the new state under the new token, so that the next
     reader of a cached page renders nothing."""
     shared = caches[SHARED_ALIAS]
     token = uuid.uuid4().hex[:12]
