@@ -11,10 +11,11 @@ from django.conf import settings
 def run_in_another_process(script: str) -> None:
     """Run ``script`` in a new Python process with the test settings.
 
-    The ``shared`` cache on disk is the one this process uses (tests/settings.py
-    exports its directory), so the child acts as another worker of the same site.
+    The ``shared`` cache on disk or in Redis is the one this process uses
+    (tests/settings.py exports its directory, or the run's Redis key prefix), so the
+    child acts as another worker of the same site.
     """
-    if not settings.CACHES["shared"]["BACKEND"].endswith("FileBasedCache"):
+    if settings.CACHES["shared"]["BACKEND"].endswith("DatabaseCache"):
         raise unittest.SkipTest("the child process cannot see the test database")
     subprocess.run(
         [sys.executable, "-c", script],
