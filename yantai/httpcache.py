@@ -49,7 +49,7 @@ class LocaleMiddleware(locale.LocaleMiddleware):
     unprefixed URL under ``i18n_patterns(prefix_default_language=False)``, but still
     adds ``Vary: Accept-Language`` to the response, which splits every shared cache's
     copy of the page by the readers' browser languages. URLs outside the patterns
-    (the API, feeds of the site root, /healthz) are Chinese too, except the admin.
+    (the API, the sitemaps, /healthz) are Chinese too; only the admin negotiates.
     """
 
     def process_request(self, request):
