@@ -9,7 +9,7 @@ from io import StringIO
 from pathlib import Path
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import caches
 from django.core.management import call_command
 from django.test import TestCase
 from django.urls import reverse
@@ -36,6 +36,13 @@ SEED_PAGE = (
 )
 
 
+def clear_caches() -> None:
+    """Empty the per-process cache and the shared one (the channel menu and the
+    other side-list fragments live there)."""
+    for alias in ("default", "shared"):
+        caches[alias].clear()
+
+
 class QualityPagesTests(TestCase):
     @classmethod
     def setUpTestData(cls):
@@ -50,11 +57,11 @@ class QualityPagesTests(TestCase):
         cls.article = Article.objects.get(title=demo.SEED_TITLE)
 
     def setUp(self):
-        cache.clear()
+        clear_caches()
 
     def get(self, url, queries):
-        """GET ``url`` with a cold cache in exactly ``queries`` queries."""
-        cache.clear()
+        """GET ``url`` with cold caches in exactly ``queries`` queries."""
+        clear_caches()
         with self.assertNumQueries(queries):
             response = self.client.get(url)
         self.assertEqual(response.status_code, 200)
