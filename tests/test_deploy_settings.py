@@ -89,6 +89,18 @@ class SecretKeyTests(SimpleTestCase):
         self.assertEqual(result.stdout.strip(), "django-insecure-local-only")
 
 
+class DatabaseUrlTests(SimpleTestCase):
+    def test_an_empty_database_url_is_the_embedded_sqlite(self):
+        env = clean_env(DJANGO_DEBUG="1", DATABASE_URL="")
+        result = python(
+            "import yantai.settings as s; d = s.DATABASES['default'];"
+            " print(d['ENGINE'], d['NAME'])",
+            env,
+        )
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertEqual(result.stdout.split(), ["yantai.sqlite", env["SQLITE_PATH"]])
+
+
 def run_function(workdir: Path, env: dict[str, str]) -> subprocess.CompletedProcess:
     """Run ./run's ``use_local_secret_key`` (the function itself, taken from the
     script) in ``workdir`` and print the key it exported."""

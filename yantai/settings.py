@@ -125,10 +125,12 @@ TEMPLATES = [
 
 WSGI_APPLICATION = "yantai.wsgi.application"
 
-# Database: the embedded SQLite file unless DATABASE_URL says otherwise.
+# Database: the embedded SQLite file unless DATABASE_URL says otherwise (an empty
+# DATABASE_URL, as `DATABASE_URL= ./run` leaves it, counts as unset).
 DATABASES = {
-    "default": dj_database_url.config(
-        default=f"sqlite:///{os.environ.get('SQLITE_PATH', BASE_DIR / 'db.sqlite3')}",
+    "default": dj_database_url.parse(
+        os.environ.get("DATABASE_URL")
+        or f"sqlite:///{os.environ.get('SQLITE_PATH', BASE_DIR / 'db.sqlite3')}",
         conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "60")),
         conn_health_checks=True,
     )
