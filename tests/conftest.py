@@ -6,6 +6,10 @@ version would otherwise be served a page of an earlier test. The ``shared`` cach
 (editing notices, throttle counters, API counts) is on disk too.
 """
 
+import os
+import shutil
+import subprocess
+
 import pytest
 from django.core.cache import caches
 
@@ -14,3 +18,41 @@ from django.core.cache import caches
 def _empty_page_cache():
     caches["pages"].clear()
     caches["shared"].clear()
+
+
+# --- system packages the suite needs: named in one line, before anything runs -------
+
+CHROMIUM = "/usr/bin/chromium"
+
+
+def _cjk_font_installed() -> bool:
+    fc_list = shutil.which("fc-list")
+    if fc_list is None:
+        return False
+    out = subprocess.run(
+        [fc_list, ":lang=zh"], capture_output=True, text=True, check=False
+    ).stdout
+    return bool(out.strip())
+
+
+def pytest_collection_modifyitems(session, config, items):
+    """Stop with one clear line when a system package the chosen tests need is
+    missing (Debian's packages; README, “Tests and CI”), instead of a page of
+    tracebacks from every browser or catalog test."""
+    paths = {str(item.path) for item in items}
+    browser = any(f"{os.sep}tests{os.sep}browser{os.sep}" in p for p in paths)
+    catalogs = any(p.endswith("test_translations.py") for p in paths)
+    missing = []
+    if browser and not os.access(CHROMIUM, os.X_OK):
+        missing.append(f"chromium ({CHROMIUM})")
+    if browser and not _cjk_font_installed():
+        missing.append("fonts-noto-cjk (no Chinese font for fc-list :lang=zh)")
+    if catalogs and not (shutil.which("xgettext") and shutil.which("msgattrib")):
+        missing.append("gettext (xgettext, msgattrib)")
+    if missing:
+        pytest.exit(
+            "缺少系统软件包 / missing system packages: "
+            + ", ".join(missing)
+            + " — apt-get install chromium fonts-noto-cjk gettext",
+            returncode=1,
+        )
