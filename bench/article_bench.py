@@ -128,6 +128,78 @@ application = get_wsgi_application()
 """
 
 
+def build_db(db: Path, env: dict[str, str], n: int, *, reuse: bool) -> None:
+    """Migrate ``db`` and, unless ``reuse`` finds it imported already, import the first
+    ``n`` articles of the shared dataset and index them for search. A marker file
+    beside the database records a finished import, so every bench reusing the file
+    (``--reuse-db``) finds the same articles, indexed."""
+    marker = Path(str(db) + ".imported")
+    if not (reuse and marker.exists()):
+        for stale in DATA.glob(f"{db.name}*"):
+            stale.unlink()
+    manage = [PYTHON, "manage.py"]
+    for command in (
+        ["migrate", "-v", "0"],
+        ["createcachetable"],
+        ["collectstatic", "--noinput", "-v", "0"],
+    ):
+        subprocess.run([*manage, *command], env=env, cwd=ROOT, check=True)
+    if marker.exists():
+        return
+    out = subprocess.run(
+        [PYTHON, "-c", IMPORT, str(dataset(n))],
+        env=env,
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    print("IMPORT", out.strip().splitlines()[-1], flush=True)
+    subprocess.run(
+        [*manage, "rebuild_search_index", "-v", "0"], env=env, cwd=ROOT, check=True
+    )
+    marker.write_text("1")
+
+
+def published_ids(env: dict[str, str]) -> list[int]:
+    """The ids of the published articles of the bench's database."""
+    out = subprocess.run(
+        [
+            PYTHON,
+            "manage.py",
+            "shell",
+            "-c",
+            "import json; from news.models import Article; "
+            "print(json.dumps(list(Article.objects.published()"
+            ".values_list('id', flat=True))))",
+        ],
+        env=env,
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def warm_pages(env: dict[str, str], host: str) -> float:
+    """Fill the page cache for every published article with ``warm_article_pages``
+    in two processes (one a core); the seconds it took."""
+    started = time.perf_counter()
+    shards = [
+        subprocess.Popen(
+            [PYTHON, "manage.py", "warm_article_pages", "--host", host, "--shard", k],
+            env=env,
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+        )
+        for k in ("0/2", "1/2")
+    ]
+    if any(shard.wait() for shard in shards):
+        raise RuntimeError("warm_article_pages failed")
+    return time.perf_counter() - started
+
+
 def wrk(port: int, urls: Path, seconds: int, connections: int) -> dict:
     return serving.wrk(
         port,
@@ -230,27 +302,8 @@ def main() -> None:
         "ARTICLE_PAGE_CACHE_SECONDS": "3600",
         "PAGE_CACHE_DIR": str(pages),
     }
-    started = time.perf_counter()
-    shards = [
-        subprocess.Popen(
-            [
-                PYTHON,
-                "manage.py",
-                "warm_article_pages",
-                "--host",
-                f"127.0.0.1:{options.port}",
-                "--shard",
-                f"{k}/2",
-            ],
-            env=warm_env,
-            cwd=ROOT,
-            stdout=subprocess.DEVNULL,
-        )
-        for k in range(2)
-    ]
-    if any(shard.wait() for shard in shards):
-        raise RuntimeError("warm_article_pages failed")
-    print(f"WARM {len(article_ids)} pages in {time.perf_counter() - started:.0f} s")
+    took = warm_pages(warm_env, f"127.0.0.1:{options.port}")
+    print(f"WARM {len(article_ids)} pages in {took:.0f} s")
     site = serve(["yantai.wsgi:application"], warm_env, options.port)
     try:
         wrk(options.port, article_urls, 3, options.connections)  # warm-up

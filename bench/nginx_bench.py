@@ -20,7 +20,6 @@ in a sample, and the ratio.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import shutil
 import signal
@@ -29,8 +28,15 @@ import time
 import urllib.request
 from pathlib import Path
 
-import serving
-from article_bench import DATA, IMPORT, PYTHON, ROOT, SHARED, bench_env, dataset
+from article_bench import (
+    DATA,
+    ROOT,
+    bench_env,
+    build_db,
+    published_ids,
+    warm_pages,
+    wrk,
+)
 from serving import serve, stop
 
 CONF = ROOT / "deploy" / "nginx" / "yantai.conf"
@@ -85,17 +91,6 @@ http {{
     raise RuntimeError("nginx did not start")
 
 
-def wrk(port: int, urls: Path, seconds: int, connections: int) -> dict:
-    return serving.wrk(
-        port,
-        urls,
-        seconds,
-        connections,
-        script=SHARED / "wrk_random_urls.lua",
-        echo=True,
-    )
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=20000)
@@ -118,41 +113,8 @@ def main() -> None:
         "DJANGO_NUM_PROXIES": "1",
         "GUNICORN_CMD_ARGS": f"--control-socket {DATA / 'nginx.ctl'}",
     }
-    manage = [PYTHON, "manage.py"]
-    if not (options.reuse_db and Path(str(db) + ".imported").exists()):
-        for stale in DATA.glob(f"bench-{options.n}.sqlite3*"):
-            stale.unlink()
-        subprocess.run([*manage, "migrate", "-v", "0"], env=env, cwd=ROOT, check=True)
-        out = subprocess.run(
-            [PYTHON, "-c", IMPORT, str(dataset(options.n))],
-            env=env,
-            cwd=ROOT,
-            check=True,
-            capture_output=True,
-            text=True,
-        ).stdout
-        print("IMPORT", out.strip().splitlines()[-1], flush=True)
-        Path(str(db) + ".imported").write_text("1")
-    subprocess.run([*manage, "migrate", "-v", "0"], env=env, cwd=ROOT, check=True)
-    ids = json.loads(
-        subprocess.run(
-            [
-                *manage,
-                "shell",
-                "-c",
-                "import json; from news.models import Article; "
-                "print(json.dumps(list(Article.objects.published()"
-                ".values_list('id', flat=True))))",
-            ],
-            env=env,
-            cwd=ROOT,
-            check=True,
-            capture_output=True,
-            text=True,
-        )
-        .stdout.strip()
-        .splitlines()[-1]
-    )
+    build_db(db, env, options.n, reuse=options.reuse_db)
+    ids = published_ids(env)
     urls = DATA / "urls-nginx-articles.txt"
     urls.write_text("".join(f"/news/{i}/\n" for i in ids))
 
@@ -160,19 +122,8 @@ def main() -> None:
     # filling nginx's takes seconds, well within the pages' s-maxage
     # (HTTP_CACHE_S_MAXAGE, 300 s by default): no entry expires during the run.
     shutil.rmtree(DATA / "nginx-pages", ignore_errors=True)
-    start = time.monotonic()
-    warmers = [
-        subprocess.Popen(
-            [*manage, "warm_article_pages", "--host", "127.0.0.1", "--shard", shard],
-            env=env,
-            cwd=ROOT,
-            stdout=subprocess.DEVNULL,
-        )
-        for shard in ("0/2", "1/2")
-    ]
-    if any(w.wait() for w in warmers):
-        raise RuntimeError("warm_article_pages failed")
-    print(f"WARM {len(ids)} pages in {time.monotonic() - start:.0f} s", flush=True)
+    took = warm_pages(env, "127.0.0.1")
+    print(f"WARM {len(ids)} pages in {took:.0f} s", flush=True)
 
     site = serve(["yantai.wsgi:application"], env, options.app_port)
     front = nginx_start(web, options.port, options.app_port)

@@ -29,21 +29,20 @@ share of its own ceiling, 2.7 %).
 from __future__ import annotations
 
 import argparse
-import json
 import subprocess
-import time
 import urllib.request
 from pathlib import Path
 
 from article_bench import (
     DATA,
-    IMPORT,
     PYTHON,
     REFERENCE_APP,
     ROOT,
     WAGTAIL,
     bench_env,
-    dataset,
+    build_db,
+    published_ids,
+    warm_pages,
     wrk,
 )
 from serving import serve, stop
@@ -124,51 +123,8 @@ def main() -> None:
         "EDITORIAL_SEPARATION_OF_DUTIES": "0",
         "GUNICORN_CMD_ARGS": f"--control-socket {DATA / 'edits.ctl'}",
     }
-    if not (options.reuse_db and db.exists()):
-        for stale in DATA.glob(f"bench-{options.n}.sqlite3*"):
-            stale.unlink()
-    manage = [PYTHON, "manage.py"]
-    subprocess.run([*manage, "migrate", "-v", "0"], env=env, cwd=ROOT, check=True)
-    subprocess.run([*manage, "createcachetable"], env=env, cwd=ROOT, check=True)
-    subprocess.run(
-        [*manage, "collectstatic", "--noinput", "-v", "0"],
-        env=env,
-        cwd=ROOT,
-        check=True,
-    )
-    if not Path(str(db) + ".imported").exists():
-        out = subprocess.run(
-            [PYTHON, "-c", IMPORT, str(dataset(options.n))],
-            env=env,
-            cwd=ROOT,
-            check=True,
-            capture_output=True,
-            text=True,
-        ).stdout
-        print("IMPORT", out.strip().splitlines()[-1], flush=True)
-        subprocess.run(
-            [*manage, "rebuild_search_index", "-v", "0"], env=env, cwd=ROOT, check=True
-        )
-        Path(str(db) + ".imported").write_text("1")
-    ids = json.loads(
-        subprocess.run(
-            [
-                *manage,
-                "shell",
-                "-c",
-                "import json; from news.models import Article; "
-                "print(json.dumps(list(Article.objects.published()"
-                ".values_list('id', flat=True))))",
-            ],
-            env=env,
-            cwd=ROOT,
-            check=True,
-            capture_output=True,
-            text=True,
-        )
-        .stdout.strip()
-        .splitlines()[-1]
-    )
+    build_db(db, env, options.n, reuse=options.reuse_db)
+    ids = published_ids(env)
     urls = DATA / "urls-articles.txt"
     urls.write_text("".join(f"/news/{i}/\n" for i in ids))
     port, seconds, conns = options.port, options.seconds, options.connections
@@ -186,26 +142,8 @@ def main() -> None:
 
     warm_env = {**env, "ARTICLE_PAGE_CACHE_SECONDS": "3600"}
     if not options.skip_warm:
-        started = time.perf_counter()
-        shards = [
-            subprocess.Popen(
-                [
-                    *manage,
-                    "warm_article_pages",
-                    "--host",
-                    f"127.0.0.1:{port}",
-                    "--shard",
-                    f"{k}/2",
-                ],
-                env=warm_env,
-                cwd=ROOT,
-                stdout=subprocess.DEVNULL,
-            )
-            for k in range(2)
-        ]
-        if any(shard.wait() for shard in shards):
-            raise RuntimeError("warm_article_pages failed")
-        print(f"WARM {len(ids)} pages in {time.perf_counter() - started:.0f} s")
+        took = warm_pages(warm_env, f"127.0.0.1:{port}")
+        print(f"WARM {len(ids)} pages in {took:.0f} s")
     site = serve(["yantai.wsgi:application"], warm_env, port)
     try:
         wrk(port, urls, 3, conns)
