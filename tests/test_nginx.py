@@ -13,6 +13,8 @@ import shutil
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -85,43 +87,26 @@ http {{
     return main
 
 
-def test_nginx_accepts_the_shipped_configuration(tmp_path):
-    nginx = nginx_binary()
-    main = nginx_config(tmp_path, free_port(), free_port())
-    result = subprocess.run(
-        [nginx, "-t", "-c", str(main), "-p", str(tmp_path)],
-        capture_output=True,
-        text=True,
-        timeout=30,
-    )
-    assert result.returncode == 0, result.stderr
-    assert "syntax is ok" in result.stderr
-    assert "test is successful" in result.stderr
-
-
-def test_nginx_in_front_of_gunicorn(env, tmp_path):  # noqa: F811
-    nginx = nginx_binary()
-    article = subprocess.run(
+def seed_article(variables: dict[str, str]) -> str:
+    """One published article in the servers' database; its id."""
+    return subprocess.run(
         [sys.executable, "manage.py", "shell", "-c", SEED],
         cwd=ROOT,
-        env=env,
+        env=variables,
         check=True,
         capture_output=True,
         text=True,
         timeout=120,
     ).stdout.split()[-1]
-    # nginx is the one proxy that appends to X-Forwarded-For; two anonymous API
-    # requests a minute per client address, to see which address the app takes.
-    env = dict(env, DJANGO_NUM_PROXIES="1", API_THROTTLE_ANON="2/min")
-    app = Server(gunicorn_command((ROOT / "run").read_text()), free_port(), env)
+
+
+@contextmanager
+def nginx_in_front(web: Path, app: Server) -> Iterator[str]:
+    """The shipped nginx on a free port in front of ``app``, files under ``web``:
+    its base URL once it answers; nginx and ``app`` are stopped after."""
+    nginx = nginx_binary()
     port = free_port()
-    web = tmp_path / "web"
-    web.mkdir()
     main = nginx_config(web, port, app.port)
-    (web / "static" / "css").mkdir()
-    css = (ROOT / "static" / "css" / "error.css").read_bytes()
-    (web / "static" / "css" / "error.css").write_bytes(css)
-    (web / "media" / "note.txt").write_text("媒体文件", encoding="utf-8")
     server = subprocess.Popen(
         [nginx, "-c", str(main), "-p", str(web), "-g", "daemon off;"],
         stderr=subprocess.PIPE,
@@ -138,6 +123,41 @@ def test_nginx_in_front_of_gunicorn(env, tmp_path):  # noqa: F811
                 assert server.poll() is None, server.stderr.read().decode()
                 assert time.monotonic() < deadline, "nginx did not start"
                 time.sleep(0.1)
+        yield base
+    finally:
+        os.killpg(server.pid, 15)
+        server.wait(timeout=30)
+        app.stop()
+
+
+def test_nginx_accepts_the_shipped_configuration(tmp_path):
+    nginx = nginx_binary()
+    main = nginx_config(tmp_path, free_port(), free_port())
+    result = subprocess.run(
+        [nginx, "-t", "-c", str(main), "-p", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "syntax is ok" in result.stderr
+    assert "test is successful" in result.stderr
+
+
+def test_nginx_in_front_of_gunicorn(env, tmp_path):  # noqa: F811
+    nginx_binary()
+    article = seed_article(env)
+    # nginx is the one proxy that appends to X-Forwarded-For; two anonymous API
+    # requests a minute per client address, to see which address the app takes.
+    env = dict(env, DJANGO_NUM_PROXIES="1", API_THROTTLE_ANON="2/min")
+    app = Server(gunicorn_command((ROOT / "run").read_text()), free_port(), env)
+    web = tmp_path / "web"
+    web.mkdir()
+    with nginx_in_front(web, app) as base:
+        (web / "static" / "css").mkdir()
+        css = (ROOT / "static" / "css" / "error.css").read_bytes()
+        (web / "static" / "css" / "error.css").write_bytes(css)
+        (web / "media" / "note.txt").write_text("媒体文件", encoding="utf-8")
 
         # A public page: rendered once by Django, then served from nginx's cache.
         page = f"{base}/news/{article}/"
@@ -182,7 +202,3 @@ def test_nginx_in_front_of_gunicorn(env, tmp_path):  # noqa: F811
             )
         ]
         assert statuses == [200, 200, 429], statuses
-    finally:
-        os.killpg(server.pid, 15)
-        server.wait(timeout=30)
-        app.stop()

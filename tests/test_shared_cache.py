@@ -8,28 +8,17 @@ own; an expired copy is served while nginx refreshes it in the background
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import time
 
 import requests
 
-from tests.test_nginx import ROOT, SEED, nginx_binary, nginx_config
+from tests.test_nginx import ROOT, nginx_binary, nginx_in_front, seed_article
 from tests.test_two_servers import Server, env, free_port, gunicorn_command  # noqa: F401
 
 
 def test_every_reader_shares_one_copy_per_url(env, tmp_path):  # noqa: F811
-    nginx = nginx_binary()
-    article = subprocess.run(
-        [sys.executable, "manage.py", "shell", "-c", SEED],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    ).stdout.split()[-1]
+    nginx_binary()
+    article = seed_article(env)
     # Copies a shared cache may keep 2 s, and no serving of stale copies: the test
     # then sees the revalidation itself.
     env = dict(
@@ -39,27 +28,9 @@ def test_every_reader_shares_one_copy_per_url(env, tmp_path):  # noqa: F811
         HTTP_CACHE_STALE_WHILE_REVALIDATE="0",
     )
     app = Server(gunicorn_command((ROOT / "run").read_text()), free_port(), env)
-    port = free_port()
     web = tmp_path / "web"
     web.mkdir()
-    main = nginx_config(web, port, app.port)
-    server = subprocess.Popen(
-        [nginx, "-c", str(main), "-p", str(web), "-g", "daemon off;"],
-        stderr=subprocess.PIPE,
-        start_new_session=True,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                requests.get(f"{base}/healthz", timeout=5)
-                break
-            except requests.ConnectionError:
-                assert server.poll() is None, server.stderr.read().decode()
-                assert time.monotonic() < deadline, "nginx did not start"
-                time.sleep(0.1)
-
+    with nginx_in_front(web, app) as base:
         page = f"{base}/news/{article}/"
         first = requests.get(page, timeout=30)
         assert first.headers["X-Cache-Status"] in {"MISS", "EXPIRED"}, first.headers
@@ -94,7 +65,3 @@ def test_every_reader_shares_one_copy_per_url(env, tmp_path):  # noqa: F811
                 status
             )
             time.sleep(0.05)
-    finally:
-        os.killpg(server.pid, 15)
-        server.wait(timeout=30)
-        app.stop()
