@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import shutil
 import stat
 import subprocess
 import sys
@@ -87,6 +88,44 @@ class SecretKeyTests(SimpleTestCase):
         result = python(LOAD_SETTINGS, clean_env(DJANGO_DEBUG="1"))
         self.assertEqual(result.returncode, 0, result.stderr)
         self.assertEqual(result.stdout.strip(), "django-insecure-local-only")
+
+
+class ManagePyKeyTests(SimpleTestCase):
+    """manage.py uses ./run's var/secret_key when the environment has no key."""
+
+    PRINT_KEY = [
+        "shell",
+        "-c",
+        "from django.conf import settings; print(settings.SECRET_KEY)",
+    ]
+
+    def manage(self, workdir: Path) -> subprocess.CompletedProcess:
+        shutil.copy(ROOT / "manage.py", workdir / "manage.py")
+        return subprocess.run(
+            [sys.executable, str(workdir / "manage.py"), *self.PRINT_KEY],
+            env=clean_env(DJANGO_DEBUG="0"),
+            cwd=workdir,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+
+    def test_the_local_key_file_is_used(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            workdir = Path(tmp)
+            (workdir / "var").mkdir()
+            key = secrets.token_urlsafe(50)
+            (workdir / "var" / "secret_key").write_text(key)
+            result = self.manage(workdir)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        # The last line: `shell` may first say what it imported.
+        self.assertEqual(result.stdout.strip().splitlines()[-1], key)
+
+    def test_without_a_key_file_it_still_refuses(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            result = self.manage(Path(tmp))
+        self.assertNotEqual(result.returncode, 0)
+        self.assertIn("DJANGO_SECRET_KEY is not set", result.stderr)
 
 
 class DatabaseUrlTests(SimpleTestCase):
