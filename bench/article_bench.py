@@ -211,6 +211,28 @@ def wrk(port: int, urls: Path, seconds: int, connections: int) -> dict:
     )
 
 
+def reference_ceiling(
+    env: dict[str, str],
+    page_bytes: int,
+    port: int,
+    urls: Path,
+    seconds: int,
+    connections: int,
+) -> dict:
+    """wrk against the reference app (a minimal Django view answering ``page_bytes``
+    bytes on every path) under the same gunicorn settings: the protocol's ceiling."""
+    (DATA / "reference_app.py").write_text(REFERENCE_APP)
+    ref = serve(
+        ["--chdir", str(DATA), "reference_app:application"],
+        {**env, "REF_BYTES": str(page_bytes)},
+        port,
+    )
+    try:
+        return wrk(port, urls, seconds, connections)
+    finally:
+        stop(ref)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=20000)
@@ -311,20 +333,15 @@ def main() -> None:
         warm = wrk(options.port, article_urls, options.seconds, options.connections)
     finally:
         stop(site)
-    ref_path = DATA / "reference_app.py"
-    ref_path.write_text(REFERENCE_APP)
-    ref = serve(
-        ["--chdir", str(DATA), "reference_app:application"],
-        {**env, "REF_BYTES": str(len(page))},
+    print("== reference ceiling (minimal Django view, same page size)")
+    ceiling = reference_ceiling(
+        env,
+        len(page),
         options.port + 1,
+        article_urls,
+        options.seconds,
+        options.connections,
     )
-    try:
-        print("== reference ceiling (minimal Django view, same page size)")
-        ceiling = wrk(
-            options.port + 1, article_urls, options.seconds, options.connections
-        )
-    finally:
-        stop(ref)
 
     theirs = WAGTAIL["article_rps"] / WAGTAIL["ceiling_rps"]
     for label, result in (("article page, cold", cold), ("article page, warm", warm)):

@@ -36,12 +36,12 @@ from pathlib import Path
 from article_bench import (
     DATA,
     PYTHON,
-    REFERENCE_APP,
     ROOT,
     WAGTAIL,
     bench_env,
     build_db,
     published_ids,
+    reference_ceiling,
     warm_pages,
     wrk,
 )
@@ -169,18 +169,8 @@ def main() -> None:
     finally:
         stop(site)
 
-    ref_path = DATA / "reference_app.py"
-    ref_path.write_text(REFERENCE_APP)
-    ref = serve(
-        ["--chdir", str(DATA), "reference_app:application"],
-        {**env, "REF_BYTES": str(len(page))},
-        port + 1,
-    )
-    try:
-        print("== ceiling: minimal Django view, same page size", flush=True)
-        ceiling = wrk(port + 1, urls, seconds, conns)
-    finally:
-        stop(ref)
+    print("== ceiling: minimal Django view, same page size", flush=True)
+    ceiling = reference_ceiling(env, len(page), port + 1, urls, seconds, conns)
 
     wagtail = WAGTAIL["article_rps"] / WAGTAIL["ceiling_rps"]
     for label, result in results.items():
