@@ -12,6 +12,7 @@ milliseconds); any other error, or a lock that outlasts five seconds, is raised.
 import time
 
 from django.contrib.staticfiles.testing import StaticLiveServerTestCase
+from django.core.management.base import CommandError
 from django.db import OperationalError
 
 FLUSH_WAIT_SECONDS = 5.0
@@ -23,7 +24,12 @@ class BrowserTestCase(StaticLiveServerTestCase):
         while True:
             try:
                 return super()._fixture_teardown()
-            except OperationalError as error:
-                if "locked" not in str(error) or time.monotonic() > deadline:
+            except (OperationalError, CommandError) as error:
+                # flush reports the lock as a CommandError raised from it.
+                cause = (
+                    error if isinstance(error, OperationalError) else error.__cause__
+                )
+                locked = isinstance(cause, OperationalError) and "locked" in str(cause)
+                if not locked or time.monotonic() > deadline:
                     raise
                 time.sleep(0.1)
