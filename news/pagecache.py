@@ -49,13 +49,16 @@ the same fragments.
 
 from __future__ import annotations
 
+import functools
 import math
 import uuid
 from datetime import datetime
 from functools import wraps
+from typing import NamedTuple
 
 from django.conf import settings
 from django.core.cache import caches
+from django.db import connection
 from django.db.models import F, Q
 from django.http import HttpResponse
 from django.template.loader import render_to_string
@@ -64,7 +67,7 @@ from django.utils.translation import get_language
 
 from news.extensions import figures_digest
 
-from .models import Article, Channel
+from .models import Article, ArticleFigures, Channel
 
 CACHE_ALIAS = "pages"
 SHARED_ALIAS = "shared"
@@ -237,19 +240,98 @@ def fill(html: bytes, *, article_id: int | None = None) -> bytes:
     missing (evicted, expired) or was computed under an older token (by a reader
     racing a publication) is computed again and stored.
     """
+    return _fill(html, article_id, compute=True)
+
+
+def fill_current(html: bytes, *, article_id: int | None = None) -> bytes | None:
+    """``fill()`` from the shared cache alone: None when a fragment is missing or
+    out of date (the caller then takes the full path, which computes it)."""
+    return _fill(html, article_id, compute=False)
+
+
+def _fill(html: bytes, article_id: int | None, *, compute: bool) -> bytes | None:
     keys = {name: _fragment_key(name) for name in FRAGMENTS}
     shared = caches[SHARED_ALIAS]
     found = shared.get_many([TOKEN_KEY, *keys.values()])
-    token = found.get(TOKEN_KEY) or public_token()
+    token = found.get(TOKEN_KEY)
+    if token is None:
+        if not compute:
+            return None
+        token = public_token()
     for name, key in keys.items():
         entry = found.get(key)
         if entry is None or entry[0] != token:
+            if not compute:
+                return None
             entry = (token, _fragment_variants(name))
             shared.set(key, entry, FRAGMENT_SECONDS)
         variants = entry[1]
         part = variants.get(article_id, variants[None])
         html = html.replace(marker(name).encode(), part.encode())
     return html
+
+
+# --- the serving fast path (yantai.fastpath) ----------------------------------------
+
+
+class FastPage(NamedTuple):
+    """What ``yantai.fastpath`` keeps of a served article page to serve it again
+    without Django's request cycle: the page with its fragment markers, and the
+    parameters of ``CURRENT_SQL`` that say it is still the page of the live row."""
+
+    article_id: int
+    check: tuple
+    html: bytes
+    until: float  # epoch seconds: a neighbour becomes due or expires (page_timeout)
+
+
+def fast_page(article: Article, html: bytes, until: float) -> FastPage:
+    """The ``FastPage`` of ``article``'s page ``html``, checked by the same row
+    values as ``page_key`` (updated_at, page_stamp, the figures digest), adapted for
+    this database as the ORM writes them, so that SQL compares them exactly."""
+    ops = connection.ops
+    return FastPage(
+        article_id=article.pk,
+        check=(
+            article.pk,
+            ops.adapt_datetimefield_value(article.updated_at),
+            article.page_stamp,
+            figures_digest(article),
+            Article.Status.PUBLISHED.value,
+        ),
+        html=html,
+        until=until,
+    )
+
+
+@functools.cache
+def _current_sql() -> str:
+    article = Article._meta
+    figures = ArticleFigures._meta
+    q = connection.ops.quote_name
+    a = {f: q(article.get_field(f).column) for f in ("id", "updated_at", "page_stamp")}
+    a |= {f: q(article.get_field(f).column) for f in ("status", "published_at")}
+    expires = q(article.get_field("expires_at").column)
+    # One primary-key lookup, the statement made once: the ORM would compile the
+    # same query on every request (half the cost of a cached hit, bench/).
+    return (
+        f"SELECT 1 FROM {q(article.db_table)} a"
+        f" LEFT OUTER JOIN {q(figures.db_table)} f"
+        f" ON f.{q(figures.pk.column)} = a.{a['id']}"
+        f" WHERE a.{a['id']} = %s AND a.{a['updated_at']} = %s"
+        f" AND a.{a['page_stamp']} = %s AND COALESCE(f.{q(figures.get_field('digest').column)}, '') = %s"
+        f" AND a.{a['status']} = %s AND a.{a['published_at']} <= %s"
+        f" AND (a.{expires} IS NULL OR a.{expires} > %s)"
+    )
+
+
+def is_current(page: FastPage) -> bool:
+    """The article is public now and its live row is the one ``page`` was made of
+    (``Article.objects.published()`` and ``page_key``, in one statement)."""
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    with connection.cursor() as cursor:
+        cursor.execute(_current_sql(), (*page.check, now, now))
+        return cursor.fetchone() is not None
 
 
 def shared_current(key: str, compute, seconds: int = FRAGMENT_SECONDS):

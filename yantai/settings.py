@@ -162,6 +162,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 EDITORIAL_SEPARATION_OF_DUTIES = env_bool("EDITORIAL_SEPARATION_OF_DUTIES", True)
 # How long a rendered article page may be served (news.pagecache); 0 turns it off.
 ARTICLE_PAGE_CACHE_SECONDS = int(os.environ.get("ARTICLE_PAGE_CACHE_SECONDS", "120"))
+# An anonymous reader's cached article page is served again in front of Django's
+# request cycle while its live row is unchanged (yantai.fastpath); 0 turns it off.
+PAGE_FAST_PATH = env_bool("PAGE_FAST_PATH", True)
 # The view beacon (news.views.article_view_beacon): one reader (client address and
 # browser) adds one view per article per VIEW_COUNT_PERIOD_SECONDS, and a client may
 # send VIEW_BEACON_RATE beacons (429 beyond), so 阅读排行 cannot be pushed.

@@ -15,7 +15,14 @@ from django.urls import get_resolver
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "yantai.settings")
 
-application = get_wsgi_application()
+django_application = get_wsgi_application()
+
+# Anonymous readers' cached article pages are answered in front of Django's request
+# cycle while their live row is unchanged (yantai/fastpath.py; it needs the apps
+# loaded by get_wsgi_application()).
+from yantai.fastpath import FastPathApplication  # noqa: E402
+
+application = FastPathApplication(django_application)
 
 # Load the URLconf, and with it every view module, now rather than on the first
 # request; then take everything loaded so far out of the garbage collector's sight

@@ -1,0 +1,210 @@
+"""The fast path in front of Django (yantai.fastpath) serves an article page only
+while the page cache would: every page-cache and invalidation test runs again here
+with the fast path in front, plus what is its own (304, HEAD, cookies, headers).
+
+``FastClient`` is Django's test client with ``FastPathApplication``'s own methods
+around the handler (what ``__call__`` does around Django's WSGI handler); the last
+test calls the WSGI application itself.
+"""
+
+import io
+from datetime import timedelta
+
+from django.core.cache import cache, caches
+from django.core.handlers.wsgi import WSGIHandler, WSGIRequest
+from django.db import connection
+from django.http import HttpResponse
+from django.test import Client, TestCase, override_settings
+from django.test.client import ClientHandler
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from news.models import Article
+from news.workflow import article_unpublish
+from tests.factories import ArticleFactory, UserFactory
+from tests.news import test_pagecache, test_pagecache_invalidation
+from yantai.fastpath import FastPathApplication
+
+
+class FastPathClientHandler(ClientHandler):
+    def __call__(self, environ):
+        key = FastPathApplication.key(environ)
+        if key is not None:
+            seen = {}
+
+            def start_response(status, headers, exc_info=None):
+                seen.update(status=status, headers=headers)
+
+            body = FastPathApplication.try_serve(key, environ, start_response)
+            if body is not None:
+                response = HttpResponse(b"".join(body), status=int(seen["status"][:3]))
+                for name, value in seen["headers"]:
+                    response[name] = value
+                response.served_fast = True
+                response.wsgi_request = WSGIRequest(environ)  # the client reads it
+                return response
+        response = super().__call__(environ)
+        headers = [
+            *response.items(),
+            *(("Set-Cookie", c.output(header="")) for c in response.cookies.values()),
+        ]
+        status = f"{response.status_code} {response.reason_phrase}"
+        FastPathApplication.keep(key, environ, response, status, headers)
+        response.served_fast = False
+        return response
+
+
+class FastClient(Client):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.handler = FastPathClientHandler(self.handler.enforce_csrf_checks)
+
+
+class FastArticlePageCacheTests(test_pagecache.ArticlePageCacheTests):
+    client_class = FastClient
+
+
+class FastPageInvalidationTests(test_pagecache_invalidation.PageInvalidationTests):
+    client_class = FastClient
+
+    def assert_served_from_cache(self, article):
+        """Served by the fast path: its one statement, nothing rendered."""
+        with CaptureQueriesContext(connection) as queries:
+            response = self.read(article)
+        self.assertEqual(response.status_code, 200)
+        self.assertTrue(response.served_fast)
+        self.assertEqual(len(queries), 1)
+        self.assertTrue(queries[0]["sql"].startswith("SELECT 1 FROM"))
+        return response.content.decode()
+
+
+class FastPathTests(TestCase):
+    client_class = FastClient
+
+    def setUp(self):
+        cache.clear()
+        for alias in ("pages", "shared"):
+            caches[alias].clear()
+            self.addCleanup(caches[alias].clear)
+        self.article = ArticleFactory(title="快速路径", body="<p>共参与604项。</p>")
+        self.url = self.article.get_absolute_url()
+
+    def test_the_second_reading_is_served_fast_with_the_same_bytes_and_headers(self):
+        first = self.client.get(self.url)
+        second = self.client.get(self.url)
+        self.assertFalse(first.served_fast)
+        self.assertTrue(second.served_fast)
+        self.assertEqual(first.content, second.content)
+        self.assertEqual(first["ETag"], second["ETag"])
+        for header in (
+            "Cache-Control",
+            "Content-Type",
+            "Content-Language",
+            "Last-Modified",
+            "Content-Security-Policy",
+            "X-Frame-Options",
+        ):
+            self.assertEqual(first[header], second[header], header)
+        self.assertEqual(int(second["Content-Length"]), len(second.content))
+
+    def test_a_conditional_get_is_a_304_and_head_has_no_body(self):
+        etag = self.client.get(self.url)["ETag"]
+        again = self.client.get(self.url, headers={"if-none-match": etag})
+        self.assertTrue(again.served_fast)
+        self.assertEqual(again.status_code, 304)
+        self.assertEqual(again.content, b"")
+        self.assertEqual(again["ETag"], etag)
+        other = self.client.get(self.url, headers={"if-none-match": '"other"'})
+        self.assertEqual(other.status_code, 200)
+        head = self.client.head(self.url)
+        self.assertTrue(head.served_fast)
+        self.assertEqual(head.content, b"")
+        self.assertEqual(head["ETag"], etag)
+
+    def test_a_session_a_query_string_or_a_precondition_goes_through_django(self):
+        self.client.get(self.url)
+        self.assertTrue(self.client.get(self.url).served_fast)
+        self.assertFalse(self.client.get(self.url, {"from": "wx"}).served_fast)
+        self.assertFalse(
+            self.client.get(self.url, headers={"if-match": "*"}).served_fast
+        )
+        staff = UserFactory(is_staff=True)
+        self.client.force_login(staff)
+        response = self.client.get(self.url)
+        self.assertFalse(response.served_fast)
+        self.assertIn("private", response["Cache-Control"])
+
+    def test_a_staff_response_is_never_kept_for_readers(self):
+        self.client.force_login(UserFactory(is_staff=True))
+        self.client.get(self.url)
+        self.client.logout()
+        self.assertFalse(self.client.get(self.url).served_fast)
+
+    def test_a_withdrawn_or_expired_article_is_gone_from_the_fast_path(self):
+        self.client.get(self.url)
+        Article.objects.filter(pk=self.article.pk).update(
+            expires_at=timezone.now() - timedelta(seconds=1)
+        )  # no event marks an expiry: the statement compares with now
+        self.assertEqual(self.client.get(self.url).status_code, 404)
+        Article.objects.filter(pk=self.article.pk).update(expires_at=None)
+        self.client.get(self.url)
+        self.assertTrue(self.client.get(self.url).served_fast)
+        with self.captureOnCommitCallbacks(execute=True):
+            article_unpublish(article=self.article, by=UserFactory(is_superuser=True))
+        response = self.client.get(self.url)
+        self.assertFalse(response.served_fast)
+        self.assertEqual(response.status_code, 404)
+
+    def test_missing_fragments_go_through_django_which_fills_them(self):
+        self.client.get(self.url)
+        caches["shared"].clear()
+        self.assertFalse(self.client.get(self.url).served_fast)
+        self.assertTrue(self.client.get(self.url).served_fast)
+
+    @override_settings(PAGE_FAST_PATH=False)
+    def test_the_setting_turns_it_off(self):
+        self.client.get(self.url)
+        self.assertFalse(self.client.get(self.url).served_fast)
+
+
+class WSGIApplicationTests(TestCase):
+    """The WSGI application itself, as gunicorn calls it."""
+
+    def setUp(self):
+        for alias in ("pages", "shared"):
+            caches[alias].clear()
+            self.addCleanup(caches[alias].clear)
+
+    def call(self, application, path):
+        environ = {
+            "REQUEST_METHOD": "GET",
+            "PATH_INFO": path,
+            "SCRIPT_NAME": "",
+            "QUERY_STRING": "",
+            "SERVER_NAME": "testserver",
+            "SERVER_PORT": "80",
+            "HTTP_HOST": "testserver",
+            "wsgi.url_scheme": "http",
+            "wsgi.input": io.BytesIO(b""),
+            "wsgi.errors": io.StringIO(),
+        }
+        seen = {}
+
+        def start_response(status, headers, exc_info=None):
+            seen.update(status=status, headers=dict(headers))
+
+        body = b"".join(application(environ, start_response))
+        return seen["status"], seen["headers"], body
+
+    def test_gunicorns_call_is_answered_fast_the_second_time(self):
+        article = ArticleFactory(title="WSGI 测试")
+        django = WSGIHandler()
+        application = FastPathApplication(django)
+        first = self.call(application, article.get_absolute_url())
+        with CaptureQueriesContext(connection) as queries:
+            second = self.call(application, article.get_absolute_url())
+        self.assertEqual(first[0], "200 OK")
+        self.assertEqual(second[0], "200 OK")
+        self.assertEqual(first[2], second[2])
+        self.assertEqual(first[1]["ETag"], second[1]["ETag"])
+        self.assertEqual([q["sql"][:13] for q in queries], ["SELECT 1 FROM"])
