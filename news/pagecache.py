@@ -50,6 +50,7 @@ the same fragments.
 from __future__ import annotations
 
 import functools
+import hashlib
 import math
 import uuid
 from datetime import datetime
@@ -283,6 +284,12 @@ class FastPage(NamedTuple):
     check: tuple
     html: bytes
     until: float  # epoch seconds: a neighbour becomes due or expires (page_timeout)
+
+
+def fast_key(scheme: str, host: str, path: str) -> str:
+    """The fast path's key of the page at ``scheme://host/path``."""
+    raw = f"{scheme}\n{host}\n{path}".encode("utf-8", "surrogateescape")
+    return "news:fast:" + hashlib.blake2b(raw, digest_size=16).hexdigest()
 
 
 def fast_page(article: Article, html: bytes, until: float) -> FastPage:

@@ -36,6 +36,7 @@ import time
 from django.conf import settings
 from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import caches
+from django.core.handlers.wsgi import WSGIRequest
 from django.db import connection
 from django.utils.http import parse_etags, parse_http_date_safe, quote_etag
 
@@ -52,35 +53,22 @@ _NOT_MODIFIED_KEEP = frozenset(
 _PRECONDITIONS = ("HTTP_IF_MATCH", "HTTP_IF_UNMODIFIED_SINCE", "HTTP_AUTHORIZATION")
 
 
-def request_key(environ) -> str | None:
-    """The cache key of this request's page, or None when it may not be served
-    from the fast path. Made of the raw values Django reads the scheme, host and
-    path from, so that two requests with one key are one request to Django."""
-    if environ.get("REQUEST_METHOD") not in ("GET", "HEAD"):
+def request_key(request) -> str | None:
+    """The fast path's key of this request's page, or None when it may not be
+    served from the fast path: the scheme, host and path as Django reads them."""
+    if request.method not in ("GET", "HEAD"):
         return None
-    if environ.get("QUERY_STRING") or any(h in environ for h in _PRECONDITIONS):
+    meta = request.META
+    if meta.get("QUERY_STRING") or any(h in meta for h in _PRECONDITIONS):
         return None
-    cookies = environ.get("HTTP_COOKIE", "")
+    cookies = meta.get("HTTP_COOKIE", "")
     if cookies and (
         settings.SESSION_COOKIE_NAME in cookies or CookieStorage.cookie_name in cookies
     ):
         return None  # by substring: a false alarm only costs the full path
-    parts = [
-        environ.get("wsgi.url_scheme", ""),
-        environ.get("HTTP_HOST", ""),
-        environ.get("SERVER_NAME", ""),
-        environ.get("SERVER_PORT", ""),
-        environ.get("SCRIPT_NAME", ""),
-        environ.get("PATH_INFO", ""),
-    ]
-    if settings.SECURE_PROXY_SSL_HEADER:
-        parts.append(environ.get(settings.SECURE_PROXY_SSL_HEADER[0], ""))
-    if settings.USE_X_FORWARDED_HOST:
-        parts.append(environ.get("HTTP_X_FORWARDED_HOST", ""))
-    if settings.USE_X_FORWARDED_PORT:
-        parts.append(environ.get("HTTP_X_FORWARDED_PORT", ""))
-    raw = "\n".join(parts).encode("utf-8", "surrogateescape")
-    return "fast:" + hashlib.blake2b(raw, digest_size=16).hexdigest()
+    # The raw host: an entry exists only under a host that Django's get_host()
+    # accepted when it was kept (FastPathMiddleware), so no other finds one.
+    return pagecache.fast_key(request.scheme, request._get_raw_host(), request.path)
 
 
 def _not_modified(environ, etag: str, last_modified: str | None) -> bool:
@@ -96,6 +84,37 @@ def _not_modified(environ, etag: str, last_modified: str | None) -> bool:
     return since is not None and modified is not None and modified <= since
 
 
+class FastPathMiddleware:
+    """Keeps the article pages Django answers for the fast path (first in
+    MIDDLEWARE, so that it sees the headers every other middleware set)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        page = getattr(response, "fast_page", None)
+        if page is not None and settings.PAGE_FAST_PATH and request.method == "GET":
+            key = request_key(request)
+            if key is not None:
+                keep(key, page, response)
+        return response
+
+
+def keep(key: str, page, response) -> None:
+    """Keep ``page`` for the next request of ``key`` if Django answered a public,
+    cookie-less 200 that varies on nothing."""
+    if response.status_code != 200 or response.cookies or response.has_header("Vary"):
+        return
+    if "public" not in response.get("Cache-Control", ""):
+        return
+    seconds = int(page.until - time.time())
+    if seconds < 1:
+        return
+    headers = [(n, v) for n, v in response.items() if n.lower() not in _PER_RESPONSE]
+    caches[pagecache.CACHE_ALIAS].set(key, (page, headers), seconds)
+
+
 class FastPathApplication:
     """WSGI application: the fast path in front of Django's (see module doc)."""
 
@@ -103,55 +122,26 @@ class FastPathApplication:
         self.application = application
 
     def __call__(self, environ, start_response):
-        key = self.key(environ)
-        if key is not None:
-            served = self.try_serve(key, environ, start_response)
+        if settings.PAGE_FAST_PATH:
+            served = self.try_serve(environ, start_response)
             if served is not None:
                 return served
-        seen = {}
-
-        def seen_start_response(status, headers, exc_info=None):
-            seen["status"], seen["headers"] = status, headers
-            return start_response(status, headers, exc_info)
-
-        response = self.application(environ, seen_start_response)
-        self.keep(key, environ, response, seen.get("status", ""), seen.get("headers"))
-        return response
-
-    @staticmethod
-    def key(environ) -> str | None:
-        return request_key(environ) if settings.PAGE_FAST_PATH else None
+        return self.application(environ, start_response)
 
     @classmethod
-    def try_serve(cls, key: str, environ, start_response):
+    def try_serve(cls, environ, start_response):
         """The response's body if the fast path may answer, else None."""
         try:
-            return cls.serve(key, environ, start_response)
+            return cls.serve(environ, start_response)
         except Exception:  # any failure: Django answers, as without us
             logger.warning("fast path failed; serving through Django", exc_info=True)
             return None
 
     @staticmethod
-    def keep(key: str | None, environ, response, status: str, headers) -> None:
-        """Keep the page Django answered for the next request of ``key`` if it is an
-        article page (the view attached its ``FastPage``) answered to a GET with a
-        public, cookie-less 200 that varies on nothing."""
-        page = getattr(response, "fast_page", None)
-        if page is None or key is None or environ["REQUEST_METHOD"] != "GET":
-            return
-        names = {name.lower(): value for name, value in headers or ()}
-        if not status.startswith("200 ") or "set-cookie" in names or "vary" in names:
-            return
-        if "public" not in names.get("cache-control", ""):
-            return
-        seconds = int(page.until - time.time())
-        if seconds < 1:
-            return
-        kept = [(n, v) for n, v in headers if n.lower() not in _PER_RESPONSE]
-        caches[pagecache.CACHE_ALIAS].set(key, (page, kept), seconds)
-
-    @staticmethod
-    def serve(key: str, environ, start_response):
+    def serve(environ, start_response):
+        key = request_key(WSGIRequest(environ))
+        if key is None:
+            return None
         entry = caches[pagecache.CACHE_ALIAS].get(key)
         if entry is None:
             return None

@@ -81,6 +81,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so that it sees every header the others set: keeps the public article
+    # pages for the fast path in front of Django (yantai/fastpath.py).
+    "yantai.fastpath.FastPathMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Cache-Control, ETag and 304 for the public pages (yantai/httpcache.py): above the
     # middlewares that set cookies, so that it sees them.

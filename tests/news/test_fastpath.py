@@ -10,8 +10,10 @@ test calls the WSGI application itself.
 import io
 from datetime import timedelta
 
+from django.conf import settings
 from django.core.cache import cache, caches
 from django.core.handlers.wsgi import WSGIHandler, WSGIRequest
+from django.core.management import call_command
 from django.db import connection
 from django.http import HttpResponse
 from django.test import Client, TestCase, override_settings
@@ -27,30 +29,27 @@ from yantai.fastpath import FastPathApplication
 
 
 class FastPathClientHandler(ClientHandler):
+    """The test client's handler with the fast path in front, as the WSGI
+    application has it (``FastPathApplication.__call__``)."""
+
     def __call__(self, environ):
-        key = FastPathApplication.key(environ)
-        if key is not None:
-            seen = {}
+        seen = {}
 
-            def start_response(status, headers, exc_info=None):
-                seen.update(status=status, headers=headers)
+        def start_response(status, headers, exc_info=None):
+            seen.update(status=status, headers=headers)
 
-            body = FastPathApplication.try_serve(key, environ, start_response)
-            if body is not None:
-                response = HttpResponse(b"".join(body), status=int(seen["status"][:3]))
-                for name, value in seen["headers"]:
-                    response[name] = value
-                response.served_fast = True
-                response.wsgi_request = WSGIRequest(environ)  # the client reads it
-                return response
-        response = super().__call__(environ)
-        headers = [
-            *response.items(),
-            *(("Set-Cookie", c.output(header="")) for c in response.cookies.values()),
-        ]
-        status = f"{response.status_code} {response.reason_phrase}"
-        FastPathApplication.keep(key, environ, response, status, headers)
-        response.served_fast = False
+        body = None
+        if settings.PAGE_FAST_PATH:
+            body = FastPathApplication.try_serve(environ, start_response)
+        if body is None:
+            response = super().__call__(environ)
+            response.served_fast = False
+            return response
+        response = HttpResponse(b"".join(body), status=int(seen["status"][:3]))
+        for name, value in seen["headers"]:
+            response[name] = value
+        response.served_fast = True
+        response.wsgi_request = WSGIRequest(environ)  # the test client reads it
         return response
 
 
@@ -160,6 +159,12 @@ class FastPathTests(TestCase):
         caches["shared"].clear()
         self.assertFalse(self.client.get(self.url).served_fast)
         self.assertTrue(self.client.get(self.url).served_fast)
+
+    def test_warming_the_page_cache_fills_the_fast_path_too(self):
+        call_command("warm_article_pages", host="testserver", stdout=io.StringIO())
+        first = self.client.get(self.url)
+        self.assertTrue(first.served_fast)
+        self.assertContains(first, "快速路径")
 
     @override_settings(PAGE_FAST_PATH=False)
     def test_the_setting_turns_it_off(self):
