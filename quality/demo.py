@@ -104,6 +104,11 @@ INDICATORS = [
     ("sampling_special_programmes", "专项抽样个数", "Special sampling programmes", "质量监管", "个", FLOW, "期间内开展的中药饮片等专项抽样个数。", False),
     ("sampling_special_batches", "专项抽样批次（中药饮片等）", "Batches sampled in special programmes", "质量监管", "批次", FLOW, "期间内中药饮片等专项抽样的批次。", False),
     ("sampling_health_cosmetics_batches", "市级保健品和化妆品抽样批次", "Health-food and cosmetics batches sampled by the city", "质量监管", "批次", FLOW, "期间内市级组织的保健品和化妆品抽样批次。", False),
+    ("shandong_brand_products_new", "当年认定山东名牌产品", "Shandong brand products awarded in the year", "品牌建设", "个", FLOW, "烟台市企业当年新认定为山东名牌的产品个数。", False),
+    ("service_brands_new", "当年认定山东省服务名牌", "Shandong service brands awarded in the year", "服务业标准化", "个", FLOW, "烟台市当年新认定为山东省服务名牌的服务项目个数。", False),
+    ("standards_all_levels", "主导或参与完成国家、行业和地方标准", "National, industry and local standards led or co-drafted", "标准化", "项", CUMULATIVE, "烟台市单位主导或参与完成的国家标准、行业标准和地方标准（含市地方标准）总数，历年累计。与“参与制修订国家标准”等三项的口径不同，不能相加比较。", False),
+    ("standards_international", "牵头或参与完成国际标准", "International standards led or co-drafted", "标准化", "项", CUMULATIVE, "烟台市企业牵头或参与完成的国际标准项数，历年累计。", False),
+    ("standardisation_pilots", "国家、省级标准化试点示范项目", "National and provincial standardisation pilot and demonstration projects", "标准化", "项", CUMULATIVE, "烟台市承担的国家级、省级标准化试点示范项目数，历年累计。", False),
 ]  # fmt: skip
 SCOPE = "市市场监管局统计，烟台市全域（含各区市）。"
 
@@ -171,6 +176,46 @@ FIGURES = [
     Figure(
         "sampling_health_cosmetics_batches", "181", "181批次", Q_SUPERVISION, H1_2020
     ),
+]  # fmt: skip
+
+# Figures published elsewhere (found with their publisher, title, date and the
+# address where the text was read), so that some indicators have more than one
+# period. Only figures printed in these sources; none is derived or estimated.
+# The quote is left empty: the raw text and the source say where each figure is.
+SRC_BRANDS_2017 = (
+    "质检报刊社",
+    "山东烟台品牌建设又获新突破",
+    date(2018, 1, 16),
+    "http://www.mingyangdiannao.com/html/.hpdfxwsd......zjxwdfzjxwdfftpxw201801t20180116_511321.html",
+)
+SRC_STANDARDS_2021 = (
+    "中国市场监管报",
+    "“烟台标准”打造企业升级之路 以农业标准化全力助推产业发展",
+    date(2021, 10, 29),
+    "http://svs3.cn/scjd/20211029/69573.html",
+)
+
+
+@dataclass(frozen=True)
+class Published:
+    indicator: str
+    value: str
+    raw_text: str
+    period: str  # a period code (Period.bounds_from_code)
+    source: tuple[str, str, date, str]
+
+
+PUBLISHED = [
+    # 截至2017年底,烟台市共有180个山东名牌产品 … 53个服务名牌
+    Published("shandong_brand_products", "180", "180个", "@2017-12-31", SRC_BRANDS_2017),
+    Published("service_brands", "53", "53个", "@2017-12-31", SRC_BRANDS_2017),
+    # 烟台市20个产品被认定为2017年度山东名牌,12个服务项目 … 山东省服务名牌
+    Published("shandong_brand_products_new", "20", "20个", "2017", SRC_BRANDS_2017),
+    Published("service_brands_new", "12", "12个", "2017", SRC_BRANDS_2017),
+    # 10月26日 … 截至目前: 160项试点示范项目, 2065项标准, 14项国际标准
+    Published("standardisation_pilots", "160", "160项", "@2021-10-26", SRC_STANDARDS_2021),
+    Published("standards_all_levels", "2065", "2065项", "@2021-10-26", SRC_STANDARDS_2021),
+    Published("standards_international", "14", "14项", "@2021-10-26", SRC_STANDARDS_2021),
 ]  # fmt: skip
 
 # name, category, level, programmes, batches
@@ -345,7 +390,33 @@ def load() -> dict[str, int]:
             quote=figure.quote,
             note=figure.note,
             is_preferred=figure.preferred,
+            # As the article printed them: final figures, not 初步数.
+            status=Observation.Status.CONFIRMED,
             **source,
+        )
+        created["observations"] += 1
+    for figure in PUBLISHED:
+        publisher, title, published_on, url = figure.source
+        indicator = indicators[figure.indicator]
+        if Observation.objects.filter(
+            indicator=indicator,
+            region=yantai,
+            period__code=figure.period,
+            raw_text=figure.raw_text,
+            source_title=title,
+        ).exists():
+            continue
+        observation_create(
+            indicator=indicator,
+            region=yantai,
+            period=figure.period,
+            value=Decimal(figure.value),
+            raw_text=figure.raw_text,
+            source_publisher=publisher,
+            source_title=title,
+            source_on=published_on,
+            source_url=url,
+            status=Observation.Status.CONFIRMED,
         )
         created["observations"] += 1
 

@@ -230,10 +230,13 @@ class AwardFilter(django_filters.FilterSet):
         method="filter_q", label=_("关键词"), max_length=MAX_TEXT
     )
     scheme = django_filters.ModelChoiceFilter(
-        queryset=Scheme.objects.all(), label=_("项目")
+        queryset=Scheme.objects.all(), label=_("项目"), empty_label=_("全部项目")
     )
     level = django_filters.ChoiceFilter(
-        field_name="scheme__level", choices=Level.choices, label=_("级别")
+        field_name="scheme__level",
+        choices=Level.choices,
+        label=_("级别"),
+        empty_label=_("全部级别"),
     )
 
     class Meta:
@@ -252,9 +255,11 @@ class StandardFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
         method="filter_q", label=_("关键词"), max_length=MAX_TEXT
     )
-    kind = django_filters.ChoiceFilter(choices=Standard.Kind.choices, label=_("类型"))
+    kind = django_filters.ChoiceFilter(
+        choices=Standard.Kind.choices, label=_("类型"), empty_label=_("全部类型")
+    )
     status = django_filters.ChoiceFilter(
-        choices=Standard.Status.choices, label=_("状态")
+        choices=Standard.Status.choices, label=_("状态"), empty_label=_("全部状态")
     )
 
     class Meta:
@@ -272,7 +277,9 @@ class InspectionCentreFilter(django_filters.FilterSet):
         label=_("关键词"),
         max_length=MAX_TEXT,
     )
-    level = django_filters.ChoiceFilter(choices=Level.choices, label=_("级别"))
+    level = django_filters.ChoiceFilter(
+        choices=Level.choices, label=_("级别"), empty_label=_("全部级别")
+    )
 
     class Meta:
         model = InspectionCentre
@@ -284,9 +291,13 @@ class SamplingCampaignFilter(django_filters.FilterSet):
         method="filter_q", label=_("关键词"), max_length=MAX_TEXT
     )
     category = django_filters.ChoiceFilter(
-        choices=SamplingCampaign.Category.choices, label=_("类别")
+        choices=SamplingCampaign.Category.choices,
+        label=_("类别"),
+        empty_label=_("全部类别"),
     )
-    level = django_filters.ChoiceFilter(choices=Level.choices, label=_("级别"))
+    level = django_filters.ChoiceFilter(
+        choices=Level.choices, label=_("级别"), empty_label=_("全部级别")
+    )
 
     class Meta:
         model = SamplingCampaign
@@ -305,7 +316,9 @@ class MeasurementStandardPageFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
         method="filter_q", label=_("关键词"), max_length=MAX_TEXT
     )
-    level = django_filters.ChoiceFilter(choices=Level.choices, label=_("级别"))
+    level = django_filters.ChoiceFilter(
+        choices=Level.choices, label=_("级别"), empty_label=_("全部级别")
+    )
 
     class Meta:
         model = MeasurementStandard

@@ -7,6 +7,8 @@ app_name = "quality"
 
 urlpatterns = [
     path("", views.DashboardView.as_view(), name="dashboard"),
+    path("data.csv", views.dataset_csv, name="dataset-csv"),
+    path("data.xlsx", views.dataset_xlsx, name="dataset-xlsx"),
     path(
         "indicators/<slug:code>/",
         views.IndicatorDetailView.as_view(),
@@ -14,6 +16,8 @@ urlpatterns = [
     ),
     path("indicators/<slug:code>.csv", views.indicator_csv, name="indicator-csv"),
     path("indicators/<slug:code>.json", views.indicator_json, name="indicator-json"),
+    path("indicators/<slug:code>.xlsx", views.indicator_xlsx, name="indicator-xlsx"),
+    path("indicators/<slug:code>.svg", views.indicator_svg, name="indicator-svg"),
     path(
         "honours/",
         views.AwardListView.as_view(kind=Scheme.Kind.HONOUR),

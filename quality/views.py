@@ -2,21 +2,33 @@
 
 from __future__ import annotations
 
+import csv
 import operator
+import tempfile
 from collections import defaultdict
+from datetime import date
+from decimal import Decimal
 from functools import reduce
 
-from django.db.models import Count, Q
-from django.http import HttpResponse, JsonResponse
+from django.db.models import Count, Q, Value
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpResponse,
+    JsonResponse,
+    StreamingHttpResponse,
+)
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import ListView, TemplateView
+from openpyxl import Workbook
 
 from news.views import channel_menu
-from yantai.csvsafe import write_csv
+from yantai.csvsafe import safe_cell, safe_row, write_csv
 
-from . import columns, filters
+from . import chart_svg, columns, filters
 from .formatting import format_number
 from .models import (
     Award,
@@ -29,8 +41,7 @@ from .models import (
     Standard,
 )
 from .models.registries import Level
-
-HOME_REGION = "370600"  # 烟台市: the region of the headline figures
+from .series import HOME_REGION, build_series, updated_on
 
 
 def preferred_series(indicator_codes) -> dict[str, list[Observation]]:
@@ -93,12 +104,52 @@ _DOWNLOAD_WRITERS = tuple(
 )
 
 
+# The registries of the menu: (name, URL name, label, its entries).
+REGISTRIES = (
+    ("honours", "quality:honour-list", _("荣誉与品牌"),
+     lambda: Award.objects.filter(scheme__kind=Scheme.Kind.HONOUR)),
+    ("certifications", "quality:certification-list", _("认证证书"),
+     lambda: Award.objects.filter(scheme__kind=Scheme.Kind.CERTIFICATION)),
+    ("standards", "quality:standard-list", _("标准"), Standard.objects.all),
+    ("inspection-centres", "quality:inspection-centre-list", _("质检中心"),
+     InspectionCentre.objects.all),
+    ("measurement-standards", "quality:measurement-standard-list", _("计量标准"),
+     MeasurementStandard.objects.all),
+    ("sampling", "quality:sampling-list", _("抽检抽样"), SamplingCampaign.objects.all),
+)  # fmt: skip
+
+
+def registries_with_entries() -> set[str]:
+    """The names of the registries that hold at least one entry, in one query: a
+    UNION of one-row probes, each the row of its table's first id (a LIMIT 1
+    subquery: compound statements allow no LIMIT of their own on SQLite)."""
+    probes = []
+    for name, _url, _label, entries in REGISTRIES:
+        first = entries().order_by().values("pk")[:1]
+        model = first.model
+        probes.append(
+            model.objects.filter(pk__in=first)
+            .order_by()
+            .annotate(registry=Value(name))
+            .values_list("registry")
+        )
+    return {name for (name,) in probes[0].union(*probes[1:], all=True)}
+
+
 class QualityMixin:
-    """Shared context of the quality pages (the site's channel menu)."""
+    """Shared context of the quality pages: the site's channel menu and the data
+    menu, which lists a registry only once it holds entries."""
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["channels"] = channel_menu()
+        filled = registries_with_entries()
+        context["registries_filled"] = filled
+        context["registry_menu"] = [
+            {"name": name, "url": reverse(url), "label": label}
+            for name, url, label, _entries in REGISTRIES
+            if name in filled
+        ]
         return context
 
 
@@ -169,64 +220,39 @@ class IndicatorDetailView(QualityMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        indicator = get_object_or_404(
-            Indicator.objects.public().select_related("topic", "unit"),
-            code=self.kwargs["code"],
-        )
-        observations = list(
-            Observation.objects.filter(indicator=indicator).for_listing()
-        )
-        for observation in observations:
-            observation.indicator = indicator  # spare a join per row in templates
-        preferred = [o for o in observations if o.is_preferred]
-        periods = sorted({o.period for o in preferred}, key=lambda p: p.end_on)
-        regions = sorted({o.region for o in preferred}, key=lambda r: r.code)
-        cell = {(o.period.pk, o.region.pk): o for o in preferred}
-        chart = {
-            "type": "line" if len(periods) > 1 else "bar",
-            "unit": indicator.unit.symbol,
-            "categories": [p.label for p in periods],
-            "series": [
-                {
-                    "name": region.name,
-                    "data": [
-                        float(cell[(p.pk, region.pk)].value)
-                        if (p.pk, region.pk) in cell
-                        else None
-                        for p in periods
-                    ],
-                    "labels": [
-                        cell[(p.pk, region.pk)].display
-                        if (p.pk, region.pk) in cell
-                        else ""
-                        for p in periods
-                    ],
-                }
-                for region in regions
-            ],
-        }
+        indicator, observations = _indicator_observations(self.kwargs["code"])
+        series = build_series(indicator, observations)
+        preferred = [row.observation for row in series.rows]
         # The figure the page leads with (title, description): the city's latest.
         home = [o for o in preferred if o.region.code == HOME_REGION]
         context.update(
             indicator=indicator,
-            observations=observations,
+            series=series,
             preferred=preferred,
+            # Other wordings of the same figures (a headline's 六百余项 beside the
+            # body's 604项): listed with their sources, never charted.
+            other_wordings=[o for o in observations if not o.is_preferred],
             latest=(home or preferred or [None])[-1],
-            chart=chart,
+            chart=series.chart(),
+            updated=updated_on(observations),
         )
         return context
 
 
-def _indicator_rows(request, code: str) -> tuple[Indicator, list[dict]]:
+def _indicator_observations(code: str) -> tuple[Indicator, list[Observation]]:
+    """A public indicator and all its observations, with what their rows print."""
     indicator = get_object_or_404(
-        Indicator.objects.public().select_related("unit"), code=code
+        Indicator.objects.public().select_related("topic", "unit"), code=code
     )
-    observations = Observation.objects.filter(indicator=indicator).for_listing()
-    rows = []
+    observations = list(Observation.objects.filter(indicator=indicator).for_listing())
     for observation in observations:
-        observation.indicator = indicator
-        rows.append(observation_row(observation, request))
-    return indicator, rows
+        observation.indicator = indicator  # spare a join per row in templates
+    return indicator, observations
+
+
+def _indicator_rows(request, code: str) -> tuple[Indicator, list[dict]]:
+    indicator, observations = _indicator_observations(code)
+    return indicator, [observation_row(o, request) for o in observations]
 
 
 def indicator_csv(request, code: str) -> HttpResponse:
@@ -239,6 +265,11 @@ def indicator_csv(request, code: str) -> HttpResponse:
 
 
 FIELDNAMES = list(columns.DOWNLOAD_FIELDS)
+#: The whole-dataset download: every observation's columns and its indicator's 口径.
+DATASET_FIELDS = [*FIELDNAMES, "scope"]
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+#: Download columns that are numbers: number cells in XLSX, not text.
+NUMBER_FIELDS = frozenset({"value", "lower", "upper"})
 
 
 def indicator_json(request, code: str) -> JsonResponse:
@@ -259,12 +290,159 @@ def indicator_json(request, code: str) -> JsonResponse:
     return response
 
 
+def indicator_xlsx(request, code: str) -> FileResponse:
+    """Every observation of an indicator as an Excel workbook: the same columns as
+    the CSV, the figures as number cells, every text cell formula-guarded."""
+    indicator, rows = _indicator_rows(request, code)
+    return _xlsx_response(
+        f"{indicator.code}.xlsx",
+        FIELDNAMES,
+        rows,
+        [_indicator_sheet_row(indicator)],
+    )
+
+
+def indicator_svg(request, code: str) -> HttpResponse:
+    """The indicator's chart as an SVG file (``quality.chart_svg``)."""
+    indicator, observations = _indicator_observations(code)
+    series = build_series(indicator, observations)
+    if not series.rows:
+        raise Http404(_("暂无数据。"))
+    svg = chart_svg.render(series, updated_on(observations), _("品质烟台"))
+    response = HttpResponse(svg, content_type="image/svg+xml; charset=utf-8")
+    response["Content-Disposition"] = f'inline; filename="{indicator.code}.svg"'
+    return response
+
+
+def _dataset_observations():
+    """Every observation of the public indicators, streamed in a stable order."""
+    return (
+        Observation.objects.filter(indicator__is_public=True)
+        .select_related("indicator__unit", "region", "period", "article")
+        .order_by(
+            "indicator__topic__order",
+            "indicator__order",
+            "indicator__code",
+            "period_end_on",
+            "region__code",
+            "id",
+        )
+        .iterator(chunk_size=DATASET_CHUNK)
+    )
+
+
+DATASET_CHUNK = 2000
+
+
+def _dataset_row(observation: Observation, request) -> dict:
+    row = observation_row(observation, request)
+    row["scope"] = observation.indicator.scope
+    return row
+
+
+class _Echo:
+    """A file-like object whose write() returns what it was given (for streaming)."""
+
+    def write(self, value):
+        return value
+
+
+def dataset_csv(request) -> StreamingHttpResponse:
+    """All public indicators' observations with their sources, as one CSV, streamed
+    row by row from a server-side cursor: memory does not grow with the table."""
+
+    def lines():
+        writer = csv.DictWriter(
+            _Echo(), fieldnames=DATASET_FIELDS, lineterminator="\r\n"
+        )
+        yield "\ufeff" + writer.writeheader()
+        for observation in _dataset_observations():
+            yield writer.writerow(safe_row(_dataset_row(observation, request)))
+
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{DATASET_NAME}.csv"'
+    return response
+
+
+DATASET_NAME = "yantai-quality-data"
+
+
+def dataset_xlsx(request) -> FileResponse:
+    """The whole dataset as an Excel workbook: 数据 (every observation) and 指标
+    (each indicator's definition and 口径). openpyxl's write-only mode writes rows
+    to a temporary file as they come, so memory does not grow with the table."""
+    indicators = Indicator.objects.public().for_listing()
+    return _xlsx_response(
+        f"{DATASET_NAME}.xlsx",
+        DATASET_FIELDS,
+        (_dataset_row(o, request) for o in _dataset_observations()),
+        (_indicator_sheet_row(i) for i in indicators),
+    )
+
+
+INDICATOR_SHEET_FIELDS = [
+    "indicator",
+    "indicator_name",
+    "indicator_name_en",
+    "topic",
+    "unit",
+    "nature",
+    "definition",
+    "scope",
+]
+
+
+def _indicator_sheet_row(indicator: Indicator) -> list:
+    return [
+        indicator.code,
+        indicator.name,
+        indicator.name_en,
+        indicator.topic.name,
+        indicator.unit.symbol,
+        indicator.get_nature_display(),
+        indicator.definition,
+        indicator.scope,
+    ]
+
+
+def _xlsx_response(filename, fieldnames, rows, indicator_rows) -> FileResponse:
+    workbook = Workbook(write_only=True)
+    data = workbook.create_sheet(str(_("数据")))
+    data.append(fieldnames)
+    for row in rows:
+        data.append([_xlsx_cell(name, row[name]) for name in fieldnames])
+    sheet = workbook.create_sheet(str(_("指标")))
+    sheet.append(INDICATOR_SHEET_FIELDS)
+    for values in indicator_rows:
+        sheet.append([_xlsx_cell("", value) for value in values])
+    # Closed by FileResponse once sent (a with-block would close it before).
+    handle = tempfile.TemporaryFile()  # noqa: SIM115
+    workbook.save(handle)
+    handle.seek(0)
+    return FileResponse(
+        handle, as_attachment=True, filename=filename, content_type=XLSX_TYPE
+    )
+
+
+def _xlsx_cell(name: str, value):
+    """A number column as a number cell; any other cell as guarded text, so that a
+    leading ``=`` is never stored as a formula (openpyxl would write one)."""
+    if name in NUMBER_FIELDS and value not in ("", None):
+        return Decimal(value)
+    if isinstance(value, bool) or value is None:
+        return "" if value is None else str(value)
+    if isinstance(value, (date, int, Decimal)):
+        return value
+    return safe_cell(str(value))
+
+
 class RegistryListView(QualityMixin, ListView):
     """A searchable, filterable registry list with its coverage of reported counts."""
 
     paginate_by = 50
     filterset_class = None
     title = ""
+    registry = ""  # its name in REGISTRIES
 
     def base_queryset(self):
         raise NotImplementedError
@@ -282,7 +460,11 @@ class RegistryListView(QualityMixin, ListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context.update(
-            filterset=self.filterset, title=self.title, coverage=self.coverage()
+            filterset=self.filterset,
+            title=self.title,
+            coverage=self.coverage(),
+            # Nothing registered yet: the page says so instead of an empty table.
+            registry_empty=self.registry not in context["registries_filled"],
         )
         return context
 
@@ -310,6 +492,10 @@ class AwardListView(RegistryListView):
     template_name = "quality/award_list.html"
     filterset_class = filters.AwardFilter
     kind = Scheme.Kind.HONOUR
+
+    @property
+    def registry(self):
+        return "honours" if self.kind == Scheme.Kind.HONOUR else "certifications"
 
     @property
     def title(self):
@@ -382,6 +568,7 @@ class StandardListView(RegistryListView):
     template_name = "quality/standard_list.html"
     filterset_class = filters.StandardFilter
     title = _("标准")
+    registry = "standards"
 
     def base_queryset(self):
         return Standard.objects.for_listing()
@@ -412,6 +599,7 @@ class InspectionCentreListView(RegistryListView):
     template_name = "quality/inspection_centre_list.html"
     filterset_class = filters.InspectionCentreFilter
     title = _("质检中心")
+    registry = "inspection-centres"
 
     def base_queryset(self):
         return InspectionCentre.objects.for_listing()
@@ -431,6 +619,7 @@ class SamplingCampaignListView(RegistryListView):
     template_name = "quality/sampling_list.html"
     filterset_class = filters.SamplingCampaignFilter
     title = _("抽检抽样")
+    registry = "sampling"
 
     def base_queryset(self):
         return SamplingCampaign.objects.for_listing()
@@ -440,6 +629,7 @@ class MeasurementStandardListView(RegistryListView):
     template_name = "quality/measurement_standard_list.html"
     filterset_class = filters.MeasurementStandardPageFilter
     title = _("社会公用计量标准")
+    registry = "measurement-standards"
 
     def base_queryset(self):
         return MeasurementStandard.objects.for_listing()

@@ -48,8 +48,14 @@ class FirstStartTests(TestCase):
         self.assertTrue(article.is_published)
         self.assertEqual(Region.objects.count(), len(demo.REGIONS))
         self.assertEqual(Indicator.objects.count(), len(demo.INDICATORS))
-        self.assertEqual(Observation.objects.count(), len(demo.FIGURES))
-        self.assertFalse(Observation.objects.filter(article__isnull=True).exists())
+        self.assertEqual(
+            Observation.objects.count(), len(demo.FIGURES) + len(demo.PUBLISHED)
+        )
+        # The article's figures cite it; the others their own publication.
+        self.assertEqual(
+            Observation.objects.filter(article__isnull=True).count(),
+            len(demo.PUBLISHED),
+        )
         self.assertEqual(Organisation.objects.count(), len(demo.ORGANISATIONS))
         self.assertEqual(self.client.get(article.get_absolute_url()).status_code, 200)
         self.assertContains(

@@ -71,7 +71,9 @@ class LoadQualityDemoWithArticleTests(TestCase):
         call_command("load_quality_demo", stdout=StringIO())
 
     def preferred(self, code):
-        return Observation.objects.preferred().get(indicator__code=code)
+        return Observation.objects.preferred().get(
+            indicator__code=code, article=self.article
+        )
 
     def test_every_figure_of_the_article(self):
         expected = {
@@ -104,7 +106,7 @@ class LoadQualityDemoWithArticleTests(TestCase):
 
     def test_quotes_are_exact_substrings_of_the_article(self):
         text = f"{self.article.title}\n{self.article.body_text}"
-        for observation in Observation.objects.all():
+        for observation in Observation.objects.filter(article=self.article):
             with self.subTest(raw=observation.raw_text, pk=observation.pk):
                 self.assertIn(observation.quote, text)
                 self.assertIn(observation.raw_text, observation.quote)
@@ -179,6 +181,39 @@ class LoadQualityDemoWithArticleTests(TestCase):
             "shandong_brand_products",
         )
 
+    def test_figures_published_elsewhere_cite_their_source(self):
+        """Each figure of another publication is stored with its publisher, title,
+        date and address, as published (confirmed), never derived."""
+        for figure in demo.PUBLISHED:
+            with self.subTest(indicator=figure.indicator, period=figure.period):
+                observation = Observation.objects.get(
+                    indicator__code=figure.indicator, period__code=figure.period
+                )
+                publisher, title, published_on, url = figure.source
+                self.assertEqual(
+                    (
+                        observation.source_publisher,
+                        observation.source_title,
+                        observation.source_on,
+                        observation.source_url,
+                    ),
+                    (publisher, title, published_on, url),
+                )
+                self.assertIsNone(observation.article)
+                self.assertEqual(observation.value, Decimal(figure.value))
+                self.assertEqual(observation.raw_text, figure.raw_text)
+                self.assertEqual(observation.status, Observation.Status.CONFIRMED)
+        # The 山东名牌 series now has two periods: 截至2017年底 and the article's.
+        self.assertEqual(
+            list(
+                Observation.objects.preferred()
+                .filter(indicator__code="shandong_brand_products")
+                .order_by("period_end_on")
+                .values_list("value", flat=True)
+            ),
+            [Decimal("180"), Decimal("181")],
+        )
+
     def test_second_run_changes_nothing(self):
         before = snapshot()
         out = StringIO()
@@ -197,11 +232,13 @@ class LoadQualityDemoWithoutArticleTests(TestCase):
         out = StringIO()
         call_command("load_quality_demo", stdout=out)
         self.assertIn("未找到种子文章", out.getvalue())
-        self.assertEqual(Observation.objects.count(), len(demo.FIGURES))
+        self.assertEqual(
+            Observation.objects.count(), len(demo.FIGURES) + len(demo.PUBLISHED)
+        )
         self.assertFalse(Observation.objects.filter(article__isnull=False).exists())
         self.assertEqual(
             set(Observation.objects.values_list("source_publisher", flat=True)),
-            {"烟台日报"},
+            {"烟台日报"} | {figure.source[0] for figure in demo.PUBLISHED},
         )
         before = snapshot()
         call_command(
