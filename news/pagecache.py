@@ -94,7 +94,7 @@ def page_key(request, article) -> str | None:
     figures = figures_digest(article)  # stored with its marks, read with the row
     return ":".join(
         (
-            "news:page",
+            "news:page2",  # (html, until): "news:page" held the html alone
             str(article.pk),
             str(article.updated_at.timestamp()),
             str(article.page_stamp),
