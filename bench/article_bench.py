@@ -24,6 +24,7 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import serving
 from serving import serve, stop
@@ -133,10 +134,17 @@ def build_db(db: Path, env: dict[str, str], n: int, *, reuse: bool) -> None:
     ``n`` articles of the shared dataset and index them for search. A marker file
     beside the database records a finished import, so every bench reusing the file
     (``--reuse-db``) finds the same articles, indexed."""
-    marker = Path(str(db) + ".imported")
-    if not (reuse and marker.exists()):
-        for stale in DATA.glob(f"{db.name}*"):
-            stale.unlink()
+    url = env.get("DATABASE_URL")
+    if url:  # PostgreSQL: ``db`` only names the marker; the database is recreated
+        marker = DATA / f"{urlsplit(url).path.lstrip('/')}-{n}.pg-imported"
+        if not (reuse and marker.exists()):
+            marker.unlink(missing_ok=True)
+            recreate_postgres_database(url)
+    else:
+        marker = Path(str(db) + ".imported")
+        if not (reuse and marker.exists()):
+            for stale in DATA.glob(f"{db.name}*"):
+                stale.unlink()
     manage = [PYTHON, "manage.py"]
     for command in (
         ["migrate", "-v", "0"],
@@ -159,6 +167,17 @@ def build_db(db: Path, env: dict[str, str], n: int, *, reuse: bool) -> None:
         [*manage, "rebuild_search_index", "-v", "0"], env=env, cwd=ROOT, check=True
     )
     marker.write_text("1")
+
+
+def recreate_postgres_database(url: str) -> None:
+    """Drop and create the database of ``url`` (its role may create databases)."""
+    import psycopg
+
+    name = urlsplit(url).path.lstrip("/")
+    admin = urlunsplit(urlsplit(url)._replace(path="/postgres"))
+    with psycopg.connect(admin, autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        connection.execute(f'CREATE DATABASE "{name}"')
 
 
 def published_ids(env: dict[str, str]) -> list[int]:

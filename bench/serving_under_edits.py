@@ -8,7 +8,9 @@ Usage (from the project root, after ./run test or ./run has made .venv):
         [--connections 16] [--reuse-db] [--skip-warm]
 
 Steps, all on one SQLite file ``bench/data/bench-N.sqlite3`` (made as
-``article_bench.py`` makes it; ``--reuse-db`` keeps it, migrations are applied):
+``article_bench.py`` makes it; ``--reuse-db`` keeps it, migrations are applied), or
+with ``--database-url postgres://… --redis-url redis://…`` on PostgreSQL with the
+page and shared caches in Redis (the deployment of docs/deployment.md):
 
 1. **cold**: gunicorn (2 sync workers, ``DEBUG=False``) with the page cache empty
    and no page ever cached (``ARTICLE_PAGE_CACHE_SECONDS=0``): every request renders
@@ -110,6 +112,14 @@ def main() -> None:
     parser.add_argument(
         "--skip-warm", action="store_true", help="keep the page cache of a last run"
     )
+    parser.add_argument(
+        "--database-url",
+        help="run on this PostgreSQL database (recreated unless --reuse-db finds it "
+        "imported) instead of the SQLite file",
+    )
+    parser.add_argument(
+        "--redis-url", help="pages and shared caches in this Redis (emptied first)"
+    )
     options = parser.parse_args()
 
     DATA.mkdir(parents=True, exist_ok=True)
@@ -123,6 +133,13 @@ def main() -> None:
         "EDITORIAL_SEPARATION_OF_DUTIES": "0",
         "GUNICORN_CMD_ARGS": f"--control-socket {DATA / 'edits.ctl'}",
     }
+    if options.database_url:
+        env["DATABASE_URL"] = options.database_url
+    if options.redis_url:
+        env["REDIS_URL"] = options.redis_url
+        import redis
+
+        redis.Redis.from_url(options.redis_url).flushdb()
     build_db(db, env, options.n, reuse=options.reuse_db)
     ids = published_ids(env)
     urls = DATA / "urls-articles.txt"
