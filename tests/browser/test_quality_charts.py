@@ -72,5 +72,7 @@ class QualityChartTests(BrowserTestCase):
         chart = self.page.locator("[data-chart]")
         expect(chart).to_have_attribute("data-chart-ready", "true")
         expect(chart.locator("svg text", has_text="604项").first).to_be_attached()
+        # The headline's rounder wording is listed with its source, folded away.
+        self.page.get_by_text("同一数据的其他表述").click()
         expect(self.page.get_by_text("截至2021年1月7日，600余项")).to_be_visible()
         self.assertEqual(self.outside, [])
