@@ -27,6 +27,7 @@ from .models import (
     Image,
     Person,
     SensitiveWord,
+    SiteSettings,
     Tag,
 )
 from .parsing import PageTextError, parse_page_text
@@ -410,3 +411,33 @@ class AuditLogAdmin(BoundedDateHierarchyMixin, admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(SiteSettings)
+class SiteSettingsAdmin(admin.ModelAdmin):
+    """站点设置: one row, edited by superusers or holders of ``change_sitesettings``.
+
+    The list goes straight to the row (or to adding it while there is none); adding a
+    second row is refused, and the row is never deleted (an empty field is left out
+    of the footer).
+    """
+
+    fieldsets = (
+        (_("单位"), {"fields": ("host_organisation", "operator_organisation")}),
+        (_("联系方式"), {"fields": ("contact_phone", "contact_email", "address")}),
+        (_("备案与标识"), {"fields": ("icp_number", "police_number", "site_code")}),
+    )
+
+    def has_add_permission(self, request):
+        return super().has_add_permission(request) and not SiteSettings.objects.exists()
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def changelist_view(self, request, extra_context=None):
+        current = SiteSettings.objects.current()
+        if current is not None and self.has_view_or_change_permission(request, current):
+            return redirect("admin:news_sitesettings_change", current.pk)
+        if current is None and self.has_add_permission(request):
+            return redirect("admin:news_sitesettings_add")
+        return super().changelist_view(request, extra_context)

@@ -58,8 +58,8 @@ class LatestRssFeed(Feed):
     def item_categories(self, item: Article):
         return [item.channel.name]
 
-    def item_guid(self, item: Article) -> str:
-        return item.get_absolute_url()
+    # No item_guid: the syndication framework then uses the item's absolute link as
+    # RSS <guid> (a permalink) and Atom <id>; feed validators reject a bare path.
 
 
 class LatestAtomFeed(LatestRssFeed):

@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import (
+    MaxValueValidator,
+    MinValueValidator,
+    RegexValidator,
+)
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
@@ -228,11 +234,23 @@ class ArticleQuerySet(models.QuerySet):
                 "channel__slug",
                 "cover__file",
                 "cover__alt_text",
+                "cover__is_decorative",
                 "cover__renditions",
                 "cover__width",
                 "cover__height",
             )
             .order_by("-published_at", "-id")
+        )
+
+    def month_counts(self) -> models.QuerySet:
+        """Rows ``{"month": …, "n": …}`` for every month with articles, newest first,
+        months in Beijing time: one grouped query over the publication index."""
+        return (
+            self.order_by()
+            .annotate(month=TruncMonth("published_at"))
+            .values("month")
+            .annotate(n=models.Count("id"))
+            .order_by("-month")
         )
 
     def for_detail(self) -> ArticleQuerySet:
@@ -789,3 +807,122 @@ class ArticleFigures(models.Model):
 
     def __str__(self) -> str:
         return str(self.article_id)
+
+
+# --- the site's official footer ---------------------------------------------------
+
+ICP_RE = (
+    r"^[京津冀晋蒙辽吉黑沪苏浙皖闽赣鲁豫鄂湘粤桂琼渝川贵云藏陕甘青宁新]"
+    r"ICP备\d{6,10}号(-\d{1,3})?$"
+)
+POLICE_RE = (
+    r"^[京津冀晋蒙辽吉黑沪苏浙皖闽赣鲁豫鄂湘粤桂琼渝川贵云藏陕甘青宁新]"
+    r"公网安备 ?(\d{14})号$"
+)
+SITE_CODE_RE = r"^(\d{10}|bm\d{8})$"
+PHONE_RE = r"^[0-9()（）+\- 转]{5,40}$"
+ICP_REGISTRY_URL = "https://beian.miit.gov.cn/"
+POLICE_REGISTRY_URL = "https://beian.mps.gov.cn/#/query/webSearch?code="
+
+
+class SiteSettingsQuerySet(models.QuerySet):
+    def current(self) -> SiteSettings | None:
+        """The one row of the site's settings, None until staff have saved it."""
+        return self.filter(pk=SiteSettings.SINGLETON_ID).first()
+
+
+class SiteSettings(models.Model):
+    """站点设置: what the footer of every public page shows, as 《政府网站发展指引》
+    asks of a government site (主办、承办单位, 联系方式, ICP and 公安 record numbers,
+    政府网站标识码). One row only (``SINGLETON_ID``, a check constraint); a field
+    left empty is left out of the footer."""
+
+    SINGLETON_ID = 1
+
+    host_organisation = models.CharField(
+        _("主办单位"),
+        max_length=100,
+        blank=True,
+        help_text=_("例如：烟台市市场监督管理局。演示站点请如实填写或留空。"),
+    )
+    operator_organisation = models.CharField(
+        _("承办单位"), max_length=100, blank=True, help_text=_("可不填。")
+    )
+    contact_phone = models.CharField(
+        _("联系电话"),
+        max_length=40,
+        blank=True,
+        validators=[
+            RegexValidator(
+                PHONE_RE,
+                _("电话号码只能含数字、空格、括号、“+”“-”和“转”，例如 0535-1234567。"),
+            )
+        ],
+    )
+    contact_email = models.EmailField(_("电子邮箱"), blank=True)
+    address = models.CharField(_("通讯地址"), max_length=200, blank=True)
+    icp_number = models.CharField(
+        _("ICP备案号"),
+        max_length=40,
+        blank=True,
+        validators=[
+            RegexValidator(
+                ICP_RE,
+                _("ICP备案号的格式应为“鲁ICP备12345678号”或“鲁ICP备12345678号-1”。"),
+            )
+        ],
+        help_text=_("页脚链接到工业和信息化部政务服务平台（beian.miit.gov.cn）。"),
+    )
+    police_number = models.CharField(
+        _("公安备案号"),
+        max_length=40,
+        blank=True,
+        validators=[
+            RegexValidator(
+                POLICE_RE,
+                _("公安备案号的格式应为“鲁公网安备37060202000123号”（14位数字）。"),
+            )
+        ],
+        help_text=_("页脚链接到全国互联网安全管理服务平台上该备案号的查询页。"),
+    )
+    site_code = models.CharField(
+        _("政府网站标识码"),
+        max_length=10,
+        blank=True,
+        validators=[
+            RegexValidator(
+                SITE_CODE_RE, _("政府网站标识码为10位数字（部门网站为“bm”加8位数字）。")
+            )
+        ],
+    )
+    updated_at = models.DateTimeField(_("修改时间"), auto_now=True)
+
+    objects = SiteSettingsQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("站点设置")
+        verbose_name_plural = _("站点设置")
+        constraints = [
+            models.CheckConstraint(condition=Q(id=1), name="site_settings_singleton"),
+        ]
+
+    def __str__(self) -> str:
+        return str(_("站点设置"))
+
+    def save(self, *args, **kwargs):
+        self.pk = self.SINGLETON_ID
+        super().save(*args, **kwargs)
+
+    @property
+    def police_registry_url(self) -> str:
+        """The national registry's page of this site's 公安 record ('' without one)."""
+        match = re.match(POLICE_RE, self.police_number)
+        return f"{POLICE_REGISTRY_URL}{match.group(1)}" if match else ""
+
+    @property
+    def icp_registry_url(self) -> str:
+        return ICP_REGISTRY_URL if self.icp_number else ""
+
+    @property
+    def has_contact(self) -> bool:
+        return bool(self.contact_phone or self.contact_email or self.address)

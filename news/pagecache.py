@@ -51,6 +51,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import json
 import math
 import uuid
 from datetime import datetime
@@ -60,7 +61,8 @@ from typing import NamedTuple
 from django.conf import settings
 from django.core.cache import caches
 from django.db import connection
-from django.db.models import F, Q
+from django.db.models import F, Q, Subquery
+from django.db.models.functions import JSONObject
 from django.http import HttpResponse
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
@@ -68,7 +70,7 @@ from django.utils.translation import get_language
 
 from news.extensions import figures_digest
 
-from .models import Article, ArticleFigures, Channel
+from .models import Article, ArticleFigures, Channel, SiteSettings
 
 CACHE_ALIAS = "pages"
 SHARED_ALIAS = "shared"
@@ -205,6 +207,7 @@ def article_neighbours_touch(
 FRAGMENTS = {
     "channels": "news/includes/channel_menu.html",
     "latest": "news/includes/latest.html",
+    "footer": "news/includes/site_footer.html",
 }
 
 
@@ -219,7 +222,9 @@ def _fragment_variants(name: str) -> dict[int | None, str]:
     for 最新文章 one variant for each listed article's own page (without it)."""
     template = FRAGMENTS[name]
     if name == "channels":
-        return {None: render_to_string(template, {"channels": channel_list()})}
+        return {None: render_to_string(template, {"channels": site_chrome()[0]})}
+    if name == "footer":
+        return {None: render_to_string(template, {"site": site_chrome()[1]})}
     articles = list(Article.objects.published().for_listing()[: LATEST_COUNT + 1])
     variants = {
         None: render_to_string(template, {"latest": articles[:LATEST_COUNT]}),
@@ -398,3 +403,28 @@ def cache_public(seconds: int):
 def channel_list() -> list[Channel]:
     """The channel menu's channels, in menu order."""
     return list(Channel.objects.all())
+
+
+def site_chrome() -> tuple[list[Channel], SiteSettings | None]:
+    """The channel menu and the footer's 站点设置, shared by every process until
+    either changes (the public token): computed in one query."""
+    return shared_current("news:chrome", _site_chrome)
+
+
+def _site_chrome() -> tuple[list[Channel], SiteSettings | None]:
+    # The settings ride on the channel rows as one JSON subquery: the footer is on
+    # every page and a query of its own would break the article page's budget of 6.
+    fields = [f.name for f in SiteSettings._meta.concrete_fields]
+    row = SiteSettings.objects.filter(pk=SiteSettings.SINGLETON_ID).values(
+        json=JSONObject(**{name: name for name in fields})
+    )
+    channels = list(Channel.objects.annotate(site_json=Subquery(row[:1])))
+    if not channels:
+        return channels, SiteSettings.objects.current()
+    data = channels[0].site_json
+    if isinstance(data, str):  # a backend that hands JSON back as text
+        data = json.loads(data)
+    if not data:
+        return channels, None
+    data.pop("updated_at", None)
+    return channels, SiteSettings(**data)

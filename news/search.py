@@ -588,7 +588,7 @@ def articles_for(ids: list[int]) -> list[Article]:
         a.pk: a
         for a in Article.objects.published()
         .filter(pk__in=ids)
-        .select_related("channel")
+        .select_related("channel", "cover")
         .only(
             "id",
             "title",
@@ -598,6 +598,13 @@ def articles_for(ids: list[int]) -> list[Article]:
             "published_at",
             "channel__name",
             "channel__slug",
+            # The result's thumbnail (news/includes/picture.html), in the same row.
+            "cover__file",
+            "cover__alt_text",
+            "cover__is_decorative",
+            "cover__renditions",
+            "cover__width",
+            "cover__height",
         )
     }
     return [by_id[i] for i in ids if i in by_id]

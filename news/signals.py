@@ -24,7 +24,7 @@ from django.db.models.signals import (
 from django.dispatch import receiver
 
 from . import pagecache, search
-from .models import Article, Byline, Channel, Image, Person, Tag
+from .models import Article, Byline, Channel, Image, Person, SiteSettings, Tag
 
 
 def once_on_commit(key, func) -> None:
@@ -172,6 +172,14 @@ def tag_deleted(sender, instance, **kwargs):
 @receiver(post_delete, sender=Channel, dispatch_uid="pages_channel_deleted")
 def channel_deleted(sender, instance, **kwargs):
     pagecache.public_changed()
+
+
+@receiver(post_save, sender=SiteSettings, dispatch_uid="pages_site_settings_saved")
+@receiver(post_delete, sender=SiteSettings, dispatch_uid="pages_site_settings_deleted")
+def site_settings_changed(sender, instance, raw=False, **kwargs):
+    """The footer of every page (a shared fragment, not part of a cached page)."""
+    if not raw:
+        pagecache.public_changed()
 
 
 @receiver(post_delete, sender=Article, dispatch_uid="pages_article_deleted")

@@ -34,6 +34,8 @@ urlpatterns = [
     path("preview/<str:signed>/", views.article_shared_preview, name="article-share"),
     path("news/<int:pk>/view", views.article_view_beacon, name="article-view"),
     path("news/<int:pk>/qr.svg", views.article_qr, name="article-qr"),
+    path("news/archive/", views.ArchiveIndexView.as_view(), name="archive"),
+    path("sitemap/", views.SiteMapView.as_view(), name="site-map"),
     path(
         "news/<int:year>/<int:month>/",
         views.MonthArchiveView.as_view(),

@@ -33,7 +33,7 @@ from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import etag, require_GET, require_POST
 from django.views.decorators.vary import vary_on_cookie
-from django.views.generic import DetailView, ListView
+from django.views.generic import DetailView, ListView, TemplateView
 from rest_framework.throttling import SimpleRateThrottle
 
 from . import pagecache, search
@@ -65,7 +65,7 @@ class PublishedMixin:
 
 def channel_menu() -> list[Channel]:
     """The channels of the menu, shared by every process until one is changed."""
-    return pagecache.shared_current("news:channels", pagecache.channel_list)
+    return pagecache.site_chrome()[0]
 
 
 class HomeView(PublishedMixin, ListView):
@@ -81,16 +81,18 @@ class HomeView(PublishedMixin, ListView):
         return context
 
 
-HOME_FEATURED = 4
-HOME_PER_CHANNEL = 5
+HOME_FEATURED = 5  # 头条 and 要闻
+HOME_FOCUS = 5  # 焦点图: the newest articles with a cover
+HOME_PER_CHANNEL = 6
 HOME_MOST_READ = 8
 MOST_READ_DAYS = 30
 
 
 def home_blocks(channels: list[Channel]) -> dict:
-    """头条, each channel's newest and 阅读排行 for the home page, in one query.
+    """头条, 要闻, 焦点图, each channel's newest and 阅读排行 for the home page, in one
+    query.
 
-    Three window rankings over the published articles; a row is fetched when it ranks
+    Four window rankings over the published articles; a row is fetched when it ranks
     in any of them. Kept in the shared cache until what readers see changes (a
     publication, withdrawal or rename: ``news.pagecache.shared_current``), and at most
     ``LATEST_CACHE_SECONDS`` for the view counts.
@@ -107,11 +109,13 @@ def _home_blocks(channels: list[Channel]) -> dict:
         When(published_at__gte=since, view_count__gt=0, then=Value(1)),
         default=Value(0),
     )
+    illustrated = Case(When(cover__isnull=False, then=Value(1)), default=Value(0))
     rows = list(
         Article.objects.published()
         .for_listing()
         .annotate(
             is_read=readable,
+            has_cover=illustrated,
             featured=F("is_featured"),
             channel_rank=Window(
                 RowNumber(), partition_by=F("channel_id"), order_by=newest
@@ -119,6 +123,7 @@ def _home_blocks(channels: list[Channel]) -> dict:
             featured_rank=Window(
                 RowNumber(), partition_by=F("is_featured"), order_by=newest
             ),
+            cover_rank=Window(RowNumber(), partition_by=illustrated, order_by=newest),
             read_rank=Window(
                 RowNumber(),
                 partition_by=readable,
@@ -128,6 +133,7 @@ def _home_blocks(channels: list[Channel]) -> dict:
         .filter(
             Q(channel_rank__lte=HOME_PER_CHANNEL)
             | Q(featured_rank__lte=HOME_FEATURED)
+            | Q(cover_rank__lte=HOME_FOCUS + 1)
             | Q(read_rank__lte=HOME_MOST_READ)
         )
     )
@@ -135,11 +141,20 @@ def _home_blocks(channels: list[Channel]) -> dict:
     for a in rows:
         if a.channel_rank <= HOME_PER_CHANNEL:
             grouped.setdefault(a.channel_id, []).append(a)
-    blocks = {
-        "featured": sorted(
-            (a for a in rows if a.featured and a.featured_rank <= HOME_FEATURED),
-            key=lambda a: a.featured_rank,
-        ),
+    featured = sorted(
+        (a for a in rows if a.featured and a.featured_rank <= HOME_FEATURED),
+        key=lambda a: a.featured_rank,
+    )
+    with_cover = sorted(
+        (a for a in rows if a.has_cover and a.cover_rank <= HOME_FOCUS + 1),
+        key=lambda a: a.cover_rank,
+    )
+    # 头条: the newest article the editors marked, else the newest with a cover.
+    lead = featured[0] if featured else (with_cover[0] if with_cover else None)
+    return {
+        "lead": lead,
+        "featured": [a for a in featured if a is not lead],
+        "focus": [a for a in with_cover if a is not lead][:HOME_FOCUS],
         "by_channel": [
             (c, sorted(grouped[c.pk], key=lambda a: a.channel_rank))
             for c in channels
@@ -150,7 +165,6 @@ def _home_blocks(channels: list[Channel]) -> dict:
             key=lambda a: a.read_rank,
         ),
     }
-    return blocks
 
 
 class ChannelView(PublishedMixin, ListView):
@@ -335,6 +349,60 @@ class MonthArchiveView(PublishedMixin, ListView):
             next_month=following if following <= today else None,
             **kwargs,
         )
+
+
+ARCHIVE_CACHE_SECONDS = 600
+
+
+def archive_months() -> list[tuple[int, list[tuple[date, int]]]]:
+    """Every month with articles and their number, grouped by year, newest first.
+
+    One grouped query over the publication index, kept in the shared cache until a
+    publication or withdrawal (the public token) or ``ARCHIVE_CACHE_SECONDS``: an
+    article becoming due or expiring changes a count without an event."""
+
+    def compute():
+        years: dict[int, list[tuple[date, int]]] = {}
+        tz = timezone.get_current_timezone()
+        for row in Article.objects.published().month_counts():
+            month, n = row["month"], row["n"]
+            day = (
+                timezone.localtime(month, tz).date()
+                if timezone.is_aware(month)
+                else month
+            )
+            years.setdefault(day.year, []).append((day, n))
+        return list(years.items())
+
+    return pagecache.shared_current(
+        "news:archive-months", compute, ARCHIVE_CACHE_SECONDS
+    )
+
+
+class ArchiveIndexView(TemplateView):
+    """``/news/archive/``: 往期回顾, every year and month with its count, linking to
+    the month pages."""
+
+    template_name = "news/archive_index.html"
+
+    def get_context_data(self, **kwargs):
+        years = archive_months()
+        return super().get_context_data(
+            channels=channel_menu(),
+            years=years,
+            total=sum(n for _year, months in years for _month, n in months),
+            **kwargs,
+        )
+
+
+class SiteMapView(TemplateView):
+    """``/sitemap/``: 网站地图 for people — the channels and the data pages (the XML
+    sitemap stays for crawlers)."""
+
+    template_name = "news/site_map.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(channels=channel_menu(), **kwargs)
 
 
 # --- view counts, QR codes, reading preferences -------------------------------------

@@ -5,8 +5,10 @@ from uuid import uuid4
 from django.core.cache import caches
 from django.db import DatabaseError, connection, transaction
 from django.db.migrations.recorder import MigrationRecorder
-from django.http import JsonResponse
-from django.views.decorators.cache import never_cache
+from django.http import HttpResponseRedirect, JsonResponse
+from django.templatetags.static import static
+from django.views.decorators.cache import cache_control, never_cache
+from django.views.decorators.http import require_GET
 
 
 def database_problem() -> str | None:
@@ -61,3 +63,11 @@ def healthz(request):
     if problems:
         return JsonResponse({"status": "error", **problems}, status=503)
     return JsonResponse({"status": "ok"})
+
+
+@require_GET
+@cache_control(public=True, max_age=24 * 3600)
+def favicon(request):
+    """``/favicon.ico``, where browsers and crawlers look for it without a link: the
+    static file under its current (hashed) name; pages link it from ``base.html``."""
+    return HttpResponseRedirect(static("img/favicon.ico"))

@@ -30,5 +30,7 @@ def page_fragment(context, name: str) -> str:
     if context.get("defer_fragments"):
         return mark_safe(pagecache.marker(name))
     fragment = context.template.engine.get_template(pagecache.FRAGMENTS[name])
-    with context.push():
+    # The footer's 站点设置 come with the channel menu (one shared entry).
+    extra = {"site": pagecache.site_chrome()[1]} if name == "footer" else {}
+    with context.push(**extra):
         return fragment.render(context)

@@ -220,13 +220,13 @@ class SearchFilterTests(SearchFixture, TestCase):
         with self.assertNumQueries(5):
             self.search("标准")
         cache.clear()
-        caches["shared"].delete("news:channels")  # the menu, not the counts
+        caches["shared"].delete("news:chrome")  # the menu, not the counts
         with self.assertNumQueries(3):  # menu, ranked ids, articles: count cached
             self.search("标准")
         with self.assertNumQueries(3):  # count, ranked ids, articles: menu cached
             self.search("计量")
         cache.clear()
-        caches["shared"].delete("news:channels")
+        caches["shared"].delete("news:chrome")
         with self.assertNumQueries(1):  # the channel menu only
             self.search("")
 
