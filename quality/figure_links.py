@@ -12,8 +12,11 @@ rewritten once, at the end of the block, still inside its transaction: an import
 N observations refreshes each article once, not N times.
 
 ``mark_figures`` works on the article's sanitised HTML: it changes text nodes only,
-outside links, and escapes everything it writes, so no input reaches the page
-unescaped.
+outside links and headings, and escapes everything it writes, so no input reaches
+the page unescaped. A figure the text gives twice (a heading and its paragraph, a
+summary and the detail) is one figure: its first marked occurrence carries the card
+button, later ones only the link. :func:`article_figures` lists each figure once for
+the page's 本文数据 box.
 """
 
 from __future__ import annotations
@@ -30,12 +33,15 @@ from django.utils.translation import gettext as _
 
 from news.extensions import figure_marks_store
 
+from .formatting import format_value
 from .models import FigureProposal, Observation
 
 TREND_POINTS = 5
 # A tag, with quoted attribute values that may contain ">".
 _TAG_RE = re.compile(r"""<(?:[^>"']|"[^"]*"|'[^']*')*>""")
 _TAG_NAME_RE = re.compile(r"<\s*(/?)\s*([a-zA-Z0-9]+)")
+# Text in these is never marked: a heading is read as a title, not as a data point.
+_UNMARKED = {"h1", "h2", "h3", "h4", "h5", "h6"}
 
 
 def article_figure_marks(article_id: int) -> list[dict]:
@@ -43,7 +49,7 @@ def article_figure_marks(article_id: int) -> list[dict]:
     proposals = list(
         FigureProposal.objects.confirmed()
         .filter(article_id=article_id, indicator__is_public=True)
-        .select_related("indicator__unit", "observation__region")
+        .select_related("indicator__unit", "observation__region", "observation__period")
         .order_by("start", "id")
     )
     cells = {(p.indicator_id, p.observation.region_id) for p in proposals}
@@ -74,6 +80,11 @@ def article_figure_marks(article_id: int) -> list[dict]:
                 "indicator_code": proposal.indicator.code,
                 "region": proposal.observation.region.name,
                 "value": str(proposal.value),
+                # As the article writes it, hedge included (约1700批次, 超97%).
+                "display": format_value(
+                    proposal.value, proposal.comparator, proposal.unit
+                ),
+                "period": proposal.observation.period.label,
                 "trend": trend,
                 "direction": _direction(points, proposal.indicator.higher_is_better),
             }
@@ -161,34 +172,67 @@ def figures_changed(
         figure_marks_flush()
 
 
+def figure_key(mark: dict) -> tuple:
+    """What makes two marks the same figure: indicator, region, period and value.
+
+    Marks written before they carried a period compare without it.
+    """
+    return (
+        mark["indicator_code"],
+        mark["region"],
+        mark.get("period", ""),
+        mark["value"],
+    )
+
+
+def article_figures(marks: list[dict]) -> list[dict]:
+    """Each figure of the article once, in text order (the page's 本文数据 box)."""
+    figures, seen = [], set()
+    for mark in marks:
+        key = figure_key(mark)
+        if key not in seen:
+            seen.add(key)
+            figures.append(mark)
+    return figures
+
+
 def mark_figures(body_html: str, marks: list[dict], *, id_prefix: str = "fig") -> str:
-    """Return ``body_html`` with the number of each mark wrapped in a link and card.
+    """Return ``body_html`` with the number of each mark wrapped in a link.
 
     Each mark is placed once, at the first text node holding its whole quote; text
-    inside an existing link is left alone. Every character written is escaped.
+    inside an existing link or a heading is left alone. The first placed mark of a
+    figure carries the card button and card; a later mark of the same figure only
+    the link. Every character written is escaped.
     """
     pending = list(enumerate(marks))
+    carded: set[tuple] = set()
     out = []
-    link_depth = 0
+    link_depth = heading_depth = 0
     position = 0
     for match in _TAG_RE.finditer(body_html):
         text = body_html[position : match.start()]
-        out.append(_mark_text(text, pending, id_prefix) if link_depth == 0 else text)
+        plain = link_depth or heading_depth
+        out.append(text if plain else _mark_text(text, pending, carded, id_prefix))
         tag = match.group(0)
         name = _TAG_NAME_RE.match(tag)
-        if name and name.group(2).lower() == "a":
-            if name.group(1):
-                link_depth = max(0, link_depth - 1)
-            elif not tag.rstrip(">").rstrip().endswith("/"):
-                link_depth += 1
+        if name and not tag.rstrip(">").rstrip().endswith("/"):
+            closing, tag_name = bool(name.group(1)), name.group(2).lower()
+            step = -1 if closing else 1
+            if tag_name == "a":
+                link_depth = max(0, link_depth + step)
+            elif tag_name in _UNMARKED:
+                heading_depth = max(0, heading_depth + step)
         out.append(tag)
         position = match.end()
     tail = body_html[position:]
-    out.append(_mark_text(tail, pending, id_prefix) if link_depth == 0 else tail)
+    plain = link_depth or heading_depth
+    out.append(tail if plain else _mark_text(tail, pending, carded, id_prefix))
     return "".join(out)
 
 
-def _mark_text(raw: str, pending: list[tuple[int, dict]], id_prefix: str) -> str:
+def _mark_text(
+    raw: str, pending: list[tuple[int, dict]], carded: set[tuple], id_prefix: str
+) -> str:
     if not raw or not pending:
         return raw
     text = html.unescape(raw)
@@ -211,14 +255,35 @@ def _mark_text(raw: str, pending: list[tuple[int, dict]], id_prefix: str) -> str
     parts, cursor = [], 0
     for start, end, index, mark in spans:
         parts.append(escape(text[cursor:start]))
-        parts.append(figure_markup(text[start:end], mark, f"{id_prefix}-{index}"))
+        key = figure_key(mark)
+        parts.append(
+            figure_markup(
+                text[start:end],
+                mark,
+                f"{id_prefix}-{index}",
+                with_card=key not in carded,
+            )
+        )
+        carded.add(key)
         cursor = end
     parts.append(escape(text[cursor:]))
     return "".join(parts)
 
 
-def figure_markup(number: str, mark: dict, card_id: str) -> str:
-    """The marked number: a link to the indicator and a disclosure with its card."""
+def figure_markup(
+    number: str, mark: dict, card_id: str, *, with_card: bool = True
+) -> str:
+    """The marked number: a link to the indicator and a disclosure with its card
+    (``with_card``), or the link alone for a figure already carded on the page."""
+    if not with_card:
+        return format_html(
+            '<a class="figure" href="{url}" data-indicator="{code}"'
+            ' data-value="{value}">{number}</a>',
+            url=mark["url"],
+            code=mark["indicator_code"],
+            value=mark["value"],
+            number=number,
+        )
     trend = mark["trend"]
     latest = trend[-1] if trend else None
     arrow = {"up": "↑", "down": "↓", "flat": "→"}.get(mark["direction"], "")

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from django import template
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 
 from news import pagecache
 from news.body_images import BODY_SIZES, picture_context
+from news.models import Byline
 
 register = template.Library()
 
@@ -34,3 +36,23 @@ def page_fragment(context, name: str) -> str:
     extra = {"site": pagecache.site_chrome()[1]} if name == "footer" else {}
     with context.push(**extra):
         return fragment.render(context)
+
+
+# Printed at the end of an article, as portals do, not in the byline.
+EDITOR_ROLES = {Byline.Role.EDITOR, Byline.Role.RESPONSIBLE_EDITOR}
+
+
+@register.simple_tag
+def article_credits(article) -> dict:
+    """The article's bylines grouped by role for the meta line (``YMG全媒体记者 逄苗
+    通讯员 孙洪安``), and its 编辑/责任编辑 bylines for the end of the article; role
+    names in the page's language. Reads the prefetched bylines: no query."""
+    english = not (get_language() or "").startswith("zh")
+    byline, editors = [], []
+    for _label, bylines in article.byline_groups():
+        first = bylines[0]
+        role = Byline.Role(first.role).label
+        gap = " " if english and first.prefix else ""
+        group = (f"{first.prefix}{gap}{role}", bylines)
+        (editors if first.role in EDITOR_ROLES else byline).append(group)
+    return {"byline": byline, "editors": editors}

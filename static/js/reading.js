@@ -1,4 +1,5 @@
-/* 品质烟台 reading tools: 字号 and 关怀版 without a reload, copy link, view beacon.
+/* 品质烟台 reading tools: 字号 and 关怀版 without a reload, view beacon (the article
+   page's copy link is static/js/article-tools.js).
    Every control also works without JavaScript (plain links to /reading/). */
 (function () {
   "use strict";
@@ -44,17 +45,6 @@
       setCare(link.getAttribute("data-care") === "1");
     }
   });
-
-  var copy = document.querySelector(".copy-link");
-  if (copy && navigator.clipboard) {
-    copy.hidden = false;
-    copy.addEventListener("click", function () {
-      var status = document.querySelector(".copy-status");
-      navigator.clipboard.writeText(copy.getAttribute("data-url")).then(function () {
-        if (status) { status.textContent = copy.getAttribute("data-done") || "链接已复制"; }
-      });
-    });
-  }
 
   // Count a reading after the page has loaded: the page itself stays cacheable.
   var article = document.querySelector("[data-view-url]");

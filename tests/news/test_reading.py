@@ -168,7 +168,11 @@ class ArticleFurnitureTests(TestCase):
         meta = html.split('<p class="meta">', 1)[1].split("</p>", 1)[0]
         self.assertIn("来源：烟台日报", meta)
         self.assertIn("2021-01-07 10:36", meta)
-        self.assertIn("作者：逄苗 孙洪安", meta)
+        # Names with their roles, never a role-less 作者： list (issue #15).
+        self.assertRegex(
+            meta, r"YMG全媒体记者 <a [^>]+>逄苗</a> 通讯员 <a [^>]+>孙洪安"
+        )
+        self.assertNotIn("作者：", meta)
         self.assertIn('浏览次数：<span class="view-count">1234</span>', meta)
 
     def test_share_block_has_url_copy_button_and_qr(self):
