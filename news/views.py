@@ -149,11 +149,21 @@ def _home_blocks(channels: list[Channel]) -> dict:
         (a for a in rows if a.has_cover and a.cover_rank <= HOME_FOCUS + 1),
         key=lambda a: a.cover_rank,
     )
-    # 头条: the newest article the editors marked, else the newest with a cover.
-    lead = featured[0] if featured else (with_cover[0] if with_cover else None)
+    # 头条: the newest article the editors marked, else the newest with a cover,
+    # else the newest (each channel's newest is among the rows).
+    newest_first = sorted(rows, key=lambda a: (a.published_at, a.pk), reverse=True)
+    lead = (featured or with_cover or newest_first or [None])[0]
+    # 要闻: the other marked articles, topped up with the newest, so that the column
+    # beside the 焦点图 is never empty.
+    headlines = [a for a in featured if a is not lead]
+    for a in newest_first:
+        if len(headlines) >= HOME_FEATURED - 1:
+            break
+        if a is not lead and a not in headlines:
+            headlines.append(a)
     return {
         "lead": lead,
-        "featured": [a for a in featured if a is not lead],
+        "featured": headlines,
         "focus": [a for a in with_cover if a is not lead][:HOME_FOCUS],
         "by_channel": [
             (c, sorted(grouped[c.pk], key=lambda a: a.channel_rank))
