@@ -47,3 +47,19 @@ def home_figures():
         "quality:home-figures", headline_figures, HOME_FIGURES_SECONDS
     )
     return {"figures": figures}
+
+
+@register.simple_tag
+def registry_menu() -> list[dict]:
+    """The registries that hold entries, as the data pages' menu lists them (for
+    网站地图): one query."""
+    from django.urls import reverse
+
+    from quality.views import REGISTRIES, registries_with_entries
+
+    filled = registries_with_entries()
+    return [
+        {"url": reverse(url), "label": label}
+        for name, url, label, _entries in REGISTRIES
+        if name in filled
+    ]

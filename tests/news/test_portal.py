@@ -17,7 +17,11 @@ from news import pagecache, search
 from news.models import Article, SiteSettings
 from tests.factories import ArticleFactory, ChannelFactory, TagFactory, UserFactory
 from tests.news.test_body_images import library_image
-from tests.quality.factories import IndicatorFactory, ObservationFactory
+from tests.quality.factories import (
+    IndicatorFactory,
+    ObservationFactory,
+    StandardFactory,
+)
 
 BEIJING = ZoneInfo("Asia/Shanghai")
 
@@ -355,18 +359,16 @@ class MonthCountsIndexTests(TestCase):
 
 
 class SiteMapPageTests(TestCase):
-    def test_lists_channels_and_data_pages(self):
+    def test_lists_channels_and_data_pages_with_entries(self):
         channel = ChannelFactory(name="质量强市", slug="质量强市")
+        StandardFactory()
         clear_caches()
         response = self.client.get("/sitemap/")
         self.assertContains(response, f'href="{channel.get_absolute_url()}"')
-        for url in [
-            "/quality/",
-            "/quality/standards/",
-            "/quality/sampling/",
-            "/sitemap.xml",
-        ]:
+        for url in ["/quality/", "/quality/standards/", "/sitemap.xml"]:
             self.assertContains(response, f'href="{url}"')
+        # An empty registry is left out, as from the data pages' menu.
+        self.assertNotContains(response, 'href="/quality/sampling/"')
         self.assertEqual(self.client.get("/sitemap.xml").status_code, 200)
 
 
