@@ -9,10 +9,11 @@ an editor can act on. It knows nothing about the database: the importer maps the
 result onto models.
 """
 
+import json
 import re
 import unicodedata
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
@@ -182,6 +183,9 @@ class ParsedPage:
     blocks: list[Block]
     credits: list[Credit]
     source_url: str = ""
+    # Only a JSON line names them: the channel (name or 网址名) and the tags.
+    channel: str = ""
+    tags: list[str] = field(default_factory=list)
 
     def people(self) -> dict[str, list[str]]:
         """Return role -> names, in printed order, each name once per role."""
@@ -703,3 +707,106 @@ def _unique(credits: list[Credit]) -> list[Credit]:
             seen.add((credit.role, credit.name))
             unique.append(credit)
     return unique
+
+
+# --- JSON lines --------------------------------------------------------------------
+
+# Roles of the "people" object of a JSON line (the ``--json`` output of the import
+# command), and the shared benchmark dataset's "reporters" / "correspondents".
+_JSON_ROLE_KEYS = {"reporters": "记者", "correspondents": "通讯员"}
+_JSON_ROLES = frozenset(ROLE_NAMES.values())
+
+
+def parse_json_line(text: str | bytes, line: int | None = None) -> ParsedPage:
+    """Parse one JSON line of an archive export into a :class:`ParsedPage`.
+
+    Keys: ``title``, ``published_at`` (ISO 8601; without an offset it is Beijing
+    time) and ``body`` (a list of ``{"type": "heading"|"paragraph", "text": …}``, or
+    text with one paragraph a line) are required; ``subtitle``, ``source``,
+    ``source_url``, ``channel``, ``tags`` and ``people`` (role → names, as the
+    ``--json`` output prints them; ``reporters`` and ``correspondents`` are read too)
+    are optional. Raises :class:`PageTextError` with ``line`` for what is wrong.
+    """
+    try:
+        record = json.loads(text)
+    except (ValueError, UnicodeDecodeError) as error:
+        raise PageTextError(f"不是有效的 JSON（{error}）", line) from None
+    if not isinstance(record, dict):
+        raise PageTextError("这一行应是一个 JSON 对象（{…}）", line)
+
+    def text_of(key: str, *, required: bool = False) -> str:
+        value = record.get(key, "")
+        if value is None:
+            value = ""
+        if not isinstance(value, str):
+            raise PageTextError(f"“{key}”应是文字", line)
+        value = _SPACES_RE.sub(" ", value).strip()
+        if required and not value:
+            raise PageTextError(f"缺少“{key}”", line)
+        return value
+
+    title = text_of("title", required=True)
+    published = text_of("published_at", required=True)
+    try:
+        published_at = datetime.fromisoformat(published)
+    except ValueError:
+        raise PageTextError(f"无法识别的时间“{published}”", line) from None
+    if published_at.tzinfo is None:
+        published_at = published_at.replace(tzinfo=SHANGHAI)
+    published_at = published_at.astimezone(SHANGHAI)
+    blocks = _json_blocks(record.get("body"), line)
+    if not blocks:
+        raise PageTextError("正文为空（“body”里没有段落）", line)
+    credits = []
+    people = record.get("people") or {}
+    if not isinstance(people, dict):
+        raise PageTextError("“people”应是“角色: [姓名, …]”的对象", line)
+    pairs = list(people.items()) + [
+        (_JSON_ROLE_KEYS[key], record[key]) for key in _JSON_ROLE_KEYS if key in record
+    ]
+    for role, names in pairs:
+        if role not in _JSON_ROLES:
+            raise PageTextError(f"不认识的署名角色“{role}”", line)
+        if isinstance(names, str):
+            names = [names]
+        if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+            raise PageTextError(f"“{role}”的姓名应是文字列表", line)
+        credits += [Credit(role, name.strip()) for name in names if name.strip()]
+    tags = record.get("tags") or []
+    if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
+        raise PageTextError("“tags”应是文字列表", line)
+    return ParsedPage(
+        title=title,
+        subtitle=text_of("subtitle"),
+        source=text_of("source"),
+        published_at=published_at,
+        blocks=blocks,
+        credits=_unique(credits),
+        source_url=text_of("source_url"),
+        channel=text_of("channel"),
+        tags=list(dict.fromkeys(t.strip() for t in tags if t.strip())),
+    )
+
+
+def _json_blocks(body, line: int | None) -> list[Block]:
+    if isinstance(body, str):
+        texts = [_SPACES_RE.sub(" ", t).strip() for t in body.splitlines()]
+        return _classify_blocks([_Line(0, t) for t in texts if t])
+    if not isinstance(body, list):
+        raise PageTextError("“body”应是段落列表或文字", line)
+    blocks = []
+    for item in body:
+        if not isinstance(item, dict) or item.get("type") not in (
+            "heading",
+            "paragraph",
+        ):
+            raise PageTextError(
+                '“body”的每一项应形如 {"type": "paragraph", "text": …}', line
+            )
+        value = item.get("text")
+        if not isinstance(value, str):
+            raise PageTextError("“body”里段落的“text”应是文字", line)
+        value = _SPACES_RE.sub(" ", value).strip()
+        if value:
+            blocks.append(Block(item["type"], value))
+    return blocks

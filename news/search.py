@@ -245,16 +245,32 @@ class SearchQuery:
 
 
 def _document(article: Article) -> tuple[str, str]:
-    names = [b.person.name for b in article.bylines.all()]
-    tag_names = [t.name for t in article.tags.all()]
-    title = index_text(article.title, article.kicker)
-    body = index_text(
-        article.subtitle,
-        article.summary,
-        article.body_text,
-        *tag_names,
-        *names,
+    return document_words(
+        title=article.title,
+        kicker=article.kicker,
+        subtitle=article.subtitle,
+        summary=article.summary,
+        body_text=article.body_text,
+        tag_names=[t.name for t in article.tags.all()],
+        names=[b.person.name for b in article.bylines.all()],
     )
+
+
+def document_words(
+    *,
+    title: str,
+    kicker: str,
+    subtitle: str,
+    summary: str,
+    body_text: str,
+    tag_names: list[str],
+    names: list[str],
+) -> tuple[str, str]:
+    """The index row's (title, body) words of an article's texts, tags (ordered by
+    name) and byline names (in byline order). Needs no database: the bulk import
+    (``news.bulk``) cuts pages in worker processes with it."""
+    title = index_text(title, kicker)
+    body = index_text(subtitle, summary, body_text, *tag_names, *names)
     # Names and tags also as whole words, whatever the segmenter makes of them.
     whole = " ".join(
         w for w in (*names, *tag_names) if w and _WORD_RE.fullmatch(w.lower())

@@ -505,9 +505,16 @@ class Finding:
     context: str
 
 
-def wordcheck_texts(texts: dict[str, str]) -> list[Finding]:
-    """Every occurrence of an active 错敏字 in ``texts`` (label → text), in order."""
-    words = list(SensitiveWord.objects.filter(is_active=True))
+def wordcheck_texts(
+    texts: dict[str, str], words: list[SensitiveWord] | None = None
+) -> list[Finding]:
+    """Every occurrence of an active 错敏字 in ``texts`` (label → text), in order.
+
+    ``words``: the active words, read once by a caller checking many articles
+    (``news.bulk``); read here when not given.
+    """
+    if words is None:
+        words = list(SensitiveWord.objects.filter(is_active=True))
     findings = []
     for label, text in texts.items():
         if not text:

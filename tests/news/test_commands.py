@@ -82,11 +82,14 @@ class ImportArticleCommandTests(TestCase):
         run("import_article", "--publish", "--as", "publisher", str(SEED))
         article = Article.objects.get()
         self.assertTrue(article.is_published)
-        entries = AuditLog.objects.filter(object_id=str(article.pk))
+        # One audit entry per batch (here a batch of one), naming the file.
+        entry = AuditLog.objects.get()
         self.assertEqual(
-            [(e.action, e.user) for e in entries.order_by("id")],
-            [("import", publisher), ("publish", publisher)],
+            (entry.action, entry.user, entry.object_id),
+            ("import", publisher, str(article.pk)),
         )
+        self.assertIn("导入并发布 1 篇", entry.summary)
+        self.assertIn(f"{SEED}（{article.pk}）", entry.summary)
         self.assertEqual(article.live_revision.created_by, publisher)
         # Its own time is kept: a 2021 article is not re-dated to today.
         self.assertEqual(article.published_at.year, 2021)

@@ -1,15 +1,32 @@
-"""Import newspaper page text (like the seed article) as articles."""
+"""Import newspaper page text (like the seed article) as articles, at archive scale.
+
+Files, directories (recursively), zips of page-text files and JSON lines (one article
+a line); parsed in parallel, written in batches by ``news.bulk`` under the rules of
+the admin. One summary line always; a progress bar on a terminal.
+"""
 
 import json
-from pathlib import Path
+import os
+import sys
 
 from django.contrib.auth import get_user_model
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
+from news.bulk import (
+    BATCH_SIZE,
+    CREATED,
+    DRAFTED,
+    FAILED,
+    REFUSED,
+    UNCHANGED,
+    UPDATED,
+    Outcome,
+    import_sources,
+    outcome_verb,
+)
 from news.models import Article, Channel
-from news.parsing import PageTextError, parse_page_text
-from news.services import article_import
 from news.workflow import PERM_PUBLISH
 
 DEFAULT_CHANNEL = {"name": "烟台新闻", "slug": "烟台新闻"}
@@ -31,8 +48,18 @@ def article_summary(article: Article, page) -> dict:
     }
 
 
+def default_jobs() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
+
+
 class Command(BaseCommand):
-    help = "把新闻网页文本文件导入为文章；重复导入同一文件会更新原文章而不会重复。"
+    help = (
+        "把新闻网页文本导入为文章：可给文件、目录（含子目录）、网页文本的 zip 压缩包"
+        "或 JSON Lines 文件（每行一篇）。重复导入同一文章会更新原文章而不会重复。"
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("files", nargs="+", metavar="FILE")
@@ -55,6 +82,25 @@ class Command(BaseCommand):
             action="store_true",
             help="最后一行输出 JSON（多个文件时为列表）。",
         )
+        parser.add_argument(
+            "--jobs",
+            type=int,
+            default=default_jobs(),
+            metavar="N",
+            help="并行解析的进程数（默认：CPU 核数）；写入数据库始终在主进程。",
+        )
+        parser.add_argument(
+            "--batch-size",
+            type=int,
+            default=BATCH_SIZE,
+            metavar="N",
+            help=f"每批写入的文章数（默认 {BATCH_SIZE}）。",
+        )
+        parser.add_argument(
+            "--no-progress",
+            action="store_true",
+            help="不显示进度条（不在终端上运行时本来就不显示）。",
+        )
 
     def handle(self, *args, **options):
         user = self.get_user(options["as_user"])
@@ -62,58 +108,81 @@ class Command(BaseCommand):
             raise CommandError("--publish 须配合 --as 账号名使用：发布要记下是谁。")
         if options["publish"] and not user.has_perm(PERM_PUBLISH):
             raise CommandError(f"账号“{user.get_username()}”没有“终审发布”权限。")
+        if options["jobs"] < 1 or options["batch_size"] < 1:
+            raise CommandError(_("--jobs 和 --batch-size 须是正整数。"))
         channel = self.get_channel(options["channel"])
-        records, failures = [], 0
-        for name in options["files"]:
-            try:
-                page = parse_page_text(Path(name).read_bytes())
-                result = article_import(
-                    page=page, channel=channel, publish=options["publish"], by=user
-                )
-                article = result.article
-            except OSError as error:
-                failures += 1
-                self.stderr.write(f"{name}：无法读取文件（{error.strerror}）")
-                continue
-            except PageTextError as error:
-                failures += 1
-                self.stderr.write(f"{name}：{error}")
-                continue
-            except PermissionDenied as error:
-                failures += 1
-                self.stderr.write(f"{name}：{error}")
-                continue
-            except ValidationError as error:
-                failures += 1
-                if hasattr(error, "error_dict"):
-                    messages = "；".join(
-                        "，".join(v) if k == "__all__" else f"{k}: {'，'.join(v)}"
-                        for k, v in error.message_dict.items()
-                    )
+        records: list[dict] = []
+        verbosity = options["verbosity"]
+        show_bar = not options["no_progress"] and sys.stderr.isatty()
+        bar = None
+        if show_bar:
+            from tqdm import tqdm
+
+            bar = tqdm(
+                unit=_("篇"), desc=_("导入"), file=sys.stderr, dynamic_ncols=True
+            )
+
+        def on_outcome(outcome: Outcome) -> None:
+            if bar is not None:
+                bar.update(1)
+            if outcome.status in (FAILED, REFUSED):
+                line = f"{outcome.where}：{outcome.message}"
+                if bar is not None:
+                    bar.write(line, file=sys.stderr)
                 else:
-                    messages = "；".join(error.messages)
-                self.stderr.write(f"{name}：内容不合要求：{messages}")
-                continue
-            records.append(article_summary(article, page))
-            if not options["json"]:
-                if result.created:
-                    verb = "已导入并发布" if result.published else "已导入"
-                elif not result.changed:
-                    verb = "内容未变"
-                elif result.published:
-                    verb = "已更新并发布"
-                elif result.drafted:
-                    verb = "已生成待审草稿，线上版本不变"
-                else:
-                    verb = "已更新"
+                    self.stderr.write(line)
+                return
+            if options["json"] and outcome.article is not None:
+                records.append(article_summary(outcome.article, outcome.page))
+            elif verbosity >= 2 and outcome.article is not None:
                 self.stdout.write(
-                    f"{verb}：{article.title} → {article.get_absolute_url()}"
+                    f"{outcome_verb(outcome)}：{outcome.article.title} → "
+                    f"{outcome.article.get_absolute_url()}"
                 )
+            elif verbosity >= 2:
+                self.stdout.write(f"{outcome_verb(outcome)}：{outcome.where}")
+
+        try:
+            totals = import_sources(
+                options["files"],
+                channel=channel,
+                publish=options["publish"],
+                by=user,
+                jobs=options["jobs"],
+                batch_size=options["batch_size"],
+                on_outcome=on_outcome,
+            )
+        except PermissionDenied as error:
+            raise CommandError(str(error)) from None
+        finally:
+            if bar is not None:
+                bar.close()
+        counts = totals.counts
+        summary = _(
+            "读取 %(read)d 个：新建 %(created)d 篇，更新 %(updated)d 篇，"
+            "生成待审草稿 %(drafted)d 篇，内容未变 %(unchanged)d 篇，"
+            "拒绝 %(refused)d 个，失败 %(failed)d 个；用时 %(seconds).1f 秒。"
+        ) % {
+            "read": totals.read,
+            "created": counts[CREATED],
+            "updated": counts[UPDATED],
+            "drafted": counts[DRAFTED],
+            "unchanged": counts[UNCHANGED],
+            "refused": counts[REFUSED],
+            "failed": counts[FAILED],
+            "seconds": totals.seconds,
+        }
+        if verbosity >= 1 or options["json"]:
+            self.stdout.write(summary)
         if options["json"]:
-            payload = records[0] if len(options["files"]) == 1 and records else records
-            self.stdout.write(json.dumps(payload, ensure_ascii=False))
-        if failures:
-            raise CommandError(f"{failures} 个文件未能导入。", returncode=1)
+            one = len(options["files"]) == 1 and totals.read == 1 and records
+            self.stdout.write(
+                json.dumps(records[0] if one else records, ensure_ascii=False)
+            )
+        if totals.failed:
+            raise CommandError(
+                _("%(n)d 个未能导入。") % {"n": totals.failed}, returncode=1
+            )
 
     def get_user(self, username: str | None):
         if not username:
@@ -129,7 +198,7 @@ class Command(BaseCommand):
                 return Channel.objects.get(slug=slug)
             except Channel.DoesNotExist:
                 raise CommandError(f"没有网址名为“{slug}”的栏目。") from None
-        channel, _ = Channel.objects.get_or_create(
+        channel, _created = Channel.objects.get_or_create(
             slug=DEFAULT_CHANNEL["slug"], defaults={"name": DEFAULT_CHANNEL["name"]}
         )
         return channel

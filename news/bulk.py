@@ -1,0 +1,961 @@
+"""Import at archive scale: many pages parsed in parallel, written in batches.
+
+The batch twin of ``news.services.article_import``, under the same rules: the
+importing account needs the permissions the admin asks for, a publication passes the
+错敏字 check, every article gets its revision, its bylines and (published) its search
+index row, and the pages beside it in its channel are made stale. What differs is how
+the rows are written: a batch of new articles is one transaction with bulk inserts,
+one revision per article, one search-index write and one audit entry naming the
+files of the batch. A page that is already imported (same title and time) goes
+through ``article_import`` itself, unless its content is unchanged, which writes
+nothing.
+
+Reading and parsing (and cutting the text into search words, the costly part) run
+in worker processes (``jobs``); the database is written by the calling process only.
+Input is read as it is needed, one window of batches ahead, so memory stays flat
+whatever the number of files.
+"""
+
+from __future__ import annotations
+
+import bisect
+import multiprocessing
+import os
+import re
+import time
+import zipfile
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from html import escape
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import DatabaseError, transaction
+from django.db.models import OuterRef, Q, Subquery
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from . import pagecache, search
+from .models import (
+    Article,
+    ArticleEvent,
+    ArticleSearch,
+    AuditLog,
+    Byline,
+    Channel,
+    Person,
+    Revision,
+    SensitiveWord,
+    Tag,
+)
+from .parsing import PageTextError, ParsedPage, parse_json_line, parse_page_text
+from .revisions import SNAPSHOT_FIELDS, time_text
+from .services import (
+    IMPORTED_FIELDS,
+    _unique_credits,
+    article_import,
+    audit_record,
+    page_import_key,
+)
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+BATCH_SIZE = 500
+# Pages per task sent to a worker process: large enough that the round trip does
+# not count, small enough that both workers get work at the end of a batch.
+CHUNK_SIZE = 25
+UNCHECKED = (
+    "version",
+    "import_key",
+    "status",
+    "draft_status",
+    "channel",
+    "responsible_editor",
+)
+TEXT_SUFFIXES = {".txt", ".text"}
+JSON_SUFFIXES = {".jsonl", ".ndjson", ".json"}
+
+
+# --- what to read -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Source:
+    """One article's input: a text file, a member of a zip or a JSON line."""
+
+    name: str  # as reported to the user: a path, "a.zip:b.txt" or "a.jsonl"
+    kind: str  # "text", "zip" or "json"
+    path: str
+    member: str = ""
+    line: int | None = None  # the JSON line's number
+    text: str = ""  # the JSON line
+
+
+@dataclass
+class Unreadable:
+    """An input that could not even be listed (a missing file, a broken zip)."""
+
+    name: str
+    message: str
+
+
+def iter_sources(paths: Iterable[str]) -> Iterator[Source | Unreadable]:
+    """Every article input under ``paths``, lazily, in a stable order.
+
+    A directory is read recursively (its ``.txt``, ``.zip`` and ``.jsonl`` files, in
+    name order); a zip gives its text members; a JSON-lines file one source a line.
+    """
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            for root, dirs, files in os.walk(path):
+                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+                for name in sorted(files):
+                    file = Path(root) / name
+                    suffix = file.suffix.lower()
+                    if name.startswith(".") or suffix not in (
+                        TEXT_SUFFIXES | JSON_SUFFIXES | {".zip"}
+                    ):
+                        continue
+                    yield from _file_sources(file)
+        else:
+            yield from _file_sources(path)
+
+
+def _file_sources(path: Path) -> Iterator[Source | Unreadable]:
+    suffix = path.suffix.lower()
+    if suffix == ".zip":
+        try:
+            with zipfile.ZipFile(path) as archive:
+                members = [
+                    info.filename
+                    for info in archive.infolist()
+                    if not info.is_dir()
+                    and not info.filename.startswith("__MACOSX/")
+                    and not Path(info.filename).name.startswith(".")
+                ]
+        except OSError as error:
+            yield Unreadable(str(path), _("无法读取文件（%s）") % error.strerror)
+            return
+        except zipfile.BadZipFile:
+            yield Unreadable(str(path), _("不是有效的 zip 文件"))
+            return
+        for member in members:
+            yield Source(f"{path}:{member}", "zip", str(path), member=member)
+    elif suffix in JSON_SUFFIXES:
+        try:
+            with open(path, "rb") as lines:
+                for number, raw in enumerate(lines, start=1):
+                    if raw.strip():
+                        yield Source(
+                            str(path), "json", str(path), line=number, text=raw
+                        )
+        except OSError as error:
+            yield Unreadable(str(path), _("无法读取文件（%s）") % error.strerror)
+    else:
+        yield Source(str(path), "text", str(path))
+
+
+# --- parsing, in worker processes -----------------------------------------------------
+
+
+@dataclass
+class Prepared:
+    """A source parsed and made ready to write (or the reason it cannot be)."""
+
+    name: str
+    line: int | None = None
+    error: str = ""
+    page: ParsedPage | None = None
+    key: str = ""
+    body: str = ""  # sanitised, as Article.fill_derived_fields() leaves it
+    body_text: str = ""
+    slug: str = ""
+    summary: str = ""
+    words: tuple[str, str] | None = None  # search index (title, body), if publishing
+    names_known: int = 0  # how many of the run's new names the worker knew
+
+
+_zips: dict[str, zipfile.ZipFile] = {}
+
+
+def _read(source: Source) -> bytes:
+    if source.kind == "zip":
+        archive = _zips.get(source.path)
+        if archive is None:
+            archive = _zips[source.path] = zipfile.ZipFile(source.path)
+        return archive.read(source.member)
+    return Path(source.path).read_bytes()
+
+
+def prepare(source: Source, *, index: bool, names_known: int = 0) -> Prepared:
+    """Read and parse ``source``; derive what the writer stores. No database."""
+    result = Prepared(source.name, line=source.line, names_known=names_known)
+    try:
+        if source.kind == "json":
+            page = parse_json_line(source.text, source.line)
+        else:
+            page = parse_page_text(_read(source))
+    except OSError as error:
+        result.error = _("无法读取文件（%s）") % (error.strerror or error)
+        return result
+    except (KeyError, zipfile.BadZipFile) as error:
+        result.error = _("无法读取压缩包里的文件（%s）") % error
+        return result
+    except PageTextError as error:
+        result.error, result.line = error.message, error.line
+        return result
+    article = Article(title=page.title, body=page_html(page))
+    article.fill_derived_fields()
+    result.page = page
+    result.key = page_import_key(page)
+    result.body, result.body_text = article.body, article.body_text
+    result.slug, result.summary = article.slug, article.summary
+    if index:
+        # The page's own people are in the database by the time it is indexed.
+        for credit in page.credits:
+            search.learn_name(credit.name)
+        result.words = _words(result, tag_names=sorted(page.tags))
+    return result
+
+
+def page_html(page: ParsedPage) -> str:
+    """Body blocks as the editor's HTML (the same as ``services.page_body_html``)."""
+    return "".join(
+        f"<{'h2' if b.type == 'heading' else 'p'}>{escape(b.text, quote=False)}"
+        f"</{'h2' if b.type == 'heading' else 'p'}>"
+        for b in page.blocks
+    )
+
+
+def _words(item: Prepared, *, tag_names: list[str]) -> tuple[str, str]:
+    page = item.page
+    return search.document_words(
+        title=page.title,
+        kicker="",
+        subtitle=page.subtitle,
+        summary=item.summary,
+        body_text=item.body_text,
+        tag_names=tag_names,
+        names=[name for _role, name, _prefix in _credits(page)],
+    )
+
+
+def _credits(page: ParsedPage) -> list[tuple[str, str, str]]:
+    return _unique_credits([(c.role, c.name, c.prefix) for c in page.credits])
+
+
+def _worker_start(names: list[str]) -> None:
+    for name in names:
+        search.learn_name(name)
+
+
+def _prepare_chunk(task: tuple[list[Source], bool, list[str], int]) -> list[Prepared]:
+    sources, index, new_names, names_known = task
+    for name in new_names:
+        search.learn_name(name)
+    return [prepare(s, index=index, names_known=names_known) for s in sources]
+
+
+# --- the outcome ------------------------------------------------------------------
+
+
+CREATED, UPDATED, DRAFTED, UNCHANGED, REFUSED, FAILED = (
+    "created",
+    "updated",
+    "drafted",
+    "unchanged",
+    "refused",
+    "failed",
+)
+
+
+@dataclass
+class Outcome:
+    """What became of one source."""
+
+    name: str
+    status: str
+    message: str = ""
+    line: int | None = None
+    article: Article | None = None
+    page: ParsedPage | None = None
+    published: bool = False
+
+    @property
+    def where(self) -> str:
+        return where(self.name, self.line)
+
+
+def where(name: str, line: int | None) -> str:
+    """A file, and the line in it when one is known."""
+    return (
+        _("%(name)s：第 %(line)d 行") % {"name": name, "line": line} if line else name
+    )
+
+
+@dataclass
+class Totals:
+    read: int = 0
+    counts: dict[str, int] = field(
+        default_factory=lambda: dict.fromkeys(
+            (CREATED, UPDATED, DRAFTED, UNCHANGED, REFUSED, FAILED), 0
+        )
+    )
+    seconds: float = 0.0
+
+    def add(self, outcome: Outcome) -> None:
+        self.read += 1
+        self.counts[outcome.status] += 1
+
+    @property
+    def failed(self) -> int:
+        return self.counts[REFUSED] + self.counts[FAILED]
+
+
+# --- permissions ---------------------------------------------------------------
+
+
+def check_import_permission(by: User | None, *, publish: bool) -> None:
+    """What ``article_import`` asks of its account, asked once for the whole run."""
+    if by is None:
+        return
+    if not by.has_perm("news.change_article") or not by.has_perm("news.add_article"):
+        raise PermissionDenied(
+            _("%(user)s 没有新建和修改文章的权限，不能导入。")
+            % {"user": by.get_username()}
+        )
+    if publish and not by.has_perm("news.publish_article"):
+        raise PermissionDenied(
+            _("%(user)s 没有“终审发布”权限，不能直接发布。")
+            % {"user": by.get_username()}
+        )
+
+
+# --- the writer ----------------------------------------------------------------------
+
+
+class BatchWriter:
+    """Writes prepared pages, one batch per transaction, through the rules above."""
+
+    def __init__(self, *, channel: Channel, publish: bool, by: User | None):
+        self.channel = channel
+        self.publish = publish
+        self.by = by
+        self.channels: dict[str, Channel | None] = {}
+        self.people: dict[str, int] = {}  # name → id of the first of its namesakes
+        self.new_names: list[str] = []  # people created by this run, in order
+        self.tags: dict[str, int] = {}
+
+    # -- one batch --
+
+    def write(self, items: list[Prepared]) -> list[Outcome]:
+        """Write ``items``; return one outcome each, in their order."""
+        outcomes: dict[int, Outcome] = {}
+        new: list[tuple[int, Prepared, Channel]] = []
+        again: list[tuple[int, Prepared, Channel]] = []
+        keys: set[str] = set()
+        existing = dict(
+            Article.objects.filter(
+                import_key__in=[item.key for item in items if item.page]
+            ).values_list("import_key", "pk")
+        )
+        for position, item in enumerate(items):
+            if item.page is None:
+                outcomes[position] = Outcome(item.name, FAILED, item.error, item.line)
+                continue
+            channel = self._channel(item.page.channel)
+            if channel is None:
+                outcomes[position] = Outcome(
+                    item.name,
+                    FAILED,
+                    _("没有名为“%(name)s”的栏目") % {"name": item.page.channel},
+                    item.line,
+                )
+            elif item.key in existing or item.key in keys:
+                again.append((position, item, channel))
+            else:
+                keys.add(item.key)
+                new.append((position, item, channel))
+        if new:
+            outcomes.update(self._create_all(new))
+        for position, item, channel in again:
+            outcomes[position] = self._reimport(item, channel)
+        return [outcomes[position] for position in range(len(items))]
+
+    def _channel(self, name: str) -> Channel | None:
+        if not name:
+            return self.channel
+        if name not in self.channels:
+            self.channels[name] = Channel.objects.filter(
+                Q(name=name) | Q(slug=name)
+            ).first()
+        return self.channels[name]
+
+    def _create_all(self, new) -> dict[int, Outcome]:
+        """Create the new articles of a batch; if the database refuses the batch,
+        write them one by one so that only the failing one is left out."""
+        try:
+            return self._create(new)
+        except DatabaseError:
+            if len(new) == 1:
+                position, item, _channel = new[0]
+                return {
+                    position: Outcome(
+                        item.name, FAILED, _("数据库拒绝写入这篇文章"), item.line
+                    )
+                }
+        outcomes = {}
+        for one in new:
+            outcomes.update(self._create_all([one]))
+        return outcomes
+
+    def _create(self, new) -> dict[int, Outcome]:
+        by = self.by if self.by is not None and self.by.is_authenticated else None
+        words = list(SensitiveWord.objects.filter(is_active=True))
+        any_word = _any_word(words)
+        outcomes: dict[int, Outcome] = {}
+        rows = []
+        for position, item, channel in new:
+            article = self._article(item, channel)
+            try:
+                # As services._checked_content validates, less what cannot be wrong
+                # here and would cost a query per article: the channel and account
+                # were read from the database, and 下线时间 is never imported.
+                # Its one constraint (下线时间 after 发布时间) holds without 下线时间.
+                article.full_clean(
+                    exclude=[*UNCHECKED, "expires_at"], validate_constraints=False
+                )
+            except ValidationError as error:
+                outcomes[position] = Outcome(
+                    item.name,
+                    FAILED,
+                    _("内容不合要求：%s") % messages(error),
+                    item.line,
+                )
+                continue
+            if self.publish and (findings := _wordcheck(article, words, any_word)):
+                from .workflow import findings_text
+
+                outcomes[position] = Outcome(
+                    item.name,
+                    REFUSED,
+                    _(
+                        "错敏字检查发现 %(n)d 处问题，请修改后再发布，"
+                        "或填写理由后强制发布：%(list)s"
+                    )
+                    % {"n": len(findings), "list": findings_text(findings)},
+                    item.line,
+                )
+                continue
+            rows.append((position, item, article))
+        if not rows:
+            return outcomes
+        now = timezone.now().replace(microsecond=0)
+        with transaction.atomic():
+            people = self._people(item for _p, item, _a in rows)
+            tags = self._tags(item for _p, item, _a in rows)
+            articles = Article.objects.bulk_create([a for _p, _i, a in rows])
+            bylines, links = [], []
+            for (_p, item, _a), article in zip(rows, articles, strict=True):
+                bylines += [
+                    Byline(
+                        article_id=article.pk,
+                        person_id=people[name],
+                        role=role,
+                        prefix=prefix,
+                        order=order,
+                    )
+                    for order, (role, name, prefix) in enumerate(_credits(item.page))
+                ]
+                links += [
+                    Article.tags.through(article_id=article.pk, tag_id=tags[name])
+                    for name in item.page.tags
+                ]
+            Byline.objects.bulk_create(bylines)
+            Article.tags.through.objects.bulk_create(links)
+            tag_order = _tag_order({name for _p, i, _a in rows for name in i.page.tags})
+            summary = str(_("导入并发布") if self.publish else _("导入"))
+            revisions = Revision.objects.bulk_create(
+                Revision(
+                    article_id=article.pk,
+                    version=article.version,
+                    snapshot=self._snapshot(article, item, people, tag_order),
+                    summary=summary,
+                    is_live=self.publish,
+                    created_by=by,
+                )
+                for (_p, item, _a), article in zip(rows, articles, strict=True)
+            )
+            if self.publish:
+                for article, revision in zip(articles, revisions, strict=True):
+                    article.live_revision_id = revision.pk
+                # One UPDATE for the batch (bulk_update's CASE costs more here).
+                Article.objects.filter(pk__in=[a.pk for a in articles]).update(
+                    live_revision=Subquery(
+                        Revision.objects.filter(
+                            article=OuterRef("pk"), is_live=True
+                        ).values("pk")[:1]
+                    )
+                )
+                ArticleEvent.objects.bulk_create(
+                    ArticleEvent(
+                        article_id=article.pk,
+                        action="schedule" if article.published_at > now else "publish",
+                        from_status=Article.Status.DRAFT,
+                        to_status=Article.Status.PUBLISHED,
+                        comment=summary,
+                        by=by,
+                    )
+                    for article in articles
+                )
+                self._index(rows, articles, tag_order)
+                self._touch_neighbours(articles)
+            audit_record(
+                user=self.by,
+                action=AuditLog.Action.IMPORT,
+                object_type=Article._meta.verbose_name,
+                # One article: the entry is that article's, as the admin lists it.
+                object_id=str(articles[0].pk) if len(articles) == 1 else "",
+                object_repr=articles[0].title
+                if len(articles) == 1
+                else _("%(n)d 篇文章") % {"n": len(articles)},
+                summary=_("%(what)s %(n)d 篇：%(files)s")
+                % {
+                    "what": summary,
+                    "n": len(articles),
+                    "files": "；".join(
+                        f"{where(item.name, item.line)}（{article.pk}）"
+                        for (_p, item, _a), article in zip(rows, articles, strict=True)
+                    ),
+                },
+            )
+        for (position, item, _a), article in zip(rows, articles, strict=True):
+            outcomes[position] = Outcome(
+                item.name,
+                CREATED,
+                line=item.line,
+                article=article,
+                page=item.page,
+                published=self.publish,
+            )
+        return outcomes
+
+    def _article(self, item: Prepared, channel: Channel) -> Article:
+        page = item.page
+        return Article(
+            title=page.title,
+            subtitle=page.subtitle,
+            source=page.source,
+            source_url=page.source_url,
+            published_at=page.published_at,
+            body=item.body,
+            body_text=item.body_text,
+            slug=item.slug,
+            summary=item.summary,
+            channel=channel,
+            status=Article.Status.PUBLISHED if self.publish else Article.Status.DRAFT,
+            responsible_editor=self.by if self.publish and self.by else None,
+            import_key=item.key,
+            version=1,
+        )
+
+    def _snapshot(self, article, item, people, tag_order) -> dict:
+        """What ``revisions.article_snapshot`` reads back from the written rows."""
+        data: dict = {}
+        for name in SNAPSHOT_FIELDS:
+            if name in ("channel", "cover", "responsible_editor"):
+                data[name] = getattr(article, f"{name}_id")
+            elif name in ("published_at", "expires_at"):
+                data[name] = time_text(getattr(article, name))
+            else:
+                data[name] = getattr(article, name)
+        data["channel_name"] = article.channel.name
+        data["status"] = article.status
+        data["tags"] = sorted(item.page.tags)
+        data["bylines"] = [
+            {
+                "person": people[name],
+                "name": name,
+                "role": role,
+                "prefix": prefix,
+                "order": order,
+            }
+            for order, (role, name, prefix) in enumerate(_credits(item.page))
+        ]
+        data["related_articles"] = []
+        return data
+
+    def _people(self, items: Iterable[Prepared]) -> dict[str, int]:
+        """Ids of the batch's people, creating those not yet in the database.
+
+        Created with ``save()`` like ``services.person_get_or_create``: at commit the
+        name is taught to the segmenter and the articles mentioning it re-indexed.
+        """
+        names = {name for item in items for _r, name, _x in _credits(item.page)}
+        missing = names - self.people.keys()
+        found: dict[str, int] = {}
+        for pk, name in (
+            Person.objects.filter(name__in=missing)
+            .order_by("-id")
+            .values_list("pk", "name")
+        ):
+            found[name] = pk  # the last one written is the lowest id: the first
+        created = []
+        for name in sorted(missing - found.keys()):
+            found[name] = Person.objects.create(name=name).pk
+            created.append(name)
+
+        def remember():
+            self.people.update(found)
+            self.new_names += created
+
+        transaction.on_commit(remember)
+        return {**self.people, **found}
+
+    def _tags(self, items: Iterable[Prepared]) -> dict[str, int]:
+        names = {name for item in items for name in item.page.tags}
+        missing = names - self.tags.keys()
+        found = dict(Tag.objects.filter(name__in=missing).values_list("name", "pk"))
+        for name in sorted(missing - found.keys()):
+            found[name] = Tag.objects.create(name=name).pk
+        transaction.on_commit(lambda: self.tags.update(found))
+        return {**self.tags, **found}
+
+    def _index(self, rows, articles, tag_order) -> None:
+        """One write of the batch's index rows (cut by the workers).
+
+        A worker cut its pages knowing the people of the database when the run
+        started, of its page and of earlier batches (``names_known``); a page that
+        mentions someone added since is cut again here, as ``index_mentions`` would.
+        """
+        search_rows = []
+        for (_p, item, _a), article in zip(rows, articles, strict=True):
+            words = item.words
+            missed = self.new_names[item.names_known :]
+            text = " ".join(
+                (item.page.title, item.page.subtitle, item.summary, item.body_text)
+            )
+            # The database may order tag names otherwise than the worker did.
+            tag_names = sorted(item.page.tags, key=tag_order.__getitem__)
+            if (
+                words is None
+                or tag_names != sorted(item.page.tags)
+                or any(name in text for name in missed)
+            ):
+                for name in missed:
+                    search.learn_name(name)
+                words = _words(item, tag_names=tag_names)
+            search_rows.append(
+                ArticleSearch(article_id=article.pk, title=words[0], body=words[1])
+            )
+        ArticleSearch.objects.bulk_create(search_rows)
+        transaction.on_commit(search.index_changed, robust=True)
+
+    def _touch_neighbours(self, articles: list[Article]) -> None:
+        """Make stale the cached pages of the published articles that get a new
+        neighbour (上一篇/下一篇) in their channel: for each new article the nearest
+        older and newer one already there, in one UPDATE per batch."""
+        pagecache.public_changed()
+        new_ids = {a.pk for a in articles}
+        touch: set[int] = set()
+        by_channel: dict[int, list[Article]] = {}
+        for article in articles:
+            by_channel.setdefault(article.channel_id, []).append(article)
+        for channel_id, members in by_channel.items():
+            lo = min(a.published_at for a in members)
+            hi = max(a.published_at for a in members)
+            chain = Article.objects.filter(
+                Q(expires_at__isnull=True) | Q(expires_at__gt=timezone.now()),
+                status=Article.Status.PUBLISHED,
+                channel_id=channel_id,
+            ).exclude(pk__in=new_ids)
+            inside = list(
+                chain.filter(published_at__gte=lo, published_at__lte=hi)
+                .order_by("published_at", "pk")
+                .values_list("published_at", "pk")
+            )
+            older = (
+                chain.filter(published_at__lt=lo)
+                .order_by("-published_at", "-pk")
+                .values_list("published_at", "pk")[:1]
+            )
+            newer = (
+                chain.filter(published_at__gt=hi)
+                .order_by("published_at", "pk")
+                .values_list("published_at", "pk")[:1]
+            )
+            places = [*older, *inside, *newer]
+            places.sort()
+            for article in members:
+                at = bisect.bisect_left(places, (article.published_at, article.pk))
+                if at > 0:
+                    touch.add(places[at - 1][1])
+                if at < len(places):
+                    touch.add(places[at][1])
+        if touch:
+            pagecache.pages_touch(Article.objects.filter(pk__in=touch))
+
+    # -- a page imported before --
+
+    def _reimport(self, item: Prepared, channel: Channel) -> Outcome:
+        """Through ``article_import`` itself, unless nothing would change."""
+        if self._unchanged(item, channel):
+            return Outcome(item.name, UNCHANGED, line=item.line, page=item.page)
+        try:
+            result = article_import(
+                page=item.page, channel=channel, publish=self.publish, by=self.by
+            )
+            if item.page.tags:
+                self._set_tags(result.article, item.page.tags)
+        except PermissionDenied as error:
+            return Outcome(item.name, REFUSED, str(error), item.line)
+        except ValidationError as error:
+            status = REFUSED if "错敏字" in messages(error) else FAILED
+            return Outcome(item.name, status, messages(error), item.line)
+        if result.created:
+            status = CREATED
+        elif not result.changed:
+            status = UNCHANGED
+        elif result.drafted:
+            status = DRAFTED
+        else:
+            status = UPDATED
+        return Outcome(
+            item.name,
+            status,
+            line=item.line,
+            article=result.article,
+            page=item.page,
+            published=result.published,
+        )
+
+    def _set_tags(self, article: Article, names: list[str]) -> None:
+        """A JSON line's tags on a re-imported article: an edit like any other."""
+        from .services import article_update
+
+        for name in names:
+            if not Tag.objects.filter(name=name).exists():
+                Tag.objects.create(name=name)
+        article_update(
+            article=article,
+            by=self.by,
+            values={"tags": names},
+            summary=str(_("重新导入网页文本")),
+            audit_action=AuditLog.Action.IMPORT,
+            check_permission=self.by is not None,
+        )
+
+    def _unchanged(self, item: Prepared, channel: Channel) -> bool:
+        """Whether importing ``item`` again would leave its article as it is.
+
+        Compared with the article's latest revision, which holds its content as long
+        as nothing wrote the row without one (then the version numbers differ and the
+        full path decides).
+        """
+        article = (
+            Article.objects.filter(import_key=item.key)
+            .only("pk", "version", "status", "draft_revision_id")
+            .first()
+        )
+        if article is None:
+            return False
+        if self.publish and (
+            article.status != Article.Status.PUBLISHED or article.draft_revision_id
+        ):
+            return False
+        revision = (
+            Revision.objects.filter(article_id=article.pk, version=article.version)
+            .order_by("-id")
+            .first()
+        )
+        if revision is None:
+            return False
+        stored = revision.snapshot
+        page = item.page
+        wanted = {
+            "title": page.title,
+            "subtitle": page.subtitle,
+            "source": page.source,
+            "source_url": page.source_url,
+            "published_at": time_text(page.published_at),
+            "body": item.body,
+            "channel": channel.pk,
+        }
+        if any(stored.get(k) != v for k, v in wanted.items()):
+            return False
+        if page.tags and sorted(page.tags) != sorted(stored.get("tags", [])):
+            return False
+        printed = [
+            (b.get("name"), b.get("role"), b.get("prefix") or "")
+            for b in stored.get("bylines", [])
+        ]
+        return printed == [(n, r, x) for r, n, x in _credits(page)]
+
+
+assert set(IMPORTED_FIELDS) <= {
+    "title",
+    "subtitle",
+    "source",
+    "source_url",
+    "published_at",
+    "body",
+    "channel",
+}, "news.bulk compares the fields article_import writes: keep them in step"
+
+
+def _tag_order(names: set[str]) -> dict[str, int]:
+    """Tag names in the database's order (``Tag.Meta.ordering``), as the index of an
+    article saved one by one lists them."""
+    ordered = Tag.objects.filter(name__in=names).order_by("name")
+    return {name: i for i, name in enumerate(ordered.values_list("name", flat=True))}
+
+
+def _any_word(words: list[SensitiveWord]) -> re.Pattern[str] | None:
+    """One pattern matching any of ``words``: most articles have none of them, and
+    one search tells so (then the findings are listed the usual way)."""
+    if not words:
+        return None
+    return re.compile("|".join(re.escape(w.wrong) for w in words))
+
+
+def _wordcheck(article: Article, words: list[SensitiveWord], any_word):
+    from .workflow import wordcheck_texts
+
+    texts = (article.title, article.subtitle, article.summary, article.body_text)
+    if any_word is None or not any(any_word.search(t) for t in texts):
+        return []
+    return wordcheck_texts(
+        {
+            _("引题"): article.kicker,
+            _("标题"): article.title,
+            _("副题"): article.subtitle,
+            _("摘要"): article.summary,
+            _("正文"): article.body_text,
+        },
+        words,
+    )
+
+
+def messages(error: ValidationError) -> str:
+    """A validation error's messages on one line, each with its field."""
+    if hasattr(error, "error_dict"):
+        return "；".join(
+            "，".join(v) if k == "__all__" else f"{k}: {'，'.join(v)}"
+            for k, v in error.message_dict.items()
+        )
+    return "；".join(error.messages)
+
+
+# --- the run ----------------------------------------------------------------------
+
+
+def import_sources(
+    paths: Iterable[str],
+    *,
+    channel: Channel,
+    publish: bool = False,
+    by: User | None = None,
+    jobs: int = 1,
+    batch_size: int = BATCH_SIZE,
+    on_outcome: Callable[[Outcome], None] | None = None,
+) -> Totals:
+    """Import every article under ``paths``; report each outcome to ``on_outcome``.
+
+    Parsing runs in ``jobs`` worker processes (none when 1) one batch ahead of the
+    writes. Raises ``PermissionDenied`` before reading anything if ``by`` may not.
+    """
+    check_import_permission(by, publish=publish)
+    started = time.perf_counter()
+    totals = Totals()
+    writer = BatchWriter(channel=channel, publish=publish, by=by)
+
+    def report(outcome: Outcome) -> None:
+        totals.add(outcome)
+        if on_outcome is not None:
+            on_outcome(outcome)
+
+    search.learn_names()
+    parser = _Parser(jobs=jobs, index=publish, writer=writer)
+    sources = iter_sources(paths)
+    try:
+        pending = parser.submit(_take(sources, batch_size, report))
+        while pending is not None:
+            items = pending()
+            # Parse the next batch while this one is written.
+            following = parser.submit(_take(sources, batch_size, report))
+            for outcome in writer.write(items):
+                report(outcome)
+            pending = following
+    finally:
+        parser.close()
+    totals.seconds = time.perf_counter() - started
+    return totals
+
+
+def _take(sources, batch_size: int, report) -> list[Source]:
+    batch: list[Source] = []
+    for source in sources:
+        if isinstance(source, Unreadable):
+            report(Outcome(source.name, FAILED, source.message))
+            continue
+        batch.append(source)
+        if len(batch) >= batch_size:
+            break
+    return batch
+
+
+class _Parser:
+    """Parses batches in this process or, for more than a chunk, in worker
+    processes started on first need (a one-file import starts none)."""
+
+    def __init__(self, *, jobs: int, index: bool, writer: BatchWriter):
+        self.jobs = jobs
+        self.index = index
+        self.writer = writer
+        self.pool = None
+
+    def submit(self, batch: list[Source]):
+        """Start parsing ``batch``; return a function giving its items, or None."""
+        if not batch:
+            return None
+        new_names = list(self.writer.new_names)
+        known = len(new_names)
+        if self.pool is None and (self.jobs < 2 or len(batch) <= CHUNK_SIZE):
+            for name in new_names:
+                search.learn_name(name)
+            items = [prepare(s, index=self.index, names_known=known) for s in batch]
+            return lambda: items
+        if self.pool is None:
+            # Forked: the workers read files and cut words, never touch the
+            # database (the connection they inherit is left alone and unused).
+            names = list(Person.objects.values_list("name", flat=True))
+            self.pool = multiprocessing.get_context("fork").Pool(
+                self.jobs, initializer=_worker_start, initargs=(names,)
+            )
+        tasks = [
+            (batch[i : i + CHUNK_SIZE], self.index, new_names, known)
+            for i in range(0, len(batch), CHUNK_SIZE)
+        ]
+        result = self.pool.map_async(_prepare_chunk, tasks, chunksize=1)
+        return lambda: [item for chunk in result.get() for item in chunk]
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.close()
+            self.pool.join()
+
+
+def outcome_verb(outcome: Outcome) -> str:
+    """How the command prints an outcome: 已导入, 内容未变, …"""
+    if outcome.status == CREATED:
+        return _("已导入并发布") if outcome.published else _("已导入")
+    if outcome.status == UNCHANGED:
+        return _("内容未变")
+    if outcome.status == DRAFTED:
+        return _("已生成待审草稿，线上版本不变")
+    if outcome.published:
+        return _("已更新并发布")
+    return _("已更新")

@@ -1,0 +1,372 @@
+"""The bulk import (``news.bulk`` behind ``import_article``): the batch path writes
+what the one-file path writes, a bad file is left out alone, a re-run changes
+nothing, and every input form (files, directories, zips, JSON lines) is read."""
+
+import json
+import re
+import tempfile
+import zipfile
+from io import StringIO
+from pathlib import Path
+
+from django.core.management import CommandError, call_command
+from django.test import TestCase
+
+from news.models import (
+    Article,
+    ArticleEvent,
+    ArticleSearch,
+    AuditLog,
+    Byline,
+    Channel,
+    Person,
+    Revision,
+    Tag,
+)
+from news.parsing import parse_page_text
+from news.services import article_import
+from tests.factories import staff_in_group
+
+PAGES = Path(__file__).parent / "pages"
+SEED = PAGES / "seed_000_b5b21bbd38acca12.txt"
+# More than one chunk (news.bulk.CHUNK_SIZE) so that worker processes parse them.
+VARIANTS = 30
+
+
+def seed_variant(number: int) -> str:
+    """The seed page as another article: its own title and time."""
+    lines = SEED.read_text(encoding="utf-8").splitlines()
+    lines[0] = f"{lines[0]}（测试稿第 {number} 篇）"
+    lines[2] = f"烟台日报 2021-01-07 10:{number:02d} 大字"
+    return "\n".join(lines) + "\n"
+
+
+def write_pages(folder: Path) -> list[Path]:
+    """Seed variants in a subfolder and the parser's sample pages beside them."""
+    (folder / "seed").mkdir()
+    files = []
+    for number in range(VARIANTS):
+        path = folder / "seed" / f"{number:03d}.txt"
+        path.write_text(seed_variant(number), encoding="utf-8")
+        files.append(path)
+    for page in sorted(PAGES.glob("*.txt")):
+        target = folder / page.name
+        target.write_bytes(page.read_bytes())
+        files.append(target)
+    return files
+
+
+def run(*args: str) -> tuple[str, str, int]:
+    out, err = StringIO(), StringIO()
+    try:
+        call_command("import_article", *args, stdout=out, stderr=err)
+        code = 0
+    except CommandError as error:
+        code = error.returncode
+        err.write(str(error))
+    return out.getvalue(), err.getvalue(), code
+
+
+def state() -> dict:
+    """Everything an import wrote, keyed by what does not depend on ids."""
+    people = dict(Person.objects.values_list("pk", "name"))
+
+    def named(snapshot: dict) -> dict:
+        data = {k: v for k, v in snapshot.items() if k != "channel"}
+        data["bylines"] = [
+            {**b, "person": people.get(b["person"])} for b in data["bylines"]
+        ]
+        return data
+
+    articles = {}
+    for article in Article.objects.order_by("import_key"):
+        articles[article.import_key] = {
+            "row": {
+                name: getattr(article, name)
+                for name in (
+                    "title",
+                    "subtitle",
+                    "source",
+                    "source_url",
+                    "published_at",
+                    "body",
+                    "body_text",
+                    "slug",
+                    "summary",
+                    "status",
+                    "version",
+                    "responsible_editor_id",
+                    "channel_id",
+                    "revised_at",
+                    "draft_status",
+                )
+            },
+            "live": article.live_revision_id is not None,
+            "bylines": list(
+                article.bylines.order_by("order").values_list(
+                    "person__name", "role", "prefix", "order"
+                )
+            ),
+            "tags": sorted(article.tags.values_list("name", flat=True)),
+            "revisions": [
+                (r.version, r.summary, r.is_live, r.created_by_id, named(r.snapshot))
+                for r in article.revisions.order_by("version", "id")
+            ],
+            "events": list(
+                ArticleEvent.objects.filter(article=article)
+                .order_by("id")
+                .values_list("action", "from_status", "to_status", "comment", "by")
+            ),
+            "index": ArticleSearch.objects.filter(article_id=article.pk)
+            .values_list("title", "body")
+            .first(),
+        }
+    return articles
+
+
+def audit_files() -> tuple[set, dict[str, str]]:
+    """(action, user) of every audit entry, and each named file → article title."""
+    kinds, files = set(), {}
+    titles = dict(Article.objects.values_list("pk", "title"))
+    for entry in AuditLog.objects.all():
+        kinds.add((entry.action, entry.user_id))
+        for name, pk in re.findall(r"([^：；]+)（(\d+)）", entry.summary):
+            files[Path(name).name] = titles[int(pk)]
+    return kinds, files
+
+
+def wipe() -> None:
+    Article.objects.all().delete()
+    Person.objects.all().delete()
+    AuditLog.objects.all().delete()
+
+
+class BatchAndOneFilePathTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        cls.publisher = staff_in_group("publisher", "终审发布")
+        cls.channel = Channel.objects.create(name="烟台新闻", slug="烟台新闻")
+
+    def setUp(self):
+        self.folder = Path(self.enterContext(tempfile.TemporaryDirectory()))
+        self.files = write_pages(self.folder)
+
+    def import_batch(self) -> str:
+        with self.captureOnCommitCallbacks(execute=True):
+            out, err, code = run(
+                "--publish",
+                "--as",
+                "publisher",
+                "--jobs",
+                "2",
+                "--batch-size",
+                "30",
+                str(self.folder),
+            )
+        self.assertEqual((code, err), (0, ""))
+        return out
+
+    def test_batch_path_writes_what_one_file_at_a_time_writes(self):
+        out = self.import_batch()
+        self.assertIn(f"读取 {len(self.files)} 个", out)
+        batch, batch_audit = state(), audit_files()
+        self.assertEqual(len(batch), len(self.files))
+        wipe()
+        for path in self.files:
+            with self.captureOnCommitCallbacks(execute=True):
+                _out, err, code = run(
+                    "--publish", "--as", "publisher", "--jobs", "1", str(path)
+                )
+            self.assertEqual((code, err), (0, ""))
+        one_by_one, one_audit = state(), audit_files()
+        self.assertEqual(batch.keys(), one_by_one.keys())
+        for key in batch:
+            with self.subTest(title=batch[key]["row"]["title"]):
+                self.assertEqual(batch[key], one_by_one[key])
+        # One entry a batch against one a file: the same account and action, and
+        # every file named with the article it became.
+        self.assertEqual(batch_audit, one_audit)
+        self.assertEqual(len(batch_audit[1]), len(self.files))
+
+    def test_articles_and_index_rows_are_those_of_the_admins_import_service(self):
+        self.import_batch()
+        batch = state()
+        wipe()
+        for path in self.files:
+            page = parse_page_text(path.read_bytes())
+            with self.captureOnCommitCallbacks(execute=True):
+                article_import(
+                    page=page, channel=self.channel, publish=True, by=self.publisher
+                )
+        service = state()
+        self.assertEqual(batch.keys(), service.keys())
+        for key in batch:
+            with self.subTest(title=batch[key]["row"]["title"]):
+                # Revisions differ on purpose: one a published import, where the
+                # service writes 导入 and then 草稿 → 已发布 (version 2).
+                for part in ("bylines", "tags", "index", "live"):
+                    self.assertEqual(batch[key][part], service[key][part])
+                row = dict(batch[key]["row"], version=None)
+                self.assertEqual(row, dict(service[key]["row"], version=None))
+                self.assertEqual(
+                    named_content(batch[key]["revisions"][-1]),
+                    named_content(service[key]["revisions"][-1]),
+                )
+
+    def test_one_revision_and_one_audit_entry_per_batch(self):
+        self.import_batch()
+        articles = Article.objects.count()
+        self.assertEqual(Revision.objects.count(), articles)
+        self.assertEqual(
+            Revision.objects.filter(is_live=True, summary="导入并发布").count(),
+            articles,
+        )
+        # 43 files in batches of 30.
+        self.assertEqual(AuditLog.objects.count(), 2)
+        self.assertEqual(ArticleSearch.objects.count(), articles)
+
+    def test_rerun_changes_nothing_and_says_so(self):
+        self.import_batch()
+        before = state()
+        counts = (AuditLog.objects.count(), Revision.objects.count())
+        out = self.import_batch()
+        self.assertIn(f"内容未变 {len(self.files)} 篇", out)
+        self.assertIn("新建 0 篇", out)
+        self.assertEqual(state(), before)
+        self.assertEqual((AuditLog.objects.count(), Revision.objects.count()), counts)
+
+
+def named_content(revision: tuple) -> dict:
+    snapshot = revision[4]
+    return {k: v for k, v in snapshot.items() if k != "status"}
+
+
+class FailuresTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        cls.publisher = staff_in_group("publisher", "终审发布")
+
+    def test_a_bad_file_mid_batch_is_reported_and_absent_the_others_written(self):
+        folder = Path(self.enterContext(tempfile.TemporaryDirectory()))
+        (folder / "a.txt").write_text(seed_variant(1), encoding="utf-8")
+        (folder / "b.txt").write_text(
+            "某某标题\n烟台日报 2021-13-45 10:36\n正文一段。\n", encoding="utf-8"
+        )
+        (folder / "c.txt").write_text(
+            seed_variant(2).replace("烟台市向", "标" * 201, 1), encoding="utf-8"
+        )
+        (folder / "d.txt").write_text(seed_variant(3), encoding="utf-8")
+        with self.captureOnCommitCallbacks(execute=True):
+            out, err, code = run("--publish", "--as", "publisher", str(folder))
+        self.assertEqual(code, 1)
+        self.assertIn(f"{folder / 'b.txt'}：第 2 行：无法识别的时间", err)
+        self.assertIn(f"{folder / 'c.txt'}：内容不合要求：title", err)
+        self.assertIn("新建 2 篇", out)
+        self.assertIn("失败 2 个", out)
+        self.assertEqual(
+            sorted(Article.objects.values_list("title", flat=True)),
+            sorted(parse_page_text(seed_variant(n)).title for n in (1, 3)),
+        )
+        self.assertEqual(ArticleSearch.objects.count(), 2)
+        self.assertIn("a.txt", AuditLog.objects.get().summary)
+        self.assertNotIn("b.txt", AuditLog.objects.get().summary)
+
+    def test_wordcheck_refuses_one_article_of_a_batch(self):
+        from news.models import SensitiveWord
+
+        SensitiveWord.objects.create(wrong="测试稿第 2 篇", correct="测试稿")
+        folder = Path(self.enterContext(tempfile.TemporaryDirectory()))
+        for n in (1, 2):
+            (folder / f"{n}.txt").write_text(seed_variant(n), encoding="utf-8")
+        out, err, code = run("--publish", "--as", "publisher", str(folder))
+        self.assertEqual(code, 1)
+        self.assertIn("2.txt：错敏字检查发现 1 处问题", err)
+        self.assertIn("拒绝 1 个", out)
+        self.assertEqual(Article.objects.count(), 1)
+
+
+class InputFormTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        Channel.objects.create(name="质量强市", slug="zlqs")
+
+    def setUp(self):
+        self.folder = Path(self.enterContext(tempfile.TemporaryDirectory()))
+
+    def test_a_zip_of_page_text_files(self):
+        archive = self.folder / "pages.zip"
+        with zipfile.ZipFile(archive, "w") as z:
+            z.writestr("2021/a.txt", seed_variant(1))
+            z.writestr("2021/b.txt", seed_variant(2))
+            z.writestr("__MACOSX/._a.txt", b"\x00\x01")
+        out, err, code = run(str(archive))
+        self.assertEqual((code, err), (0, ""))
+        self.assertIn("读取 2 个：新建 2 篇", out)
+        self.assertEqual(Article.objects.filter(status="draft").count(), 2)
+
+    def test_json_lines_with_channel_tags_and_people(self):
+        record = {
+            "title": "测试用标题：质量工作会议召开",
+            "published_at": "2021-03-01T09:30:00+08:00",
+            "source": "烟台日报",
+            "channel": "质量强市",
+            "tags": ["质量提升", "标准化"],
+            "people": {"记者": ["逄苗"], "通讯员": ["孙洪安"]},
+            "body": [
+                {"type": "paragraph", "text": "这是测试用的第一段。"},
+                {"type": "heading", "text": "测试小标题"},
+                {"type": "paragraph", "text": "这是测试用的第二段。"},
+            ],
+        }
+        lines = [
+            json.dumps(record, ensure_ascii=False),
+            "",
+            '{"title": "缺时间的测试稿", "body": "一段。"}',
+            json.dumps(
+                {**record, "title": "另一篇测试稿", "channel": "没有这个栏目"},
+                ensure_ascii=False,
+            ),
+            "{not json",
+        ]
+        path = self.folder / "archive.jsonl"
+        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        out, err, code = run(str(path))
+        self.assertEqual(code, 1)
+        self.assertIn(f"{path}：第 3 行：缺少“published_at”", err)
+        self.assertIn(f"{path}：第 4 行：没有名为“没有这个栏目”的栏目", err)
+        self.assertIn(f"{path}：第 5 行：不是有效的 JSON", err)
+        article = Article.objects.get()
+        self.assertEqual(article.channel.slug, "zlqs")
+        self.assertEqual(
+            sorted(article.tags.values_list("name", flat=True)), ["标准化", "质量提升"]
+        )
+        self.assertEqual(Tag.objects.count(), 2)
+        self.assertEqual(
+            list(article.bylines.values_list("role", "person__name")),
+            [("记者", "逄苗"), ("通讯员", "孙洪安")],
+        )
+        self.assertEqual(article.body.count("<h2>"), 1)
+        self.assertEqual(Byline.objects.count(), 2)
+
+    def test_summary_line_without_a_progress_bar_off_a_terminal(self):
+        (self.folder / "a.txt").write_text(seed_variant(1), encoding="utf-8")
+        out, err, code = run(str(self.folder))
+        self.assertEqual(code, 0)
+        self.assertRegex(
+            out.strip(),
+            r"^读取 1 个：新建 1 篇，更新 0 篇，生成待审草稿 0 篇，内容未变 0 篇，"
+            r"拒绝 0 个，失败 0 个；用时 \d+\.\d 秒。$",
+        )
+        self.assertEqual(err, "")
+
+    def test_a_missing_path_and_a_broken_zip_fail_alone(self):
+        (self.folder / "a.txt").write_text(seed_variant(1), encoding="utf-8")
+        broken = self.folder / "broken.zip"
+        broken.write_bytes(b"PK not really")
+        out, err, code = run(
+            str(self.folder / "a.txt"), str(broken), str(self.folder / "none.txt")
+        )
+        self.assertEqual(code, 1)
+        self.assertIn(f"{broken}：不是有效的 zip 文件", err)
+        self.assertIn(f"{self.folder / 'none.txt'}：无法读取文件", err)
+        self.assertEqual(Article.objects.count(), 1)
