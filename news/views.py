@@ -85,16 +85,15 @@ HOME_FEATURED = 5  # 头条 and 要闻
 HOME_FOCUS = 5  # 焦点图: the newest articles with a cover
 HOME_PER_CHANNEL = 6
 HOME_MOST_READ = 8
-MOST_READ_DAYS = 30
+MOST_READ_DAYS = 7  # 阅读排行: readings of the last week, whenever published
 
 
 def home_blocks(channels: list[Channel]) -> dict:
-    """头条, 要闻, 焦点图, each channel's newest and 阅读排行 for the home page, in one
-    query.
-
-    Four window rankings over the published articles; a row is fetched when it ranks
-    in any of them. Kept in the shared cache until what readers see changes (a
-    publication, withdrawal or rename: ``news.pagecache.shared_current``), and at most
+    """头条, 要闻, 焦点图 and each channel's newest for the home page in one query
+    (three window rankings over the published articles; a row is fetched when it
+    ranks in any of them), and 阅读排行 in another (``Article.objects.most_read``).
+    Kept in the shared cache until what readers see changes (a publication,
+    withdrawal or rename: ``news.pagecache.shared_current``), and at most
     ``LATEST_CACHE_SECONDS`` for the view counts.
     """
     return pagecache.shared_current(
@@ -103,18 +102,12 @@ def home_blocks(channels: list[Channel]) -> dict:
 
 
 def _home_blocks(channels: list[Channel]) -> dict:
-    since = timezone.now() - timedelta(days=MOST_READ_DAYS)
     newest = [F("published_at").desc(), F("id").desc()]
-    readable = Case(
-        When(published_at__gte=since, view_count__gt=0, then=Value(1)),
-        default=Value(0),
-    )
     illustrated = Case(When(cover__isnull=False, then=Value(1)), default=Value(0))
     rows = list(
         Article.objects.published()
         .for_listing()
         .annotate(
-            is_read=readable,
             has_cover=illustrated,
             featured=F("is_featured"),
             channel_rank=Window(
@@ -124,17 +117,11 @@ def _home_blocks(channels: list[Channel]) -> dict:
                 RowNumber(), partition_by=F("is_featured"), order_by=newest
             ),
             cover_rank=Window(RowNumber(), partition_by=illustrated, order_by=newest),
-            read_rank=Window(
-                RowNumber(),
-                partition_by=readable,
-                order_by=[F("view_count").desc(), *newest],
-            ),
         )
         .filter(
             Q(channel_rank__lte=HOME_PER_CHANNEL)
             | Q(featured_rank__lte=HOME_FEATURED)
             | Q(cover_rank__lte=HOME_FOCUS + 1)
-            | Q(read_rank__lte=HOME_MOST_READ)
         )
     )
     grouped: dict[int, list[Article]] = {}
@@ -170,9 +157,11 @@ def _home_blocks(channels: list[Channel]) -> dict:
             for c in channels
             if c.pk in grouped
         ],
-        "most_read": sorted(
-            (a for a in rows if a.is_read and a.read_rank <= HOME_MOST_READ),
-            key=lambda a: a.read_rank,
+        "most_read": Article.objects.published()
+        .for_listing()
+        .most_read(
+            since=timezone.localdate() - timedelta(days=MOST_READ_DAYS - 1),
+            limit=HOME_MOST_READ,
         ),
     }
 

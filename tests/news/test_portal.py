@@ -14,7 +14,7 @@ from django.test import TestCase
 from django.utils import timezone
 
 from news import pagecache, search
-from news.models import Article, SiteSettings
+from news.models import Article, ArticleDailyViews, SiteSettings
 from tests.factories import ArticleFactory, ChannelFactory, TagFactory, UserFactory
 from tests.news.test_body_images import library_image
 from tests.quality.factories import (
@@ -196,7 +196,9 @@ class HomeTests(TestCase):
         )
         Article.objects.filter(pk=cls.articles[3].pk).update(is_featured=True)
         Article.objects.filter(pk=cls.articles[5].pk).update(is_featured=True)
-        Article.objects.filter(pk=cls.articles[10].pk).update(view_count=50)
+        ArticleDailyViews.objects.create(
+            article=cls.articles[10], day=timezone.localdate(), count=50
+        )
         indicator = IndicatorFactory(
             code="national-standards", name="主导制修订国家标准"
         )
@@ -231,9 +233,9 @@ class HomeTests(TestCase):
         self.assertIn("604", html.split('class="home-figures"', 1)[1])
 
     def test_home_query_budget(self):
-        """Count + page + menu and footer + the home blocks + the 数据 block, cold;
-        the blocks come from the shared cache after."""
-        with self.assertNumQueries(5):
+        """Count + page + menu and footer + the home blocks + 阅读排行 + the 数据
+        block, cold; the blocks come from the shared cache after."""
+        with self.assertNumQueries(6):
             self.client.get("/")
         cache.clear()
         with self.assertNumQueries(2):  # count + page
@@ -245,6 +247,61 @@ class HomeTests(TestCase):
             html, r"<script(?![^>]*\bsrc=)(?![^>]*application/(ld\+)?json)"
         )
         self.assertNotIn(" style=", html)
+
+
+class MostReadTests(TestCase):
+    """阅读排行: readings of the last 7 days, counted per day by the beacon."""
+
+    UA = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/124.0 Safari/537.36"
+
+    def beacon(self, article, address):
+        return self.client.post(
+            f"/news/{article.pk}/view", REMOTE_ADDR=address, HTTP_USER_AGENT=self.UA
+        )
+
+    def test_each_reader_adds_one_to_the_days_row(self):
+        article = ArticleFactory()
+        clear_caches()
+        for address in ["203.0.113.1", "203.0.113.2", "203.0.113.2"]:
+            self.assertEqual(self.beacon(article, address).status_code, 204)
+        row = ArticleDailyViews.objects.get()
+        self.assertEqual(
+            (row.article_id, row.day, row.count), (article.pk, timezone.localdate(), 2)
+        )
+        self.assertEqual(Article.objects.get(pk=article.pk).view_count, 2)
+        draft = ArticleFactory(status=Article.Status.DRAFT)
+        self.beacon(draft, "203.0.113.3")
+        self.assertFalse(ArticleDailyViews.objects.filter(article=draft).exists())
+
+    def test_ranked_by_the_last_weeks_readings(self):
+        today = timezone.localdate()
+        old_but_read = ArticleFactory(
+            title="旧文新读", published_at=timezone.now() - timedelta(days=400)
+        )
+        read_long_ago = ArticleFactory(title="早已冷却")
+        steady = ArticleFactory(title="细水长流")
+        withdrawn = ArticleFactory(title="已撤下", status=Article.Status.UNPUBLISHED)
+        rows = [
+            (old_but_read, 0, 30),
+            (read_long_ago, 8, 1000),
+            (read_long_ago, 6, 5),
+            (steady, 0, 10),
+            (steady, 3, 10),
+            (steady, 6, 15),
+            (withdrawn, 0, 500),
+        ]
+        for article, ago, count in rows:
+            ArticleDailyViews.objects.create(
+                article=article, day=today - timedelta(days=ago), count=count
+            )
+        with self.assertNumQueries(1):
+            ranked = Article.objects.published().most_read(
+                since=today - timedelta(days=6), limit=8
+            )
+        self.assertEqual(
+            [(a.title, a.recent_views) for a in ranked],
+            [("细水长流", 35), ("旧文新读", 30), ("早已冷却", 5)],
+        )
 
 
 class ListThumbnailTests(TestCase):
