@@ -16,7 +16,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 from django.utils.translation import gettext as _
 
-from .series import Series
+from .series import Series, figure_text, indicator_title, period_text, unit_text
 
 WIDTH = 800
 HEIGHT = 480
@@ -78,13 +78,13 @@ def render(series: Series, updated: date | None, site: str) -> str:
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{HEIGHT}" '
         f'viewBox="0 0 {WIDTH} {HEIGHT}" font-family={quoteattr(FONT)} '
         f'role="img" aria-labelledby="title">',
-        f'<title id="title">{escape(indicator.name)}</title>',
+        f'<title id="title">{escape(indicator_title(indicator))}</title>',
         f'<rect width="{WIDTH}" height="{HEIGHT}" fill="#ffffff"/>',
-        _text(LEFT, 32, indicator.name, size=20, weight="bold"),
+        _text(LEFT, 32, indicator_title(indicator), size=20, weight="bold"),
         _text(
             LEFT,
             56,
-            _("单位：%(unit)s") % {"unit": indicator.unit.symbol},
+            _("单位：%(unit)s") % {"unit": unit_text(indicator.unit.symbol)},
             size=13,
             fill="#555",
         ),
@@ -104,7 +104,9 @@ def render(series: Series, updated: date | None, site: str) -> str:
     for index, period in enumerate(periods):
         if index % every == 0 or index == len(periods) - 1:
             parts.append(
-                _text(x_of(index), PLOT_BOTTOM + 20, period.label, anchor="middle")
+                _text(
+                    x_of(index), PLOT_BOTTOM + 20, period_text(period), anchor="middle"
+                )
             )
     bars = len(periods) == 1
     for n, region in enumerate(regions):
@@ -126,7 +128,10 @@ def render(series: Series, updated: date | None, site: str) -> str:
                 )
                 parts.append(
                     _text(
-                        x + width / 2, y - 6, row.observation.display, anchor="middle"
+                        x + width / 2,
+                        y - 6,
+                        figure_text(row.observation),
+                        anchor="middle",
                     )
                 )
             continue
@@ -148,7 +153,9 @@ def render(series: Series, updated: date | None, site: str) -> str:
                 f'<circle class="point" cx="{x:.1f}" cy="{y:.1f}" r="4" '
                 f'fill="{colour}" data-value="{row.observation.value.normalize():f}"/>'
             )
-            parts.append(_text(x, y - 10, row.observation.display, anchor="middle"))
+            parts.append(
+                _text(x, y - 10, figure_text(row.observation), anchor="middle")
+            )
     if len(regions) > 1:
         x = LEFT
         for n, region in enumerate(regions):
@@ -157,7 +164,7 @@ def render(series: Series, updated: date | None, site: str) -> str:
                 f'<rect x="{x}" y="{PLOT_BOTTOM + 32}" width="12" height="12" '
                 f'fill="{colour}"/>'
             )
-            parts.append(_text(x + 16, PLOT_BOTTOM + 43, region.name))
+            parts.append(_text(x + 16, PLOT_BOTTOM + 43, _(region.name)))
             x += 32 + 14 * len(region.name)
     notes = []
     sources = "；".join(s.label for s in series.sources)

@@ -85,3 +85,76 @@ def period_label(kind: str, start_on: date | None, end_on: date) -> str:
     if start_on.day == 1 and _is_month_end(end_on):
         return f"{start_on.year}年{start_on.month}月至{end_on.year}年{end_on.month}月"
     return f"{_day(start_on)}至{_day(end_on)}"
+
+
+# --- English (the /en/ pages) ---------------------------------------------------
+
+MONTHS_EN = (
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+)  # fmt: skip
+# Counting words (项, 个, 家, 名) read as a bare number in English.
+UNITS_EN = {
+    "%": "%",
+    "％": "%",
+    "个百分点": " percentage points",
+    "批次": " batches",
+    "万元": " × 10,000 yuan",
+}
+
+
+def _grouped(text: str) -> str:
+    """``1700`` → ``1,700`` (English groups thousands; Chinese copy does not)."""
+    sign = "-" if text.startswith("-") else ""
+    whole, _, fraction = text.lstrip("-").partition(".")
+    grouped = f"{int(whole):,}"
+    return f"{sign}{grouped}.{fraction}" if fraction else f"{sign}{grouped}"
+
+
+def format_value_en(
+    value: Decimal,
+    comparator: str = "=",
+    unit: str = "",
+    decimals: int | None = None,
+) -> str:
+    """The English form of :func:`format_value`: ``more than 600``, ``97% or more``,
+    ``about 1,700 batches``."""
+    amount = f"{_grouped(format_number(value, decimals))}{UNITS_EN.get(unit, '')}"
+    return {
+        ">": f"more than {amount}",
+        ">=": f"{amount} or more",
+        "~": f"about {amount}",
+        "<": f"under {amount}",
+        "<=": f"at most {amount}",
+    }.get(comparator, amount)
+
+
+def _day_en(day: date) -> str:
+    return f"{day.day} {MONTHS_EN[day.month - 1]} {day.year}"
+
+
+def period_label_en(kind: str, start_on: date | None, end_on: date) -> str:
+    """``end of 2020``, ``H1 2020``, ``Q1 2020``, ``June 2020``, ``2019–2020`` …"""
+    if kind == "instant":
+        if end_on.month == 12 and end_on.day == 31:
+            return f"end of {end_on.year}"
+        if _is_month_end(end_on):
+            return f"end of {MONTHS_EN[end_on.month - 1]} {end_on.year}"
+        return f"as of {_day_en(end_on)}"
+    if kind == "year":
+        return f"{end_on.year}"
+    if kind == "half":
+        return f"H{1 if end_on.month <= 6 else 2} {end_on.year}"
+    if kind == "quarter":
+        return f"Q{(end_on.month + 2) // 3} {end_on.year}"
+    if kind == "month":
+        return f"{MONTHS_EN[end_on.month - 1]} {end_on.year}"
+    assert start_on is not None
+    if (start_on.month, start_on.day, end_on.month, end_on.day) == (1, 1, 12, 31):
+        return f"{start_on.year}–{end_on.year}"
+    if start_on.day == 1 and _is_month_end(end_on):
+        return (
+            f"{MONTHS_EN[start_on.month - 1]} {start_on.year} – "
+            f"{MONTHS_EN[end_on.month - 1]} {end_on.year}"
+        )
+    return f"{_day_en(start_on)} – {_day_en(end_on)}"

@@ -20,13 +20,60 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from .formatting import PERCENT_UNITS, format_number
+from .formatting import (
+    PERCENT_UNITS,
+    format_number,
+    format_value_en,
+    period_label_en,
+)
 from .models import Indicator, Observation, Period
 
 HOME_REGION = "370600"  # 烟台市: the region of the headline figures
 ONE_PLACE = Decimal("0.1")
+
+
+def in_english() -> bool:
+    return (get_language() or "").startswith("en")
+
+
+def figure_text(observation: Observation) -> str:
+    """The figure as the page's language writes it: 600余项 / more than 600."""
+    if not in_english():
+        return observation.display
+    indicator = observation.indicator
+    return format_value_en(
+        observation.value,
+        observation.comparator,
+        indicator.unit.symbol,
+        indicator.decimals,
+    )
+
+
+def period_text(period: Period) -> str:
+    """截至2020年底 / end of 2020."""
+    if not in_english():
+        return period.label
+    return period_label_en(period.kind, period.start_on, period.end_on)
+
+
+def indicator_title(indicator: Indicator) -> str:
+    """The indicator's name, its English name on the English pages (when it has one)."""
+    if in_english() and indicator.name_en:
+        return indicator.name_en
+    return indicator.name
+
+
+def unit_text(symbol: str) -> str:
+    """The unit as the page's language names it: a counting word (项, 个, 家) is
+    "number" in English."""
+    if not in_english():
+        return symbol
+    return {"%": "%", "％": "%", "批次": "batches", "万元": "10,000 yuan"}.get(
+        symbol, "number"
+    )
 
 
 @dataclass(frozen=True)
@@ -49,7 +96,7 @@ def source_of(observation: Observation) -> Source:
         article = observation.article
         published = article.published_at
         return Source(
-            publisher=article.source or _("品质烟台"),
+            publisher=article.source,
             title=article.title,
             published_on=timezone.localdate(published) if published else None,
             url=article.get_absolute_url(),
@@ -148,7 +195,11 @@ class Series:
     @property
     def publishers(self) -> list[str]:
         """发布机关: each publisher of the figures once."""
-        return list(dict.fromkeys(source.publisher for source in self.sources))
+        return list(
+            dict.fromkeys(
+                source.publisher for source in self.sources if source.publisher
+            )
+        )
 
     def chart(self) -> dict:
         """The chart's data (``static/js/quality-charts.js``): one line per region."""
@@ -166,13 +217,13 @@ class Series:
 
         return {
             "type": "line" if len(periods) > 1 else "bar",
-            "unit": self.indicator.unit.symbol,
-            "categories": [p.label for p in periods],
+            "unit": unit_text(self.indicator.unit.symbol),
+            "categories": [period_text(p) for p in periods],
             "series": [
                 {
-                    "name": region.name,
+                    "name": _(region.name),  # the demo's regions have catalogue entries
                     "data": values(region, lambda r: float(r.observation.value)),
-                    "labels": values(region, lambda r: r.observation.display),
+                    "labels": values(region, lambda r: figure_text(r.observation)),
                     "changes": values(region, lambda r: r.change),
                     "sources": values(region, lambda r: r.source.label),
                 }

@@ -21,6 +21,8 @@ from django.http import (
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import ListView, TemplateView
 from openpyxl import Workbook
@@ -41,7 +43,16 @@ from .models import (
     Standard,
 )
 from .models.registries import Level
-from .series import HOME_REGION, build_series, updated_on
+from .series import (
+    HOME_REGION,
+    build_series,
+    figure_text,
+    in_english,
+    indicator_title,
+    period_text,
+    unit_text,
+    updated_on,
+)
 
 
 def preferred_series(indicator_codes) -> dict[str, list[Observation]]:
@@ -143,6 +154,8 @@ class QualityMixin:
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["channels"] = channel_menu()
+        # Chinese text (definitions, sources, quotes) on an English page says so.
+        context["zh"] = mark_safe(' lang="zh-Hans"') if in_english() else ""
         filled = registries_with_entries()
         context["registries_filled"] = filled
         context["registry_menu"] = [
@@ -170,13 +183,13 @@ class DashboardView(QualityMixin, TemplateView):
                 "observations": series[i.code],
                 "data": {
                     "type": "line",
-                    "unit": i.unit.symbol,
-                    "categories": [o.period.label for o in series[i.code]],
+                    "unit": unit_text(i.unit.symbol),
+                    "categories": [period_text(o.period) for o in series[i.code]],
                     "series": [
                         {
-                            "name": i.name,
+                            "name": indicator_title(i),
                             "data": [float(o.value) for o in series[i.code]],
-                            "labels": [o.display for o in series[i.code]],
+                            "labels": [figure_text(o) for o in series[i.code]],
                         }
                     ],
                 },
@@ -199,13 +212,13 @@ class DashboardView(QualityMixin, TemplateView):
                         "pairs": pairs,
                         "data": {
                             "type": "bar",
-                            "unit": units.pop(),
-                            "categories": [i.name for i, _o in pairs],
+                            "unit": unit_text(units.pop()),
+                            "categories": [indicator_title(i) for i, _o in pairs],
                             "series": [
                                 {
-                                    "name": topic.name,
+                                    "name": gettext(topic.name),
                                     "data": [float(o.value) for _i, o in pairs],
-                                    "labels": [o.display for _i, o in pairs],
+                                    "labels": [figure_text(o) for _i, o in pairs],
                                 }
                             ],
                         },

@@ -9,13 +9,15 @@ import xml.etree.ElementTree as ET
 from datetime import date
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.cache import caches
 from django.test import TestCase
 from django.urls import reverse
+from django.utils import translation
 from openpyxl import load_workbook
 
 from quality import views
-from quality.models import Indicator, Observation
+from quality.models import Observation
 from quality.services import observation_create
 
 from .factories import IndicatorFactory, RegionFactory, StandardFactory, UnitFactory
@@ -323,10 +325,56 @@ class RegistryMenuTests(TestCase):
 
 
 class IndicatorEnglishPageTests(TestCase):
-    def test_english_page_renders(self):
-        indicator = IndicatorFactory(code="english")
-        add(indicator, "2019", "3")
-        response = self.client.get(f"/en/quality/indicators/{indicator.code}/")
+    """/en/quality/…: figures, periods and names in English (the labels come from
+    the catalogue; these come from quality.formatting and the indicator's name_en)."""
+
+    def setUp(self):
+        # A request to /en/ leaves English active in this thread (the middleware
+        # activates the URL's language and nothing resets it): give the next test
+        # back the site's language.
+        self.addCleanup(translation.activate, settings.LANGUAGE_CODE)
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.indicator = IndicatorFactory(
+            code="english",
+            name="当年认定名牌产品",
+            name_en="Brand products awarded in the year",
+            unit=UnitFactory(symbol="批次"),
+        )
+        add(cls.indicator, "2019", "1600")
+        add(cls.indicator, "2020", "1700", comparator="~")
+        add(cls.indicator, "@2021-01-07", "600", comparator=">", lower=Decimal("600"))
+
+    def test_english_page_writes_figures_and_periods_in_english(self):
+        response = self.client.get(f"/en/quality/indicators/{self.indicator.code}/")
         self.assertEqual(response.status_code, 200)
         self.assertContains(response, '<html lang="en"')
-        self.assertEqual(Indicator.objects.count(), 1)
+        self.assertContains(
+            response,
+            '<h1 class="page-title">Brand products awarded in the year</h1>',
+            html=True,
+        )
+        text = response.content.decode()
+        for english in ("1,600 batches", "about 1,700 batches", "as of 7 January 2021",
+                        "more than 600 batches"):  # fmt: skip
+            self.assertIn(english, text)
+        for chinese in (
+            "当年认定名牌产品",
+            "约1700批次",
+            "截至2021年1月7日",
+            "600余批次",
+        ):
+            self.assertNotIn(chinese, text)
+        self.assertContains(response, '<dd lang="zh-Hans">')  # Chinese data says so
+        chart = response.context["chart"]
+        self.assertEqual(chart["categories"], ["2019", "2020", "as of 7 January 2021"])
+        self.assertEqual(chart["unit"], "batches")
+
+    def test_english_svg(self):
+        response = self.client.get(f"/en/quality/indicators/{self.indicator.code}.svg")
+        root = ET.fromstring(response.content)
+        texts = [t.text for t in root.iter(f"{SVG}text")]
+        self.assertIn("Brand products awarded in the year", texts)
+        self.assertIn("about 1,700 batches", texts)
+        self.assertNotIn("约1700批次", texts)

@@ -250,7 +250,7 @@ class QualityPagesTests(TestCase):
         self.assertContains(response, f'id="trend-chart-{earlier.indicator.pk}-data"')
         self.assertContains(
             response,
-            '<tr><th scope="row">截至2019年底</th><td>580项</td></tr>',
+            '<tr><th scope="row" class="date">截至2019年底</th><td class="num">580项</td></tr>',
             html=True,
         )
 

@@ -1,0 +1,47 @@
+"""Filters of the quality pages: figures, periods and names in the page's language.
+
+On the Chinese pages they print what the models print (``600余项``, ``截至2020年底``);
+on the English pages (``/en/quality/…``) the English forms of ``quality.formatting``
+and an indicator's English name.
+"""
+
+from django import template
+from django.utils.translation import gettext
+
+from quality import series
+
+register = template.Library()
+
+
+@register.filter
+def figure(observation) -> str:
+    return series.figure_text(observation)
+
+
+@register.filter
+def period_text(period) -> str:
+    return series.period_text(period)
+
+
+@register.filter
+def figure_with_period(observation) -> str:
+    """截至2020年底，600余项 / end of 2020: more than 600."""
+    period, value = series.period_text(observation.period), figure(observation)
+    return f"{period}: {value}" if series.in_english() else f"{period}，{value}"
+
+
+@register.filter
+def indicator_title(indicator) -> str:
+    return series.indicator_title(indicator)
+
+
+@register.filter
+def data_name(name: str) -> str:
+    """A reference name (a topic, a region, a unit) through the catalogue: the
+    demo's names have English entries; any other stays as staff wrote it."""
+    return gettext(name) if name else name
+
+
+@register.filter
+def unit_text(symbol: str) -> str:
+    return series.unit_text(symbol)
