@@ -149,8 +149,10 @@ class FastPathApplication:
         if page.until <= time.time():
             return None
         # What Django does at each request's start and end: a connection past
-        # DB_CONN_MAX_AGE, or left unusable by an error, is closed (and reopened).
-        connection.close_if_unusable_or_obsolete()
+        # DB_CONN_MAX_AGE, or left unusable by an error, is closed (and reopened);
+        # never one in a transaction (a test's).
+        if not connection.in_atomic_block:
+            connection.close_if_unusable_or_obsolete()
         if not pagecache.is_current(page):
             return None
         body = pagecache.fill_current(page.html, article_id=page.article_id)

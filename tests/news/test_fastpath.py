@@ -14,7 +14,8 @@ from django.conf import settings
 from django.core.cache import cache, caches
 from django.core.handlers.wsgi import WSGIHandler, WSGIRequest
 from django.core.management import call_command
-from django.db import connection
+from django.core.signals import request_started
+from django.db import close_old_connections, connection
 from django.http import HttpResponse
 from django.test import Client, TestCase, override_settings
 from django.test.client import ClientHandler
@@ -179,6 +180,9 @@ class WSGIApplicationTests(TestCase):
         for alias in ("pages", "shared"):
             caches[alias].clear()
             self.addCleanup(caches[alias].clear)
+        # As Django's test client does: the test's transaction must stay open.
+        request_started.disconnect(close_old_connections)
+        self.addCleanup(request_started.connect, close_old_connections)
 
     def call(self, application, path):
         environ = {
