@@ -85,6 +85,18 @@ _LEAD_BYLINE_RE = re.compile(
 _REPORTED_RE = re.compile(r"\s*(?:报道|报导)$")
 _PHOTO_SUFFIX_RE = re.compile(r"\s+摄$")
 _BRACKETS = "（）()【】[]〔〕"
+# Printed before a byline by some papers: "□ 本报记者 张三", "◎ 水母网记者 李四".
+_BYLINE_BULLETS = "□■●◆◎"
+# The correction link news portals print beside the editor's name at the end of an
+# article: "【纠错】 责任编辑：王五", "[纠错] 【责任编辑：王五】".
+_CORRECTION_RE = re.compile(r"^[【\[]纠错[】\]]\s*")
+# Lines that belong to the page around the article, not its text: if one is found
+# among the body lines and no rule above placed it, it is reported, not kept.
+_UNPLACED_RE = re.compile(
+    r"打印本页|关闭窗口|分享到|扫一扫|纠错|相关推荐|责任编辑|责编|"
+    r"(?:来源|稿源|编辑|作者|记者|通讯员|摄影|原标题|原文|发布时间|浏览次数)\s*:"
+)
+UNPLACED_MAX_CHARS = 60
 
 # Dates as Chinese sites print them: 2021-01-07, 2021/1/7, 2021.01.07, 2021年1月7日,
 # with an optional time 10:36, 10:36:12 or 10时36分. Matched on NFKC text, so full-width
@@ -183,6 +195,10 @@ class ParsedPage:
     blocks: list[Block]
     credits: list[Credit]
     source_url: str = ""
+    # Lines among the body that look like page furniture or a byline but that no
+    # rule could place: (line number, text). Left out of the body; the importer
+    # reports them.
+    unplaced: list[tuple[int, str]] = field(default_factory=list)
     # Only a JSON line names them: the channel (name or 网址名) and the tags.
     channel: str = ""
     tags: list[str] = field(default_factory=list)
@@ -233,7 +249,7 @@ def parse_page_text(text: str | bytes) -> ParsedPage:
         lines[1:meta_index], has_source=bool(meta.source or labels.source)
     )
 
-    body, body_credits, late_subtitle = _split_body(lines[body_start:])
+    body, body_credits, late_subtitle, unplaced = _split_body(lines[body_start:])
     if not body:
         raise PageTextError(
             "正文为空（来源和时间行之后没有正文段落）", lines[meta_index].number + 1
@@ -246,6 +262,7 @@ def parse_page_text(text: str | bytes) -> ParsedPage:
         blocks=_classify_blocks(body),
         credits=_unique(header.credits + meta.credits + labels.credits + body_credits),
         source_url=source_url,
+        unplaced=[(line.number, line.text) for line in unplaced],
     )
 
 
@@ -523,14 +540,18 @@ def _credits_from_field(role: str, value: str) -> list[Credit]:
     return [Credit(role, name) for name in _NAME_SEPARATORS_RE.split(value) if name]
 
 
-def _split_body(lines: list[_Line]) -> tuple[list[_Line], list[Credit], str]:
+def _split_body(
+    lines: list[_Line],
+) -> tuple[list[_Line], list[Credit], str, list[_Line]]:
     """Separate the article's body lines from bylines and the page around it.
 
-    Returns the body lines, the credits printed in and after the body, and a subtitle
-    printed as the first body line ("——…"), if any.
+    Returns the body lines, the credits printed in and after the body, a subtitle
+    printed as the first body line ("——…"), if any, and the lines among the body
+    that look like page furniture but could not be placed (left out of the body).
     """
     body: list[_Line] = []
     credits: list[Credit] = []
+    unplaced: list[_Line] = []
     subtitle = ""
     rest = iter(lines)
     for line in rest:
@@ -540,29 +561,38 @@ def _split_body(lines: list[_Line]) -> tuple[list[_Line], list[Credit], str]:
             if body:
                 break
             continue
-        byline = _parse_byline(line.text)
+        text = _CORRECTION_RE.sub("", line.text)
+        byline = _parse_byline(text) if text else None
         if byline is not None:
             credits += byline
-            if body and not _is_photo_credit(line.text):
+            if body and not _is_photo_credit(text):
                 credits += _trailing_credits(rest)
                 break
             continue
-        if _SECTION_MARKER_RE.match(line.text):
+        if text != line.text or _SECTION_MARKER_RE.match(line.text):
             break
         if not body and not subtitle and _is_dash_subtitle(line.text):
             subtitle = _clean_subtitle(line.text)
             continue
+        if _is_unplaced(line.text):
+            unplaced.append(line)
+            continue
         if not body:
             credits += _lead_credits(line.text)
         body.append(line)
-    return body, credits, subtitle
+    return body, credits, subtitle, unplaced
+
+
+def _is_unplaced(text: str) -> bool:
+    """A short line with the words of page furniture or of a labelled byline."""
+    return len(text) <= UNPLACED_MAX_CHARS and bool(_UNPLACED_RE.search(_nfkc(text)))
 
 
 def _trailing_credits(lines: Iterator[_Line]) -> list[Credit]:
     """Credits on the lines right after the byline, such as "（责任编辑：王五）"."""
     credits: list[Credit] = []
     for line in lines:
-        byline = _parse_byline(line.text)
+        byline = _parse_byline(_CORRECTION_RE.sub("", line.text))
         if byline is None:
             break
         credits += byline
@@ -591,7 +621,7 @@ def _parse_byline(text: str) -> list[Credit] | None:
     Strict on purpose, because a byline ends the article: every word must be a role,
     a prefix glued to a role, or a name after a role.
     """
-    text = _nfkc(text).strip().lstrip("□■●◆").strip()
+    text = _nfkc(text).strip().lstrip(_BYLINE_BULLETS).strip()
     unwrapped = _strip_brackets(text)
     if not unwrapped or len(unwrapped) > 80:
         return None

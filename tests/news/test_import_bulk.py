@@ -370,3 +370,17 @@ class InputFormTests(TestCase):
         self.assertIn(f"{broken}：不是有效的 zip 文件", err)
         self.assertIn(f"{self.folder / 'none.txt'}：无法读取文件", err)
         self.assertEqual(Article.objects.count(), 1)
+
+    def test_a_line_no_rule_places_is_reported_with_its_line(self):
+        text = seed_variant(1).replace(
+            "促进质量提升离不开顶层设计的推动。", "原标题：测试用的原标题\n", 1
+        )
+        number = text.splitlines().index("原标题：测试用的原标题") + 1
+        path = self.folder / "a.txt"
+        path.write_text(text, encoding="utf-8")
+        out, err, code = run(str(path))
+        self.assertEqual(code, 0)
+        self.assertIn(
+            f"{path}：第 {number} 行：未能识别，未放入正文：原标题：测试用的原标题", err
+        )
+        self.assertNotIn("原标题", Article.objects.get().body)

@@ -25,6 +25,7 @@ from news.bulk import (
     Outcome,
     import_sources,
     outcome_verb,
+    where,
 )
 from news.models import Article, Channel
 from news.workflow import PERM_PUBLISH
@@ -132,6 +133,16 @@ class Command(BaseCommand):
                 else:
                     self.stderr.write(line)
                 return
+            for number, text in outcome.page.unplaced if outcome.page else ():
+                # Reported, never silently kept: the body goes on without it.
+                line = _("%(where)s：未能识别，未放入正文：%(text)s") % {
+                    "where": where(outcome.name, number),
+                    "text": text,
+                }
+                if bar is not None:
+                    bar.write(line, file=sys.stderr)
+                else:
+                    self.stderr.write(line)
             if options["json"] and outcome.article is not None:
                 records.append(article_summary(outcome.article, outcome.page))
             elif verbosity >= 2 and outcome.article is not None:
