@@ -38,7 +38,8 @@ menu (``shared_current``) and the sitemaps (``cache_public``) follow the same to
 What may lag (docs/architecture.md, "The page cache"): 相关新闻 of other articles
 and their view counts, by up to the page's lifetime (``ARTICLE_PAGE_CACHE_SECONDS``);
 a scheduled article that becomes due, or one that expires, reaches 最新文章 within
-``FRAGMENT_SECONDS`` (no event marks those moments). Neighbours are exact: a page
+``FRAGMENT_SECONDS`` + ``MEMO_SECONDS`` (no event marks those moments; a process
+reuses the fragments it read for ``MEMO_SECONDS`` while the token is unchanged). Neighbours are exact: a page
 whose 上一篇/下一篇 expires, or whose next article is scheduled, is kept only until
 that moment (``page_timeout``). The article itself is checked on every request.
 
@@ -53,6 +54,7 @@ import functools
 import hashlib
 import json
 import math
+import time
 import uuid
 from datetime import datetime
 from functools import wraps
@@ -255,23 +257,41 @@ def fill_current(html: bytes, *, article_id: int | None = None) -> bytes | None:
     return _fill(html, article_id, compute=False)
 
 
+# Fragments this process read lately: fragment key → (token, variants, when read).
+# Reused while the token is the current one, for at most MEMO_SECONDS (the shared
+# entry may be recomputed under the same token when an article becomes due).
+_memo: dict[str, tuple[str, dict, float]] = {}
+MEMO_SECONDS = 5
+
+
 def _fill(html: bytes, article_id: int | None, *, compute: bool) -> bytes | None:
     keys = {name: _fragment_key(name) for name in FRAGMENTS}
     shared = caches[SHARED_ALIAS]
-    found = shared.get_many([TOKEN_KEY, *keys.values()])
-    token = found.get(TOKEN_KEY)
+    now = time.monotonic()
+    token = shared.get(TOKEN_KEY)
     if token is None:
         if not compute:
             return None
         token = public_token()
+    entries = {}
     for name, key in keys.items():
-        entry = found.get(key)
-        if entry is None or entry[0] != token:
-            if not compute:
-                return None
-            entry = (token, _fragment_variants(name))
-            shared.set(key, entry, FRAGMENT_SECONDS)
-        variants = entry[1]
+        memo = _memo.get(key)
+        if memo is not None and memo[0] == token and now - memo[2] < MEMO_SECONDS:
+            entries[name] = memo[1]
+    if len(entries) < len(keys):
+        found = shared.get_many([keys[name] for name in keys if name not in entries])
+        for name, key in keys.items():
+            if name in entries:
+                continue
+            entry = found.get(key)
+            if entry is None or entry[0] != token:
+                if not compute:
+                    return None
+                entry = (token, _fragment_variants(name))
+                shared.set(key, entry, FRAGMENT_SECONDS)
+            _memo[key] = (token, entry[1], now)
+            entries[name] = entry[1]
+    for name, variants in entries.items():
         part = variants.get(article_id, variants[None])
         html = html.replace(marker(name).encode(), part.encode())
     return html

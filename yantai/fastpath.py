@@ -79,7 +79,9 @@ def _not_modified(environ, etag: str, last_modified: str | None) -> bool:
         return "*" in wanted or any(
             tag.removeprefix("W/") == etag.removeprefix("W/") for tag in wanted
         )
-    since = parse_http_date_safe(environ.get("HTTP_IF_MODIFIED_SINCE") or "")
+    if "HTTP_IF_MODIFIED_SINCE" not in environ:
+        return False
+    since = parse_http_date_safe(environ["HTTP_IF_MODIFIED_SINCE"])
     modified = parse_http_date_safe(last_modified or "")
     return since is not None and modified is not None and modified <= since
 

@@ -114,6 +114,11 @@ class FastPathTests(TestCase):
         self.assertEqual(again.status_code, 304)
         self.assertEqual(again.content, b"")
         self.assertEqual(again["ETag"], etag)
+        since = self.client.get(
+            self.url, headers={"if-modified-since": again["Last-Modified"]}
+        )
+        self.assertTrue(since.served_fast)
+        self.assertEqual(since.status_code, 304)
         other = self.client.get(self.url, headers={"if-none-match": '"other"'})
         self.assertEqual(other.status_code, 200)
         head = self.client.head(self.url)
