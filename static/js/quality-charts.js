@@ -24,25 +24,29 @@
     chart.setOption({
       animation: false,
       grid: { left: 48, right: 16, top: 32, bottom: 48, containLabel: true },
+      // A line is read by period (the whole column answers the pointer, which a
+      // finger on a phone can hit); a bar by itself.
       tooltip: {
-        trigger: "item",
-        formatter: function (p) {
-          var s = spec.series[p.seriesIndex];
-          var lines = [p.name, p.seriesName + "：" + (text(s.labels, p.dataIndex) || p.value)];
-          var change = text(s.changes, p.dataIndex);
-          var from = text(s.sources, p.dataIndex);
+        trigger: spec.type === "line" ? "axis" : "item",
+        formatter: function (params) {
+          var points = Array.isArray(params) ? params : [params];
           var tip = document.createElement("div");
-          if (change) {
-            lines.push(element.getAttribute("data-label-change") + change);
-          }
-          if (from) {
-            lines.push(element.getAttribute("data-label-source") + from);
-          }
-          lines.forEach(function (line, i) {
-            if (i) {
-              tip.appendChild(document.createElement("br"));
+          tip.appendChild(document.createTextNode(points[0].name));
+          points.forEach(function (p) {
+            var s = spec.series[p.seriesIndex];
+            var lines = [p.seriesName + "：" + (text(s.labels, p.dataIndex) || p.value)];
+            var change = text(s.changes, p.dataIndex);
+            var from = text(s.sources, p.dataIndex);
+            if (change) {
+              lines.push(element.getAttribute("data-label-change") + change);
             }
-            tip.appendChild(document.createTextNode(line));
+            if (from) {
+              lines.push(element.getAttribute("data-label-source") + from);
+            }
+            lines.forEach(function (line) {
+              tip.appendChild(document.createElement("br"));
+              tip.appendChild(document.createTextNode(line));
+            });
           });
           return tip.innerHTML;
         },

@@ -87,6 +87,13 @@ class QualityPhoneTests(BrowserTestCase):
         expect(self.page.locator("[data-chart]")).to_have_attribute(
             "data-chart-ready", "true"
         )
+        # Pointing at a period shows its figures with their sources.
+        chart = self.page.locator("[data-chart]")
+        box = chart.bounding_box()
+        self.page.mouse.move(
+            box["x"] + box["width"] * 0.3, box["y"] + box["height"] / 2
+        )
+        expect(chart).to_contain_text("来源：质检报刊社《山东烟台品牌建设又获新突破》")
         table = self.page.get_by_role("table")
         expect(table).to_be_hidden()
         self.shot("indicator-chart")
