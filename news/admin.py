@@ -31,7 +31,7 @@ from .models import (
     Tag,
 )
 from .parsing import PageTextError, parse_page_text
-from .services import article_import
+from .services import article_import, site_settings_save
 
 
 @admin.register(Channel)
@@ -430,6 +430,9 @@ class SiteSettingsAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return super().has_add_permission(request) and not SiteSettings.objects.exists()
+
+    def save_model(self, request, obj, form, change):
+        site_settings_save(site=obj, by=request.user, changed=form.changed_data)
 
     def has_delete_permission(self, request, obj=None):
         return False

@@ -30,6 +30,7 @@ from .models import (
     Channel,
     Image,
     Person,
+    SiteSettings,
 )
 from .parsing import ParsedPage
 from .revisions import (
@@ -625,3 +626,23 @@ def _count_daily_view(article_id: int) -> None:
             f"DO UPDATE SET {count} = {table}.{count} + 1",
             [article_id, timezone.localdate()],
         )
+
+
+@transaction.atomic
+def site_settings_save(
+    *, site: SiteSettings, by=None, changed: list[str] | None = None
+) -> SiteSettings:
+    """Save the site's 站点设置 (the footer of every page) and record who changed
+    what; the footer of every page, cached or not, follows at commit
+    (``news.signals.site_settings_changed``)."""
+    created = not SiteSettings.objects.filter(pk=SiteSettings.SINGLETON_ID).exists()
+    site.full_clean()
+    site.save()
+    names = [str(SiteSettings._meta.get_field(f).verbose_name) for f in changed or []]
+    audit_record(
+        user=by,
+        action=AuditLog.Action.CREATE if created else AuditLog.Action.EDIT,
+        obj=site,
+        summary="、".join(names),
+    )
+    return site

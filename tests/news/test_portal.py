@@ -14,7 +14,7 @@ from django.test import TestCase
 from django.utils import timezone
 
 from news import pagecache, search
-from news.models import Article, ArticleDailyViews, SiteSettings
+from news.models import Article, ArticleDailyViews, AuditLog, SiteSettings
 from tests.factories import ArticleFactory, ChannelFactory, TagFactory, UserFactory
 from tests.news.test_body_images import library_image
 from tests.quality.factories import (
@@ -115,6 +115,12 @@ class SiteSettingsAdminTests(TestCase):
         )
         self.client.post(url, {"host_organisation": "乙"})
         self.assertEqual(SiteSettings.objects.get().host_organisation, "乙")
+        # Who changed what is in 操作日志.
+        entry = AuditLog.objects.get()
+        self.assertEqual(
+            (entry.user, entry.action, entry.summary),
+            (editor, AuditLog.Action.EDIT, "主办单位"),
+        )
 
 
 class FooterTests(TestCase):
