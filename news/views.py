@@ -339,13 +339,15 @@ class MonthArchiveView(PublishedMixin, ListView):
         )
 
     def get_context_data(self, **kwargs):
-        previous = (self.month - timedelta(days=1)).replace(day=1)
-        following = (self.month + timedelta(days=32)).replace(day=1)
-        today = timezone.localdate()
+        # 上一月/下一月: the nearest months that have articles (往期回顾's counts,
+        # shared with the archive index), not empty ones.
+        months = [m for _year, ms in archive_months() for m, _n in ms]
+        earlier = [m for m in months if m < self.month]
+        later = [m for m in months if m > self.month]
         return super().get_context_data(
             month=self.month,
-            previous_month=previous,
-            next_month=following if following <= today else None,
+            previous_month=earlier[0] if earlier else None,
+            next_month=later[-1] if later else None,
             **kwargs,
         )
 

@@ -392,6 +392,11 @@ class ArchiveTests(TestCase):
         self.assertEqual(response.context["total"], 5)
         month = self.client.get("/news/2021/01/")
         self.assertEqual(len(month.context["articles"]), 2)
+        # The month page steps over empty months (2021-03 → 2024-12, none between).
+        march = self.client.get("/news/2021/03/").content.decode()
+        self.assertIn('href="/news/2021/02/" rel="prev"', march)
+        self.assertIn('href="/news/2024/12/" rel="next"', march)
+        self.assertIn('href="/news/archive/"', march.split('class="breadcrumbs"')[1])
 
     def test_one_grouped_query_and_cached_after(self):
         with self.assertNumQueries(2):  # the menu and footer, the months

@@ -125,8 +125,9 @@ class MonthArchiveTests(TestCase):
         self.assertNotContains(response, "二月一日凌晨")
         self.assertNotContains(response, "一月的草稿")
         self.assertContains(response, "2021年1月的文章")
-        self.assertContains(response, 'href="/news/2020/12/"')
-        self.assertContains(response, 'href="/news/2021/02/"')
+        # The neighbouring months with articles; none before January 2021.
+        self.assertNotContains(response, 'rel="prev"')
+        self.assertContains(response, 'href="/news/2021/02/" rel="next"')
         self.assertEqual(
             len(self.client.get("/news/2021/01/?page=2").context["articles"]), 3
         )
@@ -139,7 +140,7 @@ class MonthArchiveTests(TestCase):
                 self.assertEqual(self.client.get(url).status_code, 404)
 
     def test_query_budget(self):
-        with self.assertNumQueries(3):  # menu, count, page
+        with self.assertNumQueries(4):  # menu, count, page, the months with articles
             self.client.get("/news/2021/01/")
 
     def test_article_date_links_to_its_month(self):
