@@ -71,14 +71,19 @@ def _raw_text(text: str, figure: Figure) -> str:
 
 
 @transaction.atomic
-def figure_proposals_extract(*, article: Article) -> list[FigureProposal]:
+def figure_proposals_extract(
+    *, article: Article, figures: list[Figure] | None = None
+) -> list[FigureProposal]:
     """Propose the figures of ``article`` not proposed before; return the new ones.
 
     A figure already proposed (same quote, value and unit), whatever was decided about
-    it, is not proposed again: rejected figures stay rejected.
+    it, is not proposed again: rejected figures stay rejected. ``figures``: what
+    ``extract_figures`` finds in the article's ``body_text``, when the caller has it
+    already (``extract_figures --all`` extracts in worker processes).
     """
     text = article.body_text
-    figures = extract_figures(text, article_published_on(article))
+    if figures is None:
+        figures = extract_figures(text, article_published_on(article))
     known = set(
         FigureProposal.objects.filter(article=article).values_list(
             "quote", "value", "unit"

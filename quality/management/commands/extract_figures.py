@@ -1,13 +1,47 @@
-"""Print the figures (quantitative statements) of a news page-text file."""
+"""Print the figures (quantitative statements) of a news page-text file, or, with
+``--all``, propose the figures of every published article for review."""
 
 import json
+import multiprocessing
+import sys
+import time
 from datetime import date, datetime
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from news.models import Article
 from news.parsing import SHANGHAI, PageTextError, ParsedPage, parse_page_text
 from quality.extraction import Figure, extract_figures
+from quality.figure_links import figure_marks_batch
+from quality.figure_review import figure_proposals_extract
+
+BATCH = 200
+
+
+def _extract(rows: list[tuple[int, str, date]]) -> list[tuple[int, list[Figure]]]:
+    """Figures of each (id, body text, publication date): no database."""
+    return [(pk, extract_figures(text, on)) for pk, text, on in rows]
+
+
+def _article_batches(queryset):
+    """(id, body text, date) of the articles, a batch at a time, by id."""
+    last = 0
+    while True:
+        rows = list(
+            queryset.filter(pk__gt=last)
+            .order_by("pk")
+            .values_list("pk", "body_text", "published_at")[:BATCH]
+        )
+        if not rows:
+            return
+        last = rows[-1][0]
+        yield [
+            (pk, text, timezone.localdate(at or timezone.now()))
+            for pk, text, at in rows
+        ]
 
 
 def page_body_text(page: ParsedPage) -> str:
@@ -62,7 +96,24 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("file", metavar="FILE")
+        parser.add_argument("file", metavar="FILE", nargs="?")
+        parser.add_argument(
+            "--all",
+            action="store_true",
+            help="为全部已发布文章提取数据，存为待审核的数据建议（已提过的不重复）。",
+        )
+        parser.add_argument(
+            "--jobs",
+            type=int,
+            default=1,
+            metavar="N",
+            help="与 --all 一起用：N 个进程并行提取（写数据库始终在主进程）。",
+        )
+        parser.add_argument(
+            "--no-progress",
+            action="store_true",
+            help="不显示进度条（不在终端上运行时本来就不显示）。",
+        )
         parser.add_argument(
             "--json", action="store_true", help="输出一个 JSON 列表（每条数据一项）。"
         )
@@ -73,6 +124,14 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options):
+        if options["all"]:
+            if options["file"]:
+                raise CommandError(_("--all 与文件名不能同时给出。"))
+            return self.handle_all(options)
+        if not options["file"]:
+            raise CommandError(
+                _("请给出一个网页文本文件，或用 --all 处理全部已发布文章。")
+            )
         name = options["file"]
         published_on = None
         if options["published_at"] is not None:
@@ -95,3 +154,70 @@ class Command(BaseCommand):
         for figure in figures:
             self.stdout.write(format_figure(figure))
         self.stdout.write(f"共 {len(figures)} 条数据（{name}）。")
+
+    def handle_all(self, options):
+        """Propose the figures of every published article through the review's own
+        service (what the admin's 提取数据 button does), a batch per transaction."""
+        jobs = options["jobs"]
+        if jobs < 1:
+            raise CommandError(_("--jobs 须是正整数。"))
+        started = time.perf_counter()
+        articles = Article.objects.published()
+        total = articles.count()
+        bar = None
+        if not options["no_progress"] and sys.stderr.isatty():
+            from tqdm import tqdm
+
+            bar = tqdm(total=total, unit=_("篇"), desc=_("提取"), file=sys.stderr)
+        pool = None
+        if jobs > 1 and total > BATCH:
+            # The workers only cut text: they never use the database connection
+            # they inherit. Batches are read here, one ahead of the writes.
+            pool = multiprocessing.get_context("fork").Pool(jobs)
+
+        def submit(rows):
+            if rows is None:
+                return None
+            if pool is None:
+                found = _extract(rows)
+                return lambda: found
+            step = -(-len(rows) // jobs)
+            parts = [rows[i : i + step] for i in range(0, len(rows), step)]
+            result = pool.map_async(_extract, parts)
+            return lambda: [item for part in result.get() for item in part]
+
+        def results():
+            batches = _article_batches(articles)
+            pending = submit(next(batches, None))
+            while pending is not None:
+                following = submit(next(batches, None))
+                yield pending()
+                pending = following
+
+        results = results()
+        done = proposed = 0
+        try:
+            for batch in results:
+                found = dict(batch)
+                with figure_marks_batch():
+                    for article in Article.objects.filter(pk__in=found).order_by("pk"):
+                        proposed += len(
+                            figure_proposals_extract(
+                                article=article, figures=found[article.pk]
+                            )
+                        )
+                done += len(batch)
+                if bar is not None:
+                    bar.update(len(batch))
+        finally:
+            if pool is not None:
+                pool.close()
+                pool.join()
+            if bar is not None:
+                bar.close()
+        self.stdout.write(
+            _(
+                "已处理 %(done)d 篇文章，新增 %(n)d 条待审核的数据建议；用时 %(s).1f 秒。"
+            )
+            % {"done": done, "n": proposed, "s": time.perf_counter() - started}
+        )

@@ -1,0 +1,260 @@
+#!/usr/bin/env python3
+"""Import and publish N articles of the shared dataset with ``import_article`` (issue #16).
+
+Usage (from the project root, after ./run test or ./run has made .venv):
+
+    .venv/bin/python bench/import_bench.py [--n 20000] [--runs 2] [--jobs 2]
+        [--postgres postgres://yantai:…@127.0.0.1:5432/yantai_import_bench]
+        [--format zip|dir|jsonl]
+
+Steps, each run: write the first N articles of the shared dataset (make_dataset.py
+--n N --seed 1) as page-text files (title, "source YYYY-MM-DD HH:MM", body lines,
+the byline "（记者 … 通讯员 …）") into one zip under bench/data/ (made once); make a
+fresh database (SQLite file, or the PostgreSQL database named by --postgres, dropped
+and created) with a publishing account; run
+
+    /usr/bin/time -v manage.py import_article --publish --as bench --jobs J FILE
+
+and read its wall time and peak RSS; then check, in a new process, that all N are
+published, that a search finds them and that an article page is served (200).
+Prints one RESULT line a run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import subprocess
+import sys
+import time
+import zipfile
+from datetime import datetime
+from pathlib import Path
+from urllib.parse import urlparse
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from article_bench import DATA, PYTHON, ROOT, bench_env, dataset  # noqa: E402
+
+
+def page_text(row: dict) -> str:
+    """One dataset row as the text of its newspaper page."""
+    at = datetime.fromisoformat(row["published_at"])
+    lines = [row["title"], f"{row['source']} {at:%Y-%m-%d %H:%M}", ""]
+    lines += [block["text"] for block in row["body"]]
+    credit = "记者 " + " ".join(row["reporters"])
+    if row["correspondents"]:
+        credit += " 通讯员 " + " ".join(row["correspondents"])
+    lines.append(f"（{credit}）")
+    return "\n".join(lines) + "\n"
+
+
+def page_zip(n: int) -> Path:
+    path = DATA / f"pages-{n}.zip"
+    if not path.exists():
+        partial = path.with_suffix(".partial")
+        with (
+            open(dataset(n), encoding="utf-8") as rows,
+            zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED) as archive,
+        ):
+            for number, line in enumerate(rows, start=1):
+                archive.writestr(f"{number:06d}.txt", page_text(json.loads(line)))
+        partial.rename(path)
+    return path
+
+
+def page_dir(n: int) -> Path:
+    path = DATA / f"pages-{n}"
+    if not path.exists():
+        partial = path.with_name(path.name + ".partial")
+        partial.mkdir(parents=True, exist_ok=True)
+        with open(dataset(n), encoding="utf-8") as rows:
+            for number, line in enumerate(rows, start=1):
+                folder = partial / f"{number // 1000:03d}"
+                folder.mkdir(exist_ok=True)
+                (folder / f"{number:06d}.txt").write_text(
+                    page_text(json.loads(line)), encoding="utf-8"
+                )
+        partial.rename(path)
+    return path
+
+
+def manage(
+    env: dict[str, str], *args: str, capture: bool = False, root: Path = ROOT
+) -> str:
+    done = subprocess.run(
+        [PYTHON, "manage.py", *args],
+        env=env,
+        cwd=root,
+        check=True,
+        capture_output=capture,
+        text=True,
+    )
+    return done.stdout if capture else ""
+
+
+CHANNELS = (
+    "市场监管",
+    "质量强市",
+    "品牌建设",
+    "烟台新闻",
+    "检验检测",
+    "政策解读",
+    "标准化",
+    "计量",
+)
+
+
+def fresh_database(
+    env: dict[str, str], postgres: str | None, root: Path = ROOT
+) -> None:
+    if postgres:
+        url = urlparse(postgres)
+        name = url.path.lstrip("/")
+        admin = postgres.rsplit("/", 1)[0] + "/postgres"
+        import psycopg
+
+        with psycopg.connect(admin, autocommit=True) as connection:
+            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            connection.execute(f'CREATE DATABASE "{name}"')
+    else:
+        db = Path(env["SQLITE_PATH"])
+        for stale in db.parent.glob(db.name + "*"):
+            stale.unlink()
+    manage(env, "migrate", "-v", "0", root=root)
+    manage(env, "createcachetable", root=root)
+    manage(
+        env,
+        "shell",
+        "-c",
+        "from django.contrib.auth import get_user_model; "
+        "get_user_model().objects.create_superuser('bench', '', 'bench-password'); "
+        # The dataset's channels (a JSON line names its own; page text goes to 烟台新闻).
+        "from news.models import Channel; "
+        f"[Channel.objects.get_or_create(name=c, slug=c) for c in {CHANNELS!r}]",
+        root=root,
+    )
+
+
+CHECK = r"""
+import json
+from django.test import Client
+from news.models import Article
+from news.search import search
+ids = list(Article.objects.published().values_list("id", flat=True)[:3])
+client = Client(HTTP_HOST="127.0.0.1")
+print(json.dumps({
+    "published": Article.objects.published().count(),
+    "search_质量": search("质量").count(),
+    "page_status": client.get(f"/news/{ids[0]}/").status_code if ids else None,
+}))
+"""
+
+
+def run_once(env, source: Path, jobs: int, postgres: str | None) -> dict:
+    fresh_database(env, postgres)
+    started = time.perf_counter()
+    done = subprocess.run(
+        [
+            "/usr/bin/time",
+            "-v",
+            PYTHON,
+            "manage.py",
+            "import_article",
+            "--publish",
+            "--as",
+            "bench",
+            "--jobs",
+            str(jobs),
+            str(source),
+        ],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    seconds = time.perf_counter() - started
+    if done.returncode:
+        raise SystemExit(done.stdout[-2000:] + done.stderr[-4000:])
+    rss_kb = int(
+        re.search(r"Maximum resident set size \(kbytes\): (\d+)", done.stderr)[1]
+    )
+    check = json.loads(manage(env, "shell", "-c", CHECK, capture=True).splitlines()[-1])
+    return {
+        "seconds": round(seconds, 1),
+        "peak_rss_mb": round(rss_kb / 1024),
+        "summary": done.stdout.strip().splitlines()[-1],
+        **check,
+    }
+
+
+def run_baseline(env, n: int, tree: Path, postgres: str | None) -> dict:
+    """The same pages through an older checkout's ``import_article`` (one file at a
+    time, 2,000 files a call, as issue #16 measured it): seconds and peak RSS."""
+    fresh_database(env, postgres, root=tree)
+    files = sorted(str(p) for p in page_dir(n).rglob("*.txt"))
+    seconds, rss_kb = 0.0, 0
+    for i in range(0, len(files), 2000):
+        started = time.perf_counter()
+        done = subprocess.run(
+            ["/usr/bin/time", "-v", PYTHON, "manage.py", "import_article"]
+            + ["--publish", "--as", "bench", *files[i : i + 2000]],
+            env=env,
+            cwd=tree,
+            capture_output=True,
+            text=True,
+        )
+        seconds += time.perf_counter() - started
+        if done.returncode:
+            raise SystemExit(done.stderr[-4000:])
+        rss_kb = max(
+            rss_kb,
+            int(
+                re.search(r"Maximum resident set size \(kbytes\): (\d+)", done.stderr)[
+                    1
+                ]
+            ),
+        )
+    return {"seconds": round(seconds, 1), "peak_rss_mb": round(rss_kb / 1024)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--n", type=int, default=20000)
+    parser.add_argument("--runs", type=int, default=2)
+    parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--postgres", metavar="DATABASE_URL")
+    parser.add_argument("--format", choices=("zip", "dir", "jsonl"), default="zip")
+    parser.add_argument(
+        "--baseline-tree",
+        type=Path,
+        metavar="DIR",
+        help="also import the same pages with the import_article of this checkout "
+        "(e.g. git archive COMMIT | tar -x -C DIR; DIR/.venv → .venv), after each run",
+    )
+    args = parser.parse_args()
+    source = {"zip": page_zip, "dir": page_dir, "jsonl": dataset}[args.format](args.n)
+    db = DATA / f"import-{args.n}.sqlite3"
+    env = bench_env(db)
+    if args.postgres:
+        env["DATABASE_URL"] = args.postgres
+    engine = "postgresql" if args.postgres else "sqlite"
+    for run in range(1, args.runs + 1):
+        result = run_once(env, source, args.jobs, args.postgres)
+        print(
+            f"RESULT engine={engine} n={args.n} format={args.format} jobs={args.jobs} "
+            f"run={run} " + " ".join(f"{k}={v}" for k, v in result.items()),
+            flush=True,
+        )
+        if args.baseline_tree:
+            base = run_baseline(env, args.n, args.baseline_tree, args.postgres)
+            print(
+                f"RESULT baseline={args.baseline_tree} engine={engine} n={args.n} "
+                f"run={run} " + " ".join(f"{k}={v}" for k, v in base.items()),
+                flush=True,
+            )
+
+
+if __name__ == "__main__":
+    main()
