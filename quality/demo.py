@@ -30,6 +30,9 @@ from .models import (
     Organisation,
     Period,
     Region,
+    Report,
+    ReportChapter,
+    ReportItem,
     SamplingCampaign,
     Scheme,
     Standard,
@@ -244,6 +247,87 @@ SCHEMES = [
 ]  # fmt: skip
 
 
+# The default 年度质量发展报告 (quality.reports): 2020, with the figures the demo
+# holds. 数据截至 is the seed article's date: its “截至目前” figures are the year-end
+# figures a report written in January prints. Intros carry no figure of their own.
+REPORT_YEAR = 2020
+REPORT_TITLE = "2020年烟台市质量发展状况报告"
+REPORT_NOTES = (
+    "<p>本报告的数字均取自公开发布的文章和文件，按原文写法照录（含“余”“以上”等约数），"
+    "每个数字注明统计期间和资料来源编号。</p>"
+    "<p>同比只在期间长度和统计口径相同的数字之间计算；约数和自定义期间的数字不计算同比。</p>"
+)
+HEADLINE, TABLE, LINE = (
+    ReportItem.Display.HEADLINE,
+    ReportItem.Display.TABLE,
+    ReportItem.Display.LINE,
+)
+# title, intro, [(indicator, display, years)]
+REPORT_CHAPTERS = [
+    ("标准化", "<p>标准化工作的主要数字：烟台市单位参与制修订的国家、行业和省地方标准。</p>", [
+        ("standards_national", HEADLINE, 1),
+        ("standards_industry", HEADLINE, 1),
+        ("standards_provincial_local", HEADLINE, 1),
+    ]),
+    ("品牌建设", "<p>山东名牌产品、全国质量标杆和旅游服务质量标杆培育试点的情况。</p>", [
+        ("shandong_brand_products", LINE, 5),
+        ("national_quality_benchmarks", HEADLINE, 1),
+        ("tourism_benchmark_pilots", HEADLINE, 1),
+    ]),
+    ("计量", "<p>市级社会公用计量标准的建设情况。</p>", [
+        ("measurement_standards", HEADLINE, 1),
+    ]),
+    ("检验检测", "<p>落户烟台的国家级和省级产品质量检验检测中心。</p>", [
+        ("inspection_centres_national", HEADLINE, 1),
+        ("inspection_centres_provincial", HEADLINE, 1),
+    ]),
+    ("服务业标准化", "<p>山东省服务名牌和服务业标准化试点项目。</p>", [
+        ("service_brands", TABLE, 5),
+        ("service_pilots_national", HEADLINE, 1),
+        ("service_pilots_provincial", HEADLINE, 1),
+    ]),
+    ("质量监管", "<p>工业产品质量监督抽查和食品、商品抽检的情况。</p>", [
+        ("industrial_pass_rate", HEADLINE, 1),
+        ("sampling_food_batches", TABLE, 1),
+        ("sampling_goods_batches", TABLE, 1),
+        ("sampling_special_batches", TABLE, 1),
+        ("sampling_health_cosmetics_batches", TABLE, 1),
+    ]),
+]  # fmt: skip
+
+
+def load_report(region: Region) -> bool:
+    """Create the default report definition unless one for its year exists."""
+    if Report.objects.filter(year=REPORT_YEAR).exists():
+        return False
+    report = Report(
+        year=REPORT_YEAR,
+        title=REPORT_TITLE,
+        region=region,
+        data_until=SEED_PUBLISHED_ON,
+        closing_notes=REPORT_NOTES,
+    )
+    report.full_clean()
+    report.save()
+    indicators = Indicator.objects.in_bulk(
+        [code for _t, _i, items in REPORT_CHAPTERS for code, _d, _y in items],
+        field_name="code",
+    )
+    for order, (title, intro, items) in enumerate(REPORT_CHAPTERS):
+        chapter = ReportChapter.objects.create(
+            report=report, order=order, title=title, intro=intro
+        )
+        for position, (code, display, years) in enumerate(items):
+            ReportItem.objects.create(
+                chapter=chapter,
+                order=position,
+                indicator=indicators[code],
+                display=display,
+                years=years,
+            )
+    return True
+
+
 # Every table of quality data staff keep (no migration fills any of them).
 CONTENT_MODELS = (
     Region,
@@ -306,6 +390,7 @@ def load() -> dict[str, int]:
         "observations": 0,
         "campaigns": 0,
         "figure_links": 0,
+        "reports": 0,
     }
     regions: dict[str, Region] = {}
     for code, name, level, parent in REGIONS:
@@ -461,4 +546,5 @@ def load() -> dict[str, int]:
                 "indicator": indicators[indicator],
             },
         )
+    created["reports"] = int(load_report(yantai))
     return created

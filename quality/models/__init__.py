@@ -13,6 +13,7 @@ from .registries import (
     Standard,
     StandardParticipation,
 )
+from .reports import Report, ReportChapter, ReportItem, ReportVersion
 
 __all__ = [
     "Award",
@@ -24,6 +25,10 @@ __all__ = [
     "Organisation",
     "Period",
     "Region",
+    "Report",
+    "ReportChapter",
+    "ReportItem",
+    "ReportVersion",
     "SamplingCampaign",
     "Scheme",
     "Standard",
