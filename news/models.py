@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -14,7 +14,7 @@ from django.core.validators import (
     MinValueValidator,
     RegexValidator,
 )
-from django.db import models
+from django.db import connections, models
 from django.db.models import Q
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
@@ -244,10 +244,24 @@ class ArticleQuerySet(models.QuerySet):
 
     def month_counts(self) -> models.QuerySet:
         """Rows ``{"month": …, "n": …}`` for every month with articles, newest first,
-        months in Beijing time: one grouped query over the publication index."""
+        months in Beijing time (``month``: a datetime, or on SQLite the text
+        ``YYYY-MM-01``): one grouped query over the publication index."""
+        month = TruncMonth("published_at")
+        if connections[self.db].vendor == "sqlite":
+            # Django truncates with a Python function called for every row; SQLite's
+            # own strftime with the zone's offset is native. Beijing time has had
+            # one offset since 1991 (no daylight saving).
+            offset = timezone.localtime().utcoffset().total_seconds()
+            month = models.Func(
+                models.Value("%Y-%m-01"),
+                "published_at",
+                models.Value(f"{offset:+.0f} seconds"),
+                function="strftime",
+                output_field=models.CharField(),
+            )
         return (
             self.order_by()
-            .annotate(month=TruncMonth("published_at"))
+            .annotate(month=month)
             .values("month")
             .annotate(n=models.Count("id"))
             .order_by("-month")
@@ -257,8 +271,14 @@ class ArticleQuerySet(models.QuerySet):
         """The ``limit`` articles of this QuerySet read most often since ``since``
         (``ArticleDailyViews``), most read first, each with ``recent_views``: one
         query; the counted days are read from their index, the articles by id."""
+        # The days as a list, not a range: equality probes make the planner read
+        # the (day, article, count) index, never every row by article.
+        days = [
+            since + timedelta(days=d)
+            for d in range((timezone.localdate() - since).days + 1)
+        ]
         reads = (
-            ArticleDailyViews.objects.filter(day__gte=since)
+            ArticleDailyViews.objects.filter(day__in=days)
             .values("article")
             .annotate(n=models.Sum("count"))
         )
@@ -457,6 +477,18 @@ class Article(models.Model):
             models.Index(
                 fields=["channel", "status", "-published_at", "expires_at"],
                 name="article_channel_pub_idx",
+            ),
+            # The home page's 头条/要闻 and 焦点图: the newest marked or illustrated
+            # articles, found without walking past the others.
+            models.Index(
+                fields=["status", "-published_at", "expires_at"],
+                condition=Q(is_featured=True),
+                name="article_featured_idx",
+            ),
+            models.Index(
+                fields=["status", "-published_at", "expires_at"],
+                condition=Q(cover__isnull=False),
+                name="article_cover_idx",
             ),
             # The few articles past their 下线时间: search hides them without reading
             # every published row (news.search.SearchResults._visibility).

@@ -12,15 +12,10 @@ from django import forms
 from django.conf import settings
 from django.core.cache import cache, caches
 from django.db.models import (
-    Case,
     F,
     Q,
-    Value,
-    When,
     prefetch_related_objects,
 )
-from django.db.models.expressions import Window
-from django.db.models.functions import RowNumber
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse, translate_url
@@ -89,12 +84,11 @@ MOST_READ_DAYS = 7  # 阅读排行: readings of the last week, whenever publishe
 
 
 def home_blocks(channels: list[Channel]) -> dict:
-    """头条, 要闻, 焦点图 and each channel's newest for the home page in one query
-    (three window rankings over the published articles; a row is fetched when it
-    ranks in any of them), and 阅读排行 in another (``Article.objects.most_read``).
-    Kept in the shared cache until what readers see changes (a publication,
-    withdrawal or rename: ``news.pagecache.shared_current``), and at most
-    ``LATEST_CACHE_SECONDS`` for the view counts.
+    """头条, 要闻, 焦点图 and each channel's newest for the home page in one query,
+    and 阅读排行 in another (``Article.objects.most_read``). Kept in the shared
+    cache until what readers see changes (a publication, withdrawal or rename:
+    ``news.pagecache.shared_current``), and at most ``LATEST_CACHE_SECONDS`` for the
+    view counts.
     """
     return pagecache.shared_current(
         "news:home-blocks", lambda: _home_blocks(channels), LATEST_CACHE_SECONDS
@@ -102,43 +96,33 @@ def home_blocks(channels: list[Channel]) -> dict:
 
 
 def _home_blocks(channels: list[Channel]) -> dict:
-    newest = [F("published_at").desc(), F("id").desc()]
-    illustrated = Case(When(cover__isnull=False, then=Value(1)), default=Value(0))
-    rows = list(
-        Article.objects.published()
-        .for_listing()
-        .annotate(
-            has_cover=illustrated,
-            featured=F("is_featured"),
-            channel_rank=Window(
-                RowNumber(), partition_by=F("channel_id"), order_by=newest
-            ),
-            featured_rank=Window(
-                RowNumber(), partition_by=F("is_featured"), order_by=newest
-            ),
-            cover_rank=Window(RowNumber(), partition_by=illustrated, order_by=newest),
-        )
-        .filter(
-            Q(channel_rank__lte=HOME_PER_CHANNEL)
-            | Q(featured_rank__lte=HOME_FEATURED)
-            | Q(cover_rank__lte=HOME_FOCUS + 1)
-        )
+    # Each list is a short walk down an index (the publication index, or the
+    # channel's), and the rows are fetched once by id: window rankings over every
+    # published article read the whole table (docs/benchmarks.md, "Home page").
+    published = Article.objects.published()
+    newest = ("-published_at", "-id")
+    picks = [
+        published.order_by(*newest)[:HOME_FEATURED],
+        published.filter(is_featured=True).order_by(*newest)[:HOME_FEATURED],
+        published.filter(cover__isnull=False).order_by(*newest)[: HOME_FOCUS + 1],
+        *(
+            published.filter(channel=c.pk).order_by(*newest)[:HOME_PER_CHANNEL]
+            for c in channels
+        ),
+    ]
+    wanted = Q()
+    for pick in picks:
+        wanted |= Q(pk__in=pick.values("pk"))
+    newest_first = list(
+        published.for_listing().annotate(featured=F("is_featured")).filter(wanted)
     )
     grouped: dict[int, list[Article]] = {}
-    for a in rows:
-        if a.channel_rank <= HOME_PER_CHANNEL:
-            grouped.setdefault(a.channel_id, []).append(a)
-    featured = sorted(
-        (a for a in rows if a.featured and a.featured_rank <= HOME_FEATURED),
-        key=lambda a: a.featured_rank,
-    )
-    with_cover = sorted(
-        (a for a in rows if a.has_cover and a.cover_rank <= HOME_FOCUS + 1),
-        key=lambda a: a.cover_rank,
-    )
+    for a in newest_first:
+        grouped.setdefault(a.channel_id, []).append(a)
+    featured = [a for a in newest_first if a.featured][:HOME_FEATURED]
+    with_cover = [a for a in newest_first if a.cover_id][: HOME_FOCUS + 1]
     # 头条: the newest article the editors marked, else the newest with a cover,
-    # else the newest (each channel's newest is among the rows).
-    newest_first = sorted(rows, key=lambda a: (a.published_at, a.pk), reverse=True)
+    # else the newest.
     lead = (featured or with_cover or newest_first or [None])[0]
     # 要闻: the other marked articles, topped up with the newest, so that the column
     # beside the 焦点图 is never empty.
@@ -153,9 +137,7 @@ def _home_blocks(channels: list[Channel]) -> dict:
         "featured": headlines,
         "focus": [a for a in with_cover if a is not lead][:HOME_FOCUS],
         "by_channel": [
-            (c, sorted(grouped[c.pk], key=lambda a: a.channel_rank))
-            for c in channels
-            if c.pk in grouped
+            (c, grouped[c.pk][:HOME_PER_CHANNEL]) for c in channels if c.pk in grouped
         ],
         "most_read": Article.objects.published()
         .for_listing()
@@ -361,23 +343,22 @@ def archive_months() -> list[tuple[int, list[tuple[date, int]]]]:
     One grouped query over the publication index, kept in the shared cache until a
     publication or withdrawal (the public token) or ``ARCHIVE_CACHE_SECONDS``: an
     article becoming due or expiring changes a count without an event."""
-
-    def compute():
-        years: dict[int, list[tuple[date, int]]] = {}
-        tz = timezone.get_current_timezone()
-        for row in Article.objects.published().month_counts():
-            month, n = row["month"], row["n"]
-            day = (
-                timezone.localtime(month, tz).date()
-                if timezone.is_aware(month)
-                else month
-            )
-            years.setdefault(day.year, []).append((day, n))
-        return list(years.items())
-
     return pagecache.shared_current(
-        "news:archive-months", compute, ARCHIVE_CACHE_SECONDS
+        "news:archive-months", _archive_months, ARCHIVE_CACHE_SECONDS
     )
+
+
+def _archive_months() -> list[tuple[int, list[tuple[date, int]]]]:
+    years: dict[int, list[tuple[date, int]]] = {}
+    tz = timezone.get_current_timezone()
+    for row in Article.objects.published().month_counts():
+        month, n = row["month"], row["n"]
+        if isinstance(month, str):  # SQLite: YYYY-MM-01, already local
+            day = date.fromisoformat(month)
+        else:
+            day = timezone.localtime(month, tz).date()
+        years.setdefault(day.year, []).append((day, n))
+    return list(years.items())
 
 
 class ArchiveIndexView(TemplateView):

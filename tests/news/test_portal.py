@@ -11,6 +11,7 @@ from django.core.cache import cache, caches
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.test import TestCase
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from news import pagecache, search
@@ -417,13 +418,37 @@ class ArchiveTests(TestCase):
         self.assertContains(response, "Archive")
 
 
-class MonthCountsIndexTests(TestCase):
-    def test_month_counts_read_the_publication_index_not_the_table(self):
+class ListIndexTests(TestCase):
+    """The home page's lists and the month counts walk indexes, not the table."""
+
+    def test_plans(self):
         ArticleFactory()
-        explained = Article.objects.published().month_counts().explain()
-        if connection.vendor == "sqlite":
-            self.assertIn("article_pub_idx", explained)
-            self.assertNotRegex(explained, r"SCAN news_article(?! USING)")
+        if connection.vendor != "sqlite":
+            self.skipTest("SQLite's plan text")
+        published = Article.objects.published()
+        newest = ("-published_at", "-id")
+        plans = {
+            "article_pub_idx": published.month_counts(),
+            "article_featured_idx": published.filter(is_featured=True).order_by(
+                *newest
+            )[:5],
+            "article_cover_idx": published.filter(cover__isnull=False).order_by(
+                *newest
+            )[:6],
+        }
+        for index, queryset in plans.items():
+            with self.subTest(index=index):
+                explained = queryset.explain()
+                self.assertIn(index, explained)
+                self.assertNotRegex(explained, r"SCAN news_article(?! USING)")
+        # 阅读排行's own statement: the days' rows from their index, articles by id.
+        with CaptureQueriesContext(connection) as captured:
+            published.most_read(since=timezone.localdate() - timedelta(days=6), limit=8)
+        with connection.cursor() as cursor:
+            cursor.execute("EXPLAIN QUERY PLAN " + captured[0]["sql"])
+            plan = " | ".join(row[-1] for row in cursor.fetchall())
+        self.assertIn("daily_views_day_idx", plan)
+        self.assertNotRegex(plan, r"SCAN news_article(dailyviews)?(?! USING)")
 
 
 class SiteMapPageTests(TestCase):
