@@ -409,5 +409,6 @@ class SamplingCampaignAdmin(ImportExportAdmin):
         return "—" if rate is None else f"{rate}%"
 
 
-# The 提取数据 review of article figures registers FigureProposal.
-from . import admin_figures  # noqa: E402, F401
+# The 提取数据 review of article figures registers FigureProposal; admin_reports the
+# 年度质量报告 (definitions, preview, 生成报告).
+from . import admin_figures, admin_reports  # noqa: E402, F401

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import report_views, views
 from .models import Scheme
 
 app_name = "quality"
@@ -40,4 +40,10 @@ urlpatterns = [
         name="measurement-standard-list",
     ),
     path("sampling/", views.SamplingCampaignListView.as_view(), name="sampling-list"),
+    path("reports/", report_views.ReportListView.as_view(), name="report-list"),
+    path(
+        "reports/<int:year>/",
+        report_views.ReportDetailView.as_view(),
+        name="report-detail",
+    ),
 ]

@@ -42,17 +42,20 @@ def pytest_collection_modifyitems(session, config, items):
     paths = {str(item.path) for item in items}
     browser = any(f"{os.sep}tests{os.sep}browser{os.sep}" in p for p in paths)
     catalogs = any(p.endswith("test_translations.py") for p in paths)
+    reports = any(f"{os.sep}test_report" in p for p in paths)
     missing = []
     if browser and not os.access(CHROMIUM, os.X_OK):
         missing.append(f"chromium ({CHROMIUM})")
-    if browser and not _cjk_font_installed():
+    if (browser or reports) and not _cjk_font_installed():
         missing.append("fonts-noto-cjk (no Chinese font for fc-list :lang=zh)")
     if catalogs and not (shutil.which("xgettext") and shutil.which("msgattrib")):
         missing.append("gettext (xgettext, msgattrib)")
+    if reports and not shutil.which("pdftotext"):
+        missing.append("poppler-utils (pdftotext, pdffonts)")
     if missing:
         pytest.exit(
             "缺少系统软件包 / missing system packages: "
             + ", ".join(missing)
-            + " — apt-get install chromium fonts-noto-cjk gettext",
+            + " — apt-get install chromium fonts-noto-cjk gettext poppler-utils",
             returncode=1,
         )

@@ -194,6 +194,33 @@ class AccessibilityTests(BrowserTestCase):
         )
         page.close()
 
+    def test_annual_report_page(self):
+        """/quality/reports/<year>/ (issue #17) and its list: axe-clean at both
+        widths, and printable (print media hides the menus, keeps every chapter)."""
+        from tempfile import TemporaryDirectory
+
+        from django.test import override_settings
+
+        from quality.models import Report
+        from quality.reports import report_generate
+
+        with TemporaryDirectory() as media, override_settings(MEDIA_ROOT=media):
+            report_generate(report=Report.objects.get(year=2020), formats=("html",))
+            for width in WIDTHS:
+                page = self.browser.new_page(
+                    viewport={"width": width, "height": 900}, locale="zh-CN"
+                )
+                for path in ("/quality/reports/2020/", "/quality/reports/"):
+                    with self.subTest(path=path, width=width):
+                        response = page.goto(f"{self.live_server_url}{path}")
+                        self.assertEqual(response.status, 200, path)
+                        self.assertEqual(serious(self.axe.run(page)), [], path)
+                page.emulate_media(media="print")
+                page.goto(f"{self.live_server_url}/quality/reports/2020/")
+                expect(page.locator(".quality-nav")).to_be_hidden()
+                expect(page.locator(".report-chapter h2")).to_have_count(7)
+                page.close()
+
     def test_the_checker_itself_reports_violations(self):
         """Guards the test above against an axe that silently checks nothing."""
         page = self.browser.new_page()
