@@ -9,6 +9,8 @@ version would otherwise be served a page of an earlier test. The ``shared`` cach
 import os
 import shutil
 import subprocess
+import time
+from pathlib import Path
 
 import pytest
 from django.core.cache import caches
@@ -59,3 +61,16 @@ def pytest_collection_modifyitems(session, config, items):
             + " — apt-get install chromium fonts-noto-cjk gettext poppler-utils",
             returncode=1,
         )
+
+
+SCREENSHOTS = Path(__file__).resolve().parent.parent / "var" / "test-screenshots"
+_STARTED = time.time()
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Name where this run's browser tests left their screenshots (each public page
+    type at 390 and 1366 px: tests/browser/test_a11y.py), so they can be looked at."""
+    if SCREENSHOTS.is_dir():
+        new = [p for p in SCREENSHOTS.glob("*.png") if p.stat().st_mtime >= _STARTED]
+        if new:
+            terminalreporter.write_line(f"{len(new)} screenshots in {SCREENSHOTS}")
