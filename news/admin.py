@@ -373,6 +373,13 @@ class ArticleAdmin(
                 else:
                     message = _("这篇稿件以前导入过，已用粘贴的文本更新。")
                 messages.success(request, message)
+                # Lines no rule could place were left out of the body: say which.
+                for number, text in form.page.unplaced:
+                    messages.warning(
+                        request,
+                        _("第 %(line)d 行未能识别，未放入正文：%(text)s")
+                        % {"line": number, "text": text},
+                    )
                 return redirect(
                     reverse("admin:news_article_change", args=[result.article.pk])
                 )

@@ -384,3 +384,26 @@ class InputFormTests(TestCase):
             f"{path}：第 {number} 行：未能识别，未放入正文：原标题：测试用的原标题", err
         )
         self.assertNotIn("原标题", Article.objects.get().body)
+
+
+class AdminPasteTests(TestCase):
+    def test_a_line_no_rule_places_is_named_in_the_admin_too(self):
+        from tests.factories import UserFactory
+
+        channel = Channel.objects.create(name="烟台新闻", slug="烟台新闻")
+        self.client.force_login(
+            UserFactory(username="root", is_staff=True, is_superuser=True)
+        )
+        text = seed_variant(1).replace(
+            "促进质量提升离不开顶层设计的推动。", "原标题：测试用的原标题\n", 1
+        )
+        number = text.splitlines().index("原标题：测试用的原标题") + 1
+        response = self.client.post(
+            "/admin/news/article/import/",
+            {"text": text, "channel": channel.pk},
+            follow=True,
+        )
+        self.assertContains(
+            response, f"第 {number} 行未能识别，未放入正文：原标题：测试用的原标题"
+        )
+        self.assertNotIn("原标题", Article.objects.get().body)
