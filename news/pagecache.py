@@ -420,11 +420,6 @@ def cache_public(seconds: int):
     return decorator
 
 
-def channel_list() -> list[Channel]:
-    """The channel menu's channels, in menu order."""
-    return list(Channel.objects.all())
-
-
 def site_chrome() -> tuple[list[Channel], SiteSettings | None]:
     """The channel menu and the footer's 站点设置, shared by every process until
     either changes (the public token): computed in one query."""
