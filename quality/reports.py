@@ -34,7 +34,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import Count, Max
+from django.db.models import Count, Max, Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import mark_safe
@@ -191,9 +191,15 @@ def _report_observations(report: Report, items: list[ReportItem]) -> list[Observ
     """The preferred observations the items may print, and the year before (同比),
     in one query."""
     longest = max((item.years for item in items), default=1)
+    by_region = {i.indicator_id for i in items if i.display == Display.BAR_REGION}
+    # The report's region for every item; its divisions only for a bar by region.
+    regions = Q(region=report.region_id) | Q(
+        indicator__in=by_region, region__parent=report.region_id
+    )
     return list(
         Observation.objects.preferred()
         .filter(
+            regions,
             indicator__in={item.indicator_id for item in items},
             period_end_on__gte=_start_of(report.year - longest),
             period_end_on__lte=report.last_day,
