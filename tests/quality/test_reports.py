@@ -5,6 +5,7 @@ the report under test. Files go to a temporary MEDIA_ROOT. PDFs are read back wi
 poppler's pdftotext, Word files with python-docx.
 """
 
+import re
 import shutil
 import subprocess
 import tempfile
@@ -288,6 +289,28 @@ class ReportFilesTests(DemoReportMixin, TestCase):
             "[2] 质检报刊社《山东烟台品牌建设又获新突破》，2018年1月16日", text
         )
 
+    def test_pdf_has_contents_with_page_numbers_and_running_headers(self):
+        """目录 lists each chapter with its page (CSS target-counter); every page
+        after the cover carries the report's title and its number."""
+        layout = subprocess.run(
+            ["pdftotext", "-layout", self.version.pdf_file.path, "-"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        pages = layout.split("\f")
+        pages = [p for p in pages if p.strip()]
+        toc = {
+            m.group(1): int(m.group(2))
+            for m in re.finditer(r"^(\S+) \.{3,}\s*(\d+)$", pages[1], re.M)
+        }
+        self.assertEqual(list(toc)[: len(CHAPTERS)], CHAPTERS)
+        for title, number in toc.items():
+            self.assertIn(title, pages[number - 1], title)
+        for number, page in enumerate(pages[1:], start=2):
+            self.assertIn(demo.REPORT_TITLE, page)
+            self.assertIn(f"{number} / {len(pages)}", page)
+
     def test_pdf_embeds_the_chinese_font(self):
         fonts = subprocess.run(
             ["pdffonts", self.version.pdf_file.path],
@@ -363,6 +386,15 @@ class ReportFilesTests(DemoReportMixin, TestCase):
         self.assertContains(listing, self.report.get_absolute_url())
         dashboard = self.client.get(reverse("quality:dashboard"))
         self.assertContains(dashboard, reverse("quality:report-list"))
+
+    def test_public_pages_query_budget(self):
+        """The report page: the registry menu's probe and one query for the latest
+        version with its report (the channel menu is cached by then)."""
+        self.client.get(reverse("quality:dashboard"))  # warm the channel menu
+        with self.assertNumQueries(2):
+            self.client.get(reverse("quality:report-detail", args=[2020]))
+        with self.assertNumQueries(2):
+            self.client.get(reverse("quality:report-list"))
 
     def test_command_writes_the_chosen_format(self):
         out = StringIO()
@@ -454,6 +486,18 @@ class ReportPermissionTests(DemoReportMixin, TestCase):
         preview = self.client.get(self.preview_url())
         self.assertContains(preview, "待核实（1）")
         self.assertContains(preview, "报告期内没有该指标的数字")
+
+    def test_admin_pages_render(self):
+        self.client.force_login(UserFactory(is_staff=True, is_superuser=True))
+        for url in (
+            reverse("admin:quality_report_changelist"),
+            reverse("admin:quality_report_add"),
+            reverse("admin:quality_report_change", args=[self.report.pk]),
+            reverse("admin:quality_reportchapter_add"),
+            reverse("admin:quality_reportversion_changelist"),
+        ):
+            with self.subTest(url=url):
+                self.assertEqual(self.client.get(url).status_code, 200)
 
     def test_superuser_edits_a_chapter(self):
         """The definition is edited in the admin; the intro is sanitised on save."""
