@@ -116,6 +116,7 @@ class AccessibilityTests(BrowserTestCase):
             "site-map": "/sitemap/",
             "article": self.article.get_absolute_url(),
             "quality": "/quality/",
+            "quality-reports": "/quality/reports/",
             "not-found": "/no-such-page/",
             "en-home": "/en/",
         }

@@ -458,7 +458,12 @@ class SiteMapPageTests(TestCase):
         clear_caches()
         response = self.client.get("/sitemap/")
         self.assertContains(response, f'href="{channel.get_absolute_url()}"')
-        for url in ["/quality/", "/quality/standards/", "/sitemap.xml"]:
+        for url in [
+            "/quality/",
+            "/quality/reports/",
+            "/quality/standards/",
+            "/sitemap.xml",
+        ]:
             self.assertContains(response, f'href="{url}"')
         # An empty registry is left out, as from the data pages' menu.
         self.assertNotContains(response, 'href="/quality/sampling/"')
