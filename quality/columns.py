@@ -71,7 +71,8 @@ COLUMNS: tuple[Column, ...] = (
     Column("source_on", fixed=True, download=()),
     Column("source_url", fixed=True),
     Column("quote", fixed=True),
-    Column("note", api=False),
+    # A staff note: in the admin's files, never in a public output.
+    Column("note", api=False, download=()),
 )
 
 #: The public API's fields (``ObservationSerializer``).

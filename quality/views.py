@@ -27,17 +27,20 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import ListView, TemplateView
 from openpyxl import Workbook
 
+from news.models import Article
 from news.views import channel_menu
 from yantai.csvsafe import safe_cell, safe_row, write_csv
 
 from . import chart_svg, columns, filters
-from .formatting import format_number
+from .formatting import format_number, format_value, period_label
 from .models import (
     Award,
     Indicator,
     InspectionCentre,
     MeasurementStandard,
     Observation,
+    Period,
+    Region,
     SamplingCampaign,
     Scheme,
     Standard,
@@ -327,11 +330,56 @@ def indicator_svg(request, code: str) -> HttpResponse:
     return response
 
 
-def _dataset_observations():
-    """Every observation of the public indicators, streamed in a stable order."""
-    return (
+# The observation's columns the whole-dataset rows are written from.
+_DATASET_VALUES = (
+    "indicator_id",
+    "region_id",
+    "period_id",
+    "value",
+    "comparator",
+    "lower",
+    "upper",
+    "raw_text",
+    "status",
+    "is_preferred",
+    "article_id",
+    "source_publisher",
+    "source_title",
+    "source_url",
+    "quote",
+)
+DATASET_CHUNK = 2000  # rows fetched from the cursor, and written, at a time
+
+
+def dataset_rows(request):
+    """Every observation of the public indicators as a download row (the headers of
+    ``DATASET_FIELDS``: ``observation_row`` plus the indicator's 口径), in a stable
+    order, streamed.
+
+    The observations are read as tuples from one cursor (a server-side cursor on
+    PostgreSQL); what they refer to — indicators, regions, periods and the articles
+    cited — is read once beforehand into dicts, far fewer rows than the
+    observations. Building a model instance per row and per relation cost 3/4 of
+    the time (cProfile at 100,000 rows). ``tests/quality/test_public_pages.py``
+    checks that each row equals ``observation_row`` of the same observation.
+    """
+    indicators = {
+        i.pk: i for i in Indicator.objects.public().select_related("unit").order_by()
+    }
+    regions = {
+        pk: (code, name)
+        for pk, code, name in Region.objects.order_by().values_list(
+            "pk", "code", "name"
+        )
+    }
+    periods = {
+        pk: (code, period_label(kind, start_on, end_on))
+        for pk, code, kind, start_on, end_on in Period.objects.order_by().values_list(
+            "pk", "code", "kind", "start_on", "end_on"
+        )
+    }
+    observations = (
         Observation.objects.filter(indicator__is_public=True)
-        .select_related("indicator__unit", "region", "period", "article")
         .order_by(
             "indicator__topic__order",
             "indicator__order",
@@ -340,39 +388,100 @@ def _dataset_observations():
             "region__code",
             "id",
         )
-        .iterator(chunk_size=DATASET_CHUNK)
+        .values_list(*_DATASET_VALUES)
     )
+    articles = {
+        article.pk: (
+            f"{article.source}《{article.title}》",
+            request.build_absolute_uri(article.get_absolute_url()),
+        )
+        for article in Article.objects.filter(
+            pk__in=Observation.objects.filter(
+                indicator__is_public=True, article__isnull=False
+            ).values("article_id")
+        ).only("pk", "source", "title")
+    }
+    for (
+        indicator_id,
+        region_id,
+        period_id,
+        value,
+        comparator,
+        lower,
+        upper,
+        raw_text,
+        status,
+        is_preferred,
+        article_id,
+        publisher,
+        title,
+        url,
+        quote,
+    ) in observations.iterator(chunk_size=DATASET_CHUNK):
+        indicator = indicators[indicator_id]
+        unit = indicator.unit.symbol
+        region_code, region_name = regions[region_id]
+        period_code, label = periods[period_id]
+        if article_id:
+            source, url = articles[article_id]
+        else:
+            source = f"{publisher}《{title}》"
+        yield {
+            "indicator": indicator.code,
+            "indicator_name": indicator.name,
+            "unit": unit,
+            "region_code": region_code,
+            "region": region_name,
+            "period": period_code,
+            "period_label": label,
+            "value": format_number(value),
+            "comparator": comparator,
+            "lower": _number_or_blank(lower),
+            "upper": _number_or_blank(upper),
+            "display": format_value(value, comparator, unit, indicator.decimals),
+            "raw_text": raw_text,
+            "status": status,
+            "is_preferred": is_preferred,
+            "source": source,
+            "source_url": url,
+            "quote": quote,
+            "scope": indicator.scope,
+        }
 
 
-DATASET_CHUNK = 2000
+class _Buffer:
+    """Collects what csv.writer writes, to be sent in chunks."""
 
-
-def _dataset_row(observation: Observation, request) -> dict:
-    row = observation_row(observation, request)
-    row["scope"] = observation.indicator.scope
-    return row
-
-
-class _Echo:
-    """A file-like object whose write() returns what it was given (for streaming)."""
+    def __init__(self):
+        self.parts: list[str] = []
 
     def write(self, value):
-        return value
+        self.parts.append(value)
+
+    def take(self) -> str:
+        text, self.parts = "".join(self.parts), []
+        return text
 
 
 def dataset_csv(request) -> StreamingHttpResponse:
     """All public indicators' observations with their sources, as one CSV, streamed
-    row by row from a server-side cursor: memory does not grow with the table."""
+    in chunks of rows from a server-side cursor: memory does not grow with the
+    table."""
 
-    def lines():
+    def chunks():
+        buffer = _Buffer()
         writer = csv.DictWriter(
-            _Echo(), fieldnames=DATASET_FIELDS, lineterminator="\r\n"
+            buffer, fieldnames=DATASET_FIELDS, lineterminator="\r\n"
         )
-        yield "\ufeff" + writer.writeheader()
-        for observation in _dataset_observations():
-            yield writer.writerow(safe_row(_dataset_row(observation, request)))
+        buffer.write("\ufeff")
+        writer.writeheader()
+        for n, row in enumerate(dataset_rows(request), start=1):
+            writer.writerow(safe_row(row))
+            if n % DATASET_CHUNK == 0:
+                yield buffer.take()
+        yield buffer.take()
 
-    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    response = StreamingHttpResponse(chunks(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{DATASET_NAME}.csv"'
     return response
 
@@ -388,7 +497,7 @@ def dataset_xlsx(request) -> FileResponse:
     return _xlsx_response(
         f"{DATASET_NAME}.xlsx",
         DATASET_FIELDS,
-        (_dataset_row(o, request) for o in _dataset_observations()),
+        dataset_rows(request),
         (_indicator_sheet_row(i) for i in indicators),
     )
 

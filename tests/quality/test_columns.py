@@ -147,6 +147,5 @@ class ColumnListTests(TestCase):
                 "source",
                 "source_url",
                 "quote",
-                "note",
             ),
         )

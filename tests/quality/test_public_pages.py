@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.cache import caches
-from django.test import TestCase
+from django.test import RequestFactory, TestCase
 from django.urls import reverse
 from django.utils import translation
 from openpyxl import load_workbook
@@ -19,6 +19,7 @@ from openpyxl import load_workbook
 from quality import views
 from quality.models import Observation
 from quality.services import observation_create
+from tests.factories import ArticleFactory
 
 from .factories import IndicatorFactory, RegionFactory, StandardFactory, UnitFactory
 
@@ -243,7 +244,8 @@ class DatasetDownloadTests(TestCase):
         )
 
     def test_csv_is_streamed_with_every_public_observation_and_its_scope(self):
-        with self.assertNumQueries(1):
+        # Indicators, regions, periods, cited articles, then one cursor of rows.
+        with self.assertNumQueries(5):
             response = self.client.get(reverse("quality:dataset-csv"))
             body = b"".join(response.streaming_content).decode("utf-8-sig")
         self.assertTrue(response.streaming)
@@ -259,6 +261,38 @@ class DatasetDownloadTests(TestCase):
         last = rows[-1]
         self.assertEqual(last["source"], "'@SUM(A1)《-2+3》")
         self.assertTrue(last["source_url"].startswith("https://example.org/"))
+
+    def test_rows_are_the_indicator_downloads_rows_plus_the_scope(self):
+        """The whole dataset writes each row from tuples; it must say exactly what
+        the indicator downloads say of the same observation."""
+        article = ArticleFactory(source="烟台日报", title="一篇报道")
+        observation_create(
+            indicator=self.shown,
+            region=RegionFactory(),
+            period="2021",
+            value=Decimal("600"),
+            comparator=">",
+            lower=Decimal("600"),
+            upper=Decimal("700"),
+            raw_text="六百余项",
+            quote="六百余项",
+            article=article,
+        )
+        request = RequestFactory().get("/quality/data.csv")
+        rows = list(views.dataset_rows(request))
+        expected = []
+        for observation in Observation.objects.filter(
+            indicator__is_public=True
+        ).order_by("period_end_on", "id"):
+            row = views.observation_row(observation, request)
+            row["scope"] = observation.indicator.scope
+            expected.append(row)
+        self.assertEqual(len(rows), 12)
+        self.assertEqual(rows, expected)
+        self.assertEqual(rows[-1]["source"], "烟台日报《一篇报道》")
+        self.assertEqual(
+            rows[-1]["source_url"], f"http://testserver{article.get_absolute_url()}"
+        )
 
     def test_xlsx_holds_the_same_rows_and_the_indicators(self):
         response = self.client.get(reverse("quality:dataset-xlsx"))
