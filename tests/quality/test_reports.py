@@ -487,6 +487,23 @@ class ReportPermissionTests(DemoReportMixin, TestCase):
         self.assertContains(preview, "待核实（1）")
         self.assertContains(preview, "报告期内没有该指标的数字")
 
+    def test_empty_definition_in_the_admin(self):
+        """No chapters: the preview says so in Chinese, 生成报告 writes nothing."""
+        empty = Report.objects.create(year=2019, title="空报告", region=self.yantai)
+        self.client.force_login(staff_in_group("data-editor", "数据编辑"))
+        url = reverse("admin:quality_report_preview", args=[empty.pk])
+        preview = self.client.get(url)
+        self.assertContains(preview, "报告定义还没有章节")
+        response = self.client.post(url, follow=True)
+        self.assertContains(response, "报告定义还没有章节")
+        response = self.client.post(
+            reverse("admin:quality_report_changelist"),
+            {"action": "generate_selected", "_selected_action": [empty.pk]},
+            follow=True,
+        )
+        self.assertContains(response, "报告定义还没有章节")
+        self.assertFalse(ReportVersion.objects.exists())
+
     def test_admin_pages_render(self):
         self.client.force_login(UserFactory(is_staff=True, is_superuser=True))
         for url in (
