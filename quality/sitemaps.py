@@ -1,6 +1,7 @@
-"""The data pages in /sitemap.xml: the dashboard, each public indicator, the registries.
+"""The data pages in /sitemap.xml: the dashboard, each public indicator, the
+registries that hold entries (an empty one is out of the public menu too).
 
-Registered as the ``data`` section in ``yantai/urls.py``. One query per request,
+Registered as the ``data`` section in ``yantai/urls.py``. Two queries per request,
 whatever the number of indicators.
 """
 
@@ -13,15 +14,7 @@ from django.urls import reverse
 from django.utils.functional import cached_property
 
 from .models import Indicator
-
-REGISTRY_PAGES = (
-    "quality:honour-list",
-    "quality:certification-list",
-    "quality:standard-list",
-    "quality:inspection-centre-list",
-    "quality:measurement-standard-list",
-    "quality:sampling-list",
-)
+from .views import REGISTRIES, registries_with_entries
 
 
 @dataclass(frozen=True)
@@ -48,10 +41,15 @@ class DataSitemap(Sitemap):
         # ``observation_correct`` is a new row): the newest one dates the indicator
         # page. Indicators and the registries keep no time at all: no lastmod.
         latest = max((i.last for i in indicators if i.last), default=None)
+        filled = registries_with_entries()
         return [
             DataPage(reverse("quality:dashboard"), latest, 0.7),
             *(DataPage(i.get_absolute_url(), i.last, 0.6) for i in indicators),
-            *(DataPage(reverse(name)) for name in REGISTRY_PAGES),
+            *(
+                DataPage(reverse(url))
+                for name, url, _label, _entries in REGISTRIES
+                if name in filled
+            ),
         ]
 
     def items(self) -> list[DataPage]:
