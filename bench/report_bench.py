@@ -164,6 +164,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--database-url")
+    parser.add_argument(
+        "--ab-pdf",
+        action="store_true",
+        help="also time write_pdf alternately with auto table layout and inline SVG",
+    )
     args = parser.parse_args()
     setup(args.database_url)
     start = time.perf_counter()
@@ -203,6 +208,27 @@ def main() -> None:
     print(f"PDF:     {pdf_s} ({len(pdf_data) / 1e6:.1f} MB; target 10 s)")
     print(f"Word:    {word_s} ({len(word_data) / 1e6:.1f} MB; target 5 s)")
     print(f"generate html+pdf+docx and store: {all_s}")
+    if args.ab_pdf:
+        from weasyprint import HTML
+
+        content = report_content(report)
+        document = report_html_document(content, report_body_html(content))
+        before = document.replace("table-layout: fixed;", "")
+        old, new = [], []
+        for _ in range(args.runs):
+            cpu = time.process_time()
+            HTML(string=before).write_pdf()  # inline SVG, auto table layout
+            old.append(time.process_time() - cpu)
+            cpu = time.process_time()
+            report_render.pdf_bytes(document)
+            new.append(time.process_time() - cpu)
+        print(
+            "write_pdf CPU, auto tables + inline SVG:",
+            " / ".join(f"{x:.2f}" for x in old),
+            "s; fixed tables + SVG images:",
+            " / ".join(f"{x:.2f}" for x in new),
+            "s",
+        )
 
 
 if __name__ == "__main__":
