@@ -15,6 +15,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.db import transaction
+from django.utils.translation import gettext_noop
 
 from news import demo as news_demo
 from news.models import Article
@@ -49,19 +50,19 @@ SEED_PUBLISHED_ON = date(2021, 1, 7)
 # GB/T 2260 codes of Shandong, Yantai and Yantai's county-level divisions
 # (蓬莱区 since the 2020 merger of 蓬莱市 and 长岛县).
 REGIONS = [
-    ("370000", "山东省", "province", None),
-    ("370600", "烟台市", "city", "370000"),
-    ("370602", "芝罘区", "county", "370600"),
-    ("370611", "福山区", "county", "370600"),
-    ("370612", "牟平区", "county", "370600"),
-    ("370613", "莱山区", "county", "370600"),
-    ("370614", "蓬莱区", "county", "370600"),
-    ("370681", "龙口市", "county", "370600"),
-    ("370682", "莱阳市", "county", "370600"),
-    ("370683", "莱州市", "county", "370600"),
-    ("370685", "招远市", "county", "370600"),
-    ("370686", "栖霞市", "county", "370600"),
-    ("370687", "海阳市", "county", "370600"),
+    ("370000", gettext_noop("山东省"), "province", None),
+    ("370600", gettext_noop("烟台市"), "city", "370000"),
+    ("370602", gettext_noop("芝罘区"), "county", "370600"),
+    ("370611", gettext_noop("福山区"), "county", "370600"),
+    ("370612", gettext_noop("牟平区"), "county", "370600"),
+    ("370613", gettext_noop("莱山区"), "county", "370600"),
+    ("370614", gettext_noop("蓬莱区"), "county", "370600"),
+    ("370681", gettext_noop("龙口市"), "county", "370600"),
+    ("370682", gettext_noop("莱阳市"), "county", "370600"),
+    ("370683", gettext_noop("莱州市"), "county", "370600"),
+    ("370685", gettext_noop("招远市"), "county", "370600"),
+    ("370686", gettext_noop("栖霞市"), "county", "370600"),
+    ("370687", gettext_noop("海阳市"), "county", "370600"),
 ]
 UNITS = [
     ("项", "项"),
@@ -73,13 +74,13 @@ UNITS = [
     ("万元", "万元"),
 ]
 TOPICS = [
-    ("标准化", "standardisation"),
-    ("品牌建设", "brands"),
-    ("计量", "metrology"),
-    ("检验检测", "testing"),
-    ("认证认可", "certification"),
-    ("质量监管", "supervision"),
-    ("服务业标准化", "service-standardisation"),
+    (gettext_noop("标准化"), "standardisation"),
+    (gettext_noop("品牌建设"), "brands"),
+    (gettext_noop("计量"), "metrology"),
+    (gettext_noop("检验检测"), "testing"),
+    (gettext_noop("认证认可"), "certification"),
+    (gettext_noop("质量监管"), "supervision"),
+    (gettext_noop("服务业标准化"), "service-standardisation"),
 ]
 
 CUMULATIVE = Indicator.Nature.CUMULATIVE
