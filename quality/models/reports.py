@@ -230,9 +230,16 @@ class ReportVersion(models.Model):
     pending = models.JSONField(
         _("待核实"), default=list, blank=True, help_text=_("未印入报告的数字及原因。")
     )
-    html_file = models.FileField(_("HTML 文件"), upload_to=_version_path, blank=True)
-    pdf_file = models.FileField(_("PDF 文件"), upload_to=_version_path, blank=True)
-    docx_file = models.FileField(_("Word 文件"), upload_to=_version_path, blank=True)
+    # Written by the generator only (editable=False: no form or API takes an upload).
+    html_file = models.FileField(
+        _("HTML 文件"), upload_to=_version_path, blank=True, editable=False
+    )
+    pdf_file = models.FileField(
+        _("PDF 文件"), upload_to=_version_path, blank=True, editable=False
+    )
+    docx_file = models.FileField(
+        _("Word 文件"), upload_to=_version_path, blank=True, editable=False
+    )
 
     class Meta:
         ordering = ["report", "-number"]

@@ -300,14 +300,30 @@ class FrameLimitAdminTests(TestCase):
 class UploadPathTests(TestCase):
     """Every way a file gets into the site goes through ``process_image_upload``."""
 
-    def test_the_image_file_is_the_only_file_field(self):
+    def test_the_image_file_is_the_only_file_field_that_takes_uploads(self):
         file_fields = [
             f"{model._meta.label}.{field.name}"
             for model in apps.get_models()
             for field in model._meta.get_fields()
-            if isinstance(field, models.FileField)
+            if isinstance(field, models.FileField) and field.editable
         ]
         self.assertEqual(file_fields, ["news.Image.file"])
+        # The generated report files are written by the generator only: no model
+        # form (admin) can take an upload into them.
+        generated = [
+            f"{model._meta.label}.{field.name}"
+            for model in apps.get_models()
+            for field in model._meta.get_fields()
+            if isinstance(field, models.FileField) and not field.editable
+        ]
+        self.assertEqual(
+            sorted(generated),
+            [
+                "quality.ReportVersion.docx_file",
+                "quality.ReportVersion.html_file",
+                "quality.ReportVersion.pdf_file",
+            ],
+        )
 
     def test_the_admin_uploads_through_the_validating_form(self):
         self.assertIs(admin.site._registry[Image].form, ImageForm)
