@@ -1,0 +1,458 @@
+"""Bulk import of observations (quality.bulk_import): the rules of observation_create,
+every row error with its row, column and Chinese message, and nothing written when
+any row fails; the import_observations command and its permissions."""
+
+from __future__ import annotations
+
+import io
+from decimal import Decimal
+
+from django.contrib.auth.models import Permission
+from django.core.management import CommandError, call_command
+from django.test import TestCase
+from openpyxl import Workbook
+
+from news.models import AuditLog
+from quality.bulk_import import observations_import
+from quality.models import Observation, Period
+from quality.services import observation_create
+from tests.factories import UserFactory
+from yantai.csvsafe import unguard_cell
+
+from .factories import (
+    IndicatorFactory,
+    ObservationFactory,
+    PeriodFactory,
+    RegionFactory,
+)
+
+HEADER = [
+    "indicator",
+    "region",
+    "period",
+    "value",
+    "comparator",
+    "lower",
+    "upper",
+    "raw_text",
+    "source_publisher",
+    "source_title",
+    "quote",
+    "is_preferred",
+]
+PUB, TITLE = "烟台市市场监督管理局", "质量工作统计"
+ROWS = [
+    [
+        "standards_national",
+        "370600",
+        "@2020-12-31",
+        "604",
+        "=",
+        "",
+        "",
+        "604项",
+        PUB,
+        TITLE,
+        "共604项",
+        "",
+    ],
+    [
+        "standards_national",
+        "370600",
+        "2019",
+        "600",
+        ">",
+        "600",
+        "700",
+        "六百余项",
+        PUB,
+        TITLE,
+        "六百余项",
+        "1",
+    ],
+    # The same cell again, preferred: the flag moves to it.
+    [
+        "standards_national",
+        "370600",
+        "2019",
+        "610",
+        "=",
+        "",
+        "",
+        "610项",
+        PUB,
+        "另一份统计",
+        "",
+        "true",
+    ],
+    # The same cell, no flag given: the cell has a preferred value, so not preferred.
+    [
+        "standards_national",
+        "370600",
+        "2019",
+        "605",
+        "~",
+        "",
+        "",
+        "约605项",
+        PUB,
+        "第三份",
+        "",
+        "",
+    ],
+    [
+        "standards_national",
+        "370600",
+        "2021Q3",
+        "12.5",
+        "=",
+        "",
+        "",
+        "12.5项",
+        PUB,
+        TITLE,
+        "'=引文",
+        "0",
+    ],
+]
+COMPARED = (
+    "indicator_id",
+    "region_id",
+    "period_id",
+    "period_end_on",
+    "value",
+    "comparator",
+    "lower",
+    "upper",
+    "raw_text",
+    "article_id",
+    "source_publisher",
+    "source_title",
+    "source_on",
+    "source_url",
+    "quote",
+    "note",
+    "status",
+    "is_preferred",
+)
+
+
+def csv_bytes(rows, header=HEADER, bom=False) -> io.BytesIO:
+    out = io.StringIO()
+    import csv
+
+    writer = csv.writer(out)
+    writer.writerow(header)
+    writer.writerows(rows)
+    data = out.getvalue().encode("utf-8-sig" if bom else "utf-8")
+    return io.BytesIO(data)
+
+
+def xlsx_bytes(rows, header=HEADER) -> io.BytesIO:
+    book = Workbook()
+    sheet = book.active
+    sheet.append(header)
+    for row in rows:
+        sheet.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    out.seek(0)
+    return out
+
+
+def snapshot():
+    return list(Observation.objects.order_by("id").values_list(*COMPARED, "id"))
+
+
+class BulkImportTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        cls.indicator = IndicatorFactory(code="standards_national")
+        cls.region = RegionFactory()
+        PeriodFactory()  # @2020-12-31 exists; 2019 and 2021Q3 are created
+
+    def run_import(self, rows, **kwargs):
+        file = kwargs.pop("file", None) or csv_bytes(rows)
+        return observations_import(file, name=kwargs.pop("name", "obs.csv"), **kwargs)
+
+    def assert_error(self, result, row, column, text):
+        found = [(e.row, e.column, e.message) for e in result.errors]
+        self.assertTrue(
+            any(r == row and c == column and text in m for r, c, m in found), found
+        )
+
+    def assert_nothing_written(self, before, periods_before):
+        self.assertEqual(snapshot(), before)
+        self.assertEqual(Period.objects.count(), periods_before)
+        self.assertFalse(
+            AuditLog.objects.filter(action=AuditLog.Action.IMPORT).exists()
+        )
+
+    def test_same_rows_as_observation_create(self):
+        result = self.run_import(ROWS)
+        self.assertTrue(result.ok, result.errors)
+        self.assertEqual((result.read, result.created), (5, 5))
+        bulk = [row[:-1] for row in snapshot()]
+        # The same rows through observation_create, one by one, in a fresh state.
+        Observation.objects.all().delete()
+        for row in ROWS:
+            # The file's cells as the export wrote them: the formula guard undone.
+            kwargs = dict(zip(HEADER, map(unguard_cell, row), strict=True))
+            flag = kwargs.pop("is_preferred")
+            observation_create(
+                indicator=self.indicator,
+                region=self.region,
+                period=kwargs.pop("period"),
+                value=Decimal(kwargs.pop("value")),
+                lower=Decimal(kwargs.pop("lower")) if kwargs["lower"] else None,
+                upper=Decimal(kwargs.pop("upper")) if kwargs["upper"] else None,
+                is_preferred={"": None, "1": True, "true": True, "0": False}[flag],
+                **{
+                    k: v
+                    for k, v in kwargs.items()
+                    if k not in ("indicator", "region", "lower", "upper")
+                },
+            )
+        one_by_one = [row[:-1] for row in snapshot()]
+        self.assertEqual(bulk, one_by_one)
+        preferred = Observation.objects.filter(period__code="2019", is_preferred=True)
+        self.assertEqual([o.raw_text for o in preferred], ["610项"])
+        # The formula guard is undone, as in the export's round trip.
+        self.assertTrue(Observation.objects.filter(quote="=引文").exists())
+
+    def test_audit_entry_names_the_file_and_counts(self):
+        user = UserFactory(username="loader")
+        result = self.run_import(ROWS, by=user, name="季度数据.csv")
+        self.assertTrue(result.ok, result.errors)
+        entry = AuditLog.objects.get(action=AuditLog.Action.IMPORT)
+        self.assertEqual((entry.user, entry.object_repr), (user, "季度数据.csv"))
+        self.assertIn("新增 5 条", entry.summary)
+
+    def test_preferred_flag_moves_from_a_saved_observation(self):
+        saved = ObservationFactory(indicator=self.indicator, region=self.region)
+        row = list(ROWS[0])
+        row[3], row[7], row[-1], row[9] = "700", "700项", "1", "新统计"
+        result = self.run_import([row])
+        self.assertTrue(result.ok, result.errors)
+        saved.refresh_from_db()
+        self.assertFalse(saved.is_preferred)
+        self.assertTrue(Observation.objects.get(raw_text="700项").is_preferred)
+
+    def test_bad_rows_each_reported_and_nothing_written(self):
+        ObservationFactory(indicator=self.indicator, region=self.region)  # 604项
+        before, periods = snapshot(), Period.objects.count()
+        bad = [
+            ROWS[1],  # row 2: good (its period 2019 would be created)
+            ["nope", *ROWS[0][1:]],  # row 3
+            [ROWS[0][0], ROWS[0][1], "2020年", *ROWS[0][3:]],  # row 4
+            [*ROWS[0][:3], "六百", *ROWS[0][4:]],  # row 5
+            ROWS[1],  # row 6: duplicate of row 2
+            # row 7: the saved observation again (the factory's values)
+            [
+                "standards_national",
+                "370600",
+                "@2020-12-31",
+                "604.0",
+                "=",
+                "",
+                "",
+                "604项",
+                PUB,
+                "烟台市质量发展统计",
+                "共参与制修订604项国家标准",
+                "",
+            ],
+            [*ROWS[0][:4], ">", "650", "700", *ROWS[0][7:]],  # row 8
+            [*ROWS[0][:8], "", "", "", ""],  # row 9: no source
+        ]
+        result = self.run_import(bad)
+        self.assertFalse(result.ok)
+        self.assert_error(result, 3, "indicator", "没有指标代码“nope”")
+        self.assert_error(result, 4, "period", "无法识别的期间代码“2020年”")
+        self.assert_error(result, 5, "value", "十进制")
+        self.assert_error(result, 6, "", "与第 2 行重复")
+        self.assert_error(result, 7, "", "与已有的观测值")
+        self.assert_error(result, 8, "lower/upper", "下限不能大于数值")
+        self.assert_error(result, 9, "article", "来源只能二选一")
+        self.assertEqual(result.error_count, 7)
+        self.assertEqual(result.created, 0)
+        self.assert_nothing_written(before, periods)
+
+    def test_duplicate_across_batches_names_the_earlier_row(self):
+        rows = [ROWS[0], ROWS[1], ROWS[3], ROWS[0]]
+        result = self.run_import(rows, batch_size=2)
+        self.assert_error(result, 5, "", "与第 2 行重复")
+        self.assertEqual(Observation.objects.count(), 0)
+
+    def test_missing_required_and_unknown_columns(self):
+        header = [h for h in HEADER if h != "raw_text"] + ["备注"]
+        rows = [
+            [c for h, c in zip(HEADER, ROWS[0], strict=True) if h != "raw_text"] + [""]
+        ]
+        result = self.run_import(rows, file=csv_bytes(rows, header=header))
+        self.assert_error(result, 1, "raw_text", "缺少必填列“raw_text”")
+        self.assert_error(result, 1, "备注", "未知的列“备注”")
+        self.assertEqual(Observation.objects.count(), 0)
+
+    def test_formula_cell_is_validated_as_its_text(self):
+        # A guarded formula in a number column is text, not a number: refused.
+        row = [*ROWS[0][:3], "'=1+1", *ROWS[0][4:]]
+        result = self.run_import([row])
+        self.assert_error(result, 2, "value", "十进制")
+        self.assertEqual(Observation.objects.count(), 0)
+
+    def test_empty_required_cell_and_bad_choices(self):
+        row = [
+            ROWS[0][0],
+            "",
+            *ROWS[0][2:4],
+            "≈",
+            *ROWS[0][5:7],
+            "",
+            *ROWS[0][8:11],
+            "也许",
+        ]
+        result = self.run_import([row])
+        self.assert_error(result, 2, "region", "此列必填")
+        self.assert_error(result, 2, "comparator", "不是有效选项")
+        self.assert_error(result, 2, "raw_text", "不能为空")
+        self.assert_error(result, 2, "is_preferred", "首选值填 1 或 0")
+        self.assertEqual(Observation.objects.count(), 0)
+
+    def test_rows_with_an_id_are_refused(self):
+        result = self.run_import(
+            [["5", *ROWS[0]]], file=csv_bytes([["5", *ROWS[0]]], header=["id", *HEADER])
+        )
+        self.assert_error(result, 2, "id", "批量导入只新增观测值")
+
+    def test_xlsx_with_typed_cells_and_csv_with_bom(self):
+        rows = [
+            [
+                "standards_national",
+                370600,
+                "@2020-12-31",
+                604,
+                "=",
+                None,
+                None,
+                "604项",
+                PUB,
+                TITLE,
+                None,
+                True,
+            ],
+            [
+                "standards_national",
+                370600,
+                2019,
+                12.5,
+                "~",
+                None,
+                None,
+                "约12.5项",
+                PUB,
+                TITLE,
+                None,
+                None,
+            ],
+        ]
+        result = self.run_import(rows, file=xlsx_bytes(rows), name="obs.xlsx")
+        self.assertTrue(result.ok, result.errors)
+        values = sorted(Observation.objects.values_list("value", flat=True))
+        self.assertEqual(values, [Decimal("12.5"), Decimal(604)])
+        result = self.run_import(
+            [ROWS[4]], file=csv_bytes([ROWS[4]], bom=True), name="bom.csv"
+        )
+        self.assertTrue(result.ok, result.errors)
+
+    def test_xlsx_errors_have_row_numbers(self):
+        rows = [ROWS[0], ["standards_national", "999999", *ROWS[0][2:]]]
+        result = self.run_import(rows, file=xlsx_bytes(rows), name="obs.xlsx")
+        self.assert_error(result, 3, "region", "没有行政区划代码“999999”")
+        self.assertEqual(Observation.objects.count(), 0)
+
+    def test_unreadable_files(self):
+        result = self.run_import([], file=io.BytesIO(b"not a zip"), name="x.xlsx")
+        self.assert_error(result, 0, "", "无法读取该 XLSX 文件")
+        result = self.run_import([], file=io.BytesIO("行".encode("gbk")), name="x.csv")
+        self.assert_error(result, 0, "", "UTF-8")
+        result = self.run_import([], file=io.BytesIO(b""), name="x.txt")
+        self.assert_error(result, 0, "", ".csv 或 .xlsx")
+
+    def test_dry_run_writes_nothing(self):
+        before, periods = snapshot(), Period.objects.count()
+        result = self.run_import(ROWS, dry_run=True)
+        self.assertTrue(result.ok)
+        self.assertEqual((result.created, result.periods_created), (5, 2))
+        self.assert_nothing_written(before, periods)
+
+    def test_error_list_is_capped_with_a_count(self):
+        rows = [["nope", *ROWS[0][1:]]] * 250
+        result = self.run_import(rows)
+        self.assertEqual((len(result.errors), result.more_errors), (200, 50))
+
+
+class CommandTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        IndicatorFactory(code="standards_national")
+        RegionFactory()
+
+    def write(self, rows, name="obs.csv"):
+        path = f"/tmp/obs/{self._testMethodName}-{name}"
+        with open(path, "wb") as f:
+            f.write(csv_bytes(rows).getvalue())
+        return path
+
+    def call(self, *args):
+        out, err = io.StringIO(), io.StringIO()
+        call_command("import_observations", *args, stdout=out, stderr=err)
+        return out.getvalue(), err.getvalue()
+
+    def test_imports_and_prints_one_summary_line(self):
+        out, _err = self.call(self.write(ROWS), "--no-progress")
+        self.assertEqual(out.strip().count("\n"), 0)
+        self.assertIn("新增 5 条", out)
+        self.assertEqual(Observation.objects.count(), 5)
+
+    def test_errors_listed_and_exit_status_1(self):
+        path = self.write([ROWS[0], ["nope", *ROWS[0][1:]]])
+        err = io.StringIO()
+        with self.assertRaises(CommandError) as caught:
+            call_command("import_observations", path, stdout=io.StringIO(), stderr=err)
+        self.assertEqual(caught.exception.returncode, 1)
+        self.assertIn("第 3 行（indicator）：没有指标代码“nope”", err.getvalue())
+        self.assertEqual(Observation.objects.count(), 0)
+
+    def test_dry_run(self):
+        out, _err = self.call(self.write(ROWS), "--dry-run")
+        self.assertIn("试运行", out)
+        self.assertEqual(Observation.objects.count(), 0)
+
+    def test_permission_matrix(self):
+        path = self.write(ROWS[:1])
+        UserFactory(username="reader")
+        adder = UserFactory(username="adder")
+        adder.user_permissions.add(Permission.objects.get(codename="add_observation"))
+        UserFactory(username="root", is_superuser=True)
+        UserFactory(username="gone", is_active=False, is_superuser=True)
+        for username, allowed in [
+            ("reader", False),
+            ("gone", False),
+            ("nobody", False),
+            ("adder", True),
+            ("root", True),
+        ]:
+            Observation.objects.all().delete()
+            with self.subTest(user=username):
+                if allowed:
+                    self.call(path, "--as", username)
+                    self.assertEqual(Observation.objects.count(), 1)
+                else:
+                    with self.assertRaises(CommandError):
+                        self.call(path, "--as", username)
+                    self.assertEqual(Observation.objects.count(), 0)
+
+    def test_missing_file(self):
+        with self.assertRaisesMessage(CommandError, "无法打开文件"):
+            self.call("/tmp/obs/does-not-exist.csv")
