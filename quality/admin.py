@@ -19,6 +19,7 @@ from news.admin_dates import BoundedDateHierarchyMixin
 from yantai.csvsafe import safe_dataset
 
 from . import resources
+from .admin_import import observation_bulk_import_view
 from .figure_links import figure_marks_batch
 from .models import (
     Award,
@@ -182,6 +183,8 @@ class IndicatorAdmin(admin.ModelAdmin):
 @admin.register(Observation)
 class ObservationAdmin(ImportExportAdmin):
     resource_classes = (resources.ObservationResource,)
+    # The 批量导入 button (quality.admin_import); import-export extends this template.
+    change_list_template = "admin/quality/observation/change_list.html"
     form = ObservationForm
     list_display = (
         "indicator",
@@ -234,6 +237,13 @@ class ObservationAdmin(ImportExportAdmin):
                 "<path:object_id>/correct/",
                 self.admin_site.admin_view(self.correct_view),
                 name="quality_observation_correct",
+            ),
+            path(
+                "bulk-import/",
+                self.admin_site.admin_view(
+                    lambda request: observation_bulk_import_view(self, request)
+                ),
+                name="quality_observation_bulk_import",
             ),
             *super().get_urls(),
         ]

@@ -8,8 +8,10 @@ import io
 from decimal import Decimal
 
 from django.contrib.auth.models import Permission
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.test import TestCase
+from django.urls import reverse
 from openpyxl import Workbook
 
 from news.models import AuditLog
@@ -456,3 +458,77 @@ class CommandTests(TestCase):
     def test_missing_file(self):
         with self.assertRaisesMessage(CommandError, "无法打开文件"):
             self.call("/tmp/obs/does-not-exist.csv")
+
+
+class AdminBulkImportTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        IndicatorFactory(code="standards_national")
+        RegionFactory()
+        cls.root = UserFactory(username="root", is_staff=True, is_superuser=True)
+
+    def setUp(self):
+        self.url = reverse("admin:quality_observation_bulk_import")
+
+    def upload(self, rows, name="obs.csv", **data):
+        file = SimpleUploadedFile(name, csv_bytes(rows).getvalue())
+        return self.client.post(self.url, {"file": file, **data})
+
+    def test_changelist_offers_the_bulk_import(self):
+        self.client.force_login(self.root)
+        response = self.client.get(reverse("admin:quality_observation_changelist"))
+        self.assertContains(response, self.url)
+        self.assertContains(response, "批量导入")
+
+    def test_good_file_is_imported_and_audited(self):
+        self.client.force_login(self.root)
+        response = self.upload(ROWS)
+        self.assertRedirects(response, reverse("admin:quality_observation_changelist"))
+        self.assertEqual(Observation.objects.count(), 5)
+        entry = AuditLog.objects.get(action=AuditLog.Action.IMPORT)
+        self.assertEqual((entry.user, entry.object_repr), (self.root, "obs.csv"))
+
+    def test_bad_rows_shown_in_a_table_and_nothing_written(self):
+        self.client.force_login(self.root)
+        response = self.upload([ROWS[0], ["nope", *ROWS[0][1:]], ROWS[0]])
+        self.assertEqual(response.status_code, 200)
+        self.assertContains(response, "发现 2 个错误，未写入任何数据。")
+        self.assertContains(response, 'id="bulk-import-errors"')
+        self.assertContains(
+            response,
+            "<td>3</td><td>indicator</td><td>没有指标代码“nope”。</td>",
+            html=True,
+        )
+        self.assertContains(response, "与第 2 行重复")
+        self.assertEqual(Observation.objects.count(), 0)
+        self.assertEqual(Period.objects.count(), 0)
+
+    def test_dry_run_and_wrong_file_type(self):
+        self.client.force_login(self.root)
+        response = self.upload(ROWS, dry_run="on")
+        self.assertContains(response, "校验通过：读取 5 行，可新增 5 条观测值")
+        self.assertEqual(Observation.objects.count(), 0)
+        response = self.upload(ROWS, name="obs.txt")
+        self.assertContains(response, "只能导入 .csv 或 .xlsx 文件。")
+
+    def test_permission_matrix(self):
+        viewer = UserFactory(username="viewer", is_staff=True)
+        viewer.user_permissions.add(Permission.objects.get(codename="view_observation"))
+        adder = UserFactory(username="adder", is_staff=True)
+        adder.user_permissions.add(
+            Permission.objects.get(codename="view_observation"),
+            Permission.objects.get(codename="add_observation"),
+        )
+        response = self.client.get(self.url)  # anonymous: to the login page
+        self.assertEqual(response.status_code, 302)
+        self.assertIn(reverse("admin:login"), response["Location"])
+        for user, status in [(viewer, 403), (adder, 200), (self.root, 200)]:
+            with self.subTest(user=user.username):
+                self.client.force_login(user)
+                self.assertEqual(self.client.get(self.url).status_code, status)
+                response = self.upload(ROWS[:1])
+                self.assertEqual(response.status_code, 403 if status == 403 else 302)
+                Observation.objects.all().delete()
+        self.client.force_login(viewer)
+        response = self.client.get(reverse("admin:quality_observation_changelist"))
+        self.assertNotContains(response, self.url)

@@ -1,0 +1,82 @@
+"""The admin's bulk import of observations (``quality.bulk_import``): one upload,
+all rows or none, every row error in a table.
+
+Hooked into ``ObservationAdmin`` (``bulk-import/``, the 批量导入 button of the
+changelist). django-import-export's import (preview, then confirm) stays beside it for
+files with an ``id`` column (status and note of saved rows); its export is unchanged.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from .bulk_import import MAX_ERRORS, observations_import
+
+
+class BulkImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("文件"),
+        help_text=_(
+            "CSV（UTF-8）或 XLSX，第一行为列名（与导出的列相同，不含 id）。"
+            "任何一行有错则整个文件不写入。"
+        ),
+    )
+    dry_run = forms.BooleanField(label=_("只校验，不写入"), required=False)
+
+    def clean_file(self):
+        file = self.cleaned_data["file"]
+        if not file.name.lower().endswith((".csv", ".xlsx")):
+            raise forms.ValidationError(_("只能导入 .csv 或 .xlsx 文件。"))
+        return file
+
+
+def observation_bulk_import_view(model_admin, request):
+    """Upload a file; import it or show its row errors (nothing written)."""
+    if not model_admin.has_add_permission(request):
+        raise PermissionDenied
+    result = None
+    if request.method == "POST":
+        form = BulkImportForm(request.POST, request.FILES)
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            result = observations_import(
+                upload.file,
+                name=upload.name,
+                by=request.user,
+                dry_run=form.cleaned_data["dry_run"],
+            )
+            if result.ok and not result.dry_run:
+                model_admin.message_user(
+                    request,
+                    gettext(
+                        "已从“%(name)s”导入 %(created)d 条观测值（新建统计期间 "
+                        "%(periods)d 个）。"
+                    )
+                    % {
+                        "name": upload.name,
+                        "created": result.created,
+                        "periods": result.periods_created,
+                    },
+                    messages.SUCCESS,
+                )
+                return redirect(reverse("admin:quality_observation_changelist"))
+    else:
+        form = BulkImportForm()
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "title": gettext("批量导入观测值"),
+        "opts": model_admin.opts,
+        "form": form,
+        "result": result,
+        "max_errors": MAX_ERRORS,
+    }
+    return TemplateResponse(
+        request, "admin/quality/observation/bulk_import.html", context
+    )
