@@ -14,6 +14,7 @@ import time
 from django.contrib.staticfiles.testing import StaticLiveServerTestCase
 from django.core.management.base import CommandError
 from django.db import OperationalError
+from playwright.sync_api import sync_playwright
 
 FLUSH_WAIT_SECONDS = 5.0
 
@@ -33,3 +34,34 @@ class BrowserTestCase(StaticLiveServerTestCase):
                 if not locked or time.monotonic() > deadline:
                     raise
                 time.sleep(0.1)
+
+
+# Chromium as the environment notes start it: no sandbox (root), and none of the
+# background connections a closed network refuses.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
+
+
+class ChromiumTestCase(BrowserTestCase):
+    """A live server and one headless Debian Chromium (Playwright) per test class."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.playwright = sync_playwright().start()
+        cls.browser = cls.playwright.chromium.launch(
+            executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS
+        )
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.browser.close()
+        cls.playwright.stop()
+        super().tearDownClass()

@@ -15,25 +15,16 @@ from django.conf import settings
 from django.core.cache import cache, caches
 from django.core.management import call_command
 from django.utils import timezone
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
 from news.models import Article, Byline, SiteSettings
 from quality.models import Indicator
-from tests.browser.live import BrowserTestCase
+from tests.browser.live import ChromiumTestCase
 from tests.factories import ArticleFactory, PersonFactory, TagFactory
 from tests.news.test_body_images import library_image
 
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
 WIDTHS = (390, 1366)
 SCREENSHOTS = Path(settings.BASE_DIR) / "var" / "test-screenshots"
 REGISTRY_LISTS = [
@@ -54,21 +45,11 @@ def serious(results) -> list:
     ]
 
 
-class AccessibilityTests(BrowserTestCase):
+class AccessibilityTests(ChromiumTestCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.playwright = sync_playwright().start()
-        cls.browser = cls.playwright.chromium.launch(
-            executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS
-        )
         cls.axe = Axe()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.browser.close()
-        cls.playwright.stop()
-        super().tearDownClass()
 
     def setUp(self):
         cache.clear()

@@ -6,23 +6,13 @@ from io import StringIO
 
 from django.core.cache import cache, caches
 from django.core.management import call_command
-from playwright.sync_api import sync_playwright
 
 from news.models import Article
-from tests.browser.live import BrowserTestCase
+from tests.browser.live import ChromiumTestCase
 
 # Playwright's sync API runs an event loop in this thread.
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
 
 # The page's width as the browser lays it out, and the open card's box.
 LAYOUT = """() => {
@@ -36,21 +26,7 @@ LAYOUT = """() => {
 }"""
 
 
-class ArticlePageBrowserTests(BrowserTestCase):
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.playwright = sync_playwright().start()
-        cls.browser = cls.playwright.chromium.launch(
-            executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS
-        )
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.browser.close()
-        cls.playwright.stop()
-        super().tearDownClass()
-
+class ArticlePageBrowserTests(ChromiumTestCase):
     def setUp(self):
         cache.clear()
         caches["pages"].clear()

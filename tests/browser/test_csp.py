@@ -18,28 +18,19 @@ from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_K
 from django.contrib.sessions.backends.db import SessionStore
 from django.core.management import call_command
 from django.urls import reverse
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
 from news.models import Article
 from quality.figure_review import figure_proposal_confirm, figure_proposals_extract
 from quality.models import FigureProposal
 from tests.browser.editing import SETTLE, caret_at_end
-from tests.browser.live import BrowserTestCase
+from tests.browser.live import ChromiumTestCase
 from tests.factories import ArticleFactory, TagFactory, UserFactory
 from tests.quality.factories import IndicatorFactory, RegionFactory
 
 # Playwright's sync API runs an event loop in this thread.
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
 
 # Each violation goes to the test at once (a binding to Python), so that those of a
 # page the test has already left are counted too.
@@ -53,21 +44,7 @@ document.addEventListener("securitypolicyviolation", (e) => {
 """
 
 
-class ContentSecurityPolicyBrowserTests(BrowserTestCase):
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.playwright = sync_playwright().start()
-        cls.browser = cls.playwright.chromium.launch(
-            executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS
-        )
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.browser.close()
-        cls.playwright.stop()
-        super().tearDownClass()
-
+class ContentSecurityPolicyBrowserTests(ChromiumTestCase):
     def setUp(self):
         self.context = self.browser.new_context(locale="zh-CN")
         self.addCleanup(self.context.close)

@@ -10,14 +10,13 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from django.test import override_settings
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
 from news import workflow
 from news.models import Article
 from tests.browser.editing import select_contents
-from tests.browser.live import BrowserTestCase
+from tests.browser.live import ChromiumTestCase
 from tests.browser.test_editorial_flow import (
-    CHROMIUM_ARGS,
     PASSWORD,
     ensure_editorial_groups,
 )
@@ -44,21 +43,11 @@ PUBLISHED_AT = datetime(2021, 7, 20, 9, 30, tzinfo=ZoneInfo("Asia/Shanghai"))
 # decorator (applied in setUpClass, before the server thread starts) is what the
 # server's views read too: reviewer1's duty note below is rendered by the server.
 @override_settings(EDITORIAL_SEPARATION_OF_DUTIES=True)
-class DraftOverLiveBrowserTests(BrowserTestCase):
+class DraftOverLiveBrowserTests(ChromiumTestCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.playwright = sync_playwright().start()
-        cls.browser = cls.playwright.chromium.launch(
-            executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS
-        )
         SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.browser.close()
-        cls.playwright.stop()
-        super().tearDownClass()
 
     def setUp(self):
         ensure_editorial_groups()

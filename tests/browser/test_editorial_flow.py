@@ -6,25 +6,16 @@ import os
 
 from django.apps import apps
 from django.contrib.auth.models import Group
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
 from news.models import Article
-from tests.browser.live import BrowserTestCase
+from tests.browser.live import ChromiumTestCase
 from tests.factories import ChannelFactory, UserFactory
 
 # Playwright's sync API runs an event loop in this thread; Django's ORM calls from the
 # test are still synchronous.
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
 PASSWORD = "pw-for-tests-only"
 
 
@@ -37,21 +28,7 @@ def ensure_editorial_groups():
         migration.forwards(apps, None)
 
 
-class EditorialFlowBrowserTests(BrowserTestCase):
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.playwright = sync_playwright().start()
-        cls.browser = cls.playwright.chromium.launch(
-            executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS
-        )
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.browser.close()
-        cls.playwright.stop()
-        super().tearDownClass()
-
+class EditorialFlowBrowserTests(ChromiumTestCase):
     def setUp(self):
         ensure_editorial_groups()
         self.channel = ChannelFactory(name="质量强市", slug="质量强市")

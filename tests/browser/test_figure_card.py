@@ -4,43 +4,17 @@ import os
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from playwright.sync_api import sync_playwright
-
 from quality.figure_review import figure_proposal_confirm, figure_proposals_extract
 from quality.models import FigureProposal
-from tests.browser.live import BrowserTestCase
+from tests.browser.live import ChromiumTestCase
 from tests.factories import ArticleFactory, UserFactory
 from tests.quality.factories import IndicatorFactory, RegionFactory
 
 # Playwright's sync API runs an event loop in this thread.
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
 
-
-class FigureCardBrowserTests(BrowserTestCase):
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.playwright = sync_playwright().start()
-        cls.browser = cls.playwright.chromium.launch(
-            executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS
-        )
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.browser.close()
-        cls.playwright.stop()
-        super().tearDownClass()
-
+class FigureCardBrowserTests(ChromiumTestCase):
     def setUp(self):
         self.article = ArticleFactory(
             body="<p>截至目前，烟台市共参与制修订604项国家标准。</p>",

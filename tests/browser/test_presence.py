@@ -4,33 +4,18 @@ when one leaves, the other's notice goes at its next beat, not minutes later."""
 from unittest import mock
 
 from django.contrib.auth.models import Group
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
 from news.models import Article
-from tests.browser.live import BrowserTestCase
+from tests.browser.live import ChromiumTestCase
 from tests.browser.test_editorial_flow import (
-    CHROMIUM_ARGS,
     PASSWORD,
     ensure_editorial_groups,
 )
 from tests.factories import ArticleFactory, UserFactory
 
 
-class EditingPresenceBrowserTests(BrowserTestCase):
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.playwright = sync_playwright().start()
-        cls.browser = cls.playwright.chromium.launch(
-            executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS
-        )
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.browser.close()
-        cls.playwright.stop()
-        super().tearDownClass()
-
+class EditingPresenceBrowserTests(ChromiumTestCase):
     def setUp(self):
         ensure_editorial_groups()
         for username, last, first in [("wang", "王", "小明"), ("li", "李", "华")]:

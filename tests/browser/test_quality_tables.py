@@ -8,10 +8,9 @@ from pathlib import Path
 
 from django.core.cache import caches
 from django.core.management import call_command
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
-from tests.browser.live import BrowserTestCase
-from tests.browser.test_quality_charts import CHROMIUM_ARGS
+from tests.browser.live import ChromiumTestCase
 
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
@@ -30,21 +29,7 @@ cells => cells.map(cell => {
 """
 
 
-class QualityPhoneTests(BrowserTestCase):
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.playwright = sync_playwright().start()
-        cls.browser = cls.playwright.chromium.launch(
-            executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS
-        )
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.browser.close()
-        cls.playwright.stop()
-        super().tearDownClass()
-
+class QualityPhoneTests(ChromiumTestCase):
     def setUp(self):
         for alias in ("default", "shared"):
             caches[alias].clear()

@@ -7,24 +7,13 @@ from io import StringIO
 from django.core.cache import cache
 from django.core.management import call_command
 from django.utils import timezone
-from playwright.sync_api import sync_playwright
 
 from news.models import Article
-from tests.browser.live import BrowserTestCase
+from tests.browser.live import ChromiumTestCase
 from tests.factories import ArticleFactory
 
 # Playwright's sync API runs an event loop in this thread.
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
 
 
 # The current 字号 link's background (site.css).
@@ -67,21 +56,7 @@ def link_background(page, size: str) -> str:
     )
 
 
-class BrowserTestCase(BrowserTestCase):
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.playwright = sync_playwright().start()
-        cls.browser = cls.playwright.chromium.launch(
-            executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS
-        )
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.browser.close()
-        cls.playwright.stop()
-        super().tearDownClass()
-
+class ReadingTestCase(ChromiumTestCase):
     def setUp(self):
         cache.clear()
         call_command("load_demo", stdout=StringIO())
@@ -98,7 +73,7 @@ class BrowserTestCase(BrowserTestCase):
         return f"{self.live_server_url}{path}"
 
 
-class ReadingToolsTests(BrowserTestCase):
+class ReadingToolsTests(ReadingTestCase):
     def root_font_px(self) -> float:
         return self.page.evaluate(
             "parseFloat(getComputedStyle(document.documentElement).fontSize)"

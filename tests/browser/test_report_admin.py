@@ -11,30 +11,20 @@ import docx
 from django.contrib.auth.models import Group, Permission
 from django.core.management import call_command
 from django.test import override_settings
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
 from quality.models import ReportVersion
-from tests.browser.live import BrowserTestCase
-from tests.browser.test_editorial_flow import CHROMIUM_ARGS, PASSWORD
+from tests.browser.live import ChromiumTestCase
+from tests.browser.test_editorial_flow import PASSWORD
 from tests.factories import UserFactory
 
 MEDIA = tempfile.mkdtemp(prefix="report-browser-")
 
 
 @override_settings(MEDIA_ROOT=MEDIA)
-class ReportAdminBrowserTests(BrowserTestCase):
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.playwright = sync_playwright().start()
-        cls.browser = cls.playwright.chromium.launch(
-            executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS
-        )
-
+class ReportAdminBrowserTests(ChromiumTestCase):
     @classmethod
     def tearDownClass(cls):
-        cls.browser.close()
-        cls.playwright.stop()
         shutil.rmtree(MEDIA, ignore_errors=True)
         super().tearDownClass()
 

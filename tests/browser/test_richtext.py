@@ -5,26 +5,16 @@ import os
 from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.contrib.sessions.backends.db import SessionStore
-from playwright.sync_api import sync_playwright
 
 from news.models import Article
 from tests.browser.editing import caret_at_end
-from tests.browser.live import BrowserTestCase
+from tests.browser.live import ChromiumTestCase
 from tests.factories import ArticleFactory, UserFactory
 
 # Playwright's sync API runs an event loop in this thread; Django's ORM calls from the
 # test are still synchronous.
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
 
 WORD_HTML = (
     '<html xmlns:o="urn:schemas-microsoft-com:office:office"><head>'
@@ -66,21 +56,7 @@ PASTE = """(html) => {
 }"""
 
 
-class RichTextEditorBrowserTests(BrowserTestCase):
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.playwright = sync_playwright().start()
-        cls.browser = cls.playwright.chromium.launch(
-            executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS
-        )
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.browser.close()
-        cls.playwright.stop()
-        super().tearDownClass()
-
+class RichTextEditorBrowserTests(ChromiumTestCase):
     def login(self, context, user):
         session = SessionStore()
         session[SESSION_KEY] = str(user.pk)
