@@ -4,7 +4,7 @@
 ``csv`` module, or openpyxl in read-only mode), checks each row against the rules of
 ``observation_create`` and of the model (field by field with the model's own fields,
 the check constraints in Python, codes resolved from dictionaries loaded once) and
-writes in ONE transaction with ``bulk_create`` in batches. Any row error: the whole
+writes in ONE transaction, a batch at a time (one prepared INSERT per batch). Any row error: the whole
 transaction is rolled back, nothing is written, and the errors come back as
 (row number, column, message in Chinese).
 
@@ -33,7 +33,6 @@ import csv
 import io
 import time
 from array import array
-from bisect import bisect_left
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -41,7 +40,9 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import connection, models, transaction
+from django.db.models import Max
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from api.pagination import bump_count_generation
@@ -326,18 +327,35 @@ class _Writer:
 
     def __init__(self, result: ImportResult):
         self.result = result
-        # pk → file row of what this import inserted (pks grow): names the row a
-        # duplicate repeats, in 16 bytes a row.
-        self.pks = array("q")
+        # The file rows this import inserted, in order (8 bytes a row): names the
+        # row a duplicate repeats. Rows get growing keys above ``last_pk``.
         self.numbers = array("q")
+        self.last_pk = Observation.objects.aggregate(last=Max("pk"))["last"] or 0
+        fields = [f for f in Observation._meta.concrete_fields if not f.primary_key]
+        self.attnames = [f.attname for f in fields]
+        ops = connection.ops
+        self.insert_sql = "INSERT INTO {} ({}) VALUES ({})".format(
+            ops.quote_name(Observation._meta.db_table),
+            ", ".join(ops.quote_name(f.column) for f in fields),
+            ", ".join(["%s"] * len(fields)),
+        )
+        adapt = {
+            models.DecimalField: lambda v: ops.adapt_decimalfield_value(v, 20, 4),
+            models.DateField: ops.adapt_datefield_value,
+        }
+        self.adapters = [
+            (i, adapt[type(f)])
+            for i, f in enumerate(fields)
+            if type(f) in adapt and f.attname != "period_end_on"
+        ]
         self.indicator_ids: set[int] = set()
         self.article_ids: set[int] = set()
 
     def file_row(self, pk: int) -> int | None:
-        i = bisect_left(self.pks, pk)
-        if i < len(self.pks) and self.pks[i] == pk:
-            return self.numbers[i]
-        return None
+        if pk <= self.last_pk:
+            return None
+        index = Observation.objects.filter(pk__gt=self.last_pk, pk__lt=pk).count()
+        return self.numbers[index] if index < len(self.numbers) else None
 
     def batch(self, rows: list[tuple[int, Observation]]) -> None:
         if not rows:
@@ -398,14 +416,41 @@ class _Writer:
             kept.append((number, o))
         if unflag:
             Observation.objects.filter(pk__in=unflag).update(is_preferred=False)
-        created = Observation.objects.bulk_create([o for _n, o in kept])
-        for (number, _o), o in zip(kept, created, strict=True):
-            self.pks.append(o.pk)
+        self.insert([o for _n, o in kept])
+        for number, o in kept:
             self.numbers.append(number)
             self.indicator_ids.add(o.indicator_id)
             if o.article_id is not None:
                 self.article_ids.add(o.article_id)
-        self.result.created += len(created)
+        self.result.created += len(kept)
+
+    def insert(self, observations: list[Observation]) -> None:
+        """One prepared INSERT run over the batch (``executemany``): what
+        ``bulk_create`` writes, without compiling SQL for every 40 rows (half the
+        import's time). Values were cleaned by the model's fields already."""
+        if not observations:
+            return
+        now = timezone.now()
+        params = []
+        for o in observations:
+            o.created_at = now
+            row = [getattr(o, name) for name in self.attnames]
+            for i, adapt in self.adapters:
+                if row[i] is not None:
+                    row[i] = adapt(row[i])
+            params.append(row)
+        end = self.attnames.index("period_end_on")
+        created_at = self.attnames.index("created_at")
+        stamp = connection.ops.adapt_datetimefield_value(now)
+        dates = {}
+        for row in params:
+            day = row[end]
+            row[end] = dates.get(day) or dates.setdefault(
+                day, connection.ops.adapt_datefield_value(day)
+            )
+            row[created_at] = stamp
+        with connection.cursor() as cursor:
+            cursor.executemany(self.insert_sql, params)
 
 
 def observations_import(
