@@ -231,6 +231,9 @@ class _Checker:
             if isinstance(raw, str):
                 raw = raw.strip() if name in ("value", "lower", "upper") else raw
             if _blank(raw):
+                if model_field.blank:  # nothing to check: stored empty
+                    values[name] = None if model_field.null else ""
+                    continue
                 raw = None if model_field.null else ""
             elif isinstance(raw, float):
                 raw = Decimal(repr(raw))
