@@ -337,11 +337,12 @@ class _Writer:
         fields = [f for f in Observation._meta.concrete_fields if not f.primary_key]
         self.attnames = [f.attname for f in fields]
         ops = connection.ops
-        self.insert_sql = "INSERT INTO {} ({}) VALUES ({})".format(
+        self.insert_prefix = "INSERT INTO {} ({}) VALUES ".format(
             ops.quote_name(Observation._meta.db_table),
             ", ".join(ops.quote_name(f.column) for f in fields),
-            ", ".join(["%s"] * len(fields)),
         )
+        self.placeholders = "({})".format(", ".join(["%s"] * len(fields)))
+        self.insert_sql = self.insert_prefix + self.placeholders
         adapt = {
             models.DecimalField: lambda v: ops.adapt_decimalfield_value(v, 20, 4),
             models.DateField: ops.adapt_datefield_value,
@@ -453,7 +454,18 @@ class _Writer:
             )
             row[created_at] = stamp
         with connection.cursor() as cursor:
-            cursor.executemany(self.insert_sql, params)
+            if connection.vendor != "postgresql":
+                cursor.executemany(self.insert_sql, params)
+                return
+            # PostgreSQL: a multi-row VALUES a round trip (executemany sends a
+            # statement a row: a third of the import's time).
+            chunk = 65535 // len(self.attnames)
+            for start in range(0, len(params), chunk):
+                rows = params[start : start + chunk]
+                values = ", ".join([self.placeholders] * len(rows))
+                cursor.execute(
+                    self.insert_prefix + values, [v for row in rows for v in row]
+                )
 
 
 def observations_import(
