@@ -10,7 +10,9 @@ from decimal import Decimal
 from django.contrib.auth.models import Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
+from django.db import connection
 from django.test import TestCase
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import Workbook
 
@@ -19,6 +21,11 @@ from quality.bulk_import import observations_import
 from quality.models import Observation, Period
 from quality.services import observation_create
 from tests.factories import UserFactory
+from tests.quality.test_derived_figures import (
+    confirmed_article,
+    figure_writes,
+    stored_marks,
+)
 from yantai.csvsafe import unguard_cell
 
 from .factories import (
@@ -532,3 +539,59 @@ class AdminBulkImportTests(TestCase):
         self.client.force_login(viewer)
         response = self.client.get(reverse("admin:quality_observation_changelist"))
         self.assertNotContains(response, self.url)
+
+
+class FigureMarksOnceTests(TestCase):
+    """The articles showing an imported indicator get their marks rewritten once
+    per import, in its transaction; a failed or dry-run import rewrites none."""
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.region = RegionFactory()
+        staff = UserFactory(username="reviewer", is_staff=True)
+        cls.indicator = IndicatorFactory(code="standards_national", name="国家标准")
+        cls.articles = [
+            confirmed_article(cls.indicator, cls.region, staff) for _ in range(2)
+        ]
+
+    def rows(self, years):
+        return [
+            [
+                "standards_national",
+                "370600",
+                str(y),
+                str(500 + y % 100),
+                "=",
+                "",
+                "",
+                f"{500 + y % 100}项",
+                PUB,
+                TITLE,
+                "",
+                "1",
+            ]
+            for y in years
+        ]
+
+    def test_twenty_rows_two_articles_two_rewrites(self):
+        with CaptureQueriesContext(connection) as queries:
+            result = observations_import(
+                csv_bytes(self.rows(range(2000, 2020))), name="obs.csv"
+            )
+        self.assertTrue(result.ok, result.errors)
+        self.assertEqual(figure_writes(queries.captured_queries), 2)
+        for article in self.articles:
+            trend = stored_marks(article)[0]["trend"]
+            self.assertEqual(
+                [p["number"] for p in trend],
+                ["516.0000", "517.0000", "518.0000", "519.0000", "604.0000"],
+            )
+
+    def test_failed_and_dry_run_imports_rewrite_nothing(self):
+        before = [stored_marks(a) for a in self.articles]
+        bad = [*self.rows(range(2000, 2005)), ["nope", *self.rows([2006])[0][1:]]]
+        for rows, dry_run in [(bad, False), (self.rows(range(2000, 2005)), True)]:
+            with CaptureQueriesContext(connection) as queries:
+                observations_import(csv_bytes(rows), name="obs.csv", dry_run=dry_run)
+            self.assertEqual(figure_writes(queries.captured_queries), 0)
+        self.assertEqual([stored_marks(a) for a in self.articles], before)
