@@ -169,7 +169,7 @@ def change(site: Site) -> None:
     (site.media / "images/new.png").write_bytes(b"uploaded after the backup")
 
 
-def test_backup_while_writing_then_restore_gives_the_snapshot(site, tmp_path):
+def test_backup_while_writing_then_restore_gives_the_snapshot(site, template, tmp_path):
     """Back up while another process writes articles, change, restore: the snapshot."""
     stop = tmp_path / "stop-writing"
     writer = subprocess.Popen(
@@ -205,9 +205,10 @@ def test_backup_while_writing_then_restore_gives_the_snapshot(site, tmp_path):
     assert "news.0001_initial" in manifest["migrations"]
     assert {f["path"] for f in manifest["files"]} == {
         "db.sqlite3",
-        *(f"media/{p}" for p in MEDIA),
+        *(f"media/{p}" for p in template.media_files()),
     }
-    assert files_under(directory / "media") == MEDIA
+    # The demo's cover (its renditions too) and the two files above.
+    assert files_under(directory / "media") == template.media_files()
 
     expected = dump(snapshot)
     change(site)
@@ -217,7 +218,7 @@ def test_backup_while_writing_then_restore_gives_the_snapshot(site, tmp_path):
     assert result.returncode == 0, result.stderr
     assert "恢复完成" in result.stdout
     assert site.dump() == expected
-    assert site.media_files() == MEDIA
+    assert site.media_files() == template.media_files()
     # The search index is rebuilt from the restored articles.
     connection = sqlite3.connect(site.db)
     indexed = connection.execute("SELECT count(*) FROM news_article_search").fetchone()
@@ -228,13 +229,13 @@ def test_backup_while_writing_then_restore_gives_the_snapshot(site, tmp_path):
     assert indexed == published == (1,)
 
 
-def test_restore_into_a_new_site_needs_no_force(site, backup, tmp_path):
+def test_restore_into_a_new_site_needs_no_force(site, template, backup, tmp_path):
     """Disaster recovery: a new host, no database file, not even its directory."""
     new = Site(tmp_path / "new-site")
     result = new.manage("restore", str(backup))
     assert result.returncode == 0, result.stderr
     assert new.dump() == dump(backup / "db.sqlite3") == site.dump()
-    assert new.media_files() == MEDIA
+    assert new.media_files() == template.media_files()
 
 
 def test_restore_over_content_needs_force(site, backup):

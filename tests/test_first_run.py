@@ -58,6 +58,18 @@ class FirstStartTests(TestCase):
         )
         self.assertEqual(Organisation.objects.count(), len(demo.ORGANISATIONS))
         self.assertEqual(self.client.get(article.get_absolute_url()).status_code, 200)
+        # Tags and a credited cover (a chart of the article's own figures), so the
+        # tag pages, the 焦点图 and the list thumbnails have content on a fresh site.
+        self.assertEqual(
+            set(article.tags.values_list("name", flat=True)),
+            {"标准化", "山东名牌", "质量强市", "检验检测"},
+        )
+        self.assertIn("品质烟台制图", article.cover.credit)
+        self.assertIn("604", article.cover.alt_text)
+        self.assertIsNone(article.draft_revision_id)  # published, no draft left
+        home = self.client.get("/").content.decode()
+        self.assertIn(f'alt="{article.cover.alt_text}"', home)  # 头条 and the list
+        self.assertEqual(self.client.get("/news/tag/山东名牌/").status_code, 200)
         self.assertContains(
             self.client.get("/search/?q=国家标准"),
             f'<a class="title" href="{article.get_absolute_url()}">',
