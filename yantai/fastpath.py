@@ -141,7 +141,9 @@ class FastPathApplication:
 
     @staticmethod
     def serve(environ, start_response):
-        key = request_key(WSGIRequest(environ))
+        # On a copy: WSGIRequest rewrites PATH_INFO in the dict it is given to the
+        # decoded path, which Django's own WSGIRequest then cannot read again.
+        key = request_key(WSGIRequest(dict(environ)))
         if key is None:
             return None
         entry = caches[pagecache.CACHE_ALIAS].get(key)

@@ -24,7 +24,7 @@ from django.utils import timezone
 
 from news.models import Article
 from news.workflow import article_unpublish
-from tests.factories import ArticleFactory, UserFactory
+from tests.factories import ArticleFactory, TagFactory, UserFactory
 from tests.news import test_pagecache, test_pagecache_invalidation
 from yantai.fastpath import FastPathApplication
 
@@ -209,6 +209,17 @@ class WSGIApplicationTests(TestCase):
 
         body = b"".join(application(environ, start_response))
         return seen["status"], seen["headers"], body
+
+    def test_a_chinese_path_goes_through_to_django_unchanged(self):
+        """The fast path reads the path without changing the environ Django reads
+        (a tag page's Chinese slug once answered 500 here)."""
+        article = ArticleFactory(title="标签页")
+        article.tags.add(TagFactory(name="山东名牌", slug="山东名牌"))
+        application = FastPathApplication(WSGIHandler())
+        wsgi_path = "/news/tag/山东名牌/".encode().decode("iso-8859-1")  # as PEP 3333
+        status, _headers, body = self.call(application, wsgi_path)
+        self.assertEqual(status, "200 OK")
+        self.assertIn("标签页", body.decode())
 
     def test_gunicorns_call_is_answered_fast_the_second_time(self):
         article = ArticleFactory(title="WSGI 测试")
