@@ -31,11 +31,17 @@ import time
 import zipfile
 from datetime import datetime
 from pathlib import Path
-from urllib.parse import urlparse
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from article_bench import DATA, PYTHON, ROOT, bench_env, dataset  # noqa: E402
+from article_bench import (  # noqa: E402
+    DATA,
+    PYTHON,
+    ROOT,
+    bench_env,
+    dataset,
+    recreate_postgres_database,
+)
 
 
 def page_text(row: dict) -> str:
@@ -80,6 +86,28 @@ def page_dir(n: int) -> Path:
     return path
 
 
+def timed(
+    env: dict[str, str], *args: str, root: Path = ROOT
+) -> tuple[float, int, subprocess.CompletedProcess]:
+    """``manage.py *args`` under ``/usr/bin/time -v``: its wall seconds, its peak RSS
+    in MB and the finished process; a failure stops the benchmark with its output."""
+    started = time.perf_counter()
+    done = subprocess.run(
+        ["/usr/bin/time", "-v", PYTHON, "manage.py", *args],
+        env=env,
+        cwd=root,
+        capture_output=True,
+        text=True,
+    )
+    seconds = time.perf_counter() - started
+    if done.returncode:
+        raise SystemExit(done.stdout[-2000:] + done.stderr[-4000:])
+    rss_kb = int(
+        re.search(r"Maximum resident set size \(kbytes\): (\d+)", done.stderr)[1]
+    )
+    return seconds, round(rss_kb / 1024), done
+
+
 def manage(
     env: dict[str, str], *args: str, capture: bool = False, root: Path = ROOT
 ) -> str:
@@ -110,14 +138,7 @@ def fresh_database(
     env: dict[str, str], postgres: str | None, root: Path = ROOT
 ) -> None:
     if postgres:
-        url = urlparse(postgres)
-        name = url.path.lstrip("/")
-        admin = postgres.rsplit("/", 1)[0] + "/postgres"
-        import psycopg
-
-        with psycopg.connect(admin, autocommit=True) as connection:
-            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            connection.execute(f'CREATE DATABASE "{name}"')
+        recreate_postgres_database(postgres)
     else:
         db = Path(env["SQLITE_PATH"])
         for stale in db.parent.glob(db.name + "*"):
@@ -154,36 +175,14 @@ print(json.dumps({
 
 def run_once(env, source: Path, jobs: int, postgres: str | None) -> dict:
     fresh_database(env, postgres)
-    started = time.perf_counter()
-    done = subprocess.run(
-        [
-            "/usr/bin/time",
-            "-v",
-            PYTHON,
-            "manage.py",
-            "import_article",
-            "--publish",
-            "--as",
-            "bench",
-            "--jobs",
-            str(jobs),
-            str(source),
-        ],
-        env=env,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-    )
-    seconds = time.perf_counter() - started
-    if done.returncode:
-        raise SystemExit(done.stdout[-2000:] + done.stderr[-4000:])
-    rss_kb = int(
-        re.search(r"Maximum resident set size \(kbytes\): (\d+)", done.stderr)[1]
-    )
+    seconds, rss_mb, done = timed(
+        env, "import_article", "--publish", "--as", "bench", "--jobs", str(jobs),
+        str(source),
+    )  # fmt: skip
     check = json.loads(manage(env, "shell", "-c", CHECK, capture=True).splitlines()[-1])
     return {
         "seconds": round(seconds, 1),
-        "peak_rss_mb": round(rss_kb / 1024),
+        "peak_rss_mb": rss_mb,
         "summary": done.stdout.strip().splitlines()[-1],
         **check,
     }
@@ -194,29 +193,15 @@ def run_baseline(env, n: int, tree: Path, postgres: str | None) -> dict:
     time, 2,000 files a call, as issue #16 measured it): seconds and peak RSS."""
     fresh_database(env, postgres, root=tree)
     files = sorted(str(p) for p in page_dir(n).rglob("*.txt"))
-    seconds, rss_kb = 0.0, 0
+    seconds, rss_mb = 0.0, 0
     for i in range(0, len(files), 2000):
-        started = time.perf_counter()
-        done = subprocess.run(
-            ["/usr/bin/time", "-v", PYTHON, "manage.py", "import_article"]
-            + ["--publish", "--as", "bench", *files[i : i + 2000]],
-            env=env,
-            cwd=tree,
-            capture_output=True,
-            text=True,
-        )
-        seconds += time.perf_counter() - started
-        if done.returncode:
-            raise SystemExit(done.stderr[-4000:])
-        rss_kb = max(
-            rss_kb,
-            int(
-                re.search(r"Maximum resident set size \(kbytes\): (\d+)", done.stderr)[
-                    1
-                ]
-            ),
-        )
-    return {"seconds": round(seconds, 1), "peak_rss_mb": round(rss_kb / 1024)}
+        took, rss, _done = timed(
+            env, "import_article", "--publish", "--as", "bench", *files[i : i + 2000],
+            root=tree,
+        )  # fmt: skip
+        seconds += took
+        rss_mb = max(rss_mb, rss)
+    return {"seconds": round(seconds, 1), "peak_rss_mb": rss_mb}
 
 
 def main() -> None:

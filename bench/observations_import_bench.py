@@ -26,16 +26,13 @@ from __future__ import annotations
 import argparse
 import csv
 import json
-import re
-import subprocess
 import sys
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from article_bench import DATA, PYTHON, ROOT, bench_env  # noqa: E402
-from import_bench import fresh_database, manage  # noqa: E402
+from article_bench import DATA, ROOT, bench_env  # noqa: E402
+from import_bench import fresh_database, manage, timed  # noqa: E402
 
 sys.path.insert(0, str(ROOT))
 from quality.columns import WRITE_FIELDS  # noqa: E402
@@ -117,36 +114,15 @@ def run_once(env, n: int, postgres: str | None) -> dict:
     path = DATA / f"observations-{n}.csv"
     DATA.mkdir(parents=True, exist_ok=True)
     write_csv(path, n, codes["indicators"], codes["regions"])
-    started = time.perf_counter()
-    done = subprocess.run(
-        [
-            "/usr/bin/time",
-            "-v",
-            PYTHON,
-            "manage.py",
-            "import_observations",
-            "--as",
-            "bench",
-            "--no-progress",
-            str(path),
-        ],
-        env=env,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-    )
-    seconds = time.perf_counter() - started
-    if done.returncode:
-        raise SystemExit(done.stdout[-2000:] + done.stderr[-4000:])
-    rss_kb = int(
-        re.search(r"Maximum resident set size \(kbytes\): (\d+)", done.stderr)[1]
+    seconds, rss_mb, done = timed(
+        env, "import_observations", "--as", "bench", "--no-progress", str(path)
     )
     check = json.loads(manage(env, "shell", "-c", CHECK, capture=True).splitlines()[-1])
     return {
         "database": "postgresql" if postgres else "sqlite",
         "rows": n,
         "seconds": round(seconds, 1),
-        "peak_rss_mb": round(rss_kb / 1024),
+        "peak_rss_mb": rss_mb,
         "indicators": len(codes["indicators"]),
         "regions": len(codes["regions"]),
         "summary": done.stdout.strip().splitlines()[-1],
