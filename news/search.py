@@ -24,7 +24,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from functools import cache
 
-import rjieba
 from django.conf import settings
 from django.core.cache import caches
 from django.db import connection, transaction
@@ -35,6 +34,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from yantai.caching import shared_cached
 from yantai.database import refresh_statistics
+from yantai.jieba import Jieba
 from yantai.text import to_halfwidth
 
 from .models import Article, ArticleSearch, Byline, Person
@@ -103,10 +103,10 @@ GENERIC_TITLE_WORDS = frozenset({"烟台", "烟台市", "我市", "全市", "工
 
 
 @cache
-def _segmenter() -> rjieba.Jieba:
+def _segmenter() -> Jieba:
     # A private instance: adding our words to rjieba's default one would change how
     # other code (figure extraction) cuts text.
-    jieba = rjieba.Jieba()
+    jieba = Jieba()
     for word in DOMAIN_WORDS:
         jieba.add_word(word, None, None)
     return jieba

@@ -39,8 +39,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from itertools import pairwise
 
-import rjieba
-
+from yantai.jieba import Jieba
 from yantai.text import (
     CHINESE_DIGITS,
     CHINESE_PLACES,
@@ -639,10 +638,10 @@ _EDGE_JUNK = " \t\u3000“”\"'‘’「」（）()、，,"
 
 
 @functools.cache
-def _segmenter() -> rjieba.Jieba:
+def _segmenter() -> Jieba:
     # A private instance: adding our words to rjieba's default one would change how
     # the news app segments text for search.
-    jieba = rjieba.Jieba()
+    jieba = Jieba()
     for word in _DOMAIN_WORDS:
         jieba.add_word(word, None, None)
     return jieba
