@@ -3,7 +3,6 @@
 
 import json
 import multiprocessing
-import sys
 import time
 from datetime import date, datetime
 from pathlib import Path
@@ -26,14 +25,14 @@ def _extract(rows: list[tuple[int, str, date]]) -> list[tuple[int, list[Figure]]
     return [(pk, extract_figures(text, on)) for pk, text, on in rows]
 
 
-def _article_batches(queryset):
+def _article_batches(queryset, size: int = BATCH):
     """(id, body text, date) of the articles, a batch at a time, by id."""
     last = 0
     while True:
         rows = list(
             queryset.filter(pk__gt=last)
             .order_by("pk")
-            .values_list("pk", "body_text", "published_at")[:BATCH]
+            .values_list("pk", "body_text", "published_at")[:size]
         )
         if not rows:
             return
@@ -110,6 +109,14 @@ class Command(BaseCommand):
             help="与 --all 一起用：N 个进程并行提取（写数据库始终在主进程）。",
         )
         parser.add_argument(
+            "--batch-size",
+            type=int,
+            default=BATCH,
+            metavar="N",
+            help=_("与 --all 一起用：每批（一个事务）处理的文章数，默认 %(n)d。")
+            % {"n": BATCH},
+        )
+        parser.add_argument(
             "--no-progress",
             action="store_true",
             help="不显示进度条（不在终端上运行时本来就不显示）。",
@@ -161,16 +168,24 @@ class Command(BaseCommand):
         jobs = options["jobs"]
         if jobs < 1:
             raise CommandError(_("--jobs 须是正整数。"))
+        size = options["batch_size"]
+        if size < 1:
+            raise CommandError(_("--batch-size 须是正整数。"))
         started = time.perf_counter()
         articles = Article.objects.published()
         total = articles.count()
         bar = None
-        if not options["no_progress"] and sys.stderr.isatty():
+        # The command's own stderr (call_command may redirect it), unwrapped:
+        # OutputWrapper would end each of tqdm's carriage-return updates with a newline.
+        stderr = self.stderr._out
+        if not options["no_progress"] and stderr.isatty():
             from tqdm import tqdm
 
-            bar = tqdm(total=total, unit=_("篇"), desc=_("提取"), file=sys.stderr)
+            bar = tqdm(total=total, unit=_("篇"), desc=_("提取"), file=stderr)
+        # No more workers than articles: a batch is split into one part a worker.
+        jobs = max(1, min(jobs, total))
         pool = None
-        if jobs > 1 and total > BATCH:
+        if jobs > 1:
             # The workers only cut text: they never use the database connection
             # they inherit. Batches are read here, one ahead of the writes.
             pool = multiprocessing.get_context("fork").Pool(jobs)
@@ -187,7 +202,7 @@ class Command(BaseCommand):
             return lambda: [item for part in result.get() for item in part]
 
         def results():
-            batches = _article_batches(articles)
+            batches = _article_batches(articles, size)
             pending = submit(next(batches, None))
             while pending is not None:
                 following = submit(next(batches, None))
@@ -217,7 +232,13 @@ class Command(BaseCommand):
                 bar.close()
         self.stdout.write(
             _(
-                "已处理 %(done)d 篇文章，新增 %(n)d 条待审核的数据建议；用时 %(s).1f 秒。"
+                "已处理 %(done)d 篇文章，新增 %(n)d 条待审核的数据建议；"
+                "%(jobs)d 个进程，用时 %(s).1f 秒。"
             )
-            % {"done": done, "n": proposed, "s": time.perf_counter() - started}
+            % {
+                "done": done,
+                "n": proposed,
+                "jobs": jobs,
+                "s": time.perf_counter() - started,
+            }
         )

@@ -1,0 +1,120 @@
+"""``extract_figures --all --jobs N``: worker processes cut the text, the main process
+writes; the proposals are the same as with one process, whatever the batch size."""
+
+from io import StringIO
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management import CommandError, call_command
+from django.test import TestCase
+
+from news.models import Article
+from quality.models import FigureProposal
+from tests.factories import UserFactory
+
+PAGES = sorted((Path(settings.BASE_DIR) / "tests" / "news" / "pages").glob("*.txt"))
+COMPARED = (
+    "article_id",
+    "quote",
+    "start",
+    "end",
+    "raw_text",
+    "value",
+    "comparator",
+    "lower",
+    "upper",
+    "unit",
+    "subject",
+    "period_start",
+    "period_end",
+    "indicator_id",
+    "status",
+)
+
+
+class Terminal(StringIO):
+    """What the command sees as stderr when run in a terminal (the bar is shown)."""
+
+    def isatty(self) -> bool:
+        return True
+
+
+def run(*args, stderr=None) -> str:
+    out = StringIO()
+    call_command(
+        "extract_figures", "--all", *args, stdout=out, stderr=stderr or StringIO()
+    )
+    return out.getvalue()
+
+
+def proposals() -> list[tuple]:
+    return list(FigureProposal.objects.order_by("id").values_list("id", *COMPARED))
+
+
+class ExtractAllInParallelTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        UserFactory(username="publisher", is_superuser=True)
+        # The real pages of the importer's tests (several outlets' layouts).
+        call_command(
+            "import_article",
+            "--publish",
+            "--as",
+            "publisher",
+            *map(str, PAGES),
+            stdout=StringIO(),
+            stderr=StringIO(),
+        )
+        cls.count = Article.objects.published().count()
+
+    def test_two_processes_store_what_one_stores(self):
+        self.assertGreaterEqual(self.count, 10)
+        out = run("--jobs", "1")
+        one = [row[1:] for row in proposals()]
+        self.assertGreater(len(one), 30)
+        self.assertIn(f"已处理 {self.count} 篇文章，新增 {len(one)} 条", out)
+        self.assertIn("1 个进程", out)
+        for size in ("200", "3"):
+            with self.subTest(batch_size=size):
+                FigureProposal.objects.all().delete()
+                out = run("--jobs", "2", "--batch-size", size)
+                self.assertIn(f"已处理 {self.count} 篇文章，新增 {len(one)} 条", out)
+                self.assertIn("2 个进程", out)
+                self.assertEqual([row[1:] for row in proposals()], one)
+
+    def test_rerun_changes_nothing_and_says_so(self):
+        run("--jobs", "2", "--batch-size", "4")
+        before = proposals()
+        self.assertTrue(before)
+        out = run("--jobs", "2", "--batch-size", "4")
+        self.assertIn(f"已处理 {self.count} 篇文章，新增 0 条待审核的数据建议", out)
+        self.assertEqual(proposals(), before)
+
+    def test_progress_bar_on_a_terminal_and_one_summary_line(self):
+        terminal = Terminal()
+        out = run("--jobs", "2", "--batch-size", "5", stderr=terminal)
+        bar = terminal.getvalue()
+        self.assertIn("提取", bar)
+        self.assertIn(f"{self.count}/{self.count}", bar)
+        self.assertEqual(out.count("\n"), 1)
+        # Not on a terminal, or with --no-progress: the summary line only.
+        quiet = Terminal()
+        run("--jobs", "2", "--no-progress", stderr=quiet)
+        self.assertEqual(quiet.getvalue(), "")
+
+    def test_more_jobs_than_articles(self):
+        out = run("--jobs", "64")
+        self.assertIn(f"{self.count} 个进程", out)
+        self.assertTrue(FigureProposal.objects.exists())
+
+    def test_bad_numbers_are_refused(self):
+        for args, message in [
+            (("--jobs", "0"), "--jobs 须是正整数。"),
+            (("--batch-size", "0"), "--batch-size 须是正整数。"),
+        ]:
+            with (
+                self.subTest(args=args),
+                self.assertRaisesMessage(CommandError, message),
+            ):
+                run(*args)
+        self.assertFalse(FigureProposal.objects.exists())
