@@ -219,6 +219,9 @@ def marker(name: str) -> str:
     return f"<!--news:fragment:{name}-->"
 
 
+_MARKERS = {name: marker(name).encode() for name in FRAGMENTS}
+
+
 def _fragment_variants(name: str) -> dict[int | None, str]:
     """The HTML of fragment ``name`` in the active language: ``{None: html}``, and
     for 最新文章 one variant for each listed article's own page (without it)."""
@@ -237,8 +240,8 @@ def _fragment_variants(name: str) -> dict[int | None, str]:
     return variants
 
 
-def _fragment_key(name: str) -> str:
-    return f"news:fragment:{name}:{get_language() or ''}"
+def _fragment_key(name: str, language: str | None = None) -> str:
+    return f"news:fragment:{name}:{language or get_language() or ''}"
 
 
 def fill(html: bytes, *, article_id: int | None = None) -> bytes:
@@ -251,21 +254,29 @@ def fill(html: bytes, *, article_id: int | None = None) -> bytes:
     return _fill(html, article_id, compute=True)
 
 
-def fill_current(html: bytes, *, article_id: int | None = None) -> bytes | None:
-    """``fill()`` from the shared cache alone: None when a fragment is missing or
-    out of date (the caller then takes the full path, which computes it)."""
-    return _fill(html, article_id, compute=False)
+def fill_current(
+    html: bytes, *, article_id: int | None = None, language: str
+) -> bytes | None:
+    """``fill()`` from the shared cache alone, with the fragments of ``language``
+    (given, not the active one: the fast path runs outside Django's request cycle,
+    where the active language is whatever the thread's last request left): None
+    when a fragment is missing or out of date (the caller then takes the full path,
+    which computes it)."""
+    return _fill(html, article_id, compute=False, language=language)
 
 
-# Fragments this process read lately: fragment key → (token, variants, when read).
-# Reused while the token is the current one, for at most MEMO_SECONDS (the shared
-# entry may be recomputed under the same token when an article becomes due).
-_memo: dict[str, tuple[str, dict, float]] = {}
+# Fragments this process read lately: fragment key → (token, variants as UTF-8, when
+# read). Reused while the token is the current one, for at most MEMO_SECONDS (the
+# shared entry may be recomputed under the same token when an article becomes due).
+_memo: dict[str, tuple[str, dict[int | None, bytes], float]] = {}
 MEMO_SECONDS = 5
 
 
-def _fill(html: bytes, article_id: int | None, *, compute: bool) -> bytes | None:
-    keys = {name: _fragment_key(name) for name in FRAGMENTS}
+def _fill(
+    html: bytes, article_id: int | None, *, compute: bool, language: str | None = None
+) -> bytes | None:
+    language = language or get_language() or ""
+    keys = {name: _fragment_key(name, language) for name in FRAGMENTS}
     shared = caches[SHARED_ALIAS]
     now = time.monotonic()
     token = shared.get(TOKEN_KEY)
@@ -289,11 +300,11 @@ def _fill(html: bytes, article_id: int | None, *, compute: bool) -> bytes | None
                     return None
                 entry = (token, _fragment_variants(name))
                 shared.set(key, entry, FRAGMENT_SECONDS)
-            _memo[key] = (token, entry[1], now)
-            entries[name] = entry[1]
+            variants = {pk: part.encode() for pk, part in entry[1].items()}
+            _memo[key] = (token, variants, now)
+            entries[name] = variants
     for name, variants in entries.items():
-        part = variants.get(article_id, variants[None])
-        html = html.replace(marker(name).encode(), part.encode())
+        html = html.replace(_MARKERS[name], variants.get(article_id, variants[None]))
     return html
 
 
@@ -309,6 +320,9 @@ class FastPage(NamedTuple):
     check: tuple
     html: bytes
     until: float  # epoch seconds: a neighbour becomes due or expires (page_timeout)
+    # The page's language: its fragments are filled in it. (An entry kept before
+    # this field existed has none and is not served: Django serves and re-keeps it.)
+    language: str = ""
 
 
 def fast_key(scheme: str, host: str, path: str) -> str:
@@ -333,6 +347,7 @@ def fast_page(article: Article, html: bytes, until: float) -> FastPage:
         ),
         html=html,
         until=until,
+        language=get_language() or "",
     )
 
 

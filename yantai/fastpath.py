@@ -150,7 +150,7 @@ class FastPathApplication:
         if entry is None:
             return None
         page, headers = entry
-        if page.until <= time.time():
+        if page.until <= time.time() or not page.language:
             return None
         # What Django does at each request's start and end: a connection past
         # DB_CONN_MAX_AGE, or left unusable by an error, is closed (and reopened);
@@ -159,7 +159,9 @@ class FastPathApplication:
             connection.close_if_unusable_or_obsolete()
         if not pagecache.is_current(page):
             return None
-        body = pagecache.fill_current(page.html, article_id=page.article_id)
+        body = pagecache.fill_current(
+            page.html, article_id=page.article_id, language=page.language
+        )
         if body is None:
             return None
         etag = quote_etag(hashlib.md5(body, usedforsecurity=False).hexdigest())

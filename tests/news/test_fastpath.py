@@ -20,7 +20,7 @@ from django.http import HttpResponse
 from django.test import Client, TestCase, override_settings
 from django.test.client import ClientHandler
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from news.models import Article
 from news.workflow import article_unpublish
@@ -233,3 +233,26 @@ class WSGIApplicationTests(TestCase):
         self.assertEqual(first[2], second[2])
         self.assertEqual(first[1]["ETag"], second[1]["ETag"])
         self.assertEqual([q["sql"][:13] for q in queries], ["SELECT 1 FROM"])
+
+    def test_the_fragments_are_in_the_pages_language_whatever_was_served_before(self):
+        """The fast path runs outside Django's request cycle, where the active
+        language is what the thread's last request left: a Chinese page served after
+        an English one once got the English 新闻推荐 block."""
+        self.addCleanup(translation.activate, settings.LANGUAGE_CODE)
+        chinese = ArticleFactory(title="中文页")
+        english = ArticleFactory(title="英文页")
+        application = FastPathApplication(WSGIHandler())
+        chinese_url = chinese.get_absolute_url()
+        first = self.call(application, chinese_url)
+        with translation.override("en"):
+            english_url = english.get_absolute_url()
+        self.assertTrue(english_url.startswith("/en/"))
+        english_page = self.call(application, english_url)
+        self.assertIn("Recommended", english_page[2].decode())
+        self.assertEqual(translation.get_language(), "en")  # what the thread has now
+        with CaptureQueriesContext(connection) as queries:
+            again = self.call(application, chinese_url)
+        self.assertEqual([q["sql"][:13] for q in queries], ["SELECT 1 FROM"])  # fast
+        self.assertEqual(again[2], first[2])
+        self.assertIn("新闻推荐", again[2].decode())
+        self.assertNotIn("Recommended", again[2].decode())
