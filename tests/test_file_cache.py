@@ -52,3 +52,38 @@ class FileBasedCacheTests(SimpleTestCase):
             cache.set(f"k{n}", n, 60)
             self.assertLessEqual(self.files(), 10)
         self.assertEqual(cache.listings, 30)
+
+
+class UncompressedFileCacheTests(SimpleTestCase):
+    """COMPRESS=False (the page cache): plain pickles, and either kind is read."""
+
+    def setUp(self):
+        tmp = tempfile.TemporaryDirectory()
+        self.addCleanup(tmp.cleanup)
+        self.dir = tmp.name
+        self.page = ("<p>" + "质量强市" * 2000 + "</p>").encode()
+
+    def test_values_are_stored_as_plain_pickles_and_read_back(self):
+        plain = cache_in(self.dir, COMPRESS=False)
+        plain.set("page", (self.page, 1.5), 60)
+        (path,) = Path(self.dir).glob("*.djcache")
+        self.assertIn(self.page, path.read_bytes())  # not compressed
+        self.assertEqual(plain.get("page"), (self.page, 1.5))
+        self.assertTrue(plain.touch("page", 120))
+        self.assertEqual(plain.get("page"), (self.page, 1.5))
+        self.assertFalse(plain.touch("missing"))
+        self.assertIsNone(plain.get("missing"))
+
+    def test_switching_either_way_needs_no_emptying(self):
+        cache_in(self.dir, COMPRESS=True).set("old", self.page, 60)
+        cache_in(self.dir, COMPRESS=False).set("new", self.page, 60)
+        for compress in (True, False):
+            with self.subTest(compress=compress):
+                cache = cache_in(self.dir, COMPRESS=compress)
+                self.assertEqual(cache.get("old"), self.page)
+                self.assertEqual(cache.get("new"), self.page)
+
+    def test_an_expired_entry_is_missing(self):
+        plain = cache_in(self.dir, COMPRESS=False)
+        plain.set("page", self.page, -1)
+        self.assertIsNone(plain.get("page"))
