@@ -103,6 +103,17 @@ class PublicPageHeadersTests(TestCase):
         self.assertEqual(response.status_code, 200)
         self.assertIn("public", response["Cache-Control"])
 
+    def test_head_gets_the_gets_etag_and_304_through_django(self):
+        for url in self.urls:
+            with self.subTest(url=url):
+                get = self.client.get(url)
+                head = self.client.head(url)
+                self.assertEqual(head.status_code, 200)
+                self.assertEqual(head.content, b"")
+                self.assertEqual(head["ETag"], get["ETag"])
+                again = self.client.head(url, HTTP_IF_NONE_MATCH=get["ETag"])
+                self.assertEqual(again.status_code, 304)
+
     @override_settings(
         HTTP_CACHE_MAX_AGE=5, HTTP_CACHE_S_MAXAGE=7, HTTP_CACHE_STALE_WHILE_REVALIDATE=9
     )

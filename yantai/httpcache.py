@@ -30,7 +30,13 @@ from django.contrib.messages.storage.cookie import CookieStorage
 from django.middleware import locale
 from django.middleware.http import ConditionalGetMiddleware
 from django.utils import translation
-from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.cache import (
+    get_conditional_response,
+    patch_cache_control,
+    patch_vary_headers,
+    set_response_etag,
+)
+from django.utils.http import parse_http_date_safe
 
 # URL namespaces of the public site (i18n_patterns in yantai/urls.py).
 PUBLIC_NAMESPACES = frozenset({"news", "quality"})
@@ -132,4 +138,20 @@ class CacheHeadersMiddleware(ConditionalGetMiddleware):
                 )
             else:
                 patch_cache_control(response, private=True, no_cache=True)
+        if request.method == "HEAD" and not response.streaming:
+            # Django's skips HEAD, whose body it cannot see; here the view has
+            # rendered the whole page (the server drops it), so HEAD gets the GET's
+            # ETag and 304, as the fast path's HEAD does.
+            return self._conditional(request, response)
         return super().process_response(request, response)
+
+    def _conditional(self, request, response):
+        if self.needs_etag(response) and not response.has_header("ETag"):
+            set_response_etag(response)
+        etag = response.get("ETag")
+        last_modified = parse_http_date_safe(response.get("Last-Modified", ""))
+        if etag or last_modified:
+            return get_conditional_response(
+                request, etag=etag, last_modified=last_modified, response=response
+            )
+        return response
