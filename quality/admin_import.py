@@ -2,8 +2,10 @@
 all rows or none, every row error in a table.
 
 Hooked into ``ObservationAdmin`` (``bulk-import/``, the 批量导入 button of the
-changelist). django-import-export's import (preview, then confirm) stays beside it for
-files with an ``id`` column (status and note of saved rows); its export is unchanged.
+changelist). The file the admin's 导出 writes comes back through it: a row with an
+``id`` updates that observation (status, note, preferred flag); the same file again
+changes nothing and says so. django-import-export's import (preview, then confirm)
+stays beside it; its export is unchanged.
 """
 
 from __future__ import annotations
@@ -24,8 +26,9 @@ class BulkImportForm(forms.Form):
     file = forms.FileField(
         label=_("文件"),
         help_text=_(
-            "CSV（UTF-8）或 XLSX，第一行为列名（与导出的列相同，不含 id）。"
-            "任何一行有错则整个文件不写入。"
+            "CSV（UTF-8）或 XLSX，第一行为列名（与“导出”的列相同）。有 id 的行修改"
+            "该观测值的状态、备注或首选值，没有 id 的行新增。任何一行有错则整个文件"
+            "不写入。"
         ),
     )
     dry_run = forms.BooleanField(label=_("只校验，不写入"), required=False)
@@ -53,19 +56,27 @@ def observation_bulk_import_view(model_admin, request):
                 dry_run=form.cleaned_data["dry_run"],
             )
             if result.ok and not result.dry_run:
-                model_admin.message_user(
-                    request,
-                    gettext(
-                        "已从“%(name)s”导入 %(created)d 条观测值（新建统计期间 "
+                values = {
+                    "name": upload.name,
+                    "read": result.read,
+                    "created": result.created,
+                    "updated": result.updated,
+                    "unchanged": result.unchanged,
+                    "periods": result.periods_created,
+                }
+                if result.changed:
+                    message = gettext(
+                        "已从“%(name)s”导入观测值：新增 %(created)d 条、更新 "
+                        "%(updated)d 条、未变 %(unchanged)d 条（新建统计期间 "
                         "%(periods)d 个）。"
                     )
-                    % {
-                        "name": upload.name,
-                        "created": result.created,
-                        "periods": result.periods_created,
-                    },
-                    messages.SUCCESS,
-                )
+                    level = messages.SUCCESS
+                else:
+                    message = gettext(
+                        "“%(name)s”的 %(read)d 行与已有数据相同，没有写入任何数据。"
+                    )
+                    level = messages.INFO
+                model_admin.message_user(request, message % values, level)
                 return redirect(reverse("admin:quality_observation_changelist"))
     else:
         form = BulkImportForm()

@@ -15,16 +15,31 @@ are in the database already (in the open transaction), which is how a duplicate 
 an earlier row of the same file is found. Rows that pass keep being inserted after a
 first error so that every error is found; the rollback removes them.
 
-A row is a new observation (the columns of ``quality.columns.WRITE_FIELDS``):
+A file exported from the admin (``quality.columns.EXCHANGE_FIELDS``, ``id`` first)
+comes back unchanged. A row is either a saved observation or a new one:
 
-- ``is_preferred`` empty: preferred only when its cell has no preferred value yet;
-  ``true`` moves the flag to it; ``false`` not preferred — ``observation_create``'s
-  rule, applied in file order;
-- a duplicate — the same values in every column that never changes
-  (``Observation.VALUE_FIELDS``) as another row of the file or a saved observation —
-  is an error;
-- a row with an ``id`` is refused: saved observations are changed in the admin, one
-  by one (a correction adds a row).
+- a row with an ``id`` is that saved observation: its columns that never change
+  (``Observation.VALUE_FIELDS``) must be as saved — a different value or source is an
+  error (a correction adds an observation: 更正 in the admin); an unknown ``id`` is an
+  error; what the row may change is the status, the note and the preferred flag
+  (with the ``change_observation`` permission);
+- a row without ``id`` whose unchanging columns equal a saved observation's is that
+  observation too, so importing the same file again changes nothing; otherwise it is
+  a new observation (``observation_create``'s rules);
+- for a saved observation an empty ``status`` or ``is_preferred`` (or no ``note``
+  column) keeps what is saved;
+- ``is_preferred`` empty on a new row: preferred only when its cell has no preferred
+  value yet; ``true`` moves the flag to it; ``false`` not preferred —
+  ``observation_create``'s rule, applied in file order;
+- two rows of the file for one observation (the same ``id``, or the same unchanging
+  columns) are an error.
+
+The counts say what happened: created, updated, unchanged (a saved observation's
+row that changed nothing, its preferred flag compared at the end of the import). An
+import that changes nothing is rolled back whole: no audit entry, nothing written.
+
+Two bulk imports at once: the second waits for the first to commit
+(``yantai.locks.bulk_write_lock``), then reads what the first wrote.
 """
 
 from __future__ import annotations
@@ -40,7 +55,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
-from django.db import connection, models, transaction
+from django.db import OperationalError, connection, models, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -49,6 +64,7 @@ from api.pagination import bump_count_generation
 from news.models import Article, AuditLog
 from news.services import audit_record
 from yantai.csvsafe import unguard_cell
+from yantai.locks import WAIT_SECONDS, BulkWriteBusy, bulk_write_lock, is_busy
 
 from . import columns
 from .figure_links import figure_marks_batch, figures_changed
@@ -56,6 +72,9 @@ from .models import Indicator, Observation, Period, Region
 from .services import period_from_code
 
 BATCH_SIZE = 2000
+#: The bulk-write lock of this import (``yantai.locks``).
+LOCK = "quality.observations_import"
+PERM_CHANGE = "quality.change_observation"
 #: The errors kept for display; the rest are only counted.
 MAX_ERRORS = 200
 REQUIRED = ("indicator", "region", "period", "value", "raw_text")
@@ -72,6 +91,17 @@ _BOOLEANS = {
 _KEY = tuple(
     Observation._meta.get_field(name).attname for name in Observation.VALUE_FIELDS
 )
+_ARTICLE = _KEY.index("article_id")
+
+
+@dataclass(frozen=True)
+class _Row:
+    number: int
+    observation: Observation
+    #: The ``id`` column: the saved observation the row is.
+    id: int | None
+    #: Columns left empty or out: a saved observation keeps its own.
+    keep: frozenset[str]
 
 
 @dataclass(frozen=True)
@@ -86,6 +116,8 @@ class ImportResult:
     name: str
     read: int = 0
     created: int = 0
+    updated: int = 0
+    unchanged: int = 0
     periods_created: int = 0
     errors: list[RowError] = field(default_factory=list)
     error_count: int = 0
@@ -95,6 +127,14 @@ class ImportResult:
     @property
     def ok(self) -> bool:
         return self.error_count == 0
+
+    @property
+    def changed(self) -> bool:
+        """Whether the import changed anything (rows created or updated)."""
+        return bool(self.created or self.updated or self.periods_created)
+
+    def clear_counts(self) -> None:
+        self.created = self.updated = self.unchanged = self.periods_created = 0
 
     @property
     def more_errors(self) -> int:
@@ -206,18 +246,26 @@ class _Checker:
         self.result.add_error(row, "period", self.bad_periods[code])
         return None
 
-    def row(self, number: int, cells: dict) -> Observation | None:
+    def row(self, number: int, cells: dict) -> _Row | None:
         """The observation of one row (not saved), or None after noting its errors."""
         before = self.result.error_count
-        if not _blank(cells.get("id")):
-            self.result.add_error(
-                number,
-                "id",
-                _(
-                    "批量导入只新增观测值，请清空“id”列；已有观测值请在后台逐条修改"
-                    "或“更正”。"
-                ),
-            )
+        given_id = None
+        raw_id = cells.get("id")
+        if not _blank(raw_id):
+            try:
+                given_id = int(Decimal(str(raw_id).strip()))
+                if given_id < 1 or given_id != Decimal(str(raw_id).strip()):
+                    raise ValueError
+            except (InvalidOperation, ValueError):
+                self.result.add_error(
+                    number, "id", _("id 应是已有观测值的编号（正整数），或留空。")
+                )
+        # What a saved observation keeps when its row leaves it out.
+        keep = frozenset(
+            name
+            for name in ("status", "note")
+            if name not in cells or (name == "status" and _blank(cells[name]))
+        )
         indicator_id = self.code(
             self.indicators, cells.get("indicator"), _("指标代码"), number, "indicator"
         )
@@ -287,7 +335,7 @@ class _Checker:
         self.constraints(number, observation)
         if self.result.error_count > before:
             return None
-        return observation
+        return _Row(number, observation, given_id, keep)
 
     def constraints(self, number: int, o: Observation) -> None:
         """The model's check constraints, in Python (the database checks them too)."""
@@ -326,14 +374,23 @@ class _Checker:
 
 
 class _Writer:
-    """Checks a batch against the database and inserts it (inside the transaction)."""
+    """Checks a batch against the database and writes it (inside the transaction)."""
 
-    def __init__(self, result: ImportResult):
+    def __init__(self, result: ImportResult, *, can_change: bool):
         self.result = result
+        self.can_change = can_change
         # The file rows this import inserted, in order (8 bytes a row): names the
         # row a duplicate repeats. Rows get growing keys above ``last_pk``.
         self.numbers = array("q")
         self.last_pk = Observation.objects.aggregate(last=Max("pk"))["last"] or 0
+        # Saved observations the file's rows are: id → file row.
+        self.matched: dict[int, int] = {}
+        # Saved observations whose status or note this import changed.
+        self.content_changed: set[int] = set()
+        # Saved observations whose preferred flag this import wrote: flag before
+        # the import, flag now (a later row may move it back).
+        self.flag_before: dict[int, bool] = {}
+        self.flag_now: dict[int, bool] = {}
         fields = [f for f in Observation._meta.concrete_fields if not f.primary_key]
         self.attnames = [f.attname for f in fields]
         ops = connection.ops
@@ -361,72 +418,221 @@ class _Writer:
         index = Observation.objects.filter(pk__gt=self.last_pk, pk__lt=pk).count()
         return self.numbers[index] if index < len(self.numbers) else None
 
-    def batch(self, rows: list[tuple[int, Observation]]) -> None:
+    def counts(self) -> None:
+        """Updated and unchanged rows: a flag compared as it ends, not as it went."""
+        flags = {
+            pk
+            for pk, before in self.flag_before.items()
+            if pk in self.matched and self.flag_now[pk] != before
+        }
+        self.result.updated = len(self.content_changed | flags)
+        self.result.unchanged = len(self.matched) - self.result.updated
+
+    @property
+    def flags_changed(self) -> bool:
+        return any(self.flag_now[pk] != b for pk, b in self.flag_before.items())
+
+    def _saved(self, rows: list[_Row]):
+        """The saved observations a batch may touch: those its ids name (locked
+        against a concurrent edit) and those of its cells."""
+        fields = (*_KEY, "status", "note", "is_preferred", "pk")
+        ids = {row.id for row in rows if row.id is not None}
+        by_id = {}
+        if ids:
+            for values in (
+                Observation.objects.select_for_update()
+                .filter(pk__in=ids)
+                .values_list(*fields)
+            ):
+                by_id[values[-1]] = values
+        cells = Observation.objects.filter(
+            indicator_id__in={r.observation.indicator_id for r in rows},
+            region_id__in={r.observation.region_id for r in rows},
+            period_id__in={r.observation.period_id for r in rows},
+        ).values_list(*fields)
+        return by_id, cells
+
+    def batch(self, rows: list[_Row]) -> None:
         if not rows:
             return
-        article_ids = {o.article_id for _n, o in rows if o.article_id is not None}
+        add_error = self.result.add_error
+        article_ids = {
+            r.observation.article_id
+            for r in rows
+            if r.observation.article_id is not None
+        }
         known = set(
             Article.objects.filter(pk__in=article_ids).values_list("pk", flat=True)
         )
+        by_id, cells = self._saved(rows)
+        width = len(_KEY)
         saved: dict[tuple, int] = {}
-        preferred: dict[tuple, object] = {}  # cell → a saved pk or a file row
-        for values in Observation.objects.filter(
-            indicator_id__in={o.indicator_id for _n, o in rows},
-            region_id__in={o.region_id for _n, o in rows},
-            period_id__in={o.period_id for _n, o in rows},
-        ).values_list(*_KEY, "is_preferred", "pk"):
-            saved.setdefault(values[:-2], values[-1])
+        # pk → (status, note, is_preferred, indicator id, article id) as saved.
+        state: dict[int, tuple] = {}
+        preferred: dict[tuple, object] = {}  # cell → a saved pk or a new row
+        for values in (*by_id.values(), *cells):
+            pk = values[-1]
+            key = values[:width]
+            saved.setdefault(key, pk)
+            state[pk] = (*values[width:-1], key[0], values[_ARTICLE])
             if values[-2]:
-                preferred[values[:3]] = values[-1]
+                preferred[key[:3]] = pk
         seen: dict[tuple, int] = {}
-        unflag: list[int] = []
+        desired: dict[int, bool] = {}  # saved pk → its flag after this batch
+        updates: list[Observation] = []
         kept: list[tuple[int, Observation]] = []
-        for number, o in rows:
+
+        def unflag(current) -> None:
+            if isinstance(current, Observation):
+                current.is_preferred = False
+            else:
+                desired[current] = False
+
+        for row in rows:
+            number, o = row.number, row.observation
             if o.article_id is not None and o.article_id not in known:
-                self.result.add_error(
+                add_error(
                     number,
                     "article",
                     _("没有编号为 %(id)s 的来源文章。") % {"id": o.article_id},
                 )
                 continue
             key = tuple(getattr(o, name) for name in _KEY)
-            if key in seen:
-                self.result.add_error(
-                    number, "", _("与第 %(row)d 行重复。") % {"row": seen[key]}
-                )
+            pk = None
+            if row.id is not None:
+                found = by_id.get(row.id)
+                if found is None or row.id > self.last_pk:
+                    add_error(
+                        number, "id", _("没有编号为 %(id)d 的观测值。") % {"id": row.id}
+                    )
+                    continue
+                if found[:3] != key[:3]:
+                    add_error(
+                        number,
+                        "id",
+                        _(
+                            "编号 %(id)d 的观测值属于另一个指标、地区或期间，与本行"
+                            "不符；请核对 id 列。"
+                        )
+                        % {"id": row.id},
+                    )
+                    continue
+                if found[:width] != key:
+                    changed = [
+                        name
+                        for name, was, now in zip(
+                            Observation.VALUE_FIELDS, found, key, strict=False
+                        )
+                        if was != now
+                    ]
+                    add_error(
+                        number,
+                        "/".join(changed),
+                        _(
+                            "已有观测值（编号 %(id)s）不能改写%(fields)s，请在后台用"
+                            "“更正”新增一条。"
+                        )
+                        % {
+                            "id": row.id,
+                            "fields": "（"
+                            + "、".join(
+                                str(Observation._meta.get_field(n).verbose_name)
+                                for n in changed
+                            )
+                            + "）",
+                        },
+                    )
+                    continue
+                pk = row.id
+            elif key in seen:
+                add_error(number, "", _("与第 %(row)d 行重复。") % {"row": seen[key]})
                 continue
-            if key in saved:
+            elif key in saved:
                 earlier = self.file_row(saved[key])
                 if earlier is not None:
-                    message = _("与第 %(row)d 行重复。") % {"row": earlier}
-                else:
-                    message = _("与已有的观测值（编号 %(id)d）重复。") % {
-                        "id": saved[key]
-                    }
-                self.result.add_error(number, "", message)
-                continue
-            seen[key] = number
+                    add_error(number, "", _("与第 %(row)d 行重复。") % {"row": earlier})
+                    continue
+                pk = saved[key]
             cell = key[:3]
             current = preferred.get(cell)
-            wanted = current is None if o.is_preferred is None else o.is_preferred
-            if wanted and current is not None:
-                if isinstance(current, Observation):
-                    current.is_preferred = False
-                else:
-                    unflag.append(current)
-            if wanted:
-                preferred[cell] = o
-            o.is_preferred = wanted
-            kept.append((number, o))
-        if unflag:
-            Observation.objects.filter(pk__in=unflag).update(is_preferred=False)
+            if pk is None:  # a new observation
+                seen[key] = number
+                wanted = current is None if o.is_preferred is None else o.is_preferred
+                if wanted and current is not None:
+                    unflag(current)
+                if wanted:
+                    preferred[cell] = o
+                o.is_preferred = wanted
+                kept.append((number, o))
+                continue
+            if pk in self.matched:
+                add_error(
+                    number,
+                    "id" if row.id is not None else "",
+                    _("与第 %(row)d 行是同一条观测值（编号 %(id)d）。")
+                    % {"row": self.matched[pk], "id": pk},
+                )
+                continue
+            self.matched[pk] = number
+            seen[key] = number
+            status, note, _flag, indicator_id, article_id = state[pk]
+            new_status = status if "status" in row.keep else o.status
+            new_note = note if "note" in row.keep else o.note
+            is_current = current == pk
+            wanted = is_current if o.is_preferred is None else o.is_preferred
+            content = (new_status, new_note) != (status, note)
+            if not (content or wanted != is_current):
+                continue
+            if not self.can_change:
+                add_error(
+                    number,
+                    "id",
+                    _("您没有“修改观测值”权限，不能修改已有的观测值（编号 %(id)d）。")
+                    % {"id": pk},
+                )
+                continue
+            if wanted and not is_current:
+                if current is not None:
+                    unflag(current)
+                preferred[cell] = pk
+                desired[pk] = True
+            elif is_current and not wanted:
+                del preferred[cell]
+                desired[pk] = False
+            if content:
+                updates.append(Observation(pk=pk, status=new_status, note=new_note))
+                self.content_changed.add(pk)
+            self.indicator_ids.add(indicator_id)
+            if article_id is not None:
+                self.article_ids.add(article_id)
+        self._write_flags(desired, state)
         self.insert([o for _n, o in kept])
+        if updates:
+            Observation.objects.bulk_update(updates, ["status", "note"])
         for number, o in kept:
             self.numbers.append(number)
             self.indicator_ids.add(o.indicator_id)
             if o.article_id is not None:
                 self.article_ids.add(o.article_id)
         self.result.created += len(kept)
+
+    def _write_flags(self, desired: dict[int, bool], state: dict[int, tuple]) -> None:
+        """Saved rows' flags, the ones turned off first: one preferred value per
+        cell at every statement (PostgreSQL checks the unique index row by row)."""
+        off = [pk for pk, flag in desired.items() if not flag and state[pk][2]]
+        on = [pk for pk, flag in desired.items() if flag and not state[pk][2]]
+        for pks, flag in ((off, False), (on, True)):
+            if not pks:
+                continue
+            Observation.objects.filter(pk__in=pks).update(is_preferred=flag)
+            for pk in pks:
+                indicator_id, article_id = state[pk][3:]
+                self.indicator_ids.add(indicator_id)
+                if article_id is not None:
+                    self.article_ids.add(article_id)
+                if pk <= self.last_pk:
+                    self.flag_before.setdefault(pk, not flag)
+                    self.flag_now[pk] = flag
 
     def insert(self, observations: list[Observation]) -> None:
         """One prepared INSERT run over the batch (``executemany``): what
@@ -476,13 +682,18 @@ def observations_import(
     dry_run: bool = False,
     batch_size: int = BATCH_SIZE,
     on_progress: Callable[[int], None] | None = None,
+    lock_timeout: float = WAIT_SECONDS,
 ) -> ImportResult:
     """Import the observations of ``file`` (a binary file object; ``name`` says
     whether it is ``.csv`` or ``.xlsx``): all of them, or none when any row fails.
 
     ``on_progress(n)`` is called after each batch with the rows read in it.
     ``dry_run`` checks everything (periods and preferred flags included) and writes
-    nothing. One audit entry names the file and the counts.
+    nothing. One audit entry names the file and the counts; an import that would
+    change nothing writes nothing, not even that. ``by`` needs the
+    ``change_observation`` permission for the rows that change a saved observation.
+    ``lock_timeout``: how long to wait for another bulk import of observations
+    (PostgreSQL; SQLite's busy timeout applies there).
     """
     started = time.monotonic()
     result = ImportResult(name=name, dry_run=dry_run)
@@ -490,11 +701,18 @@ def observations_import(
     if suffix not in (".csv", ".xlsx"):
         result.add_error(0, "", _("只能导入 .csv 或 .xlsx 文件。"))
         return result
+    can_change = by is None or by.has_perm(PERM_CHANGE)
     try:
         with figure_marks_batch():
-            writer = _import_rows(file, name, result, batch_size, on_progress)
+            bulk_write_lock(LOCK, timeout=lock_timeout)
+            writer = _import_rows(
+                file, name, result, batch_size, on_progress, can_change
+            )
+            writer.counts()
             if not result.ok or dry_run:
                 raise _Rollback
+            if not (result.changed or writer.flags_changed):
+                raise _Rollback  # the same file again: not even an audit entry
             if writer.indicator_ids:
                 figures_changed(
                     article_ids=tuple(writer.article_ids),
@@ -507,37 +725,48 @@ def observations_import(
                 object_repr=name,
                 summary=_(
                     "批量导入观测值：文件“%(name)s”，%(read)d 行，新增 %(created)d 条，"
-                    "新建统计期间 %(periods)d 个。"
+                    "更新 %(updated)d 条，未变 %(unchanged)d 条，新建统计期间 "
+                    "%(periods)d 个。"
                 )
                 % {
                     "name": name,
                     "read": result.read,
                     "created": result.created,
+                    "updated": result.updated,
+                    "unchanged": result.unchanged,
                     "periods": result.periods_created,
                 },
             )
             transaction.on_commit(lambda: bump_count_generation("observations"))
     except _Rollback:
         if not result.ok:
-            result.created = result.periods_created = 0
+            result.clear_counts()
     except UnicodeDecodeError:
-        result.created = result.periods_created = 0
+        result.clear_counts()
         result.add_error(0, "", _("CSV 文件须是 UTF-8 编码（可带 BOM）。"))
     except csv.Error as error:
-        result.created = result.periods_created = 0
+        result.clear_counts()
         result.add_error(0, "", _("CSV 格式有误：%(error)s") % {"error": error})
     except _Unreadable:
-        result.created = result.periods_created = 0
+        result.clear_counts()
         result.add_error(0, "", _("无法读取该 XLSX 文件。"))
+    except BulkWriteBusy as error:
+        result.clear_counts()
+        result.add_error(0, "", str(error))
+    except OperationalError as error:
+        if not is_busy(error):
+            raise
+        result.clear_counts()
+        result.add_error(0, "", BulkWriteBusy().args[0])
     result.seconds = time.monotonic() - started
     return result
 
 
-def _import_rows(file, name, result, batch_size, on_progress) -> _Writer:
+def _import_rows(file, name, result, batch_size, on_progress, can_change) -> _Writer:
     checker = _Checker(result)
-    writer = _Writer(result)
+    writer = _Writer(result, can_change=can_change)
     header: list[str] | None = None
-    batch: list[tuple[int, Observation]] = []
+    batch: list[_Row] = []
     read_in_batch = 0
     for number, cells in _rows(file, name):
         if header is None:
@@ -564,9 +793,9 @@ def _import_rows(file, name, result, batch_size, on_progress) -> _Writer:
             for column, value in zip(header, cells, strict=False)
             if column
         }
-        observation = checker.row(number, row)
-        if observation is not None:
-            batch.append((number, observation))
+        checked = checker.row(number, row)
+        if checked is not None:
+            batch.append(checked)
         if len(batch) >= batch_size:
             writer.batch(batch)
             batch = []

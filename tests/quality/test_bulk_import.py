@@ -256,7 +256,9 @@ class BulkImportTests(TestCase):
             [ROWS[0][0], ROWS[0][1], "2020年", *ROWS[0][3:]],  # row 4
             [*ROWS[0][:3], "六百", *ROWS[0][4:]],  # row 5
             ROWS[1],  # row 6: duplicate of row 2
-            # row 7: the saved observation again (the factory's values)
+            # row 7: the saved observation again (the factory's values), but with
+            # another 首选值 rule word: the row is that observation, and its flag
+            # cell is checked
             [
                 "standards_national",
                 "370600",
@@ -269,7 +271,7 @@ class BulkImportTests(TestCase):
                 PUB,
                 "烟台市质量发展统计",
                 "共参与制修订604项国家标准",
-                "",
+                "也许",
             ],
             [*ROWS[0][:4], ">", "650", "700", *ROWS[0][7:]],  # row 8
             [*ROWS[0][:8], "", "", "", ""],  # row 9: no source
@@ -280,7 +282,7 @@ class BulkImportTests(TestCase):
         self.assert_error(result, 4, "period", "无法识别的期间代码“2020年”")
         self.assert_error(result, 5, "value", "十进制")
         self.assert_error(result, 6, "", "与第 2 行重复")
-        self.assert_error(result, 7, "", "与已有的观测值")
+        self.assert_error(result, 7, "is_preferred", "首选值填 1 或 0")
         self.assert_error(result, 8, "lower/upper", "下限不能大于数值")
         self.assert_error(result, 9, "article", "来源只能二选一")
         self.assertEqual(result.error_count, 7)
@@ -328,11 +330,12 @@ class BulkImportTests(TestCase):
         self.assert_error(result, 2, "is_preferred", "首选值填 1 或 0")
         self.assertEqual(Observation.objects.count(), 0)
 
-    def test_rows_with_an_id_are_refused(self):
+    def test_a_row_with_an_unknown_id_is_refused(self):
         result = self.run_import(
             [["5", *ROWS[0]]], file=csv_bytes([["5", *ROWS[0]]], header=["id", *HEADER])
         )
-        self.assert_error(result, 2, "id", "批量导入只新增观测值")
+        self.assert_error(result, 2, "id", "没有编号为 5 的观测值。")
+        self.assertEqual(Observation.objects.count(), 0)
 
     def test_xlsx_with_typed_cells_and_csv_with_bom(self):
         rows = [

@@ -1,4 +1,5 @@
-"""``import_observations FILE``: a CSV/XLSX file of observations, all or nothing."""
+"""``import_observations FILE``: a CSV/XLSX file of observations, all or nothing
+(rows with an ``id``, as the admin exports them, update that observation)."""
 
 from __future__ import annotations
 
@@ -16,7 +17,8 @@ PERM_ADD = "quality.add_observation"
 class Command(BaseCommand):
     help = _(
         "从 CSV 或 XLSX 文件批量导入观测值：逐行校验，任何一行有错则整个文件不写入，"
-        "并列出每个错误的行号、列和原因。"
+        "并列出每个错误的行号、列和原因。有 id 的行（后台导出的文件）修改该观测值的"
+        "状态、备注或首选值；同一文件再导入一次不会改变任何数据。"
     )
 
     def add_arguments(self, parser):
@@ -99,6 +101,8 @@ class Command(BaseCommand):
         values = {
             "read": result.read,
             "created": result.created,
+            "updated": result.updated,
+            "unchanged": result.unchanged,
             "periods": result.periods_created,
             "errors": result.error_count,
             "seconds": result.seconds,
@@ -110,12 +114,19 @@ class Command(BaseCommand):
             )
         elif result.dry_run:
             summary = _(
-                "试运行：读取 %(read)d 行，可新增 %(created)d 条，新建统计期间 "
-                "%(periods)d 个，未写入；用时 %(seconds).1f 秒。"
+                "试运行：读取 %(read)d 行，可新增 %(created)d 条、更新 %(updated)d 条，"
+                "未变 %(unchanged)d 条，新建统计期间 %(periods)d 个，未写入；"
+                "用时 %(seconds).1f 秒。"
+            )
+        elif not result.changed:
+            summary = _(
+                "读取 %(read)d 行，与已有数据相同，未写入任何数据（未变 %(unchanged)d "
+                "条）；用时 %(seconds).1f 秒。"
             )
         else:
             summary = _(
-                "读取 %(read)d 行，新增 %(created)d 条，新建统计期间 %(periods)d 个；"
+                "读取 %(read)d 行，新增 %(created)d 条，更新 %(updated)d 条，"
+                "未变 %(unchanged)d 条，新建统计期间 %(periods)d 个；"
                 "用时 %(seconds).1f 秒。"
             )
         self.stdout.write(summary % values)
