@@ -36,6 +36,8 @@ from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from yantai.locks import bulk_write_lock
+
 from . import pagecache, search
 from .models import (
     Article,
@@ -354,7 +356,15 @@ class BatchWriter:
     # -- one batch --
 
     def write(self, items: list[Prepared]) -> list[Outcome]:
-        """Write ``items``; return one outcome each, in their order."""
+        """Write ``items``; return one outcome each, in their order.
+
+        One bulk import writes at a time (``yantai.locks``): a second one waits
+        here for the first one's batch to commit, then finds its articles."""
+        with transaction.atomic():
+            bulk_write_lock("news.import_article")
+            return self._write(items)
+
+    def _write(self, items: list[Prepared]) -> list[Outcome]:
         outcomes: dict[int, Outcome] = {}
         new: list[tuple[int, Prepared, Channel]] = []
         again: list[tuple[int, Prepared, Channel]] = []
