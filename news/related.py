@@ -43,6 +43,21 @@ APPROVED_IN_CHANNEL = """
 """
 
 
+# The columns the page reads of a neighbour or related article, in the model's
+# field order (``Model.from_db`` takes them so); the others stay deferred.
+_COLUMNS = ("id", "title", "status", "published_at", "expires_at")
+
+
+def _article(*values) -> Article:
+    return Article.from_db(connection.alias, _COLUMNS, values)
+
+
+def _datetime(value):
+    """A datetime column as the ORM returns it (SQLite hands back naive UTC)."""
+    convert = getattr(connection.ops, "convert_datetimefield_value", None)
+    return convert(value, None, connection) if convert and value is not None else value
+
+
 def neighbours_and_related(article: Article, limit: int = 5) -> dict:
     """``{"previous": Article|None, "next": Article|None, "related": [Article],
     "until": datetime|None}``.
@@ -104,21 +119,29 @@ def neighbours_and_related(article: Article, limit: int = 5) -> dict:
         )
     union = " UNION ALL ".join(sql for sql, _ in parts)
     sql = f"""
-        SELECT a.id, a.title, a.published_at, a.status, a.expires_at,
+        SELECT a.id, a.title, a.status, a.published_at, a.expires_at,
                c.kind AS kind, c.n AS n
         FROM ({union}) c JOIN news_article a ON a.id = c.id
     """
     params = [p for _, part_params in parts for p in part_params]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
 
     found: dict = {"previous": None, "next": None, "related": [], "until": None}
     candidates: dict[int, Article] = {}
     changes: list = []
-    for row in Article.objects.raw(sql, params):
-        if row.kind == 1:
+    for pk, title, status, published_at, expires_at, kind, n in rows:
+        # A plain cursor and a model instance made here, not ``raw()``: the raw
+        # query's column mapping and converters cost more than the statement.
+        row = _article(
+            pk, title, status, _datetime(published_at), _datetime(expires_at)
+        )
+        if kind == 1:
             found["previous"] = row
             changes.append(row.expires_at)
             continue
-        if row.kind == 2:
+        if kind == 2:
             if row.published_at > moment:
                 changes.append(row.published_at)  # scheduled: shown from then on
             else:
@@ -128,9 +151,9 @@ def neighbours_and_related(article: Article, limit: int = 5) -> dict:
         if row.pk == article.pk or not row.is_published:
             continue
         seen = candidates.setdefault(row.pk, row)
-        seen.is_pick = getattr(seen, "is_pick", False) or row.kind == 3
-        seen.shared = max(getattr(seen, "shared", 0), row.n if row.kind == 4 else 0)
-        seen.is_similar = getattr(seen, "is_similar", False) or row.kind == 5
+        seen.is_pick = getattr(seen, "is_pick", False) or kind == 3
+        seen.shared = max(getattr(seen, "shared", 0), n if kind == 4 else 0)
+        seen.is_similar = getattr(seen, "is_similar", False) or kind == 5
     related = sorted(
         candidates.values(),
         key=lambda a: (a.is_pick, a.shared, a.is_similar, a.published_at, a.id),

@@ -14,7 +14,6 @@ from django.core.cache import cache, caches
 from django.db.models import (
     F,
     Q,
-    prefetch_related_objects,
 )
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
@@ -32,7 +31,14 @@ from django.views.generic import DetailView, ListView, TemplateView
 from rest_framework.throttling import SimpleRateThrottle
 
 from . import pagecache, search
-from .models import Article, Channel, Person, Tag, detail_prefetches
+from .models import (
+    Article,
+    Channel,
+    Person,
+    Tag,
+    detail_prefetch,
+    detail_row,
+)
 from .related import neighbours_and_related
 from .services import article_count_view
 from .templatetags import reading_tags
@@ -196,12 +202,22 @@ class ArticleView(DetailView):
         # The tags and bylines are fetched only when the page is rendered.
         return Article.objects.published().for_detail_row()
 
+    def get_object(self, queryset=None):
+        if queryset is not None:
+            return super().get_object(queryset)
+        # get_queryset()'s row, by a statement compiled once (the page's hottest
+        # read: compiling it cost more than running it).
+        article = detail_row(self.kwargs["pk"])
+        if article is None:
+            raise Http404
+        return article
+
     def get(self, request, *args, **kwargs):
         self.object = article = self.get_object()
         key = pagecache.page_key(request, article)
         cached = pagecache.page_cache().get(key) if key else None
         if cached is None:
-            prefetch_related_objects([article], *detail_prefetches())
+            detail_prefetch(article)
             context = self.get_context_data(object=article)
             html = self.render_to_response(context).render().content
             seconds = pagecache.page_timeout(context["neighbours"]["until"])

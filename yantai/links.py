@@ -28,7 +28,33 @@ def cached_reverse(viewname: str, **kwargs) -> str:
     )
 
 
+# An id that no URL holds otherwise: the URL of any id is this one's, the id put in.
+_SAMPLE_ID = 9_081_726_354
+
+
+@lru_cache(maxsize=256)
+def _id_url_parts(viewname: str, name: str, prefix: str, language: str) -> tuple:
+    head, _sample, tail = reverse(viewname, kwargs={name: _SAMPLE_ID}).partition(
+        str(_SAMPLE_ID)
+    )
+    return head, tail
+
+
+def id_url(viewname: str, name: str, value: int) -> str:
+    """``reverse(viewname, kwargs={name: value})`` for a path with one
+    ``<int:name>``: reversed once per script prefix and language, the id put in.
+
+    A process rendering pages that are not cached meets each article's id for the
+    first time, where ``cached_reverse`` would reverse it anyway.
+    """
+    if type(value) is not int or value < 0:
+        return cached_reverse(viewname, **{name: value})
+    head, tail = _id_url_parts(viewname, name, get_script_prefix(), get_language())
+    return f"{head}{value}{tail}"
+
+
 @receiver(setting_changed)
 def _forget(*, setting: str, **kwargs) -> None:
     if setting == "ROOT_URLCONF":  # tests that swap the URLconf
         _reverse.cache_clear()
+        _id_url_parts.cache_clear()

@@ -6,10 +6,12 @@ from django import template
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.templatetags.static import static
-from django.urls import reverse, translate_url
+from django.urls import NoReverseMatch, reverse, translate_url
 from django.utils import timezone, translation
 from django.utils.html import format_html, format_html_join
 from django.utils.http import urlencode
+
+from yantai.links import cached_reverse, id_url
 
 register = template.Library()
 
@@ -54,7 +56,26 @@ def reading_url(context, **params) -> str:
     """A link that sets a reading preference without JavaScript and comes back."""
     request = context.get("request")
     params["next"] = request.get_full_path() if request else "/"
-    return f"{reverse('news:reading-preferences')}?{urlencode(params)}"
+    return f"{cached_reverse('news:reading-preferences')}?{urlencode(params)}"
+
+
+def page_in_language(request, path: str, code: str) -> str:
+    """``translate_url(path, code)``: this page's address in language ``code``.
+
+    For the request's own path, from the match Django made of it (no second
+    ``resolve()``), its link remembered per process (``yantai.links``)."""
+    match = getattr(request, "resolver_match", None)
+    if match is None or match.args or not path == request.path == request.path_info:
+        return translate_url(path, code)
+    name = f"{match.namespace}:{match.url_name}" if match.namespace else match.url_name
+    kwargs = match.kwargs
+    with translation.override(code):
+        try:
+            if len(kwargs) == 1 and type(value := next(iter(kwargs.values()))) is int:
+                return id_url(name, next(iter(kwargs)), value)
+            return cached_reverse(name, **kwargs)
+        except NoReverseMatch:
+            return path
 
 
 @register.simple_tag(takes_context=True)
@@ -63,7 +84,7 @@ def language_url(context, code: str) -> str:
     no such page (a 404)."""
     request = context.get("request")
     path = request.get_full_path() if request else "/"
-    url = translate_url(path, code)
+    url = page_in_language(request, path, code)
     if url == path:
         with translation.override(code):
             url = reverse("news:home")
@@ -79,7 +100,7 @@ def language_alternates(context) -> str:
         return ""
     rows = []
     for code, _name in settings.LANGUAGES:
-        url = request.build_absolute_uri(translate_url(request.path, code))
+        url = request.build_absolute_uri(page_in_language(request, request.path, code))
         rows.append(("zh-Hans" if code == "zh-hans" else code, url))
         if code == settings.LANGUAGE_CODE:
             rows.append(("x-default", url))

@@ -1,0 +1,134 @@
+"""The article page's reads compiled once (news/prepared.py) give what the
+QuerySets they are made of give, and the remembered links what ``reverse`` gives."""
+
+from datetime import timedelta
+
+from django.db.models import prefetch_related_objects
+from django.template import Context, Template, TemplateSyntaxError
+from django.test import TestCase
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone, translation
+
+from news.models import (
+    Article,
+    detail_prefetch,
+    detail_prefetches,
+    detail_row,
+)
+from news.prepared import SAMPLE_ID, PreparedQuery
+from tests.factories import ArticleFactory, BylineFactory, TagFactory
+from yantai.links import id_url
+
+
+class DetailReadsTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        cls.article = ArticleFactory()
+        cls.article.tags.set([TagFactory(name="乙"), TagFactory(name="甲")])
+        for _ in range(3):
+            BylineFactory(article=cls.article)
+
+    def test_the_row_is_the_querysets_row_with_its_relations(self):
+        """Every field and every select_related relation as the ORM reads them."""
+        expected = Article.objects.published().for_detail_row().get(pk=self.article.pk)
+        with self.assertNumQueries(1):
+            article = detail_row(self.article.pk)
+            channel = article.channel
+            editor = article.responsible_editor
+        fields = [f.attname for f in Article._meta.concrete_fields]
+        self.assertEqual(
+            [getattr(article, f) for f in fields],
+            [getattr(expected, f) for f in fields],
+        )
+        self.assertEqual(channel, expected.channel)
+        self.assertEqual(channel.name, expected.channel.name)
+        self.assertEqual(editor, expected.responsible_editor)
+        self.assertIsInstance(
+            article.updated_at.tzinfo, type(expected.updated_at.tzinfo)
+        )
+
+    def test_an_article_the_public_may_not_see_is_not_found(self):
+        """published(): drafts, scheduled and expired articles give None, as the
+        QuerySet gives nothing, at each run's own moment."""
+        now = timezone.now()
+        cases = {
+            "draft": ArticleFactory(status=Article.Status.DRAFT),
+            "scheduled": ArticleFactory(published_at=now + timedelta(minutes=5)),
+            "expired": ArticleFactory(expires_at=now - timedelta(minutes=5)),
+        }
+        for name, article in cases.items():
+            with self.subTest(name):
+                self.assertFalse(Article.objects.published().filter(pk=article.pk))
+                self.assertIsNone(detail_row(article.pk))
+        self.assertIsNone(detail_row(SAMPLE_ID))
+        Article.objects.filter(pk=cases["scheduled"].pk).update(
+            published_at=now - timedelta(seconds=1)
+        )
+        self.assertEqual(detail_row(cases["scheduled"].pk), cases["scheduled"])
+
+    def test_tags_and_bylines_are_the_prefetched_ones(self):
+        """The same objects in the same order, and no query when the page reads
+        them."""
+        expected = Article.objects.get(pk=self.article.pk)
+        prefetch_related_objects([expected], *detail_prefetches())
+        article = detail_row(self.article.pk)
+        with self.assertNumQueries(2):
+            detail_prefetch(article)
+        with self.assertNumQueries(0):
+            tags = [(t.pk, t.name, t.slug) for t in article.tags.all()]
+            bylines = [
+                (b.pk, b.role, b.person.name, b.article.pk)
+                for b in article.bylines.all()
+            ]
+            groups = article.byline_groups()
+        self.assertEqual(tags, [(t.pk, t.name, t.slug) for t in expected.tags.all()])
+        self.assertEqual(len(tags), 2)
+        self.assertEqual(
+            bylines,
+            [
+                (b.pk, b.role, b.person.name, b.article.pk)
+                for b in expected.bylines.all()
+            ],
+        )
+        self.assertEqual(len(groups), len(expected.byline_groups()))
+
+    def test_a_sample_value_missing_from_the_statement_is_refused(self):
+        query = PreparedQuery(lambda pk: Article.objects.all(), pk=SAMPLE_ID)
+        with self.assertRaisesMessage(ValueError, "pk"):
+            query.instances(pk=1)
+
+
+class RememberedLinksTests(TestCase):
+    def test_id_url_is_reverse_in_each_language(self):
+        for language in ("zh-hans", "en"):
+            with self.subTest(language), translation.override(language):
+                for pk in (1, 42, 123456789):
+                    self.assertEqual(
+                        id_url("news:article-detail", "pk", pk),
+                        reverse("news:article-detail", kwargs={"pk": pk}),
+                    )
+        with self.assertRaises(NoReverseMatch):
+            id_url("news:article-detail", "pk", None)
+
+    def test_the_url_tag_renders_as_djangos(self):
+        """``{% load cached_url %}``: the same output as Django's ``{% url %}`` for
+        arguments, keyword arguments, ``as``, escaping and a missing view."""
+        body = (
+            "{% url 'news:home' %}|{% url 'news:article-detail' 7 %}|"
+            "{% url 'news:article-detail' pk=n %}|{% url 'news:archive-month' y m %}|"
+            "{% url 'news:nothing' as missing %}[{{ missing }}]|"
+            "{% url 'news:search' as s %}{{ s }}"
+        )
+        context = {"n": 8, "y": "2021", "m": "08"}
+        for language in ("zh-hans", "en"):
+            with self.subTest(language), translation.override(language):
+                django = Template(body).render(Context(context))
+                cached = Template("{% load cached_url %}" + body).render(
+                    Context(context)
+                )
+                self.assertEqual(cached, django)
+                self.assertIn(reverse("news:article-detail", args=[8]), cached)
+        with self.assertRaises(NoReverseMatch):
+            Template("{% load cached_url %}{% url 'news:nothing' %}").render(Context())
+        with self.assertRaises(TemplateSyntaxError):
+            Template("{% load cached_url %}{% url %}")
