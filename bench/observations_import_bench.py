@@ -18,7 +18,10 @@ import), every fourth row carries bounds and a hedged comparator, one in ten nam
     /usr/bin/time -v manage.py import_observations --as bench FILE
 
 gives the wall time and peak RSS; a new process checks the rows are there and that
-each cell has at most one preferred value. Prints one RESULT line a run.
+each cell has at most one preferred value; then the same file is imported again
+(timed the same way: every row is a saved observation, nothing is written); then a
+file of the same rows with their ids and a new note each (the admin export's columns)
+is imported (N updates by id). Prints one RESULT line a run.
 """
 
 from __future__ import annotations
@@ -44,6 +47,37 @@ print(json.dumps({
     "indicators": list(Indicator.objects.order_by("code").values_list("code", flat=True)),
     "regions": list(Region.objects.order_by("code").values_list("code", flat=True)),
 }))
+"""
+
+# The benchmark's rows as the admin's export writes them (every column, ``id``
+# first), each with a new note: a file of N updates by id. Written from the
+# database with the export's columns (quality.columns.EXCHANGE_FIELDS).
+UPDATES = r"""
+import csv, sys
+from quality.columns import EXCHANGE_FIELDS
+from quality.models import Observation
+rows = (
+    Observation.objects.filter(source_publisher="基准测试（合成数据）")
+    .order_by("id")
+    .values_list(
+        "id", "indicator__code", "region__code", "period__code", "value",
+        "comparator", "lower", "upper", "raw_text", "status", "is_preferred",
+        "source_publisher", "source_title", "quote",
+    )
+)
+with open(PATH, "w", encoding="utf-8", newline="") as f:
+    out = csv.writer(f)
+    out.writerow(EXCHANGE_FIELDS)
+    for (pk, ind, reg, per, value, comp, lower, upper, raw, status, pref, pub,
+         title, quote) in rows.iterator(chunk_size=5000):
+        row = dict(
+            id=pk, indicator=ind, region=reg, period=per, value=value,
+            comparator=comp, lower=lower if lower is not None else "",
+            upper=upper if upper is not None else "", raw_text=raw, status=status,
+            is_preferred=int(pref), source_publisher=pub, source_title=title,
+            quote=quote, note="benchmark input, checked (update by id)",
+        )
+        out.writerow([row.get(name, "") for name in EXCHANGE_FIELDS])
 """
 
 CHECK = r"""
@@ -118,6 +152,16 @@ def run_once(env, n: int, postgres: str | None) -> dict:
         env, "import_observations", "--as", "bench", "--no-progress", str(path)
     )
     check = json.loads(manage(env, "shell", "-c", CHECK, capture=True).splitlines()[-1])
+    # The same file again: every row is now a saved observation, nothing changes.
+    again_seconds, again_rss_mb, again = timed(
+        env, "import_observations", "--as", "bench", "--no-progress", str(path)
+    )
+    # Every row again by its id, each with a new note: N updates.
+    updates = DATA / f"observations-{n}-updates.csv"
+    manage(env, "shell", "-c", f"PATH = {str(updates)!r}\n" + UPDATES)
+    update_seconds, update_rss_mb, updated = timed(
+        env, "import_observations", "--as", "bench", "--no-progress", str(updates)
+    )
     return {
         "database": "postgresql" if postgres else "sqlite",
         "rows": n,
@@ -127,6 +171,12 @@ def run_once(env, n: int, postgres: str | None) -> dict:
         "regions": len(codes["regions"]),
         "summary": done.stdout.strip().splitlines()[-1],
         **check,
+        "again_seconds": round(again_seconds, 1),
+        "again_peak_rss_mb": again_rss_mb,
+        "again_summary": again.stdout.strip().splitlines()[-1],
+        "updates_seconds": round(update_seconds, 1),
+        "updates_peak_rss_mb": update_rss_mb,
+        "updates_summary": updated.stdout.strip().splitlines()[-1],
     }
 
 
