@@ -129,37 +129,47 @@ def neighbours_and_related(article: Article, limit: int = 5) -> dict:
         rows = cursor.fetchall()
 
     found: dict = {"previous": None, "next": None, "related": [], "until": None}
-    candidates: dict[int, Article] = {}
+    # pk → [is_pick, shared tags, is_similar, published_at, pk, row]: ranked as
+    # tuples; model instances are made only for what may be shown.
+    candidates: dict[int, list] = {}
     changes: list = []
     for pk, title, status, published_at, expires_at, kind, n in rows:
-        # A plain cursor and a model instance made here, not ``raw()``: the raw
+        # A plain cursor and model instances made here, not ``raw()``: the raw
         # query's column mapping and converters cost more than the statement.
-        row = _article(
-            pk, title, status, _datetime(published_at), _datetime(expires_at)
-        )
-        if kind == 1:
-            found["previous"] = row
+        published_at = _datetime(published_at)
+        if kind in (1, 2):
+            row = _article(pk, title, status, published_at, _datetime(expires_at))
+            if kind == 2 and published_at > moment:
+                changes.append(published_at)  # scheduled: shown from then on
+                continue
+            found["previous" if kind == 1 else "next"] = row
             changes.append(row.expires_at)
             continue
-        if kind == 2:
-            if row.published_at > moment:
-                changes.append(row.published_at)  # scheduled: shown from then on
-            else:
-                found["next"] = row
-                changes.append(row.expires_at)
+        if pk == article.pk:
             continue
-        if row.pk == article.pk or not row.is_published:
-            continue
-        seen = candidates.setdefault(row.pk, row)
-        seen.is_pick = getattr(seen, "is_pick", False) or kind == 3
-        seen.shared = max(getattr(seen, "shared", 0), n if kind == 4 else 0)
-        seen.is_similar = getattr(seen, "is_similar", False) or kind == 5
-    related = sorted(
-        candidates.values(),
-        key=lambda a: (a.is_pick, a.shared, a.is_similar, a.published_at, a.id),
-        reverse=True,
-    )
-    found["related"] = related[:limit]
+        seen = candidates.get(pk)
+        if seen is None:
+            seen = candidates[pk] = [
+                False,
+                0,
+                False,
+                published_at,
+                pk,
+                (pk, title, status, published_at, expires_at),
+            ]
+        seen[0] = seen[0] or kind == 3
+        seen[1] = max(seen[1], n if kind == 4 else 0)
+        seen[2] = seen[2] or kind == 5
+    # Ranked first, then checked in that order until ``limit`` are public: the same
+    # articles as checking every candidate and keeping the first ``limit``.
+    for *_rank, (pk, title, status, published_at, expires_at) in sorted(
+        candidates.values(), key=lambda c: c[:5], reverse=True
+    ):
+        row = _article(pk, title, status, published_at, _datetime(expires_at))
+        if row.is_published:
+            found["related"].append(row)
+            if len(found["related"]) == limit:
+                break
     changes += [a.expires_at for a in found["related"]]
     found["until"] = min((c for c in changes if c is not None), default=None)
     return found
