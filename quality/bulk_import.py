@@ -92,6 +92,8 @@ _KEY = tuple(
     Observation._meta.get_field(name).attname for name in Observation.VALUE_FIELDS
 )
 _ARTICLE = _KEY.index("article_id")
+# Headers only the public downloads have (``quality.views``): not an import file.
+_DOWNLOAD_ONLY = frozenset(columns.DOWNLOAD_FIELDS) - frozenset(columns.EXCHANGE_FIELDS)
 
 
 @dataclass(frozen=True)
@@ -782,6 +784,18 @@ def _import_rows(file, name, result, batch_size, on_progress, can_change) -> _Wr
     for number, cells in _rows(file, name):
         if header is None:
             header = [str(c).strip() if c is not None else "" for c in cells]
+            if _DOWNLOAD_ONLY & set(header):
+                # A public download: no id, the source as one readable column, the
+                # region as its name. Say so once rather than once a cell.
+                result.add_error(
+                    1,
+                    "",
+                    _(
+                        "这是网站公开下载的数据文件（没有 id，来源只有名称），不能"
+                        "导入；请用后台观测值列表“导出”的文件，或按其列名填写。"
+                    ),
+                )
+                return writer
             for column in REQUIRED:
                 if column not in header:
                     result.add_error(

@@ -296,6 +296,25 @@ class ImportWithIdsTests(TestCase):
         self.c.refresh_from_db()
         self.assertEqual(self.c.note, "改了")
 
+    def test_public_downloads_are_refused_with_one_message(self):
+        """The site's downloads (no id, the source as a name, the region as its
+        name) are not an import file: one error, not one a cell."""
+        before, periods = snapshot(), Period.objects.count()
+        for url, name in [
+            (reverse("quality:indicator-csv", args=[self.indicator.code]), "i.csv"),
+            (reverse("quality:dataset-xlsx"), "data.xlsx"),
+        ]:
+            with self.subTest(url=url):
+                response = self.client.get(url)
+                self.assertEqual(response.status_code, 200)
+                content = b"".join(getattr(response, "streaming_content", [])) or (
+                    response.content
+                )
+                result = self.run_import(io.BytesIO(content), name=name)
+                self.assertEqual([(e.row, e.column) for e in result.errors], [(1, "")])
+                self.assertIn("这是网站公开下载的数据文件", result.errors[0].message)
+        self.assert_nothing_written(before, periods)
+
     def test_dry_run_counts_and_writes_nothing(self):
         file = edited(exported(), {self.c.pk: {"status": "provisional"}})
         before = snapshot()
