@@ -21,6 +21,10 @@ from django.utils.translation import gettext_lazy as _
 
 from .bulk_import import MAX_ERRORS, observations_import
 
+#: How long an upload waits for another bulk import of observations (PostgreSQL)
+#: before it is refused with a message: well inside the app server's 30 s timeout.
+LOCK_WAIT_SECONDS = 10.0
+
 
 class BulkImportForm(forms.Form):
     file = forms.FileField(
@@ -54,6 +58,7 @@ def observation_bulk_import_view(model_admin, request):
                 name=upload.name,
                 by=request.user,
                 dry_run=form.cleaned_data["dry_run"],
+                lock_timeout=LOCK_WAIT_SECONDS,
             )
             if result.ok and not result.dry_run:
                 values = {

@@ -11,12 +11,15 @@ from __future__ import annotations
 import threading
 import time
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection, transaction
 from django.test import TransactionTestCase
+from django.urls import reverse
 
 from news.models import AuditLog
 from quality.bulk_import import LOCK, observations_import
 from quality.models import Observation, Period
+from tests.factories import UserFactory
 from yantai.locks import bulk_write_lock, busy_message
 
 from .factories import IndicatorFactory, PeriodFactory, RegionFactory
@@ -162,6 +165,34 @@ class TwoImportsAtOnceTests(TransactionTestCase):
         self.assertFalse(
             AuditLog.objects.filter(action=AuditLog.Action.IMPORT).exists()
         )
+
+    def test_admin_upload_while_another_import_writes(self):
+        """The 批量导入 page shows the busy message (PostgreSQL: after its shorter
+        wait, inside the app server's timeout); nothing is written."""
+        root = UserFactory(username="root", is_staff=True, is_superuser=True)
+        self.client.force_login(root)
+        held, release = threading.Event(), threading.Event()
+
+        def holder():
+            with transaction.atomic():
+                bulk_write_lock(LOCK)
+                held.set()
+                release.wait(60)
+
+        one = Worker(holder)
+        one.start()
+        self.assertTrue(held.wait(30))
+        try:
+            response = self.client.post(
+                reverse("admin:quality_observation_bulk_import"),
+                {"file": SimpleUploadedFile("obs.csv", csv_bytes(ROWS).getvalue())},
+            )
+        finally:
+            release.set()
+            one.outcome()
+        self.assertContains(response, "发现 1 个错误，未写入任何数据。")
+        self.assertContains(response, busy_message())
+        self.assertEqual(Observation.objects.count(), 0)
 
     def test_two_imports_of_one_file_started_together(self):
         barrier = threading.Barrier(2)
