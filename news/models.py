@@ -329,6 +329,11 @@ _DETAIL_BYLINES = PreparedQuery(
 def detail_row(pk: int) -> Article | None:
     """``Article.objects.published().for_detail_row()`` of article ``pk``, or None
     when it is not public: one query, its statement compiled once."""
+    low, high = connections["default"].ops.integer_field_range(
+        Article._meta.pk.get_internal_type()
+    )
+    if not low <= pk <= high:  # as the ORM's lookup: no such row, not an overflow
+        return None
     found = _DETAIL_ROW.instances(pk=pk, at=timezone.now())
     return found[0] if found else None
 

@@ -73,7 +73,13 @@ def page_in_language(request, path: str, code: str) -> str:
     For the request's own path, from the match Django made of it (no second
     ``resolve()``), its link remembered per process (``yantai.links``)."""
     match = getattr(request, "resolver_match", None)
-    if match is None or match.args or not path == request.path == request.path_info:
+    if (
+        match is None
+        or match.args
+        or not path == request.path == request.path_info
+        # A view's extra arguments (the sitemaps' dict) are no key of a remembered URL.
+        or not all(type(value) in (str, int) for value in match.kwargs.values())
+    ):
         return translate_url(path, code)
     name = f"{match.namespace}:{match.url_name}" if match.namespace else match.url_name
     kwargs = match.kwargs

@@ -61,6 +61,7 @@ class DetailReadsTests(TestCase):
                 self.assertFalse(Article.objects.published().filter(pk=article.pk))
                 self.assertIsNone(detail_row(article.pk))
         self.assertIsNone(detail_row(SAMPLE_ID))
+        self.assertIsNone(detail_row(2**63))  # past the column's range: no row
         Article.objects.filter(pk=cases["scheduled"].pk).update(
             published_at=now - timedelta(seconds=1)
         )
@@ -111,7 +112,7 @@ class RememberedLinksTests(TestCase):
             id_url("news:article-detail", "pk", None)
 
     def test_the_url_tag_renders_as_djangos(self):
-        """``{% load cached_url %}``: the same output as Django's ``{% url %}`` for
+        """``{% load fast_tags %}``: the same output as Django's ``{% url %}`` for
         arguments, keyword arguments, ``as``, escaping and a missing view."""
         body = (
             "{% url 'news:home' %}|{% url 'news:article-detail' 7 %}|"
@@ -123,12 +124,38 @@ class RememberedLinksTests(TestCase):
         for language in ("zh-hans", "en"):
             with self.subTest(language), translation.override(language):
                 django = Template(body).render(Context(context))
-                cached = Template("{% load cached_url %}" + body).render(
+                cached = Template("{% load fast_tags %}" + body).render(
                     Context(context)
                 )
                 self.assertEqual(cached, django)
                 self.assertIn(reverse("news:article-detail", args=[8]), cached)
         with self.assertRaises(NoReverseMatch):
-            Template("{% load cached_url %}{% url 'news:nothing' %}").render(Context())
+            Template("{% load fast_tags %}{% url 'news:nothing' %}").render(Context())
         with self.assertRaises(TemplateSyntaxError):
-            Template("{% load cached_url %}{% url %}")
+            Template("{% load fast_tags %}{% url %}")
+
+    def test_the_translate_tag_renders_as_djangos(self):
+        """``{% translate %}`` under ``fast_tags``: the same output as Django's for
+        literals (with ``%``, quotes, markup), variables, filters, ``as``, ``noop``
+        and ``context``, in each language."""
+        body = (
+            "{% translate '首页' %}|{% translate \"相关新闻\" %}|{% trans '首页' %}|"
+            "{% translate '100% <b>' %}|{% translate \"it's\" %}|{% translate msg %}|"
+            "{% translate '首页'|upper %}|{% translate '首页' as t %}[{{ t }}]|"
+            "{% translate '首页' noop %}|{% translate 'May' context 'month name' %}"
+        )
+        context = {"msg": "首页 <i>"}
+        for language in ("zh-hans", "en"):
+            with self.subTest(language), translation.override(language):
+                django = Template("{% load i18n %}" + body).render(Context(context))
+                fast = Template("{% load i18n fast_tags %}" + body).render(
+                    Context(context)
+                )
+                self.assertEqual(fast, django)
+        with translation.override("en"):
+            self.assertEqual(
+                Template("{% load fast_tags %}{% translate '首页' %}").render(
+                    Context()
+                ),
+                "Home",
+            )
