@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import subprocess
 import sys
@@ -108,6 +109,19 @@ def timed(
     return seconds, round(rss_kb / 1024), done
 
 
+def cpu_seconds(done: subprocess.CompletedProcess) -> float:
+    """User + system CPU seconds of a ``timed`` command and its worker processes:
+    what the work cost, less sensitive than the wall time to a shared machine."""
+    user = float(re.search(r"User time \(seconds\): ([\d.]+)", done.stderr)[1])
+    system = float(re.search(r"System time \(seconds\): ([\d.]+)", done.stderr)[1])
+    return round(user + system, 1)
+
+
+def load_average() -> str:
+    """The 1-minute load average now (the machine is shared)."""
+    return f"{os.getloadavg()[0]:.1f}"
+
+
 def manage(
     env: dict[str, str], *args: str, capture: bool = False, root: Path = ROOT
 ) -> str:
@@ -173,15 +187,23 @@ print(json.dumps({
 """
 
 
-def run_once(env, source: Path, jobs: int, postgres: str | None) -> dict:
-    fresh_database(env, postgres)
+def run_once(
+    env, source: Path, jobs: int, postgres: str | None, root: Path = ROOT
+) -> dict:
+    fresh_database(env, postgres, root=root)
+    load = load_average()
     seconds, rss_mb, done = timed(
         env, "import_article", "--publish", "--as", "bench", "--jobs", str(jobs),
-        str(source),
+        str(source), root=root,
     )  # fmt: skip
-    check = json.loads(manage(env, "shell", "-c", CHECK, capture=True).splitlines()[-1])
+    load = f"{load}-{load_average()}"
+    check = json.loads(
+        manage(env, "shell", "-c", CHECK, capture=True, root=root).splitlines()[-1]
+    )
     return {
         "seconds": round(seconds, 1),
+        "cpu_s": cpu_seconds(done),
+        "load": load,
         "peak_rss_mb": rss_mb,
         "summary": done.stdout.strip().splitlines()[-1],
         **check,
@@ -193,15 +215,21 @@ def run_baseline(env, n: int, tree: Path, postgres: str | None) -> dict:
     time, 2,000 files a call, as issue #16 measured it): seconds and peak RSS."""
     fresh_database(env, postgres, root=tree)
     files = sorted(str(p) for p in page_dir(n).rglob("*.txt"))
-    seconds, rss_mb = 0.0, 0
+    seconds, cpu, rss_mb, load = 0.0, 0.0, 0, load_average()
     for i in range(0, len(files), 2000):
-        took, rss, _done = timed(
+        took, rss, done = timed(
             env, "import_article", "--publish", "--as", "bench", *files[i : i + 2000],
             root=tree,
         )  # fmt: skip
         seconds += took
+        cpu += cpu_seconds(done)
         rss_mb = max(rss_mb, rss)
-    return {"seconds": round(seconds, 1), "peak_rss_mb": rss_mb}
+    return {
+        "seconds": round(seconds, 1),
+        "cpu_s": round(cpu, 1),
+        "load": f"{load}-{load_average()}",
+        "peak_rss_mb": rss_mb,
+    }
 
 
 def main() -> None:
@@ -218,6 +246,12 @@ def main() -> None:
         help="also import the same pages with the import_article of this checkout "
         "(e.g. git archive COMMIT | tar -x -C DIR; DIR/.venv → .venv), after each run",
     )
+    parser.add_argument(
+        "--baseline-same",
+        action="store_true",
+        help="run the baseline tree's import_article with the same arguments (a "
+        "batch import too) instead of one file at a time in calls of 2,000 files",
+    )
     args = parser.parse_args()
     source = {"zip": page_zip, "dir": page_dir, "jsonl": dataset}[args.format](args.n)
     db = DATA / f"import-{args.n}.sqlite3"
@@ -233,7 +267,12 @@ def main() -> None:
             flush=True,
         )
         if args.baseline_tree:
-            base = run_baseline(env, args.n, args.baseline_tree, args.postgres)
+            if args.baseline_same:
+                base = run_once(
+                    env, source, args.jobs, args.postgres, root=args.baseline_tree
+                )
+            else:
+                base = run_baseline(env, args.n, args.baseline_tree, args.postgres)
             print(
                 f"RESULT baseline={args.baseline_tree} engine={engine} n={args.n} "
                 f"run={run} " + " ".join(f"{k}={v}" for k, v in base.items()),

@@ -153,6 +153,8 @@ _CAPTION_RE = re.compile(r"^(?:图为|图片\s*[:：]|图\s*[:：]|[（(]?图[�
 _SUBTITLE_DASH_RE = re.compile(r"^(?:[—－─-]{1,2})\s*")
 _SUBTITLE_LABEL_RE = re.compile(r"^(?:副题|副标题|引题|肩题)\s*[:：]\s*")
 _SPACES_RE = re.compile(r"\s+")
+# Control characters other than tab, line feed, form feed and carriage return.
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0e-\x1f]")
 
 
 class PageTextError(ValueError):
@@ -283,7 +285,7 @@ def _decode(text: str | bytes) -> str:
     text = text.removeprefix("\ufeff")
     # Tab, line feed and carriage return aside, control characters do not occur in
     # text a person saved from a browser: the file is something else.
-    if any(ord(char) < 32 and char not in "\t\n\r\f" for char in text):
+    if _CONTROL_RE.search(text):
         raise PageTextError("不是 UTF-8 文本文件（含有控制字符，像是二进制文件）")
     return text
 
