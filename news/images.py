@@ -91,7 +91,9 @@ _SWAPS_AXES = {
 # raises above twice that, from the header, inside Image.open(). Our explicit check
 # below also counts frames; this one also protects any other Pillow use in the process.
 PILImage.MAX_IMAGE_PIXELS = MAX_PIXELS
-# Truncated files must fail, never be padded with grey.
+# Truncated files must fail, never be padded with grey. Set again around each
+# decoding (``_reencode``): another library may turn it on for the whole process
+# (importing WeasyPrint, for the annual report's PDF, does).
 ImageFile.LOAD_TRUNCATED_IMAGES = False
 
 # Magic numbers of formats people upload by mistake (or on purpose), so that the
@@ -492,10 +494,14 @@ def process_image_upload(file) -> ProcessedImage:
                 % {"side": f"{max(width, height):,}", "limit": f"{MAX_SIDE:,}"},
                 code="too_long",
             )
+        loads_truncated = ImageFile.LOAD_TRUNCATED_IMAGES
+        ImageFile.LOAD_TRUNCATED_IMAGES = False
         try:
             return _reencode(image, detected, frames)
         except (OSError, SyntaxError, ValueError, EOFError) as e:
             raise _corrupt_error() from e
+        finally:
+            ImageFile.LOAD_TRUNCATED_IMAGES = loads_truncated
 
 
 def _reencode(image: PILImage.Image, fmt: str, frames: int) -> ProcessedImage:

@@ -23,6 +23,7 @@ from functools import lru_cache
 
 from django.conf import settings
 from django.utils.translation import gettext as _
+from PIL import ImageFile
 
 from yantai.html import html_to_text
 
@@ -49,8 +50,12 @@ def _svg_as_image(match: re.Match) -> str:
 
 def pdf_bytes(document: str) -> bytes:
     """The PDF of the report's HTML ``document``."""
+    loads_truncated = ImageFile.LOAD_TRUNCATED_IMAGES
     from weasyprint import HTML
 
+    # Importing WeasyPrint turns on Pillow's loading of truncated images for the
+    # whole process; our report draws no bitmap, and uploads must stay strict.
+    ImageFile.LOAD_TRUNCATED_IMAGES = loads_truncated
     document = _INLINE_SVG.sub(_svg_as_image, document)
     return HTML(string=document, base_url=str(settings.BASE_DIR)).write_pdf()
 

@@ -12,7 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.template import Context, Template
 from django.test import TestCase
 from PIL import Image as PILImage
-from PIL import ImageOps
+from PIL import ImageFile, ImageOps
 
 from news.images import image_create
 from news.models import AuditLog, Image
@@ -88,6 +88,17 @@ class ImageRefusalTests(TestCase):
         self.assertRefused(
             upload("cut.jpg", data[: len(data) // 2]), "图片文件不完整或已损坏"
         )
+
+    def test_truncated_jpeg_after_a_library_turned_on_truncated_loading(self):
+        """Importing WeasyPrint (the report's PDF) sets Pillow's process-wide
+        LOAD_TRUNCATED_IMAGES; an upload must still be refused."""
+        self.addCleanup(setattr, ImageFile, "LOAD_TRUNCATED_IMAGES", False)
+        ImageFile.LOAD_TRUNCATED_IMAGES = True
+        data = encode(photo(), "JPEG")
+        self.assertRefused(
+            upload("cut.jpg", data[: len(data) // 2]), "图片文件不完整或已损坏"
+        )
+        self.assertTrue(ImageFile.LOAD_TRUNCATED_IMAGES)  # left as it was found
 
     def test_truncated_header(self):
         data = encode(photo(), "PNG")

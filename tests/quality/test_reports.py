@@ -289,6 +289,14 @@ class ReportFilesTests(DemoReportMixin, TestCase):
             "[2] 质检报刊社《山东烟台品牌建设又获新突破》，2018年1月16日", text
         )
 
+    def test_generating_the_pdf_leaves_pillow_strict_for_uploads(self):
+        """Importing WeasyPrint turns on Pillow's LOAD_TRUNCATED_IMAGES for the
+        whole process; a worker that made a report must still refuse truncated
+        uploads (tests/news/test_images.py)."""
+        from PIL import ImageFile  # noqa: PLC0415
+
+        self.assertFalse(ImageFile.LOAD_TRUNCATED_IMAGES)
+
     def test_pdf_has_contents_with_page_numbers_and_running_headers(self):
         """目录 lists each chapter with its page (CSS target-counter); every page
         after the cover carries the report's title and its number."""
