@@ -188,13 +188,18 @@ print(json.dumps({
 
 
 def run_once(
-    env, source: Path, jobs: int, postgres: str | None, root: Path = ROOT
+    env,
+    source: Path,
+    jobs: int,
+    postgres: str | None,
+    root: Path = ROOT,
+    extra: tuple[str, ...] = (),
 ) -> dict:
     fresh_database(env, postgres, root=root)
     load = load_average()
     seconds, rss_mb, done = timed(
         env, "import_article", "--publish", "--as", "bench", "--jobs", str(jobs),
-        str(source), root=root,
+        *extra, str(source), root=root,
     )  # fmt: skip
     load = f"{load}-{load_average()}"
     check = json.loads(
@@ -240,6 +245,9 @@ def main() -> None:
     parser.add_argument("--postgres", metavar="DATABASE_URL")
     parser.add_argument("--format", choices=("zip", "dir", "jsonl"), default="zip")
     parser.add_argument(
+        "--batch-size", type=int, help="import_article --batch-size (default: its own)"
+    )
+    parser.add_argument(
         "--baseline-tree",
         type=Path,
         metavar="DIR",
@@ -260,9 +268,11 @@ def main() -> None:
         env["DATABASE_URL"] = args.postgres
     engine = "postgresql" if args.postgres else "sqlite"
     for run in range(1, args.runs + 1):
-        result = run_once(env, source, args.jobs, args.postgres)
+        extra = ("--batch-size", str(args.batch_size)) if args.batch_size else ()
+        result = run_once(env, source, args.jobs, args.postgres, extra=extra)
         print(
             f"RESULT engine={engine} n={args.n} format={args.format} jobs={args.jobs} "
+            f"batch={args.batch_size or 'default'} "
             f"run={run} " + " ".join(f"{k}={v}" for k, v in result.items()),
             flush=True,
         )
