@@ -1055,14 +1055,17 @@ def import_sources(
     parser = _Parser(jobs=jobs, index=publish, writer=writer)
     sources = iter_sources(paths)
     try:
-        pending = parser.submit(_take(sources, batch_size, report))
-        while pending is not None:
-            items = pending()
-            # Parse the next batch while this one is written.
-            following = parser.submit(_take(sources, batch_size, report))
-            for outcome in writer.write(items):
-                report(outcome)
-            pending = following
+        # Each batch is public at its commit; the shared fragments (最新文章, the
+        # channel menu) are rendered once at the end, not after every batch.
+        with pagecache.fragments_rendered_at_end():
+            pending = parser.submit(_take(sources, batch_size, report))
+            while pending is not None:
+                items = pending()
+                # Parse the next batch while this one is written.
+                following = parser.submit(_take(sources, batch_size, report))
+                for outcome in writer.write(items):
+                    report(outcome)
+                pending = following
     finally:
         parser.close()
     totals.seconds = time.perf_counter() - started
