@@ -124,7 +124,9 @@ class FastPathApplication:
         self.application = application
 
     def __call__(self, environ, start_response):
-        if settings.PAGE_FAST_PATH:
+        # With the page cache off (ARTICLE_PAGE_CACHE_SECONDS=0) so is the fast path,
+        # pages it kept before included.
+        if settings.PAGE_FAST_PATH and pagecache.timeout() > 0:
             served = self.try_serve(environ, start_response)
             if served is not None:
                 return served

@@ -256,3 +256,15 @@ class WSGIApplicationTests(TestCase):
         self.assertEqual(again[2], first[2])
         self.assertIn("新闻推荐", again[2].decode())
         self.assertNotIn("Recommended", again[2].decode())
+
+    def test_turning_the_page_cache_off_turns_off_pages_kept_before(self):
+        article = ArticleFactory(title="缓存关闭")
+        application = FastPathApplication(WSGIHandler())
+        self.call(application, article.get_absolute_url())  # kept
+        with (
+            self.settings(ARTICLE_PAGE_CACHE_SECONDS=0),
+            CaptureQueriesContext(connection) as queries,
+        ):
+            status, _headers, _body = self.call(application, article.get_absolute_url())
+        self.assertEqual(status, "200 OK")
+        self.assertNotEqual([q["sql"][:13] for q in queries], ["SELECT 1 FROM"])
