@@ -111,6 +111,18 @@ class RedisCacheTests(SimpleTestCase):
         self.assertEqual(pages.get_many([f"page:{i}" for i in range(2500)]), {})
         self.assertEqual(shared.get("throttle:1.2.3.4"), [1, 2, 3])
 
+    def test_one_redis_client_serves_every_operation(self):
+        """Django's builds a redis-py client for each operation (~0.2 ms of
+        response-callback table); ours keeps one per connection pool."""
+        cache = redis_cache(self.url, f"t{self.run_id}.c")
+        self.addCleanup(cache.clear)
+        cache.set("k", "值")
+        client = cache._cache.get_client(None, write=True)
+        self.assertIs(cache._cache.get_client("k"), client)  # one server: one pool
+        self.assertEqual(cache.get("k"), "值")
+        self.assertEqual(cache.get_many(["k", "missing"]), {"k": "值"})
+        self.assertIs(cache._cache.get_client(None, write=True), client)
+
     def test_hiredis_parses_the_replies(self):
         from redis.connection import _HiredisParser
 
