@@ -159,6 +159,10 @@ class FastPathApplication:
         # never one in a transaction (a test's).
         if not connection.in_atomic_block:
             connection.close_if_unusable_or_obsolete()
+            # No separate health check (CONN_HEALTH_CHECKS' SELECT 1: a second round
+            # trip on PostgreSQL): the statement below is one, and if the connection
+            # has died it fails, and Django answers after its own check.
+            connection.health_check_done = True
         if not pagecache.is_current(page):
             return None
         body = pagecache.fill_current(
