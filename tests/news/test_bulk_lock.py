@@ -17,6 +17,7 @@ from django.test import TransactionTestCase
 from news.bulk import CREATED, UNCHANGED, import_sources
 from news.models import Article
 from tests.factories import ChannelFactory
+from tests.threads import Worker
 from yantai.locks import is_busy
 
 PAGES = [
@@ -26,21 +27,6 @@ PAGES = [
     )
 ]
 POSTGRES = connection.vendor == "postgresql"
-
-
-class Worker(threading.Thread):
-    def __init__(self, target):
-        super().__init__(daemon=True)
-        self.target = target
-        self.result = self.error = None
-
-    def run(self):
-        try:
-            self.result = self.target()
-        except BaseException as error:  # reported by the test
-            self.error = error
-        finally:
-            connection.close()
 
 
 class TwoArticleImportsAtOnceTests(TransactionTestCase):

@@ -20,36 +20,13 @@ from news.models import AuditLog
 from quality.bulk_import import LOCK, observations_import
 from quality.models import Observation, Period
 from tests.factories import UserFactory
+from tests.threads import Worker
 from yantai.locks import bulk_write_lock, busy_message
 
 from .factories import IndicatorFactory, PeriodFactory, RegionFactory
 from .test_bulk_import import ROWS, csv_bytes
 
 POSTGRES = connection.vendor == "postgresql"
-
-
-class Worker(threading.Thread):
-    """Runs ``target`` on its own database connection; keeps its result or error."""
-
-    def __init__(self, target):
-        super().__init__(daemon=True)
-        self.target = target
-        self.result = self.error = None
-
-    def run(self):
-        try:
-            self.result = self.target()
-        except BaseException as error:  # reported by the test
-            self.error = error
-        finally:
-            connection.close()
-
-    def outcome(self, timeout=60):
-        self.join(timeout)
-        assert not self.is_alive(), "worker still running"
-        if self.error is not None:
-            raise self.error
-        return self.result
 
 
 def keys() -> list[tuple]:
