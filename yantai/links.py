@@ -6,26 +6,46 @@ from functools import lru_cache
 
 from django.core.signals import setting_changed
 from django.dispatch import receiver
-from django.urls import get_script_prefix, reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.translation import get_language
 
 
 @lru_cache(maxsize=8192)
-def _reverse(viewname: str, prefix: str, language: str, kwargs: tuple) -> str:
-    return reverse(viewname, kwargs=dict(kwargs))
+def _reverse(viewname, args, kwargs, current_app, prefix, language, urlconf) -> str:
+    return reverse(
+        viewname,
+        urlconf=urlconf,
+        args=args,
+        kwargs=dict(kwargs),
+        current_app=current_app,
+    )
 
 
-def cached_reverse(viewname: str, **kwargs) -> str:
-    """``reverse(viewname, kwargs=kwargs)``, remembered by this process.
+def remembered_reverse(
+    viewname: str, args: tuple = (), kwargs: tuple = (), current_app=None
+) -> str:
+    """``reverse()``, remembered by this process; ``kwargs`` as sorted (name, value)
+    pairs. Raises ``TypeError`` for an argument that cannot be a key.
 
     A URL depends only on the URLconf, which does not change while a process runs,
-    and on the script prefix and the active language (``/en/…``), which are part of
-    the key. ``reverse`` costs ~40 µs; a
+    and on the script prefix, the active language (``/en/…``), the current app and
+    the request's URLconf, which are part of the key. ``reverse`` costs ~40 µs; a
     search page links 20 articles and 28 channels.
     """
     return _reverse(
-        viewname, get_script_prefix(), get_language(), tuple(sorted(kwargs.items()))
+        viewname,
+        args,
+        kwargs,
+        current_app,
+        get_script_prefix(),
+        get_language(),
+        get_urlconf(),
     )
+
+
+def cached_reverse(viewname: str, **kwargs) -> str:
+    """``reverse(viewname, kwargs=kwargs)``, remembered by this process."""
+    return remembered_reverse(viewname, kwargs=tuple(sorted(kwargs.items())))
 
 
 # An id that no URL holds otherwise: the URL of any id is this one's, the id put in.

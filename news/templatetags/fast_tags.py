@@ -6,8 +6,8 @@ template (base.html and the article page load it).
   same dozen site links on every page (header, footer, feeds); Django's tag reverses
   each anew on every render. A URL depends only on the URLconf, which does not change
   while a process runs, and on the script prefix, the active language (``/en/…``),
-  the current app and the request's URLconf, which are part of the key (as in
-  ``yantai.links.cached_reverse``).
+  the current app and the request's URLconf: ``yantai.links.remembered_reverse``
+  keeps it under all of them.
 - ``{% translate "literal" %}`` (no filter, ``as``, ``noop`` or ``context``: those go
   to Django's tag): ``gettext`` of the literal, as Django's tag computes it, without
   the lazy string, the variable resolution and the value rendering it goes through
@@ -16,36 +16,17 @@ template (base.html and the article page load it).
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 from django import template
-from django.core.signals import setting_changed
-from django.dispatch import receiver
 from django.template import Node, defaulttags
 from django.templatetags import i18n
-from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language, gettext
+from django.utils.translation import gettext
+
+from yantai.links import remembered_reverse
 
 register = template.Library()
-
-
-@lru_cache(maxsize=4096)
-def _reverse(view_name, args, kwargs, current_app, prefix, language, urlconf) -> str:
-    return reverse(
-        view_name,
-        urlconf=urlconf,
-        args=args,
-        kwargs=dict(kwargs),
-        current_app=current_app,
-    )
-
-
-@receiver(setting_changed)
-def _forget(*, setting: str, **kwargs) -> None:
-    if setting == "ROOT_URLCONF":  # tests that swap the URLconf
-        _reverse.cache_clear()
 
 
 class CachedURLNode(defaulttags.URLNode):
@@ -60,12 +41,13 @@ class CachedURLNode(defaulttags.URLNode):
                 getattr(request, "resolver_match", None), "namespace", None
             )
         url = ""
-        key = (current_app, get_script_prefix(), get_language(), get_urlconf())
         try:
             try:
-                url = _reverse(view_name, args, kwargs, *key)
+                url = remembered_reverse(view_name, args, kwargs, current_app)
             except TypeError:  # an argument that cannot be a key: not remembered
-                url = _reverse.__wrapped__(view_name, args, kwargs, *key)
+                url = reverse(
+                    view_name, args=args, kwargs=dict(kwargs), current_app=current_app
+                )
         except NoReverseMatch:
             if self.asvar is None:
                 raise
