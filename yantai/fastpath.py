@@ -124,17 +124,18 @@ class FastPathApplication:
         self.application = application
 
     def __call__(self, environ, start_response):
-        # With the page cache off (ARTICLE_PAGE_CACHE_SECONDS=0) so is the fast path,
-        # pages it kept before included.
-        if settings.PAGE_FAST_PATH and pagecache.timeout() > 0:
-            served = self.try_serve(environ, start_response)
-            if served is not None:
-                return served
+        served = self.try_serve(environ, start_response)
+        if served is not None:
+            return served
         return self.application(environ, start_response)
 
     @classmethod
     def try_serve(cls, environ, start_response):
         """The response's body if the fast path may answer, else None."""
+        # With the page cache off (ARTICLE_PAGE_CACHE_SECONDS=0) so is the fast path,
+        # pages it kept before included.
+        if not settings.PAGE_FAST_PATH or pagecache.timeout() <= 0:
+            return None
         try:
             return cls.serve(environ, start_response)
         except Exception:  # any failure: Django answers, as without us

@@ -39,9 +39,7 @@ class FastPathClientHandler(ClientHandler):
         def start_response(status, headers, exc_info=None):
             seen.update(status=status, headers=headers)
 
-        body = None
-        if settings.PAGE_FAST_PATH:
-            body = FastPathApplication.try_serve(environ, start_response)
+        body = FastPathApplication.try_serve(environ, start_response)
         if body is None:
             response = super().__call__(environ)
             response.served_fast = False
