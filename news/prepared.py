@@ -63,6 +63,7 @@ class PreparedQuery:
             start,
             end,
             get_related_populators(klass_info, select, alias),
+            tuple(compiler.annotation_col_map.items()),
         )
         compiled = (compiler, sql, tuple(params), slots, rows)
         self._compiled[alias] = compiled
@@ -71,7 +72,8 @@ class PreparedQuery:
     def instances(self, using: str = "default", **values) -> list:
         """The instances the QuerySet would give with ``values`` for its samples."""
         compiled = self._compiled.get(using) or self._compile(using)
-        compiler, sql, params, slots, (model, names, start, end, populators) = compiled
+        compiler, sql, params, slots, rows = compiled
+        model, names, start, end, populators, annotations = rows
         params = list(params)
         for position, name, adapt in slots:
             value = values[name]
@@ -85,6 +87,8 @@ class PreparedQuery:
             instance = model.from_db(using, names, row[start:end])
             for populator in populators:
                 populator.populate(row, instance)
+            for name, position in annotations:  # as the ORM's ModelIterable
+                setattr(instance, name, row[position])
             found.append(instance)
         return found
 

@@ -200,7 +200,7 @@ class ArticleView(DetailView):
 
     def get_queryset(self):
         # The tags and bylines are fetched only when the page is rendered.
-        return Article.objects.published().for_detail_row()
+        return Article.objects.published().for_detail_row().with_index_title()
 
     def get_object(self, queryset=None):
         if queryset is not None:
