@@ -285,14 +285,19 @@ def fill(html: bytes, *, article_id: int | None = None) -> bytes:
 
 
 def fill_current(
-    html: bytes, *, article_id: int | None = None, language: str
+    html: bytes,
+    *,
+    article_id: int | None = None,
+    language: str,
+    token: str | None = None,
 ) -> bytes | None:
     """``fill()`` from the shared cache alone, with the fragments of ``language``
     (given, not the active one: the fast path runs outside Django's request cycle,
     where the active language is whatever the thread's last request left): None
     when a fragment is missing or out of date (the caller then takes the full path,
-    which computes it)."""
-    return _fill(html, article_id, compute=False, language=language)
+    which computes it). ``token``: the shared cache's public token if the caller
+    has just read it (``TOKEN_KEY``), else it is read here."""
+    return _fill(html, article_id, compute=False, language=language, token=token)
 
 
 # Fragments this process read lately: fragment key → (token, variants as UTF-8, when
@@ -303,13 +308,18 @@ MEMO_SECONDS = 5
 
 
 def _fill(
-    html: bytes, article_id: int | None, *, compute: bool, language: str | None = None
+    html: bytes,
+    article_id: int | None,
+    *,
+    compute: bool,
+    language: str | None = None,
+    token: str | None = None,
 ) -> bytes | None:
     language = language or get_language() or ""
     keys = {name: _fragment_key(name, language) for name in FRAGMENTS}
     shared = caches[SHARED_ALIAS]
     now = time.monotonic()
-    token = shared.get(TOKEN_KEY)
+    token = token or shared.get(TOKEN_KEY)
     if token is None:
         if not compute:
             return None

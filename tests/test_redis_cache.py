@@ -9,14 +9,16 @@ from __future__ import annotations
 import json
 import time
 import uuid
+from unittest import mock
 
 from django.conf import settings
+from django.core.cache import caches
 from django.test import SimpleTestCase, TestCase, override_settings
 
 from tests.redis_server import redis_url
 from tests.test_deploy_settings import clean_env, python
 from tests.test_health import closed_port
-from yantai.caching import RedisCache
+from yantai.caching import RedisCache, get_together
 from yantai.settings import _redis_cache as redis_cache_settings
 
 SHOW_CACHES = (
@@ -122,6 +124,41 @@ class RedisCacheTests(SimpleTestCase):
         self.assertEqual(cache.get("k"), "值")
         self.assertEqual(cache.get_many(["k", "missing"]), {"k": "值"})
         self.assertIs(cache._cache.get_client(None, write=True), client)
+
+    def test_values_of_two_caches_in_one_round_trip(self):
+        """The fast path reads a page and the fragments' token together: one MGET
+        when both caches are in one Redis server, one GET each otherwise; the
+        values (and the missing ones) are what each cache's own get() gives."""
+        prefix = f"t{self.run_id}"
+        redis_caches = {
+            "pages": redis_cache_settings("pages", 60) | {"LOCATION": self.url},
+            "shared": redis_cache_settings("shared", 60) | {"LOCATION": self.url},
+        }
+        redis_caches["pages"]["KEY_PREFIX"] = f"{prefix}.pages"
+        redis_caches["shared"]["KEY_PREFIX"] = f"{prefix}.shared"
+        with override_settings(CACHES={**settings.CACHES, **redis_caches}):
+            pages, shared = caches["pages"], caches["shared"]
+            self.addCleanup(pages.clear)
+            self.addCleanup(shared.clear)
+            pages.set("page", ("页面", b"<html>"))
+            shared.set("token", "t1")
+            shared.set("page", "another cache's key of the same name")
+            items = (("pages", "page"), ("shared", "token"), ("shared", "none"))
+            client = pages._cache.get_client(None)
+            # What redis-py sends (its method watched, not replaced).
+            with mock.patch.object(
+                client, "execute_command", wraps=client.execute_command
+            ) as sent:
+                values = get_together(*items)
+            self.assertEqual(values, [("页面", b"<html>"), "t1", None])
+            self.assertEqual([call.args[0] for call in sent.call_args_list], ["MGET"])
+        # A cache elsewhere (here: the file cache of the test settings): each read
+        # by its own cache, the same values.
+        caches["pages"].set("page", "文件")
+        self.addCleanup(caches["pages"].delete, "page")
+        self.assertEqual(
+            get_together(("pages", "page"), ("pages", "x")), ["文件", None]
+        )
 
     def test_hiredis_parses_the_replies(self):
         from redis.connection import _HiredisParser

@@ -41,6 +41,7 @@ from django.db import connection
 from django.utils.http import parse_etags, parse_http_date_safe, quote_etag
 
 from news import pagecache
+from yantai.caching import get_together
 
 logger = logging.getLogger(__name__)
 
@@ -149,8 +150,11 @@ class FastPathApplication:
         key = request_key(WSGIRequest(dict(environ)))
         if key is None:
             return None
-        entry = caches[pagecache.CACHE_ALIAS].get(key)
-        if entry is None:
+        # The page and the fragments' token: one round trip when both are in Redis.
+        entry, token = get_together(
+            (pagecache.CACHE_ALIAS, key), (pagecache.SHARED_ALIAS, pagecache.TOKEN_KEY)
+        )
+        if entry is None or token is None:
             return None
         page, headers = entry
         if page.until <= time.time() or not page.language:
@@ -167,7 +171,7 @@ class FastPathApplication:
         if not pagecache.is_current(page):
             return None
         body = pagecache.fill_current(
-            page.html, article_id=page.article_id, language=page.language
+            page.html, article_id=page.article_id, language=page.language, token=token
         )
         if body is None:
             return None
