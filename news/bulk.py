@@ -37,7 +37,7 @@ from django.db.models.functions import Lag, Lead
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from yantai.locks import bulk_write_lock
+from yantai.locks import BulkWriteBusy, bulk_write
 
 from . import pagecache, search
 from .models import (
@@ -328,6 +328,9 @@ class Totals:
         )
     )
     seconds: float = 0.0
+    #: Stopped because another bulk import held the database past the wait: the
+    #: batch then being written and everything after it were not written.
+    busy: bool = False
 
     def add(self, outcome: Outcome) -> None:
         self.read += 1
@@ -551,9 +554,9 @@ class BatchWriter:
         """Write ``items``; return one outcome each, in their order.
 
         One bulk import writes at a time (``yantai.locks``): a second one waits
-        here for the first one's batch to commit, then finds its articles."""
-        with transaction.atomic():
-            bulk_write_lock("news.import_article")
+        here for the first one's batch to commit, then finds its articles, or
+        raises ``BulkWriteBusy`` after the wait, having written nothing."""
+        with bulk_write("news.import_article"):
             return self._write(items)
 
     def _write(self, items: list[Prepared]) -> list[Outcome]:
@@ -1063,7 +1066,14 @@ def import_sources(
                 items = pending()
                 # Parse the next batch while this one is written.
                 following = parser.submit(_take(sources, batch_size, report))
-                for outcome in writer.write(items):
+                try:
+                    outcomes = writer.write(items)
+                except BulkWriteBusy:
+                    # Another bulk import kept the database past the wait: this
+                    # batch and the rest are not written; the batches before are.
+                    totals.busy = True
+                    break
+                for outcome in outcomes:
                     report(outcome)
                 pending = following
     finally:

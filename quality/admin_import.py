@@ -11,6 +11,7 @@ stays beside it; its export is unchanged.
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
@@ -20,10 +21,6 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from .bulk_import import MAX_ERRORS, observations_import
-
-#: How long an upload waits for another bulk import of observations (PostgreSQL)
-#: before it is refused with a message: well inside the app server's 30 s timeout.
-LOCK_WAIT_SECONDS = 10.0
 
 
 class BulkImportForm(forms.Form):
@@ -58,7 +55,8 @@ def observation_bulk_import_view(model_admin, request):
                 name=upload.name,
                 by=request.user,
                 dry_run=form.cleaned_data["dry_run"],
-                lock_timeout=LOCK_WAIT_SECONDS,
+                # Refused with a message well inside the app server's 30 s timeout.
+                lock_timeout=settings.BULK_IMPORT_ADMIN_WAIT_SECONDS,
             )
             if result.ok and not result.dry_run:
                 values = {

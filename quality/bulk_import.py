@@ -39,7 +39,7 @@ row that changed nothing, its preferred flag compared at the end of the import).
 import that changes nothing is rolled back whole: no audit entry, nothing written.
 
 Two bulk imports at once: the second waits for the first to commit
-(``yantai.locks.bulk_write_lock``), then reads what the first wrote.
+(``yantai.locks.bulk_write``), then reads what the first wrote.
 """
 
 from __future__ import annotations
@@ -64,7 +64,7 @@ from api.pagination import bump_count_generation
 from news.models import Article, AuditLog
 from news.services import audit_record
 from yantai.csvsafe import unguard_cell
-from yantai.locks import WAIT_SECONDS, BulkWriteBusy, bulk_write_lock, is_busy
+from yantai.locks import BulkWriteBusy, bulk_write, is_busy
 
 from . import columns
 from .figure_links import figure_marks_batch, figures_changed
@@ -695,7 +695,7 @@ def observations_import(
     dry_run: bool = False,
     batch_size: int = BATCH_SIZE,
     on_progress: Callable[[int], None] | None = None,
-    lock_timeout: float = WAIT_SECONDS,
+    lock_timeout: float | None = None,
 ) -> ImportResult:
     """Import the observations of ``file`` (a binary file object; ``name`` says
     whether it is ``.csv`` or ``.xlsx``): all of them, or none when any row fails.
@@ -706,7 +706,8 @@ def observations_import(
     change nothing writes nothing, not even that. ``by`` needs the
     ``change_observation`` permission for the rows that change a saved observation.
     ``lock_timeout``: how long to wait for another bulk import of observations
-    (PostgreSQL; SQLite's busy timeout applies there).
+    (seconds; ``settings.BULK_IMPORT_WAIT_SECONDS`` by default), after which the
+    import is refused with one error and writes nothing.
     """
     started = time.monotonic()
     result = ImportResult(name=name, dry_run=dry_run)
@@ -716,8 +717,7 @@ def observations_import(
         return result
     can_change = by is None or by.has_perm(PERM_CHANGE)
     try:
-        with figure_marks_batch():
-            bulk_write_lock(LOCK, timeout=lock_timeout)
+        with bulk_write(LOCK, timeout=lock_timeout), figure_marks_batch():
             writer = _import_rows(
                 file, name, result, batch_size, on_progress, can_change
             )

@@ -2,33 +2,42 @@
 
 Two bulk imports running at once would each read what is saved and then write: the
 same observation inserted twice, a preferred flag moved by one and moved back by the
-other's stale read, an article created twice. :func:`bulk_write_lock`, called first
-in the import's transaction, makes the second import wait until the first commits,
-so that everything it reads afterwards includes the first one's rows.
+other's stale read, an article created twice. :func:`bulk_write` opens the import's
+transaction holding the lock, so a second import waits until the first commits and
+everything it reads afterwards includes the first one's rows. When it has waited
+``timeout`` seconds (``settings.BULK_IMPORT_WAIT_SECONDS`` unless the caller says),
+:class:`BulkWriteBusy` is raised with a Chinese message: its transaction has
+written nothing, and the import holding the lock goes on unharmed.
 
 - **PostgreSQL**: ``pg_advisory_xact_lock`` on a 64-bit key made from the lock's
   name, released when the transaction ends (commit or rollback, also when the
-  process dies). The second import waits at most ``timeout`` seconds
-  (``lock_timeout``, for this one statement), then :class:`BulkWriteBusy` is raised
-  with a Chinese message; its transaction has written nothing.
+  process dies), waited for under ``lock_timeout`` (for this one statement).
 - **SQLite** serialises writers by itself: the project's transactions are
-  ``IMMEDIATE`` (yantai/settings.py), so a writer takes the database's one write lock
-  at ``BEGIN`` and holds it to ``COMMIT``; a second writer waits at ``BEGIN`` for the
-  busy timeout (20 s) and then fails with "database is locked", which
-  :func:`is_busy` recognises. There is nothing for the helper to do.
+  ``IMMEDIATE`` (yantai/settings.py), so a writer takes the database's one write
+  lock at ``BEGIN`` and holds it to ``COMMIT``. The second import waits at ``BEGIN``
+  for ``timeout`` (the connection's busy timeout, set for that statement only: 20 s
+  otherwise) and SQLite's "database is locked" becomes :class:`BulkWriteBusy`.
 """
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 
+from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, OperationalError, connections, transaction
 from django.db.transaction import TransactionManagementError
 from django.utils.translation import gettext as _
 
-#: How long a second bulk import waits for the first one on PostgreSQL (seconds):
+#: How long a second bulk import waits for the first one by default (seconds):
 #: longer than the 100,000-row observation import takes.
 WAIT_SECONDS = 120.0
+
+
+def wait_seconds() -> float:
+    """The wait of a bulk import that names none (``BULK_IMPORT_WAIT_SECONDS``)."""
+    return float(getattr(settings, "BULK_IMPORT_WAIT_SECONDS", WAIT_SECONDS))
 
 
 def busy_message() -> str:
@@ -48,19 +57,63 @@ def is_busy(error: Exception) -> bool:
     return isinstance(error, OperationalError) and "locked" in str(error)
 
 
+@contextmanager
+def bulk_write(
+    name: str, *, timeout: float | None = None, using: str = DEFAULT_DB_ALIAS
+) -> Iterator[None]:
+    """The transaction of one bulk import, holding the bulk-write lock ``name``.
+
+    Waits up to ``timeout`` seconds (default :func:`wait_seconds`) for another
+    holder, then raises :class:`BulkWriteBusy` having written nothing. Inside an
+    outer transaction (a test's) it is a savepoint and SQLite has nothing to wait
+    for: the outer transaction already holds the write lock.
+    """
+    seconds = wait_seconds() if timeout is None else timeout
+    connection = connections[using]
+    with ExitStack() as stack:
+        try:
+            with _busy_timeout(connection, seconds):
+                stack.enter_context(transaction.atomic(using=using))
+        except OperationalError as error:
+            if not is_busy(error):
+                raise
+            raise BulkWriteBusy from error
+        bulk_write_lock(name, timeout=seconds, using=using)
+        yield
+
+
+@contextmanager
+def _busy_timeout(connection, seconds: float) -> Iterator[None]:
+    """SQLite, outside a transaction: wait ``seconds`` at the coming ``BEGIN
+    IMMEDIATE`` for another writer (the connection's own busy timeout after)."""
+    if connection.vendor != "sqlite" or connection.in_atomic_block:
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA busy_timeout")
+        (previous,) = cursor.fetchone()
+        cursor.execute(f"PRAGMA busy_timeout = {max(1, round(seconds * 1000))}")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA busy_timeout = {int(previous)}")
+
+
 def _key(name: str) -> int:
     digest = hashlib.blake2b(name.encode(), digest_size=8).digest()
     return int.from_bytes(digest, "big", signed=True)
 
 
 def bulk_write_lock(
-    name: str, *, timeout: float = WAIT_SECONDS, using: str = DEFAULT_DB_ALIAS
+    name: str, *, timeout: float | None = None, using: str = DEFAULT_DB_ALIAS
 ) -> None:
     """Hold the bulk-write lock ``name`` until the current transaction ends.
 
-    Call it first inside the import's ``transaction.atomic()``. On PostgreSQL it
-    waits up to ``timeout`` seconds for another holder, then raises
-    :class:`BulkWriteBusy`; on SQLite the transaction already holds the write lock.
+    :func:`bulk_write` calls it first in the transaction it opens. On PostgreSQL it
+    waits up to ``timeout`` seconds (default :func:`wait_seconds`) for another
+    holder, then raises :class:`BulkWriteBusy`; on SQLite the transaction already
+    holds the write lock.
     """
     connection = connections[using]
     if not connection.in_atomic_block:
@@ -69,6 +122,7 @@ def bulk_write_lock(
         )
     if connection.vendor != "postgresql":
         return
+    seconds = wait_seconds() if timeout is None else timeout
     key = _key(name)
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [key])
@@ -82,7 +136,7 @@ def bulk_write_lock(
             with transaction.atomic(using=using):
                 cursor.execute(
                     "SELECT set_config('lock_timeout', %s, true)",
-                    [f"{max(1, round(timeout * 1000))}ms"],
+                    [f"{max(1, round(seconds * 1000))}ms"],
                 )
                 cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
         except OperationalError as error:

@@ -185,6 +185,13 @@ def env_seconds(name: str, default: int) -> int:
     return int(value)
 
 
+# How long a bulk import (import_article, import_observations) waits for another one
+# of its kind to commit before it is refused with a message, writing nothing
+# (yantai.locks); the admin's 批量导入 waits less, inside the app server's 30 s.
+BULK_IMPORT_WAIT_SECONDS = env_seconds("BULK_IMPORT_WAIT_SECONDS", 120)
+BULK_IMPORT_ADMIN_WAIT_SECONDS = env_seconds("BULK_IMPORT_ADMIN_WAIT_SECONDS", 10)
+
+
 # Cache-Control of the public pages for anonymous readers (yantai.httpcache): how long
 # a browser (max-age) and a shared cache such as nginx or a CDN (s-maxage) may serve a
 # page without asking, and how long past that a shared cache may serve it while it

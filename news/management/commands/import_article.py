@@ -29,6 +29,7 @@ from news.bulk import (
 )
 from news.models import Article, Channel
 from news.workflow import PERM_PUBLISH
+from yantai.locks import wait_seconds
 
 DEFAULT_CHANNEL = {"name": "烟台新闻", "slug": "烟台新闻"}
 
@@ -189,6 +190,16 @@ class Command(BaseCommand):
             one = len(options["files"]) == 1 and totals.read == 1 and records
             self.stdout.write(
                 json.dumps(records[0] if one else records, ensure_ascii=False)
+            )
+        if totals.busy:
+            raise CommandError(
+                _(
+                    "另一个批量导入占用数据库超过 %(seconds)d 秒，导入在此停止：正在"
+                    "写入的一批及其后的文件均未写入，之前各批已完整写入。请等它完成"
+                    "后再运行同一命令（已导入的文章会显示为内容未变）。"
+                )
+                % {"seconds": wait_seconds()},
+                returncode=1,
             )
         if totals.failed:
             raise CommandError(

@@ -86,6 +86,9 @@ class Command(BaseCommand):
             if bar is not None:
                 bar.close()
         for error in result.errors:
+            if not error.row:  # the file as a whole (unreadable, busy database)
+                self.stderr.write(error.message)
+                continue
             self.stderr.write(
                 _("第 %(row)d 行%(column)s：%(message)s")
                 % {
