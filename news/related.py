@@ -9,7 +9,8 @@ alike; every part of it is a small index lookup:
 
 - ``older``/``newer``: the channel index (``article_channel_pub_idx``);
 - ``picks``: the editor's 相关新闻 (the ``related_articles`` link table);
-- ``sharing``: the articles sharing the most tags, through the tag links;
+- ``sharing``: the articles sharing the most tags, through the tag links (among
+  the newest ``TAG_CANDIDATES`` of each tag);
 - ``similar`` (only when the article has fewer than three tags): articles whose
   titles share Chinese words with its title, from the search index.
 
@@ -42,6 +43,9 @@ APPROVED_IN_CHANNEL = """
       AND (expires_at IS NULL OR expires_at > %s)
 """
 
+
+# 相关新闻 by shared tags: among the newest this many articles of each tag.
+TAG_CANDIDATES = 100
 
 # The columns the page reads of a neighbour or related article, in the model's
 # field order (``Model.from_db`` takes them so); the others stay deferred.
@@ -79,14 +83,14 @@ def neighbours_and_related(article: Article, limit: int = 5) -> dict:
         (
             f"""SELECT id, 1 AS kind, 0 AS n FROM (
                 {PUBLISHED_IN_CHANNEL}
-                AND (published_at < %s OR (published_at = %s AND id < %s))
+                AND published_at <= %s AND (published_at < %s OR id < %s)
                 ORDER BY published_at DESC, id DESC LIMIT 1) older""",
             [*visible, at, at, article.pk],
         ),
         (
             f"""SELECT id, 2 AS kind, 0 AS n FROM (
                 {APPROVED_IN_CHANNEL}
-                AND (published_at > %s OR (published_at = %s AND id > %s))
+                AND published_at >= %s AND (published_at > %s OR id > %s)
                 ORDER BY published_at ASC, id ASC LIMIT 1) newer""",
             [*approved, at, at, article.pk],
         ),
@@ -97,15 +101,27 @@ def neighbours_and_related(article: Article, limit: int = 5) -> dict:
         ),
     ]
     if tag_ids:
-        marks = ", ".join(["%s"] * len(tag_ids))
+        # Counted among the newest TAG_CANDIDATES articles of each tag (an index
+        # range each, ``news_article_tags_tag_article``): counting every article of
+        # a tag grows with the archive (a tag on 10,000 articles: 10,000 rows to
+        # group on every cold page).
+        newest = " UNION ALL ".join(
+            f"""SELECT article_id FROM (
+                SELECT article_id FROM news_article_tags
+                WHERE tag_id = %s AND article_id <> %s
+                ORDER BY article_id DESC LIMIT %s) t{i}"""
+            for i in range(len(tag_ids))
+        )
         parts.append(
             (
                 f"""SELECT id, 4 AS kind, n FROM (
-                    SELECT article_id AS id, COUNT(*) AS n FROM news_article_tags
-                    WHERE tag_id IN ({marks}) AND article_id <> %s
+                    SELECT article_id AS id, COUNT(*) AS n FROM ({newest}) tagged
                     GROUP BY article_id ORDER BY COUNT(*) DESC, article_id DESC
                     LIMIT %s) sharing""",
-                [*tag_ids, article.pk, limit * 4],
+                [
+                    *(p for tag in tag_ids for p in (tag, article.pk, TAG_CANDIDATES)),
+                    limit * 4,
+                ],
             )
         )
     similar = search.related_ids_query(article) if len(tag_ids) < 3 else None

@@ -1,0 +1,81 @@
+"""上一篇/下一篇 and 相关新闻 by tags (news/related.py): the rules their cheaper SQL
+keeps."""
+
+from datetime import timedelta
+
+from django.db import connection
+from django.test import TestCase
+from django.utils import timezone
+
+from news.models import Article
+from news.related import TAG_CANDIDATES, neighbours_and_related
+from tests.factories import ArticleFactory, ChannelFactory, TagFactory
+
+
+class NeighboursTests(TestCase):
+    def test_articles_published_at_the_same_moment_follow_their_ids(self):
+        channel = ChannelFactory()
+        moment = timezone.now() - timedelta(days=5)
+        before = ArticleFactory(channel=channel, published_at=moment - timedelta(1))
+        same = [ArticleFactory(channel=channel, published_at=moment) for _ in range(3)]
+        after = ArticleFactory(channel=channel, published_at=moment + timedelta(1))
+        order = [before, *same, after]
+        for i, article in enumerate(order):
+            with self.subTest(i):
+                found = neighbours_and_related(article)
+                self.assertEqual(found["previous"], order[i - 1] if i else None)
+                self.assertEqual(found["next"], order[i + 1] if i < 4 else None)
+
+    def test_the_next_one_skips_drafts_and_withdrawn_articles(self):
+        channel = ChannelFactory()
+        now = timezone.now()
+        article = ArticleFactory(channel=channel, published_at=now - timedelta(3))
+        ArticleFactory(
+            channel=channel,
+            published_at=now - timedelta(2),
+            status=Article.Status.UNPUBLISHED,
+        )
+        ArticleFactory(channel=channel, status=Article.Status.DRAFT)
+        newer = ArticleFactory(channel=channel, published_at=now - timedelta(1))
+        self.assertEqual(neighbours_and_related(article)["next"], newer)
+
+
+class SharedTagsTests(TestCase):
+    def test_ranked_by_tags_shared_among_the_newest_of_each_tag(self):
+        """An article sharing two tags comes before those sharing one; an older one
+        past the newest ``TAG_CANDIDATES`` of a tag counts only its other tags."""
+        now = timezone.now()
+        common, rare, other = TagFactory(), TagFactory(), TagFactory()
+        article = ArticleFactory(published_at=now)
+        article.tags.set([common, rare, other])
+        old = ArticleFactory(published_at=now - timedelta(days=30))
+        old.tags.set([common, rare])  # two shared tags, but old
+        newest = []
+        for n in range(TAG_CANDIDATES):
+            a = ArticleFactory(published_at=now - timedelta(hours=n + 1))
+            newest.append(a)
+        through = Article.tags.through
+        through.objects.bulk_create(
+            through(article_id=a.pk, tag_id=common.pk) for a in newest
+        )
+        both = newest[-1]
+        both.tags.add(other)  # the oldest of the newest: two shared tags
+        related = neighbours_and_related(article)["related"]
+        self.assertEqual(related[0], both)  # common + other
+        # ``old`` shares common (not among its newest 100) and rare: one tag
+        # counted, so it ranks with those sharing one, by publication.
+        self.assertNotIn(old, related)
+        self.assertEqual(len(related), 5)
+
+    def test_the_statement_uses_the_tag_article_index(self):
+        if connection.vendor != "sqlite":
+            self.skipTest("SQLite's plan")
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "EXPLAIN QUERY PLAN SELECT article_id FROM news_article_tags"
+                " WHERE tag_id = 1 AND article_id <> 2 ORDER BY article_id DESC"
+                " LIMIT 100"
+            )
+            plan = " ".join(str(row) for row in cursor.fetchall())
+        self.assertIn("news_article_tags_tag_article", plan)
+        self.assertNotIn("TEMP B-TREE", plan)
