@@ -12,21 +12,48 @@ template (base.html and the article page load it).
   to Django's tag): ``gettext`` of the literal, as Django's tag computes it, without
   the lazy string, the variable resolution and the value rendering it goes through
   (a page prints about fifty).
+- ``{% static %}``: its URL remembered by the process (the storage's URL of a path
+  does not change while a process runs; forgotten when a test changes a setting).
+  ``static_url(path)`` is the same for Python code.
+- ``{% per_language %}…{% endper_language %}``: a stretch of a page that is the same
+  for every request in a language (the site header's and footer's links, the
+  stylesheets), rendered once per language, script prefix and URLconf by the
+  process and then printed as it was. It may hold only text, literal
+  ``{% translate %}``, ``{% url %}`` with literal arguments and ``{% static %}``
+  with a literal path (a template that puts anything else in it does not load),
+  so what it prints cannot depend on the request.
 """
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from django import template
-from django.template import Node, defaulttags
+from django.core.signals import setting_changed
+from django.dispatch import receiver
+from django.template import Node, TemplateSyntaxError, defaulttags
+from django.template.base import TextNode
 from django.templatetags import i18n
-from django.urls import NoReverseMatch, reverse
+from django.templatetags.static import StaticNode
+from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 
 from yantai.links import remembered_reverse
 
 register = template.Library()
+
+
+def _current_app(context):
+    """The current app ``{% url %}`` reverses in (Django's URLNode's rule)."""
+    request = getattr(context, "request", None)
+    current_app = getattr(request, "current_app", None)
+    if current_app is None:
+        current_app = getattr(
+            getattr(request, "resolver_match", None), "namespace", None
+        )
+    return current_app
 
 
 class CachedURLNode(defaulttags.URLNode):
@@ -34,12 +61,7 @@ class CachedURLNode(defaulttags.URLNode):
         args = tuple(arg.resolve(context) for arg in self.args)
         kwargs = tuple(sorted((k, v.resolve(context)) for k, v in self.kwargs.items()))
         view_name = self.view_name.resolve(context)
-        request = getattr(context, "request", None)
-        current_app = getattr(request, "current_app", None)
-        if current_app is None:
-            current_app = getattr(
-                getattr(request, "resolver_match", None), "namespace", None
-            )
+        current_app = _current_app(context)
         url = ""
         try:
             try:
@@ -93,3 +115,97 @@ def translate(parser, token):
     ):
         return TranslateLiteralNode(literal)
     return node
+
+
+@lru_cache(maxsize=512)
+def static_url(path: str) -> str:
+    """``django.templatetags.static.static(path)``, remembered by the process."""
+    return StaticNode.handle_simple(path)
+
+
+class RememberedStaticNode(StaticNode):
+    def url(self, context):
+        path = self.path.resolve(context)
+        try:
+            return static_url(path)
+        except TypeError:  # not a key (not a str): Django's own way
+            return self.handle_simple(path)
+
+
+@register.tag
+def static(parser, token):
+    """Django's ``{% static %}`` (same syntax and output), remembered per process."""
+    node = StaticNode.handle_token(parser, token)
+    return RememberedStaticNode(varname=node.varname, path=node.path)
+
+
+def _literal(expression) -> bool:
+    """A string or number written in the template, no filter."""
+    var = expression.var
+    return not expression.filters and (
+        not isinstance(var, template.Variable) or var.lookups is None
+    )
+
+
+def _constant(node) -> bool:
+    """True for a node whose output depends only on the language, the script
+    prefix, the URLconf and the current app."""
+    if isinstance(node, (TextNode, TranslateLiteralNode)):
+        return True
+    if isinstance(node, RememberedStaticNode):
+        return node.varname is None and _literal(node.path)
+    if isinstance(node, CachedURLNode):
+        return (
+            node.asvar is None
+            and _literal(node.view_name)
+            and all(map(_literal, node.args))
+            and all(map(_literal, node.kwargs.values()))
+        )
+    return False
+
+
+_generation = [0]  # bumped when a setting changes (tests): everything re-rendered
+
+
+class PerLanguageNode(Node):
+    def __init__(self, nodelist):
+        self.nodelist = nodelist
+        self.urls = any(isinstance(node, CachedURLNode) for node in nodelist)
+        self.rendered: dict[tuple, str] = {}
+        self.generation = _generation[0]
+
+    def render(self, context):
+        if self.generation != _generation[0]:
+            self.rendered, self.generation = {}, _generation[0]
+        key = (
+            get_language(),
+            get_script_prefix(),
+            get_urlconf(),
+            context.autoescape,
+            _current_app(context) if self.urls else None,
+        )
+        html = self.rendered.get(key)
+        if html is None:
+            html = self.rendered[key] = self.nodelist.render(context)
+        return html
+
+
+@register.tag
+def per_language(parser, token):
+    """``{% per_language %}…{% endper_language %}``: see the module's docstring."""
+    nodelist = parser.parse(("endper_language",))
+    parser.delete_first_token()
+    for node in nodelist:
+        if not _constant(node):
+            raise TemplateSyntaxError(
+                f"{{% per_language %}} may hold only text, literal "
+                f"{{% translate %}}, {{% url %}} and {{% static %}}, not {node!r} "
+                f"(line {node.token.lineno if node.token else '?'})"
+            )
+    return PerLanguageNode(nodelist)
+
+
+@receiver(setting_changed)
+def _forget(**kwargs) -> None:
+    static_url.cache_clear()
+    _generation[0] += 1

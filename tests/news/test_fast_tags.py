@@ -1,0 +1,121 @@
+"""``{% load fast_tags %}``'s ``{% static %}`` and ``{% per_language %}``: the same
+output as Django's tags, and never an answer kept past what it depends on."""
+
+from django.template import Context, Template, TemplateSyntaxError
+from django.templatetags.static import static
+from django.test import SimpleTestCase, override_settings
+from django.urls import clear_script_prefix, set_script_prefix
+from django.utils import translation
+
+from news.templatetags.fast_tags import static_url
+
+# What base.html keeps in {% per_language %}: text, literal translations, URLs and
+# static files.
+CONSTANT = (
+    "<a href=\"{% url 'news:home' %}\">{% translate '首页' %}</a>"
+    '<a href="{% url \'news:article-detail\' 7 %}">{% translate "相关新闻" %}</a>'
+    "<link href=\"{% static 'css/site.css' %}\">"
+)
+
+
+class StaticTagTests(SimpleTestCase):
+    def test_renders_as_djangos(self):
+        body = (
+            "{% static 'css/site.css' %}|{% static path %}|"
+            "{% static 'img/logo.png' as logo %}[{{ logo }}]|{% static \"a b'c.js\" %}"
+        )
+        context = {"path": "js/reading.js"}
+        django = Template("{% load static %}" + body).render(Context(context))
+        fast = Template("{% load static fast_tags %}" + body).render(Context(context))
+        self.assertEqual(fast, django)
+        self.assertIn("/static/a%20b&#x27;c.js", fast)
+        self.assertEqual(static_url("css/site.css"), static("css/site.css"))
+
+    def test_a_new_static_url_is_not_answered_from_the_old_one(self):
+        template = Template("{% load fast_tags %}{% static 'css/site.css' %}")
+        self.assertEqual(template.render(Context()), "/static/css/site.css")
+        with override_settings(STATIC_URL="https://cdn.example.com/s/"):
+            self.assertEqual(
+                template.render(Context()), "https://cdn.example.com/s/css/site.css"
+            )
+        self.assertEqual(template.render(Context()), "/static/css/site.css")
+
+
+class PerLanguageTests(SimpleTestCase):
+    def render(self, template, **context):
+        return template.render(Context(context))
+
+    def test_same_output_as_without_it_in_each_language(self):
+        plain = Template("{% load i18n static fast_tags %}" + CONSTANT)
+        kept = Template(
+            "{% load i18n static fast_tags %}{% per_language %}"
+            + CONSTANT
+            + "{% endper_language %}"
+        )
+        outputs = {}
+        for language in ("zh-hans", "en", "zh-hans"):
+            with self.subTest(language), translation.override(language):
+                outputs.setdefault(language, self.render(kept))
+                self.assertEqual(self.render(kept), self.render(plain))
+                self.assertEqual(self.render(kept), outputs[language])
+        self.assertIn('href="/en/news/7/"', outputs["en"])
+        self.assertIn('href="/news/7/"', outputs["zh-hans"])
+        self.assertNotEqual(outputs["en"], outputs["zh-hans"])
+
+    def test_the_script_prefix_is_part_of_the_key(self):
+        kept = Template(
+            "{% load fast_tags %}{% per_language %}{% url 'news:home' %}"
+            "{% endper_language %}"
+        )
+        self.assertEqual(self.render(kept), "/")
+        set_script_prefix("/site/")
+        try:
+            self.assertEqual(self.render(kept), "/site/")
+        finally:
+            clear_script_prefix()
+            set_script_prefix("/")
+        self.assertEqual(self.render(kept), "/")
+
+    def test_a_setting_change_renders_it_again(self):
+        kept = Template(
+            "{% load fast_tags %}{% per_language %}{% static 'css/site.css' %}"
+            "{% endper_language %}"
+        )
+        self.assertEqual(self.render(kept), "/static/css/site.css")
+        with override_settings(STATIC_URL="/s/"):
+            self.assertEqual(self.render(kept), "/s/css/site.css")
+        self.assertEqual(self.render(kept), "/static/css/site.css")
+
+    def test_anything_that_could_depend_on_the_request_is_refused(self):
+        refused = [
+            "{{ title }}",
+            "{% if x %}a{% endif %}",
+            "{% url 'news:article-detail' pk %}",
+            "{% url 'news:home' as home %}",
+            "{% static path %}",
+            "{% static 'css/site.css' as css %}",
+            "{% translate title %}",
+            "{% translate '首页'|upper %}",
+            "{% now 'Y' %}",
+        ]
+        for body in refused:
+            with self.subTest(body), self.assertRaises(TemplateSyntaxError):
+                Template(
+                    "{% load i18n fast_tags %}{% per_language %}"
+                    + body
+                    + "{% endper_language %}"
+                )
+        # Django's own {% translate %} (i18n loaded after fast_tags) is refused too.
+        with self.assertRaises(TemplateSyntaxError):
+            Template(
+                "{% load fast_tags i18n %}{% per_language %}{% translate '首页' %}"
+                "{% endper_language %}"
+            )
+
+    def test_autoescape_off_is_kept_apart(self):
+        kept = Template(
+            '{% load fast_tags %}{% per_language %}{% static "a\'b.css" %}'
+            "{% endper_language %}"
+        )
+        self.assertEqual(self.render(kept), "/static/a&#x27;b.css")
+        self.assertEqual(kept.render(Context(autoescape=False)), "/static/a'b.css")
