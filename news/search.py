@@ -703,11 +703,25 @@ def related_ids_query(article: Article, limit: int = 10) -> tuple[str, list] | N
     match = (
         "title : (" + " OR ".join('"' + w.replace('"', '""') + '"' for w in words) + ")"
     )
+    # Not bm25: its weight of each word is the number of articles holding it, counted
+    # over the word's whole posting list on every call (5.5 ms a page at 20,000
+    # articles with common words, against 0.5 ms to find the candidates). Instead the
+    # candidates' index titles are read (a primary-key lookup each) and scored by the
+    # length of the words they share, the longer words being the more specific.
+    score = " + ".join(["(instr(' ' || s.title || ' ', %s) > 0) * %s"] * len(words))
     return (
-        "SELECT id FROM (SELECT rowid AS id, bm25(news_article_fts, 10.0, 1.0) AS score "
-        "FROM news_article_fts WHERE news_article_fts MATCH %s AND rowid <> %s "
-        "ORDER BY rowid DESC LIMIT %s) recent ORDER BY score, id DESC LIMIT %s",
-        [match, article.pk, RELATED_CANDIDATES, limit],
+        "SELECT id FROM (SELECT rowid AS id FROM news_article_fts "
+        "WHERE news_article_fts MATCH %s AND rowid <> %s "
+        "ORDER BY rowid DESC LIMIT %s) recent "
+        f"JOIN {ArticleSearch._meta.db_table} s ON s.article_id = recent.id "
+        f"ORDER BY {score} DESC, id DESC LIMIT %s",
+        [
+            match,
+            article.pk,
+            RELATED_CANDIDATES,
+            *(p for w in words for p in (f" {w} ", len(w))),
+            limit,
+        ],
     )
 
 
