@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.connection import ConnectionProxy
 from django.utils.crypto import salted_hmac
 from django.utils.http import http_date, url_has_allowed_host_and_scheme
+from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.csrf import csrf_exempt
@@ -241,9 +242,42 @@ class ArticleView(DetailView):
         context.update(
             neighbours=lists,
             related=lists["related"],
+            article_facts=article_facts(self.object),
             defer_fragments=True,  # 最新文章 and the channel menu: pagecache.fill()
         )
         return context
+
+
+def article_facts(article) -> dict:
+    """What the article page prints several times or works out with filters: its
+    description (the summary cut to 120 characters, for ``<meta>`` and og), its
+    times in the site's time zone (ISO for ``<time>`` and og, the displayed
+    ``Y-m-d H:i``, the year and month of its 往期回顾 link). The same text as the
+    template's ``truncatechars:120`` and ``date`` filters, computed once: a page not
+    in the cache renders them on every request (bench/cold_page.py)."""
+    published = article.published_at and timezone.localtime(article.published_at)
+    revised = article.revised_at and timezone.localtime(article.revised_at)
+
+    def shown(moment) -> str:  # date:"Y-m-d H:i"
+        if not moment:
+            return ""
+        return (
+            f"{moment.year:04d}-{moment.month:02d}-{moment.day:02d} "
+            f"{moment.hour:02d}:{moment.minute:02d}"
+        )
+
+    modified = revised or published
+
+    return {
+        "description": Truncator(article.summary).chars(120),
+        "published_iso": published.isoformat() if published else "",
+        "published": shown(published),
+        "published_year": f"{published.year:04d}" if published else "",
+        "published_month": f"{published.month:02d}" if published else "",
+        "revised_iso": revised.isoformat() if revised else "",
+        "revised": shown(revised),
+        "modified_iso": modified.isoformat() if modified else "",
+    }
 
 
 # --- search ---------------------------------------------------------------------
@@ -575,6 +609,7 @@ def _render_preview(request, article, revision=None):
         "latest": [],
         "channels": channel_menu(),
         "is_preview": True,
+        "article_facts": article_facts(article),
     }
     response = TemplateResponse(request, "news/article_preview.html", context)
     response["X-Robots-Tag"] = "noindex, nofollow"
