@@ -1,6 +1,7 @@
 """``{% load fast_tags %}``'s ``{% static %}`` and ``{% per_language %}``: the same
 output as Django's tags, and never an answer kept past what it depends on."""
 
+from django.conf import settings
 from django.template import Context, Template, TemplateSyntaxError
 from django.templatetags.static import static
 from django.test import SimpleTestCase, override_settings
@@ -19,6 +20,10 @@ CONSTANT = (
 
 
 class StaticTagTests(SimpleTestCase):
+    def setUp(self):
+        # A test before may leave /en/'s language active (the test client's requests).
+        self.enterContext(translation.override(settings.LANGUAGE_CODE))
+
     def test_renders_as_djangos(self):
         body = (
             "{% static 'css/site.css' %}|{% static path %}|"
@@ -42,6 +47,9 @@ class StaticTagTests(SimpleTestCase):
 
 
 class PerLanguageTests(SimpleTestCase):
+    def setUp(self):
+        self.enterContext(translation.override(settings.LANGUAGE_CODE))
+
     def render(self, template, **context):
         return template.render(Context(context))
 
@@ -119,3 +127,25 @@ class PerLanguageTests(SimpleTestCase):
         )
         self.assertEqual(self.render(kept), "/static/a&#x27;b.css")
         self.assertEqual(kept.render(Context(autoescape=False)), "/static/a'b.css")
+
+
+class IdURLTests(SimpleTestCase):
+    def setUp(self):
+        self.enterContext(translation.override(settings.LANGUAGE_CODE))
+
+    def test_an_id_argument_renders_as_djangos(self):
+        body = (
+            "{% url 'news:article-qr' n %}|{% url 'news:article-view' 0 %}|"
+            "{% url 'news:article-detail' big %}|{% url 'news:article-detail' -3 as neg %}[{{ neg }}]"
+        )
+        context = {"n": 12345, "big": 10**12}
+        for language in ("zh-hans", "en"):
+            with self.subTest(language), translation.override(language):
+                for n in (12345, 7, 9_081_726_354):
+                    context["n"] = n
+                    django = Template(body).render(Context(context))
+                    fast = Template("{% load fast_tags %}" + body).render(
+                        Context(context)
+                    )
+                    self.assertEqual(fast, django)
+                    self.assertIn(f"/news/{n}/", fast)
