@@ -176,6 +176,27 @@ class ImportedNeighboursAndSearchTests(TestCase):
         self.assertNotIn(elsewhere.pk, stale)
         self.assertNotIn(withdrawn.pk, stale)
 
+    def test_articles_at_the_same_time_are_chained_by_id(self):
+        # The chain orders by time, then id: a new article at 10:12 comes after
+        # the two already there at 10:12, so only the later of them is beside it.
+        at = datetime(2021, 1, 7, 2, 12, tzinfo=UTC)
+        first, second = (
+            ArticleFactory(channel=self.channel, published_at=at) for _ in range(2)
+        )
+        later = ArticleFactory(
+            channel=self.channel, published_at=at + timedelta(minutes=1)
+        )
+        after = ArticleFactory(
+            channel=self.channel, published_at=at + timedelta(minutes=2)
+        )
+        self.import_pages(12)
+        stale = set(
+            Article.objects.filter(page_stamp__gt=0).values_list("pk", flat=True)
+        )
+        self.assertEqual(stale, {second.pk, later.pk})
+        self.assertNotIn(first.pk, stale)
+        self.assertNotIn(after.pk, stale)
+
     def test_an_imported_article_is_found_by_a_word_of_its_body_at_once(self):
         self.import_pages(1, 2)
         article = Article.objects.get(title__contains="第 2 篇")
