@@ -7,7 +7,7 @@ from functools import lru_cache
 from django.core.signals import setting_changed
 from django.dispatch import receiver
 from django.urls import get_script_prefix, get_urlconf, reverse
-from django.utils.translation import get_language
+from django.utils.translation import get_language, override
 
 
 @lru_cache(maxsize=8192)
@@ -54,22 +54,29 @@ _SAMPLE_ID = 9_081_726_354
 
 @lru_cache(maxsize=256)
 def _id_url_parts(viewname: str, name: str, prefix: str, language: str) -> tuple:
-    head, _sample, tail = reverse(viewname, kwargs={name: _SAMPLE_ID}).partition(
-        str(_SAMPLE_ID)
-    )
+    with override(language):  # the key's language, whichever is active
+        url = reverse(viewname, kwargs={name: _SAMPLE_ID})
+    head, _sample, tail = url.partition(str(_SAMPLE_ID))
     return head, tail
 
 
-def id_url(viewname: str, name: str, value: int) -> str:
+def id_url(viewname: str, name: str, value: int, language: str | None = None) -> str:
     """``reverse(viewname, kwargs={name: value})`` for a path with one
-    ``<int:name>``: reversed once per script prefix and language, the id put in.
+    ``<int:name>``: reversed once per script prefix and language, the id put in;
+    in ``language`` if given (the other language's link of a page, without
+    activating it).
 
     A process rendering pages that are not cached meets each article's id for the
     first time, where ``cached_reverse`` would reverse it anyway.
     """
     if type(value) is not int or value < 0:
+        if language is not None:
+            with override(language):
+                return cached_reverse(viewname, **{name: value})
         return cached_reverse(viewname, **{name: value})
-    head, tail = _id_url_parts(viewname, name, get_script_prefix(), get_language())
+    head, tail = _id_url_parts(
+        viewname, name, get_script_prefix(), language or get_language()
+    )
     return f"{head}{value}{tail}"
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import template
+from django.utils.html import format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
@@ -56,3 +57,40 @@ def article_credits(article) -> dict:
         group = (f"{first.prefix}{gap}{role}", bylines)
         (editors if first.role in EDITOR_ROLES else byline).append(group)
     return {"byline": byline, "editors": editors}
+
+
+# The article page's lists, each in one tag: a {% for %} loop renders the same items
+# with three lookups and two escapes per item through the template engine, on every
+# page not in the cache (bench/cold_page.py). Same HTML, same escaping.
+
+
+@register.simple_tag
+def link_items(objects, text: str) -> str:
+    """``<li><a href="{{ o.get_absolute_url }}">{{ o.<text> }}</a></li>`` for each
+    of ``objects`` (an article's tags, 相关新闻)."""
+    return format_html_join(
+        "",
+        '<li><a href="{}">{}</a></li>',
+        ((o.get_absolute_url(), getattr(o, text)) for o in objects),
+    )
+
+
+@register.simple_tag
+def byline_links(groups) -> str:
+    """The meta line's names: each group's label, then `` <a href=…>name</a>`` for
+    each of its people; groups apart by a space (``article_credits``' ``byline``)."""
+    return format_html_join(
+        " ",
+        "{}{}",
+        (
+            (
+                label,
+                format_html_join(
+                    "",
+                    ' <a href="{}">{}</a>',
+                    ((b.person.get_absolute_url(), b.person.name) for b in bylines),
+                ),
+            )
+            for label, bylines in groups
+        ),
+    )

@@ -9,6 +9,7 @@ from django.urls import NoReverseMatch, reverse, translate_url
 from django.utils import timezone, translation
 from django.utils.html import format_html, format_html_join
 from django.utils.http import urlencode
+from django.utils.safestring import mark_safe
 
 from yantai.links import cached_reverse, id_url
 
@@ -91,10 +92,17 @@ def page_in_language(request, path: str, code: str) -> str:
     ):
         return translate_url(path, code)
     name = f"{match.namespace}:{match.url_name}" if match.namespace else match.url_name
-    if code == translation.get_language():  # no override (activating costs ~10 µs)
-        return _reversed(name, match.kwargs, path)
+    kwargs = match.kwargs
+    if len(kwargs) == 1 and type(value := next(iter(kwargs.values()))) is int:
+        # An article's page: no language activated (that costs ~10 µs a link).
+        try:
+            return id_url(name, next(iter(kwargs)), value, language=code)
+        except NoReverseMatch:
+            return path
+    if code == translation.get_language():
+        return _reversed(name, kwargs, path)
     with translation.override(code):
-        return _reversed(name, match.kwargs, path)
+        return _reversed(name, kwargs, path)
 
 
 def _reversed(name: str, kwargs: dict, path: str) -> str:
@@ -117,6 +125,36 @@ def language_url(context, code: str) -> str:
         with translation.override(code):
             url = reverse("news:home")
     return url
+
+
+@register.simple_tag(takes_context=True)
+def language_links(context) -> str:
+    """The footer's languages, `` · `` apart: the current one a ``<span>``, each
+    other one a link to this page in it (``language_url``). One tag for what a
+    loop over ``get_language_info_list`` rendered with a dozen lookups."""
+    current = translation.get_language()
+    links = []
+    for code, _name in settings.LANGUAGES:
+        info = translation.get_language_info(code)
+        if info["code"] == current:
+            links.append(
+                format_html(
+                    '<span class="current" lang="{}" aria-current="true">{}</span>',
+                    info["code"],
+                    info["name_local"],
+                )
+            )
+        else:
+            links.append(
+                format_html(
+                    '<a href="{}" lang="{}" hreflang="{}">{}</a>',
+                    language_url(context, info["code"]),
+                    info["code"],
+                    info["code"],
+                    info["name_local"],
+                )
+            )
+    return mark_safe(" · ".join(links))  # noqa: S308 - each part made by format_html
 
 
 @register.simple_tag(takes_context=True)

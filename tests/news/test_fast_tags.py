@@ -4,10 +4,11 @@ output as Django's tags, and never an answer kept past what it depends on."""
 from django.conf import settings
 from django.template import Context, Template, TemplateSyntaxError
 from django.templatetags.static import static
-from django.test import SimpleTestCase, override_settings
-from django.urls import clear_script_prefix, set_script_prefix
+from django.test import RequestFactory, SimpleTestCase, override_settings
+from django.urls import clear_script_prefix, resolve, set_script_prefix
 from django.utils import translation
 
+from news.models import Article, Byline, Person, Tag
 from news.templatetags.fast_tags import static_url
 
 # What base.html keeps in {% per_language %}: text, literal translations, URLs and
@@ -149,3 +150,67 @@ class IdURLTests(SimpleTestCase):
                     )
                     self.assertEqual(fast, django)
                     self.assertIn(f"/news/{n}/", fast)
+
+
+class OneTagListsTests(SimpleTestCase):
+    """The article page's lists in one tag each: the HTML of the loops they replace."""
+
+    def setUp(self):
+        self.enterContext(translation.override(settings.LANGUAGE_CODE))
+
+    def test_link_items_and_byline_links_render_as_the_loops(self):
+        tags = [Tag(name="质量<强市>", slug="q"), Tag(name="A & B", slug="ab")]
+        related = [Article(pk=5, title='"标准" <i>'), Article(pk=70, title="计量")]
+        people = [Person(name="逄苗", slug="pm"), Person(name="<孙>", slug="s")]
+        groups = [
+            ("YMG全媒体记者", [Byline(person=people[0])]),
+            ("通讯员", [Byline(person=people[1]), Byline(person=people[0])]),
+        ]
+        loops = Template(
+            '{% for t in tags %}<li><a href="{{ t.get_absolute_url }}">{{ t.name }}'
+            '</a></li>{% endfor %}|{% for a in related %}<li><a href="'
+            '{{ a.get_absolute_url }}">{{ a.title }}</a></li>{% endfor %}|'
+            "{% for label, bylines in groups %}{{ label }}{% for b in bylines %} "
+            '<a href="{{ b.person.get_absolute_url }}">{{ b.person.name }}</a>'
+            "{% endfor %}{% if not forloop.last %} {% endif %}{% endfor %}"
+        )
+        tags_ = Template(
+            "{% load news_tags %}{% link_items tags 'name' %}|"
+            "{% link_items related 'title' %}|{% byline_links groups %}"
+        )
+        for context in (
+            {"tags": tags, "related": related, "groups": groups},
+            {"tags": [], "related": [], "groups": []},
+        ):
+            with self.subTest(len(context["tags"])):
+                self.assertEqual(
+                    tags_.render(Context(context)), loops.render(Context(context))
+                )
+        html = tags_.render(
+            Context({"tags": tags, "related": related, "groups": groups})
+        )
+        self.assertIn("质量&lt;强市&gt;", html)
+        self.assertIn(' <a href="/news/person/s/">&lt;孙&gt;</a>', html)
+
+    def test_language_links_render_as_the_loop(self):
+        loop = Template(
+            "{% load i18n reading_tags %}{% get_current_language as LANGUAGE_CODE %}"
+            "{% get_available_languages as languages %}"
+            "{% get_language_info_list for languages as language_infos %}"
+            "{% for info in language_infos %}{% if info.code == LANGUAGE_CODE %}"
+            '<span class="current" lang="{{ info.code }}" aria-current="true">'
+            "{{ info.name_local }}</span>{% else %}"
+            '<a href="{% language_url info.code %}" lang="{{ info.code }}" '
+            'hreflang="{{ info.code }}">{{ info.name_local }}</a>{% endif %}'
+            "{% if not forloop.last %} · {% endif %}{% endfor %}"
+        )
+        one = Template("{% load reading_tags %}{% language_links %}")
+        for language, path in (("zh-hans", "/news/5/"), ("en", "/en/news/5/")):
+            with self.subTest(language), translation.override(language):
+                request = RequestFactory().get(path)
+                request.resolver_match = resolve(path)
+                context = {"request": request}
+                html = one.render(Context(context))
+                self.assertEqual(html, loop.render(Context(context)))
+                other = "/en/news/5/" if language == "zh-hans" else "/news/5/"
+                self.assertIn(f'href="{other}"', html)
