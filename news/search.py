@@ -6,7 +6,8 @@ already cut into words by rjieba and joined with spaces, so the database only ha
 split on whitespace. The title sits in its own column so that it can weigh more.
 
 - SQLite: an external-content FTS5 table ``news_article_fts`` over that side table,
-  kept in step by triggers; ranked with ``bm25``.
+  kept in step by triggers; ranked with ``bm25``. Its tokenizer is ``ascii``
+  (migration 0014): the rows are already words, it only splits on the spaces.
 - PostgreSQL: a generated ``tsvector`` column (``simple`` configuration, title weight
   A, the rest weight B) with a GIN index; ranked with ``ts_rank``.
 
