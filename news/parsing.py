@@ -299,8 +299,11 @@ def _split_lines(text: str) -> list[_Line]:
     raw_lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     lines = []
     for number, raw in enumerate(raw_lines, start=1):
-        # \s covers U+3000 (ideographic space) and NBSP, the indents of Chinese pages.
-        line = _SPACES_RE.sub(" ", raw).strip()
+        # str.split() splits on what \s matches (str.isspace: U+3000, the
+        # ideographic space, and NBSP, the indents of Chinese pages, too) and drops
+        # the ends: the same as _SPACES_RE.sub(" ", raw).strip(), at a fraction of
+        # the regex's cost on a page's 2,500 characters.
+        line = " ".join(raw.split())
         if line and not _is_chrome_line(line):
             lines.append(_Line(number, line))
     return lines
