@@ -11,7 +11,9 @@ then gunicorn with ./run's options (2 workers, gunicorn's default 30 s worker
 timeout) on a free local port; the ``bench`` superuser logs in and uploads the file
 to /admin/quality/observation/bulk-import/. Prints one RESULT line: the HTTP status,
 the seconds from sending the file to the answer, the message the page showed and
-the rows in the database afterwards.
+the rows in the database afterwards. With ``--probe``, while the upload runs, another
+client reads /quality/ and sends a view beacon (a one-row write, as every reader's
+page does) every half second: the slowest answer of each and their statuses.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ import re
 import socket
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -49,6 +52,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=100_000)
     parser.add_argument("--postgres", metavar="URL")
+    parser.add_argument("--probe", action="store_true")
     args = parser.parse_args()
     env = bench_env(DATA / "admin-import-bench.sqlite3")
     if args.postgres:
@@ -102,6 +106,34 @@ def main() -> None:
         )
         url = f"{base}/admin/quality/observation/bulk-import/"
         session.get(url, timeout=10)
+        done = threading.Event()
+        probes: dict[str, list] = {"read": [], "beacon": []}
+
+        def probe() -> None:
+            n = 0
+            while not done.wait(0.5):
+                n += 1
+                for kind, call in (
+                    ("read", lambda: requests.get(f"{base}/quality/", timeout=60)),
+                    (
+                        "beacon",
+                        lambda n=n: requests.post(
+                            f"{base}/news/1/view",
+                            headers={"User-Agent": f"Mozilla/5.0 probe {n}"},
+                            timeout=60,
+                        ),
+                    ),
+                ):
+                    t = time.monotonic()
+                    try:
+                        status = call().status_code
+                    except requests.RequestException as error:
+                        status = type(error).__name__
+                    probes[kind].append((time.monotonic() - t, status))
+
+        prober = threading.Thread(target=probe, daemon=True)
+        if args.probe:
+            prober.start()
         started = time.monotonic()
         with open(path, "rb") as f:
             answer = session.post(
@@ -112,6 +144,9 @@ def main() -> None:
                 timeout=300,
             )
         seconds = time.monotonic() - started
+        done.set()
+        if args.probe:
+            prober.join(120)
         shown = re.findall(
             r'<li class="(?:success|info|error|warning)">(.*?)</li>', answer.text
         ) or re.findall(r'class="errornote">(.*?)<', answer.text)
@@ -131,6 +166,18 @@ def main() -> None:
                 "shown": shown[:1],
                 "imported": rows,
                 "worker_timeout": "WORKER TIMEOUT" in log,
+                **{
+                    f"{kind}_max_s": round(max((t for t, _ in p), default=0), 2)
+                    for kind, p in probes.items()
+                },
+                **{
+                    f"{kind}_statuses": sorted({str(s) for _, s in p})
+                    for kind, p in probes.items()
+                },
+                **{
+                    f"{kind}_count_over_1s": f"{sum(t > 1 for t, _ in p)}/{len(p)}"
+                    for kind, p in probes.items()
+                },
             },
             ensure_ascii=False,
         ),
