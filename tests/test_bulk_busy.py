@@ -26,6 +26,7 @@ from django.db import connection, transaction
 from django.test import TransactionTestCase, override_settings
 from django.urls import reverse
 
+from news import pagecache
 from news.bulk import CREATED, UNCHANGED, import_sources
 from news.models import Article, AuditLog, Revision
 from quality.bulk_import import observations_import
@@ -227,3 +228,29 @@ class ObservationImportBusyTests(TransactionTestCase):
         self.assertLess(waited, WAIT + 10)
         self.assertTrue(result.ok, result.errors)
         self.assertEqual(Observation.objects.count(), len(ROWS))
+
+
+class PagesDuringAnImportTests(TransactionTestCase):
+    def test_a_new_connection_serves_a_page_while_an_import_holds_the_database(self):
+        """A worker's new connection (every DB_CONN_MAX_AGE seconds) reads the site
+        chrome with a JSON subquery; Django's first JSON query of a connection asks
+        whether JSON works inside a transaction — on SQLite an IMMEDIATE one, which
+        waited for the import (20 s) and then failed. Now it answers at once."""
+        ChannelFactory(name="烟台新闻", slug="yantai")
+        self.enterContext(on_a_file())
+        first, release = holding(
+            lambda: import_sources(PAGES[:2], channel=ChannelFactory(slug="other"))
+        )
+        try:
+            started = time.monotonic()
+            # The chrome as a page computes it when it is not cached (the import
+            # above has just cached it), on a new connection of its own.
+            page = Worker(lambda: [c.slug for c in pagecache._site_chrome()[0]])
+            page.start()
+            slugs = page.outcome(timeout=30)
+            seconds = time.monotonic() - started
+        finally:
+            release.set()
+        first.outcome()
+        self.assertEqual(slugs, ["yantai"])  # the import's channel is uncommitted
+        self.assertLess(seconds, 5)

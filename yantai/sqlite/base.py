@@ -1,4 +1,5 @@
-"""Django's SQLite backend, keeping the query planner's statistics up to date.
+"""Django's SQLite backend, keeping the query planner's statistics up to date, and
+asking whether JSON works without taking the write lock (``DatabaseFeatures``).
 
 Without statistics (``sqlite_stat1``) SQLite guesses that ``status = 'published'``
 picks a handful of rows and reads 20,000 index entries to find 20 articles by id
@@ -18,10 +19,30 @@ from __future__ import annotations
 
 import contextlib
 
-from django.db.backends.sqlite3 import base
+from django.db import OperationalError
+from django.db.backends.sqlite3 import base, features
+from django.utils.functional import cached_property
+
+
+class DatabaseFeatures(features.DatabaseFeatures):
+    @cached_property
+    def supports_json_field(self):
+        # Django asks once per connection, inside transaction.atomic(): with this
+        # project's IMMEDIATE transactions that takes the write lock, so the first
+        # JSON query of every new connection (the site chrome on every page) waited
+        # for a bulk import to commit and then failed with "database is locked". A
+        # failed SELECT leaves an open transaction usable on SQLite: no savepoint.
+        with self.connection.cursor() as cursor:
+            try:
+                cursor.execute('SELECT JSON(\'{"a": "b"}\')')
+            except OperationalError:
+                return False
+        return True
 
 
 class DatabaseWrapper(base.DatabaseWrapper):
+    features_class = DatabaseFeatures
+
     def _close(self):
         if self.connection is not None and not self.is_in_memory_db():
             # A locked or read-only database must not stop the connection closing.
