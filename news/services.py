@@ -17,9 +17,11 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.cache import caches
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection, models, transaction
+from django.db import OperationalError, connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from yantai.locks import is_busy, waiting_at_most
 
 from .models import (
     Article,
@@ -588,6 +590,10 @@ def audit_record(
     )
 
 
+#: How long a view beacon waits for another writer (a bulk import) on SQLite.
+VIEW_WRITE_WAIT_SECONDS = 1.0
+
+
 def article_count_view(*, article_id: int, reader: str) -> bool:
     """Add one view to published article ``article_id``, once per reader per period.
 
@@ -599,13 +605,21 @@ def article_count_view(*, article_id: int, reader: str) -> bool:
     key = f"news:viewed:{article_id}:{reader}"
     if not caches["shared"].add(key, 1, timeout=settings.VIEW_COUNT_PERIOD_SECONDS):
         return False
-    updated = (
-        Article.objects.published()
-        .filter(pk=article_id)
-        .update(view_count=models.F("view_count") + 1)
-    )
-    if updated:
-        _count_daily_view(article_id)
+    try:
+        # A reading is not worth a worker held for the length of a bulk import
+        # (SQLite: one writer at a time): wait a second, else let it go uncounted.
+        with waiting_at_most(VIEW_WRITE_WAIT_SECONDS):
+            updated = (
+                Article.objects.published()
+                .filter(pk=article_id)
+                .update(view_count=models.F("view_count") + 1)
+            )
+            if updated:
+                _count_daily_view(article_id)
+    except OperationalError as error:
+        if not is_busy(error):
+            raise
+        return False
     return bool(updated)
 
 

@@ -25,13 +25,14 @@ from django.core.management.base import CommandError
 from django.db import connection, transaction
 from django.test import TransactionTestCase, override_settings
 from django.urls import reverse
+from django.utils import translation
 
 from news import pagecache
 from news.bulk import CREATED, UNCHANGED, import_sources
 from news.models import Article, AuditLog, Revision
 from quality.bulk_import import observations_import
 from quality.models import Observation, Period
-from tests.factories import ChannelFactory, UserFactory
+from tests.factories import ArticleFactory, ChannelFactory, UserFactory
 from tests.quality.factories import IndicatorFactory, PeriodFactory, RegionFactory
 from tests.quality.test_bulk_import import ROWS, csv_bytes
 from tests.sqlite_file import on_a_file
@@ -45,6 +46,7 @@ PAGES = [
     )
 ]
 WAIT = 1
+SQLITE = connection.vendor == "sqlite"
 
 
 def holding(work):
@@ -85,6 +87,8 @@ class ArticleImportBusyTests(TransactionTestCase):
     def setUp(self):
         self.channel = ChannelFactory(name="烟台新闻", slug="yantai")
         self.enterContext(on_a_file())
+        # The commands speak the site's language (another test may leave English on).
+        self.enterContext(translation.override(settings.LANGUAGE_CODE))
 
     def first_import(self):
         return holding(lambda: import_sources(PAGES, channel=self.channel))
@@ -165,6 +169,7 @@ class ObservationImportBusyTests(TransactionTestCase):
         RegionFactory()
         PeriodFactory()
         self.enterContext(on_a_file())
+        self.enterContext(translation.override(settings.LANGUAGE_CODE))
 
     def first_import(self):
         return holding(lambda: observations_import(csv_bytes(ROWS), name="one.csv"))
@@ -254,3 +259,27 @@ class PagesDuringAnImportTests(TransactionTestCase):
         first.outcome()
         self.assertEqual(slugs, ["yantai"])  # the import's channel is uncommitted
         self.assertLess(seconds, 5)
+
+    def test_a_view_beacon_during_an_import_answers_at_once_uncounted(self):
+        """A reader's view beacon (a one-row write) waits a second for the import,
+        not the busy timeout holding a worker, and answers 204 uncounted (SQLite);
+        PostgreSQL counts it at once."""
+        article = ArticleFactory()
+        self.enterContext(on_a_file())
+        first, release = holding(
+            lambda: import_sources(PAGES[:2], channel=ChannelFactory(slug="other"))
+        )
+        try:
+            started = time.monotonic()
+            response = self.client.post(
+                reverse("news:article-view", args=[article.pk]),
+                HTTP_USER_AGENT="Mozilla/5.0 (X11; Linux x86_64) Chrome/120.0",
+            )
+            seconds = time.monotonic() - started
+        finally:
+            release.set()
+        first.outcome()
+        self.assertEqual(response.status_code, 204)
+        self.assertLess(seconds, 5)
+        article.refresh_from_db()
+        self.assertEqual(article.view_count, 0 if SQLITE else 1)

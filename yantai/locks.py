@@ -100,6 +100,24 @@ def _busy_timeout(connection, seconds: float) -> Iterator[None]:
             cursor.execute(f"PRAGMA busy_timeout = {int(previous)}")
 
 
+@contextmanager
+def waiting_at_most(seconds: float, *, using: str = DEFAULT_DB_ALIAS) -> Iterator[None]:
+    """A small write that may be dropped rather than wait for a bulk import.
+
+    SQLite: the block's transaction waits at most ``seconds`` for the write lock
+    (instead of the busy timeout, 20 s), then ``OperationalError`` ("database is
+    locked", :func:`is_busy`). A bulk import holds the lock for its whole file or
+    batch; a request waiting 20 s for it holds an app server worker meanwhile.
+    PostgreSQL: a plain transaction (bulk imports take no lock other writes wait for).
+    """
+    connection = connections[using]
+    with (
+        _busy_timeout(connection, seconds),
+        transaction.atomic(using=using, savepoint=False),
+    ):
+        yield
+
+
 def _key(name: str) -> int:
     digest = hashlib.blake2b(name.encode(), digest_size=8).digest()
     return int.from_bytes(digest, "big", signed=True)
