@@ -9,6 +9,11 @@ Usage (from the project root):
     .venv/bin/python bench/cold_page.py --profile             # cProfile, top lines
     .venv/bin/python bench/cold_page.py --against f2b01ea --compare --lang both
 
+Each line gives the wall-clock and CPU time per page and, of the CPU time, the part
+spent rendering the template (``SimpleTemplateResponse.render``); ``--bytecodes``
+also counts the Python bytecodes that rendering executes (a figure machine load does
+not change; slow, so with ``--n 40``).
+
 "Cold" as in ``bench/serving_under_edits.py``'s cold run: no page of the article is
 cached (``ARTICLE_PAGE_CACHE_SECONDS=0``), the shared fragments (最新文章, the channel
 menu, the footer) are in the cache (a few warm-up pages fill them). Each page is a
@@ -119,10 +124,37 @@ def worker(args) -> None:
 
     django.setup()
     from django.db import connection, reset_queries
+    from django.template.response import SimpleTemplateResponse
     from django.test.client import RequestFactory
 
     from news.models import Article
     from yantai.wsgi import application
+
+    # CPU time spent rendering the page's template (the view renders it once).
+    rendering = [0.0]
+    render = SimpleTemplateResponse.render
+    # --bytecodes: Python bytecodes executed rendering it (counted in the query pass
+    # only): the same on a busy machine as on a quiet one.
+    bytecodes = [0, False]
+
+    def tracer(frame, event, arg):
+        if event == "call":
+            frame.f_trace_opcodes = True
+        elif event == "opcode":
+            bytecodes[0] += 1
+        return tracer
+
+    def timed_render(self):
+        start = time.process_time()
+        if bytecodes[1]:
+            sys.settrace(tracer)
+        try:
+            return render(self)
+        finally:
+            sys.settrace(None)
+            rendering[0] += time.process_time() - start
+
+    SimpleTemplateResponse.render = timed_render
 
     ids = list(Article.objects.published().order_by("pk").values_list("pk", flat=True))
     rng = random.Random(args.seed)
@@ -154,6 +186,7 @@ def worker(args) -> None:
     # Queries of each page (a pass of its own: counting them costs time).
     connection.force_debug_cursor = True
     counts = []
+    bytecodes[1] = args.bytecodes
     for path in paths:
         reset_queries()
         data = get(path)
@@ -162,6 +195,7 @@ def worker(args) -> None:
             name = path.strip("/").replace("/", "-") + ".html"
             Path(args.dump, name).write_bytes(normalise(data))
     connection.force_debug_cursor = False
+    bytecodes[1] = False
     reset_queries()
 
     profiler = None
@@ -171,6 +205,7 @@ def worker(args) -> None:
         profiler = cProfile.Profile()
     times = []
     cpu = 0.0
+    rendering[0] = 0.0
     for _round in range(args.repeat):
         if profiler:
             profiler.enable()
@@ -190,6 +225,8 @@ def worker(args) -> None:
                 # CPU time of this process (SQLite runs in it): what a busy machine
                 # distorts least.
                 "cpu_ms": cpu / len(times) * 1000,
+                "render_cpu_ms": rendering[0] / len(times) * 1000,
+                "render_bytecodes": bytecodes[0] / len(paths),
                 "queries_max": max(counts),
                 "queries_mean": statistics.fmean(counts),
             }
@@ -223,6 +260,8 @@ def run_tree(tree: Path, db: Path, args, dump: Path | None, caches: Path) -> dic
     ]
     if args.profile:
         command.append("--profile")
+    if args.bytecodes:
+        command.append("--bytecodes")
     if dump:
         command += ["--dump", str(dump)]
     result = subprocess.run(
@@ -270,6 +309,11 @@ def main() -> None:
     parser.add_argument("--against", help="a commit to compare with (A/B)")
     parser.add_argument("--compare", action="store_true", help="compare the HTML")
     parser.add_argument("--profile", action="store_true")
+    parser.add_argument(
+        "--bytecodes",
+        action="store_true",
+        help="count the Python bytecodes of each page's rendering (slow: use --n 40)",
+    )
     parser.add_argument("--db", type=Path, default=SOURCE_DB)
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--dump", help=argparse.SUPPRESS)
@@ -303,7 +347,14 @@ def main() -> None:
                 f"round {round_ + 1} {label:>3} ({trees[label].name}): "
                 f"{result['mean_ms']:.2f} ms/page mean, "
                 f"{result['median_ms']:.2f} median, "
-                f"{result['cpu_ms']:.2f} CPU, "
+                f"{result['cpu_ms']:.2f} CPU "
+                f"({result['render_cpu_ms']:.2f} rendering the template"
+                + (
+                    f", {result['render_bytecodes']:,.0f} bytecodes"
+                    if args.bytecodes
+                    else ""
+                )
+                + "), "
                 f"queries max {result['queries_max']} "
                 f"(mean {result['queries_mean']:.2f}), {result['pages']} pages",
                 flush=True,
@@ -312,16 +363,26 @@ def main() -> None:
         load_after = f.read().split()[:3]
     best = {label: min(r["mean_ms"] for r in rs) for label, rs in results.items()}
     cpu = {label: min(r["cpu_ms"] for r in rs) for label, rs in results.items()}
+    render = {
+        label: min(r["render_cpu_ms"] for r in rs) for label, rs in results.items()
+    }
     for label, ms in best.items():
         print(
             f"RESULT {label}: {ms:.2f} ms/page (best round's mean), "
-            f"{cpu[label]:.2f} ms CPU/page"
+            f"{cpu[label]:.2f} ms CPU/page, {render[label]:.2f} ms CPU rendering"
         )
     if "old" in best:
         print(
             f"RESULT old/new: {best['old'] / best['new']:.2f}× time, "
-            f"{cpu['old'] / cpu['new']:.2f}× CPU"
+            f"{cpu['old'] / cpu['new']:.2f}× CPU, "
+            f"{render['old'] / render['new']:.2f}× CPU rendering"
         )
+    if args.bytecodes:
+        for label, rs in results.items():
+            print(
+                f"RESULT {label}: {rs[0]['render_bytecodes']:,.0f} bytecodes "
+                "rendering a page (mean)"
+            )
     print(f"load average before {' '.join(load_before)}, after {' '.join(load_after)}")
     if max(r["queries_max"] for r in results["new"]) > 4:
         sys.exit("a cold page made more than 4 queries (issue #14 §4)")

@@ -44,6 +44,8 @@ from yantai.links import remembered_reverse
 
 register = template.Library()
 
+_generation = [0]  # bumped when a setting changes (tests): everything re-rendered
+
 
 def _current_app(context):
     """The current app ``{% url %}`` reverses in (Django's URLNode's rule)."""
@@ -122,15 +124,29 @@ def url(parser, token):
 
 class TranslateLiteralNode(Node):
     """``{% translate "literal" %}``: what Django's ``TranslateNode`` renders for it
-    (the literal is safe, so is its translation; ``%`` doubled for the lookup)."""
+    (the literal is safe, so is its translation; ``%`` doubled for the lookup),
+    kept per language by the node (the catalogues do not change while a process
+    runs; forgotten with the rest when a setting changes)."""
 
     child_nodelists = ()
 
     def __init__(self, literal: str):
         self.msgid = mark_safe(literal.replace("%", "%%"))
+        self.translated: dict = {}
+        self.generation = _generation[0]
 
     def render(self, context):
-        return mark_safe(gettext(self.msgid).replace("%%", "%"))
+        language = get_language()
+        if self.generation == _generation[0]:
+            text = self.translated.get(language)
+            if text is not None:
+                return text
+        else:
+            self.translated, self.generation = {}, _generation[0]
+        text = self.translated[language] = mark_safe(
+            gettext(self.msgid).replace("%%", "%")
+        )
+        return text
 
 
 @register.tag("translate")
@@ -196,9 +212,6 @@ def _constant(node) -> bool:
             and all(map(_literal, node.kwargs.values()))
         )
     return False
-
-
-_generation = [0]  # bumped when a setting changes (tests): everything re-rendered
 
 
 class PerLanguageNode(Node):

@@ -214,3 +214,17 @@ class OneTagListsTests(SimpleTestCase):
                 self.assertEqual(html, loop.render(Context(context)))
                 other = "/en/news/5/" if language == "zh-hans" else "/news/5/"
                 self.assertIn(f'href="{other}"', html)
+
+
+class TranslateKeptPerLanguageTests(SimpleTestCase):
+    def test_one_node_follows_the_active_language(self):
+        template = Template("{% load fast_tags %}{% translate '首页' %}")
+        for language, text in (
+            ("zh-hans", "首页"),
+            ("en", "Home"),
+            ("zh-hans", "首页"),
+            (None, "首页"),  # translation.deactivate_all(): the msgid
+            ("en", "Home"),
+        ):
+            with self.subTest(language), translation.override(language):
+                self.assertEqual(template.render(Context()), text)
