@@ -14,12 +14,23 @@ from pathlib import Path
 
 import pytest
 from django.core.cache import caches
+from django.utils import translation
 
 
 @pytest.fixture(autouse=True)
 def _empty_page_cache():
     caches["pages"].clear()
     caches["shared"].clear()
+
+
+@pytest.fixture(autouse=True)
+def _site_language():
+    """Each test starts in the site's language: a request through the test client
+    leaves its language (/en/…) active in the thread, and a later test that reverses
+    a URL or formats a date would otherwise depend on which test ran before it."""
+    translation.deactivate()
+    yield
+    translation.deactivate()
 
 
 # --- system packages the suite needs: named in one line, before anything runs -------
