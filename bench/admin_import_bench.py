@@ -7,8 +7,8 @@ Usage (from the project root):
 
 A fresh database with the quality demo data and the synthetic CSV of
 ``observations_import_bench`` (SYNTHETIC BENCHMARK INPUT, labelled so in every row);
-then gunicorn with ./run's options (2 workers, gunicorn's default 30 s worker
-timeout) on a free local port; the ``bench`` superuser logs in and uploads the file
+then gunicorn with ./run's options (2 workers, GUNICORN_TIMEOUT's default 120 s
+worker timeout) on a free local port; the ``bench`` superuser logs in and uploads the file
 to /admin/quality/observation/bulk-import/. Prints one RESULT line: the HTTP status,
 the seconds from sending the file to the answer, the message the page showed and
 the rows in the database afterwards. With ``--probe``, while the upload runs, another
@@ -72,6 +72,8 @@ def main() -> None:
             f"127.0.0.1:{port}",
             "--workers",
             "2",
+            "--timeout",
+            "120",
             "--control-socket",
             str(DATA / f"gunicorn-{port}.ctl"),
         ],
