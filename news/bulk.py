@@ -18,6 +18,7 @@ whatever the number of files.
 
 from __future__ import annotations
 
+import gc
 import json
 import multiprocessing
 import os
@@ -272,6 +273,9 @@ def _credits(page: ParsedPage) -> list[tuple[str, str, str]]:
 def _worker_start(names: list[str]) -> None:
     for name in names:
         search.learn_name(name)
+    # What the worker holds from here on lives as long as it does (see
+    # import_sources): kept out of the collector's full passes.
+    gc.freeze()
 
 
 def _prepare_chunk(task: tuple[list[Source], bool, list[str], int]) -> list[Prepared]:
@@ -1075,6 +1079,11 @@ def import_sources(
     search.learn_names()
     parser = _Parser(jobs=jobs, index=publish, writer=writer)
     sources = iter_sources(paths)
+    # The objects alive now (Django, the models, the templates: most of the heap)
+    # outlive the import: frozen, the collector's full passes skip them. At 20,000
+    # pages the writer spent 2.5 s of CPU in the collector, 1.0 s frozen (one run
+    # each, load 4); the forked workers inherit the frozen objects.
+    gc.freeze()
     try:
         # Each batch is public at its commit; the shared fragments (最新文章, the
         # channel menu) are rendered once at the end, not after every batch.
@@ -1096,6 +1105,7 @@ def import_sources(
                 pending = following
     finally:
         parser.close()
+        gc.unfreeze()
     totals.seconds = time.perf_counter() - started
     return totals
 
