@@ -1,6 +1,7 @@
 """Site-wide request guards."""
 
-from django.http import Http404, HttpResponseBadRequest, JsonResponse
+from django.db import OperationalError
+from django.http import Http404, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
@@ -58,3 +59,46 @@ class UnstorableTextMiddleware:
         return HttpResponseBadRequest(
             render_to_string("400.html", {"message": message})
         )
+
+
+class DatabaseBusyMiddleware:
+    """503 with a message, not a 500, when SQLite stays locked past its busy timeout.
+
+    SQLite has one writer at a time; a bulk import holds it for its whole file (all
+    or nothing), and a write that waits longer than the busy timeout (20 s) fails
+    with "database is locked". The failing request's transaction has been rolled
+    back, so nothing of it is written; the reader or editor is told so, and to try
+    again (``Retry-After``), in Chinese. Under ``/api/`` the answer is JSON
+    ``{"detail": …}``. Any other database error stays a 500.
+    """
+
+    RETRY_AFTER_SECONDS = 30
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not (
+            isinstance(exception, OperationalError) and "is locked" in str(exception)
+        ):
+            return None
+        message = _(
+            "网站正在写入大量数据（例如批量导入），您的请求未能完成，也未保存任何内容。"
+            "请稍后重试：用浏览器的“后退”返回上一页再提交，填写的内容通常仍在。"
+        )
+        if request.path.startswith("/api/"):
+            response = JsonResponse(
+                {"detail": message},
+                status=503,
+                json_dumps_params={"ensure_ascii": False},
+            )
+        else:
+            response = HttpResponse(
+                render_to_string("503.html", {"message": message}), status=503
+            )
+        response["Retry-After"] = str(self.RETRY_AFTER_SECONDS)
+        response["Cache-Control"] = "no-store"
+        return response

@@ -98,6 +98,9 @@ MIDDLEWARE = [
     "yantai.httpcache.LocaleMiddleware",
     # 400 for NUL or lone surrogates in the path or query: never part of a query.
     "yantai.middleware.UnstorableTextMiddleware",
+    # 503 with a message when SQLite stays locked past its busy timeout (a bulk
+    # import holds the one write lock): the request's transaction rolled back.
+    "yantai.middleware.DatabaseBusyMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     # No session cookie: anonymous without loading the session (no Vary: Cookie).
