@@ -29,7 +29,8 @@ from django.utils import translation
 
 from news import pagecache
 from news.bulk import CREATED, UNCHANGED, import_sources
-from news.models import Article, AuditLog, Revision
+from news.management.commands.import_article import DEFAULT_CHANNEL
+from news.models import Article, AuditLog, Channel, Revision
 from quality.bulk_import import observations_import
 from quality.models import Observation, Period
 from tests.factories import ArticleFactory, ChannelFactory, UserFactory
@@ -92,6 +93,46 @@ class ArticleImportBusyTests(TransactionTestCase):
 
     def first_import(self):
         return holding(lambda: import_sources(PAGES, channel=self.channel))
+
+    @override_settings(BULK_IMPORT_WAIT_SECONDS=WAIT)
+    def test_the_first_import_ever_makes_its_channel_or_stops_with_the_message(self):
+        """Without --channel the command makes the default channel (a write) before
+        the import's own lock: it too waits the import's wait, then stops with the
+        message (exit status 1), not SQLite's "database is locked"."""
+        self.channel.name = "烟台要闻"  # the default channel's name is free
+        self.channel.save()
+        first, release = self.first_import()
+        try:
+            with self.assertRaises(CommandError) as raised:
+                call_command(
+                    "import_article",
+                    *PAGES,
+                    "--jobs=1",
+                    "--no-progress",
+                    stdout=StringIO(),
+                    stderr=StringIO(),
+                )
+            made = Channel.objects.filter(slug=DEFAULT_CHANNEL["slug"]).exists()
+        finally:
+            release.set()
+        first.outcome()
+        self.assertEqual(raised.exception.returncode, 1)
+        self.assertIn("另一个批量导入", str(raised.exception))
+        self.assertNotIn("database", str(raised.exception))
+        if SQLITE:  # the channel's write waited for the lock; PostgreSQL's did not
+            self.assertEqual(str(raised.exception), busy_message())
+            self.assertFalse(made)
+        # Free again: the channel is made and the pages come in (the first import's
+        # articles are the same pages: unchanged).
+        call_command(
+            "import_article",
+            *PAGES,
+            "--jobs=1",
+            "--no-progress",
+            stdout=StringIO(),
+            stderr=StringIO(),
+        )
+        self.assertTrue(Channel.objects.filter(slug=DEFAULT_CHANNEL["slug"]).exists())
 
     @override_settings(BULK_IMPORT_WAIT_SECONDS=WAIT)
     def test_command_stops_with_a_chinese_message_and_exit_status_1(self):

@@ -12,6 +12,7 @@ import sys
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError
+from django.db import OperationalError
 from django.utils.translation import gettext as _
 
 from news.bulk import (
@@ -29,7 +30,7 @@ from news.bulk import (
 )
 from news.models import Article, Channel
 from news.workflow import PERM_PUBLISH
-from yantai.locks import wait_seconds
+from yantai.locks import busy_message, is_busy, wait_seconds, waiting_at_most
 
 DEFAULT_CHANNEL = {"name": "烟台新闻", "slug": "烟台新闻"}
 
@@ -220,7 +221,19 @@ class Command(BaseCommand):
                 return Channel.objects.get(slug=slug)
             except Channel.DoesNotExist:
                 raise CommandError(f"没有网址名为“{slug}”的栏目。") from None
-        channel, _created = Channel.objects.get_or_create(
-            slug=DEFAULT_CHANNEL["slug"], defaults={"name": DEFAULT_CHANNEL["name"]}
-        )
+        channel = Channel.objects.filter(slug=DEFAULT_CHANNEL["slug"]).first()
+        if channel is not None:
+            return channel
+        # The first import ever makes the channel: a write, which waits for another
+        # bulk import as long as the import itself would, then stops as it would.
+        try:
+            with waiting_at_most(wait_seconds()):
+                channel, _created = Channel.objects.get_or_create(
+                    slug=DEFAULT_CHANNEL["slug"],
+                    defaults={"name": DEFAULT_CHANNEL["name"]},
+                )
+        except OperationalError as error:
+            if not is_busy(error):
+                raise
+            raise CommandError(busy_message(), returncode=1) from None
         return channel
