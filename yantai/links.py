@@ -6,7 +6,7 @@ from functools import lru_cache
 
 from django.core.signals import setting_changed
 from django.dispatch import receiver
-from django.urls import get_script_prefix, get_urlconf, reverse
+from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 from django.utils.translation import get_language, override
 
 
@@ -53,35 +53,74 @@ _SAMPLE_ID = 9_081_726_354
 
 
 @lru_cache(maxsize=256)
-def _id_url_parts(viewname: str, name: str, prefix: str, language: str) -> tuple:
+def _id_url_parts(
+    viewname: str, name: str | None, prefix: str, language: str, urlconf, current_app
+) -> tuple[str, str] | None:
+    """The URL of the sample id, split around it (None if the id is not in it once);
+    the id as keyword ``name``, or as the one positional argument."""
+    args, kwargs = ((), {name: _SAMPLE_ID}) if name else ((_SAMPLE_ID,), {})
     with override(language):  # the key's language, whichever is active
-        url = reverse(viewname, kwargs={name: _SAMPLE_ID})
-    head, _sample, tail = url.partition(str(_SAMPLE_ID))
-    return head, tail
+        url = reverse(
+            viewname,
+            urlconf=urlconf,
+            args=args,
+            kwargs=kwargs,
+            current_app=current_app,
+        )
+    head, sample, tail = url.partition(str(_SAMPLE_ID))
+    return (head, tail) if sample and str(_SAMPLE_ID) not in tail else None
+
+
+def sample_id_url(
+    viewname: str,
+    value,
+    *,
+    name: str | None = None,
+    language: str | None = None,
+    current_app: str | None = None,
+) -> str | None:
+    """``reverse()`` of a path with one integer (keyword ``name``, else positional),
+    made from the URL of a sample id reversed once per script prefix, language,
+    URLconf and current app; in ``language`` if given. None when it cannot be made
+    so (not a non-negative int, a pattern that refuses the sample): the caller
+    reverses.
+
+    A process rendering pages that are not cached meets each article's id for the
+    first time, where a remembered ``reverse`` would reverse it anyway.
+    """
+    if type(value) is not int or value < 0:
+        return None
+    try:
+        parts = _id_url_parts(
+            viewname,
+            name,
+            get_script_prefix(),
+            language or get_language(),
+            get_urlconf(),
+            current_app,
+        )
+    except NoReverseMatch:  # e.g. a pattern that limits the digits
+        return None
+    return f"{parts[0]}{value}{parts[1]}" if parts else None
 
 
 def id_url(viewname: str, name: str, value: int, language: str | None = None) -> str:
     """``reverse(viewname, kwargs={name: value})`` for a path with one
-    ``<int:name>``: reversed once per script prefix and language, the id put in;
-    in ``language`` if given (the other language's link of a page, without
-    activating it).
-
-    A process rendering pages that are not cached meets each article's id for the
-    first time, where ``cached_reverse`` would reverse it anyway.
-    """
-    if type(value) is not int or value < 0:
-        if language is not None:
-            with override(language):
-                return cached_reverse(viewname, **{name: value})
-        return cached_reverse(viewname, **{name: value})
-    head, tail = _id_url_parts(
-        viewname, name, get_script_prefix(), language or get_language()
-    )
-    return f"{head}{value}{tail}"
+    ``<int:name>`` (``sample_id_url``, else ``cached_reverse``); in ``language`` if
+    given (the other language's link of a page, without activating it)."""
+    url = sample_id_url(viewname, value, name=name, language=language)
+    if url is not None:
+        return url
+    if language is not None:
+        with override(language):
+            return cached_reverse(viewname, **{name: value})
+    return cached_reverse(viewname, **{name: value})
 
 
 @receiver(setting_changed)
 def _forget(*, setting: str, **kwargs) -> None:
     if setting == "ROOT_URLCONF":  # tests that swap the URLconf
         _reverse.cache_clear()
-        _id_url_parts.cache_clear()
+    # The sample's URL also on any other setting a test changes (as the template
+    # tags' remembered output, news.templatetags.fast_tags).
+    _id_url_parts.cache_clear()

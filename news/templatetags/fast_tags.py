@@ -40,7 +40,7 @@ from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, gettext
 
-from yantai.links import remembered_reverse
+from yantai.links import remembered_reverse, sample_id_url
 
 register = template.Library()
 
@@ -58,32 +58,6 @@ def _current_app(context):
     return current_app
 
 
-# An id no URL holds otherwise (as in yantai.links.id_url): a view's URL with one id
-# argument is reversed once with it, and each page's id is put in its place.
-_SAMPLE_ID = 9_081_726_354
-
-
-@lru_cache(maxsize=256)
-def _id_url_parts(view_name, current_app, prefix, language, urlconf):
-    url = reverse(
-        view_name, urlconf=urlconf, args=(_SAMPLE_ID,), current_app=current_app
-    )
-    head, sample, tail = url.partition(str(_SAMPLE_ID))
-    return (head, tail) if sample and str(_SAMPLE_ID) not in tail else None
-
-
-def _id_url(view_name, current_app, value: int) -> str | None:
-    """``reverse(view_name, args=(value,))`` from the URL of the sample id; None if
-    that cannot stand for it (then the caller reverses)."""
-    try:
-        parts = _id_url_parts(
-            view_name, current_app, get_script_prefix(), get_language(), get_urlconf()
-        )
-    except NoReverseMatch:  # e.g. a pattern that limits the digits
-        return None
-    return f"{parts[0]}{value}{parts[1]}" if parts else None
-
-
 class CachedURLNode(defaulttags.URLNode):
     def render(self, context):
         args = tuple(arg.resolve(context) for arg in self.args)
@@ -94,8 +68,8 @@ class CachedURLNode(defaulttags.URLNode):
         try:
             # An article's own links ({% url 'news:article-qr' article.pk %}): new ids
             # on every page not in the cache, which a remembered URL would not help.
-            if len(args) == 1 and not kwargs and type(args[0]) is int and args[0] >= 0:
-                url = _id_url(view_name, current_app, args[0])
+            if len(args) == 1 and not kwargs:
+                url = sample_id_url(view_name, args[0], current_app=current_app) or ""
             if not url:
                 try:
                     url = remembered_reverse(view_name, args, kwargs, current_app)
@@ -259,5 +233,4 @@ def per_language(parser, token):
 @receiver(setting_changed)
 def _forget(**kwargs) -> None:
     static_url.cache_clear()
-    _id_url_parts.cache_clear()
     _generation[0] += 1
