@@ -106,9 +106,9 @@ def page_in_language(request, path: str, code: str) -> str:
 
 
 def _reversed(name: str, kwargs: dict, path: str) -> str:
+    """``cached_reverse`` in the active language; ``path`` if nothing matches (the
+    one-id pages went to ``id_url`` above)."""
     try:
-        if len(kwargs) == 1 and type(value := next(iter(kwargs.values()))) is int:
-            return id_url(name, next(iter(kwargs)), value)
         return cached_reverse(name, **kwargs)
     except NoReverseMatch:
         return path
