@@ -1,9 +1,10 @@
 """Site-wide request guards."""
 
-from django.db import OperationalError
 from django.http import Http404, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
+
+from yantai.locks import is_busy
 
 
 def is_storable(text: str) -> bool:
@@ -81,9 +82,7 @@ class DatabaseBusyMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
-        if not (
-            isinstance(exception, OperationalError) and "is locked" in str(exception)
-        ):
+        if not is_busy(exception):
             return None
         message = _(
             "网站正在写入大量数据（例如批量导入），您的请求未能完成，也未保存任何内容。"
