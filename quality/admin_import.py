@@ -55,7 +55,7 @@ def observation_bulk_import_view(model_admin, request):
                 name=upload.name,
                 by=request.user,
                 dry_run=form.cleaned_data["dry_run"],
-                # Refused with a message well inside the app server's 30 s timeout.
+                # Refused with a message well inside the app server's worker timeout.
                 lock_timeout=settings.BULK_IMPORT_ADMIN_WAIT_SECONDS,
             )
             if result.ok and not result.dry_run:

@@ -190,7 +190,8 @@ def env_seconds(name: str, default: int) -> int:
 
 # How long a bulk import (import_article, import_observations) waits for another one
 # of its kind to commit before it is refused with a message, writing nothing
-# (yantai.locks); the admin's 批量导入 waits less, inside the app server's 30 s.
+# (yantai.locks); the admin's 批量导入 waits less, well inside the app server's worker
+# timeout (GUNICORN_TIMEOUT, 120 s).
 BULK_IMPORT_WAIT_SECONDS = env_seconds("BULK_IMPORT_WAIT_SECONDS", 120)
 BULK_IMPORT_ADMIN_WAIT_SECONDS = env_seconds("BULK_IMPORT_ADMIN_WAIT_SECONDS", 10)
 
