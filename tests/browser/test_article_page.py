@@ -8,7 +8,7 @@ from django.core.cache import cache, caches
 from django.core.management import call_command
 
 from news.models import Article
-from tests.browser.live import ChromiumTestCase
+from tests.browser.live import ChromiumTestCase, click_and_close
 
 # Playwright's sync API runs an event loop in this thread.
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
@@ -116,8 +116,7 @@ class ArticlePageBrowserTests(ChromiumTestCase):
         popup = opened.value
         popup.wait_for_load_state()
         self.assertTrue(popup.is_visible(".tool-close"))
-        with popup.expect_event("close"):
-            popup.click(".tool-close")
+        click_and_close(popup, popup.locator(".tool-close"))
         self.assertTrue(popup.is_closed())
 
     def test_without_javascript_share_shows_the_address_and_print_close_hide(self):

@@ -24,7 +24,7 @@ from news.models import Article
 from quality.figure_review import figure_proposal_confirm, figure_proposals_extract
 from quality.models import FigureProposal
 from tests.browser.editing import SETTLE, caret_at_end
-from tests.browser.live import ChromiumTestCase
+from tests.browser.live import ChromiumTestCase, click_and_close
 from tests.factories import ArticleFactory, TagFactory, UserFactory
 from tests.quality.factories import IndicatorFactory, RegionFactory
 
@@ -196,8 +196,7 @@ class ContentSecurityPolicyBrowserTests(ChromiumTestCase):
             dialog.get_by_role("button", name="浏览……").click()
         picker = popup_info.value
         picker.wait_for_load_state()
-        with picker.expect_event("close"):
-            picker.get_by_role("button", name="插入此图").click()
+        click_and_close(picker, picker.get_by_role("button", name="插入此图"))
         dialog.get_by_role("button", name="插入").click()
         editor.locator("figure img").wait_for()
         with page.expect_navigation():

@@ -8,7 +8,7 @@ from django.contrib.sessions.backends.db import SessionStore
 
 from news.models import Article
 from tests.browser.editing import caret_at_end
-from tests.browser.live import ChromiumTestCase
+from tests.browser.live import ChromiumTestCase, click_and_close
 from tests.factories import ArticleFactory, UserFactory
 
 # Playwright's sync API runs an event loop in this thread; Django's ORM calls from the
@@ -161,8 +161,7 @@ class RichTextEditorBrowserTests(ChromiumTestCase):
             dialog.get_by_role("button", name="浏览……").click()
         picker = popup_info.value
         picker.wait_for_load_state()
-        with picker.expect_event("close"):
-            picker.get_by_role("button", name="插入此图").click()
+        click_and_close(picker, picker.get_by_role("button", name="插入此图"))
         self.assertEqual(
             dialog.locator("input[name=altText]").input_value(), image.alt_text
         )
