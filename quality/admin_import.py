@@ -38,6 +38,17 @@ class BulkImportForm(forms.Form):
         file = self.cleaned_data["file"]
         if not file.name.lower().endswith((".csv", ".xlsx")):
             raise forms.ValidationError(_("只能导入 .csv 或 .xlsx 文件。"))
+        limit = settings.BULK_IMPORT_UPLOAD_MAX_MB
+        if file.size > limit * 1024 * 1024:
+            raise forms.ValidationError(
+                _(
+                    "文件有 %(size).1f MB，超过了批量导入允许的 %(limit)d MB，未写入"
+                    "任何数据。请拆分后分次导入，或请管理员用命令 import_observations "
+                    "导入。"
+                ),
+                params={"size": file.size / 1024 / 1024, "limit": limit},
+                code="too_large",
+            )
         return file
 
 

@@ -202,3 +202,19 @@ def test_nginx_in_front_of_gunicorn(env, tmp_path):  # noqa: F811
             )
         ]
         assert statuses == [200, 200, 429], statuses
+
+        # An upload over client_max_body_size gets nginx's 413 with the Chinese page;
+        # the 批量导入 of observations takes larger files, so Django answers it (here
+        # 403: an anonymous POST without a CSRF token).
+        (web / "static" / "errors").mkdir()
+        page_413 = (ROOT / "static" / "errors" / "413.html").read_bytes()
+        (web / "static" / "errors" / "413.html").write_bytes(page_413)
+        body = b"x" * (21 * 1024 * 1024)
+        big = requests.post(f"{base}/admin/login/", data=body, timeout=60)
+        assert big.status_code == 413, big.status_code
+        assert "上传的文件太大" in big.content.decode(), big.text[:200]
+        assert "X-Cache-Status" not in big.headers
+        upload = requests.post(
+            f"{base}/admin/quality/observation/bulk-import/", data=body, timeout=60
+        )
+        assert upload.status_code == 403, upload.status_code

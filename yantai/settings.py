@@ -178,14 +178,19 @@ VIEW_COUNT_PERIOD_SECONDS = int(os.environ.get("VIEW_COUNT_PERIOD_SECONDS", "180
 VIEW_BEACON_RATE = os.environ.get("VIEW_BEACON_RATE", "60/min")
 
 
-def env_seconds(name: str, default: int) -> int:
+def env_whole(name: str, default: int, unit: tuple[str, str]) -> int:
+    """A whole number (0 or more) of ``unit`` (Chinese, English) from the environment."""
     value = os.environ.get(name, "").strip() or str(default)
     if not value.isdigit():
         raise ImproperlyConfigured(
-            f"{name} 必须是不小于 0 的整数秒数，而不是 {value!r}。"
-            f" / {name} must be a whole number of seconds (0 or more), not {value!r}."
+            f"{name} 必须是不小于 0 的整数{unit[0]}，而不是 {value!r}。"
+            f" / {name} must be a whole number of {unit[1]} (0 or more), not {value!r}."
         )
     return int(value)
+
+
+def env_seconds(name: str, default: int) -> int:
+    return env_whole(name, default, ("秒数", "seconds"))
 
 
 # How long a bulk import (import_article, import_observations) waits for another one
@@ -194,6 +199,10 @@ def env_seconds(name: str, default: int) -> int:
 # timeout (GUNICORN_TIMEOUT, 120 s).
 BULK_IMPORT_WAIT_SECONDS = env_seconds("BULK_IMPORT_WAIT_SECONDS", 120)
 BULK_IMPORT_ADMIN_WAIT_SECONDS = env_seconds("BULK_IMPORT_ADMIN_WAIT_SECONDS", 10)
+# The largest file the admin's 批量导入 of observations takes, in MB (100,000 rows of
+# CSV are ~18 MB); a larger one is refused on the form. deploy/nginx lets 110 MB
+# through to that page. The import_observations command has no limit (it streams).
+BULK_IMPORT_UPLOAD_MAX_MB = env_whole("BULK_IMPORT_UPLOAD_MAX_MB", 100, ("MB", "MB"))
 
 
 # Cache-Control of the public pages for anonymous readers (yantai.httpcache): how long

@@ -11,7 +11,7 @@ from django.contrib.auth.models import Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.db import connection
-from django.test import TestCase
+from django.test import TestCase, override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import Workbook
@@ -520,6 +520,28 @@ class AdminBulkImportTests(TestCase):
         self.assertEqual(Observation.objects.count(), 0)
         response = self.upload(ROWS, name="obs.txt")
         self.assertContains(response, "只能导入 .csv 或 .xlsx 文件。")
+
+    @override_settings(BULK_IMPORT_UPLOAD_MAX_MB=1)
+    def test_a_file_over_the_upload_limit_is_refused_with_its_size(self):
+        self.client.force_login(self.root)
+        rows = [ROWS[0]] * 20_000  # ~1.6 MB of CSV
+        response = self.upload(rows)
+        self.assertEqual(response.status_code, 200)
+        size = len(csv_bytes(rows).getvalue()) / 1024 / 1024
+        self.assertGreater(size, 1)
+        self.assertContains(
+            response,
+            f"文件有 {size:.1f} MB，超过了批量导入允许的 1 MB，未写入任何数据。",
+        )
+        self.assertEqual(Observation.objects.count(), 0)
+        self.assertEqual(Period.objects.count(), 0)
+        self.assertFalse(
+            AuditLog.objects.filter(action=AuditLog.Action.IMPORT).exists()
+        )
+        # Under the limit the same form imports.
+        self.assertRedirects(
+            self.upload(ROWS), reverse("admin:quality_observation_changelist")
+        )
 
     def test_permission_matrix(self):
         viewer = UserFactory(username="viewer", is_staff=True)
