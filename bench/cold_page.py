@@ -8,11 +8,15 @@ Usage (from the project root):
     .venv/bin/python bench/cold_page.py --against f2b01ea     # A/B, same window
     .venv/bin/python bench/cold_page.py --profile             # cProfile, top lines
     .venv/bin/python bench/cold_page.py --against f2b01ea --compare --lang both
+    .venv/bin/python bench/cold_page.py --against f2b01ea --instructions --n 100
 
 Each line gives the wall-clock and CPU time per page and, of the CPU time, the part
 spent rendering the template (``SimpleTemplateResponse.render``); ``--bytecodes``
 also counts the Python bytecodes that rendering executes (a figure machine load does
-not change; slow, so with ``--n 40``).
+not change; slow, so with ``--n 40``). ``--instructions`` runs each worker under
+valgrind's callgrind and counts the machine instructions of the timed pass, the whole
+request and SQLite included (also unchanged by load; about 50 times slower, one round
+is enough: ``--rounds 1 --n 100``); needs ``valgrind`` installed.
 
 "Cold" as in ``bench/serving_under_edits.py``'s cold run: no page of the article is
 cached (``ARTICLE_PAGE_CACHE_SECONDS=0``), the shared fragments (最新文章, the channel
@@ -127,8 +131,16 @@ def worker(args) -> None:
     from django.template.response import SimpleTemplateResponse
     from django.test.client import RequestFactory
 
+    from news import pagecache
     from news.models import Article
     from yantai.wsgi import application
+
+    if args.instructions:
+        # Under callgrind a page takes ~50 times as long: the shared fragments'
+        # lifetime and this process's memo of them would lapse every few pages
+        # instead of every few thousand, and be counted as part of each page.
+        pagecache.MEMO_SECONDS = pagecache.FRAGMENT_SECONDS = 10**6
+        pagecache.shared_current.__defaults__ = (10**6,)
 
     # CPU time spent rendering the page's template (the view renders it once).
     rendering = [0.0]
@@ -206,6 +218,8 @@ def worker(args) -> None:
     times = []
     cpu = 0.0
     rendering[0] = 0.0
+    if args.instructions:  # the worker runs under callgrind, instrumentation off
+        instrument("on")
     for _round in range(args.repeat):
         if profiler:
             profiler.enable()
@@ -216,6 +230,8 @@ def worker(args) -> None:
             cpu += time.process_time() - start_cpu
         if profiler:
             profiler.disable()
+    if args.instructions:
+        instrument("off")
     print(
         json.dumps(
             {
@@ -241,6 +257,23 @@ def worker(args) -> None:
         stats.sort_stats("tottime").print_stats(35)
 
 
+def instrument(state: str) -> None:
+    """Turn callgrind's counting of this process on or off."""
+    subprocess.run(
+        ["callgrind_control", "--instr=" + state, str(os.getpid())],
+        check=True,
+        capture_output=True,
+    )
+
+
+def instructions(out: Path) -> int:
+    """The instructions callgrind counted (its ``totals:`` line)."""
+    for line in out.read_text().splitlines():
+        if line.startswith("totals:"):
+            return int(line.split()[1])
+    raise SystemExit(f"no totals in {out}")
+
+
 # --- the parent: A/B in alternating rounds --------------------------------------------
 
 
@@ -262,6 +295,17 @@ def run_tree(tree: Path, db: Path, args, dump: Path | None, caches: Path) -> dic
         command.append("--profile")
     if args.bytecodes:
         command.append("--bytecodes")
+    out = None
+    if args.instructions:
+        command.append("--instructions")
+        out = caches / "callgrind.out"
+        command = [
+            "valgrind",
+            "--tool=callgrind",
+            "--instr-atstart=no",
+            f"--callgrind-out-file={out}",
+            *command,
+        ]
     if dump:
         command += ["--dump", str(dump)]
     result = subprocess.run(
@@ -269,10 +313,14 @@ def run_tree(tree: Path, db: Path, args, dump: Path | None, caches: Path) -> dic
         cwd=tree,
         env=env_for(tree, db, caches),
         stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL if out else None,
         text=True,
         check=True,
     )
-    return json.loads(result.stdout.strip().splitlines()[-1])
+    found = json.loads(result.stdout.strip().splitlines()[-1])
+    if out:
+        found["instructions"] = instructions(out) / (found["pages"] * args.repeat)
+    return found
 
 
 def compare(old: Path, new: Path) -> int:
@@ -313,6 +361,11 @@ def main() -> None:
         "--bytecodes",
         action="store_true",
         help="count the Python bytecodes of each page's rendering (slow: use --n 40)",
+    )
+    parser.add_argument(
+        "--instructions",
+        action="store_true",
+        help="count each page's machine instructions under callgrind (slow)",
     )
     parser.add_argument("--db", type=Path, default=SOURCE_DB)
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
@@ -355,7 +408,12 @@ def main() -> None:
                     else ""
                 )
                 + "), "
-                f"queries max {result['queries_max']} "
+                + (
+                    f"{result['instructions'] / 1e6:.2f} M instructions, "
+                    if args.instructions
+                    else ""
+                )
+                + f"queries max {result['queries_max']} "
                 f"(mean {result['queries_mean']:.2f}), {result['pages']} pages",
                 flush=True,
             )
@@ -377,6 +435,12 @@ def main() -> None:
             f"{cpu['old'] / cpu['new']:.2f}× CPU, "
             f"{render['old'] / render['new']:.2f}× CPU rendering"
         )
+    if args.instructions:
+        counts = {label: rs[0]["instructions"] for label, rs in results.items()}
+        for label, n in counts.items():
+            print(f"RESULT {label}: {n / 1e6:.2f} M instructions a page (callgrind)")
+        if "old" in counts:
+            print(f"RESULT old/new: {counts['old'] / counts['new']:.3f}× instructions")
     if args.bytecodes:
         for label, rs in results.items():
             print(
