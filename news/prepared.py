@@ -57,6 +57,13 @@ class PreparedQuery:
         select, klass_info = compiler.select, compiler.klass_info
         fields = klass_info["select_fields"]
         start, end = fields[0], fields[-1] + 1
+        # The converters of each column, as ``results_iter`` looks them up on every
+        # run (a backend's and a field's for each selected column): they depend on
+        # the columns only.
+        columns = [column[0] for column in select[: compiler.col_count]]
+        if compiler.has_composite_fields(columns):
+            raise ValueError("composite fields are not supported")
+        converters = tuple(compiler.get_converters(columns).items())
         rows = (
             klass_info["model"],
             [column[0].target.attname for column in select[start:end]],
@@ -65,14 +72,14 @@ class PreparedQuery:
             get_related_populators(klass_info, select, alias),
             tuple(compiler.annotation_col_map.items()),
         )
-        compiled = (compiler, sql, tuple(params), slots, rows)
+        compiled = (sql, tuple(params), slots, converters, rows)
         self._compiled[alias] = compiled
         return compiled
 
     def instances(self, using: str = "default", **values) -> list:
         """The instances the QuerySet would give with ``values`` for its samples."""
         compiled = self._compiled.get(using) or self._compile(using)
-        compiler, sql, params, slots, rows = compiled
+        sql, params, slots, converters, rows = compiled
         model, names, start, end, populators, annotations = rows
         params = list(params)
         for position, name, adapt in slots:
@@ -83,7 +90,14 @@ class PreparedQuery:
             cursor.execute(sql, params)
             fetched = cursor.fetchall()
         found = []
-        for row in compiler.results_iter([fetched]):
+        for row in fetched:
+            if converters:  # as SQLCompiler.apply_converters
+                row = list(row)
+                for position, (functions, expression) in converters:
+                    value = row[position]
+                    for convert in functions:
+                        value = convert(value, expression, connection)
+                    row[position] = value
             instance = model.from_db(using, names, row[start:end])
             for populator in populators:
                 populator.populate(row, instance)
