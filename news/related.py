@@ -31,6 +31,9 @@ from django.utils import timezone
 from . import search
 from .models import Article
 
+# ``published_at <= %s`` is one bound, the earlier of now and the article's time: with
+# the two written out, SQLite's index range took the first (now) and stepped through
+# every newer article of the channel to reach the article's time.
 PUBLISHED_IN_CHANNEL = """
     SELECT id FROM news_article
     WHERE channel_id = %s AND status = %s AND published_at <= %s
@@ -75,7 +78,8 @@ def neighbours_and_related(article: Article, limit: int = 5) -> dict:
     moment = timezone.now()
     now = adapt(moment)
     at = adapt(article.published_at)
-    visible = [article.channel_id, Article.Status.PUBLISHED, now, now]
+    latest = min(moment, article.published_at) if article.published_at else None
+    visible = [article.channel_id, Article.Status.PUBLISHED, adapt(latest), now]
     approved = [article.channel_id, Article.Status.PUBLISHED, now]
     tag_ids = [tag.pk for tag in article.tags.all()]
 
@@ -83,9 +87,9 @@ def neighbours_and_related(article: Article, limit: int = 5) -> dict:
         (
             f"""SELECT id, 1 AS kind, 0 AS n FROM (
                 {PUBLISHED_IN_CHANNEL}
-                AND published_at <= %s AND (published_at < %s OR id < %s)
+                AND (published_at < %s OR id < %s)
                 ORDER BY published_at DESC, id DESC LIMIT 1) older""",
-            [*visible, at, at, article.pk],
+            [*visible, at, article.pk],
         ),
         (
             f"""SELECT id, 2 AS kind, 0 AS n FROM (

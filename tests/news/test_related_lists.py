@@ -39,6 +39,37 @@ class NeighboursTests(TestCase):
         newer = ArticleFactory(channel=channel, published_at=now - timedelta(1))
         self.assertEqual(neighbours_and_related(article)["next"], newer)
 
+    def test_the_previous_one_is_found_without_reading_the_newer_ones(self):
+        """上一篇 is one step down the channel's index from the article: the steps
+        SQLite takes do not grow with the channel's newer articles (with two upper
+        bounds on the time, now and the article's, it walked down from now)."""
+        if connection.vendor != "sqlite":
+            self.skipTest("SQLite's steps")
+        channel = ChannelFactory()
+        now = timezone.now()
+        previous = ArticleFactory(channel=channel, published_at=now - timedelta(30))
+        article = ArticleFactory(channel=channel, published_at=now - timedelta(29))
+
+        def steps() -> int:
+            counted = [0]
+
+            def count():
+                counted[0] += 1
+
+            connection.ensure_connection()
+            connection.connection.set_progress_handler(count, 1)
+            try:
+                found = neighbours_and_related(article)
+            finally:
+                connection.connection.set_progress_handler(None, 1)
+            self.assertEqual(found["previous"], previous)
+            return counted[0]
+
+        alone = steps()
+        for day in range(200):
+            ArticleFactory(channel=channel, published_at=now - timedelta(28 - day / 10))
+        self.assertLess(steps() - alone, 100)
+
 
 class SharedTagsTests(TestCase):
     def test_ranked_by_tags_shared_among_the_newest_of_each_tag(self):
