@@ -7,11 +7,14 @@ whole (news.pagecache), for carrying no nonce that a later response could not ma
 
 import re
 
-from django.test import TestCase, override_settings
+from csp import middleware as csp_middleware
+from csp.exceptions import CSPNonceError
+from django.http import HttpResponse
+from django.test import RequestFactory, SimpleTestCase, TestCase, override_settings
 from django.urls import path, reverse
 
 from tests.factories import ArticleFactory, ChannelFactory, UserFactory
-from yantai.security import permissions_policy_header
+from yantai.security import CSPMiddleware, permissions_policy_header
 
 CSP = "Content-Security-Policy"
 PP = "Permissions-Policy"
@@ -164,3 +167,87 @@ class PermissionsPolicyHeaderTests(TestCase):
             permissions_policy_header({"camera": [], "fullscreen": ["self"]}),
             "camera=(), fullscreen=(self)",
         )
+
+
+class CSPMiddlewareTests(SimpleTestCase):
+    """yantai.security.CSPMiddleware, which builds an unchanged policy once, sets the
+    headers django-csp's own middleware sets, on every kind of response."""
+
+    def setUp(self):
+        # One of each for the whole test, as in a process: what ours built for one
+        # response must not be given to the next when it should differ.
+        self.ours = CSPMiddleware(lambda request: self.view(request))
+        self.theirs = csp_middleware.CSPMiddleware(lambda request: self.view(request))
+
+    def headers(self, middleware, *, path="/", response=None, use_nonce=False):
+        """The CSP headers ``middleware`` gives, with the nonce written as N."""
+
+        def view(request):
+            if use_nonce:
+                str(request.csp_nonce)
+            return response() if response else HttpResponse("ok")
+
+        self.view = view
+        request = RequestFactory().get(path)
+        result = middleware(request)
+        nonce = getattr(request, "_csp_nonce", None)
+        found = {}
+        for name in (CSP, CSP + "-Report-Only"):
+            if name in result:
+                value = result[name]
+                found[name] = value.replace(nonce, "N") if nonce else value
+        return found, request
+
+    def assert_same(self, **kwargs):
+        ours, request = self.headers(self.ours, **kwargs)
+        theirs, _ = self.headers(self.theirs, **kwargs)
+        self.assertEqual(ours, theirs)
+        return ours, request
+
+    def test_an_unchanged_policy(self):
+        found, request = self.assert_same()
+        self.assertIn("default-src 'self'", found[CSP])
+        self.assertNotIn("nonce", found[CSP])
+        # No nonce was used; one asked for after the header is written is an error.
+        with self.assertRaises(CSPNonceError):
+            str(request.csp_nonce)
+        self.assertEqual(self.assert_same()[0], found)  # the second response alike
+
+    def test_a_used_nonce(self):
+        found, _ = self.assert_same(use_nonce=True)
+        self.assertIn("'nonce-N'", found[CSP])
+
+    def test_a_views_changes_and_exemption(self):
+        def updated():
+            response = HttpResponse("ok")
+            response._csp_update = {"img-src": ["https://example.org"]}
+            return response
+
+        def exempt():
+            response = HttpResponse("ok")
+            response._csp_exempt = True
+            return response
+
+        self.assertIn("https://example.org", self.assert_same(response=updated)[0][CSP])
+        self.assertEqual(self.assert_same(response=exempt)[0], {})
+
+    def test_changed_settings(self):
+        """A policy changed in the settings, a report-only policy, an excluded path,
+        and DEBUG's error pages."""
+        self.assert_same()
+        with override_settings(
+            CONTENT_SECURITY_POLICY={"DIRECTIVES": {"default-src": ["'none'"]}},
+            CONTENT_SECURITY_POLICY_REPORT_ONLY={
+                "EXCLUDE_URL_PREFIXES": ["/skip/"],
+                "DIRECTIVES": {"script-src": ["'self'"]},
+            },
+        ):
+            found, _ = self.assert_same()
+            self.assertEqual(found[CSP], "default-src 'none'")
+            self.assertIn("script-src 'self'", found[CSP + "-Report-Only"])
+            found, _ = self.assert_same(path="/skip/")
+            self.assertNotIn(CSP + "-Report-Only", found)
+        self.assertIn("default-src 'self'", self.assert_same()[0][CSP])
+        with override_settings(DEBUG=True):
+            found, _ = self.assert_same(response=lambda: HttpResponse(status=404))
+            self.assertEqual(found, {})

@@ -88,8 +88,9 @@ MIDDLEWARE = [
     # Cache-Control, ETag and 304 for the public pages (yantai/httpcache.py): above the
     # middlewares that set cookies, so that it sees them.
     "yantai.httpcache.CacheHeadersMiddleware",
-    # Content-Security-Policy (CONTENT_SECURITY_POLICY below) and Permissions-Policy.
-    "csp.middleware.CSPMiddleware",
+    # Content-Security-Policy (CONTENT_SECURITY_POLICY below: django-csp's middleware,
+    # the unchanged policy built once) and Permissions-Policy.
+    "yantai.security.CSPMiddleware",
     "yantai.security.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
