@@ -8,12 +8,13 @@ from pathlib import Path
 
 from django.db import connection
 from django.test import TestCase
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from news import search
 from news.models import Article
 from tests.factories import ArticleFactory, ChannelFactory
-from yantai.database import refresh_statistics
+from yantai.database import hot_cursor, refresh_statistics
 from yantai.sqlite.base import DatabaseWrapper
 
 
@@ -87,3 +88,47 @@ class RefreshAfterRebuildTests(TestCase):
         self.assertNotIn("USING INTEGER PRIMARY KEY", queryset.explain())
         refresh_statistics()
         self.assertIn("news_article USING INTEGER PRIMARY KEY", queryset.explain())
+
+
+class HotCursorTests(TestCase):
+    """``hot_cursor``: the rows of Django's own cursor, counted as its queries are,
+    and on PostgreSQL a prepared statement once it has run a few times."""
+
+    SQL = "SELECT id, title, published_at FROM news_article WHERE id = %s"
+
+    def rows(self, cursor, pk):
+        cursor.execute(self.SQL, [pk])
+        return cursor.fetchall()
+
+    def test_same_rows_as_django_cursor_and_counted(self):
+        article = ArticleFactory(title="烟台市质量强市工作推进会召开")
+        with connection.cursor() as cursor:
+            expected = self.rows(cursor, article.pk)
+        with CaptureQueriesContext(connection) as queries, hot_cursor() as cursor:
+            found = self.rows(cursor, article.pk)
+        self.assertEqual(found, expected)
+        if connection.vendor == "postgresql":  # read as Django reads it: aware
+            self.assertEqual(found[0][2], article.published_at)
+            self.assertEqual(found[0][2].utcoffset(), expected[0][2].utcoffset())
+        self.assertEqual(len(queries), 1)
+        # Logged as Django logs its own: the statement with its values.
+        self.assertEqual(
+            queries[0]["sql"],
+            self.SQL.replace("%s", str(article.pk)),
+        )
+
+    @unittest.skipUnless(connection.vendor == "postgresql", "prepared statements")
+    def test_postgresql_prepares_the_hot_statement_and_no_other(self):
+        article = ArticleFactory()
+        threshold = connection.settings_dict["OPTIONS"]["prepare_threshold"]
+        self.assertEqual(threshold, 2)
+        for _ in range(threshold + 1):
+            with hot_cursor() as cursor:
+                self.rows(cursor, article.pk)
+            with connection.cursor() as cursor:  # Django's: bound on the client
+                cursor.execute(self.SQL.replace("title", "slug"), [article.pk])
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT statement FROM pg_prepared_statements")
+            prepared = [row[0] for row in cursor.fetchall()]
+        self.assertEqual(len(prepared), 1, prepared)
+        self.assertIn("SELECT id, title, published_at", prepared[0])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db import connection
+from django.db.backends.utils import CursorDebugWrapper, CursorWrapper
 
 
 def refresh_statistics() -> None:
@@ -13,3 +14,52 @@ def refresh_statistics() -> None:
     """
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
+
+
+def hot_cursor():
+    """A cursor for the statements every article request runs with the same text
+    (the fast path's live-row check, the article page's compiled queries).
+
+    PostgreSQL plans each statement Django sends, and for these the planning costs
+    several times the execution (``EXPLAIN ANALYZE`` of the article row: 0.7 ms
+    planning, 0.13 ms execution; the fast path's check: 0.16 and 0.03) — server CPU
+    on every request. Django's cursors bind parameters on the client, into the SQL
+    text, so nothing can be prepared. This one binds them on the server (Django's
+    own ``ServerBindingCursor``), so psycopg prepares a statement once it has run
+    ``prepare_threshold`` times on a connection (``yantai/settings.py``) and
+    PostgreSQL then reuses its plan. Django's client-side cursors are never
+    prepared, whatever the threshold. It is wrapped as ``connection.cursor()``
+    wraps its own, so tests and debug logging count its queries.
+
+    Other engines: ``connection.cursor()``.
+    """
+    if connection.vendor != "postgresql":
+        return connection.cursor()
+    from django.db.backends.postgresql.base import (
+        TIMESTAMPTZ_OID,
+        Format,
+        ServerBindingCursor,
+        register_tzloader,
+    )
+
+    connection.ensure_connection()
+    cursor = ServerBindingCursor(connection.connection)
+    # As DatabaseWrapper.create_cursor does for its cursors.
+    loader = connection.connection.adapters.get_loader(TIMESTAMPTZ_OID, Format.TEXT)
+    if connection.timezone != loader.timezone:
+        register_tzloader(connection.timezone, cursor)
+    connection.validate_thread_sharing()
+    if connection.queries_logged:
+        return _LoggedHotCursor(cursor, connection)
+    return connection.make_cursor(cursor)
+
+
+class _LoggedHotCursor(CursorDebugWrapper):
+    """A hot cursor under DEBUG or a test's query capture: logged with its values
+    put in, as Django logs a statement it bound on the server (Django's own
+    wrapper asks psycopg, which keeps no text of a server-bound statement)."""
+
+    def execute(self, sql, params=None):
+        shown = sql if params is None else self.db.ops.compose_sql(sql, params)
+        with self.debug_sql(shown):
+            return CursorWrapper.execute(self, sql, params)

@@ -161,6 +161,16 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
     # Persistent connections keep the per-connection PRAGMAs and page cache warm.
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = False
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # psycopg prepares a statement of yantai.database.hot_cursor() (the fast path's
+    # check, the article page's compiled queries) after this many runs on one
+    # connection, so that PostgreSQL stops planning it; Django's own cursors bind on
+    # the client and are never prepared. Empty turns it off (a pooler that cannot
+    # keep prepared statements: PgBouncer before 1.21 in transaction mode).
+    threshold = os.environ.get("PG_PREPARE_THRESHOLD", "2").strip()
+    DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = (
+        int(threshold) if threshold else None
+    )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
