@@ -25,7 +25,7 @@ event, returned as ``until`` for the page cache (``news.pagecache.page_timeout``
 
 from __future__ import annotations
 
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.utils import timezone
 
 from . import search
@@ -55,14 +55,13 @@ TAG_CANDIDATES = 100
 _COLUMNS = ("id", "title", "status", "published_at", "expires_at")
 
 
-def _article(*values) -> Article:
-    return Article.from_db(connection.alias, _COLUMNS, values)
-
-
-def _datetime(value):
-    """A datetime column as the ORM returns it (SQLite hands back naive UTC)."""
-    convert = getattr(connection.ops, "convert_datetimefield_value", None)
-    return convert(value, None, connection) if convert and value is not None else value
+def _datetimes(db):
+    """A function giving a datetime column's value as the ORM returns it (SQLite
+    hands back naive UTC) on connection ``db``."""
+    convert = getattr(db.ops, "convert_datetimefield_value", None)
+    if convert is None:
+        return lambda value: value
+    return lambda value: value if value is None else convert(value, None, db)
 
 
 def neighbours_and_related(article: Article, limit: int = 5) -> dict:
@@ -74,7 +73,12 @@ def neighbours_and_related(article: Article, limit: int = 5) -> dict:
     ``until``: the first moment these lists change by the clock alone (an article
     shown expires, the next one in the channel becomes due).
     """
-    adapt = connection.ops.adapt_datetimefield_value
+    # The connection, its converter and the model's row reader taken once: each
+    # use of ``django.db.connection`` looks the connection up again.
+    db = connections[DEFAULT_DB_ALIAS]
+    adapt = db.ops.adapt_datetimefield_value
+    as_datetime = _datetimes(db)
+    from_db = Article.from_db
     moment = timezone.now()
     now = adapt(moment)
     at = adapt(article.published_at)
@@ -144,7 +148,7 @@ def neighbours_and_related(article: Article, limit: int = 5) -> dict:
         FROM ({union}) c JOIN news_article a ON a.id = c.id
     """
     params = [p for _, part_params in parts for p in part_params]
-    with connection.cursor() as cursor:
+    with db.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
 
@@ -156,9 +160,13 @@ def neighbours_and_related(article: Article, limit: int = 5) -> dict:
     for pk, title, status, published_at, expires_at, kind, n in rows:
         # A plain cursor and model instances made here, not ``raw()``: the raw
         # query's column mapping and converters cost more than the statement.
-        published_at = _datetime(published_at)
         if kind in (1, 2):
-            row = _article(pk, title, status, published_at, _datetime(expires_at))
+            published_at = as_datetime(published_at)
+            row = from_db(
+                db.alias,
+                _COLUMNS,
+                (pk, title, status, published_at, as_datetime(expires_at)),
+            )
             if kind == 2 and published_at > moment:
                 changes.append(published_at)  # scheduled: shown from then on
                 continue
@@ -169,6 +177,7 @@ def neighbours_and_related(article: Article, limit: int = 5) -> dict:
             continue
         seen = candidates.get(pk)
         if seen is None:
+            published_at = as_datetime(published_at)
             seen = candidates[pk] = [
                 False,
                 0,
@@ -185,7 +194,11 @@ def neighbours_and_related(article: Article, limit: int = 5) -> dict:
     for *_rank, (pk, title, status, published_at, expires_at) in sorted(
         candidates.values(), key=lambda c: c[:5], reverse=True
     ):
-        row = _article(pk, title, status, published_at, _datetime(expires_at))
+        row = from_db(
+            db.alias,
+            _COLUMNS,
+            (pk, title, status, published_at, as_datetime(expires_at)),
+        )
         if row.is_published:
             found["related"].append(row)
             if len(found["related"]) == limit:
