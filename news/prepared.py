@@ -19,6 +19,8 @@ from datetime import UTC, datetime
 from django.db import connections
 from django.db.models.query import get_related_populators
 
+from yantai.database import hot_cursor
+
 # Sample values: unlikely to be anything else in a statement's parameters.
 SAMPLE_ID = -7_031_952_418
 SAMPLE_MOMENT = datetime(1901, 2, 3, 4, 5, 6, 789012, tzinfo=UTC)
@@ -86,7 +88,8 @@ class PreparedQuery:
             value = values[name]
             params[position] = adapt(value) if adapt else value
         connection = connections[using]
-        with connection.cursor() as cursor:
+        # On PostgreSQL a prepared statement: planning cost more than running it.
+        with hot_cursor(using) as cursor:
             cursor.execute(sql, params)
             fetched = cursor.fetchall()
         found = []

@@ -28,6 +28,8 @@ from __future__ import annotations
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.utils import timezone
 
+from yantai.database import hot_cursor
+
 from . import search
 from .models import Article
 
@@ -148,7 +150,7 @@ def neighbours_and_related(article: Article, limit: int = 5) -> dict:
         FROM ({union}) c JOIN news_article a ON a.id = c.id
     """
     params = [p for _, part_params in parts for p in part_params]
-    with db.cursor() as cursor:
+    with hot_cursor(db.alias) as cursor:  # prepared on PostgreSQL
         cursor.execute(sql, params)
         rows = cursor.fetchall()
 

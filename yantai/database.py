@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.backends.utils import CursorDebugWrapper, CursorWrapper
 
 
@@ -16,7 +16,7 @@ def refresh_statistics() -> None:
         cursor.execute("ANALYZE")
 
 
-def hot_cursor():
+def hot_cursor(using: str = DEFAULT_DB_ALIAS):
     """A cursor for the statements every article request runs with the same text
     (the fast path's live-row check, the article page's compiled queries).
 
@@ -31,8 +31,9 @@ def hot_cursor():
     prepared, whatever the threshold. It is wrapped as ``connection.cursor()``
     wraps its own, so tests and debug logging count its queries.
 
-    Other engines: ``connection.cursor()``.
+    Other engines: ``connections[using].cursor()``.
     """
+    connection = connections[using]
     if connection.vendor != "postgresql":
         return connection.cursor()
     from django.db.backends.postgresql.base import (
