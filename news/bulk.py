@@ -26,6 +26,7 @@ import re
 import time
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from html import escape
 from pathlib import Path
@@ -1146,21 +1147,28 @@ class _Parser:
         if self.pool is None:
             # Forked: the workers read files and cut words, never touch the
             # database (the connection they inherit is left alone and unused).
+            # Not multiprocessing.Pool: its worker-handler thread wakes whenever
+            # the result pipe is readable and spun while each chunk's results
+            # (~1 MB) were read: 0.33 of the writer's 5.1 s of CPU at 2,000 pages.
             names = list(Person.objects.values_list("name", flat=True))
-            self.pool = multiprocessing.get_context("fork").Pool(
-                self.jobs, initializer=_worker_start, initargs=(names,)
+            self.pool = ProcessPoolExecutor(
+                self.jobs,
+                mp_context=multiprocessing.get_context("fork"),
+                initializer=_worker_start,
+                initargs=(names,),
             )
-        tasks = [
-            (batch[i : i + CHUNK_SIZE], self.index, new_names, known)
+        futures = [
+            self.pool.submit(
+                _prepare_chunk,
+                (batch[i : i + CHUNK_SIZE], self.index, new_names, known),
+            )
             for i in range(0, len(batch), CHUNK_SIZE)
         ]
-        result = self.pool.map_async(_prepare_chunk, tasks, chunksize=1)
-        return lambda: [item for chunk in result.get() for item in chunk]
+        return lambda: [item for future in futures for item in future.result()]
 
     def close(self) -> None:
         if self.pool is not None:
-            self.pool.close()
-            self.pool.join()
+            self.pool.shutdown()
 
 
 def outcome_verb(outcome: Outcome) -> str:
