@@ -139,6 +139,27 @@ class DatabaseUrlTests(SimpleTestCase):
         self.assertEqual(result.returncode, 0, result.stderr)
         self.assertEqual(result.stdout.split(), ["yantai.sqlite", env["SQLITE_PATH"]])
 
+    def test_postgresql_prepare_threshold(self):
+        url = "postgres://yantai:x@127.0.0.1:5432/yantai"
+        show = (
+            "import yantai.settings as s;"
+            " print(s.DATABASES['default']['OPTIONS']['prepare_threshold'])"
+        )
+        for value, shown in (("", "None"), ("5", "5"), (None, "2")):
+            variables = {"DATABASE_URL": url, "DJANGO_DEBUG": "1"}
+            if value is not None:
+                variables["PG_PREPARE_THRESHOLD"] = value
+            with self.subTest(value=value):
+                result = python(show, clean_env(**variables))
+                self.assertEqual(result.returncode, 0, result.stderr)
+                self.assertEqual(result.stdout.strip(), shown)
+        result = python(
+            show,
+            clean_env(DATABASE_URL=url, DJANGO_DEBUG="1", PG_PREPARE_THRESHOLD="x"),
+        )
+        self.assertNotEqual(result.returncode, 0)
+        self.assertIn("PG_PREPARE_THRESHOLD 必须是不小于 0 的整数或留空", result.stderr)
+
 
 def run_function(workdir: Path, env: dict[str, str]) -> subprocess.CompletedProcess:
     """Run ./run's ``use_local_secret_key`` (the function itself, taken from the

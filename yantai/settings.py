@@ -168,6 +168,12 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # the client and are never prepared. Empty turns it off (a pooler that cannot
     # keep prepared statements: PgBouncer before 1.21 in transaction mode).
     threshold = os.environ.get("PG_PREPARE_THRESHOLD", "2").strip()
+    if threshold and not threshold.isdigit():
+        raise ImproperlyConfigured(
+            f"PG_PREPARE_THRESHOLD 必须是不小于 0 的整数或留空，而不是 {threshold!r}。"
+            " / PG_PREPARE_THRESHOLD must be a whole number (0 or more) or empty,"
+            f" not {threshold!r}."
+        )
     DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = (
         int(threshold) if threshold else None
     )
