@@ -53,7 +53,14 @@ from .models import (
     SensitiveWord,
     Tag,
 )
-from .parsing import PageTextError, ParsedPage, parse_json_line, parse_page_text
+from .parsing import (
+    Block,
+    Credit,
+    PageTextError,
+    ParsedPage,
+    parse_json_line,
+    parse_page_text,
+)
 from .revisions import SNAPSHOT_FIELDS, time_text
 from .services import (
     IMPORTED_FIELDS,
@@ -182,6 +189,73 @@ class Prepared:
     summary: str = ""
     words: tuple[str, str] | None = None  # search index (title, body), if publishing
     names_known: int = 0  # how many of the run's new names the worker knew
+
+    def __reduce__(self):
+        """Pickled (by a worker, for the writer) as one flat tuple: the page's
+        blocks as their kinds and, unless they are the plain text's lines, their
+        texts; its credits as tuples. Unpickling the dataclasses, with a Block and
+        a Credit object each, cost the writing process 0.15 ms a page."""
+        page = self.page
+        if page is None:
+            return (Prepared, (self.name, self.line, self.error))
+        texts = [block.text for block in page.blocks]
+        as_lines = (
+            "\n".join(texts) == self.body_text
+            and self.body_text.count("\n") == len(texts) - 1
+        )
+        return (
+            _unpickle_prepared,
+            (
+                self.name,
+                self.line,
+                self.key,
+                self.body,
+                self.body_text,
+                self.slug,
+                self.summary,
+                self.words,
+                self.names_known,
+                page.title,
+                page.subtitle,
+                page.source,
+                page.published_at,
+                "".join(_BLOCK_CODES[block.type] for block in page.blocks),
+                None if as_lines else texts,
+                [(c.role, c.name, c.prefix) for c in page.credits],
+                page.source_url,
+                page.unplaced,
+                page.channel,
+                page.tags,
+            ),
+        )
+
+
+_BLOCK_CODES = {"heading": "h", "paragraph": "p"}
+_BLOCK_TYPES = {code: kind for kind, code in _BLOCK_CODES.items()}
+
+
+def _unpickle_prepared(
+    name, line, key, body, body_text, slug, summary, words, names_known,
+    title, subtitle, source, published_at, kinds, texts, credits, source_url,
+    unplaced, channel, tags,
+) -> Prepared:  # fmt: skip
+    if texts is None:
+        texts = body_text.split("\n")
+    page = ParsedPage(
+        title=title,
+        subtitle=subtitle,
+        source=source,
+        published_at=published_at,
+        blocks=[Block(_BLOCK_TYPES[k], t) for k, t in zip(kinds, texts, strict=True)],
+        credits=[Credit(*credit) for credit in credits],
+        source_url=source_url,
+        unplaced=unplaced,
+        channel=channel,
+        tags=tags,
+    )
+    return Prepared(
+        name, line, "", page, key, body, body_text, slug, summary, words, names_known
+    )
 
 
 _zips: dict[str, zipfile.ZipFile] = {}

@@ -3,6 +3,7 @@ what the one-file path writes, a bad file is left out alone, a re-run changes
 nothing, and every input form (files, directories, zips, JSON lines) is read."""
 
 import json
+import pickle
 import re
 import tempfile
 import zipfile
@@ -10,8 +11,9 @@ from io import StringIO
 from pathlib import Path
 
 from django.core.management import CommandError, call_command
-from django.test import TestCase
+from django.test import SimpleTestCase, TestCase
 
+from news.bulk import Prepared, Source, prepare
 from news.models import (
     Article,
     ArticleEvent,
@@ -407,3 +409,55 @@ class AdminPasteTests(TestCase):
             response, f"第 {number} 行未能识别，未放入正文：原标题：测试用的原标题"
         )
         self.assertNotIn("原标题", Article.objects.get().body)
+
+
+class WorkerResultTests(SimpleTestCase):
+    """What a worker process sends the writer (``Prepared``, pickled as one flat
+    tuple) comes back equal to what the worker made."""
+
+    def assertRoundTrip(self, item: Prepared) -> None:
+        self.assertEqual(pickle.loads(pickle.dumps(item)), item)
+
+    def test_pages_parsed_from_text_files(self):
+        for path in sorted(PAGES.glob("*.txt")):
+            with self.subTest(page=path.name):
+                item = prepare(Source(str(path), "text", str(path)), index=True)
+                self.assertIsNotNone(item.page)
+                self.assertRoundTrip(item)
+
+    def test_a_json_line_with_channel_tags_people_and_headings(self):
+        line = json.dumps(
+            {
+                "title": "标题",
+                "published_at": "2021-01-07T10:36:00+08:00",
+                "channel": "质量强市",
+                "tags": ["计量", "标准化"],
+                "people": {"记者": ["张三"], "通讯员": ["李四"]},
+                "body": [
+                    {"type": "paragraph", "text": "第一段 & <b>不是标签</b>"},
+                    {"type": "heading", "text": "小标题"},
+                    {"type": "paragraph", "text": "第二段。"},
+                ],
+            },
+            ensure_ascii=False,
+        )
+        item = prepare(
+            Source("a.jsonl", "json", "a.jsonl", line=3, text=line), index=True
+        )
+        self.assertEqual(item.page.tags, ["计量", "标准化"])
+        self.assertRoundTrip(item)
+
+    def test_blocks_that_are_not_the_plain_texts_lines_are_sent_as_they_are(self):
+        path = sorted(PAGES.glob("*.txt"))[0]
+        item = prepare(Source(str(path), "text", str(path)), index=False)
+        item.body_text = item.body_text.replace("\n", "\n\n", 1)
+        back = pickle.loads(pickle.dumps(item))
+        self.assertEqual(back.page.blocks, item.page.blocks)
+        self.assertEqual(back, item)
+
+    def test_a_page_that_failed(self):
+        item = prepare(
+            Source("missing.txt", "text", "/nonexistent/missing.txt"), index=True
+        )
+        self.assertTrue(item.error)
+        self.assertRoundTrip(item)
