@@ -130,6 +130,11 @@ _CHROME_WORD_RE = re.compile(
     r"大字|中字|小字|大|中|小|默认|字号|字体|A\+|A-|A|打印|打印本页|关闭|关闭窗口|"
     r"收藏|分享|分享到:?|微信|微博|QQ|QQ空间|朋友圈|扫一扫|完|\d+"
 )
+# The characters a line of toolbar words can start with: the first of each word
+# above, and the brackets and colons _is_chrome_line reads as spaces.
+_CHROME_STARTS = frozenset(
+    {word[0] for word in _CHROME_WORD_RE.pattern.split("|")} | set(_BRACKETS + "|｜丨:")
+)
 # Headings of what the site prints after the article; from one of them on, nothing
 # belongs to the article. A marker is the whole line or is followed by a separator,
 # so a sentence that merely starts with "相关新闻" is not cut.
@@ -320,6 +325,10 @@ def _is_chrome_line(text: str) -> bool:
         return True
     if text.startswith("分享到"):
         return False  # where it stands decides: see _split_body()
+    if "\u4e00" <= text[0] <= "\u9fff" and text[0] not in _CHROME_STARTS:
+        # Most lines: a Han character (NFKC leaves it as it is) that neither
+        # starts a toolbar word nor separates words, so the first word is none.
+        return False
     words = _words(_nfkc(text).replace(":", " "))
     return bool(words) and all(_CHROME_WORD_RE.fullmatch(word) for word in words)
 

@@ -663,3 +663,26 @@ class MalformedPageTests(SimpleTestCase):
             with self.subTest(data=data), self.assertRaises(PageTextError) as caught:
                 parse_page_text(data)
             self.assertRegex(caught.exception.message, "[\u4e00-\u9fff]")
+
+
+class ChromeLineShortcutTests(SimpleTestCase):
+    """``_is_chrome_line`` answers "no" at once for a line starting with a Han
+    character that starts no toolbar word: the same answer as reading its words."""
+
+    def test_every_han_character_gives_the_answer_of_the_words(self):
+        from news import parsing
+
+        def by_words(text: str) -> bool:
+            words = parsing._words(parsing._nfkc(text).replace(":", " "))
+            return bool(words) and all(
+                parsing._CHROME_WORD_RE.fullmatch(word) for word in words
+            )
+
+        tails = ("", "字", "号 大字", "一扫", "享到", "体 打印", "】 【关闭")
+        for code in range(0x4E00, 0xA000):
+            for tail in tails:
+                line = chr(code) + tail
+                if line.startswith(("扫一扫", "分享到")):
+                    continue
+                if parsing._is_chrome_line(line) != by_words(line):
+                    self.fail(f"{line!r}: the shortcut and the words disagree")
