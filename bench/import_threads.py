@@ -1,0 +1,155 @@
+#!/usr/bin/env python3
+"""Where the bulk import's CPU goes: each thread and worker process, the writer's
+steps and its SQL statements (issue #16).
+
+Usage (from the project root):
+
+    .venv/bin/python bench/import_threads.py [--n 20000] [--jobs 2] [--tree DIR]
+
+Makes a fresh SQLite database as ``bench/import_bench.py`` does (with ``--tree``, by
+that checkout's migrations and code: e.g. ``git archive COMMIT | tar -x -C DIR``,
+``DIR/.venv`` → ``.venv``), then runs ``import_article --publish --as bench --jobs J``
+over the first N pages of the shared dataset (``bench/data/pages-N.zip``) in this
+process and prints:
+
+- the CPU seconds of every thread of the writing process and of every worker
+  process, read from ``/proc`` just before the workers stop;
+- the writer's steps (``news.bulk.BatchWriter`` methods, the inserts of each table,
+  the commits): CPU seconds of the writing thread spent in each, less what its
+  inner steps took, and wall seconds included;
+- the SQL statements by kind: CPU seconds of the writing thread and count.
+
+The figures are CPU time (``time.thread_time``), so other work on a shared machine
+changes them less than wall times; the wall times are given for what they are.
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import functools
+import glob
+import os
+import sys
+import threading
+import time
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parent
+
+
+def proc_cpu(path: str) -> float:
+    fields = Path(path).read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--n", type=int, default=20000)
+    parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--tree", type=Path, default=BENCH.parent)
+    args = parser.parse_args()
+    root = args.tree.resolve()
+
+    sys.path.insert(0, str(BENCH))
+    import import_bench
+
+    source = import_bench.page_zip(args.n)
+    db = import_bench.DATA / f"import-threads-{args.n}.sqlite3"
+    env = import_bench.bench_env(db)
+    env["PYTHONPATH"] = str(root)
+    import_bench.fresh_database(env, None, root=root)
+    os.environ.update(env)
+    os.chdir(root)
+    sys.path.insert(0, str(root))
+
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+    from django.db.backends.base.base import BaseDatabaseWrapper
+
+    from news import bulk
+
+    cpu, wall = collections.defaultdict(float), collections.defaultdict(float)
+    inner: list[float] = []
+
+    def timed(owner, name, label=None):
+        function = getattr(owner, name)
+
+        @functools.wraps(function)
+        def wrapper(*a, **k):
+            key = label(a) if callable(label) else label or name
+            start, started = time.thread_time(), time.perf_counter()
+            inner.append(0.0)
+            try:
+                return function(*a, **k)
+            finally:
+                took = time.thread_time() - start
+                cpu[key] += took - inner.pop()
+                wall[key] += time.perf_counter() - started
+                if inner:
+                    inner[-1] += took
+
+        setattr(owner, name, wrapper)
+
+    for name in ("write", "_index", "_touch_neighbours", "_snapshot", "_article"):
+        timed(bulk.BatchWriter, name)
+    timed(bulk, "_wordcheck")
+    timed(bulk.RowInsert, "insert", label=lambda a: f"insert {a[0].table}")
+    timed(BaseDatabaseWrapper, "_commit", "commit")
+    timed(BaseDatabaseWrapper, "run_and_clear_commit_hooks", "after commit")
+
+    sql_cpu, sql_count = collections.defaultdict(float), collections.Counter()
+
+    def sql_timer(execute, sql, params, many, context):
+        start = time.thread_time()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            key = ("executemany " if many else "") + sql[:70]
+            sql_cpu[key] += time.thread_time() - start
+            sql_count[key] += 1
+
+    connection.execute_wrappers.append(sql_timer)
+
+    close = bulk._Parser.close
+
+    def report_then_close(self):
+        names = {t.native_id: t.name for t in threading.enumerate()}
+        for task in sorted(glob.glob(f"/proc/{os.getpid()}/task/*")):
+            tid = int(task.rsplit("/", 1)[1])
+            print(f"thread {names.get(tid, tid)}: {proc_cpu(task + '/stat'):.2f} s")
+        pool = self.pool
+        workers = getattr(pool, "_pool", None) or getattr(pool, "_processes", {})
+        for process in workers.values() if isinstance(workers, dict) else workers:
+            print(
+                f"worker {process.pid}: {proc_cpu(f'/proc/{process.pid}/stat'):.2f} s"
+            )
+        close(self)
+
+    bulk._Parser.close = report_then_close
+    load = os.getloadavg()[0]
+    started, start = time.perf_counter(), time.process_time()
+    call_command(
+        "import_article", "--publish", "--as", "bench", "--jobs", str(args.jobs),
+        str(source),
+    )  # fmt: skip
+    print(
+        f"writing process: {time.process_time() - start:.2f} s CPU, "
+        f"{time.perf_counter() - started:.1f} s wall, "
+        f"load {load:.1f}-{os.getloadavg()[0]:.1f}"
+    )
+    print("writer's steps (CPU less inner steps, wall included):")
+    for key in sorted(cpu, key=cpu.get, reverse=True):
+        print(f"  {cpu[key]:7.2f} s  {wall[key]:7.2f} s  {key}")
+    print("SQL (CPU of the writing thread, count):")
+    for key in sorted(sql_cpu, key=sql_cpu.get, reverse=True)[:15]:
+        print(f"  {sql_cpu[key]:7.2f} s  {sql_count[key]:6d}  {key}")
+    for stale in db.parent.glob(db.name + "*"):
+        stale.unlink()
+
+
+if __name__ == "__main__":
+    main()
