@@ -13,7 +13,7 @@ from pathlib import Path
 from django.core.management import CommandError, call_command
 from django.test import SimpleTestCase, TestCase
 
-from news.bulk import Prepared, Source, prepare
+from news.bulk import Prepared, Source, _plain, page_html, prepare, prepare_page
 from news.models import (
     Article,
     ArticleEvent,
@@ -25,9 +25,10 @@ from news.models import (
     Revision,
     Tag,
 )
-from news.parsing import parse_page_text
+from news.parsing import Block, parse_page_text
 from news.services import article_import
 from tests.factories import staff_in_group
+from yantai.html import html_to_text, sanitize_html
 
 PAGES = Path(__file__).parent / "pages"
 SEED = PAGES / "seed_000_b5b21bbd38acca12.txt"
@@ -461,3 +462,48 @@ class WorkerResultTests(SimpleTestCase):
         )
         self.assertTrue(item.error)
         self.assertRoundTrip(item)
+
+
+class PlainTextShortcutTests(SimpleTestCase):
+    """A worker derives the body, plain text, slug and summary of plain blocks
+    without the sanitiser (``news.bulk._plain``): the same as the model's
+    ``fill_derived_fields()`` gives."""
+
+    def derived(self, page) -> tuple[str, str, str, str]:
+        article = Article(title=page.title, body=page_html(page))
+        article.fill_derived_fields()
+        return article.body, article.body_text, article.slug, article.summary
+
+    def prepared(self, page) -> tuple[str, str, str, str]:
+        item = prepare_page(Prepared("a.txt"), page, index=False)
+        return item.body, item.body_text, item.slug, item.summary
+
+    def test_sample_pages(self):
+        for path in sorted(PAGES.glob("*.txt")):
+            page = parse_page_text(path.read_bytes())
+            with self.subTest(page=path.name):
+                self.assertTrue(_plain([block.text for block in page.blocks]))
+                self.assertEqual(self.prepared(page), self.derived(page))
+
+    def test_every_character_up_to_u3100_and_those_found_not_plain(self):
+        found = "\x00\t\n\x0b\x0c\r\x1c\x1d\x1e\x85\xa0\u2028\u2029\u3000"
+        codes = [*range(0x3100), *map(ord, found), 0xFEFF, 0x1F600, 0x10FFFF]
+        page = parse_page_text(SEED.read_bytes())
+        for code in codes:
+            if 0xD800 <= code <= 0xDFFF:
+                continue
+            c = chr(code)
+            for texts in ([f"前{c}后"], [f"{c}后"], [f"前{c}"], ["前", f"{c}{c}"]):
+                if not _plain(texts):
+                    continue
+                page.blocks = [Block("paragraph", text) for text in texts]
+                html = page_html(page)
+                if (sanitize_html(html), html_to_text(html)) != (
+                    html,
+                    "\n".join(texts),
+                ):
+                    self.fail(f"U+{code:04X} in {texts!r}: taken for plain, is not")
+        self.assertFalse(_plain(["前  后"]))
+        self.assertFalse(_plain(["图 data-file=1"]))
+        for c in found:
+            self.assertFalse(_plain([f"前{c}后"]), f"U+{ord(c):04X}")
