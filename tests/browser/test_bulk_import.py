@@ -170,6 +170,11 @@ class ObservationBulkImportBrowserTests(ChromiumTestCase):
         """From the page's first Tab: past the menu, the file chooser, 只校验, 导入 —
         no mouse."""
         page = self.page
+        # File choosers intercepted from the start: expect_file_chooser() turns
+        # interception on without waiting for it, and a chooser opened before that
+        # is the browser's own, never reported (the likely cause of a 30 s timeout
+        # once seen here on a loaded machine).
+        page.on("filechooser", lambda chooser: None)
         page.goto(f"{self.live_server_url}/admin/quality/observation/bulk-import/")
         self.assertEqual(serious(self.axe.run(page, context=CONTENT)), [])
         focused = "() => document.activeElement && document.activeElement.id"
