@@ -571,10 +571,16 @@ class Article(models.Model):
     def get_absolute_url(self) -> str:
         return id_url("news:article-detail", "pk", self.pk)
 
-    def fill_derived_fields(self) -> None:
-        """Clean body, its plain text, and the slug and summary when left empty."""
-        self.body = resolve_body_images(sanitize_html(self.body))
-        self.body_text = html_to_text(self.body)
+    def fill_derived_fields(self, *, body_text: str | None = None) -> None:
+        """Clean body, its plain text, and the slug and summary when left empty.
+
+        ``body_text``: the caller knows that the body is already what cleaning
+        would leave and that this is its plain text (the importer's pages of plain
+        paragraphs, ``news.bulk.prepare_page``), so neither is worked out again."""
+        if body_text is None:
+            self.body = resolve_body_images(sanitize_html(self.body))
+            body_text = html_to_text(self.body)
+        self.body_text = body_text
         if not self.slug:
             self.slug = unicode_slug(self.title, 120)
         if not self.summary:
