@@ -101,17 +101,21 @@ class ArticleImportBusyTests(TransactionTestCase):
         message (exit status 1), not SQLite's "database is locked"."""
         self.channel.name = "烟台要闻"  # the default channel's name is free
         self.channel.save()
+
+        def import_without_channel():
+            call_command(
+                "import_article",
+                *PAGES,
+                "--jobs=1",
+                "--no-progress",
+                stdout=StringIO(),
+                stderr=StringIO(),
+            )
+
         first, release = self.first_import()
         try:
             with self.assertRaises(CommandError) as raised:
-                call_command(
-                    "import_article",
-                    *PAGES,
-                    "--jobs=1",
-                    "--no-progress",
-                    stdout=StringIO(),
-                    stderr=StringIO(),
-                )
+                import_without_channel()
             made = Channel.objects.filter(slug=DEFAULT_CHANNEL["slug"]).exists()
         finally:
             release.set()
@@ -124,14 +128,7 @@ class ArticleImportBusyTests(TransactionTestCase):
             self.assertFalse(made)
         # Free again: the channel is made and the pages come in (the first import's
         # articles are the same pages: unchanged).
-        call_command(
-            "import_article",
-            *PAGES,
-            "--jobs=1",
-            "--no-progress",
-            stdout=StringIO(),
-            stderr=StringIO(),
-        )
+        import_without_channel()
         self.assertTrue(Channel.objects.filter(slug=DEFAULT_CHANNEL["slug"]).exists())
 
     @override_settings(BULK_IMPORT_WAIT_SECONDS=WAIT)
