@@ -1,7 +1,15 @@
 from django.test import SimpleTestCase, override_settings
-from django.urls import clear_script_prefix, include, path, reverse, set_script_prefix
+from django.urls import (
+    clear_script_prefix,
+    include,
+    path,
+    reverse,
+    set_script_prefix,
+    set_urlconf,
+)
+from django.utils import translation
 
-from yantai.links import cached_reverse
+from yantai.links import cached_reverse, id_url, pinned, prefix_and_urlconf
 
 
 def view(request):  # pragma: no cover - never called
@@ -44,3 +52,43 @@ class CachedReverseTests(SimpleTestCase):
                 cached_reverse("news:channel-detail", slug="a"), "/elsewhere/a/"
             )
         self.assertEqual(cached_reverse("news:channel-detail", slug="a"), url)
+
+
+class PinnedTests(SimpleTestCase):
+    def test_the_prefix_and_urlconf_of_the_block_start_are_kept(self):
+        """Within ``pinned()`` the links take the script prefix and the URLconf
+        it began with (a view's render: Django sets them before) without reading
+        them again, and read them again after it."""
+        set_script_prefix("/site/")
+        set_urlconf(__name__)
+        try:
+            with pinned():
+                url = cached_reverse("news:channel-detail", slug="a")
+                self.assertEqual(url, "/site/elsewhere/a/")
+                set_script_prefix("/other/")
+                set_urlconf(None)
+                self.assertEqual(prefix_and_urlconf(), ("/site/", __name__))
+                self.assertEqual(cached_reverse("news:channel-detail", slug="a"), url)
+            self.assertEqual(prefix_and_urlconf(), ("/other/", None))
+        finally:
+            set_urlconf(None)
+            clear_script_prefix()
+            set_script_prefix("/")
+        self.assertEqual(
+            cached_reverse("news:channel-detail", slug="a"), "/news/channel/a/"
+        )
+
+    def test_the_language_is_not_pinned(self):
+        """The language may change inside a render (``translation.override``):
+        it is read on every link."""
+        with pinned():
+            self.assertEqual(id_url("news:article-detail", "pk", 7), "/news/7/")
+            with translation.override("en"):
+                self.assertEqual(id_url("news:article-detail", "pk", 7), "/en/news/7/")
+                self.assertEqual(
+                    cached_reverse("news:channel-detail", slug="a"),
+                    "/en/news/channel/a/",
+                )
+            self.assertEqual(
+                cached_reverse("news:channel-detail", slug="a"), "/news/channel/a/"
+            )

@@ -2,12 +2,40 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import lru_cache
 
 from django.core.signals import setting_changed
 from django.dispatch import receiver
 from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 from django.utils.translation import get_language, override
+
+# The script prefix and the request's URLconf while a page renders (``pinned``): each
+# read of them is a lookup in an asgiref ``Local`` (the URLconf's through two raised
+# AttributeErrors when no middleware set one), and a page reads both for each of its
+# links. Neither changes while a view renders: Django sets them before the view
+# runs. The language does (``translation.override``): it is read every time.
+_pinned: ContextVar[tuple[str, object] | None] = ContextVar(
+    "yantai.links.pinned", default=None
+)
+
+
+@contextmanager
+def pinned() -> Iterator[None]:
+    """Within the block, the links take the script prefix and the URLconf as they
+    were when it began, without reading them again (a view rendering its page)."""
+    token = _pinned.set((get_script_prefix(), get_urlconf()))
+    try:
+        yield
+    finally:
+        _pinned.reset(token)
+
+
+def prefix_and_urlconf() -> tuple[str, object]:
+    """``(get_script_prefix(), get_urlconf())``, as ``pinned`` kept them if it did."""
+    return _pinned.get() or (get_script_prefix(), get_urlconf())
 
 
 @lru_cache(maxsize=8192)
@@ -32,14 +60,9 @@ def remembered_reverse(
     the request's URLconf, which are part of the key. ``reverse`` costs ~40 µs; a
     search page links 20 articles and 28 channels.
     """
+    prefix, urlconf = prefix_and_urlconf()
     return _reverse(
-        viewname,
-        args,
-        kwargs,
-        current_app,
-        get_script_prefix(),
-        get_language(),
-        get_urlconf(),
+        viewname, args, kwargs, current_app, prefix, get_language(), urlconf
     )
 
 
@@ -90,14 +113,10 @@ def sample_id_url(
     """
     if type(value) is not int or value < 0:
         return None
+    prefix, urlconf = prefix_and_urlconf()
     try:
         parts = _id_url_parts(
-            viewname,
-            name,
-            get_script_prefix(),
-            language or get_language(),
-            get_urlconf(),
-            current_app,
+            viewname, name, prefix, language or get_language(), urlconf, current_app
         )
     except NoReverseMatch:  # e.g. a pattern that limits the digits
         return None

@@ -35,12 +35,12 @@ from django.template import Node, TemplateSyntaxError, defaulttags
 from django.template.base import TextNode
 from django.templatetags import i18n
 from django.templatetags.static import StaticNode
-from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, gettext
 
-from yantai.links import remembered_reverse, sample_id_url
+from yantai.links import prefix_and_urlconf, remembered_reverse, sample_id_url
 
 register = template.Library()
 
@@ -204,8 +204,7 @@ class PerLanguageNode(Node):
             self.rendered, self.generation = {}, _generation[0]
         key = (
             get_language(),
-            get_script_prefix(),
-            get_urlconf(),
+            *prefix_and_urlconf(),
             context.autoescape,
             _current_app(context) if self.urls else None,
         )
