@@ -6,6 +6,7 @@ import re
 from datetime import timedelta
 
 from django.core.cache import cache
+from django.db import connection
 from django.test import TestCase
 from django.utils import timezone
 
@@ -95,3 +96,32 @@ class PageLoadsNoSegmenterTests(TestCase):
         response = self.client.get(self.article.get_absolute_url())
         self.assertEqual(response.context["related"], [self.similar])
         self.assertEqual(search._segmenter.cache_info().currsize, 0)
+
+
+class RankedByTitleWordsTests(TestCase):
+    """The ten candidates 相关新闻 keeps of the newest articles sharing a title word:
+    the longer words shared first, then the higher id; the body never counts. The
+    same rule on both engines: PostgreSQL had ranked by ``ts_rank`` over title and
+    body, so an article repeating a shared word in its body came first. (The page
+    then shows the kept ones newest first: ``news.related``.)"""
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.long_word = ArticleFactory(title="名牌产品目录发布")
+        cls.wordy_body = ArticleFactory(
+            title="评选工作启动", body="<p>" + "评选结果公布评选。" * 40 + "</p>"
+        )
+        cls.newer_short = ArticleFactory(title="评选通知")
+        ArticleFactory(title="区块链大会开幕")
+        cls.article = ArticleFactory(title="名牌产品评选结果公布")
+        search.rebuild_index()
+
+    def test_longer_shared_words_first_then_the_higher_id_never_the_body(self):
+        article = Article.objects.with_index_title().get(pk=self.article.pk)
+        sql, params = search.related_ids_query(article)
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            ranked = [row[0] for row in cursor.fetchall()]
+        self.assertEqual(
+            ranked, [self.long_word.pk, self.newer_short.pk, self.wordy_body.pk]
+        )
