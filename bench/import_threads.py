@@ -5,8 +5,10 @@ steps and its SQL statements (issue #16).
 Usage (from the project root):
 
     .venv/bin/python bench/import_threads.py [--n 20000] [--jobs 2] [--tree DIR]
+        [--postgres postgres://yantai:…@127.0.0.1:5432/yantai_import_threads]
 
-Makes a fresh SQLite database as ``bench/import_bench.py`` does (with ``--tree``, by
+Makes a fresh database (SQLite, or the PostgreSQL database of ``--postgres``, dropped
+and created) as ``bench/import_bench.py`` does (with ``--tree``, by
 that checkout's migrations and code: e.g. ``git archive COMMIT | tar -x -C DIR``,
 ``DIR/.venv`` → ``.venv``), then runs ``import_article --publish --as bench --jobs J``
 over the first N pages of the shared dataset (``bench/data/pages-N.zip``) in this
@@ -17,7 +19,13 @@ process and prints:
 - the writer's steps (``news.bulk.BatchWriter`` methods, the inserts of each table,
   the commits): CPU seconds of the writing thread spent in each, less what its
   inner steps took, and wall seconds included;
-- the SQL statements by kind: CPU seconds of the writing thread and count.
+- the SQL statements by kind: CPU seconds of the writing thread, wall seconds and
+  count;
+- the wall seconds the writing thread waited for the worker processes' results;
+- on PostgreSQL, the CPU seconds of the writer's server process (its backend, from
+  ``/proc``: the server must run on this machine) and what it was doing, sampled
+  every 10 ms from ``pg_stat_activity`` by another connection: its state and wait
+  event, and, for an active backend, the statement's first words.
 
 The figures are CPU time (``time.thread_time``), so other work on a shared machine
 changes them less than wall times; the wall times are given for what they are.
@@ -48,6 +56,7 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=20000)
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--tree", type=Path, default=BENCH.parent)
+    parser.add_argument("--postgres", metavar="DATABASE_URL")
     args = parser.parse_args()
     root = args.tree.resolve()
 
@@ -58,7 +67,9 @@ def main() -> None:
     db = import_bench.DATA / f"import-threads-{args.n}.sqlite3"
     env = import_bench.bench_env(db)
     env["PYTHONPATH"] = str(root)
-    import_bench.fresh_database(env, None, root=root)
+    if args.postgres:
+        env["DATABASE_URL"] = args.postgres
+    import_bench.fresh_database(env, args.postgres, root=root)
     os.environ.update(env)
     os.chdir(root)
     sys.path.insert(0, str(root))
@@ -102,14 +113,16 @@ def main() -> None:
     timed(BaseDatabaseWrapper, "run_and_clear_commit_hooks", "after commit")
 
     sql_cpu, sql_count = collections.defaultdict(float), collections.Counter()
+    sql_wall = collections.defaultdict(float)
 
     def sql_timer(execute, sql, params, many, context):
-        start = time.thread_time()
+        start, started = time.thread_time(), time.perf_counter()
         try:
             return execute(sql, params, many, context)
         finally:
             key = ("executemany " if many else "") + sql[:70]
             sql_cpu[key] += time.thread_time() - start
+            sql_wall[key] += time.perf_counter() - started
             sql_count[key] += 1
 
     connection.execute_wrappers.append(sql_timer)
@@ -130,6 +143,52 @@ def main() -> None:
         close(self)
 
     bulk._Parser.close = report_then_close
+
+    waited = [0.0]
+    submit = bulk._Parser.submit
+
+    def submit_timed(self, batch):
+        items = submit(self, batch)
+        if items is None:
+            return None
+
+        def timed_items():
+            started = time.perf_counter()
+            try:
+                return items()
+            finally:
+                waited[0] += time.perf_counter() - started
+
+        return timed_items
+
+    bulk._Parser.submit = submit_timed
+
+    backend, samples, stop = None, collections.Counter(), threading.Event()
+    if args.postgres:
+        import psycopg
+
+        connection.ensure_connection()
+        backend = connection.connection.info.backend_pid
+        backend_cpu = proc_cpu(f"/proc/{backend}/stat")
+
+        def sample():
+            with psycopg.connect(args.postgres, autocommit=True) as watcher:
+                query = (
+                    "SELECT state, wait_event_type, wait_event,"
+                    " left(query, 40) FROM pg_stat_activity WHERE pid = %s"
+                )
+                while not stop.wait(0.01):
+                    row = watcher.execute(query, (backend,)).fetchone()
+                    if row is None:
+                        continue
+                    state, kind, event, sql = row
+                    what = f"{state} {kind or '-'}:{event or '-'}"
+                    if state == "active":
+                        what += " " + " ".join(sql.split()[:3])
+                    samples[what] += 1
+
+        sampler = threading.Thread(target=sample, name="pg sampler", daemon=True)
+        sampler.start()
     load = os.getloadavg()[0]
     started, start = time.perf_counter(), time.process_time()
     call_command(
@@ -141,12 +200,27 @@ def main() -> None:
         f"{time.perf_counter() - started:.1f} s wall, "
         f"load {load:.1f}-{os.getloadavg()[0]:.1f}"
     )
+    print(f"writing thread waited for the workers: {waited[0]:.2f} s wall")
+    if backend:
+        stop.set()
+        sampler.join()
+        print(
+            f"PostgreSQL backend {backend}: "
+            f"{proc_cpu(f'/proc/{backend}/stat') - backend_cpu:.2f} s CPU"
+        )
+        total = sum(samples.values()) or 1
+        print(f"backend samples ({total}, every 10 ms):")
+        for what, count in samples.most_common(15):
+            print(f"  {100 * count / total:5.1f} %  {what}")
     print("writer's steps (CPU less inner steps, wall included):")
     for key in sorted(cpu, key=cpu.get, reverse=True):
         print(f"  {cpu[key]:7.2f} s  {wall[key]:7.2f} s  {key}")
-    print("SQL (CPU of the writing thread, count):")
-    for key in sorted(sql_cpu, key=sql_cpu.get, reverse=True)[:15]:
-        print(f"  {sql_cpu[key]:7.2f} s  {sql_count[key]:6d}  {key}")
+    print("SQL (CPU of the writing thread, wall, count):")
+    for key in sorted(sql_wall, key=sql_wall.get, reverse=True)[:15]:
+        print(
+            f"  {sql_cpu[key]:7.2f} s  {sql_wall[key]:7.2f} s  {sql_count[key]:6d}  "
+            f"{key}"
+        )
     for stale in db.parent.glob(db.name + "*"):
         stale.unlink()
 

@@ -645,6 +645,10 @@ class BatchWriter:
         self.new_names: list[str] = []  # people created by this run, in order
         self.tags: dict[str, int] = {}
         self._tables: _Tables | None = None
+        # PostgreSQL: the articles the planner's statistics counted (None: not read
+        # yet) and those created since (_keep_statistics).
+        self._counted: float | None = None
+        self._written = 0
 
     @property
     def tables(self) -> _Tables:
@@ -661,7 +665,39 @@ class BatchWriter:
         here for the first one's batch to commit, then finds its articles, or
         raises ``BulkWriteBusy`` after the wait, having written nothing."""
         with bulk_write("news.import_article"):
-            return self._write(items)
+            outcomes = self._write(items)
+        self._keep_statistics(outcomes)
+        return outcomes
+
+    def _keep_statistics(self, outcomes: list[Outcome]) -> None:
+        """PostgreSQL: analyse the article table's ordering columns each time the
+        import has doubled it, so that the planner does not plan the batches'
+        queries on the counts of a table a fraction of its size.
+
+        Autovacuum analyses a table a minute or more after it has grown; until then
+        the planner took a channel of thousands of articles for one of a few rows
+        and read the channel's whole range for each new article's neighbours
+        (``_touch_neighbours``: 0.25 s a batch at 500 articles, 29 of the 99 s of
+        the first 20,000 articles into an empty database). ``ANALYZE`` of these
+        columns: 7 times for 20,000 articles, a few ms each (docs/benchmarks.md).
+        """
+        if connection.vendor != "postgresql" or connection.in_atomic_block:
+            return
+        self._written += sum(o.status == CREATED for o in outcomes)
+        with connection.cursor() as cursor:
+            if self._counted is None:
+                cursor.execute(
+                    "SELECT reltuples FROM pg_class WHERE oid = %s::regclass",
+                    [Article._meta.db_table],
+                )
+                self._counted = max(cursor.fetchone()[0], 0)  # -1: never analysed
+            if self._written > self._counted:
+                table = connection.ops.quote_name(Article._meta.db_table)
+                cursor.execute(
+                    f"ANALYZE {table} (id, channel_id, status, published_at, expires_at)"
+                )
+                self._counted += self._written
+                self._written = 0
 
     def _write(self, items: list[Prepared]) -> list[Outcome]:
         outcomes: dict[int, Outcome] = {}
