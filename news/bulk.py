@@ -189,6 +189,8 @@ class Prepared:
     summary: str = ""
     words: tuple[str, str] | None = None  # search index (title, body), if publishing
     names_known: int = 0  # how many of the run's new names the worker knew
+    # PostgreSQL: the index row's tsvector as text (search.tsvector_text), if known
+    document: str | None = None
 
     def __reduce__(self):
         """Pickled (by a worker, for the writer) as one flat tuple: the page's
@@ -226,6 +228,7 @@ class Prepared:
                 page.unplaced,
                 page.channel,
                 page.tags,
+                self.document,
             ),
         )
 
@@ -237,7 +240,7 @@ _BLOCK_TYPES = {code: kind for kind, code in _BLOCK_CODES.items()}
 def _unpickle_prepared(
     name, line, key, body, body_text, slug, summary, words, names_known,
     title, subtitle, source, published_at, kinds, texts, credits, source_url,
-    unplaced, channel, tags,
+    unplaced, channel, tags, document,
 ) -> Prepared:  # fmt: skip
     if texts is None:
         texts = body_text.split("\n")
@@ -254,7 +257,18 @@ def _unpickle_prepared(
         tags=tags,
     )
     return Prepared(
-        name, line, "", page, key, body, body_text, slug, summary, words, names_known
+        name,
+        line,
+        "",
+        page,
+        key,
+        body,
+        body_text,
+        slug,
+        summary,
+        words,
+        names_known,
+        document,
     )
 
 
@@ -324,6 +338,7 @@ def prepare_page(result: Prepared, page: ParsedPage, *, index: bool) -> Prepared
         for credit in page.credits:
             search.learn_name(credit.name)
         result.words = _words(result, tag_names=sorted(page.tags))
+        result.document = _document(result.words)
     return result
 
 
@@ -365,6 +380,15 @@ def _words(item: Prepared, *, tag_names: list[str]) -> tuple[str, str]:
         tag_names=tag_names,
         names=[name for _role, name, _prefix in _credits(page)],
     )
+
+
+def _document(words: tuple[str, str]) -> str | None:
+    """PostgreSQL: the index row's ``document`` as text, worked out here (in a
+    worker process) instead of by the server's parser in the writer's serial path
+    (migration 0016). None elsewhere, or when the server must work it out."""
+    if connection.vendor != "postgresql":
+        return None
+    return search.tsvector_text(*words)
 
 
 def _credits(page: ParsedPage) -> list[tuple[str, str, str]]:
@@ -972,7 +996,7 @@ class BatchWriter:
         """
         search_rows = []
         for _p, item, article in rows:
-            words = item.words
+            words, document = item.words, item.document
             missed = self.new_names[item.names_known :]
             text = " ".join(
                 (item.page.title, item.page.subtitle, item.summary, item.body_text)
@@ -987,8 +1011,12 @@ class BatchWriter:
                 for name in missed:
                     search.learn_name(name)
                 words = _words(item, tag_names=tag_names)
-            search_rows.append((article.pk, words[0], words[1]))
-        self.tables.search.insert(search_rows)
+                document = _document(words)
+            search_rows.append((article.pk, words[0], words[1], document))
+        if connection.vendor == "postgresql":
+            _insert_documents(search_rows)
+        else:
+            self.tables.search.insert(row[:3] for row in search_rows)
         transaction.on_commit(search.index_changed, robust=True)
 
     def _touch_neighbours(self, articles: list[Article]) -> None:
@@ -1140,6 +1168,23 @@ assert set(IMPORTED_FIELDS) <= {
     "body",
     "channel",
 }, "news.bulk compares the fields article_import writes: keep them in step"
+
+
+def _insert_documents(rows: list[tuple[int, str, str, str | None]]) -> None:
+    """PostgreSQL: the index rows with their ``document`` given as text (the
+    server reads it: ~0.1 ms a row, against 1.1 ms for its parser), or NULL, which
+    migration 0016's trigger fills the way it fills every other write's."""
+    table = connection.ops.quote_name(ArticleSearch._meta.db_table)
+    one = "(%s, %s, %s, %s::tsvector)"
+    step = _max_query_params() // 4
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), step):
+            chunk = rows[start : start + step]
+            cursor.execute(
+                f"INSERT INTO {table} (article_id, title, body, document) VALUES "
+                + ", ".join([one] * len(chunk)),
+                [value for row in chunk for value in row],
+            )
 
 
 def _tag_order(names: set[str]) -> dict[str, int]:
