@@ -15,6 +15,10 @@ template (base.html and the article page load it).
 - ``{% static %}``: its URL remembered by the process (the storage's URL of a path
   does not change while a process runs; forgotten when a test changes a setting).
   ``static_url(path)`` is the same for Python code.
+- The active language is read once per template render (the template, the one it
+  extends, not its includes) and kept in the render context: each read is an
+  asgiref ``Local`` lookup, and a page asks for it at every translation and link.
+  ``{% language %}`` (Django's, same syntax) reads it again inside its block.
 - ``{% per_language %}…{% endper_language %}``: a stretch of a page that is the same
   for every request in a language (the site header's and footer's links, the
   stylesheets), rendered once per language, script prefix and URLconf by the
@@ -46,6 +50,18 @@ register = template.Library()
 
 _generation = [0]  # bumped when a setting changes (tests): everything re-rendered
 
+_LANGUAGE = object()  # the render context's key of the language read once
+
+
+def _language(context) -> str | None:
+    """``get_language()``, read once per template render (see the module's
+    docstring)."""
+    render_context = context.render_context
+    language = render_context.get(_LANGUAGE)
+    if language is None:
+        language = render_context[_LANGUAGE] = get_language()
+    return language
+
 
 def _current_app(context):
     """The current app ``{% url %}`` reverses in (Django's URLNode's rule)."""
@@ -68,11 +84,19 @@ class CachedURLNode(defaulttags.URLNode):
         try:
             # An article's own links ({% url 'news:article-qr' article.pk %}): new ids
             # on every page not in the cache, which a remembered URL would not help.
+            language = _language(context)
             if len(args) == 1 and not kwargs:
-                url = sample_id_url(view_name, args[0], current_app=current_app) or ""
+                url = (
+                    sample_id_url(
+                        view_name, args[0], language=language, current_app=current_app
+                    )
+                    or ""
+                )
             if not url:
                 try:
-                    url = remembered_reverse(view_name, args, kwargs, current_app)
+                    url = remembered_reverse(
+                        view_name, args, kwargs, current_app, language=language
+                    )
                 except TypeError:  # an argument that cannot be a key: not remembered
                     url = reverse(
                         view_name,
@@ -110,7 +134,7 @@ class TranslateLiteralNode(Node):
         self.generation = _generation[0]
 
     def render(self, context):
-        language = get_language()
+        language = _language(context)
         if self.generation == _generation[0]:
             text = self.translated.get(language)
             if text is not None:
@@ -139,6 +163,28 @@ def translate(parser, token):
     ):
         return TranslateLiteralNode(literal)
     return node
+
+
+class LanguageNode(i18n.LanguageNode):
+    """Django's ``{% language %}``; the nodes inside read the language it sets."""
+
+    def render(self, context):
+        render_context = context.render_context
+        outside = render_context.get(_LANGUAGE)
+        if outside is not None:
+            del render_context[_LANGUAGE]
+        try:
+            return super().render(context)
+        finally:
+            render_context[_LANGUAGE] = outside
+
+
+@register.tag
+def language(parser, token):
+    """Django's ``{% language %}`` (same syntax and output), for the language kept
+    per render by this library's tags."""
+    node = i18n.language(parser, token)
+    return LanguageNode(node.nodelist, node.language)
 
 
 @lru_cache(maxsize=512)
@@ -203,7 +249,7 @@ class PerLanguageNode(Node):
         if self.generation != _generation[0]:
             self.rendered, self.generation = {}, _generation[0]
         key = (
-            get_language(),
+            _language(context),
             *prefix_and_urlconf(),
             context.autoescape,
             _current_app(context) if self.urls else None,

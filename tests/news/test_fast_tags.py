@@ -7,6 +7,8 @@ from django.templatetags.static import static
 from django.test import RequestFactory, SimpleTestCase, override_settings
 from django.urls import clear_script_prefix, resolve, set_script_prefix
 from django.utils import translation
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy
 
 from news.models import Article, Byline, Person, Tag
 from news.templatetags.fast_tags import static_url
@@ -160,11 +162,16 @@ class OneTagListsTests(SimpleTestCase):
 
     def test_link_items_and_byline_links_render_as_the_loops(self):
         tags = [Tag(name="质量<强市>", slug="q"), Tag(name="A & B", slug="ab")]
-        related = [Article(pk=5, title='"标准" <i>'), Article(pk=70, title="计量")]
+        related = [
+            Article(pk=5, title='"标准" <i>'),
+            Article(pk=70, title="计量"),
+            Article(pk=71, title=mark_safe("<b>已转义</b> &amp; 'x'")),
+        ]
         people = [Person(name="逄苗", slug="pm"), Person(name="<孙>", slug="s")]
         groups = [
             ("YMG全媒体记者", [Byline(person=people[0])]),
             ("通讯员", [Byline(person=people[1]), Byline(person=people[0])]),
+            (gettext_lazy("编辑 <&>"), [Byline(person=people[1])]),
         ]
         loops = Template(
             '{% for t in tags %}<li><a href="{{ t.get_absolute_url }}">{{ t.name }}'
@@ -191,6 +198,8 @@ class OneTagListsTests(SimpleTestCase):
         )
         self.assertIn("质量&lt;强市&gt;", html)
         self.assertIn(' <a href="/news/person/s/">&lt;孙&gt;</a>', html)
+        self.assertIn("<b>已转义</b> &amp; 'x'</a>", html)
+        self.assertIn("编辑 &lt;&amp;&gt; <a", html)
 
     def test_language_links_render_as_the_loop(self):
         loop = Template(
@@ -228,3 +237,36 @@ class TranslateKeptPerLanguageTests(SimpleTestCase):
         ):
             with self.subTest(language), translation.override(language):
                 self.assertEqual(template.render(Context()), text)
+
+    def test_language_blocks_render_as_djangos(self):
+        """The language is read once per render, and again inside ``{% language %}``:
+        translations, links and kept stretches inside and after a block are those
+        of Django's tags."""
+        body = (
+            "{% translate '首页' %}{% url 'news:home' %}{% url 'news:article-detail' 7 %}"
+            "{% language 'en' %}[{% translate '首页' %}{% url 'news:home' %}"
+            "{% url 'news:article-detail' 7 %}"
+            "{% per_language %}{% translate '相关新闻' %}{% endper_language %}"
+            "{% language 'zh-hans' %}({% translate '首页' %}){% endlanguage %}"
+            "{% translate '首页' %}]{% endlanguage %}"
+            "{% translate '首页' %}{% url 'news:article-detail' 7 %}"
+            "{% per_language %}{% translate '相关新闻' %}{% endper_language %}"
+        )
+        django = Template(
+            "{% load i18n %}"
+            + body.replace("{% per_language %}", "").replace(
+                "{% endper_language %}", ""
+            )
+        )
+        fast = Template("{% load i18n fast_tags %}" + body)
+        for language in ("zh-hans", "en"):
+            with self.subTest(language), translation.override(language):
+                expected = django.render(Context())
+                self.assertEqual(fast.render(Context()), expected)
+                self.assertEqual(fast.render(Context()), expected)  # kept stretches
+        with translation.override("zh-hans"):
+            self.assertEqual(
+                fast.render(Context()),
+                "首页//news/7/[Home/en//en/news/7/Related news(首页)Home]"
+                "首页/news/7/相关新闻",
+            )
