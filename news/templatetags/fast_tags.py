@@ -30,6 +30,7 @@ template (base.html and the article page load it).
 
 from __future__ import annotations
 
+import html
 from functools import lru_cache
 
 from django import template
@@ -185,6 +186,13 @@ def language(parser, token):
     per render by this library's tags."""
     node = i18n.language(parser, token)
     return LanguageNode(node.nodelist, node.language)
+
+
+def escaped(value) -> str:
+    """``conditional_escape(value)`` for tags that build HTML: a plain ``str``
+    escaped directly (Django's function first looks at every argument for a lazy
+    string, then for ``__html__``)."""
+    return html.escape(value) if type(value) is str else conditional_escape(value)
 
 
 @lru_cache(maxsize=512)

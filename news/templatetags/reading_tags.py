@@ -7,13 +7,13 @@ from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.urls import NoReverseMatch, reverse, translate_url
 from django.utils import timezone, translation
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html
 from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
 
 from yantai.links import cached_reverse, id_url
 
-from .fast_tags import static_url
+from .fast_tags import escaped, static_url
 
 register = template.Library()
 
@@ -26,8 +26,8 @@ _JSON_ESCAPES = {">": "\\u003E", "<": "\\u003C", "&": "\\u0026"}
 def _json_escaped(text: str) -> str:
     # str.replace, not str.translate: translate looks up every character of the
     # (mostly Chinese) text in the table; replace scans in C.
-    for char, escaped in _JSON_ESCAPES.items():
-        text = text.replace(char, escaped)
+    for char, replacement in _JSON_ESCAPES.items():
+        text = text.replace(char, replacement)
     return text
 
 
@@ -136,25 +136,15 @@ def language_links(context) -> str:
     links = []
     for code, _name in settings.LANGUAGES:
         info = translation.get_language_info(code)
+        lang, name = escaped(info["code"]), escaped(info["name_local"])
         if info["code"] == current:
             links.append(
-                format_html(
-                    '<span class="current" lang="{}" aria-current="true">{}</span>',
-                    info["code"],
-                    info["name_local"],
-                )
+                f'<span class="current" lang="{lang}" aria-current="true">{name}</span>'
             )
         else:
-            links.append(
-                format_html(
-                    '<a href="{}" lang="{}" hreflang="{}">{}</a>',
-                    language_url(context, info["code"]),
-                    info["code"],
-                    info["code"],
-                    info["name_local"],
-                )
-            )
-    return mark_safe(" · ".join(links))  # noqa: S308 - each part made by format_html
+            href = escaped(language_url(context, info["code"]))
+            links.append(f'<a href="{href}" lang="{lang}" hreflang="{lang}">{name}</a>')
+    return mark_safe(" · ".join(links))  # noqa: S308 - every value escaped
 
 
 @register.simple_tag(takes_context=True)
@@ -170,8 +160,11 @@ def language_alternates(context) -> str:
         rows.append(("zh-Hans" if code == "zh-hans" else code, url))
         if code == settings.LANGUAGE_CODE:
             rows.append(("x-default", url))
-    return format_html_join(
-        "\n  ", '<link rel="alternate" hreflang="{}" href="{}">', rows
+    return mark_safe(  # noqa: S308 - every value escaped
+        "\n  ".join(
+            f'<link rel="alternate" hreflang="{escaped(code)}" href="{escaped(url)}">'
+            for code, url in rows
+        )
     )
 
 
