@@ -179,7 +179,8 @@ def neighbours_and_related(article: Article, limit: int = 5) -> dict:
             continue
         seen = candidates.get(pk)
         if seen is None:
-            published_at = as_datetime(published_at)
+            # Ranked on the time as the database gives it (SQLite: naive UTC, in
+            # the same order), converted only for the articles made below.
             seen = candidates[pk] = [
                 False,
                 0,
@@ -199,7 +200,7 @@ def neighbours_and_related(article: Article, limit: int = 5) -> dict:
         row = from_db(
             db.alias,
             _COLUMNS,
-            (pk, title, status, published_at, as_datetime(expires_at)),
+            (pk, title, status, as_datetime(published_at), as_datetime(expires_at)),
         )
         if row.is_published:
             found["related"].append(row)

@@ -6,6 +6,7 @@ import calendar
 import math
 import re
 import time
+import unicodedata
 from datetime import date, datetime, timedelta
 
 from django import forms
@@ -251,6 +252,14 @@ class ArticleView(DetailView):
         return context
 
 
+def description(summary: str, length: int = 120) -> str:
+    """``Truncator(summary).chars(length)`` (the ``truncatechars`` filter): a text no
+    longer than ``length`` is returned whole (NFC-normalised, as Truncator does)
+    without its loop over every character, which is Python code per character."""
+    text = unicodedata.normalize("NFC", summary)
+    return text if len(text) <= length else Truncator(summary).chars(length)
+
+
 def article_facts(article) -> dict:
     """What the article page prints several times or works out with filters: its
     description (the summary cut to 120 characters, for ``<meta>`` and og), its
@@ -272,7 +281,7 @@ def article_facts(article) -> dict:
     modified = revised or published
 
     return {
-        "description": Truncator(article.summary).chars(120),
+        "description": description(article.summary),
         "published_iso": published.isoformat() if published else "",
         "published": shown(published),
         "published_year": f"{published.year:04d}" if published else "",

@@ -6,10 +6,12 @@ from datetime import timedelta
 
 from django.core.cache import cache
 from django.templatetags.static import static
-from django.test import TestCase
+from django.test import SimpleTestCase, TestCase
 from django.utils import timezone
+from django.utils.text import Truncator
 
 from news.models import Image
+from news.views import description
 from tests.factories import (
     ArticleFactory,
     BylineFactory,
@@ -124,3 +126,24 @@ class SeoTests(TestCase):
         self.assertIn(
             f'<meta property="og:image" content="{data["image"][0]}">', head(html)
         )
+
+
+class DescriptionTests(SimpleTestCase):
+    def test_same_as_truncatechars(self):
+        """``news.views.description``: the ``truncatechars:120`` filter's text, its
+        loop over the characters skipped for a text no longer than the limit."""
+        for summary in (
+            "",
+            "质量强市",
+            "质" * 119,
+            "质" * 120,
+            "质" * 121,
+            "质" * 300,
+            "e\u0301" * 100,  # NFC: 100 characters (é), not 200
+            "e\u0301" * 130,
+            "a\u0308\u0323" * 60 + "质" * 70,  # combining marks NFC keeps apart
+        ):
+            with self.subTest(length=len(summary)):
+                self.assertEqual(description(summary), Truncator(summary).chars(120))
+        self.assertTrue(description("质" * 121).startswith("质" * 100))
+        self.assertNotEqual(description("质" * 121), "质" * 121)
