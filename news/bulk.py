@@ -76,6 +76,13 @@ if TYPE_CHECKING:
 # 250: the peak memory of 500 (288 MB against 222 MB importing 2,000 articles on
 # PostgreSQL, one run each on the shared machine) for no measurable gain in time.
 BATCH_SIZE = 250
+# PostgreSQL: rows a multi-row INSERT at most. The values are in the statement's
+# text (Django binds them on the client), several copies of it alive at once. Peak
+# memory importing 2,000 pages (one run each, load 3-4): 291 MB with a batch's 250
+# index rows (~25 KB each with their documents) in one statement, 260 MB with 25,
+# 225 MB with the articles and revisions 50 a statement too (247 MB before the
+# documents were given).
+PG_ROWS_A_STATEMENT = 50
 # Pages per task sent to a worker process: large enough that the round trip does
 # not count, small enough that both workers get work at the end of a batch.
 CHUNK_SIZE = 25
@@ -580,6 +587,10 @@ class RowInsert:
                 )
             out: list[tuple] = []
             step = max(1, _max_query_params() // len(names))
+            if connection.vendor == "postgresql":
+                # The statement's text holds the values (client-side binding): 250
+                # articles made one of ~4 MB, several copies of it alive at once.
+                step = min(step, PG_ROWS_A_STATEMENT)
             for start in range(0, len(rows), step):
                 chunk = rows[start : start + step]
                 cursor.execute(
@@ -1198,7 +1209,7 @@ def _insert_documents(rows: list[tuple[int, str, str, str | None]]) -> None:
     migration 0016's trigger fills the way it fills every other write's."""
     table = connection.ops.quote_name(ArticleSearch._meta.db_table)
     one = "(%s, %s, %s, %s::tsvector)"
-    step = _max_query_params() // 4
+    step = PG_ROWS_A_STATEMENT // 2  # ~25 KB a row with its document
     with connection.cursor() as cursor:
         for start in range(0, len(rows), step):
             chunk = rows[start : start + step]
