@@ -244,6 +244,9 @@ class ArticleView(DetailView):
         context = super().get_context_data(**kwargs)
         lists = neighbours_and_related(self.object)
         context.update(
+            # Given, not left for the template to miss: a missing variable costs
+            # the lookup of every key and attribute and a raised exception.
+            is_preview=False,
             neighbours=lists,
             related=lists["related"],
             article_facts=article_facts(self.object),

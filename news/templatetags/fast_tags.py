@@ -54,7 +54,7 @@ _generation = [0]  # bumped when a setting changes (tests): everything re-render
 _LANGUAGE = object()  # the render context's key of the language read once
 
 
-def _language(context) -> str | None:
+def page_language(context) -> str | None:
     """``get_language()``, read once per template render (see the module's
     docstring)."""
     render_context = context.render_context
@@ -85,7 +85,7 @@ class CachedURLNode(defaulttags.URLNode):
         try:
             # An article's own links ({% url 'news:article-qr' article.pk %}): new ids
             # on every page not in the cache, which a remembered URL would not help.
-            language = _language(context)
+            language = page_language(context)
             if len(args) == 1 and not kwargs:
                 url = (
                     sample_id_url(
@@ -135,7 +135,7 @@ class TranslateLiteralNode(Node):
         self.generation = _generation[0]
 
     def render(self, context):
-        language = _language(context)
+        language = page_language(context)
         if self.generation == _generation[0]:
             text = self.translated.get(language)
             if text is not None:
@@ -257,7 +257,7 @@ class PerLanguageNode(Node):
         if self.generation != _generation[0]:
             self.rendered, self.generation = {}, _generation[0]
         key = (
-            _language(context),
+            page_language(context),
             *prefix_and_urlconf(),
             context.autoescape,
             _current_app(context) if self.urls else None,

@@ -1,19 +1,22 @@
 """Template tags of the public reading pages: reading preferences, SEO markup."""
 
 import json
+from functools import lru_cache
 
 from django import template
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.urls import NoReverseMatch, reverse, translate_url
 from django.utils import timezone, translation
 from django.utils.html import format_html
 from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
 
-from yantai.links import cached_reverse, id_url
+from yantai.links import cached_reverse, id_url, prefix_and_urlconf
 
-from .fast_tags import escaped, static_url
+from .fast_tags import escaped, page_language, static_url
 
 register = template.Library()
 
@@ -61,6 +64,18 @@ def reading_css(size: str, care: bool) -> str:
     return f"html {{ {switches} }}\n" if switches else ""
 
 
+@lru_cache(maxsize=256)
+def _reading_head(params: tuple, language, prefix, urlconf) -> str:
+    """A ``reading_url`` up to its ``next``: the same for every page in a language,
+    script prefix and URLconf (the key, as ``yantai.links`` reverses)."""
+    return f"{cached_reverse('news:reading-preferences')}?{urlencode(params)}"
+
+
+@receiver(setting_changed)
+def _forget(**kwargs) -> None:
+    _reading_head.cache_clear()
+
+
 @register.simple_tag(takes_context=True)
 def reading_url(context, **params) -> str:
     """A link that sets a reading preference without JavaScript and comes back."""
@@ -69,12 +84,18 @@ def reading_url(context, **params) -> str:
         params["next"] = "/"
         return f"{cached_reverse('news:reading-preferences')}?{urlencode(params)}"
     # urlencode(params + next), with ``next`` (the page's own address) encoded once
-    # for the five links of the page.
+    # for the five links of the page, and what comes before it once per language.
     try:
         back = request._reading_next
     except AttributeError:
         back = request._reading_next = urlencode({"next": request.get_full_path()})
-    return f"{cached_reverse('news:reading-preferences')}?{urlencode(params)}&{back}"
+    try:
+        head = _reading_head(
+            tuple(params.items()), page_language(context), *prefix_and_urlconf()
+        )
+    except TypeError:  # a value that cannot be a key
+        head = f"{cached_reverse('news:reading-preferences')}?{urlencode(params)}"
+    return f"{head}&{back}"
 
 
 def page_in_language(request, path: str, code: str) -> str:

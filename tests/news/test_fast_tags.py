@@ -7,6 +7,7 @@ from django.templatetags.static import static
 from django.test import RequestFactory, SimpleTestCase, override_settings
 from django.urls import clear_script_prefix, resolve, set_script_prefix
 from django.utils import translation
+from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy
 
@@ -270,3 +271,34 @@ class TranslateKeptPerLanguageTests(SimpleTestCase):
                 "首页//news/7/[Home/en//en/news/7/Related news(首页)Home]"
                 "首页/news/7/相关新闻",
             )
+
+
+class ReadingUrlTests(SimpleTestCase):
+    def test_same_links_in_each_language_and_script_prefix(self):
+        """``reading_url`` keeps what comes before ``next`` per language, script
+        prefix and URLconf: the link is the one it builds without keeping it."""
+        template = Template(
+            "{% load reading_tags %}{% reading_url fontsize='large' %}|"
+            "{% reading_url care='1' %}"
+        )
+        for prefix, language, path in (
+            ("/", "zh-hans", "/news/5/?a=1&b=中"),
+            ("/", "en", "/en/news/5/"),
+            ("/site/", "zh-hans", "/site/news/5/"),
+            ("/", "zh-hans", "/news/6/"),
+        ):
+            with self.subTest(prefix=prefix, language=language):
+                set_script_prefix(prefix)
+                try:
+                    with translation.override(language):
+                        request = RequestFactory().get(path)
+                        base = f"{prefix}en/" if language == "en" else prefix
+                        back = urlencode({"next": request.get_full_path()})
+                        self.assertEqual(
+                            template.render(Context({"request": request})),
+                            f"{base}reading/?fontsize=large&amp;{back}|"
+                            f"{base}reading/?care=1&amp;{back}",
+                        )
+                finally:
+                    clear_script_prefix()
+                    set_script_prefix("/")
