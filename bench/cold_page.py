@@ -16,7 +16,8 @@ also counts the Python bytecodes that rendering executes (a figure machine load 
 not change; slow, so with ``--n 40``). ``--instructions`` runs each worker under
 valgrind's callgrind and counts the machine instructions of the timed pass, the whole
 request and SQLite included (also unchanged by load; about 50 times slower, one round
-is enough: ``--rounds 1 --n 100``); needs ``valgrind`` installed.
+is enough: ``--rounds 1 --n 100``, or ``--rounds 2``, which reports each tree's lower
+count); needs ``valgrind`` installed.
 
 "Cold" as in ``bench/serving_under_edits.py``'s cold run: no page of the article is
 cached (``ARTICLE_PAGE_CACHE_SECONDS=0``), the shared fragments (最新文章, the channel
@@ -29,7 +30,8 @@ The database is a copy of ``bench/data/bench-20000.sqlite3`` (made by
 never written). ``--against REV`` unpacks ``git archive REV`` beside it and runs the
 same pages through both trees in alternating rounds, each in its own process, so
 that both see the same machine load; ``--compare`` also saves each page of both and
-compares them with whitespace normalised (the CSP nonce taken out).
+compares them with whitespace normalised (the CSP nonce taken out), byte for byte
+with ``--exact``.
 """
 
 from __future__ import annotations
@@ -205,7 +207,8 @@ def worker(args) -> None:
         counts.append(len(connection.queries))
         if args.dump:
             name = path.strip("/").replace("/", "-") + ".html"
-            Path(args.dump, name).write_bytes(normalise(data))
+            exact = NONCE.sub(b'nonce=""', data)
+            Path(args.dump, name).write_bytes(exact if args.exact else normalise(data))
     connection.force_debug_cursor = False
     bytecodes[1] = False
     reset_queries()
@@ -295,8 +298,17 @@ def run_tree(tree: Path, db: Path, args, dump: Path | None, caches: Path) -> dic
         command.append("--profile")
     if args.bytecodes:
         command.append("--bytecodes")
+    if args.exact:
+        command.append("--exact")
     out = None
     if args.instructions:
+        # Byte-compiled beforehand: a module first imported during the timed pass
+        # would otherwise count its compilation (a fresh ``git archive`` tree).
+        subprocess.run(
+            [sys.executable, "-m", "compileall", "-q", str(tree)],
+            stdout=subprocess.DEVNULL,
+            check=False,
+        )
         command.append("--instructions")
         out = caches / "callgrind.out"
         command = [
@@ -356,6 +368,12 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3, help="alternating rounds")
     parser.add_argument("--against", help="a commit to compare with (A/B)")
     parser.add_argument("--compare", action="store_true", help="compare the HTML")
+    parser.add_argument(
+        "--exact",
+        action="store_true",
+        help="with --compare: byte for byte (only the CSP nonce taken out), "
+        "whitespace included",
+    )
     parser.add_argument("--profile", action="store_true")
     parser.add_argument(
         "--bytecodes",
@@ -436,7 +454,11 @@ def main() -> None:
             f"{render['old'] / render['new']:.2f}× CPU rendering"
         )
     if args.instructions:
-        counts = {label: rs[0]["instructions"] for label, rs in results.items()}
+        # The lowest of each tree's rounds: a tree's first run after the database
+        # copy was written can count over a million instructions a page more.
+        counts = {
+            label: min(r["instructions"] for r in rs) for label, rs in results.items()
+        }
         for label, n in counts.items():
             print(f"RESULT {label}: {n / 1e6:.2f} M instructions a page (callgrind)")
         if "old" in counts:
