@@ -7,9 +7,9 @@ from django.templatetags.static import static
 from django.test import RequestFactory, SimpleTestCase, override_settings
 from django.urls import clear_script_prefix, resolve, set_script_prefix
 from django.utils import translation
+from django.utils.functional import lazy
 from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
-from django.utils.translation import gettext_lazy
 
 from news.models import Article, Byline, Person, Tag
 from news.templatetags.fast_tags import static_url
@@ -172,7 +172,8 @@ class OneTagListsTests(SimpleTestCase):
         groups = [
             ("YMG全媒体记者", [Byline(person=people[0])]),
             ("通讯员", [Byline(person=people[1]), Byline(person=people[0])]),
-            (gettext_lazy("编辑 <&>"), [Byline(person=people[1])]),
+            # A lazy label, as a role's is.
+            (lazy(lambda: "编辑 <&>", str)(), [Byline(person=people[1])]),
         ]
         loops = Template(
             '{% for t in tags %}<li><a href="{{ t.get_absolute_url }}">{{ t.name }}'
