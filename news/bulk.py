@@ -76,12 +76,12 @@ if TYPE_CHECKING:
 # 250: the peak memory of 500 (288 MB against 222 MB importing 2,000 articles on
 # PostgreSQL, one run each on the shared machine) for no measurable gain in time.
 BATCH_SIZE = 250
-# PostgreSQL: rows a multi-row INSERT at most. The values are in the statement's
-# text (Django binds them on the client), several copies of it alive at once. Peak
-# memory importing 2,000 pages (one run each, load 3-4): 291 MB with a batch's 250
-# index rows (~25 KB each with their documents) in one statement, 260 MB with 25,
-# 225 MB with the articles and revisions 50 a statement too (247 MB before the
-# documents were given).
+# PostgreSQL: rows a multi-row INSERT at most, where COPY cannot serve (RowInsert).
+# The values are in the statement's text (Django binds them on the client), several
+# copies of it alive at once. Peak memory importing 2,000 pages (one run each, load
+# 3-4): 291 MB with a batch's 250 index rows (~25 KB each with their documents) in
+# one statement, 225 MB with 50 rows a statement (247 MB before the documents were
+# given); 182 MB with COPY.
 PG_ROWS_A_STATEMENT = 50
 # Pages per task sent to a worker process: large enough that the round trip does
 # not count, small enough that both workers get work at the end of a batch.
@@ -509,7 +509,8 @@ class RowInsert:
     as the model's fields hold them: times and JSON are adapted here, the rest go
     to the driver as they are (so rows must be valid already: they are not
     cleaned). A field left out gets its default, ``auto_now``/``auto_now_add`` the
-    time of the insert. No signals are sent, as with ``bulk_create``.
+    time of the insert. No signals are sent, as with ``bulk_create``. On
+    PostgreSQL the rows go through ``COPY`` (``_copy``).
     """
 
     def __init__(self, model: type[models.Model], columns: Iterable[str] = ()):
@@ -577,6 +578,8 @@ class RowInsert:
                 # One prepared statement stepped through the rows.
                 cursor.executemany(head + one, rows)
                 return []
+            if connection.vendor == "postgresql" and self._copies(returning):
+                return self._copy(cursor, rows, names, returning)
             # A multi-row VALUES a round trip (psycopg's executemany sends a
             # statement a row), with RETURNING when asked.
             tail = ""
@@ -600,6 +603,42 @@ class RowInsert:
                 if returning:
                     out += [tuple(r) for r in cursor.fetchall()]
             return out
+
+    def _copies(self, returning: tuple[str, ...]) -> bool:
+        """Whether ``_copy`` can give back ``returning``: given columns, or the
+        primary key when the database makes it."""
+        pk = self.model._meta.pk
+        names = {f.attname for f in self.given}
+        if isinstance(pk, models.AutoField) and pk.attname not in names:
+            names.add(pk.attname)
+        return set(returning) <= names
+
+    def _copy(self, cursor, rows, names, returning) -> list[tuple]:
+        """PostgreSQL: the rows through ``COPY … FROM STDIN``, which takes each value
+        as data, not as SQL text to parse: the multi-row INSERTs quoted ~6 MB of
+        values into each batch's statements (the writer's CPU) and the server parsed
+        them back. The ids asked for are taken from the table's sequence first, in
+        the rows' order, as the INSERT … RETURNING gave them."""
+        given = [f.attname for f in (*self.given, *self.omitted)]
+        pk = self.model._meta.pk
+        if pk.attname in returning and pk.attname not in given:
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, %s))"
+                " FROM generate_series(1, %s) ORDER BY 1",
+                [self.table, pk.column, len(rows)],
+            )
+            ids = [i for (i,) in cursor.fetchall()]
+            rows = [[i, *row] for i, row in zip(ids, rows, strict=True)]
+            given, names = [pk.attname, *given], [pk.column, *names]
+        quote = connection.ops.quote_name
+        sql = "COPY {} ({}) FROM STDIN".format(
+            quote(self.table), ", ".join(map(quote, names))
+        )
+        with connection.wrap_database_errors, cursor.cursor.copy(sql) as copy:
+            for row in rows:
+                copy.write_row(row)
+        at = [given.index(name) for name in returning]
+        return [tuple(row[i] for i in at) for row in rows]
 
     @staticmethod
     def _adapter(f: models.Field, now) -> Callable | None:
@@ -1205,19 +1244,17 @@ assert set(IMPORTED_FIELDS) <= {
 
 def _insert_documents(rows: list[tuple[int, str, str, str | None]]) -> None:
     """PostgreSQL: the index rows with their ``document`` given as text (the
-    server reads it: ~0.1 ms a row, against 1.1 ms for its parser), or NULL, which
+    server reads it instead of parsing the words: 1.1 ms a row), or NULL, which
     migration 0016's trigger fills the way it fills every other write's."""
     table = connection.ops.quote_name(ArticleSearch._meta.db_table)
-    one = "(%s, %s, %s, %s::tsvector)"
-    step = PG_ROWS_A_STATEMENT // 2  # ~25 KB a row with its document
-    with connection.cursor() as cursor:
-        for start in range(0, len(rows), step):
-            chunk = rows[start : start + step]
-            cursor.execute(
-                f"INSERT INTO {table} (article_id, title, body, document) VALUES "
-                + ", ".join([one] * len(chunk)),
-                [value for row in chunk for value in row],
-            )
+    sql = f"COPY {table} (article_id, title, body, document) FROM STDIN"
+    with (
+        connection.cursor() as cursor,
+        connection.wrap_database_errors,
+        cursor.cursor.copy(sql) as copy,
+    ):
+        for row in rows:
+            copy.write_row(row)
 
 
 def _tag_order(names: set[str]) -> dict[str, int]:

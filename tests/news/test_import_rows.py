@@ -9,7 +9,7 @@ from io import StringIO
 from pathlib import Path
 
 from django.core.management import call_command
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 from django.test import TestCase
 from django.utils import timezone
 
@@ -105,6 +105,34 @@ class RowInsertTests(TestCase):
             ArticleEvent.objects.filter(comment=f"第{many - 1}行").get().from_status,
             "",
         )
+
+    def test_a_row_the_database_refuses_raises_its_error_and_writes_nothing(self):
+        """As the INSERT did (PostgreSQL's COPY too): the database's error as
+        Django's, so that the writer can split the batch (_create_all)."""
+        insert = bulk.RowInsert(
+            Revision,
+            ("article_id", "version", "snapshot", "summary", "is_live"),
+        )
+        before = Revision.objects.count()
+        rows = [
+            (self.article.pk, 1, {}, "导入", True),
+            (self.article.pk, -1, {}, "导入", True),  # version >= 0
+        ]
+        for returning in ((), ("id",)):
+            with self.subTest(returning=returning):
+                with self.assertRaises(IntegrityError), transaction.atomic():
+                    insert.insert(rows, returning=returning)
+                self.assertEqual(Revision.objects.count(), before)
+
+    def test_ids_given_back_are_those_of_the_rows(self):
+        insert = bulk.RowInsert(ArticleEvent, ("article_id", "action", "comment"))
+        rows = [(self.article.pk, "publish", f"第{i}行") for i in range(120)]
+        returned = insert.insert(rows, returning=("id", "comment"))
+        self.assertCountEqual(
+            [comment for _id, comment in returned], [r[2] for r in rows]
+        )
+        for pk, comment in returned:
+            self.assertEqual(ArticleEvent.objects.get(pk=pk).comment, comment)
 
     def test_a_field_without_default_cannot_be_left_out(self):
         with self.assertRaises(ValueError):
