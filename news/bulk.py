@@ -630,13 +630,7 @@ class RowInsert:
             ids = [i for (i,) in cursor.fetchall()]
             rows = [[i, *row] for i, row in zip(ids, rows, strict=True)]
             given, names = [pk.attname, *given], [pk.column, *names]
-        quote = connection.ops.quote_name
-        sql = "COPY {} ({}) FROM STDIN".format(
-            quote(self.table), ", ".join(map(quote, names))
-        )
-        with connection.wrap_database_errors, cursor.cursor.copy(sql) as copy:
-            for row in rows:
-                copy.write_row(row)
+        _copy_rows(cursor, self.table, names, rows)
         at = [given.index(name) for name in returning]
         return [tuple(row[i] for i in at) for row in rows]
 
@@ -1246,13 +1240,17 @@ def _insert_documents(rows: list[tuple[int, str, str, str | None]]) -> None:
     """PostgreSQL: the index rows with their ``document`` given as text (the
     server reads it instead of parsing the words: 1.1 ms a row), or NULL, which
     migration 0016's trigger fills the way it fills every other write's."""
-    table = connection.ops.quote_name(ArticleSearch._meta.db_table)
-    sql = f"COPY {table} (article_id, title, body, document) FROM STDIN"
-    with (
-        connection.cursor() as cursor,
-        connection.wrap_database_errors,
-        cursor.cursor.copy(sql) as copy,
-    ):
+    columns = ("article_id", "title", "body", "document")
+    with connection.cursor() as cursor:
+        _copy_rows(cursor, ArticleSearch._meta.db_table, columns, rows)
+
+
+def _copy_rows(cursor, table: str, columns, rows) -> None:
+    """PostgreSQL: ``rows`` into ``table``'s ``columns`` through ``COPY … FROM
+    STDIN`` on Django's ``cursor``, the driver's errors raised as Django's."""
+    quote = connection.ops.quote_name
+    sql = f"COPY {quote(table)} ({', '.join(map(quote, columns))}) FROM STDIN"
+    with connection.wrap_database_errors, cursor.cursor.copy(sql) as copy:
         for row in rows:
             copy.write_row(row)
 

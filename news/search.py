@@ -812,11 +812,11 @@ def related_ids_query(article: Article, limit: int = 10) -> tuple[str, list] | N
     # holds one of the words. Both engines read the title's words alone (SQLite the
     # FTS5 title column, PostgreSQL ``title_document`` of migration 0015), never
     # the body's. Ranked the same way on both: the candidates' index titles are
-    # read (a primary-key lookup each) and scored by the length of the words they
-    # share, the longer words being the more specific. Not bm25 on SQLite: its
-    # weight of each word is the number of articles holding it, counted over the
-    # word's whole posting list on every call (5.5 ms a page at 20,000 articles with
-    # common words, against 0.5 ms to find the candidates).
+    # read (on SQLite a primary-key lookup each) and scored by the length of the
+    # words they share, the longer words being the more specific. Not bm25 on
+    # SQLite: its weight of each word is the number of articles holding it,
+    # counted over the word's whole posting list on every call (5.5 ms a page at
+    # 20,000 articles with common words, against 0.5 ms to find the candidates).
     postgresql = connection.vendor == "postgresql"
     find = "strpos" if postgresql else "instr"  # the same function, named twice
     score = " + ".join(
@@ -825,14 +825,13 @@ def related_ids_query(article: Article, limit: int = 10) -> tuple[str, list] | N
     )
     score_params = [p for w in words for p in (f" {w} ", len(w))]
     if postgresql:
-        tsq = " | ".join("'" + w.replace("'", "''") + "'" for w in words)
         # The candidates' titles read in the same index walk.
         candidates = (
             f"(SELECT article_id AS id, title FROM {ArticleSearch._meta.db_table} "
             "WHERE title_document @@ to_tsquery('simple', %s) AND article_id <> %s "
             "ORDER BY article_id DESC LIMIT %s) s"
         )
-        match = tsq
+        match = " | ".join("'" + w.replace("'", "''") + "'" for w in words)
     else:
         candidates = (
             "(SELECT rowid AS id FROM news_article_fts "
