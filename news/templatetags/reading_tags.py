@@ -64,11 +64,16 @@ def reading_css(size: str, care: bool) -> str:
     return f"html {{ {switches} }}\n" if switches else ""
 
 
+def _head(params) -> str:
+    """A ``reading_url`` with ``params`` (its ``next`` among them, or before it)."""
+    return f"{cached_reverse('news:reading-preferences')}?{urlencode(params)}"
+
+
 @lru_cache(maxsize=256)
 def _reading_head(params: tuple, language, prefix, urlconf) -> str:
     """A ``reading_url`` up to its ``next``: the same for every page in a language,
     script prefix and URLconf (the key, as ``yantai.links`` reverses)."""
-    return f"{cached_reverse('news:reading-preferences')}?{urlencode(params)}"
+    return _head(params)
 
 
 @receiver(setting_changed)
@@ -82,7 +87,7 @@ def reading_url(context, **params) -> str:
     request = context.get("request")
     if request is None:
         params["next"] = "/"
-        return f"{cached_reverse('news:reading-preferences')}?{urlencode(params)}"
+        return _head(params)
     # urlencode(params + next), with ``next`` (the page's own address) encoded once
     # for the five links of the page, and what comes before it once per language.
     try:
@@ -94,7 +99,7 @@ def reading_url(context, **params) -> str:
             tuple(params.items()), page_language(context), *prefix_and_urlconf()
         )
     except TypeError:  # a value that cannot be a key
-        head = f"{cached_reverse('news:reading-preferences')}?{urlencode(params)}"
+        head = _head(params)
     return f"{head}&{back}"
 
 
