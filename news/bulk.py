@@ -514,13 +514,19 @@ class RowInsert:
     """
 
     def __init__(self, model: type[models.Model], columns: Iterable[str] = ()):
+        columns = tuple(columns)
+        # The database makes the primary key unless it is one of ``columns``.
         fields = [
             f
             for f in model._meta.concrete_fields
-            if not (f.primary_key and isinstance(f, models.AutoField))
+            if not (
+                f.primary_key
+                and isinstance(f, models.AutoField)
+                and f.attname not in columns
+            )
         ]
         by_name = {f.attname: f for f in fields}
-        self.columns = tuple(columns) or tuple(by_name)
+        self.columns = columns or tuple(by_name)
         self.given = [by_name[name] for name in self.columns]
         self.omitted = [f for f in fields if f.attname not in self.columns]
         for f in self.omitted:
@@ -622,12 +628,7 @@ class RowInsert:
         given = [f.attname for f in (*self.given, *self.omitted)]
         pk = self.model._meta.pk
         if pk.attname in returning and pk.attname not in given:
-            cursor.execute(
-                "SELECT nextval(pg_get_serial_sequence(%s, %s))"
-                " FROM generate_series(1, %s) ORDER BY 1",
-                [self.table, pk.column, len(rows)],
-            )
-            ids = [i for (i,) in cursor.fetchall()]
+            ids = _take_ids(self.model, len(rows))
             rows = [[i, *row] for i, row in zip(ids, rows, strict=True)]
             given, names = [pk.attname, *given], [pk.column, *names]
         _copy_rows(cursor, self.table, names, rows)
@@ -654,6 +655,18 @@ class RowInsert:
                 value, f.max_digits, f.decimal_places
             )
         return None
+
+
+def _take_ids(model: type[models.Model], n: int) -> list[int]:
+    """PostgreSQL: ``n`` ids from the sequence of ``model``'s table, in the order
+    its rows written without an id would have taken them."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, %s))"
+            " FROM generate_series(1, %s) ORDER BY 1",
+            [model._meta.db_table, model._meta.pk.column, n],
+        )
+        return [i for (i,) in cursor.fetchall()]
 
 
 def _auto_now(f: models.Field) -> bool:
@@ -696,6 +709,8 @@ class _Tables:
             ("article_id", "action", "from_status", "to_status", "comment", "by_id"),
         )
         self.search = RowInsert(ArticleSearch, ("article_id", "title", "body"))
+        # PostgreSQL: the revisions with the ids taken for them first (_create).
+        self.revision_with_id = RowInsert(Revision, ("id", *self.revision.columns))
 
 
 # --- the writer ----------------------------------------------------------------------
@@ -881,6 +896,15 @@ class BatchWriter:
         with transaction.atomic():
             people = self._people(item for _p, item, _a in rows)
             tags = self._tags(item for _p, item, _a in rows)
+            revision_ids = None
+            if self.publish and connection.vendor == "postgresql":
+                # The live revisions' ids taken first, in the rows' order (as their
+                # COPY would take them), and written in the article rows: no UPDATE
+                # of the batch's articles afterwards (1.7-2.2 s of the writer's
+                # 20,000 articles). The foreign key is checked at commit.
+                revision_ids = _take_ids(Revision, len(articles))
+                for article, revision_id in zip(articles, revision_ids, strict=True):
+                    article.live_revision_id = revision_id
             ids = dict(
                 tables.article.insert(
                     tables.article.values_of(articles), returning=("import_key", "id")
@@ -905,20 +929,27 @@ class BatchWriter:
             )
             tag_order = _tag_order({name for _p, i, _a in rows for name in i.page.tags})
             summary = str(_("导入并发布") if self.publish else _("导入"))
-            tables.revision.insert(
-                [
-                    (
-                        article.pk,
-                        article.version,
-                        self._snapshot(article, item, people, tag_order),
-                        summary,
-                        self.publish,
-                        by.pk if by else None,
+            revisions = [
+                (
+                    article.pk,
+                    article.version,
+                    self._snapshot(article, item, people, tag_order),
+                    summary,
+                    self.publish,
+                    by.pk if by else None,
+                )
+                for (_p, item, article) in rows
+            ]
+            if revision_ids is not None:
+                tables.revision_with_id.insert(
+                    (revision_id, *revision)
+                    for revision_id, revision in zip(
+                        revision_ids, revisions, strict=True
                     )
-                    for (_p, item, article) in rows
-                ]
-            )
-            if self.publish:
+                )
+            else:
+                tables.revision.insert(revisions)
+            if self.publish and revision_ids is None:
                 # One UPDATE for the batch (bulk_update's CASE costs more here).
                 Article.objects.filter(pk__in=[a.pk for a in articles]).update(
                     live_revision=Subquery(
@@ -927,6 +958,7 @@ class BatchWriter:
                         ).values("pk")[:1]
                     )
                 )
+            if self.publish:
                 tables.event.insert(
                     [
                         (

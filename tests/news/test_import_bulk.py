@@ -105,7 +105,14 @@ def state() -> dict:
                     "draft_status",
                 )
             },
-            "live": article.live_revision_id is not None,
+            # The live revision is this article's own (the bulk import on
+            # PostgreSQL writes its id in the article row before the revision).
+            "live": article.live_revision
+            and (
+                article.live_revision.article_id == article.pk,
+                article.live_revision.version == article.version,
+                article.live_revision.is_live,
+            ),
             "bylines": list(
                 article.bylines.order_by("order").values_list(
                     "person__name", "role", "prefix", "order"
