@@ -27,6 +27,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from functools import cache
+from itertools import chain
 
 from django.conf import settings
 from django.core.cache import caches
@@ -441,6 +442,93 @@ def _shifted(positions: list[int], shift: int, room: int) -> list[int]:
     return out
 
 
+# tsvector's binary form (tsvector_recv): the lexeme count (int32), then each
+# lexeme's UTF-8 bytes, a NUL, its position count (uint16) and its positions (uint16:
+# the weight in the two high bits, A = 3, B = 2), all in network order.
+_WEIGHT_A, _WEIGHT_B = 3 << 14, 2 << 14
+
+
+@cache
+def _position_bytes(weight: int) -> tuple[bytes, ...]:
+    """A position with its weight as two bytes of tsvector's binary form."""
+    return tuple(
+        (weight | p).to_bytes(2, "big") for p in range(_TSVECTOR_LAST_POSITION + 1)
+    )
+
+
+def tsvector_binary(title: str, body: str) -> bytes | None:
+    """``tsvector_text``'s tsvector in PostgreSQL's binary form (for ``COPY … (FORMAT
+    BINARY)``), or None when only the server can tell.
+
+    The server reads it without parsing text: 2,000 of the dataset's index rows took
+    its backend 0.12-0.16 s of CPU against 0.57-0.68 s for their text form. The
+    lexemes are sent in the server's order (their UTF-8 bytes, a prefix first: the
+    order of Python's strings), so that it keeps them as they come.
+    """
+    title_positions = _tsvector_positions(title)
+    shift = max((p[-1] for p in title_positions.values()), default=0)
+    words = body.split()
+    if len(words) + shift >= _TSVECTOR_LAST_POSITION:
+        return _tsvector_binary_capped(title_positions, shift, body)
+    # Each body word's positions as their bytes, the title's words shifted past.
+    b = _position_bytes(_WEIGHT_B)
+    found: dict[str, bytes] = {}
+    get = found.get
+    for position, word in enumerate(words, start=shift + 1):
+        given = get(word)
+        found[word] = b[position] if given is None else given + b[position]
+    most = max(map(len, found.values()), default=0) // 2 + max(
+        map(len, title_positions.values()), default=0
+    )
+    if most >= _TSVECTOR_POSITIONS:
+        return _tsvector_binary_capped(title_positions, shift, body)
+    if _TSVECTOR_UNSURE_RE.search(" ".join([*found, *title_positions])):
+        return None
+    a = _position_bytes(_WEIGHT_A)
+    for word, positions in title_positions.items():
+        found[word] = b"".join(map(a.__getitem__, positions)) + get(word, b"")
+    return _tsvector_bytes(found)
+
+
+_NUL_AND_COUNT = tuple(
+    b"\0" + (size // 2).to_bytes(2, "big")
+    for size in range(2 * _TSVECTOR_CONCAT_POSITIONS + 1)
+)  # by the size of the positions' bytes
+
+
+def _tsvector_bytes(found: dict[str, bytes]) -> bytes:
+    """The binary tsvector of lexemes and their positions' bytes, the lexemes in
+    the server's order."""
+    words = sorted(found)
+    positions = list(map(found.__getitem__, words))
+    # No lexeme holds a NUL (_TSVECTOR_UNSURE_RE): encoded in one go.
+    lexemes = "\0".join(words).encode().split(b"\0") if words else []
+    heads = map(_NUL_AND_COUNT.__getitem__, map(len, positions))
+    return len(words).to_bytes(4, "big") + b"".join(
+        chain.from_iterable(zip(lexemes, heads, positions, strict=True))
+    )
+
+
+def _tsvector_binary_capped(title_positions, shift: int, body: str) -> bytes | None:
+    """``tsvector_binary`` for a row where a lexeme reaches the caps (255 positions,
+    the 16,383rd word), as ``_tsvector_text_capped``."""
+    body_positions = _tsvector_positions(body)
+    if _TSVECTOR_UNSURE_RE.search(" ".join([*body_positions, *title_positions])):
+        return None
+    a, b = _position_bytes(_WEIGHT_A), _position_bytes(_WEIGHT_B)
+    found: dict[str, bytes] = {}
+    for word, positions in title_positions.items():
+        found[word] = b"".join(map(a.__getitem__, positions))
+        more = body_positions.pop(word, None)
+        if more and positions[-1] != _TSVECTOR_LAST_POSITION:
+            room = _TSVECTOR_CONCAT_POSITIONS - len(positions)
+            found[word] += b"".join(map(b.__getitem__, _shifted(more, shift, room)))
+    for word, positions in body_positions.items():
+        shifted = _shifted(positions, shift, _TSVECTOR_CONCAT_POSITIONS)
+        found[word] = b"".join(map(b.__getitem__, shifted))
+    return _tsvector_bytes(found)
+
+
 def remove_article(article_id: int) -> None:
     deleted, _ = ArticleSearch.objects.filter(article_id=article_id).delete()
     if deleted:
@@ -829,14 +917,15 @@ def related_ids_query(article: Article, limit: int = 10) -> tuple[str, list] | N
         candidates = (
             f"(SELECT article_id AS id, title FROM {ArticleSearch._meta.db_table} "
             "WHERE title_document @@ to_tsquery('simple', %s) AND article_id <> %s "
-            "ORDER BY article_id DESC LIMIT %s) s"
+            f"ORDER BY article_id DESC LIMIT {RELATED_CANDIDATES:d}) s"
         )
         match = " | ".join("'" + w.replace("'", "''") + "'" for w in words)
     else:
         candidates = (
             "(SELECT rowid AS id FROM news_article_fts "
             "WHERE news_article_fts MATCH %s AND rowid <> %s "
-            f"ORDER BY rowid DESC LIMIT %s) recent JOIN {ArticleSearch._meta.db_table}"
+            f"ORDER BY rowid DESC LIMIT {RELATED_CANDIDATES:d}) recent"
+            f" JOIN {ArticleSearch._meta.db_table}"
             " s ON s.article_id = recent.id"
         )
         match = (
@@ -845,8 +934,8 @@ def related_ids_query(article: Article, limit: int = 10) -> tuple[str, list] | N
             + ")"
         )
     return (
-        f"SELECT id FROM {candidates} ORDER BY {score} DESC, id DESC LIMIT %s",
-        [match, article.pk, RELATED_CANDIDATES, *score_params, limit],
+        f"SELECT id FROM {candidates} ORDER BY {score} DESC, id DESC LIMIT {limit:d}",
+        [match, article.pk, *score_params],
     )
 
 
