@@ -173,17 +173,32 @@ def tokens(text: str) -> list[str]:
     """
     text = to_halfwidth(text or "").lower()
     out: list[str] = []
+    append, extend, known = out.append, out.extend, _PIECE_WORDS.get
     for piece in _segmenter().cut_for_search(text, True):
         if piece.isalnum():  # most pieces: a word, kept as it is (fast path)
-            out.append(piece)
-        elif not piece.isspace():
-            out.extend(_WORD_RE.findall(piece))
+            append(piece)
+            continue
+        # The others (punctuation, spaces, "3.5"): their words, looked up.
+        words = known(piece)
+        if words is None:
+            words = _WORD_RE.findall(piece)
+            if len(piece) <= 8 and len(_PIECE_WORDS) < 10_000:
+                _PIECE_WORDS[piece] = words
+        if words:
+            extend(words)
     return out
+
+
+# The words of the segmenter's pieces that are not a word (a page of the import has
+# ~300 of them, most of them punctuation): a lookup instead of a findall each.
+_PIECE_WORDS: dict[str, list[str]] = {}
 
 
 def index_text(*parts: str) -> str:
     """Space-joined tokens of ``parts``: what goes into the index."""
-    return " ".join(t for part in parts if part for t in tokens(part))
+    return " ".join(
+        [" ".join(words) for part in parts if part and (words := tokens(part))]
+    )
 
 
 @dataclass(frozen=True)
