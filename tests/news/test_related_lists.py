@@ -5,6 +5,7 @@ from datetime import timedelta
 
 from django.db import connection
 from django.test import TestCase
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from news.models import Article
@@ -110,3 +111,65 @@ class SharedTagsTests(TestCase):
             plan = " ".join(str(row) for row in cursor.fetchall())
         self.assertIn("news_article_tags_tag_article", plan)
         self.assertNotIn("TEMP B-TREE", plan)
+
+
+class RankAndVisibilityTests(TestCase):
+    """The statement keeps the ``limit`` public candidates in their rank: a hidden one
+    (draft, expired, scheduled) makes room for the next; a candidate found both as a
+    pick and by a tag is one article, ranked as a pick with its tags counted."""
+
+    def test_hidden_candidates_make_room_and_a_pick_counts_once(self):
+        now = timezone.now()
+        tag = TagFactory()
+        article = ArticleFactory(published_at=now - timedelta(days=1))
+        # Three tags: no title-word candidates, whose titles here all look alike.
+        article.tags.set([tag, TagFactory(), TagFactory()])
+
+        def sharing(**fields):
+            shared = ArticleFactory(**fields)
+            shared.tags.add(tag)
+            return shared
+
+        picked_old = ArticleFactory(published_at=now - timedelta(days=10))
+        both = sharing(published_at=now - timedelta(hours=2))
+        picked_draft = ArticleFactory(status=Article.Status.DRAFT, published_at=None)
+        article.related_articles.set([picked_old, both, picked_draft])
+        sharing(
+            published_at=now - timedelta(hours=1),
+            expires_at=now - timedelta(minutes=30),
+        )
+        sharing(published_at=now + timedelta(hours=1))  # scheduled
+        sharing(status=Article.Status.DRAFT, published_at=None)
+        sharing(
+            status=Article.Status.UNPUBLISHED, published_at=now - timedelta(hours=1)
+        )
+        first = sharing(published_at=now - timedelta(hours=3))
+        second = sharing(
+            published_at=now - timedelta(hours=4), expires_at=now + timedelta(days=3)
+        )
+        third = sharing(published_at=now - timedelta(hours=5))
+        sharing(
+            published_at=now - timedelta(hours=6), expires_at=now + timedelta(days=2)
+        )  # sixth: not shown, so its 下线时间 is not the page's
+
+        found = neighbours_and_related(article)
+        self.assertEqual(found["related"], [both, picked_old, first, second, third])
+        self.assertEqual(found["until"], second.expires_at)
+        self.assertEqual(found["related"][1].title, picked_old.title)
+        self.assertEqual(found["related"][3].expires_at, second.expires_at)
+
+    def test_sqlite_reads_the_candidates_from_the_index_not_their_rows(self):
+        if connection.vendor != "sqlite":
+            self.skipTest("SQLite's plan")
+        article = ArticleFactory()
+        article.tags.set([TagFactory()])
+        with CaptureQueriesContext(connection) as queries:
+            neighbours_and_related(article)
+        statement = queries.captured_queries[-1]["sql"]
+        with connection.cursor() as cursor:
+            cursor.execute("EXPLAIN QUERY PLAN " + statement)
+            plan = [row[-1] for row in cursor.fetchall()]
+        lookups = [step for step in plan if step.startswith("SEARCH a")]
+        self.assertGreaterEqual(len(lookups), 2, plan)  # neighbours, candidates
+        for step in lookups:
+            self.assertIn("COVERING INDEX article_related_idx", step)
