@@ -132,13 +132,36 @@ def neighbours_and_related(article: Article, limit: int = 5) -> dict:
                 ORDER BY article_id DESC LIMIT {TAG_CANDIDATES:d}) t{i}"""
             for i in range(len(tag_ids))
         )
+        # Only the ``kept`` first of the ranking (more tags shared, then the higher
+        # id) are kept, and an article sharing one tag can be among them only if it
+        # is among the ``kept`` highest ids found, all in the first ``kept`` of their
+        # tag. On SQLite the others, most of the ~300 found, are left out before the
+        # ranking: each one ranked is an insert into a temporary B-tree (a third of
+        # this part's cost). PostgreSQL ranks them all in a top-N heap for less than
+        # it would take to find the bound.
+        kept = limit * 4
+        sharing_params = [p for tag in tag_ids for p in (tag, article.pk)]
+        having = ""
+        if db.vendor == "sqlite":
+            heads = " UNION ALL ".join(
+                f"""SELECT article_id FROM (
+                    SELECT article_id FROM news_article_tags
+                    WHERE tag_id = %s AND article_id <> %s
+                    ORDER BY article_id DESC LIMIT {kept:d}) h{i}"""
+                for i in range(len(tag_ids))
+            )
+            having = f"""HAVING COUNT(*) > 1 OR article_id >= COALESCE((
+                SELECT DISTINCT article_id FROM ({heads}) heads
+                ORDER BY article_id DESC LIMIT 1 OFFSET {kept - 1:d}), 0)"""
+            sharing_params *= 2
         parts.append(
             (
                 f"""SELECT id, 0 AS pick, n, 0 AS words FROM (
                     SELECT article_id AS id, COUNT(*) AS n FROM ({newest}) tagged
-                    GROUP BY article_id ORDER BY COUNT(*) DESC, article_id DESC
-                    LIMIT {limit * 4:d}) sharing""",
-                [p for tag in tag_ids for p in (tag, article.pk)],
+                    GROUP BY article_id {having}
+                    ORDER BY COUNT(*) DESC, article_id DESC
+                    LIMIT {kept:d}) sharing""",
+                sharing_params,
             )
         )
     similar = search.related_ids_query(article) if len(tag_ids) < 3 else None

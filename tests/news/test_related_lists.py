@@ -158,6 +158,45 @@ class RankAndVisibilityTests(TestCase):
         self.assertEqual(found["related"][1].title, picked_old.title)
         self.assertEqual(found["related"][3].expires_at, second.expires_at)
 
+    def test_only_the_first_four_times_limit_by_tags_are_candidates(self):
+        """Ranked by tags before visibility (as the page always did): with the 19
+        highest of 25 articles sharing one tag hidden, the 20th alone is shown."""
+        now = timezone.now()
+        tag = TagFactory()
+        article = ArticleFactory(published_at=now - timedelta(days=2))
+        article.tags.set([tag, TagFactory(), TagFactory()])
+        sharing = []
+        for hour in range(25):  # ids in the order of creation
+            shared = ArticleFactory(published_at=now - timedelta(hours=30 - hour))
+            shared.tags.add(tag)
+            sharing.append(shared)
+        kept = 5 * 4
+        Article.objects.filter(pk__in=[a.pk for a in sharing[-(kept - 1) :]]).update(
+            status=Article.Status.DRAFT
+        )
+        found = neighbours_and_related(article, limit=5)
+        self.assertEqual(found["related"], [sharing[-kept]])
+
+    def test_an_older_article_sharing_two_tags_comes_first(self):
+        """The same, with the oldest article sharing two tags: it is ranked first
+        (and so takes one of the 20 places) although its id is the lowest."""
+        now = timezone.now()
+        tag, second = TagFactory(), TagFactory()
+        article = ArticleFactory(published_at=now - timedelta(days=2))
+        article.tags.set([tag, second, TagFactory()])
+        both = ArticleFactory(published_at=now - timedelta(days=10))
+        both.tags.set([tag, second])
+        sharing = []
+        for hour in range(25):
+            shared = ArticleFactory(published_at=now - timedelta(hours=30 - hour))
+            shared.tags.add(tag)
+            sharing.append(shared)
+        Article.objects.filter(pk__in=[a.pk for a in sharing[-18:]]).update(
+            status=Article.Status.DRAFT
+        )
+        found = neighbours_and_related(article, limit=5)
+        self.assertEqual(found["related"], [both, sharing[-19]])
+
     def test_sqlite_reads_the_candidates_from_the_index_not_their_rows(self):
         if connection.vendor != "sqlite":
             self.skipTest("SQLite's plan")
