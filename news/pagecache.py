@@ -73,7 +73,7 @@ from django.utils import timezone, translation
 from django.utils.translation import get_language
 
 from news.extensions import figures_digest
-from yantai.database import hot_cursor
+from yantai.database import row_exists
 
 from .models import Article, ArticleFigures, Channel, SiteSettings
 
@@ -417,9 +417,7 @@ def is_current(page: FastPage) -> bool:
     """The article is public now and its live row is the one ``page`` was made of
     (``Article.objects.published()`` and ``page_key``, in one statement)."""
     now = connection.ops.adapt_datetimefield_value(timezone.now())
-    with hot_cursor() as cursor:
-        cursor.execute(_current_sql(), (*page.check, now, now))
-        return cursor.fetchone() is not None
+    return row_exists(_current_sql(), (*page.check, now, now))
 
 
 def shared_current(key: str, compute, seconds: int = FRAGMENT_SECONDS):

@@ -1,20 +1,21 @@
 """The query planner's statistics: kept by the SQLite backend, refreshed after bulk
-writes (``yantai.sqlite.base``, ``yantai.database``)."""
+writes (``yantai.sqlite.base``, ``yantai.database``); the hot statements' cursor and
+the fast path's ``row_exists``."""
 
 import sqlite3
 import tempfile
 import unittest
 from pathlib import Path
 
-from django.db import connection
-from django.test import TestCase
+from django.db import DatabaseError, connection, transaction
+from django.test import TestCase, TransactionTestCase
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from news import search
 from news.models import Article
 from tests.factories import ArticleFactory, ChannelFactory
-from yantai.database import hot_cursor, refresh_statistics
+from yantai.database import hot_cursor, refresh_statistics, row_exists
 from yantai.sqlite.base import DatabaseWrapper
 
 
@@ -132,3 +133,58 @@ class HotCursorTests(TestCase):
             prepared = [row[0] for row in cursor.fetchall()]
         self.assertEqual(len(prepared), 1, prepared)
         self.assertIn("SELECT id, title, published_at", prepared[0])
+
+
+class RowExistsTests(TransactionTestCase):
+    """``row_exists``, the fast path's check, outside a transaction as a served
+    request runs it: on the driver's connection (PostgreSQL: a statement prepared
+    once), the same answers as a cursor, logged when queries are."""
+
+    SQL = "SELECT 1 FROM news_article WHERE id = %s AND title = %s"
+
+    def test_the_same_answers_as_a_cursor_and_logged_when_queries_are(self):
+        article = ArticleFactory(title="烟台市质量强市工作推进会召开")
+        asked = [(article.pk, article.title), (article.pk, "别的标题"), (0, "")]
+        for params in asked:
+            with connection.cursor() as cursor:
+                cursor.execute(self.SQL, params)
+                expected = cursor.fetchone() is not None
+            for _ in range(3):
+                self.assertEqual(row_exists(self.SQL, params), expected, params)
+        self.assertEqual([row_exists(self.SQL, p) for p in asked], [True, False, False])
+        with CaptureQueriesContext(connection) as queries:
+            self.assertTrue(row_exists(self.SQL, asked[0]))
+        self.assertEqual(len(queries), 1)
+
+    def test_an_error_is_raised_and_marks_the_connection(self):
+        connection.errors_occurred = False
+        with self.assertRaises(DatabaseError):
+            row_exists("SELECT 1 FROM no_such_table WHERE id = %s", [1])
+        self.assertTrue(connection.errors_occurred)
+        connection.close_if_unusable_or_obsolete()  # as at the next request's start
+        self.assertTrue(row_exists(self.SQL, [ArticleFactory().pk, "标题"]) is False)
+
+    @unittest.skipUnless(connection.vendor == "postgresql", "prepared statements")
+    def test_prepared_again_after_psycopg_deallocates_every_statement(self):
+        article = ArticleFactory(title="标题")
+        self.assertTrue(row_exists(self.SQL, [article.pk, "标题"]))
+        # psycopg prepares Django's hot statements too, and after a ROLLBACK it
+        # deallocates every prepared statement of the connection, ours included.
+        for _ in range(3):
+            with hot_cursor() as cursor:
+                cursor.execute(
+                    "SELECT id FROM news_article WHERE id = %s", [article.pk]
+                )
+        with self.assertRaises(ZeroDivisionError), transaction.atomic():
+            Article.objects.filter(pk=article.pk).update(title="回滚")
+            raise ZeroDivisionError
+        with connection.cursor() as cursor:  # psycopg's DEALLOCATE ALL goes first
+            cursor.execute("SELECT count(*) FROM pg_prepared_statements")
+            self.assertEqual(cursor.fetchone(), (0,))
+        self.assertTrue(row_exists(self.SQL, [article.pk, "标题"]))
+        self.assertFalse(row_exists(self.SQL, [article.pk, "回滚"]))
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT statement FROM pg_prepared_statements")
+            prepared = [row[0] for row in cursor.fetchall()]
+        self.assertEqual(len(prepared), 1, prepared)
+        self.assertIn("title = $2", prepared[0])
