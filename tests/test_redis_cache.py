@@ -7,10 +7,11 @@ the cache cases talk to a real Redis server (tests/redis_server.py says which).
 from __future__ import annotations
 
 import json
+import threading
 import time
 import uuid
-from unittest import mock
 
+import redis
 from django.conf import settings
 from django.core.cache import caches
 from django.test import SimpleTestCase, TestCase, override_settings
@@ -18,6 +19,7 @@ from django.test import SimpleTestCase, TestCase, override_settings
 from tests.redis_server import redis_url
 from tests.test_deploy_settings import clean_env, python
 from tests.test_health import closed_port
+from yantai import caching
 from yantai.caching import RedisCache, get_together
 from yantai.settings import _redis_cache as redis_cache_settings
 
@@ -145,13 +147,36 @@ class RedisCacheTests(SimpleTestCase):
             shared.set("page", "another cache's key of the same name")
             items = (("pages", "page"), ("shared", "token"), ("shared", "none"))
             client = pages._cache.get_client(None)
-            # What redis-py sends (its method watched, not replaced).
-            with mock.patch.object(
-                client, "execute_command", wraps=client.execute_command
-            ) as sent:
-                values = get_together(*items)
+            get_together(*items)  # the kept connection made before counting
+
+            def calls():  # what the server has run, by command
+                stats = client.info("commandstats")
+                return {
+                    c: stats.get(f"cmdstat_{c}", {}).get("calls", 0)
+                    for c in ("mget", "get")
+                }
+
+            before = calls()
+            values = get_together(*items)
+            after = calls()
             self.assertEqual(values, [("页面", b"<html>"), "t1", None])
-            self.assertEqual([call.args[0] for call in sent.call_args_list], ["MGET"])
+            self.assertEqual(after["mget"] - before["mget"], 1)
+            self.assertEqual(after["get"], before["get"])
+            # The server drops the kept connection: that read fails (the fast path
+            # then leaves the request to Django), the next is on a new connection.
+            kept = caching._kept.conn[2]
+            kept.send_command("CLIENT", "ID")
+            client.client_kill_filter(_id=kept.read_response())
+            with self.assertRaises(redis.exceptions.ConnectionError):
+                get_together(*items)
+            self.assertEqual(get_together(*items), values)
+            self.assertIsNot(caching._kept.conn[2], kept)
+            # Another thread reads on a connection of its own.
+            found = []
+            thread = threading.Thread(target=lambda: found.append(get_together(*items)))
+            thread.start()
+            thread.join()
+            self.assertEqual(found, [values])
         # A cache elsewhere (here: the file cache of the test settings): each read
         # by its own cache, the same values.
         caches["pages"].set("page", "文件")
