@@ -55,6 +55,7 @@ import functools
 import hashlib
 import json
 import math
+import re
 import time
 import uuid
 from contextlib import contextmanager
@@ -251,6 +252,32 @@ def marker(name: str) -> str:
 
 
 _MARKERS = {name: marker(name).encode() for name in FRAGMENTS}
+_MARKER_NAMES = {m: name for name, m in _MARKERS.items()}
+_MARKER_RE = re.compile(b"|".join(re.escape(m) for m in _MARKERS.values()))
+
+
+def split_page(html: bytes) -> tuple:
+    """``html`` cut at its fragment markers: its text as ``bytes``, each marker as
+    the fragment's name (``str``), in order. Filled by one join instead of a
+    replace of the whole page per fragment."""
+    parts: list = []
+    start = 0
+    for found in _MARKER_RE.finditer(html):
+        parts += (html[start : found.start()], _MARKER_NAMES[found.group()])
+        start = found.end()
+    parts.append(html[start:])
+    return tuple(parts)
+
+
+def _md5(data: bytes) -> bytes:
+    return hashlib.md5(data, usedforsecurity=False).digest()
+
+
+class Filled(NamedTuple):
+    """A page with its fragments put in, and its ETag (``etag()``)."""
+
+    body: bytes
+    etag: str
 
 
 def _fragment_variants(name: str) -> dict[int | None, str]:
@@ -275,47 +302,66 @@ def _fragment_key(name: str, language: str | None = None) -> str:
     return f"news:fragment:{name}:{language or get_language() or ''}"
 
 
-def fill(html: bytes, *, article_id: int | None = None) -> bytes:
-    """``html`` with each fragment marker replaced by the current fragment.
+def etag(page_digest: bytes, fragment_digests) -> str:
+    """The ETag of a page filled with fragments: a digest of the page's digest
+    (MD5 of its text with the markers) and of each fragment variant put in, so that
+    it changes whenever the bytes do, without hashing the ~25 KB filled page on
+    every answer (the fast path's largest single cost after its two reads)."""
+    return f'"{_md5(page_digest + b"".join(fragment_digests)).hex()}"'
+
+
+def fill(
+    html: bytes, *, article_id: int | None = None, digest: bytes | None = None
+) -> Filled:
+    """``html`` with each fragment marker replaced by the current fragment, and its
+    ETag (``digest``: ``html``'s MD5 if the caller has it).
 
     One ``get_many`` reads the public token and every fragment; a fragment that is
     missing (evicted, expired) or was computed under an older token (by a reader
     racing a publication) is computed again and stored.
     """
-    return _fill(html, article_id, compute=True)
+    return _fill(split_page(html), digest or _md5(html), article_id, compute=True)
 
 
 def fill_current(
-    html: bytes,
+    parts: tuple,
+    digest: bytes,
     *,
     article_id: int | None = None,
     language: str,
     token: str | None = None,
-) -> bytes | None:
-    """``fill()`` from the shared cache alone, with the fragments of ``language``
-    (given, not the active one: the fast path runs outside Django's request cycle,
-    where the active language is whatever the thread's last request left): None
-    when a fragment is missing or out of date (the caller then takes the full path,
-    which computes it). ``token``: the shared cache's public token if the caller
-    has just read it (``TOKEN_KEY``), else it is read here."""
-    return _fill(html, article_id, compute=False, language=language, token=token)
+) -> Filled | None:
+    """``fill()`` of a page already cut by ``split_page`` (``digest``: its MD5),
+    from the shared cache alone, with the fragments of ``language`` (given, not the
+    active one: the fast path runs outside Django's request cycle, where the active
+    language is whatever the thread's last request left): None when a fragment is
+    missing or out of date (the caller then takes the full path, which computes
+    it). ``token``: the shared cache's public token if the caller has just read it
+    (``TOKEN_KEY``), else it is read here."""
+    return _fill(
+        parts, digest, article_id, compute=False, language=language, token=token
+    )
 
 
 # Fragments this process read lately: fragment key → (token, variants as UTF-8, when
-# read). Reused while the token is the current one, for at most MEMO_SECONDS (the
-# shared entry may be recomputed under the same token when an article becomes due).
-_memo: dict[str, tuple[str, dict[int | None, bytes], float]] = {}
+# read, the variants' MD5s). Reused while the token is the current one, for at most
+# MEMO_SECONDS (the shared entry may be recomputed under the same token when an
+# article becomes due).
+_memo: dict[
+    str, tuple[str, dict[int | None, bytes], float, dict[int | None, bytes]]
+] = {}
 MEMO_SECONDS = 5
 
 
 def _fill(
-    html: bytes,
+    parts: tuple,
+    digest: bytes,
     article_id: int | None,
     *,
     compute: bool,
     language: str | None = None,
     token: str | None = None,
-) -> bytes | None:
+) -> Filled | None:
     language = language or get_language() or ""
     keys = {name: _fragment_key(name, language) for name in FRAGMENTS}
     shared = caches[SHARED_ALIAS]
@@ -329,7 +375,7 @@ def _fill(
     for name, key in keys.items():
         memo = _memo.get(key)
         if memo is not None and memo[0] == token and now - memo[2] < MEMO_SECONDS:
-            entries[name] = memo[1]
+            entries[name] = memo
     if len(entries) < len(keys):
         found = shared.get_many([keys[name] for name in keys if name not in entries])
         for name, key in keys.items():
@@ -342,11 +388,17 @@ def _fill(
                 entry = (token, _fragment_variants(name))
                 shared.set(key, entry, FRAGMENT_SECONDS)
             variants = {pk: part.encode() for pk, part in entry[1].items()}
-            _memo[key] = (token, variants, now)
-            entries[name] = variants
-    for name, variants in entries.items():
-        html = html.replace(_MARKERS[name], variants.get(article_id, variants[None]))
-    return html
+            digests = {pk: _md5(part) for pk, part in variants.items()}
+            entries[name] = _memo[key] = (token, variants, now, digests)
+    chosen = {}
+    used = []
+    for name in keys:  # in FRAGMENTS' order, for the ETag
+        _token, variants, _when, digests = entries[name]
+        pk = article_id if article_id in variants else None
+        chosen[name] = variants[pk]
+        used.append(digests[pk])
+    body = b"".join(part if type(part) is bytes else chosen[part] for part in parts)
+    return Filled(body, etag(digest, used))
 
 
 # --- the serving fast path (yantai.fastpath) ----------------------------------------
@@ -359,23 +411,26 @@ class FastPage(NamedTuple):
 
     article_id: int
     check: tuple
-    html: bytes
+    parts: tuple  # the page cut at its fragment markers (``split_page``)
+    digest: bytes  # the MD5 of the page with its markers, for the ETag
     until: float  # epoch seconds: a neighbour becomes due or expires (page_timeout)
-    # The page's language: its fragments are filled in it. (An entry kept before
-    # this field existed has none and is not served: Django serves and re-keeps it.)
-    language: str = ""
+    language: str  # the page's language: its fragments are filled in it
 
 
 def fast_key(scheme: str, host: str, path: str) -> str:
     """The fast path's key of the page at ``scheme://host/path``."""
     raw = f"{scheme}\n{host}\n{path}".encode("utf-8", "surrogateescape")
-    return "news:fast:" + hashlib.blake2b(raw, digest_size=16).hexdigest()
+    # fast2: a FastPage of parts and digest ("news:fast" held the page whole).
+    return "news:fast2:" + hashlib.blake2b(raw, digest_size=16).hexdigest()
 
 
-def fast_page(article: Article, html: bytes, until: float) -> FastPage:
-    """The ``FastPage`` of ``article``'s page ``html``, checked by the same row
-    values as ``page_key`` (updated_at, page_stamp, the figures digest), adapted for
-    this database as the ORM writes them, so that SQL compares them exactly."""
+def fast_page(
+    article: Article, html: bytes, until: float, digest: bytes | None = None
+) -> FastPage:
+    """The ``FastPage`` of ``article``'s page ``html`` (``digest``: its MD5 if the
+    caller has it), checked by the same row values as ``page_key`` (updated_at,
+    page_stamp, the figures digest), adapted for this database as the ORM writes
+    them, so that SQL compares them exactly."""
     ops = connection.ops
     return FastPage(
         article_id=article.pk,
@@ -386,7 +441,8 @@ def fast_page(article: Article, html: bytes, until: float) -> FastPage:
             figures_digest(article),
             Article.Status.PUBLISHED.value,
         ),
-        html=html,
+        parts=split_page(html),
+        digest=digest or _md5(html),
         until=until,
         language=get_language() or "",
     )

@@ -18,8 +18,9 @@ rule that the live row decides, on every request, whether its page may be served
   page-cache key, so every invalidation of ``news.pagecache`` holds here too), and
   the shared fragments (最新文章, the channel menu) are current in the shared cache;
   they are put in as ``news.pagecache.fill`` does. The response carries the headers
-  Django gave the page, with an ETag of the bytes served, and answers a conditional
-  GET with 304 as ``ConditionalGetMiddleware`` does.
+  Django gave the page, with the ETag Django gives the same bytes
+  (``news.pagecache.etag``: of the page's and the fragments' digests), and answers
+  a conditional GET with 304 as ``ConditionalGetMiddleware`` does.
 - Anything else — a cookie of a session or of messages, an ``Authorization`` header,
   a precondition header, a stale or missing entry or fragment, a database error —
   goes through Django unchanged (which renders or fills what is missing).
@@ -29,7 +30,6 @@ rule that the live row decides, on every request, whether its page may be served
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import time
 
@@ -38,7 +38,7 @@ from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import caches
 from django.core.handlers.wsgi import WSGIRequest
 from django.db import connection
-from django.utils.http import parse_etags, parse_http_date_safe, quote_etag
+from django.utils.http import parse_etags, parse_http_date_safe
 
 from news import pagecache
 from yantai.caching import get_together
@@ -157,7 +157,7 @@ class FastPathApplication:
         if entry is None or token is None:
             return None
         page, headers = entry
-        if page.until <= time.time() or not page.language:
+        if page.until <= time.time():
             return None
         # What Django does at each request's start and end: a connection past
         # DB_CONN_MAX_AGE, or left unusable by an error, is closed (and reopened);
@@ -170,12 +170,16 @@ class FastPathApplication:
             connection.health_check_done = True
         if not pagecache.is_current(page):
             return None
-        body = pagecache.fill_current(
-            page.html, article_id=page.article_id, language=page.language, token=token
+        filled = pagecache.fill_current(
+            page.parts,
+            page.digest,
+            article_id=page.article_id,
+            language=page.language,
+            token=token,
         )
-        if body is None:
+        if filled is None:
             return None
-        etag = quote_etag(hashlib.md5(body, usedforsecurity=False).hexdigest())
+        body, etag = filled
         last_modified = next(
             (v for n, v in headers if n.lower() == "last-modified"), None
         )

@@ -17,13 +17,14 @@ from django.core.management import call_command
 from django.core.signals import request_started
 from django.db import close_old_connections, connection
 from django.http import HttpResponse
-from django.test import Client, TestCase, override_settings
+from django.test import Client, SimpleTestCase, TestCase, override_settings
 from django.test.client import ClientHandler
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
 
+from news import pagecache
 from news.models import Article
-from news.workflow import article_unpublish
+from news.workflow import article_publish_content, article_unpublish
 from tests.factories import ArticleFactory, TagFactory, UserFactory
 from tests.news import test_pagecache, test_pagecache_invalidation
 from yantai.fastpath import FastPathApplication
@@ -170,6 +171,32 @@ class FastPathTests(TestCase):
         self.assertTrue(first.served_fast)
         self.assertContains(first, "快速路径")
 
+    def test_the_etag_changes_with_the_fragments_as_the_bytes_do(self):
+        """The ETag is a digest of the page's and the fragments' digests, not of the
+        bytes served: a new article in 最新文章 changes the bytes of this page, whose
+        own row is unchanged, and so its ETag; a reader's old ETag gets the new page,
+        the new one a 304, from either path."""
+        first = self.client.get(self.url)
+        etag = first["ETag"]
+        newer = ArticleFactory(title="最新文章里的新稿", status=Article.Status.DRAFT)
+        with self.captureOnCommitCallbacks(execute=True):
+            article_publish_content(article=newer, by=None)
+        after = self.client.get(self.url, headers={"if-none-match": etag})
+        self.assertTrue(after.served_fast)
+        self.assertEqual(after.status_code, 200)
+        self.assertIn("最新文章里的新稿", after.content.decode())
+        self.assertNotIn("最新文章里的新稿", first.content.decode())
+        self.assertNotEqual(after["ETag"], etag)
+        again = self.client.get(self.url, headers={"if-none-match": after["ETag"]})
+        self.assertTrue(again.served_fast)
+        self.assertEqual(again.status_code, 304)
+        # Django's path gives the same bytes the same ETag.
+        caches["pages"].clear()
+        through_django = self.client.get(self.url)
+        self.assertFalse(through_django.served_fast)
+        self.assertEqual(through_django.content, after.content)
+        self.assertEqual(through_django["ETag"], after["ETag"])
+
     @override_settings(PAGE_FAST_PATH=False)
     def test_the_setting_turns_it_off(self):
         self.client.get(self.url)
@@ -266,3 +293,36 @@ class WSGIApplicationTests(TestCase):
             status, _headers, _body = self.call(application, article.get_absolute_url())
         self.assertEqual(status, "200 OK")
         self.assertNotEqual([q["sql"][:13] for q in queries], ["SELECT 1 FROM"])
+
+
+class SplitPageTests(SimpleTestCase):
+    """``split_page`` and the join of ``fill``: the bytes of replacing each marker
+    by its fragment, markers repeated or absent included."""
+
+    def test_the_join_gives_what_replacing_gives(self):
+        markers = {
+            name: pagecache.marker(name).encode() for name in pagecache.FRAGMENTS
+        }
+        fragments = {name: f"<nav>{name}·栏目</nav>".encode() for name in markers}
+        pages = [
+            b"",
+            "<p>没有标记的页面</p>".encode(),
+            markers["latest"],
+            b"<body>"
+            + markers["channels"]
+            + b"<main>"
+            + markers["latest"]
+            + b"</main>"
+            + markers["footer"]
+            + markers["channels"]
+            + b"</body>",
+        ]
+        for html in pages:
+            expected = html
+            for name, marker in markers.items():
+                expected = expected.replace(marker, fragments[name])
+            parts = pagecache.split_page(html)
+            joined = b"".join(
+                p if isinstance(p, bytes) else fragments[p] for p in parts
+            )
+            self.assertEqual(joined, expected)

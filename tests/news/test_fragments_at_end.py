@@ -39,7 +39,7 @@ class FragmentsRenderedAtEndTests(TransactionTestCase):
             pagecache.public_changed()
 
     def latest(self) -> str:
-        return pagecache.fill(pagecache.marker("latest").encode()).decode()
+        return pagecache.fill(pagecache.marker("latest").encode()).body.decode()
 
     def test_each_commit_is_public_and_the_fragments_are_rendered_at_the_end(self):
         self.publish("开始前")
