@@ -70,8 +70,10 @@ class RefreshAfterRebuildTests(TestCase):
 
     @unittest.skipUnless(connection.vendor == "sqlite", "SQLite's planner")
     def test_with_statistics_results_are_fetched_by_id(self):
-        """The search page's articles (``news.search.articles_for``): without
-        statistics SQLite reads every published article's index entry to find them."""
+        """The search page's articles (``news.search.articles_for``) are fetched by
+        id once statistics are kept. (Without them SQLite read every published
+        article's index entry to find them, until the covering index of migration
+        0017 began with the id; the statistics themselves: the test above.)"""
         channel = ChannelFactory()
         now = timezone.now()
         Article.objects.bulk_create(
@@ -86,7 +88,6 @@ class RefreshAfterRebuildTests(TestCase):
         )
         ids = list(Article.objects.values_list("pk", flat=True)[:20])
         queryset = Article.objects.published().filter(pk__in=ids)
-        self.assertNotIn("USING INTEGER PRIMARY KEY", queryset.explain())
         refresh_statistics()
         self.assertIn("news_article USING INTEGER PRIMARY KEY", queryset.explain())
 
