@@ -65,7 +65,7 @@ from typing import NamedTuple
 
 from django.conf import settings
 from django.core.cache import caches
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.models import F, Q, Subquery
 from django.db.models.functions import JSONObject
 from django.http import HttpResponse
@@ -469,11 +469,13 @@ def _current_sql() -> str:
     )
 
 
-def is_current(page: FastPage) -> bool:
+def is_current(page: FastPage, db=None) -> bool:
     """The article is public now and its live row is the one ``page`` was made of
-    (``Article.objects.published()`` and ``page_key``, in one statement)."""
-    now = connection.ops.adapt_datetimefield_value(timezone.now())
-    return row_exists(_current_sql(), (*page.check, now, now))
+    (``Article.objects.published()`` and ``page_key``, in one statement), on the
+    default connection ``db`` (looked up if not given)."""
+    db = db or connections[DEFAULT_DB_ALIAS]
+    now = db.ops.adapt_datetimefield_value(timezone.now())
+    return row_exists(_current_sql(), (*page.check, now, now), db)
 
 
 def shared_current(key: str, compute, seconds: int = FRAGMENT_SECONDS):

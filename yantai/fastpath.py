@@ -37,7 +37,7 @@ from django.conf import settings
 from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import caches
 from django.core.handlers.wsgi import WSGIRequest
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.utils.http import parse_etags, parse_http_date_safe
 
 from news import pagecache
@@ -162,13 +162,14 @@ class FastPathApplication:
         # What Django does at each request's start and end: a connection past
         # DB_CONN_MAX_AGE, or left unusable by an error, is closed (and reopened);
         # never one in a transaction (a test's).
-        if not connection.in_atomic_block:
-            connection.close_if_unusable_or_obsolete()
+        db = connections[DEFAULT_DB_ALIAS]  # once: each use of the proxy looks it up
+        if not db.in_atomic_block:
+            db.close_if_unusable_or_obsolete()
             # No separate health check (CONN_HEALTH_CHECKS' SELECT 1: a second round
             # trip on PostgreSQL): the statement below is one, and if the connection
             # has died it fails, and Django answers after its own check.
-            connection.health_check_done = True
-        if not pagecache.is_current(page):
+            db.health_check_done = True
+        if not pagecache.is_current(page, db):
             return None
         filled = pagecache.fill_current(
             page.parts,
