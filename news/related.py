@@ -125,13 +125,17 @@ def neighbours_and_related(article: Article, limit: int = 5) -> dict:
         # range each, ``news_article_tags_tag_article``): counting every article of
         # a tag grows with the archive (a tag on 10,000 articles: 10,000 rows to
         # group on every cold page).
-        newest = " UNION ALL ".join(
-            f"""SELECT article_id FROM (
-                SELECT article_id FROM news_article_tags
-                WHERE tag_id = %s AND article_id <> %s
-                ORDER BY article_id DESC LIMIT {TAG_CANDIDATES:d}) t{i}"""
-            for i in range(len(tag_ids))
-        )
+        def newest_of_each_tag(count: int) -> str:
+            # Parameters: (tag, article.pk) for each tag.
+            return " UNION ALL ".join(
+                f"""SELECT article_id FROM (
+                    SELECT article_id FROM news_article_tags
+                    WHERE tag_id = %s AND article_id <> %s
+                    ORDER BY article_id DESC LIMIT {count:d}) t{i}"""
+                for i in range(len(tag_ids))
+            )
+
+        newest = newest_of_each_tag(TAG_CANDIDATES)
         # Only the ``kept`` first of the ranking (more tags shared, then the higher
         # id) are kept, and an article sharing one tag can be among them only if it
         # is among the ``kept`` highest ids found, all in the first ``kept`` of their
@@ -143,13 +147,7 @@ def neighbours_and_related(article: Article, limit: int = 5) -> dict:
         sharing_params = [p for tag in tag_ids for p in (tag, article.pk)]
         having = ""
         if db.vendor == "sqlite":
-            heads = " UNION ALL ".join(
-                f"""SELECT article_id FROM (
-                    SELECT article_id FROM news_article_tags
-                    WHERE tag_id = %s AND article_id <> %s
-                    ORDER BY article_id DESC LIMIT {kept:d}) h{i}"""
-                for i in range(len(tag_ids))
-            )
+            heads = newest_of_each_tag(kept)
             having = f"""HAVING COUNT(*) > 1 OR article_id >= COALESCE((
                 SELECT DISTINCT article_id FROM ({heads}) heads
                 ORDER BY article_id DESC LIMIT 1 OFFSET {kept - 1:d}), 0)"""
