@@ -5,7 +5,9 @@ any row fails; the import_observations command and its permissions."""
 from __future__ import annotations
 
 import io
+import tempfile
 from decimal import Decimal
+from pathlib import Path
 
 from django.contrib.auth.models import Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -410,8 +412,14 @@ class CommandTests(TestCase):
         IndicatorFactory(code="standards_national")
         RegionFactory()
 
+    def setUp(self):
+        # The files of each test in a directory of its own, gone after it.
+        folder = tempfile.TemporaryDirectory(prefix="obs-")
+        self.addCleanup(folder.cleanup)
+        self.folder = Path(folder.name)
+
     def write(self, rows, name="obs.csv"):
-        path = f"/tmp/obs/{self._testMethodName}-{name}"
+        path = str(self.folder / f"{self._testMethodName}-{name}")
         with open(path, "wb") as f:
             f.write(csv_bytes(rows).getvalue())
         return path
@@ -467,7 +475,7 @@ class CommandTests(TestCase):
 
     def test_missing_file(self):
         with self.assertRaisesMessage(CommandError, "无法打开文件"):
-            self.call("/tmp/obs/does-not-exist.csv")
+            self.call(str(self.folder / "does-not-exist.csv"))
 
 
 class AdminBulkImportTests(TestCase):

@@ -6,7 +6,9 @@ the same file again changes nothing and says so."""
 from __future__ import annotations
 
 import io
+import tempfile
 from datetime import date
+from pathlib import Path
 
 from django.contrib.auth.models import Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -342,7 +344,10 @@ class CommandAndAdminTests(TestCase):
         cls.root = UserFactory(username="root", is_staff=True, is_superuser=True)
 
     def write(self, dataset: Dataset) -> str:
-        path = f"/tmp/obs/{self._testMethodName}.csv"
+        # In a directory of this test's own, gone after it.
+        folder = tempfile.TemporaryDirectory(prefix="obs-")
+        self.addCleanup(folder.cleanup)
+        path = str(Path(folder.name) / f"{self._testMethodName}.csv")
         with open(path, "wb") as f:
             f.write(as_file(dataset).getvalue())
         return path
