@@ -91,20 +91,15 @@ def row_exists(sql: str, params, db=None) -> bool:
         # marked (``errors_occurred``), as by Django's own cursors.
         with connection.wrap_database_errors:
             if connection.vendor == "sqlite":
-                return raw.execute(_qmark(sql), params).fetchone() is not None
+                from yantai.sqlite.base import qmark  # the cursor's own conversion
+
+                return raw.execute(qmark(sql), params).fetchone() is not None
             found = _exists_prepared(raw, sql, params)
         if found is not None:
             return found
     with hot_cursor(connection.alias) as cursor:
         cursor.execute(sql, params)
         return cursor.fetchone() is not None
-
-
-def _qmark(sql: str, _cache: dict[str, str] = {}) -> str:  # noqa: B006 (the cache)
-    found = _cache.get(sql)
-    if found is None:
-        found = _cache[sql] = sql.replace("%s", "?")
-    return found
 
 
 def _exists_prepared(raw, sql: str, params) -> bool | None:

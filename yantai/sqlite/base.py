@@ -50,7 +50,9 @@ CONVERTED_MAX_CHARS = 10_000
 
 
 @functools.lru_cache(maxsize=512)
-def _qmark(query: str) -> str:
+def qmark(query: str) -> str:
+    """``query`` with Django's ``%s`` placeholders in SQLite's ``?`` style, as
+    Django's cursor converts it (``%%`` a literal ``%``), remembered."""
     return base.FORMAT_QMARK_REGEX.sub("?", query).replace("%%", "%")
 
 
@@ -63,7 +65,7 @@ class SQLiteCursorWrapper(base.SQLiteCursorWrapper):
 
     def convert_query(self, query, *, param_names=None):
         if param_names is None and len(query) <= CONVERTED_MAX_CHARS:
-            return _qmark(query)
+            return qmark(query)
         return super().convert_query(query, param_names=param_names)
 
 
