@@ -269,7 +269,8 @@ def split_page(html: bytes) -> tuple:
     return tuple(parts)
 
 
-def _md5(data: bytes) -> bytes:
+def page_digest(data: bytes) -> bytes:
+    """The MD5 of a page (or a fragment) that its ETag is made of (``etag()``)."""
     return hashlib.md5(data, usedforsecurity=False).digest()
 
 
@@ -302,25 +303,27 @@ def _fragment_key(name: str, language: str | None = None) -> str:
     return f"news:fragment:{name}:{language or get_language() or ''}"
 
 
-def etag(page_digest: bytes, fragment_digests) -> str:
-    """The ETag of a page filled with fragments: a digest of the page's digest
-    (MD5 of its text with the markers) and of each fragment variant put in, so that
-    it changes whenever the bytes do, without hashing the ~25 KB filled page on
-    every answer (the fast path's largest single cost after its two reads)."""
-    return f'"{_md5(page_digest + b"".join(fragment_digests)).hex()}"'
+def etag(digest: bytes, fragment_digests) -> str:
+    """The ETag of a page filled with fragments: a digest of ``digest`` (the page's
+    ``page_digest``, of its text with the markers) and of each fragment variant put
+    in, so that it changes whenever the bytes do, without hashing the ~25 KB filled
+    page on every answer (the fast path's largest single cost after its two reads)."""
+    return f'"{page_digest(digest + b"".join(fragment_digests)).hex()}"'
 
 
 def fill(
     html: bytes, *, article_id: int | None = None, digest: bytes | None = None
 ) -> Filled:
     """``html`` with each fragment marker replaced by the current fragment, and its
-    ETag (``digest``: ``html``'s MD5 if the caller has it).
+    ETag (``digest``: ``html``'s ``page_digest`` if the caller has it).
 
     One ``get_many`` reads the public token and every fragment; a fragment that is
     missing (evicted, expired) or was computed under an older token (by a reader
     racing a publication) is computed again and stored.
     """
-    return _fill(split_page(html), digest or _md5(html), article_id, compute=True)
+    return _fill(
+        split_page(html), digest or page_digest(html), article_id, compute=True
+    )
 
 
 def fill_current(
@@ -388,7 +391,7 @@ def _fill(
                 entry = (token, _fragment_variants(name))
                 shared.set(key, entry, FRAGMENT_SECONDS)
             variants = {pk: part.encode() for pk, part in entry[1].items()}
-            digests = {pk: _md5(part) for pk, part in variants.items()}
+            digests = {pk: page_digest(part) for pk, part in variants.items()}
             entries[name] = _memo[key] = (token, variants, now, digests)
     chosen = {}
     used = []
@@ -442,7 +445,7 @@ def fast_page(
             Article.Status.PUBLISHED.value,
         ),
         parts=split_page(html),
-        digest=digest or _md5(html),
+        digest=digest or page_digest(html),
         until=until,
         language=get_language() or "",
     )
