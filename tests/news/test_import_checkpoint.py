@@ -1,0 +1,67 @@
+"""SQLite: an import of more than one batch leaves the write-ahead log's checkpoints
+to a thread of its own (``news.bulk.Checkpointer``) and, when it ends, has every
+page in the database file, the log emptied and the connection checkpointing by
+itself again. Only on a database file in WAL mode; none on PostgreSQL."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from unittest import skipUnless
+
+from django.conf import settings
+from django.db import connection
+from django.test import TransactionTestCase
+
+from news import bulk
+from news.bulk import CREATED, import_sources
+from news.models import Article
+from news.search import search
+from tests.factories import ChannelFactory
+from tests.sqlite_file import on_a_file
+
+PAGES = [
+    str(p)
+    for p in sorted(
+        (Path(settings.BASE_DIR) / "tests" / "news" / "pages").glob("*.txt")
+    )
+]
+
+
+def pragma(name: str):
+    with connection.cursor() as cursor:
+        cursor.execute(f"PRAGMA {name}")
+        return cursor.fetchone()
+
+
+class CheckpointerTests(TransactionTestCase):
+    def test_none_on_postgresql_or_a_database_in_memory(self):
+        # The SQLite test database lives in memory; PostgreSQL has no such log.
+        self.assertIsNone(bulk.Checkpointer.start())
+
+    @skipUnless(connection.vendor == "sqlite", "SQLite's write-ahead log")
+    def test_import_of_several_batches_ends_with_the_log_copied(self):
+        channel = ChannelFactory(name="烟台新闻")
+        self.enterContext(on_a_file())
+        self.assertEqual(pragma("journal_mode")[0].lower(), "wal")
+        every = pragma("wal_autocheckpoint")[0]
+        self.assertGreater(every, 0)
+        outcomes = []
+        totals = import_sources(
+            PAGES,
+            channel=channel,
+            publish=True,
+            batch_size=2,  # seven batches, each its own commit
+            on_outcome=outcomes.append,
+        )
+        self.assertEqual(totals.counts[CREATED], len(PAGES))
+        self.assertEqual({o.status for o in outcomes}, {CREATED})
+        # Back to checkpointing by itself, with the same threshold.
+        self.assertEqual(pragma("wal_autocheckpoint")[0], every)
+        # The last checkpoint copied every page and truncated the log: nobody else
+        # was reading it.
+        log = f"{connection.settings_dict['NAME']}-wal"
+        self.assertEqual(os.path.getsize(log), 0)
+        self.assertEqual(Article.objects.published().count(), len(PAGES))
+        title = Article.objects.order_by("pk").first().title
+        self.assertGreater(search(title).count(), 0)
