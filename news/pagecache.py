@@ -289,7 +289,13 @@ def _fragment_variants(name: str) -> dict[int | None, str]:
         return {None: render_to_string(template, {"channels": site_chrome()[0]})}
     if name == "footer":
         return {None: render_to_string(template, {"site": site_chrome()[1]})}
-    articles = list(Article.objects.published().for_listing()[: LATEST_COUNT + 1])
+    # The newest ids first, from the publication index, then their rows: with the
+    # listing's join of the channels in the same statement, SQLite's planner (given
+    # statistics) walked every channel's index and sorted all 20,000 rows (41 ms,
+    # on every publication and every FRAGMENT_SECONDS); as the home page's lists.
+    published = Article.objects.published(timezone.now())
+    newest = published.order_by("-published_at", "-id")[: LATEST_COUNT + 1]
+    articles = list(published.for_listing().filter(pk__in=newest.values("pk")))
     variants = {
         None: render_to_string(template, {"latest": articles[:LATEST_COUNT]}),
     }
