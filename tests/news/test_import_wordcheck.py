@@ -1,0 +1,58 @@
+"""The publishing import's 错敏字 pre-check done while parsing (``news.bulk.prepare``):
+a page says whether it holds one of the words active when it was parsed, and the
+writer trusts that only for the same words; otherwise it checks the page itself."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+from django.test import TestCase
+
+from news.bulk import REFUSED, BatchWriter, Source, _active_words, prepare
+from news.models import Article, Channel, SensitiveWord
+from tests.news.test_import_bulk import seed_variant
+
+
+class WordcheckWhileParsingTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        cls.channel = Channel.objects.create(name="烟台新闻", slug="yantai")
+
+    def setUp(self):
+        folder = Path(self.enterContext(tempfile.TemporaryDirectory()))
+        self.sources = []
+        for number in (1, 2):
+            path = folder / f"{number}.txt"
+            path.write_text(seed_variant(number), encoding="utf-8")
+            self.sources.append(Source(str(path), "text", str(path)))
+
+    def parsed(self, words: tuple[str, ...]):
+        items = [prepare(s, index=True, words=words) for s in self.sources]
+        for item in items:
+            item.checked_words = words  # as news.bulk._Parser gives a batch
+        return items
+
+    def test_a_page_says_whether_it_holds_an_active_word(self):
+        SensitiveWord.objects.create(wrong="测试稿第 2 篇", correct="测试稿")
+        first, second = self.parsed(_active_words())
+        self.assertIs(first.clean, True)
+        self.assertIs(second.clean, False)
+        self.assertIsNone(prepare(self.sources[0], index=True).clean)
+
+    def test_the_writer_checks_again_a_page_parsed_before_a_word_was_added(self):
+        items = self.parsed(_active_words())
+        self.assertEqual([item.clean for item in items], [True, True])
+        SensitiveWord.objects.create(wrong="测试稿第 2 篇", correct="测试稿")
+        writer = BatchWriter(channel=self.channel, publish=True, by=None)
+        outcomes = writer.write(items)
+        self.assertEqual(outcomes[1].status, REFUSED)
+        self.assertIn("错敏字检查发现 1 处问题", outcomes[1].message)
+        self.assertEqual(Article.objects.count(), 1)
+
+    def test_the_writer_trusts_a_page_parsed_with_the_same_words(self):
+        SensitiveWord.objects.create(wrong="测试稿第 2 篇", correct="测试稿")
+        items = self.parsed(_active_words())
+        writer = BatchWriter(channel=self.channel, publish=True, by=None)
+        outcomes = writer.write(items)
+        self.assertEqual([o.status for o in outcomes], ["created", REFUSED])
