@@ -134,6 +134,28 @@ class RowInsertTests(TestCase):
         for pk, comment in returned:
             self.assertEqual(ArticleEvent.objects.get(pk=pk).comment, comment)
 
+    def test_ids_given_back_after_the_newest_rows_were_deleted(self):
+        """The ids skip those of deleted rows as the database does (SQLite's
+        AUTOINCREMENT, PostgreSQL's sequence), in a batch after a batch."""
+        insert = bulk.RowInsert(ArticleEvent, ("article_id", "action", "comment"))
+        first = insert.insert(
+            [(self.article.pk, "publish", f"甲{i}") for i in range(5)],
+            returning=("id",),
+        )
+        ArticleEvent.objects.filter(pk__in=[pk for (pk,) in first[-2:]]).delete()
+        for round_ in ("乙", "丙"):
+            rows = [(self.article.pk, "publish", f"{round_}{i}") for i in range(7)]
+            returned = insert.insert(rows, returning=("comment", "id"))
+            self.assertEqual(
+                sorted((c, pk) for c, pk in returned),
+                sorted(
+                    ArticleEvent.objects.filter(comment__startswith=round_).values_list(
+                        "comment", "pk"
+                    )
+                ),
+            )
+            self.assertGreater(min(pk for _c, pk in returned), max(first)[0])
+
     def test_a_field_without_default_cannot_be_left_out(self):
         with self.assertRaises(ValueError):
             bulk.RowInsert(Revision, ("article_id", "summary"))
