@@ -725,9 +725,22 @@ class RowInsert:
 
 
 def _take_ids(model: type[models.Model], n: int) -> list[int]:
-    """PostgreSQL: ``n`` ids from the sequence of ``model``'s table, in the order
-    its rows written without an id would have taken them."""
+    """``n`` ids for ``model``'s table, in the order its rows written without an id
+    would have taken them: PostgreSQL's from the table's sequence; SQLite's, in the
+    caller's write transaction (no one else inserts), those after the table's
+    largest id or AUTOINCREMENT's last, whichever is larger, as SQLite gives them
+    (and then AUTOINCREMENT's last is the largest written, as then)."""
     with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            quote = connection.ops.quote_name
+            cursor.execute(
+                "SELECT max(coalesce((SELECT seq FROM sqlite_sequence WHERE name = %s),"
+                f" 0), coalesce((SELECT max({quote(model._meta.pk.column)})"
+                f" FROM {quote(model._meta.db_table)}), 0))",
+                [model._meta.db_table],
+            )
+            (last,) = cursor.fetchone()
+            return list(range(last + 1, last + n + 1))
         cursor.execute(
             "SELECT nextval(pg_get_serial_sequence(%s, %s))"
             " FROM generate_series(1, %s) ORDER BY 1",
@@ -971,11 +984,12 @@ class BatchWriter:
             people = self._people(item for _p, item, _a in rows)
             tags = self._tags(item for _p, item, _a in rows)
             revision_ids = None
-            if self.publish and connection.vendor == "postgresql":
+            if self.publish and connection.vendor in ("postgresql", "sqlite"):
                 # The live revisions' ids taken first, in the rows' order (as their
                 # COPY would take them), and written in the article rows: no UPDATE
-                # of the batch's articles afterwards (1.7-2.2 s of the writer's
-                # 20,000 articles). The foreign key is checked at commit.
+                # of the batch's articles afterwards (PostgreSQL: 1.7-2.2 s of the
+                # writer's 20,000 articles; SQLite 0.22-0.26 s, each article's
+                # record built again). The foreign key is checked at commit.
                 revision_ids = _take_ids(Revision, len(articles))
                 for article, revision_id in zip(articles, revision_ids, strict=True):
                     article.live_revision_id = revision_id

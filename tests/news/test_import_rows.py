@@ -156,6 +156,33 @@ class RowInsertTests(TestCase):
             )
             self.assertGreater(min(pk for _c, pk in returned), max(first)[0])
 
+    def test_ids_taken_first_are_those_the_rows_keep(self):
+        """The live revisions' ids, taken before their rows are written (_create):
+        never an id of a deleted row, and the next row written without one comes
+        after them."""
+        insert = bulk.RowInsert(ArticleEvent, ("article_id", "action", "comment"))
+        with_id = bulk.RowInsert(
+            ArticleEvent, ("id", "article_id", "action", "comment")
+        )
+        made = insert.insert(
+            [(self.article.pk, "publish", f"甲{i}") for i in range(4)],
+            returning=("id",),
+        )
+        ArticleEvent.objects.filter(pk=max(made)[0]).delete()
+        with transaction.atomic():
+            ids = bulk._take_ids(ArticleEvent, 3)
+            self.assertEqual(len(set(ids)), 3)
+            self.assertGreater(min(ids), max(made)[0])
+            with_id.insert((pk, self.article.pk, "publish", "乙") for pk in ids)
+        after = insert.insert([(self.article.pk, "publish", "丙")], returning=("id",))
+        self.assertGreater(after[0][0], max(ids))
+        self.assertEqual(
+            sorted(
+                ArticleEvent.objects.filter(comment="乙").values_list("pk", flat=True)
+            ),
+            sorted(ids),
+        )
+
     def test_a_field_without_default_cannot_be_left_out(self):
         with self.assertRaises(ValueError):
             bulk.RowInsert(Revision, ("article_id", "summary"))
