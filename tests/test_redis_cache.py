@@ -184,6 +184,11 @@ class RedisCacheTests(SimpleTestCase):
         self.assertEqual(
             get_together(("pages", "page"), ("pages", "x")), ["文件", None]
         )
+        # The same aliases as in Redis above, now the file caches': read from them
+        # (what get_together kept of the Redis caches went with the setting).
+        caches["shared"].set("token", "文件 token")
+        self.addCleanup(caches["shared"].delete, "token")
+        self.assertEqual(get_together(*items), ["文件", "文件 token", None])
 
     def test_hiredis_parses_the_replies(self):
         from redis.connection import _HiredisParser
