@@ -373,9 +373,13 @@ def _fill(
 ) -> Filled | None:
     language = language or get_language() or ""
     keys = {name: _fragment_key(name, language) for name in FRAGMENTS}
-    shared = caches[SHARED_ALIAS]
     now = time.monotonic()
-    token = token or shared.get(TOKEN_KEY)
+    # Looked up only when needed: the fast path passes the token, and its fragments
+    # are usually in _memo (each lookup is an asgiref ``Local``'s).
+    shared = None
+    if not token:
+        shared = caches[SHARED_ALIAS]
+        token = shared.get(TOKEN_KEY)
     if token is None:
         if not compute:
             return None
@@ -386,6 +390,8 @@ def _fill(
         if memo is not None and memo[0] == token and now - memo[2] < MEMO_SECONDS:
             entries[name] = memo
     if len(entries) < len(keys):
+        if shared is None:
+            shared = caches[SHARED_ALIAS]
         found = shared.get_many([keys[name] for name in keys if name not in entries])
         for name, key in keys.items():
             if name in entries:
