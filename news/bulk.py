@@ -1632,9 +1632,15 @@ class _Parser:
             return None
         new_names = list(self.writer.new_names)
         known = len(new_names)
-        # Publishing: the workers look for the words active now; the writer trusts
-        # what they found if the words are the same when it writes the batch.
-        words = _active_words() if self.writer.publish else None
+        # Publishing on SQLite: the workers look for the words active now; the
+        # writer, the serial path there, trusts what they found if the words are
+        # the same when it writes the batch. On PostgreSQL the workers are the
+        # slower side (the writer waits for them): the writer looks itself.
+        words = (
+            _active_words()
+            if self.writer.publish and connection.vendor == "sqlite"
+            else None
+        )
         if self.pool is None and (self.jobs < 2 or len(batch) <= CHUNK_SIZE):
             for name in new_names:
                 search.learn_name(name)
