@@ -9,8 +9,14 @@ from django.core.management import call_command
 from django.test import TestCase, override_settings
 from django.utils import timezone
 
-from news.models import Article
-from tests.factories import ArticleFactory, BylineFactory, ChannelFactory, TagFactory
+from news.models import Article, Byline
+from tests.factories import (
+    ArticleFactory,
+    BylineFactory,
+    ChannelFactory,
+    PersonFactory,
+    TagFactory,
+)
 
 SEED = (
     Path(settings.BASE_DIR) / "news" / "fixtures" / "pages" / "000_b5b21bbd38acca12.txt"
@@ -202,6 +208,22 @@ class ListPageTests(TestCase):
     def test_person_page_lists_their_articles(self):
         response = self.client.get(self.person.get_absolute_url())
         self.assertEqual(len(response.context["articles"]), 1)
+
+    def test_person_page_lists_an_article_once_whatever_their_roles_in_it(self):
+        """记者 and 摄影 of the same article: one entry, counted once; newest first,
+        drafts left out, as every list."""
+        person = PersonFactory()
+        older, newer = (
+            ArticleFactory(published_at=timezone.now() - timedelta(days=d))
+            for d in (2, 1)
+        )
+        for role in (Byline.Role.REPORTER, Byline.Role.PHOTOGRAPHER):
+            BylineFactory(article=newer, person=person, role=role)
+        BylineFactory(article=older, person=person)
+        BylineFactory(article=self.draft, person=person)
+        response = self.client.get(person.get_absolute_url())
+        self.assertEqual(list(response.context["articles"]), [newer, older])
+        self.assertEqual(response.context["paginator"].count, 2)
 
     def test_list_query_budget(self):
         """Count + page (+ the channel, tag or person) + the channel menu, whatever
