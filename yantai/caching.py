@@ -170,10 +170,11 @@ def get_together(*items: tuple[str, str]) -> list:
 # gives each thread its own backends): aliases → (each backend's ``make_key``, the
 # Redis connection pool, the serializer's ``loads``), or None when the values are
 # not all in one Redis. Worked out on every answer it cost a fifth of the fast
-# path's Python: two ``caches[alias]`` lookups (asgiref ``Local``s), a new
-# ``redis.Redis`` client from ``get_client``, and each key checked character by
-# character for memcached (``make_and_validate_key``: only warnings, and these keys
-# are the fast path's own). Forgotten when the CACHES setting changes (tests).
+# path's Python: two ``caches[alias]`` lookups (asgiref ``Local``s), the checks of
+# both backends, the pool found through ``get_client``, and each key checked
+# character by character for memcached (``make_and_validate_key``: only warnings,
+# and these keys are the fast path's own). Forgotten when the CACHES setting
+# changes (tests).
 _plans = threading.local()
 _plans_generation = [0]
 
