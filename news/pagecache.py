@@ -59,7 +59,7 @@ import re
 import time
 import uuid
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from functools import wraps
 from typing import NamedTuple
 
@@ -74,7 +74,7 @@ from django.utils import timezone, translation
 from django.utils.translation import get_language
 
 from news.extensions import figures_digest
-from yantai.database import row_exists
+from yantai.database import row_exists, send_row
 
 from .models import Article, ArticleFigures, Channel, SiteSettings
 
@@ -463,25 +463,47 @@ def fast_page(
     )
 
 
-@functools.cache
-def _current_sql() -> str:
+def _live_row_sql(*, values: bool) -> str:
+    """The article's live row if it is public now (its id, then ``status``, and
+    ``now`` twice, as parameters): with ``values`` the row's page-cache values it
+    returns (``_row_values_sql``), else ``SELECT 1`` with them as parameters after
+    the id (``_current_sql``)."""
     article = Article._meta
     figures = ArticleFigures._meta
     q = connection.ops.quote_name
     a = {f: q(article.get_field(f).column) for f in ("id", "updated_at", "page_stamp")}
     a |= {f: q(article.get_field(f).column) for f in ("status", "published_at")}
     expires = q(article.get_field("expires_at").column)
-    # One primary-key lookup, the statement made once: the ORM would compile the
-    # same query on every request (half the cost of a cached hit, bench/).
+    digest = f"COALESCE(f.{q(figures.get_field('digest').column)}, '')"
+    if values:
+        # The time as whole microseconds since 1970: an exact integer whatever the
+        # session's time zone and date style (``row_matches`` compares it).
+        select = (
+            f"(EXTRACT(EPOCH FROM a.{a['updated_at']}) * 1000000)::bigint,"
+            f" a.{a['page_stamp']}, {digest}"
+        )
+        compared = ""
+    else:
+        select = "1"
+        compared = (
+            f" AND a.{a['updated_at']} = %s AND a.{a['page_stamp']} = %s"
+            f" AND {digest} = %s"
+        )
     return (
-        f"SELECT 1 FROM {q(article.db_table)} a"
+        f"SELECT {select} FROM {q(article.db_table)} a"
         f" LEFT OUTER JOIN {q(figures.db_table)} f"
         f" ON f.{q(figures.pk.column)} = a.{a['id']}"
-        f" WHERE a.{a['id']} = %s AND a.{a['updated_at']} = %s"
-        f" AND a.{a['page_stamp']} = %s AND COALESCE(f.{q(figures.get_field('digest').column)}, '') = %s"
+        f" WHERE a.{a['id']} = %s{compared}"
         f" AND a.{a['status']} = %s AND a.{a['published_at']} <= %s"
         f" AND (a.{expires} IS NULL OR a.{expires} > %s)"
     )
+
+
+@functools.cache
+def _current_sql() -> str:
+    # One primary-key lookup, the statement made once: the ORM would compile the
+    # same query on every request (half the cost of a cached hit, bench/).
+    return _live_row_sql(values=False)
 
 
 def is_current(page: FastPage, db=None) -> bool:
@@ -491,6 +513,45 @@ def is_current(page: FastPage, db=None) -> bool:
     db = db or connections[DEFAULT_DB_ALIAS]
     now = db.ops.adapt_datetimefield_value(timezone.now())
     return row_exists(_current_sql(), (*page.check, now, now), db)
+
+
+# An article page's path (``news:article-detail``, in any language): its id, for the
+# fast path to send the live row's check before it has read the page's entry.
+_ARTICLE_PATH = re.compile(r"/news/(\d+)/\Z")
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MICROSECOND = timedelta(microseconds=1)
+
+
+def article_id_in(path: str) -> int | None:
+    """The article id of an article page's ``path``, or None."""
+    found = _ARTICLE_PATH.search(path)
+    return int(found[1]) if found else None
+
+
+@functools.cache
+def _row_values_sql() -> str:
+    """``_current_sql``'s row, the values it compares returned instead of bound."""
+    return _live_row_sql(values=True)
+
+
+def send_row_values(article_id: int, db):
+    """The live row's values ``is_current`` compares, asked for article
+    ``article_id`` without waiting for the answer (``yantai.database.send_row``:
+    PostgreSQL outside a transaction, else None)."""
+    now = db.ops.adapt_datetimefield_value(timezone.now())
+    return send_row(
+        _row_values_sql(), (article_id, Article.Status.PUBLISHED, now, now), db
+    )
+
+
+def row_matches(page: FastPage, values: tuple | None) -> bool:
+    """``is_current(page)`` from the row values ``send_row_values`` read (None: the
+    article is not public now)."""
+    if values is None:
+        return False
+    _pk, updated_at, stamp, digest, _status = page.check
+    micros = (updated_at - _EPOCH) // _MICROSECOND
+    return values == (str(micros).encode(), str(stamp).encode(), digest.encode())
 
 
 def shared_current(key: str, compute, seconds: int = FRAGMENT_SECONDS):

@@ -15,7 +15,7 @@ from django.utils import timezone
 from news import search
 from news.models import Article
 from tests.factories import ArticleFactory, ChannelFactory
-from yantai.database import hot_cursor, refresh_statistics, row_exists
+from yantai.database import hot_cursor, refresh_statistics, row_exists, send_row
 from yantai.sqlite.base import DatabaseWrapper
 
 
@@ -136,6 +136,21 @@ class HotCursorTests(TestCase):
         self.assertIn("SELECT id, title, published_at", prepared[0])
 
 
+def deallocate_everything(test, article) -> None:
+    """What psycopg does to a connection's prepared statements after a ROLLBACK:
+    ``DEALLOCATE ALL``, the project's own statements included (a statement of
+    Django's prepared first, then a transaction rolled back)."""
+    for _ in range(3):  # psycopg prepares Django's hot statements too
+        with hot_cursor() as cursor:
+            cursor.execute("SELECT id FROM news_article WHERE id = %s", [article.pk])
+    with test.assertRaises(ZeroDivisionError), transaction.atomic():
+        Article.objects.filter(pk=article.pk).update(title="回滚")
+        raise ZeroDivisionError
+    with connection.cursor() as cursor:  # psycopg's DEALLOCATE ALL goes first
+        cursor.execute("SELECT count(*) FROM pg_prepared_statements")
+        test.assertEqual(cursor.fetchone(), (0,))
+
+
 class RowExistsTests(TransactionTestCase):
     """``row_exists``, the fast path's check, outside a transaction as a served
     request runs it: on the driver's connection (PostgreSQL: a statement prepared
@@ -171,17 +186,7 @@ class RowExistsTests(TransactionTestCase):
         self.assertTrue(row_exists(self.SQL, [article.pk, "标题"]))
         # psycopg prepares Django's hot statements too, and after a ROLLBACK it
         # deallocates every prepared statement of the connection, ours included.
-        for _ in range(3):
-            with hot_cursor() as cursor:
-                cursor.execute(
-                    "SELECT id FROM news_article WHERE id = %s", [article.pk]
-                )
-        with self.assertRaises(ZeroDivisionError), transaction.atomic():
-            Article.objects.filter(pk=article.pk).update(title="回滚")
-            raise ZeroDivisionError
-        with connection.cursor() as cursor:  # psycopg's DEALLOCATE ALL goes first
-            cursor.execute("SELECT count(*) FROM pg_prepared_statements")
-            self.assertEqual(cursor.fetchone(), (0,))
+        deallocate_everything(self, article)
         self.assertTrue(row_exists(self.SQL, [article.pk, "标题"]))
         self.assertFalse(row_exists(self.SQL, [article.pk, "回滚"]))
         with connection.cursor() as cursor:
@@ -189,3 +194,50 @@ class RowExistsTests(TransactionTestCase):
             prepared = [row[0] for row in cursor.fetchall()]
         self.assertEqual(len(prepared), 1, prepared)
         self.assertIn("title = $2", prepared[0])
+
+
+@unittest.skipUnless(connection.vendor == "postgresql", "sent without waiting: libpq")
+class SendRowTests(TransactionTestCase):
+    """``send_row``: the fast path's check sent while its MGET is on the way, read
+    after; the same rows as a cursor, the connection ready for Django after it."""
+
+    SQL = "SELECT id, title FROM news_article WHERE id = %s AND title = %s"
+
+    def test_the_first_row_as_text_or_none_and_the_connection_ready_after(self):
+        article = ArticleFactory(title="烟台市质量强市工作推进会召开")
+        sent = send_row(self.SQL, [article.pk, article.title])
+        self.assertEqual(
+            sent.read(), (str(article.pk).encode(), article.title.encode())
+        )
+        self.assertIsNone(send_row(self.SQL, [article.pk, "别的标题"]).read())
+        # Nothing left unread: the ORM's next statement runs.
+        self.assertEqual(Article.objects.get(pk=article.pk).title, article.title)
+        # Not sent where a statement could not be left waiting or must be logged.
+        with transaction.atomic():
+            self.assertIsNone(send_row(self.SQL, [article.pk, article.title]))
+        with CaptureQueriesContext(connection):
+            self.assertIsNone(send_row(self.SQL, [article.pk, article.title]))
+
+    def test_an_error_is_raised_as_django_s_and_leaves_the_connection_ready(self):
+        sent = send_row("SELECT 1 / (id - id) FROM news_article WHERE id = %s", [0])
+        self.assertIsNone(sent.read())  # no row: nothing divided
+        article = ArticleFactory()
+        sent = send_row(
+            "SELECT 1 / (id - id) FROM news_article WHERE id = %s", [article.pk]
+        )
+        connection.errors_occurred = False
+        with self.assertRaises(DatabaseError):
+            sent.read()
+        self.assertTrue(connection.errors_occurred)
+        self.assertEqual(Article.objects.filter(pk=article.pk).count(), 1)
+
+    def test_prepared_again_after_psycopg_deallocates_every_statement(self):
+        article = ArticleFactory(title="标题")
+        self.assertIsNotNone(send_row(self.SQL, [article.pk, "标题"]).read())
+        deallocate_everything(self, article)
+        # The name sent is gone: that read fails, the next send prepares it again.
+        with self.assertRaises(DatabaseError):
+            send_row(self.SQL, [article.pk, "标题"]).read()
+        connection.close_if_unusable_or_obsolete()  # as at the next request's start
+        self.assertIsNotNone(send_row(self.SQL, [article.pk, "标题"]).read())
+        self.assertIsNone(send_row(self.SQL, [article.pk, "回滚"]).read())

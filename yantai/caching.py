@@ -228,20 +228,74 @@ def _mget(pool, keys: list[str]) -> list:
     a new one is taken after a fork, for another pool, or after any error (the
     failed one is closed, and the caller sees the error).
     """
+    return _send_mget(pool, keys).read()
+
+
+class SentMget:
+    """An MGET sent on the thread's kept connection and not yet read: ``read()``
+    its values (raw), or ``abandon()`` it. Either must be called, once, before the
+    thread's next MGET: a reply left unread would be taken for the next one's, so
+    an error or an abandon closes the connection (the next MGET takes a new one)."""
+
+    __slots__ = ("conn",)
+
+    def __init__(self, conn):
+        self.conn = conn
+
+    def read(self) -> list:
+        try:
+            return self.conn.read_response()
+        except BaseException:
+            self.abandon()
+            raise
+
+    def abandon(self) -> None:
+        _kept.conn = None
+        self.conn.disconnect()
+
+
+def _send_mget(pool, keys: list[str]) -> SentMget:
     kept = getattr(_kept, "conn", None)
     pid = os.getpid()
     if kept is None or kept[0] is not pool or kept[1] != pid:
         if kept is not None and kept[1] == pid:
             kept[0].release(kept[2])
         kept = _kept.conn = (pool, pid, pool.get_connection())
-    conn = kept[2]
+    sent = SentMget(kept[2])
     try:
-        conn.send_command("MGET", *keys)
-        return conn.read_response()
+        sent.conn.send_command("MGET", *keys)
     except BaseException:
-        _kept.conn = None
-        conn.disconnect()
+        sent.abandon()
         raise
+    return sent
+
+
+def send_together(*items: tuple[str, str]):
+    """``get_together``'s MGET sent without waiting for the reply, so that the caller
+    can send something else meanwhile (the fast path: its check of the live row):
+    a callable giving the values, with an ``abandon`` (``SentMget``'s rules), or
+    None when the values are not all in one Redis (``get_together`` then reads
+    them)."""
+    plan = _plan(tuple(alias for alias, _ in items))
+    if plan is None:
+        return None
+    make_keys, pool, loads = plan
+    keys = [make_key(key) for make_key, (_, key) in zip(make_keys, items, strict=True)]
+    return _Values(_send_mget(pool, keys), loads)
+
+
+class _Values:
+    __slots__ = ("sent", "loads")
+
+    def __init__(self, sent: SentMget, loads):
+        self.sent, self.loads = sent, loads
+
+    def __call__(self) -> list:
+        loads = self.loads
+        return [None if v is None else loads(v) for v in self.sent.read()]
+
+    def abandon(self) -> None:
+        self.sent.abandon()
 
 
 _PICKLE_START = pickle.PROTO  # b"\x80": how a pickle of protocol 2 or later starts

@@ -102,34 +102,48 @@ def row_exists(sql: str, params, db=None) -> bool:
         return cursor.fetchone() is not None
 
 
+def _prepared_state(raw) -> dict:
+    from psycopg.adapt import Transformer
+
+    state = getattr(raw, "_yantai_prepared", None)
+    if state is None:
+        state = raw._yantai_prepared = {"tx": Transformer(raw), "names": {}, "n": 0}
+    return state
+
+
+def _prepared_name(raw, state: dict, sql: str) -> bytes:
+    """The name of ``sql`` prepared on ``raw`` (prepared now if it is not)."""
+    from psycopg import pq
+
+    name = state["names"].get(sql)
+    if name is None:
+        # Never a name used before: another statement's may still exist.
+        state["n"] += 1
+        name = f"yantai_{state['n']}".encode()
+        numbered = iter(range(1, sql.count("%s") + 1))
+        text = "".join(
+            part if i == 0 else f"${next(numbered)}{part}"
+            for i, part in enumerate(sql.split("%s"))
+        )
+        prepared = raw.pgconn.prepare(name, text.encode())
+        if prepared.status != pq.ExecStatus.COMMAND_OK:
+            raise raw.DatabaseError(_message(prepared))
+        state["names"][sql] = name
+    return name
+
+
 def _exists_prepared(raw, sql: str, params) -> bool | None:
     """``row_exists`` on psycopg connection ``raw``; None in a transaction."""
     from psycopg import pq
-    from psycopg.adapt import PyFormat, Transformer
+    from psycopg.adapt import PyFormat
 
     pgconn = raw.pgconn
     if pgconn.transaction_status != pq.TransactionStatus.IDLE:
         return None
-    state = getattr(raw, "_yantai_prepared", None)
-    if state is None:
-        state = raw._yantai_prepared = {"tx": Transformer(raw), "names": {}, "n": 0}
+    state = _prepared_state(raw)
     values = state["tx"].dump_sequence(params, [PyFormat.TEXT] * len(params))
     for _attempt in range(2):
-        name = state["names"].get(sql)
-        if name is None:
-            # Never a name used before: another statement's may still exist.
-            state["n"] += 1
-            name = f"yantai_{state['n']}".encode()
-            numbered = iter(range(1, sql.count("%s") + 1))
-            text = "".join(
-                part if i == 0 else f"${next(numbered)}{part}"
-                for i, part in enumerate(sql.split("%s"))
-            )
-            prepared = pgconn.prepare(name, text.encode())
-            if prepared.status != pq.ExecStatus.COMMAND_OK:
-                raise raw.DatabaseError(_message(prepared))
-            state["names"][sql] = name
-        result = pgconn.exec_prepared(name, values)
+        result = pgconn.exec_prepared(_prepared_name(raw, state, sql), values)
         if result.status == pq.ExecStatus.TUPLES_OK:
             return result.ntuples > 0
         # psycopg deallocates every prepared statement of its connection after a
@@ -138,6 +152,73 @@ def _exists_prepared(raw, sql: str, params) -> bool | None:
             break
         del state["names"][sql]
     raise raw.DatabaseError(_message(result))
+
+
+def send_row(sql: str, params, db=None):
+    """Send ``sql`` (``%s`` placeholders, a statement of fixed text) to run on
+    connection ``db`` without waiting for its answer, so that the caller can wait
+    for something else meanwhile (the fast path: its MGET): a ``SentRow`` whose
+    ``read()`` gives the first row (its values as the server's text, ``bytes``) or
+    None. Only on PostgreSQL outside a transaction, without query logging, as
+    ``row_exists``' prepared statement; else None (the caller runs it as usual).
+
+    ``read()`` must be called before the connection's next use: it reads the whole
+    answer, leaving the connection ready."""
+    from psycopg import pq
+    from psycopg.adapt import PyFormat
+
+    connection = db or connections[DEFAULT_DB_ALIAS]
+    if (
+        connection.queries_logged
+        or connection.vendor != "postgresql"
+        or connection.in_atomic_block  # psycopg would BEGIN before the next one
+    ):
+        return None
+    connection.ensure_connection()
+    raw = connection.connection
+    pgconn = raw.pgconn
+    if not raw.autocommit or pgconn.transaction_status != pq.TransactionStatus.IDLE:
+        return None
+    with connection.wrap_database_errors:
+        state = _prepared_state(raw)
+        name = _prepared_name(raw, state, sql)
+        values = state["tx"].dump_sequence(params, [PyFormat.TEXT] * len(params))
+        pgconn.send_query_prepared(name, values)  # raises psycopg's error
+        pgconn.flush()  # the rest, if any, is sent by get_result()
+    return SentRow(connection, raw, sql)
+
+
+class SentRow:
+    __slots__ = ("connection", "raw", "sql")
+
+    def __init__(self, connection, raw, sql: str):
+        self.connection, self.raw, self.sql = connection, raw, sql
+
+    def read(self) -> tuple | None:
+        """The first row's values (``bytes``, None for NULL), or None without one.
+        An error is raised as Django's (the connection marked, as by its cursors);
+        a statement psycopg deallocated (after a ROLLBACK) is prepared again on the
+        next use."""
+        from psycopg import pq
+
+        pgconn = self.raw.pgconn
+        with self.connection.wrap_database_errors:
+            result = pgconn.get_result()
+            while pgconn.get_result() is not None:  # the command's end
+                pass
+            if result is None:
+                raise self.raw.OperationalError(_message_of(pgconn))
+            if result.status == pq.ExecStatus.TUPLES_OK:
+                if not result.ntuples:
+                    return None
+                return tuple(result.get_value(0, i) for i in range(result.nfields))
+            if result.error_field(pq.DiagnosticField.SQLSTATE) == b"26000":
+                _prepared_state(self.raw)["names"].pop(self.sql, None)
+            raise self.raw.DatabaseError(_message(result))
+
+
+def _message_of(pgconn) -> str:
+    return (pgconn.error_message or b"").decode("utf-8", "replace")
 
 
 def _message(result) -> str:

@@ -15,7 +15,9 @@ rule that the live row decides, on every request, whether its page may be served
 - The next anonymous GET or HEAD of that URL without a query string is served from
   it only if one precompiled statement finds the article still public with that
   same row (``updated_at``, ``page_stamp``, figures digest: the very values of the
-  page-cache key, so every invalidation of ``news.pagecache`` holds here too), and
+  page-cache key, so every invalidation of ``news.pagecache`` holds here too; on
+  PostgreSQL + Redis the statement is sent while the page is being read, and the
+  row's values it returns are compared), and
   the shared fragments (最新文章, the channel menu) are current in the shared cache;
   they are put in as ``news.pagecache.fill`` does. The response carries the headers
   Django gave the page, with the ETag Django gives the same bytes
@@ -41,7 +43,7 @@ from django.db import DEFAULT_DB_ALIAS, connections
 from django.utils.http import parse_etags, parse_http_date_safe
 
 from news import pagecache
-from yantai.caching import get_together
+from yantai.caching import get_together, send_together
 
 logger = logging.getLogger(__name__)
 
@@ -147,17 +149,9 @@ class FastPathApplication:
     def serve(environ, start_response):
         # On a copy: WSGIRequest rewrites PATH_INFO in the dict it is given to the
         # decoded path, which Django's own WSGIRequest then cannot read again.
-        key = request_key(WSGIRequest(dict(environ)))
+        request = WSGIRequest(dict(environ))
+        key = request_key(request)
         if key is None:
-            return None
-        # The page and the fragments' token: one round trip when both are in Redis.
-        entry, token = get_together(
-            (pagecache.CACHE_ALIAS, key), (pagecache.SHARED_ALIAS, pagecache.TOKEN_KEY)
-        )
-        if entry is None or token is None:
-            return None
-        page, headers = entry
-        if page.until <= time.time():
             return None
         # What Django does at each request's start and end: a connection past
         # DB_CONN_MAX_AGE, or left unusable by an error, is closed (and reopened);
@@ -166,10 +160,41 @@ class FastPathApplication:
         if not db.in_atomic_block:
             db.close_if_unusable_or_obsolete()
             # No separate health check (CONN_HEALTH_CHECKS' SELECT 1: a second round
-            # trip on PostgreSQL): the statement below is one, and if the connection
+            # trip on PostgreSQL): the check of the row is one, and if the connection
             # has died it fails, and Django answers after its own check.
             db.health_check_done = True
-        if not pagecache.is_current(page, db):
+        items = (
+            (pagecache.CACHE_ALIAS, key),
+            (pagecache.SHARED_ALIAS, pagecache.TOKEN_KEY),
+        )
+        # The page and the fragments' token: one round trip when both are in Redis;
+        # and then, on PostgreSQL, the live row's check sent while the MGET is on
+        # its way, not after its answer: the two servers answer at once, and a
+        # worker waits on one round trip an answer instead of two.
+        article_id = pagecache.article_id_in(request.path)
+        values = send_together(*items) if article_id is not None else None
+        sent = None
+        if values is not None:
+            try:
+                sent = pagecache.send_row_values(article_id, db)
+            except BaseException:
+                values.abandon()
+                raise
+            try:
+                entry, token = values()
+            finally:
+                row = sent.read() if sent is not None else None
+        else:
+            entry, token = get_together(*items)
+        if entry is None or token is None:
+            return None
+        page, headers = entry
+        if page.until <= time.time():
+            return None
+        if sent is not None:
+            if page.article_id != article_id or not pagecache.row_matches(page, row):
+                return None
+        elif not pagecache.is_current(page, db):
             return None
         filled = pagecache.fill_current(
             page.parts,

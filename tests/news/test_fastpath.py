@@ -8,16 +8,26 @@ test calls the WSGI application itself.
 """
 
 import io
+import unittest
+import uuid
 from datetime import timedelta
 
+import redis
 from django.conf import settings
 from django.core.cache import cache, caches
 from django.core.handlers.wsgi import WSGIHandler, WSGIRequest
 from django.core.management import call_command
 from django.core.signals import request_started
 from django.db import close_old_connections, connection
+from django.db.models import F
 from django.http import HttpResponse
-from django.test import Client, SimpleTestCase, TestCase, override_settings
+from django.test import (
+    Client,
+    SimpleTestCase,
+    TestCase,
+    TransactionTestCase,
+    override_settings,
+)
 from django.test.client import ClientHandler
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
@@ -27,7 +37,10 @@ from news.models import Article
 from news.workflow import article_publish_content, article_unpublish
 from tests.factories import ArticleFactory, TagFactory, UserFactory
 from tests.news import test_pagecache, test_pagecache_invalidation
+from tests.redis_server import redis_url
+from yantai import caching
 from yantai.fastpath import FastPathApplication
+from yantai.settings import _redis_cache as redis_cache_settings
 
 
 class FastPathClientHandler(ClientHandler):
@@ -203,6 +216,22 @@ class FastPathTests(TestCase):
         self.assertFalse(self.client.get(self.url).served_fast)
 
 
+def wsgi_environ(path: str) -> dict:
+    """A GET of ``path`` as gunicorn gives it to the WSGI application."""
+    return {
+        "REQUEST_METHOD": "GET",
+        "PATH_INFO": path,
+        "SCRIPT_NAME": "",
+        "QUERY_STRING": "",
+        "SERVER_NAME": "testserver",
+        "SERVER_PORT": "80",
+        "HTTP_HOST": "testserver",
+        "wsgi.url_scheme": "http",
+        "wsgi.input": io.BytesIO(b""),
+        "wsgi.errors": io.StringIO(),
+    }
+
+
 class WSGIApplicationTests(TestCase):
     """The WSGI application itself, as gunicorn calls it."""
 
@@ -215,18 +244,7 @@ class WSGIApplicationTests(TestCase):
         self.addCleanup(request_started.connect, close_old_connections)
 
     def call(self, application, path):
-        environ = {
-            "REQUEST_METHOD": "GET",
-            "PATH_INFO": path,
-            "SCRIPT_NAME": "",
-            "QUERY_STRING": "",
-            "SERVER_NAME": "testserver",
-            "SERVER_PORT": "80",
-            "HTTP_HOST": "testserver",
-            "wsgi.url_scheme": "http",
-            "wsgi.input": io.BytesIO(b""),
-            "wsgi.errors": io.StringIO(),
-        }
+        environ = wsgi_environ(path)
         seen = {}
 
         def start_response(status, headers, exc_info=None):
@@ -326,3 +344,72 @@ class SplitPageTests(SimpleTestCase):
                 p if isinstance(p, bytes) else fragments[p] for p in parts
             )
             self.assertEqual(joined, expected)
+
+
+@unittest.skipUnless(connection.vendor == "postgresql", "the check sent: libpq")
+class CheckSentWithTheMgetTests(TransactionTestCase):
+    """On PostgreSQL + Redis, outside a transaction (as gunicorn serves), the live
+    row's check is sent while the MGET is on its way: the same answers as the check
+    run after it, and the connections ready after every outcome."""
+
+    def setUp(self):
+        url = redis_url()
+        prefix = f"t{uuid.uuid4().hex[:8]}"
+        redis_caches = {
+            alias: redis_cache_settings(alias, 60)
+            | {"LOCATION": url, "KEY_PREFIX": f"{prefix}.{alias}"}
+            for alias in ("pages", "shared")
+        }
+        self.enterContext(override_settings(CACHES={**settings.CACHES, **redis_caches}))
+        for alias in ("pages", "shared"):
+            self.addCleanup(caches[alias].clear)
+        self.application = FastPathApplication(WSGIHandler())
+
+    def fast(self, path) -> bytes | None:
+        """The fast path's body, or None when it leaves the request to Django."""
+        body = FastPathApplication.try_serve(wsgi_environ(path), lambda *a: None)
+        return None if body is None else b"".join(body)
+
+    def django(self, path) -> bytes:
+        return b"".join(self.application(wsgi_environ(path), lambda *a: None))
+
+    def test_served_while_the_row_is_the_pages_and_not_after_it_changes(self):
+        article = ArticleFactory(title="流水线检查")
+        url = article.get_absolute_url()
+        self.assertIsNone(self.fast(url))  # not kept yet
+        page = self.django(url)  # rendered and kept
+        self.assertEqual(self.fast(url), page)
+        self.assertEqual(self.fast(url), page)
+        # It was the check sent with the MGET (the row's values asked), not the one
+        # run after it (SELECT 1 … with the page's values bound).
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT statement FROM pg_prepared_statements")
+            prepared = " | ".join(row[0] for row in cursor.fetchall())
+        self.assertIn("EXTRACT(EPOCH FROM", prepared)
+        self.assertNotIn("SELECT 1 FROM", prepared)
+        # A neighbour published beside it (the page's 上一篇/下一篇 change).
+        Article.objects.filter(pk=article.pk).update(page_stamp=F("page_stamp") + 1)
+        self.assertIsNone(self.fast(url))
+        self.assertEqual(Article.objects.get(pk=article.pk).title, "流水线检查")
+        again = self.django(url)
+        self.assertEqual(self.fast(url), again)
+        # Taken off the site.
+        article_unpublish(article=article, by=UserFactory(is_superuser=True))
+        self.assertIsNone(self.fast(url))
+        self.assertEqual(Article.objects.filter(pk=article.pk).count(), 1)
+
+    def test_a_lost_redis_connection_leaves_both_connections_ready(self):
+        article = ArticleFactory(title="连接断开")
+        url = article.get_absolute_url()
+        page = self.django(url)
+        self.assertEqual(self.fast(url), page)
+        # The server drops the connection the thread keeps: the MGET's reply cannot
+        # be read after the check was sent; the check's answer is still read, and
+        # the next answer goes out on new connections.
+        kept = caching._kept.conn[2]
+        kept.send_command("CLIENT", "ID")
+        killer = redis.Redis.from_url(redis_url())
+        killer.client_kill_filter(_id=kept.read_response())
+        self.assertIsNone(self.fast(url))
+        self.assertEqual(Article.objects.filter(pk=article.pk).count(), 1)
+        self.assertEqual(self.fast(url), page)
