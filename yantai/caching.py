@@ -157,13 +157,10 @@ def get_together(*items: tuple[str, str]) -> list:
     trip (MGET) when every alias is a ``RedisCache`` of the same single server and
     options, else one ``get`` each. For the fast path, which reads a page and the
     shared fragments' token on every answer."""
-    aliases = tuple(alias for alias, _ in items)
-    plan = _plan(aliases)
-    if plan is None:
+    sent = send_together(*items)
+    if sent is None:
         return [caches[alias].get(key) for alias, key in items]
-    make_keys, pool, loads = plan
-    keys = [make_key(key) for make_key, (_, key) in zip(make_keys, items, strict=True)]
-    return [None if v is None else loads(v) for v in _mget(pool, keys)]
+    return sent.read()
 
 
 # What ``get_together`` works out from the aliases alone, per thread (``caches``
@@ -216,9 +213,24 @@ def _forget_plans(*, setting: str, **kwargs) -> None:
 _kept = threading.local()
 
 
-def _mget(pool, keys: list[str]) -> list:
-    """MGET on a connection this thread keeps out of ``pool``, sent and read on the
-    connection itself.
+def send_together(*items: tuple[str, str]) -> SentMget | None:
+    """``get_together``'s MGET sent without waiting for the reply, so that the caller
+    can send something else meanwhile (the fast path: its check of the live row),
+    or None when the values are not all in one Redis (``get_together`` then reads
+    them one by one)."""
+    plan = _plan(tuple(alias for alias, _ in items))
+    if plan is None:
+        return None
+    make_keys, pool, loads = plan
+    keys = [make_key(key) for make_key, (_, key) in zip(make_keys, items, strict=True)]
+    return SentMget(pool, keys, loads)
+
+
+class SentMget:
+    """An MGET sent on a connection this thread keeps out of ``pool``, not yet read:
+    ``read()`` its values, or ``abandon()`` it. Either must be called, once, before
+    the thread's next MGET: a reply left unread would be taken for the next one's,
+    so an error or an abandon closes the connection (the next MGET takes a new one).
 
     ``redis.Redis.mget`` takes a connection from the pool and gives it back on every
     call, and wraps the command in its retry, observability and response-callback
@@ -228,74 +240,35 @@ def _mget(pool, keys: list[str]) -> list:
     a new one is taken after a fork, for another pool, or after any error (the
     failed one is closed, and the caller sees the error).
     """
-    return _send_mget(pool, keys).read()
 
+    __slots__ = ("conn", "loads")
 
-class SentMget:
-    """An MGET sent on the thread's kept connection and not yet read: ``read()``
-    its values (raw), or ``abandon()`` it. Either must be called, once, before the
-    thread's next MGET: a reply left unread would be taken for the next one's, so
-    an error or an abandon closes the connection (the next MGET takes a new one)."""
-
-    __slots__ = ("conn",)
-
-    def __init__(self, conn):
-        self.conn = conn
-
-    def read(self) -> list:
+    def __init__(self, pool, keys: list[str], loads):
+        kept = getattr(_kept, "conn", None)
+        pid = os.getpid()
+        if kept is None or kept[0] is not pool or kept[1] != pid:
+            if kept is not None and kept[1] == pid:
+                kept[0].release(kept[2])
+            kept = _kept.conn = (pool, pid, pool.get_connection())
+        self.conn, self.loads = kept[2], loads
         try:
-            return self.conn.read_response()
+            self.conn.send_command("MGET", *keys)
         except BaseException:
             self.abandon()
             raise
 
+    def read(self) -> list:
+        try:
+            values = self.conn.read_response()
+        except BaseException:
+            self.abandon()
+            raise
+        loads = self.loads
+        return [None if v is None else loads(v) for v in values]
+
     def abandon(self) -> None:
         _kept.conn = None
         self.conn.disconnect()
-
-
-def _send_mget(pool, keys: list[str]) -> SentMget:
-    kept = getattr(_kept, "conn", None)
-    pid = os.getpid()
-    if kept is None or kept[0] is not pool or kept[1] != pid:
-        if kept is not None and kept[1] == pid:
-            kept[0].release(kept[2])
-        kept = _kept.conn = (pool, pid, pool.get_connection())
-    sent = SentMget(kept[2])
-    try:
-        sent.conn.send_command("MGET", *keys)
-    except BaseException:
-        sent.abandon()
-        raise
-    return sent
-
-
-def send_together(*items: tuple[str, str]):
-    """``get_together``'s MGET sent without waiting for the reply, so that the caller
-    can send something else meanwhile (the fast path: its check of the live row):
-    a callable giving the values, with an ``abandon`` (``SentMget``'s rules), or
-    None when the values are not all in one Redis (``get_together`` then reads
-    them)."""
-    plan = _plan(tuple(alias for alias, _ in items))
-    if plan is None:
-        return None
-    make_keys, pool, loads = plan
-    keys = [make_key(key) for make_key, (_, key) in zip(make_keys, items, strict=True)]
-    return _Values(_send_mget(pool, keys), loads)
-
-
-class _Values:
-    __slots__ = ("sent", "loads")
-
-    def __init__(self, sent: SentMget, loads):
-        self.sent, self.loads = sent, loads
-
-    def __call__(self) -> list:
-        loads = self.loads
-        return [None if v is None else loads(v) for v in self.sent.read()]
-
-    def abandon(self) -> None:
-        self.sent.abandon()
 
 
 _PICKLE_START = pickle.PROTO  # b"\x80": how a pickle of protocol 2 or later starts

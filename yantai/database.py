@@ -207,7 +207,7 @@ class SentRow:
             while pgconn.get_result() is not None:  # the command's end
                 pass
             if result is None:
-                raise self.raw.OperationalError(_message_of(pgconn))
+                raise self.raw.OperationalError(_message(pgconn))
             if result.status == pq.ExecStatus.TUPLES_OK:
                 if not result.ntuples:
                     return None
@@ -217,9 +217,6 @@ class SentRow:
             raise self.raw.DatabaseError(_message(result))
 
 
-def _message_of(pgconn) -> str:
-    return (pgconn.error_message or b"").decode("utf-8", "replace")
-
-
-def _message(result) -> str:
-    return (result.error_message or b"").decode("utf-8", "replace")
+def _message(failed) -> str:
+    """The error message of a libpq result or connection (both have one)."""
+    return (failed.error_message or b"").decode("utf-8", "replace")

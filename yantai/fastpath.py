@@ -172,16 +172,16 @@ class FastPathApplication:
         # its way, not after its answer: the two servers answer at once, and a
         # worker waits on one round trip an answer instead of two.
         article_id = pagecache.article_id_in(request.path)
-        values = send_together(*items) if article_id is not None else None
+        mget = send_together(*items) if article_id is not None else None
         sent = None
-        if values is not None:
+        if mget is not None:
             try:
                 sent = pagecache.send_row_values(article_id, db)
             except BaseException:
-                values.abandon()
+                mget.abandon()
                 raise
             try:
-                entry, token = values()
+                entry, token = mget.read()
             finally:
                 row = sent.read() if sent is not None else None
         else:
