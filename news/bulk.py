@@ -948,7 +948,7 @@ class BatchWriter:
         by = self.by if self.by is not None and self.by.is_authenticated else None
         words = list(SensitiveWord.objects.filter(is_active=True))
         wrongs = tuple(word.wrong for word in words)
-        any_word = _any_word(words)
+        any_word = _words_pattern(wrongs)
         outcomes: dict[int, Outcome] = {}
         rows = []
         # The workers validated each page as the model does (``prepare``) and, for
@@ -1395,14 +1395,10 @@ def _tag_order(names: set[str]) -> dict[str, int]:
     return {name: i for i, name in enumerate(ordered.values_list("name", flat=True))}
 
 
-def _any_word(words: list[SensitiveWord]) -> re.Pattern[str] | None:
-    """One pattern matching any of ``words``: most articles have none of them, and
-    one search tells so (then the findings are listed the usual way)."""
-    return _words_pattern(tuple(w.wrong for w in words))
-
-
 @functools.lru_cache(maxsize=4)
 def _words_pattern(wrongs: tuple[str, ...]) -> re.Pattern[str] | None:
+    """One pattern matching any of the words ``wrongs``: most articles have none of
+    them, and one search tells so (then the findings are listed the usual way)."""
     if not wrongs:
         return None
     return re.compile("|".join(map(re.escape, wrongs)))
