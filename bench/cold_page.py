@@ -9,6 +9,9 @@ Usage (from the project root):
     .venv/bin/python bench/cold_page.py --profile             # cProfile, top lines
     .venv/bin/python bench/cold_page.py --against f2b01ea --compare --lang both
     .venv/bin/python bench/cold_page.py --against f2b01ea --instructions --n 100
+    .venv/bin/python bench/cold_page.py --rounds 3 \
+        --database-url postgres://yantai:yantai-ci@127.0.0.1:5432/yantai_bench \
+        --redis-url redis://127.0.0.1:6379/9          # PostgreSQL + Redis
 
 Each line gives the wall-clock and CPU time per page and, of the CPU time, the part
 spent rendering the template (``SimpleTemplateResponse.render``); ``--bytecodes``
@@ -27,7 +30,11 @@ middleware stack, the view), called directly: no server, no socket.
 
 The database is a copy of ``bench/data/bench-20000.sqlite3`` (made by
 ``article_bench.py``) under ``/tmp/cold_page/`` (migrated there; the original is
-never written). ``--against REV`` unpacks ``git archive REV`` beside it and runs the
+never written); with ``--database-url`` the pages come from that database instead
+(migrated, not copied: the PostgreSQL database ``bench/serving_under_edits.py
+--database-url`` made) and each line also gives the CPU time of the connection's
+PostgreSQL backend a page, read from ``/proc`` (the server must run on this machine),
+which the process's own CPU time does not include. ``--against REV`` unpacks ``git archive REV`` beside it and runs the
 same pages through both trees in alternating rounds, each in its own process, so
 that both see the same machine load; ``--compare`` also saves each page of both and
 compares them with whitespace normalised (the CSP nonce taken out), byte for byte
@@ -54,10 +61,16 @@ SOURCE_DB = ROOT / "bench" / "data" / "bench-20000.sqlite3"
 WORK = Path(tempfile.gettempdir()) / "cold_page"
 
 
-def env_for(tree: Path, db: Path, caches: Path) -> dict[str, str]:
+def env_for(
+    tree: Path, db: Path, caches: Path, database_url=None, redis_url=None
+) -> dict[str, str]:
     env = {
         k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")
     }
+    if database_url:
+        env["DATABASE_URL"] = database_url
+    if redis_url:
+        env["REDIS_URL"] = redis_url
     env.update(
         SQLITE_PATH=str(db),
         DJANGO_SETTINGS_MODULE="yantai.settings",
@@ -73,14 +86,15 @@ def env_for(tree: Path, db: Path, caches: Path) -> dict[str, str]:
     return env
 
 
-def database(source: Path) -> Path:
-    """A migrated copy of ``source`` under WORK (made once)."""
+def database(source: Path, database_url: str | None = None) -> Path:
+    """A migrated copy of ``source`` under WORK (made once); with ``database_url``,
+    that database migrated instead (the copy is still made, unused)."""
     copy = WORK / source.name
     if not copy.exists():
         WORK.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(source, copy.with_suffix(".part"))
         copy.with_suffix(".part").rename(copy)
-    env = env_for(ROOT, copy, WORK / "caches-migrate")
+    env = env_for(ROOT, copy, WORK / "caches-migrate", database_url)
     subprocess.run(
         [sys.executable, "manage.py", "migrate", "-v", "0"],
         cwd=ROOT,
@@ -213,6 +227,16 @@ def worker(args) -> None:
     bytecodes[1] = False
     reset_queries()
 
+    def server_cpu() -> float:
+        """CPU seconds of this connection's PostgreSQL backend (0 on SQLite, whose
+        work is in this process's own CPU time)."""
+        if connection.vendor != "postgresql":
+            return 0.0
+        pid = connection.connection.info.backend_pid
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
     profiler = None
     if args.profile:
         import cProfile
@@ -221,6 +245,7 @@ def worker(args) -> None:
     times = []
     cpu = 0.0
     rendering[0] = 0.0
+    server_start = server_cpu()
     if args.instructions:  # the worker runs under callgrind, instrumentation off
         instrument("on")
     for _round in range(args.repeat):
@@ -235,6 +260,7 @@ def worker(args) -> None:
             profiler.disable()
     if args.instructions:
         instrument("off")
+    server = server_cpu() - server_start
     print(
         json.dumps(
             {
@@ -245,6 +271,7 @@ def worker(args) -> None:
                 # distorts least.
                 "cpu_ms": cpu / len(times) * 1000,
                 "render_cpu_ms": rendering[0] / len(times) * 1000,
+                "server_cpu_ms": server / len(times) * 1000,
                 "render_bytecodes": bytecodes[0] / len(paths),
                 "queries_max": max(counts),
                 "queries_mean": statistics.fmean(counts),
@@ -323,7 +350,7 @@ def run_tree(tree: Path, db: Path, args, dump: Path | None, caches: Path) -> dic
     result = subprocess.run(
         command,
         cwd=tree,
-        env=env_for(tree, db, caches),
+        env=env_for(tree, db, caches, args.database_url, args.redis_url),
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL if out else None,
         text=True,
@@ -386,6 +413,12 @@ def main() -> None:
         help="count each page's machine instructions under callgrind (slow)",
     )
     parser.add_argument("--db", type=Path, default=SOURCE_DB)
+    parser.add_argument(
+        "--database-url",
+        help="serve from this database instead (e.g. the bench's PostgreSQL copy, "
+        "made by serving_under_edits.py --database-url); migrated first",
+    )
+    parser.add_argument("--redis-url", help="the shared fragments in this Redis")
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--dump", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -393,7 +426,7 @@ def main() -> None:
         worker(args)
         return
 
-    db = database(args.db)
+    db = database(args.db, args.database_url)
     trees = {"new": ROOT}
     if args.against:
         trees = {"old": checkout(args.against), "new": ROOT}
@@ -429,6 +462,11 @@ def main() -> None:
                 + (
                     f"{result['instructions'] / 1e6:.2f} M instructions, "
                     if args.instructions
+                    else ""
+                )
+                + (
+                    f"{result['server_cpu_ms']:.2f} ms database server CPU, "
+                    if args.database_url
                     else ""
                 )
                 + f"queries max {result['queries_max']} "
