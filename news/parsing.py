@@ -90,6 +90,7 @@ _BYLINE_BULLETS = "□■●◆◎"
 # The correction link news portals print beside the editor's name at the end of an
 # article: "【纠错】 责任编辑：王五", "[纠错] 【责任编辑：王五】".
 _CORRECTION_RE = re.compile(r"^[【\[]纠错[】\]]\s*")
+_CORRECTION_STARTS = ("【纠错", "[纠错")
 # Lines that belong to the page around the article, not its text: if one is found
 # among the body lines and no rule above placed it, it is reported, not kept.
 _UNPLACED_RE = re.compile(
@@ -135,13 +136,24 @@ _CHROME_WORD_RE = re.compile(
 _CHROME_STARTS = frozenset(
     {word[0] for word in _CHROME_WORD_RE.pattern.split("|")} | set(_BRACKETS + "|｜丨:")
 )
+# Punctuation of sentences, which neither a toolbar word nor its separators hold
+# (NFKC leaves each of them one of these or ","): a line with one is no toolbar line.
+_NOT_CHROME_MARKS = "。，,、“”"
 # Headings of what the site prints after the article; from one of them on, nothing
 # belongs to the article. A marker is the whole line or is followed by a separator,
 # so a sentence that merely starts with "相关新闻" is not cut.
+_SECTION_MARKERS = (
+    "新闻推荐|相关推荐|相关新闻|相关阅读|推荐阅读|热点推荐|热门推荐|精彩推荐|"
+    "延伸阅读|相关文章|猜你喜欢|更多新闻|热点新闻|网友评论|我要评论|上一篇|下一篇|"
+    "纠错|返回顶部|责任编辑|责编|版权声明|免责声明"
+)
 _SECTION_MARKER_RE = re.compile(
-    r"^[【\[]?(?:新闻推荐|相关推荐|相关新闻|相关阅读|推荐阅读|热点推荐|热门推荐|精彩推荐|"
-    r"延伸阅读|相关文章|猜你喜欢|更多新闻|热点新闻|网友评论|我要评论|上一篇|下一篇|"
-    r"纠错|返回顶部|责任编辑|责编|版权声明|免责声明)[】\]]?(?:$|[\s:：>》|｜])"
+    rf"^[【\[]?(?:{_SECTION_MARKERS})[】\]]?(?:$|[\s:：>》|｜])"
+)
+# The characters a section marker line can start with: most body lines start with
+# none of them and are not matched at all.
+_SECTION_STARTS = frozenset(
+    {word[0] for word in _SECTION_MARKERS.split("|")} | {"【", "["}
 )
 _SOURCE_URL_RE = re.compile(
     r"^(?:原文链接|原文地址|原文网址|来源网址|来源链接|本文链接|文章链接)\s*[:：]\s*"
@@ -240,7 +252,10 @@ def parse_page_text(text: str | bytes) -> ParsedPage:
     lines = _split_lines(_decode(text))
     if not lines:
         raise PageTextError("文件为空")
-    url_lines = [line for line in lines if _SOURCE_URL_RE.match(line.text)]
+    # "://": in every source URL line, in next to no other line (no match tried).
+    url_lines = [
+        line for line in lines if "://" in line.text and _SOURCE_URL_RE.match(line.text)
+    ]
     source_url = _SOURCE_URL_RE.match(url_lines[0].text)["url"] if url_lines else ""
     lines = [line for line in lines if line not in url_lines]
 
@@ -328,6 +343,9 @@ def _is_chrome_line(text: str) -> bool:
     if "\u4e00" <= text[0] <= "\u9fff" and text[0] not in _CHROME_STARTS:
         # Most lines: a Han character (NFKC leaves it as it is) that neither
         # starts a toolbar word nor separates words, so the first word is none.
+        return False
+    if any(mark in text for mark in _NOT_CHROME_MARKS):
+        # A sentence's punctuation (also after NFKC) is in no toolbar word.
         return False
     words = _words(_nfkc(text).replace(":", " "))
     return bool(words) and all(_CHROME_WORD_RE.fullmatch(word) for word in words)
@@ -575,7 +593,7 @@ def _split_body(
             if body:
                 break
             continue
-        text = _CORRECTION_RE.sub("", line.text)
+        text = _without_correction(line.text)
         byline = _parse_byline(text) if text else None
         if byline is not None:
             credits += byline
@@ -583,7 +601,9 @@ def _split_body(
                 credits += _trailing_credits(rest)
                 break
             continue
-        if text != line.text or _SECTION_MARKER_RE.match(line.text):
+        if text != line.text or (
+            line.text[:1] in _SECTION_STARTS and _SECTION_MARKER_RE.match(line.text)
+        ):
             break
         if not body and not subtitle and _is_dash_subtitle(line.text):
             subtitle = _clean_subtitle(line.text)
@@ -597,6 +617,13 @@ def _split_body(
     return body, credits, subtitle, unplaced
 
 
+def _without_correction(text: str) -> str:
+    """``text`` less a leading "【纠错】" (the regex only where it can match)."""
+    if text.startswith(_CORRECTION_STARTS):
+        return _CORRECTION_RE.sub("", text)
+    return text
+
+
 def _is_unplaced(text: str) -> bool:
     """A short line with the words of page furniture or of a labelled byline."""
     return len(text) <= UNPLACED_MAX_CHARS and bool(_UNPLACED_RE.search(_nfkc(text)))
@@ -606,7 +633,7 @@ def _trailing_credits(lines: Iterator[_Line]) -> list[Credit]:
     """Credits on the lines right after the byline, such as "（责任编辑：王五）"."""
     credits: list[Credit] = []
     for line in lines:
-        byline = _parse_byline(_CORRECTION_RE.sub("", line.text))
+        byline = _parse_byline(_without_correction(line.text))
         if byline is None:
             break
         credits += byline
@@ -654,9 +681,15 @@ def _strip_brackets(text: str) -> str:
 
 
 def _parse_byline_words(text: str, *, bracketed: bool) -> list[Credit] | None:
-    has_suffix = bool(_REPORTED_RE.search(text) or _PHOTO_SUFFIX_RE.search(text))
-    is_photo = bool(_PHOTO_SUFFIX_RE.search(text))
-    text = _PHOTO_SUFFIX_RE.sub("", _REPORTED_RE.sub("", text))
+    # Each suffix looked for only where the text ends as it does ("$" also matches
+    # before a final line feed): most lines end otherwise.
+    reported = "报" in text[-3:] and _REPORTED_RE.search(text)
+    is_photo = "摄" in text[-2:] and bool(_PHOTO_SUFFIX_RE.search(text))
+    has_suffix = bool(reported) or is_photo
+    if reported:
+        text = _REPORTED_RE.sub("", text)
+    if "摄" in text[-2:]:
+        text = _PHOTO_SUFFIX_RE.sub("", text)
     roles = list(_ROLE_RE.finditer(text))
     if not roles:
         return None
