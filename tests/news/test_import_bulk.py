@@ -14,7 +14,15 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test import SimpleTestCase, TestCase
 
-from news.bulk import Prepared, Source, _plain, page_html, prepare, prepare_page
+from news.bulk import (
+    UNCHECKED,
+    Prepared,
+    Source,
+    _plain,
+    page_html,
+    prepare,
+    prepare_page,
+)
 from news.models import (
     Article,
     ArticleEvent,
@@ -309,6 +317,21 @@ class FailuresTests(TestCase):
         self.assertIn("2.txt：错敏字检查发现 1 处问题", err)
         self.assertIn("拒绝 1 个", out)
         self.assertEqual(Article.objects.count(), 1)
+
+
+class WorkerShortcutsTests(TestCase):
+    """What the workers leave out gives the same rows."""
+
+    def test_the_one_unique_check_the_workers_skip_is_the_unsaved_primary_key(self):
+        # prepare_page calls full_clean(validate_unique=False): the same as the
+        # check only while the rest (import_key, the writer's) has nothing to ask
+        # the database, which a worker must not touch.
+        self.assertEqual(
+            Article(title="标题")._get_unique_checks(
+                exclude=[*UNCHECKED, "expires_at"]
+            ),
+            ([(Article, ("id",))], []),
+        )
 
 
 class InputFormTests(TestCase):
