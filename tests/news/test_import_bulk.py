@@ -14,6 +14,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test import SimpleTestCase, TestCase
 
+from news import search
 from news.bulk import (
     UNCHECKED,
     Prepared,
@@ -320,7 +321,7 @@ class FailuresTests(TestCase):
 
 
 class WorkerShortcutsTests(TestCase):
-    """What the workers leave out gives the same rows."""
+    """What the workers leave out or send otherwise gives the same rows."""
 
     def test_the_one_unique_check_the_workers_skip_is_the_unsaved_primary_key(self):
         # prepare_page calls full_clean(validate_unique=False): the same as the
@@ -332,6 +333,29 @@ class WorkerShortcutsTests(TestCase):
             ),
             ([(Article, ("id",))], []),
         )
+
+    def test_index_words_sent_as_utf8_are_written_as_text(self):
+        publisher = staff_in_group("publisher", "终审发布")
+        Channel.objects.create(name="烟台新闻", slug="烟台新闻")
+        folder = Path(self.enterContext(tempfile.TemporaryDirectory()))
+        files = write_pages(folder)
+        with self.captureOnCommitCallbacks(execute=True):
+            _out, err, code = run(
+                "--publish", "--as", "publisher", "--jobs", "2", str(folder)
+            )
+        self.assertEqual((code, err), (0, ""))
+        if connection.vendor == "sqlite":
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT typeof(title), typeof(body), count(*)"
+                    " FROM news_article_search GROUP BY 1, 2"
+                )
+                self.assertEqual(cursor.fetchall(), [("text", "text", len(files))])
+        article = Article.objects.get(title=parse_page_text(seed_variant(7)).title)
+        row = ArticleSearch.objects.get(article=article)
+        self.assertEqual((row.title, row.body), search._document(article))
+        self.assertIn(article, search.search(article.title)[:50])
+        self.assertTrue(publisher.is_active)
 
 
 class InputFormTests(TestCase):
