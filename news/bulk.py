@@ -1443,11 +1443,26 @@ def _tag_order(names: set[str]) -> dict[str, int]:
 
 @functools.lru_cache(maxsize=4)
 def _words_pattern(wrongs: tuple[str, ...]) -> re.Pattern[str] | None:
-    """One pattern matching any of the words ``wrongs``: most articles have none of
-    them, and one search tells so (then the findings are listed the usual way)."""
+    """One pattern that finds whether any of the words ``wrongs`` occurs: most
+    articles have none of them, and one search tells so (then the findings are
+    listed the usual way). Only whether it matches counts, not where.
+
+    Each word is matched from its rarest character (the segmenter dictionary's
+    frequency), the characters before it checked behind (一愁莫展: 愁(?<=一愁)莫展):
+    sre tries a match only where the character set of the alternatives' first
+    characters matches, and the words' own first characters (一, 不, 中, 有, …) are
+    a tenth of a page. 0.41 M -> 0.15 M instructions a page, 41 words."""
     if not wrongs:
         return None
-    return re.compile("|".join(map(re.escape, wrongs)))
+    if not all(wrongs):
+        return re.compile("|".join(map(re.escape, wrongs)))  # "" is everywhere
+
+    def anchored(word: str) -> str:
+        at = min(range(len(word)), key=lambda i: (search.frequency(word[i]), i))
+        behind = f"(?<={re.escape(word[: at + 1])})" if at else ""
+        return re.escape(word[at]) + behind + re.escape(word[at + 1 :])
+
+    return re.compile("|".join(map(anchored, wrongs)))
 
 
 def _checked_texts(article: Article) -> tuple[str, ...]:

@@ -166,6 +166,13 @@ def learn_names(max_age: float = 0) -> None:
     _names.last_person_id = last_id
 
 
+def frequency(word: str) -> int:
+    """How common ``word`` is by the segmenter's dictionary (a character: about its
+    count in the dictionary's corpus): the bulk import's 错敏字 pattern starts each
+    word from its rarest character (``news.bulk._words_pattern``)."""
+    return _segmenter().suggest_freq(word)
+
+
 def tokens(text: str) -> list[str]:
     """Words of ``text`` in search mode, lower-cased, punctuation and spaces dropped.
 
