@@ -255,6 +255,7 @@ class ArticleView(DetailView):
         context = super().get_context_data(**kwargs)
         lists = neighbours_and_related(self.object)
         context.update(
+            article_addresses(self.request, self.object),
             # Given, not left for the template to miss: a missing variable costs
             # the lookup of every key and attribute and a raised exception.
             is_preview=False,
@@ -264,6 +265,15 @@ class ArticleView(DetailView):
             defer_fragments=True,  # 最新文章 and the channel menu: pagecache.fill()
         )
         return context
+
+
+def article_addresses(request, article) -> dict:
+    """The article's address, worked out once for the page that prints it five
+    times: ``article_url`` (its path) and ``page_url`` (with the request's scheme
+    and host, as ``{{ request.scheme }}://{{ request.get_host }}{{ url }}`` prints
+    them; the host validated once)."""
+    url = article.get_absolute_url()
+    return {"article_url": url, "page_url": reading_tags.site_root(request) + url}
 
 
 def description(summary: str, length: int = 120) -> str:
@@ -636,6 +646,7 @@ def _render_preview(request, article, revision=None):
         "channels": channel_menu(),
         "is_preview": True,
         "article_facts": article_facts(article),
+        **article_addresses(request, article),
     }
     response = TemplateResponse(request, "news/article_preview.html", context)
     response["X-Robots-Tag"] = "noindex, nofollow"

@@ -1,6 +1,7 @@
 """Template tags of the public reading pages: reading preferences, SEO markup."""
 
 import json
+import re
 from functools import lru_cache
 
 from django import template
@@ -182,7 +183,7 @@ def language_alternates(context) -> str:
         return ""
     rows = []
     for code, _name in settings.LANGUAGES:
-        url = request.build_absolute_uri(page_in_language(request, request.path, code))
+        url = absolute(request, page_in_language(request, request.path, code))
         rows.append(("zh-Hans" if code == "zh-hans" else code, url))
         if code == settings.LANGUAGE_CODE:
             rows.append(("x-default", url))
@@ -194,19 +195,52 @@ def language_alternates(context) -> str:
     )
 
 
+# What ``iri_to_uri`` (the end of ``build_absolute_uri``) leaves as it is: the
+# characters ``urllib.parse.quote`` never quotes and the ``safe`` ones it is given.
+_URI_AS_IS = re.compile(r"[A-Za-z0-9_.\-~/#%\[\]=:;$&()+,!?*@']*")
+
+
+def site_root(request) -> str:
+    """``scheme://host`` of ``request``, worked out once per request (a page prints
+    its own address five times): ``request.get_host()`` validates the host against
+    ``ALLOWED_HOSTS`` as before, once."""
+    try:
+        return request._site_root
+    except AttributeError:
+        root = request._site_root = f"{request.scheme}://{request.get_host()}"
+        return root
+
+
+def absolute(request, location) -> str:
+    """``request.build_absolute_uri(location)``: for a path of the site (``/…``)
+    that ``iri_to_uri`` would leave as it is, ``site_root`` and the path, without
+    ``urlsplit`` and ``quote``; anything else by Django's method."""
+    if (
+        type(location) is str
+        and location[:1] == "/"
+        and location[1:2] != "/"
+        and "/./" not in location
+        and "/../" not in location
+        and _URI_AS_IS.fullmatch(location)
+    ):
+        return site_root(request) + location
+    return request.build_absolute_uri(location)
+
+
 @register.simple_tag(takes_context=True)
 def absolute_url(context, path: str) -> str:
     request = context.get("request")
-    return request.build_absolute_uri(path) if request else path
+    return absolute(request, path) if request else path
 
 
 @register.simple_tag(takes_context=True)
-def article_json_ld(context, article) -> str:
-    """A ``<script type="application/ld+json">`` NewsArticle, safely escaped."""
+def article_json_ld(context, article, url: str | None = None) -> str:
+    """A ``<script type="application/ld+json">`` NewsArticle, safely escaped;
+    ``url``: the article's ``get_absolute_url()`` if the caller has it."""
     request = context.get("request")
 
-    def absolute(path: str) -> str:
-        return request.build_absolute_uri(path) if request else path
+    def absolute_uri(path: str) -> str:
+        return absolute(request, path) if request else path
 
     authors = [
         {"@type": "Person", "name": name}
@@ -233,16 +267,16 @@ def article_json_ld(context, article) -> str:
             "name": "品质烟台",
             "logo": {
                 "@type": "ImageObject",
-                "url": absolute(static_url("img/logo.png")),
+                "url": absolute_uri(static_url("img/logo.png")),
             },
         },
-        "mainEntityOfPage": absolute(article.get_absolute_url()),
+        "mainEntityOfPage": absolute_uri(url or article.get_absolute_url()),
         "articleSection": article.channel.name,
         "keywords": [tag.name for tag in article.tags.all()],
     }
     # Google wants an image on every NewsArticle: the site logo when there is no cover.
     cover = article.cover.file.url if article.cover_id and article.cover else None
-    data["image"] = [absolute(cover or static_url("img/logo.png"))]
+    data["image"] = [absolute_uri(cover or static_url("img/logo.png"))]
     text = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False)
     return format_html(
         '<script type="application/ld+json">{}</script>',

@@ -303,3 +303,58 @@ class ReadingUrlTests(SimpleTestCase):
                 finally:
                     clear_script_prefix()
                     set_script_prefix("/")
+
+
+class AbsoluteUrlTests(SimpleTestCase):
+    def test_the_same_as_build_absolute_uri(self):
+        """``reading_tags.absolute`` (the host validated once a request, the usual
+        path put after it) answers what ``request.build_absolute_uri`` answers,
+        for the paths it takes the short way and for those it leaves to Django."""
+        from news.templatetags.reading_tags import absolute, site_root
+
+        locations = (
+            "/news/5/",
+            "/en/news/5/",
+            "/static/img/logo.png",
+            "/media/images/2026/12/a%20b.jpg",
+            "/search/?q=a&b=c#top",
+            "/news/中文/",
+            "/a b/",
+            '/a"<b>/',
+            "/./x/",
+            "/a/../b/",
+            "//other.example/x",
+            "relative/path",
+            "",
+            "https://other.example/x",
+            "/tab\there",
+            mark_safe("/safe/"),
+        )
+        for host, secure in (("127.0.0.1", False), ("Example.COM:8443", True)):
+            with self.settings(ALLOWED_HOSTS=[".example.com", "127.0.0.1"]):
+                for location in locations:
+                    with self.subTest(host=host, location=location):
+                        request = RequestFactory().get(
+                            "/news/5/", HTTP_HOST=host, secure=secure
+                        )
+                        self.assertEqual(
+                            absolute(request, location),
+                            request.build_absolute_uri(location),
+                        )
+                        self.assertIs(type(absolute(request, location)), str)
+                request = RequestFactory().get("/", HTTP_HOST=host, secure=secure)
+                self.assertEqual(
+                    site_root(request), f"{request.scheme}://{request.get_host()}"
+                )
+
+    def test_a_host_not_allowed_is_refused(self):
+        from django.core.exceptions import DisallowedHost
+
+        from news.templatetags.reading_tags import absolute
+
+        request = RequestFactory().get("/", HTTP_HOST="evil.example")
+        with (
+            self.settings(ALLOWED_HOSTS=["127.0.0.1"]),
+            self.assertRaises(DisallowedHost),
+        ):
+            absolute(request, "/news/5/")
