@@ -18,7 +18,8 @@ template (base.html and the article page load it).
 - The active language is read once per template render (the template, the one it
   extends, not its includes) and kept in the render context: each read is an
   asgiref ``Local`` lookup, and a page asks for it at every translation and link.
-  ``{% language %}`` (Django's, same syntax) reads it again inside its block.
+  ``{% language %}`` (Django's, same syntax) reads it again inside its block;
+  ``{% get_current_language as var %}`` (Django's, same syntax) gives the one read.
 - ``{% per_language %}…{% endper_language %}``: a stretch of a page that is the same
   for every request in a language (the site header's and footer's links, the
   stylesheets), rendered once per language, script prefix and URLconf by the
@@ -186,6 +187,20 @@ def language(parser, token):
     per render by this library's tags."""
     node = i18n.language(parser, token)
     return LanguageNode(node.nodelist, node.language)
+
+
+class CurrentLanguageNode(i18n.GetCurrentLanguageNode):
+    def render(self, context):
+        context[self.variable] = page_language(context)
+        return ""
+
+
+@register.tag
+def get_current_language(parser, token):
+    """Django's ``{% get_current_language as var %}`` (same syntax and value), the
+    language read once per render."""
+    node = i18n.do_get_current_language(parser, token)
+    return CurrentLanguageNode(node.variable)
 
 
 def escaped(value) -> str:

@@ -234,9 +234,10 @@ def absolute_url(context, path: str) -> str:
 
 
 @register.simple_tag(takes_context=True)
-def article_json_ld(context, article, url: str | None = None) -> str:
+def article_json_ld(context, article, url: str | None = None, tags=None) -> str:
     """A ``<script type="application/ld+json">`` NewsArticle, safely escaped;
-    ``url``: the article's ``get_absolute_url()`` if the caller has it."""
+    ``url`` and ``tags``: the article's ``get_absolute_url()`` and
+    ``tags.all()`` if the caller has them."""
     request = context.get("request")
 
     def absolute_uri(path: str) -> str:
@@ -272,7 +273,9 @@ def article_json_ld(context, article, url: str | None = None) -> str:
         },
         "mainEntityOfPage": absolute_uri(url or article.get_absolute_url()),
         "articleSection": article.channel.name,
-        "keywords": [tag.name for tag in article.tags.all()],
+        "keywords": [
+            tag.name for tag in (article.tags.all() if tags is None else tags)
+        ],
     }
     # Google wants an image on every NewsArticle: the site logo when there is no cover.
     cover = article.cover.file.url if article.cover_id and article.cover else None

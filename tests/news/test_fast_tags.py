@@ -274,6 +274,24 @@ class TranslateKeptPerLanguageTests(SimpleTestCase):
             )
 
 
+class CurrentLanguageTests(SimpleTestCase):
+    def test_the_language_djangos_tag_gives(self):
+        """``{% get_current_language %}`` gives the language read once per render,
+        and inside ``{% language %}`` that block's, as Django's tag does."""
+        body = (
+            "{% get_current_language as a %}{{ a }}"
+            "{% language 'en' %}{% get_current_language as b %}[{{ b }}]{% endlanguage %}"
+            "{% get_current_language as c %}{{ c }}"
+        )
+        django = Template("{% load i18n %}" + body)
+        fast = Template("{% load i18n fast_tags %}" + body)
+        for language in ("zh-hans", "en", None):
+            with self.subTest(language), translation.override(language):
+                expected = django.render(Context())
+                self.assertEqual(fast.render(Context()), expected)
+                self.assertTrue(expected.endswith(f"[en]{translation.get_language()}"))
+
+
 class ReadingUrlTests(SimpleTestCase):
     def test_same_links_in_each_language_and_script_prefix(self):
         """``reading_url`` keeps what comes before ``next`` per language, script
