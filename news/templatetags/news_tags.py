@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from django import template
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language
 
 from news import pagecache
 from news.body_images import BODY_SIZES, picture_context
 from news.models import Byline
 
-from .fast_tags import escaped
+from .fast_tags import escaped, page_language
 
 register = template.Library()
 
@@ -44,16 +47,30 @@ def page_fragment(context, name: str) -> str:
 EDITOR_ROLES = {Byline.Role.EDITOR, Byline.Role.RESPONSIBLE_EDITOR}
 
 
-@register.simple_tag
-def article_credits(article) -> dict:
+@lru_cache(maxsize=16)
+def _role_names(language) -> dict:
+    """Each byline role's name in ``language`` (the active one when it is called):
+    ``Byline.Role(role).label``, a lazy translation, made and translated once."""
+    return {role.value: str(role.label) for role in Byline.Role}
+
+
+@receiver(setting_changed)
+def _forget(**kwargs) -> None:
+    _role_names.cache_clear()
+
+
+@register.simple_tag(takes_context=True)
+def article_credits(context, article) -> dict:
     """The article's bylines grouped by role for the meta line (``YMG全媒体记者 逄苗
     通讯员 孙洪安``), and its 编辑/责任编辑 bylines for the end of the article; role
     names in the page's language. Reads the prefetched bylines: no query."""
-    english = not (get_language() or "").startswith("zh")
+    language = page_language(context)
+    english = not (language or "").startswith("zh")
+    names = _role_names(language)
     byline, editors = [], []
     for _label, bylines in article.byline_groups():
         first = bylines[0]
-        role = Byline.Role(first.role).label
+        role = names.get(first.role) or Byline.Role(first.role).label
         gap = " " if english and first.prefix else ""
         group = (f"{first.prefix}{gap}{role}", bylines)
         (editors if first.role in EDITOR_ROLES else byline).append(group)

@@ -11,7 +11,6 @@ from django.core.signals import setting_changed
 from django.dispatch import receiver
 from django.urls import NoReverseMatch, reverse, translate_url
 from django.utils import timezone, translation
-from django.utils.html import format_html
 from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
 
@@ -77,9 +76,32 @@ def _reading_head(params: tuple, language, prefix, urlconf) -> str:
     return _head(params)
 
 
+@lru_cache(maxsize=1)
+def _language_names() -> tuple[tuple[str, str, str], ...]:
+    """Each of ``settings.LANGUAGES`` as ``get_language_info`` gives it (its code, and
+    its code and local name escaped), made once: the function imports ``LANG_INFO``
+    and makes a lazy translated name on every call."""
+    rows = []
+    for code, _name in settings.LANGUAGES:
+        info = translation.get_language_info(code)
+        rows.append((info["code"], escaped(info["code"]), escaped(info["name_local"])))
+    return tuple(rows)
+
+
 @receiver(setting_changed)
 def _forget(**kwargs) -> None:
     _reading_head.cache_clear()
+    _language_names.cache_clear()
+
+
+def full_path(request) -> str:
+    """``request.get_full_path()``, once per request (the page's five 字号/关怀版
+    links and its language links print it)."""
+    try:
+        return request._full_path
+    except AttributeError:
+        path = request._full_path = request.get_full_path()
+        return path
 
 
 @register.simple_tag(takes_context=True)
@@ -94,7 +116,7 @@ def reading_url(context, **params) -> str:
     try:
         back = request._reading_next
     except AttributeError:
-        back = request._reading_next = urlencode({"next": request.get_full_path()})
+        back = request._reading_next = urlencode({"next": full_path(request)})
     try:
         head = _reading_head(
             tuple(params.items()), page_language(context), *prefix_and_urlconf()
@@ -146,7 +168,7 @@ def language_url(context, code: str) -> str:
     """This page in language ``code`` (``/en/…`` or ``/…``); its home page if it has
     no such page (a 404)."""
     request = context.get("request")
-    path = request.get_full_path() if request else "/"
+    path = full_path(request) if request else "/"
     url = page_in_language(request, path, code)
     if url == path:
         with translation.override(code):
@@ -159,17 +181,15 @@ def language_links(context) -> str:
     """The footer's languages, `` · `` apart: the current one a ``<span>``, each
     other one a link to this page in it (``language_url``). One tag for what a
     loop over ``get_language_info_list`` rendered with a dozen lookups."""
-    current = translation.get_language()
+    current = page_language(context)
     links = []
-    for code, _name in settings.LANGUAGES:
-        info = translation.get_language_info(code)
-        lang, name = escaped(info["code"]), escaped(info["name_local"])
-        if info["code"] == current:
+    for code, lang, name in _language_names():
+        if code == current:
             links.append(
                 f'<span class="current" lang="{lang}" aria-current="true">{name}</span>'
             )
         else:
-            href = escaped(language_url(context, info["code"]))
+            href = escaped(language_url(context, code))
             links.append(f'<a href="{href}" lang="{lang}" hreflang="{lang}">{name}</a>')
     return mark_safe(" · ".join(links))  # noqa: S308 - every value escaped
 
@@ -281,14 +301,8 @@ def article_json_ld(context, article, url: str | None = None, tags=None) -> str:
     cover = article.cover.file.url if article.cover_id and article.cover else None
     data["image"] = [absolute_uri(cover or static_url("img/logo.png"))]
     text = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False)
-    return format_html(
-        '<script type="application/ld+json">{}</script>',
-        # format_html would HTML-escape quotes; JSON inside <script> needs the raw
-        # text with only the script-breaking characters escaped.
-        _SafeJSON(_json_escaped(text)),
+    # Not HTML-escaped (quotes stay quotes): JSON inside <script> needs the raw text
+    # with only the script-breaking characters escaped.
+    return mark_safe(  # noqa: S308 - <, > and & escaped as JSON escapes
+        f'<script type="application/ld+json">{_json_escaped(text)}</script>'
     )
-
-
-class _SafeJSON(str):
-    def __html__(self) -> str:
-        return str(self)

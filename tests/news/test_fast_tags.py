@@ -292,6 +292,41 @@ class CurrentLanguageTests(SimpleTestCase):
                 self.assertTrue(expected.endswith(f"[en]{translation.get_language()}"))
 
 
+class ArticleCreditsTests(SimpleTestCase):
+    def test_role_names_in_the_page_language(self):
+        """``{% article_credits %}``'s role names, kept per language, are the roles'
+        labels translated in the language the page renders in."""
+        from news.prepared import set_prefetched
+
+        article = Article(pk=5)
+        people = [Person(name="逄苗", slug="pm"), Person(name="孙洪安", slug="s")]
+        set_prefetched(
+            article,
+            "bylines",
+            [
+                Byline(person=people[0], role=Byline.Role.REPORTER, prefix="YMG全媒体"),
+                Byline(person=people[1], role=Byline.Role.CORRESPONDENT, prefix=""),
+                Byline(person=people[1], role=Byline.Role.EDITOR, prefix=""),
+            ],
+        )
+        template = Template(
+            "{% load news_tags %}{% article_credits article as c %}"
+            "{% for label, b in c.byline %}{{ label }}|{% endfor %}"
+            "{% for label, b in c.editors %}{{ label }}|{% endfor %}"
+        )
+        for language, gap in (("zh-hans", ""), ("en", " "), ("zh-hans", "")):
+            with self.subTest(language), translation.override(language):
+                reporter, correspondent, editor = (
+                    str(Byline.Role(role).label) for role in ("记者", "通讯员", "编辑")
+                )
+                self.assertEqual(
+                    template.render(Context({"article": article})),
+                    f"YMG全媒体{gap}{reporter}|{correspondent}|{editor}|",
+                )
+        with translation.override("en"):
+            self.assertIn("Reporter", template.render(Context({"article": article})))
+
+
 class ReadingUrlTests(SimpleTestCase):
     def test_same_links_in_each_language_and_script_prefix(self):
         """``reading_url`` keeps what comes before ``next`` per language, script
