@@ -12,6 +12,7 @@ from django.utils.safestring import mark_safe
 from news import pagecache
 from news.body_images import BODY_SIZES, picture_context
 from news.models import Byline
+from yantai import links
 
 from .fast_tags import escaped, page_language
 
@@ -82,31 +83,37 @@ def article_credits(context, article) -> dict:
 # page not in the cache (bench/cold_page.py). Same HTML, same escaping.
 
 
-@register.simple_tag
-def link_items(objects, text: str) -> str:
+# The objects' get_absolute_url() (an article's, a tag's, a person's: yantai.links)
+# take the language read once for the render (links.in_language), not each anew.
+
+
+@register.simple_tag(takes_context=True)
+def link_items(context, objects, text: str) -> str:
     """``<li><a href="{{ o.get_absolute_url }}">{{ o.<text> }}</a></li>`` for each
     of ``objects`` (an article's tags, 相关新闻)."""
-    return mark_safe(  # noqa: S308 - every value escaped
-        "".join(
-            f'<li><a href="{escaped(o.get_absolute_url())}">'
-            f"{escaped(getattr(o, text))}</a></li>"
-            for o in objects
+    with links.in_language(page_language(context)):
+        return mark_safe(  # noqa: S308 - every value escaped
+            "".join(
+                f'<li><a href="{escaped(o.get_absolute_url())}">'
+                f"{escaped(getattr(o, text))}</a></li>"
+                for o in objects
+            )
         )
-    )
 
 
-@register.simple_tag
-def byline_links(groups) -> str:
+@register.simple_tag(takes_context=True)
+def byline_links(context, groups) -> str:
     """The meta line's names: each group's label, then `` <a href=…>name</a>`` for
     each of its people; groups apart by a space (``article_credits``' ``byline``)."""
-    return mark_safe(  # noqa: S308 - every value escaped
-        " ".join(
-            escaped(label)
-            + "".join(
-                f' <a href="{escaped(b.person.get_absolute_url())}">'
-                f"{escaped(b.person.name)}</a>"
-                for b in bylines
+    with links.in_language(page_language(context)):
+        return mark_safe(  # noqa: S308 - every value escaped
+            " ".join(
+                escaped(label)
+                + "".join(
+                    f' <a href="{escaped(b.person.get_absolute_url())}">'
+                    f"{escaped(b.person.name)}</a>"
+                    for b in bylines
+                )
+                for label, bylines in groups
             )
-            for label, bylines in groups
         )
-    )

@@ -191,10 +191,19 @@ class OneTagListsTests(SimpleTestCase):
             {"tags": tags, "related": related, "groups": groups},
             {"tags": [], "related": [], "groups": []},
         ):
-            with self.subTest(len(context["tags"])):
-                self.assertEqual(
-                    tags_.render(Context(context)), loops.render(Context(context))
-                )
+            # In each language: the links take the language read for the render.
+            for language in ("zh-hans", "en"):
+                with (
+                    self.subTest(len(context["tags"]), language=language),
+                    translation.override(language),
+                ):
+                    self.assertEqual(
+                        tags_.render(Context(context)), loops.render(Context(context))
+                    )
+        with translation.override("en"):
+            html = tags_.render(Context({"tags": tags, "related": related}))
+            self.assertIn('href="/en/news/70/"', html)
+            self.assertIn('href="/en/news/tag/q/"', html)
         html = tags_.render(
             Context({"tags": tags, "related": related, "groups": groups})
         )
