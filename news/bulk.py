@@ -1451,7 +1451,8 @@ def _words_pattern(wrongs: tuple[str, ...]) -> re.Pattern[str] | None:
     frequency), the characters before it checked behind (一愁莫展: 愁(?<=一愁)莫展):
     sre tries a match only where the character set of the alternatives' first
     characters matches, and the words' own first characters (一, 不, 中, 有, …) are
-    a tenth of a page. 0.41 M -> 0.15 M instructions a page, 41 words."""
+    a tenth of a page. 0.41 M -> 0.26 M instructions a page, 41 words (callgrind,
+    200 pages of the shared dataset)."""
     if not wrongs:
         return None
     if not all(wrongs):
