@@ -35,6 +35,7 @@ from rest_framework.throttling import SimpleRateThrottle
 from yantai import links
 
 from . import pagecache, search
+from .extensions import figure_marks
 from .models import (
     Article,
     Byline,
@@ -313,6 +314,9 @@ def article_facts(article) -> dict:
     modified = revised or published
 
     return {
+        # Whether it has confirmed figures (本文数据): without, the box's inclusion
+        # tag would render its template to print an empty line.
+        "figures": bool(figure_marks(article)),
         "description": description(article.summary),
         "published_iso": published.isoformat() if published else "",
         "published": shown(published),

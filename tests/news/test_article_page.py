@@ -290,6 +290,27 @@ class ArticleFigureTests(PageTestCase):
         article = element(html, "article", "article")
         self.assertGreater(article.index("article-data"), article.index('class="body"'))
 
+    def test_data_box_printed_as_its_tag_renders_it(self):
+        """The page prints the box only when the article has figures (the view
+        tells), with the same bytes around it as the tag alone; without figures,
+        the empty line the box's template would have printed."""
+        from django.template import Context, Template
+
+        from news.models import detail_prefetch, detail_row
+
+        article = detail_row(self.article.pk)
+        detail_prefetch(article)
+        box = Template("{% load quality_tags %}{% article_data_box article %}").render(
+            Context({"article": article})
+        )
+        self.assertIn("article-data", box)
+        self.assertIn(f"</div>\n      {box}\n      ", self.page())
+        plain = ArticleFactory(body="<p>没有数字。</p>")
+        html = self.client.get(plain.get_absolute_url()).content.decode()
+        self.assertNotIn("article-data", html)
+        body_end = html.index("</div>", html.index('<div class="body">'))
+        self.assertTrue(html[body_end:].startswith("</div>\n      \n\n      "))
+
     def test_data_box_in_english(self):
         box = element(self.page("/en"), "article-data", "section")
         self.assertIn("Data in this article", box)
