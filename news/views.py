@@ -19,7 +19,7 @@ from django.db.models import (
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse, translate_url
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.connection import ConnectionProxy
 from django.utils.crypto import salted_hmac
 from django.utils.http import http_date, url_has_allowed_host_and_scheme
@@ -260,12 +260,17 @@ class ArticleView(DetailView):
             # Given, not left for the template to miss: a missing variable costs
             # the lookup of every key and attribute and a raised exception.
             is_preview=False,
+            query=NO_QUERY,  # base.html's search box: {{ query.text|default:'' }}
             neighbours=lists,
             related=lists["related"],
             article_facts=article_facts(self.object),
             defer_fragments=True,  # 最新文章 and the channel menu: pagecache.fill()
         )
         return context
+
+
+# No search: what the article page gives base.html's search box.
+NO_QUERY = search.SearchQuery(text="", groups=())
 
 
 def article_addresses(request, article) -> dict:
@@ -297,11 +302,13 @@ def article_facts(article) -> dict:
     """What the article page prints several times or works out with filters: its
     description (the summary cut to 120 characters, for ``<meta>`` and og), its
     times in the site's time zone (ISO for ``<time>`` and og, the displayed
-    ``Y-m-d H:i``, the year and month of its 往期回顾 link). The same text as the
+    ``Y-m-d H:i``, the year and month of its 往期回顾 link), its view count. The same
+    text as the
     template's ``truncatechars:120`` and ``date`` filters, computed once: a page not
     in the cache renders them on every request (bench/cold_page.py)."""
-    published = article.published_at and timezone.localtime(article.published_at)
-    revised = article.revised_at and timezone.localtime(article.revised_at)
+    zone = timezone.get_current_timezone()  # an asgiref Local: read once
+    published = article.published_at and timezone.localtime(article.published_at, zone)
+    revised = article.revised_at and timezone.localtime(article.revised_at, zone)
 
     def shown(moment) -> str:  # date:"Y-m-d H:i"
         if not moment:
@@ -311,20 +318,29 @@ def article_facts(article) -> dict:
             f"{moment.hour:02d}:{moment.minute:02d}"
         )
 
-    modified = revised or published
-
+    published_iso = published.isoformat() if published else ""
+    revised_iso = revised.isoformat() if revised else ""
+    views = article.view_count
     return {
         # Whether it has confirmed figures (本文数据): without, the box's inclusion
         # tag would render its template to print an empty line.
         "figures": bool(figure_marks(article)),
         "description": description(article.summary),
-        "published_iso": published.isoformat() if published else "",
+        "published_iso": published_iso,
         "published": shown(published),
         "published_year": f"{published.year:04d}" if published else "",
         "published_month": f"{published.month:02d}" if published else "",
-        "revised_iso": revised.isoformat() if revised else "",
+        "revised_iso": revised_iso,
         "revised": shown(revised),
-        "modified_iso": modified.isoformat() if modified else "",
+        "modified_iso": revised_iso or published_iso,
+        # {{ article.view_count }} as the template prints it: without thousands
+        # separators an int is its digits (django.utils.numberformat's shortcut),
+        # without number_format's get_language() and three format lookups.
+        "views": (
+            str(views)
+            if type(views) is int and not settings.USE_THOUSAND_SEPARATOR
+            else formats.localize(views)
+        ),
     }
 
 

@@ -348,3 +348,38 @@ class ArticleFigureTests(PageTestCase):
             {(m["display"], m["period"]) for m in marks},
             {("604项", "截至2020年底"), ("约1700批次", "2020年上半年")},
         )
+
+
+class ArticleFactsTests(TestCase):
+    def test_view_count_and_times_as_the_template_prints_them(self):
+        """``article_facts``' view count is what ``{{ article.view_count }}``
+        printed, with and without thousands separators; the modified time is the
+        revised one, else the published one."""
+        from django.template import Context, Template
+
+        from news.models import Article
+        from news.views import article_facts
+
+        when = datetime(2026, 3, 1, 8, 30, tzinfo=ZoneInfo("UTC"))
+        later = datetime(2026, 3, 2, 9, 0, tzinfo=ZoneInfo("UTC"))
+        template = Template("{{ article.view_count }}")
+        for separator in (False, True):
+            for count in (0, 7, 1234567):
+                with (
+                    self.subTest(separator=separator, count=count),
+                    self.settings(USE_THOUSAND_SEPARATOR=separator),
+                    translation.override("en"),
+                ):
+                    article = Article(
+                        pk=3, summary="", published_at=when, view_count=count
+                    )
+                    self.assertEqual(
+                        article_facts(article)["views"],
+                        template.render(Context({"article": article})),
+                    )
+        facts = article_facts(Article(pk=3, summary="", published_at=when))
+        self.assertEqual(facts["modified_iso"], facts["published_iso"])
+        revised = Article(pk=3, summary="", published_at=when, revised_at=later)
+        facts = article_facts(revised)
+        self.assertEqual(facts["modified_iso"], facts["revised_iso"])
+        self.assertNotEqual(facts["modified_iso"], facts["published_iso"])
