@@ -322,8 +322,7 @@ def article_facts(article) -> dict:
     revised_iso = revised.isoformat() if revised else ""
     views = article.view_count
     return {
-        # Whether it has confirmed figures (本文数据): without, the box's inclusion
-        # tag would render its template to print an empty line.
+        # Whether it has confirmed figures: the 本文数据 box is printed only then.
         "figures": bool(figure_marks(article)),
         "description": description(article.summary),
         "published_iso": published_iso,
