@@ -303,9 +303,8 @@ def article_facts(article) -> dict:
     description (the summary cut to 120 characters, for ``<meta>`` and og), its
     times in the site's time zone (ISO for ``<time>`` and og, the displayed
     ``Y-m-d H:i``, the year and month of its 往期回顾 link), its view count. The same
-    text as the
-    template's ``truncatechars:120`` and ``date`` filters, computed once: a page not
-    in the cache renders them on every request (bench/cold_page.py)."""
+    text as the template's ``truncatechars:120`` and ``date`` filters, computed once:
+    a page not in the cache renders them on every request (bench/cold_page.py)."""
     zone = timezone.get_current_timezone()  # an asgiref Local: read once
     published = article.published_at and timezone.localtime(article.published_at, zone)
     revised = article.revised_at and timezone.localtime(article.revised_at, zone)
