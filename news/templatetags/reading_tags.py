@@ -223,12 +223,9 @@ _URI_AS_IS = re.compile(r"[A-Za-z0-9_.\-~/#%\[\]=:;$&()+,!?*@']*")
 def site_root(request) -> str:
     """``scheme://host`` of ``request``, worked out once per request (a page prints
     its own address five times): ``request.get_host()`` validates the host against
-    ``ALLOWED_HOSTS`` as before, once."""
-    try:
-        return request._site_root
-    except AttributeError:
-        root = request._site_root = f"{request.scheme}://{request.get_host()}"
-        return root
+    ``ALLOWED_HOSTS`` as before, once. Django's own per-request value, the one
+    ``build_absolute_uri`` uses (so ``absolute``'s fallback reuses it too)."""
+    return request._current_scheme_host
 
 
 def absolute(request, location) -> str:
