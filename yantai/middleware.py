@@ -1,5 +1,6 @@
 """Site-wide request guards."""
 
+from django.conf import settings
 from django.http import Http404, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
@@ -60,6 +61,46 @@ class UnstorableTextMiddleware:
         return HttpResponseBadRequest(
             render_to_string("400.html", {"message": message})
         )
+
+
+class DrainRequestBodyMiddleware:
+    """Read what is left of a request's body before the answer goes out.
+
+    Django answers some requests without reading their body: a POST refused by the
+    CSRF check (no cookie, say an upload after the session expired), a login
+    redirect, a 404 or 405. Gunicorn's sync worker then closes the socket with the
+    rest of the body unread, and the kernel resets the connection instead of
+    closing it. nginx, still sending the body it buffered, gets the reset and
+    answers 502 Bad Gateway in place of Django's page (gunicorn issue #872; one
+    21 MB upload in three through the shipped nginx, 2026-12-04). Django's own
+    runserver discards unread data the same way (``basehttp.ServerHandler``);
+    gunicorn leaves it to the application.
+
+    Only bodies the site could have accepted are read: up to the largest upload,
+    the 批量导入 file (``BULK_IMPORT_UPLOAD_MAX_MB`` and the 10 MB more that
+    deploy/nginx/yantai.conf lets through for it). A larger one is not read;
+    nginx refuses it before it gets here.
+    """
+
+    CHUNK = 256 * 1024
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.limit = (settings.BULK_IMPORT_UPLOAD_MAX_MB + 10) * 1024 * 1024
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            return response
+        if 0 < length <= self.limit:
+            try:
+                while request.read(self.CHUNK):
+                    pass
+            except OSError:  # the client went away: nothing left to answer
+                pass
+        return response
 
 
 class DatabaseBusyMiddleware:

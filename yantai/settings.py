@@ -84,6 +84,9 @@ MIDDLEWARE = [
     # First, so that it sees every header the others set: keeps the public article
     # pages for the fast path in front of Django (yantai/fastpath.py).
     "yantai.fastpath.FastPathMiddleware",
+    # Reads a body Django answered without reading, so that gunicorn closes the
+    # connection cleanly and nginx passes on the answer, not a 502.
+    "yantai.middleware.DrainRequestBodyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Cache-Control, ETag and 304 for the public pages (yantai/httpcache.py): above the
     # middlewares that set cookies, so that it sees them.
