@@ -5,7 +5,7 @@ Usage (from the project root, after ./run test or ./run has made .venv):
 
     .venv/bin/python bench/import_bench.py [--n 20000] [--runs 2] [--jobs 2]
         [--postgres postgres://yantai:…@127.0.0.1:5432/yantai_import_bench]
-        [--format zip|dir|jsonl]
+        [--format zip|dir|jsonl] [--wagtail [signals|after]]
 
 Steps, each run: write the first N articles of the shared dataset (make_dataset.py
 --n N --seed 1) as page-text files (title, "source YYYY-MM-DD HH:MM", body lines,
@@ -17,7 +17,11 @@ and created) with a publishing account; run
 
 and read its wall time and peak RSS; then check, in a new process, that all N are
 published, that a search finds them and that an article page is served (200).
-Prints one RESULT line a run.
+Prints one RESULT line a run. With ``--wagtail [signals|after]``, each run (and its
+baseline) is followed by the same N articles imported by Wagtail 8.0.1
+(bench/wagtail_import.py: its own venv and SQLite database) and a RESULT line with
+``ratio_s``, Wagtail's wall seconds over ours (issue #16 asks ≥ 4), and ``ratio_cpu``,
+the same for CPU seconds.
 """
 
 from __future__ import annotations
@@ -237,6 +241,19 @@ def run_baseline(env, n: int, tree: Path, postgres: str | None) -> dict:
     }
 
 
+def run_wagtail(n: int, index: str) -> dict:
+    """The first *n* rows of the same dataset imported and published by the Wagtail
+    peer (bench/wagtail_import.py; *index* "after": ``--index-after``): the fields
+    of its RESULT line."""
+    done = subprocess.run(
+        [PYTHON, str(ROOT / "bench" / "wagtail_import.py"), "--n", str(n),
+         "--data", str(dataset(n)), *(["--index-after"] if index == "after" else [])],
+        check=True, stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    line = done.stdout.strip().splitlines()[-1]
+    return dict(field.split("=", 1) for field in line.split()[1:])
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--n", type=int, default=20000)
@@ -259,6 +276,15 @@ def main() -> None:
         action="store_true",
         help="run the baseline tree's import_article with the same arguments (a "
         "batch import too) instead of one file at a time in calls of 2,000 files",
+    )
+    parser.add_argument(
+        "--wagtail",
+        nargs="?",
+        const="signals",
+        choices=("signals", "after"),
+        help="after each run, import the same N articles with Wagtail 8.0.1 "
+        "(bench/wagtail_import.py, SQLite) and print Wagtail's time over ours; "
+        "'after': its search index by update_index at the end, not by signals",
     )
     args = parser.parse_args()
     source = {"zip": page_zip, "dir": page_dir, "jsonl": dataset}[args.format](args.n)
@@ -286,6 +312,20 @@ def main() -> None:
             print(
                 f"RESULT baseline={args.baseline_tree} engine={engine} n={args.n} "
                 f"run={run} " + " ".join(f"{k}={v}" for k, v in base.items()),
+                flush=True,
+            )
+        if args.wagtail:
+            peer = run_wagtail(args.n, args.wagtail)
+            ratios = {
+                "ratio_s": float(peer["seconds"]) / result["seconds"],
+                "ratio_cpu": float(peer["cpu_s"]) / result["cpu_s"],
+            }
+            if args.baseline_tree:
+                ratios["baseline_ratio_s"] = float(peer["seconds"]) / base["seconds"]
+            print(
+                f"RESULT wagtail engine=sqlite ours={engine} run={run} "
+                + " ".join(f"{k}={v}" for k, v in peer.items())
+                + "".join(f" {k}={v:.1f}" for k, v in ratios.items()),
                 flush=True,
             )
 
