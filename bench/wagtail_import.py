@@ -104,7 +104,9 @@ from django.contrib.auth import get_user_model
 from wagtail.models import Site
 from wagtail_peer.peer.models import ChannelPage
 get_user_model().objects.create_superuser("bench", "", "bench-password")
-home = Site.objects.get(is_default_site=True).root_page
+home = Site.objects.get(is_default_site=True).root_page.specific
+home.title = home.draft_title = "首页"  # not "Welcome to your new Wagtail site!"
+home.save_revision().publish()
 for name in sys.argv[1:]:
     home.add_child(instance=ChannelPage(title=name, slug=name))
 """
@@ -180,19 +182,22 @@ if index == "after":
 
 CHECK = r"""
 import json
+import time
 import django
 django.setup()
 import wagtail
 from wagtail_peer.peer.models import ArticlePage
 live = ArticlePage.objects.live()
+started = time.perf_counter()
+# FTS5's unicode61 tokenizer keeps a run of Chinese characters as one token: search()
+# finds a word only where it is a whole run. (autocomplete(), a prefix match, finds
+# more, but its count took 2.3 s at 2,000 pages and minutes at 20,000.)
+hits = live.search("质量").count()
 print(json.dumps({
     "version": wagtail.__version__,
     "published": live.count(),
-    "search_质量": live.search("质量").count(),
-    # FTS5's unicode61 tokenizer keeps a run of Chinese characters as one token:
-    # search() finds a word only where it is a whole run, autocomplete() where a
-    # run starts with it.
-    "autocomplete_质量": live.autocomplete("质量").count(),
+    "search_质量": hits,
+    "search_ms": round((time.perf_counter() - started) * 1000),
 }))
 """
 
