@@ -43,7 +43,8 @@ class ArticlePage(Page):
             ("paragraph", blocks.TextBlock()),
         ]
     )
-    published_at = models.DateTimeField()
+    # Indexed: the 5 latest of every article page are ordered by it.
+    published_at = models.DateTimeField(db_index=True)
     source = models.CharField(max_length=100, blank=True)
     reporters = models.CharField(max_length=200, blank=True)
     correspondents = models.CharField(max_length=200, blank=True)
@@ -56,3 +57,16 @@ class ArticlePage(Page):
         index.SearchField("summary"),
         index.SearchField("body"),
     ]
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        # Listings leave the bodies unloaded (Wagtail's defer_streamfields()).
+        live = ArticlePage.objects.live().defer_streamfields()
+        context["related"] = (
+            live.filter(tags__in=self.tags.all())
+            .exclude(pk=self.pk)
+            .distinct()
+            .order_by("-published_at")[:5]
+        )
+        context["latest"] = live.order_by("-published_at")[:5]
+        return context

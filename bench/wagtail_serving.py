@@ -1,0 +1,134 @@
+#!/usr/bin/env python3
+"""Wagtail 8.0.1 serving the shared dataset's articles (issue #14's same-run peer), by the
+protocol of ../shared/bench/README.md.
+
+Usage (from the project root, after ./run test or ./run has made .venv):
+
+    .venv/bin/python bench/wagtail_serving.py [--n 20000] [--seconds 20]
+        [--connections 16] [--port 8831]
+
+Steps:
+
+1. the peer's database, bench/data/wagtail-N.sqlite3, as bench/wagtail_import.py
+   leaves it (made with ``--index-after`` if missing: about 36 ms an article), its
+   migrations applied;
+2. gunicorn from the peer's venv (bench/.wagtail-venv; installed there at our
+   requirements.txt pin if missing), 2 sync workers, ``DEBUG=False``, on
+   ``wagtail_peer.wsgi``: Wagtail's page serving with the peer's article template
+   (title, meta line, body, tags, 5 related by tag, 5 latest, breadcrumbs), SQLite,
+   no cache;
+3. wrk -t2 -cC random over the URLs of every live ArticlePage (3 s warm-up, then
+   ``--seconds``, at most 20);
+4. the minimal Django view (bench/data/reference_app.py) answering as many bytes as
+   one article page, under the same gunicorn settings (our venv's gunicorn, as our
+   own benchmarks run it): the ceiling;
+5. Wagtail's share of that ceiling (the README's reference: about 2.7 %).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from article_bench import DATA, ROOT, dataset, reference_ceiling, wrk  # noqa: E402
+from serving import stop  # noqa: E402
+from wagtail_import import BENCH, VENV, peer, peer_env, peer_venv  # noqa: E402
+from wagtail_import import run as import_peer  # noqa: E402
+
+GUNICORN = VENV / "bin" / "gunicorn"
+
+URLS = r"""
+import django
+django.setup()
+from wagtail_peer.peer.models import ArticlePage
+for page in ArticlePage.objects.live().order_by("pk"):
+    print(page.url)  # already percent-encoded (iri_to_uri)
+"""
+
+
+def peer_gunicorn() -> Path:
+    """gunicorn in the peer's venv, at the version our requirements.txt pins."""
+    if not GUNICORN.exists():
+        pin = re.search(
+            r"^gunicorn==\S+", (ROOT / "requirements.txt").read_text(), re.M
+        )[0]
+        subprocess.run(
+            [str(peer_venv()), "-m", "pip", "install", "-q", pin], check=True
+        )
+    return GUNICORN
+
+
+def serve_peer(env: dict[str, str], port: int, probe: str) -> subprocess.Popen:
+    """Start the peer under gunicorn; return once *probe* answers 200."""
+    proc = subprocess.Popen(
+        [str(peer_gunicorn()), "wagtail_peer.wsgi:application"]
+        + ["--bind", f"127.0.0.1:{port}", "--workers", "2", "--worker-class", "sync"]
+        + ["--log-level", "warning", "--graceful-timeout", "5"],
+        env=env,
+        cwd=BENCH,
+        start_new_session=True,
+    )
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}{probe}", timeout=5)
+            return proc
+        except OSError:
+            time.sleep(0.2)
+    stop(proc)
+    raise RuntimeError("the Wagtail peer did not start")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--n", type=int, default=20000)
+    parser.add_argument("--seconds", type=int, default=20)
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--port", type=int, default=8831)
+    options = parser.parse_args()
+    seconds = min(options.seconds, 20)
+
+    db = DATA / f"wagtail-{options.n}.sqlite3"
+    if not db.exists():
+        made = import_peer(options.n, db, dataset(options.n), "after")
+        print("IMPORT " + " ".join(f"{k}={v}" for k, v in made.items()), flush=True)
+    env = peer_env(db)
+    peer(env, "-m", "django", "migrate", "-v", "0")  # a database of an older peer
+    urls = DATA / f"wagtail-urls-{options.n}.txt"
+    urls.write_text(peer(env, "-c", URLS))
+    first = urls.read_text().split("\n", 1)[0]
+
+    load = f"{os.getloadavg()[0]:.1f}"
+    site = serve_peer(env, options.port, first)
+    try:
+        page = urllib.request.urlopen(f"http://127.0.0.1:{options.port}{first}").read()
+        wrk(options.port, urls, 3, options.connections)  # warm-up
+        print("== Wagtail 8.0.1: article pages, random over all", flush=True)
+        article = wrk(options.port, urls, seconds, options.connections)
+    finally:
+        stop(site)
+    print("== ceiling: minimal Django view, same page size", flush=True)
+    ceiling = reference_ceiling(
+        dict(os.environ), len(page), options.port + 1, urls, seconds,
+        options.connections,
+    )  # fmt: skip
+    load = f"{load}-{os.getloadavg()[0]:.1f}"
+    share = article["rps"] / ceiling["rps"]
+    print(
+        f"RESULT peer=wagtail-8.0.1 n={options.n} page_bytes={len(page)} "
+        f"article_rps={article['rps']:.1f} p99_ms={article['p99_ms']:.1f} "
+        f"non2xx={article['non2xx']:.0f} ceiling_rps={ceiling['rps']:.1f} "
+        f"share={share:.2%} load={load}",
+        flush=True,
+    )
+
+
+if __name__ == "__main__":
+    main()
