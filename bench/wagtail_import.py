@@ -46,24 +46,13 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from article_bench import DATA, dataset  # noqa: E402
+from import_bench import CHANNELS  # noqa: E402  (the dataset's eight channels)
 
 BENCH = Path(__file__).resolve().parent
 VENV = BENCH / ".wagtail-venv"
 PEER_PYTHON = VENV / "bin" / "python"
 PINS = ("wagtail==8.0.1", "Django==5.2.19")
 BATCH = 250
-
-# The dataset's eight channels (bench/import_bench.py's CHANNELS).
-CHANNELS = (
-    "市场监管",
-    "质量强市",
-    "品牌建设",
-    "烟台新闻",
-    "检验检测",
-    "政策解读",
-    "标准化",
-    "计量",
-)
 
 
 def peer_venv() -> Path:
