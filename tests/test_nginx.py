@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -44,27 +43,6 @@ def nginx_binary() -> str:
             pytest.fail(message, pytrace=False)
         pytest.skip(message)
     return found
-
-
-def post_whole(port: int, path: str, length: int) -> bytes:
-    """A POST of ``length`` bytes sent whole to ``port``, then the answer read to
-    the connection's end; or the error that stopped it, as text."""
-    head = (
-        f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: text/csv\r\n"
-        f"Content-Length: {length}\r\nConnection: close\r\n\r\n"
-    )
-    chunk = b"x" * 65536
-    answer = b""
-    try:
-        with socket.create_connection(("127.0.0.1", port), timeout=30) as sock:
-            sock.sendall(head.encode())
-            for start in range(0, length, len(chunk)):
-                sock.sendall(chunk[: length - start])
-            while data := sock.recv(65536):
-                answer += data
-    except OSError as error:
-        return f"{type(error).__name__}: {error}".encode()
-    return answer
 
 
 def nginx_config(tmp: Path, port: int, app_port: int) -> Path:
@@ -249,8 +227,3 @@ def test_nginx_in_front_of_gunicorn(env, tmp_path):  # noqa: F811
             for _ in range(4)
         ]
         assert statuses == [403] * 8, statuses
-        # The same straight to gunicorn, deterministic: a body larger than the
-        # sockets' buffers, sent whole before the answer is read. Left unread, the
-        # sender gets a reset instead of Django's 403.
-        answer = post_whole(app.port, bulk_import, len(body))
-        assert answer.startswith(b"HTTP/1.1 403 "), answer[:200]
