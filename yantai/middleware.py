@@ -67,8 +67,8 @@ class DrainRequestBodyMiddleware:
     """Read what is left of a request's body before the answer goes out.
 
     Django answers some requests without reading their body: a POST refused by the
-    CSRF check (no cookie, say an upload after the session expired), a login
-    redirect, a 404 or 405. Gunicorn's sync worker then closes the socket with the
+    CSRF check (no cookie, say an upload after the session expired), a 404 or a
+    405. Gunicorn's sync worker then closes the socket with the
     rest of the body unread, and the kernel resets the connection instead of
     closing it. nginx, still sending the body it buffered, gets the reset and
     answers 502 Bad Gateway in place of Django's page (gunicorn issue #872; one
