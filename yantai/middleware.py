@@ -68,9 +68,9 @@ class DrainRequestBodyMiddleware:
 
     Django answers some requests without reading their body: a POST refused by the
     CSRF check (no cookie, say an upload after the session expired), a 404 or a
-    405. Gunicorn's sync worker then closes the socket with the
-    rest of the body unread, and the kernel resets the connection instead of
-    closing it. nginx, still sending the body it buffered, gets the reset and
+    405. Gunicorn's sync worker then closes the socket with the rest of the body
+    unread, and the kernel resets the connection instead of closing it. nginx,
+    still sending the body it buffered, gets the reset and
     answers 502 Bad Gateway in place of Django's page (gunicorn issue #872; one
     21 MB upload in three through the shipped nginx, 2026-12-04). Django's own
     runserver discards unread data the same way (``basehttp.ServerHandler``);
