@@ -19,21 +19,30 @@ ROOT = Path(__file__).resolve().parent.parent
 GUNICORN = str(Path(sys.executable).parent / "gunicorn")
 
 
-def serve(app: list[str], env: dict, port: int) -> subprocess.Popen:
+def serve(
+    app: list[str],
+    env: dict,
+    port: int,
+    *,
+    gunicorn: str = GUNICORN,
+    cwd: Path = ROOT,
+    probe: str = "/healthz",
+) -> subprocess.Popen:
     """Start gunicorn on ``app`` (its arguments, e.g. ``["yantai.wsgi:application"]``)
-    and return once ``/healthz`` answers (any HTTP status: a reference app answers
-    every path alike)."""
+    and return once ``probe`` answers (any HTTP status: a reference app answers
+    every path alike). ``gunicorn`` and ``cwd``: another venv's and project's (the
+    Wagtail peer, bench/wagtail_serving.py)."""
     proc = subprocess.Popen(
-        [GUNICORN, *app, "--bind", f"127.0.0.1:{port}"]
+        [gunicorn, *app, "--bind", f"127.0.0.1:{port}"]
         + ["--workers", "2", "--worker-class", "sync", "--log-level", "warning"]
         + ["--graceful-timeout", "5"],
         env=env,
-        cwd=ROOT,
+        cwd=cwd,
         start_new_session=True,
     )
     for _ in range(100):
         try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1)
+            urllib.request.urlopen(f"http://127.0.0.1:{port}{probe}", timeout=1)
             return proc
         except OSError as error:
             if getattr(error, "code", None):  # an HTTP error: it is serving

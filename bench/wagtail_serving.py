@@ -32,14 +32,13 @@ import os
 import re
 import subprocess
 import sys
-import time
 import urllib.request
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from article_bench import DATA, ROOT, dataset, reference_ceiling, wrk  # noqa: E402
-from serving import stop  # noqa: E402
+from serving import serve, stop  # noqa: E402
 from wagtail_import import BENCH, VENV, peer, peer_env, peer_venv  # noqa: E402
 from wagtail_import import run as import_peer  # noqa: E402
 
@@ -66,26 +65,6 @@ def peer_gunicorn() -> Path:
     return GUNICORN
 
 
-def serve_peer(env: dict[str, str], port: int, probe: str) -> subprocess.Popen:
-    """Start the peer under gunicorn; return once *probe* answers 200."""
-    proc = subprocess.Popen(
-        [str(peer_gunicorn()), "wagtail_peer.wsgi:application"]
-        + ["--bind", f"127.0.0.1:{port}", "--workers", "2", "--worker-class", "sync"]
-        + ["--log-level", "warning", "--graceful-timeout", "5"],
-        env=env,
-        cwd=BENCH,
-        start_new_session=True,
-    )
-    for _ in range(100):
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}{probe}", timeout=5)
-            return proc
-        except OSError:
-            time.sleep(0.2)
-    stop(proc)
-    raise RuntimeError("the Wagtail peer did not start")
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--n", type=int, default=20000)
@@ -106,8 +85,16 @@ def main() -> None:
     first = urls.read_text().split("\n", 1)[0]
 
     load = f"{os.getloadavg()[0]:.1f}"
-    site = serve_peer(env, options.port, first)
+    site = serve(
+        ["wagtail_peer.wsgi:application"],
+        env,
+        options.port,
+        gunicorn=str(peer_gunicorn()),
+        cwd=BENCH,
+        probe=first,
+    )
     try:
+        # Raises unless the first article page answers 200.
         page = urllib.request.urlopen(f"http://127.0.0.1:{options.port}{first}").read()
         wrk(options.port, urls, 3, options.connections)  # warm-up
         print("== Wagtail 8.0.1: article pages, random over all", flush=True)
