@@ -71,7 +71,7 @@ def article_credits(context, article) -> dict:
     byline, editors = [], []
     for _label, bylines in article.byline_groups():
         first = bylines[0]
-        role = names.get(first.role) or Byline.Role(first.role).label
+        role = names[first.role]
         gap = " " if english and first.prefix else ""
         group = (f"{first.prefix}{gap}{role}", bylines)
         (editors if first.role in EDITOR_ROLES else byline).append(group)
