@@ -6,8 +6,6 @@ Kept generic on purpose: nothing here knows about articles or figures.
 import re
 from decimal import Decimal
 
-import cn2an
-
 # Full-width digits and signs that Chinese editors type by habit. One character maps
 # to one character, so offsets into the translated text are offsets into the original.
 # "，" is left alone: it is the Chinese clause separator far more often than a
@@ -96,6 +94,11 @@ def _parse_chinese(s: str) -> Decimal | None:
         fraction = "".join(str(_DIGIT_VALUES[c]) for c in match.group(2))
     if all(c in "百千万亿佰仟" for c in s):
         s = "一" + s  # "百余家", "上千家", "千万": the leading 一 is implied
+    # Imported here: cn2an builds its converters when imported (~0.1 s), which every
+    # process would pay at start (each management command, each gunicorn worker)
+    # though few ever read a Chinese numeral.
+    import cn2an
+
     try:
         whole = cn2an.cn2an(s, "normal")
     except (ValueError, KeyError, IndexError):
