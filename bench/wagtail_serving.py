@@ -5,7 +5,7 @@ protocol of ../shared/bench/README.md.
 Usage (from the project root, after ./run test or ./run has made .venv):
 
     .venv/bin/python bench/wagtail_serving.py [--n 20000] [--seconds 20]
-        [--connections 16] [--port 8831]
+        [--connections 16] [--port 8831] [--related tags|siblings]
 
 Steps:
 
@@ -15,10 +15,12 @@ Steps:
 2. gunicorn from the peer's venv (bench/.wagtail-venv; installed there at our
    requirements.txt pin if missing), 2 sync workers, ``DEBUG=False``, on
    ``wagtail_peer.wsgi``: Wagtail's page serving with the peer's article template
-   (title, meta line, body, tags, 5 related by tag, 5 latest, breadcrumbs), SQLite,
-   no cache;
+   (title, meta line, body, tags, 5 related, 5 latest, breadcrumbs), SQLite, no
+   cache. ``--related tags`` (the default) lists the newest articles sharing a tag,
+   ``--related siblings`` the newest of the same channel (``sibling_of``: cheaper,
+   the most generous peer);
 3. wrk -t2 -cC random over the URLs of every live ArticlePage (3 s warm-up, then
-   ``--seconds``, at most 20);
+   ``--seconds``);
 4. the minimal Django view (bench/data/reference_app.py) answering as many bytes as
    one article page, under the same gunicorn settings (our venv's gunicorn, as our
    own benchmarks run it): the ceiling;
@@ -71,14 +73,15 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=20)
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--port", type=int, default=8831)
+    parser.add_argument("--related", choices=("tags", "siblings", "previous"), default="tags")
     options = parser.parse_args()
-    seconds = min(options.seconds, 20)
+    seconds = options.seconds
 
     db = DATA / f"wagtail-{options.n}.sqlite3"
     if not db.exists():
         made = import_peer(options.n, db, dataset(options.n), "after")
         print("IMPORT " + " ".join(f"{k}={v}" for k, v in made.items()), flush=True)
-    env = peer_env(db)
+    env = peer_env(db) | {"PEER_RELATED": options.related}
     peer(env, "-m", "django", "migrate", "-v", "0")  # a database of an older peer
     urls = DATA / f"wagtail-urls-{options.n}.txt"
     urls.write_text(peer(env, "-c", URLS))
@@ -109,7 +112,8 @@ def main() -> None:
     load = f"{load}-{os.getloadavg()[0]:.1f}"
     share = article["rps"] / ceiling["rps"]
     print(
-        f"RESULT peer=wagtail-8.0.1 n={options.n} page_bytes={len(page)} "
+        f"RESULT peer=wagtail-8.0.1 n={options.n} related={options.related} "
+        f"page_bytes={len(page)} "
         f"article_rps={article['rps']:.1f} p99_ms={article['p99_ms']:.1f} "
         f"non2xx={article['non2xx']:.0f} ceiling_rps={ceiling['rps']:.1f} "
         f"share={share:.2%} load={load}",

@@ -13,6 +13,8 @@ one to three names each, and an inline model would add two more tables written p
 article; the cheaper choice is the one generous to the peer.
 """
 
+import os
+
 from django.db import models
 from modelcluster.contrib.taggit import ClusterTaggableManager
 from modelcluster.fields import ParentalKey
@@ -21,6 +23,13 @@ from wagtail import blocks
 from wagtail.fields import StreamField
 from wagtail.models import Page
 from wagtail.search import index
+
+
+# 相关文章: "tags" (articles sharing a tag, newest first: what the page means by related)
+# "siblings" (the newest articles of the same channel) or "previous" (the five before it
+# in its channel's tree order: one index range, the cheapest list a Wagtail site would
+# call related). bench/wagtail_serving.py --related sets it.
+RELATED = os.environ.get("PEER_RELATED", "tags")
 
 
 class ChannelPage(Page):
@@ -62,11 +71,19 @@ class ArticlePage(Page):
         context = super().get_context(request, *args, **kwargs)
         # Listings leave the bodies unloaded (Wagtail's defer_streamfields()).
         live = ArticlePage.objects.live().defer_streamfields()
-        context["related"] = (
-            live.filter(tags__in=self.tags.all())
-            .exclude(pk=self.pk)
-            .distinct()
-            .order_by("-published_at")[:5]
-        )
+        if RELATED == "previous":
+            # The siblings just before it in the tree (an index range of treebeard's
+            # path; the import adds a channel's articles oldest first).
+            context["related"] = self.get_prev_siblings().live().specific()[:5]
+            context["related"] = context["related"].defer_streamfields()
+            context["latest"] = live.order_by("-published_at")[:5]
+            return context
+        if RELATED == "siblings":
+            # The newest of the same channel.
+            related = live.sibling_of(self, inclusive=False)
+        else:
+            related = live.filter(tags__in=self.tags.all()).exclude(pk=self.pk)
+            related = related.distinct()
+        context["related"] = related.order_by("-published_at")[:5]
         context["latest"] = live.order_by("-published_at")[:5]
         return context
