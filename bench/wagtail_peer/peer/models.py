@@ -24,7 +24,6 @@ from wagtail.fields import StreamField
 from wagtail.models import Page
 from wagtail.search import index
 
-
 # 相关文章: "tags" (articles sharing a tag, newest first: what the page means by related)
 # "siblings" (the newest articles of the same channel) or "previous" (the five before it
 # in its channel's tree order: one index range, the cheapest list a Wagtail site would
