@@ -73,7 +73,9 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=20)
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--port", type=int, default=8831)
-    parser.add_argument("--related", choices=("tags", "siblings", "previous"), default="tags")
+    parser.add_argument(
+        "--related", choices=("tags", "siblings", "previous"), default="tags"
+    )
     options = parser.parse_args()
     seconds = options.seconds
 
