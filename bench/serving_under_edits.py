@@ -6,6 +6,7 @@ Usage (from the project root, after ./run test or ./run has made .venv):
 
     .venv/bin/python bench/serving_under_edits.py [--n 20000] [--seconds 30]
         [--connections 16] [--reuse-db] [--skip-warm]
+        [--wagtail tags|siblings|previous]
 
 Steps, all on one SQLite file ``bench/data/bench-N.sqlite3`` (made as
 ``article_bench.py`` makes it; ``--reuse-db`` keeps it, migrations are applied), or
@@ -22,10 +23,15 @@ page and shared caches in Redis (the deployment of docs/deployment.md):
    minute, the first 15 s in (送审 → 初审 → 复审 → 终审 through ``news.workflow``,
    the admin's write path).
 5. **ceiling**: the minimal Django view returning the same number of bytes.
+6. with ``--wagtail RELATED``: the Wagtail 8.0.1 peer serving its own import of the
+   same N articles, with its own ceiling (``bench/wagtail_serving.py``; RELATED is
+   its 相关文章: ``tags`` as ours, ``previous`` the cheapest), so that the cold
+   figure is also compared with Wagtail's share measured in the same run.
 
 Prints every RESULT line, the editor's counts, the workers' RSS after the editing
 run, and each figure as a share of the ceiling (and for cold, against Wagtail's
-share of its own ceiling, 2.7 %).
+share of its own ceiling: the README's, 190 of 6,850/s, and with ``--wagtail`` the
+one measured in this run).
 """
 
 from __future__ import annotations
@@ -48,6 +54,8 @@ from article_bench import (
     wrk,
 )
 from serving import serve, stop
+from wagtail_serving import RELATED
+from wagtail_serving import measure as measure_peer
 
 EDITOR = r"""
 import json, random, sys, time
@@ -120,6 +128,12 @@ def main() -> None:
     parser.add_argument(
         "--redis-url", help="pages and shared caches in this Redis (emptied first)"
     )
+    parser.add_argument(
+        "--wagtail",
+        choices=RELATED,
+        help="also serve the Wagtail peer (bench/wagtail_serving.py) with this "
+        "related list and compare the cold share with its share in this run",
+    )
     options = parser.parse_args()
 
     DATA.mkdir(parents=True, exist_ok=True)
@@ -189,6 +203,18 @@ def main() -> None:
     print("== ceiling: minimal Django view, same page size", flush=True)
     ceiling = reference_ceiling(env, len(page), port + 1, urls, seconds, conns)
 
+    peer = None
+    if options.wagtail:
+        peer = measure_peer(
+            options.n, seconds, conns, port + 20, related=options.wagtail
+        )
+        print(
+            f"RESULT peer=wagtail-8.0.1 related={options.wagtail} "
+            f"article_rps={peer['article_rps']:.1f} "
+            f"ceiling_rps={peer['ceiling_rps']:.1f} share={peer['share']:.2%}",
+            flush=True,
+        )
+
     wagtail = WAGTAIL["article_rps"] / WAGTAIL["ceiling_rps"]
     for label, result in results.items():
         share = result["rps"] / ceiling["rps"]
@@ -199,6 +225,11 @@ def main() -> None:
         )
         if label == "cold":
             line += f"; {share / wagtail:.1f}× Wagtail's share ({wagtail:.1%})"
+            if peer is not None:
+                line += (
+                    f", {share / peer['share']:.1f}× its share in this run "
+                    f"({options.wagtail}: {peer['share']:.2%})"
+                )
         print(line)
     print(f"page size {len(page)} bytes")
 

@@ -45,6 +45,8 @@ from wagtail_import import BENCH, VENV, peer, peer_env, peer_venv  # noqa: E402
 from wagtail_import import run as import_peer  # noqa: E402
 
 GUNICORN = VENV / "bin" / "gunicorn"
+# The peer's 相关文章 (bench/wagtail_peer/peer/models.py, PEER_RELATED).
+RELATED = ("tags", "siblings", "previous")
 
 URLS = r"""
 import django
@@ -67,25 +69,19 @@ def peer_gunicorn() -> Path:
     return GUNICORN
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--n", type=int, default=20000)
-    parser.add_argument("--seconds", type=int, default=20)
-    parser.add_argument("--connections", type=int, default=16)
-    parser.add_argument("--port", type=int, default=8831)
-    parser.add_argument(
-        "--related", choices=("tags", "siblings", "previous"), default="tags"
-    )
-    options = parser.parse_args()
-    seconds = options.seconds
-
-    db = DATA / f"wagtail-{options.n}.sqlite3"
+def measure(
+    n: int, seconds: int, connections: int, port: int, related: str = "tags"
+) -> dict:
+    """Serve the peer's N articles and its same-run ceiling (steps 1–5 above):
+    ``{"article_rps", "p99_ms", "non2xx", "page_bytes", "ceiling_rps", "share",
+    "load"}``."""
+    db = DATA / f"wagtail-{n}.sqlite3"
     if not db.exists():
-        made = import_peer(options.n, db, dataset(options.n), "after")
+        made = import_peer(n, db, dataset(n), "after")
         print("IMPORT " + " ".join(f"{k}={v}" for k, v in made.items()), flush=True)
-    env = peer_env(db) | {"PEER_RELATED": options.related}
+    env = peer_env(db) | {"PEER_RELATED": related}
     peer(env, "-m", "django", "migrate", "-v", "0")  # a database of an older peer
-    urls = DATA / f"wagtail-urls-{options.n}.txt"
+    urls = DATA / f"wagtail-urls-{n}.txt"
     urls.write_text(peer(env, "-c", URLS))
     first = urls.read_text().split("\n", 1)[0]
 
@@ -93,32 +89,53 @@ def main() -> None:
     site = serve(
         ["wagtail_peer.wsgi:application"],
         env,
-        options.port,
+        port,
         gunicorn=str(peer_gunicorn()),
         cwd=BENCH,
         probe=first,
     )
     try:
         # Raises unless the first article page answers 200.
-        page = urllib.request.urlopen(f"http://127.0.0.1:{options.port}{first}").read()
-        wrk(options.port, urls, 3, options.connections)  # warm-up
-        print("== Wagtail 8.0.1: article pages, random over all", flush=True)
-        article = wrk(options.port, urls, seconds, options.connections)
+        page = urllib.request.urlopen(f"http://127.0.0.1:{port}{first}").read()
+        wrk(port, urls, 3, connections)  # warm-up
+        print(
+            f"== Wagtail 8.0.1 ({related}): article pages, random over all", flush=True
+        )
+        article = wrk(port, urls, seconds, connections)
     finally:
         stop(site)
     print("== ceiling: minimal Django view, same page size", flush=True)
     ceiling = reference_ceiling(
-        dict(os.environ), len(page), options.port + 1, urls, seconds,
-        options.connections,
-    )  # fmt: skip
-    load = f"{load}-{os.getloadavg()[0]:.1f}"
-    share = article["rps"] / ceiling["rps"]
+        dict(os.environ), len(page), port + 1, urls, seconds, connections
+    )
+    return {
+        "article_rps": article["rps"],
+        "p99_ms": article["p99_ms"],
+        "non2xx": article["non2xx"],
+        "page_bytes": len(page),
+        "ceiling_rps": ceiling["rps"],
+        "share": article["rps"] / ceiling["rps"],
+        "load": f"{load}-{os.getloadavg()[0]:.1f}",
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--n", type=int, default=20000)
+    parser.add_argument("--seconds", type=int, default=20)
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--port", type=int, default=8831)
+    parser.add_argument("--related", choices=RELATED, default="tags")
+    options = parser.parse_args()
+    got = measure(
+        options.n, options.seconds, options.connections, options.port, options.related
+    )
     print(
         f"RESULT peer=wagtail-8.0.1 n={options.n} related={options.related} "
-        f"page_bytes={len(page)} "
-        f"article_rps={article['rps']:.1f} p99_ms={article['p99_ms']:.1f} "
-        f"non2xx={article['non2xx']:.0f} ceiling_rps={ceiling['rps']:.1f} "
-        f"share={share:.2%} load={load}",
+        f"page_bytes={got['page_bytes']} article_rps={got['article_rps']:.1f} "
+        f"p99_ms={got['p99_ms']:.1f} non2xx={got['non2xx']:.0f} "
+        f"ceiling_rps={got['ceiling_rps']:.1f} share={got['share']:.2%} "
+        f"load={got['load']}",
         flush=True,
     )
 
