@@ -24,10 +24,10 @@ from wagtail.fields import StreamField
 from wagtail.models import Page
 from wagtail.search import index
 
-# 相关文章: "tags" (articles sharing a tag, newest first: what the page means by related)
-# "siblings" (the newest articles of the same channel) or "previous" (the five before it
-# in its channel's tree order: one index range, the cheapest list a Wagtail site would
-# call related). bench/wagtail_serving.py --related sets it.
+# 相关文章: "tags" (articles sharing a tag, newest first: what our page means by
+# related), "siblings" (the newest articles of the same channel) or "previous" (the five
+# before it in its channel's tree order: one index range, the cheapest list a Wagtail
+# site would call related). bench/wagtail_serving.py --related sets it.
 RELATED = os.environ.get("PEER_RELATED", "tags")
 
 
@@ -71,18 +71,16 @@ class ArticlePage(Page):
         # Listings leave the bodies unloaded (Wagtail's defer_streamfields()).
         live = ArticlePage.objects.live().defer_streamfields()
         if RELATED == "previous":
-            # The siblings just before it in the tree (an index range of treebeard's
-            # path; the import adds a channel's articles oldest first).
-            context["related"] = self.get_prev_siblings().live().specific()[:5]
-            context["related"] = context["related"].defer_streamfields()
-            context["latest"] = live.order_by("-published_at")[:5]
-            return context
-        if RELATED == "siblings":
+            # The five siblings just before it in the tree, nearest first: a range of
+            # treebeard's path index. The tree's order is the import's, the dataset's
+            # (not by date): five articles of the same channel, nothing more.
+            related = self.get_prev_siblings().live().specific().defer_streamfields()
+        elif RELATED == "siblings":
             # The newest of the same channel.
-            related = live.sibling_of(self, inclusive=False)
+            related = live.sibling_of(self, inclusive=False).order_by("-published_at")
         else:
             related = live.filter(tags__in=self.tags.all()).exclude(pk=self.pk)
-            related = related.distinct()
-        context["related"] = related.order_by("-published_at")[:5]
+            related = related.distinct().order_by("-published_at")
+        context["related"] = related[:5]
         context["latest"] = live.order_by("-published_at")[:5]
         return context
