@@ -107,17 +107,21 @@ def timed(
     seconds = time.perf_counter() - started
     if done.returncode:
         raise SystemExit(done.stdout[-2000:] + done.stderr[-4000:])
-    rss_kb = int(
-        re.search(r"Maximum resident set size \(kbytes\): (\d+)", done.stderr)[1]
-    )
-    return seconds, round(rss_kb / 1024), done
+    return seconds, peak_rss_mb(done.stderr), done
 
 
-def cpu_seconds(done: subprocess.CompletedProcess) -> float:
-    """User + system CPU seconds of a ``timed`` command and its worker processes:
-    what the work cost, less sensitive than the wall time to a shared machine."""
-    user = float(re.search(r"User time \(seconds\): ([\d.]+)", done.stderr)[1])
-    system = float(re.search(r"System time \(seconds\): ([\d.]+)", done.stderr)[1])
+def peak_rss_mb(report: str) -> int:
+    """The peak RSS in MB that ``/usr/bin/time -v`` reported (``report``, its text)."""
+    rss_kb = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", report)[1])
+    return round(rss_kb / 1024)
+
+
+def cpu_seconds(report: str) -> float:
+    """User + system CPU seconds that ``/usr/bin/time -v`` reported (``report``) of a
+    command and its worker processes: what the work cost, less sensitive than the
+    wall time to a shared machine."""
+    user = float(re.search(r"User time \(seconds\): ([\d.]+)", report)[1])
+    system = float(re.search(r"System time \(seconds\): ([\d.]+)", report)[1])
     return round(user + system, 1)
 
 
@@ -211,7 +215,7 @@ def run_once(
     )
     return {
         "seconds": round(seconds, 1),
-        "cpu_s": cpu_seconds(done),
+        "cpu_s": cpu_seconds(done.stderr),
         "load": load,
         "peak_rss_mb": rss_mb,
         "summary": done.stdout.strip().splitlines()[-1],
@@ -231,7 +235,7 @@ def run_baseline(env, n: int, tree: Path, postgres: str | None) -> dict:
             root=tree,
         )  # fmt: skip
         seconds += took
-        cpu += cpu_seconds(done)
+        cpu += cpu_seconds(done.stderr)
         rss_mb = max(rss_mb, rss)
     return {
         "seconds": round(seconds, 1),

@@ -37,7 +37,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
 import subprocess
 import sys
 import time
@@ -46,7 +45,12 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from article_bench import DATA, dataset  # noqa: E402
-from import_bench import CHANNELS  # noqa: E402  (the dataset's eight channels)
+from import_bench import (  # noqa: E402
+    CHANNELS,
+    cpu_seconds,
+    load_average,
+    peak_rss_mb,
+)
 
 BENCH = Path(__file__).resolve().parent
 VENV = BENCH / ".wagtail-venv"
@@ -191,10 +195,6 @@ print(json.dumps({
 """
 
 
-def load_average() -> str:
-    return f"{os.getloadavg()[0]:.1f}"
-
-
 def run(n: int, db: Path, data: Path, index: str = "signals") -> dict:
     """One fresh Wagtail import of the first *n* rows of *data* into *db*; *index*
     "signals" (Wagtail's default) or "after" (update_index at the end)."""
@@ -217,19 +217,16 @@ def run(n: int, db: Path, data: Path, index: str = "signals") -> dict:
     )  # fmt: skip
     seconds = time.perf_counter() - started
     load = f"{load}-{load_average()}"
-    stats = times.read_text()
-    user = float(re.search(r"User time \(seconds\): ([\d.]+)", stats)[1])
-    system = float(re.search(r"System time \(seconds\): ([\d.]+)", stats)[1])
-    rss_kb = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", stats)[1])
+    report = times.read_text()
     check = json.loads(peer(env, "-c", CHECK).splitlines()[-1])
     return {
         "peer": f"wagtail-{check.pop('version')}",
         "n": n,
         "index": index,
         "seconds": round(seconds, 1),
-        "cpu_s": round(user + system, 1),
+        "cpu_s": cpu_seconds(report),
         "load": load,
-        "peak_rss_mb": round(rss_kb / 1024),
+        "peak_rss_mb": peak_rss_mb(report),
         **check,
     }
 

@@ -40,6 +40,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from article_bench import DATA, ROOT, dataset, reference_ceiling, wrk  # noqa: E402
+from import_bench import load_average  # noqa: E402
 from serving import serve, stop  # noqa: E402
 from wagtail_import import BENCH, VENV, peer, peer_env, peer_venv  # noqa: E402
 from wagtail_import import run as import_peer  # noqa: E402
@@ -81,11 +82,12 @@ def measure(
         print("IMPORT " + " ".join(f"{k}={v}" for k, v in made.items()), flush=True)
     env = peer_env(db) | {"PEER_RELATED": related}
     peer(env, "-m", "django", "migrate", "-v", "0")  # a database of an older peer
+    listing = peer(env, "-c", URLS)
     urls = DATA / f"wagtail-urls-{n}.txt"
-    urls.write_text(peer(env, "-c", URLS))
-    first = urls.read_text().split("\n", 1)[0]
+    urls.write_text(listing)
+    first = listing.split("\n", 1)[0]
 
-    load = f"{os.getloadavg()[0]:.1f}"
+    load = load_average()
     site = serve(
         ["wagtail_peer.wsgi:application"],
         env,
@@ -115,7 +117,7 @@ def measure(
         "page_bytes": len(page),
         "ceiling_rps": ceiling["rps"],
         "share": article["rps"] / ceiling["rps"],
-        "load": f"{load}-{os.getloadavg()[0]:.1f}",
+        "load": f"{load}-{load_average()}",
     }
 
 
