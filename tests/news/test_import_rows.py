@@ -14,7 +14,7 @@ from django.test import TestCase
 from django.utils import timezone
 
 from news import bulk
-from news.models import Article, ArticleEvent, Revision
+from news.models import PAGE_STAMP_START, Article, ArticleEvent, Revision
 from news.search import search
 from tests.factories import ArticleFactory, ChannelFactory, staff_in_group
 from tests.news.test_import_bulk import seed_variant
@@ -84,7 +84,8 @@ class RowInsertTests(TestCase):
             self.assertIsNotNone(row.created_at)
             self.assertEqual(row.created_at, row.updated_at)
             self.assertEqual(
-                (row.page_stamp, row.version, row.is_featured), (0, 1, False)
+                (row.page_stamp, row.version, row.is_featured),
+                (PAGE_STAMP_START, 1, False),
             )
 
     def test_more_rows_than_one_statement_holds(self):
@@ -245,7 +246,9 @@ class ImportedNeighboursAndSearchTests(TestCase):
         # Two new pages between 10 and 20, one between 30 and 40, one after 40.
         self.import_pages(12, 14, 35, 45)
         stale = set(
-            Article.objects.filter(page_stamp__gt=0).values_list("pk", flat=True)
+            Article.objects.filter(page_stamp__gt=PAGE_STAMP_START).values_list(
+                "pk", flat=True
+            )
         )
         self.assertEqual(
             stale, {existing[m].pk for m in (10, 20, 30, 40)}, "5 keeps its page"
@@ -268,7 +271,9 @@ class ImportedNeighboursAndSearchTests(TestCase):
         )
         self.import_pages(12)
         stale = set(
-            Article.objects.filter(page_stamp__gt=0).values_list("pk", flat=True)
+            Article.objects.filter(page_stamp__gt=PAGE_STAMP_START).values_list(
+                "pk", flat=True
+            )
         )
         self.assertEqual(stale, {second.pk, later.pk})
         self.assertNotIn(first.pk, stale)
