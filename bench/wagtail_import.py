@@ -1,9 +1,11 @@
 #!/usr/bin/env python3
 """Import and publish N articles of the shared dataset into Wagtail 8.0.1 (issue #16's peer).
 
-Usage (from the project root; any Python 3.11, it needs only the standard library):
+Usage (from the project root; any Python 3.11, it needs only the standard library,
+and with ``--database-url`` psycopg, as .venv has it):
 
     .venv/bin/python bench/wagtail_import.py [--n 20000] [--db PATH] [--index-after]
+        [--database-url postgres://USER:PASSWORD@HOST:PORT/NAME]
 
 The same-run peer of bench/import_bench.py (which runs it with ``--wagtail``). Steps:
 
@@ -11,7 +13,9 @@ The same-run peer of bench/import_bench.py (which runs it with ``--wagtail``). S
    ``pip install wagtail==8.0.1 Django==5.2.19``); the project's .venv is never touched;
 2. a fresh SQLite database (default bench/data/wagtail-N.sqlite3) for the minimal
    Wagtail project bench/wagtail_peer: migrate, a superuser, one ChannelPage per
-   dataset channel under the home page;
+   dataset channel under the home page (with ``--database-url``, that PostgreSQL
+   database instead, dropped and created again: the peer's venv then gets psycopg at
+   our requirements.txt pin);
 3. in a new process, under ``/usr/bin/time -v`` as ours is timed: read the first N lines
    of the shared dataset (bench/data/dataset-20000.jsonl; dataset-N.jsonl, its prefix,
    when that is missing: the rows our import reads) and create each article as Wagtail's own API does —
@@ -37,14 +41,16 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import subprocess
 import sys
 import time
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from article_bench import DATA, dataset  # noqa: E402
+from article_bench import DATA, ROOT, dataset  # noqa: E402
 from import_bench import (  # noqa: E402
     CHANNELS,
     cpu_seconds,
@@ -69,14 +75,50 @@ def peer_venv() -> Path:
     return PEER_PYTHON
 
 
-def peer_env(db: Path) -> dict[str, str]:
+def peer_env(db: Path, url: str | None = None) -> dict[str, str]:
+    """The peer's environment: its SQLite file *db*, or the PostgreSQL database
+    *url* when one is given."""
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
     env.update(
         WAGTAIL_PEER_DB=str(db),
         DJANGO_SETTINGS_MODULE="wagtail_peer.settings",
         PYTHONPATH=str(BENCH),
     )
+    env.pop("WAGTAIL_PEER_DATABASE_URL", None)
+    if url:
+        peer_install("psycopg", r"^psycopg\[binary\]==\S+")
+        env["WAGTAIL_PEER_DATABASE_URL"] = url
     return env
+
+
+def peer_install(module: str, pin_pattern: str) -> None:
+    """*module* in the peer's venv, installed at the version our requirements.txt
+    pins (the line matching *pin_pattern*) if it is missing."""
+    found = subprocess.run(
+        [str(peer_venv()), "-c", f"import {module}"], stderr=subprocess.DEVNULL
+    )
+    if found.returncode:
+        pin = re.search(pin_pattern, (ROOT / "requirements.txt").read_text(), re.M)[0]
+        subprocess.run(
+            [str(PEER_PYTHON), "-m", "pip", "install", "-q", pin], check=True
+        )
+
+
+def recreate_database(url: str) -> None:
+    """Drop and create the PostgreSQL database of *url* (through our psycopg)."""
+    import psycopg
+    from psycopg import sql
+
+    parts = urlsplit(url)
+    name = parts.path.lstrip("/")
+    server = urlunsplit(parts._replace(path="/postgres"))
+    with psycopg.connect(server, autocommit=True) as connection:
+        connection.execute(
+            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(
+                sql.Identifier(name)
+            )
+        )
+        connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
 
 
 def peer(env: dict[str, str], *args: str) -> str:
@@ -195,14 +237,19 @@ print(json.dumps({
 """
 
 
-def run(n: int, db: Path, data: Path, index: str = "signals") -> dict:
-    """One fresh Wagtail import of the first *n* rows of *data* into *db*; *index*
-    "signals" (Wagtail's default) or "after" (update_index at the end)."""
+def run(
+    n: int, db: Path, data: Path, index: str = "signals", url: str | None = None
+) -> dict:
+    """One fresh Wagtail import of the first *n* rows of *data* into *db* (or the
+    PostgreSQL database *url*); *index* "signals" (Wagtail's default) or "after"
+    (update_index at the end)."""
     peer_venv()
-    env = peer_env(db)
+    env = peer_env(db, url)
     db.parent.mkdir(parents=True, exist_ok=True)
     for stale in db.parent.glob(db.name + "*"):
         stale.unlink()
+    if url:
+        recreate_database(url)
     peer(env, "-m", "django", "migrate", "-v", "0")
     peer(env, "-c", SETUP, *CHANNELS)
     load = load_average()
@@ -221,6 +268,7 @@ def run(n: int, db: Path, data: Path, index: str = "signals") -> dict:
     check = json.loads(peer(env, "-c", CHECK).splitlines()[-1])
     return {
         "peer": f"wagtail-{check.pop('version')}",
+        "engine": "postgresql" if url else "sqlite",
         "n": n,
         "index": index,
         "seconds": round(seconds, 1),
@@ -245,13 +293,19 @@ def main() -> None:
         action="store_true",
         help="search index by update_index after the import, not by signals",
     )
+    parser.add_argument(
+        "--database-url",
+        help="import into this PostgreSQL database (dropped and created) instead",
+    )
     args = parser.parse_args()
     shared = DATA / "dataset-20000.jsonl"
     data = args.data or (shared if shared.exists() and args.n <= 20000 else None)
     data = data or dataset(args.n)
-    db = args.db or DATA / f"wagtail-{args.n}.sqlite3"
+    engine = "pg-" if args.database_url else ""
+    # With --database-url the file only names the /usr/bin/time report beside it.
+    db = args.db or DATA / f"wagtail-{engine}{args.n}.sqlite3"
     index = "after" if args.index_after else "signals"
-    result = run(args.n, db.resolve(), data.resolve(), index)
+    result = run(args.n, db.resolve(), data.resolve(), index, args.database_url)
     print("RESULT " + " ".join(f"{k}={v}" for k, v in result.items()), flush=True)
 
 

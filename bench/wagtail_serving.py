@@ -5,13 +5,16 @@ protocol of ../shared/bench/README.md.
 Usage (from the project root, after ./run test or ./run has made .venv):
 
     .venv/bin/python bench/wagtail_serving.py [--n 20000] [--seconds 20]
-        [--connections 16] [--port 8831] [--related tags|siblings]
+        [--connections 16] [--port 8831] [--related tags|siblings|previous]
+        [--database-url postgres://USER:PASSWORD@HOST:PORT/NAME]
 
 Steps:
 
 1. the peer's database, bench/data/wagtail-N.sqlite3, as bench/wagtail_import.py
    leaves it (made with ``--index-after`` if missing: about 36 ms an article), its
-   migrations applied;
+   migrations applied; with ``--database-url``, the PostgreSQL database that
+   ``bench/wagtail_import.py --database-url`` filled instead (not made here: ~65 ms an
+   article);
 2. gunicorn from the peer's venv (bench/.wagtail-venv; installed there at our
    requirements.txt pin if missing), 2 sync workers, ``DEBUG=False``, on
    ``wagtail_peer.wsgi``: Wagtail's page serving with the peer's article template
@@ -31,18 +34,16 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
-import subprocess
 import sys
 import urllib.request
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from article_bench import DATA, ROOT, dataset, reference_ceiling, wrk  # noqa: E402
+from article_bench import DATA, dataset, reference_ceiling, wrk  # noqa: E402
 from import_bench import load_average  # noqa: E402
 from serving import serve, stop  # noqa: E402
-from wagtail_import import BENCH, VENV, peer, peer_env, peer_venv  # noqa: E402
+from wagtail_import import BENCH, VENV, peer, peer_env, peer_install  # noqa: E402
 from wagtail_import import run as import_peer  # noqa: E402
 
 GUNICORN = VENV / "bin" / "gunicorn"
@@ -60,30 +61,34 @@ for page in ArticlePage.objects.live().order_by("pk"):
 
 def peer_gunicorn() -> Path:
     """gunicorn in the peer's venv, at the version our requirements.txt pins."""
-    if not GUNICORN.exists():
-        pin = re.search(
-            r"^gunicorn==\S+", (ROOT / "requirements.txt").read_text(), re.M
-        )[0]
-        subprocess.run(
-            [str(peer_venv()), "-m", "pip", "install", "-q", pin], check=True
-        )
+    peer_install("gunicorn", r"^gunicorn==\S+")
     return GUNICORN
 
 
 def measure(
-    n: int, seconds: int, connections: int, port: int, related: str = "tags"
+    n: int,
+    seconds: int,
+    connections: int,
+    port: int,
+    related: str = "tags",
+    url: str | None = None,
 ) -> dict:
-    """Serve the peer's N articles and its same-run ceiling (steps 1–5 above):
-    ``{"article_rps", "p99_ms", "non2xx", "page_bytes", "ceiling_rps", "share",
-    "load"}``."""
+    """Serve the peer's N articles and its same-run ceiling (steps 1–5 above), from
+    its SQLite file or the PostgreSQL database *url*: ``{"article_rps", "p99_ms",
+    "non2xx", "page_bytes", "ceiling_rps", "share", "load"}``."""
     db = DATA / f"wagtail-{n}.sqlite3"
-    if not db.exists():
+    if not url and not db.exists():
         made = import_peer(n, db, dataset(n), "after")
         print("IMPORT " + " ".join(f"{k}={v}" for k, v in made.items()), flush=True)
-    env = peer_env(db) | {"PEER_RELATED": related}
+    env = peer_env(db, url) | {"PEER_RELATED": related}
     peer(env, "-m", "django", "migrate", "-v", "0")  # a database of an older peer
     listing = peer(env, "-c", URLS)
-    urls = DATA / f"wagtail-urls-{n}.txt"
+    if not listing.strip():
+        raise SystemExit(
+            "the peer's database has no live article: run bench/wagtail_import.py"
+            f" --n {n} --index-after --database-url … first"
+        )
+    urls = DATA / f"wagtail-urls-{'pg-' if url else ''}{n}.txt"
     urls.write_text(listing)
     first = listing.split("\n", 1)[0]
 
@@ -128,12 +133,23 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--port", type=int, default=8831)
     parser.add_argument("--related", choices=RELATED, default="tags")
+    parser.add_argument(
+        "--database-url",
+        help="serve the peer from this PostgreSQL database (bench/wagtail_import.py"
+        " --database-url fills it)",
+    )
     options = parser.parse_args()
     got = measure(
-        options.n, options.seconds, options.connections, options.port, options.related
+        options.n,
+        options.seconds,
+        options.connections,
+        options.port,
+        options.related,
+        options.database_url,
     )
     print(
         f"RESULT peer=wagtail-8.0.1 n={options.n} related={options.related} "
+        f"engine={'postgresql' if options.database_url else 'sqlite'} "
         f"page_bytes={got['page_bytes']} article_rps={got['article_rps']:.1f} "
         f"p99_ms={got['p99_ms']:.1f} non2xx={got['non2xx']:.0f} "
         f"ceiling_rps={got['ceiling_rps']:.1f} share={got['share']:.2%} "

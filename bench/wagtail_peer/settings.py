@@ -5,11 +5,13 @@ database search backend the template configures.
 
 The SQLite file is ``WAGTAIL_PEER_DB``; its PRAGMAs are the ones our own settings use
 (WAL, synchronous=NORMAL, a 20 MB page cache), so that both sides write to the same
-kind of database.
+kind of database. ``WAGTAIL_PEER_DATABASE_URL`` (``postgres://…``) puts it on
+PostgreSQL instead.
 """
 
 import os
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 BASE_DIR = Path(__file__).resolve().parent
 
@@ -78,6 +80,22 @@ DATABASES = {
         },
     }
 }
+if os.environ.get("WAGTAIL_PEER_DATABASE_URL"):
+    # PostgreSQL instead (bench/wagtail_import.py --database-url): the same server
+    # and settings ours uses there, persistent connections included (generous: a
+    # Wagtail site left at Django's default reconnects on every request).
+    _url = urlsplit(os.environ["WAGTAIL_PEER_DATABASE_URL"])
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.postgresql",
+            "NAME": _url.path.lstrip("/"),
+            "USER": unquote(_url.username or ""),
+            "PASSWORD": unquote(_url.password or ""),
+            "HOST": _url.hostname or "",
+            "PORT": str(_url.port or ""),
+            "CONN_MAX_AGE": 60,
+        }
+    }
 
 LANGUAGE_CODE = "zh-hans"
 TIME_ZONE = "Asia/Shanghai"
