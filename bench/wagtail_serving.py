@@ -18,10 +18,12 @@ Steps:
 2. gunicorn from the peer's venv (bench/.wagtail-venv; installed there at our
    requirements.txt pin if missing), 2 sync workers, ``DEBUG=False``, on
    ``wagtail_peer.wsgi``: Wagtail's page serving with the peer's article template
-   (title, meta line, body, tags, 5 related, 5 latest, breadcrumbs), SQLite, no
-   cache. ``--related tags`` (the default) lists the newest articles sharing a tag,
-   ``--related siblings`` the newest of the same channel (``sibling_of``: cheaper,
-   the most generous peer);
+   (title, meta line, body, tags, 5 related, 5 latest, breadcrumbs), SQLite (or the
+   PostgreSQL database of ``--database-url``), no cache. ``--related tags`` (the
+   default) lists the newest articles sharing a tag, as ours does; ``siblings`` the
+   newest of the same channel (``sibling_of``: the slowest here, SQLite sorts the
+   channel on every page); ``previous`` the five before it in the channel's tree
+   order (one index range: the cheapest, the most generous peer);
 3. wrk -t2 -cC random over the URLs of every live ArticlePage (3 s warm-up, then
    ``--seconds``);
 4. the minimal Django view (bench/data/reference_app.py) answering as many bytes as
