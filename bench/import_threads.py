@@ -21,7 +21,8 @@ process and prints:
   inner steps took, and wall seconds included;
 - the SQL statements by kind: CPU seconds of the writing thread, wall seconds and
   count;
-- the wall seconds the writing thread waited for the worker processes' results;
+- the wall seconds the writing thread waited for the worker processes' results
+  (and, among the steps, for the write-ahead log's copy to catch up);
 - on PostgreSQL, the CPU seconds of the writer's server process (its backend, from
   ``/proc``: the server must run on this machine) and what it was doing, sampled
   every 10 ms from ``pg_stat_activity`` by another connection: its state and wait
@@ -108,6 +109,9 @@ def main() -> None:
     for name in ("write", "_index", "_touch_neighbours", "_snapshot", "_article"):
         timed(bulk.BatchWriter, name)
     timed(bulk, "_wordcheck")
+    # Wall: the writer waiting for the log's copy to catch up (CPU: none).
+    if hasattr(bulk.Checkpointer, "wait_if_long"):  # not in trees before it
+        timed(bulk.Checkpointer, "wait_if_long", "waiting for the log's copy")
     timed(bulk.RowInsert, "insert", label=lambda a: f"insert {a[0].table}")
     timed(BaseDatabaseWrapper, "_commit", "commit")
     timed(BaseDatabaseWrapper, "run_and_clear_commit_hooks", "after commit")

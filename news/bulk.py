@@ -26,6 +26,7 @@ import multiprocessing
 import os
 import re
 import sqlite3
+import sys
 import threading
 import time
 import zipfile
@@ -1555,6 +1556,8 @@ def import_sources(
                 if following is not None and checkpointer is None:
                     # More than one batch: the log copied by a thread of its own.
                     checkpointer = Checkpointer.start()
+                if checkpointer is not None:
+                    checkpointer.wait_if_long()
                 try:
                     outcomes = writer.write(items)
                 except BulkWriteBusy:
@@ -1592,12 +1595,30 @@ class Checkpointer:
     when the import ends, copies the rest and truncates the log if no reader is in
     it. The same pages reach the database file; readers see each batch at its
     commit, as before.
+
+    The log starts again from its beginning only when a writer begins while every
+    page of it has been copied; with the copies a batch behind, that happened only
+    when the writer had waited for the workers, and the log grew to near the size of
+    the import (926 MB in a run of 20,000 articles): each page written to the disk
+    twice, and ~900 MB of fresh file pages taken into memory. So once the log holds ``LOG_LIMIT`` bytes the writer waits,
+    before its next batch, for the copy of the last one (``wait_if_long``); the
+    log then starts again and stays under about ``LOG_LIMIT`` and two batches, its
+    pages used again in memory (docs/benchmarks.md).
     """
+
+    # The log's size at which the writer lets the copying catch up (bytes).
+    LOG_LIMIT = 64 * 1024 * 1024
 
     def __init__(self, raw: sqlite3.Connection, path: str, every: int):
         self._raw = raw  # the writer's connection, which checkpointed ``every`` pages
         self._every = every
         self._wake = threading.Event()
+        # Batches committed, and batches copied by a checkpoint (or given up on).
+        self._state = threading.Condition()
+        self._committed = self._copied = 0
+        self._pages = 0  # the log's pages at the last checkpoint
+        self._restarted = 0  # the batches committed when the writer last waited
+        self._page_size = raw.execute("PRAGMA page_size").fetchone()[0]
         self._stopping = False
         self._final = "TRUNCATE"
         synchronous = raw.execute("PRAGMA synchronous").fetchone()[0]
@@ -1626,7 +1647,20 @@ class Checkpointer:
 
     def committed(self) -> None:
         """A batch is committed: its pages are there to copy."""
+        with self._state:
+            self._committed += 1
         self._wake.set()
+
+    def wait_if_long(self) -> None:
+        """Before a batch: if the log has grown to ``LOG_LIMIT``, wait until what
+        is committed is copied, so that the batch's writes start it again."""
+        with self._state:
+            if self._pages * self._page_size < self.LOG_LIMIT:
+                return
+            self._state.wait_for(lambda: self._copied >= self._committed)
+            # The log starts again at this batch: the checkpoints of the batches
+            # before it no longer tell its length.
+            self._pages, self._restarted = 0, self._committed
 
     def close(self) -> None:
         """Copy what is left, then let the writer's connection checkpoint again."""
@@ -1653,12 +1687,26 @@ class Checkpointer:
                 self._wake.clear()
                 stopping = self._stopping
                 mode = self._final if stopping else "PASSIVE"
+                with self._state:
+                    committed = self._committed
                 # Busy (another connection's checkpoint): the next one copies these.
-                with contextlib.suppress(sqlite3.Error):
-                    db.execute(f"PRAGMA wal_checkpoint({mode})").fetchall()
+                try:
+                    (_busy, pages, _copied) = db.execute(
+                        f"PRAGMA wal_checkpoint({mode})"
+                    ).fetchone()
+                except sqlite3.Error:
+                    pages = 0  # nothing to wait for: a writer's checkpoint copies
+                with self._state:
+                    if committed > self._restarted:
+                        self._pages = pages
+                    self._copied = committed
+                    self._state.notify_all()
                 if stopping:
                     return
         finally:
+            with self._state:  # never a writer left waiting
+                self._copied = sys.maxsize
+                self._state.notify_all()
             db.close()
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from unittest import skipUnless
+from unittest import mock, skipUnless
 
 from django.conf import settings
 from django.db import connection
@@ -65,3 +65,40 @@ class CheckpointerTests(TransactionTestCase):
         self.assertEqual(Article.objects.published().count(), len(PAGES))
         title = Article.objects.order_by("pk").first().title
         self.assertGreater(search(title).count(), 0)
+
+    @skipUnless(connection.vendor == "sqlite", "SQLite's write-ahead log")
+    def test_writer_lets_the_copy_catch_up_once_the_log_is_long(self):
+        # The log is copied a batch behind the writer; it starts again only when a
+        # batch begins with every committed page copied. Once the log has reached
+        # LOG_LIMIT, each batch waits for that (any log is long enough here).
+        channel = ChannelFactory(name="烟台新闻")
+        self.enterContext(on_a_file())
+        self.enterContext(mock.patch.object(bulk.Checkpointer, "LOG_LIMIT", 1))
+        seen = []  # each batch: (the log known to be long before, all copied after)
+        wait_if_long = bulk.Checkpointer.wait_if_long
+
+        def observed(checkpointer):
+            with checkpointer._state:
+                long = checkpointer._pages > 0
+            wait_if_long(checkpointer)
+            with checkpointer._state:
+                seen.append((long, checkpointer._copied >= checkpointer._committed))
+
+        self.enterContext(
+            mock.patch.object(bulk.Checkpointer, "wait_if_long", observed)
+        )
+        totals = import_sources(
+            PAGES,
+            channel=channel,
+            publish=True,
+            batch_size=1,  # a commit a page
+        )
+        self.assertEqual(totals.counts[CREATED], len(PAGES))
+        self.assertEqual(len(seen), len(PAGES))
+        # A batch starts before the checkpoint of the one before has reported (the
+        # first ones, and often the one after a wait); every batch that started
+        # after a report had the log wholly copied.
+        waited = [copied for long, copied in seen if long]
+        self.assertGreaterEqual(len(waited), 3)
+        self.assertTrue(all(waited))
+        self.assertEqual(Article.objects.published().count(), len(PAGES))
