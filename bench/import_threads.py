@@ -23,6 +23,8 @@ process and prints:
   count;
 - the wall seconds the writing thread waited for the worker processes' results
   (and, among the steps, for the write-ahead log's copy to catch up);
+- with ``--slow-reader`` (SQLite), the same with a reader on a connection of its own
+  all through the import, each of its transactions held 0.2 s;
 - on PostgreSQL, the CPU seconds of the writer's server process (its backend, from
   ``/proc``: the server must run on this machine) and what it was doing, sampled
   every 10 ms from ``pg_stat_activity`` by another connection: its state and wait
@@ -58,6 +60,12 @@ def main() -> None:
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--tree", type=Path, default=BENCH.parent)
     parser.add_argument("--postgres", metavar="DATABASE_URL")
+    parser.add_argument(
+        "--slow-reader",
+        action="store_true",
+        help="SQLite: a reader on a connection of its own all through the import, "
+        "each of its transactions held 0.2 s (a long report, a backup)",
+    )
     args = parser.parse_args()
     root = args.tree.resolve()
 
@@ -193,6 +201,21 @@ def main() -> None:
 
         sampler = threading.Thread(target=sample, name="pg sampler", daemon=True)
         sampler.start()
+    reads = [0]
+    if args.slow_reader and not args.postgres:
+        import sqlite3
+
+        def slow_reader():
+            reader = sqlite3.connect(db, timeout=5, isolation_level=None)
+            while not stop.is_set():
+                reader.execute("BEGIN")
+                reader.execute("SELECT count(*) FROM news_article").fetchone()
+                stop.wait(0.2)
+                reader.execute("COMMIT")
+                reads[0] += 1
+            reader.close()
+
+        threading.Thread(target=slow_reader, name="slow reader", daemon=True).start()
     load = os.getloadavg()[0]
     started, start = time.perf_counter(), time.process_time()
     call_command(
@@ -205,6 +228,9 @@ def main() -> None:
         f"load {load:.1f}-{os.getloadavg()[0]:.1f}"
     )
     print(f"writing thread waited for the workers: {waited[0]:.2f} s wall")
+    if args.slow_reader:
+        stop.set()
+        print(f"slow reader: {reads[0]} transactions of 0.2 s")
     if backend:
         stop.set()
         sampler.join()

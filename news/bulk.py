@@ -1600,10 +1600,14 @@ class Checkpointer:
     page of it has been copied; with the copies a batch behind, that happened only
     when the writer had waited for the workers, and the log grew to near the size of
     the import (926 MB in a run of 20,000 articles): each page written to the disk
-    twice, and ~900 MB of fresh file pages taken into memory. So once the log holds ``LOG_LIMIT`` bytes the writer waits,
-    before its next batch, for the copy of the last one (``wait_if_long``); the
-    log then starts again and stays under about ``LOG_LIMIT`` and two batches, its
-    pages used again in memory (docs/benchmarks.md).
+    twice, and ~900 MB of fresh file pages taken into memory. So once the log
+    holds ``LOG_LIMIT`` bytes the writer waits, before its next batch, for the copy
+    of the last one (``wait_if_long``); the log then starts again and stays under
+    about ``LOG_LIMIT`` and two batches, its pages used again in memory
+    (docs/benchmarks.md). A reader that began before the copy and is still reading
+    (a long report, a backup) keeps the log from starting again: when a wait did not
+    start it again, the next one comes only once the log has doubled, so such a
+    reader costs the import a few waits, not one a batch.
     """
 
     # The log's size at which the writer lets the copying catch up (bytes).
@@ -1618,7 +1622,12 @@ class Checkpointer:
         self._committed = self._copied = 0
         self._pages = 0  # the log's pages at the last checkpoint
         self._restarted = 0  # the batches committed when the writer last waited
-        self._page_size = raw.execute("PRAGMA page_size").fetchone()[0]
+        self._log = f"{path}-wal"
+        self._starts: int | None = None  # the log's restarts at the last checkpoint
+        self._judging = False  # whether the log started again after a wait
+        self._waited_at: int | None = None  # ``_starts`` at that wait
+        page_size = raw.execute("PRAGMA page_size").fetchone()[0]
+        self._limit = self._least = max(1, self.LOG_LIMIT // page_size)  # pages
         self._stopping = False
         self._final = "TRUNCATE"
         synchronous = raw.execute("PRAGMA synchronous").fetchone()[0]
@@ -1655,11 +1664,12 @@ class Checkpointer:
         """Before a batch: if the log has grown to ``LOG_LIMIT``, wait until what
         is committed is copied, so that the batch's writes start it again."""
         with self._state:
-            if self._pages * self._page_size < self.LOG_LIMIT:
+            if self._pages < self._limit:
                 return
             self._state.wait_for(lambda: self._copied >= self._committed)
-            # The log starts again at this batch: the checkpoints of the batches
-            # before it no longer tell its length.
+            # The log starts again at this batch (unless a reader keeps it): the
+            # checkpoints of the batches before it no longer tell its length.
+            self._judging, self._waited_at = True, self._starts
             self._pages, self._restarted = 0, self._committed
 
     def close(self) -> None:
@@ -1673,6 +1683,17 @@ class Checkpointer:
         # Closed meanwhile: a new connection starts with the settings' value.
         with contextlib.suppress(sqlite3.Error):
             self._raw.execute(f"PRAGMA wal_autocheckpoint = {int(self._every)}")
+
+    def _log_starts(self) -> int | None:
+        """How many times the log has started again: the checkpoint sequence number
+        in its header (bytes 12–15, big-endian; sqlite.org/fileformat2.html), which
+        the first write after each restart raises. None without a header."""
+        try:
+            with open(self._log, "rb") as log:
+                header = log.read(16)
+        except OSError:
+            return None
+        return int.from_bytes(header[12:16], "big") if len(header) == 16 else None
 
     def _run(self, path: str, synchronous: int) -> None:
         # Its own connection: a checkpoint copies pages without the GIL (sqlite3
@@ -1696,9 +1717,19 @@ class Checkpointer:
                     ).fetchone()
                 except sqlite3.Error:
                     pages = 0  # nothing to wait for: a writer's checkpoint copies
+                starts = self._log_starts()
                 with self._state:
                     if committed > self._restarted:
+                        if self._judging:
+                            # The first checkpoint since a wait: did the log start
+                            # again? If not, wait again once it has doubled.
+                            again = None in (starts, self._waited_at) or (
+                                starts != self._waited_at
+                            )
+                            self._limit = self._least if again else 2 * pages
+                            self._judging = False
                         self._pages = pages
+                    self._starts = starts
                     self._copied = committed
                     self._state.notify_all()
                 if stopping:
