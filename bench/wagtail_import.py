@@ -46,11 +46,15 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from article_bench import DATA, ROOT, dataset  # noqa: E402
+from article_bench import (  # noqa: E402
+    DATA,
+    ROOT,
+    dataset,
+    recreate_postgres_database,
+)
 from import_bench import (  # noqa: E402
     CHANNELS,
     cpu_seconds,
@@ -102,23 +106,6 @@ def peer_install(module: str, pin_pattern: str) -> None:
         subprocess.run(
             [str(PEER_PYTHON), "-m", "pip", "install", "-q", pin], check=True
         )
-
-
-def recreate_database(url: str) -> None:
-    """Drop and create the PostgreSQL database of *url* (through our psycopg)."""
-    import psycopg
-    from psycopg import sql
-
-    parts = urlsplit(url)
-    name = parts.path.lstrip("/")
-    server = urlunsplit(parts._replace(path="/postgres"))
-    with psycopg.connect(server, autocommit=True) as connection:
-        connection.execute(
-            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(
-                sql.Identifier(name)
-            )
-        )
-        connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
 
 
 def peer(env: dict[str, str], *args: str) -> str:
@@ -249,7 +236,7 @@ def run(
     for stale in db.parent.glob(db.name + "*"):
         stale.unlink()
     if url:
-        recreate_database(url)
+        recreate_postgres_database(url)
     peer(env, "-m", "django", "migrate", "-v", "0")
     peer(env, "-c", SETUP, *CHANNELS)
     load = load_average()
