@@ -1661,7 +1661,8 @@ class Checkpointer:
         self._wake.set()
 
     def wait_if_long(self) -> None:
-        """Before a batch: if the log has grown to ``LOG_LIMIT``, wait until what
+        """Before a batch: if the log has grown to its limit (``LOG_LIMIT``, or
+        twice its length at a wait that did not start it again), wait until what
         is committed is copied, so that the batch's writes start it again."""
         with self._state:
             if self._pages < self._limit:
