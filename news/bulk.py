@@ -44,6 +44,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from yantai.locks import BulkWriteBusy, bulk_write
+from yantai.text import decode_text
 
 from . import pagecache, search
 from .models import (
@@ -155,7 +156,7 @@ def _file_sources(path: Path) -> Iterator[Source | Unreadable]:
         try:
             with zipfile.ZipFile(path) as archive:
                 members = [
-                    info.filename
+                    info
                     for info in archive.infolist()
                     if not info.is_dir()
                     and not info.filename.startswith("__MACOSX/")
@@ -167,8 +168,9 @@ def _file_sources(path: Path) -> Iterator[Source | Unreadable]:
         except zipfile.BadZipFile:
             yield Unreadable(str(path), _("不是有效的 zip 文件"))
             return
-        for member in members:
-            yield Source(f"{path}:{member}", "zip", str(path), member=member)
+        for info in members:
+            name = f"{path}:{_member_name(info)}"
+            yield Source(name, "zip", str(path), member=info.filename)
     elif suffix in JSON_SUFFIXES:
         try:
             with open(path, "rb") as lines:
@@ -181,6 +183,20 @@ def _file_sources(path: Path) -> Iterator[Source | Unreadable]:
             yield Unreadable(str(path), _("无法读取文件（%s）") % error.strerror)
     else:
         yield Source(str(path), "text", str(path))
+
+
+def _member_name(info: zipfile.ZipInfo) -> str:
+    """A zip member's name as its maker wrote it: a name without the zip's UTF-8
+    flag, which ``zipfile`` reads as code page 437, in GBK (Windows' 压缩 on a
+    Chinese system, older 7-Zip and WinRAR) or UTF-8 (macOS) when its bytes read as
+    such (``yantai.text.decode_text``); else as ``zipfile`` read it."""
+    name = info.filename
+    if info.flag_bits & 0x800 or name.isascii():
+        return name
+    try:
+        return decode_text(info.orig_filename.encode("cp437"))
+    except (UnicodeDecodeError, UnicodeEncodeError):
+        return name
 
 
 # --- parsing, in worker processes -----------------------------------------------------

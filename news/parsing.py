@@ -18,6 +18,8 @@ from datetime import datetime
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
+from yantai.text import decode_text
+
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 # The meta line must be among the first few non-empty lines (title included): further
@@ -289,17 +291,18 @@ def parse_page_text(text: str | bytes) -> ParsedPage:
 
 
 def _decode(text: str | bytes) -> str:
-    """Return ``text`` as a string, refusing binary files and other encodings."""
+    """Return ``text`` as a string (bytes: UTF-8, or GBK — ``yantai.text.decode_text``),
+    refusing binary files and other encodings."""
     if isinstance(text, bytes):
         if b"\x00" in text:
             raise PageTextError("不是 UTF-8 文本文件（含有 NUL 字节，像是二进制文件）")
         try:
-            text = text.decode("utf-8-sig")
+            text = decode_text(text)  # UTF-8, or GBK as Chinese Windows saves it
         except UnicodeDecodeError as error:
             line = text[: error.start].count(b"\n") + 1
             raise PageTextError(
-                "不是 UTF-8 文本文件（这一行有无法按 UTF-8 解码的字节，"
-                "可能是 GBK 编码，请另存为 UTF-8）",
+                "既不是 UTF-8 也不是 GBK 编码的中文文本文件（这一行有无法按 UTF-8 "
+                "解码的字节，按 GBK 读出的又不像中文），请另存为 UTF-8",
                 line,
             ) from None
     text = text.removeprefix("\ufeff")

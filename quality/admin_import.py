@@ -27,9 +27,9 @@ class BulkImportForm(forms.Form):
     file = forms.FileField(
         label=_("文件"),
         help_text=_(
-            "CSV（UTF-8）或 XLSX，第一行为列名（与“导出”的列相同）。有 id 的行修改"
-            "该观测值的状态、备注或首选值，没有 id 的行新增。任何一行有错则整个文件"
-            "不写入。"
+            "CSV（UTF-8 或 GBK 编码）或 XLSX，第一行为列名（与“导出”的列相同）。"
+            "有 id 的行修改该观测值的状态、备注或首选值，没有 id 的行新增。任何一行"
+            "有错则整个文件不写入。"
         ),
     )
     dry_run = forms.BooleanField(label=_("只校验，不写入"), required=False)

@@ -65,6 +65,7 @@ from news.models import Article, AuditLog
 from news.services import audit_record
 from yantai.csvsafe import unguard_cell
 from yantai.locks import BulkWriteBusy, bulk_write, is_busy
+from yantai.text import file_encoding
 
 from . import columns
 from .figure_links import figure_marks_batch, figures_changed
@@ -168,7 +169,11 @@ def _rows(file, name: str) -> Iterator[tuple[int, list]]:
     """(row number as a spreadsheet shows it, cells), the header first (row 1)."""
     suffix = Path(name).suffix.lower()
     if suffix == ".csv":
-        text = io.TextIOWrapper(file, encoding="utf-8-sig", newline="")
+        # UTF-8, or the GBK that Excel's "CSV (逗号分隔)" saves on a Chinese Windows.
+        encoding = file_encoding(file)
+        if encoding is None:
+            raise UnicodeError
+        text = io.TextIOWrapper(file, encoding=encoding, newline="")
         for number, cells in enumerate(csv.reader(text), start=1):
             yield number, cells
     elif suffix == ".xlsx":
@@ -754,9 +759,11 @@ def observations_import(
     except _Rollback:
         if not result.ok:
             result.clear_counts()
-    except UnicodeDecodeError:
+    except UnicodeError:
         result.clear_counts()
-        result.add_error(0, "", _("CSV 文件须是 UTF-8 编码（可带 BOM）。"))
+        result.add_error(
+            0, "", _("CSV 文件须是 UTF-8（可带 BOM）或 GBK 编码的中文文本。")
+        )
     except csv.Error as error:
         result.clear_counts()
         result.add_error(0, "", _("CSV 格式有误：%(error)s") % {"error": error})

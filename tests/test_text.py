@@ -1,9 +1,15 @@
 """Tests of yantai.text: the Chinese text helpers shared by both apps."""
 
+import io
 from decimal import Decimal
 from unittest import TestCase
 
-from yantai.text import parse_chinese_number, to_halfwidth
+from yantai.text import (
+    decode_text,
+    file_encoding,
+    parse_chinese_number,
+    to_halfwidth,
+)
 
 
 class ParseChineseNumberTests(TestCase):
@@ -72,3 +78,53 @@ class ToHalfwidthTests(TestCase):
         result = to_halfwidth(text)
         self.assertEqual(result, "合格率97.5%，共1700批次")
         self.assertEqual(len(result), len(text))
+
+
+# Chinese text with the symbols of quality news: ℃, №, ‰, ±, ·, —, …, pinyin.
+CHINESE = "烟台市计量院：温度计示值误差±0.5℃，合格率≥97‰·“标准”——《第№3号》…Yāntái\n"
+
+
+class DecodeTextTests(TestCase):
+    def test_utf8_with_or_without_bom(self):
+        self.assertEqual(decode_text(CHINESE.encode()), CHINESE)
+        self.assertEqual(decode_text(CHINESE.encode("utf-8-sig")), CHINESE)
+
+    def test_gbk_and_gb18030(self):
+        """What Chinese Windows saves (GBK; GB18030, its superset) reads back."""
+        self.assertEqual(decode_text(CHINESE.encode("gbk")), CHINESE)
+        self.assertEqual(
+            decode_text(("𠀀" + CHINESE * 30).encode("gb18030")), "𠀀" + CHINESE * 30
+        )
+
+    def test_other_encodings_refused(self):
+        """Bytes of other encodings that GB18030 would read as rare characters, or
+        not at all, raise UTF-8's error at the first byte that is not UTF-8."""
+        for text, encoding in [
+            ("Grüße aus München, café", "latin-1"),
+            ("Müller-Lüdenscheidt", "cp1252"),
+            ("臺灣標準檢驗局的檢測報告", "big5"),
+            ("日本語のテキストです", "shift_jis"),
+        ]:
+            data = b"abc\n" + text.encode(encoding)
+            with self.subTest(encoding=encoding):
+                with self.assertRaises(UnicodeDecodeError) as caught:
+                    decode_text(data)
+                self.assertEqual(caught.exception.encoding, "utf-8")
+                self.assertGreaterEqual(caught.exception.start, 4)
+
+
+class FileEncodingTests(TestCase):
+    def test_chunks(self):
+        """Read in chunks whose ends split characters; the file is left at its start."""
+        for data, expected in [
+            (CHINESE.encode() * 50, "utf-8-sig"),
+            (CHINESE.encode("utf-8-sig") * 50, "utf-8-sig"),
+            (CHINESE.encode("gbk") * 50, "gb18030"),
+            (b"plain ascii\n" * 50, "utf-8-sig"),
+            ("Grüße aus München".encode("latin-1") * 50, None),
+            ("臺灣標準檢驗局的檢測報告".encode("big5") * 50, None),
+        ]:
+            file = io.BytesIO(data)
+            with self.subTest(data=data[:20], expected=expected):
+                self.assertEqual(file_encoding(file, chunk_size=7), expected)
+                self.assertEqual(file.tell(), 0)

@@ -3,6 +3,7 @@
 Kept generic on purpose: nothing here knows about articles or figures.
 """
 
+import codecs
 import re
 from decimal import Decimal
 
@@ -104,3 +105,76 @@ def _parse_chinese(s: str) -> Decimal | None:
     except (ValueError, KeyError, IndexError):
         return None
     return Decimal(f"{int(whole)}.{fraction}" if fraction else int(whole))
+
+
+# --- text files: UTF-8, or the GBK that Chinese Windows saves ----------------------
+
+# Runs of ASCII characters, removed to count what is left.
+_ASCII_RUNS_RE = re.compile("[\x00-\x7f]+")
+# Of the characters beyond ASCII in a GB18030 reading, the share of common ones below
+# which the reading is taken for garbage. Common: GBK's symbol rows (first byte
+# 0xA1–0xA9: punctuation, ℃, №, ㎡, 〇, pinyin …) and its GB2312 characters (both
+# bytes 0xA1 or above), the characters of mainland Chinese text. The bytes of
+# another encoding read as GB18030 make mostly rare ones (Latin-1's "é" before an
+# ASCII letter reads as one of GBK's extension characters), mainland text nearly none.
+_COMMON_SHARE = 0.95
+# translate() tables: each byte made 1 if it is 0xA1 or above (0xA1–0xA9), else 0.
+_HIGH_BYTES = bytes(int(b >= 0xA1) for b in range(256))
+_SYMBOL_ROWS = bytes(int(0xA1 <= b <= 0xA9) for b in range(256))
+
+
+def _common_counts(text: str) -> tuple[int, int]:
+    """(characters beyond ASCII, how many of them are common, as above)."""
+    rest = _ASCII_RUNS_RE.sub("", text).encode("gbk", "ignore")  # two bytes each
+    leads, trails = rest[0::2], rest[1::2]
+    symbols = int.from_bytes(leads.translate(_SYMBOL_ROWS), "big")
+    high = int.from_bytes(leads.translate(_HIGH_BYTES), "big")
+    high &= int.from_bytes(trails.translate(_HIGH_BYTES), "big")
+    beyond_ascii = len(text) - len(text.encode("ascii", "ignore"))
+    return beyond_ascii, (symbols | high).bit_count()
+
+
+def _reads_as_chinese(beyond_ascii: int, common: int) -> bool:
+    return beyond_ascii > 0 and common >= _COMMON_SHARE * beyond_ascii
+
+
+def decode_text(data: bytes) -> str:
+    """``data`` as text: UTF-8 (with or without a byte-order mark), else GB18030
+    when the bytes read as Chinese text in it — the GBK files that Notepad and
+    Excel save on a Chinese Windows ("ANSI", "CSV (逗号分隔)"). Raises UTF-8's
+    ``UnicodeDecodeError`` (its position the first byte that is not UTF-8) when
+    neither fits."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        try:
+            text = data.decode("gb18030")
+        except UnicodeDecodeError:
+            raise error from None
+        if not _reads_as_chinese(*_common_counts(text)):
+            raise error from None
+        return text
+
+
+def file_encoding(file, chunk_size: int = 1 << 20) -> str | None:
+    """The encoding ``decode_text`` would read the binary ``file`` with
+    (``"utf-8-sig"`` or ``"gb18030"``), or None; read in chunks (a large file is
+    not held in memory), and left at its start."""
+    for encoding in ("utf-8-sig", "gb18030"):
+        file.seek(0)
+        decoder = codecs.getincrementaldecoder(encoding)()
+        beyond_ascii = common = 0
+        try:
+            while chunk := file.read(chunk_size):
+                text = decoder.decode(chunk)
+                if encoding == "gb18030":
+                    counts = _common_counts(text)
+                    beyond_ascii, common = beyond_ascii + counts[0], common + counts[1]
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            continue
+        if encoding == "utf-8-sig" or _reads_as_chinese(beyond_ascii, common):
+            file.seek(0)
+            return encoding
+    file.seek(0)
+    return None

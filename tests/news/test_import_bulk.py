@@ -377,6 +377,36 @@ class InputFormTests(TestCase):
         self.assertIn("读取 2 个：新建 2 篇", out)
         self.assertEqual(Article.objects.filter(status="draft").count(), 2)
 
+    def test_gbk_files_and_a_zip_made_on_a_chinese_windows(self):
+        """Pages saved in GBK, alone and in a zip whose member names are GBK
+        without the zip's UTF-8 flag (Windows' 压缩), give the articles their
+        UTF-8 copies give, and are reported under their real names; a page in
+        neither encoding is refused by name and line."""
+
+        class GbkName(zipfile.ZipInfo):  # as Windows writes the name
+            def _encodeFilenameFlags(self):
+                return self.filename.encode("gbk"), self.flag_bits
+
+        (self.folder / "新闻稿.txt").write_bytes(seed_variant(1).encode("gbk"))
+        with zipfile.ZipFile(self.folder / "归档.zip", "w") as z:
+            z.writestr(GbkName("二〇二一/质量会议.txt"), seed_variant(2).encode("gbk"))
+            z.writestr(GbkName("二〇二一/坏稿.txt"), "Grüße\n".encode("latin-1"))
+        out, err, code = run(str(self.folder))
+        self.assertEqual(code, 1)
+        self.assertIn("读取 3 个：新建 2 篇", out)
+        bad = f"{self.folder / '归档.zip'}:二〇二一/坏稿.txt：第 1 行："
+        self.assertIn(bad + "既不是 UTF-8 也不是 GBK 编码的中文文本文件", err)
+        _kinds, files = audit_files()  # the audit entry names each file
+        self.assertEqual(sorted(files), ["新闻稿.txt", "质量会议.txt"])
+        from_gbk = {a.title: (a.body, a.source) for a in Article.objects.all()}
+        Article.objects.all().delete()
+        for number in (1, 2):
+            (self.folder / f"{number}.txt").write_text(seed_variant(number))
+        run(str(self.folder / "1.txt"), str(self.folder / "2.txt"))
+        self.assertEqual(
+            {a.title: (a.body, a.source) for a in Article.objects.all()}, from_gbk
+        )
+
     def test_json_lines_with_channel_tags_and_people(self):
         record = {
             "title": "测试用标题：质量工作会议召开",

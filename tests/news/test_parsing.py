@@ -642,11 +642,20 @@ class MalformedPageTests(SimpleTestCase):
         self.assertPageError(png, "不是 UTF-8 文本文件", None)
 
     def test_gbk_file(self):
-        """GBK bytes are refused, naming the first line that does not decode."""
+        """A page saved in GBK (Notepad's ANSI on a Chinese Windows) reads as its
+        UTF-8 copy does."""
+        text = "烟台市召开全市质量工作会议\n\n烟台日报 2021-01-07 10:36" + BODY
+        self.assertEqual(
+            parse_page_text(text.encode("gbk")), parse_page_text(text.encode())
+        )
+
+    def test_neither_utf8_nor_chinese_gbk(self):
+        """Bytes that are not UTF-8 and read as rare characters in GBK (Latin-1)
+        are refused, naming the first line that is not UTF-8."""
         data = "烟台市召开全市质量工作会议\n\n".encode() + (
-            "烟台日报 2021-01-07 10:36" + BODY
-        ).encode("gbk")
-        self.assertPageError(data, "不是 UTF-8 文本文件", 3)
+            "Müller 2021-01-07 10:36" + BODY
+        ).encode("latin-1", "replace")
+        self.assertPageError(data, "既不是 UTF-8 也不是 GBK 编码的中文文本文件", 3)
 
     def test_empty_body(self):
         """A page whose meta line is followed only by teasers has no body."""

@@ -148,14 +148,14 @@ COMPARED = (
 )
 
 
-def csv_bytes(rows, header=HEADER, bom=False) -> io.BytesIO:
+def csv_bytes(rows, header=HEADER, bom=False, encoding="utf-8") -> io.BytesIO:
     out = io.StringIO()
     import csv
 
     writer = csv.writer(out)
     writer.writerow(header)
     writer.writerows(rows)
-    data = out.getvalue().encode("utf-8-sig" if bom else "utf-8")
+    data = out.getvalue().encode("utf-8-sig" if bom else encoding)
     return io.BytesIO(data)
 
 
@@ -385,11 +385,36 @@ class BulkImportTests(TestCase):
         self.assert_error(result, 3, "region", "没有行政区划代码“999999”")
         self.assertEqual(Observation.objects.count(), 0)
 
+    def test_gbk_csv(self):
+        """A CSV saved by Excel on a Chinese Windows (GBK) gives the same rows as
+        its UTF-8 copy."""
+        result = self.run_import(ROWS, file=csv_bytes(ROWS, encoding="utf-8"))
+        self.assertTrue(result.ok, result.errors)
+        from_utf8 = [row[:-1] for row in snapshot()]
+        self.assertIn(
+            PUB, [row[COMPARED.index("source_publisher")] for row in from_utf8]
+        )
+        Observation.objects.all().delete()
+        result = self.run_import(ROWS, file=csv_bytes(ROWS, encoding="gbk"))
+        self.assertTrue(result.ok, result.errors)
+        self.assertEqual(result.created, 5)
+        self.assertEqual([row[:-1] for row in snapshot()], from_utf8)
+
     def test_unreadable_files(self):
         result = self.run_import([], file=io.BytesIO(b"not a zip"), name="x.xlsx")
         self.assert_error(result, 0, "", "无法读取该 XLSX 文件")
-        result = self.run_import([], file=io.BytesIO("行".encode("gbk")), name="x.csv")
-        self.assert_error(result, 0, "", "UTF-8")
+        # Neither UTF-8 nor Chinese text in GBK (Latin-1; Big5, which reads as rare
+        # characters in GBK): refused, whatever rows there would be.
+        for data in (
+            csv_bytes(ROWS, encoding="utf-8").getvalue()
+            + "Grüße,Müller\n".encode("latin-1"),
+            csv_bytes([], encoding="big5").getvalue() + "臺灣標準檢驗局".encode("big5"),
+        ):
+            before, periods = snapshot(), Period.objects.count()
+            result = self.run_import([], file=io.BytesIO(data), name="x.csv")
+            self.assert_error(result, 0, "", "UTF-8（可带 BOM）或 GBK")
+            self.assertEqual(result.created, 0)
+            self.assert_nothing_written(before, periods)
         result = self.run_import([], file=io.BytesIO(b""), name="x.txt")
         self.assert_error(result, 0, "", ".csv 或 .xlsx")
 
@@ -505,6 +530,26 @@ class AdminBulkImportTests(TestCase):
         self.assertEqual(Observation.objects.count(), 5)
         entry = AuditLog.objects.get(action=AuditLog.Action.IMPORT)
         self.assertEqual((entry.user, entry.object_repr), (self.root, "obs.csv"))
+
+    def test_gbk_upload(self):
+        """The CSV Excel saves on a Chinese Windows (GBK), uploaded to disk by
+        Django (over FILE_UPLOAD_MAX_MEMORY_SIZE) or kept in memory, is imported."""
+        self.client.force_login(self.root)
+        data = csv_bytes(ROWS, encoding="gbk").getvalue()
+        for limit in (len(data) - 1, len(data) + 1):
+            Observation.objects.all().delete()
+            with self.subTest(on_disk=limit < len(data)):
+                with self.settings(FILE_UPLOAD_MAX_MEMORY_SIZE=limit):
+                    response = self.client.post(
+                        self.url, {"file": SimpleUploadedFile("观测值.csv", data)}
+                    )
+                self.assertRedirects(
+                    response, reverse("admin:quality_observation_changelist")
+                )
+                self.assertEqual(
+                    set(Observation.objects.values_list("source_publisher", flat=True)),
+                    {PUB},
+                )
 
     def test_bad_rows_shown_in_a_table_and_nothing_written(self):
         self.client.force_login(self.root)
