@@ -407,6 +407,42 @@ class InputFormTests(TestCase):
             {a.title: (a.body, a.source) for a in Article.objects.all()}, from_gbk
         )
 
+    def test_two_files_of_one_article_in_one_run(self):
+        """A later file of an article the same run imported (the same title and
+        time) is not taken for a new version of it: the same text is unchanged, a
+        different one refused by name; the article is the first file's, and the
+        same import again changes nothing — in one batch or across batches."""
+        first = seed_variant(1)
+        other = first.replace("604项国家标准", "605项国家标准", 1)  # the body
+        self.assertNotEqual(other, first)
+        self.assertEqual(parse_page_text(other).title, parse_page_text(first).title)
+        (self.folder / "a.txt").write_text(first)
+        (self.folder / "b.txt").write_text(first)  # the same page twice
+        (self.folder / "c.txt").write_text(other)
+        for batch in ("250", "1"):
+            with self.subTest(batch_size=batch):
+                Article.objects.all().delete()
+                for run_number in range(2):
+                    out, err, code = run("--batch-size", batch, str(self.folder))
+                    self.assertEqual(code, 1)
+                    created = 1 if run_number == 0 else 0
+                    self.assertIn(
+                        f"新建 {created} 篇，更新 0 篇，生成待审草稿 0 篇，"
+                        f"内容未变 {2 - created} 篇，拒绝 0 个，失败 1 个",
+                        out,
+                    )
+                    article = Article.objects.get()
+                    self.assertIn(
+                        f"{self.folder / 'c.txt'}：与本次导入中较早的一个文件是同一篇"
+                        f"文章（标题和发布时间相同，文章 {article.pk}），内容却不同",
+                        err,
+                    )
+                    self.assertEqual(
+                        html_to_text(article.body),
+                        "\n".join(b.text for b in parse_page_text(first).blocks),
+                    )
+                    self.assertEqual(article.revisions.count(), 1)
+
     def test_json_lines_with_channel_tags_and_people(self):
         record = {
             "title": "测试用标题：质量工作会议召开",
