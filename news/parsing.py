@@ -130,7 +130,8 @@ _CREDIT_LABELS = {
 # Words of the page's toolbars ("大字 中字 小字", "【打印】【关闭】", "A+ A-"): dropped
 # from the meta line, and a line made only of them is dropped wherever it appears.
 _CHROME_WORD_RE = re.compile(
-    r"大字|中字|小字|大|中|小|默认|字号|字体|A\+|A-|A|打印|打印本页|关闭|关闭窗口|"
+    r"大字|中字|小字|大|中|小|默认|字号|字体|[大中小]字号|[大中小]字体|"
+    r"A\+|A-|A|打印|打印本页|关闭|关闭窗口|"
     r"收藏|分享|分享到:?|微信|微博|QQ|QQ空间|朋友圈|扫一扫|完|\d+"
 )
 # The characters a line of toolbar words can start with: the first of each word
