@@ -30,6 +30,7 @@ import sys
 import threading
 import time
 import zipfile
+import zlib
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -168,9 +169,22 @@ def _file_sources(path: Path) -> Iterator[Source | Unreadable]:
         except zipfile.BadZipFile:
             yield Unreadable(str(path), _("不是有效的 zip 文件"))
             return
+        # As in a directory: page text and JSON lines by their suffix (page text
+        # also without one), other files (pictures, documents) left alone; a zip in
+        # the zip is named, not opened.
         for info in members:
             name = f"{path}:{_member_name(info)}"
-            yield Source(name, "zip", str(path), member=info.filename)
+            suffix = Path(info.filename).suffix.lower()
+            if suffix not in TEXT_SUFFIXES | JSON_SUFFIXES | {"", ".zip"}:
+                continue
+            if info.flag_bits & 0x1:
+                yield Unreadable(name, _("有密码保护，无法读取：请解压后再导入"))
+            elif suffix in TEXT_SUFFIXES or not suffix:
+                yield Source(name, "zip", str(path), member=info.filename)
+            elif suffix in JSON_SUFFIXES:
+                yield from _zip_json_sources(path, info.filename, name)
+            elif suffix == ".zip":
+                yield Unreadable(name, _("压缩包里的压缩包不会打开：请先解压，再导入"))
     elif suffix in JSON_SUFFIXES:
         try:
             with open(path, "rb") as lines:
@@ -183,6 +197,30 @@ def _file_sources(path: Path) -> Iterator[Source | Unreadable]:
             yield Unreadable(str(path), _("无法读取文件（%s）") % error.strerror)
     else:
         yield Source(str(path), "text", str(path))
+
+
+# What reading a zip member may raise besides OSError: a name not in it (KeyError), a
+# damaged member (BadZipFile, zlib.error), a password (RuntimeError), a compression
+# method zipfile does not have (NotImplementedError: Deflate64, which Windows uses
+# for large files).
+_ZIP_MEMBER_ERRORS = (
+    KeyError,
+    zipfile.BadZipFile,
+    zlib.error,
+    RuntimeError,
+    NotImplementedError,
+)
+
+
+def _zip_json_sources(path: Path, member: str, name: str):
+    """The JSON lines of a zip member, read as they are listed."""
+    try:
+        with zipfile.ZipFile(path) as archive, archive.open(member) as lines:
+            for number, raw in enumerate(lines, start=1):
+                if raw.strip():
+                    yield Source(name, "json", str(path), line=number, text=raw)
+    except (OSError, *_ZIP_MEMBER_ERRORS) as error:
+        yield Unreadable(name, _("无法读取压缩包里的文件（%s）") % error)
 
 
 def _member_name(info: zipfile.ZipInfo) -> str:
@@ -339,7 +377,7 @@ def prepare(
     except OSError as error:
         result.error = _("无法读取文件（%s）") % (error.strerror or error)
         return result
-    except (KeyError, zipfile.BadZipFile) as error:
+    except _ZIP_MEMBER_ERRORS as error:
         result.error = _("无法读取压缩包里的文件（%s）") % error
         return result
     except PageTextError as error:

@@ -377,6 +377,65 @@ class InputFormTests(TestCase):
         self.assertIn("读取 2 个：新建 2 篇", out)
         self.assertEqual(Article.objects.filter(status="draft").count(), 2)
 
+    def test_a_zip_read_as_a_directory_is(self):
+        """In a zip, as in a directory: JSON lines by their suffix, pictures and
+        documents left alone; a zip in the zip, a member with a password and one
+        compressed by a method zipfile lacks (Deflate64) are each named, the rest
+        imported."""
+        record = {
+            "title": "测试用标题：压缩包里的 JSON 稿",
+            "published_at": "2021-03-01T09:30:00+08:00",
+            "source": "烟台日报",
+            "body": [{"type": "paragraph", "text": "这是测试用的一段。"}],
+        }
+        archive = self.folder / "mixed.zip"
+        with zipfile.ZipFile(archive, "w") as z:
+            z.writestr("稿件/a.txt", seed_variant(1))
+            z.writestr("稿件/b", seed_variant(2))  # no suffix: page text
+            z.writestr("稿件/图片.jpg", b"\xff\xd8\xff\xe0" + bytes(64))
+            z.writestr("稿件/说明.docx", b"PK\x03\x04" + bytes(64))
+            z.writestr(
+                "稿件/more.jsonl", json.dumps(record, ensure_ascii=False) + "\n\n{bad\n"
+            )
+            z.writestr("稿件/inner.zip", b"PK\x05\x06" + bytes(18))
+            z.writestr("稿件/locked.txt", seed_variant(3))
+            z.writestr("稿件/deflate64.txt", seed_variant(4))
+        # Two members' headers changed as other tools write them: in the local header
+        # (30 bytes before the name) and the central directory entry (46 before),
+        # locked.txt's flags with a password's bit (zip -e), deflate64.txt's
+        # compression method 9 (Deflate64).
+        data = bytearray(archive.read_bytes())
+        for name, local_at, central_at, value in (
+            ("稿件/locked.txt", 6, 8, b"\x01\x08"),  # UTF-8 names' bit kept
+            ("稿件/deflate64.txt", 8, 10, b"\x09\x00"),
+        ):
+            local = data.index(name.encode()) - 30
+            central = data.index(name.encode(), local + 31) - 46
+            self.assertEqual(data[local : local + 4], b"PK\x03\x04")
+            self.assertEqual(data[central : central + 4], b"PK\x01\x02")
+            data[local + local_at : local + local_at + 2] = value
+            data[central + central_at : central + central_at + 2] = value
+        archive.write_bytes(bytes(data))
+        out, err, code = run(str(archive))
+        self.assertEqual(code, 1)
+        self.assertIn("读取 7 个：新建 3 篇", out)
+        self.assertIn(f"{archive}:稿件/more.jsonl：第 3 行：不是有效的 JSON", err)
+        self.assertIn(f"{archive}:稿件/inner.zip：压缩包里的压缩包不会打开", err)
+        self.assertIn(f"{archive}:稿件/locked.txt：有密码保护，无法读取", err)
+        self.assertIn(f"{archive}:稿件/deflate64.txt：无法读取压缩包里的文件", err)
+        self.assertNotIn("图片", err + out)
+        self.assertNotIn("说明", err + out)
+        self.assertEqual(
+            sorted(Article.objects.values_list("title", flat=True)),
+            sorted(
+                [
+                    record["title"],
+                    parse_page_text(seed_variant(1)).title,
+                    parse_page_text(seed_variant(2)).title,
+                ]
+            ),
+        )
+
     def test_gbk_files_and_a_zip_made_on_a_chinese_windows(self):
         """Pages saved in GBK, alone and in a zip whose member names are GBK
         without the zip's UTF-8 flag (Windows' 压缩), give the articles their
