@@ -65,7 +65,7 @@ from news.models import Article, AuditLog
 from news.services import audit_record
 from yantai.csvsafe import unguard_cell
 from yantai.locks import BulkWriteBusy, bulk_write, is_busy
-from yantai.text import file_encoding
+from yantai.text import file_encoding, spreadsheet_date, spreadsheet_number
 
 from . import columns
 from .figure_links import figure_marks_batch, figures_changed
@@ -285,7 +285,12 @@ class _Checker:
         for name, model_field in self.fields.items():
             raw = cells.get(name)
             if isinstance(raw, str):
-                raw = raw.strip() if name in ("value", "lower", "upper") else raw
+                # As a spreadsheet on a Chinese system saves them: "1,700",
+                # "2021/3/1", "2021年3月1日".
+                if isinstance(model_field, models.DecimalField):
+                    raw = spreadsheet_number(raw)
+                elif type(model_field) is models.DateField:
+                    raw = spreadsheet_date(raw)
             if _blank(raw):
                 if model_field.blank:  # nothing to check: stored empty
                     values[name] = None if model_field.null else ""

@@ -8,6 +8,8 @@ from yantai.text import (
     decode_text,
     file_encoding,
     parse_chinese_number,
+    spreadsheet_date,
+    spreadsheet_number,
     to_halfwidth,
 )
 
@@ -128,3 +130,31 @@ class FileEncodingTests(TestCase):
             with self.subTest(data=data[:20], expected=expected):
                 self.assertEqual(file_encoding(file, chunk_size=7), expected)
                 self.assertEqual(file.tell(), 0)
+
+
+class SpreadsheetCellTests(TestCase):
+    def test_dates(self):
+        for text, expected in [
+            ("2021-03-01", "2021-03-01"),
+            ("2021/3/1", "2021-03-01"),
+            ("2021年3月1日", "2021-03-01"),
+            ("２０２１年３月１日", "2021-03-01"),
+            (" 2021.03.01 ", "2021-03-01"),
+            ("2021/2/30", "2021/2/30"),  # no such day: left for the field to refuse
+            ("3/1/2021", "3/1/2021"),  # month first: not guessed
+            ("2021年3月", "2021年3月"),
+        ]:
+            with self.subTest(text=text):
+                self.assertEqual(spreadsheet_date(text), expected)
+
+    def test_numbers(self):
+        for text, expected in [
+            ("1,700", "1700"),
+            ("-12,345.5", "-12345.5"),
+            ("１７００", "1700"),
+            (" 604 ", "604"),
+            ("1,7000", "1,7000"),  # not thousands: left for the field to refuse
+            ("97%", "97%"),
+        ]:
+            with self.subTest(text=text):
+                self.assertEqual(spreadsheet_number(text), expected)

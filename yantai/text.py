@@ -5,6 +5,7 @@ Kept generic on purpose: nothing here knows about articles or figures.
 
 import codecs
 import re
+from datetime import date
 from decimal import Decimal
 
 # Full-width digits and signs that Chinese editors type by habit. One character maps
@@ -178,3 +179,33 @@ def file_encoding(file, chunk_size: int = 1 << 20) -> str | None:
             return encoding
     file.seek(0)
     return None
+
+
+# --- cells as a spreadsheet saves them --------------------------------------------
+
+# "2021/3/1" (Excel's own on a Chinese system), "2021年3月1日", "2021.3.1", "2021-3-1".
+_SPREADSHEET_DATE_RE = re.compile(
+    r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?"
+)
+# "1,700", "12,345.5": thousands grouped by commas, as Excel's 数值 format writes.
+_GROUPED_RE = re.compile(r"[-+]?\d{1,3}(?:,\d{3})+(?:\.\d+)?")
+
+
+def spreadsheet_date(text: str) -> str:
+    """``text`` as an ISO date (``2021-03-01``) when it is a date written as a
+    spreadsheet on a Chinese system writes it, else ``text`` unchanged (the field's
+    own check then names what is wrong)."""
+    match = _SPREADSHEET_DATE_RE.fullmatch(to_halfwidth(text.strip()))
+    if match is None:
+        return text
+    try:
+        return date(*(int(part) for part in match.groups())).isoformat()
+    except ValueError:  # 2021/2/30
+        return text
+
+
+def spreadsheet_number(text: str) -> str:
+    """``text`` stripped, its full-width digits made ASCII and the commas of its
+    thousands dropped ("1,700" → "1700"; "1,7000" stays, for the field to refuse)."""
+    plain = to_halfwidth(text.strip())
+    return plain.replace(",", "") if _GROUPED_RE.fullmatch(plain) else plain

@@ -400,6 +400,41 @@ class BulkImportTests(TestCase):
         self.assertEqual(result.created, 5)
         self.assertEqual([row[:-1] for row in snapshot()], from_utf8)
 
+    def test_cells_as_a_spreadsheet_saves_them(self):
+        """Numbers with thousands commas or full-width digits and dates as Excel
+        writes them on a Chinese system give the values their plain forms give;
+        what is still no number or date is a row error, nothing written."""
+        header = [*HEADER, "source_on"]
+        plain = [ROWS[0][:3] + ["1700"] + ROWS[0][4:] + ["2021-03-01"]]
+        result = self.run_import(plain, file=csv_bytes(plain, header=header))
+        self.assertTrue(result.ok, result.errors)
+        expected = [row[:-1] for row in snapshot()]
+        self.assertEqual(expected[0][COMPARED.index("value")], Decimal(1700))
+        for value, day in (
+            ("1,700", "2021/3/1"),
+            ("１７００", "2021年3月1日"),
+            (" 1,700.0 ", "2021.03.01"),
+        ):
+            Observation.objects.all().delete()
+            rows = [ROWS[0][:3] + [value] + ROWS[0][4:] + [day]]
+            with self.subTest(value=value, day=day):
+                result = self.run_import(rows, file=csv_bytes(rows, header=header))
+                self.assertTrue(result.ok, result.errors)
+                self.assertEqual([row[:-1] for row in snapshot()], expected)
+        Observation.objects.all().delete()
+        rows = [
+            ROWS[0][:3] + ["1,7000"] + ROWS[0][4:] + ["2021/2/30"],
+            ROWS[1][:3] + ["1700"] + ROWS[1][4:] + ["2021年13月1日"],
+        ]
+        before = (snapshot(), Period.objects.count(), AuditLog.objects.count())
+        result = self.run_import(rows, file=csv_bytes(rows, header=header))
+        self.assert_error(result, 2, "value", "十进制数字")
+        self.assert_error(result, 2, "source_on", "2021/2/30")
+        self.assert_error(result, 3, "source_on", "2021年13月1日")
+        self.assertEqual(
+            (snapshot(), Period.objects.count(), AuditLog.objects.count()), before
+        )
+
     def test_unreadable_files(self):
         result = self.run_import([], file=io.BytesIO(b"not a zip"), name="x.xlsx")
         self.assert_error(result, 0, "", "无法读取该 XLSX 文件")
