@@ -831,7 +831,12 @@ def parse_json_line(text: str | bytes, line: int | None = None) -> ParsedPage:
     try:
         published_at = datetime.fromisoformat(published)
     except ValueError:
-        raise PageTextError(f"无法识别的时间“{published}”", line) from None
+        # The forms a page's meta line may print ("2021/03/01 09:30",
+        # "2021年3月1日 09:30"), as other systems' exports write them, as a whole.
+        match = _DATETIME_RE.search(_nfkc(published))
+        if match is None or match.group(0).strip() != _nfkc(published):
+            raise PageTextError(f"无法识别的时间“{published}”", line) from None
+        published_at = _to_datetime(match, line)
     if published_at.tzinfo is None:
         published_at = published_at.replace(tzinfo=SHANGHAI)
     published_at = published_at.astimezone(SHANGHAI)

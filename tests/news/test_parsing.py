@@ -4,13 +4,20 @@ The pages under ``pages/`` are one file per layout the importer meets; the seed 
 verbatim copy of the first page the project was given.
 """
 
+import json
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from django.test import SimpleTestCase
 
-from news.parsing import Credit, PageTextError, ParsedPage, parse_page_text
+from news.parsing import (
+    Credit,
+    PageTextError,
+    ParsedPage,
+    parse_json_line,
+    parse_page_text,
+)
 
 PAGES = Path(__file__).parent / "pages"
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -695,3 +702,43 @@ class ChromeLineShortcutTests(SimpleTestCase):
                     continue
                 if parsing._is_chrome_line(line) != by_words(line):
                     self.fail(f"{line!r}: the shortcut and the words disagree")
+
+
+class JsonLineTimeTests(SimpleTestCase):
+    """A JSON line's published_at: ISO 8601, or as another system's export writes a
+    page's time; Asia/Shanghai unless it says otherwise."""
+
+    def parse(self, published_at: str) -> datetime:
+        record = {
+            "title": "测试样稿：某会议召开",
+            "published_at": published_at,
+            "body": [{"type": "paragraph", "text": "一段测试文字。"}],
+        }
+        return parse_json_line(json.dumps(record, ensure_ascii=False).encode(), 7)
+
+    def test_forms_read(self):
+        at = datetime(2021, 3, 1, 9, 30, tzinfo=SHANGHAI)
+        for text, expected in [
+            ("2021-03-01T09:30:00+08:00", at),
+            ("2021-03-01T01:30:00Z", at),
+            ("2021-03-01 09:30", at),
+            ("2021/03/01 09:30", at),
+            ("2021年3月1日 09:30", at),
+            ("２０２１年３月１日 ９:３０", at),
+            ("2021年3月1日", at.replace(hour=0, minute=0)),
+        ]:
+            with self.subTest(text=text):
+                self.assertEqual(self.parse(text).published_at, expected)
+
+    def test_forms_refused(self):
+        for text, message in [
+            ("2021/02/30 09:30", "2021 年 2 月没有 30 日"),
+            ("2021/03/01 09:30 烟台日报", "无法识别的时间“2021/03/01 09:30 烟台日报”"),
+            ("昨天", "无法识别的时间“昨天”"),
+            ("2021-03-01 25:00", "无法识别的时间"),
+        ]:
+            with self.subTest(text=text):
+                with self.assertRaises(PageTextError) as caught:
+                    self.parse(text)
+                self.assertIn(message, str(caught.exception))
+                self.assertEqual(caught.exception.line, 7)
