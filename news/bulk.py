@@ -151,6 +151,11 @@ def iter_sources(paths: Iterable[str]) -> Iterator[Source | Unreadable]:
             yield from _file_sources(path)
 
 
+def count_sources(paths: Iterable[str]) -> int:
+    """How many inputs ``iter_sources(paths)`` gives (reads what it reads)."""
+    return sum(1 for _source in iter_sources(paths))
+
+
 def _file_sources(path: Path) -> Iterator[Source | Unreadable]:
     suffix = path.suffix.lower()
     if suffix == ".zip":

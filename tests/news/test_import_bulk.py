@@ -2,6 +2,7 @@
 what the one-file path writes, a bad file is left out alone, a re-run changes
 nothing, and every input form (files, directories, zips, JSON lines) is read."""
 
+import contextlib
 import json
 import pickle
 import re
@@ -556,6 +557,41 @@ class InputFormTests(TestCase):
             r"拒绝 0 个，失败 0 个；用时 \d+\.\d 秒。$",
         )
         self.assertEqual(err, "")
+
+    def test_a_progress_bar_with_its_total_on_a_terminal(self):
+        """On a terminal the bar counts against the inputs counted first (a zip's
+        members, a JSON file's lines), so it shows the share done; failures are
+        written above it, the summary line stays on stdout."""
+
+        class Terminal(StringIO):
+            def isatty(self):
+                return True
+
+        with zipfile.ZipFile(self.folder / "pages.zip", "w") as z:
+            z.writestr("a.txt", seed_variant(1))
+            z.writestr("b.txt", "只有一行")
+        (self.folder / "more.jsonl").write_text(
+            "\n".join(
+                json.dumps(
+                    {
+                        "title": f"测试用标题：第 {n} 篇 JSON 稿",
+                        "published_at": "2021-03-01T09:30:00+08:00",
+                        "body": [{"type": "paragraph", "text": "这是测试用的一段。"}],
+                    },
+                    ensure_ascii=False,
+                )
+                for n in range(3)
+            )
+        )
+        terminal = Terminal()
+        with contextlib.redirect_stderr(terminal):
+            out, _err, code = run(str(self.folder))
+        self.assertEqual(code, 1)
+        bar = terminal.getvalue()
+        self.assertIn("导入: 100%", bar)
+        self.assertIn("5/5", bar)
+        self.assertIn(f"{self.folder / 'pages.zip'}:b.txt：", bar)
+        self.assertIn("读取 5 个：新建 4 篇", out)
 
     def test_a_missing_path_and_a_broken_zip_fail_alone(self):
         (self.folder / "a.txt").write_text(seed_variant(1), encoding="utf-8")

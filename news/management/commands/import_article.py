@@ -24,6 +24,7 @@ from news.bulk import (
     UNCHANGED,
     UPDATED,
     Outcome,
+    count_sources,
     import_sources,
     outcome_verb,
     where,
@@ -121,8 +122,14 @@ class Command(BaseCommand):
         if show_bar:
             from tqdm import tqdm
 
+            # The inputs counted first (the zips' listings, the JSON files' lines:
+            # 0.2–0.5 s for 20,000 articles), for the bar's share done and time left.
             bar = tqdm(
-                unit=_("篇"), desc=_("导入"), file=sys.stderr, dynamic_ncols=True
+                total=count_sources(options["files"]),
+                unit=_("篇"),
+                desc=_("导入"),
+                file=sys.stderr,
+                dynamic_ncols=True,
             )
 
         def on_outcome(outcome: Outcome) -> None:
