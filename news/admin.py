@@ -1,6 +1,6 @@
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
 from django.db import models
@@ -31,7 +31,7 @@ from .models import (
     Tag,
 )
 from .parsing import PageTextError, parse_page_text
-from .services import article_import, site_settings_save
+from .services import article_import, named_messages, site_settings_save
 
 
 @admin.register(Channel)
@@ -193,20 +193,6 @@ class BylineInline(admin.TabularInline):
         return len(byline_initial(obj)) + 1
 
 
-def _named_messages(error: ValidationError) -> list[str]:
-    """The messages of an article's ``ValidationError``, each after its field's name."""
-    if not hasattr(error, "error_dict"):
-        return error.messages
-    named = []
-    for name, errors in error.message_dict.items():
-        try:
-            label = Article._meta.get_field(name).verbose_name
-        except FieldDoesNotExist:
-            label = ""
-        named += [f"{label}：{message}" if label else message for message in errors]
-    return named
-
-
 class PageTextImportForm(forms.Form):
     text = forms.CharField(
         label=_("网页文本"),
@@ -358,7 +344,7 @@ class ArticleAdmin(
                     by=request.user,
                 )
             except ValidationError as error:
-                form.add_error(None, "；".join(_named_messages(error)))
+                form.add_error(None, "；".join(named_messages(error)))
             except PermissionDenied as error:
                 form.add_error(None, str(error))
             else:

@@ -74,6 +74,7 @@ from .services import (
     _unique_credits,
     article_import,
     audit_record,
+    named_messages,
     page_import_key,
 )
 
@@ -1598,13 +1599,8 @@ def _wordcheck(article: Article, words: list[SensitiveWord], any_word):
 
 
 def messages(error: ValidationError) -> str:
-    """A validation error's messages on one line, each with its field."""
-    if hasattr(error, "error_dict"):
-        return "；".join(
-            "，".join(v) if k == "__all__" else f"{k}: {'，'.join(v)}"
-            for k, v in error.message_dict.items()
-        )
-    return "；".join(error.messages)
+    """A validation error's messages on one line, each after its field's name."""
+    return "；".join(named_messages(error))
 
 
 # --- the run ----------------------------------------------------------------------

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.cache import caches
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
 from django.db import OperationalError, connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -50,6 +50,21 @@ from .revisions import (
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
+
+
+def named_messages(error: ValidationError) -> list[str]:
+    """The messages of an article's ``ValidationError``, each after its field's
+    name as editors know it ("标题：…"), not the column's ("title: …")."""
+    if not hasattr(error, "error_dict"):
+        return error.messages
+    named = []
+    for name, errors in error.message_dict.items():
+        try:
+            label = Article._meta.get_field(name).verbose_name
+        except FieldDoesNotExist:
+            label = ""
+        named += [f"{label}：{message}" if label else message for message in errors]
+    return named
 
 
 def page_import_key(page: ParsedPage) -> str:

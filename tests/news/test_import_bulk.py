@@ -296,7 +296,7 @@ class FailuresTests(TestCase):
             out, err, code = run("--publish", "--as", "publisher", str(folder))
         self.assertEqual(code, 1)
         self.assertIn(f"{folder / 'b.txt'}：第 2 行：无法识别的时间", err)
-        self.assertIn(f"{folder / 'c.txt'}：内容不合要求：title", err)
+        self.assertIn(f"{folder / 'c.txt'}：内容不合要求：标题：", err)
         self.assertIn("新建 2 篇", out)
         self.assertIn("失败 2 个", out)
         self.assertEqual(

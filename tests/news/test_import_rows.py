@@ -203,7 +203,7 @@ class WorkerValidationTests(TestCase):
         self.assertEqual(ok.error, "")
         self.assertIsNotNone(ok.words)
         self.assertIsNone(refused.page)
-        self.assertIn("内容不合要求：title", refused.error)
+        self.assertIn("内容不合要求：标题：", refused.error)
 
 
 class ImportedNeighboursAndSearchTests(TestCase):
