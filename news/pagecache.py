@@ -96,8 +96,11 @@ def timeout() -> int:
 
 
 def page_key(request, article) -> str | None:
-    """The cache key of this reader's rendering of ``article``; None: do not cache."""
-    if timeout() <= 0 or request.GET or request.user.is_authenticated:
+    """The cache key of this reader's rendering of ``article``; None: do not cache.
+
+    Not of the query string: the article page is the same whatever it is (the view
+    makes its links so, ``reading_tags.same_for_every_query``)."""
+    if timeout() <= 0 or request.user.is_authenticated:
         return None
     figures = figures_digest(article)  # stored with its marks, read with the row
     return ":".join(

@@ -225,6 +225,9 @@ class ArticleView(DetailView):
 
     def get(self, request, *args, **kwargs):
         self.object = article = self.get_object()
+        # Shared links carry a query string (WeChat adds ?from=timeline&
+        # isappinstalled=0): the page is the same, and served from the cache.
+        reading_tags.same_for_every_query(request)
         key = pagecache.page_key(request, article)
         cached = pagecache.page_cache().get(key) if key else None
         if cached is None:

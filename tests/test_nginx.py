@@ -168,6 +168,15 @@ def test_nginx_in_front_of_gunicorn(env, tmp_path):  # noqa: F811
         second = requests.get(page, timeout=30)
         assert second.headers["X-Cache-Status"] == "HIT"
         assert second.content == first.content
+        # A shared link's query string reads the same cached copy (its key is the
+        # article's path); a search keeps its query in its key.
+        shared = requests.get(page + "?from=timeline&isappinstalled=0", timeout=30)
+        assert shared.headers["X-Cache-Status"] == "HIT"
+        assert shared.content == first.content
+        search = requests.get(f"{base}/search/?q=%E8%B4%A8%E9%87%8F", timeout=30)
+        other = requests.get(f"{base}/search/?q=%E6%A0%87%E5%87%86", timeout=30)
+        assert "质量".encode() in search.content and "标准".encode() in other.content
+        assert other.content != search.content  # not the first search's copy
 
         # With the session cookie (staff) nginx neither reads nor fills the cache.
         staff = requests.get(page, cookies={"sessionid": "x"}, timeout=30)

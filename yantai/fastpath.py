@@ -12,8 +12,8 @@ rule that the live row decides, on every request, whether its page may be served
   (the page with its fragment markers, and the row values its page-cache key was
   made of). It is kept in the ``pages`` cache under the request's raw scheme, host
   and path.
-- The next anonymous GET or HEAD of that URL without a query string is served from
-  it only if one precompiled statement finds the article still public with that
+- The next anonymous GET or HEAD of that path, with any query string (a shared
+  link's ``?from=timeline``: the article page is the same), is served from it only if one precompiled statement finds the article still public with that
   same row (``updated_at``, ``page_stamp``, figures digest: the very values of the
   page-cache key, so every invalidation of ``news.pagecache`` holds here too; on
   PostgreSQL + Redis the statement is sent while the page is being read, and the
@@ -62,7 +62,12 @@ def request_key(request) -> str | None:
     if request.method not in ("GET", "HEAD"):
         return None
     meta = request.META
-    if meta.get("QUERY_STRING") or any(h in meta for h in _PRECONDITIONS):
+    if any(h in meta for h in _PRECONDITIONS):
+        return None
+    # An article page is the same whatever the query string (a shared link's
+    # ?from=timeline): kept and served under its path. Any other page goes through
+    # Django (none is kept here).
+    if meta.get("QUERY_STRING") and pagecache.article_id_in(request.path) is None:
         return None
     cookies = meta.get("HTTP_COOKIE", "")
     if cookies and (

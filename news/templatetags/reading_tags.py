@@ -11,6 +11,7 @@ from django.core.signals import setting_changed
 from django.dispatch import receiver
 from django.urls import NoReverseMatch, reverse, translate_url
 from django.utils import timezone, translation
+from django.utils.encoding import escape_uri_path
 from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
 
@@ -102,6 +103,14 @@ def full_path(request) -> str:
     except AttributeError:
         path = request._full_path = request.get_full_path()
         return path
+
+
+def same_for_every_query(request) -> None:
+    """Mark ``request``'s page as one page whatever its query string (an article's:
+    WeChat's ``?from=timeline``, ``utm_…`` change nothing in it). Its 字号/关怀版 and
+    language links then come back to its path alone, so that its HTML, and the
+    page cache's copy of it, are the same for every such request."""
+    request._full_path = escape_uri_path(request.path)
 
 
 @register.simple_tag(takes_context=True)

@@ -138,10 +138,15 @@ class FastPathTests(TestCase):
         self.assertEqual(head.content, b"")
         self.assertEqual(head["ETag"], etag)
 
-    def test_a_session_a_query_string_or_a_precondition_goes_through_django(self):
+    def test_a_session_or_a_precondition_goes_through_django(self):
         self.client.get(self.url)
         self.assertTrue(self.client.get(self.url).served_fast)
-        self.assertFalse(self.client.get(self.url, {"from": "wx"}).served_fast)
+        # A shared link's query string: the same page, served fast.
+        shared = self.client.get(self.url, {"from": "timeline", "isappinstalled": 0})
+        self.assertTrue(shared.served_fast)
+        self.assertEqual(shared.content, self.client.get(self.url).content)
+        # Another page's query string goes through Django (none is kept here).
+        self.assertFalse(self.client.get("/search/", {"q": "质量"}).served_fast)
         self.assertFalse(
             self.client.get(self.url, headers={"if-match": "*"}).served_fast
         )
