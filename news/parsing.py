@@ -175,6 +175,13 @@ _SUBTITLE_LABEL_RE = re.compile(r"^(?:副题|副标题|引题|肩题)\s*[:：]\s
 _SPACES_RE = re.compile(r"\s+")
 # Control characters other than tab, line feed, form feed and carriage return.
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0e-\x1f]")
+# Characters that print as nothing and come along when text is copied from a web
+# page: zero-width space, word joiner, zero-width no-break space (a BOM inside the
+# text), soft hyphen, the direction marks and embeddings. Kept, they split a title
+# that looks the same in two ("同一篇"), break the time of a meta line and make
+# paragraphs of nothing. The zero-width joiner and non-joiner stay: emoji and other
+# scripts need them.
+_INVISIBLE_RE = re.compile("[\u00ad\u200b\u200e\u200f\u202a-\u202e\u2060\ufeff]")
 
 
 class PageTextError(ValueError):
@@ -306,7 +313,8 @@ def _decode(text: str | bytes) -> str:
                 "解码的字节，按 GBK 读出的又不像中文），请另存为 UTF-8",
                 line,
             ) from None
-    text = text.removeprefix("\ufeff")
+    if _INVISIBLE_RE.search(text):  # seldom: the search costs less than the sub
+        text = _INVISIBLE_RE.sub("", text)
     # Tab, line feed and carriage return aside, control characters do not occur in
     # text a person saved from a browser: the file is something else.
     if _CONTROL_RE.search(text):
@@ -821,7 +829,7 @@ def parse_json_line(text: str | bytes, line: int | None = None) -> ParsedPage:
             value = ""
         if not isinstance(value, str):
             raise PageTextError(f"“{key}”应是文字", line)
-        value = _SPACES_RE.sub(" ", value).strip()
+        value = _one_line(value)
         if required and not value:
             raise PageTextError(f"缺少“{key}”", line)
         return value
@@ -874,9 +882,17 @@ def parse_json_line(text: str | bytes, line: int | None = None) -> ParsedPage:
     )
 
 
+def _one_line(text: str) -> str:
+    """A JSON value's text as a page's line is read: without the characters that
+    print as nothing, runs of spaces made one, the ends stripped."""
+    if _INVISIBLE_RE.search(text):
+        text = _INVISIBLE_RE.sub("", text)
+    return _SPACES_RE.sub(" ", text).strip()
+
+
 def _json_blocks(body, line: int | None) -> list[Block]:
     if isinstance(body, str):
-        texts = [_SPACES_RE.sub(" ", t).strip() for t in body.splitlines()]
+        texts = [_one_line(t) for t in body.splitlines()]
         return _classify_blocks([_Line(0, t) for t in texts if t])
     if not isinstance(body, list):
         raise PageTextError("“body”应是段落列表或文字", line)
@@ -892,7 +908,7 @@ def _json_blocks(body, line: int | None) -> list[Block]:
         value = item.get("text")
         if not isinstance(value, str):
             raise PageTextError("“body”里段落的“text”应是文字", line)
-        value = _SPACES_RE.sub(" ", value).strip()
+        value = _one_line(value)
         if value:
             blocks.append(Block(item["type"], value))
     return blocks

@@ -593,6 +593,48 @@ class EncodingTests(SimpleTestCase):
         self.assertEqual(parse_page_text(text), parse_page_text(text.encode()))
 
 
+class InvisibleCharacterTests(SimpleTestCase):
+    """Characters that print as nothing, copied along with a web page's text, are
+    dropped: the page reads as its clean copy (the same title, so the same article
+    again; the meta line's time; no paragraph of nothing)."""
+
+    CLEAN = "测试样稿：某会议召开\n烟台日报 2021-01-07 10:36\n近日，某会议召开。\n会议部署了工作。\n"
+
+    def test_page_text(self):
+        dirty = (
+            "测试样稿：某\u200b会议\u2060召开\n"
+            "\u200b烟台日报 2021-01-07\u200b 10:36\u200e\n"
+            "\u3000\u3000近日，\ufeff某会议\u00ad召开。\n"
+            "\u200b\n"
+            "会议部署了\u202a工作\u202c。\n"
+        )
+        for data in (dirty, dirty.encode()):
+            with self.subTest(type=type(data).__name__):
+                self.assertEqual(parse_page_text(data), parse_page_text(self.CLEAN))
+
+    def test_emoji_joiners_stay(self):
+        page = parse_page_text(self.CLEAN.replace("工作", "工作👨\u200d👩\u200d👧"))
+        self.assertIn("👨\u200d👩\u200d👧", page.blocks[-1].text)
+
+    def test_json_line(self):
+        record = {
+            "title": "测试样稿：某\u200b会议召开",
+            "source": "\u200b烟台日报",
+            "published_at": "2021-01-07 10:36",
+            "body": [
+                {"type": "paragraph", "text": "近日，某会议\u00ad召开。"},
+                {"type": "paragraph", "text": "\u200b"},
+                {"type": "paragraph", "text": "会议部署了工作。"},
+            ],
+        }
+        page = parse_json_line(json.dumps(record).encode(), 1)
+        clean = parse_page_text(self.CLEAN)
+        self.assertEqual(
+            (page.title, page.source, page.published_at, page.blocks),
+            (clean.title, clean.source, clean.published_at, clean.blocks),
+        )
+
+
 class MalformedPageTests(SimpleTestCase):
     """Input that is no news page raises PageTextError naming problem and line."""
 
