@@ -45,6 +45,7 @@ Two bulk imports at once: the second waits for the first to commit
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import time
 from array import array
@@ -57,7 +58,7 @@ from pathlib import Path
 from django.core.exceptions import ValidationError
 from django.db import OperationalError, connection, models, transaction
 from django.db.models import Max
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from api.pagination import bump_count_generation
@@ -787,6 +788,24 @@ def observations_import(
     return result
 
 
+@functools.cache
+def _header_names() -> dict[str, str]:
+    """A header cell → its column: the column's name, or its field's label in
+    Chinese or English ("指标", "Indicator"), as staff type a header of their own."""
+    names = {name: name for name in columns.EXCHANGE_FIELDS}
+    for language in ("en", "zh-hans"):
+        with translation.override(language):
+            for name in columns.EXCHANGE_FIELDS:
+                label = str(Observation._meta.get_field(name).verbose_name)
+                names.setdefault(label.casefold(), name)
+    return names
+
+
+def _column_of(cell) -> str:
+    text = str(cell).strip() if cell is not None else ""
+    return _header_names().get(text.casefold(), text)
+
+
 def _import_rows(file, name, result, batch_size, on_progress, can_change) -> _Writer:
     checker = _Checker(result)
     writer = _Writer(result, can_change=can_change)
@@ -795,7 +814,7 @@ def _import_rows(file, name, result, batch_size, on_progress, can_change) -> _Wr
     read_in_batch = 0
     for number, cells in _rows(file, name):
         if header is None:
-            header = [str(c).strip() if c is not None else "" for c in cells]
+            header = [_column_of(c) for c in cells]
             if _DOWNLOAD_ONLY & set(header):
                 # A public download: no id, the source as one readable column, the
                 # region as its name. Say so once rather than once a cell.
@@ -817,6 +836,11 @@ def _import_rows(file, name, result, batch_size, on_progress, can_change) -> _Wr
             for column in unknown:
                 result.add_error(
                     1, column, _("未知的列“%(column)s”。") % {"column": column}
+                )
+            # Two headers of one column ("value" and "数值"): which one is meant?
+            for column in sorted({c for c in header if c and header.count(c) > 1}):
+                result.add_error(
+                    1, column, _("列“%(column)s”出现了不止一次。") % {"column": column}
                 )
             if not result.ok:
                 return writer

@@ -298,13 +298,13 @@ class BulkImportTests(TestCase):
         self.assertEqual(Observation.objects.count(), 0)
 
     def test_missing_required_and_unknown_columns(self):
-        header = [h for h in HEADER if h != "raw_text"] + ["备注"]
+        header = [h for h in HEADER if h != "raw_text"] + ["说明"]
         rows = [
             [c for h, c in zip(HEADER, ROWS[0], strict=True) if h != "raw_text"] + [""]
         ]
         result = self.run_import(rows, file=csv_bytes(rows, header=header))
         self.assert_error(result, 1, "raw_text", "缺少必填列“raw_text”")
-        self.assert_error(result, 1, "备注", "未知的列“备注”")
+        self.assert_error(result, 1, "说明", "未知的列“说明”")
         self.assertEqual(Observation.objects.count(), 0)
 
     def test_formula_cell_is_validated_as_its_text(self):
@@ -431,6 +431,34 @@ class BulkImportTests(TestCase):
         self.assert_error(result, 2, "value", "十进制数字")
         self.assert_error(result, 2, "source_on", "2021/2/30")
         self.assert_error(result, 3, "source_on", "2021年13月1日")
+        self.assertEqual(
+            (snapshot(), Period.objects.count(), AuditLog.objects.count()), before
+        )
+
+    def test_headers_by_their_chinese_or_english_labels(self):
+        """A header of staff's own, by the fields' labels ("指标", "Indicator"),
+        reads as the column names do; one column twice is a header error."""
+        result = self.run_import(ROWS)
+        self.assertTrue(result.ok, result.errors)
+        expected = [row[:-1] for row in snapshot()]
+        labels = {
+            "zh": ["指标", "地区", "期间", "数值", "比较关系", "下限", "上限",
+                   "原文写法", "发布机构", "文件标题", "原文引文", "首选值"],
+            "en": ["Indicator", "region", "PERIOD", "Value", "Comparison",
+                   "Lower bound", "Upper bound", "As printed", "Publisher",
+                   "Document title", "Quotation", "Preferred value"],
+        }  # fmt: skip
+        for language, header in labels.items():
+            Observation.objects.all().delete()
+            with self.subTest(language=language):
+                result = self.run_import(ROWS, file=csv_bytes(ROWS, header=header))
+                self.assertTrue(result.ok, result.errors)
+                self.assertEqual([row[:-1] for row in snapshot()], expected)
+        header = [*HEADER[:3], "数值", *HEADER[3:]]
+        rows = [[*row[:3], "605", *row[3:]] for row in ROWS]
+        before = (snapshot(), Period.objects.count(), AuditLog.objects.count())
+        result = self.run_import(rows, file=csv_bytes(rows, header=header))
+        self.assert_error(result, 1, "value", "列“value”出现了不止一次")
         self.assertEqual(
             (snapshot(), Period.objects.count(), AuditLog.objects.count()), before
         )
