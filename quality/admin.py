@@ -5,6 +5,7 @@ from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
 from django.db import models
 from django.forms.models import model_to_dict
 from django.shortcuts import redirect
@@ -17,6 +18,7 @@ from import_export.formats.base_formats import CSV, XLSX
 
 from news.admin_dates import BoundedDateHierarchyMixin
 from yantai.csvsafe import safe_dataset
+from yantai.text import decode_text
 
 from . import resources
 from .admin_import import observation_bulk_import_view
@@ -73,6 +75,19 @@ class ImportExportAdmin(ImportExportModelAdmin):
 
     def has_export_permission(self, request):
         return self.has_view_or_change_permission(request)
+
+    def write_to_tmp_storage(self, import_file, input_format):
+        """A CSV in GBK (Excel's "CSV (逗号分隔)" on a Chinese Windows) kept as UTF-8,
+        which the preview and the confirmed import then read (``from_encoding``);
+        any other file as it came, for import-export to read or refuse."""
+        if not input_format.is_binary():
+            try:
+                text = decode_text(b"".join(import_file.chunks()))
+            except UnicodeDecodeError:
+                pass
+            else:
+                import_file = ContentFile(text.encode(), name=import_file.name)
+        return super().write_to_tmp_storage(import_file, input_format)
 
 
 @admin.register(Region)

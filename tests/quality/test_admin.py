@@ -179,6 +179,27 @@ class AdminImportTests(TestCase):
             (Decimal(600), Decimal(700), "2019"),
         )
 
+    def test_a_gbk_csv_previews_and_imports_as_its_utf8_copy(self):
+        """Excel's "CSV (逗号分隔)" on a Chinese Windows is GBK: the preview and the
+        confirmed import read it as they read UTF-8."""
+        text = "\n".join([HEADER, *GOOD_ROWS]) + "\n"
+        response = self.upload(SimpleUploadedFile("观测值.csv", text.encode("gbk")))
+        form = response.context["form"]
+        self.assertTrue("confirm_form" in response.context, form.errors)
+        self.assertContains(response, "六百余项")
+        self.assertEqual(Observation.objects.count(), 0)
+        response = self.client.post(
+            reverse("admin:quality_observation_process_import"),
+            response.context["confirm_form"].initial,
+        )
+        self.assertEqual(response.status_code, 302)
+        self.assertEqual(
+            sorted(Observation.objects.values_list("raw_text", flat=True)),
+            sorted(
+                row.split(",")[HEADER.split(",").index("raw_text")] for row in GOOD_ROWS
+            ),
+        )
+
     def test_bad_row_reports_its_error_and_nothing_is_importable(self):
         response = self.upload(csv_file(GOOD_ROWS[0], BAD_ROW))
         self.assertEqual(response.status_code, 200)
