@@ -561,6 +561,8 @@ CREATED, UPDATED, DRAFTED, UNCHANGED, REFUSED, FAILED = (
     "failed",
 )
 _WRITTEN_OR_SAME = frozenset((CREATED, UPDATED, DRAFTED, UNCHANGED))
+# Article ids a run's bitmap of seen articles holds (8 MB at most); above, a set.
+_SEEN_BITS = 1 << 26
 
 
 @dataclass
@@ -923,8 +925,10 @@ class BatchWriter:
         self._lz4: bool | None = None  # PostgreSQL: whether the server has lz4
         # The articles this run has written or found unchanged, one bit an id: a
         # later file of the same article (the same title and time) is then not
-        # taken for a new version of it (``_write``). 1 MB for 8 million ids.
+        # taken for a new version of it (``_write``). 1 MB for 8 million ids; ids
+        # beyond _SEEN_BITS (a sequence set high by hand) in a set.
         self._seen = bytearray()
+        self._seen_far: set[int] = set()
 
     @property
     def tables(self) -> _Tables:
@@ -1020,11 +1024,16 @@ class BatchWriter:
         return [outcomes[position] for position in range(len(items))]
 
     def _see(self, pk: int) -> None:
+        if pk >= _SEEN_BITS:
+            self._seen_far.add(pk)
+            return
         if pk >> 3 >= len(self._seen):
             self._seen.extend(bytes((pk >> 3) + 1 - len(self._seen)))
         self._seen[pk >> 3] |= 1 << (pk & 7)
 
     def _seen_before(self, pk: int) -> bool:
+        if pk >= _SEEN_BITS:
+            return pk in self._seen_far
         return pk >> 3 < len(self._seen) and bool(self._seen[pk >> 3] & 1 << (pk & 7))
 
     def _again_in_run(self, item: Prepared, channel: Channel, pk: int) -> Outcome:

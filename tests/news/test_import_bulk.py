@@ -17,7 +17,9 @@ from django.test import SimpleTestCase, TestCase
 
 from news import search
 from news.bulk import (
+    _SEEN_BITS,
     UNCHECKED,
+    BatchWriter,
     Prepared,
     Source,
     _plain,
@@ -641,6 +643,22 @@ class AdminPasteTests(TestCase):
             response, f"第 {number} 行未能识别，未放入正文：原标题：测试用的原标题"
         )
         self.assertNotIn("原标题", Article.objects.get().body)
+
+
+class SeenArticlesTests(SimpleTestCase):
+    def test_ids_in_the_bitmap_and_beyond_it(self):
+        """The run's record of the articles it has seen: each id once, none other;
+        an id past the bitmap's (a sequence set high by hand) costs no memory
+        of its size."""
+        writer = BatchWriter(channel=None, publish=False, by=None)
+        ids = [1, 7, 8, 4_000_000, _SEEN_BITS - 1, _SEEN_BITS, 10**15]
+        for pk in ids:
+            writer._see(pk)
+        for pk in ids:
+            self.assertTrue(writer._seen_before(pk), pk)
+        for pk in (2, 9, 3_999_999, _SEEN_BITS + 1, 10**15 + 1):
+            self.assertFalse(writer._seen_before(pk), pk)
+        self.assertLessEqual(len(writer._seen), _SEEN_BITS // 8)
 
 
 class WorkerResultTests(SimpleTestCase):
