@@ -12,6 +12,7 @@ result onto models.
 import json
 import re
 import unicodedata
+from codecs import BOM_UTF16_BE, BOM_UTF16_LE
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -302,7 +303,7 @@ def _decode(text: str | bytes) -> str:
     """Return ``text`` as a string (bytes: UTF-8, or GBK — ``yantai.text.decode_text``),
     refusing binary files and other encodings."""
     if isinstance(text, bytes):
-        if b"\x00" in text:
+        if b"\x00" in text and not text.startswith((BOM_UTF16_LE, BOM_UTF16_BE)):
             raise PageTextError("不是 UTF-8 文本文件（含有 NUL 字节，像是二进制文件）")
         try:
             text = decode_text(text)  # UTF-8, or GBK as Chinese Windows saves it

@@ -1,5 +1,6 @@
 """Tests of yantai.text: the Chinese text helpers shared by both apps."""
 
+import codecs
 import io
 from decimal import Decimal
 from unittest import TestCase
@@ -98,6 +99,15 @@ class DecodeTextTests(TestCase):
             decode_text(("𠀀" + CHINESE * 30).encode("gb18030")), "𠀀" + CHINESE * 30
         )
 
+    def test_utf16_after_its_byte_order_mark(self):
+        """Notepad's "Unicode" (UTF-16 LE with its mark), and big-endian too."""
+        for encoding in ("utf-16-le", "utf-16-be"):
+            bom = "\ufeff".encode(encoding)
+            with self.subTest(encoding=encoding):
+                self.assertEqual(decode_text(bom + CHINESE.encode(encoding)), CHINESE)
+        with self.assertRaises(UnicodeDecodeError):  # a mark, then no UTF-16
+            decode_text(codecs.BOM_UTF16_LE + b"\x00\xd8")
+
     def test_other_encodings_refused(self):
         """Bytes of other encodings that GB18030 would read as rare characters, or
         not at all, raise UTF-8's error at the first byte that is not UTF-8."""
@@ -123,6 +133,7 @@ class FileEncodingTests(TestCase):
             (CHINESE.encode("utf-8-sig") * 50, "utf-8-sig"),
             (CHINESE.encode("gbk") * 50, "gb18030"),
             (b"plain ascii\n" * 50, "utf-8-sig"),
+            ((CHINESE * 50).encode("utf-16"), "utf-16"),
             ("Grüße aus München".encode("latin-1") * 50, None),
             ("臺灣標準檢驗局的檢測報告".encode("big5") * 50, None),
         ]:

@@ -140,11 +140,13 @@ def _reads_as_chinese(beyond_ascii: int, common: int) -> bool:
 
 
 def decode_text(data: bytes) -> str:
-    """``data`` as text: UTF-8 (with or without a byte-order mark), else GB18030
-    when the bytes read as Chinese text in it — the GBK files that Notepad and
-    Excel save on a Chinese Windows ("ANSI", "CSV (逗号分隔)"). Raises UTF-8's
-    ``UnicodeDecodeError`` (its position the first byte that is not UTF-8) when
-    neither fits."""
+    """``data`` as text: UTF-16 after its byte-order mark (Notepad's "Unicode"),
+    UTF-8 (with or without one), else GB18030 when the bytes read as Chinese text
+    in it — the GBK files that Notepad and Excel save on a Chinese Windows ("ANSI",
+    "CSV (逗号分隔)"). Raises ``UnicodeDecodeError`` (UTF-8's, its position the
+    first byte that is not UTF-8) when none fits."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return data.decode("utf-16")  # Notepad's "Unicode"; raises if it is not
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
@@ -159,9 +161,14 @@ def decode_text(data: bytes) -> str:
 
 def file_encoding(file, chunk_size: int = 1 << 20) -> str | None:
     """The encoding ``decode_text`` would read the binary ``file`` with
-    (``"utf-8-sig"`` or ``"gb18030"``), or None; read in chunks (a large file is
-    not held in memory), and left at its start."""
-    for encoding in ("utf-8-sig", "gb18030"):
+    (``"utf-16"``, ``"utf-8-sig"`` or ``"gb18030"``), or None; read in chunks (a
+    large file is not held in memory), and left at its start."""
+    file.seek(0)
+    if file.read(2) in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
+        encodings: tuple[str, ...] = ("utf-16",)
+    else:
+        encodings = ("utf-8-sig", "gb18030")
+    for encoding in encodings:
         file.seek(0)
         decoder = codecs.getincrementaldecoder(encoding)()
         beyond_ascii = common = 0
@@ -174,7 +181,7 @@ def file_encoding(file, chunk_size: int = 1 << 20) -> str | None:
             decoder.decode(b"", final=True)
         except UnicodeDecodeError:
             continue
-        if encoding == "utf-8-sig" or _reads_as_chinese(beyond_ascii, common):
+        if encoding != "gb18030" or _reads_as_chinese(beyond_ascii, common):
             file.seek(0)
             return encoding
     file.seek(0)

@@ -698,6 +698,14 @@ class MalformedPageTests(SimpleTestCase):
             parse_page_text(text.encode("gbk")), parse_page_text(text.encode())
         )
 
+    def test_utf16_file(self):
+        """A page saved as Notepad's "Unicode" (UTF-16 with its byte-order mark,
+        NUL bytes and all) reads as its UTF-8 copy does."""
+        text = "烟台市召开全市质量工作会议\n\n烟台日报 2021-01-07 10:36" + BODY
+        self.assertEqual(
+            parse_page_text(text.encode("utf-16")), parse_page_text(text.encode())
+        )
+
     def test_neither_utf8_nor_chinese_gbk(self):
         """Bytes that are not UTF-8 and read as rare characters in GBK (Latin-1)
         are refused, naming the first line that is not UTF-8."""

@@ -386,8 +386,8 @@ class BulkImportTests(TestCase):
         self.assertEqual(Observation.objects.count(), 0)
 
     def test_gbk_csv(self):
-        """A CSV saved by Excel on a Chinese Windows (GBK) gives the same rows as
-        its UTF-8 copy."""
+        """A CSV saved by Excel on a Chinese Windows (GBK), or as UTF-16 with its
+        byte-order mark, gives the same rows as its UTF-8 copy."""
         result = self.run_import(ROWS, file=csv_bytes(ROWS, encoding="utf-8"))
         self.assertTrue(result.ok, result.errors)
         from_utf8 = [row[:-1] for row in snapshot()]
@@ -395,10 +395,13 @@ class BulkImportTests(TestCase):
             PUB, [row[COMPARED.index("source_publisher")] for row in from_utf8]
         )
         Observation.objects.all().delete()
-        result = self.run_import(ROWS, file=csv_bytes(ROWS, encoding="gbk"))
-        self.assertTrue(result.ok, result.errors)
-        self.assertEqual(result.created, 5)
-        self.assertEqual([row[:-1] for row in snapshot()], from_utf8)
+        for encoding in ("gbk", "utf-16"):
+            Observation.objects.all().delete()
+            with self.subTest(encoding=encoding):
+                result = self.run_import(ROWS, file=csv_bytes(ROWS, encoding=encoding))
+                self.assertTrue(result.ok, result.errors)
+                self.assertEqual(result.created, 5)
+                self.assertEqual([row[:-1] for row in snapshot()], from_utf8)
 
     def test_cells_as_a_spreadsheet_saves_them(self):
         """Numbers with thousands commas or full-width digits and dates as Excel
