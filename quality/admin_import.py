@@ -27,7 +27,7 @@ class BulkImportForm(forms.Form):
     file = forms.FileField(
         label=_("文件"),
         help_text=_(
-            "CSV（UTF-8 或 GBK 编码）或 XLSX，第一行为列名（与“导出”的列相同，"
+            "CSV（UTF-8 或 GBK 编码）、XLSX 或 XLS，第一行为列名（与“导出”的列相同，"
             "也可写中文名，如 指标、地区、期间、数值、原文写法）。"
             "有 id 的行修改该观测值的状态、备注或首选值，没有 id 的行新增。任何一行"
             "有错则整个文件不写入。"
@@ -37,8 +37,8 @@ class BulkImportForm(forms.Form):
 
     def clean_file(self):
         file = self.cleaned_data["file"]
-        if not file.name.lower().endswith((".csv", ".xlsx")):
-            raise forms.ValidationError(_("只能导入 .csv 或 .xlsx 文件。"))
+        if not file.name.lower().endswith((".csv", ".xlsx", ".xls")):
+            raise forms.ValidationError(_("只能导入 .csv、.xlsx 或 .xls 文件。"))
         limit = settings.BULK_IMPORT_UPLOAD_MAX_MB
         if file.size > limit * 1024 * 1024:
             raise forms.ValidationError(

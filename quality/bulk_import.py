@@ -191,8 +191,44 @@ def _rows(file, name: str) -> Iterator[tuple[int, list]]:
                 yield number, list(cells)
         finally:
             book.close()
+    elif suffix == ".xls":
+        yield from _xls_rows(file)
     else:
         raise ValueError(suffix)
+
+
+def _xls_rows(file) -> Iterator[tuple[int, list]]:
+    """The first sheet of an Excel 97–2003 workbook (``.xls``: what offices' older
+    Excel and WPS still save), its cells as openpyxl gives an ``.xlsx``'s: whole
+    numbers as ``int`` (a region code 370600, not 370600.0), dates as ``datetime``,
+    TRUE/FALSE as ``bool``, an error cell as its text (#N/A), an empty one None.
+    The format holds at most 65,536 rows, read whole (xlrd)."""
+    import xlrd
+
+    try:
+        book = xlrd.open_workbook(file_contents=file.read(), on_demand=True)
+        sheet = book.sheet_by_index(0)
+    except Exception as error:  # not an .xls, a damaged one …
+        raise _Unreadable from error
+    try:
+        for number in range(sheet.nrows):
+            cells = []
+            for cell in sheet.row(number):
+                value, kind = cell.value, cell.ctype
+                if kind in (xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK):
+                    value = None
+                elif kind == xlrd.XL_CELL_NUMBER and value.is_integer():
+                    value = int(value)
+                elif kind == xlrd.XL_CELL_DATE:
+                    value = xlrd.xldate_as_datetime(value, book.datemode)
+                elif kind == xlrd.XL_CELL_BOOLEAN:
+                    value = bool(value)
+                elif kind == xlrd.XL_CELL_ERROR:
+                    value = xlrd.error_text_from_code.get(value, "#ERROR")
+                cells.append(value)
+            yield number + 1, cells
+    finally:
+        book.release_resources()
 
 
 def _blank(value) -> bool:
@@ -709,7 +745,8 @@ def observations_import(
     lock_timeout: float | None = None,
 ) -> ImportResult:
     """Import the observations of ``file`` (a binary file object; ``name`` says
-    whether it is ``.csv`` or ``.xlsx``): all of them, or none when any row fails.
+    whether it is ``.csv``, ``.xlsx`` or ``.xls``): all of them, or none when any row
+    fails.
 
     ``on_progress(n)`` is called after each batch with the rows read in it.
     ``dry_run`` checks everything (periods and preferred flags included) and writes
@@ -723,8 +760,8 @@ def observations_import(
     started = time.monotonic()
     result = ImportResult(name=name, dry_run=dry_run)
     suffix = Path(name).suffix.lower()
-    if suffix not in (".csv", ".xlsx"):
-        result.add_error(0, "", _("只能导入 .csv 或 .xlsx 文件。"))
+    if suffix not in (".csv", ".xlsx", ".xls"):
+        result.add_error(0, "", _("只能导入 .csv、.xlsx 或 .xls 文件。"))
         return result
     can_change = by is None or by.has_perm(PERM_CHANGE)
     try:
@@ -775,7 +812,9 @@ def observations_import(
         result.add_error(0, "", _("CSV 格式有误：%(error)s") % {"error": error})
     except _Unreadable:
         result.clear_counts()
-        result.add_error(0, "", _("无法读取该 XLSX 文件。"))
+        result.add_error(
+            0, "", _("无法读取该 %(kind)s 文件。") % {"kind": suffix[1:].upper()}
+        )
     except BulkWriteBusy as error:
         result.clear_counts()
         result.add_error(0, "", str(error))

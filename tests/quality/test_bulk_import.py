@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import tempfile
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
@@ -165,6 +166,26 @@ def xlsx_bytes(rows, header=HEADER) -> io.BytesIO:
     sheet.append(header)
     for row in rows:
         sheet.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    out.seek(0)
+    return out
+
+
+def xls_bytes(rows, header=HEADER) -> io.BytesIO:
+    """An Excel 97–2003 workbook as Excel writes one: numbers as numbers, a date
+    as a date cell."""
+    import xlwt
+
+    book = xlwt.Workbook(encoding="utf-8")
+    sheet = book.add_sheet("观测值")
+    day = xlwt.easyxf(num_format_str="yyyy/m/d")
+    for r, row in enumerate([header, *rows]):
+        for c, value in enumerate(row):
+            if isinstance(value, date):
+                sheet.write(r, c, value, day)
+            else:
+                sheet.write(r, c, value)
     out = io.BytesIO()
     book.save(out)
     out.seek(0)
@@ -379,6 +400,35 @@ class BulkImportTests(TestCase):
         )
         self.assertTrue(result.ok, result.errors)
 
+    def test_xls_as_excel_97_to_2003_saves_it(self):
+        """An .xls (older Excel, WPS) gives the rows its CSV copy gives: a region
+        code typed as a number, a value as a number, a date cell; its errors carry
+        their row numbers; a file that is no workbook is refused, nothing written."""
+        header = [*HEADER, "source_on"]
+        text_rows = [[*row, "2021-03-01"] for row in ROWS]
+        result = self.run_import(text_rows, file=csv_bytes(text_rows, header=header))
+        self.assertTrue(result.ok, result.errors)
+        expected = [row[:-1] for row in snapshot()]
+        Observation.objects.all().delete()
+        typed = [
+            [
+                float(cell) if name in ("region", "value") else cell
+                for name, cell in zip(HEADER, row, strict=True)
+            ]
+            + [date(2021, 3, 1)]
+            for row in ROWS
+        ]
+        result = self.run_import([], file=xls_bytes(typed, header), name="obs.xls")
+        self.assertTrue(result.ok, result.errors)
+        self.assertEqual([row[:-1] for row in snapshot()], expected)
+        Observation.objects.all().delete()
+        bad = [typed[0], ["standards_national", 999999, *typed[0][2:]]]
+        result = self.run_import([], file=xls_bytes(bad, header), name="obs.xls")
+        self.assert_error(result, 3, "region", "没有行政区划代码“999999”")
+        self.assertEqual(Observation.objects.count(), 0)
+        result = self.run_import([], file=io.BytesIO(b"not a workbook"), name="x.xls")
+        self.assert_error(result, 0, "", "无法读取该 XLS 文件")
+
     def test_xlsx_errors_have_row_numbers(self):
         rows = [ROWS[0], ["standards_national", "999999", *ROWS[0][2:]]]
         result = self.run_import(rows, file=xlsx_bytes(rows), name="obs.xlsx")
@@ -482,7 +532,7 @@ class BulkImportTests(TestCase):
             self.assertEqual(result.created, 0)
             self.assert_nothing_written(before, periods)
         result = self.run_import([], file=io.BytesIO(b""), name="x.txt")
-        self.assert_error(result, 0, "", ".csv 或 .xlsx")
+        self.assert_error(result, 0, "", ".csv、.xlsx 或 .xls")
 
     def test_dry_run_writes_nothing(self):
         before, periods = snapshot(), Period.objects.count()
@@ -638,7 +688,7 @@ class AdminBulkImportTests(TestCase):
         self.assertContains(response, "校验通过：读取 5 行，可新增 5 条观测值")
         self.assertEqual(Observation.objects.count(), 0)
         response = self.upload(ROWS, name="obs.txt")
-        self.assertContains(response, "只能导入 .csv 或 .xlsx 文件。")
+        self.assertContains(response, "只能导入 .csv、.xlsx 或 .xls 文件。")
 
     @override_settings(BULK_IMPORT_UPLOAD_MAX_MB=1)
     def test_a_file_over_the_upload_limit_is_refused_with_its_size(self):

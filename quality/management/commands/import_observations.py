@@ -1,4 +1,4 @@
-"""``import_observations FILE``: a CSV/XLSX file of observations, all or nothing
+"""``import_observations FILE``: a CSV, XLSX or XLS file of observations, all or nothing
 (rows with an ``id``, as the admin exports them, update that observation)."""
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ PERM_ADD = "quality.add_observation"
 
 class Command(BaseCommand):
     help = _(
-        "从 CSV 或 XLSX 文件批量导入观测值：逐行校验，任何一行有错则整个文件不写入，"
+        "从 CSV、XLSX 或 XLS 文件批量导入观测值：逐行校验，任何一行有错则整个文件不写入，"
         "并列出每个错误的行号、列和原因。有 id 的行（后台导出的文件）修改该观测值的"
         "状态、备注或首选值；同一文件再导入一次不会改变任何数据。"
     )
