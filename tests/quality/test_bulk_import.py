@@ -9,6 +9,7 @@ import tempfile
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
+from unittest import mock
 
 from django.contrib.auth.models import Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -20,6 +21,7 @@ from django.urls import reverse
 from openpyxl import Workbook
 
 from news.models import AuditLog
+from quality import bulk_import
 from quality.bulk_import import observations_import
 from quality.models import Observation, Period
 from quality.services import observation_create
@@ -428,6 +430,16 @@ class BulkImportTests(TestCase):
         self.assertEqual(Observation.objects.count(), 0)
         result = self.run_import([], file=io.BytesIO(b"not a workbook"), name="x.xls")
         self.assert_error(result, 0, "", "无法读取该 XLS 文件")
+        # Read whole (no stream): one over the limit is refused before reading.
+        data = xls_bytes(typed, header)
+        size = len(data.getvalue())
+        with mock.patch.object(bulk_import, "XLS_MAX_BYTES", size - 1):
+            result = self.run_import([], file=data, name="obs.xls")
+        self.assert_error(result, 0, "", "另存为 CSV 或 XLSX 再导入")
+        self.assertEqual(Observation.objects.count(), 0)
+        with mock.patch.object(bulk_import, "XLS_MAX_BYTES", size):
+            result = self.run_import([], file=xls_bytes(typed, header), name="obs.xls")
+        self.assertTrue(result.ok, result.errors)
 
     def test_xlsx_errors_have_row_numbers(self):
         rows = [ROWS[0], ["standards_national", "999999", *ROWS[0][2:]]]
