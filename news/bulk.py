@@ -194,11 +194,7 @@ def _file_sources(path: Path) -> Iterator[Source | Unreadable]:
     elif suffix in JSON_SUFFIXES:
         try:
             with open(path, "rb") as lines:
-                for number, raw in enumerate(lines, start=1):
-                    if raw.strip():
-                        yield Source(
-                            str(path), "json", str(path), line=number, text=raw
-                        )
+                yield from _json_line_sources(str(path), path, lines)
         except OSError as error:
             yield Unreadable(str(path), _("无法读取文件（%s）") % error.strerror)
     else:
@@ -218,13 +214,19 @@ _ZIP_MEMBER_ERRORS = (
 )
 
 
+def _json_line_sources(name: str, path: Path, lines) -> Iterator[Source]:
+    """A source for each non-blank line of ``lines`` (a JSON-lines file's, or a zip
+    member's), read as they are listed."""
+    for number, raw in enumerate(lines, start=1):
+        if raw.strip():
+            yield Source(name, "json", str(path), line=number, text=raw)
+
+
 def _zip_json_sources(path: Path, member: str, name: str):
-    """The JSON lines of a zip member, read as they are listed."""
+    """The JSON lines of a zip member."""
     try:
         with zipfile.ZipFile(path) as archive, archive.open(member) as lines:
-            for number, raw in enumerate(lines, start=1):
-                if raw.strip():
-                    yield Source(name, "json", str(path), line=number, text=raw)
+            yield from _json_line_sources(name, path, lines)
     except (OSError, *_ZIP_MEMBER_ERRORS) as error:
         yield Unreadable(name, _("无法读取压缩包里的文件（%s）") % error)
 

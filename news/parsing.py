@@ -314,8 +314,7 @@ def _decode(text: str | bytes) -> str:
                 "解码的字节，按 GBK 读出的又不像中文），请另存为 UTF-8",
                 line,
             ) from None
-    if _INVISIBLE_RE.search(text):  # seldom: the search costs less than the sub
-        text = _INVISIBLE_RE.sub("", text)
+    text = _visible(text)
     # Tab, line feed and carriage return aside, control characters do not occur in
     # text a person saved from a browser: the file is something else.
     if _CONTROL_RE.search(text):
@@ -883,12 +882,17 @@ def parse_json_line(text: str | bytes, line: int | None = None) -> ParsedPage:
     )
 
 
+def _visible(text: str) -> str:
+    """``text`` without the characters that print as nothing (``_INVISIBLE_RE``)."""
+    if _INVISIBLE_RE.search(text):  # seldom: the search costs less than the sub
+        text = _INVISIBLE_RE.sub("", text)
+    return text
+
+
 def _one_line(text: str) -> str:
     """A JSON value's text as a page's line is read: without the characters that
     print as nothing, runs of spaces made one, the ends stripped."""
-    if _INVISIBLE_RE.search(text):
-        text = _INVISIBLE_RE.sub("", text)
-    return _SPACES_RE.sub(" ", text).strip()
+    return _SPACES_RE.sub(" ", _visible(text)).strip()
 
 
 def _json_blocks(body, line: int | None) -> list[Block]:

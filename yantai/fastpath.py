@@ -13,7 +13,8 @@ rule that the live row decides, on every request, whether its page may be served
   made of). It is kept in the ``pages`` cache under the request's raw scheme, host
   and path.
 - The next anonymous GET or HEAD of that path, with any query string (a shared
-  link's ``?from=timeline``: the article page is the same), is served from it only if one precompiled statement finds the article still public with that
+  link's ``?from=timeline``: the article page is the same), is served from it
+  only if one precompiled statement finds the article still public with that
   same row (``updated_at``, ``page_stamp``, figures digest: the very values of the
   page-cache key, so every invalidation of ``news.pagecache`` holds here too; on
   PostgreSQL + Redis the statement is sent while the page is being read, and the

@@ -31,7 +31,9 @@ _MULTIPLIERS = {
     "千": Decimal(10) ** 3,
     "百": Decimal(10) ** 2,
 }
-_ARABIC_RE = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?")
+# "1,700", "12,345.5": thousands grouped by commas.
+_GROUPED = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?"
+_ARABIC_RE = re.compile(rf"{_GROUPED}|\d+(?:\.\d+)?")
 # "1.2万", "3.5亿", "1万2千", "3亿5000万": Arabic parts each with a multiplier.
 _MIXED_PART_RE = re.compile(r"(\d+(?:\.\d+)?)(万亿|千万|百万|亿|万|千|百)")
 _CHINESE_DECIMAL_RE = re.compile(
@@ -194,8 +196,8 @@ def file_encoding(file, chunk_size: int = 1 << 20) -> str | None:
 _SPREADSHEET_DATE_RE = re.compile(
     r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?"
 )
-# "1,700", "12,345.5": thousands grouped by commas, as Excel's 数值 format writes.
-_GROUPED_RE = re.compile(r"[-+]?\d{1,3}(?:,\d{3})+(?:\.\d+)?")
+# A signed number grouped by thousands, as Excel's 数值 format writes it.
+_GROUPED_RE = re.compile(rf"[-+]?{_GROUPED}")
 
 
 def spreadsheet_date(text: str) -> str:
