@@ -407,7 +407,9 @@ def _fill(
                 shared.set(key, entry, FRAGMENT_SECONDS)
             variants = {pk: part.encode() for pk, part in entry[1].items()}
             digests = {pk: page_digest(part) for pk, part in variants.items()}
-            entries[name] = _memo[key] = (token, variants, now, digests)
+            entries[name] = (token, variants, now, digests)
+            if token is not None:  # None: the shared cache is out of reach, and a
+                _memo[key] = entries[name]  # publication would go unseen here
     chosen = {}
     used = []
     for name in keys:  # in FRAGMENTS' order, for the ETag

@@ -203,8 +203,10 @@ class RedisCacheTests(SimpleTestCase):
 
 class RedisOutageTests(TestCase):
     def test_healthz_names_an_unreachable_redis_within_seconds(self):
-        """No Redis on the port: /healthz answers 503 in about the socket timeout
-        (1 s), so a load balancer takes the server out instead of waiting."""
+        """No Redis on the port: /healthz says so in about the socket timeout (1 s),
+        with 200: the site serves without Redis (tests/test_redis_outage.py), and
+        every app server shares it, so a 503 would take them all out at once."""
+        self.addCleanup(caching._breakers.clear)
         # The settings' own Redis entry (its socket timeouts), on a closed port.
         shared = {
             **redis_cache_settings("shared", 60),
@@ -212,8 +214,11 @@ class RedisOutageTests(TestCase):
         }
         with override_settings(CACHES={**settings.CACHES, "shared": shared}):
             start = time.monotonic()
-            response = self.client.get("/healthz")
+            with self.assertLogs("yantai.caching", "WARNING"):
+                response = self.client.get("/healthz")
             elapsed = time.monotonic() - start
-        self.assertEqual(response.status_code, 503)
-        self.assertEqual(response.json()["shared_cache"], "unreachable")
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(
+            response.json(), {"status": "degraded", "shared_cache": "unreachable"}
+        )
         self.assertLess(elapsed, 5)

@@ -4,9 +4,11 @@ the project's cache backends."""
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import pickle
 import threading
+import time
 import zlib
 from collections.abc import Callable
 from typing import Any
@@ -17,6 +19,9 @@ from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.files import locks
 from django.core.signals import setting_changed
 from django.dispatch import receiver
+from redis.exceptions import RedisError
+
+logger = logging.getLogger(__name__)
 
 
 def shared_cached(namespace: str, parts: Any, seconds: int, compute: Callable[[], Any]):
@@ -121,22 +126,181 @@ class _RedisCacheClient(redis.RedisCacheClient):
         return client
 
 
-class RedisCache(redis.RedisCache):
-    """Django's Redis cache whose ``clear()`` deletes this cache's keys only, with
-    one redis-py client per connection pool (``_RedisCacheClient``).
+#: Seconds a process leaves an unreachable Redis alone after a failed call.
+RETRY_SECONDS = 5.0
 
-    Django's empties the whole Redis database (FLUSHDB): with the ``pages``, ``shared``
-    and ``default`` caches in one database under their own key prefixes, clearing the
-    page cache (a restore, a test) would also drop the throttle counters and editing
-    notices, and any other site's keys. This one walks its own prefix with SCAN (which
-    does not block the server) and UNLINKs the keys in batches.
+
+class Breaker:
+    """Whether this process should ask one Redis server now (one per server).
+
+    A call that fails opens it: for ``retry_seconds`` no call is sent (each would
+    wait for its socket timeout when the server is cut off, or retry a refused
+    connection per cache read), then one call tries again. Writes that could not be
+    made are kept if they must not be lost (``keep``) and made again, in order,
+    by the first call that succeeds after the outage.
+    """
+
+    def __init__(self, retry_seconds: float):
+        self.retry_seconds = retry_seconds
+        self.until = 0.0  # monotonic time before which no call is sent
+        self.down = False
+        self._made = 0
+        self._lost: dict[tuple, Callable[[], Any]] = {}
+        self._lock = threading.Lock()
+
+    def closed(self) -> bool:
+        return not self.down or time.monotonic() >= self.until
+
+    def failed(self, error: BaseException) -> None:
+        if not self.down:
+            logger.warning(
+                "Redis 无法访问，缓存暂停使用 %s 秒，页面直接从数据库生成："
+                " %s / Redis unreachable: caches bypassed, pages rendered from"
+                " the database",
+                self.retry_seconds,
+                error,
+            )
+        self.down = True
+        self.until = time.monotonic() + self.retry_seconds
+
+    def keep(self, what: tuple, write: Callable[[], Any]) -> None:
+        """Make ``write`` when the server answers again (the last one for ``what``)."""
+        with self._lock:
+            self._lost.pop(what, None)
+            self._lost[what] = write
+
+    def make_kept_writes(self) -> None:
+        """Make the writes kept during the outage, in order, before any other call
+        after it: a read must not find what they replace. A failure keeps the ones
+        not yet made and raises."""
+        with self._lock:
+            lost, self._lost = self._lost, {}
+        items = list(lost.items())
+        for done, (_what, write) in enumerate(items):
+            try:
+                write()
+            except BaseException:
+                with self._lock:
+                    self._lost = {**dict(items[done:]), **self._lost}
+                raise
+            self._made += 1
+
+    def answered(self) -> None:
+        """A call succeeded after the outage: it is over."""
+        self.down = False
+        logger.warning(
+            "Redis 恢复访问，补写了 %s 项 / Redis reachable again, %s writes made",
+            self._made,
+            self._made,
+        )
+        self._made = 0
+
+
+_breakers: dict[tuple, Breaker] = {}
+
+
+def breaker_for(servers, retry_seconds: float = RETRY_SECONDS) -> Breaker:
+    key = (tuple(servers), retry_seconds)
+    found = _breakers.get(key)
+    if found is None:
+        found = _breakers.setdefault(key, Breaker(retry_seconds))
+    return found
+
+
+class RedisCache(redis.RedisCache):
+    """Django's Redis cache that a Redis outage does not take the site down with,
+    whose ``clear()`` deletes this cache's keys only, with one redis-py client per
+    connection pool (``_RedisCacheClient``).
+
+    Redis holds nothing that must be right (docs/deployment.md): while it cannot be
+    reached, a read finds nothing, a write is not made, ``add`` stores nothing
+    (False), and pages are rendered from the database. A process that sees a call
+    fail sends none for ``RETRY_SECONDS`` (option, default 5: ``Breaker``), so a
+    server cut off costs one socket timeout per process per period, not one per
+    read. A write without expiry (the public and search tokens that make lists and
+    fragments out of date) or a ``clear()`` that could not be made is made when
+    Redis answers again, so what changed during the outage is not served stale
+    after it.
+
+    Django's ``clear()`` empties the whole Redis database (FLUSHDB): with the
+    ``pages``, ``shared`` and ``default`` caches in one database under their own key
+    prefixes, clearing the page cache (a restore, a test) would also drop the
+    throttle counters and editing notices, and any other site's keys. This one walks
+    its own prefix with SCAN (which does not block the server) and UNLINKs the keys
+    in batches.
     """
 
     def __init__(self, server, params):
-        super().__init__(server, params)
+        options = dict(params.get("OPTIONS", {}))
+        retry = float(options.pop("RETRY_SECONDS", RETRY_SECONDS))
+        super().__init__(server, {**params, "OPTIONS": options})
         self._class = _RedisCacheClient
+        self.breaker = breaker_for(self._servers, retry)
+
+    def _call(self, method, args, fallback=None, *, lost=None):
+        """``method(self, *args)`` unless Redis is out of reach, else ``fallback``
+        (raised if an exception). ``lost``: what to make again once it answers."""
+        breaker = self.breaker
+        if breaker.closed():
+            try:
+                if breaker.down:
+                    breaker.make_kept_writes()
+                result = method(self, *args)
+            except RedisError as error:
+                breaker.failed(error)
+            else:
+                if breaker.down:
+                    breaker.answered()
+                return result
+        if lost is not None:
+            breaker.keep(lost, lambda: method(self, *args))
+        if isinstance(fallback, BaseException):
+            raise fallback
+        return fallback
+
+    def _persistent(self, key, timeout, version):
+        if self.get_backend_timeout(timeout) is None:
+            return ("set", self.make_key(key, version=version))
+        return None
+
+    def get(self, key, default=None, version=None):
+        return self._call(redis.RedisCache.get, (key, default, version), default)
+
+    def get_many(self, keys, version=None):
+        return self._call(redis.RedisCache.get_many, (keys, version), {})
+
+    def has_key(self, key, version=None):
+        return self._call(redis.RedisCache.has_key, (key, version), False)
+
+    def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        return self._call(redis.RedisCache.add, (key, value, timeout, version), False)
+
+    def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        lost = self._persistent(key, timeout, version)
+        self._call(redis.RedisCache.set, (key, value, timeout, version), lost=lost)
+
+    def set_many(self, data, timeout=DEFAULT_TIMEOUT, version=None):
+        return self._call(
+            redis.RedisCache.set_many, (data, timeout, version), list(data)
+        )
+
+    def touch(self, key, timeout=DEFAULT_TIMEOUT, version=None):
+        return self._call(redis.RedisCache.touch, (key, timeout, version), False)
+
+    def delete(self, key, version=None):
+        return self._call(redis.RedisCache.delete, (key, version), False)
+
+    def delete_many(self, keys, version=None):
+        return self._call(redis.RedisCache.delete_many, (keys, version))
+
+    def incr(self, key, delta=1, version=None):
+        missing = ValueError(f"Key '{key}' not found (Redis unreachable)")
+        return self._call(redis.RedisCache.incr, (key, delta, version), missing)
 
     def clear(self):
+        return self._call(RedisCache._clear, (), False, lost=("clear", self.key_prefix))
+
+    def _clear(self):
         if not self.key_prefix:
             return super().clear()
         client = self._cache.get_client(None, write=True)
@@ -198,6 +362,7 @@ def _plan(aliases: tuple[str, ...]):
             tuple(b.make_key for b in backends),
             first._cache.get_client(None).connection_pool,
             first._cache._serializer.loads,
+            first.breaker,
         )
     kept[1][aliases] = plan
     return plan
@@ -221,9 +386,11 @@ def send_together(*items: tuple[str, str]) -> SentMget | None:
     plan = _plan(tuple(alias for alias, _ in items))
     if plan is None:
         return None
-    make_keys, pool, loads = plan
+    make_keys, pool, loads, breaker = plan
+    if breaker.down:  # the caches' own calls: nothing while out of reach, and the
+        return None  # writes kept during the outage first when it answers again
     keys = [make_key(key) for make_key, (_, key) in zip(make_keys, items, strict=True)]
-    return SentMget(pool, keys, loads)
+    return SentMget(pool, keys, loads, breaker)
 
 
 class SentMget:
@@ -241,34 +408,46 @@ class SentMget:
     failed one is closed, and the caller sees the error).
     """
 
-    __slots__ = ("conn", "loads")
+    __slots__ = ("breaker", "conn", "fresh", "loads")
 
-    def __init__(self, pool, keys: list[str], loads):
+    def __init__(self, pool, keys: list[str], loads, breaker: Breaker):
         kept = getattr(_kept, "conn", None)
         pid = os.getpid()
-        if kept is None or kept[0] is not pool or kept[1] != pid:
+        self.fresh = kept is None or kept[0] is not pool or kept[1] != pid
+        if self.fresh:
             if kept is not None and kept[1] == pid:
                 kept[0].release(kept[2])
-            kept = _kept.conn = (pool, pid, pool.get_connection())
-        self.conn, self.loads = kept[2], loads
+            _kept.conn = None
+            try:
+                kept = (pool, pid, pool.get_connection())
+            except RedisError as error:
+                breaker.failed(error)
+                raise
+            _kept.conn = kept
+        self.conn, self.loads, self.breaker = kept[2], loads, breaker
         try:
             self.conn.send_command("MGET", *keys)
-        except BaseException:
-            self.abandon()
+        except BaseException as error:
+            self.abandon(error)
             raise
 
     def read(self) -> list:
         try:
             values = self.conn.read_response()
-        except BaseException:
-            self.abandon()
+        except BaseException as error:
+            self.abandon(error)
             raise
         loads = self.loads
         return [None if v is None else loads(v) for v in values]
 
-    def abandon(self) -> None:
+    def abandon(self, error: BaseException | None = None) -> None:
         _kept.conn = None
         self.conn.disconnect()
+        # A kept connection may have been closed by the server while idle (its
+        # ``timeout``, a restart): the next MGET takes a new one. A new one that
+        # fails says Redis is out of reach.
+        if self.fresh and isinstance(error, RedisError):
+            self.breaker.failed(error)
 
 
 _PICKLE_START = pickle.PROTO  # b"\x80": how a pickle of protocol 2 or later starts

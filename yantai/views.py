@@ -2,13 +2,17 @@
 
 from uuid import uuid4
 
+from django.conf import settings
 from django.core.cache import caches
 from django.db import DatabaseError, connection, transaction
 from django.db.migrations.recorder import MigrationRecorder
 from django.http import HttpResponseRedirect, JsonResponse
 from django.templatetags.static import static
+from django.utils.module_loading import import_string
 from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_GET
+
+from yantai.caching import RedisCache
 
 
 def database_problem() -> str | None:
@@ -45,13 +49,26 @@ def shared_cache_problem() -> str | None:
         shared.delete(key)
     except Exception:  # OSError (file), DatabaseError (table), a cache server's own
         return "unreachable"
-    return None if found == "ok" else "not storing"
+    if found == "ok":
+        return None
+    if isinstance(shared, RedisCache) and shared.breaker.down:
+        return "unreachable"
+    return "not storing"
+
+
+def _shared_cache_is_redis() -> bool:
+    backend = import_string(settings.CACHES["shared"]["BACKEND"])
+    return issubclass(backend, RedisCache)
 
 
 @never_cache
 def healthz(request):
     """200 when the database answers and can be written and the shared cache works;
-    503 naming what does not (a load balancer takes the instance out)."""
+    503 naming what does not (a load balancer takes the instance out).
+
+    A Redis out of reach is named but answers 200 (``"status": "degraded"``): the
+    site serves without it (``yantai.caching.RedisCache``), and every app server
+    shares the one Redis, so a 503 would take them all out at once."""
     problems = {
         name: problem
         for name, problem in (
@@ -60,6 +77,8 @@ def healthz(request):
         )
         if problem
     }
+    if problems == {"shared_cache": "unreachable"} and _shared_cache_is_redis():
+        return JsonResponse({"status": "degraded", **problems})
     if problems:
         return JsonResponse({"status": "error", **problems}, status=503)
     return JsonResponse({"status": "ok"})
