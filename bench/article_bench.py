@@ -219,7 +219,7 @@ def warm_pages(env: dict[str, str], host: str) -> float:
     return time.perf_counter() - started
 
 
-def wrk(port: int, urls: Path, seconds: int, connections: int) -> dict:
+def wrk(port: int, urls: Path, seconds: int, connections: int, headers=()) -> dict:
     return serving.wrk(
         port,
         urls,
@@ -227,6 +227,7 @@ def wrk(port: int, urls: Path, seconds: int, connections: int) -> dict:
         connections,
         script=SHARED / "wrk_random_urls.lua",
         echo=True,
+        headers=headers,
     )
 
 

@@ -4,7 +4,7 @@
 Usage (from the project root, with nginx installed: apt-get install nginx-light):
 
     .venv/bin/python bench/nginx_bench.py [--n 20000] [--seconds 20]
-        [--connections 16] [--reuse-db]
+        [--connections 16] [--reuse-db] [--gzip]
 
 Steps: the database ``bench/data/bench-N.sqlite3`` as article_bench.py makes it
 (``--reuse-db`` keeps an imported one); ``warm_article_pages`` (two shards) fills
@@ -14,7 +14,9 @@ and ports pointed at ``bench/data/nginx``; every article requested once through 
 (fills nginx's cache); then wrk, random over every article URL, through nginx; and
 wrk on a static copy of one article page served by the same nginx (the reference of
 ../shared/bench/README.md). Prints both RESULT lines, the share of X-Cache-Status HIT
-in a sample, and the ratio.
+in a sample, and the ratio. ``--gzip``: every wrk request says ``Accept-Encoding:
+gzip``, as browsers do, so that nginx compresses both the pages and the static copy
+as it sends them (the shipped configuration's ``gzip on``).
 """
 
 from __future__ import annotations
@@ -99,7 +101,9 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=8871)
     parser.add_argument("--app-port", type=int, default=8872)
     parser.add_argument("--reuse-db", action="store_true")
+    parser.add_argument("--gzip", action="store_true")
     options = parser.parse_args()
+    headers = ["Accept-Encoding: gzip"] if options.gzip else []
 
     DATA.mkdir(parents=True, exist_ok=True)
     db = DATA / f"bench-{options.n}.sqlite3"
@@ -148,15 +152,18 @@ def main() -> None:
         static_urls.write_text("/static/page.html\n")
 
         print("== articles through nginx (its cache filled)", flush=True)
-        behind = wrk(options.port, urls, options.seconds, options.connections)
+        behind = wrk(options.port, urls, options.seconds, options.connections, headers)
         print("== nginx serving a static copy of one page", flush=True)
-        static = wrk(options.port, static_urls, options.seconds, options.connections)
+        static = wrk(
+            options.port, static_urls, options.seconds, options.connections, headers
+        )
     finally:
         os.killpg(front.pid, signal.SIGTERM)
         front.wait(timeout=20)
         stop(site)
     print(
-        f"page {len(page)} bytes; behind nginx {behind['rps']:.0f}/s, static copy "
+        f"page {len(page)} bytes ({'gzip' if options.gzip else 'identity'}, "
+        f"{behind['avg_bytes']:.0f} a response with headers); behind nginx {behind['rps']:.0f}/s, static copy "
         f"{static['rps']:.0f}/s: {behind['rps'] / static['rps']:.2f}x"
     )
 

@@ -70,12 +70,16 @@ def wrk(
     script: Path,
     timeout: str | None = None,
     echo: bool = False,
+    headers=(),
 ) -> dict[str, float]:
     """One wrk run over the site-relative URLs in ``urls``; the RESULT line's values
-    (printed as wrk wrote it with ``echo``)."""
+    (printed as wrk wrote it with ``echo``). ``headers``: "Name: value" lines sent
+    with every request."""
     command = ["wrk", f"-t{min(2, connections)}", f"-c{connections}", f"-d{seconds}s"]
     if timeout:
         command += ["--timeout", timeout]
+    for header in headers:
+        command += ["-H", header]
     command += ["--latency", "-s", str(script), f"http://127.0.0.1:{port}"]
     out = subprocess.run(
         [*command, "--", str(urls)], check=True, capture_output=True, text=True

@@ -8,6 +8,7 @@ nginx-light``): skipped without it, except on CI (``CI=true``), where it fails.
 
 from __future__ import annotations
 
+import gzip
 import os
 import shutil
 import subprocess
@@ -177,6 +178,29 @@ def test_nginx_in_front_of_gunicorn(env, tmp_path):  # noqa: F811
         other = requests.get(f"{base}/search/?q=%E6%A0%87%E5%87%86", timeout=30)
         assert "质量".encode() in search.content and "标准".encode() in other.content
         assert other.content != search.content  # not the first search's copy
+
+        # Compressed for a client that accepts gzip, from the same cached copy that a
+        # client without gzip is served whole; a browser revalidating with the ETag
+        # it was given (weak once compressed) gets 304 from nginx.
+        zipped = requests.get(
+            page, headers={"Accept-Encoding": "gzip"}, stream=True, timeout=30
+        )
+        body = zipped.raw.read(decode_content=False)
+        assert zipped.headers["Content-Encoding"] == "gzip"
+        assert zipped.headers["X-Cache-Status"] == "HIT"
+        assert "Accept-Encoding" in zipped.headers["Vary"]
+        assert gzip.decompress(body) == first.content
+        assert len(body) * 2 < len(first.content), (len(body), len(first.content))
+        plain = requests.get(page, headers={"Accept-Encoding": "identity"}, timeout=30)
+        assert "Content-Encoding" not in plain.headers
+        assert plain.headers["X-Cache-Status"] == "HIT"
+        assert plain.content == first.content
+        etag = zipped.headers["ETag"]
+        assert etag == "W/" + plain.headers["ETag"], (etag, plain.headers["ETag"])
+        revalidated = requests.get(
+            page, headers={"Accept-Encoding": "gzip", "If-None-Match": etag}, timeout=30
+        )
+        assert revalidated.status_code == 304
 
         # With the session cookie (staff) nginx neither reads nor fills the cache.
         staff = requests.get(page, cookies={"sessionid": "x"}, timeout=30)
