@@ -55,6 +55,7 @@ def nginx_start(web: Path, port: int, app_port: int) -> subprocess.Popen:
         ("server 127.0.0.1:8000", f"server 127.0.0.1:{app_port}"),
         ("listen 80;", f"listen 127.0.0.1:{port};"),
         ("listen [::]:80;", ""),
+        ("listen 127.0.0.1:8081;", f"listen 127.0.0.1:{port + 10};"),
     ):
         site = site.replace(shipped, here)
     (web / "yantai.conf").write_text(site, encoding="utf-8")

@@ -73,6 +73,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import get_language
 
+from news import frontcache
 from news.extensions import figures_digest
 from yantai.database import row_exists, send_row
 
@@ -235,7 +236,15 @@ def article_neighbours_touch(
             Q(published_at__gt=at) | Q(published_at=at, pk__gt=article.pk)
         ).order_by("published_at", "pk")[:1]
         beside |= Q(pk__in=older) | Q(pk__in=newer)
-    return Article.objects.filter(beside).update(page_stamp=F("page_stamp") + 1)
+    touched = Article.objects.filter(beside)
+    if frontcache.enabled():  # nginx's copies of them and of the lists, at commit
+        ids = list(touched.values_list("pk", flat=True))
+        touched = Article.objects.filter(pk__in=ids)
+        channels = [channel_id for channel_id, _at in places]
+        frontcache.refresh_on_commit(
+            frontcache.article_paths(ids) + frontcache.list_paths(article, channels)
+        )
+    return touched.update(page_stamp=F("page_stamp") + 1)
 
 
 # --- fragments --------------------------------------------------------------------

@@ -171,12 +171,32 @@ class PrivateResponsesTests(TestCase):
         )
         self.assertEqual(again.status_code, 304)
 
-    def test_errors_and_redirects_are_not_made_public(self):
-        missing = self.client.get("/news/999999/")
-        self.assertEqual(missing.status_code, 404)
-        self.assertNotIn("public", missing.get("Cache-Control", ""))
+    def test_redirects_are_not_made_public(self):
         reading = self.client.get("/reading/", {"fontsize": "large"})
         self.assertIn("no-store", reading["Cache-Control"])
+
+    @override_settings(HTTP_CACHE_NOT_FOUND_SECONDS=45)
+    def test_a_page_gone_is_public_briefly_so_that_it_replaces_a_shared_copy(self):
+        """nginx keeps serving its stale copy of a withdrawn article for all of
+        stale-while-revalidate when the 404 it gets back cannot be stored
+        (tests/test_nginx.py shows both)."""
+        for url in ["/news/999999/", "/en/news/999999/", "/news/tag/没有这个标签/"]:
+            with self.subTest(url=url):
+                missing = self.client.get(url)
+                self.assertEqual(missing.status_code, 404)
+                self.assertEqual(
+                    missing["Cache-Control"], "public, max-age=45, s-maxage=45"
+                )
+                self.assertNotIn("Vary", missing)
+        # Not for staff, nor outside the public site.
+        self.client.force_login(self.staff)
+        self.assertNotIn(
+            "public", self.client.get("/news/999999/").get("Cache-Control", "")
+        )
+        self.client.logout()
+        api = self.client.get("/api/v1/articles/999999/")
+        self.assertEqual(api.status_code, 404)
+        self.assertNotIn("public", api.get("Cache-Control", ""))
 
     def test_the_admin_still_speaks_the_editors_language(self):
         self.addCleanup(translation.activate, settings.LANGUAGE_CODE)

@@ -46,9 +46,12 @@ def nginx_binary() -> str:
     return found
 
 
-def nginx_config(tmp: Path, port: int, app_port: int) -> Path:
+def nginx_config(
+    tmp: Path, port: int, app_port: int, refresh_port: int | None = None
+) -> Path:
     """The shipped configuration with its paths and ports in ``tmp``, inside a
-    minimal main configuration as /etc/nginx/nginx.conf would include it."""
+    minimal main configuration as /etc/nginx/nginx.conf would include it
+    (``refresh_port``: of the listener for the app's refreshes)."""
     for name in ("static", "media", "cache", "temp"):
         (tmp / name).mkdir(exist_ok=True)
     site = CONF.read_text(encoding="utf-8")
@@ -59,6 +62,7 @@ def nginx_config(tmp: Path, port: int, app_port: int) -> Path:
         ("server 127.0.0.1:8000", f"server 127.0.0.1:{app_port}"),
         ("listen 80;", f"listen 127.0.0.1:{port};"),
         ("listen [::]:80;", ""),
+        ("listen 127.0.0.1:8081;", f"listen 127.0.0.1:{refresh_port or free_port()};"),
     ):
         assert shipped in site, shipped
         site = site.replace(shipped, here)
@@ -102,12 +106,14 @@ def seed_article(variables: dict[str, str]) -> str:
 
 
 @contextmanager
-def nginx_in_front(web: Path, app: Server) -> Iterator[str]:
+def nginx_in_front(
+    web: Path, app: Server, refresh_port: int | None = None
+) -> Iterator[str]:
     """The shipped nginx on a free port in front of ``app``, files under ``web``:
     its base URL once it answers; nginx and ``app`` are stopped after."""
     nginx = nginx_binary()
     port = free_port()
-    main = nginx_config(web, port, app.port)
+    main = nginx_config(web, port, app.port, refresh_port)
     server = subprocess.Popen(
         [nginx, "-c", str(main), "-p", str(web), "-g", "daemon off;"],
         stderr=subprocess.PIPE,
@@ -260,3 +266,82 @@ def test_nginx_in_front_of_gunicorn(env, tmp_path):  # noqa: F811
             for _ in range(4)
         ]
         assert statuses == [403] * 8, statuses
+
+
+SEED_TWO = """
+from tests.factories import ArticleFactory
+print(ArticleFactory(title="牟平区开展食品安全抽检1700批次").pk)
+print(ArticleFactory(title="烟台工业产品质量合格率保持在97%以上").pk)
+"""
+
+WITHDRAW = """
+import sys
+from news import frontcache
+from news.models import Article
+from news.workflow import article_unpublish
+from tests.factories import UserFactory
+article = Article.objects.get(pk=int(sys.argv[-1]))
+article_unpublish(article=article, by=UserFactory(is_staff=True, is_superuser=True))
+frontcache.wait(60)
+"""
+
+
+def run_code(code: str, variables: dict[str, str], *args: str) -> str:
+    return subprocess.run(
+        [sys.executable, "-c", "import django; django.setup()\n" + code, *args],
+        cwd=ROOT,
+        env=variables,
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    ).stdout
+
+
+def test_a_withdrawal_reaches_nginx_readers(env, tmp_path):  # noqa: F811
+    """With FRONTEND_CACHE_URLS the withdrawn article is gone from nginx at once; and
+    without, after its s-maxage and one stale answer (its 404 is storable, so it
+    replaces the copy: otherwise nginx serves the copy for stale-while-revalidate)."""
+    nginx_binary()
+    refreshed, unrefreshed = run_code(SEED_TWO, env).split()
+    env = dict(env, HTTP_CACHE_S_MAXAGE="2")
+    app = Server(gunicorn_command((ROOT / "run").read_text()), free_port(), env)
+    web = tmp_path / "web"
+    web.mkdir()
+    refresh_port = free_port()
+    with nginx_in_front(web, app, refresh_port) as base:
+
+        def get(path: str) -> requests.Response:
+            return requests.get(base + path, timeout=30)
+
+        for path in (f"/news/{refreshed}/", f"/news/{unrefreshed}/", "/"):
+            get(path)
+            assert get(path).headers["X-Cache-Status"] == "HIT", path
+        assert "牟平区开展食品安全抽检1700批次" in get("/").text
+
+        run_code(
+            WITHDRAW,
+            dict(
+                env,
+                FRONTEND_CACHE_URLS=f"http://127.0.0.1:{refresh_port}",
+                SITE_URL=base,
+            ),
+            refreshed,
+        )
+        gone = get(f"/news/{refreshed}/")
+        assert gone.status_code == 404
+        assert gone.headers["X-Cache-Status"] == "HIT"  # the refresh's 404, stored
+        assert "牟平区开展食品安全抽检1700批次" not in get("/").text
+
+        run_code(WITHDRAW, env, unrefreshed)
+        page = f"/news/{unrefreshed}/"
+        assert get(page).status_code == 200  # nginx's copy, within its s-maxage
+        deadline = time.monotonic() + 15
+        answers = []
+        while time.monotonic() < deadline:
+            answer = get(page)
+            answers.append((answer.status_code, answer.headers["X-Cache-Status"]))
+            if answer.status_code == 404:
+                break
+            time.sleep(0.2)
+        assert answers[-1] == (404, "HIT"), answers

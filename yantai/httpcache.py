@@ -16,7 +16,10 @@ URL (``/…`` Chinese, ``/en/…`` English). Three middlewares keep it so:
   ``Cache-Control: public, max-age, s-maxage, stale-while-revalidate`` (settings
   ``HTTP_CACHE_*``), an ETag, and 304 for a conditional GET that matches
   (Django's ``ConditionalGetMiddleware``). A reader with a session or messages
-  cookie, or a response that sets a cookie, gets ``private, no-cache``. Responses
+  cookie, or a response that sets a cookie, gets ``private, no-cache``. An anonymous
+  404 of a public URL (an article withdrawn, not yet published) gets ``public``
+  for ``HTTP_CACHE_NOT_FOUND_SECONDS``, so that it replaces a shared cache's copy of
+  the page when the cache revalidates it. Responses
   that chose their own ``Cache-Control`` (previews, the QR code) keep it; the admin,
   the API (``api.conditional``) and the rest are left alone.
 """
@@ -138,6 +141,19 @@ class CacheHeadersMiddleware(ConditionalGetMiddleware):
                 )
             else:
                 patch_cache_control(response, private=True, no_cache=True)
+        elif (
+            request.method in ("GET", "HEAD")
+            and response.status_code in (404, 410)
+            and not response.has_header("Cache-Control")
+            and is_anonymous_reader(request, response)
+        ):
+            # A page gone (an article withdrawn) must replace a shared cache's copy
+            # when the cache revalidates: nginx keeps serving its stale 200 for all
+            # of stale-while-revalidate if the answer is not storable.
+            seconds = settings.HTTP_CACHE_NOT_FOUND_SECONDS
+            patch_cache_control(
+                response, public=True, max_age=seconds, s_maxage=seconds
+            )
         if request.method == "HEAD" and not response.streaming:
             # Django's skips HEAD, whose body it cannot see; here the view has
             # rendered the whole page (the server drops it), so HEAD gets the GET's

@@ -56,6 +56,19 @@ CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 # is not at hand (management commands).
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
+# The refresh listener of each nginx host in front (deploy/nginx/yantai.conf, e.g.
+# http://10.0.0.11:8081): after a publication, correction or withdrawal the app asks
+# each for the pages it made stale, under SITE_URL's host and scheme, and nginx
+# replaces its copies at once (news/frontcache.py). Unset: copies last s-maxage.
+FRONTEND_CACHE_URLS = env_list("FRONTEND_CACHE_URLS")
+for _url in FRONTEND_CACHE_URLS:
+    if not _url.startswith(("http://", "https://")):
+        raise ImproperlyConfigured(
+            f"FRONTEND_CACHE_URLS 的每一项都必须以 http:// 或 https:// 开头，例如"
+            f" http://10.0.0.11:8081：{_url!r} / each FRONTEND_CACHE_URLS entry must"
+            f" start with http:// or https://, e.g. http://10.0.0.11:8081: {_url!r}"
+        )
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
@@ -236,6 +249,10 @@ HTTP_CACHE_S_MAXAGE = env_seconds("HTTP_CACHE_S_MAXAGE", 300)
 HTTP_CACHE_STALE_WHILE_REVALIDATE = env_seconds(
     "HTTP_CACHE_STALE_WHILE_REVALIDATE", 600
 )
+# An anonymous 404 of a public URL (a withdrawn article) is storable this long, so
+# that a shared cache revalidating its copy of the page replaces it: nginx serves a
+# stale copy for all of stale-while-revalidate when the answer cannot be stored.
+HTTP_CACHE_NOT_FOUND_SECONDS = env_seconds("HTTP_CACHE_NOT_FOUND_SECONDS", 60)
 
 
 # Redis (optional): REDIS_URL puts the ``pages``, ``shared`` and ``default`` caches in

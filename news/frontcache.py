@@ -1,0 +1,181 @@
+"""Refresh what nginx keeps of the pages a publication, correction or withdrawal
+changes, as Wagtail's ``frontend_cache`` purges its pages on publish.
+
+nginx keeps each public page for ``HTTP_CACHE_S_MAXAGE`` (and serves it stale while
+it fetches the next one), so without this a withdrawn article would stay on readers'
+screens through nginx for minutes after 终审 took it down. With
+``FRONTEND_CACHE_URLS`` set (the refresh listener of each nginx host,
+``deploy/nginx/yantai.conf``), the commit of such a change sends each of them a GET
+of every page it made stale — the article's page in every language, the pages
+beside it (上一篇/下一篇) and the first page of the lists it is in: home, archive,
+its month, channel, tags, people, the feeds and the news sitemap — with the public
+``Host`` and scheme of ``SITE_URL``. nginx fetches each from the app and replaces its
+copy, so readers get the new page (or the withdrawn article's 404) at once.
+
+The requests run in a thread of their own after the commit, so that the editor's
+request does not wait for them (nor, with few workers, for itself: each refresh is
+answered by a worker of this site). A refresh that fails is logged; the copy then
+lasts its ``s-maxage`` as without this. Further pages of a list, searches, and the
+pages a rename or a bulk import changes are left to ``s-maxage``.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import urllib.error
+import urllib.request
+from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from .models import Article, Channel
+
+logger = logging.getLogger(__name__)
+
+#: Seconds a refresh may take before it is given up (the page is rendered meanwhile).
+TIMEOUT_SECONDS = 15
+#: Refreshes sent at once, over all nginx hosts.
+PARALLEL = 4
+
+_threads: list[threading.Thread] = []
+_threads_lock = threading.Lock()
+
+
+def enabled() -> bool:
+    return bool(settings.FRONTEND_CACHE_URLS)
+
+
+def article_paths(article_ids: Iterable[int]) -> list[str]:
+    """The pages of these articles, in every language."""
+    paths = []
+    for language, _name in settings.LANGUAGES:
+        with translation.override(language):
+            paths += [
+                reverse("news:article-detail", args=[pk]) for pk in sorted(article_ids)
+            ]
+    return paths
+
+
+def list_paths(article: Article, channel_ids: Iterable[int] = ()) -> list[str]:
+    """The first page of every list ``article`` is in (or was in: ``channel_ids``
+    names the channels it was in before), in every language."""
+    channels = list(
+        Channel.objects.filter(pk__in={article.channel_id, *channel_ids})
+        .order_by("pk")
+        .values_list("slug", flat=True)
+    )
+    tags = list(article.tags.order_by("pk").values_list("slug", flat=True))
+    people = list(
+        article.bylines.order_by("person_id")
+        .values_list("person__slug", flat=True)
+        .distinct()
+    )
+    when = article.published_at and timezone.localtime(article.published_at)
+    paths = [reverse("sitemap"), reverse("sitemap-news")]
+    for language, _name in settings.LANGUAGES:
+        with translation.override(language):
+            paths += [
+                reverse("news:home"),
+                reverse("news:archive"),
+                reverse("news:site-map"),
+                reverse("news:feed-rss"),
+                reverse("news:feed-atom"),
+            ]
+            if when is not None:
+                paths.append(
+                    reverse("news:archive-month", args=[when.year, when.month])
+                )
+            for slug in channels:
+                paths += [
+                    reverse("news:channel-detail", args=[slug]),
+                    reverse("news:channel-rss", args=[slug]),
+                    reverse("news:channel-atom", args=[slug]),
+                ]
+            paths += [reverse("news:tag-detail", args=[slug]) for slug in tags]
+            paths += [reverse("news:person-detail", args=[slug]) for slug in people]
+    return paths
+
+
+def refresh_on_commit(paths: Iterable[str]) -> None:
+    """Refresh ``paths`` when the current transaction commits (all paths asked for
+    in one transaction are sent once, together)."""
+    from .signals import once_on_commit  # signals imports pagecache, which imports us
+
+    connection = transaction.get_connection()
+    pending = connection.__dict__.setdefault("news_frontcache_paths", {})
+    pending.update(dict.fromkeys(paths))
+
+    def send():
+        collected = list(pending)
+        pending.clear()
+        if collected:
+            refresh(collected)
+
+    once_on_commit("frontcache", send)
+
+
+def refresh(paths: list[str]) -> threading.Thread | None:
+    """Send the refreshes of ``paths`` to every nginx host, in a thread (returned)."""
+    if not enabled() or not paths:
+        return None
+    site = urlsplit(settings.SITE_URL)
+    headers = {"Host": site.netloc, "X-Yantai-Scheme": site.scheme}
+    requests = [
+        (base.rstrip("/") + path, headers)
+        for base in settings.FRONTEND_CACHE_URLS
+        for path in paths
+    ]
+    thread = threading.Thread(
+        target=_send_all, args=(requests,), name="frontcache-refresh"
+    )
+    with _threads_lock:
+        _threads[:] = [t for t in _threads if t.is_alive()]
+        _threads.append(thread)
+    thread.start()
+    return thread
+
+
+def wait(timeout: float | None = None) -> None:
+    """Wait for the refreshes sent so far (tests, and commands before they exit)."""
+    with _threads_lock:
+        threads = list(_threads)
+    for thread in threads:
+        thread.join(timeout)
+
+
+def _send_all(requests: list[tuple[str, dict]]) -> None:
+    with ThreadPoolExecutor(max_workers=PARALLEL) as pool:
+        results = list(pool.map(_send_one, requests))
+    failed = [
+        (url, error) for (url, _), error in zip(requests, results, strict=True) if error
+    ]
+    if failed:
+        logger.warning(
+            "%s of %s front-end cache refreshes failed (the copies last their"
+            " s-maxage), e.g. %s: %s",
+            len(failed),
+            len(requests),
+            *failed[0],
+        )
+
+
+def _send_one(request: tuple[str, dict]) -> str | None:
+    url, headers = request
+    try:
+        with urllib.request.urlopen(
+            urllib.request.Request(url, headers=headers), timeout=TIMEOUT_SECONDS
+        ) as response:
+            response.read()
+    except urllib.error.HTTPError as error:
+        error.read()
+        if error.code not in (404, 410):  # a page gone: its 404 replaced the copy
+            return f"HTTP {error.code}"
+    except OSError as error:
+        return str(error)
+    return None

@@ -1,0 +1,203 @@
+"""After a publication, correction or withdrawal the app asks each nginx host to
+refresh the pages it made stale (news/frontcache.py; FRONTEND_CACHE_URLS).
+
+The nginx side is a real HTTP server here that records what it is asked for (the
+real nginx in front of a real gunicorn: tests/test_nginx.py); the publication goes
+through ``news.workflow`` as the admin's does.
+"""
+
+from __future__ import annotations
+
+import http.server
+import threading
+from datetime import timedelta
+from urllib.parse import unquote
+
+from django.test import TestCase, override_settings
+from django.utils import timezone
+
+from news import frontcache, pagecache
+from news.models import Article
+from news.services import article_update
+from news.workflow import article_publish_content, article_unpublish
+from tests.factories import (
+    ArticleFactory,
+    BylineFactory,
+    ChannelFactory,
+    PersonFactory,
+    TagFactory,
+    UserFactory,
+)
+from tests.test_deploy_settings import clean_env, python
+from tests.test_health import closed_port
+
+
+class Recorder(http.server.ThreadingHTTPServer):
+    """Answers every GET (404 for paths in ``gone``) and records it."""
+
+    def __init__(self):
+        self.requests: list[tuple[str, str, str]] = []
+        self.gone: set[str] = set()
+        recorder = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self):
+                recorder.requests.append(
+                    (
+                        unquote(self.path),
+                        self.headers["Host"],
+                        self.headers["X-Yantai-Scheme"],
+                    )
+                )
+                self.send_response(404 if unquote(self.path) in recorder.gone else 200)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        super().__init__(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.serve_forever, daemon=True).start()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server_address[1]}"
+
+    def paths(self) -> set[str]:
+        return {path for path, _host, _scheme in self.requests}
+
+
+class FrontendRefreshTests(TestCase):
+    def setUp(self):
+        self.recorder = Recorder()
+        self.addCleanup(self.recorder.server_close)
+        self.addCleanup(self.recorder.shutdown)
+        self.other = Recorder()  # a second nginx host
+        self.addCleanup(self.other.server_close)
+        self.addCleanup(self.other.shutdown)
+        overridden = override_settings(
+            FRONTEND_CACHE_URLS=[self.recorder.url, self.other.url + "/"],
+            SITE_URL="https://quality.example.gov.cn",
+        )
+        overridden.enable()
+        self.addCleanup(overridden.disable)
+        now = timezone.now()
+        self.channel = ChannelFactory(name="质量强市", slug="质量强市")
+        self.older = ArticleFactory(
+            title="较早的一篇",
+            channel=self.channel,
+            published_at=now - timedelta(hours=3),
+        )
+        self.unrelated = ArticleFactory(
+            title="别的栏目的一篇",
+            channel=ChannelFactory(name="品牌建设", slug="品牌建设"),
+            published_at=now - timedelta(hours=5),
+        )
+        self.editor = UserFactory(is_staff=True, is_superuser=True)
+
+    def publish_new(self) -> Article:
+        draft = ArticleFactory(
+            title="烟台新增山东名牌产品181个",
+            channel=self.channel,
+            published_at=None,
+            status=Article.Status.REVIEW_3,
+        )
+        draft.tags.add(TagFactory(name="品牌建设", slug="品牌建设"))
+        BylineFactory(article=draft, person=PersonFactory(name="逄苗", slug="逄苗"))
+        with self.captureOnCommitCallbacks(execute=True):
+            article = article_publish_content(article=draft, by=self.editor)
+        frontcache.wait(30)
+        return article
+
+    def test_a_publication_refreshes_its_page_its_neighbour_and_its_lists(self):
+        new = self.publish_new()
+        when = timezone.localtime(new.published_at)
+        month = f"/news/{when.year}/{when.month}/"
+        expected = {
+            f"/news/{new.pk}/",
+            f"/en/news/{new.pk}/",
+            f"/news/{self.older.pk}/",  # its 下一篇 is the new one now
+            f"/en/news/{self.older.pk}/",
+            "/",
+            "/en/",
+            "/news/archive/",
+            month,
+            f"/en{month}",
+            "/news/channel/质量强市/",
+            "/en/news/channel/质量强市/",
+            "/feeds/channel/质量强市/rss/",
+            "/news/tag/品牌建设/",
+            "/en/news/tag/品牌建设/",
+            "/news/person/逄苗/",
+            "/feeds/rss/",
+            "/feeds/atom/",
+            "/en/feeds/rss/",
+            "/sitemap.xml",
+            "/sitemap-news.xml",
+        }
+        self.assertLessEqual(expected, self.recorder.paths())
+        self.assertNotIn(f"/news/{self.unrelated.pk}/", self.recorder.paths())
+        self.assertNotIn("/news/channel/品牌建设/", self.recorder.paths())
+        # Each path once, to every nginx host, under the public host and scheme.
+        paths = [path for path, _, _ in self.recorder.requests]
+        self.assertEqual(len(paths), len(set(paths)))
+        self.assertEqual(self.other.paths(), self.recorder.paths())
+        self.assertEqual(
+            {(host, scheme) for _, host, scheme in self.recorder.requests},
+            {("quality.example.gov.cn", "https")},
+        )
+
+    def test_a_withdrawal_refreshes_its_page_whose_404_is_no_failure(self):
+        self.recorder.gone = {f"/news/{self.older.pk}/", f"/en/news/{self.older.pk}/"}
+        with self.assertNoLogs("news.frontcache", "WARNING"):
+            with self.captureOnCommitCallbacks(execute=True):
+                article_unpublish(article=self.older, by=self.editor)
+            frontcache.wait(30)
+        self.assertLessEqual(
+            {f"/news/{self.older.pk}/", "/", "/news/channel/质量强市/"},
+            self.recorder.paths(),
+        )
+
+    def test_a_draft_saved_over_a_live_article_refreshes_nothing(self):
+        with self.captureOnCommitCallbacks(execute=True):
+            article_update(
+                article=self.older, by=self.editor, values={"title": "改过的标题"}
+            )
+        frontcache.wait(30)
+        self.assertEqual(self.recorder.requests, [])
+
+    def test_a_refresh_that_fails_is_logged_and_the_publication_stands(self):
+        with (
+            override_settings(
+                FRONTEND_CACHE_URLS=[f"http://127.0.0.1:{closed_port()}"]
+            ),
+            self.assertLogs("news.frontcache", "WARNING") as logs,
+        ):
+            new = self.publish_new()
+        self.assertIn("front-end cache refreshes failed", logs.output[0])
+        self.assertEqual(
+            Article.objects.get(pk=new.pk).status, Article.Status.PUBLISHED
+        )
+
+    def test_without_frontend_cache_urls_nothing_is_sent_nor_queried(self):
+        with override_settings(FRONTEND_CACHE_URLS=[]):
+            draft = ArticleFactory(
+                channel=self.channel, published_at=None, status=Article.Status.REVIEW_3
+            )
+            with self.captureOnCommitCallbacks(execute=True):
+                article_publish_content(article=draft, by=self.editor)
+            # The pages' stamps in one UPDATE, as before there was a front end.
+            with self.assertNumQueries(1):
+                pagecache.article_neighbours_touch(self.older)
+        frontcache.wait(30)
+        self.assertEqual(self.recorder.requests, [])
+
+
+class SettingTests(TestCase):
+    def test_a_frontend_cache_url_without_its_scheme_is_refused(self):
+        result = python(
+            "import yantai.settings",
+            clean_env(DJANGO_DEBUG="1", FRONTEND_CACHE_URLS="10.0.0.11:8081"),
+        )
+        self.assertNotEqual(result.returncode, 0)
+        self.assertIn("FRONTEND_CACHE_URLS 的每一项都必须以 http://", result.stderr)
