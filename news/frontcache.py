@@ -165,16 +165,28 @@ def _send_all(requests: list[tuple[str, dict]]) -> None:
         )
 
 
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    """A redirect is nginx's answer to keep, not a page for the refresh to follow
+    (to the public site, past the listener)."""
+
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+_opener = urllib.request.build_opener(_NoRedirects)
+
+
 def _send_one(request: tuple[str, dict]) -> str | None:
     url, headers = request
     try:
-        with urllib.request.urlopen(
+        with _opener.open(
             urllib.request.Request(url, headers=headers), timeout=TIMEOUT_SECONDS
         ) as response:
             response.read()
     except urllib.error.HTTPError as error:
         error.read()
-        if error.code not in (404, 410):  # a page gone: its 404 replaced the copy
+        # A page gone (its 404 replaced the copy) or moved is an answer, not a failure.
+        if error.code not in (301, 302, 303, 307, 308, 404, 410):
             return f"HTTP {error.code}"
     except OSError as error:
         return str(error)

@@ -38,6 +38,7 @@ class Recorder(http.server.ThreadingHTTPServer):
     def __init__(self):
         self.requests: list[tuple[str, str, str]] = []
         self.gone: set[str] = set()
+        self.moved: dict[str, str] = {}
         recorder = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
@@ -49,7 +50,12 @@ class Recorder(http.server.ThreadingHTTPServer):
                         self.headers["X-Yantai-Scheme"],
                     )
                 )
-                self.send_response(404 if unquote(self.path) in recorder.gone else 200)
+                path = unquote(self.path)
+                if path in recorder.moved:
+                    self.send_response(301)
+                    self.send_header("Location", recorder.moved[path])
+                else:
+                    self.send_response(404 if path in recorder.gone else 200)
                 self.send_header("Content-Length", "0")
                 self.end_headers()
 
@@ -157,6 +163,12 @@ class FrontendRefreshTests(TestCase):
             {f"/news/{self.older.pk}/", "/", "/news/channel/质量强市/"},
             self.recorder.paths(),
         )
+
+    def test_a_redirect_is_an_answer_not_followed(self):
+        self.recorder.moved = {"/news/archive/": "https://quality.example.gov.cn/x/"}
+        with self.assertNoLogs("news.frontcache", "WARNING"):
+            frontcache.refresh(["/news/archive/"]).join(30)
+        self.assertEqual(self.recorder.paths(), {"/news/archive/"})
 
     def test_a_draft_saved_over_a_live_article_refreshes_nothing(self):
         with self.captureOnCommitCallbacks(execute=True):
