@@ -34,6 +34,7 @@ import django
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.cache import caches
+from django.core.files.storage import FileSystemStorage, storages
 from django.db import DatabaseError, connections
 from django.db.migrations.loader import MigrationLoader
 from django.utils import timezone
@@ -59,6 +60,19 @@ class BackupResult:
     directory: Path
     files: int
     size: int
+
+
+def _media_on_this_host() -> None:
+    """A BackupError unless uploads are files under MEDIA_ROOT, the only media these
+    commands copy (MEDIA_STORAGE=s3 keeps them in a bucket)."""
+    if not isinstance(storages["default"], FileSystemStorage):
+        raise BackupError(
+            _(
+                "媒体文件保存在对象存储中（MEDIA_STORAGE=s3），备份与恢复命令只能复制"
+                "本机 MEDIA_ROOT 中的文件：请用存储服务的版本控制或复制功能保护媒体文件，"
+                "详见 docs/operations.md 的“Backup and restore”一节。"
+            )
+        )
 
 
 def _database_path(alias: str = "default") -> Path:
@@ -151,6 +165,7 @@ def backup_create(*, directory: Path) -> BackupResult:
     ``directory`` must not exist or be empty. The manifest is written last: a
     directory without one is an unfinished backup, and ``restore`` refuses it.
     """
+    _media_on_this_host()
     database = _database_path()
     if not database.is_file():
         raise BackupError(_("数据库文件不存在：%(path)s") % {"path": database})
@@ -308,6 +323,7 @@ def backup_restore(*, directory: Path, manifest: dict) -> None:
     page cache and the shared state (cached counts) are emptied: both describe the
     database that was replaced.
     """
+    _media_on_this_host()
     database = _database_path()
     connections.close_all()
     database.parent.mkdir(parents=True, exist_ok=True)

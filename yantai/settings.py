@@ -8,6 +8,7 @@ One module, driven by environment variables. Every value has a local default so 
 import os
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from csp.constants import NONCE, NONE, SELF
@@ -378,8 +379,69 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 SERVE_MEDIA = env_bool("DJANGO_SERVE_MEDIA", True)
+# Where uploads (images, generated reports) are kept: MEDIA_ROOT on this host's disk
+# (a shared volume with several app servers), or MEDIA_STORAGE=s3 for S3-compatible
+# object storage (AWS S3, MinIO, 阿里云 OSS, 腾讯云 COS …) through django-storages,
+# every app server writing to the one bucket (docs/deployment.md). The bucket must
+# let anyone read its objects: media URLs are plain, not signed, so that cached pages
+# keep working links.
+MEDIA_STORAGE = os.environ.get("MEDIA_STORAGE", "file").strip().lower() or "file"
+if MEDIA_STORAGE == "file":
+    MEDIA_BACKEND = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    MEDIA_ORIGIN = ""
+elif MEDIA_STORAGE == "s3":
+    _bucket = os.environ.get("AWS_STORAGE_BUCKET_NAME", "").strip()
+    if not _bucket:
+        raise ImproperlyConfigured(
+            "MEDIA_STORAGE=s3 需要设置 AWS_STORAGE_BUCKET_NAME（存储桶名称）。"
+            " / MEDIA_STORAGE=s3 needs AWS_STORAGE_BUCKET_NAME (the bucket's name)."
+        )
+    _s3 = {
+        "bucket_name": _bucket,
+        # Under a prefix, so that the bucket may hold other things.
+        "location": os.environ.get("AWS_LOCATION", "media").strip("/"),
+        "querystring_auth": False,  # plain URLs: cached pages must keep working
+        "file_overwrite": False,  # a second upload of a name gets a name of its own
+        "default_acl": None,  # the bucket's policy decides who reads
+        # Every stored name is new (a random stem per upload), so browsers and CDNs
+        # may keep a file as long as nginx lets them keep /media/ (a week).
+        "object_parameters": {"CacheControl": "public, max-age=604800"},
+    }
+    for _option, _variable in (
+        (
+            "endpoint_url",
+            "AWS_S3_ENDPOINT_URL",
+        ),  # e.g. https://oss-cn-qingdao.aliyuncs.com
+        ("region_name", "AWS_S3_REGION_NAME"),
+        (
+            "custom_domain",
+            "AWS_S3_CUSTOM_DOMAIN",
+        ),  # the bucket's CDN, e.g. img.example.cn
+        ("addressing_style", "AWS_S3_ADDRESSING_STYLE"),  # path | virtual
+        ("url_protocol", "AWS_S3_URL_PROTOCOL"),  # https: (default) | http:
+    ):
+        if os.environ.get(_variable, "").strip():
+            _s3[_option] = os.environ[_variable].strip()
+    # The keys: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY from the environment,
+    # read by boto3 itself (or an instance role).
+    MEDIA_BACKEND = {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": _s3}
+    if "custom_domain" in _s3:
+        MEDIA_ORIGIN = f"{_s3.get('url_protocol', 'https:')}//{_s3['custom_domain']}"
+    elif "endpoint_url" in _s3:
+        _endpoint = urlsplit(_s3["endpoint_url"])
+        MEDIA_ORIGIN = f"{_endpoint.scheme}://{_endpoint.netloc}"
+        if _s3.get("addressing_style") == "virtual":
+            MEDIA_ORIGIN = f"{_endpoint.scheme}://{_bucket}.{_endpoint.netloc}"
+    else:
+        MEDIA_ORIGIN = "https://*.amazonaws.com"
+else:
+    raise ImproperlyConfigured(
+        f"MEDIA_STORAGE 只能是 file 或 s3，不能是 {MEDIA_STORAGE!r}。"
+        f" / MEDIA_STORAGE must be 'file' or 's3', not {MEDIA_STORAGE!r}."
+    )
+
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": MEDIA_BACKEND,
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"
@@ -464,7 +526,8 @@ CONTENT_SECURITY_POLICY = {
         "default-src": [SELF],
         "script-src": [SELF, NONCE],
         "style-src": [SELF, NONCE],
-        "img-src": [SELF, "data:", "blob:"],
+        # Uploaded images from the bucket (or its CDN) when they are kept there.
+        "img-src": [SELF, "data:", "blob:", *([MEDIA_ORIGIN] if MEDIA_ORIGIN else [])],
         "font-src": [SELF, "data:"],
         "connect-src": [SELF],
         "frame-ancestors": [NONE],

@@ -32,7 +32,11 @@ class Command(BaseCommand):
         for field in ("html_file", "pdf_file", "docx_file"):
             stored = getattr(version, field)
             if stored:
-                self.stdout.write(stored.path)
+                # The file on this host, or its URL in object storage (MEDIA_STORAGE=s3).
+                try:
+                    self.stdout.write(stored.path)
+                except NotImplementedError:
+                    self.stdout.write(stored.url)
         if version.pending:
             self.stderr.write(
                 _("%(count)d 个数字待核实，未印入报告（见后台预览）。")
