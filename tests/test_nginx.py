@@ -92,17 +92,22 @@ http {{
     return main
 
 
-def seed_article(variables: dict[str, str]) -> str:
-    """One published article in the servers' database; its id."""
+def run_code(code: str, variables: dict[str, str], *args: str) -> str:
+    """What ``code`` prints, run with Django set up in the servers' environment."""
     return subprocess.run(
-        [sys.executable, "manage.py", "shell", "-c", SEED],
+        [sys.executable, "-c", "import django; django.setup()\n" + code, *args],
         cwd=ROOT,
         env=variables,
         check=True,
         capture_output=True,
         text=True,
         timeout=120,
-    ).stdout.split()[-1]
+    ).stdout
+
+
+def seed_article(variables: dict[str, str]) -> str:
+    """One published article in the servers' database; its id."""
+    return run_code(SEED, variables).split()[-1]
 
 
 @contextmanager
@@ -284,18 +289,6 @@ article = Article.objects.get(pk=int(sys.argv[-1]))
 article_unpublish(article=article, by=UserFactory(is_staff=True, is_superuser=True))
 frontcache.wait(60)
 """
-
-
-def run_code(code: str, variables: dict[str, str], *args: str) -> str:
-    return subprocess.run(
-        [sys.executable, "-c", "import django; django.setup()\n" + code, *args],
-        cwd=ROOT,
-        env=variables,
-        check=True,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    ).stdout
 
 
 def test_a_withdrawal_reaches_nginx_readers(env, tmp_path):  # noqa: F811
