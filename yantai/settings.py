@@ -62,6 +62,14 @@ SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 # each for the pages it made stale, under SITE_URL's host and scheme, and nginx
 # replaces its copies at once (news/frontcache.py). Unset: copies last s-maxage.
 FRONTEND_CACHE_URLS = env_list("FRONTEND_CACHE_URLS")
+if FRONTEND_CACHE_URLS and not os.environ.get("SITE_URL", "").strip():
+    # Refreshed under another host than readers use, nginx's copies would stay.
+    raise ImproperlyConfigured(
+        "设置了 FRONTEND_CACHE_URLS 就必须设置 SITE_URL（读者访问的网址，例如"
+        " https://quality.example.gov.cn）：刷新按它的主机名和协议进行。"
+        " / FRONTEND_CACHE_URLS needs SITE_URL (the address readers use, e.g."
+        " https://quality.example.gov.cn): refreshes go by its host and scheme."
+    )
 for _url in FRONTEND_CACHE_URLS:
     if not _url.startswith(("http://", "https://")):
         raise ImproperlyConfigured(

@@ -209,7 +209,26 @@ class SettingTests(TestCase):
     def test_a_frontend_cache_url_without_its_scheme_is_refused(self):
         result = python(
             "import yantai.settings",
-            clean_env(DJANGO_DEBUG="1", FRONTEND_CACHE_URLS="10.0.0.11:8081"),
+            clean_env(
+                DJANGO_DEBUG="1",
+                FRONTEND_CACHE_URLS="10.0.0.11:8081",
+                SITE_URL="https://quality.example.gov.cn",
+            ),
         )
         self.assertNotEqual(result.returncode, 0)
         self.assertIn("FRONTEND_CACHE_URLS 的每一项都必须以 http://", result.stderr)
+
+    def test_frontend_cache_urls_without_site_url_is_refused(self):
+        """Refreshed under another host than readers use, nginx's copies would stay."""
+        variables = {
+            "DJANGO_DEBUG": "1",
+            "FRONTEND_CACHE_URLS": "http://10.0.0.11:8081",
+        }
+        result = python("import yantai.settings", clean_env(**variables))
+        self.assertNotEqual(result.returncode, 0)
+        self.assertIn("设置了 FRONTEND_CACHE_URLS 就必须设置 SITE_URL", result.stderr)
+        result = python(
+            "import yantai.settings",
+            clean_env(**variables, SITE_URL="https://quality.example.gov.cn"),
+        )
+        self.assertEqual(result.returncode, 0, result.stderr)
