@@ -15,8 +15,9 @@ copy, so readers get the new page (or the withdrawn article's 404) at once.
 The requests run in a thread of their own after the commit, so that the editor's
 request does not wait for them (nor, with few workers, for itself: each refresh is
 answered by a worker of this site). A refresh that fails is logged; the copy then
-lasts its ``s-maxage`` as without this. Further pages of a list, searches, and the
-pages a rename or a bulk import changes are left to ``s-maxage``.
+lasts its ``s-maxage`` as without this. A bulk import refreshes the site's and the
+channels' lists once at its end. Further pages of a list, searches, tag and people
+pages after a bulk import, and the pages a rename changes are left to ``s-maxage``.
 """
 
 from __future__ import annotations
@@ -99,6 +100,29 @@ def list_paths(article: Article, channel_ids: Iterable[int] = ()) -> list[str]:
                 ]
             paths += [reverse("news:tag-detail", args=[slug]) for slug in tags]
             paths += [reverse("news:person-detail", args=[slug]) for slug in people]
+    return paths
+
+
+def site_list_paths() -> list[str]:
+    """The first page of the lists of the whole site and of every channel, in every
+    language: what a bulk import changes (``pagecache.fragments_rendered_at_end``)."""
+    slugs = list(Channel.objects.order_by("pk").values_list("slug", flat=True))
+    paths = [reverse("sitemap"), reverse("sitemap-news")]
+    for language, _name in settings.LANGUAGES:
+        with translation.override(language):
+            paths += [
+                reverse("news:home"),
+                reverse("news:archive"),
+                reverse("news:site-map"),
+                reverse("news:feed-rss"),
+                reverse("news:feed-atom"),
+            ]
+            for slug in slugs:
+                paths += [
+                    reverse("news:channel-detail", args=[slug]),
+                    reverse("news:channel-rss", args=[slug]),
+                    reverse("news:channel-atom", args=[slug]),
+                ]
     return paths
 
 

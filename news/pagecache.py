@@ -181,6 +181,8 @@ def fragments_rendered_at_end():
         _fragments_deferred.reset(reset)
     if tokens:  # something changed: the fragments of the end state, rendered once
         new_public_token()
+        if frontcache.enabled():  # and nginx's copies of the lists, refreshed once
+            frontcache.refresh(frontcache.site_list_paths())
 
 
 def public_changed() -> None:

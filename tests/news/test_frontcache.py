@@ -164,6 +164,33 @@ class FrontendRefreshTests(TestCase):
             self.recorder.paths(),
         )
 
+    def test_a_bulk_run_refreshes_the_lists_once_at_its_end(self):
+        """An import commits batch after batch; nginx's lists are refreshed once,
+        when it ends (news.bulk runs inside fragments_rendered_at_end)."""
+        with pagecache.fragments_rendered_at_end():
+            for _batch in range(3):
+                with self.captureOnCommitCallbacks(execute=True):
+                    pagecache.public_changed()
+            frontcache.wait(30)
+            self.assertEqual(self.recorder.requests, [])
+        frontcache.wait(30)
+        paths = [path for path, _, _ in self.recorder.requests]
+        self.assertLessEqual(
+            {
+                "/",
+                "/en/",
+                "/news/archive/",
+                "/news/channel/质量强市/",
+                "/news/channel/品牌建设/",
+                "/en/news/channel/品牌建设/",
+                "/feeds/rss/",
+                "/sitemap.xml",
+                "/sitemap-news.xml",
+            },
+            set(paths),
+        )
+        self.assertEqual(len(paths), len(set(paths)))
+
     def test_a_redirect_is_an_answer_not_followed(self):
         self.recorder.moved = {"/news/archive/": "https://quality.example.gov.cn/x/"}
         with self.assertNoLogs("news.frontcache", "WARNING"):
