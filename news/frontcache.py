@@ -63,6 +63,24 @@ def article_paths(article_ids: Iterable[int]) -> list[str]:
     return paths
 
 
+def _lists(channel_slugs: Iterable[str]) -> list[str]:
+    """The site's lists and those of these channels, in the active language."""
+    paths = [
+        reverse("news:home"),
+        reverse("news:archive"),
+        reverse("news:site-map"),
+        reverse("news:feed-rss"),
+        reverse("news:feed-atom"),
+    ]
+    for slug in channel_slugs:
+        paths += [
+            reverse("news:channel-detail", args=[slug]),
+            reverse("news:channel-rss", args=[slug]),
+            reverse("news:channel-atom", args=[slug]),
+        ]
+    return paths
+
+
 def list_paths(article: Article, channel_ids: Iterable[int] = ()) -> list[str]:
     """The first page of every list ``article`` is in (or was in: ``channel_ids``
     names the channels it was in before), in every language."""
@@ -81,23 +99,11 @@ def list_paths(article: Article, channel_ids: Iterable[int] = ()) -> list[str]:
     paths = [reverse("sitemap"), reverse("sitemap-news")]
     for language, _name in settings.LANGUAGES:
         with translation.override(language):
-            paths += [
-                reverse("news:home"),
-                reverse("news:archive"),
-                reverse("news:site-map"),
-                reverse("news:feed-rss"),
-                reverse("news:feed-atom"),
-            ]
+            paths += _lists(channels)
             if when is not None:
                 paths.append(
                     reverse("news:archive-month", args=[when.year, when.month])
                 )
-            for slug in channels:
-                paths += [
-                    reverse("news:channel-detail", args=[slug]),
-                    reverse("news:channel-rss", args=[slug]),
-                    reverse("news:channel-atom", args=[slug]),
-                ]
             paths += [reverse("news:tag-detail", args=[slug]) for slug in tags]
             paths += [reverse("news:person-detail", args=[slug]) for slug in people]
     return paths
@@ -110,19 +116,7 @@ def site_list_paths() -> list[str]:
     paths = [reverse("sitemap"), reverse("sitemap-news")]
     for language, _name in settings.LANGUAGES:
         with translation.override(language):
-            paths += [
-                reverse("news:home"),
-                reverse("news:archive"),
-                reverse("news:site-map"),
-                reverse("news:feed-rss"),
-                reverse("news:feed-atom"),
-            ]
-            for slug in slugs:
-                paths += [
-                    reverse("news:channel-detail", args=[slug]),
-                    reverse("news:channel-rss", args=[slug]),
-                    reverse("news:channel-atom", args=[slug]),
-                ]
+            paths += _lists(slugs)
     return paths
 
 
