@@ -20,7 +20,12 @@ from django.urls import reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from .bulk_import import MAX_ERRORS, observations_import
+from .bulk_import import (
+    MAX_ERRORS,
+    SUFFIXES,
+    observations_import,
+    wrong_kind_message,
+)
 
 
 class BulkImportForm(forms.Form):
@@ -37,8 +42,8 @@ class BulkImportForm(forms.Form):
 
     def clean_file(self):
         file = self.cleaned_data["file"]
-        if not file.name.lower().endswith((".csv", ".xlsx", ".xls")):
-            raise forms.ValidationError(_("只能导入 .csv、.xlsx 或 .xls 文件。"))
+        if not file.name.lower().endswith(SUFFIXES):
+            raise forms.ValidationError(wrong_kind_message())
         limit = settings.BULK_IMPORT_UPLOAD_MAX_MB
         if file.size > limit * 1024 * 1024:
             raise forms.ValidationError(

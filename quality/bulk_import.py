@@ -163,6 +163,14 @@ class _TooLarge(Exception):
     pass
 
 
+#: The files an import of observations reads (``_rows``).
+SUFFIXES = (".csv", ".xlsx", ".xls")
+
+
+def wrong_kind_message() -> str:
+    return _("只能导入 .csv、.xlsx 或 .xls 文件。")
+
+
 #: An ``.xls`` is read whole (the format is no stream): at 22 MB (65,535 rows of
 #: 16 columns) the command peaked at 300 MB; beyond this, CSV or XLSX (streamed).
 XLS_MAX_BYTES = 16 * 1024 * 1024
@@ -773,8 +781,8 @@ def observations_import(
     started = time.monotonic()
     result = ImportResult(name=name, dry_run=dry_run)
     suffix = Path(name).suffix.lower()
-    if suffix not in (".csv", ".xlsx", ".xls"):
-        result.add_error(0, "", _("只能导入 .csv、.xlsx 或 .xls 文件。"))
+    if suffix not in SUFFIXES:
+        result.add_error(0, "", wrong_kind_message())
         return result
     can_change = by is None or by.has_perm(PERM_CHANGE)
     try:
