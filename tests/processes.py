@@ -3,7 +3,10 @@
 import os
 import subprocess
 import sys
+import time
 import unittest
+import urllib.error
+import urllib.request
 
 from django.conf import settings
 
@@ -24,3 +27,24 @@ def run_in_another_process(script: str) -> None:
         env={**os.environ, "DJANGO_SETTINGS_MODULE": "tests.settings"},
         timeout=60,
     )
+
+
+def wait_until_answering(
+    url: str, process: subprocess.Popen, name: str, seconds: float
+) -> None:
+    """Wait until ``url`` answers over HTTP (with any status): a server ``process``
+    just started. Fails if it exits first (with its error output, if piped) or
+    takes longer than ``seconds``."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            urllib.request.urlopen(url, timeout=5).read()
+            return
+        except urllib.error.HTTPError:
+            return  # an answer
+        except OSError:
+            if process.poll() is not None:
+                output = process.stderr.read().decode() if process.stderr else ""
+                raise AssertionError(f"{name} exited: {output}") from None
+            assert time.monotonic() < deadline, f"{name} did not start"
+            time.sleep(0.1)

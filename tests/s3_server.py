@@ -12,14 +12,13 @@ import shutil
 import signal
 import subprocess
 import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
+from tests.processes import wait_until_answering
 from tests.redis_server import on_ci
 from tests.test_two_servers import free_port
 
@@ -52,15 +51,7 @@ def s3_server() -> Iterator[str]:
     )
     endpoint = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                urllib.request.urlopen(endpoint, timeout=2).read()
-                break
-            except OSError:
-                assert process.poll() is None, "moto_server exited"
-                assert time.monotonic() < deadline, "moto_server did not start"
-                time.sleep(0.1)
+        wait_until_answering(endpoint, process, "moto_server", 30)
         client = s3_client(endpoint)
         client.create_bucket(Bucket=BUCKET)
         client.put_bucket_policy(

@@ -22,6 +22,7 @@ import pytest
 import requests
 from django.conf import settings
 
+from tests.processes import wait_until_answering
 from tests.redis_server import on_ci
 from tests.test_two_servers import Server, env, free_port, gunicorn_command  # noqa: F401
 
@@ -126,15 +127,7 @@ def nginx_in_front(
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                requests.get(f"{base}/healthz", timeout=5)
-                break
-            except requests.ConnectionError:
-                assert server.poll() is None, server.stderr.read().decode()
-                assert time.monotonic() < deadline, "nginx did not start"
-                time.sleep(0.1)
+        wait_until_answering(f"{base}/healthz", server, "nginx", 20)
         yield base
     finally:
         os.killpg(server.pid, 15)
