@@ -841,8 +841,9 @@ def parse_json_line(text: str | bytes, line: int | None = None) -> ParsedPage:
     except ValueError:
         # The forms a page's meta line may print ("2021/03/01 09:30",
         # "2021年3月1日 09:30"), as other systems' exports write them, as a whole.
-        match = _DATETIME_RE.search(_nfkc(published))
-        if match is None or match.group(0).strip() != _nfkc(published):
+        normal = _nfkc(published)
+        match = _DATETIME_RE.search(normal)
+        if match is None or match.group(0).strip() != normal:
             raise PageTextError(f"无法识别的时间“{published}”", line) from None
         published_at = _to_datetime(match, line)
     if published_at.tzinfo is None:
