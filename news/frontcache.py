@@ -18,6 +18,12 @@ answered by a worker of this site). A refresh that fails is logged; the copy the
 lasts its ``s-maxage`` as without this. A bulk import refreshes the site's and the
 channels' lists once at its end. Further pages of a list, searches, tag and people
 pages after a bulk import, and the pages a rename changes are left to ``s-maxage``.
+
+Caches further out — Varnish (``deploy/varnish/yantai.vcl``) or a CDN that purges a
+URL by HTTP ``PURGE`` (Fastly, Squid) — are named by ``FRONTEND_CACHE_PURGE_URLS``:
+each gets a ``PURGE`` of the same paths (with ``FRONTEND_CACHE_PURGE_HEADER``, a
+CDN's key, if set), after every nginx refresh has been answered, so that a CDN in
+front of nginx fetches nginx's new copy, not the old one.
 """
 
 from __future__ import annotations
@@ -49,7 +55,7 @@ _threads_lock = threading.Lock()
 
 
 def enabled() -> bool:
-    return bool(settings.FRONTEND_CACHE_URLS)
+    return bool(settings.FRONTEND_CACHE_URLS or settings.FRONTEND_CACHE_PURGE_URLS)
 
 
 def article_paths(article_ids: Iterable[int]) -> list[str]:
@@ -139,18 +145,28 @@ def refresh_on_commit(paths: Iterable[str]) -> None:
 
 
 def refresh(paths: list[str]) -> threading.Thread | None:
-    """Send the refreshes of ``paths`` to every nginx host, in a thread (returned)."""
+    """Send the refreshes of ``paths`` to every nginx host, then their purges to every
+    cache named by ``FRONTEND_CACHE_PURGE_URLS``, in a thread (returned)."""
     if not enabled() or not paths:
         return None
     site = urlsplit(settings.SITE_URL)
     headers = {"Host": site.netloc, "X-Yantai-Scheme": site.scheme}
-    requests = [
-        (base.rstrip("/") + path, headers)
+    refreshes = [
+        ("GET", base.rstrip("/") + path, headers)
         for base in settings.FRONTEND_CACHE_URLS
         for path in paths
     ]
+    purge_headers = dict(headers)
+    if settings.FRONTEND_CACHE_PURGE_HEADER:
+        name, value = settings.FRONTEND_CACHE_PURGE_HEADER.split(":", 1)
+        purge_headers[name.strip()] = value.strip()
+    purges = [
+        ("PURGE", base.rstrip("/") + path, purge_headers)
+        for base in settings.FRONTEND_CACHE_PURGE_URLS
+        for path in paths
+    ]
     thread = threading.Thread(
-        target=_send_all, args=(requests,), name="frontcache-refresh"
+        target=_send_all, args=(refreshes, purges), name="frontcache-refresh"
     )
     with _threads_lock:
         _threads[:] = [t for t in _threads if t.is_alive()]
@@ -167,19 +183,26 @@ def wait(timeout: float | None = None) -> None:
         thread.join(timeout)
 
 
-def _send_all(requests: list[tuple[str, dict]]) -> None:
+def _send_all(*steps: list[tuple[str, str, dict]]) -> None:
+    """Each step's requests at once, the steps one after the other."""
+    sent = failed = 0
+    first = None
     with ThreadPoolExecutor(max_workers=PARALLEL) as pool:
-        results = list(pool.map(_send_one, requests))
-    failed = [
-        (url, error) for (url, _), error in zip(requests, results, strict=True) if error
-    ]
+        for requests in steps:
+            for (method, url, _h), error in zip(
+                requests, pool.map(_send_one, requests), strict=True
+            ):
+                sent += 1
+                if error:
+                    failed += 1
+                    first = first or (method, url, error)
     if failed:
         logger.warning(
             "%s of %s front-end cache refreshes failed (the copies last their"
-            " s-maxage), e.g. %s: %s",
-            len(failed),
-            len(requests),
-            *failed[0],
+            " s-maxage), e.g. %s %s: %s",
+            failed,
+            sent,
+            *first,
         )
 
 
@@ -194,16 +217,18 @@ class _NoRedirects(urllib.request.HTTPRedirectHandler):
 _opener = urllib.request.build_opener(_NoRedirects)
 
 
-def _send_one(request: tuple[str, dict]) -> str | None:
-    url, headers = request
+def _send_one(request: tuple[str, str, dict]) -> str | None:
+    method, url, headers = request
     try:
         with _opener.open(
-            urllib.request.Request(url, headers=headers), timeout=TIMEOUT_SECONDS
+            urllib.request.Request(url, headers=headers, method=method),
+            timeout=TIMEOUT_SECONDS,
         ) as response:
             response.read()
     except urllib.error.HTTPError as error:
         error.read()
-        # A page gone (its 404 replaced the copy) or moved is an answer, not a failure.
+        # A page gone (its 404 replaced the copy) or moved is an answer, not a
+        # failure; so is a purge of a page the cache did not hold (Squid's 404).
         if error.code not in (301, 302, 303, 307, 308, 404, 410):
             return f"HTTP {error.code}"
     except OSError as error:

@@ -6,6 +6,7 @@ One module, driven by environment variables. Every value has a local default so 
 """
 
 import os
+import re
 from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -62,21 +63,40 @@ SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 # each for the pages it made stale, under SITE_URL's host and scheme, and nginx
 # replaces its copies at once (news/frontcache.py). Unset: copies last s-maxage.
 FRONTEND_CACHE_URLS = env_list("FRONTEND_CACHE_URLS")
-if FRONTEND_CACHE_URLS and not os.environ.get("SITE_URL", "").strip():
-    # Refreshed under another host than readers use, nginx's copies would stay.
-    raise ImproperlyConfigured(
-        "设置了 FRONTEND_CACHE_URLS 就必须设置 SITE_URL（读者访问的网址，例如"
-        " https://quality.example.gov.cn）：刷新按它的主机名和协议进行。"
-        " / FRONTEND_CACHE_URLS needs SITE_URL (the address readers use, e.g."
-        " https://quality.example.gov.cn): refreshes go by its host and scheme."
-    )
-for _url in FRONTEND_CACHE_URLS:
-    if not _url.startswith(("http://", "https://")):
+# Caches in front that take HTTP PURGE (Varnish with deploy/varnish/yantai.vcl, a CDN
+# or proxy that purges a URL so: Fastly, Squid): each gets ``PURGE <path>`` of the
+# same pages, after nginx has its fresh copies (a CDN in front of nginx would
+# otherwise fetch nginx's old one again). Unset: their copies last s-maxage.
+FRONTEND_CACHE_PURGE_URLS = env_list("FRONTEND_CACHE_PURGE_URLS")
+# One header sent with every purge, as "Name: value" (a CDN's key, e.g. Fastly-Key).
+FRONTEND_CACHE_PURGE_HEADER = os.environ.get("FRONTEND_CACHE_PURGE_HEADER", "").strip()
+for _name, _urls in (
+    ("FRONTEND_CACHE_URLS", FRONTEND_CACHE_URLS),
+    ("FRONTEND_CACHE_PURGE_URLS", FRONTEND_CACHE_PURGE_URLS),
+):
+    if _urls and not os.environ.get("SITE_URL", "").strip():
+        # Refreshed under another host than readers use, the copies would stay.
         raise ImproperlyConfigured(
-            f"FRONTEND_CACHE_URLS 的每一项都必须以 http:// 或 https:// 开头，例如"
-            f" http://10.0.0.11:8081：{_url!r} / each FRONTEND_CACHE_URLS entry must"
-            f" start with http:// or https://, e.g. http://10.0.0.11:8081: {_url!r}"
+            f"设置了 {_name} 就必须设置 SITE_URL（读者访问的网址，例如"
+            " https://quality.example.gov.cn）：刷新按它的主机名和协议进行。"
+            f" / {_name} needs SITE_URL (the address readers use, e.g."
+            " https://quality.example.gov.cn): refreshes go by its host and scheme."
         )
+    for _url in _urls:
+        if not _url.startswith(("http://", "https://")):
+            raise ImproperlyConfigured(
+                f"{_name} 的每一项都必须以 http:// 或 https:// 开头，例如"
+                f" http://10.0.0.11:8081：{_url!r} / each {_name} entry must"
+                f" start with http:// or https://, e.g. http://10.0.0.11:8081: {_url!r}"
+            )
+if FRONTEND_CACHE_PURGE_HEADER and not re.fullmatch(
+    r"[A-Za-z0-9-]+:[^\r\n]*\S[^\r\n]*", FRONTEND_CACHE_PURGE_HEADER
+):
+    raise ImproperlyConfigured(
+        "FRONTEND_CACHE_PURGE_HEADER 的格式应为“名称: 值”，例如 Fastly-Key: 密钥"
+        ' / FRONTEND_CACHE_PURGE_HEADER must read "Name: value", e.g.'
+        " Fastly-Key: <key>"
+    )
 
 INSTALLED_APPS = [
     "django.contrib.admin",

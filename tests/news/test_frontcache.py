@@ -1,9 +1,11 @@
 """After a publication, correction or withdrawal the app asks each nginx host to
-refresh the pages it made stale (news/frontcache.py; FRONTEND_CACHE_URLS).
+refresh the pages it made stale (news/frontcache.py; FRONTEND_CACHE_URLS), then
+purges them from the caches further out (FRONTEND_CACHE_PURGE_URLS).
 
-The nginx side is a real HTTP server here that records what it is asked for (the
-real nginx in front of a real gunicorn: tests/test_nginx.py); the publication goes
-through ``news.workflow`` as the admin's does.
+The nginx and CDN sides are real HTTP servers here that record what they are asked
+for (the real nginx and Varnish in front of a real gunicorn: tests/test_nginx.py,
+tests/test_varnish.py); the publication goes through ``news.workflow`` as the
+admin's does.
 """
 
 from __future__ import annotations
@@ -33,12 +35,18 @@ from tests.test_health import closed_port
 
 
 class Recorder(http.server.ThreadingHTTPServer):
-    """Answers every GET (404 for paths in ``gone``) and records it."""
+    """Answers every GET and PURGE (404 for paths in ``gone``, ``status`` for any
+    other) and records it; ``log``, if given, records (method, path) of every
+    recorder that shares it, in the order they were answered."""
 
-    def __init__(self):
+    def __init__(self, log: list | None = None):
         self.requests: list[tuple[str, str, str]] = []
+        self.methods: set[str] = set()
+        self.keys: set[str | None] = set()
         self.gone: set[str] = set()
         self.moved: dict[str, str] = {}
+        self.status = 200
+        self.log = log if log is not None else []
         recorder = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
@@ -50,14 +58,21 @@ class Recorder(http.server.ThreadingHTTPServer):
                         self.headers["X-Yantai-Scheme"],
                     )
                 )
+                recorder.methods.add(self.command)
+                recorder.keys.add(self.headers["Fastly-Key"])
                 path = unquote(self.path)
                 if path in recorder.moved:
                     self.send_response(301)
                     self.send_header("Location", recorder.moved[path])
                 else:
-                    self.send_response(404 if path in recorder.gone else 200)
+                    self.send_response(
+                        404 if path in recorder.gone else recorder.status
+                    )
                 self.send_header("Content-Length", "0")
                 self.end_headers()
+                recorder.log.append((self.command, path))
+
+            do_PURGE = do_GET
 
             def log_message(self, *args):
                 pass
@@ -232,6 +247,78 @@ class FrontendRefreshTests(TestCase):
         self.assertEqual(self.recorder.requests, [])
 
 
+class PurgeTests(TestCase):
+    """FRONTEND_CACHE_PURGE_URLS: Varnish or a CDN further out than nginx."""
+
+    def setUp(self):
+        self.log: list[tuple[str, str]] = []
+        self.nginx = Recorder(self.log)
+        self.cdn = Recorder(self.log)
+        for server in (self.nginx, self.cdn):
+            self.addCleanup(server.server_close)
+            self.addCleanup(server.shutdown)
+        overridden = override_settings(
+            FRONTEND_CACHE_URLS=[self.nginx.url],
+            FRONTEND_CACHE_PURGE_URLS=[self.cdn.url + "/"],
+            FRONTEND_CACHE_PURGE_HEADER="Fastly-Key: k-123",
+            SITE_URL="https://quality.example.gov.cn",
+        )
+        overridden.enable()
+        self.addCleanup(overridden.disable)
+        self.channel = ChannelFactory(name="质量强市", slug="质量强市")
+        self.article = ArticleFactory(
+            title="烟台新增山东名牌产品181个", channel=self.channel
+        )
+        self.editor = UserFactory(is_staff=True, is_superuser=True)
+
+    def test_a_withdrawal_is_purged_after_nginx_has_refreshed(self):
+        """The CDN is purged of the same pages, once nginx has its new copies (a CDN
+        in front of nginx would otherwise fetch nginx's old one), under the public
+        host and scheme, with the CDN's key; a purge of a page it did not hold
+        (Squid's 404) is no failure."""
+        self.cdn.gone = {"/news/archive/"}
+        with self.assertNoLogs("news.frontcache", "WARNING"):
+            with self.captureOnCommitCallbacks(execute=True):
+                article_unpublish(article=self.article, by=self.editor)
+            frontcache.wait(30)
+        page = f"/news/{self.article.pk}/"
+        self.assertLessEqual(
+            {page, f"/en{page}", "/", "/news/archive/", "/news/channel/质量强市/"},
+            self.cdn.paths(),
+        )
+        self.assertEqual(self.cdn.paths(), self.nginx.paths())
+        self.assertEqual((self.nginx.methods, self.cdn.methods), ({"GET"}, {"PURGE"}))
+        methods = [method for method, _path in self.log]
+        self.assertEqual(methods, sorted(methods))  # every GET before any PURGE
+        self.assertEqual(self.cdn.keys, {"k-123"})
+        self.assertEqual(self.nginx.keys, {None})  # the key goes to the CDN only
+        self.assertEqual(
+            {(host, scheme) for _, host, scheme in self.cdn.requests},
+            {("quality.example.gov.cn", "https")},
+        )
+
+    def test_a_purge_refused_is_logged_and_the_withdrawal_stands(self):
+        self.cdn.status = 403  # an address the cache does not let purge
+        with self.assertLogs("news.frontcache", "WARNING") as logs:
+            with self.captureOnCommitCallbacks(execute=True):
+                article_unpublish(article=self.article, by=self.editor)
+            frontcache.wait(30)
+        self.assertIn("front-end cache refreshes failed", logs.output[0])
+        self.assertIn("e.g. PURGE http://127.0.0.1:", logs.output[0])
+        self.assertIn("HTTP 403", logs.output[0])
+        self.assertEqual(
+            Article.objects.get(pk=self.article.pk).status, Article.Status.UNPUBLISHED
+        )
+
+    def test_purges_alone_without_nginx(self):
+        with override_settings(FRONTEND_CACHE_URLS=[]):
+            with self.captureOnCommitCallbacks(execute=True):
+                article_unpublish(article=self.article, by=self.editor)
+            frontcache.wait(30)
+        self.assertEqual(self.nginx.requests, [])
+        self.assertIn(f"/news/{self.article.pk}/", self.cdn.paths())
+
+
 class SettingTests(TestCase):
     def test_a_frontend_cache_url_without_its_scheme_is_refused(self):
         result = python(
@@ -257,5 +344,37 @@ class SettingTests(TestCase):
         result = python(
             "import yantai.settings",
             clean_env(**variables, SITE_URL="https://quality.example.gov.cn"),
+        )
+        self.assertEqual(result.returncode, 0, result.stderr)
+
+    def test_purge_urls_and_header_are_checked(self):
+        site = {"DJANGO_DEBUG": "1", "SITE_URL": "https://quality.example.gov.cn"}
+        for variables, message in (
+            (
+                {
+                    "DJANGO_DEBUG": "1",
+                    "FRONTEND_CACHE_PURGE_URLS": "http://10.0.0.5:6081",
+                },
+                "设置了 FRONTEND_CACHE_PURGE_URLS 就必须设置 SITE_URL",
+            ),
+            (
+                {**site, "FRONTEND_CACHE_PURGE_URLS": "10.0.0.5:6081"},
+                "FRONTEND_CACHE_PURGE_URLS 的每一项都必须以 http://",
+            ),
+            (
+                {**site, "FRONTEND_CACHE_PURGE_HEADER": "Fastly-Key k-123"},
+                "FRONTEND_CACHE_PURGE_HEADER 的格式应为“名称: 值”",
+            ),
+        ):
+            result = python("import yantai.settings", clean_env(**variables))
+            self.assertNotEqual(result.returncode, 0, variables)
+            self.assertIn(message, result.stderr)
+        result = python(
+            "import yantai.settings",
+            clean_env(
+                **site,
+                FRONTEND_CACHE_PURGE_URLS="http://10.0.0.5:6081",
+                FRONTEND_CACHE_PURGE_HEADER="Fastly-Key: k-123",
+            ),
         )
         self.assertEqual(result.returncode, 0, result.stderr)
