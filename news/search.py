@@ -121,14 +121,21 @@ def _segmenter() -> Jieba:
 # a search for 孙洪安 misses the article. Each process teaches its segmenter the names
 # of the people added since it last looked (``learn_names``, before every index
 # write); the process that saves a person learns its name at commit and re-indexes
-# the articles mentioning it (``index_mentions``, from ``news.signals``).
+# the articles mentioning it (``index_mentions``, from ``news.signals``). A rename
+# also replaces the names token in the shared cache (``names_changed``), so that every
+# other process and machine learns the new name too.
 # Tag names are not added: a tagged article's index holds its tags as whole words, and
 # a query for a tag's words must keep matching untagged articles indexed before.
+NAMES_TOKEN_KEY = "news:names-token"
+_NO_TOKEN = object()
+
+
 @dataclass
 class _Names:
     words: set[str] = field(default_factory=set)
     last_person_id: int = 0
     checked_at: float = float("-inf")  # time.monotonic() of the last look
+    token: object = _NO_TOKEN  # the names token when all names were last read
 
 
 _names = _Names()
@@ -145,25 +152,33 @@ def learn_name(name: str) -> bool:
 
 
 def learn_names(max_age: float = 0) -> None:
-    """Teach the segmenter the names of people added since this process last looked.
+    """Teach the segmenter the names of people added since this process last looked,
+    and all names again when one was renamed meanwhile (the names token changed).
 
-    One query; a second only when there are new people; none when it looked less
-    than ``max_age`` seconds ago (searches: a name may take that long to be learnt).
-    (A renamed person is learnt at once by the process that saved it; other
-    processes learn the new name when they restart.)
+    One query and a read of the shared cache; a second query only when there are
+    new or renamed people; none when it looked less than ``max_age`` seconds ago
+    (searches: a name may take that long to be learnt).
     """
     now = time_module.monotonic()
     if now - _names.checked_at < max_age:
         return
     _names.checked_at = now
+    token = caches["shared"].get(NAMES_TOKEN_KEY)
+    renamed = token != _names.token
     last_id = Person.objects.aggregate(last=Max("pk"))["last"] or 0
-    if last_id <= _names.last_person_id:
+    if not renamed and last_id <= _names.last_person_id:
         return
-    for name in Person.objects.filter(pk__gt=_names.last_person_id).values_list(
-        "name", flat=True
-    ):
+    since = 0 if renamed else _names.last_person_id
+    for name in Person.objects.filter(pk__gt=since).values_list("name", flat=True):
         learn_name(name)
     _names.last_person_id = last_id
+    _names.token = token
+
+
+def names_changed() -> None:
+    """A person was renamed: every process learns all names again at its next look
+    (``learn_names``). Call it after the commit."""
+    caches["shared"].set(NAMES_TOKEN_KEY, uuid.uuid4().hex[:12], None)
 
 
 def frequency(word: str) -> int:

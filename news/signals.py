@@ -101,12 +101,19 @@ def name_changed(sender, instance, created=False, raw=False, **kwargs):
 
 
 @receiver(post_save, sender=Person, dispatch_uid="news_search_person_name_learnt")
-def person_saved(sender, instance, raw=False, **kwargs):
+def person_saved(sender, instance, raw=False, created=False, **kwargs):
     if raw:
         return
-    # At commit, like the index writes: a rolled-back name is never learnt.
+    # At commit, like the index writes: a rolled-back name is never learnt. A new
+    # person's name other processes find by its id; a renamed one by the token.
     name = instance.name
-    transaction.on_commit(lambda: search.index_mentions(name), robust=True)
+
+    def learnt():
+        if not created:
+            search.names_changed()
+        search.index_mentions(name)
+
+    transaction.on_commit(learnt, robust=True)
 
 
 # --- the page cache ----------------------------------------------------------------

@@ -11,8 +11,9 @@ import urllib.request
 from django.conf import settings
 
 
-def run_in_another_process(script: str) -> None:
-    """Run ``script`` in a new Python process with the test settings.
+def run_in_another_process(script: str, **env: str) -> None:
+    """Run ``script`` in a new Python process with the test settings (and ``env``:
+    ``DATABASE_URL=shared_database_url()`` for the test database).
 
     The ``shared`` cache on disk or in Redis is the one this process uses
     (tests/settings.py exports its directory, or the run's Redis key prefix), so the
@@ -24,8 +25,24 @@ def run_in_another_process(script: str) -> None:
         [sys.executable, "-c", script],
         check=True,
         cwd=settings.BASE_DIR,
-        env={**os.environ, "DJANGO_SETTINGS_MODULE": "tests.settings"},
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "tests.settings", **env},
         timeout=60,
+    )
+
+
+def shared_database_url() -> str:
+    """The test database as ``DATABASE_URL`` for another process (a TransactionTestCase's
+    rows are committed there); skips the test where no other process can open it."""
+    from django.db import connection
+
+    db = connection.settings_dict
+    if connection.vendor == "sqlite":
+        if connection.is_in_memory_db():
+            raise unittest.SkipTest("the in-memory test database is per process")
+        return f"sqlite:///{db['NAME']}"
+    return (
+        f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT']}"
+        f"/{db['NAME']}"
     )
 
 

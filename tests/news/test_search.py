@@ -7,7 +7,7 @@ from unittest import mock
 from django.core.cache import cache, caches
 from django.core.management import call_command
 from django.db import connection
-from django.test import TestCase, override_settings
+from django.test import TestCase, TransactionTestCase, override_settings
 from django.utils import timezone
 
 from news import search
@@ -19,6 +19,7 @@ from tests.factories import (
     PersonFactory,
     TagFactory,
 )
+from tests.processes import run_in_another_process, shared_database_url
 
 
 def titles(response) -> list[str]:
@@ -214,7 +215,8 @@ class SearchFilterTests(SearchFixture, TestCase):
         known = search._Names(
             last_person_id=Person.objects.order_by("-pk").values_list("pk", flat=True)[
                 0
-            ]
+            ],
+            token=caches["shared"].get(search.NAMES_TOKEN_KEY),
         )
         self.enterContext(mock.patch.object(search, "_names", known))
         with self.assertNumQueries(5):
@@ -409,6 +411,40 @@ class NamesInBodyTextTests(TestCase):
         for name in ["孙", "Sun Hong'an", ""]:
             with self.subTest(name=name):
                 self.assertFalse(search.learn_name(name))
+
+
+class RenameInAnotherProcessTests(TransactionTestCase):
+    """A person renamed on another worker or app server: this process learns the new
+    name at its next look (the names token in the shared cache), and finds the
+    articles that worker re-indexed under it."""
+
+    BODY = NamesInBodyTextTests.BODY
+
+    def setUp(self):
+        cache.clear()
+        names = mock.patch.object(search, "_names", search._Names())
+        names.start()
+        self.addCleanup(names.stop)
+        search._segmenter.cache_clear()
+        self.addCleanup(search._segmenter.cache_clear)
+
+    def test_a_rename_elsewhere_is_learnt_here(self):
+        person = PersonFactory(name="孙洪按")  # a typo, put right below
+        ArticleFactory(title="全市标准化工作会议召开", body=self.BODY)
+        search.learn_names()  # this process knows every name there is now
+        self.assertNotIn("孙洪安", search.tokens("局长孙洪安说"))
+        run_in_another_process(
+            "import django; django.setup()\n"
+            "from news.models import Person\n"
+            f"person = Person.objects.get(pk={person.pk})\n"
+            "person.name = '孙洪安'\n"
+            "person.save()\n",
+            DATABASE_URL=shared_database_url(),
+        )
+        search.learn_names()  # as before an index write, or a search 10 s on
+        self.assertIn("孙洪安", search.tokens("局长孙洪安说"))
+        found = titles(self.client.get("/search/", {"q": "孙洪安"}))
+        self.assertEqual(found, ["全市标准化工作会议召开"])
 
 
 class RebuildCommandTests(TestCase):

@@ -9,7 +9,6 @@ rows, and another process reading the same database sees them.
 import os
 import subprocess
 import sys
-import unittest
 from datetime import date
 from decimal import Decimal
 
@@ -27,6 +26,7 @@ from quality.models import FigureProposal, Observation, Period
 from quality.resources import ObservationResource
 from quality.services import observation_correct, observation_create
 from tests.factories import ArticleFactory, UserFactory
+from tests.processes import shared_database_url
 from tests.quality.factories import (
     IndicatorFactory,
     ObservationFactory,
@@ -301,16 +301,7 @@ class AnotherProcessSeesTheMarksTests(TransactionTestCase):
     the first one wrote."""
 
     def test_another_process_reads_the_marks(self):
-        db = connection.settings_dict
-        if connection.vendor == "sqlite":
-            if connection.is_in_memory_db():
-                raise unittest.SkipTest("the in-memory test database is per process")
-            url = f"sqlite:///{db['NAME']}"
-        else:
-            url = (
-                f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT']}"
-                f"/{db['NAME']}"
-            )
+        url = shared_database_url()
         article = confirmed_article(
             IndicatorFactory(code="standards_national", name="国家标准"),
             RegionFactory(),
