@@ -121,6 +121,13 @@ class AsciiTokenizerTests(TestCase):
         )[0]
         self.assertIn("tokenize='ascii'", sql)
 
+    def test_the_index_merges_its_segments_sixteen_at_a_time(self):
+        """Migration 0019: the bulk import's index writes merge less often."""
+        self.assertEqual(
+            self.rows("SELECT v FROM news_article_fts_config WHERE k = 'automerge'"),
+            [(16,)],
+        )
+
     def test_both_tables_hold_the_same_tokens_at_the_same_places(self):
         for name in ("news_article_fts", OLD):
             self.rows(
