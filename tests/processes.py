@@ -1,14 +1,19 @@
 """Run code in another Python process, as another worker of the same site would."""
 
 import os
+import shutil
 import subprocess
 import sys
 import time
 import unittest
 import urllib.error
 import urllib.request
+from pathlib import Path
 
+import pytest
 from django.conf import settings
+
+from tests.redis_server import on_ci
 
 
 def run_in_another_process(script: str, **env: str) -> None:
@@ -44,6 +49,20 @@ def shared_database_url() -> str:
         f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT']}"
         f"/{db['NAME']}"
     )
+
+
+def server_binary(name: str, package: str) -> str:
+    """The path of the server program ``name`` (on PATH or in /usr/sbin); skips the
+    test without it, except on CI, where it fails (``.ci/run`` installs ``package``)."""
+    found = shutil.which(name) or (
+        f"/usr/sbin/{name}" if Path(f"/usr/sbin/{name}").exists() else None
+    )
+    if not found:
+        message = f"needs {name} (apt-get install {package}); .ci/run installs it"
+        if on_ci():
+            pytest.fail(message, pytrace=False)
+        pytest.skip(message)
+    return found
 
 
 def wait_until_answering(

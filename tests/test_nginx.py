@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import gzip
 import os
-import shutil
 import subprocess
 import sys
 import time
@@ -18,12 +17,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-import pytest
 import requests
 from django.conf import settings
 
-from tests.processes import wait_until_answering
-from tests.redis_server import on_ci
+from tests.processes import server_binary, wait_until_answering
 from tests.test_two_servers import Server, env, free_port, gunicorn_command  # noqa: F401
 
 ROOT = Path(settings.BASE_DIR)
@@ -36,15 +33,7 @@ print(ArticleFactory(title="蓬莱苹果质量追溯体系上线").pk)
 
 
 def nginx_binary() -> str:
-    found = shutil.which("nginx") or (
-        "/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None
-    )
-    if not found:
-        message = "needs nginx (apt-get install nginx-light); .ci/run installs it"
-        if on_ci():
-            pytest.fail(message, pytrace=False)
-        pytest.skip(message)
-    return found
+    return server_binary("nginx", "nginx-light")
 
 
 def nginx_config(

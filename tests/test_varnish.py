@@ -11,18 +11,15 @@ CI (``CI=true``), where it fails.
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-import pytest
 import requests
 from django.conf import settings
 
-from tests.processes import wait_until_answering
-from tests.redis_server import on_ci
+from tests.processes import server_binary, wait_until_answering
 from tests.test_nginx import SEED_TWO, WITHDRAW, run_code
 from tests.test_two_servers import Server, env, free_port, gunicorn_command  # noqa: F401
 
@@ -31,15 +28,7 @@ VCL = ROOT / "deploy" / "varnish" / "yantai.vcl"
 
 
 def varnishd_binary() -> str:
-    found = shutil.which("varnishd") or (
-        "/usr/sbin/varnishd" if Path("/usr/sbin/varnishd").exists() else None
-    )
-    if not found:
-        message = "needs Varnish (apt-get install varnish); .ci/run installs it"
-        if on_ci():
-            pytest.fail(message, pytrace=False)
-        pytest.skip(message)
-    return found
+    return server_binary("varnishd", "varnish")
 
 
 def vcl_for(tmp: Path, app_port: int) -> Path:

@@ -356,19 +356,23 @@ class SearchIndexUpdateTests(TestCase):
         self.assertFalse(ArticleSearch.objects.filter(article=article).exists())
 
 
+def start_with_a_fresh_segmenter(test) -> None:
+    """A segmenter that has learnt no name yet, as in a freshly started process."""
+    cache.clear()
+    names = mock.patch.object(search, "_names", search._Names())
+    names.start()
+    test.addCleanup(names.stop)
+    search._segmenter.cache_clear()
+    test.addCleanup(search._segmenter.cache_clear)
+
+
 class NamesInBodyTextTests(TestCase):
     """A person's name is a word wherever it stands, not only in the byline."""
 
     BODY = "<p>市市场监管局局长孙洪安说，全市新增国家标准12项。</p>"
 
     def setUp(self):
-        cache.clear()
-        # A segmenter that has learnt no name yet, as in a freshly started process.
-        names = mock.patch.object(search, "_names", search._Names())
-        names.start()
-        self.addCleanup(names.stop)
-        search._segmenter.cache_clear()
-        self.addCleanup(search._segmenter.cache_clear)
+        start_with_a_fresh_segmenter(self)
 
     def found(self, q):
         return titles(self.client.get("/search/", {"q": q}))
@@ -421,12 +425,7 @@ class RenameInAnotherProcessTests(TransactionTestCase):
     BODY = NamesInBodyTextTests.BODY
 
     def setUp(self):
-        cache.clear()
-        names = mock.patch.object(search, "_names", search._Names())
-        names.start()
-        self.addCleanup(names.stop)
-        search._segmenter.cache_clear()
-        self.addCleanup(search._segmenter.cache_clear)
+        start_with_a_fresh_segmenter(self)
 
     def test_a_rename_elsewhere_is_learnt_here(self):
         person = PersonFactory(name="孙洪按")  # a typo, put right below
