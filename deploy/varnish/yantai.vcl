@@ -1,6 +1,6 @@
 vcl 4.1;
 # Varnish (or a CDN that speaks VCL or HTTP PURGE) in front of 品质烟台
-# (docs/deployment.md, "A cache in front of nginx: Varnish or a CDN").
+# (docs/deployment.md, "3. Several app servers": "Varnish or a CDN further out").
 #
 #   varnishd -a :6081 -f /etc/varnish/yantai.vcl -s malloc,1g
 #
