@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.db import connection
 
 from tests.redis_server import on_ci
 
@@ -38,8 +39,6 @@ def run_in_another_process(script: str, **env: str) -> None:
 def shared_database_url() -> str:
     """The test database as ``DATABASE_URL`` for another process (a TransactionTestCase's
     rows are committed there); skips the test where no other process can open it."""
-    from django.db import connection
-
     db = connection.settings_dict
     if connection.vendor == "sqlite":
         if connection.is_in_memory_db():
