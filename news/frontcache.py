@@ -22,8 +22,10 @@ pages after a bulk import, and the pages a rename changes are left to ``s-maxage
 Caches further out — Varnish (``deploy/varnish/yantai.vcl``) or a CDN that purges a
 URL by HTTP ``PURGE`` (Fastly, Squid) — are named by ``FRONTEND_CACHE_PURGE_URLS``:
 each gets a ``PURGE`` of the same paths (with ``FRONTEND_CACHE_PURGE_HEADER``, a
-CDN's key, if set), after every nginx refresh has been answered, so that a CDN in
-front of nginx fetches nginx's new copy, not the old one.
+CDN's key, if set); a CDN that purges only through its cloud's signed API (阿里云,
+腾讯云: ``FRONTEND_CACHE_CDN``, ``news.cdn``) gets the pages' public addresses in
+calls of ``cdn.BATCH``. Both after every nginx refresh has been answered, so that a
+CDN in front of nginx fetches nginx's new copy, not the old one.
 """
 
 from __future__ import annotations
@@ -32,8 +34,9 @@ import logging
 import threading
 import urllib.error
 import urllib.request
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -41,6 +44,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from . import cdn
 from .models import Article, Channel
 
 logger = logging.getLogger(__name__)
@@ -55,7 +59,11 @@ _threads_lock = threading.Lock()
 
 
 def enabled() -> bool:
-    return bool(settings.FRONTEND_CACHE_URLS or settings.FRONTEND_CACHE_PURGE_URLS)
+    return bool(
+        settings.FRONTEND_CACHE_URLS
+        or settings.FRONTEND_CACHE_PURGE_URLS
+        or settings.FRONTEND_CACHE_CDN
+    )
 
 
 def article_paths(article_ids: Iterable[int]) -> list[str]:
@@ -144,15 +152,21 @@ def refresh_on_commit(paths: Iterable[str]) -> None:
     once_on_commit("frontcache", send)
 
 
+# One request of a step: what it is and where (for the log), and the call, which gives
+# back why it failed or None.
+Job = tuple[str, str, Callable[[], str | None]]
+
+
 def refresh(paths: list[str]) -> threading.Thread | None:
     """Send the refreshes of ``paths`` to every nginx host, then their purges to every
-    cache named by ``FRONTEND_CACHE_PURGE_URLS``, in a thread (returned)."""
+    cache named by ``FRONTEND_CACHE_PURGE_URLS`` and to ``FRONTEND_CACHE_CDN``'s API,
+    in a thread (returned)."""
     if not enabled() or not paths:
         return None
     site = urlsplit(settings.SITE_URL)
     headers = {"Host": site.netloc, "X-Yantai-Scheme": site.scheme}
     refreshes = [
-        ("GET", base.rstrip("/") + path, headers)
+        _request("GET", base.rstrip("/") + path, headers)
         for base in settings.FRONTEND_CACHE_URLS
         for path in paths
     ]
@@ -161,10 +175,17 @@ def refresh(paths: list[str]) -> threading.Thread | None:
         name, value = settings.FRONTEND_CACHE_PURGE_HEADER.split(":", 1)
         purge_headers[name.strip()] = value.strip()
     purges = [
-        ("PURGE", base.rstrip("/") + path, purge_headers)
+        _request("PURGE", base.rstrip("/") + path, purge_headers)
         for base in settings.FRONTEND_CACHE_PURGE_URLS
         for path in paths
     ]
+    cloud = cdn.purger()
+    if cloud is not None:
+        public = [settings.SITE_URL.rstrip("/") + path for path in paths]
+        purges += [
+            (cloud.action, batch[0], partial(_cloud_purge, cloud, batch))
+            for batch in cdn.batches(public)
+        ]
     thread = threading.Thread(
         target=_send_all, args=(refreshes, purges), name="frontcache-refresh"
     )
@@ -183,19 +204,19 @@ def wait(timeout: float | None = None) -> None:
         thread.join(timeout)
 
 
-def _send_all(*steps: list[tuple[str, str, dict]]) -> None:
+def _send_all(*steps: list[Job]) -> None:
     """Each step's requests at once, the steps one after the other."""
     sent = failed = 0
     first = None
     with ThreadPoolExecutor(max_workers=PARALLEL) as pool:
-        for requests in steps:
-            for (method, url, _h), error in zip(
-                requests, pool.map(_send_one, requests), strict=True
+        for jobs in steps:
+            for (what, where, _call), error in zip(
+                jobs, pool.map(lambda job: job[2](), jobs), strict=True
             ):
                 sent += 1
                 if error:
                     failed += 1
-                    first = first or (method, url, error)
+                    first = first or (what, where, error)
     if failed:
         logger.warning(
             "%s of %s front-end cache refreshes failed (the copies last their"
@@ -204,6 +225,14 @@ def _send_all(*steps: list[tuple[str, str, dict]]) -> None:
             sent,
             *first,
         )
+
+
+def _cloud_purge(cloud, urls: list[str]) -> str | None:
+    try:
+        cloud.purge(urls)
+    except Exception as error:  # the SDKs' own errors, and the network's
+        return f"{type(error).__name__}: {error}"
+    return None
 
 
 class _NoRedirects(urllib.request.HTTPRedirectHandler):
@@ -217,8 +246,11 @@ class _NoRedirects(urllib.request.HTTPRedirectHandler):
 _opener = urllib.request.build_opener(_NoRedirects)
 
 
-def _send_one(request: tuple[str, str, dict]) -> str | None:
-    method, url, headers = request
+def _request(method: str, url: str, headers: dict) -> Job:
+    return (method, url, partial(_send_one, method, url, headers))
+
+
+def _send_one(method: str, url: str, headers: dict) -> str | None:
     try:
         with _opener.open(
             urllib.request.Request(url, headers=headers, method=method),

@@ -70,11 +70,40 @@ FRONTEND_CACHE_URLS = env_list("FRONTEND_CACHE_URLS")
 FRONTEND_CACHE_PURGE_URLS = env_list("FRONTEND_CACHE_PURGE_URLS")
 # One header sent with every purge, as "Name: value" (a CDN's key, e.g. Fastly-Key).
 FRONTEND_CACHE_PURGE_HEADER = os.environ.get("FRONTEND_CACHE_PURGE_HEADER", "").strip()
-for _name, _urls in (
+# A CDN that purges only through its cloud's signed API (news/cdn.py): "aliyun" (阿里云
+# CDN) or "tencent" (腾讯云 CDN), called after nginx has its fresh copies. The key from
+# the environment, under the names the vendors' own tools read; the endpoint only to
+# call another than the public API (a government cloud's own).
+FRONTEND_CACHE_CDN = os.environ.get("FRONTEND_CACHE_CDN", "").strip().lower()
+FRONTEND_CACHE_CDN_ENDPOINT = os.environ.get("FRONTEND_CACHE_CDN_ENDPOINT", "").strip()
+_CDN_KEYS = {
+    "aliyun": ("ALIBABA_CLOUD_ACCESS_KEY_ID", "ALIBABA_CLOUD_ACCESS_KEY_SECRET"),
+    "tencent": ("TENCENTCLOUD_SECRET_ID", "TENCENTCLOUD_SECRET_KEY"),
+}
+if FRONTEND_CACHE_CDN and FRONTEND_CACHE_CDN not in _CDN_KEYS:
+    raise ImproperlyConfigured(
+        "FRONTEND_CACHE_CDN 只能是 aliyun（阿里云 CDN）或 tencent（腾讯云 CDN），"
+        f"而不是 {FRONTEND_CACHE_CDN!r} / FRONTEND_CACHE_CDN must be aliyun (Alibaba"
+        f" Cloud CDN) or tencent (Tencent Cloud CDN), not {FRONTEND_CACHE_CDN!r}"
+    )
+FRONTEND_CACHE_CDN_KEY_ID, FRONTEND_CACHE_CDN_SECRET = (
+    os.environ.get(_key, "").strip() if _key else ""
+    for _key in _CDN_KEYS.get(FRONTEND_CACHE_CDN, ("", ""))
+)
+if FRONTEND_CACHE_CDN and not (FRONTEND_CACHE_CDN_KEY_ID and FRONTEND_CACHE_CDN_SECRET):
+    _id_name, _secret_name = _CDN_KEYS[FRONTEND_CACHE_CDN]
+    raise ImproperlyConfigured(
+        f"FRONTEND_CACHE_CDN={FRONTEND_CACHE_CDN} 需要在环境变量 {_id_name} 和"
+        f" {_secret_name} 中给出可以刷新 CDN 的访问密钥 / FRONTEND_CACHE_CDN="
+        f"{FRONTEND_CACHE_CDN} needs the key allowed to purge the CDN in {_id_name}"
+        f" and {_secret_name}"
+    )
+for _name, _wanted in (
     ("FRONTEND_CACHE_URLS", FRONTEND_CACHE_URLS),
     ("FRONTEND_CACHE_PURGE_URLS", FRONTEND_CACHE_PURGE_URLS),
+    ("FRONTEND_CACHE_CDN", FRONTEND_CACHE_CDN),
 ):
-    if _urls and not os.environ.get("SITE_URL", "").strip():
+    if _wanted and not os.environ.get("SITE_URL", "").strip():
         # Refreshed under another host than readers use, the copies would stay.
         raise ImproperlyConfigured(
             f"设置了 {_name} 就必须设置 SITE_URL（读者访问的网址，例如"
@@ -82,6 +111,10 @@ for _name, _urls in (
             f" / {_name} needs SITE_URL (the address readers use, e.g."
             " https://quality.example.gov.cn): refreshes go by its host and scheme."
         )
+for _name, _urls in (
+    ("FRONTEND_CACHE_URLS", FRONTEND_CACHE_URLS),
+    ("FRONTEND_CACHE_PURGE_URLS", FRONTEND_CACHE_PURGE_URLS),
+):
     for _url in _urls:
         if not _url.startswith(("http://", "https://")):
             raise ImproperlyConfigured(
@@ -89,6 +122,15 @@ for _name, _urls in (
                 f" http://10.0.0.11:8081：{_url!r} / each {_name} entry must"
                 f" start with http:// or https://, e.g. http://10.0.0.11:8081: {_url!r}"
             )
+if FRONTEND_CACHE_CDN_ENDPOINT and not re.fullmatch(
+    r"https?://[^/?#\s]+/?", FRONTEND_CACHE_CDN_ENDPOINT
+):
+    raise ImproperlyConfigured(
+        "FRONTEND_CACHE_CDN_ENDPOINT 应为 http:// 或 https:// 加主机名（可带端口），例如"
+        f" https://cdn.example.gov.cn：{FRONTEND_CACHE_CDN_ENDPOINT!r} /"
+        " FRONTEND_CACHE_CDN_ENDPOINT must be http:// or https:// and a host (and"
+        f" port), e.g. https://cdn.example.gov.cn: {FRONTEND_CACHE_CDN_ENDPOINT!r}"
+    )
 if FRONTEND_CACHE_PURGE_HEADER and not re.fullmatch(
     r"[A-Za-z0-9-]+:[^\r\n]*\S[^\r\n]*", FRONTEND_CACHE_PURGE_HEADER
 ):

@@ -1,24 +1,27 @@
 """After a publication, correction or withdrawal the app asks each nginx host to
 refresh the pages it made stale (news/frontcache.py; FRONTEND_CACHE_URLS), then
-purges them from the caches further out (FRONTEND_CACHE_PURGE_URLS).
+purges them from the caches further out (FRONTEND_CACHE_PURGE_URLS) and from a
+cloud CDN through its API (FRONTEND_CACHE_CDN, news/cdn.py).
 
 The nginx and CDN sides are real HTTP servers here that record what they are asked
 for (the real nginx and Varnish in front of a real gunicorn: tests/test_nginx.py,
-tests/test_varnish.py); the publication goes through ``news.workflow`` as the
-admin's does.
+tests/test_varnish.py); the clouds' APIs are stood in for by one that answers as
+their documentation says, called through the vendors' real SDKs. The publication
+goes through ``news.workflow`` as the admin's does.
 """
 
 from __future__ import annotations
 
 import http.server
+import json
 import threading
 from datetime import timedelta
-from urllib.parse import unquote
+from urllib.parse import parse_qs, unquote, urlsplit
 
 from django.test import TestCase, override_settings
 from django.utils import timezone
 
-from news import frontcache, pagecache
+from news import cdn, frontcache, pagecache
 from news.models import Article
 from news.services import article_update
 from news.workflow import article_publish_content, article_unpublish
@@ -34,7 +37,24 @@ from tests.test_deploy_settings import clean_env, python
 from tests.test_health import closed_port
 
 
-class Recorder(http.server.ThreadingHTTPServer):
+class LocalServer(http.server.ThreadingHTTPServer):
+    """Serves ``handler`` on a free loopback port, in a thread of its own."""
+
+    def __init__(self, handler):
+        super().__init__(("127.0.0.1", 0), handler)
+        threading.Thread(target=self.serve_forever, daemon=True).start()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server_address[1]}"
+
+
+class QuietHandler(http.server.BaseHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+class Recorder(LocalServer):
     """Answers every GET and PURGE (404 for paths in ``gone``, ``status`` for any
     other) and records it; ``log``, if given, records (method, path) of every
     recorder that shares it, in the order they were answered."""
@@ -49,7 +69,7 @@ class Recorder(http.server.ThreadingHTTPServer):
         self.log = log if log is not None else []
         recorder = self
 
-        class Handler(http.server.BaseHTTPRequestHandler):
+        class Handler(QuietHandler):
             def do_GET(self):
                 recorder.requests.append(
                     (
@@ -74,18 +94,82 @@ class Recorder(http.server.ThreadingHTTPServer):
 
             do_PURGE = do_GET
 
-            def log_message(self, *args):
-                pass
-
-        super().__init__(("127.0.0.1", 0), Handler)
-        threading.Thread(target=self.serve_forever, daemon=True).start()
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.server_address[1]}"
+        super().__init__(Handler)
 
     def paths(self) -> set[str]:
         return {path for path, _host, _scheme in self.requests}
+
+
+class CloudAPI(LocalServer):
+    """Stands in for 腾讯云's ``PurgeUrlsCache`` and 阿里云's ``RefreshObjectCaches``:
+    records each call as (action, urls, key id) and appends ("CDN", path) of each
+    address to ``log``; answers as the APIs document, or with their error when
+    ``error`` is set."""
+
+    def __init__(self, log: list):
+        self.calls: list[tuple[str, list[str], str]] = []
+        self.raw: list[bytes] = []
+        self.error = False
+        api = self
+
+        class Handler(QuietHandler):
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                api.raw.append(self.path.encode() + bytes(self.headers) + body)
+                query = parse_qs(urlsplit(self.path).query)
+                if "X-TC-Action" in self.headers:  # 腾讯云: JSON, TC3 signature
+                    action = self.headers["X-TC-Action"]
+                    urls = json.loads(body)["Urls"]
+                    key = self.headers["Authorization"].split("Credential=")[1]
+                    key = key.split("/")[0]
+                    status, answer = 200, {"Response": {"TaskId": "t-1"}}
+                    if api.error:
+                        error = {
+                            "Code": "AuthFailure.SecretIdNotFound",
+                            "Message": "SecretId 不存在，请输入正确的密钥。",
+                        }
+                        status = 200  # 腾讯云 answers its errors with 200
+                        answer = {"Response": {"Error": error, "RequestId": "r"}}
+                else:  # 阿里云: RPC, the parameters in the signed query string
+                    action = query["Action"][0]
+                    urls = query["ObjectPath"][0].split("\n")
+                    key = query["AccessKeyId"][0]
+                    assert query["ObjectType"] == ["File"] and query["Signature"]
+                    status, answer = 200, {"RefreshTaskId": "7042", "RequestId": "r"}
+                    if api.error:
+                        status = 404
+                        answer = {
+                            "Code": "InvalidAccessKeyId.NotFound",
+                            "Message": "Specified access key is not found.",
+                            "RequestId": "r",
+                        }
+                api.calls.append((action, urls, key))
+                log.extend(("CDN", urlsplit(url).path) for url in urls)
+                data = json.dumps(answer).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+        super().__init__(Handler)
+
+
+def serving(test: TestCase, *servers):
+    """``servers``, shut down when ``test`` ends."""
+    for server in servers:
+        test.addCleanup(server.server_close)
+        test.addCleanup(server.shutdown)
+    return servers
+
+
+def article_to_withdraw(test: TestCase) -> None:
+    """A live article in its channel, and the editor who may take it down."""
+    test.channel = ChannelFactory(name="质量强市", slug="质量强市")
+    test.article = ArticleFactory(
+        title="烟台新增山东名牌产品181个", channel=test.channel
+    )
+    test.editor = UserFactory(is_staff=True, is_superuser=True)
 
 
 class FrontendRefreshTests(TestCase):
@@ -252,11 +336,7 @@ class PurgeTests(TestCase):
 
     def setUp(self):
         self.log: list[tuple[str, str]] = []
-        self.nginx = Recorder(self.log)
-        self.cdn = Recorder(self.log)
-        for server in (self.nginx, self.cdn):
-            self.addCleanup(server.server_close)
-            self.addCleanup(server.shutdown)
+        self.nginx, self.cdn = serving(self, Recorder(self.log), Recorder(self.log))
         overridden = override_settings(
             FRONTEND_CACHE_URLS=[self.nginx.url],
             FRONTEND_CACHE_PURGE_URLS=[self.cdn.url + "/"],
@@ -265,11 +345,7 @@ class PurgeTests(TestCase):
         )
         overridden.enable()
         self.addCleanup(overridden.disable)
-        self.channel = ChannelFactory(name="质量强市", slug="质量强市")
-        self.article = ArticleFactory(
-            title="烟台新增山东名牌产品181个", channel=self.channel
-        )
-        self.editor = UserFactory(is_staff=True, is_superuser=True)
+        article_to_withdraw(self)
 
     def test_a_withdrawal_is_purged_after_nginx_has_refreshed(self):
         """The CDN is purged of the same pages, once nginx has its new copies (a CDN
@@ -317,6 +393,103 @@ class PurgeTests(TestCase):
             frontcache.wait(30)
         self.assertEqual(self.nginx.requests, [])
         self.assertIn(f"/news/{self.article.pk}/", self.cdn.paths())
+
+
+class CloudCDNTests(TestCase):
+    """FRONTEND_CACHE_CDN: 阿里云 CDN or 腾讯云 CDN, purged through their APIs."""
+
+    def setUp(self):
+        self.log: list[tuple[str, str]] = []
+        self.nginx, self.api = serving(self, Recorder(self.log), CloudAPI(self.log))
+        article_to_withdraw(self)
+
+    def cloud(self, kind: str):
+        return override_settings(
+            FRONTEND_CACHE_URLS=[self.nginx.url],
+            FRONTEND_CACHE_CDN=kind,
+            FRONTEND_CACHE_CDN_ENDPOINT=self.api.url,
+            FRONTEND_CACHE_CDN_KEY_ID="AKID-yantai",
+            FRONTEND_CACHE_CDN_SECRET="s3cret-never-sent",
+            SITE_URL="https://quality.example.gov.cn",
+        )
+
+    def withdraw(self):
+        with self.captureOnCommitCallbacks(execute=True):
+            article_unpublish(article=self.article, by=self.editor)
+        frontcache.wait(60)
+
+    def test_a_withdrawal_is_purged_through_each_clouds_api(self):
+        """The same pages as nginx refreshed, as the public addresses, in one call
+        signed with the key (the secret itself never sent), after nginx has its new
+        copies."""
+        for kind, action in (
+            ("tencent", "PurgeUrlsCache"),
+            ("aliyun", "RefreshObjectCaches"),
+        ):
+            with self.subTest(kind), self.cloud(kind):
+                self.log.clear()
+                self.nginx.requests.clear()
+                self.api.calls.clear()
+                self.article.refresh_from_db()
+                if self.article.status != Article.Status.PUBLISHED:
+                    Article.objects.filter(pk=self.article.pk).update(
+                        status=Article.Status.PUBLISHED
+                    )
+                    self.article.refresh_from_db()
+                with self.assertNoLogs("news.frontcache", "WARNING"):
+                    self.withdraw()
+                self.assertEqual(len(self.api.calls), 1)
+                called, urls, key = self.api.calls[0]
+                self.assertEqual((called, key), (action, "AKID-yantai"))
+                page = f"https://quality.example.gov.cn/news/{self.article.pk}/"
+                self.assertIn(page, urls)
+                self.assertIn(page.replace("/news/", "/en/news/"), urls)
+                self.assertEqual(
+                    {unquote(urlsplit(url).path) for url in urls}, self.nginx.paths()
+                )
+                self.assertEqual(
+                    {urlsplit(url)[:2] for url in urls},
+                    {("https", "quality.example.gov.cn")},
+                )
+                kinds = [what for what, _path in self.log]
+                self.assertEqual(kinds[-len(urls) :], ["CDN"] * len(urls))
+                self.assertNotIn("CDN", kinds[: -len(urls)])  # nginx first
+                self.assertFalse(any(b"s3cret" in raw for raw in self.api.raw))
+
+    def test_many_pages_go_in_calls_of_the_batch_size(self):
+        paths = [f"/news/{pk}/" for pk in range(1, 2 * cdn.BATCH + 2)]
+        with self.cloud("tencent"):
+            frontcache.refresh(paths)
+            frontcache.wait(60)
+        self.assertEqual(  # sent at once: in any order
+            sorted(len(urls) for _action, urls, _key in self.api.calls),
+            [1, cdn.BATCH, cdn.BATCH],
+        )
+        called = [url for _action, urls, _key in self.api.calls for url in urls]
+        self.assertEqual(
+            sorted(called), sorted(f"https://quality.example.gov.cn{p}" for p in paths)
+        )
+
+    def test_a_purge_refused_is_logged_and_the_withdrawal_stands(self):
+        self.api.error = True
+        for kind, code in (
+            ("tencent", "AuthFailure.SecretIdNotFound"),
+            ("aliyun", "InvalidAccessKeyId.NotFound"),
+        ):
+            with self.subTest(kind), self.cloud(kind):
+                Article.objects.filter(pk=self.article.pk).update(
+                    status=Article.Status.PUBLISHED
+                )
+                self.article.refresh_from_db()
+                with self.assertLogs("news.frontcache", "WARNING") as logs:
+                    self.withdraw()
+                self.assertIn("1 of ", logs.output[0])
+                self.assertIn("https://quality.example.gov.cn/", logs.output[0])
+                self.assertIn(code, logs.output[0])
+                self.assertEqual(
+                    Article.objects.get(pk=self.article.pk).status,
+                    Article.Status.UNPUBLISHED,
+                )
 
 
 class SettingTests(TestCase):
@@ -378,3 +551,47 @@ class SettingTests(TestCase):
             ),
         )
         self.assertEqual(result.returncode, 0, result.stderr)
+
+    def test_the_cloud_cdn_settings_are_checked(self):
+        site = {"DJANGO_DEBUG": "1", "SITE_URL": "https://quality.example.gov.cn"}
+        keys = {"TENCENTCLOUD_SECRET_ID": "AKID", "TENCENTCLOUD_SECRET_KEY": "s"}
+        for variables, message in (
+            (
+                {"DJANGO_DEBUG": "1", "FRONTEND_CACHE_CDN": "tencent", **keys},
+                "设置了 FRONTEND_CACHE_CDN 就必须设置 SITE_URL",
+            ),
+            (
+                {**site, "FRONTEND_CACHE_CDN": "cloudflare"},
+                "FRONTEND_CACHE_CDN 只能是 aliyun（阿里云 CDN）或 tencent",
+            ),
+            (
+                {**site, "FRONTEND_CACHE_CDN": "aliyun", **keys},
+                "需要在环境变量 ALIBABA_CLOUD_ACCESS_KEY_ID 和"
+                " ALIBABA_CLOUD_ACCESS_KEY_SECRET 中给出",
+            ),
+            (
+                {
+                    **site,
+                    **keys,
+                    "FRONTEND_CACHE_CDN": "tencent",
+                    "FRONTEND_CACHE_CDN_ENDPOINT": "cdn.example.gov.cn",
+                },
+                "FRONTEND_CACHE_CDN_ENDPOINT 应为 http:// 或 https:// 加主机名",
+            ),
+        ):
+            result = python("import yantai.settings", clean_env(**variables))
+            self.assertNotEqual(result.returncode, 0, variables)
+            self.assertIn(message, result.stderr)
+        result = python(
+            "from django.conf import settings as s; import django; django.setup();"
+            " from news import cdn; print(type(cdn.purger()).__name__,"
+            " s.FRONTEND_CACHE_CDN_KEY_ID)",
+            clean_env(
+                **site,
+                **keys,
+                FRONTEND_CACHE_CDN="Tencent",
+                FRONTEND_CACHE_CDN_ENDPOINT="https://cdn.example.gov.cn",
+            ),
+        )
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertEqual(result.stdout.split(), ["TencentPurger", "AKID"])
