@@ -46,6 +46,9 @@ class AliyunPurger:
             port=where.port or 80,
             connect_timeout=TIMEOUT_SECONDS,
             timeout=TIMEOUT_SECONDS,
+            # One attempt, as every other purge: a failure is logged and the copies
+            # last their s-maxage; the SDK's retries would hold a command's exit.
+            auto_retry=False,
         )
 
     def purge(self, urls: list[str]) -> str:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import http.server
 import json
 import threading
+import time
 from datetime import timedelta
 from urllib.parse import parse_qs, unquote, urlsplit
 
@@ -486,6 +487,33 @@ class CloudCDNTests(TestCase):
                 self.assertIn("1 of ", logs.output[0])
                 self.assertIn("https://quality.example.gov.cn/", logs.output[0])
                 self.assertIn(code, logs.output[0])
+                self.assertEqual(
+                    Article.objects.get(pk=self.article.pk).status,
+                    Article.Status.UNPUBLISHED,
+                )
+
+    def test_an_api_out_of_reach_is_logged_once_and_the_withdrawal_stands(self):
+        """Logged at once (a command's exit waits for its purges), the withdrawal
+        standing."""
+        for kind in ("tencent", "aliyun"):
+            with (
+                self.subTest(kind),
+                self.cloud(kind),
+                override_settings(
+                    FRONTEND_CACHE_CDN_ENDPOINT=f"http://127.0.0.1:{closed_port()}"
+                ),
+            ):
+                Article.objects.filter(pk=self.article.pk).update(
+                    status=Article.Status.PUBLISHED
+                )
+                self.article.refresh_from_db()
+                started = time.monotonic()
+                with self.assertLogs("news.frontcache", "WARNING") as logs:
+                    self.withdraw()
+                self.assertLess(time.monotonic() - started, 10)
+                self.assertIn(f"1 of {len(self.nginx.requests) + 1} ", logs.output[0])
+                self.assertIn("Connection refused", logs.output[0])
+                self.nginx.requests.clear()
                 self.assertEqual(
                     Article.objects.get(pk=self.article.pk).status,
                     Article.Status.UNPUBLISHED,
