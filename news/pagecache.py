@@ -446,13 +446,17 @@ class FastPage(NamedTuple):
     digest: bytes  # the MD5 of the page with its markers, for the ETag
     until: float  # epoch seconds: a neighbour becomes due or expires (page_timeout)
     language: str  # the page's language: its fragments are filled in it
+    # Epoch seconds of the article's 下线时间 (None: none): its Cache-Control is worked
+    # out again on every answer (yantai.httpcache.public_cache_control).
+    shown_until: float | None = None
 
 
 def fast_key(scheme: str, host: str, path: str) -> str:
     """The fast path's key of the page at ``scheme://host/path``."""
     raw = f"{scheme}\n{host}\n{path}".encode("utf-8", "surrogateescape")
-    # fast2: a FastPage of parts and digest ("news:fast" held the page whole).
-    return "news:fast2:" + hashlib.blake2b(raw, digest_size=16).hexdigest()
+    # fast3: a FastPage with shown_until (fast2's, kept with the Cache-Control of
+    # their time, would be answered with it to the end of their lifetime).
+    return "news:fast3:" + hashlib.blake2b(raw, digest_size=16).hexdigest()
 
 
 def fast_page(
@@ -476,7 +480,14 @@ def fast_page(
         digest=digest or page_digest(html),
         until=until,
         language=get_language() or "",
+        shown_until=shown_until(article),
     )
+
+
+def shown_until(article: Article) -> float | None:
+    """When ``article``'s page must stop being shown (its 下线时间), in epoch seconds:
+    the public caches' lifetimes end then (``yantai.httpcache``)."""
+    return article.expires_at.timestamp() if article.expires_at else None
 
 
 def _live_row_sql(*, values: bool) -> str:

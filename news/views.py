@@ -249,6 +249,8 @@ class ArticleView(DetailView):
         response["ETag"] = filled.etag
         # The last change of the live row readers see (publication, republication).
         response["Last-Modified"] = http_date(article.updated_at.timestamp())
+        # Browsers, nginx and CDNs keep it no longer than its 下线时间 (if public).
+        response.shown_until = pagecache.shown_until(article)
         if key:
             # yantai.fastpath serves it again, while the row is the same, without
             # Django's request cycle (if the response turns out public).

@@ -1,11 +1,13 @@
 """What a public response carries for shared caches (yantai/httpcache.py)."""
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.core.cache import cache, caches
 from django.http import HttpResponse
 from django.test import SimpleTestCase, TestCase, override_settings
 from django.urls import include, path
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.http import http_date
 
 from tests.factories import ArticleFactory, UserFactory
@@ -121,6 +123,60 @@ class PublicPageHeadersTests(TestCase):
         cache_control = self.client.get("/")["Cache-Control"]
         for part in ["max-age=5", "s-maxage=7", "stale-while-revalidate=9"]:
             self.assertIn(part, cache_control)
+
+
+def lifetimes_of(cache_control: str) -> dict[str, int]:
+    """The numeric directives of a Cache-Control header."""
+    parts = (part.split("=") for part in cache_control.split(", ") if "=" in part)
+    return {name: int(value) for name, value in parts}
+
+
+class TakedownTimeTests(TestCase):
+    """An article's 下线时间 ends the page's lifetime in every cache: a browser
+    (max-age), nginx or a CDN (s-maxage), and stale-while-revalidate after them."""
+
+    def setUp(self):
+        cache.clear()
+        caches["pages"].clear()
+
+    def lifetimes(self, seconds_left: int) -> dict[str, int]:
+        article = ArticleFactory(
+            expires_at=timezone.now() + timedelta(seconds=seconds_left)
+        )
+        response = self.client.get(article.get_absolute_url())
+        self.assertEqual(response.status_code, 200)
+        self.assertIn("public", response["Cache-Control"])
+        return lifetimes_of(response["Cache-Control"])
+
+    def assertLifetimes(self, got: dict, max_age, s_maxage, stale):
+        # The clock moves between the article's saving and its page: a second less.
+        for name, want in (
+            ("max-age", max_age),
+            ("s-maxage", s_maxage),
+            ("stale-while-revalidate", stale),
+        ):
+            self.assertIn(got[name], (want, want - 1), (name, got))
+
+    def test_every_lifetime_ends_by_the_takedown_time(self):
+        self.assertLifetimes(self.lifetimes(30), 30, 30, 0)
+        self.assertLifetimes(self.lifetimes(200), 60, 200, 0)
+        self.assertLifetimes(self.lifetimes(400), 60, 300, 100)
+        self.assertLifetimes(self.lifetimes(86400), 60, 300, 600)
+        for seconds in (30, 200, 400, 86400):
+            with self.subTest(seconds=seconds):
+                got = self.lifetimes(seconds)
+                shared = got["s-maxage"] + got["stale-while-revalidate"]
+                self.assertLessEqual(shared, seconds)
+                self.assertLessEqual(
+                    got["max-age"] + got["stale-while-revalidate"], seconds
+                )
+
+    def test_without_one_the_lifetimes_are_the_settings(self):
+        response = self.client.get(ArticleFactory(expires_at=None).get_absolute_url())
+        self.assertEqual(
+            lifetimes_of(response["Cache-Control"]),
+            {"max-age": 60, "s-maxage": 300, "stale-while-revalidate": 600},
+        )
 
 
 class PrivateResponsesTests(TestCase):

@@ -320,3 +320,35 @@ def test_a_withdrawal_reaches_nginx_readers(env, tmp_path):  # noqa: F811
                 break
             time.sleep(0.2)
         assert answers[-1] == (404, "HIT"), answers
+
+
+SEED_EXPIRING = """
+import sys
+from datetime import timedelta
+from django.utils import timezone
+from tests.factories import ArticleFactory
+takedown = timezone.now() + timedelta(seconds=float(sys.argv[-1]))
+print(ArticleFactory(title="烟台新增山东名牌产品181个", expires_at=takedown).pk)
+"""
+
+
+def test_an_article_reaching_its_takedown_time_is_gone_from_nginx(env, tmp_path):  # noqa: F811
+    """No event marks a 下线时间: nginx's copy lasts only until then (s-maxage cut to
+    it, nothing stale after), so the next reader gets the 404, not the copy of the
+    default s-maxage (5 minutes)."""
+    nginx_binary()
+    app = Server(gunicorn_command((ROOT / "run").read_text()), free_port(), env)
+    web = tmp_path / "web"
+    web.mkdir()
+    with nginx_in_front(web, app) as base:
+        article = run_code(SEED_EXPIRING, env, "6").split()[-1]
+        takedown = time.monotonic() + 6
+        page = f"{base}/news/{article}/"
+        first = requests.get(page, timeout=30)
+        assert first.status_code == 200
+        assert "stale-while-revalidate=0" in first.headers["Cache-Control"]
+        again = requests.get(page, timeout=30)
+        assert (again.status_code, again.headers["X-Cache-Status"]) == (200, "HIT")
+        time.sleep(max(0.0, takedown - time.monotonic()) + 0.5)
+        gone = requests.get(page, timeout=30)
+        assert gone.status_code == 404, gone.headers.get("X-Cache-Status")

@@ -44,6 +44,7 @@ from django.db import DEFAULT_DB_ALIAS, connections
 from django.utils.http import parse_etags, parse_http_date_safe
 
 from news import pagecache
+from yantai import httpcache
 from yantai.caching import get_together, send_together
 
 logger = logging.getLogger(__name__)
@@ -212,6 +213,11 @@ class FastPathApplication:
         if filled is None:
             return None
         body, etag = filled
+        if page.shown_until is not None:  # its lifetimes shorten as 下线时间 nears
+            control = httpcache.public_cache_control(page.shown_until)
+            headers = [
+                (n, control if n.lower() == "cache-control" else v) for n, v in headers
+            ]
         last_modified = next(
             (v for n, v in headers if n.lower() == "last-modified"), None
         )

@@ -14,7 +14,8 @@ URL (``/…`` Chinese, ``/en/…`` English). Three middlewares keep it so:
   ``Vary: Cookie`` to the response).
 - ``CacheHeadersMiddleware``: an anonymous 200 GET/HEAD of a public page gets
   ``Cache-Control: public, max-age, s-maxage, stale-while-revalidate`` (settings
-  ``HTTP_CACHE_*``), an ETag, and 304 for a conditional GET that matches
+  ``HTTP_CACHE_*``; an article's page no longer than its 下线时间, when it has one),
+  an ETag, and 304 for a conditional GET that matches
   (Django's ``ConditionalGetMiddleware``). A reader with a session or messages
   cookie, or a response that sets a cookie, gets ``private, no-cache``. An anonymous
   404 of a public URL (an article withdrawn, not yet published) gets ``public``
@@ -25,6 +26,8 @@ URL (``/…`` Chinese, ``/en/…`` English). Three middlewares keep it so:
 """
 
 from __future__ import annotations
+
+import time
 
 from django.conf import settings
 from django.contrib.auth import middleware as auth_middleware
@@ -102,6 +105,24 @@ class AuthenticationMiddleware(auth_middleware.AuthenticationMiddleware):
         request.auser = _anonymous_async
 
 
+def public_cache_control(shown_until: float | None = None) -> str:
+    """``Cache-Control`` of a public page (settings ``HTTP_CACHE_*``). ``shown_until``:
+    the moment (epoch seconds) the page must stop being shown, its article's 下线时间:
+    every lifetime is cut so that no cache, a browser's or a CDN's, serves it past
+    then, not even stale while it revalidates."""
+    max_age = settings.HTTP_CACHE_MAX_AGE
+    s_maxage = settings.HTTP_CACHE_S_MAXAGE
+    stale = settings.HTTP_CACHE_STALE_WHILE_REVALIDATE
+    if shown_until is not None:
+        left = max(0, int(shown_until - time.time()))
+        max_age, s_maxage = min(max_age, left), min(s_maxage, left)
+        stale = min(stale, left - max(max_age, s_maxage))
+    return (
+        f"public, max-age={max_age}, s-maxage={s_maxage}, "
+        f"stale-while-revalidate={stale}"
+    )
+
+
 def is_public_page(request) -> bool:
     match = getattr(request, "resolver_match", None)
     return bool(match and match.namespaces and match.namespaces[0] in PUBLIC_NAMESPACES)
@@ -132,12 +153,8 @@ class CacheHeadersMiddleware(ConditionalGetMiddleware):
             and not response.has_header("Cache-Control")
         ):
             if is_anonymous_reader(request, response):
-                patch_cache_control(
-                    response,
-                    public=True,
-                    max_age=settings.HTTP_CACHE_MAX_AGE,
-                    s_maxage=settings.HTTP_CACHE_S_MAXAGE,
-                    stale_while_revalidate=settings.HTTP_CACHE_STALE_WHILE_REVALIDATE,
+                response["Cache-Control"] = public_cache_control(
+                    getattr(response, "shown_until", None)
                 )
             else:
                 patch_cache_control(response, private=True, no_cache=True)

@@ -8,6 +8,7 @@ test calls the WSGI application itself.
 """
 
 import io
+import time
 import unittest
 import uuid
 from datetime import timedelta
@@ -38,6 +39,7 @@ from news.workflow import article_publish_content, article_unpublish
 from tests.factories import ArticleFactory, TagFactory, UserFactory
 from tests.news import test_pagecache, test_pagecache_invalidation
 from tests.redis_server import redis_url
+from tests.test_httpcache import lifetimes_of
 from yantai import caching
 from yantai.fastpath import FastPathApplication
 from yantai.settings import _redis_cache as redis_cache_settings
@@ -176,6 +178,26 @@ class FastPathTests(TestCase):
         response = self.client.get(self.url)
         self.assertFalse(response.served_fast)
         self.assertEqual(response.status_code, 404)
+
+    def test_a_page_with_a_takedown_time_is_kept_no_longer_by_any_cache(self):
+        """Its Cache-Control is worked out on every fast answer, not replayed: the
+        lifetimes shrink as its 下线时间 nears."""
+        Article.objects.filter(pk=self.article.pk).update(
+            expires_at=timezone.now() + timedelta(seconds=120)
+        )
+        first = self.client.get(self.url)
+        time.sleep(1.1)
+        second = self.client.get(self.url)
+        self.assertTrue(second.served_fast)
+        lifetimes = [
+            lifetimes_of(response["Cache-Control"]) for response in (first, second)
+        ]
+        self.assertIn(lifetimes[0]["s-maxage"], (119, 120))
+        self.assertLessEqual(lifetimes[1]["s-maxage"], lifetimes[0]["s-maxage"] - 1)
+        self.assertEqual(lifetimes[1]["stale-while-revalidate"], 0)
+        head = self.client.head(self.url)
+        self.assertTrue(head.served_fast)
+        self.assertLessEqual(lifetimes_of(head["Cache-Control"])["s-maxage"], 119)
 
     def test_missing_fragments_go_through_django_which_fills_them(self):
         self.client.get(self.url)
