@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import os
 import subprocess
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -21,7 +20,12 @@ import requests
 from django.conf import settings
 
 from tests.processes import server_binary, wait_until_answering
-from tests.test_nginx import SEED_EXPIRING, SEED_TWO, WITHDRAW, run_code
+from tests.test_nginx import (
+    SEED_TWO,
+    WITHDRAW,
+    assert_gone_at_its_takedown,
+    run_code,
+)
 from tests.test_two_servers import Server, env, free_port, gunicorn_command  # noqa: F401
 
 ROOT = Path(settings.BASE_DIR)
@@ -159,12 +163,4 @@ def test_an_article_reaching_its_takedown_time_is_gone_from_varnish(env, tmp_pat
     varnishd_binary()
     app = Server(gunicorn_command((ROOT / "run").read_text()), free_port(), env)
     with varnish_in_front(tmp_path, app) as base:
-        article = run_code(SEED_EXPIRING, env, "6").split()[-1]
-        takedown = time.monotonic() + 6
-        page = f"{base}/news/{article}/"
-        assert requests.get(page, timeout=30).status_code == 200
-        again = requests.get(page, timeout=30)
-        assert (again.status_code, again.headers["X-Cache-Status"]) == (200, "HIT")
-        time.sleep(max(0.0, takedown - time.monotonic()) + 0.5)
-        gone = requests.get(page, timeout=30)
-        assert gone.status_code == 404, gone.headers.get("X-Cache-Status")
+        assert_gone_at_its_takedown(base, env)

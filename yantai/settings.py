@@ -86,12 +86,10 @@ if FRONTEND_CACHE_CDN and FRONTEND_CACHE_CDN not in _CDN_KEYS:
         f"而不是 {FRONTEND_CACHE_CDN!r} / FRONTEND_CACHE_CDN must be aliyun (Alibaba"
         f" Cloud CDN) or tencent (Tencent Cloud CDN), not {FRONTEND_CACHE_CDN!r}"
     )
-FRONTEND_CACHE_CDN_KEY_ID, FRONTEND_CACHE_CDN_SECRET = (
-    os.environ.get(_key, "").strip() if _key else ""
-    for _key in _CDN_KEYS.get(FRONTEND_CACHE_CDN, ("", ""))
-)
+_id_name, _secret_name = _CDN_KEYS.get(FRONTEND_CACHE_CDN, ("", ""))
+FRONTEND_CACHE_CDN_KEY_ID = os.environ.get(_id_name, "").strip()
+FRONTEND_CACHE_CDN_SECRET = os.environ.get(_secret_name, "").strip()
 if FRONTEND_CACHE_CDN and not (FRONTEND_CACHE_CDN_KEY_ID and FRONTEND_CACHE_CDN_SECRET):
-    _id_name, _secret_name = _CDN_KEYS[FRONTEND_CACHE_CDN]
     raise ImproperlyConfigured(
         f"FRONTEND_CACHE_CDN={FRONTEND_CACHE_CDN} 需要在环境变量 {_id_name} 和"
         f" {_secret_name} 中给出可以刷新 CDN 的访问密钥 / FRONTEND_CACHE_CDN="
