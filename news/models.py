@@ -210,6 +210,31 @@ class ArticleQuerySet(models.QuerySet):
             published_at__lte=now,
         )
 
+    def next_change_at(self, now: datetime) -> datetime | None:
+        """The first moment after ``now`` at which ``published()`` changes with no
+        write to announce it: a scheduled article becomes due, or a public one reaches
+        its 下线时间 (None: no such moment). One statement of two short index walks
+        (``article_pub_idx``, ``article_expires_idx``)."""
+        published = self.filter(status=Article.Status.PUBLISHED)
+        firsts = [
+            published.filter(**{f"{field}__gt": now}).order_by(field).values(field)[:1]
+            for field in ("published_at", "expires_at")
+        ]
+        # Two scalar subqueries in one SELECT: the ORM has no FROM-less statement.
+        parts = [first.query.sql_with_params() for first in firsts]
+        db = connections[self.db]
+        with db.cursor() as cursor:
+            cursor.execute(
+                "SELECT " + ", ".join(f"({sql})" for sql, _params in parts),
+                [p for _sql, params in parts for p in params],
+            )
+            row = cursor.fetchone()
+        convert = getattr(db.ops, "convert_datetimefield_value", None)  # SQLite's
+        moments = [
+            convert(at, None, db) if convert else at for at in row if at is not None
+        ]
+        return min(moments, default=None)
+
     def in_editorial_state(self, *states: str) -> ArticleQuerySet:
         """Articles whose editors' work is in one of ``states``.
 

@@ -39,9 +39,11 @@ What may lag (docs/architecture.md, "The page cache"): 相关新闻 of other art
 and their view counts, by up to the page's lifetime (``ARTICLE_PAGE_CACHE_SECONDS``);
 a scheduled article that becomes due, or one that expires, reaches 最新文章 within
 ``FRAGMENT_SECONDS`` + ``MEMO_SECONDS`` (no event marks those moments; a process
-reuses the fragments it read for ``MEMO_SECONDS`` while the token is unchanged). Neighbours are exact: a page
-whose 上一篇/下一篇 expires, or whose next article is scheduled, is kept only until
-that moment (``page_timeout``). The article itself is checked on every request.
+reuses the fragments it read for ``MEMO_SECONDS`` while the token is unchanged).
+Neighbours are exact: a page whose 上一篇/下一篇 expires, or whose next article is
+scheduled, is kept only until that moment (``page_timeout``); the other shared
+entries that list articles, until the next such moment anywhere (``next_change``).
+The article itself is checked on every request.
 
 Requests with a query string are not cached (``next`` links carry the full path),
 nor are those of logged-in staff (they may be on their way to the admin); they get
@@ -106,7 +108,7 @@ def page_key(request, article) -> str | None:
     figures = figures_digest(article)  # stored with its marks, read with the row
     return ":".join(
         (
-            "news:page2",  # (html, until): "news:page" held the html alone
+            "news:page3",  # (html, until, shown_until): page2's had no shown_until
             str(article.pk),
             str(article.updated_at.timestamp()),
             str(article.page_stamp),
@@ -446,26 +448,33 @@ class FastPage(NamedTuple):
     digest: bytes  # the MD5 of the page with its markers, for the ETag
     until: float  # epoch seconds: a neighbour becomes due or expires (page_timeout)
     language: str  # the page's language: its fragments are filled in it
-    # Epoch seconds of the article's 下线时间 (None: none): its Cache-Control is worked
-    # out again on every answer (yantai.httpcache.public_cache_control).
+    # Epoch seconds of the article's 下线时间, or sooner of its neighbours' next change
+    # (``shown_until()``; None: none): its Cache-Control is worked out again on every
+    # answer (yantai.httpcache.public_cache_control).
     shown_until: float | None = None
 
 
 def fast_key(scheme: str, host: str, path: str) -> str:
     """The fast path's key of the page at ``scheme://host/path``."""
     raw = f"{scheme}\n{host}\n{path}".encode("utf-8", "surrogateescape")
-    # fast3: a FastPage with shown_until (fast2's, kept with the Cache-Control of
-    # their time, would be answered with it to the end of their lifetime).
-    return "news:fast3:" + hashlib.blake2b(raw, digest_size=16).hexdigest()
+    # fast4: shown_until includes the neighbours' next change (fast3's, kept with
+    # the Cache-Control of their time, would be answered with it to their end).
+    return "news:fast4:" + hashlib.blake2b(raw, digest_size=16).hexdigest()
 
 
 def fast_page(
-    article: Article, html: bytes, until: float, digest: bytes | None = None
+    article: Article,
+    html: bytes,
+    until: float,
+    digest: bytes | None = None,
+    *,
+    shown_until: float | None,
 ) -> FastPage:
     """The ``FastPage`` of ``article``'s page ``html`` (``digest``: its MD5 if the
-    caller has it), checked by the same row values as ``page_key`` (updated_at,
-    page_stamp, the figures digest), adapted for this database as the ORM writes
-    them, so that SQL compares them exactly."""
+    caller has it; ``shown_until``: the page's ``shown_until()``), checked by the
+    same row values as ``page_key`` (updated_at, page_stamp, the figures digest),
+    adapted for this database as the ORM writes them, so that SQL compares them
+    exactly."""
     ops = connection.ops
     return FastPage(
         article_id=article.pk,
@@ -480,14 +489,17 @@ def fast_page(
         digest=digest or page_digest(html),
         until=until,
         language=get_language() or "",
-        shown_until=shown_until(article),
+        shown_until=shown_until,
     )
 
 
-def shown_until(article: Article) -> float | None:
-    """When ``article``'s page must stop being shown (its 下线时间), in epoch seconds:
-    the public caches' lifetimes end then (``yantai.httpcache``)."""
-    return article.expires_at.timestamp() if article.expires_at else None
+def shown_until(article: Article, changes: datetime | None) -> float | None:
+    """Until when ``article``'s page is right, in epoch seconds (None: until an event
+    changes it): its 下线时间, or sooner ``changes``, the moment its 上一篇/下一篇 or
+    相关新闻 change by the clock alone (``neighbours_and_related``'s ``until``). The
+    public caches' lifetimes of the page end then (``yantai.httpcache``)."""
+    moments = [at for at in (article.expires_at, changes) if at is not None]
+    return min(moments).timestamp() if moments else None
 
 
 def _live_row_sql(*, values: bool) -> str:
@@ -581,22 +593,79 @@ def row_matches(page: FastPage, values: tuple | None) -> bool:
     return values == (str(micros).encode(), str(stamp).encode(), digest.encode())
 
 
-def shared_current(key: str, compute, seconds: int = FRAGMENT_SECONDS):
-    """``compute()``, kept in the shared cache until what readers see changes
-    (the public token) or ``seconds`` pass. ``compute`` must not return None."""
+# (public token, epoch seconds of next_change(), or None): see next_change().
+NEXT_CHANGE_KEY = "news:next-change"
+# How long an entry of no such moment is kept (the token is what makes it current).
+_NO_CHANGE_SECONDS = 24 * 3600
+
+
+def next_change(token: str | None = None, entry=None) -> float | None:
+    """When the public articles next change with no write to announce it (a scheduled
+    article becomes due, a public one reaches its 下线时间), in epoch seconds; None:
+    no such moment. Lists, the home page's blocks, 往期回顾 and the sitemaps are right
+    until then, and the public caches' lifetimes of those pages end then
+    (``yantai.httpcache``).
+
+    Worked out once for every process and machine (two index walks,
+    ``Article.objects.next_change_at``) and kept in the shared cache under the public
+    token, which every publication and withdrawal replaces, until the moment passes.
+    ``token`` and ``entry``: the public token and the ``NEXT_CHANGE_KEY`` entry if the
+    caller has just read them."""
     shared = caches[SHARED_ALIAS]
-    found = shared.get_many([TOKEN_KEY, key])
+    if token is None:
+        found = shared.get_many([TOKEN_KEY, NEXT_CHANGE_KEY])
+        token = found.get(TOKEN_KEY) or public_token()
+        entry = found.get(NEXT_CHANGE_KEY)
+    now = time.time()
+    if entry is not None and entry[0] == token and (entry[1] or math.inf) > now:
+        return entry[1]
+    at = Article.objects.next_change_at(datetime.fromtimestamp(now, UTC))
+    moment = at.timestamp() if at is not None else None
+    seconds = _NO_CHANGE_SECONDS if moment is None else math.ceil(moment - now)
+    shared.set(NEXT_CHANGE_KEY, (token, moment), min(seconds, _NO_CHANGE_SECONDS))
+    return moment
+
+
+def _lifetime(seconds: int, until: float | None) -> int:
+    """``seconds``, or fewer if ``until`` (epoch seconds) comes first (at least 1)."""
+    if until is None:
+        return seconds
+    return max(1, min(seconds, math.ceil(until - time.time())))
+
+
+def _current(entry, token: str) -> bool:
+    """A shared entry ``(token, …, until)`` is of the public state now: made under
+    ``token`` and before its ``until`` (``next_change()`` when it was made)."""
+    return (
+        entry is not None
+        and entry[0] == token
+        and (entry[-1] is None or entry[-1] > time.time())
+    )
+
+
+def shared_current(
+    key: str, compute, seconds: int = FRAGMENT_SECONDS, *, of_articles: bool = False
+):
+    """``compute()``, kept in the shared cache until what readers see changes (a
+    publication, withdrawal or rename: the public token) or ``seconds`` pass; and
+    ``of_articles`` (it lists public articles): until an article becomes due or
+    expires (``next_change()``). ``compute`` must not return None."""
+    shared = caches[SHARED_ALIAS]
+    key = f"{key}:2"  # (token, value, until): the entries of "{key}" had no until
+    keys = [TOKEN_KEY, key, NEXT_CHANGE_KEY] if of_articles else [TOKEN_KEY, key]
+    found = shared.get_many(keys)
     token = found.get(TOKEN_KEY) or public_token()
     entry = found.get(key)
-    if entry is None or entry[0] != token:
-        entry = (token, compute())
-        shared.set(key, entry, seconds)
+    if not _current(entry, token):
+        until = next_change(token, found.get(NEXT_CHANGE_KEY)) if of_articles else None
+        entry = (token, compute(), until)
+        shared.set(key, entry, _lifetime(seconds, until))
     return entry[1]
 
 
 def cache_public(seconds: int):
     """View decorator: a GET's 200 response kept in the shared cache until what
-    readers see changes (the public token) or ``seconds`` pass — for the sitemaps,
+    readers see changes (the public token, ``next_change()``) or ``seconds`` pass — for the sitemaps,
     which would otherwise list a withdrawn article, or miss a new one, for as long.
     """
 
@@ -607,27 +676,29 @@ def cache_public(seconds: int):
                 return view(request, *args, **kwargs)
             key = ":".join(
                 (
-                    "news:view",
+                    "news:view2",  # (token, content, headers, until)
                     request.scheme,
                     request.get_host(),
                     request.get_full_path(),
                 )
             )
             shared = caches[SHARED_ALIAS]
-            found = shared.get_many([TOKEN_KEY, key])
+            found = shared.get_many([TOKEN_KEY, key, NEXT_CHANGE_KEY])
             token = found.get(TOKEN_KEY) or public_token()
             entry = found.get(key)
-            if entry is not None and entry[0] == token:
+            if _current(entry, token):
                 response = HttpResponse(entry[1])
                 for header, value in entry[2]:
                     response[header] = value
                 return response
+            until = next_change(token, found.get(NEXT_CHANGE_KEY))
             response = view(request, *args, **kwargs)
             if response.status_code == 200:
                 if hasattr(response, "render"):
                     response.render()
                 headers = list(response.items())  # the view's own (X-Robots-Tag …)
-                shared.set(key, (token, response.content, headers), seconds)
+                entry = (token, response.content, headers, until)
+                shared.set(key, entry, _lifetime(seconds, until))
             return response
 
         return cached

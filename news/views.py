@@ -50,8 +50,8 @@ from .services import article_count_view
 from .templatetags import reading_tags
 from .templatetags.reading_tags import FONT_SIZES, reading_css
 
-# How long 阅读排行 (view counts) and an article that became due or expired without
-# an event may take to reach the home page; a publication shows at once.
+# How long 阅读排行 (view counts) may take to reach the home page; a publication, an
+# article becoming due or expiring (news.pagecache.next_change) show at once.
 LATEST_CACHE_SECONDS = 30
 PAGE_SIZE = 20
 
@@ -98,12 +98,15 @@ MOST_READ_DAYS = 7  # 阅读排行: readings of the last week, whenever publishe
 def home_blocks(channels: list[Channel]) -> dict:
     """头条, 要闻, 焦点图 and each channel's newest for the home page in one query,
     and 阅读排行 in another (``Article.objects.most_read``). Kept in the shared
-    cache until what readers see changes (a publication, withdrawal or rename:
-    ``news.pagecache.shared_current``), and at most ``LATEST_CACHE_SECONDS`` for the
-    view counts.
+    cache until what readers see changes (a publication, withdrawal or rename, an
+    article becoming due or expiring: ``news.pagecache.shared_current``), and at
+    most ``LATEST_CACHE_SECONDS`` for the view counts.
     """
     return pagecache.shared_current(
-        "news:home-blocks", lambda: _home_blocks(channels), LATEST_CACHE_SECONDS
+        "news:home-blocks",
+        lambda: _home_blocks(channels),
+        LATEST_CACHE_SECONDS,
+        of_articles=True,
     )
 
 
@@ -235,12 +238,14 @@ class ArticleView(DetailView):
             context = self.get_context_data(object=article)
             with links.pinned():  # ~40 links: the script prefix and URLconf read once
                 html = self.render_to_response(context).render().content
-            seconds = pagecache.page_timeout(context["neighbours"]["until"])
+            changes = context["neighbours"]["until"]  # a neighbour due or expiring
+            seconds = pagecache.page_timeout(changes)
             until = time.time() + seconds
+            right_until = pagecache.shown_until(article, changes)
             if key:
-                pagecache.page_cache().set(key, (html, until), seconds)
+                pagecache.page_cache().set(key, (html, until, right_until), seconds)
         else:
-            html, until = cached
+            html, until, right_until = cached
         digest = pagecache.page_digest(html)
         filled = pagecache.fill(html, article_id=article.pk, digest=digest)
         response = HttpResponse(filled.body)
@@ -249,12 +254,15 @@ class ArticleView(DetailView):
         response["ETag"] = filled.etag
         # The last change of the live row readers see (publication, republication).
         response["Last-Modified"] = http_date(article.updated_at.timestamp())
-        # Browsers, nginx and CDNs keep it no longer than its 下线时间 (if public).
-        response.shown_until = pagecache.shown_until(article)
+        # Browsers, nginx and CDNs keep it no longer than its 下线时间, or than its
+        # 上一篇/下一篇 and 相关新闻 stay as they are (if public).
+        response.shown_until = right_until
         if key:
             # yantai.fastpath serves it again, while the row is the same, without
             # Django's request cycle (if the response turns out public).
-            response.fast_page = pagecache.fast_page(article, html, until, digest)
+            response.fast_page = pagecache.fast_page(
+                article, html, until, digest, shown_until=right_until
+            )
         return response
 
     def get_context_data(self, **kwargs):
@@ -458,10 +466,10 @@ def archive_months() -> list[tuple[int, list[tuple[date, int]]]]:
     """Every month with articles and their number, grouped by year, newest first.
 
     One grouped query over the publication index, kept in the shared cache until a
-    publication or withdrawal (the public token) or ``ARCHIVE_CACHE_SECONDS``: an
-    article becoming due or expiring changes a count without an event."""
+    publication or withdrawal (the public token), an article becoming due or
+    expiring (``next_change``), or ``ARCHIVE_CACHE_SECONDS``."""
     return pagecache.shared_current(
-        "news:archive-months", _archive_months, ARCHIVE_CACHE_SECONDS
+        "news:archive-months", _archive_months, ARCHIVE_CACHE_SECONDS, of_articles=True
     )
 
 

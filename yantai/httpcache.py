@@ -14,13 +14,15 @@ URL (``/…`` Chinese, ``/en/…`` English). Three middlewares keep it so:
   ``Vary: Cookie`` to the response).
 - ``CacheHeadersMiddleware``: an anonymous 200 GET/HEAD of a public page gets
   ``Cache-Control: public, max-age, s-maxage, stale-while-revalidate`` (settings
-  ``HTTP_CACHE_*``; an article's page no longer than its 下线时间, when it has one),
+  ``HTTP_CACHE_*``; no longer than the page is right by the clock: an article's
+  page until its 下线时间 or its neighbours' next change, the others until the next
+  article due or expiring, ``page_right_until``),
   an ETag, and 304 for a conditional GET that matches
   (Django's ``ConditionalGetMiddleware``). A reader with a session or messages
   cookie, or a response that sets a cookie, gets ``private, no-cache``. An anonymous
   404 of a public URL (an article withdrawn, not yet published) gets ``public``
-  for ``HTTP_CACHE_NOT_FOUND_SECONDS``, so that it replaces a shared cache's copy of
-  the page when the cache revalidates it. Responses
+  for ``HTTP_CACHE_NOT_FOUND_SECONDS`` (or until the next article is due), so that
+  it replaces a shared cache's copy of the page when the cache revalidates it. Responses
   that chose their own ``Cache-Control`` (previews, the QR code) keep it; the admin,
   the API (``api.conditional``) and the rest are left alone.
 """
@@ -43,6 +45,8 @@ from django.utils.cache import (
     set_response_etag,
 )
 from django.utils.http import parse_http_date_safe
+
+from news import pagecache
 
 # URL namespaces of the public site (i18n_patterns in yantai/urls.py).
 PUBLIC_NAMESPACES = frozenset({"news", "quality"})
@@ -107,9 +111,11 @@ class AuthenticationMiddleware(auth_middleware.AuthenticationMiddleware):
 
 def public_cache_control(shown_until: float | None = None) -> str:
     """``Cache-Control`` of a public page (settings ``HTTP_CACHE_*``). ``shown_until``:
-    the moment (epoch seconds) the page must stop being shown, its article's 下线时间:
-    every lifetime is cut so that no cache, a browser's or a CDN's, serves it past
-    then, not even stale while it revalidates."""
+    the moment (epoch seconds) the page stops being right — an article's 下线时间, the
+    moment a neighbour of it becomes due or expires, or for the other pages the next
+    article due or expiring anywhere (``news.pagecache.next_change``): every lifetime
+    is cut so that no cache, a browser's or a CDN's, serves it past then, not even
+    stale while it revalidates."""
     max_age = settings.HTTP_CACHE_MAX_AGE
     s_maxage = settings.HTTP_CACHE_S_MAXAGE
     stale = settings.HTTP_CACHE_STALE_WHILE_REVALIDATE
@@ -121,6 +127,23 @@ def public_cache_control(shown_until: float | None = None) -> str:
         f"public, max-age={max_age}, s-maxage={s_maxage}, "
         f"stale-while-revalidate={stale}"
     )
+
+
+def _seconds_until(seconds: int, moment: float | None) -> int:
+    """``seconds``, or the whole seconds left before ``moment`` if fewer (≥ 0)."""
+    if moment is None:
+        return seconds
+    return max(0, min(seconds, int(moment - time.time())))
+
+
+def page_right_until(response) -> float | None:
+    """Until when ``response``'s page is right (epoch seconds; None: until an event
+    changes it): what the view said (``response.shown_until``: an article's page), or
+    for every other public page the next moment an article becomes due or expires
+    with no event to purge the caches then (``news.pagecache.next_change``)."""
+    if hasattr(response, "shown_until"):
+        return response.shown_until
+    return pagecache.next_change()
 
 
 def is_public_page(request) -> bool:
@@ -154,7 +177,7 @@ class CacheHeadersMiddleware(ConditionalGetMiddleware):
         ):
             if is_anonymous_reader(request, response):
                 response["Cache-Control"] = public_cache_control(
-                    getattr(response, "shown_until", None)
+                    page_right_until(response)
                 )
             else:
                 patch_cache_control(response, private=True, no_cache=True)
@@ -167,7 +190,10 @@ class CacheHeadersMiddleware(ConditionalGetMiddleware):
             # A page gone (an article withdrawn) must replace a shared cache's copy
             # when the cache revalidates: nginx keeps serving its stale 200 for all
             # of stale-while-revalidate if the answer is not storable.
-            seconds = settings.HTTP_CACHE_NOT_FOUND_SECONDS
+            # Not past the next article due (its address answers 404 until then).
+            seconds = _seconds_until(
+                settings.HTTP_CACHE_NOT_FOUND_SECONDS, pagecache.next_change()
+            )
             patch_cache_control(
                 response, public=True, max_age=seconds, s_maxage=seconds
             )

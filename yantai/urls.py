@@ -25,8 +25,8 @@ sitemaps = {
     "tags": news_sitemaps.TagSitemap,
     "data": quality_sitemaps.DataSitemap,
 }
-# Until a publication, withdrawal or rename (news.pagecache.cache_public); an article
-# that becomes due or expires without one shows within this time.
+# Until a publication, withdrawal or rename, or an article becoming due or expiring
+# (news.pagecache.cache_public), and at most this long.
 SITEMAP_CACHE_SECONDS = 600
 
 urlpatterns = [
