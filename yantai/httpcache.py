@@ -15,8 +15,8 @@ URL (``/…`` Chinese, ``/en/…`` English). Three middlewares keep it so:
 - ``CacheHeadersMiddleware``: an anonymous 200 GET/HEAD of a public page gets
   ``Cache-Control: public, max-age, s-maxage, stale-while-revalidate`` (settings
   ``HTTP_CACHE_*``; no longer than the page is right by the clock: an article's
-  page until its 下线时间 or its neighbours' next change, the others until the next
-  article due or expiring, ``page_right_until``),
+  page until its 下线时间 or its neighbours' next change, the other news pages until
+  the next article due or expiring, ``page_right_until``),
   an ETag, and 304 for a conditional GET that matches
   (Django's ``ConditionalGetMiddleware``). A reader with a session or messages
   cookie, or a response that sets a cookie, gets ``private, no-cache``. An anonymous
@@ -136,14 +136,18 @@ def _seconds_until(seconds: int, moment: float | None) -> int:
     return max(0, min(seconds, int(moment - time.time())))
 
 
-def page_right_until(response) -> float | None:
+def page_right_until(request, response) -> float | None:
     """Until when ``response``'s page is right (epoch seconds; None: until an event
     changes it): what the view said (``response.shown_until``: an article's page), or
-    for every other public page the next moment an article becomes due or expires
-    with no event to purge the caches then (``news.pagecache.next_change``)."""
+    for the other news pages (lists, search, feeds, archives, and the 404 of an
+    article not yet due) the next moment an article becomes due or expires with no
+    event to purge the caches then (``news.pagecache.next_change``). The data pages
+    (``quality``) list no articles by their time."""
     if hasattr(response, "shown_until"):
         return response.shown_until
-    return pagecache.next_change()
+    if request.resolver_match.namespaces[0] == "news":
+        return pagecache.next_change()
+    return None
 
 
 def is_public_page(request) -> bool:
@@ -177,7 +181,7 @@ class CacheHeadersMiddleware(ConditionalGetMiddleware):
         ):
             if is_anonymous_reader(request, response):
                 response["Cache-Control"] = public_cache_control(
-                    page_right_until(response)
+                    page_right_until(request, response)
                 )
             else:
                 patch_cache_control(response, private=True, no_cache=True)
@@ -192,7 +196,8 @@ class CacheHeadersMiddleware(ConditionalGetMiddleware):
             # of stale-while-revalidate if the answer is not storable.
             # Not past the next article due (its address answers 404 until then).
             seconds = _seconds_until(
-                settings.HTTP_CACHE_NOT_FOUND_SECONDS, pagecache.next_change()
+                settings.HTTP_CACHE_NOT_FOUND_SECONDS,
+                page_right_until(request, response),
             )
             patch_cache_control(
                 response, public=True, max_age=seconds, s_maxage=seconds
