@@ -37,13 +37,13 @@ menu (``shared_current``) and the sitemaps (``cache_public``) follow the same to
 
 What may lag (docs/architecture.md, "The page cache"): 相关新闻 of other articles
 and their view counts, by up to the page's lifetime (``ARTICLE_PAGE_CACHE_SECONDS``);
-a scheduled article that becomes due, or one that expires, reaches 最新文章 within
-``FRAGMENT_SECONDS`` + ``MEMO_SECONDS`` (no event marks those moments; a process
-reuses the fragments it read for ``MEMO_SECONDS`` while the token is unchanged).
-Neighbours are exact: a page whose 上一篇/下一篇 expires, or whose next article is
-scheduled, is kept only until that moment (``page_timeout``); the other shared
-entries that list articles, until the next such moment anywhere (``next_change``).
-The article itself is checked on every request.
+a newly due article joining 相关新闻, likewise. No event marks the moment an article
+becomes due or reaches its 下线时间, so what lists articles is kept only until then:
+a page whose 上一篇/下一篇 or 相关新闻 expires, or whose next article is scheduled
+(``page_timeout``), 最新文章 until the next article due or one it shows expiring
+(its entry's ``until``), and the other shared entries that list articles until
+the next such moment anywhere (``next_change``). The article itself is checked on
+every request.
 
 Requests with a query string are not cached (``next`` links carry the full path),
 nor are those of logged-in staff (they may be on their way to the admin); they get
@@ -84,8 +84,8 @@ from .models import Article, ArticleFigures, Channel, SiteSettings
 CACHE_ALIAS = "pages"
 SHARED_ALIAS = "shared"
 TOKEN_KEY = "news:public-token"
-# How long a fragment may miss what no event announces (an article becoming due or
-# expiring); a publication, withdrawal or rename replaces it at once.
+# How long a fragment is kept at most: a publication, withdrawal or rename replaces
+# it at once, and 最新文章 ends when an article becomes due or one it shows expires.
 FRAGMENT_SECONDS = 30
 LATEST_COUNT = 5
 
@@ -164,8 +164,9 @@ def new_public_token() -> None:
     for language, _name in settings.LANGUAGES:
         with translation.override(language):
             for name in FRAGMENTS:
-                fresh[_fragment_key(name)] = (token, _fragment_variants(name))
-    shared.set_many(fresh, FRAGMENT_SECONDS)
+                fresh[_fragment_key(name)] = (token, *_fragment_variants(name))
+    until = min((e[2] for e in fresh.values() if e[2] is not None), default=None)
+    shared.set_many(fresh, _lifetime(FRAGMENT_SECONDS, until))
 
 
 @contextmanager
@@ -297,32 +298,48 @@ class Filled(NamedTuple):
     etag: str
 
 
-def _fragment_variants(name: str) -> dict[int | None, str]:
+def _fragment_variants(name: str) -> tuple[dict[int | None, str], float | None]:
     """The HTML of fragment ``name`` in the active language: ``{None: html}``, and
-    for 最新文章 one variant for each listed article's own page (without it)."""
+    for 最新文章 one variant for each listed article's own page (without it); and
+    until when it is right by the clock (epoch seconds, None: until an event): for
+    最新文章, the next article due or the first shown reaching its 下线时间."""
     template = FRAGMENTS[name]
     if name == "channels":
-        return {None: render_to_string(template, {"channels": site_chrome()[0]})}
+        return {None: render_to_string(template, {"channels": site_chrome()[0]})}, None
     if name == "footer":
-        return {None: render_to_string(template, {"site": site_chrome()[1]})}
+        return {None: render_to_string(template, {"site": site_chrome()[1]})}, None
     # The newest ids first, from the publication index, then their rows: with the
     # listing's join of the channels in the same statement, SQLite's planner (given
     # statistics) walked every channel's index and sorted all 20,000 rows (41 ms,
     # on every publication and every FRAGMENT_SECONDS); as the home page's lists.
-    published = Article.objects.published(timezone.now())
+    # Each row also brings the next article due (one walk of the publication index,
+    # evaluated once) and its own 下线时间: the fragment's end, in the same query.
+    now = timezone.now()
+    published = Article.objects.published(now)
     newest = published.order_by("-published_at", "-id")[: LATEST_COUNT + 1]
-    articles = list(published.for_listing().filter(pk__in=newest.values("pk")))
+    due = Article.objects.filter(
+        status=Article.Status.PUBLISHED, published_at__gt=now
+    ).order_by("published_at")
+    articles = list(
+        published.for_listing()
+        .filter(pk__in=newest.values("pk"))
+        .annotate(
+            ends=F("expires_at"), next_due=Subquery(due.values("published_at")[:1])
+        )
+    )
     variants = {
         None: render_to_string(template, {"latest": articles[:LATEST_COUNT]}),
     }
     for article in articles:
         others = [a for a in articles if a.pk != article.pk][:LATEST_COUNT]
         variants[article.pk] = render_to_string(template, {"latest": others})
-    return variants
+    moments = [at for a in articles for at in (a.ends, a.next_due) if at is not None]
+    return variants, (min(moments).timestamp() if moments else None)
 
 
 def _fragment_key(name: str, language: str | None = None) -> str:
-    return f"news:fragment:{name}:{language or get_language() or ''}"
+    # fragment2: (token, variants, until); "news:fragment:" entries had no until.
+    return f"news:fragment2:{name}:{language or get_language() or ''}"
 
 
 def etag(digest: bytes, fragment_digests) -> str:
@@ -368,10 +385,11 @@ def fill_current(
     )
 
 
-# Fragments this process read lately: fragment key → (token, variants as UTF-8, when
-# read, the variants' MD5s). Reused while the token is the current one, for at most
-# MEMO_SECONDS (the shared entry may be recomputed under the same token when an
-# article becomes due).
+# Fragments this process read lately: fragment key → (token, variants as UTF-8, until
+# when it may be reused (``time.monotonic()``), the variants' MD5s). Reused while the
+# token is the current one, for at most MEMO_SECONDS (the shared entry may be
+# recomputed under the same token for reasons of its own) and not past the moment
+# the fragment changes by the clock (its ``until``).
 _memo: dict[
     str, tuple[str, dict[int | None, bytes], float, dict[int | None, bytes]]
 ] = {}
@@ -403,7 +421,7 @@ def _fill(
     entries = {}
     for name, key in keys.items():
         memo = _memo.get(key)
-        if memo is not None and memo[0] == token and now - memo[2] < MEMO_SECONDS:
+        if memo is not None and memo[0] == token and now < memo[2]:
             entries[name] = memo
     if len(entries) < len(keys):
         if shared is None:
@@ -413,20 +431,23 @@ def _fill(
             if name in entries:
                 continue
             entry = found.get(key)
-            if entry is None or entry[0] != token:
+            if not _current(entry, token):
                 if not compute:
                     return None
-                entry = (token, _fragment_variants(name))
-                shared.set(key, entry, FRAGMENT_SECONDS)
+                entry = (token, *_fragment_variants(name))
+                shared.set(key, entry, _lifetime(FRAGMENT_SECONDS, entry[2]))
             variants = {pk: part.encode() for pk, part in entry[1].items()}
             digests = {pk: page_digest(part) for pk, part in variants.items()}
-            entries[name] = (token, variants, now, digests)
+            reuse_until = now + MEMO_SECONDS
+            if entry[2] is not None:  # not past its change by the clock
+                reuse_until = min(reuse_until, now + entry[2] - time.time())
+            entries[name] = (token, variants, reuse_until, digests)
             if token is not None:  # None: the shared cache is out of reach, and a
                 _memo[key] = entries[name]  # publication would go unseen here
     chosen = {}
     used = []
     for name in keys:  # in FRAGMENTS' order, for the ETag
-        _token, variants, _when, digests = entries[name]
+        _token, variants, _until, digests = entries[name]
         pk = article_id if article_id in variants else None
         chosen[name] = variants[pk]
         used.append(digests[pk])

@@ -5,6 +5,7 @@ that they change past them: the server's shared entries (the home page's blocks,
 article page whose 上一篇/下一篇 change then, of the 404 of an article not yet due).
 """
 
+import re
 import time
 from datetime import timedelta
 
@@ -214,3 +215,37 @@ class SharedEntriesTests(CacheClearedTestCase):
         time.sleep(max(0, old.expires_at.timestamp() - time.time()) + 0.05)
         check(due=True, gone=True)
 
+
+class LatestFragmentTests(CacheClearedTestCase):
+    """最新文章 (the fragment every article page shows, filled in on each answer, the
+    fast path's too) shows an article from the moment it is due, and no longer shows
+    one past its 下线时间, with no write in between."""
+
+    client_class = FastClient
+
+    def latest(self, url: str, *, fast: bool | None = None) -> str:
+        response = self.client.get(url)
+        self.assertEqual(response.status_code, 200)
+        if fast is not None:
+            self.assertEqual(response.served_fast, fast)
+        found = re.search(r'<section class="latest">.*?</section>', response.text, re.S)
+        return found[0] if found else ""
+
+    def test_an_article_becoming_due_and_one_taken_down(self):
+        page = ArticleFactory(published_at=timezone.now() - timedelta(days=1))
+        ArticleFactory(title="即将下线的近闻", expires_at=in_seconds(3))
+        new = ArticleFactory(title="定时发布的新闻", published_at=in_seconds(1.5))
+        url = page.get_absolute_url()
+        self.assertIn("即将下线的近闻", self.latest(url, fast=False))
+        latest = self.latest(url, fast=True)
+        self.assertIn("即将下线的近闻", latest)
+        self.assertNotIn("定时发布的新闻", latest)
+        time.sleep(max(0, new.published_at.timestamp() - time.time()) + 0.05)
+        latest = self.latest(url)
+        self.assertIn("定时发布的新闻", latest)
+        self.assertIn("即将下线的近闻", latest)
+        self.assertIn("定时发布的新闻", self.latest(url, fast=True))
+        ends = Article.objects.get(title="即将下线的近闻").expires_at.timestamp()
+        time.sleep(max(0, ends - time.time()) + 0.05)
+        self.assertNotIn("即将下线的近闻", self.latest(url))
+        self.assertNotIn("即将下线的近闻", self.latest(url, fast=True))
