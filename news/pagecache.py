@@ -695,13 +695,16 @@ def cache_public(seconds: int):
         def cached(request, *args, **kwargs):
             if request.method not in ("GET", "HEAD"):
                 return view(request, *args, **kwargs)
-            key = ":".join(
-                (
-                    "news:view2",  # (token, content, headers, until)
-                    request.scheme,
-                    request.get_host(),
-                    request.get_full_path(),
-                )
+            # (token, content, headers, until), under a digest of the address: a
+            # long query string made keys past the 250 characters caches allow.
+            address = (
+                f"{request.scheme}\n{request.get_host()}\n{request.get_full_path()}"
+            )
+            key = (
+                "news:view2:"
+                + hashlib.blake2b(
+                    address.encode("utf-8", "surrogateescape"), digest_size=16
+                ).hexdigest()
             )
             shared = caches[SHARED_ALIAS]
             found = shared.get_many([TOKEN_KEY, key, NEXT_CHANGE_KEY])
