@@ -1,6 +1,7 @@
 """yantai.caching.FileBasedCache: Django's file cache that culls now and then."""
 
 import tempfile
+import time
 from pathlib import Path
 
 from django.test import SimpleTestCase
@@ -45,6 +46,20 @@ class FileBasedCacheTests(SimpleTestCase):
         self.assertGreater(most, 10)  # culled late …
         self.assertLessEqual(most, 15)  # … but culled
         self.assertEqual(cache.get("k59"), 59)
+
+    def test_the_expired_entries_go_first(self):
+        """Old page versions and an earlier release's keys, expired but never read
+        again, are culled before any live page (Django's cull, a random third of
+        the files, keeps all 19 live ones here in 13 % of runs)."""
+        cache = cache_in(self.dir, MAX_ENTRIES=20, CULL_EVERY=1)
+        for n in range(15):
+            cache.set(f"old{n}", n, 0.05)
+        time.sleep(0.1)
+        for n in range(19):
+            cache.set(f"live{n}", n, 60)
+            self.assertLessEqual(self.files(), 20)
+        self.assertEqual([cache.get(f"live{n}") for n in range(19)], list(range(19)))
+        self.assertEqual(self.files(), 19)  # the expired ones deleted
 
     def test_cull_every_1_is_djangos_behaviour(self):
         cache = cache_in(self.dir, MAX_ENTRIES=10, CULL_EVERY=1)

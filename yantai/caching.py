@@ -7,6 +7,7 @@ import hashlib
 import logging
 import os
 import pickle
+import random
 import threading
 import time
 import zlib
@@ -43,8 +44,9 @@ def shared_cached(namespace: str, parts: Any, seconds: int, compute: Callable[[]
 
 class FileBasedCache(filebased.FileBasedCache):
     """Django's file cache, listing its directory to cull on one write in
-    ``CULL_EVERY`` (option, default 100) instead of on every write, and with
-    ``COMPRESS`` (option, default True) to store values without zlib.
+    ``CULL_EVERY`` (option, default 100) instead of on every write, culling the
+    expired entries before any live one, and with ``COMPRESS`` (option, default
+    True) to store values without zlib.
 
     Django lists every file of the directory before each write to decide whether to
     cull: ~1 ms with the 500 entries of the shared cache, for each API request's
@@ -103,8 +105,31 @@ class FileBasedCache(filebased.FileBasedCache):
 
     def _cull(self):
         self._writes += 1
-        if self._writes % self._cull_every == 0:
-            super()._cull()
+        if self._writes % self._cull_every:
+            return
+        names = self._list_cache_files()
+        if len(names) < self._max_entries:
+            return
+        # The expired entries first: an article's old page versions (each change of
+        # its live row makes a new key) and the keys of an earlier release stay on
+        # disk until read, and Django's random cull took live pages along with them
+        # (a third of the cache at each cull once the dead outnumbered the room).
+        alive = [name for name in names if not self._expired_file(name)]
+        if len(alive) < self._max_entries:
+            return
+        if self._cull_frequency == 0:
+            self.clear()
+            return
+        for name in random.sample(alive, len(alive) // self._cull_frequency):
+            self._delete(name)
+
+    def _expired_file(self, name: str) -> bool:
+        """Whether the entry in file ``name`` has expired (then deleted) or is gone."""
+        try:
+            with open(name, "rb") as f:
+                return self._is_expired(f)  # deletes it if so
+        except FileNotFoundError:
+            return True
 
 
 class _RedisCacheClient(redis.RedisCacheClient):
