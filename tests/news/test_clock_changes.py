@@ -26,11 +26,22 @@ def in_seconds(seconds: float):
     return timezone.now() + timedelta(seconds=seconds)
 
 
+# Lifetimes are whole seconds counted down from the moment: a slow machine's requests
+# may take a few of them between the article's saving and the header.
+SLACK = 5
+
+
 class CacheClearedTestCase(TestCase):
     def setUp(self):
         cache.clear()
         caches["pages"].clear()
         caches["shared"].clear()
+
+    def assertLifetime(self, got: int, seconds_left: int):
+        """``got`` is the seconds left before a moment ``seconds_left`` ahead when
+        the test made it, less the time taken since."""
+        self.assertLessEqual(got, seconds_left)
+        self.assertGreaterEqual(got, seconds_left - SLACK)
 
 
 class NextChangeTests(CacheClearedTestCase):
@@ -109,7 +120,7 @@ class ListLifetimeTests(CacheClearedTestCase):
             with self.subTest(url=url):
                 got = self.lifetimes(url)
                 self.assertEqual(got["max-age"], 60)
-                self.assertIn(got["s-maxage"], (199, 200))
+                self.assertLifetime(got["s-maxage"], 200)
                 self.assertEqual(got["stale-while-revalidate"], 0)
 
     def test_an_article_taken_down_in_30_s_ends_even_the_browsers(self):
@@ -118,8 +129,8 @@ class ListLifetimeTests(CacheClearedTestCase):
         for url in self.urls():
             with self.subTest(url=url):
                 got = self.lifetimes(url)
-                self.assertIn(got["max-age"], (29, 30))
-                self.assertIn(got["s-maxage"], (29, 30))
+                self.assertLifetime(got["max-age"], 30)
+                self.assertLifetime(got["s-maxage"], 30)
                 self.assertEqual(got["stale-while-revalidate"], 0)
 
     def test_the_404_of_an_article_not_yet_due_ends_when_it_is_due(self):
@@ -127,10 +138,10 @@ class ListLifetimeTests(CacheClearedTestCase):
         response = self.client.get(scheduled.get_absolute_url())
         self.assertEqual(response.status_code, 404)
         got = lifetimes_of(response["Cache-Control"])
-        self.assertIn(got["max-age"], (19, 20))
-        self.assertIn(got["s-maxage"], (19, 20))
+        self.assertLifetime(got["max-age"], 20)
+        self.assertLifetime(got["s-maxage"], 20)
         other = self.client.get("/news/999999/")
-        self.assertIn(lifetimes_of(other["Cache-Control"])["max-age"], (19, 20))
+        self.assertLifetime(lifetimes_of(other["Cache-Control"])["max-age"], 20)
 
 
 class ArticleNeighboursLifetimeTests(CacheClearedTestCase):
@@ -155,7 +166,7 @@ class ArticleNeighboursLifetimeTests(CacheClearedTestCase):
         self.assertTrue(second.served_fast)
         for response in (first, second):
             got = lifetimes_of(response["Cache-Control"])
-            self.assertIn(got["s-maxage"], (198, 199, 200))
+            self.assertLifetime(got["s-maxage"], 200)
             self.assertEqual(got["stale-while-revalidate"], 0)
 
     def test_an_earlier_article_taken_down_in_90_s(self):
@@ -167,8 +178,8 @@ class ArticleNeighboursLifetimeTests(CacheClearedTestCase):
         response = self.client.get(self.url)
         self.assertContains(response, earlier.get_absolute_url())  # 上一篇
         got = lifetimes_of(response["Cache-Control"])
-        self.assertIn(got["max-age"], (59, 60))
-        self.assertIn(got["s-maxage"], (89, 90))
+        self.assertEqual(got["max-age"], 60)
+        self.assertLifetime(got["s-maxage"], 90)
         self.assertEqual(got["stale-while-revalidate"], 0)
 
     def test_nothing_due_the_settings(self):
@@ -187,9 +198,9 @@ class SharedEntriesTests(CacheClearedTestCase):
         old = ArticleFactory(
             title="即将下线的旧闻",
             published_at=timezone.now() - timedelta(days=400),
-            expires_at=in_seconds(3),
+            expires_at=in_seconds(6),
         )
-        new = ArticleFactory(title="定时发布的新闻", published_at=in_seconds(1.5))
+        new = ArticleFactory(title="定时发布的新闻", published_at=in_seconds(3))
         month_of_old = f'href="/news/{timezone.localtime(old.published_at):%Y/%m}/"'
         pages = {
             "/": ("定时发布的新闻", "即将下线的旧闻"),
@@ -233,8 +244,8 @@ class LatestFragmentTests(CacheClearedTestCase):
 
     def test_an_article_becoming_due_and_one_taken_down(self):
         page = ArticleFactory(published_at=timezone.now() - timedelta(days=1))
-        ArticleFactory(title="即将下线的近闻", expires_at=in_seconds(3))
-        new = ArticleFactory(title="定时发布的新闻", published_at=in_seconds(1.5))
+        ArticleFactory(title="即将下线的近闻", expires_at=in_seconds(6))
+        new = ArticleFactory(title="定时发布的新闻", published_at=in_seconds(3))
         url = page.get_absolute_url()
         self.assertIn("即将下线的近闻", self.latest(url, fast=False))
         latest = self.latest(url, fast=True)
