@@ -122,11 +122,14 @@ def page_key(request, article) -> str | None:
 
 def page_timeout(until: datetime | None) -> int:
     """Seconds to keep a page that is right until ``until`` (None: no such moment)."""
-    seconds = timeout()
-    if until is not None:
-        left = math.ceil((until - timezone.now()).total_seconds())
-        seconds = max(1, min(seconds, left))
-    return seconds
+    return _lifetime(timeout(), until.timestamp() if until is not None else None)
+
+
+def _lifetime(seconds: int, until: float | None) -> int:
+    """``seconds``, or fewer if ``until`` (epoch seconds) comes first (at least 1)."""
+    if until is None:
+        return seconds
+    return max(1, min(seconds, math.ceil(until - time.time())))
 
 
 # --- what readers see changed ---------------------------------------------------
@@ -317,15 +320,11 @@ def _fragment_variants(name: str) -> tuple[dict[int | None, str], float | None]:
     now = timezone.now()
     published = Article.objects.published(now)
     newest = published.order_by("-published_at", "-id")[: LATEST_COUNT + 1]
-    due = Article.objects.filter(
-        status=Article.Status.PUBLISHED, published_at__gt=now
-    ).order_by("published_at")
+    due = Article.objects.first_after("published_at", now)
     articles = list(
         published.for_listing()
         .filter(pk__in=newest.values("pk"))
-        .annotate(
-            ends=F("expires_at"), next_due=Subquery(due.values("published_at")[:1])
-        )
+        .annotate(ends=F("expires_at"), next_due=Subquery(due))
     )
     variants = {
         None: render_to_string(template, {"latest": articles[:LATEST_COUNT]}),
@@ -637,21 +636,12 @@ def next_change(token: str | None = None, entry=None) -> float | None:
         found = shared.get_many([TOKEN_KEY, NEXT_CHANGE_KEY])
         token = found.get(TOKEN_KEY) or public_token()
         entry = found.get(NEXT_CHANGE_KEY)
-    now = time.time()
-    if entry is not None and entry[0] == token and (entry[1] or math.inf) > now:
+    if _current(entry, token):
         return entry[1]
-    at = Article.objects.next_change_at(datetime.fromtimestamp(now, UTC))
+    at = Article.objects.next_change_at(timezone.now())
     moment = at.timestamp() if at is not None else None
-    seconds = _NO_CHANGE_SECONDS if moment is None else math.ceil(moment - now)
-    shared.set(NEXT_CHANGE_KEY, (token, moment), min(seconds, _NO_CHANGE_SECONDS))
+    shared.set(NEXT_CHANGE_KEY, (token, moment), _lifetime(_NO_CHANGE_SECONDS, moment))
     return moment
-
-
-def _lifetime(seconds: int, until: float | None) -> int:
-    """``seconds``, or fewer if ``until`` (epoch seconds) comes first (at least 1)."""
-    if until is None:
-        return seconds
-    return max(1, min(seconds, math.ceil(until - time.time())))
 
 
 def _current(entry, token: str) -> bool:
