@@ -58,7 +58,7 @@ class QuietHandler(http.server.BaseHTTPRequestHandler):
 class Recorder(LocalServer):
     """Answers every GET and PURGE (404 for paths in ``gone``, ``status`` for any
     other) and records it; ``log``, if given, records (method, path) of every
-    recorder that shares it, in the order they were answered."""
+    recorder that shares it, in the order they came (each before its answer)."""
 
     def __init__(self, log: list | None = None):
         self.requests: list[tuple[str, str, str]] = []
@@ -82,6 +82,9 @@ class Recorder(LocalServer):
                 recorder.methods.add(self.command)
                 recorder.keys.add(self.headers["Fastly-Key"])
                 path = unquote(self.path)
+                # Logged before the answer: once answered, the client may call the
+                # next server, whose entry must come after this one.
+                recorder.log.append((self.command, path))
                 if path in recorder.moved:
                     self.send_response(301)
                     self.send_header("Location", recorder.moved[path])
@@ -91,7 +94,6 @@ class Recorder(LocalServer):
                     )
                 self.send_header("Content-Length", "0")
                 self.end_headers()
-                recorder.log.append((self.command, path))
 
             do_PURGE = do_GET
 
