@@ -649,7 +649,13 @@ class RowInsert:
     time of the insert. No signals are sent, as with ``bulk_create``. On
     PostgreSQL the rows go through ``COPY`` (``_copy``). ``text``: columns whose
     values may be given as UTF-8 ``bytes``, written as text (SQLite: bound as
-    they are, ``CAST(? AS TEXT)``).
+    they are, ``CAST(? AS TEXT)``). ``one_statement``: on SQLite, the rows in one
+    multi-row ``INSERT`` rather than one prepared statement stepped a row at a time
+    (for a table whose triggers write an FTS5 index, which writes its pending terms
+    out at each statement's savepoint: a row a statement made every article a
+    segment of its own for the merges to rewrite; 20,000 index rows in batches of
+    250, bench/fts_statements.py: 9.9–10.4 s of CPU stepped, 4.6–5.1 s a batch a
+    statement).
     """
 
     def __init__(
@@ -658,8 +664,10 @@ class RowInsert:
         columns: Iterable[str] = (),
         *,
         text: Iterable[str] = (),
+        one_statement: bool = False,
     ):
         columns = tuple(columns)
+        self.one_statement = one_statement
         # SQLite: columns whose values may come as UTF-8 bytes, cast to text.
         self.text = frozenset(text)
         # The database makes the primary key unless it is one of ``columns``.
@@ -732,7 +740,11 @@ class RowInsert:
             ", ".join("CAST(%s AS TEXT)" if n in casts else "%s" for n in names)
         )
         with connection.cursor() as cursor:
-            if connection.vendor == "sqlite" and self._copies(returning):
+            if (
+                connection.vendor == "sqlite"
+                and not self.one_statement
+                and self._copies(returning)
+            ):
                 # One prepared statement stepped through the rows.
                 cursor.executemany(head + one, rows)
                 return self._returned(cursor, rows, returning)
@@ -832,6 +844,19 @@ class RowInsert:
         return None
 
 
+def index_rows_insert() -> RowInsert:
+    """The INSERT of search index rows (article_id, title words, body words) on
+    SQLite, whose triggers write the FTS5 index: a statement a batch."""
+    # The words come as UTF-8 from the workers (Prepared.words), as text when cut
+    # again here: both written as text.
+    return RowInsert(
+        ArticleSearch,
+        ("article_id", "title", "body"),
+        text=("title", "body"),
+        one_statement=True,
+    )
+
+
 def _take_ids(model: type[models.Model], n: int) -> list[int]:
     """``n`` ids for ``model``'s table, in the order its rows written without an id
     would have taken them: PostgreSQL's from the table's sequence; SQLite's, in the
@@ -896,11 +921,7 @@ class _Tables:
             ArticleEvent,
             ("article_id", "action", "from_status", "to_status", "comment", "by_id"),
         )
-        # The words come as UTF-8 from the workers (Prepared.words), as text when
-        # cut again here: both written as text.
-        self.search = RowInsert(
-            ArticleSearch, ("article_id", "title", "body"), text=("title", "body")
-        )
+        self.search = index_rows_insert()
         # PostgreSQL: the revisions with the ids taken for them first (_create).
         self.revision_with_id = RowInsert(Revision, ("id", *self.revision.columns))
 
