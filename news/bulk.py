@@ -1380,7 +1380,7 @@ class BatchWriter:
                 document = _document(words)
             search_rows.append((article.pk, words[0], words[1], document))
         if connection.vendor == "postgresql":
-            _insert_documents(search_rows)
+            insert_documents(search_rows)
         else:
             self.tables.search.insert(row[:3] for row in search_rows)
         transaction.on_commit(search.index_changed, robust=True)
@@ -1536,7 +1536,7 @@ assert set(IMPORTED_FIELDS) <= {
 }, "news.bulk compares the fields article_import writes: keep them in step"
 
 
-def _insert_documents(rows: list[tuple[int, str, str, bytes | None]]) -> None:
+def insert_documents(rows: list[tuple[int, str, str, bytes | None]]) -> None:
     """PostgreSQL: the index rows with their ``document`` given in binary form (the
     server reads it instead of parsing the words, 1.1 ms a row, or the tsvector's
     text, 0.3 ms), or NULL, which migration 0016's trigger fills the way it fills

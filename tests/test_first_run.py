@@ -40,7 +40,7 @@ class FirstStartTests(TestCase):
         """News and quality demo, the search index and the admin account, at once."""
         out = start()
         self.assertIn("演示内容已载入：栏目 8 个、文章 1 篇", out)
-        self.assertIn("已收录 1 篇文章。", out)
+        self.assertIn("已收录 1 篇文章，用时", out)
         self.assertIn("已创建管理员账号：admin", out)
         self.assertEqual(Channel.objects.count(), len(demo.news_demo.CHANNELS))
         article = Article.objects.get()
