@@ -79,39 +79,15 @@ def figure_proposals_extract(
     A figure already proposed (same quote, value and unit), whatever was decided about
     it, is not proposed again: rejected figures stay rejected. ``figures``: what
     ``extract_figures`` finds in the article's ``body_text``, when the caller has it
-    already (``extract_figures --all`` extracts in worker processes).
+    already. ``extract_figures --all`` writes many articles' at once:
+    ``figure_proposals_extract_many``.
     """
     text = article.body_text
     if figures is None:
         figures = extract_figures(text, article_published_on(article))
-    known = set(
-        FigureProposal.objects.filter(article=article).values_list(
-            "quote", "value", "unit"
-        )
-    )
-    indicators = list(Indicator.objects.select_related("unit"))
     created = []
-    for figure in figures:
-        key = (figure.quote, figure.value, figure.unit)
-        if key in known:
-            continue
-        known.add(key)
-        proposal = FigureProposal(
-            article=article,
-            quote=figure.quote,
-            start=figure.start,
-            end=figure.end,
-            raw_text=_raw_text(text, figure),
-            value=figure.value,
-            comparator=figure.comparator,
-            lower=figure.lower,
-            upper=figure.upper,
-            unit=figure.unit[:20],
-            subject=figure.subject[:200],
-            period_start=figure.period_start,
-            period_end=figure.period_end,
-            indicator=indicator_suggest(figure.subject, figure.unit, indicators),
-        )
+    for proposal in _new_proposals([(article.pk, text, figures)]):
+        proposal.article = article
         try:
             # Two reviewers opening the page at once: the second insert loses the
             # race on the unique constraint and simply skips the figure.
@@ -121,6 +97,82 @@ def figure_proposals_extract(
         except IntegrityError:
             continue
         created.append(proposal)
+    return created
+
+
+def figure_proposals_extract_many(found: list[tuple[int, str, list[Figure]]]) -> int:
+    """``figure_proposals_extract`` for many articles at once, given as (id, body
+    text, figures found in it); return how many proposals were created.
+
+    What the one-article service writes, in a few statements a batch (it made ~6
+    queries a figure, most of them ``full_clean``'s checks of the two constraints,
+    ~10 s for 200 articles of the shared dataset): the proposals already there read
+    in one query; each new one's fields checked in Python; its constraints hold by
+    construction (a figure not proposed before; 待审核, which needs no observation);
+    all inserted by one ``bulk_create``. It sends no ``post_save``: the receiver
+    rewrites figure marks, which show confirmed proposals only, so none change. If
+    someone proposed some of the same figures meanwhile (the admin's 提取数据), the
+    unique constraint refuses the batch and each figure is inserted on its own,
+    skipping those, as the one-article service does.
+    """
+    return _insert_proposals(_new_proposals(found))
+
+
+def _new_proposals(found: list[tuple[int, str, list[Figure]]]) -> list[FigureProposal]:
+    """The unsaved proposals of ``found``'s figures not proposed before, checked."""
+    ids = [pk for pk, _text, _figures in found]
+    known = {
+        (pk, quote, value, unit)
+        for pk, quote, value, unit in FigureProposal.objects.filter(
+            article_id__in=ids
+        ).values_list("article_id", "quote", "value", "unit")
+    }
+    indicators = list(Indicator.objects.select_related("unit"))
+    new = []
+    for pk, text, figures in found:
+        for figure in figures:
+            key = (pk, figure.quote, figure.value, figure.unit)
+            if key in known:
+                continue
+            known.add(key)
+            proposal = FigureProposal(
+                article_id=pk,
+                quote=figure.quote,
+                start=figure.start,
+                end=figure.end,
+                raw_text=_raw_text(text, figure),
+                value=figure.value,
+                comparator=figure.comparator,
+                lower=figure.lower,
+                upper=figure.upper,
+                unit=figure.unit[:20],
+                subject=figure.subject[:200],
+                period_start=figure.period_start,
+                period_end=figure.period_end,
+                indicator=indicator_suggest(figure.subject, figure.unit, indicators),
+            )
+            proposal.clean_fields()
+            new.append(proposal)
+    return new
+
+
+def _insert_proposals(new: list[FigureProposal]) -> int:
+    """Insert ``new`` at once, or, if the unique constraint refuses the batch (the
+    same figure proposed meanwhile), one by one, skipping those; how many went in."""
+    try:
+        with transaction.atomic():
+            FigureProposal.objects.bulk_create(new)
+        return len(new)
+    except IntegrityError:
+        pass
+    created = 0
+    for proposal in new:
+        try:
+            with transaction.atomic():
+                proposal.save()
+        except IntegrityError:
+            continue
+        created += 1
     return created
 
 

@@ -8,7 +8,14 @@ from django.conf import settings
 from django.core.management import CommandError, call_command
 from django.test import TestCase
 
-from news.models import Article
+from news.models import Article, ArticleFigures
+from quality.extraction import extract_figures
+from quality.figure_review import (
+    _insert_proposals,
+    _new_proposals,
+    article_published_on,
+    figure_proposals_extract,
+)
 from quality.models import FigureProposal
 from tests.factories import UserFactory
 
@@ -81,6 +88,40 @@ class ExtractAllInParallelTests(TestCase):
                 self.assertIn(f"已处理 {self.count} 篇文章，新增 {len(one)} 条", out)
                 self.assertIn("2 个进程", out)
                 self.assertEqual([row[1:] for row in proposals()], one)
+
+    def test_the_batches_write_what_the_one_article_service_writes(self):
+        """The admin's 提取数据 (one article, its own checks and saves) and
+        ``--all`` (a few statements a batch) store the same proposals."""
+        marks = list(ArticleFigures.objects.order_by("pk").values())
+        for article in Article.objects.published().order_by("pk"):
+            figure_proposals_extract(article=article)
+        one = sorted(row[1:] for row in proposals())
+        self.assertGreater(len(one), 30)
+        FigureProposal.objects.all().delete()
+        out = run("--jobs", "2", "--batch-size", "3")
+        self.assertIn(f"新增 {len(one)} 条", out)
+        self.assertEqual(sorted(row[1:] for row in proposals()), one)
+        # Proposals awaiting review show on no page: the figure marks are as before.
+        self.assertEqual(list(ArticleFigures.objects.order_by("pk").values()), marks)
+
+    def test_a_figure_proposed_meanwhile_is_skipped_and_the_rest_go_in(self):
+        """Someone opens 提取数据 between the batch's read of the proposals already
+        there and its insert: the unique constraint refuses the batch, and each
+        figure then goes in on its own, that one skipped."""
+        articles = list(Article.objects.published().order_by("pk")[:3])
+        found = [
+            (a.pk, a.body_text, extract_figures(a.body_text, article_published_on(a)))
+            for a in articles
+        ]
+        new = _new_proposals(found)
+        meanwhile = figure_proposals_extract(article=articles[1])
+        self.assertTrue(meanwhile)
+        created = _insert_proposals(new)
+        self.assertEqual(created, len(new) - len(meanwhile))
+        self.assertEqual(FigureProposal.objects.count(), len(new))
+        # And again: nothing new, nothing doubled.
+        self.assertEqual(_insert_proposals(_new_proposals(found)), 0)
+        self.assertEqual(FigureProposal.objects.count(), len(new))
 
     def test_rerun_changes_nothing_and_says_so(self):
         run("--jobs", "2", "--batch-size", "4")

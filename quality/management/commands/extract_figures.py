@@ -15,7 +15,7 @@ from news.models import Article
 from news.parsing import SHANGHAI, PageTextError, ParsedPage, parse_page_text
 from quality.extraction import Figure, extract_figures
 from quality.figure_links import figure_marks_batch
-from quality.figure_review import figure_proposals_extract
+from quality.figure_review import figure_proposals_extract_many
 
 BATCH = 200
 
@@ -163,8 +163,9 @@ class Command(BaseCommand):
         self.stdout.write(f"共 {len(figures)} 条数据（{name}）。")
 
     def handle_all(self, options):
-        """Propose the figures of every published article through the review's own
-        service (what the admin's 提取数据 button does), a batch per transaction."""
+        """Propose the figures of every published article as the review's own
+        service (what the admin's 提取数据 button does) would, a batch per
+        transaction and a few statements a batch (``figure_proposals_extract_many``)."""
         jobs = options["jobs"]
         if jobs < 1:
             raise CommandError(_("--jobs 须是正整数。"))
@@ -195,11 +196,11 @@ class Command(BaseCommand):
                 return None
             if pool is None:
                 found = _extract(rows)
-                return lambda: found
+                return lambda: (rows, found)
             step = -(-len(rows) // jobs)
             parts = [rows[i : i + step] for i in range(0, len(rows), step)]
             result = pool.map_async(_extract, parts)
-            return lambda: [item for part in result.get() for item in part]
+            return lambda: (rows, [item for part in result.get() for item in part])
 
         def results():
             batches = _article_batches(articles, size)
@@ -212,15 +213,12 @@ class Command(BaseCommand):
         results = results()
         done = proposed = 0
         try:
-            for batch in results:
+            for rows, batch in results:
                 found = dict(batch)
                 with figure_marks_batch():
-                    for article in Article.objects.filter(pk__in=found).order_by("pk"):
-                        proposed += len(
-                            figure_proposals_extract(
-                                article=article, figures=found[article.pk]
-                            )
-                        )
+                    proposed += figure_proposals_extract_many(
+                        [(pk, text, found[pk]) for pk, text, _on in rows]
+                    )
                 done += len(batch)
                 if bar is not None:
                     bar.update(len(batch))
