@@ -151,9 +151,14 @@ def _new_proposals(found: list[tuple[int, str, list[Figure]]]) -> list[FigurePro
                 period_end=figure.period_end,
                 indicator=indicator_suggest(figure.subject, figure.unit, indicators),
             )
-            proposal.clean_fields()
+            # Not the foreign keys, which ForeignKey.validate looks up a query each:
+            # the article was just read, the indicator is one of those loaded.
+            proposal.clean_fields(exclude=_KEYS_GIVEN)
             new.append(proposal)
     return new
+
+
+_KEYS_GIVEN = ("article", "indicator", "observation", "decided_by")
 
 
 def _insert_proposals(new: list[FigureProposal]) -> int:
