@@ -2,6 +2,7 @@
 
 import io
 from datetime import timedelta
+from pathlib import Path
 
 import factory
 from django.contrib.auth import get_user_model
@@ -84,3 +85,33 @@ def staff_in_group(username: str, group: str | None):
     if group:
         user.groups.add(Group.objects.get(name=group))
     return user
+
+
+# The parser's sample pages (several outlets' layouts, bylines), as real input.
+SAMPLE_PAGES = sorted(
+    (Path(__file__).resolve().parent / "news" / "pages").glob("*.txt")
+)
+
+
+def published_sample_pages() -> None:
+    """The sample pages imported and published by the account "publisher"."""
+    from django.core.management import call_command
+
+    UserFactory(username="publisher", is_superuser=True)
+    call_command(
+        "import_article",
+        "--publish",
+        "--as",
+        "publisher",
+        *map(str, SAMPLE_PAGES),
+        stdout=io.StringIO(),
+        stderr=io.StringIO(),
+    )
+
+
+class Terminal(io.StringIO):
+    """What a command sees as stderr when run in a terminal (its progress bar is
+    shown)."""
+
+    def isatty(self) -> bool:
+        return True

@@ -3,25 +3,20 @@ PostgreSQL the tsvector), the main process writes; the index is the one that sav
 the articles one by one makes, whatever the number of processes or the batch size."""
 
 from io import StringIO
-from pathlib import Path
 
-from django.conf import settings
 from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test import TestCase
 
 from news import search
 from news.models import Article, ArticleSearch
-from tests.factories import ArticleFactory, BylineFactory, TagFactory, UserFactory
-
-PAGES = sorted((Path(settings.BASE_DIR) / "tests" / "news" / "pages").glob("*.txt"))
-
-
-class Terminal(StringIO):
-    """What the command sees as stderr when run in a terminal (the bar is shown)."""
-
-    def isatty(self) -> bool:
-        return True
+from tests.factories import (
+    ArticleFactory,
+    BylineFactory,
+    TagFactory,
+    Terminal,
+    published_sample_pages,
+)
 
 
 def run(*args, stderr=None) -> str:
@@ -49,17 +44,7 @@ def index() -> list[tuple]:
 class RebuildInParallelTests(TestCase):
     @classmethod
     def setUpTestData(cls):
-        UserFactory(username="publisher", is_superuser=True)
-        # The real pages of the importer's tests (several outlets' layouts, bylines).
-        call_command(
-            "import_article",
-            "--publish",
-            "--as",
-            "publisher",
-            *map(str, PAGES),
-            stdout=StringIO(),
-            stderr=StringIO(),
-        )
+        published_sample_pages()
         # Tags (in the database's order, not the order given), a kicker, names.
         cls.tagged = tagged = ArticleFactory(
             kicker="肩题：标准化", title="国家标准宣贯第1场"

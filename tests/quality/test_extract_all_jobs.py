@@ -2,9 +2,7 @@
 writes; the proposals are the same as with one process, whatever the batch size."""
 
 from io import StringIO
-from pathlib import Path
 
-from django.conf import settings
 from django.core.management import CommandError, call_command
 from django.test import TestCase
 
@@ -17,9 +15,8 @@ from quality.figure_review import (
     figure_proposals_extract,
 )
 from quality.models import FigureProposal
-from tests.factories import UserFactory
+from tests.factories import Terminal, published_sample_pages
 
-PAGES = sorted((Path(settings.BASE_DIR) / "tests" / "news" / "pages").glob("*.txt"))
 COMPARED = (
     "article_id",
     "quote",
@@ -39,13 +36,6 @@ COMPARED = (
 )
 
 
-class Terminal(StringIO):
-    """What the command sees as stderr when run in a terminal (the bar is shown)."""
-
-    def isatty(self) -> bool:
-        return True
-
-
 def run(*args, stderr=None) -> str:
     out = StringIO()
     call_command(
@@ -61,17 +51,7 @@ def proposals() -> list[tuple]:
 class ExtractAllInParallelTests(TestCase):
     @classmethod
     def setUpTestData(cls):
-        UserFactory(username="publisher", is_superuser=True)
-        # The real pages of the importer's tests (several outlets' layouts).
-        call_command(
-            "import_article",
-            "--publish",
-            "--as",
-            "publisher",
-            *map(str, PAGES),
-            stdout=StringIO(),
-            stderr=StringIO(),
-        )
+        published_sample_pages()
         cls.count = Article.objects.published().count()
 
     def test_two_processes_store_what_one_stores(self):
