@@ -20,7 +20,6 @@ characters, and every token is quoted.
 
 from __future__ import annotations
 
-import multiprocessing
 import re
 import time as time_module
 import uuid
@@ -38,6 +37,7 @@ from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from yantai.batches import worked_ahead
 from yantai.caching import shared_cached
 from yantai.database import refresh_statistics
 from yantai.jieba import Jieba
@@ -288,21 +288,15 @@ class SearchQuery:
 
 
 def _document(article: Article) -> tuple[str, str]:
-    return document_words(**_document_texts(article))
-
-
-def _document_texts(article: Article) -> dict:
-    """``document_words``' arguments for ``article`` (its tags and bylines
-    prefetched, or one query each)."""
-    return {
-        "title": article.title,
-        "kicker": article.kicker,
-        "subtitle": article.subtitle,
-        "summary": article.summary,
-        "body_text": article.body_text,
-        "tag_names": [t.name for t in article.tags.all()],
-        "names": [b.person.name for b in article.bylines.all()],
-    }
+    return document_words(
+        title=article.title,
+        kicker=article.kicker,
+        subtitle=article.subtitle,
+        summary=article.summary,
+        body_text=article.body_text,
+        tag_names=[t.name for t in article.tags.all()],
+        names=[b.person.name for b in article.bylines.all()],
+    )
 
 
 def document_words(
@@ -615,9 +609,8 @@ def rebuild_index(batch_size: int = 500, progress=None, jobs: int = 1) -> int:
     total = articles.count()
     learn_names()
     # No more workers than batches; forked after the names are learnt, so that they
-    # cut as this process does. They never use the database connection they inherit.
+    # cut as this process does.
     jobs = max(1, min(jobs, -(-total // batch_size)))
-    pool = multiprocessing.get_context("fork").Pool(jobs) if jobs > 1 else None
 
     def batches():
         last_pk = 0
@@ -629,36 +622,14 @@ def rebuild_index(batch_size: int = 500, progress=None, jobs: int = 1) -> int:
             last_pk = batch[-1][0]
             yield _batch_texts(batch)
 
-    def submit(rows):
-        if rows is None:
-            return None
-        if pool is None:
-            cut = index_rows(rows)
-            return lambda: cut
-        step = -(-len(rows) // jobs)
-        parts = pool.map_async(
-            index_rows, [rows[i : i + step] for i in range(0, len(rows), step)]
-        )
-        return lambda: [row for part in parts.get() for row in part]
-
     done = 0
-    try:
-        with transaction.atomic():
-            _empty_index()
-            read = batches()
-            pending = submit(next(read, None))
-            while pending is not None:
-                following = submit(next(read, None))
-                rows = pending()
-                _insert_index_rows(rows)
-                done += len(rows)
-                pending = following
-                if progress:
-                    progress(done, total)
-    finally:
-        if pool is not None:
-            pool.close()
-            pool.join()
+    with worked_ahead(batches(), index_rows, jobs) as worked, transaction.atomic():
+        _empty_index()
+        for _texts, rows in worked:
+            _insert_index_rows(rows)
+            done += len(rows)
+            if progress:
+                progress(done, total)
     index_changed()
     refresh_statistics()
     return done
@@ -669,7 +640,7 @@ _TEXT_FIELDS = ("pk", "title", "kicker", "subtitle", "summary", "body_text")
 
 def _batch_texts(rows: list[tuple]) -> list[tuple[int, dict]]:
     """(id, ``document_words``' arguments) of articles read as ``_TEXT_FIELDS``:
-    what ``_document_texts`` gives of each, in two more queries for the batch (its
+    what ``_document`` passes for each, in two more queries for the batch (its
     tags and bylines, in their models' order, as a prefetch lists them) and without
     a model instance a row (the ORM's instances and prefetch were most of a 20,000
     article rebuild's serial time)."""

@@ -2,7 +2,6 @@
 ``--all``, propose the figures of every published article for review."""
 
 import json
-import multiprocessing
 import time
 from datetime import date, datetime
 from pathlib import Path
@@ -16,6 +15,7 @@ from news.parsing import SHANGHAI, PageTextError, ParsedPage, parse_page_text
 from quality.extraction import Figure, extract_figures
 from quality.figure_links import figure_marks_batch
 from quality.figure_review import figure_proposals_extract_many
+from yantai.batches import worked_ahead
 
 BATCH = 200
 
@@ -185,47 +185,23 @@ class Command(BaseCommand):
             bar = tqdm(total=total, unit=_("篇"), desc=_("提取"), file=stderr)
         # No more workers than articles: a batch is split into one part a worker.
         jobs = max(1, min(jobs, total))
-        pool = None
-        if jobs > 1:
-            # The workers only cut text: they never use the database connection
-            # they inherit. Batches are read here, one ahead of the writes.
-            pool = multiprocessing.get_context("fork").Pool(jobs)
-
-        def submit(rows):
-            if rows is None:
-                return None
-            if pool is None:
-                found = _extract(rows)
-                return lambda: (rows, found)
-            step = -(-len(rows) // jobs)
-            parts = [rows[i : i + step] for i in range(0, len(rows), step)]
-            result = pool.map_async(_extract, parts)
-            return lambda: (rows, [item for part in result.get() for item in part])
-
-        def results():
-            batches = _article_batches(articles, size)
-            pending = submit(next(batches, None))
-            while pending is not None:
-                following = submit(next(batches, None))
-                yield pending()
-                pending = following
-
-        results = results()
         done = proposed = 0
         try:
-            for rows, batch in results:
-                found = dict(batch)
-                with figure_marks_batch():
-                    proposed += figure_proposals_extract_many(
-                        [(pk, text, found[pk]) for pk, text, _on in rows]
-                    )
-                done += len(batch)
-                if bar is not None:
-                    bar.update(len(batch))
+            # The workers only cut text: they never use the database connection
+            # they inherit. Batches are read here, one ahead of the writes.
+            with worked_ahead(
+                _article_batches(articles, size), _extract, jobs
+            ) as worked:
+                for rows, batch in worked:
+                    found = dict(batch)
+                    with figure_marks_batch():
+                        proposed += figure_proposals_extract_many(
+                            [(pk, text, found[pk]) for pk, text, _on in rows]
+                        )
+                    done += len(batch)
+                    if bar is not None:
+                        bar.update(len(batch))
         finally:
-            if pool is not None:
-                pool.close()
-                pool.join()
             if bar is not None:
                 bar.close()
         self.stdout.write(
