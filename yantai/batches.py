@@ -8,8 +8,18 @@ give back; while the writer writes one batch, the workers cut the next.
 from __future__ import annotations
 
 import multiprocessing
+import os
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+
+
+def default_jobs() -> int:
+    """How many processes the bulk commands use unless told: the cores this process
+    may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
 
 
 @contextmanager

@@ -6,7 +6,6 @@ the admin. One summary line always; a progress bar on a terminal.
 """
 
 import json
-import os
 import sys
 
 from django.contrib.auth import get_user_model
@@ -31,6 +30,7 @@ from news.bulk import (
 )
 from news.models import Article, Channel
 from news.workflow import PERM_PUBLISH
+from yantai.batches import default_jobs
 from yantai.locks import busy_message, is_busy, wait_seconds, waiting_at_most
 
 DEFAULT_CHANNEL = {"name": "烟台新闻", "slug": "烟台新闻"}
@@ -50,13 +50,6 @@ def article_summary(article: Article, page) -> dict:
         "people": page.people(),
         "paragraphs": sum(1 for block in page.blocks if block.type == "paragraph"),
     }
-
-
-def default_jobs() -> int:
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not Linux
-        return os.cpu_count() or 1
 
 
 class Command(BaseCommand):

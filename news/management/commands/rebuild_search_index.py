@@ -5,8 +5,8 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from news.management.commands.import_article import default_jobs
 from news.search import rebuild_index
+from yantai.batches import default_jobs
 
 
 class Command(BaseCommand):
