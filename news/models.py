@@ -420,11 +420,13 @@ class Article(models.Model):
     subtitle = models.CharField(
         _("副题"), max_length=200, blank=True, help_text=_("印在标题下方，可不填。")
     )
+    # Never looked up (an article's address is its id): no index to keep up.
     slug = models.SlugField(
         _("网址名"),
         max_length=120,
         allow_unicode=True,
         blank=True,
+        db_index=False,
         help_text=_("留空则由标题生成；文章网址以编号为准，改标题不会使旧链接失效。"),
     )
     summary = models.TextField(
@@ -452,6 +454,7 @@ class Article(models.Model):
         verbose_name=_("栏目"),
         on_delete=models.PROTECT,
         related_name="articles",
+        db_index=False,  # article_channel_pub_idx starts with it
     )
     tags = models.ManyToManyField(
         Tag, verbose_name=_("标签"), blank=True, related_name="articles"
@@ -702,6 +705,7 @@ class Byline(models.Model):
         verbose_name=_("文章"),
         on_delete=models.CASCADE,
         related_name="bylines",
+        db_index=False,  # byline_unique_role starts with it
     )
     person = models.ForeignKey(
         Person, verbose_name=_("人员"), on_delete=models.PROTECT, related_name="bylines"

@@ -452,6 +452,31 @@ class ListIndexTests(TestCase):
         self.assertIn("daily_views_day_idx", plan)
         self.assertNotRegex(plan, r"SCAN news_article(dailyviews)?(?! USING)")
 
+    def test_lookups_by_channel_and_article_use_the_indexes_that_start_with_them(self):
+        """Migration 0020 dropped the single-column indexes on the channel and on a
+        byline's article: the composite indexes that start with them serve those
+        look-ups, and the article's slug, never looked up, has none."""
+        article = ArticleFactory()
+        if connection.vendor != "sqlite":
+            self.skipTest("SQLite's plan text")
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'index'"
+                " AND tbl_name IN ('news_article', 'news_byline')"
+            )
+            names = {row[0] for row in cursor.fetchall()}
+        self.assertFalse({n for n in names if "_slug_" in n or "channel_id" in n})
+        self.assertNotIn("news_byline_article_id_2a0f5427", names)
+        plans = {
+            "article_channel_pub_idx": Article.objects.filter(channel=article.channel),
+            "sqlite_autoindex_news_byline_1": article.bylines.all(),
+        }
+        for index, queryset in plans.items():
+            with self.subTest(index=index):
+                explained = queryset.explain()
+                self.assertIn(index, explained)
+                self.assertNotRegex(explained, r"SCAN news_(article|byline)(?! USING)")
+
     def test_latest_fragment_walks_the_publication_index(self):
         """最新文章's statement, under the planner statistics of the 20,000-article
         benchmark database (``ANALYZE``'s ``sqlite_stat1`` rows, copied): with the
