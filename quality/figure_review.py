@@ -14,6 +14,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from news.bulk import RowInsert
 from news.models import Article
 
 from .extraction import Figure, extract_figures
@@ -109,7 +110,7 @@ def figure_proposals_extract_many(found: list[tuple[int, str, list[Figure]]]) ->
     ~10 s for 200 articles of the shared dataset): the proposals already there read
     in one query; each new one's fields checked in Python; its constraints hold by
     construction (a figure not proposed before; 待审核, which needs no observation);
-    all inserted by one ``bulk_create``. It sends no ``post_save``: the receiver
+    all inserted at once (``RowInsert``). It sends no ``post_save``: the receiver
     rewrites figure marks, which show confirmed proposals only, so none change. If
     someone proposed some of the same figures meanwhile (the admin's 提取数据), the
     unique constraint refuses the batch and each figure is inserted on its own,
@@ -163,10 +164,19 @@ _KEYS_GIVEN = ("article", "indicator", "observation", "decided_by")
 
 def _insert_proposals(new: list[FigureProposal]) -> int:
     """Insert ``new`` at once, or, if the unique constraint refuses the batch (the
-    same figure proposed meanwhile), one by one, skipping those; how many went in."""
+    same figure proposed meanwhile), one by one, skipping those; how many went in.
+
+    At once by ``RowInsert``, as ``bulk_create`` would without its preparation of
+    each value through the model's fields (the proposals were checked in
+    ``_new_proposals``). The whole batch of 400 articles' 11,596 proposals
+    (bench/figure_proposals_write.py): 1.84-1.87 s of CPU with ``bulk_create``,
+    1.10-1.12 s so."""
+    if not new:
+        return 0
+    rows = RowInsert(FigureProposal)
     try:
         with transaction.atomic():
-            FigureProposal.objects.bulk_create(new)
+            rows.insert(rows.values_of(new))
         return len(new)
     except IntegrityError:
         pass
