@@ -103,6 +103,38 @@ def extract_figures(text: str, published_on: date) -> list[Figure]:
     return [m.to_figure(text) for m in mentions]
 
 
+class _Scanner:
+    """A pattern searched only where a match can begin: ``finditer`` gives what the
+    compiled pattern's own ``finditer`` gives, faster.
+
+    sre tries a pattern at every position of the text unless it can tell which
+    characters a match begins with, and it cannot for a pattern that opens with a
+    look-behind or an optional group (_PERIOD_RE tried at each of a 3,000-character
+    body's positions: 1.45 ms; only where ``first`` finds a character: 0.20 ms).
+    ``first`` is a character class holding every character a match of ``pattern``
+    can begin with (tests/quality/test_extraction.py reads each pattern with sre's
+    parser to check it, and compares the matches of both ways over the extraction's
+    cases). None of these patterns matches the empty string, so, as in
+    ``finditer``, the next search starts where a match ends.
+    """
+
+    def __init__(self, pattern: str, first: str, flags: int = 0):
+        self.pattern = re.compile(pattern, flags)
+        self.first = re.compile(first)
+
+    def finditer(self, text: str) -> Iterator[re.Match[str]]:
+        search, match = self.first.search, self.pattern.match
+        pos = 0
+        while (found := search(text, pos)) is not None:
+            at = found.start()
+            m = match(text, at)
+            if m is None:
+                pos = at + 1
+            else:
+                yield m
+                pos = m.end()
+
+
 # --- Step 0: period phrases ------------------------------------------------------
 
 _CN_INT = "[零〇一二两三四五六七八九十]+"
@@ -118,7 +150,7 @@ _SUB_PERIOD = (
     rf"|(?P<month>{_INT})月(?:份)?(?:(?P<day>{_INT})[日号])?(?P<month_edge>底|末)?"
     r"|(?P<edge>底|末|初)"
 )
-_PERIOD_RE = re.compile(
+_PERIOD_RE = _Scanner(
     rf"""
     (?<![比较与])(?<!高于)(?<!低于)  # "比去年同期", "与上年相比": a baseline
     (?P<until>截至|截止到?)?   # "截至X": an instant at the end of X
@@ -140,6 +172,10 @@ _PERIOD_RE = re.compile(
     )
     (?P<since>以来)?
     """,
+    # What each alternative above begins with: 截(至); 目当现至迄如; a year or _INT
+    # (digits, 零〇一二两三四五六七八九十); 今去前上本; 上下(半年); 前(三季度);
+    # 第 or 一二三四(季度); 1一(月); 自从; 近; 连; “" or 十(五).
+    r'[截目当现至迄如今去前上本下第自从近连“"十零〇一二两三四五六七八九\d]',
     re.VERBOSE,
 )
 
@@ -267,7 +303,10 @@ _NON_FIGURE_RES = (
     # Dates and times the period grammar does not resolve: 2021-01-07, 10:36, 上午9时.
     re.compile(r"\d{4}[-/.]\d{1,2}[-/.]\d{1,2}"),
     re.compile(r"\d{1,2}[:：]\d{2}(?:[:：]\d{2})?"),
-    re.compile(rf"(?:上午|下午|晚上|凌晨|中午|早上)?[{_NUMERAL_CHARS}]{{1,3}}[时点]半"),
+    _Scanner(
+        rf"(?:上午|下午|晚上|凌晨|中午|早上)?[{_NUMERAL_CHARS}]{{1,3}}[时点]半",
+        rf"[上下晚凌中早{_NUMERAL_CHARS}]",
+    ),
     re.compile(rf"(?:上午|下午|晚上|凌晨|中午|早上)[{_NUMERAL_CHARS}]{{1,3}}[时点]"),
     re.compile(rf"[{_NUMERAL_CHARS}]{{1,3}}[时点][{_NUMERAL_CHARS}]{{1,3}}分"),
     # Years in Chinese digits (二〇二一年) and a year standing alone before 年.
@@ -276,7 +315,7 @@ _NON_FIGURE_RES = (
     # Ordinals and ranks: 第三, 第1名, 位列全省第二, 前3名, 第十二条 (but 目前3名 is a
     # count).
     re.compile(rf"第[{_NUMERAL_CHARS}]+"),
-    re.compile(rf"(?<![目此之提当事])[前后][{_NUMERAL_CHARS}]+[名位强]"),
+    _Scanner(rf"(?<![目此之提当事])[前后][{_NUMERAL_CHARS}]+[名位强]", "[前后]"),
     # Phone numbers: 0535-6666666, (0535)6666666, 13800000000, 400-123-4567, and any
     # digit run after 电话/热线/传真; 11+ digit runs are identifiers, not counts.
     re.compile(r"(?:电话|热线|传真|手机|联系方式)[:：]?\s*[\d\-—－()（） ]{7,}"),
@@ -315,11 +354,12 @@ def _mask_non_figures(text: str, periods: list[_Period]) -> str:
 
 _ARABIC = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
 _MULTIPLIER = "万亿|千万|百万|亿|万|千|百"
-_NUMBER_RE = re.compile(
+_NUMBER_RE = _Scanner(
     rf"(?P<percent>百分之)?(?P<numeral>"
     rf"(?:{_ARABIC})(?:(?:{_MULTIPLIER})(?:\d+(?:{_MULTIPLIER}))*)?"
     rf"|[{CHINESE_DIGITS}{CHINESE_PLACES}]+(?:点[{CHINESE_DIGITS}]+[万亿]?)?"
-    r")(?![\d.])"
+    r")(?![\d.])",
+    rf"[\d{CHINESE_DIGITS}{CHINESE_PLACES}]",  # 百 (of 百分之) among the places
 )
 
 

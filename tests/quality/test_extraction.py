@@ -656,3 +656,134 @@ class SeedArticleTests(TestCase):
             with self.subTest(quote=f.quote):
                 self.assertIn(f.quote, self.text)
                 self.assertIn(self.text[f.start : f.end], f.quote)
+
+
+# --- the scanners' first characters ------------------------------------------------
+
+# One phrase for each alternative of the period grammar, and the look-behinds' cases.
+PERIOD_PHRASES = [
+    "截至目前",
+    "截止到2020年底",
+    "当前",
+    "现在",
+    "至今",
+    "迄今",
+    "如今",
+    "2016年—2020年",
+    "2019年度",
+    "今年上半年",
+    "去年前三季度",
+    "前年",
+    "本年度",
+    "比去年同期",
+    "高于2019年",
+    "以今年为例",
+    "下半年",
+    "第三季度",
+    "一季度",
+    "1-6月份",
+    "一至十一月",
+    "6月29日",
+    "十二月底",
+    "自2012年设立以来",
+    "从2015年起以来",
+    "近两年来",
+    "近5年",
+    "连续5年",
+    "三年来",
+    "“十四五”期间",
+    "十三五时期",
+    "2019年以来",
+]
+
+
+def _first_items(items) -> tuple[list, bool]:
+    """What a match of the parsed pattern ``items`` can begin with (literals and
+    class items, as sre's parser gives them), and whether it can match nothing."""
+    from re import _constants as c
+
+    out: list = []
+    for op, av in items:
+        if op in (c.ASSERT, c.ASSERT_NOT, c.AT):
+            continue  # zero width
+        if op is c.LITERAL:
+            return [*out, (c.LITERAL, av)], False
+        if op is c.IN:
+            return [*out, *av], False
+        if op is c.SUBPATTERN:
+            found, empty = _first_items(av[-1].data)
+        elif op is c.BRANCH:
+            found, empty = [], False
+            for alternative in av[1]:
+                more, may = _first_items(alternative.data)
+                found, empty = found + more, empty or may
+        elif op in (c.MAX_REPEAT, c.MIN_REPEAT, c.POSSESSIVE_REPEAT):
+            found, empty = _first_items(av[2].data)
+            empty = empty or av[0] == 0
+        else:
+            raise AssertionError(f"the test cannot tell what {op} begins with")
+        out += found
+        if not empty:
+            return out, False
+    return out, True
+
+
+class ScannerTests(TestCase):
+    """``quality.extraction._Scanner``: a pattern searched only where its ``first``
+    class finds a character; the same matches as the pattern's own finditer."""
+
+    @staticmethod
+    def scanners():
+        from quality import extraction
+
+        found = [extraction._PERIOD_RE, extraction._NUMBER_RE]
+        found += [r for r in extraction._NON_FIGURE_RES if hasattr(r, "first")]
+        return found
+
+    def test_first_holds_every_character_a_match_can_begin_with(self):
+        """Read from the pattern itself (sre's parser): a character missing from
+        ``first`` would make the scanner skip matches."""
+        from re import _constants as c
+        from re import _parser
+
+        digits = [ch for ch in map(chr, range(0x110000)) if ch.isdecimal()]
+        scanners = self.scanners()
+        self.assertGreaterEqual(len(scanners), 4)
+        for scanner in scanners:
+            with self.subTest(scanner.pattern.pattern[:40]):
+                parsed = _parser.parse(scanner.pattern.pattern, scanner.pattern.flags)
+                items, empty = _first_items(parsed.data)
+                self.assertFalse(empty)  # no empty match: finditer's next search
+                begins: list[str] = []
+                for op, av in items:
+                    if op is c.LITERAL:
+                        begins.append(chr(av))
+                    elif op is c.RANGE:
+                        begins += map(chr, range(av[0], av[1] + 1))
+                    elif op is c.CATEGORY and av in (
+                        c.CATEGORY_DIGIT,
+                        c.CATEGORY_UNI_DIGIT,
+                    ):
+                        begins += digits
+                    else:
+                        self.fail(f"the test cannot tell {op} {av}")
+                missing = [ch for ch in begins if not scanner.first.fullmatch(ch)]
+                self.assertEqual(missing, [])
+
+    def test_the_same_matches_as_the_pattern_alone(self):
+        texts = [case.text for case in CASES.values()]
+        texts += [f"据统计，{p}，全市新增企业120家。" for p in PERIOD_PHRASES]
+        texts += ["下午三点半召开会议，3时半结束", "位列全省前10名，目前3名"]
+        texts.append(SEED.read_text(encoding="utf-8"))
+        for scanner in self.scanners():
+            with self.subTest(scanner.pattern.pattern[:40]):
+                total = 0
+                for text in texts:
+                    want = [
+                        (m.span(), m.groupdict())
+                        for m in scanner.pattern.finditer(text)
+                    ]
+                    got = [(m.span(), m.groupdict()) for m in scanner.finditer(text)]
+                    self.assertEqual(got, want, text)
+                    total += len(want)
+                self.assertGreater(total, 0)  # the corpus exercises it
