@@ -121,70 +121,99 @@ def figure_proposals_extract_many(found: list[tuple[int, str, list[Figure]]]) ->
 
 def _new_proposals(found: list[tuple[int, str, list[Figure]]]) -> list[FigureProposal]:
     """The unsaved proposals of ``found``'s figures not proposed before, checked."""
-    ids = [pk for pk, _text, _figures in found]
-    known = {
-        (pk, quote, value, unit)
-        for pk, quote, value, unit in FigureProposal.objects.filter(
-            article_id__in=ids
-        ).values_list("article_id", "quote", "value", "unit")
-    }
+    known = proposed_keys([pk for pk, _text, _figures in found])
     indicators = list(Indicator.objects.select_related("unit"))
+    return [
+        proposal
+        for pk, text, figures in found
+        for proposal in checked_proposals(pk, text, figures, known, indicators)
+    ]
+
+
+def proposed_keys(article_ids: list[int]) -> set[tuple]:
+    """(article id, quote, value, unit) of the proposals these articles have."""
+    return set(
+        FigureProposal.objects.filter(article_id__in=article_ids).values_list(
+            "article_id", "quote", "value", "unit"
+        )
+    )
+
+
+def checked_proposals(
+    pk: int,
+    text: str,
+    figures: list[Figure],
+    known: set[tuple],
+    indicators: list[Indicator],
+) -> list[FigureProposal]:
+    """The unsaved proposals of article ``pk``'s ``figures`` (found in its body
+    ``text``) not in ``known`` (``proposed_keys``; those made are added), their
+    fields checked. No database: ``extract_figures --all`` makes them in its worker
+    processes, ``indicators`` loaded before."""
     new = []
-    for pk, text, figures in found:
-        for figure in figures:
-            key = (pk, figure.quote, figure.value, figure.unit)
-            if key in known:
-                continue
-            known.add(key)
-            proposal = FigureProposal(
-                article_id=pk,
-                quote=figure.quote,
-                start=figure.start,
-                end=figure.end,
-                raw_text=_raw_text(text, figure),
-                value=figure.value,
-                comparator=figure.comparator,
-                lower=figure.lower,
-                upper=figure.upper,
-                unit=figure.unit[:20],
-                subject=figure.subject[:200],
-                period_start=figure.period_start,
-                period_end=figure.period_end,
-                indicator=indicator_suggest(figure.subject, figure.unit, indicators),
-            )
-            # Not the foreign keys, which ForeignKey.validate looks up a query each:
-            # the article was just read, the indicator is one of those loaded.
-            proposal.clean_fields(exclude=_KEYS_GIVEN)
-            new.append(proposal)
+    for figure in figures:
+        key = (pk, figure.quote, figure.value, figure.unit)
+        if key in known:
+            continue
+        known.add(key)
+        proposal = FigureProposal(
+            article_id=pk,
+            quote=figure.quote,
+            start=figure.start,
+            end=figure.end,
+            raw_text=_raw_text(text, figure),
+            value=figure.value,
+            comparator=figure.comparator,
+            lower=figure.lower,
+            upper=figure.upper,
+            unit=figure.unit[:20],
+            subject=figure.subject[:200],
+            period_start=figure.period_start,
+            period_end=figure.period_end,
+            indicator=indicator_suggest(figure.subject, figure.unit, indicators),
+        )
+        # Not the foreign keys, which ForeignKey.validate looks up a query each:
+        # the article was just read, the indicator is one of those loaded.
+        proposal.clean_fields(exclude=_KEYS_GIVEN)
+        new.append(proposal)
     return new
 
 
 _KEYS_GIVEN = ("article", "indicator", "observation", "decided_by")
 
+# The proposals' rows as RowInsert writes them (every column but the id).
+PROPOSAL_ROWS = RowInsert(FigureProposal)
+
 
 def _insert_proposals(new: list[FigureProposal]) -> int:
-    """Insert ``new`` at once, or, if the unique constraint refuses the batch (the
-    same figure proposed meanwhile), one by one, skipping those; how many went in.
+    """Insert ``new`` (checked): ``insert_proposal_rows`` of their rows."""
+    return insert_proposal_rows(PROPOSAL_ROWS.values_of(new))
+
+
+def insert_proposal_rows(rows: list[list]) -> int:
+    """Insert checked proposals given as ``PROPOSAL_ROWS`` rows at once, or, if the
+    unique constraint refuses the batch (the same figure proposed meanwhile), one
+    by one, skipping those; how many went in.
 
     At once by ``RowInsert``, as ``bulk_create`` would without its preparation of
-    each value through the model's fields (the proposals were checked in
-    ``_new_proposals``). The whole batch of 400 articles' 11,596 proposals
-    (bench/figure_proposals_write.py): 1.84-1.87 s of CPU with ``bulk_create``,
-    1.10-1.12 s so."""
-    if not new:
+    each value through the model's fields. The whole batch of 400 articles' 11,596
+    proposals (bench/figure_proposals_write.py): 1.84-1.87 s of CPU with
+    ``bulk_create``, 1.10-1.12 s so."""
+    if not rows:
         return 0
-    rows = RowInsert(FigureProposal)
     try:
         with transaction.atomic():
-            rows.insert(rows.values_of(new))
-        return len(new)
+            PROPOSAL_ROWS.insert(rows)
+        return len(rows)
     except IntegrityError:
         pass
     created = 0
-    for proposal in new:
+    for row in rows:
         try:
             with transaction.atomic():
-                proposal.save()
+                FigureProposal(
+                    **dict(zip(PROPOSAL_ROWS.columns, row, strict=True))
+                ).save()
         except IntegrityError:
             continue
         created += 1

@@ -14,19 +14,36 @@ from news.models import Article
 from news.parsing import SHANGHAI, PageTextError, ParsedPage, parse_page_text
 from quality.extraction import Figure, extract_figures
 from quality.figure_links import figure_marks_batch
-from quality.figure_review import figure_proposals_extract_many
+from quality.figure_review import (
+    PROPOSAL_ROWS,
+    checked_proposals,
+    insert_proposal_rows,
+    proposed_keys,
+)
+from quality.models import Indicator
 from yantai.batches import worked_ahead
 
 BATCH = 200
 
+# The indicators proposals are matched to, loaded before the workers are forked.
+_indicators: list[Indicator] = []
 
-def _extract(rows: list[tuple[int, str, date]]) -> list[tuple[int, list[Figure]]]:
-    """Figures of each (id, body text, publication date): no database."""
-    return [(pk, extract_figures(text, on)) for pk, text, on in rows]
+
+def _propose(rows: list[tuple[int, str, date, set]]) -> list[list[list]]:
+    """For each (id, body text, publication date, its proposals' keys), the rows of
+    its new proposals, checked (``checked_proposals``): no database."""
+    return [
+        PROPOSAL_ROWS.values_of(
+            checked_proposals(pk, text, extract_figures(text, on), known, _indicators)
+        )
+        for pk, text, on, known in rows
+    ]
 
 
 def _article_batches(queryset, size: int = BATCH):
-    """(id, body text, date) of the articles, a batch at a time, by id."""
+    """(id, body text, date, keys of its proposals) of the articles, a batch at a
+    time, by id. A batch's keys are read one batch ahead of its write: a proposal
+    made meanwhile by the admin's 提取数据 is skipped at the insert."""
     last = 0
     while True:
         rows = list(
@@ -37,8 +54,11 @@ def _article_batches(queryset, size: int = BATCH):
         if not rows:
             return
         last = rows[-1][0]
+        known: dict[int, set] = {pk: set() for pk, _text, _at in rows}
+        for key in proposed_keys(list(known)):
+            known[key[0]].add(key)
         yield [
-            (pk, text, timezone.localdate(at or timezone.now()))
+            (pk, text, timezone.localdate(at or timezone.now()), known[pk])
             for pk, text, at in rows
         ]
 
@@ -165,7 +185,9 @@ class Command(BaseCommand):
     def handle_all(self, options):
         """Propose the figures of every published article as the review's own
         service (what the admin's 提取数据 button does) would, a batch per
-        transaction and a few statements a batch (``figure_proposals_extract_many``)."""
+        transaction and a few statements a batch: what
+        ``figure_proposals_extract_many`` writes, its proposals made and checked in
+        the worker processes."""
         jobs = options["jobs"]
         if jobs < 1:
             raise CommandError(_("--jobs 须是正整数。"))
@@ -186,17 +208,19 @@ class Command(BaseCommand):
         # No more workers than articles: a batch is split into one part a worker.
         jobs = max(1, min(jobs, total))
         done = proposed = 0
+        _indicators[:] = Indicator.objects.select_related("unit")
         try:
-            # The workers only cut text: they never use the database connection
-            # they inherit. Batches are read here, one ahead of the writes.
+            # The workers extract the figures and make and check the proposals (what
+            # figure_proposals_extract_many does in one process); they never use the
+            # database connection they inherit. Batches are read here, one ahead of
+            # the writes, which are this process's only work.
             with worked_ahead(
-                _article_batches(articles, size), _extract, jobs
+                _article_batches(articles, size), _propose, jobs
             ) as worked:
-                for rows, batch in worked:
-                    found = dict(batch)
+                for _rows, batch in worked:
                     with figure_marks_batch():
-                        proposed += figure_proposals_extract_many(
-                            [(pk, text, found[pk]) for pk, text, _on in rows]
+                        proposed += insert_proposal_rows(
+                            [row for proposals in batch for row in proposals]
                         )
                     done += len(batch)
                     if bar is not None:
