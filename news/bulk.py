@@ -844,17 +844,25 @@ class RowInsert:
         return None
 
 
-def index_rows_insert() -> RowInsert:
-    """The INSERT of search index rows (article_id, title words, body words) on
-    SQLite, whose triggers write the FTS5 index: a statement a batch."""
-    # The words come as UTF-8 from the workers (Prepared.words), as text when cut
-    # again here: both written as text.
-    return RowInsert(
-        ArticleSearch,
-        ("article_id", "title", "body"),
-        text=("title", "body"),
-        one_statement=True,
-    )
+# SQLite: the search index rows (article_id, title words, body words), whose
+# triggers write the FTS5 index, a statement a batch. The words come as UTF-8 from
+# the workers (Prepared.words), as text when cut again here: both written as text.
+_INDEX_ROWS = RowInsert(
+    ArticleSearch,
+    ("article_id", "title", "body"),
+    text=("title", "body"),
+    one_statement=True,
+)
+
+
+def insert_index_rows(rows: list[tuple[int, str, str, bytes | None]]) -> None:
+    """A batch's search index rows (id, title words, body words, document), as the
+    import and ``search.rebuild_index`` write them: on PostgreSQL with their
+    ``document`` (``_insert_documents``), on SQLite without (the FTS5 triggers)."""
+    if connection.vendor == "postgresql":
+        _insert_documents(rows)
+    else:
+        _INDEX_ROWS.insert(row[:3] for row in rows)
 
 
 def _take_ids(model: type[models.Model], n: int) -> list[int]:
@@ -921,7 +929,6 @@ class _Tables:
             ArticleEvent,
             ("article_id", "action", "from_status", "to_status", "comment", "by_id"),
         )
-        self.search = index_rows_insert()
         # PostgreSQL: the revisions with the ids taken for them first (_create).
         self.revision_with_id = RowInsert(Revision, ("id", *self.revision.columns))
 
@@ -1379,10 +1386,7 @@ class BatchWriter:
                 words = _words(item, tag_names=tag_names)
                 document = _document(words)
             search_rows.append((article.pk, words[0], words[1], document))
-        if connection.vendor == "postgresql":
-            insert_documents(search_rows)
-        else:
-            self.tables.search.insert(row[:3] for row in search_rows)
+        insert_index_rows(search_rows)
         transaction.on_commit(search.index_changed, robust=True)
 
     def _touch_neighbours(self, articles: list[Article]) -> None:
@@ -1536,7 +1540,7 @@ assert set(IMPORTED_FIELDS) <= {
 }, "news.bulk compares the fields article_import writes: keep them in step"
 
 
-def insert_documents(rows: list[tuple[int, str, str, bytes | None]]) -> None:
+def _insert_documents(rows: list[tuple[int, str, str, bytes | None]]) -> None:
     """PostgreSQL: the index rows with their ``document`` given in binary form (the
     server reads it instead of parsing the words, 1.1 ms a row, or the tsvector's
     text, 0.3 ms), or NULL, which migration 0016's trigger fills the way it fills

@@ -622,11 +622,14 @@ def rebuild_index(batch_size: int = 500, progress=None, jobs: int = 1) -> int:
             last_pk = batch[-1][0]
             yield _batch_texts(batch)
 
+    # Written as the bulk import writes them (news.bulk imports this module).
+    from .bulk import insert_index_rows
+
     done = 0
     with worked_ahead(batches(), index_rows, jobs) as worked, transaction.atomic():
         _empty_index()
         for _texts, rows in worked:
-            _insert_index_rows(rows)
+            insert_index_rows(rows)
             done += len(rows)
             if progress:
                 progress(done, total)
@@ -720,16 +723,6 @@ def _empty_index() -> None:
         )
         for _name, sql in triggers:
             cursor.execute(sql)
-
-
-def _insert_index_rows(rows: list[tuple[int, str, str, bytes | None]]) -> None:
-    # news.bulk imports this module.
-    from .bulk import index_rows_insert, insert_documents
-
-    if connection.vendor == "postgresql":
-        insert_documents(rows)
-    else:
-        index_rows_insert().insert(row[:3] for row in rows)
 
 
 # --- reading the index ----------------------------------------------------------
