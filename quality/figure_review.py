@@ -80,8 +80,9 @@ def figure_proposals_extract(
     A figure already proposed (same quote, value and unit), whatever was decided about
     it, is not proposed again: rejected figures stay rejected. ``figures``: what
     ``extract_figures`` finds in the article's ``body_text``, when the caller has it
-    already. ``extract_figures --all`` writes many articles' at once:
-    ``figure_proposals_extract_many``.
+    already. ``figure_proposals_extract_many`` writes many articles' at once, and
+    ``extract_figures --all`` the same in worker processes: all three make their
+    proposals with ``checked_proposals``.
     """
     text = article.body_text
     if figures is None:

@@ -1,6 +1,7 @@
 """Print the figures (quantitative statements) of a news page-text file, or, with
 ``--all``, propose the figures of every published article for review."""
 
+import functools
 import json
 import time
 from datetime import date, datetime
@@ -25,16 +26,15 @@ from yantai.batches import worked_ahead
 
 BATCH = 200
 
-# The indicators proposals are matched to, loaded before the workers are forked.
-_indicators: list[Indicator] = []
 
-
-def _propose(rows: list[tuple[int, str, date, set]]) -> list[list[list]]:
+def _propose(
+    rows: list[tuple[int, str, date, set]], indicators: list[Indicator]
+) -> list[list[list]]:
     """For each (id, body text, publication date, its proposals' keys), the rows of
     its new proposals, checked (``checked_proposals``): no database."""
     return [
         PROPOSAL_ROWS.values_of(
-            checked_proposals(pk, text, extract_figures(text, on), known, _indicators)
+            checked_proposals(pk, text, extract_figures(text, on), known, indicators)
         )
         for pk, text, on, known in rows
     ]
@@ -54,6 +54,9 @@ def _article_batches(queryset, size: int = BATCH):
         if not rows:
             return
         last = rows[-1][0]
+        # Each article gets its own keys, so a worker is sent only its part's: one
+        # set for the batch, sent whole with each part, cost the archive's re-run
+        # 72.4 s of CPU against 70.6 s (one run each).
         known: dict[int, set] = {pk: set() for pk, _text, _at in rows}
         for key in proposed_keys(list(known)):
             known[key[0]].add(key)
@@ -208,14 +211,16 @@ class Command(BaseCommand):
         # No more workers than articles: a batch is split into one part a worker.
         jobs = max(1, min(jobs, total))
         done = proposed = 0
-        _indicators[:] = Indicator.objects.select_related("unit")
+        propose = functools.partial(
+            _propose, indicators=list(Indicator.objects.select_related("unit"))
+        )
         try:
             # The workers extract the figures and make and check the proposals (what
             # figure_proposals_extract_many does in one process); they never use the
             # database connection they inherit. Batches are read here, one ahead of
             # the writes, which are this process's only work.
             with worked_ahead(
-                _article_batches(articles, size), _propose, jobs
+                _article_batches(articles, size), propose, jobs
             ) as worked:
                 for _rows, batch in worked:
                     with figure_marks_batch():
