@@ -93,8 +93,9 @@ SAMPLE_PAGES = sorted(
 )
 
 
-def published_sample_pages() -> None:
-    """The sample pages imported and published by the account "publisher"."""
+def published_sample_pages(pages: list[Path] = SAMPLE_PAGES) -> None:
+    """The sample pages (or ``pages``) imported and published by the account
+    "publisher"."""
     from django.core.management import call_command
 
     UserFactory(username="publisher", is_superuser=True)
@@ -103,7 +104,7 @@ def published_sample_pages() -> None:
         "--publish",
         "--as",
         "publisher",
-        *map(str, SAMPLE_PAGES),
+        *map(str, pages),
         stdout=io.StringIO(),
         stderr=io.StringIO(),
     )

@@ -12,7 +12,7 @@ from news.models import Article
 from quality.extraction import extract_figures
 from quality.figure_review import article_published_on
 from quality.models import FigureProposal
-from tests.factories import UserFactory
+from tests.factories import published_sample_pages
 
 SEED = (
     Path(settings.BASE_DIR) / "news" / "fixtures" / "pages" / "000_b5b21bbd38acca12.txt"
@@ -28,15 +28,7 @@ def run(*args) -> str:
 class ExtractAllTests(TestCase):
     @classmethod
     def setUpTestData(cls):
-        UserFactory(username="publisher", is_superuser=True)
-        call_command(
-            "import_article",
-            "--publish",
-            "--as",
-            "publisher",
-            str(SEED),
-            stdout=StringIO(),
-        )
+        published_sample_pages([SEED])
 
     def test_every_published_article_once(self):
         article = Article.objects.get()
