@@ -11,7 +11,7 @@ Usage (from the project root):
 Makes a fresh SQLite database as ``bench/import_bench.py`` does (with ``--tree``, by
 that checkout's migrations and code: e.g. ``git archive COMMIT | tar -x -C DIR``,
 ``DIR/.venv`` → ``.venv``), reads the first N pages of the shared dataset
-(``bench/data/pages-2000.zip``) and measures, over them:
+(``bench/data/pages-20000.zip``) and measures, over them:
 
 - ``worker``: what a worker does for a chunk of pages, ``news.bulk._prepare_chunk``
   (read, parse, derive, cut the index words, the 错敏字 pre-check) and the pickling
@@ -113,7 +113,7 @@ def measure(args, root: Path, env: dict[str, str]) -> None:
 
     search.learn_names()
     words = bulk._active_words()
-    sources = list(bulk.iter_sources([str(BENCH / "data" / "pages-2000.zip")]))
+    sources = list(bulk.iter_sources([str(BENCH / "data" / "pages-20000.zip")]))
     sources = sources[: args.n]
     chunk = bulk.CHUNK_SIZE
 
