@@ -15,8 +15,10 @@ and created) with a publishing account; run
 
     /usr/bin/time -v manage.py import_article --publish --as bench --jobs J FILE
 
-and read its wall time and peak RSS; then check, in a new process, that all N are
-published, that a search finds them and that an article page is served (200).
+and read its wall time, CPU time and peak RSS, and the seconds the machine's cores
+were idle meanwhile (``idle_core_s``, from ``/proc/stat``); then check, in a new
+process, that all N are published, that a search finds them and that an article
+page is served (200).
 Prints one RESULT line a run. With ``--wagtail [signals|after]``, each run (and its
 baseline) is followed by the same N articles imported by Wagtail 8.0.1
 (bench/wagtail_import.py: its own venv and SQLite database) and a RESULT line with
@@ -97,17 +99,45 @@ def timed(
     """``manage.py *args`` under ``/usr/bin/time -v``: its wall seconds, its peak RSS
     in MB and the finished process; a failure stops the benchmark with its output."""
     started = time.perf_counter()
-    done = subprocess.run(
-        ["/usr/bin/time", "-v", PYTHON, "manage.py", *args],
-        env=env,
-        cwd=root,
-        capture_output=True,
-        text=True,
-    )
+    with MachineIdle() as idle:
+        done = subprocess.run(
+            ["/usr/bin/time", "-v", PYTHON, "manage.py", *args],
+            env=env,
+            cwd=root,
+            capture_output=True,
+            text=True,
+        )
     seconds = time.perf_counter() - started
     if done.returncode:
         raise SystemExit(done.stdout[-2000:] + done.stderr[-4000:])
+    done.idle_core_seconds = idle.seconds
     return seconds, peak_rss_mb(done.stderr), done
+
+
+class MachineIdle:
+    """The machine's idle (and I/O-wait) CPU seconds, summed over its cores, while
+    the block runs, from ``/proc/stat``: how much of the cores a run left unused
+    (its start in one process, the workers or the writer waiting for the other)."""
+
+    def __enter__(self):
+        self.seconds = None
+        self.start = self._idle()
+        return self
+
+    def __exit__(self, *exc):
+        if self.start is not None:
+            self.seconds = round(
+                (self._idle() - self.start) / os.sysconf("SC_CLK_TCK"), 1
+            )
+
+    @staticmethod
+    def _idle() -> int | None:
+        try:
+            with open("/proc/stat") as stat:
+                fields = stat.readline().split()
+        except OSError:
+            return None
+        return int(fields[4]) + int(fields[5])
 
 
 def peak_rss_mb(report: str) -> int:
@@ -216,6 +246,7 @@ def run_once(
     return {
         "seconds": round(seconds, 1),
         "cpu_s": cpu_seconds(done.stderr),
+        "idle_core_s": done.idle_core_seconds,
         "load": load,
         "peak_rss_mb": rss_mb,
         "summary": done.stdout.strip().splitlines()[-1],

@@ -18,6 +18,7 @@ whatever the number of files.
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import functools
 import gc
@@ -530,7 +531,7 @@ WORKER_NICENESS_SQLITE = 10
 def _worker_start(names: list[str]) -> None:
     if connection.vendor == "sqlite":
         # SQLite's writer is the import's serial path (its FTS5 index, commits): the
-        # workers, one batch ahead, take what it leaves of two cores instead of a
+        # workers, batches ahead of it, take what it leaves of two cores instead of a
         # third of each. 20,000 pages, bench/import_threads.py, two pairs: 29.0 and
         # 57.1 s against 38.0 and 71.2 s. Not on PostgreSQL, where the workers are
         # the slower side (the writer waits for them): 64.9 against 50.0 s.
@@ -1654,8 +1655,9 @@ def import_sources(
 ) -> Totals:
     """Import every article under ``paths``; report each outcome to ``on_outcome``.
 
-    Parsing runs in ``jobs`` worker processes (none when 1) one batch ahead of the
-    writes. Raises ``PermissionDenied`` before reading anything if ``by`` may not.
+    Parsing runs in ``jobs`` worker processes (none when 1) ``_Parser.ahead``
+    batches ahead of the writes. Raises ``PermissionDenied`` before reading anything
+    if ``by`` may not.
     """
     check_import_permission(by, publish=publish)
     started = time.perf_counter()
@@ -1680,12 +1682,18 @@ def import_sources(
         # Each batch is public at its commit; the shared fragments (最新文章, the
         # channel menu) are rendered once at the end, not after every batch.
         with pagecache.fragments_rendered_at_end():
-            pending = parser.submit(_take(sources, batch_size, report))
-            while pending is not None:
-                items = pending()
-                # Parse the next batch while this one is written.
+            pending: collections.deque = collections.deque()
+            while len(pending) < parser.ahead and (
+                submitted := parser.submit(_take(sources, batch_size, report))
+            ):
+                pending.append(submitted)
+            while pending:
+                items = pending.popleft()()
+                # Parse the batches after this one while it is written.
                 following = parser.submit(_take(sources, batch_size, report))
-                if following is not None and checkpointer is None:
+                if following is not None:
+                    pending.append(following)
+                if pending and checkpointer is None:
                     # More than one batch: the log copied by a thread of its own.
                     checkpointer = Checkpointer.start()
                 if checkpointer is not None:
@@ -1701,7 +1709,6 @@ def import_sources(
                     checkpointer.committed()
                 for outcome in outcomes:
                     report(outcome)
-                pending = following
     finally:
         parser.close()
         if checkpointer is not None:
@@ -1895,6 +1902,15 @@ class _Parser:
         self.index = index
         self.writer = writer
         self.pool = None
+        # Batches parsed ahead of the one being written. One was not enough: a
+        # batch the writer took longer over (a commit, its checkpoint, a slower
+        # statement) left the workers idle once the next was parsed, ~5 % of two
+        # cores through the import, more at its start. With two, 20,000 pages
+        # alternated: 26.0-26.8 s against 26.6-27.2 s on SQLite, 39.3-39.4 s
+        # against 39.9-41.7 s on PostgreSQL (docs/benchmarks.md). A worker's later
+        # batch may miss names the writer added meanwhile: BatchWriter._index cuts
+        # such a page again. In this process (no pool) parsing ahead gains nothing.
+        self.ahead = 2 if jobs >= 2 else 1
 
     def submit(self, batch: list[Source]):
         """Start parsing ``batch``; return a function giving its items, or None."""
