@@ -102,3 +102,29 @@ class UncompressedFileCacheTests(SimpleTestCase):
         plain = cache_in(self.dir, COMPRESS=False)
         plain.set("page", self.page, -1)
         self.assertIsNone(plain.get("page"))
+
+
+class WithoutRedisTests(SimpleTestCase):
+    def test_a_site_on_the_file_caches_never_imports_redis_py(self):
+        """Importing redis-py (its asyncio client with it) cost every process ~0.1 s
+        of its start, every ``manage.py`` command and gunicorn worker: a site with
+        no ``REDIS_URL`` does not pay it, even after using each of its caches."""
+        from tests.test_deploy_settings import clean_env, python
+
+        code = (
+            "import sys, django\n"
+            "django.setup()\n"
+            "from django.conf import settings\n"
+            "from django.core.cache import caches\n"
+            "for alias in settings.CACHES:\n"
+            "    caches[alias].set('k', 1)\n"
+            "    assert caches[alias].get('k') == 1, alias\n"
+            "print(sorted(settings.CACHES), 'redis' in sys.modules)\n"
+        )
+        env = clean_env(DJANGO_SECRET_KEY="file-cache-test-key", DATABASE_URL="")
+        result = python(code, env)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertTrue(result.stdout.rstrip().endswith("False"), result.stdout)
+        # The same code with redis-py imported first says so: the test can fail.
+        result = python("import redis\n" + code, env)
+        self.assertTrue(result.stdout.rstrip().endswith("True"), result.stdout)

@@ -3,6 +3,7 @@ the project's cache backends."""
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 import os
@@ -20,7 +21,17 @@ from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.files import locks
 from django.core.signals import setting_changed
 from django.dispatch import receiver
-from redis.exceptions import RedisError
+
+
+@functools.cache
+def _redis_error() -> type[Exception]:
+    """redis-py's base exception, imported when a Redis cache first fails: importing
+    redis-py (its asyncio client with it, ~95 ms) is not paid by every process of a
+    site on the file cache, nor by every ``manage.py`` command."""
+    from redis.exceptions import RedisError
+
+    return RedisError
+
 
 logger = logging.getLogger(__name__)
 
@@ -271,7 +282,7 @@ class RedisCache(redis.RedisCache):
                 if breaker.down:
                     breaker.make_kept_writes()
                 result = method(self, *args)
-            except RedisError as error:
+            except _redis_error() as error:
                 breaker.failed(error)
             else:
                 if breaker.down:
@@ -445,7 +456,7 @@ class SentMget:
             _kept.conn = None
             try:
                 kept = (pool, pid, pool.get_connection())
-            except RedisError as error:
+            except _redis_error() as error:
                 breaker.failed(error)
                 raise
             _kept.conn = kept
@@ -471,7 +482,7 @@ class SentMget:
         # A kept connection may have been closed by the server while idle (its
         # ``timeout``, a restart): the next MGET takes a new one. A new one that
         # fails says Redis is out of reach.
-        if self.fresh and isinstance(error, RedisError):
+        if self.fresh and isinstance(error, _redis_error()):
             self.breaker.failed(error)
 
 
