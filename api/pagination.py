@@ -9,22 +9,21 @@ pages). A page past the last row is still 404.
 A view may cache its counts (``count_cache = "name"``): a big table's ``COUNT(*)``
 costs the database every matching row (about 150 ms for 1,000,000 observations), and
 the same filters are asked for again and again. The cached count is keyed on the
-filters and on a generation token that ``bump_count_generation(name)`` replaces when
-the rows change (quality.signals, on commit), and lives at most ``COUNT_CACHE_SECONDS``.
+filters and on a generation token (``api.counts``) that ``bump_count_generation(name)``
+replaces when the rows change (quality.signals, on commit), and lives at most
+``COUNT_CACHE_SECONDS``.
 """
 
 from __future__ import annotations
 
-import uuid
-
-from django.core.cache import caches
 from django.core.paginator import Paginator as DjangoPaginator
-from django.db import transaction
 from django.utils.translation import gettext as _
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import LimitOffsetPagination, PageNumberPagination
 
 from yantai.caching import shared_cached
+
+from .counts import count_generation
 
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
@@ -32,31 +31,6 @@ MAX_OFFSET = 10_000
 COUNT_CACHE_SECONDS = 300
 # Parameters that choose a page or a format, not the rows counted.
 NOT_FILTERS = {"page", "page_size", "limit", "offset", "ordering", "format"}
-
-
-def _generation_key(name: str) -> str:
-    return f"api:count-generation:{name}"
-
-
-def bump_count_generation(name: str) -> None:
-    """Forget the cached counts of ``name``: now, and again when the current
-    transaction commits (a count cached in between would miss the new rows)."""
-
-    def bump():
-        caches["shared"].set(_generation_key(name), uuid.uuid4().hex, None)
-
-    bump()
-    transaction.on_commit(bump)
-
-
-def count_generation(name: str) -> str:
-    """The current generation token of ``name`` (made on first use)."""
-    shared = caches["shared"]
-    generation = shared.get(_generation_key(name))
-    if generation is None:
-        shared.add(_generation_key(name), uuid.uuid4().hex, None)
-        generation = shared.get(_generation_key(name))
-    return generation
 
 
 def count_of(queryset, request, view) -> int:

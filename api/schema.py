@@ -1,4 +1,5 @@
-"""drf-spectacular extensions for the api app (loaded in ``ApiConfig.ready``)."""
+"""drf-spectacular extensions for the api app, loaded with ``AutoSchema``
+(``DEFAULT_SCHEMA_CLASS``) before any schema is made."""
 
 from drf_spectacular import openapi
 from drf_spectacular.extensions import OpenApiAuthenticationExtension

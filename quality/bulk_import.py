@@ -61,7 +61,7 @@ from django.db.models import Max
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from api.pagination import bump_count_generation
+from api.counts import bump_count_generation
 from news.models import Article, AuditLog
 from news.services import audit_record
 from yantai.csvsafe import unguard_cell

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from django.db import connection
 
-from api.pagination import count_generation
+from api.counts import count_generation
 from news.models import Article
 
 from . import columns

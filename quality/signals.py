@@ -5,7 +5,7 @@ the API's cached observation counts (api.pagination)."""
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
-from api.pagination import bump_count_generation
+from api.counts import bump_count_generation
 
 from .figure_links import figures_changed
 from .models import FigureProposal, Indicator, Observation, Period, Region, Unit

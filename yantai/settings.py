@@ -139,7 +139,8 @@ if FRONTEND_CACHE_PURGE_HEADER and not re.fullmatch(
     )
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # django.contrib.admin, its modules imported when first needed (yantai.admin_app).
+    "yantai.admin_app.AdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

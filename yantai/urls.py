@@ -14,6 +14,8 @@ from quality import sitemaps as quality_sitemaps
 
 from . import views
 
+# Every app's admin module, imported here rather than at setup (yantai.admin_app).
+admin.autodiscover()
 admin.site.site_header = "品质烟台 · 内容管理"
 admin.site.site_title = "品质烟台"
 admin.site.index_title = "内容管理"
