@@ -1687,6 +1687,12 @@ def import_sources(
                 submitted := parser.submit(_take(sources, batch_size, report))
             ):
                 pending.append(submitted)
+            if len(pending) > 1:
+                # A run of several batches renders the shared fragments at its end.
+                # After the submissions above: any worker processes are forked by
+                # now (all at the first, ProcessPoolExecutor's way with "fork"), so
+                # none inherits the thread's imports half done.
+                pagecache.prepare_fragment_rendering()
             while pending:
                 items = pending.popleft()()
                 # Parse the batches after this one while it is written.

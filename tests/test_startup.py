@@ -80,3 +80,25 @@ class StartupTests(SimpleTestCase):
             "out = {'schemes': sorted(schema['components']['securitySchemes'])}\n"
         )
         self.assertIn("tokenAuth", out["schemes"])
+
+    def test_fragment_rendering_prepared_in_a_thread(self):
+        """What a bulk import loads while its batches are written, so that its last
+        act, rendering the shared fragments, does not (news.pagecache)."""
+        out = run(
+            "from django.template import engines\n"
+            "from news import pagecache\n"
+            "thread = pagecache.prepare_fragment_rendering()\n"
+            "thread.join()\n"
+            "loader = engines['django'].engine.template_loaders[0]\n"
+            "out = {'daemon': thread.daemon,\n"
+            "       'templates': sorted(loader.get_template_cache)}\n"
+        )
+        self.assertTrue(out["daemon"])
+        self.assertEqual(out["at_setup"], dict.fromkeys(LATE, False))
+        self.assertEqual(out["after"], dict.fromkeys(LATE, True))
+        for template in (
+            "news/includes/channel_menu.html",
+            "news/includes/latest.html",
+            "news/includes/site_footer.html",
+        ):
+            self.assertIn(template, out["templates"])
