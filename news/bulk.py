@@ -78,6 +78,7 @@ from .services import (
     named_messages,
     page_import_key,
 )
+from .signals import mentions_indexed_together
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -1329,7 +1330,8 @@ class BatchWriter:
         """Ids of the batch's people, creating those not yet in the database.
 
         Created with ``save()`` like ``services.person_get_or_create``: at commit the
-        name is taught to the segmenter and the articles mentioning it re-indexed.
+        names are taught to the segmenter and the articles mentioning them
+        re-indexed, all of the batch's at once (``mentions_indexed_together``).
         """
         names = {name for item in items for _r, name, _x in _credits(item.page)}
         missing = names - self.people.keys()
@@ -1341,9 +1343,10 @@ class BatchWriter:
         ):
             found[name] = pk  # the last one written is the lowest id: the first
         created = []
-        for name in sorted(missing - found.keys()):
-            found[name] = Person.objects.create(name=name).pk
-            created.append(name)
+        with mentions_indexed_together():
+            for name in sorted(missing - found.keys()):
+                found[name] = Person.objects.create(name=name).pk
+                created.append(name)
 
         def remember():
             self.people.update(found)

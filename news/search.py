@@ -345,21 +345,31 @@ def index_article(article_id: int) -> None:
     index_changed()
 
 
-def index_mentions(name: str) -> None:
-    """Teach the segmenter a person's name and re-index the articles mentioning it.
+def index_mentions(*names: str) -> None:
+    """Teach the segmenter people's names and re-index the articles mentioning any.
 
-    For a person just added or renamed: articles indexed before cut the name into
-    other words (局长孙洪安说 → 孙洪安说), so a search for it would miss them.
+    For people just added or renamed: articles indexed before cut the name into
+    other words (局长孙洪安说 → 孙洪安说), so a search for it would miss them. Each
+    name is looked for in every published article's text: a scan of the table a
+    name (0.36-0.38 s at 20,000 articles, SQLite, and as long for ten names ORed
+    in one statement), so several names are looked for together, in one pass of
+    one regular expression of them all.
     """
-    learn_name(name)
-    if len(name) < 2:
+    for name in names:
+        learn_name(name)
+    names = sorted({name for name in names if len(name) >= 2})
+    if not names:
         return
-    mentions = (
-        Q(title__contains=name)
-        | Q(kicker__contains=name)
-        | Q(subtitle__contains=name)
-        | Q(summary__contains=name)
-        | Q(body_text__contains=name)
+    if len(names) == 1:
+        lookup, value = "contains", names[0]
+    else:
+        lookup, value = "regex", "|".join(re.escape(name) for name in names)
+    mentions = Q(
+        *[
+            (f"{column}__{lookup}", value)
+            for column in ("title", "kicker", "subtitle", "summary", "body_text")
+        ],
+        _connector=Q.OR,
     )
     ids = Article.objects.filter(mentions, status=Article.Status.PUBLISHED)
     for article_id in ids.values_list("pk", flat=True):

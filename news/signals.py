@@ -13,6 +13,9 @@ one write path); here only what a page shows beside the article and is edited on
 its own (``news.pagecache``, docs/architecture.md "The page cache").
 """
 
+import contextvars
+from contextlib import contextmanager
+
 from django.db import transaction
 from django.db.models.signals import (
     m2m_changed,
@@ -100,9 +103,33 @@ def name_changed(sender, instance, created=False, raw=False, **kwargs):
         _reindex_on_commit(article_id)
 
 
+# Set by ``mentions_indexed_together``: the names of the people created meanwhile.
+_created_names: contextvars.ContextVar[list[str] | None] = contextvars.ContextVar(
+    "news_created_names", default=None
+)
+
+
+@contextmanager
+def mentions_indexed_together():
+    """For people created inside (the bulk import creates a batch's at once): their
+    names taught and the articles mentioning them re-indexed at the commit by one
+    ``search.index_mentions`` of them all, not one scan of the articles a name."""
+    names: list[str] = []
+    reset = _created_names.set(names)
+    try:
+        yield
+    finally:
+        _created_names.reset(reset)
+    if names:
+        transaction.on_commit(lambda: search.index_mentions(*names), robust=True)
+
+
 @receiver(post_save, sender=Person, dispatch_uid="news_search_person_name_learnt")
 def person_saved(sender, instance, raw=False, created=False, **kwargs):
     if raw:
+        return
+    if created and (together := _created_names.get()) is not None:
+        together.append(instance.name)
         return
     # At commit, like the index writes: a rolled-back name is never learnt. A new
     # person's name other processes find by its id; a renamed one by the token.

@@ -1,5 +1,6 @@
 """Chinese full-text search: the same tests run on SQLite FTS5 and PostgreSQL."""
 
+from contextlib import nullcontext
 from datetime import date, timedelta
 from io import StringIO
 from unittest import mock
@@ -8,9 +9,10 @@ from django.core.cache import cache, caches
 from django.core.management import call_command
 from django.db import connection
 from django.test import TestCase, TransactionTestCase, override_settings
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from news import search
+from news import search, signals
 from news.models import Article, ArticleSearch, Person
 from tests.factories import (
     ArticleFactory,
@@ -411,6 +413,45 @@ class NamesInBodyTextTests(TestCase):
         with self.captureOnCommitCallbacks(execute=True):
             PersonFactory(name="孙洪安")
         self.assertEqual(self.found("孙洪安"), ["全市标准化工作会议召开"])
+
+    def test_people_created_together_are_looked_for_in_one_pass(self):
+        """``signals.mentions_indexed_together`` (the bulk import's batches): the
+        articles mentioning any of several new people found by one scan of the
+        articles, not one a name, and re-indexed."""
+        with self.captureOnCommitCallbacks(execute=True):
+            ArticleFactory(title="全市标准化工作会议召开", body=self.BODY)
+            ArticleFactory(
+                title="质量强市推进会", body="<p>副局长逄苗苗介绍了情况。</p>"
+            )
+            ArticleFactory(title="无关的一篇", body="<p>今天召开了会议。</p>")
+        self.assertEqual(self.found("孙洪安"), [])
+
+        def words(title: str) -> list[str]:
+            article = Article.objects.get(title=title)
+            return ArticleSearch.objects.get(article_id=article.pk).body.split()
+
+        self.assertNotIn("逄苗苗", words("质量强市推进会"))  # 逄 / 苗苗
+
+        def scans(together: bool) -> int:
+            block = signals.mentions_indexed_together if together else nullcontext
+            with (
+                CaptureQueriesContext(connection) as queries,
+                self.captureOnCommitCallbacks(execute=True),
+                block(),
+            ):
+                PersonFactory(name="孙洪安")
+                PersonFactory(name="逄苗苗")
+            return sum(
+                q["sql"].startswith('SELECT "news_article"."id" AS "pk" FROM')
+                and '"body_text"' in q["sql"]
+                for q in queries
+            )
+
+        self.assertEqual(scans(together=True), 1)
+        self.assertEqual(self.found("孙洪安"), ["全市标准化工作会议召开"])
+        self.assertIn("逄苗苗", words("质量强市推进会"))
+        Person.objects.all().delete()
+        self.assertEqual(scans(together=False), 2)  # one a name, without it
 
     def test_names_that_are_not_words_are_left_out(self):
         for name in ["孙", "Sun Hong'an", ""]:
