@@ -117,7 +117,7 @@ def figure_proposals_extract_many(found: list[tuple[int, str, list[Figure]]]) ->
     unique constraint refuses the batch and each figure is inserted on its own,
     skipping those, as the one-article service does.
     """
-    return _insert_proposals(_new_proposals(found))
+    return insert_proposal_rows(PROPOSAL_ROWS.values_of(_new_proposals(found)))
 
 
 def _new_proposals(found: list[tuple[int, str, list[Figure]]]) -> list[FigureProposal]:
@@ -184,11 +184,6 @@ _KEYS_GIVEN = ("article", "indicator", "observation", "decided_by")
 
 # The proposals' rows as RowInsert writes them (every column but the id).
 PROPOSAL_ROWS = RowInsert(FigureProposal)
-
-
-def _insert_proposals(new: list[FigureProposal]) -> int:
-    """Insert ``new`` (checked): ``insert_proposal_rows`` of their rows."""
-    return insert_proposal_rows(PROPOSAL_ROWS.values_of(new))
 
 
 def insert_proposal_rows(rows: list[list]) -> int:

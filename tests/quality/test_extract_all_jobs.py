@@ -9,10 +9,11 @@ from django.test import TestCase
 from news.models import Article, ArticleFigures
 from quality.extraction import extract_figures
 from quality.figure_review import (
-    _insert_proposals,
+    PROPOSAL_ROWS,
     _new_proposals,
     article_published_on,
     figure_proposals_extract,
+    insert_proposal_rows,
 )
 from quality.models import FigureProposal
 from tests.factories import Terminal, published_sample_pages
@@ -96,11 +97,12 @@ class ExtractAllInParallelTests(TestCase):
         new = _new_proposals(found)
         meanwhile = figure_proposals_extract(article=articles[1])
         self.assertTrue(meanwhile)
-        created = _insert_proposals(new)
+        created = insert_proposal_rows(PROPOSAL_ROWS.values_of(new))
         self.assertEqual(created, len(new) - len(meanwhile))
         self.assertEqual(FigureProposal.objects.count(), len(new))
         # And again: nothing new, nothing doubled.
-        self.assertEqual(_insert_proposals(_new_proposals(found)), 0)
+        again = PROPOSAL_ROWS.values_of(_new_proposals(found))
+        self.assertEqual(insert_proposal_rows(again), 0)
         self.assertEqual(FigureProposal.objects.count(), len(new))
 
     def test_rerun_changes_nothing_and_says_so(self):
