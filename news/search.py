@@ -361,6 +361,9 @@ def index_mentions(*names: str) -> None:
     if not names:
         return
     if len(names) == 1:
+        # One name: LIKE. The regular expression for one name costs more at
+        # 20,000 articles (SQLite 0.57 s against 0.42-0.44 s: Python's re called a
+        # row; PostgreSQL 0.80 s against 0.42 s).
         lookup, value = "contains", names[0]
     else:
         lookup, value = "regex", "|".join(re.escape(name) for name in names)
