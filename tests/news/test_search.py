@@ -22,6 +22,7 @@ from tests.factories import (
     TagFactory,
 )
 from tests.processes import run_in_another_process, shared_database_url
+from yantai.text import to_halfwidth
 
 
 def titles(response) -> list[str]:
@@ -521,6 +522,35 @@ class EngineTests(TestCase):
                     " WHERE indexname = 'news_article_search_document_gin'"
                 )
             self.assertEqual(cursor.fetchone()[0], 1)
+
+    def test_tokens_are_the_words_of_each_piece(self):
+        # tokens() makes the segmenter's joining characters spaces and keeps the
+        # pieces that are words: the words of each piece's \\w+ runs, in order.
+        def by_piece(text):
+            return search._tokens_by_piece(to_halfwidth(text).lower())
+
+        texts = [
+            "合格率超过97%，比2020年提高3.5个百分点，C++与C#、R&D",
+            "2021-12-05发布，ＧＢ／Ｔ　19001—2016《质量管理体系》",
+            "snake_case 与 a_b、3.5%",
+        ]
+        # Every character of the Basic Multilingual Plane between Chinese, digits.
+        texts += [
+            f"中{c}文 1{c}2"
+            for c in map(chr, range(0x10000))
+            if not 0xD800 <= ord(c) < 0xE000
+        ]
+        for text in texts:
+            self.assertEqual(search.tokens(text), by_piece(text), text)
+        self.assertEqual(search.tokens("合格率97%"), ["合格", "合格率", "97"])
+        # A word of the dictionary with a hyphen: its parts once, not also the
+        # part search mode finds in it again (e-mail: mail, e, mail).
+        self.assertEqual(
+            search.tokens("e-mail与wi-fi"), ["e", "mail", "与", "wi", "fi"]
+        )
+        self.assertEqual(
+            set(by_piece("e-mail与wi-fi")), {"e", "mail", "与", "wi", "fi"}
+        )
 
     def test_segmenter_emits_short_words_inside_domain_terms(self):
         words = search.tokens("社会公用计量标准和山东名牌")
