@@ -1372,9 +1372,18 @@ class BatchWriter:
         mentions someone added since is cut again here, as ``index_mentions`` would.
         """
         search_rows = []
+        # The names a worker missed, as one pattern: the first batches' pages
+        # missed the ~120 people the first batch added, looked for one by one in
+        # 0.36 ms a page, together in 0.02 ms (an ad-hoc measure, 500 pages).
+        patterns: dict[int, re.Pattern[str] | None] = {}
         for _p, item, article in rows:
             words, document = item.words, item.document
             missed = self.new_names[item.names_known :]
+            if item.names_known not in patterns:
+                patterns[item.names_known] = (
+                    re.compile("|".join(map(re.escape, missed))) if missed else None
+                )
+            pattern = patterns[item.names_known]
             text = " ".join(
                 (item.page.title, item.page.subtitle, item.summary, item.body_text)
             )
@@ -1383,7 +1392,7 @@ class BatchWriter:
             if (
                 words is None
                 or tag_names != sorted(item.page.tags)
-                or any(name in text for name in missed)
+                or (pattern is not None and pattern.search(text))
             ):
                 for name in missed:
                     search.learn_name(name)
