@@ -529,7 +529,7 @@ def _credits(page: ParsedPage) -> list[tuple[str, str, str]]:
 WORKER_NICENESS_SQLITE = 10
 
 
-def _worker_start(names: list[str]) -> None:
+def _worker_start(names: list[str], index: bool, zips: list[str]) -> None:
     if connection.vendor == "sqlite":
         # SQLite's writer is the import's serial path (its FTS5 index, commits): the
         # workers, batches ahead of it, take what it leaves of two cores instead of a
@@ -537,8 +537,18 @@ def _worker_start(names: list[str]) -> None:
         # 57.1 s against 38.0 and 71.2 s. Not on PostgreSQL, where the workers are
         # the slower side (the writer waits for them): 64.9 against 50.0 s.
         os.nice(WORKER_NICENESS_SQLITE)
+    if index:
+        search.load_segmenter()
     for name in names:
         search.learn_name(name)
+    # The zips opened by this process: one inherited shares its file's offset with
+    # the process that opened it, and their reads would interleave.
+    _zips.clear()
+    for path in zips:
+        # Their list of files read (~0.15 s at 20,000); one that cannot be read is
+        # the writing process's to report (iter_sources), and no page of it comes.
+        with contextlib.suppress(OSError, zipfile.BadZipFile):
+            _zips[path] = zipfile.ZipFile(path)
     # What the worker holds from here on lives as long as it does (see
     # import_sources): kept out of the collector's full passes.
     gc.freeze()
@@ -1682,6 +1692,7 @@ def import_sources(
             on_outcome(outcome)
 
     search.learn_names()
+    paths = list(paths)
     parser = _Parser(jobs=jobs, index=publish, writer=writer)
     checkpointer: Checkpointer | None = None
     sources = iter_sources(paths)
@@ -1691,6 +1702,7 @@ def import_sources(
     # each, load 4); the forked workers inherit the frozen objects.
     gc.freeze()
     try:
+        parser.start(paths)
         # Each batch is public at its commit; the shared fragments (最新文章, the
         # channel menu) are rendered once at the end, not after every batch.
         with pagecache.fragments_rendered_at_end():
@@ -1954,18 +1966,7 @@ class _Parser:
             ]
             return lambda: _checked_against(items, words)
         if self.pool is None:
-            # Forked: the workers read files and cut words, never touch the
-            # database (the connection they inherit is left alone and unused).
-            # Not multiprocessing.Pool: its worker-handler thread wakes whenever
-            # the result pipe is readable and spun while each chunk's results
-            # (~1 MB) were read: 0.33 of the writer's 5.1 s of CPU at 2,000 pages.
-            names = list(Person.objects.values_list("name", flat=True))
-            self.pool = ProcessPoolExecutor(
-                self.jobs,
-                mp_context=multiprocessing.get_context("fork"),
-                initializer=_worker_start,
-                initargs=(names,),
-            )
+            self._start_pool(zips=[])
         futures = [
             self.pool.submit(
                 _prepare_chunk,
@@ -1975,6 +1976,32 @@ class _Parser:
         ]
         return lambda: _checked_against(
             [item for future in futures for item in future.result()], words
+        )
+
+    def start(self, paths: list[str]) -> None:
+        """Start the worker processes now if ``paths`` has a zip: they open it and
+        load the segmenter while this process reads the zip's list of files,
+        not after it, with the first batch waiting for them."""
+        # Named as iter_sources names them (Source.path), the key of _zips.
+        zips = [str(p) for p in map(Path, paths) if p.suffix.lower() == ".zip"]
+        zips = [p for p in zips if os.path.isfile(p)]
+        if self.jobs >= 2 and zips:
+            self._start_pool(zips)
+            # ProcessPoolExecutor forks its workers at the first submission.
+            self.pool.submit(int)
+
+    def _start_pool(self, zips: list[str]) -> None:
+        # Forked: the workers read files and cut words, never touch the database
+        # (the connection they inherit is left alone and unused). Not
+        # multiprocessing.Pool: its worker-handler thread wakes whenever the result
+        # pipe is readable and spun while each chunk's results (~1 MB) were read:
+        # 0.33 of the writer's 5.1 s of CPU at 2,000 pages.
+        names = list(Person.objects.values_list("name", flat=True))
+        self.pool = ProcessPoolExecutor(
+            self.jobs,
+            mp_context=multiprocessing.get_context("fork"),
+            initializer=_worker_start,
+            initargs=(names, self.index, zips),
         )
 
     def close(self) -> None:

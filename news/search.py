@@ -182,6 +182,11 @@ def names_changed() -> None:
     caches["shared"].set(NAMES_TOKEN_KEY, uuid.uuid4().hex[:12], None)
 
 
+def load_segmenter() -> None:
+    """Load the segmenter's dictionary now (~0.1 s), not at the first cut."""
+    _segmenter()
+
+
 def frequency(word: str) -> int:
     """How common ``word`` is by the segmenter's dictionary (a character: about its
     count in the dictionary's corpus): the bulk import's 错敏字 pattern starts each

@@ -10,6 +10,7 @@ import tempfile
 import zipfile
 from io import StringIO
 from pathlib import Path
+from unittest import mock
 
 from django.core.management import CommandError, call_command
 from django.db import connection
@@ -23,6 +24,7 @@ from news.bulk import (
     BatchWriter,
     Prepared,
     Source,
+    _Parser,
     _plain,
     page_html,
     prepare,
@@ -787,6 +789,66 @@ class WorkerResultTests(SimpleTestCase):
         )
         self.assertTrue(item.error)
         self.assertRoundTrip(item)
+
+
+def opened_zips() -> list[str]:
+    """Run in a worker process: the zips it holds open."""
+    from news import bulk
+
+    return sorted(bulk._zips)
+
+
+class EarlyWorkersTests(TestCase):
+    """With a zip to import the workers start first and open it themselves while
+    the writing process reads its list of files."""
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.channel = Channel.objects.create(name="质量强市", slug="zlqs")
+
+    def setUp(self):
+        self.folder = Path(self.enterContext(tempfile.TemporaryDirectory()))
+        self.archive = self.folder / "pages.zip"
+        with zipfile.ZipFile(self.archive, "w") as z:
+            for number in range(1, 4):
+                z.writestr(f"{number}.txt", seed_variant(number))
+
+    def parser(self, jobs: int = 2) -> _Parser:
+        writer = BatchWriter(channel=self.channel, publish=True, by=None)
+        parser = _Parser(jobs=jobs, index=True, writer=writer)
+        self.addCleanup(parser.close)
+        return parser
+
+    def test_the_workers_hold_the_zip_they_were_started_for(self):
+        # One this process opened (a small import read here) is not theirs: its
+        # file's offset would be shared with this process.
+        other = self.folder / "other.zip"
+        with zipfile.ZipFile(other, "w") as z:
+            z.writestr("1.txt", seed_variant(1))
+        held = zipfile.ZipFile(other)
+        self.addCleanup(held.close)
+        self.enterContext(mock.patch.dict("news.bulk._zips", {str(other): held}))
+        parser = self.parser()
+        parser.start([f"{self.folder}/./pages.zip", str(self.folder / "1.txt")])
+        self.assertIsNotNone(parser.pool)
+        self.assertEqual(parser.pool.submit(opened_zips).result(), [str(self.archive)])
+
+    def test_no_workers_before_the_input_asks_for_them(self):
+        (self.folder / "1.txt").write_text(seed_variant(1), encoding="utf-8")
+        for jobs, paths in [
+            (2, [str(self.folder / "1.txt")]),
+            (2, [str(self.folder / "missing.zip")]),
+            (1, [str(self.archive)]),
+        ]:
+            parser = self.parser(jobs)
+            parser.start(paths)
+            self.assertIsNone(parser.pool, (jobs, paths))
+
+    def test_a_zip_imported_by_early_workers(self):
+        out, err, code = run("--jobs", "2", "--channel", "zlqs", str(self.archive))
+        self.assertEqual((code, err), (0, ""))
+        self.assertIn("读取 3 个：新建 3 篇", out)
+        self.assertEqual(Article.objects.filter(channel=self.channel).count(), 3)
 
 
 class PlainTextShortcutTests(SimpleTestCase):

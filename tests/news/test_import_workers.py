@@ -12,7 +12,7 @@ from news import bulk
 
 
 def _niceness_after_start(queue) -> None:
-    bulk._worker_start([])
+    bulk._worker_start([], False, [])
     queue.put(os.nice(0))
 
 
