@@ -1695,7 +1695,7 @@ def import_sources(
     paths = list(paths)
     parser = _Parser(jobs=jobs, index=publish, writer=writer)
     checkpointer: Checkpointer | None = None
-    sources = iter_sources(paths)
+    batches = _Batches(iter_sources(paths), batch_size, report)
     # The objects alive now (Django, the models, the templates: most of the heap)
     # outlive the import: frozen, the collector's full passes skip them. At 20,000
     # pages the writer spent 2.5 s of CPU in the collector, 1.0 s frozen (one run
@@ -1708,7 +1708,7 @@ def import_sources(
         with pagecache.fragments_rendered_at_end():
             pending: collections.deque = collections.deque()
             while len(pending) < parser.ahead and (
-                submitted := parser.submit(_take(sources, batch_size, report))
+                submitted := parser.submit(batches.take())
             ):
                 pending.append(submitted)
             if len(pending) > 1:
@@ -1720,7 +1720,7 @@ def import_sources(
             while pending:
                 items = pending.popleft()()
                 # Parse the batches after this one while it is written.
-                following = parser.submit(_take(sources, batch_size, report))
+                following = parser.submit(batches.take())
                 if following is not None:
                     pending.append(following)
                 if pending and checkpointer is None:
@@ -1911,16 +1911,47 @@ class Checkpointer:
             db.close()
 
 
-def _take(sources, batch_size: int, report) -> list[Source]:
-    batch: list[Source] = []
-    for source in sources:
-        if isinstance(source, Unreadable):
-            report(Outcome(source.name, FAILED, source.message))
-            continue
-        batch.append(source)
-        if len(batch) >= batch_size:
-            break
-    return batch
+class _Batches:
+    """The readable inputs in batches of ``size`` (an unreadable one reported as
+    the batch that would hold it is taken); after a run's first batch, the last
+    ``2 * size`` or fewer in batches of half of what is left, down to two chunks.
+
+    Once the workers have parsed the last batch, the writer writes it alone with
+    the other core idle: 0.23 s for 250 pages at the end of a 20,000-page import.
+    Its last 500 pages now come as 250, 125, 63, 31 and 31. Two batches' inputs
+    are read ahead to see the end coming.
+    """
+
+    def __init__(self, sources: Iterator[Source | Unreadable], size: int, report):
+        self.sources = sources
+        self.size = size
+        self.report = report
+        self.ahead: collections.deque[Source | Unreadable] = collections.deque()
+        self.readable = 0  # of self.ahead
+        self.done = False  # self.sources exhausted
+        self.taken = 0  # batches taken
+
+    def take(self) -> list[Source]:
+        while not self.done and self.readable < 2 * self.size:
+            source = next(self.sources, None)
+            if source is None:
+                self.done = True
+            else:
+                self.ahead.append(source)
+                self.readable += not isinstance(source, Unreadable)
+        size = self.size
+        if self.done and self.taken and self.readable > 2 * CHUNK_SIZE:
+            size = min(size, -(-self.readable // 2))
+        batch: list[Source] = []
+        while self.ahead and len(batch) < size:
+            source = self.ahead.popleft()
+            if isinstance(source, Unreadable):
+                self.report(Outcome(source.name, FAILED, source.message))
+            else:
+                batch.append(source)
+                self.readable -= 1
+        self.taken += bool(batch)
+        return batch
 
 
 class _Parser:

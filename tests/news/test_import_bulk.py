@@ -24,6 +24,8 @@ from news.bulk import (
     BatchWriter,
     Prepared,
     Source,
+    Unreadable,
+    _Batches,
     _Parser,
     _plain,
     page_html,
@@ -789,6 +791,50 @@ class WorkerResultTests(SimpleTestCase):
         )
         self.assertTrue(item.error)
         self.assertRoundTrip(item)
+
+
+class BatchesTests(SimpleTestCase):
+    """A run's inputs in batches; its last ones in smaller batches, so that the
+    writer, alone once the workers are done, ends soon after them."""
+
+    def sizes(self, sources, size=250) -> tuple[list[int], list[str]]:
+        reported = []
+        batches = _Batches(iter(sources), size, lambda o: reported.append(o.name))
+        sizes = []
+        while batch := batches.take():
+            sizes.append(len(batch))
+        self.assertEqual(batches.take(), [])
+        return sizes, reported
+
+    def pages(self, n: int) -> list[Source]:
+        return [Source(f"{i}.txt", "text", f"{i}.txt") for i in range(n)]
+
+    def test_the_last_pages_of_a_run_come_in_halves(self):
+        self.assertEqual(
+            self.sizes(self.pages(1000))[0], [250, 250, 250, 125, 63, 31, 31]
+        )
+        self.assertEqual(
+            self.sizes(self.pages(1100))[0], [250, 250, 250, 175, 88, 44, 43]
+        )
+        self.assertEqual(
+            self.sizes(self.pages(20_000))[0][-6:], [250, 250, 125, 63, 31, 31]
+        )
+
+    def test_a_run_of_a_batch_or_two_is_cut_as_before(self):
+        self.assertEqual(self.sizes(self.pages(3))[0], [3])
+        self.assertEqual(self.sizes(self.pages(250))[0], [250])
+        self.assertEqual(self.sizes(self.pages(300))[0], [250, 50])
+        self.assertEqual(self.sizes(self.pages(5), size=2)[0], [2, 2, 1])
+
+    def test_an_unreadable_input_is_reported_with_the_batch_that_reaches_it(self):
+        sources = self.pages(4)
+        sources.insert(2, Unreadable("broken.zip", "不是有效的 zip 文件"))
+        reported = []
+        batches = _Batches(iter(sources), 2, lambda o: reported.append(o.name))
+        self.assertEqual([s.name for s in batches.take()], ["0.txt", "1.txt"])
+        self.assertEqual(reported, [])
+        self.assertEqual([s.name for s in batches.take()], ["2.txt", "3.txt"])
+        self.assertEqual(reported, ["broken.zip"])
 
 
 def opened_zips() -> list[str]:
