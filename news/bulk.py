@@ -657,11 +657,12 @@ class RowInsert:
     attribute names (``article_id``); each row gives Python values in that order,
     as the model's fields hold them: times and JSON are adapted here, the rest go
     to the driver as they are (so rows must be valid already: they are not
-    cleaned). A field left out gets its default, ``auto_now``/``auto_now_add`` the
-    time of the insert. No signals are sent, as with ``bulk_create``. On
-    PostgreSQL the rows go through ``COPY`` (``_copy``). ``text``: columns whose
-    values may be given as UTF-8 ``bytes``, written as text (SQLite: bound as
-    they are, ``CAST(? AS TEXT)``). ``one_statement``: on SQLite, the rows in one
+    cleaned). A field left out gets its default, ``auto_now``/``auto_now_add`` and
+    ``default=timezone.now`` the time of the insert, the same for every row. No
+    signals are sent, as with ``bulk_create``. On PostgreSQL the rows go through
+    ``COPY`` (``_copy``). ``text``: columns whose values may be given as UTF-8
+    ``bytes``, written as text (SQLite: bound as they are, ``CAST(? AS TEXT)``).
+    ``one_statement``: on SQLite, the rows in one
     multi-row ``INSERT`` rather than one prepared statement stepped a row at a time
     (for a table whose triggers write an FTS5 index, which writes its pending terms
     out at each statement's savepoint: a row a statement made every article a
@@ -723,7 +724,10 @@ class RowInsert:
         adapters = [(i, adapt) for i, adapt in adapters if adapt is not None]
         fixed, per_row = [], []
         for f in self.omitted:
-            if _auto_now(f):
+            if _auto_now(f) or f.default is timezone.now:
+                # The statement's moment for every row, not the clock read and
+                # adapted a row (a revision's and an event's created_at: 0.3 s of
+                # the writer's CPU at 20,000 articles).
                 fixed.append(self._adapter(f, now)(now))
             elif f.has_default() and callable(f.default):
                 per_row.append(f)

@@ -50,13 +50,16 @@ class RowInsertTests(TestCase):
                 "is_live",
                 "created_by_id",
             ),
-        ).insert([(self.article.pk, 1, snapshot, "导入", True, by.pk)])
-        orm, rows = Revision.objects.order_by("id")
+        ).insert(
+            [(self.article.pk, v, snapshot, "导入", v == 1, by.pk) for v in (1, 2)]
+        )
+        orm, rows, second = Revision.objects.order_by("id")
         fields = ("article_id", "version", "snapshot", "summary", "is_live")
         for name in (*fields, "created_by_id"):
             self.assertEqual(getattr(rows, name), getattr(orm, name), name)
-        # A callable default (timezone.now) is called for the row.
+        # default=timezone.now: the insert's moment, the same for every row.
         self.assertLess(abs(rows.created_at - orm.created_at), timedelta(minutes=1))
+        self.assertEqual(second.created_at, rows.created_at)
 
     def test_model_instances_with_auto_now_and_returning(self):
         when = timezone.now().replace(microsecond=0) - timedelta(days=3)
