@@ -662,12 +662,12 @@ class RowInsert:
     signals are sent, as with ``bulk_create``. On PostgreSQL the rows go through
     ``COPY`` (``_copy``). ``text``: columns whose values may be given as UTF-8
     ``bytes``, written as text (SQLite: bound as they are, ``CAST(? AS TEXT)``).
-    ``one_statement``: on SQLite, the rows in one
-    multi-row ``INSERT`` rather than one prepared statement stepped a row at a time
-    (for a table whose triggers write an FTS5 index, which writes its pending terms
-    out at each statement's savepoint: a row a statement made every article a
-    segment of its own for the merges to rewrite; 20,000 index rows in batches of
-    250, bench/fts_statements.py: 9.9–10.4 s of CPU stepped, 4.6–5.1 s a batch a
+    ``one_statement``: on SQLite, the rows in one multi-row ``INSERT`` rather than
+    one prepared statement stepped a row at a time (for a table whose triggers
+    write an FTS5 index, which writes its pending terms out at each statement's
+    savepoint: a row a statement made every article a segment of its own for the
+    merges to rewrite; 20,000 index rows in batches of 250,
+    bench/fts_statements.py: 9.9–10.4 s of CPU stepped, 4.6–5.1 s a batch a
     statement).
     """
 
