@@ -147,6 +147,13 @@ def public_token() -> str:
     return token
 
 
+def current_token() -> str | None:
+    """The public token now (made if the shared cache has none; None if the cache
+    is out of reach). Read before the database, so that what is read under it is
+    never older than the state it stands for."""
+    return caches[SHARED_ALIAS].get(TOKEN_KEY) or public_token()
+
+
 # Set by ``fragments_rendered_at_end`` (to a list of the tokens made meanwhile): new
 # tokens leave the fragments to readers.
 _fragments_deferred: contextvars.ContextVar[list | None] = contextvars.ContextVar(
@@ -374,17 +381,26 @@ def etag(digest: bytes, fragment_digests) -> str:
 
 
 def fill(
-    html: bytes, *, article_id: int | None = None, digest: bytes | None = None
+    html: bytes,
+    *,
+    article_id: int | None = None,
+    digest: bytes | None = None,
+    token: str | None = None,
 ) -> Filled:
     """``html`` with each fragment marker replaced by the current fragment, and its
-    ETag (``digest``: ``html``'s ``page_digest`` if the caller has it).
+    ETag (``digest``: ``html``'s ``page_digest`` if the caller has it; ``token``:
+    the public token if the caller has just read it, ``current_token()``).
 
     One ``get_many`` reads the public token and every fragment; a fragment that is
     missing (evicted, expired) or was computed under an older token (by a reader
     racing a publication) is computed again and stored.
     """
     return _fill(
-        split_page(html), digest or page_digest(html), article_id, compute=True
+        split_page(html),
+        digest or page_digest(html),
+        article_id,
+        compute=True,
+        token=token,
     )
 
 

@@ -31,6 +31,10 @@ event, returned as ``until`` for the page cache (``news.pagecache.page_timeout``
 
 from __future__ import annotations
 
+import heapq
+from datetime import UTC, datetime
+from operator import itemgetter
+
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.utils import timezone
 
@@ -72,14 +76,155 @@ def _datetimes(db):
     return lambda value: value if value is None else convert(value, None, db)
 
 
-def neighbours_and_related(article: Article, limit: int = 5) -> dict:
+# 相关新闻 by tags counts, for each of the article's tags, the articles in the tag's
+# *head*: its newest TAG_CANDIDATES public articles. A head is the same for every
+# article with the tag and changes only when what readers see does (the public
+# token: a publication, withdrawal, rename) or by the clock (an article becoming
+# due or expiring, site-wide: ``until``), so each process keeps the heads it has
+# read (``_Kept``) and a cold page reads only the heads of tags it lacks, in the
+# same statement. Counting ~350 article keys in Python costs ~0.05 ms; counting
+# them in SQL on every page cost ~0.45 ms of the page's ~3 ms (bench/cold_page.py).
+_UNKNOWN = object()
+# At most this many heads kept (≈ 100 rows each): a site with thousands of tags
+# keeps the most recently read.
+MAX_KEPT_HEADS = 1000
+_EPOCH = datetime(1900, 1, 1, tzinfo=UTC)
+
+
+class _Head:
+    """A tag's newest public articles: their keys (one int a row, ordered as
+    ``(published_at, id)`` are: the rank's last criterion), the newest first, and
+    the rows' values by key."""
+
+    __slots__ = ("keys", "rows")
+
+    def __init__(self, values: list[tuple], rows: dict[int, tuple]):
+        self.rows = {}
+        for row in values:
+            row = rows.setdefault(row[0], row)  # one tuple an article, in every head
+            self.rows[_rank_key(row)] = row
+        self.keys = sorted(self.rows, reverse=True)  # the newest first
+
+
+class _Kept:
+    """The heads this process has read under ``token``, right until ``until``
+    (epoch seconds; None: no change by the clock; _UNKNOWN: not read yet)."""
+
+    __slots__ = ("token", "until", "tags", "rows")
+
+    def __init__(self, token: str):
+        self.token = token
+        self.until = _UNKNOWN
+        self.tags: dict[int, _Head] = {}
+        self.rows: dict[int, tuple] = {}  # article id → row values
+
+
+_kept: _Kept | None = None
+
+
+def _kept_heads(token: str | None, moment: datetime) -> _Kept | None:
+    """The heads kept under ``token`` (new ones if it changed or their time
+    passed); None without a token."""
+    global _kept
+    if token is None:
+        return None
+    kept = _kept
+    if (
+        kept is None
+        or kept.token != token
+        or (
+            kept.until is not _UNKNOWN
+            and kept.until is not None
+            and moment.timestamp() >= kept.until
+        )
+        or len(kept.tags) >= MAX_KEPT_HEADS
+    ):
+        kept = _kept = _Kept(token)
+    return kept
+
+
+def forget_heads() -> None:
+    """Drop the heads this process keeps (tests that change rows without a
+    publication's new token)."""
+    global _kept
+    _kept = None
+
+
+def _rank_key(row: tuple) -> int:
+    """An int ordered as the row's ``(published_at, id)`` (a public article has a
+    ``published_at``; ids below 2**40; times after 1900)."""
+    since = row[3] - _EPOCH
+    micro = (since.days * 86400 + since.seconds) * 1_000_000 + since.microseconds
+    return (micro << 40) + row[0]
+
+
+def _ranked(
+    own: int, heads: list[_Head], chosen: dict[int, tuple], limit: int
+) -> list[tuple]:
+    """The ``limit`` first of 相关新闻 as row values: editor's picks first, then
+    more tags shared (how many of the heads hold it), then a shared title word,
+    then the newer (``published_at``, then id). ``chosen``: the picks and
+    title-word matches that are public, id → (pick, words, values).
+
+    Without a count of every candidate (~350, most in one head): those in two or
+    more heads are the heads' pairwise intersections (a few), and of those in one,
+    only the ``limit`` newest can be shown, found by walking the heads' keys from
+    the newest (set operations and a merge in C; counting and sorting every
+    candidate cost ~0.1 ms a page).
+    """
+
+    def shared_by(key: int) -> int:
+        return sum(key in head.rows for head in heads)
+
+    multi = set()
+    for i, head in enumerate(heads):
+        for other in heads[i + 1 :]:
+            multi |= head.rows.keys() & other.rows.keys()
+    ranked = {}
+    for key in multi:
+        pk = key & _ID_MASK
+        if pk != own and pk not in chosen:
+            ranked[pk] = (0, shared_by(key), 0, key, _row(heads, key))
+    ones = 0
+    for key in heapq.merge(*(head.keys for head in heads), reverse=True):
+        if ones == limit:
+            break
+        pk = key & _ID_MASK
+        if key in multi or pk == own or pk in chosen:
+            continue
+        ranked[pk] = (0, 1, 0, key, _row(heads, key))
+        ones += 1
+    for pk, (pick, words, values) in chosen.items():
+        key = _rank_key(values)
+        ranked[pk] = (pick, shared_by(key), words, key, values)
+    order = sorted(ranked.values(), key=itemgetter(0, 1, 2, 3), reverse=True)
+    return [values for *_rank, values in order[:limit]]
+
+
+def _row(heads: list[_Head], key: int) -> tuple:
+    """The row values of ``key`` from the first head that holds it."""
+    return next(head.rows[key] for head in heads if key in head.rows)
+
+
+_ID_MASK = (1 << 40) - 1
+
+
+def neighbours_and_related(
+    article: Article, limit: int = 5, *, token: str | None = None
+) -> dict:
     """``{"previous": Article|None, "next": Article|None, "related": [Article],
     "until": datetime|None}``.
 
-    相关新闻 ranks editor's picks first, then the articles sharing the most tags,
-    then (when the article has few tags) articles sharing Chinese title words.
-    ``until``: the first moment these lists change by the clock alone (an article
-    shown expires, the next one in the channel becomes due).
+    相关新闻 ranks editor's picks first, then the articles sharing the most tags
+    (counted among each tag's newest ``TAG_CANDIDATES`` public articles, its
+    *head*), then (when the article has few tags) articles sharing Chinese title
+    words; then the newer. ``until``: the first moment these lists change by the
+    clock alone (an article shown expires, the next one in the channel becomes due).
+
+    ``token``: the shared cache's public token, read by the caller before this (the
+    article page reads it once for this and its fragments): the heads this process
+    has read under it are reused, and those it lacks are read and kept. Without one
+    every head is read in the statement.
     """
     # The connection, its converter and the model's row reader taken once: each
     # use of ``django.db.connection`` looks the connection up again.
@@ -94,134 +239,131 @@ def neighbours_and_related(article: Article, limit: int = 5) -> dict:
     visible = [article.channel_id, Article.Status.PUBLISHED, adapt(latest), now]
     approved = [article.channel_id, Article.Status.PUBLISHED, now]
     tag_ids = [tag.pk for tag in article.tags.all()]
+    kept = _kept_heads(token, moment)
+    missing = [tag for tag in tag_ids if kept is None or tag not in kept.tags]
     # SQLite reads the candidates' columns from article_related_idx (migration
     # 0017), not from their rows, where they lie past the body; its planner takes
     # the index only with statistics on it, hence named.
     by_index = " INDEXED BY article_related_idx" if db.vendor == "sqlite" else ""
+    public = """a.status = %s AND a.published_at <= %s
+        AND (a.expires_at IS NULL OR a.expires_at > %s)"""
+    public_params = [Article.Status.PUBLISHED, now, now]
 
     parts = [
         (
-            f"""SELECT id, 1 AS kind FROM (
-                {PUBLISHED_IN_CHANNEL}
+            f"""SELECT a.id, a.title, a.status, a.published_at, a.expires_at,
+                1, 0, 0 FROM ({PUBLISHED_IN_CHANNEL}
                 AND (published_at < %s OR id < %s)
-                ORDER BY published_at DESC, id DESC LIMIT 1) older""",
+                ORDER BY published_at DESC, id DESC LIMIT 1) c
+               JOIN news_article a{by_index} ON a.id = c.id""",
             [*visible, at, article.pk],
         ),
         (
-            f"""SELECT id, 2 AS kind FROM (
-                {APPROVED_IN_CHANNEL}
+            f"""SELECT a.id, a.title, a.status, a.published_at, a.expires_at,
+                2, 0, 0 FROM ({APPROVED_IN_CHANNEL}
                 AND published_at >= %s AND (published_at > %s OR id > %s)
-                ORDER BY published_at ASC, id ASC LIMIT 1) newer""",
+                ORDER BY published_at ASC, id ASC LIMIT 1) c
+               JOIN news_article a{by_index} ON a.id = c.id""",
             [*approved, at, at, article.pk],
         ),
+    ]
+    # The editor's picks and the title-word matches, public ones only (a hidden
+    # one makes room for the next); ranked below, with the heads' counts.
+    candidates = [
         (
-            """SELECT to_article_id AS id, 1 AS pick, 0 AS n, 0 AS words
+            """SELECT to_article_id AS id, 1 AS pick, 0 AS words
                FROM news_article_related_articles WHERE from_article_id = %s""",
             [article.pk],
-        ),
-    ]
-    if tag_ids:
-        # Counted among the newest TAG_CANDIDATES articles of each tag (an index
-        # range each, ``news_article_tags_tag_article``): counting every article of
-        # a tag grows with the archive (a tag on 10,000 articles: 10,000 rows to
-        # group on every cold page).
-        def newest_of_each_tag(count: int) -> str:
-            # Parameters: (tag, article.pk) for each tag.
-            return " UNION ALL ".join(
-                f"""SELECT article_id FROM (
-                    SELECT article_id FROM news_article_tags
-                    WHERE tag_id = %s AND article_id <> %s
-                    ORDER BY article_id DESC LIMIT {count:d}) t{i}"""
-                for i in range(len(tag_ids))
-            )
-
-        newest = newest_of_each_tag(TAG_CANDIDATES)
-        # Only the ``kept`` first of the ranking (more tags shared, then the higher
-        # id) are kept, and an article sharing one tag can be among them only if it
-        # is among the ``kept`` highest ids found, all in the first ``kept`` of their
-        # tag. On SQLite the others, most of the ~300 found, are left out before the
-        # ranking: each one ranked is an insert into a temporary B-tree (a third of
-        # this part's cost). PostgreSQL ranks them all in a top-N heap for less than
-        # it would take to find the bound.
-        kept = limit * 4
-        sharing_params = [p for tag in tag_ids for p in (tag, article.pk)]
-        having = ""
-        if db.vendor == "sqlite":
-            heads = newest_of_each_tag(kept)
-            having = f"""HAVING COUNT(*) > 1 OR article_id >= COALESCE((
-                SELECT DISTINCT article_id FROM ({heads}) heads
-                ORDER BY article_id DESC LIMIT 1 OFFSET {kept - 1:d}), 0)"""
-            sharing_params *= 2
-        parts.append(
-            (
-                f"""SELECT id, 0 AS pick, n, 0 AS words FROM (
-                    SELECT article_id AS id, COUNT(*) AS n FROM ({newest}) tagged
-                    GROUP BY article_id {having}
-                    ORDER BY COUNT(*) DESC, article_id DESC
-                    LIMIT {kept:d}) sharing""",
-                sharing_params,
-            )
         )
+    ]
     similar = search.related_ids_query(article) if len(tag_ids) < 3 else None
     if similar:
         similar_sql, similar_params = similar
-        parts.append(
+        candidates.append(
             (
-                f"SELECT id, 0 AS pick, 0 AS n, 1 AS words FROM ({similar_sql}) by_terms",
+                f"SELECT id, 0 AS pick, 1 AS words FROM ({similar_sql}) by_terms",
                 similar_params,
             )
         )
-    # The neighbours, then the ``limit`` public candidates in their rank: editor's
-    # picks first, then more shared tags, then a shared title word, then the newer.
-    # A candidate found by several parts is one row (its best of each); the hidden
-    # ones make room for the next, as ``is_published`` on each row did.
-    neighbours = " UNION ALL ".join(sql for sql, _ in parts[:2])
-    candidates = " UNION ALL ".join(sql for sql, _ in parts[2:])
-    sql = f"""
-        SELECT a.id, a.title, a.status, a.published_at, a.expires_at, c.kind, 0, 0, 0
-        FROM ({neighbours}) c JOIN news_article a{by_index} ON a.id = c.id
-        UNION ALL
-        SELECT * FROM (
-            SELECT a.id, a.title, a.status, a.published_at, a.expires_at, 3,
-                   r.pick, r.n, r.words
-            FROM (
-                SELECT id, MAX(pick) AS pick, MAX(n) AS n, MAX(words) AS words
-                FROM ({candidates}) c WHERE id <> %s GROUP BY id
-            ) r CROSS JOIN news_article a{by_index}
-            WHERE a.id = r.id AND a.status = %s AND a.published_at <= %s
-              AND (a.expires_at IS NULL OR a.expires_at > %s)
-            ORDER BY r.pick DESC, r.n DESC, r.words DESC, a.published_at DESC,
-                     a.id DESC
-            LIMIT {limit:d}) related
-    """
+    parts.append(
+        (
+            f"""SELECT a.id, a.title, a.status, a.published_at, a.expires_at,
+                3, r.pick, r.words FROM (
+                SELECT id, MAX(pick) AS pick, MAX(words) AS words FROM (
+                    {" UNION ALL ".join(sql for sql, _ in candidates)}) c
+                WHERE id <> %s GROUP BY id
+               ) r CROSS JOIN news_article a{by_index}
+               WHERE a.id = r.id AND {public}""",
+            [p for _, params in candidates for p in params]
+            + [article.pk, *public_params],
+        )
+    )
+    # The heads this process lacks: each tag's newest public articles, an index
+    # range down ``news_article_tags (tag_id, article_id)`` (migration 0013) and a
+    # lookup of each article's columns, until TAG_CANDIDATES are found. The tag's
+    # id is written in the text (as in the column it returns).
+    for tag in missing:
+        parts.append(
+            (
+                f"""SELECT * FROM (
+                    SELECT a.id, a.title, a.status, a.published_at, a.expires_at,
+                        4, {tag:d}, 0
+                    FROM news_article_tags t CROSS JOIN news_article a{by_index}
+                    WHERE t.tag_id = {tag:d} AND a.id = t.article_id AND {public}
+                    ORDER BY t.article_id DESC LIMIT {TAG_CANDIDATES:d}) h{tag:d}""",
+                public_params,
+            )
+        )
+    if kept is not None and kept.until is _UNKNOWN:
+        # When the heads stop being right with no write to announce it (a scheduled
+        # article becomes due, a public one expires: ``next_change_at``'s walks).
+        parts.append(
+            (
+                """SELECT NULL, NULL, NULL,
+                    (SELECT published_at FROM news_article
+                     WHERE status = %s AND published_at > %s
+                     ORDER BY published_at LIMIT 1),
+                    (SELECT expires_at FROM news_article
+                     WHERE status = %s AND expires_at > %s
+                     ORDER BY expires_at LIMIT 1),
+                    5, 0, 0""",
+                [Article.Status.PUBLISHED, now, Article.Status.PUBLISHED, now],
+            )
+        )
+    sql = " UNION ALL ".join(part for part, _ in parts)
     params = [p for _, part_params in parts for p in part_params]
-    params += [article.pk, Article.Status.PUBLISHED, now, now]
     with hot_cursor(db.alias) as cursor:  # prepared on PostgreSQL
         cursor.execute(sql, params)
         rows = cursor.fetchall()
 
     found: dict = {"previous": None, "next": None, "related": [], "until": None}
     changes: list = []
-    ranked = []
-    for pk, title, status, published_at, expires_at, kind, *rank in rows:
-        # A plain cursor and model instances made here, not ``raw()``: the raw
-        # query's column mapping and converters cost more than the statement.
-        row = from_db(
-            db.alias,
-            _COLUMNS,
-            (pk, title, status, as_datetime(published_at), as_datetime(expires_at)),
-        )
-        if kind == 3:
-            ranked.append((*rank, row.published_at, pk, row))
-            continue
-        if kind == 2 and row.published_at > moment:
-            changes.append(row.published_at)  # scheduled: shown from then on
-            continue
-        found["previous" if kind == 1 else "next"] = row
-        changes.append(row.expires_at)
-    # In the statement's order already (a UNION ALL promises none).
-    ranked.sort(reverse=True)
-    found["related"] = related = [row for *_rank, row in ranked]
+    chosen: dict[int, tuple] = {}  # id → (pick, words, row values)
+    heads = kept.tags if kept is not None else {}
+    read: dict[int, list] = {tag: [] for tag in missing}
+    for pk, title, status, published_at, expires_at, kind, pick, words in rows:
+        values = (pk, title, status, as_datetime(published_at), as_datetime(expires_at))
+        if kind == 4:
+            read[pick].append(values)
+        elif kind == 3:
+            chosen[pk] = (pick, words, values)
+        elif kind == 5:
+            moments = [m for m in values[3:] if m is not None]
+            kept.until = min(moments).timestamp() if moments else None
+        else:
+            # A plain cursor and model instances made here, not ``raw()``: the raw
+            # query's column mapping and converters cost more than the statement.
+            row = from_db(db.alias, _COLUMNS, values)
+            if kind == 2 and row.published_at > moment:
+                changes.append(row.published_at)  # scheduled: shown from then on
+                continue
+            found["previous" if kind == 1 else "next"] = row
+            changes.append(row.expires_at)
+    rows_of = kept.rows if kept is not None else {}
+    for tag, values in read.items():
+        heads[tag] = _Head(values, rows_of)
+    related = _ranked(article.pk, [heads[tag] for tag in tag_ids], chosen, limit)
+    found["related"] = related = [from_db(db.alias, _COLUMNS, v) for v in related]
     changes += [a.expires_at for a in related]
     found["until"] = min((c for c in changes if c is not None), default=None)
     return found

@@ -211,6 +211,7 @@ class ArticleView(DetailView):
 
     template_name = "news/article_detail.html"
     context_object_name = "article"
+    token = None  # the public token, read by get() before the page is rendered
 
     def get_queryset(self):
         # The tags and bylines are fetched only when the page is rendered.
@@ -233,7 +234,10 @@ class ArticleView(DetailView):
         reading_tags.same_for_every_query(request)
         key = pagecache.page_key(request, article)
         cached = pagecache.page_cache().get(key) if key else None
+        token = None
         if cached is None:
+            # Read once, for 相关新闻's tag heads and the fragments (fill()).
+            self.token = token = pagecache.current_token()
             detail_prefetch(article)
             context = self.get_context_data(object=article)
             with links.pinned():  # ~40 links: the script prefix and URLconf read once
@@ -247,7 +251,7 @@ class ArticleView(DetailView):
         else:
             html, until, right_until = cached
         digest = pagecache.page_digest(html)
-        filled = pagecache.fill(html, article_id=article.pk, digest=digest)
+        filled = pagecache.fill(html, article_id=article.pk, digest=digest, token=token)
         response = HttpResponse(filled.body)
         # The fast path's ETag for the same bytes (a digest of the page's and the
         # fragments' digests), so that a reader's If-None-Match matches either path.
@@ -267,7 +271,7 @@ class ArticleView(DetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        lists = neighbours_and_related(self.object)
+        lists = neighbours_and_related(self.object, token=self.token)
         context.update(
             article_addresses(self.request, self.object),
             # Given, not left for the template to miss: a missing variable costs

@@ -1,15 +1,23 @@
 """上一篇/下一篇 and 相关新闻 by tags (news/related.py): the rules their cheaper SQL
 keeps."""
 
+import random
+import time
 from datetime import timedelta
 
 from django.db import connection
-from django.test import TestCase
+from django.test import SimpleTestCase, TestCase
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from news.models import Article
-from news.related import TAG_CANDIDATES, neighbours_and_related
+from news.related import (
+    TAG_CANDIDATES,
+    _Head,
+    _ranked,
+    forget_heads,
+    neighbours_and_related,
+)
 from tests.factories import ArticleFactory, ChannelFactory, TagFactory
 
 
@@ -99,18 +107,110 @@ class SharedTagsTests(TestCase):
         self.assertNotIn(old, related)
         self.assertEqual(len(related), 5)
 
-    def test_the_statement_uses_the_tag_article_index(self):
+    def test_a_head_is_read_down_the_tag_article_index(self):
+        """Each head an index range of ``news_article_tags (tag_id, article_id)``
+        read in its order (no sort), each article's columns from
+        ``article_related_idx``."""
         if connection.vendor != "sqlite":
             self.skipTest("SQLite's plan")
+        article = ArticleFactory()
+        article.tags.set([TagFactory(), TagFactory()])
+        with CaptureQueriesContext(connection) as queries:
+            neighbours_and_related(article)
         with connection.cursor() as cursor:
-            cursor.execute(
-                "EXPLAIN QUERY PLAN SELECT article_id FROM news_article_tags"
-                " WHERE tag_id = 1 AND article_id <> 2 ORDER BY article_id DESC"
-                " LIMIT 100"
-            )
-            plan = " ".join(str(row) for row in cursor.fetchall())
-        self.assertIn("news_article_tags_tag_article", plan)
-        self.assertNotIn("TEMP B-TREE", plan)
+            cursor.execute("EXPLAIN QUERY PLAN " + queries.captured_queries[-1]["sql"])
+            plan = cursor.fetchall()
+        heads = {row[0] for row in plan if row[-1].startswith("CO-ROUTINE h")}
+        steps = [row[-1] for row in plan if row[1] in heads]
+        self.assertEqual(len(heads), 2, plan)
+        self.assertEqual(len(steps), 4, plan)
+        for step in steps:
+            self.assertNotIn("TEMP B-TREE", step)
+            if step.startswith("SEARCH t "):
+                self.assertIn("COVERING INDEX news_article_tags_tag_article", step)
+            else:
+                self.assertIn("COVERING INDEX article_related_idx", step)
+
+
+class HeadsKeptTests(TestCase):
+    """With the public token, a process reads each tag's head once: until the token
+    changes (a publication, withdrawal, rename) or an article becomes due or
+    expires."""
+
+    def setUp(self):
+        forget_heads()
+        self.addCleanup(forget_heads)
+        self.now = timezone.now()
+        self.tags = [TagFactory(), TagFactory(), TagFactory()]
+        self.first = self.tagged(days=1)
+        self.second = self.tagged(days=2)
+        self.sharing = [
+            self.tagged(days=3 + n, tags=self.tags[n : n + 2]) for n in range(2)
+        ]
+
+    def tagged(self, *, days=0, seconds=0, tags=None, **fields):
+        article = ArticleFactory(
+            published_at=self.now - timedelta(days=days) + timedelta(seconds=seconds),
+            **fields,
+        )
+        article.tags.set(self.tags if tags is None else tags)
+        return article
+
+    def lists(self, article, token):
+        article = Article.objects.prefetch_related("tags").get(pk=article.pk)
+        with CaptureQueriesContext(connection) as queries:
+            found = neighbours_and_related(article, token=token)
+        self.assertEqual(len(queries.captured_queries), 1)
+        return found, queries.captured_queries[0]["sql"]
+
+    def test_the_heads_read_once_are_used_by_the_next_page(self):
+        found, sql = self.lists(self.first, "token-1")
+        self.assertIn("news_article_tags", sql)
+        self.assertEqual(found["related"], [self.second, *self.sharing])
+        found, sql = self.lists(self.second, "token-1")
+        self.assertNotIn("news_article_tags", sql)
+        self.assertEqual(found["related"], [self.first, *self.sharing])
+        # The same as read without them.
+        forget_heads()
+        self.assertEqual(neighbours_and_related(self.second), found)
+
+    def test_a_new_token_reads_them_again(self):
+        self.lists(self.first, "token-1")
+        new = self.tagged(seconds=-60)
+        found, _sql = self.lists(self.second, "token-1")
+        self.assertNotIn(new, found["related"])  # published without a new token
+        found, sql = self.lists(self.second, "token-2")
+        self.assertIn("news_article_tags", sql)
+        self.assertEqual(found["related"][:2], [new, self.first])
+
+    def test_a_scheduled_article_joins_when_it_becomes_due(self):
+        """No token marks it: the heads are kept only until the site's next change
+        by the clock, read in the same statement."""
+        due = self.tagged(seconds=1.5)
+        found, _sql = self.lists(self.second, "token-1")
+        self.assertNotIn(due, found["related"])
+        time.sleep(max(0, (due.published_at - timezone.now()).total_seconds()) + 0.1)
+        found, sql = self.lists(self.second, "token-1")
+        self.assertIn("news_article_tags", sql)
+        self.assertEqual(found["related"][0], due)
+
+    def test_an_article_reaching_its_takedown_time_leaves(self):
+        leaving = self.tagged(seconds=-30, expires_at=self.now + timedelta(seconds=1.5))
+        found, _sql = self.lists(self.second, "token-1")
+        self.assertEqual(found["related"][0], leaving)
+        time.sleep(max(0, (leaving.expires_at - timezone.now()).total_seconds()) + 0.1)
+        found, _sql = self.lists(self.second, "token-1")
+        self.assertNotIn(leaving, found["related"])
+
+    def test_the_page_reads_the_token_once_for_its_heads_and_fragments(self):
+        """Served: the second page's statement reads no head, and the page makes
+        its four queries."""
+        self.client.get(self.first.get_absolute_url())
+        with CaptureQueriesContext(connection) as queries:
+            response = self.client.get(self.second.get_absolute_url())
+        self.assertEqual(len(queries.captured_queries), 4)
+        self.assertNotIn("news_article_tags", queries.captured_queries[-1]["sql"])
+        self.assertContains(response, self.sharing[0].title)
 
 
 class RankAndVisibilityTests(TestCase):
@@ -158,9 +258,11 @@ class RankAndVisibilityTests(TestCase):
         self.assertEqual(found["related"][1].title, picked_old.title)
         self.assertEqual(found["related"][3].expires_at, second.expires_at)
 
-    def test_only_the_first_four_times_limit_by_tags_are_candidates(self):
-        """Ranked by tags before visibility (as the page always did): with the 19
-        highest of 25 articles sharing one tag hidden, the 20th alone is shown."""
+    def test_hidden_articles_take_no_place_in_a_tags_head(self):
+        """A tag's head holds its newest *public* articles: with the 19 highest of
+        25 articles sharing one tag hidden, the 5 newest of the 6 others are shown
+        (counted among every article of a tag, drafts included, as before, a
+        newsroom's drafts pushed the public ones out)."""
         now = timezone.now()
         tag = TagFactory()
         article = ArticleFactory(published_at=now - timedelta(days=2))
@@ -170,16 +272,15 @@ class RankAndVisibilityTests(TestCase):
             shared = ArticleFactory(published_at=now - timedelta(hours=30 - hour))
             shared.tags.add(tag)
             sharing.append(shared)
-        kept = 5 * 4
-        Article.objects.filter(pk__in=[a.pk for a in sharing[-(kept - 1) :]]).update(
+        Article.objects.filter(pk__in=[a.pk for a in sharing[-19:]]).update(
             status=Article.Status.DRAFT
         )
         found = neighbours_and_related(article, limit=5)
-        self.assertEqual(found["related"], [sharing[-kept]])
+        self.assertEqual(found["related"], sharing[1:6][::-1])
 
     def test_an_older_article_sharing_two_tags_comes_first(self):
-        """The same, with the oldest article sharing two tags: it is ranked first
-        (and so takes one of the 20 places) although its id is the lowest."""
+        """Ranked by tags shared before time: the oldest article, sharing two tags,
+        comes first; then the newest public ones sharing one."""
         now = timezone.now()
         tag, second = TagFactory(), TagFactory()
         article = ArticleFactory(published_at=now - timedelta(days=2))
@@ -195,7 +296,25 @@ class RankAndVisibilityTests(TestCase):
             status=Article.Status.DRAFT
         )
         found = neighbours_and_related(article, limit=5)
-        self.assertEqual(found["related"], [both, sharing[-19]])
+        self.assertEqual(found["related"], [both, *sharing[3:7][::-1]])
+
+    def test_ties_follow_the_publication_time_then_the_id(self):
+        """Among the articles sharing as many tags: the later published first, and
+        at the same moment the higher id (the SQL's ``ORDER BY`` before)."""
+        now = timezone.now()
+        tag = TagFactory()
+        article = ArticleFactory(published_at=now - timedelta(days=1))
+        article.tags.set([tag, TagFactory(), TagFactory()])
+        moment = now - timedelta(hours=5)
+        made = []
+        for at in (moment, moment - timedelta(hours=1), moment, moment):
+            shared = ArticleFactory(published_at=at)
+            shared.tags.add(tag)
+            made.append(shared)
+        newest = ArticleFactory(published_at=now - timedelta(hours=1))
+        newest.tags.add(tag)  # the highest id, and the latest
+        found = neighbours_and_related(article)["related"]
+        self.assertEqual(found, [newest, made[3], made[2], made[0], made[1]])
 
     def test_sqlite_reads_the_candidates_from_the_index_not_their_rows(self):
         if connection.vendor != "sqlite":
@@ -212,3 +331,65 @@ class RankAndVisibilityTests(TestCase):
         self.assertGreaterEqual(len(lookups), 2, plan)  # neighbours, candidates
         for step in lookups:
             self.assertIn("COVERING INDEX article_related_idx", step)
+
+
+class RankedShortcutTests(SimpleTestCase):
+    """``_ranked`` counts only what can be shown (the heads' intersections, the
+    newest of the rest): the same first ``limit`` as counting and sorting every
+    candidate, on random heads with picks and title-word matches."""
+
+    def test_the_same_as_ranking_every_candidate(self):
+        rng = random.Random(7)
+        start = timezone.now() - timedelta(days=400)
+        for case in range(300):
+            with self.subTest(case):
+                pool = {
+                    pk: (
+                        pk,
+                        "t",
+                        "published",
+                        start + timedelta(hours=rng.randrange(500)),
+                        None,
+                    )
+                    for pk in range(1, rng.randrange(5, 120))
+                }
+                rows: dict = {}
+                heads = [
+                    _Head(
+                        rng.sample(
+                            list(pool.values()), rng.randrange(1, min(40, len(pool)))
+                        ),
+                        rows,
+                    )
+                    for _ in range(rng.randrange(1, 6))
+                ]
+                chosen = {
+                    pk: (rng.random() < 0.5, rng.random() < 0.5, pool[pk])
+                    for pk in rng.sample(list(pool), rng.randrange(0, 4))
+                }
+                own, limit = rng.choice(list(pool)), rng.randrange(1, 8)
+                chosen.pop(own, None)
+                self.assertEqual(
+                    _ranked(own, heads, chosen, limit),
+                    every_candidate_ranked(own, heads, chosen, limit),
+                )
+
+
+def every_candidate_ranked(own, heads, chosen, limit):
+    """相关新闻's rule applied to every candidate: (pick, tags shared, title word,
+    published_at, id), highest first."""
+    candidates = {}
+    for head in heads:
+        for row in head.rows.values():
+            candidates[row[0]] = [0, 0, 0, row]
+    for pk, (pick, words, row) in chosen.items():
+        candidates[pk] = [pick, 0, words, row]
+    for pk, entry in candidates.items():
+        entry[1] = sum(any(r[0] == pk for r in h.rows.values()) for h in heads)
+    candidates.pop(own, None)
+    order = sorted(
+        candidates.values(),
+        key=lambda e: (e[0], e[1], e[2], e[3][3], e[3][0]),
+        reverse=True,
+    )
+    return [entry[3] for entry in order[:limit]]
