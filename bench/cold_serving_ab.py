@@ -1,0 +1,97 @@
+"""The cold article page served by gunicorn, this tree against another commit, in
+alternating runs (issue #14's cold benchmark, A/B).
+
+Usage (from the project root, after ./run test or ./run has made .venv, and
+``bench/serving_under_edits.py`` has made the 20,000-article database):
+
+    .venv/bin/python bench/cold_serving_ab.py --against <commit> [--rounds 3] [--seconds 20]
+
+``bench/serving_under_edits.py``'s cold run — gunicorn with 2 sync workers, no page
+cached (``ARTICLE_PAGE_CACHE_SECONDS=0``), wrk -t2 -c16 at random over every
+published article — for each tree in turn, each with caches of its own, then the
+same-run ceiling (the minimal Django view returning as many bytes). A single cold
+run moves by up to a fifth between runs an hour apart on this machine; alternating
+the trees within minutes is what lets a change of a few per cent show.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import statistics
+import sys
+import urllib.request
+
+from article_bench import (
+    DATA,
+    ROOT,
+    bench_env,
+    published_ids,
+    reference_ceiling,
+    wrk,
+)
+from cold_page import checkout
+from serving import serve, stop
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--against", required=True, help="the commit to compare with")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--seconds", type=int, default=20)
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--n", type=int, default=20000)
+    parser.add_argument("--port", type=int, default=8871)
+    options = parser.parse_args()
+
+    db = DATA / f"bench-{options.n}.sqlite3"
+    if not db.exists():
+        sys.exit(f"{db} is missing: run bench/serving_under_edits.py first")
+    trees = {"old": checkout(options.against), "new": ROOT}
+    env = {**bench_env(db), "ARTICLE_PAGE_CACHE_SECONDS": "0"}
+    ids = published_ids(env)
+    urls = DATA / "urls-articles.txt"
+    urls.write_text("".join(f"/news/{i}/\n" for i in ids))
+    found: dict[str, list[float]] = {"old": [], "new": []}
+    size = 0
+    for round_ in range(options.rounds):
+        order = ["old", "new"] if round_ % 2 == 0 else ["new", "old"]
+        for name in order:
+            tree = trees[name]
+            caches = DATA / f"cold-ab-{name}"
+            shutil.rmtree(caches, ignore_errors=True)
+            tree_env = {
+                **env,
+                "PYTHONPATH": str(tree),
+                "PAGE_CACHE_DIR": str(caches / "pages"),
+                "SHARED_CACHE_DIR": str(caches / "shared"),
+            }
+            site = serve(["yantai.wsgi:application"], tree_env, options.port, cwd=tree)
+            try:
+                page = urllib.request.urlopen(
+                    f"http://127.0.0.1:{options.port}/news/{ids[0]}/"
+                ).read()
+                size = len(page)
+                wrk(options.port, urls, 3, options.connections)  # warm-up
+                result = wrk(options.port, urls, options.seconds, options.connections)
+            finally:
+                stop(site)
+            found[name].append(result["rps"])
+            print(f"round {round_ + 1} {name}: {result['rps']:.0f}/s", flush=True)
+    ceiling = reference_ceiling(
+        env, size, options.port + 1, urls, options.seconds, options.connections
+    )
+    for name, runs in found.items():
+        shares = ", ".join(f"{rps / ceiling['rps']:.1%}" for rps in runs)
+        print(
+            f"RESULT {name}: {', '.join(f'{rps:.0f}' for rps in runs)}/s "
+            f"(mean {statistics.fmean(runs):.0f}/s; of the ceiling {shares})"
+        )
+    print(
+        f"RESULT ceiling {ceiling['rps']:.0f}/s; new/old "
+        f"{statistics.fmean(found['new']) / statistics.fmean(found['old']):.3f}"
+    )
+
+
+if __name__ == "__main__":
+    main()
