@@ -9,20 +9,20 @@ alike; every part of it is a small index lookup:
 
 - ``older``/``newer``: the channel index (``article_channel_pub_idx``);
 - ``picks``: the editor's 相关新闻 (the ``related_articles`` link table);
-- ``sharing``: the articles sharing the most tags, through the tag links (among
-  the newest ``TAG_CANDIDATES`` of each tag);
 - ``similar`` (only when the article has fewer than three tags): articles whose
-  titles share Chinese words with its title, from the search index.
+  titles share Chinese words with its title, from the search index;
+- the *heads* of the article's tags this process has not kept (below): each tag's
+  newest ``TAG_CANDIDATES`` public articles, an index range down the tag links.
 
-The candidates are merged (one row per article, its best rank of each part),
-checked for visibility and ranked in the statement, which returns only the
-``limit`` shown: their ``status``, ``published_at`` and ``expires_at`` lie past the
-~20 KB of body text in SQLite's rows, and are read from ``article_related_idx``
-(migration 0017) instead. ``CROSS JOIN`` keeps the candidates SQLite's outer loop:
-with the visibility filter it could otherwise scan the publication index (0.7 s
-at 20,000 articles). The LIMITs are written in the text, not bound: a bound LIMIT
-left PostgreSQL's generic plan guessing and, for common title words, reading
-15,000 index rows to keep 100 (13 ms instead of 1).
+The picks and title-word matches are merged (one row per article) and checked for
+visibility in the statement; the ranking with the heads' counts is done in Python
+(``_ranked``). The candidates' ``status``, ``published_at`` and ``expires_at`` lie
+past the ~20 KB of body text in SQLite's rows, and are read from
+``article_related_idx`` (migration 0017) instead. ``CROSS JOIN`` keeps the
+candidates SQLite's outer loop: with the visibility filter it could otherwise scan
+the publication index (0.7 s at 20,000 articles). The LIMITs are written in the
+text, not bound: a bound LIMIT left PostgreSQL's generic plan guessing and, for
+common title words, reading 15,000 index rows to keep 100 (13 ms instead of 1).
 
 ``newer`` also finds a *scheduled* next article: it is not shown, but its time —
 like the 下线时间 of every article shown — is when the page changes without any
@@ -82,7 +82,7 @@ def _datetimes(db):
 # token: a publication, withdrawal, rename) or by the clock (an article becoming
 # due or expiring, site-wide: ``until``), so each process keeps the heads it has
 # read (``_Kept``) and a cold page reads only the heads of tags it lacks, in the
-# same statement. Counting ~350 article keys in Python costs ~0.05 ms; counting
+# same statement. Ranking the ~350 candidates in Python costs ~0.05 ms; counting
 # them in SQL on every page cost ~0.45 ms of the page's ~3 ms (bench/cold_page.py).
 _UNKNOWN = object()
 # At most this many heads kept (≈ 100 rows each): a site with thousands of tags
