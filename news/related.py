@@ -85,9 +85,10 @@ def _datetimes(db):
 # same statement. Ranking the ~350 candidates in Python costs ~0.05 ms; counting
 # them in SQL on every page cost ~0.45 ms of the page's ~3 ms (bench/cold_page.py).
 _UNKNOWN = object()
-# At most this many heads kept (≈ 100 rows each): a site with thousands of tags
-# keeps the most recently read.
-MAX_KEPT_HEADS = 1000
+# At most this many heads kept: ~25 KB each (100 rows; 200 heads 5.0 MB on SQLite,
+# 5.4 MB on PostgreSQL, tracemalloc), so ≤ ~11 MB of a worker's memory. Past it, all
+# are dropped and read again as pages ask for them.
+MAX_KEPT_HEADS = 400
 _EPOCH = datetime(1900, 1, 1, tzinfo=UTC)
 
 
