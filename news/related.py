@@ -36,6 +36,8 @@ from datetime import UTC, datetime
 from operator import itemgetter
 
 from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.models.base import ModelState
+from django.db.models.signals import post_init, pre_init
 from django.utils import timezone
 
 from yantai.database import hot_cursor
@@ -210,6 +212,28 @@ def _row(heads: list[_Head], key: int) -> tuple:
 _ID_MASK = (1 << 40) - 1
 
 
+def _row_reader():
+    """``Article.from_db`` for the rows of ``_COLUMNS``, or what it amounts to for
+    them without ``Model.__init__``'s walk of every field (9.0 against 1.3 µs a
+    row; seven rows a page): the columns put in the instance's ``__dict__`` (the
+    others deferred, as ``from_db`` leaves them) and its state marked as read from
+    the database. Django's own when anything listens to ``pre_init`` or
+    ``post_init`` of Article, which only ``__init__`` sends."""
+    if pre_init.has_listeners(Article) or post_init.has_listeners(Article):
+        return Article.from_db
+    new = Article.__new__
+
+    def from_db(alias: str, _columns, values: tuple) -> Article:
+        article = new(Article)
+        article.__dict__.update(zip(_COLUMNS, values, strict=True))
+        state = article._state = ModelState()
+        state.adding = False
+        state.db = alias
+        return article
+
+    return from_db
+
+
 def neighbours_and_related(
     article: Article, limit: int = 5, *, token: str | None = None
 ) -> dict:
@@ -232,7 +256,7 @@ def neighbours_and_related(
     db = connections[DEFAULT_DB_ALIAS]
     adapt = db.ops.adapt_datetimefield_value
     as_datetime = _datetimes(db)
-    from_db = Article.from_db
+    from_db = _row_reader()
     moment = timezone.now()
     now = adapt(moment)
     at = adapt(article.published_at)

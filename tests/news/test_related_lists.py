@@ -6,6 +6,7 @@ import time
 from datetime import timedelta
 
 from django.db import connection
+from django.db.models.signals import post_init
 from django.test import SimpleTestCase, TestCase
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -393,3 +394,47 @@ def every_candidate_ranked(own, heads, chosen, limit):
         reverse=True,
     )
     return [entry[3] for entry in order[:limit]]
+
+
+class RowInstancesTests(TestCase):
+    """The neighbours and related articles are made without ``Model.__init__``: the
+    same instances as ``Article.from_db`` makes of the same columns."""
+
+    def setUp(self):
+        now = timezone.now()
+        channel, tag = ChannelFactory(), TagFactory()
+        self.older = ArticleFactory(channel=channel, published_at=now - timedelta(2))
+        self.article = ArticleFactory(channel=channel, published_at=now - timedelta(1))
+        for article in (self.older, self.article):
+            article.tags.add(tag)
+
+    def test_as_from_db_makes_them(self):
+        found = neighbours_and_related(self.article)
+        for made in (found["previous"], found["related"][0]):
+            expected = Article.from_db(
+                "default",
+                ["id", "title", "status", "published_at", "expires_at"],
+                [getattr(self.older, f) for f in ("id", "title", "status")]
+                + [self.older.published_at, self.older.expires_at],
+            )
+            self.assertEqual(made, self.older)
+            self.assertEqual(made.get_deferred_fields(), expected.get_deferred_fields())
+            values = {k: v for k, v in made.__dict__.items() if k != "_state"}
+            self.assertEqual(
+                values, {k: v for k, v in expected.__dict__.items() if k != "_state"}
+            )
+            self.assertFalse(made._state.adding)
+            self.assertEqual(made._state.db, "default")
+            with self.assertNumQueries(1):  # a deferred field, read on demand
+                self.assertEqual(made.summary, self.older.summary)
+
+    def test_djangos_own_when_something_listens_to_post_init(self):
+        seen = []
+
+        def receiver(sender, instance, **kwargs):
+            seen.append(instance)
+
+        post_init.connect(receiver, sender=Article)
+        self.addCleanup(post_init.disconnect, receiver, sender=Article)
+        found = neighbours_and_related(self.article)
+        self.assertIn(found["previous"], seen)
