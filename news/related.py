@@ -36,14 +36,13 @@ from datetime import UTC, datetime
 from operator import itemgetter
 
 from django.db import DEFAULT_DB_ALIAS, connections
-from django.db.models.base import ModelState
-from django.db.models.signals import post_init, pre_init
 from django.utils import timezone
 
 from yantai.database import hot_cursor
 
 from . import search
 from .models import Article
+from .prepared import instance_maker
 
 # ``published_at <= %s`` is one bound, the earlier of now and the article's time: with
 # the two written out, SQLite's index range took the first (now) and stepped through
@@ -212,28 +211,6 @@ def _row(heads: list[_Head], key: int) -> tuple:
 _ID_MASK = (1 << 40) - 1
 
 
-def _row_reader():
-    """``Article.from_db`` for the rows of ``_COLUMNS``, or what it amounts to for
-    them without ``Model.__init__``'s walk of every field (9.0 against 1.3 µs a
-    row; seven rows a page): the columns put in the instance's ``__dict__`` (the
-    others deferred, as ``from_db`` leaves them) and its state marked as read from
-    the database. Django's own when anything listens to ``pre_init`` or
-    ``post_init`` of Article, which only ``__init__`` sends."""
-    if pre_init.has_listeners(Article) or post_init.has_listeners(Article):
-        return Article.from_db
-    new = Article.__new__
-
-    def from_db(alias: str, _columns, values: tuple) -> Article:
-        article = new(Article)
-        article.__dict__.update(zip(_COLUMNS, values, strict=True))
-        state = article._state = ModelState()
-        state.adding = False
-        state.db = alias
-        return article
-
-    return from_db
-
-
 def neighbours_and_related(
     article: Article, limit: int = 5, *, token: str | None = None
 ) -> dict:
@@ -256,7 +233,8 @@ def neighbours_and_related(
     db = connections[DEFAULT_DB_ALIAS]
     adapt = db.ops.adapt_datetimefield_value
     as_datetime = _datetimes(db)
-    from_db = _row_reader()
+    # Article.from_db's instances, without Model.__init__ (news.prepared).
+    from_db = instance_maker(Article, _COLUMNS)
     moment = timezone.now()
     now = adapt(moment)
     at = adapt(article.published_at)
@@ -378,7 +356,7 @@ def neighbours_and_related(
         else:
             # A plain cursor and model instances made here, not ``raw()``: the raw
             # query's column mapping and converters cost more than the statement.
-            row = from_db(db.alias, _COLUMNS, values)
+            row = from_db(db.alias, values)
             if kind == 2 and row.published_at > moment:
                 changes.append(row.published_at)  # scheduled: shown from then on
                 continue
@@ -388,7 +366,7 @@ def neighbours_and_related(
     for tag, values in read.items():
         heads[tag] = _Head(values, rows_of)
     related = _ranked(article.pk, [heads[tag] for tag in tag_ids], chosen, limit)
-    found["related"] = related = [from_db(db.alias, _COLUMNS, v) for v in related]
+    found["related"] = related = [from_db(db.alias, v) for v in related]
     changes += [a.expires_at for a in related]
     found["until"] = min((c for c in changes if c is not None), default=None)
     return found

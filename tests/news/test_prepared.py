@@ -4,6 +4,7 @@ QuerySets they are made of give, and the remembered links what ``reverse`` gives
 from datetime import timedelta
 
 from django.db.models import prefetch_related_objects
+from django.db.models.signals import post_init
 from django.template import Context, Template, TemplateSyntaxError
 from django.test import TestCase
 from django.urls import NoReverseMatch, reverse
@@ -11,11 +12,14 @@ from django.utils import timezone, translation
 
 from news.models import (
     Article,
+    Byline,
+    Image,
+    Tag,
     detail_prefetch,
     detail_prefetches,
     detail_row,
 )
-from news.prepared import SAMPLE_ID, PreparedQuery
+from news.prepared import SAMPLE_ID, PreparedQuery, _plain_attributes
 from tests.factories import ArticleFactory, BylineFactory, TagFactory
 from yantai.links import id_url
 
@@ -92,6 +96,46 @@ class DetailReadsTests(TestCase):
             ],
         )
         self.assertEqual(len(groups), len(expected.byline_groups()))
+
+    def test_instances_hold_what_from_db_gives_them(self):
+        """Made without ``Model.__init__``: the same values, deferred fields and
+        state as the QuerySet's instances (``instance_maker``)."""
+        expected = Article.objects.published().for_detail_row().get(pk=self.article.pk)
+        article = detail_row(self.article.pk)
+        detail_prefetch(article)
+
+        def attributes(instance):
+            return {
+                k: v
+                for k, v in instance.__dict__.items()
+                if k not in ("_state", "_prefetched_objects_cache", "index_title")
+            }
+
+        self.assertEqual(attributes(article), attributes(expected))
+        self.assertEqual(article.get_deferred_fields(), set())
+        tags = list(Tag.objects.filter(articles=self.article.pk))
+        self.assertEqual(
+            [attributes(t) for t in article.tags.all()], [attributes(t) for t in tags]
+        )
+        for made in (article, *article.tags.all(), *article.bylines.all()):
+            self.assertFalse(made._state.adding)
+            self.assertEqual(made._state.db, "default")
+
+    def test_djangos_from_db_where_init_does_more_than_set_attributes(self):
+        """A receiver of ``post_init`` (an ``ImageField``'s with width and height
+        fields), or a descriptor that handles what is set (``FileDescriptor``)."""
+        self.assertFalse(_plain_attributes(Image, ("id", "file")))
+        self.assertTrue(_plain_attributes(Byline, ("id", "article_id", "role")))
+        seen = []
+
+        def receiver(sender, instance, **kwargs):
+            seen.append(instance)
+
+        post_init.connect(receiver, sender=Tag)
+        self.addCleanup(post_init.disconnect, receiver, sender=Tag)
+        article = detail_row(self.article.pk)
+        detail_prefetch(article)
+        self.assertEqual(len(seen), 2)  # the two tags, made by Django's __init__
 
     def test_a_sample_value_missing_from_the_statement_is_refused(self):
         query = PreparedQuery(lambda pk: Article.objects.all(), pk=SAMPLE_ID)
