@@ -7,7 +7,8 @@ queries took (bench/cold_page.py). ``PreparedQuery`` builds the QuerySet once pe
 database with *sample values* for what changes between runs (an id, the moment),
 compiles it, remembers where those values sit among the statement's parameters,
 and afterwards only executes the statement and turns its rows into instances as
-the ORM does (the same converters, ``from_db`` and ``select_related`` population).
+the ORM does (the same converters, ``from_db``'s instances — see ``instance_maker``
+— and ``select_related`` population).
 The QuerySet stays the definition: the SQL is never written by hand.
 """
 
