@@ -220,22 +220,28 @@ class ArticleQuerySet(models.QuerySet):
             .values(field)[:1]
         )
 
+    def next_change_columns(self, now: datetime) -> tuple[list[str], list]:
+        """``next_change_at``'s two scalar subqueries as SQL expressions (the next
+        due ``published_at``, the next ``expires_at``) and their parameters, for a
+        statement that reads them with something else."""
+        parts = [
+            self.first_after(field, now).query.sql_with_params()
+            for field in ("published_at", "expires_at")
+        ]
+        return [f"({sql})" for sql, _params in parts], [
+            p for _sql, params in parts for p in params
+        ]
+
     def next_change_at(self, now: datetime) -> datetime | None:
         """The first moment after ``now`` at which ``published()`` changes with no
         write to announce it: a scheduled article becomes due, or a public one reaches
         its 下线时间 (None: no such moment). One statement of two short index walks
         (``article_pub_idx``, ``article_expires_idx``)."""
-        firsts = [
-            self.first_after(field, now) for field in ("published_at", "expires_at")
-        ]
         # Two scalar subqueries in one SELECT: the ORM has no FROM-less statement.
-        parts = [first.query.sql_with_params() for first in firsts]
+        columns, params = self.next_change_columns(now)
         db = connections[self.db]
         with db.cursor() as cursor:
-            cursor.execute(
-                "SELECT " + ", ".join(f"({sql})" for sql, _params in parts),
-                [p for _sql, params in parts for p in params],
-            )
+            cursor.execute("SELECT " + ", ".join(columns), params)
             row = cursor.fetchone()
         convert = getattr(db.ops, "convert_datetimefield_value", None)  # SQLite's
         moments = [

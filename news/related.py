@@ -319,19 +319,11 @@ def neighbours_and_related(
         )
     if kept is not None and kept.until is _UNKNOWN:
         # When the heads stop being right with no write to announce it (a scheduled
-        # article becomes due, a public one expires: ``next_change_at``'s walks).
+        # article becomes due, a public one expires): ``next_change_at``'s two
+        # walks, read with the rest (compiled here, once per token and process).
+        columns, changes_params = Article.objects.next_change_columns(moment)
         parts.append(
-            (
-                """SELECT NULL, NULL, NULL,
-                    (SELECT published_at FROM news_article
-                     WHERE status = %s AND published_at > %s
-                     ORDER BY published_at LIMIT 1),
-                    (SELECT expires_at FROM news_article
-                     WHERE status = %s AND expires_at > %s
-                     ORDER BY expires_at LIMIT 1),
-                    5, 0, 0""",
-                [Article.Status.PUBLISHED, now, Article.Status.PUBLISHED, now],
-            )
+            (f"SELECT NULL, NULL, NULL, {', '.join(columns)}, 5, 0, 0", changes_params)
         )
     sql = " UNION ALL ".join(part for part, _ in parts)
     params = [p for _, part_params in parts for p in part_params]
