@@ -91,6 +91,9 @@ _UNKNOWN = object()
 # are dropped and read again as pages ask for them.
 MAX_KEPT_HEADS = 400
 _EPOCH = datetime(1900, 1, 1, tzinfo=UTC)
+# A rank key's low bits hold the article's id (``_rank_key``).
+_ID_BITS = 40
+_ID_MASK = (1 << _ID_BITS) - 1
 
 
 class _Head:
@@ -154,10 +157,10 @@ def forget_heads() -> None:
 
 def _rank_key(row: tuple) -> int:
     """An int ordered as the row's ``(published_at, id)`` (a public article has a
-    ``published_at``; ids below 2**40; times after 1900)."""
+    ``published_at``; ids below 2**_ID_BITS; times after 1900)."""
     since = row[3] - _EPOCH
     micro = (since.days * 86400 + since.seconds) * 1_000_000 + since.microseconds
-    return (micro << 40) + row[0]
+    return (micro << _ID_BITS) + row[0]
 
 
 def _ranked(
@@ -206,9 +209,6 @@ def _ranked(
 def _row(heads: list[_Head], key: int) -> tuple:
     """The row values of ``key`` from the first head that holds it."""
     return next(head.rows[key] for head in heads if key in head.rows)
-
-
-_ID_MASK = (1 << 40) - 1
 
 
 def neighbours_and_related(
