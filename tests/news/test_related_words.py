@@ -2,16 +2,20 @@
 article page ranks them without loading the segmenter's dictionary (about 32 MB of
 every process that renders pages)."""
 
+import random
 import re
 from datetime import timedelta
 
 from django.core.cache import cache
 from django.db import connection
-from django.test import TestCase
+from django.test import SimpleTestCase, TestCase
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from news import related as related_module
 from news import search
 from news.models import Article
+from news.related import forget_heads, neighbours_and_related
 from tests.factories import ArticleFactory, ChannelFactory, PersonFactory
 from yantai.text import to_halfwidth
 
@@ -125,3 +129,170 @@ class RankedByTitleWordsTests(TestCase):
         self.assertEqual(
             ranked, [self.long_word.pk, self.newer_short.pk, self.wordy_body.pk]
         )
+
+
+class WordHeadsTests(TestCase):
+    """With the public token, a process reads each title word's head (its newest
+    index rows) once, until the search index changes (``search.index_token``), and
+    ranks the title-word candidates from the heads: the same ten ids as the
+    statement's own ranking, checked for visibility in the statement."""
+
+    @classmethod
+    def setUpTestData(cls):
+        now = timezone.now()
+        rng = random.Random(11)
+        vocabulary = ["名牌", "产品", "标准", "计量", "检测", "认证", "质量", "品牌"]
+        cls.articles = [
+            ArticleFactory(
+                title="".join(rng.sample(vocabulary, rng.randrange(2, 5))),
+                published_at=now - timedelta(hours=n),
+            )
+            for n in range(40)
+        ]
+        search.rebuild_index()
+
+    def setUp(self):
+        cache.clear()
+        forget_heads()
+        self.addCleanup(forget_heads)
+
+    def lists(self, article, token="token-1"):
+        article = (
+            Article.objects.with_index_title()
+            .prefetch_related("tags")
+            .get(pk=article.pk)
+        )
+        with CaptureQueriesContext(connection) as queries:
+            found = neighbours_and_related(article, token=token)
+        self.assertEqual(len(queries.captured_queries), 1)
+        return found, queries.captured_queries[0]["sql"]
+
+    def test_the_same_ids_as_the_statements_ranking(self):
+        for article in self.articles:
+            with self.subTest(article.title):
+                row = Article.objects.with_index_title().get(pk=article.pk)
+                words = search.related_words(row)
+                sql, params = search.related_ids_query(row, words=words)
+                with connection.cursor() as cursor:
+                    cursor.execute(sql, params)
+                    expected = [pk for (pk,) in cursor.fetchall()]
+                    heads, titles = {}, {}
+                    for word in words:
+                        cursor.execute(*search.word_head_query(word))
+                        head = sorted(cursor.fetchall(), reverse=True)
+                        self.assertLessEqual(len(head), search.WORD_HEAD_SIZE)
+                        heads[word] = tuple(pk for pk, _title in head)
+                        titles.update((pk, f" {title} ") for pk, title in head)
+                self.assertTrue(expected)
+                self.assertEqual(
+                    search.related_ids_from_heads(row.pk, words, heads, titles),
+                    expected,
+                )
+
+    def test_the_heads_read_once_are_used_by_the_next_page(self):
+        first, second = self.articles[0], self.articles[1]
+        found, sql = self.lists(first)
+        self.assertIn(search.ArticleSearch._meta.db_table, sql)
+        self.assertTrue(found["related"])
+        # Every word of the second title read with the first page's? Then no head
+        # is read; either way a third reading of both reads none.
+        self.lists(second)
+        for article in (first, second):
+            with self.subTest(article.title):
+                found, sql = self.lists(article)
+                self.assertNotIn(search.ArticleSearch._meta.db_table, sql)
+                forget_heads()
+                self.assertEqual(neighbours_and_related(self.row(article)), found)
+                self.lists(first)
+                self.lists(second)
+
+    def row(self, article):
+        return (
+            Article.objects.with_index_title()
+            .prefetch_related("tags")
+            .get(pk=article.pk)
+        )
+
+    def test_a_change_of_the_index_reads_them_again(self):
+        article = self.articles[5]
+        self.lists(article)
+        newest = ArticleFactory(
+            title=article.title + "发布", published_at=timezone.now()
+        )
+        # Published without the index knowing (no index row yet): not among them.
+        found, sql = self.lists(article)
+        self.assertNotIn(search.ArticleSearch._meta.db_table, sql)
+        self.assertNotIn(newest, found["related"])
+        search.index_article(newest.pk)  # its row, then a new index token
+        found, sql = self.lists(article)
+        self.assertIn(search.ArticleSearch._meta.db_table, sql)
+        self.assertEqual(found["related"][0], newest)
+
+    def test_a_hidden_candidate_is_left_out_by_the_statement(self):
+        article = self.articles[3]
+        found, _sql = self.lists(article)
+        hidden = found["related"][0]
+        # Withdrawn without a word to the index (an update, no signal): still in
+        # its heads, and still left out.
+        Article.objects.filter(pk=hidden.pk).update(status=Article.Status.UNPUBLISHED)
+        found, sql = self.lists(article)
+        self.assertNotIn(search.ArticleSearch._meta.db_table, sql)
+        self.assertNotIn(hidden, found["related"])
+        forget_heads()
+        self.assertEqual(neighbours_and_related(self.row(article)), found)
+
+    def test_without_a_token_every_head_is_ranked_in_the_statement(self):
+        article = self.articles[7]
+        found, sql = self.lists(article, token=None)
+        self.assertIn(search.ArticleSearch._meta.db_table, sql)
+        self.assertIsNone(related_module._kept_words)
+        with_heads, _sql = self.lists(article)
+        self.assertEqual(with_heads, found)
+
+
+class FromHeadsShortcutTests(SimpleTestCase):
+    """``related_ids_from_heads`` against the statement's rule written out: the
+    newest ``RELATED_CANDIDATES`` titles holding any word, the article's own left
+    out, scored by the lengths of the words they hold, then the higher id."""
+
+    def test_the_same_as_the_rule_over_every_title(self):
+        rng = random.Random(3)
+        vocabulary = ["名牌", "产品", "标准化", "计量", "检测机构", "认证", "质量"]
+        for case in range(300):
+            with self.subTest(case):
+                titles = {
+                    pk: " ".join(rng.sample(vocabulary, rng.randrange(1, 4)))
+                    for pk in rng.sample(range(1, 1000), rng.randrange(1, 300))
+                }
+                words = rng.sample(vocabulary, rng.randrange(1, 5))
+                own = rng.choice(list(titles))
+
+                def holds(pk, word, titles=titles):
+                    return f" {word} " in f" {titles[pk]} "
+
+                heads = {
+                    w: tuple(
+                        sorted((pk for pk in titles if holds(pk, w)), reverse=True)[
+                            : search.WORD_HEAD_SIZE
+                        ]
+                    )
+                    for w in words
+                }
+                newest = sorted(
+                    (
+                        pk
+                        for pk in titles
+                        if pk != own and any(holds(pk, w) for w in words)
+                    ),
+                    reverse=True,
+                )[: search.RELATED_CANDIDATES]
+                expected = sorted(
+                    newest,
+                    key=lambda pk: (sum(len(w) for w in words if holds(pk, w)), pk),
+                    reverse=True,
+                )[:10]
+                spaced = {pk: f" {title} " for pk, title in titles.items()}
+                self.assertEqual(
+                    search.related_ids_from_heads(own, words, heads, spaced),
+                    expected,
+                )
