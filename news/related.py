@@ -10,7 +10,9 @@ alike; every part of it is a small index lookup:
 - ``older``/``newer``: the channel index (``article_channel_pub_idx``);
 - ``picks``: the editor's 相关新闻 (the ``related_articles`` link table);
 - ``similar`` (only when the article has fewer than three tags): articles whose
-  titles share Chinese words with its title, from the search index;
+  titles share Chinese words with its title, ranked from the words' heads this
+  process keeps (below), or in the statement from the search index while it lacks
+  one (and then the heads it lacks are read in the same statement);
 - the *heads* of the article's tags this process has not kept (below): each tag's
   newest ``TAG_CANDIDATES`` public articles, an index range down the tag links.
 
