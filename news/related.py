@@ -157,7 +157,7 @@ def _kept_heads(token: str | None, moment: datetime) -> _Kept | None:
 # ``search.word_head_query``) is the same for every article with the word and
 # changes only with the index (``search.index_token``, replaced after each change is
 # committed), so each process keeps the heads it has read and ranks from them
-# (``search.related_ids_from_heads``); the statement then only checks the ten chosen
+# (``related_ids_from_heads``); the statement then only checks the ten chosen
 # for visibility, as it checks the picks. A page lacking a head ranks in the
 # statement as before and reads the heads it lacks in the same statement.
 MAX_KEPT_WORDS = 500  # ~4 KB a head and ~0.1 KB a title: ≤ ~5 MB of a worker
@@ -193,6 +193,33 @@ def _kept_word_heads() -> _Words | None:
     if kept is None or kept.token != token or len(kept.heads) >= MAX_KEPT_WORDS:
         kept = _kept_words = _Words(token)
     return kept
+
+
+def related_ids_from_heads(
+    article_id: int,
+    words: list[str],
+    heads: dict[str, tuple[int, ...]],
+    titles: dict[int, str],
+    limit: int = 10,
+) -> list[int]:
+    """``search.related_ids_query``'s ids, from each word's head (its ids newest
+    first) and the index titles by id, each kept with a space on either side
+    (``" 国家 标准 "``): the ``search.RELATED_CANDIDATES`` newest ids of the heads but
+    ``article_id`` — each of them is among the newest of a word it holds — scored
+    by the length of the words their titles hold (the statement's ``instr``), then
+    the higher id."""
+    newest = sorted(set().union(*(heads[w] for w in words)), reverse=True)
+    if article_id in newest:
+        newest.remove(article_id)
+    candidates = newest[: search.RELATED_CANDIDATES]
+    # A rank key an id: the score above the id's bits (``_rank_key``'s layout).
+    keys = dict(zip(candidates, candidates, strict=True))
+    for word in words:
+        spaced, bonus = f" {word} ", len(word) << _ID_BITS
+        for pk in [pk for pk in candidates if spaced in titles[pk]]:
+            keys[pk] += bonus
+    ranked = sorted(keys.values(), reverse=True)[:limit]
+    return [key & _ID_MASK for key in ranked]
 
 
 def forget_heads() -> None:
@@ -333,7 +360,7 @@ def neighbours_and_related(
         w for w in words if kept_words is None or w not in kept_words.heads
     ]
     if words and not missing_words:
-        chosen_ids = search.related_ids_from_heads(
+        chosen_ids = related_ids_from_heads(
             article.pk, words, kept_words.heads, kept_words.titles
         )
         if chosen_ids:

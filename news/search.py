@@ -1073,7 +1073,7 @@ def related_ids_query(
 
     Returned as SQL to run *inside* another query (the article page's one query for
     上一篇/下一篇/相关新闻), so the automatic 相关新闻 costs no extra round-trip.
-    ``related_ids_from_heads`` gives the same ids from each word's head.
+    ``news.related.related_ids_from_heads`` gives the same ids from each word's head.
     """
     if words is None:
         words = related_words(article)
@@ -1149,35 +1149,6 @@ def word_head_query(word: str) -> tuple[str, list]:
         f"JOIN {ArticleSearch._meta.db_table} s ON s.article_id = recent.id",
         [f"title : {_fts_phrase(word)}"],
     )
-
-
-def related_ids_from_heads(
-    article_id: int,
-    words: list[str],
-    heads: dict[str, tuple[int, ...]],
-    titles: dict[int, str],
-    limit: int = 10,
-) -> list[int]:
-    """``related_ids_query``'s ids, from each word's head (its ids newest first) and
-    the index titles by id, each kept with a space on either side (``" 国家 标准 "``):
-    the ``RELATED_CANDIDATES`` newest ids of the heads but ``article_id`` — each of
-    them is among the newest of a word it holds — scored by the length of the words
-    their titles hold (the statement's ``instr``), then the higher id."""
-    newest = sorted(set().union(*(heads[w] for w in words)), reverse=True)
-    if article_id in newest:
-        newest.remove(article_id)
-    candidates = newest[:RELATED_CANDIDATES]
-    # A rank key an id: the score above the id's bits (ids < 2**40).
-    keys = dict(zip(candidates, candidates, strict=True))
-    for word in words:
-        spaced, bonus = f" {word} ", len(word) << 40
-        for pk in [pk for pk in candidates if spaced in titles[pk]]:
-            keys[pk] += bonus
-    ranked = sorted(keys.values(), reverse=True)[:limit]
-    return [key & _ID_MASK for key in ranked]
-
-
-_ID_MASK = (1 << 40) - 1
 
 
 # --- presenting results ---------------------------------------------------------

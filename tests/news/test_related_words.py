@@ -15,7 +15,11 @@ from django.utils import timezone
 from news import related as related_module
 from news import search
 from news.models import Article
-from news.related import forget_heads, neighbours_and_related
+from news.related import (
+    forget_heads,
+    neighbours_and_related,
+    related_ids_from_heads,
+)
 from tests.factories import ArticleFactory, ChannelFactory, PersonFactory
 from yantai.text import to_halfwidth
 
@@ -185,7 +189,7 @@ class WordHeadsTests(TestCase):
                         titles.update((pk, f" {title} ") for pk, title in head)
                 self.assertTrue(expected)
                 self.assertEqual(
-                    search.related_ids_from_heads(row.pk, words, heads, titles),
+                    related_ids_from_heads(row.pk, words, heads, titles),
                     expected,
                 )
 
@@ -293,6 +297,6 @@ class FromHeadsShortcutTests(SimpleTestCase):
                 )[:10]
                 spaced = {pk: f" {title} " for pk, title in titles.items()}
                 self.assertEqual(
-                    search.related_ids_from_heads(own, words, heads, spaced),
+                    related_ids_from_heads(own, words, heads, spaced),
                     expected,
                 )
