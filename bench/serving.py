@@ -31,7 +31,9 @@ def serve(
     """Start gunicorn on ``app`` (its arguments, e.g. ``["yantai.wsgi:application"]``)
     and return once ``probe`` answers (any HTTP status: a reference app answers
     every path alike). ``gunicorn`` and ``cwd``: another venv's and project's (the
-    Wagtail peer, bench/wagtail_serving.py)."""
+    Wagtail peer, bench/wagtail_serving.py). The database it will serve from is
+    read through first (``read_into_page_cache``)."""
+    read_into_page_cache(env)
     proc = subprocess.Popen(
         [gunicorn, *app, "--bind", f"127.0.0.1:{port}"]
         + ["--workers", "2", "--worker-class", "sync", "--log-level", "warning"]
@@ -50,6 +52,51 @@ def serve(
             time.sleep(0.2)
     stop(proc)
     raise RuntimeError("server did not start")
+
+
+def read_into_page_cache(env: dict, chunk: int = 1 << 24) -> int:
+    """Read the database a server of ``env`` will serve from once through, so that it
+    starts with its data in the OS page cache, as a server that has been serving
+    has it; the bytes read. Ours (``SQLITE_PATH`` or ``DATABASE_URL``) and the
+    Wagtail peer's (``WAGTAIL_PEER_DB`` or ``WAGTAIL_PEER_DATABASE_URL``) alike.
+
+    Without it a run served from whatever part of the files the host had left in
+    memory since the last one: this machine's host takes back page-cache pages left
+    idle for a minute or so (2 MB of the 672 MB SQLite bench database resident after
+    20 minutes idle), and the cold article page, which reads random articles' rows,
+    then measured the disk: 176 pages/s against 566–634/s read through first
+    (docs/benchmarks.md, 2026-12-06)."""
+    url = env.get("DATABASE_URL") or env.get("WAGTAIL_PEER_DATABASE_URL")
+    if url:
+        return _read_postgres_tables(url)
+    db = env.get("SQLITE_PATH") or env.get("WAGTAIL_PEER_DB")
+    total = 0
+    for path in (Path(db), Path(db + "-wal")) if db else ():
+        if path.exists():
+            with path.open("rb", buffering=0) as f:
+                while data := f.read(chunk):
+                    total += len(data)
+    return total
+
+
+def _read_postgres_tables(url: str) -> int:
+    """Every row of every table of the database at ``url``, its long values (TOAST)
+    included, as text: PostgreSQL's data files go through the OS page cache."""
+    import psycopg
+    from psycopg import sql
+
+    total = 0
+    with psycopg.connect(url, autocommit=True) as connection:
+        tables = connection.execute(
+            "SELECT schemaname, tablename FROM pg_tables"
+            " WHERE schemaname NOT IN ('pg_catalog', 'information_schema')"
+        ).fetchall()
+        for schema, table in tables:
+            query = sql.SQL("SELECT coalesce(sum(octet_length(t::text)), 0) FROM {} t")
+            total += connection.execute(
+                query.format(sql.Identifier(schema, table))
+            ).fetchone()[0]
+    return total
 
 
 def stop(proc: subprocess.Popen) -> None:
