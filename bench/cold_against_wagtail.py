@@ -25,7 +25,7 @@ ours first in odd rounds, Wagtail's first in even ones. Each round gives both sh
 and their ratio. Why rounds of a few minutes, not one run of each: on this machine
 the speed of memory-heavy work moves by up to 2× within the hour while a tight loop
 (and the small minimal view) hardly moves — the in-process cold page took 2.8 ms of
-CPU at 20:55 UTC and 5.9 ms at 21:15 (docs/benchmarks.md, 2026-12-06) — so a share
+CPU at 21:01 UTC and 5.9 ms at 21:10 (docs/benchmarks.md, 2026-12-06) — so a share
 measured minutes before its ceiling, or a peer measured in another window, moves
 with the machine, not with the code. Both servers read their database through
 first (``serving.read_into_page_cache``).
