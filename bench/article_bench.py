@@ -246,6 +246,7 @@ def reference_ceiling(
         ["--chdir", str(DATA), "reference_app:application"],
         {**env, "REF_BYTES": str(page_bytes)},
         port,
+        read_database=False,  # it reads none: the caller's env may name one
     )
     try:
         return wrk(port, urls, seconds, connections)

@@ -34,7 +34,6 @@ first (``serving.read_into_page_cache``).
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import sys
 import urllib.request
@@ -104,7 +103,6 @@ def main() -> None:
     theirs_urls.write_text(peer(theirs_env, "-c", URLS))
 
     port, seconds, conns = options.port, options.seconds, options.connections
-    env = dict(os.environ)  # the ceilings' (the reference app reads no database)
 
     def ours() -> float:
         print("== ours, cold", flush=True)
@@ -112,7 +110,7 @@ def main() -> None:
             ["yantai.wsgi:application"], ours_env, port, ours_urls, seconds, conns
         )
         print("== our ceiling", flush=True)
-        ceiling = reference_ceiling(env, size, port + 1, ours_urls, seconds, conns)
+        ceiling = reference_ceiling(ours_env, size, port + 1, ours_urls, seconds, conns)
         return rps / ceiling["rps"]
 
     def theirs() -> float:
@@ -129,7 +127,9 @@ def main() -> None:
             probe=theirs_urls.read_text().split("\n", 1)[0],
         )
         print("== its ceiling", flush=True)
-        ceiling = reference_ceiling(env, size, port + 1, theirs_urls, seconds, conns)
+        ceiling = reference_ceiling(
+            ours_env, size, port + 1, theirs_urls, seconds, conns
+        )
         return rps / ceiling["rps"]
 
     ratios = []

@@ -27,13 +27,16 @@ def serve(
     gunicorn: str = GUNICORN,
     cwd: Path = ROOT,
     probe: str = "/healthz",
+    read_database: bool = True,
 ) -> subprocess.Popen:
     """Start gunicorn on ``app`` (its arguments, e.g. ``["yantai.wsgi:application"]``)
     and return once ``probe`` answers (any HTTP status: a reference app answers
     every path alike). ``gunicorn`` and ``cwd``: another venv's and project's (the
     Wagtail peer, bench/wagtail_serving.py). The database it will serve from is
-    read through first (``read_into_page_cache``)."""
-    read_into_page_cache(env)
+    read through first (``read_into_page_cache``), unless ``read_database`` is
+    false (an app that reads none: the reference ceiling)."""
+    if read_database:
+        read_into_page_cache(env)
     proc = subprocess.Popen(
         [gunicorn, *app, "--bind", f"127.0.0.1:{port}"]
         + ["--workers", "2", "--worker-class", "sync", "--log-level", "warning"]
