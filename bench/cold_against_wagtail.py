@@ -4,7 +4,8 @@ alternating rounds (issue #14: cold ≥ 5× Wagtail's share of its own same-run
 ceiling).
 
 Usage (from the project root, after ``bench/serving_under_edits.py`` has made our
-20,000-article database and ``bench/wagtail_import.py`` the peer's):
+20,000-article database; the peer's is made if missing, as
+``bench/wagtail_serving.py`` makes it):
 
     .venv/bin/python bench/cold_against_wagtail.py [--rounds 4] [--seconds 20]
         [--related previous|tags|siblings]
@@ -49,8 +50,8 @@ from article_bench import (  # noqa: E402
     wrk,
 )
 from serving import serve, stop  # noqa: E402
-from wagtail_import import BENCH, peer, peer_env  # noqa: E402
-from wagtail_serving import RELATED, URLS, peer_gunicorn  # noqa: E402
+from wagtail_import import BENCH  # noqa: E402
+from wagtail_serving import RELATED, peer_gunicorn, peer_site  # noqa: E402
 
 
 def served(
@@ -80,11 +81,8 @@ def main() -> None:
     options = parser.parse_args()
 
     db = DATA / f"bench-{options.n}.sqlite3"
-    peer_db = DATA / f"wagtail-{options.n}.sqlite3"
     if not options.database_url and not db.exists():
         sys.exit(f"{db} is missing: run bench/serving_under_edits.py first")
-    if not peer_db.exists():
-        sys.exit(f"{peer_db} is missing: run bench/wagtail_import.py --index-after")
     ours_env = {
         **bench_env(db),
         "ARTICLE_PAGE_CACHE_SECONDS": "0",
@@ -97,10 +95,7 @@ def main() -> None:
         ours_env["REDIS_URL"] = options.redis_url
     ours_urls = DATA / "urls-articles.txt"
     ours_urls.write_text("".join(f"/news/{i}/\n" for i in published_ids(ours_env)))
-    theirs_env = peer_env(peer_db) | {"PEER_RELATED": options.related}
-    peer(theirs_env, "-m", "django", "migrate", "-v", "0")
-    theirs_urls = DATA / f"wagtail-urls-{options.n}.txt"
-    theirs_urls.write_text(peer(theirs_env, "-c", URLS))
+    theirs_env, theirs_urls = peer_site(options.n, options.related)
 
     port, seconds, conns = options.port, options.seconds, options.connections
 

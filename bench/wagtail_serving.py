@@ -67,17 +67,10 @@ def peer_gunicorn() -> Path:
     return GUNICORN
 
 
-def measure(
-    n: int,
-    seconds: int,
-    connections: int,
-    port: int,
-    related: str = "tags",
-    url: str | None = None,
-) -> dict:
-    """Serve the peer's N articles and its same-run ceiling (steps 1–5 above), from
-    its SQLite file or the PostgreSQL database *url*: ``{"article_rps", "p99_ms",
-    "non2xx", "page_bytes", "ceiling_rps", "share", "load"}``."""
+def peer_site(n: int, related: str, url: str | None = None) -> tuple[dict, Path]:
+    """The peer's environment serving its N articles with the 相关文章 ``related``,
+    and a file of its live articles' URLs (step 1 below): its SQLite database made
+    if missing, its migrations applied."""
     db = DATA / f"wagtail-{n}.sqlite3"
     if not url and not db.exists():
         made = import_peer(n, db, dataset(n), "after")
@@ -92,7 +85,22 @@ def measure(
         )
     urls = DATA / f"wagtail-urls-{'pg-' if url else ''}{n}.txt"
     urls.write_text(listing)
-    first = listing.split("\n", 1)[0]
+    return env, urls
+
+
+def measure(
+    n: int,
+    seconds: int,
+    connections: int,
+    port: int,
+    related: str = "tags",
+    url: str | None = None,
+) -> dict:
+    """Serve the peer's N articles and its same-run ceiling (steps 1–5 above), from
+    its SQLite file or the PostgreSQL database *url*: ``{"article_rps", "p99_ms",
+    "non2xx", "page_bytes", "ceiling_rps", "share", "load"}``."""
+    env, urls = peer_site(n, related, url)
+    first = urls.read_text().split("\n", 1)[0]
 
     load = load_average()
     site = serve(
