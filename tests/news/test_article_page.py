@@ -314,9 +314,10 @@ class ArticleFigureTests(PageTestCase):
         self.assertIn('href="/en/quality/indicators/food_sampling/"', box)
 
     def test_page_with_figures_and_data_box_stays_within_six_queries(self):
-        """Cold caches: the article (with its marks), tags, bylines, neighbours and
-        related, 最新文章, the channel menu — the box reads the marks: no query."""
-        with self.assertNumQueries(6):
+        """Cold caches: the article (with its marks, tags and bylines), neighbours
+        and related, 最新文章, the channel menu — the box reads the marks: no
+        query."""
+        with self.assertNumQueries(4):
             response = self.client.get(self.article.get_absolute_url())
         self.assertContains(response, 'class="article-data"')
 

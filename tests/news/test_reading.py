@@ -202,7 +202,7 @@ class ArticleFurnitureTests(TestCase):
         self.assertContains(response, "关怀版")
 
     def test_page_stays_within_budget(self):
-        with self.assertNumQueries(6):
+        with self.assertNumQueries(4):
             self.client.get(self.article.get_absolute_url())
 
 
@@ -232,7 +232,7 @@ class RelatedByChineseTermsTests(TestCase):
         cache.clear()
 
     def test_picks_then_tags_then_shared_terms(self):
-        with self.assertNumQueries(6):
+        with self.assertNumQueries(4):
             response = self.client.get(self.article.get_absolute_url())
         self.assertEqual(
             response.context["related"], [self.pick, self.by_tag, self.similar]

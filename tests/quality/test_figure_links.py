@@ -116,7 +116,7 @@ class ArticlePageFigureTests(FigureLinkTestCase):
         self.confirm("604项", self.national)
         self.confirm("1700批次", self.sampling)
         cache.clear()
-        with self.assertNumQueries(6):
+        with self.assertNumQueries(4):
             response = self.client.get(self.article.get_absolute_url())
         self.assertContains(response, 'class="figure"', count=2)
 
