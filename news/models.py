@@ -368,11 +368,14 @@ def detail_prefetches() -> tuple:
 # The article page's reads on a cache miss, compiled once (news/prepared.py): the
 # same QuerySets as ``published().for_detail_row()`` and ``detail_prefetches()``.
 # The row's statement also reads the tags and the bylines with their people, as
-# JSON (``LinkedRows``): ``detail_prefetch`` makes them without a query.
+# JSON (``LinkedRows``): ``detail_prefetch`` makes them without a query. The page
+# never prints the body's plain text (search and the API do): left unread, it cost
+# PostgreSQL ~0.1 ms a page to decompress and send (docs/benchmarks.md).
 _DETAIL_ROW = PreparedQuery(
     lambda pk, at: (
         Article.objects.published(at)
         .for_detail_row()
+        .defer("body_text")
         .with_index_title()
         .annotate(**_detail_links())
         .filter(pk=pk)
@@ -410,8 +413,9 @@ def _detail_links() -> dict[str, LinkedRows]:
 
 def detail_row(pk: int) -> Article | None:
     """``Article.objects.published().for_detail_row().with_index_title()`` of
-    article ``pk``, or None when it is not public: one query, its statement
-    compiled once; its tags and bylines come with it (``detail_prefetch``)."""
+    article ``pk`` without its ``body_text``, or None when it is not public: one
+    query, its statement compiled once; its tags and bylines come with it
+    (``detail_prefetch``)."""
     low, high = connections["default"].ops.integer_field_range(
         Article._meta.pk.get_internal_type()
     )
