@@ -241,8 +241,10 @@ class LinkedRows(Expression):
         order = []
         for name in self.model._meta.ordering:
             field = self.model._meta.get_field(name.lstrip("-"))
-            if field.null:  # None does not sort in Python (SQLite's rows)
-                raise NotSupportedError(f"LinkedRows: nullable ordering {name}")
+            # SQLite's rows are sorted in Python, as its BINARY collation sorts:
+            # None does not sort there, and another collation sorts otherwise.
+            if field.null or getattr(field, "db_collation", None):
+                raise NotSupportedError(f"LinkedRows: cannot sort by {name} in Python")
             order.append((field.attname, name.startswith("-")))
         return order
 
