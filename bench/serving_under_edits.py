@@ -22,7 +22,11 @@ page and shared caches in Redis (the deployment of docs/deployment.md):
    draft over a random live article every 5 s and 终审 publishes one revised article a
    minute, the first 15 s in (送审 → 初审 → 复审 → 终审 through ``news.workflow``,
    the admin's write path).
-5. **ceiling**: the minimal Django view returning the same number of bytes.
+5. **ceiling**: the minimal Django view returning the same number of bytes,
+   measured right after each of the three runs (our server idle or stopped), and
+   each run's share taken of its own: this machine's speed moves within minutes
+   (docs/benchmarks.md, 2026-12-06), and one ceiling measured after all three runs
+   once stood at 5,054/s where the others of the hour were 3,300–3,900/s.
 6. with ``--wagtail RELATED``: the Wagtail 8.0.1 peer serving its own import of the
    same N articles, with its own ceiling (``bench/wagtail_serving.py``; RELATED is
    its 相关文章: ``tags`` as ours, ``previous`` the cheapest), so that the cold
@@ -163,6 +167,15 @@ def main() -> None:
     urls.write_text("".join(f"/news/{i}/\n" for i in ids))
     port, seconds, conns = options.port, options.seconds, options.connections
     results = {}
+    ceilings = {}
+
+    def ceiling_after(label: str) -> None:
+        print(
+            f"== ceiling after {label}: minimal Django view, same page size", flush=True
+        )
+        ceilings[label] = reference_ceiling(
+            env, len(page), port + 1, urls, seconds, conns
+        )
 
     cold_env = {**env, "ARTICLE_PAGE_CACHE_SECONDS": "0"}
     site = serve(["yantai.wsgi:application"], cold_env, port)
@@ -173,6 +186,7 @@ def main() -> None:
         results["cold"] = wrk(port, urls, seconds, conns)
     finally:
         stop(site)
+    ceiling_after("cold")
 
     warm_env = {**env, "ARTICLE_PAGE_CACHE_SECONDS": "3600"}
     if not options.skip_warm:
@@ -183,6 +197,7 @@ def main() -> None:
         wrk(port, urls, 3, conns)
         print("== filled: page cache filled, nobody editing", flush=True)
         results["filled"] = wrk(port, urls, seconds, conns)
+        ceiling_after("filled")  # our workers idle meanwhile
         print(
             "== editing: a draft saved every 5 s, one article published a minute",
             flush=True,
@@ -202,9 +217,7 @@ def main() -> None:
         print("RSS MiB", worker_rss(site.pid))
     finally:
         stop(site)
-
-    print("== ceiling: minimal Django view, same page size", flush=True)
-    ceiling = reference_ceiling(env, len(page), port + 1, urls, seconds, conns)
+    ceiling_after("editing")
 
     peer = None
     if options.wagtail:
@@ -220,9 +233,10 @@ def main() -> None:
 
     wagtail = WAGTAIL["article_rps"] / WAGTAIL["ceiling_rps"]
     for label, result in results.items():
+        ceiling = ceilings[label]
         share = result["rps"] / ceiling["rps"]
         line = (
-            f"{label}: {result['rps']:.0f}/s = {share:.1%} of the ceiling "
+            f"{label}: {result['rps']:.0f}/s = {share:.1%} of the ceiling after it "
             f"({ceiling['rps']:.0f}/s), p99 {result['p99_ms']:.0f} ms, "
             f"non-2xx {result['non2xx']:.0f}"
         )
