@@ -392,22 +392,11 @@ _DETAIL_BYLINES = PreparedQuery(
 
 @functools.cache
 def _detail_links() -> dict[str, LinkedRows]:
-    """``detail_prefetches()`` as columns of the row: the article's tags (through
-    the tag links) and its bylines with their people."""
-    tags = Article._meta.get_field("tags")
+    """``detail_prefetches()`` as columns of the row: the article's tags and its
+    bylines with their people."""
     return {
-        "detail_tags": LinkedRows(
-            Tag,
-            outer="",
-            link=(
-                tags.remote_field.through._meta.db_table,
-                tags.m2m_column_name(),
-                tags.m2m_reverse_name(),
-            ),
-        ),
-        "detail_bylines": LinkedRows(
-            Byline, outer=Byline._meta.get_field("article").column, also="person"
-        ),
+        "detail_tags": LinkedRows(Article, "tags"),
+        "detail_bylines": LinkedRows(Article, "bylines", also="person"),
     }
 
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from datetime import UTC, datetime
-from functools import cache
+from functools import cache, cached_property
 
 from django.db import NotSupportedError, connections
 from django.db.models import Expression, TextField
@@ -204,91 +204,101 @@ _JSON_READY = frozenset(
 
 
 class LinkedRows(Expression):
-    """The rows of ``model`` linked to each row of the outer query, as one JSON
-    text in that row: a list of each linked row's values, in ``model``'s
-    ``Meta.ordering``. Each row holds ``model``'s concrete fields (in ``_meta``
-    order) and then those of ``model``'s foreign key ``also`` (an object the page
-    reads with it, as ``select_related`` gives it); ``None`` or ``'[]'`` when
-    there are none. ``rows()`` turns the text into instances.
+    """The rows of ``model``'s to-many ``relation`` (a many-to-many field, or the
+    reverse of another model's foreign key) linked to each row of the outer query,
+    as one JSON text in that row: a list of each linked row's values, in the
+    related model's ``Meta.ordering``. Each row holds the related model's concrete
+    fields (in ``_meta`` order) and then those of its foreign key ``also`` (an
+    object the page reads with it, as ``select_related`` gives it); ``None`` or
+    ``'[]'`` when there are none. ``rows()`` turns the text into instances.
 
     The article page reads its tags and bylines so, in its row's statement:
     each of the two queries it replaces cost ~0.2 ms of the process's CPU on
     PostgreSQL and ~0.1 on SQLite (the ORM's cursor, execution and instances),
     several times the index lookup it ran (bench/cold_page.py).
 
-    ``link``: the table linking them to the outer row, as ``(table, outer
-    column, model column)``; None when ``model`` has the outer row's foreign key
-    itself (``outer`` is then its column). Only int and text fields
-    (``_JSON_READY``): JSON carries no datetime, decimal or bytes as the ORM
-    reads them, so another field is refused when the statement is compiled.
-    PostgreSQL and SQLite only (``json_agg``, ``json_group_array``).
+    Only int and text fields (``_JSON_READY``): JSON carries no datetime, decimal
+    or bytes as the ORM reads them, so another field is refused when the statement
+    is compiled. PostgreSQL and SQLite only (``json_agg``, ``json_group_array``).
     """
 
     output_field = TextField()
 
-    def __init__(self, model, outer: str, link: tuple | None = None, also: str = ""):
+    def __init__(self, model, relation: str, also: str = ""):
         super().__init__()
-        self.model, self.outer, self.link, self.also = model, outer, link, also
+        self.outer, self.relation, self.also = model, relation, also
 
-    def parts(self) -> tuple:
-        """The models of each row, in order: ``model`` and ``also``'s target."""
-        if not self.also:
-            return (self.model,)
-        return (self.model, self.model._meta.get_field(self.also).related_model)
-
-    def ordering(self) -> list[tuple[str, bool]]:
-        """``(attname, descending)`` of ``model``'s ``Meta.ordering``."""
+    @cached_property
+    def _shape(self) -> tuple:
+        """What the statement and ``rows()`` need of the relation, worked out once:
+        the related model; the join to the outer row's id, as ``(link table, its
+        outer column, its column of the related row)`` for a many-to-many field,
+        else the related model's column holding the outer row's id; ``also``'s
+        foreign key (or None); each part's model with its attnames; and the
+        ordering, as ``(field, descending)``."""
+        field = self.outer._meta.get_field(self.relation)
+        model = field.related_model
+        if field.many_to_many and field.concrete:
+            through = field.remote_field.through._meta.db_table
+            join = (through, field.m2m_column_name(), field.m2m_reverse_name())
+        elif field.one_to_many:
+            join = field.field.column
+        else:
+            raise NotSupportedError(f"LinkedRows: {self.relation} is not to-many")
+        also = model._meta.get_field(self.also) if self.also else None
+        parts = tuple(
+            (part, tuple(f.attname for f in part._meta.concrete_fields))
+            for part in (model, *([also.related_model] if also else []))
+        )
         order = []
-        for name in self.model._meta.ordering:
-            field = self.model._meta.get_field(name.lstrip("-"))
+        for name in model._meta.ordering:
+            by = model._meta.get_field(name.lstrip("-"))
             # SQLite's rows are sorted in Python, as its BINARY collation sorts:
             # None does not sort there, and another collation sorts otherwise.
-            if field.null or getattr(field, "db_collation", None):
+            if by.null or getattr(by, "db_collation", None):
                 raise NotSupportedError(f"LinkedRows: cannot sort by {name} in Python")
-            order.append((field.attname, name.startswith("-")))
-        return order
+            order.append((by, name.startswith("-")))
+        return model, join, also, parts, tuple(order)
 
     def as_sql(self, compiler, connection):
+        model, join, also, parts, order = self._shape
         quote = connection.ops.quote_name
         columns = []
-        for number, model in enumerate(self.parts()):
-            for field in model._meta.concrete_fields:
+        for number, (part, _names) in enumerate(parts):
+            for field in part._meta.concrete_fields:
                 if field.get_internal_type() not in _JSON_READY:
                     raise NotSupportedError(
-                        f"LinkedRows: {model.__name__}.{field.name} is not int or text"
+                        f"LinkedRows: {part.__name__}.{field.name} is not int or text"
                     )
                 columns.append(f"r{number}.{quote(field.column)}")
-        source = f"{quote(self.model._meta.db_table)} r0"
-        if self.also:
-            field = self.model._meta.get_field(self.also)
-            target = quote(field.related_model._meta.db_table)
+        source = f"{quote(model._meta.db_table)} r0"
+        if also:
             source += (
-                f" JOIN {target} r1 ON r1.{quote(field.target_field.column)}"
-                f" = r0.{quote(field.column)}"
+                f" JOIN {quote(also.related_model._meta.db_table)} r1"
+                f" ON r1.{quote(also.target_field.column)} = r0.{quote(also.column)}"
             )
         outer = (
             f"{compiler.quote_name_unless_alias(compiler.query.base_table)}"
             f".{quote(compiler.query.model._meta.pk.column)}"
         )
-        if self.link:
-            table, outer_column, model_column = self.link
+        if isinstance(join, tuple):
+            table, outer_column, model_column = join
             source += (
                 f" JOIN {quote(table)} l ON l.{quote(model_column)}"
-                f" = r0.{quote(self.model._meta.pk.column)}"
+                f" = r0.{quote(model._meta.pk.column)}"
             )
             where = f"l.{quote(outer_column)} = {outer}"
         else:
-            where = f"r0.{quote(self.outer)} = {outer}"
+            where = f"r0.{quote(join)} = {outer}"
         listed = ", ".join(columns)
         if connection.vendor == "postgresql":
-            order = ", ".join(
-                f"r0.{quote(self.model._meta.get_field(name).column)}"
-                + (" DESC" if descending else "")
-                for name, descending in self.ordering()
+            ordering = ", ".join(
+                f"r0.{quote(by.column)}" + (" DESC" if descending else "")
+                for by, descending in order
             )
             return (
-                f"(SELECT json_agg(json_build_array({listed}) ORDER BY {order})::text"
-                f" FROM {source} WHERE {where})",
+                f"(SELECT json_agg(json_build_array({listed}) ORDER BY {ordering})"
+                f"::text FROM {source} WHERE {where})",
                 [],
             )
         if connection.vendor == "sqlite":
@@ -302,26 +312,23 @@ class LinkedRows(Expression):
     def rows(self, text: str | None, alias: str, vendor: str) -> list:
         """The instances of ``text`` (this expression's value), each with its
         ``also`` object cached as ``select_related`` caches it."""
+        _model, _join, also, parts, order = self._shape
         values = json.loads(text) if text else []
         if vendor != "postgresql":  # sorted as the database would (see as_sql)
-            names = [f.attname for f in self.model._meta.concrete_fields]
-            for name, descending in reversed(self.ordering()):
-                position = names.index(name)
+            names = parts[0][1]
+            for by, descending in reversed(order):
+                position = names.index(by.attname)
                 values.sort(key=lambda row: row[position], reverse=descending)
         makers = []
         start = 0
-        for model in self.parts():
-            names = tuple(f.attname for f in model._meta.concrete_fields)
-            makers.append((instance_maker(model, names), start, start + len(names)))
+        for part, names in parts:
+            makers.append((instance_maker(part, names), start, start + len(names)))
             start += len(names)
         found = []
-        cache_also = (
-            self.also and self.model._meta.get_field(self.also).set_cached_value
-        )
         for row in values:
             (make, start, end), *rest = makers
             instance = make(alias, row[start:end])
             for make, start, end in rest:
-                cache_also(instance, make(alias, row[start:end]))
+                also.set_cached_value(instance, make(alias, row[start:end]))
             found.append(instance)
         return found

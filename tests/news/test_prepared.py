@@ -13,7 +13,6 @@ from django.utils import timezone, translation
 
 from news.models import (
     Article,
-    ArticleEvent,
     Byline,
     Image,
     Tag,
@@ -128,7 +127,7 @@ class DetailReadsTests(TestCase):
     def test_linked_rows_refuse_a_field_json_does_not_carry(self):
         """A datetime would come back as text: refused when compiled, not read
         wrong."""
-        rows = LinkedRows(ArticleEvent, outer="article_id")
+        rows = LinkedRows(Article, "events")
         with self.assertRaisesMessage(NotSupportedError, "ArticleEvent.created_at"):
             list(Article.objects.annotate(timeline=rows))
 
