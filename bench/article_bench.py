@@ -201,6 +201,14 @@ def published_ids(env: dict[str, str]) -> list[int]:
     return json.loads(out.strip().splitlines()[-1])
 
 
+def article_urls(ids, name: str = "urls-articles.txt") -> Path:
+    """The file of the article pages' addresses (one a line, for wrk's random
+    requests) of the articles ``ids``, written under DATA."""
+    urls = DATA / name
+    urls.write_text("".join(f"/news/{i}/\n" for i in ids))
+    return urls
+
+
 def warm_pages(env: dict[str, str], host: str) -> float:
     """Fill the page cache for every published article with ``warm_article_pages``
     in two processes (one a core); the seconds it took."""
@@ -311,8 +319,7 @@ def main() -> None:
         .splitlines()[-1]
     )
     article_ids, channel_slugs = json.loads(ids)
-    article_urls = DATA / "urls-articles.txt"
-    article_urls.write_text("".join(f"/news/{i}/\n" for i in article_ids))
+    page_urls = article_urls(article_ids)
     rng = random.Random(1)
     channel_urls = DATA / "urls-channels.txt"
     channel_urls.write_text(
@@ -330,9 +337,9 @@ def main() -> None:
         page = urllib.request.urlopen(
             f"http://127.0.0.1:{options.port}/news/{article_ids[0]}/"
         ).read()
-        wrk(options.port, article_urls, 3, options.connections)  # warm-up
+        wrk(options.port, page_urls, 3, options.connections)  # warm-up
         print("== article pages, no page cache (every page rendered)")
-        cold = wrk(options.port, article_urls, options.seconds, options.connections)
+        cold = wrk(options.port, page_urls, options.seconds, options.connections)
         print("== channel lists")
         channel = wrk(options.port, channel_urls, options.seconds, options.connections)
     finally:
@@ -349,9 +356,9 @@ def main() -> None:
     print(f"WARM {len(article_ids)} pages in {took:.0f} s")
     site = serve(["yantai.wsgi:application"], warm_env, options.port)
     try:
-        wrk(options.port, article_urls, 3, options.connections)  # warm-up
+        wrk(options.port, page_urls, 3, options.connections)  # warm-up
         print("== article pages, page cache filled")
-        warm = wrk(options.port, article_urls, options.seconds, options.connections)
+        warm = wrk(options.port, page_urls, options.seconds, options.connections)
     finally:
         stop(site)
     print("== reference ceiling (minimal Django view, same page size)")
@@ -359,7 +366,7 @@ def main() -> None:
         env,
         len(page),
         options.port + 1,
-        article_urls,
+        page_urls,
         options.seconds,
         options.connections,
     )

@@ -44,6 +44,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from article_bench import (  # noqa: E402
     DATA,
+    article_urls,
     bench_env,
     published_ids,
     reference_ceiling,
@@ -93,8 +94,7 @@ def main() -> None:
         ours_env["DATABASE_URL"] = options.database_url
     if options.redis_url:
         ours_env["REDIS_URL"] = options.redis_url
-    ours_urls = DATA / "urls-articles.txt"
-    ours_urls.write_text("".join(f"/news/{i}/\n" for i in published_ids(ours_env)))
+    ours_urls = article_urls(published_ids(ours_env))
     theirs_env, theirs_urls = peer_site(options.n, options.related)
 
     port, seconds, conns = options.port, options.seconds, options.connections

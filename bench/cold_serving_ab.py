@@ -25,6 +25,7 @@ import urllib.request
 from article_bench import (
     DATA,
     ROOT,
+    article_urls,
     bench_env,
     published_ids,
     reference_ceiling,
@@ -50,8 +51,7 @@ def main() -> None:
     trees = {"old": checkout(options.against), "new": ROOT}
     env = {**bench_env(db), "ARTICLE_PAGE_CACHE_SECONDS": "0"}
     ids = published_ids(env)
-    urls = DATA / "urls-articles.txt"
-    urls.write_text("".join(f"/news/{i}/\n" for i in ids))
+    urls = article_urls(ids)
     found: dict[str, list[float]] = {"old": [], "new": []}
     size = 0
     for round_ in range(options.rounds):

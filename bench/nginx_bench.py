@@ -33,6 +33,7 @@ from pathlib import Path
 from article_bench import (
     DATA,
     ROOT,
+    article_urls,
     bench_env,
     build_db,
     published_ids,
@@ -120,8 +121,7 @@ def main() -> None:
     }
     build_db(db, env, options.n, reuse=options.reuse_db)
     ids = published_ids(env)
-    urls = DATA / "urls-nginx-articles.txt"
-    urls.write_text("".join(f"/news/{i}/\n" for i in ids))
+    urls = article_urls(ids, "urls-nginx-articles.txt")
 
     # Django's page cache first (as after warm_article_pages in production), so that
     # filling nginx's takes seconds, well within the pages' s-maxage

@@ -50,6 +50,7 @@ from article_bench import (
     PYTHON,
     ROOT,
     WAGTAIL,
+    article_urls,
     bench_env,
     build_db,
     published_ids,
@@ -163,8 +164,7 @@ def main() -> None:
         redis.Redis.from_url(options.redis_url).flushdb()
     build_db(db, env, options.n, reuse=options.reuse_db)
     ids = published_ids(env)
-    urls = DATA / "urls-articles.txt"
-    urls.write_text("".join(f"/news/{i}/\n" for i in ids))
+    urls = article_urls(ids)
     port, seconds, conns = options.port, options.seconds, options.connections
     results = {}
     ceilings = {}
