@@ -89,6 +89,46 @@ class ImportExportAdmin(ImportExportModelAdmin):
                 import_file = ContentFile(text.encode(), name=import_file.name)
         return super().write_to_tmp_storage(import_file, input_format)
 
+    def process_result(self, result, request):
+        """After the confirmation: if a row failed this time (the file runs again,
+        and another editor's change may have made a previewed row invalid), nothing
+        was written (``ValidatedResource.import_data``); say which rows and why,
+        instead of import-export's count of rows written."""
+        failures = import_failures(result)
+        if not failures:
+            return super().process_result(result, request)
+        shown = "；".join(f.rstrip("。") for f in failures[:5])
+        shown += "……" if len(failures) > 5 else ""
+        self.message_user(
+            request,
+            gettext("导入未完成，没有写入任何数据：%(rows)s。请修正后重新导入。")
+            % {"rows": shown},
+            messages.ERROR,
+        )
+        return redirect(
+            reverse(
+                "admin:{}_{}_import".format(*self.get_model_info()),
+                current_app=self.admin_site.name,
+            )
+        )
+
+
+def import_failures(result) -> list[str]:
+    """Each failed row of an import-export ``Result``: "第 N 行：why"."""
+    failures = [
+        gettext("第 %(row)s 行：%(why)s")
+        % {"row": row.number, "why": "，".join(row.error.messages)}
+        for row in result.invalid_rows
+    ]
+    failures += [
+        gettext("第 %(row)s 行：%(why)s")
+        % {"row": number, "why": "，".join(str(error.error) for error in errors)}
+        for number, errors in result.row_errors()
+    ]
+    if result.base_errors:
+        failures += [str(error.error) for error in result.base_errors]
+    return failures
+
 
 @admin.register(Region)
 class RegionAdmin(admin.ModelAdmin):

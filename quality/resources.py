@@ -60,6 +60,16 @@ class CodeForeignKeyWidget(widgets.ForeignKeyWidget):
 
 
 class ValidatedResource(resources.ModelResource):
+    def import_data(self, dataset, *args, **kwargs):
+        """All or nothing on every path (the admin's preview and its confirmation,
+        ``manage.py import``, scripts): one transaction, rolled back if any row
+        fails, validation errors included. The confirmation runs the file again,
+        and a row valid in the preview may fail by then (another editor's change):
+        it must not leave the rows before it, nor a Period they named, behind."""
+        kwargs["use_transactions"] = True
+        kwargs["rollback_on_validation_errors"] = True
+        return super().import_data(dataset, *args, **kwargs)
+
     def before_import_row(self, row, **kwargs):
         """Empty spreadsheet cells arrive as None; text columns store "" instead.
         A cell our export guarded against formulas (``'=…``) imports as it was."""
