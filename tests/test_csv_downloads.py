@@ -142,6 +142,15 @@ class ApiCsvTests(TestCase):
         self.assertEqual(row["quote"], GUARDED)
         self.assertFalse([v for v in row.values() if v.startswith("=") and v != "="])
 
+    def test_header_cells_are_guarded_too(self):
+        # An unknown query parameter is named in the error body, whose keys become
+        # the CSV's header: a crafted link must not hand out a live formula.
+        response = self.client.get("/api/v1/articles/", {"format": "csv", FORMULA: "1"})
+        self.assertEqual(response.status_code, 400)
+        header = next(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+        self.assertIn(GUARDED, header)
+        self.assertNotIn(FORMULA, header)
+
 
 class AdminExportTests(TestCase):
     @classmethod

@@ -66,11 +66,13 @@ def write_csv(
     bom: bool = True,
 ) -> None:
     """Write ``rows`` (dicts) to ``stream`` as CSV with a header row, every cell
-    guarded. The byte-order mark (on by default) makes Excel read UTF-8 Chinese."""
+    guarded, the header's too (the API's error bodies name the request's unknown
+    parameters in it). The byte-order mark (on by default) makes Excel read UTF-8
+    Chinese."""
     if bom:
         stream.write("\ufeff")
     writer = csv.DictWriter(stream, fieldnames=fieldnames, lineterminator="\r\n")
-    writer.writeheader()
+    writer.writer.writerow([safe_cell(name) for name in fieldnames])
     for row in rows:
         writer.writerow(safe_row(row))
 
