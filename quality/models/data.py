@@ -171,18 +171,21 @@ class Period(models.Model):
         return self.kind == self.Kind.INSTANT
 
     def compute_code(self) -> str:
+        # Four-digit years whatever the year (``%Y`` gives "999" on Linux), so that
+        # every code reads back (``bounds_from_code``'s patterns).
         end, start = self.end_on, self.start_on
+        year = f"{end.year:04d}"
         if self.kind == self.Kind.INSTANT:
-            return f"@{end:%Y-%m-%d}"
+            return f"@{end.isoformat()}"
         if self.kind == self.Kind.YEAR:
-            return f"{end.year}"
+            return year
         if self.kind == self.Kind.HALF:
-            return f"{end.year}H{1 if end.month <= 6 else 2}"
+            return f"{year}H{1 if end.month <= 6 else 2}"
         if self.kind == self.Kind.QUARTER:
-            return f"{end.year}Q{(end.month + 2) // 3}"
+            return f"{year}Q{(end.month + 2) // 3}"
         if self.kind == self.Kind.MONTH:
-            return f"{end:%Y-%m}"
-        return f"{start:%Y-%m-%d}..{end:%Y-%m-%d}"
+            return f"{year}-{end.month:02d}"
+        return f"{start.isoformat()}..{end.isoformat()}"
 
     @classmethod
     def bounds_from_code(cls, code: str) -> tuple[str, date | None, date]:

@@ -84,6 +84,13 @@ class PeriodTests(TestCase):
             "2020Q3",
             "2020-02",
             "2019-01-01..2020-12-31",
+            # Years before 1000 keep four digits ("@999-12-31" would not read back).
+            "@0999-12-31",
+            "0999",
+            "0999H2",
+            "0999Q4",
+            "0999-12",
+            "0998-01-01..0999-12-31",
         ]:
             with self.subTest(code=code):
                 period = period_from_code(code)
