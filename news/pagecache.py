@@ -15,8 +15,9 @@ version of the article:
 - ``page_stamp``: raised, with one UPDATE in the transaction of the change, when what
   the page shows around the article changes for readers: a neighbour in its channel
   (上一篇/下一篇) is published, republished or withdrawn (``article_neighbours_touch``,
-  called by ``news.workflow``), or its channel, one of its tags, one of its people or
-  its cover image is renamed or edited (``news.signals``);
+  called by ``news.workflow``), or its channel, one of its tags, one of its people,
+  its 责任编辑 (a user's name) or its cover image is renamed or edited
+  (``news.signals``);
 - the language (from the URL, ``/en/…``); 字号 and 关怀版 are applied in the browser
   (``static/js/reading-prefs.js``), so every reader of a language gets one page;
 - the scheme and host (canonical and share URLs are absolute).

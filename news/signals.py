@@ -16,6 +16,7 @@ its own (``news.pagecache``, docs/architecture.md "The page cache").
 import contextvars
 from contextlib import contextmanager
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models.signals import (
     m2m_changed,
@@ -187,6 +188,48 @@ def shown_names_saved(sender, instance, created=False, raw=False, **kwargs):
     else:
         articles = Article.objects.filter(bylines__person=instance)
     pagecache.pages_touch(_published(articles))
+
+
+# 责任编辑 shows the user's full name (or user name) on the pages of the articles they
+# are responsible for. A login writes ``last_login`` only: no lookup then.
+_EDITOR_NAMES = ("first_name", "last_name", "username")
+
+
+@receiver(pre_save, sender=settings.AUTH_USER_MODEL, dispatch_uid="pages_editor_before")
+def remember_editor_name(sender, instance, raw=False, update_fields=None, **kwargs):
+    instance._shown_before = None  # not an earlier save's
+    if raw or instance.pk is None:
+        return
+    if update_fields is not None and not set(update_fields) & set(_EDITOR_NAMES):
+        return
+    instance._shown_before = (
+        sender.objects.filter(pk=instance.pk).values_list(*_EDITOR_NAMES).first()
+    )
+
+
+@receiver(post_save, sender=settings.AUTH_USER_MODEL, dispatch_uid="pages_editor_saved")
+def editor_name_saved(sender, instance, created=False, raw=False, **kwargs):
+    """A renamed 责任编辑: the pages of their published articles."""
+    before = getattr(instance, "_shown_before", None)
+    if raw or created or before is None:
+        return
+    if before != tuple(getattr(instance, name) for name in _EDITOR_NAMES):
+        _editor_pages_touch(instance)
+
+
+@receiver(pre_delete, sender=settings.AUTH_USER_MODEL, dispatch_uid="pages_editor_gone")
+def editor_deleted(sender, instance, **kwargs):
+    """A deleted 责任编辑 leaves their articles' pages (the link is set to NULL
+    without a save of the articles)."""
+    _editor_pages_touch(instance)
+
+
+def _editor_pages_touch(user) -> None:
+    # Most accounts are responsible for no published article: then nothing readers
+    # see changed, and the public token stays.
+    articles = _published(Article.objects.filter(responsible_editor=user))
+    if articles.exists():
+        pagecache.pages_touch(articles)
 
 
 @receiver(post_save, sender=Image, dispatch_uid="pages_image_saved")

@@ -164,6 +164,30 @@ class PageInvalidationTests(TestCase):
         self.assertContains(self.read(self.newest), "新标签")
         self.assert_served_from_cache(self.older)
 
+    def test_the_responsible_editors_new_name_shows_on_their_pages(self):
+        Article.objects.filter(pk=self.newest.pk).update(responsible_editor=self.editor)
+        self.editor.first_name = "旧名"
+        self.editor.save()
+        self.assertContains(self.read(self.newest), "责任编辑：旧名")
+        self.read(self.older)
+        with self.captureOnCommitCallbacks(execute=True) as callbacks:
+            self.editor.last_login = timezone.now()
+            self.editor.save(update_fields=["last_login"])  # a login: nothing shown
+        self.assertEqual(callbacks, [])
+        with self.captureOnCommitCallbacks(execute=True):
+            self.editor.first_name = "新名"
+            self.editor.save()
+        self.assertContains(self.read(self.newest), "责任编辑：新名")
+        self.assert_served_from_cache(self.older)
+
+    def test_a_deleted_responsible_editor_leaves_their_pages(self):
+        gone = UserFactory(username="gone", first_name="离职者", is_staff=True)
+        Article.objects.filter(pk=self.newest.pk).update(responsible_editor=gone)
+        self.assertContains(self.read(self.newest), "责任编辑：离职者")
+        with self.captureOnCommitCallbacks(execute=True):
+            gone.delete()
+        self.assertNotContains(self.read(self.newest), "离职者")
+
     def test_a_scheduled_next_article_appears_at_its_time(self):
         """No event marks the moment: the page is kept only until then."""
         at = timezone.now() + timedelta(minutes=1)
