@@ -80,8 +80,13 @@ class ConditionalGetMixin:
     single rows; otherwise the ETag is a hash of the rendered body.
     """
 
+    # Cache-Control of every response of the view (None: none set here).
+    cache_control: str | None = None
+
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
+        if self.cache_control is not None:
+            response["Cache-Control"] = self.cache_control
         if request.method not in ("GET", "HEAD") or response.status_code != 200:
             return response
         etag = getattr(self, "response_etag", None)

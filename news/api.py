@@ -16,6 +16,7 @@ from api.conditional import PreconditionFailed, check_if_match, version_etag
 from api.views import ApiViewMixin, ModelPermissions, validation_detail
 
 from . import workflow
+from .extensions import figures_digest
 from .filters import ArticleFilter, ChannelFilter, PersonFilter, TagFilter
 from .models import Article, Channel, Person, Tag
 from .revisions import working_copy
@@ -30,9 +31,14 @@ from .services import ArticleConflict, article_create, article_update
 
 
 def live_etag(article: Article) -> str:
-    """The ETag of what readers see of ``article``: changes only when it is written."""
+    """The ETag of what readers see of ``article``: of the values its page's cache key
+    is made of (``news.pagecache.page_key``) — its live row's ``updated_at``, its
+    ``page_stamp`` (raised when the names it shows of its channel, tags, people,
+    责任编辑 or cover change) and the digest of its confirmed figures — so that it
+    changes with any of them, and not with an editor's draft."""
     stamp = int(article.updated_at.timestamp() * 1_000_000)
-    return quote_etag(f"{article.pk}-live-{stamp}")
+    figures = figures_digest(article)
+    return quote_etag(f"{article.pk}-live-{stamp}-{article.page_stamp}-{figures}")
 
 
 IF_MATCH = OpenApiParameter(
@@ -68,8 +74,9 @@ class ArticleViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
     def retrieve(self, request, *args, **kwargs):
         article = self.get_object()
         # Of the live row only: editors' drafts (which bump ``version``) leave it.
+        # No Last-Modified: the figures and the names shown change without a write
+        # of the row, so its updated_at would answer If-Modified-Since wrongly.
         self.response_etag = live_etag(article)
-        self.response_last_modified = article.updated_at
         return Response(self.get_serializer(article).data)
 
 
@@ -146,10 +153,13 @@ class DraftViewSet(
     viewsets.GenericViewSet,
 ):
     """Unpublished articles for editors: create, edit (with If-Match), submit.
+    Never kept by a browser's or a shared cache (``private, no-store``).
 
     The same rules as the admin: model permissions, the workflow's ``can_edit`` and
     transitions only through ``news.workflow`` — an 编辑 cannot publish.
     """
+
+    cache_control = "private, no-store"
 
     verbose_name = _("稿件")
     api_description = _(
@@ -182,8 +192,9 @@ class DraftViewSet(
 
     def retrieve(self, request, *args, **kwargs):
         article = self.get_object()
+        # No Last-Modified: a draft over a live article writes no row (its
+        # ``version``, which the ETag is of, changes; ``updated_at`` does not).
         self.response_etag = version_etag(article)
-        self.response_last_modified = article.updated_at
         return Response(self.get_serializer(article).data)
 
     def create(self, request, *args, **kwargs):

@@ -28,6 +28,15 @@ def feed_articles(channel: Channel | None = None):
 
 
 class LatestRssFeed(Feed):
+    def __call__(self, request, *args, **kwargs):
+        """Without Django's ``Last-Modified`` (the newest item's time): a feed is a
+        list, and that time goes back when its newest article is withdrawn, so a
+        client asking only ``If-Modified-Since`` would keep a feed listing it. The
+        ETag (``yantai.httpcache``) is exact."""
+        response = super().__call__(request, *args, **kwargs)
+        del response["Last-Modified"]
+        return response
+
     title = _("品质烟台 · 最新文章")
     description = _(
         "烟台市质量发展新闻：标准化、品牌、计量、检验检测、认证认可、质量监管。"

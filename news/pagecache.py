@@ -111,7 +111,9 @@ def page_key(request, article) -> str | None:
     figures = figures_digest(article)  # stored with its marks, read with the row
     return ":".join(
         (
-            "news:page3",  # (html, until, shown_until): page2's had no shown_until
+            # page4: (html, until, shown_until, rendered_at); page3's had no
+            # rendered_at, page2's no shown_until.
+            "news:page4",
             str(article.pk),
             str(article.updated_at.timestamp()),
             str(article.page_stamp),
@@ -177,8 +179,8 @@ def new_public_token() -> None:
     for language, _name in settings.LANGUAGES:
         with translation.override(language):
             for name in FRAGMENTS:
-                fresh[_fragment_key(name)] = (token, *_fragment_variants(name))
-    until = min((e[2] for e in fresh.values() if e[2] is not None), default=None)
+                fresh[_fragment_key(name)] = _fragment_entry(token, name)
+    until = min((e[-1] for e in fresh.values() if e[-1] is not None), default=None)
     shared.set_many(fresh, _lifetime(FRAGMENT_SECONDS, until))
 
 
@@ -327,10 +329,25 @@ def page_digest(data: bytes) -> bytes:
 
 
 class Filled(NamedTuple):
-    """A page with its fragments put in, and its ETag (``etag()``)."""
+    """A page with its fragments put in, its ETag (``etag()``), and when the
+    newest of the fragments put in was made (epoch seconds): what the page's
+    ``Last-Modified`` cannot be older than (``last_modified``)."""
 
     body: bytes
     etag: str
+    modified: float
+
+
+def last_modified(rendered_at: float, filled: Filled) -> float:
+    """The ``Last-Modified`` of an article page rendered at ``rendered_at`` and
+    filled as ``filled``, epoch seconds: when it was rendered or its newest fragment
+    made, whichever is later. Not the article's ``updated_at``: the page shows
+    上一篇/下一篇, 相关新闻, 最新文章 and the names of others, which change without a
+    write of its row, and a cache revalidating with ``If-Modified-Since`` alone must
+    not be told 304 then. Every such change makes the page or a fragment anew
+    (a new ``page_stamp`` or figures digest, the page's ``until``, a new public
+    token, a fragment's own ``until``), so neither is older than the change."""
+    return max(rendered_at, filled.modified)
 
 
 def _fragment_variants(name: str) -> tuple[dict[int | None, str], float | None]:
@@ -368,9 +385,19 @@ def _fragment_variants(name: str) -> tuple[dict[int | None, str], float | None]:
     return variants, (min(moments).timestamp() if moments else None)
 
 
+def _fragment_entry(token: str, name: str) -> tuple:
+    """The shared entry of fragment ``name`` in the active language, made now under
+    ``token``: (token, variants, made_at, until), the until last as ``_current``
+    reads it."""
+    made_at = time.time()
+    variants, until = _fragment_variants(name)
+    return (token, variants, made_at, until)
+
+
 def _fragment_key(name: str, language: str | None = None) -> str:
-    # fragment2: (token, variants, until); "news:fragment:" entries had no until.
-    return f"news:fragment2:{name}:{language or get_language() or ''}"
+    # fragment3: (token, variants, made_at, until); fragment2's had no made_at,
+    # "news:fragment:" entries no until.
+    return f"news:fragment3:{name}:{language or get_language() or ''}"
 
 
 def etag(digest: bytes, fragment_digests) -> str:
@@ -426,12 +453,13 @@ def fill_current(
 
 
 # Fragments this process read lately: fragment key → (token, variants as UTF-8, until
-# when it may be reused (``time.monotonic()``), the variants' MD5s). Reused while the
+# when it may be reused (``time.monotonic()``), the variants' MD5s, when the entry was
+# made (epoch seconds)). Reused while the
 # token is the current one, for at most MEMO_SECONDS (the shared entry may be
 # recomputed under the same token for reasons of its own) and not past the moment
 # the fragment changes by the clock (its ``until``).
 _memo: dict[
-    str, tuple[str, dict[int | None, bytes], float, dict[int | None, bytes]]
+    str, tuple[str, dict[int | None, bytes], float, dict[int | None, bytes], float]
 ] = {}
 MEMO_SECONDS = 5
 
@@ -474,25 +502,27 @@ def _fill(
             if not _current(entry, token):
                 if not compute:
                     return None
-                entry = (token, *_fragment_variants(name))
-                shared.set(key, entry, _lifetime(FRAGMENT_SECONDS, entry[2]))
+                entry = _fragment_entry(token, name)
+                shared.set(key, entry, _lifetime(FRAGMENT_SECONDS, entry[-1]))
             variants = {pk: part.encode() for pk, part in entry[1].items()}
             digests = {pk: page_digest(part) for pk, part in variants.items()}
             reuse_until = now + MEMO_SECONDS
-            if entry[2] is not None:  # not past its change by the clock
-                reuse_until = min(reuse_until, now + entry[2] - time.time())
-            entries[name] = (token, variants, reuse_until, digests)
+            if entry[-1] is not None:  # not past its change by the clock
+                reuse_until = min(reuse_until, now + entry[-1] - time.time())
+            entries[name] = (token, variants, reuse_until, digests, entry[2])
             if token is not None:  # None: the shared cache is out of reach, and a
                 _memo[key] = entries[name]  # publication would go unseen here
     chosen = {}
     used = []
+    modified = 0.0
     for name in keys:  # in FRAGMENTS' order, for the ETag
-        _token, variants, _until, digests = entries[name]
+        _token, variants, _until, digests, made_at = entries[name]
         pk = article_id if article_id in variants else None
         chosen[name] = variants[pk]
         used.append(digests[pk])
+        modified = max(modified, made_at)
     body = b"".join(part if type(part) is bytes else chosen[part] for part in parts)
-    return Filled(body, etag(digest, used))
+    return Filled(body, etag(digest, used), modified)
 
 
 # --- the serving fast path (yantai.fastpath) ----------------------------------------
@@ -513,14 +543,17 @@ class FastPage(NamedTuple):
     # (``shown_until()``; None: none): its Cache-Control is worked out again on every
     # answer (yantai.httpcache.public_cache_control).
     shown_until: float | None = None
+    # Epoch seconds: when the page was rendered (``last_modified``).
+    rendered_at: float = 0.0
 
 
 def fast_key(scheme: str, host: str, path: str) -> str:
     """The fast path's key of the page at ``scheme://host/path``."""
     raw = f"{scheme}\n{host}\n{path}".encode("utf-8", "surrogateescape")
+    # fast5: with rendered_at (fast4's Last-Modified was the row's updated_at);
     # fast4: shown_until includes the neighbours' next change (fast3's, kept with
     # the Cache-Control of their time, would be answered with it to their end).
-    return "news:fast4:" + hashlib.blake2b(raw, digest_size=16).hexdigest()
+    return "news:fast5:" + hashlib.blake2b(raw, digest_size=16).hexdigest()
 
 
 def fast_page(
@@ -530,6 +563,7 @@ def fast_page(
     digest: bytes | None = None,
     *,
     shown_until: float | None,
+    rendered_at: float,
 ) -> FastPage:
     """The ``FastPage`` of ``article``'s page ``html`` (``digest``: its MD5 if the
     caller has it; ``shown_until``: the page's ``shown_until()``), checked by the
@@ -551,6 +585,7 @@ def fast_page(
         until=until,
         language=get_language() or "",
         shown_until=shown_until,
+        rendered_at=rendered_at,
     )
 
 
@@ -732,7 +767,7 @@ def cache_public(seconds: int):
                 f"{request.scheme}\n{request.get_host()}\n{request.get_full_path()}"
             )
             key = (
-                "news:view2:"
+                "news:view3:"  # view2's kept the sitemap's Last-Modified
                 + hashlib.blake2b(
                     address.encode("utf-8", "surrogateescape"), digest_size=16
                 ).hexdigest()
@@ -751,6 +786,9 @@ def cache_public(seconds: int):
             if response.status_code == 200:
                 if hasattr(response, "render"):
                     response.render()
+                # Not the sitemap's Last-Modified (its newest entry's time, which
+                # goes back when that article is withdrawn): a list's ETag is exact.
+                del response["Last-Modified"]
                 headers = list(response.items())  # the view's own (X-Robots-Tag …)
                 entry = (token, response.content, headers, until)
                 shared.set(key, entry, _lifetime(seconds, until))

@@ -246,18 +246,22 @@ class ArticleView(DetailView):
             seconds = pagecache.page_timeout(changes)
             until = time.time() + seconds
             right_until = pagecache.shown_until(article, changes)
+            rendered_at = time.time()
             if key:
-                pagecache.page_cache().set(key, (html, until, right_until), seconds)
+                entry = (html, until, right_until, rendered_at)
+                pagecache.page_cache().set(key, entry, seconds)
         else:
-            html, until, right_until = cached
+            html, until, right_until, rendered_at = cached
         digest = pagecache.page_digest(html)
         filled = pagecache.fill(html, article_id=article.pk, digest=digest, token=token)
         response = HttpResponse(filled.body)
         # The fast path's ETag for the same bytes (a digest of the page's and the
         # fragments' digests), so that a reader's If-None-Match matches either path.
         response["ETag"] = filled.etag
-        # The last change of the live row readers see (publication, republication).
-        response["Last-Modified"] = http_date(article.updated_at.timestamp())
+        # When the page or its newest fragment was made: not older than any change
+        # of what it shows (pagecache.last_modified).
+        modified = pagecache.last_modified(rendered_at, filled)
+        response["Last-Modified"] = http_date(modified)
         # Browsers, nginx and CDNs keep it no longer than its 下线时间, or than its
         # 上一篇/下一篇 and 相关新闻 stay as they are (if public).
         response.shown_until = right_until
@@ -265,7 +269,12 @@ class ArticleView(DetailView):
             # yantai.fastpath serves it again, while the row is the same, without
             # Django's request cycle (if the response turns out public).
             response.fast_page = pagecache.fast_page(
-                article, html, until, digest, shown_until=right_until
+                article,
+                html,
+                until,
+                digest,
+                shown_until=right_until,
+                rendered_at=rendered_at,
             )
         return response
 
@@ -737,6 +746,8 @@ def article_shared_preview(request, signed: str):
             status=404,
         )
         response["X-Robots-Tag"] = "noindex, nofollow"
+        # As a preview's: a guessed or expired link's answer is nobody's to keep.
+        response["Cache-Control"] = "private, no-store"
         return response
     article = get_object_or_404(Article.objects.for_detail(), pk=link.article_id)
     return _render_preview(request, working_copy(article))

@@ -1,5 +1,6 @@
 """What a public response carries for shared caches (yantai/httpcache.py)."""
 
+import time
 from datetime import timedelta
 
 from django.conf import settings
@@ -8,8 +9,9 @@ from django.http import HttpResponse
 from django.test import SimpleTestCase, TestCase, override_settings
 from django.urls import include, path
 from django.utils import timezone, translation
-from django.utils.http import http_date
+from django.utils.http import http_date, parse_http_date
 
+from news.workflow import article_unpublish
 from tests.factories import ArticleFactory, UserFactory
 from tests.test_deploy_settings import clean_env, python
 
@@ -90,15 +92,61 @@ class PublicPageHeadersTests(TestCase):
     def test_the_article_page_answers_if_modified_since(self):
         url = f"/news/{self.article.pk}/"
         response = self.client.get(url)
-        self.assertEqual(
-            response["Last-Modified"], http_date(self.article.updated_at.timestamp())
-        )
+        modified = parse_http_date(response["Last-Modified"])
+        self.assertGreaterEqual(modified, int(self.article.updated_at.timestamp()))
+        self.assertLessEqual(modified, time.time())
         again = self.client.get(url, HTTP_IF_MODIFIED_SINCE=response["Last-Modified"])
         self.assertEqual(again.status_code, 304)
-        older = http_date(self.article.updated_at.timestamp() - 3600)
+        self.assertEqual(again["Last-Modified"], response["Last-Modified"])
+        older = http_date(modified - 3600)
         self.assertEqual(
             self.client.get(url, HTTP_IF_MODIFIED_SINCE=older).status_code, 200
         )
+
+    def test_if_modified_since_alone_is_200_once_the_page_changed(self):
+        """A neighbour's withdrawal changes the page (上一篇/下一篇, 最新文章), not
+        the article's row: its Last-Modified is the page's, not the row's."""
+        article = ArticleFactory(published_at=timezone.now() - timedelta(hours=2))
+        other = ArticleFactory(channel=article.channel, title="将被撤下的相邻文章")
+        url = article.get_absolute_url()
+        first = self.client.get(url)
+        self.assertContains(first, other.title)
+        time.sleep(1.1)  # HTTP dates are whole seconds
+        with self.captureOnCommitCallbacks(execute=True):
+            article_unpublish(article=other, by=UserFactory(is_superuser=True))
+        again = self.client.get(url, HTTP_IF_MODIFIED_SINCE=first["Last-Modified"])
+        self.assertEqual(again.status_code, 200)
+        self.assertNotContains(again, other.title)
+        self.assertGreater(
+            parse_http_date(again["Last-Modified"]),
+            parse_http_date(first["Last-Modified"]),
+        )
+        same = self.client.get(url, HTTP_IF_MODIFIED_SINCE=again["Last-Modified"])
+        self.assertEqual(same.status_code, 304)
+
+    def test_lists_feeds_and_sitemaps_send_no_last_modified(self):
+        """Their newest entry's time goes back when it is withdrawn: the ETag only."""
+        for url in ("/", "/feeds/rss/", "/feeds/atom/", "/sitemap-articles.xml"):
+            with self.subTest(url=url):
+                response = self.client.get(url)
+                self.assertEqual(response.status_code, 200)
+                self.assertNotIn("Last-Modified", response)
+                self.assertTrue(response["ETag"])
+
+    def test_the_sitemaps_are_public_with_an_etag_and_304(self):
+        for url in ("/sitemap.xml", "/sitemap-articles.xml", "/sitemap-news.xml"):
+            with self.subTest(url=url):
+                response = self.client.get(url)
+                self.assertEqual(response.status_code, 200)
+                self.assertIn("public", response["Cache-Control"])
+                self.assertIn("s-maxage=", response["Cache-Control"])
+                again = self.client.get(url, HTTP_IF_NONE_MATCH=response["ETag"])
+                self.assertEqual(again.status_code, 304)
+
+    def test_an_invalid_share_link_is_private(self):
+        response = self.client.get("/preview/not-a-valid-link/")
+        self.assertEqual(response.status_code, 404)
+        self.assertEqual(response["Cache-Control"], "private, no-store")
 
     def test_head_requests_get_the_same_headers(self):
         response = self.client.head(f"/news/{self.article.pk}/")

@@ -33,6 +33,7 @@ rule that the live row decides, on every request, whether its page may be served
 
 from __future__ import annotations
 
+import functools
 import logging
 import time
 
@@ -41,7 +42,7 @@ from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import caches
 from django.core.handlers.wsgi import WSGIRequest
 from django.db import DEFAULT_DB_ALIAS, connections
-from django.utils.http import parse_etags, parse_http_date_safe
+from django.utils.http import http_date, parse_etags, parse_http_date_safe
 
 from news import pagecache
 from yantai import httpcache
@@ -79,6 +80,22 @@ def request_key(request) -> str | None:
     # The raw host: an entry exists only under a host that Django's get_host()
     # accepted when it was kept (FastPathMiddleware), so no other finds one.
     return pagecache.fast_key(request.scheme, request._get_raw_host(), request.path)
+
+
+@functools.lru_cache(maxsize=64)
+def _http_date(seconds: int) -> str:
+    return http_date(seconds)
+
+
+def _header(name: str, value: str, control: str | None, last_modified: str) -> str:
+    """A kept header's value for this answer: Cache-Control as ``control`` says
+    (if given), Last-Modified this answer's."""
+    lower = name.lower()
+    if lower == "last-modified":
+        return last_modified
+    if control is not None and lower == "cache-control":
+        return control
+    return value
 
 
 def _not_modified(environ, etag: str, last_modified: str | None) -> bool:
@@ -212,15 +229,15 @@ class FastPathApplication:
         )
         if filled is None:
             return None
-        body, etag = filled
+        body, etag, _made = filled
+        # The page's or its newest fragment's time (as Django gives it).
+        last_modified = _http_date(
+            int(pagecache.last_modified(page.rendered_at, filled))
+        )
+        control = None
         if page.shown_until is not None:  # its lifetimes shorten as 下线时间 nears
             control = httpcache.public_cache_control(page.shown_until)
-            headers = [
-                (n, control if n.lower() == "cache-control" else v) for n, v in headers
-            ]
-        last_modified = next(
-            (v for n, v in headers if n.lower() == "last-modified"), None
-        )
+        headers = [(n, _header(n, v, control, last_modified)) for n, v in headers]
         if _not_modified(environ, etag, last_modified):
             kept = [(n, v) for n, v in headers if n.lower() in _NOT_MODIFIED_KEEP]
             start_response("304 Not Modified", [*kept, ("ETag", etag)])

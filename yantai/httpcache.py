@@ -145,14 +145,24 @@ def page_right_until(request, response) -> float | None:
     (``quality``) list no articles by their time."""
     if hasattr(response, "shown_until"):
         return response.shown_until
-    if request.resolver_match.namespaces[0] == "news":
+    match = request.resolver_match
+    if match.namespaces[:1] == ["news"] or match.url_name in PUBLIC_URL_NAMES:
         return pagecache.next_change()
     return None
 
 
+# Public pages outside those namespaces: the sitemaps (yantai/urls.py), which list
+# articles as the news pages do.
+PUBLIC_URL_NAMES = frozenset({"sitemap", "sitemap-news", "sitemap-section"})
+
+
 def is_public_page(request) -> bool:
     match = getattr(request, "resolver_match", None)
-    return bool(match and match.namespaces and match.namespaces[0] in PUBLIC_NAMESPACES)
+    if match is None:
+        return False
+    if match.namespaces:
+        return match.namespaces[0] in PUBLIC_NAMESPACES
+    return match.url_name in PUBLIC_URL_NAMES
 
 
 def is_anonymous_reader(request, response) -> bool:

@@ -192,6 +192,19 @@ class DraftWriteTests(ApiTestCase):
             (self.editor, AuditLog.Action.CREATE, str(article.pk)),
         )
 
+    def test_drafts_are_never_kept_by_a_cache(self):
+        self.auth(token_for(self.editor))
+        created = self.create()
+        pk = created.json()["id"]
+        for response in (
+            created,
+            self.client.get(DRAFTS),
+            self.client.get(f"{DRAFTS}{pk}/"),
+        ):
+            self.assertEqual(response["Cache-Control"], "private, no-store")
+        # No Last-Modified: a draft over a live article writes no row.
+        self.assertNotIn("Last-Modified", self.client.get(f"{DRAFTS}{pk}/"))
+
     def test_bad_draft_is_400_and_nothing_written(self):
         self.auth(token_for(self.editor))
         response = self.create(channel="没有这个栏目", title="")
