@@ -12,7 +12,10 @@ class RejectUnknownFieldsMixin:
 
     DRF drops unknown keys of a request body silently, so a misspelt ``expires_at``
     would be lost without a word. Known read-only fields (``status``, ``version``)
-    may still be sent back as they were read.
+    may still be sent back as they were read; with another value (or in a new
+    record's body, where nothing was read) they are a 400 too: DRF would drop them
+    as silently, and a draft sent with ``"status": "published"`` would be created
+    as a draft without a word.
     """
 
     def to_internal_value(self, data):
@@ -28,10 +31,40 @@ class RejectUnknownFieldsMixin:
                         for name in unknown[:20]
                     }
                 )
+            changed = self.read_only_changes(data)
+            if changed:
+                raise serializers.ValidationError(
+                    {
+                        name: [
+                            _(
+                                "只读字段，不能修改（可原样传回读到的值）；"
+                                "可写字段：%(allowed)s。"
+                            )
+                            % {"allowed": "、".join(self.writable_field_names())}
+                        ]
+                        for name in changed
+                    }
+                )
         return super().to_internal_value(data)
+
+    def read_only_changes(self, data) -> list[str]:
+        """The read-only fields ``data`` sends with a value other than the one the
+        record has (any, for a new record)."""
+        sent = [n for n in data if n in self.fields and self.fields[n].read_only]
+        if not sent:
+            return []
+        if self.instance is None or not hasattr(self.instance, "pk"):
+            return sorted(sent)
+        current = self.to_representation(self.instance)
+        return sorted(name for name in sent if not _same(data[name], current.get(name)))
 
     def writable_field_names(self) -> list[str]:
         return [name for name, field in self.fields.items() if not field.read_only]
+
+
+def _same(sent, read) -> bool:
+    """A value sent back is the one read (a form field's, as its text)."""
+    return sent == read or (isinstance(sent, str) and sent == str(read))
 
 
 class DescribedModelSerializer(serializers.ModelSerializer):

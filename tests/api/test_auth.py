@@ -177,7 +177,6 @@ class DraftWriteTests(ApiTestCase):
         response = self.create(
             body='<p onclick="x()">正文<script>alert(1)</script></p>',
             tags=["标准"],
-            status="published",
         )
         self.assertEqual(response.status_code, 201, response.content)
         article = Article.objects.get()
@@ -290,16 +289,34 @@ class DraftWriteTests(ApiTestCase):
         )
 
     def test_status_is_read_only(self):
+        """Sent back as read it is accepted; another value is a 400 naming it, not
+        dropped without a word (the draft stays a draft either way)."""
         article = ArticleFactory(status=Article.Status.DRAFT, channel=self.channel)
         self.auth(token_for(self.editor))
         url = f"{DRAFTS}{article.pk}/"
-        etag = self.client.get(url)["ETag"]
+        read = self.client.get(url)
         response = self.client.patch(
-            url, {"status": "published"}, format="json", HTTP_IF_MATCH=etag
+            url, {"status": "published"}, format="json", HTTP_IF_MATCH=read["ETag"]
         )
-        self.assertEqual(response.status_code, 200)
+        self.assertEqual(response.status_code, 400)
+        self.assertIn("只读字段", response.json()["status"][0])
         article.refresh_from_db()
-        self.assertEqual(article.status, Article.Status.DRAFT)
+        self.assertEqual((article.status, article.version), (Article.Status.DRAFT, 1))
+        self.assertFalse(AuditLog.objects.exists())
+        response = self.client.patch(
+            url,
+            {"status": read.json()["status"], "title": "改过的标题"},
+            format="json",
+            HTTP_IF_MATCH=read["ETag"],
+        )
+        self.assertEqual(response.status_code, 200, response.content)
+
+    def test_a_new_draft_sent_with_a_status_is_400(self):
+        self.auth(token_for(self.editor))
+        response = self.create(status="published")
+        self.assertEqual(response.status_code, 400)
+        self.assertIn("只读字段", response.json()["status"][0])
+        self.assertFalse(Article.objects.exists())
 
     def test_submit_through_workflow(self):
         article = ArticleFactory(status=Article.Status.DRAFT, channel=self.channel)
