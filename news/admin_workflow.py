@@ -130,8 +130,17 @@ class ArticleWorkflowForm(forms.ModelForm):
             .values_list("version", flat=True)
             .first()
         )
-        if expected is None or current is None:
+        if current is None:
             return cleaned
+        if expected is None:
+            # The form always carries the version it was opened at; without it (a
+            # hand-made or truncated POST) another editor's save could not be seen.
+            raise forms.ValidationError(
+                _(
+                    "页面缺少版本信息，无法确认是否有人同时修改过：请刷新页面后重新保存。"
+                ),
+                code="no_version",
+            )
         self.base_version = current
         if current == expected or cleaned.get("overwrite"):
             return cleaned

@@ -590,6 +590,7 @@ class Outcome:
     article: Article | None = None
     page: ParsedPage | None = None
     published: bool = False
+    held: bool = False  # asked to publish, but editors' draft over it is pending
 
     @property
     def where(self) -> str:
@@ -1538,6 +1539,7 @@ class BatchWriter:
             article=result.article,
             page=item.page,
             published=result.published,
+            held=result.held,
         )
 
     def _set_tags(self, article: Article, names: list[str]) -> None:
@@ -2101,6 +2103,8 @@ def _checked_against(
 
 def outcome_verb(outcome: Outcome) -> str:
     """How the command prints an outcome: 已导入, 内容未变, …"""
+    if outcome.held:
+        return _("有编辑未审的修改稿，未发布，线上版本不变")
     if outcome.status == CREATED:
         return _("已导入并发布") if outcome.published else _("已导入")
     if outcome.status == UNCHANGED:

@@ -416,8 +416,9 @@ def changes_since(*, article: Article, version: int) -> list[Change]:
 def revisions_purge(*, older_than_days: int, keep: int) -> int:
     """Delete revisions older than ``older_than_days`` beyond the newest ``keep``.
 
-    The live (published) revision and the latest revision of every article are never
-    deleted. Returns how many revisions were deleted.
+    The live (published) revision, the editors' current draft (``draft_revision``:
+    not always the latest, a withdrawal records one after it) and the latest revision
+    of every article are never deleted. Returns how many revisions were deleted.
     """
     cutoff = timezone.now() - timedelta(days=older_than_days)
     keep = max(keep, 1)
@@ -432,6 +433,14 @@ def revisions_purge(*, older_than_days: int, keep: int) -> int:
             "-created_at", "-id"
         )
         kept = list(revisions.values_list("pk", flat=True)[:keep])
+        kept += [
+            pk
+            for pk in Article.objects.filter(pk=article_id)
+            .values_list("draft_revision_id", "live_revision_id")
+            .first()
+            or ()
+            if pk is not None
+        ]
         deleted += (
             revisions.filter(created_at__lt=cutoff, is_live=False)
             .exclude(pk__in=kept)

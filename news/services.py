@@ -491,6 +491,8 @@ class ImportResult:
     changed: bool
     drafted: bool  # the article is on the site: the import became its draft
     published: bool
+    # Not published though asked: editors' unreviewed draft over the live article.
+    held: bool = False
 
 
 @transaction.atomic
@@ -546,6 +548,11 @@ def article_import(
         )
         result = ImportResult(article, True, True, False, False)
     else:
+        # Editors' work over the live article, not yet through 终审: publishing the
+        # import would put it on the site with the import's content, unreviewed.
+        pending = article.status == Article.Status.PUBLISHED and bool(
+            article.draft_revision_id
+        )
         saved = article_update(
             article=article,
             by=by,
@@ -555,6 +562,9 @@ def article_import(
             check_permission=by is not None,
         )
         result = ImportResult(article, False, saved.changed, saved.drafted, False)
+        if publish and pending:
+            result.held = True
+            return result
     if publish and article.editorial_status != Article.Status.PUBLISHED:
         article_publish_content(
             article=article, by=by, via=str(_("导入并发布")), reviewed=False

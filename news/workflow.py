@@ -361,6 +361,16 @@ def article_publish_content(
         )
     published_at = at or work.published_at or now
     scheduled = published_at > now
+    if scheduled and locked.is_published:
+        # A future 发布时间 typed into the draft would schedule it as ``at`` would,
+        # and take the live article off the site until then.
+        raise WorkflowError(
+            _(
+                "这篇文章正在网站上，修改稿不能定时发布：修改稿的发布时间"
+                "（%(at)s）还没到，请改为现在或更早的时间再发布，或先撤下文章再定时发布。"
+            )
+            % {"at": timezone.localtime(published_at).strftime("%Y-%m-%d %H:%M")}
+        )
     notes = [comment.strip()] if comment.strip() else []
     if via:
         notes.append(via)

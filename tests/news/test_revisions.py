@@ -178,6 +178,7 @@ class AdminSaveRevisionTests(TestCase):
         local = timezone.localtime(article.published_at)
         data.update(
             title="新标题",
+            expected_version=article.version,  # the form's hidden field
             channel=article.channel_id,
             published_at_0=local.strftime("%Y-%m-%d"),
             published_at_1=local.strftime("%H:%M:%S"),

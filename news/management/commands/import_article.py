@@ -149,6 +149,16 @@ class Command(BaseCommand):
                     bar.write(line, file=sys.stderr)
                 else:
                     self.stderr.write(line)
+            if outcome.held:
+                # Asked to publish, not published: said whatever the verbosity.
+                line = _(
+                    "%(where)s：有编辑未审的修改稿，未发布，线上版本不变"
+                    "（修改稿请走审核流程）"
+                ) % {"where": outcome.where}
+                if bar is not None:
+                    bar.write(line, file=sys.stderr)
+                else:
+                    self.stderr.write(line)
             if options["json"] and outcome.article is not None:
                 records.append(article_summary(outcome.article, outcome.page))
             elif verbosity >= 2 and outcome.article is not None:
