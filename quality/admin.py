@@ -370,7 +370,7 @@ class ObservationAdmin(ImportExportAdmin):
 
     @admin.display(description=_("来源"))
     def source(self, obj):
-        return obj.source_label
+        return obj.staff_source_label
 
 
 @admin.register(Organisation)

@@ -87,13 +87,17 @@ class Source:
 
     @property
     def label(self) -> str:
+        if not (self.publisher or self.title):
+            return ""
         return f"{self.publisher}《{self.title}》"
 
 
 def source_of(observation: Observation) -> Source:
-    """The source of ``observation`` (its article must have been read with it)."""
-    if observation.article_id:
-        article = observation.article
+    """The source of ``observation`` as readers may see it (its article must have
+    been read with it): the article while it is public (``source_article``), else
+    the source written on the value."""
+    article = observation.source_article
+    if article is not None:
         published = article.published_at
         return Source(
             publisher=article.source,

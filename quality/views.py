@@ -395,11 +395,15 @@ def dataset_rows(request):
             f"{article.source}《{article.title}》",
             request.build_absolute_uri(article.get_absolute_url()),
         )
-        for article in Article.objects.filter(
+        # Public articles only: a draft's, a withdrawn or an expired one's title
+        # is not for readers (its values then give the source written on them).
+        for article in Article.objects.published()
+        .filter(
             pk__in=Observation.objects.filter(
                 indicator__is_public=True, article__isnull=False
             ).values("article_id")
-        ).only("pk", "source", "title")
+        )
+        .only("pk", "source", "title")
     }
     for (
         indicator_id,
@@ -422,10 +426,10 @@ def dataset_rows(request):
         unit = indicator.unit.symbol
         region_code, region_name = regions[region_id]
         period_code, label = periods[period_id]
-        if article_id:
+        if article_id in articles:
             source, url = articles[article_id]
         else:
-            source = f"{publisher}《{title}》"
+            source = f"{publisher}《{title}》" if publisher or title else ""
         yield {
             "indicator": indicator.code,
             "indicator_name": indicator.name,

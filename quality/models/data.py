@@ -447,16 +447,38 @@ class Observation(models.Model):
         return f"{self.period.label}，{self.display}"
 
     @property
+    def source_article(self):
+        """The article this value was taken from, if readers may see it now (not a
+        draft, a scheduled, withdrawn or expired one: its title is not public)."""
+        if not self.article_id:
+            return None
+        article = self.article
+        return article if article.is_published else None
+
+    @property
     def source_label(self) -> str:
-        if self.article_id:
-            return f"{self.article.source}《{self.article.title}》"
+        """The source as the public pages and downloads name it: the article, if
+        public, else the source written on the value (empty if none)."""
+        article = self.source_article
+        if article is not None:
+            return f"{article.source}《{article.title}》"
+        if not (self.source_publisher or self.source_title):
+            return ""
         return f"{self.source_publisher}《{self.source_title}》"
 
     @property
     def source_link(self) -> str:
-        if self.article_id:
-            return self.article.get_absolute_url()
+        article = self.source_article
+        if article is not None:
+            return article.get_absolute_url()
         return self.source_url
+
+    @property
+    def staff_source_label(self) -> str:
+        """The source as the admin names it: the article whatever its state."""
+        if self.article_id:
+            return f"{self.article.source}《{self.article.title}》"
+        return f"{self.source_publisher}《{self.source_title}》"
 
 
 def observations_prefetch(queryset=None) -> Prefetch:
