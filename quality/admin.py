@@ -15,13 +15,14 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportModelAdmin
 from import_export.formats.base_formats import CSV, XLSX
+from import_export.forms import ImportForm
 
 from news.admin_dates import BoundedDateHierarchyMixin
 from yantai.csvsafe import safe_dataset
 from yantai.text import decode_text
 
 from . import resources
-from .admin_import import observation_bulk_import_view
+from .admin_import import check_upload_size, observation_bulk_import_view
 from .figure_links import figure_marks_batch
 from .models import (
     Award,
@@ -62,10 +63,18 @@ class SafeXLSX(SafeExportMixin, XLSX):
 FORMATS = [SafeCSV, SafeXLSX]
 
 
+class LimitedImportForm(ImportForm):
+    """import-export's upload form, with the bulk import's size limit."""
+
+    def clean_import_file(self):
+        return check_upload_size(self.cleaned_data.get("import_file"))
+
+
 class ImportExportAdmin(ImportExportModelAdmin):
     """Import always previews first (a dry run) and imports nothing if a row fails."""
 
     formats = FORMATS
+    import_form_class = LimitedImportForm
 
     # django-import-export lets any staff user import and export unless a
     # permission code is configured; here the model's own permissions decide.

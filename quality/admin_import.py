@@ -44,18 +44,25 @@ class BulkImportForm(forms.Form):
         file = self.cleaned_data["file"]
         if not file.name.lower().endswith(SUFFIXES):
             raise forms.ValidationError(wrong_kind_message())
-        limit = settings.BULK_IMPORT_UPLOAD_MAX_MB
-        if file.size > limit * 1024 * 1024:
-            raise forms.ValidationError(
-                _(
-                    "文件有 %(size).1f MB，超过了批量导入允许的 %(limit)d MB，未写入"
-                    "任何数据。请拆分后分次导入，或请管理员用命令 import_observations "
-                    "导入。"
-                ),
-                params={"size": file.size / 1024 / 1024, "limit": limit},
-                code="too_large",
-            )
-        return file
+        return check_upload_size(file)
+
+
+def check_upload_size(file):
+    """``file`` if it is within ``BULK_IMPORT_UPLOAD_MAX_MB``, else a form error
+    saying so: the same limit on every admin upload of a data file (this page and
+    import-export's import pages, ``quality.admin.ImportExportAdmin``)."""
+    limit = settings.BULK_IMPORT_UPLOAD_MAX_MB
+    if file is not None and file.size > limit * 1024 * 1024:
+        raise forms.ValidationError(
+            _(
+                "文件有 %(size).1f MB，超过了批量导入允许的 %(limit)d MB，未写入"
+                "任何数据。请拆分后分次导入，或请管理员用命令 import_observations "
+                "导入。"
+            ),
+            params={"size": file.size / 1024 / 1024, "limit": limit},
+            code="too_large",
+        )
+    return file
 
 
 def observation_bulk_import_view(model_admin, request):

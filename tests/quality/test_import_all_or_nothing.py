@@ -11,7 +11,7 @@ from pathlib import Path
 
 from django.contrib.messages import get_messages
 from django.core.management import call_command
-from django.test import TestCase
+from django.test import TestCase, override_settings
 from django.urls import reverse
 
 from quality.models import Observation, Period
@@ -102,3 +102,27 @@ class ImportAllOrNothingTests(TestCase):
             preview.context["confirm_form"].initial,
         )
         self.assertTrue(Observation.objects.filter(period__code="2031").exists())
+
+
+class ImportExportSizeLimitTests(TestCase):
+    """import-export's import page has the bulk import's size limit too."""
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.user = UserFactory(username="importer", is_staff=True, is_superuser=True)
+        IndicatorFactory(code="standards_national")
+        RegionFactory()
+
+    @override_settings(BULK_IMPORT_UPLOAD_MAX_MB=1)
+    def test_a_file_over_the_limit_is_refused_unread(self):
+        self.client.force_login(self.user)
+        # One row whose quote is 1.5 MB: over the limit, cheap to read.
+        upload = csv_file(NEW_PERIOD_ROW.replace(",共参与", "," + "共" * 500_000))
+        self.assertGreater(upload.size, 1024 * 1024)
+        response = self.client.post(
+            reverse("admin:quality_observation_import"),
+            {"import_file": upload, "format": "0", "resource": "0"},
+        )
+        self.assertContains(response, "超过了批量导入允许的 1 MB")
+        self.assertEqual(Observation.objects.count(), 0)
+        self.assertFalse(Period.objects.filter(code="2031").exists())
