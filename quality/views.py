@@ -577,6 +577,10 @@ class RegistryListView(QualityMixin, ListView):
         self.filterset = self.filterset_class(
             self.request.GET or None, queryset=self.base_queryset()
         )
+        if self.filterset.is_bound and not self.filterset.is_valid():
+            # django-filter would drop the field it rejects and list everything:
+            # list nothing, and the form says what is wrong.
+            return self.base_queryset().none()
         return self.filterset.qs
 
     def coverage(self) -> list[dict]:

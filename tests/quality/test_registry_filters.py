@@ -1,0 +1,32 @@
+"""A public registry list's filter value the form refuses is reported, not dropped
+(django-filter would list everything as if no filter had been given)."""
+
+from django.test import TestCase
+
+from tests.quality.factories import StandardFactory
+
+
+class RegistryFilterErrorTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        StandardFactory(title="葡萄酒国家标准")
+        StandardFactory(title="苹果行业标准")
+
+    def test_an_overlong_keyword_is_reported_and_lists_nothing(self):
+        q = "无此标准" * 26  # 104 characters, over the filter's max_length of 100
+        response = self.client.get("/quality/standards/", {"q": q})
+        self.assertContains(response, "筛选条件有误")
+        self.assertContains(response, "100")  # Django's message names the limit
+        self.assertNotContains(response, "苹果行业标准")
+
+    def test_an_unknown_kind_is_reported_and_lists_nothing(self):
+        response = self.client.get("/quality/standards/", {"kind": "bogus"})
+        self.assertContains(response, "筛选条件有误")
+        self.assertContains(response, "bogus")
+        self.assertNotContains(response, "苹果行业标准")
+
+    def test_a_valid_filter_and_paging_still_list(self):
+        response = self.client.get("/quality/standards/", {"q": "苹果", "page": "1"})
+        self.assertNotContains(response, "筛选条件有误")
+        self.assertContains(response, "苹果行业标准")
+        self.assertNotContains(response, "葡萄酒国家标准")
