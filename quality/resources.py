@@ -12,7 +12,7 @@ from django.db import models
 from django.utils.translation import gettext as _
 from import_export import fields, resources, widgets
 
-from yantai.csvsafe import unguard_cell
+from yantai.csvsafe import safe_dataset, unguard_cell
 
 from . import columns
 from .figure_links import figure_marks_batch
@@ -69,6 +69,12 @@ class ValidatedResource(resources.ModelResource):
         kwargs["use_transactions"] = True
         kwargs["rollback_on_validation_errors"] = True
         return super().import_data(dataset, *args, **kwargs)
+
+    def export(self, *args, **kwargs):
+        """Every cell guarded against spreadsheet formulas (``yantai.csvsafe``), on
+        every path — ``manage.py export CSV …`` too, not only the admin's formats
+        (which guard again: a guarded cell stays as it is)."""
+        return safe_dataset(super().export(*args, **kwargs))
 
     def before_import_row(self, row, **kwargs):
         """Empty spreadsheet cells arrive as None; text columns store "" instead.

@@ -14,6 +14,7 @@ from decimal import Decimal
 
 import openpyxl
 from django.core.cache import cache
+from django.core.management import call_command
 from django.test import SimpleTestCase, TestCase
 from django.urls import reverse
 
@@ -201,6 +202,17 @@ class AdminExportTests(TestCase):
         response = self.export("organisation", 0, "organisationresource", fields)
         names = [row["name"] for row in parse_csv(response)]
         self.assertEqual(names, [GUARDED])
+
+    def test_manage_py_export_is_guarded_too(self):
+        """import-export's own command, with its plain CSV format."""
+        out = io.TextIOWrapper(io.BytesIO(), encoding="utf-8")  # it writes bytes
+        call_command(
+            "export", "CSV", "quality.resources.ObservationResource", stdout=out
+        )
+        text = out.buffer.getvalue().decode("utf-8-sig")
+        rows = list(csv.DictReader(io.StringIO(text)))
+        self.assertEqual([row["note"] for row in rows], [GUARDED])
+        self.assertEqual([row["value"] for row in rows], ["-3.5000"])
 
     def test_exported_file_imports_back_unchanged(self):
         """The guard's quote is taken off again on import: re-importing an export

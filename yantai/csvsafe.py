@@ -13,7 +13,8 @@ as strings), so a negative figure is still a number cell, not text.
 
 Every download and export goes through here: the indicator CSV
 (``quality.views.indicator_csv``), the API's CSV renderer (``api.renderers``) and the
-admin's CSV/XLSX export (``quality.admin``). Importing strips the quote again
+admin's CSV/XLSX export (``quality.admin``) and the resources' own export
+(``quality.resources``: ``manage.py export``). Importing strips the quote again
 (:func:`unguard_cell`), so an exported file imports back unchanged.
 """
 
