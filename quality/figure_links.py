@@ -32,6 +32,7 @@ from django.utils.html import escape, format_html, format_html_join
 from django.utils.translation import gettext as _
 
 from news.extensions import figure_marks_store
+from news.models import Article
 
 from .formatting import format_value
 from .models import FigureProposal, Observation
@@ -45,13 +46,23 @@ _UNMARKED = {"h1", "h2", "h3", "h4", "h5", "h6"}
 
 
 def article_figure_marks(article_id: int) -> list[dict]:
-    """The marks of the confirmed, public figures of one article, from the database."""
-    proposals = list(
-        FigureProposal.objects.confirmed()
+    """The marks of the confirmed, public figures of one article, from the database:
+    those whose sentence its live text still holds (a new version published without
+    it drops the mark, from the page's 本文数据 box and the API's ``figures`` too;
+    a version that has it again brings it back)."""
+    text = (
+        Article.objects.filter(pk=article_id)
+        .values_list("body_text", flat=True)
+        .first()
+    ) or ""
+    proposals = [
+        proposal
+        for proposal in FigureProposal.objects.confirmed()
         .filter(article_id=article_id, indicator__is_public=True)
         .select_related("indicator__unit", "observation__region", "observation__period")
         .order_by("start", "id")
-    )
+        if proposal.quote in text
+    ]
     cells = {(p.indicator_id, p.observation.region_id) for p in proposals}
     series: dict[tuple[int, int], list[Observation]] = {cell: [] for cell in cells}
     if cells:

@@ -6,6 +6,7 @@ from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from api.counts import bump_count_generation
+from news.models import Article
 
 from .figure_links import figures_changed
 from .models import FigureProposal, Indicator, Observation, Period, Region, Unit
@@ -15,6 +16,15 @@ from .models import FigureProposal, Indicator, Observation, Period, Region, Unit
 @receiver(post_delete, sender=FigureProposal)
 def refresh_article_figures(sender, instance, **kwargs):
     figures_changed(article_ids=(instance.article_id,))
+
+
+@receiver(post_save, sender=Article)
+def refresh_published_text_figures(sender, instance, raw=False, **kwargs):
+    """A write of an article's row (a publication of a new version, an edit of an
+    unpublished one): its marks follow the text it now holds, in the same
+    transaction. Drafts over a live article write no row."""
+    if not raw:
+        figures_changed(article_ids=(instance.pk,))
 
 
 @receiver(post_save, sender=Observation)

@@ -1,0 +1,92 @@
+"""An article's figure marks follow its live text: a new version published without
+a figure's sentence drops the mark (page, 本文数据 box, API); one that has it again
+brings it back."""
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from django.core.cache import cache
+from django.test import TestCase
+
+from news.extensions import figure_marks
+from news.models import Article
+from news.services import article_update
+from news.workflow import article_publish_content
+from quality.figure_review import figure_proposal_confirm, figure_proposals_extract
+from quality.models import FigureProposal
+from tests.factories import ArticleFactory, UserFactory
+from tests.quality.factories import (
+    IndicatorFactory,
+    RegionFactory,
+)
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+BODY = "<p>截至目前，烟台市共参与制修订604项国家标准。</p>"
+
+
+def stored_marks(article):
+    return figure_marks(Article.objects.for_detail_row().get(pk=article.pk))
+
+
+class Base(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        cls.region = RegionFactory()
+        cls.staff = UserFactory(username="reviewer", is_staff=True)
+        cls.indicator = IndicatorFactory(code="standards_national", name="国家标准")
+
+    def setUp(self):
+        cache.clear()
+        self.article = ArticleFactory(
+            body=BODY, published_at=datetime(2021, 1, 7, 10, 36, tzinfo=SHANGHAI)
+        )
+        figure_proposals_extract(article=self.article)
+        self.observation = figure_proposal_confirm(
+            proposal=FigureProposal.objects.get(article=self.article),
+            indicator=self.indicator,
+            region=self.region,
+            by=self.staff,
+        )
+
+
+class NewVersionWithoutTheQuoteTests(Base):
+    def test_marks_follow_the_live_body_after_a_new_version_is_published(self):
+        self.assertEqual(len(stored_marks(self.article)), 1)
+        # A live article: the edit goes to a draft, then 终审 publishes it.
+        article_update(
+            article=self.article,
+            by=None,
+            check_permission=False,
+            values={"body": "<p>烟台市持续推进标准化工作。</p>"},
+        )
+        article_publish_content(article=self.article, by=None, reviewed=False)
+        self.article.refresh_from_db()
+        self.assertNotIn("604项", self.article.body_text)
+        # No mark may point at text the live body no longer has.
+        for mark in stored_marks(self.article):
+            self.assertIn(mark["quote"], self.article.body_text)
+
+    def test_api_figures_follow_the_live_body(self):
+        article_update(
+            article=self.article,
+            by=None,
+            check_permission=False,
+            values={"body": "<p>烟台市持续推进标准化工作。</p>"},
+        )
+        article_publish_content(article=self.article, by=None, reviewed=False)
+        response = self.client.get(f"/api/v1/articles/{self.article.pk}/")
+        self.assertEqual(response.status_code, 200, response.content[:300])
+        self.assertEqual(response.json()["figures"], [])
+
+    def test_a_version_with_the_sentence_again_brings_the_mark_back(self):
+        for text in ("<p>烟台市持续推进标准化工作。</p>", BODY):
+            article_update(
+                article=self.article,
+                by=None,
+                check_permission=False,
+                values={"body": text},
+            )
+            article_publish_content(article=self.article, by=None, reviewed=False)
+        self.assertEqual(len(stored_marks(self.article)), 1)
+        page = self.client.get(self.article.get_absolute_url())
+        self.assertContains(page, "standards_national")
