@@ -269,10 +269,19 @@ class SearchQuery:
 
     @classmethod
     def parse(cls, raw: str | None) -> SearchQuery:
-        text = " ".join((raw or "").split())[:MAX_QUERY_CHARS]
+        collapsed = " ".join((raw or "").split())
+        text = collapsed[:MAX_QUERY_CHARS]
         words: list[str] = []
         for piece in _segmenter().cut(to_halfwidth(text).lower(), True):
             words.extend(_WORD_RE.findall(piece))
+        if (
+            len(collapsed) > MAX_QUERY_CHARS
+            and " " not in collapsed[MAX_QUERY_CHARS - 1 : MAX_QUERY_CHARS + 1]
+            and len(words) > 1
+        ):
+            # Cut inside a word (a long sentence pasted in): its piece ("国" of
+            # 国家标准) would be required and match nothing.
+            words.pop()
         meaningful = [w for w in words if w not in STOP_WORDS] or words
         unique = list(dict.fromkeys(meaningful))[:MAX_QUERY_TOKENS]
         groups = [tuple(unique)] if unique else []

@@ -285,6 +285,14 @@ class HostileQueryTests(SearchFixture, TestCase):
         self.assertEqual(titles(self.search("标准 OR 区块链")), [])
         self.assertEqual(titles(self.search('标准" OR "区块链')), [])
 
+    def test_a_long_query_cut_inside_a_word_drops_that_piece(self):
+        """Past 100 characters the query is cut; the cut's piece of a word (国 of
+        国家标准) would be required and match nothing, so it is left out."""
+        cut = search.SearchQuery.parse("计量 " * 33 + "国家标准")
+        self.assertEqual(cut.groups, (("计量",),))
+        whole = search.SearchQuery.parse("计量 " * 33 + "x")  # the cut at a word's end
+        self.assertEqual(whole.groups, (("计量", "x"),))
+
     def test_query_is_reduced_to_quoted_tokens(self):
         query = search.SearchQuery.parse('国家标准" OR title:* NEAR(')
         self.assertEqual(query.fts5(), '(("国家标准" AND "or" AND "title" AND "near"))')
