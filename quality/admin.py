@@ -6,7 +6,7 @@ from django.contrib.admin import helpers
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
-from django.db import models
+from django.db import models, transaction
 from django.forms.models import model_to_dict
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -18,6 +18,8 @@ from import_export.formats.base_formats import CSV, XLSX
 from import_export.forms import ImportForm
 
 from news.admin_dates import BoundedDateHierarchyMixin
+from news.models import AuditLog
+from news.services import audit_record
 from yantai.csvsafe import safe_dataset
 from yantai.text import decode_text
 
@@ -337,11 +339,28 @@ class ObservationAdmin(ImportExportAdmin):
             if form.is_valid():
                 changes = {name: form.cleaned_data[name] for name in CORRECTION_FIELDS}
                 try:
-                    corrected = observation_correct(
-                        observation=observation,
-                        reason=form.cleaned_data["note"],
-                        **changes,
-                    )
+                    with transaction.atomic():  # the correction and its records
+                        corrected = observation_correct(
+                            observation=observation,
+                            reason=form.cleaned_data["note"],
+                            **changes,
+                        )
+                        self.log_addition(
+                            request, corrected, [{"added": {}}]
+                        )  # the admin's history
+                        audit_record(
+                            user=request.user,
+                            action=AuditLog.Action.EDIT,
+                            obj=corrected,
+                            summary=gettext(
+                                "更正观测值（编号 %(old)s → %(new)s）：%(reason)s"
+                            )
+                            % {
+                                "old": observation.pk,
+                                "new": corrected.pk,
+                                "reason": form.cleaned_data["note"],
+                            },
+                        )
                 except ValidationError as error:
                     form.add_error(None, error.messages)
                 else:

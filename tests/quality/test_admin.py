@@ -5,11 +5,13 @@ from decimal import Decimal
 
 import tablib
 from django.contrib import admin
+from django.contrib.admin.models import LogEntry
 from django.contrib.auth.models import Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import TestCase
 from django.urls import reverse
 
+from news.models import AuditLog
 from quality import models as quality_models
 from quality.models import (
     MeasurementStandard,
@@ -601,6 +603,12 @@ class ObservationNeverRewrittenTests(TestCase):
         self.assertFalse(old.is_preferred)
         self.assertEqual(old.status, Observation.Status.REVISED)
         self.assertEqual((old.value, old.raw_text), (Decimal(604), "604项"))
+        # Who corrected what, and why: the audit log and the admin's history.
+        entry = AuditLog.objects.get(object_id=str(new.pk))
+        self.assertEqual((entry.user, entry.action), (self.user, AuditLog.Action.EDIT))
+        self.assertIn(f"{old.pk} → {new.pk}", entry.summary)
+        self.assertIn("据年报更正", entry.summary)
+        self.assertTrue(LogEntry.objects.filter(object_id=str(new.pk)).exists())
 
     def test_correct_with_bad_bounds_shows_the_message_and_writes_nothing(self):
         response = self.client.post(
