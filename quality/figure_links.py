@@ -70,7 +70,9 @@ def article_figure_marks(article_id: int) -> list[dict]:
             Observation.objects.preferred()
             .filter(indicator_id__in={c[0] for c in cells})
             .select_related("indicator__unit", "period")
-            .order_by("period__end_on", "period__start_on", "id")
+            # As the indicator page and the dashboard order a series (series.py,
+            # views.preferred_series): the card's latest value is theirs.
+            .order_by("period__end_on", "id")
         )
         for row in rows:
             if (row.indicator_id, row.region_id) in series:

@@ -2,7 +2,8 @@
 a figure's sentence drops the mark (page, 本文数据 box, API); one that has it again
 brings it back."""
 
-from datetime import datetime
+from datetime import date, datetime
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django.core.cache import cache
@@ -13,10 +14,12 @@ from news.models import Article
 from news.services import article_update
 from news.workflow import article_publish_content
 from quality.figure_review import figure_proposal_confirm, figure_proposals_extract
-from quality.models import FigureProposal
+from quality.models import FigureProposal, Period
 from tests.factories import ArticleFactory, UserFactory
 from tests.quality.factories import (
     IndicatorFactory,
+    ObservationFactory,
+    PeriodFactory,
     RegionFactory,
 )
 
@@ -90,3 +93,27 @@ class NewVersionWithoutTheQuoteTests(Base):
         self.assertEqual(len(stored_marks(self.article)), 1)
         page = self.client.get(self.article.get_absolute_url())
         self.assertContains(page, "standards_national")
+
+
+class CardAgreesWithIndicatorPageTests(Base):
+    def test_the_cards_latest_is_the_indicator_pages(self):
+        """Two preferred values of the city for periods ending the same day (H2
+        entered before the year): the article's card and the indicator page show
+        the same latest value."""
+        h2 = PeriodFactory(
+            kind=Period.Kind.HALF, start_on=date(2021, 7, 1), end_on=date(2021, 12, 31)
+        )
+        year = PeriodFactory(
+            kind=Period.Kind.YEAR, start_on=date(2021, 1, 1), end_on=date(2021, 12, 31)
+        )
+        for period, value in ((h2, "650"), (year, "700")):
+            ObservationFactory(
+                indicator=self.indicator,
+                region=self.region,
+                period=period,
+                value=Decimal(value),
+                raw_text=f"{value}项",
+            )
+        (mark,) = stored_marks(self.article)
+        page = self.client.get(self.indicator.get_absolute_url())
+        self.assertEqual(mark["trend"][-1]["number"], str(page.context["latest"].value))
