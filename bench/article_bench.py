@@ -227,7 +227,15 @@ def warm_pages(env: dict[str, str], host: str) -> float:
     return time.perf_counter() - started
 
 
-def wrk(port: int, urls: Path, seconds: int, connections: int, headers=()) -> dict:
+def wrk(
+    port: int,
+    urls: Path,
+    seconds: int,
+    connections: int,
+    headers=(),
+    *,
+    cpu: bool = False,
+) -> dict:
     return serving.wrk(
         port,
         urls,
@@ -236,6 +244,7 @@ def wrk(port: int, urls: Path, seconds: int, connections: int, headers=()) -> di
         script=SHARED / "wrk_random_urls.lua",
         echo=True,
         headers=headers,
+        cpu=cpu,
     )
 
 
@@ -246,9 +255,12 @@ def reference_ceiling(
     urls: Path,
     seconds: int,
     connections: int,
+    *,
+    cpu: bool = False,
 ) -> dict:
     """wrk against the reference app (a minimal Django view answering ``page_bytes``
-    bytes on every path) under the same gunicorn settings: the protocol's ceiling."""
+    bytes on every path) under the same gunicorn settings: the protocol's ceiling.
+    ``cpu``: with the CPU a request by process group (``serving.cpu_split``)."""
     (DATA / "reference_app.py").write_text(REFERENCE_APP)
     ref = serve(
         ["--chdir", str(DATA), "reference_app:application"],
@@ -257,7 +269,7 @@ def reference_ceiling(
         read_database=False,  # it reads none: the caller's env may name one
     )
     try:
-        return wrk(port, urls, seconds, connections)
+        return wrk(port, urls, seconds, connections, cpu=cpu)
     finally:
         stop(ref)
 

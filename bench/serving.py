@@ -8,6 +8,7 @@ environment), 127.0.0.1; wrk on the same machine, its last line machine-readable
 from __future__ import annotations
 
 import os
+import resource
 import signal
 import subprocess
 import sys
@@ -121,10 +122,14 @@ def wrk(
     timeout: str | None = None,
     echo: bool = False,
     headers=(),
+    cpu: bool = False,
 ) -> dict[str, float]:
     """One wrk run over the site-relative URLs in ``urls``; the RESULT line's values
     (printed as wrk wrote it with ``echo``). ``headers``: "Name: value" lines sent
-    with every request."""
+    with every request. ``cpu``: also the machine's CPU a request during the run, by
+    process group (``cpu_split``), as ``cpu_<group>_us`` values (printed with
+    ``echo`` as a ``CPU …`` line)."""
+    before = _cpu_now() if cpu else None
     command = ["wrk", f"-t{min(2, connections)}", f"-c{connections}", f"-d{seconds}s"]
     if timeout:
         command += ["--timeout", timeout]
@@ -137,4 +142,76 @@ def wrk(
     line = next(x for x in out.splitlines() if x.startswith("RESULT "))
     if echo:
         print(line, flush=True)
-    return {k: float(v) for k, v in (kv.split("=") for kv in line.split()[1:])}
+    result = {k: float(v) for k, v in (kv.split("=") for kv in line.split()[1:])}
+    if before is not None:
+        split = cpu_split(before, _cpu_now(), result["requests"])
+        result |= {f"cpu_{group}_us": us for group, us in split.items()}
+        if echo:
+            print(
+                "CPU µs a request: "
+                + " ".join(f"{group}={us:.0f}" for group, us in split.items()),
+                flush=True,
+            )
+    return result
+
+
+# --- where the machine's CPU goes during a run ------------------------------------
+
+_TICK_US = 1e6 / os.sysconf("SC_CLK_TCK")
+
+
+def _group(pid: str) -> str | None:
+    """The group a process's CPU is counted in: the app server, the database and
+    cache servers (on this machine), or None (everything else)."""
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as f:
+            command = f.read(200)
+    except OSError:
+        return None
+    if b"gunicorn" in command:
+        return "gunicorn"
+    if command.startswith(b"postgres") or b"/postgres" in command:
+        return "postgres"
+    if b"redis-server" in command:
+        return "redis"
+    return None
+
+
+def _cpu_now() -> dict:
+    """User + system clock ticks of every process now (by pid, with its group), the
+    machine's idle ticks (idle + iowait, ``/proc/stat``) and this process's waited-for
+    children's CPU seconds (wrk's, once it has exited)."""
+    ticks = {}
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit():
+            continue
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # exited meanwhile
+        ticks[pid] = (_group(pid), int(fields[11]) + int(fields[12]))
+    with open("/proc/stat") as f:
+        machine = [int(v) for v in f.readline().split()[1:]]
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return {
+        "pids": ticks,
+        "idle": machine[3] + machine[4],
+        "children": children.ru_utime + children.ru_stime,
+    }
+
+
+def cpu_split(before: dict, after: dict, requests: float) -> dict[str, float]:
+    """µs of CPU a request between two ``_cpu_now()`` readings, by group: gunicorn,
+    postgres, redis (their processes on this machine), wrk (this process's children
+    that exited meanwhile), other (every other process, this one's included) and
+    idle (the machine's idle time, summed over its cores). A process that started
+    meanwhile counts whole; one that exited meanwhile (but wrk) is not counted."""
+    split = dict.fromkeys(("gunicorn", "postgres", "redis", "other"), 0.0)
+    for pid, (group, ticks) in after["pids"].items():
+        then = before["pids"].get(pid)
+        spent = ticks - (then[1] if then is not None and then[0] == group else 0)
+        split[group or "other"] += spent * _TICK_US
+    split["wrk"] = (after["children"] - before["children"]) * 1e6
+    split["idle"] = (after["idle"] - before["idle"]) * _TICK_US
+    return {group: us / max(requests, 1) for group, us in split.items()}

@@ -6,7 +6,7 @@ Usage (from the project root, after ./run test or ./run has made .venv):
 
     .venv/bin/python bench/serving_under_edits.py [--n 20000] [--seconds 30]
         [--connections 16] [--reuse-db] [--skip-warm]
-        [--wagtail tags|siblings|previous]
+        [--wagtail tags|siblings|previous] [--cpu]
 
 Steps, all on one SQLite file ``bench/data/bench-N.sqlite3`` (made as
 ``article_bench.py`` makes it; ``--reuse-db`` keeps it, migrations are applied), or
@@ -35,7 +35,12 @@ page and shared caches in Redis (the deployment of docs/deployment.md):
 Prints every RESULT line, the editor's counts, the workers' RSS after the editing
 run, and each figure as a share of the ceiling (and for cold, against Wagtail's
 share of its own ceiling: the README's, 190 of 6,850/s, and with ``--wagtail`` the
-one measured in this run).
+one measured in this run). With ``--cpu``, after each RESULT line a ``CPU`` line: the
+machine's CPU a request during that run by process group, from ``/proc``
+(``serving.cpu_split``): the gunicorn workers, the PostgreSQL and Redis servers,
+wrk, every other process, and the cores' idle time; it shows, on one machine, what
+each request costs the servers beside the app and how much time the two sync
+workers leave the cores idle while they wait.
 """
 
 from __future__ import annotations
@@ -142,7 +147,14 @@ def main() -> None:
         help="also serve the Wagtail peer (bench/wagtail_serving.py) with this "
         "related list and compare the cold share with its share in this run",
     )
+    parser.add_argument(
+        "--cpu",
+        action="store_true",
+        help="also print the machine's CPU a request of each run by process group "
+        "(gunicorn, postgres, redis, wrk, other, idle; from /proc)",
+    )
     options = parser.parse_args()
+    cpu = options.cpu
 
     DATA.mkdir(parents=True, exist_ok=True)
     db = DATA / f"bench-{options.n}.sqlite3"
@@ -174,7 +186,7 @@ def main() -> None:
             f"== ceiling after {label}: minimal Django view, same page size", flush=True
         )
         ceilings[label] = reference_ceiling(
-            env, len(page), port + 1, urls, seconds, conns
+            env, len(page), port + 1, urls, seconds, conns, cpu=cpu
         )
 
     cold_env = {**env, "ARTICLE_PAGE_CACHE_SECONDS": "0"}
@@ -183,7 +195,7 @@ def main() -> None:
         page = urllib.request.urlopen(f"http://127.0.0.1:{port}/news/{ids[0]}/").read()
         wrk(port, urls, 3, conns)
         print("== cold: no page cached, fragments cached", flush=True)
-        results["cold"] = wrk(port, urls, seconds, conns)
+        results["cold"] = wrk(port, urls, seconds, conns, cpu=cpu)
     finally:
         stop(site)
     ceiling_after("cold")
@@ -196,7 +208,7 @@ def main() -> None:
     try:
         wrk(port, urls, 3, conns)
         print("== filled: page cache filled, nobody editing", flush=True)
-        results["filled"] = wrk(port, urls, seconds, conns)
+        results["filled"] = wrk(port, urls, seconds, conns, cpu=cpu)
         ceiling_after("filled")  # our workers idle meanwhile
         print(
             "== editing: a draft saved every 5 s, one article published a minute",
@@ -209,7 +221,7 @@ def main() -> None:
             stdout=subprocess.PIPE,
             text=True,
         )
-        results["editing"] = wrk(port, urls, options.edit_seconds, conns)
+        results["editing"] = wrk(port, urls, options.edit_seconds, conns, cpu=cpu)
         edits = editor.communicate(timeout=120)[0].strip().splitlines()[-1]
         if editor.returncode:
             raise RuntimeError("the editor process failed")
