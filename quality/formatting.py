@@ -23,6 +23,14 @@ def format_number(value: Decimal, decimals: int | None = None) -> str:
     return text
 
 
+def source_text(publisher: str, title: str) -> str:
+    """A source as the public pages and downloads name it: ``烟台日报《标题》``, or
+    empty when neither is known."""
+    if not (publisher or title):
+        return ""
+    return f"{publisher}《{title}》"
+
+
 def format_value(
     value: Decimal,
     comparator: str = "=",

@@ -28,6 +28,7 @@ from .formatting import (
     format_number,
     format_value_en,
     period_label_en,
+    source_text,
 )
 from .models import Indicator, Observation, Period
 
@@ -87,9 +88,7 @@ class Source:
 
     @property
     def label(self) -> str:
-        if not (self.publisher or self.title):
-            return ""
-        return f"{self.publisher}《{self.title}》"
+        return source_text(self.publisher, self.title)
 
 
 def source_of(observation: Observation) -> Source:

@@ -32,7 +32,7 @@ from news.views import channel_menu
 from yantai.csvsafe import safe_cell, safe_row, write_csv
 
 from . import chart_svg, columns, filters
-from .formatting import format_number, format_value, period_label
+from .formatting import format_number, format_value, period_label, source_text
 from .models import (
     Award,
     Indicator,
@@ -392,7 +392,7 @@ def dataset_rows(request):
     )
     articles = {
         article.pk: (
-            f"{article.source}《{article.title}》",
+            source_text(article.source, article.title),
             request.build_absolute_uri(article.get_absolute_url()),
         )
         # Public articles only: a draft's, a withdrawn or an expired one's title
@@ -429,7 +429,7 @@ def dataset_rows(request):
         if article_id in articles:
             source, url = articles[article_id]
         else:
-            source = f"{publisher}《{title}》" if publisher or title else ""
+            source = source_text(publisher, title)
         yield {
             "indicator": indicator.code,
             "indicator_name": indicator.name,

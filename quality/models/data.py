@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from news.models import Article
 
 from .. import columns
-from ..formatting import format_value, period_label
+from ..formatting import format_value, period_label, source_text
 from .reference import Region, Topic, Unit
 
 
@@ -461,10 +461,8 @@ class Observation(models.Model):
         public, else the source written on the value (empty if none)."""
         article = self.source_article
         if article is not None:
-            return f"{article.source}《{article.title}》"
-        if not (self.source_publisher or self.source_title):
-            return ""
-        return f"{self.source_publisher}《{self.source_title}》"
+            return source_text(article.source, article.title)
+        return source_text(self.source_publisher, self.source_title)
 
     @property
     def source_link(self) -> str:
