@@ -19,12 +19,16 @@ def refresh_article_figures(sender, instance, **kwargs):
 
 
 @receiver(post_save, sender=Article)
-def refresh_published_text_figures(sender, instance, raw=False, **kwargs):
+def refresh_published_text_figures(
+    sender, instance, raw=False, update_fields=None, **kwargs
+):
     """A write of an article's row (a publication of a new version, an edit of an
     unpublished one): its marks follow the text it now holds, in the same
-    transaction. Drafts over a live article write no row."""
-    if not raw:
-        figures_changed(article_ids=(instance.pk,))
+    transaction. Drafts over a live article write no row; a save of other fields
+    only (a workflow step's status and version) leaves the text as it was."""
+    if raw or (update_fields is not None and "body_text" not in update_fields):
+        return
+    figures_changed(article_ids=(instance.pk,))
 
 
 @receiver(post_save, sender=Observation)
