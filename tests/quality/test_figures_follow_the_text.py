@@ -9,8 +9,6 @@ from zoneinfo import ZoneInfo
 from django.core.cache import cache
 from django.test import TestCase
 
-from news.extensions import figure_marks
-from news.models import Article
 from news.services import article_update
 from news.workflow import article_publish_content
 from quality.figure_review import figure_proposal_confirm, figure_proposals_extract
@@ -22,13 +20,9 @@ from tests.quality.factories import (
     PeriodFactory,
     RegionFactory,
 )
+from tests.quality.test_derived_figures import BODY, stored_marks
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-BODY = "<p>截至目前，烟台市共参与制修订604项国家标准。</p>"
-
-
-def stored_marks(article):
-    return figure_marks(Article.objects.for_detail_row().get(pk=article.pk))
 
 
 class Base(TestCase):
@@ -40,11 +34,13 @@ class Base(TestCase):
 
     def setUp(self):
         cache.clear()
+        # test_derived_figures.confirmed_article's, at the seed article's time: the
+        # figure's 截至目前 is then a value of 2021, beside the card test's periods.
         self.article = ArticleFactory(
             body=BODY, published_at=datetime(2021, 1, 7, 10, 36, tzinfo=SHANGHAI)
         )
         figure_proposals_extract(article=self.article)
-        self.observation = figure_proposal_confirm(
+        figure_proposal_confirm(
             proposal=FigureProposal.objects.get(article=self.article),
             indicator=self.indicator,
             region=self.region,
