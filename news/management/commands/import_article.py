@@ -129,36 +129,34 @@ class Command(BaseCommand):
                 dynamic_ncols=True,
             )
 
+        def warn(line: str) -> None:
+            """A line on stderr, above the progress bar if there is one."""
+            if bar is not None:
+                bar.write(line, file=sys.stderr)
+            else:
+                self.stderr.write(line)
+
         def on_outcome(outcome: Outcome) -> None:
             if bar is not None:
                 bar.update(1)
             if outcome.status in (FAILED, REFUSED):
-                line = f"{outcome.where}：{outcome.message}"
-                if bar is not None:
-                    bar.write(line, file=sys.stderr)
-                else:
-                    self.stderr.write(line)
+                warn(f"{outcome.where}：{outcome.message}")
                 return
             for number, text in outcome.page.unplaced if outcome.page else ():
                 # Reported, never silently kept: the body goes on without it.
-                line = _("%(where)s：未能识别，未放入正文：%(text)s") % {
-                    "where": where(outcome.name, number),
-                    "text": text,
-                }
-                if bar is not None:
-                    bar.write(line, file=sys.stderr)
-                else:
-                    self.stderr.write(line)
+                warn(
+                    _("%(where)s：未能识别，未放入正文：%(text)s")
+                    % {"where": where(outcome.name, number), "text": text}
+                )
             if outcome.held:
                 # Asked to publish, not published: said whatever the verbosity.
-                line = _(
-                    "%(where)s：有编辑未审的修改稿，未发布，线上版本不变"
-                    "（修改稿请走审核流程）"
-                ) % {"where": outcome.where}
-                if bar is not None:
-                    bar.write(line, file=sys.stderr)
-                else:
-                    self.stderr.write(line)
+                warn(
+                    _(
+                        "%(where)s：有编辑未审的修改稿，未发布，线上版本不变"
+                        "（修改稿请走审核流程）"
+                    )
+                    % {"where": outcome.where}
+                )
             if options["json"] and outcome.article is not None:
                 records.append(article_summary(outcome.article, outcome.page))
             elif verbosity >= 2 and outcome.article is not None:
