@@ -21,7 +21,6 @@ from news.related import (
     related_ids_from_heads,
 )
 from tests.factories import ArticleFactory, ChannelFactory, PersonFactory
-from yantai.text import to_halfwidth
 
 WORD = re.compile(r"\w+")  # the words 相关新闻 ranks by: no spaces, no punctuation
 
@@ -52,7 +51,7 @@ class TitleWordsTests(TestCase):
             with self.subTest(article.title):
                 row = Article.objects.with_index_title().get(pk=article.pk)
                 self.assertIsNotNone(row.index_title)
-                cut = search._segmenter().cut(to_halfwidth(article.title).lower())
+                cut = search._segmenter().cut(search.fold(article.title).lower())
                 self.assertEqual(
                     search.title_words(row), [w for w in cut if WORD.fullmatch(w)]
                 )

@@ -22,7 +22,6 @@ from tests.factories import (
     TagFactory,
 )
 from tests.processes import run_in_another_process, shared_database_url
-from yantai.text import to_halfwidth
 
 
 def titles(response) -> list[str]:
@@ -535,7 +534,7 @@ class EngineTests(TestCase):
         # tokens() makes the segmenter's joining characters spaces and keeps the
         # pieces that are words: the words of each piece's \\w+ runs, in order.
         def by_piece(text):
-            return search._tokens_by_piece(to_halfwidth(text).lower())
+            return search._tokens_by_piece(search.fold(text).lower())
 
         texts = [
             "合格率超过97%，比2020年提高3.5个百分点，C++与C#、R&D",
