@@ -314,13 +314,28 @@ class ObservationAdmin(ImportExportAdmin):
             *super().get_urls(),
         ]
 
+    def has_correct_permission(self, request, obj=None) -> bool:
+        """更正 adds an observation and changes the saved one (已修订, no longer
+        preferred): it needs both permissions."""
+        return self.has_add_permission(request) and self.has_change_permission(
+            request, obj
+        )
+
+    def render_change_form(self, request, context, *args, obj=None, **kwargs):
+        context["can_correct"] = obj is not None and self.has_correct_permission(
+            request, obj
+        )
+        return super().render_change_form(request, context, *args, obj=obj, **kwargs)
+
     def correct_view(self, request, object_id):
         """更正: a new observation of the same cell, preferred; the old one is kept."""
-        if not self.has_add_permission(request):
+        if not self.has_correct_permission(request):
             raise PermissionDenied
         observation = self.get_object(request, unquote(object_id))
         if observation is None:
             return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        if not self.has_correct_permission(request, observation):
+            raise PermissionDenied
         form_class = forms.modelform_factory(
             Observation,
             form=CorrectionForm,

@@ -668,6 +668,33 @@ class ObservationNeverRewrittenTests(TestCase):
         )
         self.assertNotContains(change, self.correct_url)
 
+    def test_correct_needs_the_change_observation_permission(self):
+        # A correction changes the saved observation too (已修订, its preferred
+        # flag moved): adding alone does not allow it.
+        adder = staff_with_perms("adder", "view_observation", "add_observation")
+        self.client.force_login(adder)
+        self.assertEqual(self.client.get(self.correct_url).status_code, 403)
+        response = self.client.post(
+            self.correct_url,
+            {
+                "value": "605",
+                "comparator": "=",
+                "raw_text": "605项",
+                "source_publisher": "甲",
+                "source_title": "乙",
+                "note": "理由",
+            },
+        )
+        self.assertEqual(response.status_code, 403)
+        self.assertEqual(Observation.objects.count(), 1)
+        self.observation.refresh_from_db()
+        self.assertTrue(self.observation.is_preferred)
+        self.assertEqual(self.observation.status, Observation.Status.PROVISIONAL)
+        change = self.client.get(
+            reverse("admin:quality_observation_change", args=[self.observation.pk])
+        )
+        self.assertNotContains(change, self.correct_url)
+
 
 def staff_with_perms(username, *codenames):
     user = UserFactory(username=username, is_staff=True)
