@@ -1,8 +1,32 @@
+from django import forms
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
 from .models import ApiToken
 from .services import api_token_create, api_token_revoke
+
+
+def may_act_as(actor, owner) -> bool:
+    """Whether ``actor`` may hand out a token acting as ``owner``: a token carries
+    every permission of its owner, so only to an owner with no permission the
+    actor lacks (a superuser to anyone)."""
+    if actor.is_superuser:
+        return True
+    if owner.is_superuser:
+        return False
+    return owner.get_all_permissions() <= actor.get_all_permissions()
+
+
+class ApiTokenForm(forms.ModelForm):
+    actor = None  # the signed-in user, set by ApiTokenAdmin.get_form
+
+    def clean_user(self):
+        owner = self.cleaned_data["user"]
+        if self.actor is not None and not may_act_as(self.actor, owner):
+            raise forms.ValidationError(
+                _("您不能为拥有您所没有的权限的用户创建令牌。"), code="privilege"
+            )
+        return owner
 
 
 @admin.register(ApiToken)
@@ -19,6 +43,11 @@ class ApiTokenAdmin(admin.ModelAdmin):
     search_fields = ("name", "prefix", "user__username")
     autocomplete_fields = ("user",)
     actions = ("revoke_selected",)
+    form = ApiTokenForm
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        return type(form.__name__, (form,), {"actor": request.user})
 
     def get_fields(self, request, obj=None):
         if obj is None:

@@ -11,7 +11,13 @@ from api.models import ApiToken, token_hash
 from api.services import api_token_create
 from news.models import Article, AuditLog
 from tests.api import ApiTestCase, token_for, user_with_perms
-from tests.factories import ArticleFactory, ChannelFactory, TagFactory, UserFactory
+from tests.factories import (
+    ArticleFactory,
+    ChannelFactory,
+    TagFactory,
+    UserFactory,
+    staff_in_group,
+)
 
 DRAFTS = "/api/v1/drafts/"
 EDITOR_PERMS = (
@@ -91,6 +97,51 @@ class ApiTokenAdminTests(TestCase):
         self.client.logout()
         api = self.client.get("/api/v1/drafts/", HTTP_AUTHORIZATION=f"Token {secret}")
         self.assertEqual(api.status_code, 401)
+
+
+class ApiTokenDelegationTests(TestCase):
+    """A token acts with every permission of its owner: whoever may add tokens but
+    is no superuser gives them only to owners with no permission they lack."""
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.root = UserFactory(username="root", is_staff=True, is_superuser=True)
+        cls.keeper = user_with_perms(
+            "keeper", "api.add_apitoken", "api.view_apitoken", "news.view_article"
+        )
+        cls.keeper.is_staff = True
+        cls.keeper.save()
+        cls.reader = user_with_perms("reader", "news.view_article")
+        cls.publisher = staff_in_group("publisher", "终审发布")
+
+    def setUp(self):
+        self.client.force_login(self.keeper)
+
+    def add(self, owner):
+        return self.client.post(
+            "/admin/api/apitoken/add/", {"user": owner.pk, "name": "同步"}
+        )
+
+    def test_no_token_for_a_superuser_or_a_stronger_account(self):
+        for owner in (self.root, self.publisher):
+            with self.subTest(owner=owner.username):
+                response = self.add(owner)
+                self.assertEqual(response.status_code, 200)
+                self.assertContains(
+                    response, "您不能为拥有您所没有的权限的用户创建令牌"
+                )
+                self.assertFalse(ApiToken.objects.filter(user=owner).exists())
+
+    def test_token_for_oneself_or_a_weaker_account(self):
+        for owner in (self.keeper, self.reader):
+            with self.subTest(owner=owner.username):
+                self.assertEqual(self.add(owner).status_code, 302)
+                self.assertTrue(ApiToken.objects.filter(user=owner).exists())
+
+    def test_a_superuser_gives_tokens_to_anyone(self):
+        self.client.force_login(self.root)
+        self.assertEqual(self.add(self.publisher).status_code, 302)
+        self.assertTrue(ApiToken.objects.filter(user=self.publisher).exists())
 
 
 class TokenAuthenticationTests(ApiTestCase):
