@@ -350,8 +350,11 @@ class SamplingCampaignSerializer(DescribedModelSerializer):
 class ObservationWriteSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
     """What a client sends to add an observation (through ``observation_create``)."""
 
+    # Public indicators only, as the API shows: a non-public one is unknown here.
     indicator = SafeSlugRelatedField(
-        slug_field="code", queryset=Indicator.objects.all(), help_text=_("指标代码。")
+        slug_field="code",
+        queryset=Indicator.objects.public(),
+        help_text=_("公开指标的代码。"),
     )
     region = SafeSlugRelatedField(
         slug_field="code",

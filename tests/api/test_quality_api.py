@@ -292,6 +292,21 @@ class ObservationWriteTests(ApiTestCase):
         self.assertFalse(Observation.objects.exists())
         self.assertFalse(AuditLog.objects.exists())
 
+    def test_indicator_not_public_is_400_as_an_unknown_code(self):
+        # The API shows no observation of a non-public indicator: one sent for it
+        # was written and answered 500, and told such codes from unknown ones.
+        IndicatorFactory(code="internal_only", is_public=False)
+        self.auth(token_for(self.staff))
+        unknown = self.post(indicator="nope")
+        response = self.post(indicator="internal_only")
+        self.assertEqual(response.status_code, 400, response.content)
+        self.assertEqual(
+            response.json()["indicator"][0].replace("internal_only", "nope"),
+            unknown.json()["indicator"][0],
+        )
+        self.assertFalse(Observation.objects.exists())
+        self.assertFalse(AuditLog.objects.exists())
+
     def test_permissions(self):
         self.assertEqual(self.post().status_code, 401)
         self.auth(token_for(self.reader))
