@@ -174,6 +174,21 @@ def xlsx_bytes(rows, header=HEADER) -> io.BytesIO:
     return out
 
 
+def xlsx_bomb(workbook: io.BytesIO, megabytes: int) -> bytes:
+    """``workbook`` with one more member: ``megabytes`` MB of spaces, deflated."""
+    import zipfile
+
+    out = io.BytesIO(workbook.getvalue())
+    with (
+        zipfile.ZipFile(out, "a", zipfile.ZIP_DEFLATED, compresslevel=9) as archive,
+        archive.open("docProps/custom.xml", "w", force_zip64=True) as member,
+    ):
+        chunk = b" " * (1024 * 1024)
+        for _ in range(megabytes):
+            member.write(chunk)
+    return out.getvalue()
+
+
 def xls_bytes(rows, header=HEADER) -> io.BytesIO:
     """An Excel 97–2003 workbook as Excel writes one: numbers as numbers, a date
     as a date cell."""
@@ -722,6 +737,35 @@ class AdminBulkImportTests(TestCase):
         # Under the limit the same form imports.
         self.assertRedirects(
             self.upload(ROWS), reverse("admin:quality_observation_changelist")
+        )
+
+    def test_a_zip_bomb_workbook_is_refused_unread(self):
+        # 0.5 MB of upload that unpacks to 520 MB: the default limit (500 MB, five
+        # times the upload limit) refuses it before openpyxl inflates any of it.
+        self.client.force_login(self.root)
+        upload = SimpleUploadedFile("obs.xlsx", xlsx_bomb(xlsx_bytes(ROWS), 520))
+        self.assertLess(upload.size, 2 * 1024 * 1024)
+        response = self.client.post(self.url, {"file": upload})
+        self.assertEqual(response.status_code, 200)
+        self.assertContains(
+            response,
+            "文件解压后有 520.0 MB，超过了批量导入允许的 500 MB，未写入任何数据。",
+        )
+        self.assertEqual(Observation.objects.count(), 0)
+
+    @override_settings(BULK_IMPORT_UPLOAD_MAX_MB=1)
+    def test_the_unpacked_limit_follows_the_upload_limit(self):
+        self.client.force_login(self.root)
+        bomb = SimpleUploadedFile("obs.xlsx", xlsx_bomb(xlsx_bytes(ROWS), 6))
+        self.assertContains(
+            self.client.post(self.url, {"file": bomb}),
+            "超过了批量导入允许的 5 MB",
+        )
+        self.assertEqual(Observation.objects.count(), 0)
+        ordinary = SimpleUploadedFile("obs.xlsx", xlsx_bytes(ROWS).getvalue())
+        self.assertRedirects(
+            self.client.post(self.url, {"file": ordinary}),
+            reverse("admin:quality_observation_changelist"),
         )
 
     def test_permission_matrix(self):

@@ -10,6 +10,7 @@ import tempfile
 from pathlib import Path
 
 from django.contrib.messages import get_messages
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.test import TestCase, override_settings
 from django.urls import reverse
@@ -19,6 +20,9 @@ from tests.factories import UserFactory
 
 from .factories import IndicatorFactory, ObservationFactory, RegionFactory
 from .test_admin import HEADER, csv_file
+from .test_bulk_import import xlsx_bomb, xlsx_bytes
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 # Valid, and names a period the database does not have yet (2031).
 NEW_PERIOD_ROW = (
@@ -126,3 +130,15 @@ class ImportExportSizeLimitTests(TestCase):
         self.assertContains(response, "超过了批量导入允许的 1 MB")
         self.assertEqual(Observation.objects.count(), 0)
         self.assertFalse(Period.objects.filter(code="2031").exists())
+
+    def test_a_zip_bomb_workbook_is_refused_unread(self):
+        self.client.force_login(self.user)
+        upload = SimpleUploadedFile(
+            "obs.xlsx", xlsx_bomb(xlsx_bytes([]), 520), content_type=XLSX_TYPE
+        )
+        response = self.client.post(
+            reverse("admin:quality_observation_import"),
+            {"import_file": upload, "format": "1", "resource": "0"},
+        )
+        self.assertContains(response, "超过了批量导入允许的 500 MB")
+        self.assertEqual(Observation.objects.count(), 0)
