@@ -353,6 +353,10 @@ def cell_rows(rng, indicator, region, period, base, rate, year, article_ids) -> 
         else:
             status = rng.choices(("confirmed", "revised", "provisional"), (75, 15, 10))
             status = status[0]
+            if k == preferred and status == "revised":
+                # A preferred value is never 已修订 (the model's check constraint);
+                # the draw stays, so the rest of the data set is as before.
+                status = "confirmed"
         if rng.random() < 0.08:
             source = (rng.choice(article_ids), "", "", None, "")
         else:

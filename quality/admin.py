@@ -287,9 +287,18 @@ class ObservationAdmin(ImportExportAdmin):
                 messages.ERROR,
             )
             return
-        with figure_marks_batch():
-            for observation in chosen.values():
-                observation_set_preferred(observation=observation)
+        try:
+            with figure_marks_batch():  # all of them or, on a refusal, none
+                for observation in chosen.values():
+                    observation_set_preferred(observation=observation)
+        except ValidationError as error:
+            self.message_user(
+                request,
+                gettext("未设置任何首选值。“%(observation)s”：%(why)s")
+                % {"observation": observation, "why": "；".join(error.messages)},
+                messages.ERROR,
+            )
+            return
         self.message_user(
             request,
             ngettext("已设置 %d 个首选值。", "已设置 %d 个首选值。", len(chosen))

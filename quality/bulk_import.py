@@ -31,6 +31,10 @@ comes back unchanged. A row is either a saved observation or a new one:
 - ``is_preferred`` empty on a new row: preferred only when its cell has no preferred
   value yet; ``true`` moves the flag to it; ``false`` not preferred —
   ``observation_create``'s rule, applied in file order;
+- a 已修订 value is never preferred (the model's check constraint): a new 已修订 row
+  with an empty flag is not preferred, one marked preferred is an error, and so is a
+  row that marks a saved preferred value 已修订 (unless an earlier row moved the flag
+  away: a correction by file) or prefers a saved 已修订 one;
 - two rows of the file for one observation (the same ``id``, or the same unchanging
   columns) are an error.
 
@@ -275,6 +279,9 @@ class _Checker:
         self.comparator_message = _constraint_message(
             "observation_bounds_match_comparator"
         )
+        self.revised_message = _constraint_message(
+            "observation_revised_never_preferred"
+        )
 
     def code(self, table: dict, value, label: str, row: int, column: str):
         if _blank(value):
@@ -442,6 +449,9 @@ class _Checker:
             )
         if not fits:
             self.result.add_error(number, "comparator", self.comparator_message)
+        # An empty flag is no flag; an empty status keeps a saved row's (_Writer).
+        if o.status == Observation.Status.REVISED and o.is_preferred:
+            self.result.add_error(number, "status/is_preferred", self.revised_message)
 
 
 class _Writer:
@@ -450,6 +460,9 @@ class _Writer:
     def __init__(self, result: ImportResult, *, can_change: bool):
         self.result = result
         self.can_change = can_change
+        self.revised_message = _constraint_message(
+            "observation_revised_never_preferred"
+        )
         # The file rows this import inserted, in order (8 bytes a row): names the
         # row a duplicate repeats. Rows get growing keys above ``last_pk``.
         self.numbers = array("q")
@@ -628,7 +641,11 @@ class _Writer:
             current = preferred.get(cell)
             if pk is None:  # a new observation
                 seen[key] = number
-                wanted = current is None if o.is_preferred is None else o.is_preferred
+                wanted = (
+                    current is None and o.status != Observation.Status.REVISED
+                    if o.is_preferred is None
+                    else o.is_preferred
+                )
                 if wanted and current is not None:
                     unflag(current)
                 if wanted:
@@ -662,6 +679,16 @@ class _Writer:
                     % {"id": pk},
                 )
                 continue
+            if wanted and new_status == Observation.Status.REVISED:
+                # The cell's preferred value marked 已修订 (its new value comes by
+                # 更正, or a row before this one takes the flag), or a 已修订 one
+                # made preferred.
+                add_error(
+                    number,
+                    "status" if is_current else "is_preferred",
+                    self.revised_message,
+                )
+                continue
             if wanted and not is_current:
                 if current is not None:
                     unflag(current)
@@ -676,10 +703,13 @@ class _Writer:
             self.indicator_ids.add(indicator_id)
             if article_id is not None:
                 self.article_ids.add(article_id)
-        self._write_flags(desired, state)
-        self.insert([o for _n, o in kept])
+        # Flags off, statuses and notes, flags on: at no statement has a cell two
+        # preferred values or a 已修订 one (PostgreSQL checks row by row).
+        self._write_flags(desired, state, False)
         if updates:
             self.update(updates)
+        self._write_flags(desired, state, True)
+        self.insert([o for _n, o in kept])
         for number, o in kept:
             self.numbers.append(number)
             self.indicator_ids.add(o.indicator_id)
@@ -687,23 +717,27 @@ class _Writer:
                 self.article_ids.add(o.article_id)
         self.result.created += len(kept)
 
-    def _write_flags(self, desired: dict[int, bool], state: dict[int, tuple]) -> None:
-        """Saved rows' flags, the ones turned off first: one preferred value per
-        cell at every statement (PostgreSQL checks the unique index row by row)."""
-        off = [pk for pk, flag in desired.items() if not flag and state[pk][2]]
-        on = [pk for pk, flag in desired.items() if flag and not state[pk][2]]
-        for pks, flag in ((off, False), (on, True)):
-            if not pks:
-                continue
-            Observation.objects.filter(pk__in=pks).update(is_preferred=flag)
-            for pk in pks:
-                indicator_id, article_id = state[pk][3:]
-                self.indicator_ids.add(indicator_id)
-                if article_id is not None:
-                    self.article_ids.add(article_id)
-                if pk <= self.last_pk:
-                    self.flag_before.setdefault(pk, not flag)
-                    self.flag_now[pk] = flag
+    def _write_flags(
+        self, desired: dict[int, bool], state: dict[int, tuple], flag: bool
+    ) -> None:
+        """Saved rows' flags turned to ``flag`` (off before on: one preferred value
+        per cell at every statement)."""
+        pks = [
+            pk
+            for pk, wanted in desired.items()
+            if wanted == flag and bool(state[pk][2]) != flag
+        ]
+        if not pks:
+            return
+        Observation.objects.filter(pk__in=pks).update(is_preferred=flag)
+        for pk in pks:
+            indicator_id, article_id = state[pk][3:]
+            self.indicator_ids.add(indicator_id)
+            if article_id is not None:
+                self.article_ids.add(article_id)
+            if pk <= self.last_pk:
+                self.flag_before.setdefault(pk, not flag)
+                self.flag_now[pk] = flag
 
     def update(self, observations: list[Observation]) -> None:
         """Status and note of saved rows: one prepared UPDATE run over the batch

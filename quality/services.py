@@ -82,10 +82,14 @@ def observation_create(
     """Add one observation of a cell, validated.
 
     ``is_preferred=None`` makes it preferred only when the cell has no preferred value
-    yet; ``True`` moves the preferred flag to it (the others stay, unflagged).
+    yet; ``True`` moves the preferred flag to it (the others stay, unflagged). A
+    已修订 value is never preferred: ``None`` leaves it unflagged, ``True`` is refused.
     ``period`` may be its code (``2020H1``): a missing Period row is then created in
     this transaction, so an observation that fails validation leaves none behind.
     """
+    revised = status == Observation.Status.REVISED
+    if revised and is_preferred:
+        raise ValidationError({"is_preferred": Observation.REVISED_NOT_PREFERRED})
     if isinstance(period, str):
         try:
             period = period_from_code(period)
@@ -95,7 +99,9 @@ def observation_create(
         indicator=indicator, region=region, period=period
     )
     has_preferred = cell.filter(is_preferred=True).exists()
-    preferred = (not has_preferred) if is_preferred is None else is_preferred
+    preferred = (
+        (not has_preferred and not revised) if is_preferred is None else is_preferred
+    )
     observation = Observation(
         indicator=indicator,
         region=region,
@@ -148,7 +154,19 @@ def observation_correct(
 
 @transaction.atomic
 def observation_set_preferred(*, observation: Observation) -> Observation:
-    """Make ``observation`` the preferred value of its cell (the others lose the flag)."""
+    """Make ``observation`` the preferred value of its cell (the others lose the flag).
+
+    A 已修订 value (as saved, read under lock) is refused: nothing changes.
+    """
+    status = (
+        Observation.objects.select_for_update()
+        .values_list("status", flat=True)
+        .get(pk=observation.pk)
+    )
+    if status == Observation.Status.REVISED:
+        raise ValidationError(
+            Observation.REVISED_NOT_PREFERRED, code="revised_not_preferred"
+        )
     Observation.objects.select_for_update().filter(
         indicator_id=observation.indicator_id,
         region_id=observation.region_id,

@@ -230,6 +230,15 @@ class Period(models.Model):
                 )
 
 
+#: A 已修订 value is superseded: never the value public pages show for its cell. The
+#: cell gets its new value by 更正 (``observation_correct``), and a mistaken
+#: correction is undone by correcting the current value again.
+REVISED_NOT_PREFERRED = _(
+    "已修订的数值不能设为首选值；首选值有误请用“更正”新增一条，"
+    "更正有误时请对现行值再次“更正”。"
+)
+
+
 class ObservationQuerySet(models.QuerySet):
     def preferred(self) -> ObservationQuerySet:
         """The one value shown for each cell."""
@@ -337,6 +346,8 @@ class Observation(models.Model):
     # What the observation says and where it says it. Once saved these never change:
     # a correction adds a new observation (``observation_correct``) instead.
     VALUE_FIELDS = columns.VALUE_FIELDS
+    # Never the preferred value once 已修订 (the check constraint's message).
+    REVISED_NOT_PREFERRED = REVISED_NOT_PREFERRED
 
     class Meta:
         ordering = ["indicator", "period_end_on", "id"]
@@ -418,6 +429,11 @@ class Observation(models.Model):
                     "上下限与比较关系不符：“等于”不填上下限；“多于/不少于”的下限"
                     "等于数值；“少于/不多于”的上限等于数值。"
                 ),
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="revised", is_preferred=True),
+                name="observation_revised_never_preferred",
+                violation_error_message=REVISED_NOT_PREFERRED,
             ),
         ]
 
