@@ -36,6 +36,7 @@ from news.models import Article
 
 from .formatting import format_value
 from .models import FigureProposal, Observation
+from .validators import quote_in_text
 
 TREND_POINTS = 5
 # A tag, with quoted attribute values that may contain ">".
@@ -61,7 +62,7 @@ def article_figure_marks(article_id: int) -> list[dict]:
         .filter(article_id=article_id, indicator__is_public=True)
         .select_related("indicator__unit", "observation__region", "observation__period")
         .order_by("start", "id")
-        if proposal.quote in text
+        if quote_in_text(proposal.quote, text)
     ]
     cells = {(p.indicator_id, p.observation.region_id) for p in proposals}
     series: dict[tuple[int, int], list[Observation]] = {cell: [] for cell in cells}

@@ -1,4 +1,4 @@
-"""Validators for codes printed on Chinese documents."""
+"""Validators for codes printed on Chinese documents, and for quotes of articles."""
 
 from __future__ import annotations
 
@@ -76,3 +76,13 @@ def validate_standard_code(code: str, kind: str) -> None:
             code="standard_code",
             params={"code": code, "examples": STANDARD_CODE_EXAMPLES[kind]},
         )
+
+
+def quote_in_text(quote: str, text: str) -> bool:
+    """Whether an article's live text (``Article.body_text``) holds ``quote`` as it
+    is written: no folding of spaces or full-width characters.
+
+    The one comparison of a quote with an article: the figure marks keep a confirmed
+    figure while the text holds its quote (``figure_links.article_figure_marks``).
+    """
+    return quote in text
