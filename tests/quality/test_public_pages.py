@@ -265,7 +265,11 @@ class DatasetDownloadTests(TestCase):
     def test_rows_are_the_indicator_downloads_rows_plus_the_scope(self):
         """The whole dataset writes each row from tuples; it must say exactly what
         the indicator downloads say of the same observation."""
-        article = ArticleFactory(source="烟台日报", title="一篇报道")
+        article = ArticleFactory(
+            source="烟台日报",
+            title="一篇报道",
+            body="<p>烟台市参与制修订六百余项国家标准。</p>",
+        )
         observation_create(
             indicator=self.shown,
             region=RegionFactory(),

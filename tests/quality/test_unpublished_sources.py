@@ -21,6 +21,7 @@ class UnpublishedSourceArticleTests(TestCase):
             title="尚未发布的秘密稿件",
             source="烟台日报",
             status=Article.Status.PUBLISHED,
+            body="<p>全市完成标准制修订600项。</p>",
         )
         observation_create(
             indicator=cls.indicator,
@@ -76,7 +77,11 @@ class SamplingListSourceArticleTests(TestCase):
 class PublishedSourceArticleTests(TestCase):
     def test_a_public_source_article_is_named_and_linked(self):
         indicator = IndicatorFactory(code="shown", is_public=True)
-        article = ArticleFactory(title="已发布的来源稿件", source="烟台日报")
+        article = ArticleFactory(
+            title="已发布的来源稿件",
+            source="烟台日报",
+            body="<p>全市完成标准制修订600项。</p>",
+        )
         observation_create(
             indicator=indicator,
             region=RegionFactory(),
