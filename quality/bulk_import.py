@@ -3,7 +3,8 @@
 :func:`observations_import` is the one service. It reads the file row by row (the
 ``csv`` module, or openpyxl in read-only mode), checks each row against the rules of
 ``observation_create`` and of the model (field by field with the model's own fields,
-the check constraints in Python, codes resolved from dictionaries loaded once) and
+the check constraints in Python, codes resolved from dictionaries loaded once, a
+new row's quote against its article's text with ``Observation.check_quote``) and
 writes in ONE transaction, a batch at a time (one prepared INSERT per batch). Any row error: the whole
 transaction is rolled back, nothing is written, and the errors come back as
 (row number, column, message in Chinese).
@@ -548,6 +549,18 @@ class _Writer:
         known = set(
             Article.objects.filter(pk__in=article_ids).values_list("pk", flat=True)
         )
+        # The title and live text of the articles a row quotes: a new observation's
+        # quote must be in one of them (``Observation.check_quote``).
+        texts = {
+            pk: (title, body)
+            for pk, title, body in Article.objects.filter(
+                pk__in={
+                    r.observation.article_id
+                    for r in rows
+                    if r.observation.article_id is not None and r.observation.quote
+                }
+            ).values_list("pk", "title", "body_text")
+        }
         by_id, cells = self._saved(rows)
         width = len(_KEY)
         saved: dict[tuple, int] = {}
@@ -640,6 +653,11 @@ class _Writer:
             cell = key[:3]
             current = preferred.get(cell)
             if pk is None:  # a new observation
+                try:
+                    o.check_quote(texts.get(o.article_id))
+                except ValidationError as error:
+                    add_error(number, "quote", "；".join(error.messages))
+                    continue
                 seen[key] = number
                 wanted = (
                     current is None and o.status != Observation.Status.REVISED

@@ -83,6 +83,18 @@ def quote_in_text(quote: str, text: str) -> bool:
     is written: no folding of spaces or full-width characters.
 
     The one comparison of a quote with an article: the figure marks keep a confirmed
-    figure while the text holds its quote (``figure_links.article_figure_marks``).
+    figure while the text holds its quote (``figure_links.article_figure_marks``),
+    and a new observation citing the article must quote it
+    (:func:`validate_quote_in_article`).
     """
     return quote in text
+
+
+def validate_quote_in_article(quote: str, title: str, text: str) -> None:
+    """Refuse a non-empty ``quote`` that neither the article's title (a figure of
+    the headline: the seed article's 六百余项) nor its live ``text`` holds."""
+    if quote and not (quote_in_text(quote, text) or quote in title):
+        raise ValidationError(
+            _("原文引文不在来源文章的标题或正文中，请照录包含这个数字的原句。"),
+            code="quote_not_in_article",
+        )

@@ -15,6 +15,7 @@ from news.models import Article
 
 from .. import columns
 from ..formatting import format_value, period_label, source_text
+from ..validators import validate_quote_in_article
 from .reference import Region, Topic, Unit
 
 
@@ -446,6 +447,34 @@ class Observation(models.Model):
         if update_fields is not None and "period" in update_fields:
             kwargs["update_fields"] = {*update_fields, "period_end_on"}
         super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        super().clean()
+        if self._state.adding:
+            self.check_quote()
+
+    def check_quote(self, texts: tuple[str, str] | None = None) -> None:
+        """A new observation citing an article must quote the article's title or
+        live text (``body_text``: a draft's own text while it was never published,
+        the published version's while a new draft waits), compared as the figure
+        marks compare it. A saved one is not checked again: its quote stays as the
+        text read when it was entered, and its status, note and flag stay editable.
+        ``texts``: the article's ``(title, body_text)`` if the caller has read them.
+        """
+        if self.article_id is None or not self.quote:
+            return
+        if texts is None:
+            texts = (
+                Article.objects.filter(pk=self.article_id)
+                .values_list("title", "body_text")
+                .first()
+            )
+            if texts is None:  # no such article: the field's own check says so
+                return
+        try:
+            validate_quote_in_article(self.quote, *texts)
+        except ValidationError as error:
+            raise ValidationError({"quote": error}) from None
 
     @property
     def display(self) -> str:
