@@ -589,8 +589,12 @@ class RegistryListView(QualityMixin, ListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        # 上一页/下一页 keep the filter: the query string without its page.
+        params = self.request.GET.copy()
+        params.pop("page", None)
         context.update(
             filterset=self.filterset,
+            querystring=params.urlencode(),
             title=self.title,
             coverage=self.coverage(),
             # Nothing registered yet: the page says so instead of an empty table.

@@ -1,6 +1,9 @@
 """A public registry list's filter value the form refuses is reported, not dropped
 (django-filter would list everything as if no filter had been given)."""
 
+import re
+from html import unescape
+
 from django.test import TestCase
 
 from tests.quality.factories import StandardFactory
@@ -30,3 +33,26 @@ class RegistryFilterErrorTests(TestCase):
         self.assertNotContains(response, "筛选条件有误")
         self.assertContains(response, "苹果行业标准")
         self.assertNotContains(response, "葡萄酒国家标准")
+
+
+class RegistryPagingTests(TestCase):
+    """下一页/上一页 of a filtered registry list stay within the filter."""
+
+    @classmethod
+    def setUpTestData(cls):
+        for _n in range(55):
+            StandardFactory(title="苹果行业标准")
+        for _n in range(55):
+            StandardFactory(title="葡萄酒国家标准")
+
+    def test_the_next_page_keeps_the_filter(self):
+        first = self.client.get("/quality/standards/", {"q": "苹果"})
+        self.assertNotContains(first, "葡萄酒国家标准")
+        link = re.search(r'<a href="(\?[^"]*)" rel="next"', first.content.decode())
+        self.assertIsNotNone(link)
+        second = self.client.get("/quality/standards/" + unescape(link.group(1)))
+        self.assertEqual(second.status_code, 200)
+        self.assertContains(second, "苹果行业标准")
+        self.assertNotContains(second, "葡萄酒国家标准")
+        back = re.search(r'<a href="(\?[^"]*)" rel="prev"', second.content.decode())
+        self.assertIn("q=%E8%8B%B9%E6%9E%9C", unescape(back.group(1)))
