@@ -67,7 +67,15 @@ class PublishedMixin:
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["channels"] = channel_menu()
+        context["page_query"] = page_query(context["page_obj"])
         return context
+
+
+def page_query(page) -> str:
+    """``?page=N`` for page 2 and later of a list, "" for page 1: what the list's
+    canonical URL and hreflang alternates add to its path (base.html,
+    ``language_alternates``), so that page 2 is not declared a copy of page 1."""
+    return f"?page={page.number}" if page is not None and page.number > 1 else ""
 
 
 def channel_menu() -> list[Channel]:

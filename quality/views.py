@@ -28,7 +28,7 @@ from django.views.generic import ListView, TemplateView
 from openpyxl import Workbook
 
 from news.models import Article
-from news.views import channel_menu
+from news.views import channel_menu, page_query
 from yantai.csvsafe import safe_cell, safe_row, write_csv
 
 from . import chart_svg, columns, filters
@@ -595,6 +595,7 @@ class RegistryListView(QualityMixin, ListView):
         context.update(
             filterset=self.filterset,
             querystring=params.urlencode(),
+            page_query=page_query(context["page_obj"]),
             title=self.title,
             coverage=self.coverage(),
             # Nothing registered yet: the page says so instead of an empty table.

@@ -206,13 +206,15 @@ def language_links(context) -> str:
 @register.simple_tag(takes_context=True)
 def language_alternates(context) -> str:
     """``<link rel="alternate" hreflang>`` for each language's version of this page,
-    and ``x-default`` (the Chinese one) for every other reader."""
+    and ``x-default`` (the Chinese one) for every other reader; page 2 of a list
+    (``page_query``) in each language, as its canonical URL."""
     request = context.get("request")
     if request is None:
         return ""
+    page = context.get("page_query") or ""
     rows = []
     for code, _name in settings.LANGUAGES:
-        url = absolute(request, page_in_language(request, request.path, code))
+        url = absolute(request, page_in_language(request, request.path, code)) + page
         rows.append(("zh-Hans" if code == "zh-hans" else code, url))
         if code == settings.LANGUAGE_CODE:
             rows.append(("x-default", url))

@@ -147,3 +147,75 @@ class DescriptionTests(SimpleTestCase):
                 self.assertEqual(description(summary), Truncator(summary).chars(120))
         self.assertTrue(description("质" * 121).startswith("质" * 100))
         self.assertNotEqual(description("质" * 121), "质" * 121)
+
+
+class PagedListTests(TestCase):
+    """Page 2 of a list is a page of its own: its canonical URL and its hreflang
+    alternates name page 2 (in either language), not page 1."""
+
+    @classmethod
+    def setUpTestData(cls):
+        from tests.quality.factories import StandardFactory
+
+        channel = ChannelFactory(name="计量", slug="计量")
+        cls.tag = TagFactory(name="山东名牌")
+        person = BylineFactory(person__name="孙洪安").person
+        published = timezone.now().replace(day=15) - timedelta(days=40)
+        for n in range(45):
+            article = ArticleFactory(
+                channel=channel, published_at=published - timedelta(minutes=n)
+            )
+            article.tags.add(cls.tag)
+            BylineFactory(article=article, person=person)
+        for _n in range(55):
+            StandardFactory()
+        cls.lists = [
+            "/",
+            channel.get_absolute_url(),
+            cls.tag.get_absolute_url(),
+            person.get_absolute_url(),
+            published.strftime("/news/%Y/%m/"),
+            "/quality/standards/",
+        ]
+
+    def links(self, url):
+        response = self.client.get(url)
+        self.assertEqual(response.status_code, 200, url)
+        html = head(response.content.decode())
+        canonical = re.findall(r'<link rel="canonical" href="([^"]*)">', html)
+        alternates = dict(
+            re.findall(
+                r'<link rel="alternate" hreflang="([^"]*)" href="([^"]*)">', html
+            )
+        )
+        return canonical, alternates
+
+    def test_page_two_names_itself(self):
+        for path in self.lists:
+            with self.subTest(path=path):
+                canonical, alternates = self.links(path + "?page=2")
+                self.assertEqual(canonical, [f"http://testserver{path}?page=2"])
+                self.assertEqual(
+                    alternates,
+                    {
+                        "zh-Hans": f"http://testserver{path}?page=2",
+                        "x-default": f"http://testserver{path}?page=2",
+                        "en": f"http://testserver/en{path}?page=2",
+                    },
+                )
+                # and the English page 2 points back at the same pages
+                canonical, alternates_en = self.links(f"/en{path}?page=2")
+                self.assertEqual(canonical, [f"http://testserver/en{path}?page=2"])
+                self.assertEqual(alternates_en, alternates)
+
+    def test_page_one_has_no_page_in_its_links(self):
+        for path in self.lists:
+            with self.subTest(path=path):
+                canonical, alternates = self.links(path + "?page=1")
+                self.assertEqual(canonical, [f"http://testserver{path}"])
+                self.assertEqual(alternates["en"], f"http://testserver/en{path}")
+
+    def test_search_links_name_the_search_page(self):
+        canonical, alternates = self.links("/search/?q=烟台&page=2")
+        self.assertEqual(canonical, ["http://testserver/search/"])
+        self.assertEqual(alternates["en"], "http://testserver/en/search/")
