@@ -8,6 +8,7 @@ import re
 import xml.etree.ElementTree as ET
 from datetime import date
 from decimal import Decimal
+from html.parser import HTMLParser
 
 from django.conf import settings
 from django.core.cache import caches
@@ -52,6 +53,35 @@ def add(indicator, period, value, *, comparator="=", lower=None, **extra):
         **source,
         **extra,
     )
+
+
+class _EnglishText(HTMLParser):
+    """The text of a page outside its lang="zh-Hans" elements."""
+
+    VOID = {"br", "img", "input", "link", "meta", "hr", "source", "wbr"}
+
+    def __init__(self):
+        super().__init__()
+        self.stack: list[bool] = []
+        self.parts: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag not in self.VOID:
+            self.stack.append(dict(attrs).get("lang") == "zh-Hans")
+
+    def handle_endtag(self, tag):
+        if tag not in self.VOID and self.stack:
+            self.stack.pop()
+
+    def handle_data(self, data):
+        if not any(self.stack):
+            self.parts.append(data)
+
+
+def english_text(html: str) -> str:
+    parser = _EnglishText()
+    parser.feed(html)
+    return "".join(parser.parts)
 
 
 class IndicatorPageTests(TestCase):
@@ -408,6 +438,29 @@ class IndicatorEnglishPageTests(TestCase):
         chart = response.context["chart"]
         self.assertEqual(chart["categories"], ["2019", "2020", "as of 7 January 2021"])
         self.assertEqual(chart["unit"], "batches")
+
+    def test_english_page_has_no_chinese_punctuation_of_its_own(self):
+        """The page's own words and marks are English (Source: …, not 来源：…);
+        Chinese data stays Chinese, marked lang="zh-Hans"."""
+        add(
+            self.indicator,
+            "2020",
+            "1700",
+            comparator="~",
+            source={"source_publisher": "烟台市市场监督管理局"},
+            is_preferred=False,
+        )
+        html = self.client.get(f"/en/quality/indicators/{self.indicator.code}/")
+        html = html.content.decode()
+        text = english_text(html.split("<main", 1)[1])
+        for mark in "：，、；（）。":
+            self.assertNotIn(mark, text)
+        og_title = re.search(r'property="og:title" content="([^"]*)"', html)[1]
+        self.assertEqual(
+            og_title, "Brand products awarded in the year: more than 600 batches"
+        )
+        description = re.search(r'name="description" content="([^"]*)"', html)[1]
+        self.assertNotRegex(description, "[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
 
     def test_english_svg(self):
         response = self.client.get(f"/en/quality/indicators/{self.indicator.code}.svg")
