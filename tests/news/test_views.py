@@ -296,3 +296,24 @@ class ReprintAttributionTests(TestCase):
     def test_own_articles_carry_no_attribution(self):
         article = ArticleFactory(source="烟台日报", source_url="")
         self.assertEqual(self.reprint(article), "")
+
+
+class ChannelLinksTests(TestCase):
+    """按栏目浏览 on the 404 page and an empty search: the channels one after the
+    other, with the language's separator (、 in Chinese, a comma in English)."""
+
+    @classmethod
+    def setUpTestData(cls):
+        ChannelFactory(name="计量", slug="jiliang")
+        ChannelFactory(name="标准化", slug="biaozhun")
+
+    def line(self, url) -> str:
+        html = self.client.get(url).content.decode()
+        (line,) = re.findall(r"(?:按栏目浏览：|Browse by channel).*", html)
+        return re.sub(r"<[^>]+>", "", line)
+
+    def test_chinese_and_english(self):
+        for url in ("/不存在/", "/search/?q=没有这个词"):
+            with self.subTest(url=url):
+                self.assertIn("按栏目浏览：计量、标准化", self.line(url))
+                self.assertIn("Browse by channel: 计量, 标准化", self.line("/en" + url))
