@@ -7,7 +7,9 @@ from functools import lru_cache
 from django import template
 from django.core.signals import setting_changed
 from django.dispatch import receiver
+from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 
 from news import pagecache
 from news.body_images import BODY_SIZES, picture_context
@@ -17,6 +19,34 @@ from yantai import links
 from .fast_tags import escaped, page_language
 
 register = template.Library()
+
+
+# The site's content (titles, bodies, names) is Chinese; on a page in another
+# language (/en/…) each element of it says so, for screen readers' voices and for
+# fonts (WCAG 2.1, 3.1.2 Language of Parts). Chinese pages print nothing more.
+ZH_LANG = mark_safe(' lang="zh-Hans"')
+
+
+def _chinese(language: str | None) -> bool:
+    return (language or "").startswith("zh")
+
+
+@register.simple_tag(takes_context=True)
+def content_lang(context) -> str:
+    """`` lang="zh-Hans"`` on a page in another language, else nothing:
+    ``{% content_lang as zh %}`` once, then ``<h1{{ zh }}>`` (base.html sets it
+    for every page; the quality pages' views give the same ``zh``)."""
+    return "" if _chinese(page_language(context)) else ZH_LANG
+
+
+@register.filter
+def chinese(text) -> str:
+    """``text`` (Chinese content) in a ``<span lang="zh-Hans">`` on a page in another
+    language, for a name inside a sentence (``{% blocktranslate with
+    name=tag.name|chinese %}``); on a Chinese page the text alone, escaped."""
+    if _chinese(get_language()):
+        return conditional_escape(text)
+    return format_html('<span lang="zh-Hans">{}</span>', text)
 
 
 @register.inclusion_tag("news/includes/picture.html")
@@ -88,13 +118,16 @@ def article_credits(context, article) -> dict:
 
 
 @register.simple_tag(takes_context=True)
-def link_items(context, objects, text: str) -> str:
+def link_items(context, objects, text: str, chinese: bool = False) -> str:
     """``<li><a href="{{ o.get_absolute_url }}">{{ o.<text> }}</a></li>`` for each
-    of ``objects`` (an article's tags, 相关新闻)."""
-    with links.in_language(page_language(context)):
+    of ``objects`` (an article's tags, 相关新闻); ``chinese``: each ``<li>`` of a
+    page in another language says its text is Chinese (``content_lang``)."""
+    language = page_language(context)
+    item = f"<li{ZH_LANG}>" if chinese and not _chinese(language) else "<li>"
+    with links.in_language(language):
         return mark_safe(  # noqa: S308 - every value escaped
             "".join(
-                f'<li><a href="{escaped(o.get_absolute_url())}">'
+                f'{item}<a href="{escaped(o.get_absolute_url())}">'
                 f"{escaped(getattr(o, text))}</a></li>"
                 for o in objects
             )
@@ -104,13 +137,16 @@ def link_items(context, objects, text: str) -> str:
 @register.simple_tag(takes_context=True)
 def byline_links(context, groups) -> str:
     """The meta line's names: each group's label, then `` <a href=…>name</a>`` for
-    each of its people; groups apart by a space (``article_credits``' ``byline``)."""
-    with links.in_language(page_language(context)):
+    each of its people; groups apart by a space (``article_credits``' ``byline``).
+    The names are Chinese: on a page in another language each link says so."""
+    language = page_language(context)
+    attrs = "" if _chinese(language) else ZH_LANG
+    with links.in_language(language):
         return mark_safe(  # noqa: S308 - every value escaped
             " ".join(
                 escaped(label)
                 + "".join(
-                    f' <a href="{escaped(b.person.get_absolute_url())}">'
+                    f' <a href="{escaped(b.person.get_absolute_url())}"{attrs}>'
                     f"{escaped(b.person.name)}</a>"
                     for b in bylines
                 )

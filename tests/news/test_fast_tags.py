@@ -175,16 +175,21 @@ class OneTagListsTests(SimpleTestCase):
             # A lazy label, as a role's is.
             (lazy(lambda: "编辑 <&>", str)(), [Byline(person=people[1])]),
         ]
+        # Chinese names and tags say so on a page in another language.
+        zh = '{% if L != "zh-hans" %} lang="zh-Hans"{% endif %}'
         loops = Template(
-            '{% for t in tags %}<li><a href="{{ t.get_absolute_url }}">{{ t.name }}'
+            "{% load i18n %}{% get_current_language as L %}"
+            f'{{% for t in tags %}}<li{zh}><a href="{{{{ t.get_absolute_url }}}}">'
+            "{{ t.name }}"
             '</a></li>{% endfor %}|{% for a in related %}<li><a href="'
             '{{ a.get_absolute_url }}">{{ a.title }}</a></li>{% endfor %}|'
             "{% for label, bylines in groups %}{{ label }}{% for b in bylines %} "
-            '<a href="{{ b.person.get_absolute_url }}">{{ b.person.name }}</a>'
+            f'<a href="{{{{ b.person.get_absolute_url }}}}"{zh}>{{{{ b.person.name }}}}'
+            "</a>"
             "{% endfor %}{% if not forloop.last %} {% endif %}{% endfor %}"
         )
         tags_ = Template(
-            "{% load news_tags %}{% link_items tags 'name' %}|"
+            "{% load news_tags %}{% link_items tags 'name' chinese=True %}|"
             "{% link_items related 'title' %}|{% byline_links groups %}"
         )
         for context in (
