@@ -46,6 +46,14 @@ class StaffPreviewTests(TestCase):
         response = self.client.get(f"/news/{self.article.pk}/preview/")
         self.assertEqual(response.status_code, 403)
         self.assertNotIn("尚未发布的草稿", response.content.decode())
+        # A page of the site, in Chinese, with a way on: not Django's bare
+        # English "403 Forbidden".
+        self.assertContains(response, '<html lang="zh-Hans">', status_code=403)
+        self.assertContains(response, "<h1>没有访问权限</h1>", status_code=403)
+        self.assertContains(response, '<a href="/">返回首页</a>', status_code=403)
+        response = self.client.get(f"/en/news/{self.article.pk}/preview/")
+        self.assertContains(response, '<html lang="en">', status_code=403)
+        self.assertContains(response, "<h1>Access denied</h1>", status_code=403)
 
     def test_revision_preview_shows_the_old_content(self):
         article = ArticleFactory(status=S.PUBLISHED, title="旧标题")
