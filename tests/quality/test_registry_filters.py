@@ -56,3 +56,24 @@ class RegistryPagingTests(TestCase):
         self.assertNotContains(second, "葡萄酒国家标准")
         back = re.search(r'<a href="(\?[^"]*)" rel="prev"', second.content.decode())
         self.assertIn("q=%E8%8B%B9%E6%9E%9C", unescape(back.group(1)))
+
+
+class DataMenuTests(TestCase):
+    """The data pages' menu says which of its links is the page shown."""
+
+    def test_the_dashboard_link_is_current_on_the_dashboard(self):
+        StandardFactory()
+        for prefix in ("", "/en"):
+            with self.subTest(prefix=prefix):
+                html = self.client.get(f"{prefix}/quality/").content.decode()
+                menu = re.search(r'<nav class="quality-nav".*?</nav>', html, re.S)[0]
+                self.assertRegex(
+                    menu, rf'<a href="{prefix}/quality/" aria-current="page">'
+                )
+                self.assertEqual(menu.count("aria-current"), 1)
+                html = self.client.get(f"{prefix}/quality/standards/").content
+                menu = re.search(
+                    r'<nav class="quality-nav".*?</nav>', html.decode(), re.S
+                )[0]
+                self.assertNotRegex(menu, rf'href="{prefix}/quality/" aria-current')
+                self.assertEqual(menu.count("aria-current"), 1)
