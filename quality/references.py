@@ -76,6 +76,9 @@ class ObservationRow:
 
     FIELDS = columns.ROW_FIELDS
     display = Observation.display  # the model's own text: 600余项, 97%以上 …
+    # The quote only while the source article is public, as the model decides.
+    source_article = Observation.source_article
+    public_quote = Observation.public_quote
 
     @property
     def pk(self) -> int:

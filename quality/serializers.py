@@ -103,6 +103,11 @@ class ObservationSerializer(DescribedModelSerializer):
         help_text=_("来源文章的编号（仅限已发布文章）。")
     )
     source_url = url_text(_("外部来源的网址。"))
+    quote = serializers.CharField(
+        source="public_quote",
+        read_only=True,
+        help_text=_("原文引文；来源文章未公开时为空。"),
+    )
 
     class Meta:
         model = Observation
@@ -155,6 +160,7 @@ def _api_reading(name: str) -> tuple[str, object]:
         "region": ("region.code", None),
         "period": ("period", _period),
         "article": ("article", _article_id),
+        "quote": ("public_quote", None),
     }
     if name in special:
         return special[name]

@@ -109,6 +109,7 @@ def _download_writer(name: str):
         "upper": lambda o, r: _number_or_blank(o.upper),
         "source": lambda o, r: o.source_label,
         "source_url": _source_url,
+        "quote": lambda o, r: o.public_quote,
     }
     return special.get(name, lambda o, r: getattr(o, name))
 
@@ -396,7 +397,8 @@ def dataset_rows(request):
             request.build_absolute_uri(article.get_absolute_url()),
         )
         # Public articles only: a draft's, a withdrawn or an expired one's title
-        # is not for readers (its values then give the source written on them).
+        # and sentences are not for readers (its values then give the source
+        # written on them, and no quote).
         for article in Article.objects.published()
         .filter(
             pk__in=Observation.objects.filter(
@@ -430,6 +432,9 @@ def dataset_rows(request):
             source, url = articles[article_id]
         else:
             source = source_text(publisher, title)
+            if article_id is not None:
+                # Not public (``Observation.public_quote``): nor its sentence.
+                quote = ""
         yield {
             "indicator": indicator.code,
             "indicator_name": indicator.name,

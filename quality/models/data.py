@@ -510,6 +510,15 @@ class Observation(models.Model):
         return source_text(self.source_publisher, self.source_title)
 
     @property
+    def public_quote(self) -> str:
+        """The quote as the public pages, downloads and API print it: a sentence of
+        the source article only while readers may see the article
+        (``source_article``); a quote of an external source always."""
+        if self.article_id and self.source_article is None:
+            return ""
+        return self.quote
+
+    @property
     def source_link(self) -> str:
         article = self.source_article
         if article is not None:

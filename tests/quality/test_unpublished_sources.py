@@ -1,16 +1,40 @@
-"""The data pages, downloads and registry lists name a value's source article only
-while readers may see it: not a draft, a withdrawn, scheduled or expired one."""
+"""The data pages, downloads, API and registry lists name a value's source article,
+and print the sentence quoted from it, only while readers may see the article: not a
+draft, a withdrawn, scheduled or expired one."""
 
+import io
 from decimal import Decimal
 
 from django.test import TestCase
 from django.urls import reverse
+from openpyxl import load_workbook
 
 from news.models import Article
+from quality.models import Observation
 from quality.services import observation_create
-from tests.factories import ArticleFactory
+from tests.factories import ArticleFactory, UserFactory
 
 from .factories import IndicatorFactory, RegionFactory
+
+# A sentence of the article, quoted by the observation that cites it.
+SECRET_QUOTE = "全市尚未公布的抽检共发现不合格产品600项"
+
+
+def response_text(response) -> str:
+    """What a page or download says, as text (an XLSX's every cell)."""
+    body = (
+        b"".join(response.streaming_content) if response.streaming else response.content
+    )
+    if body.startswith(b"PK"):
+        workbook = load_workbook(io.BytesIO(body))
+        return "\n".join(
+            str(value)
+            for sheet in workbook.worksheets
+            for row in sheet.iter_rows(values_only=True)
+            for value in row
+            if value is not None
+        )
+    return body.decode("utf-8-sig")
 
 
 class UnpublishedSourceArticleTests(TestCase):
@@ -21,15 +45,15 @@ class UnpublishedSourceArticleTests(TestCase):
             title="尚未发布的秘密稿件",
             source="烟台日报",
             status=Article.Status.PUBLISHED,
-            body="<p>全市完成标准制修订600项。</p>",
+            body=f"<p>{SECRET_QUOTE}。</p>",
         )
-        observation_create(
+        cls.observation = observation_create(
             indicator=cls.indicator,
             region=RegionFactory(),
             period="2021",
             value=Decimal("600"),
             raw_text="600项",
-            quote="600项",
+            quote=SECRET_QUOTE,
             article=cls.article,
         )
         # The article is then withdrawn (or was scheduled / expired).
@@ -41,23 +65,74 @@ class UnpublishedSourceArticleTests(TestCase):
         response = self.client.get("/api/v1/observations/?indicator=leak")
         self.assertEqual(response.json()["results"][0]["article"], None)
 
+    def test_api_hides_its_quote(self):
+        listed = self.client.get("/api/v1/observations/?indicator=leak").json()
+        self.assertEqual(listed["results"][0]["quote"], "")
+        detail = self.client.get(f"/api/v1/observations/{self.observation.pk}/")
+        self.assertEqual(detail.json()["quote"], "")
+        for url in [
+            "/api/v1/observations/?indicator=leak&format=csv",
+            f"/api/v1/observations/{self.observation.pk}/?format=csv",
+        ]:
+            with self.subTest(url=url):
+                self.assertNotIn(SECRET_QUOTE, response_text(self.client.get(url)))
+
     def test_public_pages_and_downloads_hide_it(self):
         urls = [
             reverse("quality:indicator-detail", args=["leak"]),
             reverse("quality:indicator-csv", args=["leak"]),
             reverse("quality:indicator-json", args=["leak"]),
+            reverse("quality:indicator-xlsx", args=["leak"]),
             reverse("quality:dataset-csv"),
+            reverse("quality:dataset-xlsx"),
         ]
         for url in urls:
             with self.subTest(url=url):
                 response = self.client.get(url)
-                body = (
-                    b"".join(response.streaming_content)
-                    if response.streaming
-                    else response.content
-                ).decode("utf-8-sig")
+                self.assertEqual(response.status_code, 200)
+                body = response_text(response)
+                self.assertIn("600", body)
                 self.assertNotIn("尚未发布的秘密稿件", body)
                 self.assertNotIn(f"/news/{self.article.pk}/", body)
+                self.assertNotIn(SECRET_QUOTE, body)
+
+    def test_the_quote_shows_again_once_the_article_is_public(self):
+        Article.objects.filter(pk=self.article.pk).update(
+            status=Article.Status.PUBLISHED
+        )
+        api = self.client.get(f"/api/v1/observations/{self.observation.pk}/").json()
+        self.assertEqual(api["quote"], SECRET_QUOTE)
+        for url in [
+            reverse("quality:indicator-detail", args=["leak"]),
+            reverse("quality:indicator-csv", args=["leak"]),
+            reverse("quality:dataset-csv"),
+            reverse("quality:dataset-xlsx"),
+        ]:
+            with self.subTest(url=url):
+                self.assertIn(SECRET_QUOTE, response_text(self.client.get(url)))
+
+    def test_staff_still_see_the_quote_in_the_admin(self):
+        self.client.force_login(
+            UserFactory(username="chief", is_staff=True, is_superuser=True)
+        )
+        response = self.client.get(
+            reverse("admin:quality_observation_change", args=[self.observation.pk])
+        )
+        self.assertContains(response, SECRET_QUOTE)
+
+    def test_a_quote_of_an_external_source_is_shown(self):
+        observation = Observation.objects.get(pk=self.observation.pk)
+        observation.pk = None
+        observation.article = None
+        observation.source_publisher = "烟台市市场监督管理局"
+        observation.source_title = "统计公报"
+        observation.quote = "外部来源的原句"
+        observation.is_preferred = False
+        observation.save()
+        api = self.client.get(f"/api/v1/observations/{observation.pk}/").json()
+        self.assertEqual(api["quote"], "外部来源的原句")
+        csv = response_text(self.client.get(reverse("quality:dataset-csv")))
+        self.assertIn("外部来源的原句", csv)
 
 
 class SamplingListSourceArticleTests(TestCase):
