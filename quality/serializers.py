@@ -328,6 +328,11 @@ class SamplingCampaignSerializer(DescribedModelSerializer):
     article = serializers.SerializerMethodField(
         help_text=_("来源文章的编号（仅限已发布文章）。")
     )
+    quote = serializers.CharField(
+        source="public_quote",
+        read_only=True,
+        help_text=_("原文引文；来源文章未公开时为空。"),
+    )
 
     class Meta:
         model = SamplingCampaign

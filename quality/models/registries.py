@@ -499,6 +499,14 @@ class SamplingCampaign(models.Model):
         return f"{self.period.label}{self.name}"
 
     @property
+    def public_quote(self) -> str:
+        """The quote as the API prints it: a sentence of the source article only
+        while readers may see the article (as ``Observation.public_quote``)."""
+        if self.article_id and not self.article.is_published:
+            return ""
+        return self.quote
+
+    @property
     def pass_rate(self) -> Decimal | None:
         """Percentage of batches that passed; None (never 0) when not known."""
         if self.batches_failed is None or not self.batches_sampled:

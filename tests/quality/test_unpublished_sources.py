@@ -148,6 +148,24 @@ class SamplingListSourceArticleTests(TestCase):
         self.assertEqual(response.status_code, 200)
         self.assertNotContains(response, "抽检未发布稿件")
 
+    def test_sampling_api_hides_the_quote_of_an_unpublished_article(self):
+        from .factories import SamplingCampaignFactory
+
+        draft = ArticleFactory(
+            status=Article.Status.DRAFT, body=f"<p>{SECRET_QUOTE}</p>"
+        )
+        SamplingCampaignFactory(name="草稿抽检", article=draft, quote=SECRET_QUOTE)
+        SamplingCampaignFactory(name="公开抽检", article=None, quote="外部来源的原句")
+        rows = self.client.get("/api/v1/sampling-campaigns/").json()["results"]
+        quotes = {row["name"]: row["quote"] for row in rows}
+        self.assertEqual(quotes, {"草稿抽检": "", "公开抽检": "外部来源的原句"})
+        csv = self.client.get("/api/v1/sampling-campaigns/?format=csv")
+        self.assertNotIn(SECRET_QUOTE, response_text(csv))
+        draft.status = Article.Status.PUBLISHED
+        draft.save()
+        rows = self.client.get("/api/v1/sampling-campaigns/").json()["results"]
+        self.assertIn(SECRET_QUOTE, [row["quote"] for row in rows])
+
 
 class PublishedSourceArticleTests(TestCase):
     def test_a_public_source_article_is_named_and_linked(self):
