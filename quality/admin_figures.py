@@ -33,7 +33,14 @@ REVIEW_PERMISSIONS = (
     "quality.add_figureproposal",
     "quality.change_figureproposal",
 )
+# Confirming with the new value preferred takes the flag off a saved observation.
+PREFER_NEW_PERMISSION = "quality.change_observation"
 DEFAULT_REGION_CODE = "370600"  # 烟台市: most figures in our articles are the city's
+
+
+PREFER_NEW_REFUSED = gettext_lazy(
+    "您没有“修改观测值”权限，不能把本文数值设为首选（会取消原首选值）。"
+)
 
 
 class DecisionForm(forms.Form):
@@ -139,6 +146,11 @@ class FigureProposalAdmin(admin.ModelAdmin):
                 return redirect(here)
             data = form.cleaned_data
             proposal = data["proposal"]
+            if data["prefer"] == PREFER_NEW and not request.user.has_perm(
+                PREFER_NEW_PERMISSION
+            ):
+                messages.error(request, PREFER_NEW_REFUSED)
+                return redirect(here)
             try:
                 if data["action"] == "reject":
                     figure_proposal_reject(proposal=proposal, by=request.user)
@@ -209,6 +221,7 @@ class FigureProposalAdmin(admin.ModelAdmin):
             "regions": regions,
             "default_region": default_region,
             "conflict": conflict,
+            "can_prefer_new": request.user.has_perm(PREFER_NEW_PERMISSION),
         }
         return TemplateResponse(
             request, "admin/quality/figureproposal/extract.html", context

@@ -129,6 +129,8 @@ class ObservationViewSet(
         # The period goes as its code: observation_create makes a missing Period
         # row in the observation's own transaction.
         data = dict(body.validated_data)
+        # Moving the cell's preferred flag changes a saved observation (403).
+        data["may_unflag"] = request.user.has_perm("quality.change_observation")
         return created_response(
             self, create_audited(request, observation_create, **data)
         )

@@ -664,6 +664,19 @@ class _Writer:
                     if o.is_preferred is None
                     else o.is_preferred
                 )
+                saved_current = isinstance(current, int) and current <= self.last_pk
+                if wanted and saved_current and not self.can_change:
+                    # Taking the flag off a saved observation changes it.
+                    add_error(
+                        number,
+                        "is_preferred",
+                        _(
+                            "您没有“修改观测值”权限，不能取消已有观测值（编号 %(id)d）"
+                            "的首选标记。"
+                        )
+                        % {"id": current},
+                    )
+                    continue
                 if wanted and current is not None:
                     unflag(current)
                 if wanted:

@@ -432,7 +432,10 @@ class ObservationWriteSerializer(RejectUnknownFieldsMixin, serializers.Serialize
         required=False,
         allow_null=True,
         default=None,
-        help_text=_("是否首选值；不填则在该格尚无首选值时设为首选。"),
+        help_text=_(
+            "是否首选值；不填则在该格尚无首选值时设为首选。设为 true 会取消该格"
+            "原有的首选值，需要“修改观测值”权限。"
+        ),
     )
 
 

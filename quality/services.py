@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -78,12 +78,15 @@ def observation_create(
     status: str = Observation.Status.PROVISIONAL,
     note: str = "",
     is_preferred: bool | None = None,
+    may_unflag: bool = True,
 ) -> Observation:
     """Add one observation of a cell, validated.
 
     ``is_preferred=None`` makes it preferred only when the cell has no preferred value
     yet; ``True`` moves the preferred flag to it (the others stay, unflagged). A
     已修订 value is never preferred: ``None`` leaves it unflagged, ``True`` is refused.
+    Moving the flag changes a saved observation: with ``may_unflag=False`` (a caller
+    without the ``change_observation`` permission) it raises ``PermissionDenied``.
     ``period`` may be its code (``2020H1``): a missing Period row is then created in
     this transaction, so an observation that fails validation leaves none behind.
     """
@@ -123,6 +126,10 @@ def observation_create(
     )
     observation.full_clean()
     if preferred and has_preferred:
+        if not may_unflag:
+            raise PermissionDenied(
+                _("您没有“修改观测值”权限，不能取消同一期间已有首选值的首选标记。")
+            )
         cell.filter(is_preferred=True).update(is_preferred=False)
     observation.is_preferred = preferred
     observation.save()

@@ -313,6 +313,40 @@ class ObservationWriteTests(ApiTestCase):
         self.assertEqual(self.post().status_code, 403)
         self.assertFalse(Observation.objects.exists())
 
+    def test_moving_the_preferred_flag_needs_the_change_permission(self):
+        """is_preferred=true takes the flag off the cell's saved preferred value: a
+        change of a saved observation, as 更正 in the admin."""
+        saved = ObservationFactory(
+            indicator=self.indicator, region=self.region, period=PeriodFactory()
+        )
+        self.auth(token_for(self.staff))
+        response = self.post(value="605", raw_text="605项", is_preferred=True)
+        self.assertEqual(response.status_code, 403, response.content)
+        self.assertIn("修改观测值", response.json()["detail"])
+        saved.refresh_from_db()
+        self.assertTrue(saved.is_preferred)
+        self.assertEqual(Observation.objects.count(), 1)
+        self.assertFalse(AuditLog.objects.exists())
+        # Beside the preferred value (no flag asked): adding only, allowed.
+        response = self.post(value="605", raw_text="605项")
+        self.assertEqual(response.status_code, 201, response.content)
+        self.assertFalse(response.json()["is_preferred"])
+        # With the change permission the flag moves.
+        changer = user_with_perms(
+            "changer", "quality.add_observation", "quality.change_observation"
+        )
+        self.auth(token_for(changer))
+        response = self.post(value="606", raw_text="606项", is_preferred=True)
+        self.assertEqual(response.status_code, 201, response.content)
+        saved.refresh_from_db()
+        self.assertFalse(saved.is_preferred)
+
+    def test_preferred_in_an_empty_cell_needs_no_change_permission(self):
+        self.auth(token_for(self.staff))
+        response = self.post(is_preferred=True)
+        self.assertEqual(response.status_code, 201, response.content)
+        self.assertTrue(Observation.objects.get().is_preferred)
+
 
 class LargeListTests(ApiTestCase):
     """What keeps the observation list fast at 1,000,000 rows (bench/api_bench.py)."""

@@ -287,6 +287,29 @@ class BulkImportTests(TestCase):
         self.assertFalse(saved.is_preferred)
         self.assertTrue(Observation.objects.get(raw_text="700项").is_preferred)
 
+    def test_moving_the_flag_from_a_saved_observation_needs_change_permission(self):
+        """A new row marked preferred takes the flag off the saved one: a change of
+        a saved observation, refused without ``change_observation``."""
+        saved = ObservationFactory(indicator=self.indicator, region=self.region)
+        adder = UserFactory(username="adder")
+        adder.user_permissions.add(Permission.objects.get(codename="add_observation"))
+        row = list(ROWS[0])
+        row[3], row[7], row[-1], row[9] = "700", "700项", "1", "新统计"
+        before, periods = snapshot(), Period.objects.count()
+        result = self.run_import([row], by=adder)
+        self.assert_error(
+            result,
+            2,
+            "is_preferred",
+            f"您没有“修改观测值”权限，不能取消已有观测值（编号 {saved.pk}）的首选标记。",
+        )
+        self.assert_nothing_written(before, periods)
+        row[-1] = ""  # beside it, not preferred: adding only
+        result = self.run_import([row], by=adder)
+        self.assertTrue(result.ok, result.errors)
+        saved.refresh_from_db()
+        self.assertTrue(saved.is_preferred)
+
     def test_bad_rows_each_reported_and_nothing_written(self):
         ObservationFactory(indicator=self.indicator, region=self.region)  # 604项
         before, periods = snapshot(), Period.objects.count()

@@ -276,6 +276,42 @@ class FigureConflictTests(TestCase):
         self.assertFalse(new.is_preferred)
         self.assertTrue(self.existing.is_preferred)
 
+    def test_choosing_the_new_value_needs_the_change_permission(self):
+        """It takes the flag off a saved observation: without change_observation
+        the choice is not offered, and a forged one changes nothing."""
+        reviewer = UserFactory(username="adder", is_staff=True)
+        reviewer.user_permissions.add(*Permission.objects.filter(REVIEWER_PERMISSIONS))
+        self.client.force_login(reviewer)
+        response = self.client.post(self.url, self.data)
+        self.assertContains(response, "与已有数值不一致，请选择首选值")
+        self.assertNotContains(response, 'name="prefer" value="new"')
+        self.assertContains(response, 'name="prefer" value="existing"')
+        self.assertContains(response, "没有“修改观测值”权限")
+        response = self.client.post(
+            self.url, {**self.data, "prefer": "new"}, follow=True
+        )
+        self.assertIn(
+            "您没有“修改观测值”权限，不能把本文数值设为首选（会取消原首选值）。",
+            messages_of(response),
+        )
+        self.existing.refresh_from_db()
+        self.assertTrue(self.existing.is_preferred)
+        self.assertEqual(Observation.objects.count(), 1)
+        self.proposal.refresh_from_db()
+        self.assertEqual(self.proposal.status, FigureProposal.Status.PROPOSED)
+        # With it, the choice is offered and taken.
+        reviewer.user_permissions.add(
+            Permission.objects.get(codename="change_observation")
+        )
+        reviewer = type(reviewer).objects.get(pk=reviewer.pk)  # no cached perms
+        self.client.force_login(reviewer)
+        self.assertContains(
+            self.client.post(self.url, self.data), 'name="prefer" value="new"'
+        )
+        self.client.post(self.url, {**self.data, "prefer": "new"})
+        self.existing.refresh_from_db()
+        self.assertFalse(self.existing.is_preferred)
+
     def test_bad_choice_writes_nothing(self):
         response = self.client.post(
             self.url, {**self.data, "prefer": "both"}, follow=True
