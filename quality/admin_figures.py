@@ -129,7 +129,10 @@ class FigureProposalAdmin(admin.ModelAdmin):
         return article_admin.has_view_or_change_permission(request, article)
 
     def extract_view(self, request, article_id: int):
-        """Propose the article's new figures, list all of them, apply one decision."""
+        """List the article's proposed figures; on POST, propose its new figures
+        (``action=extract``) or apply one decision. A GET writes nothing: a link
+        or an image elsewhere must not make a signed-in reviewer's browser write
+        (CSRF protection covers POST only)."""
         if not self.has_review_permission(request):
             raise PermissionDenied
         article = get_object_or_404(Article, pk=article_id)
@@ -137,6 +140,16 @@ class FigureProposalAdmin(admin.ModelAdmin):
             raise PermissionDenied
         here = reverse("admin:quality_figureproposal_extract", args=[article.pk])
         conflict = None
+        if request.method == "POST" and request.POST.get("action") == "extract":
+            created = figure_proposals_extract(article=article)
+            if created:
+                messages.info(
+                    request,
+                    _("新提取到 %(n)d 条数据。") % {"n": len(created)},
+                )
+            else:
+                messages.info(request, _("正文中没有新的数据。"))
+            return redirect(here)
         if request.method == "POST":
             form = DecisionForm(request.POST, article=article)
             if not form.is_valid():
@@ -184,13 +197,6 @@ class FigureProposalAdmin(admin.ModelAdmin):
                     "region": data["region"],
                     "existing": error.existing,
                 }
-        else:
-            created = figure_proposals_extract(article=article)
-            if created:
-                messages.info(
-                    request,
-                    _("新提取到 %(n)d 条数据。") % {"n": len(created)},
-                )
         proposals = list(FigureProposal.objects.for_article(article))
         for proposal in proposals:
             # The whole sentence, with the number the extractor read highlighted.

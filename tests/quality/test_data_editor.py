@@ -105,14 +105,16 @@ class DataEditorTests(TestCase):
         """The article opens read-only, without workflow buttons, with 提取数据."""
         response = self.client.get(self.change_url)
         self.assertEqual(response.status_code, 200)
-        self.assertContains(response, f'href="{self.extract_url}"')
+        self.assertContains(response, f'action="{self.extract_url}"')
         self.assertFalse(response.context["has_change_permission"])
         self.assertNotContains(response, 'name="_save"')
         self.assertEqual(response.context["workflow_actions"], [])
 
     def test_extract_confirm_and_reject(self):
         """The whole 提取数据 round: propose, confirm one, reject another."""
-        response = self.client.get(self.extract_url)
+        response = self.client.post(
+            self.extract_url, {"action": "extract"}, follow=True
+        )
         self.assertEqual(response.status_code, 200)
         self.assertContains(response, "烟台市共参与制修订<mark>604项</mark>国家标准")
         self.assertEqual(FigureProposal.objects.count(), 3)
@@ -148,7 +150,9 @@ class DataEditorTests(TestCase):
 
     def test_new_indicator_link_is_for_administrators(self):
         """Indicators are chosen from, not created, by a data editor."""
-        response = self.client.get(self.extract_url)
+        response = self.client.post(
+            self.extract_url, {"action": "extract"}, follow=True
+        )
         self.assertNotContains(response, reverse("admin:quality_indicator_add"))
         self.assertContains(response, "没有合适的指标时请联系管理员新建。")
 
@@ -307,6 +311,8 @@ class WithoutTheGroupTests(TestCase):
         self.client.force_login(user)
         self.assertEqual(self.client.get(self.extract_url).status_code, 403)
         response = self.client.post(self.extract_url, {"action": "reject"})
+        self.assertEqual(response.status_code, 403)
+        response = self.client.post(self.extract_url, {"action": "extract"})
         self.assertEqual(response.status_code, 403)
         self.assertFalse(FigureProposal.objects.exists())
         self.assertEqual(

@@ -37,6 +37,11 @@ def messages_of(response) -> list[str]:
     return [str(m) for m in get_messages(response.wsgi_request)]
 
 
+def extract(client, url):
+    """提取数字 on the review page at ``url``, its message read."""
+    return client.post(url, {"action": "extract"}, follow=True)
+
+
 class FigureReviewTests(TestCase):
     @classmethod
     def setUpTestData(cls):
@@ -58,14 +63,43 @@ class FigureReviewTests(TestCase):
     def proposal(self, raw_text: str) -> FigureProposal:
         return FigureProposal.objects.get(article=self.article, raw_text=raw_text)
 
-    def test_proposals_are_created_once_with_suggested_indicators(self):
-        """Opening the page proposes each figure once, beside its sentence."""
+    def test_opening_the_page_writes_nothing(self):
+        """A GET (a link or an image on another site, followed by a signed-in
+        reviewer's browser) shows the page and the button; only a POST extracts."""
         response = self.client.get(self.url)
+        self.assertEqual(response.status_code, 200)
+        self.assertFalse(FigureProposal.objects.exists())
+        self.assertContains(response, 'name="action" value="extract"')
+        self.assertContains(response, "提取数字")
+        self.assertContains(response, 'name="csrfmiddlewaretoken"')
+        response = self.client.post(self.url, {"action": "extract"})
+        self.assertRedirects(response, self.url)
+        self.assertEqual(FigureProposal.objects.count(), 3)
+        before = list(FigureProposal.objects.values_list("pk", "status"))
+        response = self.client.get(self.url)
+        self.assertContains(response, "烟台市共参与制修订<mark>604项</mark>国家标准")
+        self.assertEqual(
+            list(FigureProposal.objects.values_list("pk", "status")), before
+        )
+
+    def test_extracting_needs_the_csrf_token(self):
+        from django.test import Client
+
+        client = Client(enforce_csrf_checks=True)
+        client.force_login(self.staff)
+        response = client.post(self.url, {"action": "extract"})
+        self.assertEqual(response.status_code, 403)
+        self.assertFalse(FigureProposal.objects.exists())
+
+    def test_proposals_are_created_once_with_suggested_indicators(self):
+        """提取数字 proposes each figure once, beside its sentence."""
+        response = self.client.post(self.url, {"action": "extract"}, follow=True)
         self.assertEqual(response.status_code, 200)
         self.assertEqual(FigureProposal.objects.count(), 3)
         self.assertContains(response, "烟台市共参与制修订<mark>604项</mark>国家标准")
         self.assertContains(response, "新提取到 3 条数据")
-        self.client.get(self.url)
+        response = self.client.post(self.url, {"action": "extract"}, follow=True)
+        self.assertContains(response, "正文中没有新的数据。")
         self.assertEqual(FigureProposal.objects.count(), 3)
         national = self.proposal("604项")
         self.assertEqual(national.indicator, self.national)
@@ -79,7 +113,7 @@ class FigureReviewTests(TestCase):
         self.assertIsNone(self.proposal("650项").indicator)
 
     def test_rejected_proposal_is_remembered(self):
-        self.client.get(self.url)
+        extract(self.client, self.url)
         proposal = self.proposal("650项")
         response = self.client.post(
             self.url, {"proposal": proposal.pk, "action": "reject"}, follow=True
@@ -88,14 +122,14 @@ class FigureReviewTests(TestCase):
         proposal.refresh_from_db()
         self.assertEqual(proposal.status, FigureProposal.Status.REJECTED)
         self.assertEqual(proposal.decided_by, self.staff)
-        self.client.get(self.url)
+        extract(self.client, self.url)
         self.assertEqual(FigureProposal.objects.filter(raw_text="650项").count(), 1)
         self.assertEqual(self.proposal("650项").status, "rejected")
         self.assertFalse(Observation.objects.exists())
 
     def test_second_figure_of_a_list_is_shown_and_quoted_with_its_sentence(self):
         """650项行业标准 is a clause of a list; its source is the whole sentence."""
-        response = self.client.get(self.url)
+        response = self.client.post(self.url, {"action": "extract"}, follow=True)
         self.assertContains(
             response,
             "截至目前，烟台市共参与制修订604项国家标准、<mark>650项</mark>行业标准。",
@@ -114,7 +148,7 @@ class FigureReviewTests(TestCase):
         self.assertEqual(proposal_sentence("全文已改写。", proposal), proposal.quote)
 
     def test_confirm_creates_observation_with_article_and_quote(self):
-        self.client.get(self.url)
+        extract(self.client, self.url)
         proposal = self.proposal("1700批次")
         response = self.client.post(
             self.url,
@@ -141,7 +175,7 @@ class FigureReviewTests(TestCase):
         self.assertEqual(proposal.observation, observation)
 
     def test_instant_period(self):
-        self.client.get(self.url)
+        extract(self.client, self.url)
         self.client.post(
             self.url,
             {
@@ -154,7 +188,7 @@ class FigureReviewTests(TestCase):
         self.assertEqual(Observation.objects.get().period.code, "@2021-01-07")
 
     def test_confirm_without_indicator_writes_nothing(self):
-        self.client.get(self.url)
+        extract(self.client, self.url)
         proposal = self.proposal("650项")
         response = self.client.post(
             self.url,
@@ -168,7 +202,7 @@ class FigureReviewTests(TestCase):
         self.assertEqual(proposal.status, FigureProposal.Status.PROPOSED)
 
     def test_confirm_with_wrong_unit_writes_nothing(self):
-        self.client.get(self.url)
+        extract(self.client, self.url)
         response = self.client.post(
             self.url,
             {
@@ -187,8 +221,9 @@ class FigureReviewTests(TestCase):
 
     def test_proposal_of_another_article_is_refused(self):
         other = ArticleFactory(body="<p>培育山东名牌产品181个。</p>")
-        self.client.get(
-            reverse("admin:quality_figureproposal_extract", args=[other.pk])
+        extract(
+            self.client,
+            reverse("admin:quality_figureproposal_extract", args=[other.pk]),
         )
         foreign = FigureProposal.objects.get(article=other)
         response = self.client.post(
@@ -199,7 +234,7 @@ class FigureReviewTests(TestCase):
         self.assertEqual(foreign.status, FigureProposal.Status.PROPOSED)
 
     def test_decided_proposal_cannot_be_decided_again(self):
-        self.client.get(self.url)
+        extract(self.client, self.url)
         proposal = self.proposal("650项")
         self.client.post(self.url, {"proposal": proposal.pk, "action": "reject"})
         response = self.client.post(
@@ -240,7 +275,7 @@ class FigureConflictTests(TestCase):
 
     def setUp(self):
         self.client.force_login(self.staff)
-        self.client.get(self.url)
+        extract(self.client, self.url)
         self.proposal = FigureProposal.objects.get()
         self.data = {
             "proposal": self.proposal.pk,
@@ -340,9 +375,9 @@ class FigureReviewPermissionTests(TestCase):
         )
         self.client.force_login(editor)
         self.assertEqual(self.client.get(self.url).status_code, 403)
-        self.assertEqual(
-            self.client.post(self.url, {"action": "reject"}).status_code, 403
-        )
+        for action in ("reject", "extract"):
+            response = self.client.post(self.url, {"action": action})
+            self.assertEqual(response.status_code, 403)
         self.assertFalse(FigureProposal.objects.exists())
 
     def test_reviewer_who_may_not_read_articles_is_denied(self):
@@ -355,9 +390,9 @@ class FigureReviewPermissionTests(TestCase):
         )
         self.client.force_login(reviewer)
         self.assertEqual(self.client.get(self.url).status_code, 403)
-        self.assertEqual(
-            self.client.post(self.url, {"action": "reject"}).status_code, 403
-        )
+        for action in ("reject", "extract"):
+            response = self.client.post(self.url, {"action": action})
+            self.assertEqual(response.status_code, 403)
         self.assertFalse(FigureProposal.objects.exists())
 
     def test_anonymous_is_sent_to_login(self):
@@ -370,7 +405,14 @@ class FigureReviewPermissionTests(TestCase):
         admin = UserFactory(username="root", is_staff=True, is_superuser=True)
         self.client.force_login(admin)
         change = reverse("admin:news_article_change", args=[self.article.pk])
-        self.assertContains(self.client.get(change), f'href="{self.url}"')
+        response = self.client.get(change)
+        # A form (the extraction writes): one click proposes and opens the review.
+        self.assertContains(response, f'action="{self.url}"')
+        self.assertContains(response, 'name="action" value="extract"')
+        self.assertNotContains(response, f'href="{self.url}"')
+        response = self.client.post(self.url, {"action": "extract"})
+        self.assertRedirects(response, self.url)
+        self.assertEqual(FigureProposal.objects.count(), 3)
 
 
 class IndicatorSuggestTests(TestCase):
