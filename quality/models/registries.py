@@ -279,7 +279,12 @@ class Standard(models.Model):
                 | Q(issued_on__lte=F("effective_on")),
                 name="standard_issued_before_effective",
                 violation_error_message=_("发布日期不能晚于实施日期。"),
-            )
+            ),
+            models.CheckConstraint(
+                condition=Q(replaced_by__isnull=True) | ~Q(replaced_by=F("id")),
+                name="standard_not_replaced_by_itself",
+                violation_error_message=_("标准不能被自己替代。"),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -292,6 +297,31 @@ class Standard(models.Model):
                 validate_standard_code(self.code, self.kind)
             except ValidationError as error:
                 raise ValidationError({"code": error}) from None
+        self._check_replacement_chain()
+
+    def _check_replacement_chain(self) -> None:
+        """被替代为 never leads back to this standard (A → B → A), which would
+        make each of them the other's successor."""
+        if self.pk is None or self.replaced_by_id is None:
+            return
+        seen: set[int] = set()
+        current = self.replaced_by_id
+        while current is not None and current not in seen:
+            if current == self.pk:
+                raise ValidationError(
+                    {
+                        "replaced_by": ValidationError(
+                            _("标准不能被自己替代，替代关系也不能绕回本标准。"),
+                            code="replacement_cycle",
+                        )
+                    }
+                )
+            seen.add(current)
+            current = (
+                Standard.objects.filter(pk=current)
+                .values_list("replaced_by_id", flat=True)
+                .first()
+            )
 
 
 class StandardParticipation(models.Model):
@@ -420,6 +450,15 @@ class MeasurementStandard(models.Model):
         ordering = ["name"]
         verbose_name = _("社会公用计量标准")
         verbose_name_plural = _("社会公用计量标准")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(approved_on__isnull=True)
+                | Q(valid_to__isnull=True)
+                | Q(approved_on__lte=F("valid_to")),
+                name="measurement_standard_approved_before_valid_to",
+                violation_error_message=_("有效期至不能早于考核日期。"),
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name
