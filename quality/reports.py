@@ -15,9 +15,10 @@ take their figures from it, so the three say the same):
 3. each figure's source as a numbered note (publisher《title》, date, URL), numbered
    in the order the report first cites it;
 4. a figure whose source is not confirmed (the article is not on the site, an
-   outside document without its date or address), and an item with no figure in
-   its window, is left out of the printed report and listed as 待核实 — shown in
-   the admin preview and kept with the generated version.
+   outside document without its date or address), an item with no figure in
+   its window, and an item whose indicator is not public, is left out of the
+   printed report and listed as 待核实 — shown in the admin preview and kept with
+   the generated version.
 
 ``report_generate`` renders the requested files *before* writing anything, then
 stores a new ``ReportVersion`` (who, when, from which data) with them.
@@ -261,6 +262,17 @@ class _Builder:
     ) -> Block | None:
         report = self.report
         indicator = item.indicator
+        if not indicator.is_public:
+            # A published document shows what the public pages show: an indicator
+            # withdrawn from them is not printed here either.
+            self.pending.append(
+                Pending(
+                    chapter=chapter.title,
+                    indicator=indicator.name,
+                    reason=_("指标未公开"),
+                )
+            )
+            return None
         if item.display == Display.BAR_REGION:
             mine = [
                 o
