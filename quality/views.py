@@ -578,10 +578,13 @@ class RegistryListView(QualityMixin, ListView):
     def base_queryset(self):
         raise NotImplementedError
 
-    def get_queryset(self):
-        self.filterset = self.filterset_class(
+    def get_filterset(self):
+        return self.filterset_class(
             self.request.GET or None, queryset=self.base_queryset()
         )
+
+    def get_queryset(self):
+        self.filterset = self.get_filterset()
         if self.filterset.is_bound and not self.filterset.is_valid():
             # django-filter would drop the field it rejects and list everything:
             # list nothing, and the form says what is wrong.
@@ -644,12 +647,13 @@ class AwardListView(RegistryListView):
     def base_queryset(self):
         return Award.objects.filter(scheme__kind=self.kind).for_listing()
 
-    def get_queryset(self):
-        queryset = super().get_queryset()
-        self.filterset.filters["scheme"].queryset = Scheme.objects.filter(
-            kind=self.kind
-        )
-        return queryset
+    def get_filterset(self):
+        """The 项目 choices are this page's kind of scheme, set before the form is
+        built: a certification scheme is neither offered on the honours page nor
+        accepted there (and the other way round)."""
+        filterset = super().get_filterset()
+        filterset.filters["scheme"].queryset = Scheme.objects.filter(kind=self.kind)
+        return filterset
 
     def coverage(self):
         """Per scheme, the awards in force on the date of the reported figure

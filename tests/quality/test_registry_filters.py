@@ -77,3 +77,37 @@ class DataMenuTests(TestCase):
                 )[0]
                 self.assertNotRegex(menu, rf'href="{prefix}/quality/" aria-current')
                 self.assertEqual(menu.count("aria-current"), 1)
+
+
+class AwardSchemeFilterTests(TestCase):
+    """The honours page filters by honour schemes only, before and after a search."""
+
+    @classmethod
+    def setUpTestData(cls):
+        from quality.models import Scheme
+
+        from .factories import AwardFactory, SchemeFactory
+
+        AwardFactory(subject="葡萄酒")
+        cls.certification = SchemeFactory(
+            name="ISO 9001 质量管理体系认证",
+            kind=Scheme.Kind.CERTIFICATION,
+            level="national",
+        )
+
+    def test_a_certification_scheme_is_not_offered_on_the_honours_page(self):
+        for query in ({}, {"q": "葡萄"}):
+            response = self.client.get("/quality/honours/", query)
+            choices = [
+                label
+                for _value, label in response.context["filterset"]
+                .form.fields["scheme"]
+                .choices
+            ]
+            self.assertNotIn("ISO 9001 质量管理体系认证", choices, query)
+
+    def test_a_certification_scheme_is_an_error_on_the_honours_page(self):
+        response = self.client.get(
+            "/quality/honours/", {"scheme": self.certification.pk}
+        )
+        self.assertContains(response, "筛选条件有误")
