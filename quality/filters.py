@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import django_filters
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from api.filters import IdListFilter, SafeDateFilter
@@ -161,7 +162,12 @@ class HonourFilter(django_filters.FilterSet):
         label=_("某日有效"),
         help_text=_("只要在此日（YYYY-MM-DD）有效的荣誉。"),
     )
-    status = choice(_("状态"), _("证书状态。"), Award.Status.choices)
+    status = choice(
+        _("状态"),
+        _("证书状态（今日）：有效期已过的“有效”证书算作 expired（过期）。"),
+        Award.Status.choices,
+        method="filter_status",
+    )
 
     class Meta:
         model = Award
@@ -169,6 +175,9 @@ class HonourFilter(django_filters.FilterSet):
 
     def filter_valid_on(self, queryset, name, value):
         return queryset.valid_on(value)
+
+    def filter_status(self, queryset, name, value):
+        return queryset.with_status_on(value, timezone.localdate())
 
 
 class StandardApiFilter(django_filters.FilterSet):

@@ -229,6 +229,12 @@ class HonourSerializer(DescribedModelSerializer):
     organisation_id = serializers.IntegerField(
         read_only=True, help_text=_("获得荣誉的单位编号。")
     )
+    status = serializers.SerializerMethodField(
+        help_text=_(
+            "状态（今日）：active 有效、suspended 暂停、withdrawn 撤销、expired 过期、"
+            "revoked 注销；有效期已过的证书为 expired。"
+        )
+    )
 
     class Meta:
         model = Award
@@ -246,6 +252,10 @@ class HonourSerializer(DescribedModelSerializer):
             "status",
         )
         extra_kwargs = {"id": {"help_text": _("编号。")}}
+
+    @extend_schema_field(serializers.ChoiceField(choices=Award.Status.choices))
+    def get_status(self, obj: Award) -> str:
+        return obj.current_status
 
 
 class StandardSerializer(DescribedModelSerializer):

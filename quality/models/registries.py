@@ -8,6 +8,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from news.models import Article
@@ -129,6 +130,16 @@ class AwardQuerySet(models.QuerySet):
             status=Award.Status.ACTIVE,
         )
 
+    def with_status_on(self, status: str, day: date) -> AwardQuerySet:
+        """Awards whose status on ``day`` is ``status`` (``Award.status_on``): an
+        有效 one whose validity ended before ``day`` counts as 过期."""
+        lapsed = Q(status=Award.Status.ACTIVE, valid_to__lt=day)
+        if status == Award.Status.EXPIRED:
+            return self.filter(Q(status=status) | lapsed)
+        if status == Award.Status.ACTIVE:
+            return self.filter(status=status).exclude(lapsed)
+        return self.filter(status=status)
+
     def honours(self) -> AwardQuerySet:
         return self.filter(scheme__kind=Scheme.Kind.HONOUR)
 
@@ -209,6 +220,27 @@ class Award(models.Model):
     def __str__(self) -> str:
         label = f"{self.organisation} · {self.scheme}"
         return f"{label}（{self.subject}）" if self.subject else label
+
+    def status_on(self, day: date) -> str:
+        """The status as readers are told it on ``day``: the one recorded, except
+        that an 有效 certificate whose validity ended before ``day`` is 过期 (no
+        editor has to mark it). Twin of ``AwardQuerySet.with_status_on``."""
+        if (
+            self.status == self.Status.ACTIVE
+            and self.valid_to is not None
+            and self.valid_to < day
+        ):
+            return self.Status.EXPIRED
+        return self.status
+
+    @property
+    def current_status(self) -> str:
+        """``status_on`` today, in the site's time zone (Asia/Shanghai)."""
+        return self.status_on(timezone.localdate())
+
+    @property
+    def current_status_label(self) -> str:
+        return self.Status(self.current_status).label
 
     def is_valid_on(self, day: date) -> bool:
         """One-row twin of ``AwardQuerySet.valid_on``."""

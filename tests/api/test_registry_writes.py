@@ -132,7 +132,9 @@ class HonourWriteTests(RegistryWriteChecks, ApiTestCase):
         self.assertEqual(body["id"], award.pk)
         self.assertEqual(body["scheme"]["name"], "山东名牌产品")
         self.assertEqual(body["organisation"], "烟台张裕葡萄酿酒股份有限公司")
-        self.assertEqual(body["status"], Award.Status.ACTIVE)
+        # Recorded 有效; read today, after its 有效期止 (2023-12-31), it is 过期.
+        self.assertEqual(award.status, Award.Status.ACTIVE)
+        self.assertEqual(body["status"], Award.Status.EXPIRED)
         self.assertEqual(
             (award.valid_from, award.valid_to), (date(2021, 1, 1), date(2023, 12, 31))
         )

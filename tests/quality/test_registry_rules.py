@@ -71,6 +71,52 @@ class MeasurementStandardDateTests(TestCase):
         self.assertIn("有效期至不能早于考核日期", str(caught.exception))
 
 
+class LapsedAwardStatusTests(TestCase):
+    """A certificate recorded 有效 whose validity has ended is shown as 过期 — on the
+    page, in the API and by its status filter alike."""
+
+    @classmethod
+    def setUpTestData(cls):
+        from .factories import AwardFactory
+
+        cls.lapsed = AwardFactory(
+            subject="过期的葡萄酒",
+            valid_from=date(2015, 1, 1),
+            valid_to=date(2018, 12, 31),
+        )
+        cls.current = AwardFactory(subject="有效的苹果", valid_to=date(2999, 12, 31))
+
+    def test_page_shows_lapsed_as_expired(self):
+        response = self.client.get("/quality/honours/")
+        rows = {
+            award.subject: award.current_status_label
+            for award in response.context["object_list"]
+        }
+        self.assertEqual(rows, {"过期的葡萄酒": "过期", "有效的苹果": "有效"})
+        html = response.content.decode()
+        row = html[html.index("过期的葡萄酒") :].split("</tr>", 1)[0]
+        self.assertIn("过期", row)
+        self.assertNotIn("有效", row.replace("有效期", ""))
+
+    def test_api_status_and_filter_agree_with_the_page(self):
+        from django.core.cache import cache
+
+        cache.clear()
+        results = self.client.get("/api/v1/honours/").json()["results"]
+        self.assertEqual(
+            {r["subject"]: r["status"] for r in results},
+            {"过期的葡萄酒": "expired", "有效的苹果": "active"},
+        )
+        for status, subjects in (
+            ("active", ["有效的苹果"]),
+            ("expired", ["过期的葡萄酒"]),
+        ):
+            response = self.client.get("/api/v1/honours/", {"status": status})
+            self.assertEqual(
+                [r["subject"] for r in response.json()["results"]], subjects, status
+            )
+
+
 # --- the migration's handling of rows written before the rules -------------------
 
 
