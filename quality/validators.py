@@ -49,13 +49,28 @@ _NUMBER = r"\d+(?:\.\d+)*"
 _YEAR = r"[-—‑]\d{4}"
 # One pattern per Standard.Kind. Industry codes are two capital letters other than the
 # prefixes of the other kinds (GB national, DB local, T/ group, Q/ enterprise).
+# ASCII digits only (``re.ASCII``): a code in full-width digits would be a second
+# row for the same standard. Matched whole (``fullmatch``: no line break after it).
 STANDARD_CODE_PATTERNS = {
-    "national": re.compile(rf"^GB(?:/[TZ])? {_NUMBER}{_YEAR}$"),
-    "industry": re.compile(rf"^(?!GB|DB)[A-Z]{{2}}(?:/T)? {_NUMBER}{_YEAR}$"),
-    "local": re.compile(rf"^DB\d{{2}}(?:\d{{2}})?(?:/T)? {_NUMBER}{_YEAR}$"),
-    "group": re.compile(rf"^T/[A-Z0-9]{{2,12}} {_NUMBER}{_YEAR}$"),
-    "enterprise": re.compile(rf"^Q/\S+ {_NUMBER}(?:{_YEAR})?$"),
+    kind: re.compile(pattern, re.ASCII)
+    for kind, pattern in {
+        "national": rf"GB(?:/[TZ])? {_NUMBER}{_YEAR}",
+        "industry": rf"(?!GB|DB)[A-Z]{{2}}(?:/T)? {_NUMBER}{_YEAR}",
+        "local": rf"DB\d{{2}}(?:\d{{2}})?(?:/T)? {_NUMBER}{_YEAR}",
+        "group": rf"T/[A-Z0-9]{{2,12}} {_NUMBER}{_YEAR}",
+        "enterprise": rf"Q/\S+ {_NUMBER}(?:{_YEAR})?",
+    }.items()
 }
+# The dashes printed before a year (一字线, non-breaking hyphen): stored as "-",
+# so that GB/T 19001—2016 is the GB/T 19001-2016 already registered.
+_PRINTED_DASHES = str.maketrans({"—": "-", "‑": "-"})
+
+
+def normalise_standard_code(code: str) -> str:
+    """``code`` with the printed dashes written as "-"."""
+    return code.translate(_PRINTED_DASHES)
+
+
 STANDARD_CODE_EXAMPLES = {
     "national": "GB 2760-2014、GB/T 19001-2016、GB/Z 24294-2009",
     "industry": "QB/T 1234-2020、SN/T 0001-2016",
@@ -70,7 +85,7 @@ def validate_standard_code(code: str, kind: str) -> None:
     pattern = STANDARD_CODE_PATTERNS.get(kind)
     if pattern is None:
         raise ValidationError(_("未知的标准类型。"), code="standard_kind")
-    if not pattern.match(code or ""):
+    if not pattern.fullmatch(code or ""):
         raise ValidationError(
             _("标准编号“%(code)s”与所选类型不符，应形如 %(examples)s。"),
             code="standard_code",

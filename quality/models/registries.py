@@ -13,7 +13,11 @@ from django.utils.translation import gettext_lazy as _
 
 from news.models import Article
 
-from ..validators import validate_credit_code, validate_standard_code
+from ..validators import (
+    normalise_standard_code,
+    validate_credit_code,
+    validate_standard_code,
+)
 from .data import Indicator, Period
 from .reference import Region
 
@@ -324,6 +328,8 @@ class Standard(models.Model):
 
     def clean(self) -> None:
         super().clean()
+        if self.code:
+            self.code = normalise_standard_code(self.code)
         if self.code and self.kind:
             try:
                 validate_standard_code(self.code, self.kind)

@@ -237,6 +237,11 @@ class StandardWriteTests(RegistryWriteChecks, ApiTestCase):
                 "发布日期不能晚于实施日期。",
             ),
             ({"code": "GB/T 30000-2020"}, "code", "已存在"),
+            # The same code with a dash of print or full-width digits: the same
+            # standard, not a second one.
+            ({"code": "GB/T 30000—2020"}, "code", "已存在"),
+            ({"code": "GB/T 30000‑2020"}, "code", "已存在"),
+            ({"code": "GB/T ３００００-２０２０"}, "code", "与所选类型不符"),
             (
                 {"replaced_by": "GB/T 99999-2099"},
                 "replaced_by",

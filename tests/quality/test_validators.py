@@ -82,6 +82,9 @@ class StandardCodeTests(SimpleTestCase):
         ("local", "DB370/T 1-2020"),  # 3-digit region
         ("group", "T/ 1-2020"),
         ("national", "GB/T 19001"),  # no year
+        ("national", "GB/T 19001-2016\n"),  # a line break after the year
+        ("national", "GB/T １９００１-２０１６"),  # full-width digits
+        ("local", "DB٣٧/T 1234-2020"),  # Arabic-Indic digits
     ]
 
     def test_valid_codes(self):
