@@ -591,6 +591,7 @@ class Outcome:
     page: ParsedPage | None = None
     published: bool = False
     held: bool = False  # asked to publish, but editors' draft over it is pending
+    withdrawn: bool = False  # asked to publish, but 终审 took it off the site
 
     @property
     def where(self) -> str:
@@ -1540,6 +1541,7 @@ class BatchWriter:
             page=item.page,
             published=result.published,
             held=result.held,
+            withdrawn=result.withdrawn,
         )
 
     def _set_tags(self, article: Article, names: list[str]) -> None:
@@ -2105,6 +2107,8 @@ def outcome_verb(outcome: Outcome) -> str:
     """How the command prints an outcome: 已导入, 内容未变, …"""
     if outcome.held:
         return _("有编辑未审的修改稿，未发布，线上版本不变")
+    if outcome.withdrawn:
+        return _("文章已撤下，未重新发布")
     if outcome.status == CREATED:
         return _("已导入并发布") if outcome.published else _("已导入")
     if outcome.status == UNCHANGED:

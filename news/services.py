@@ -493,6 +493,8 @@ class ImportResult:
     published: bool
     # Not published though asked: editors' unreviewed draft over the live article.
     held: bool = False
+    # Not published though asked: 终审 took the article off the site (撤稿).
+    withdrawn: bool = False
 
 
 @transaction.atomic
@@ -511,7 +513,8 @@ def article_import(
     ``by`` needs the change permission (add, for a new article) like the admin's
     form; ``None`` is the operator (the demo loader). ``publish`` (the command line,
     for migrating archives) needs the 终审发布 permission and passes the 错敏字 check
-    like a publication in the admin.
+    like a publication in the admin. It never puts back on the site an article
+    that 终审 has taken off (已撤下, or being revised since): ``withdrawn``.
     """
     from .workflow import PERM_PUBLISH, article_publish_content
 
@@ -553,6 +556,12 @@ def article_import(
         pending = article.status == Article.Status.PUBLISHED and bool(
             article.draft_revision_id
         )
+        # Taken off the site by 终审 (撤稿), maybe edited and in review since: the
+        # archive's content may join the work, but only 终审 puts it back.
+        withdrawn = article.status == Article.Status.UNPUBLISHED or (
+            article.status != Article.Status.PUBLISHED
+            and article.events.filter(action="unpublish").exists()
+        )
         saved = article_update(
             article=article,
             by=by,
@@ -564,6 +573,9 @@ def article_import(
         result = ImportResult(article, False, saved.changed, saved.drafted, False)
         if publish and pending:
             result.held = True
+            return result
+        if publish and withdrawn:
+            result.withdrawn = True
             return result
     if publish and article.editorial_status != Article.Status.PUBLISHED:
         article_publish_content(

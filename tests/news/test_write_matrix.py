@@ -580,10 +580,13 @@ class WriteMatrixTests(TestCase):
         live_changed = live_after != live_before
         # import_article --publish over a live article with editors' draft pending
         # publishes nothing: the draft has not been through 终审.
+        # Nor does it put back an article 终审 took off the site (已撤下).
         live = path.live and not (
             path.action == "import-publish"
-            and state.row == S.PUBLISHED
-            and state.draft is not None
+            and (
+                (state.row == S.PUBLISHED and state.draft is not None)
+                or state.row == S.UNPUBLISHED
+            )
         )
         # The key invariant, independent of ``may``: only publishing or withdrawing
         # by a holder of news.publish_article changes what readers see.

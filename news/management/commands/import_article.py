@@ -157,6 +157,14 @@ class Command(BaseCommand):
                     )
                     % {"where": outcome.where}
                 )
+            if outcome.withdrawn:
+                warn(
+                    _(
+                        "%(where)s：文章已撤下，未重新发布"
+                        "（如需重新上线，请走审核流程由终审发布）"
+                    )
+                    % {"where": outcome.where}
+                )
             if options["json"] and outcome.article is not None:
                 records.append(article_summary(outcome.article, outcome.page))
             elif verbosity >= 2 and outcome.article is not None:
