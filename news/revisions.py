@@ -223,6 +223,26 @@ def revision_create(
     return revision
 
 
+def drafts_tag_renamed(*, old: str, new: str) -> None:
+    """Rename tag ``old`` to ``new`` in the editors' current drafts.
+
+    Snapshots hold tags by name; the live rows link them by id and follow a rename
+    at once. A draft still naming the old tag would drop it when 终审 publishes the
+    draft (or an editor saves its form). Only the drafts being worked on change:
+    older revisions keep the name they were saved with.
+    """
+    drafts = Revision.objects.filter(
+        pk__in=Article.objects.filter(draft_revision__isnull=False).values(
+            "draft_revision"
+        )
+    )
+    for revision in drafts:
+        tags = revision.snapshot.get("tags") or []
+        if old in tags:
+            revision.snapshot["tags"] = sorted({new if t == old else t for t in tags})
+            revision.save(update_fields=["snapshot"])
+
+
 # Diffed as whole values (before → after): a date or a name changed character by
 # character reads as nonsense. Lists are diffed item by item, one item a line.
 WHOLE_VALUE_FIELDS = {*DATETIME_FIELDS, *FK_FIELDS, "status", "is_featured"}

@@ -29,6 +29,7 @@ from django.dispatch import receiver
 
 from . import pagecache, search
 from .models import Article, Byline, Channel, Image, Person, SiteSettings, Tag
+from .revisions import drafts_tag_renamed
 
 
 def once_on_commit(key, func) -> None:
@@ -181,6 +182,8 @@ def shown_names_saved(sender, instance, created=False, raw=False, **kwargs):
     now = tuple(getattr(instance, name) for name in _SHOWN[sender])
     if created or before is None or before == now:
         return
+    if sender is Tag and before[0] != instance.name:
+        drafts_tag_renamed(old=before[0], new=instance.name)
     if sender is Channel:
         articles = Article.objects.filter(channel=instance)
     elif sender is Tag:

@@ -7,10 +7,15 @@ from django.conf import settings
 from django.core.management import call_command
 from django.test import TestCase
 
-from news.models import Article
+from news.models import Article, Tag
 from news.services import article_update
-from news.workflow import article_submit, article_unpublish
-from tests.factories import ChannelFactory, staff_in_group
+from news.workflow import (
+    article_approve,
+    article_publish,
+    article_submit,
+    article_unpublish,
+)
+from tests.factories import ArticleFactory, ChannelFactory, TagFactory, staff_in_group
 
 S = Article.Status
 SEED = next((settings.BASE_DIR / "news" / "fixtures" / "pages").glob("*.txt"))
@@ -63,3 +68,38 @@ class ImportPublishKeepsWithdrawalsTests(TestCase):
             Article.objects.published().filter(kicker="未审引题").exists(),
             "unreviewed work went on the site",
         )
+
+
+class TagRenameKeepsDraftTagsTests(TestCase):
+    """Renaming a tag changes its name on the pages showing it (docs/architecture.md);
+    it must not take the tag off an article whose draft is published afterwards."""
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.channel = ChannelFactory()
+        cls.editor = staff_in_group("editor", "编辑")
+        cls.reviewer = staff_in_group("reviewer", "审核")
+        cls.reviewer2 = staff_in_group("reviewer2", "审核")
+        cls.publisher = staff_in_group("publisher", "终审发布")
+
+    def test_publishing_a_draft_after_a_tag_rename_keeps_the_tag(self):
+        tag = TagFactory(name="质量月")
+        article = ArticleFactory(channel=self.channel)
+        article.tags.add(tag)
+        article_update(
+            article=article, by=self.editor, values={"title": "修改后的标题"}
+        )
+        tag.name = "全国质量月"
+        tag.save()
+        article_submit(article=article, by=self.editor)
+        article_approve(article=article, by=self.reviewer)
+        article_approve(article=article, by=self.reviewer2)
+        article_publish(article=article, by=self.publisher)
+        article.refresh_from_db()
+        self.assertEqual(article.title, "修改后的标题")
+        self.assertEqual(
+            list(article.tags.values_list("name", flat=True)),
+            ["全国质量月"],
+            "the renamed tag was dropped from the article",
+        )
+        self.assertTrue(Tag.objects.filter(name="全国质量月").exists())
