@@ -1518,8 +1518,6 @@ class BatchWriter:
             result = article_import(
                 page=item.page, channel=channel, publish=self.publish, by=self.by
             )
-            if item.page.tags:
-                self._set_tags(result.article, item.page.tags)
         except PermissionDenied as error:
             return Outcome(item.name, REFUSED, str(error), item.line)
         except ValidationError as error:
@@ -1542,22 +1540,6 @@ class BatchWriter:
             published=result.published,
             held=result.held,
             withdrawn=result.withdrawn,
-        )
-
-    def _set_tags(self, article: Article, names: list[str]) -> None:
-        """A JSON line's tags on a re-imported article: an edit like any other."""
-        from .services import article_update
-
-        for name in names:
-            if not Tag.objects.filter(name=name).exists():
-                Tag.objects.create(name=name)
-        article_update(
-            article=article,
-            by=self.by,
-            values={"tags": names},
-            summary=str(_("重新导入网页文本")),
-            audit_action=AuditLog.Action.IMPORT,
-            check_permission=self.by is not None,
         )
 
     def _unchanged(self, item: Prepared, channel: Channel) -> bool:

@@ -33,6 +33,7 @@ from .models import (
     Image,
     Person,
     SiteSettings,
+    Tag,
 )
 from .parsing import ParsedPage
 from .revisions import (
@@ -275,7 +276,6 @@ def article_write_content(*, article: Article, content: dict) -> None:
 
     Used by the services below only: for an article on the site that is publishing.
     """
-    from .models import Tag
 
     for name in SNAPSHOT_FIELDS:
         if name in FK_FIELDS:
@@ -538,6 +538,12 @@ def article_import(
             _unique_credits([(c.role, c.name, c.prefix) for c in page.credits])
         )
     ]
+    if page.tags:
+        # A JSON line's tags (page text has none) are content like the rest: they
+        # join the same revision, and are published with it.
+        for name in page.tags:
+            Tag.objects.get_or_create(name=name)
+        values["tags"] = page.tags
     article = Article.objects.filter(import_key=key).first()
     if article is None:
         if by is not None and not by.has_perm("news.add_article"):

@@ -103,3 +103,59 @@ class TagRenameKeepsDraftTagsTests(TestCase):
             "the renamed tag was dropped from the article",
         )
         self.assertTrue(Tag.objects.filter(name="全国质量月").exists())
+
+
+class ImportPublishTagsTests(TestCase):
+    """A JSON line's tags are part of what ``--publish`` publishes: re-importing a
+    published article whose tags changed must not leave them in a draft nobody
+    wrote, which the next run then reports as an editor's pending work."""
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.channel = ChannelFactory(name="烟台新闻", slug="烟台新闻")
+        cls.publisher = staff_in_group("publisher", "终审发布")
+
+    def run_import(self, path) -> str:
+        err = StringIO()
+        call_command(
+            "import_article",
+            "--publish",
+            "--as",
+            "publisher",
+            str(path),
+            stdout=StringIO(),
+            stderr=err,
+        )
+        return err.getvalue()
+
+    def test_changed_tags_are_published_with_the_import(self):
+        import json
+        import tempfile
+        from pathlib import Path
+
+        record = {
+            "title": "烟台市质量提升测试稿",
+            "published_at": "2021-03-01T09:30:00+08:00",
+            "body": "第一段。\n第二段。",
+            "tags": ["质量提升"],
+        }
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / "a.jsonl"
+            path.write_text(json.dumps(record, ensure_ascii=False), encoding="utf-8")
+            self.run_import(path)
+            article = Article.objects.get()
+            self.assertTrue(article.is_published)
+            record["tags"] = ["质量提升", "标准化"]
+            record["body"] = "第一段。\n第二段改了。"
+            path.write_text(json.dumps(record, ensure_ascii=False), encoding="utf-8")
+            self.run_import(path)
+            article.refresh_from_db()
+            self.assertIn("第二段改了", article.body)
+            self.assertEqual(
+                sorted(article.tags.values_list("name", flat=True)),
+                ["标准化", "质量提升"],
+                "the file's tags were not published with its content",
+            )
+            self.assertIsNone(article.draft_revision_id, "a draft nobody wrote")
+            err = self.run_import(path)
+            self.assertNotIn("有编辑未审的修改稿", err)
