@@ -421,6 +421,11 @@ class ArticleWorkflowAdminMixin:
             messages.error(request, _("未知的操作。"))
             return self._back(article)
         kwargs = {"article": article, "by": request.user, "comment": comment}
+        # The version the page showed: whoever changed the work since, the action
+        # (a publication above all) is refused rather than applied to unseen work.
+        version = request.POST.get("expected_version", "")
+        if version.isdigit():
+            kwargs["expected_version"] = int(version)
         if action == "publish":
             kwargs["override_reason"] = request.POST.get("override_reason", "")
             at = request.POST.get("publish_at", "").strip()

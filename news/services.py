@@ -447,11 +447,14 @@ def _refresh(article: Article, locked: Article) -> None:
 
 
 @transaction.atomic
-def article_discard_draft(*, article: Article, by: User) -> Article:
+def article_discard_draft(
+    *, article: Article, by: User, expected_version: int | None = None
+) -> Article:
     """Drop the unpublished changes of a live article (they stay in 历史)."""
-    from .workflow import PERM_PUBLISH, WorkflowError, can_edit
+    from .workflow import PERM_PUBLISH, WorkflowError, can_edit, version_check
 
     locked = Article.objects.select_for_update().get(pk=article.pk)
+    version_check(locked, expected_version)
     if not locked.has_draft:
         raise WorkflowError(_("这篇文章没有未发布的修改。"))
     state = locked.draft_status

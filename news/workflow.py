@@ -46,6 +46,7 @@ from .revisions import (
     working_snapshot,
 )
 from .services import (
+    ArticleConflict,
     article_discard_draft,
     article_update,
     article_write_content,
@@ -163,12 +164,28 @@ def _check(user: User | None, article: Article, action: str) -> None:
     )
 
 
-def _lock(article: Article) -> Article:
-    return (
+def _lock(article: Article, expected_version: int | None = None) -> Article:
+    """The row of ``article``, locked; ``expected_version``: the version the actor
+    saw (the admin's page), refused if anyone has changed the article since."""
+    locked = (
         Article.objects.select_for_update(of=("self",))
         .select_related("draft_revision", "live_revision")
         .get(pk=article.pk)
     )
+    version_check(locked, expected_version)
+    return locked
+
+
+def version_check(locked: Article, expected_version: int | None) -> None:
+    if expected_version is not None and locked.version != expected_version:
+        raise ArticleConflict(
+            _(
+                "操作被拒绝：您打开这篇文章之后，别人已经修改了它（现在是版本 %(now)d，"
+                "您看到的是版本 %(was)d）。请重新打开页面，核对后再操作。"
+            )
+            % {"now": locked.version, "was": expected_version},
+            code="conflict",
+        )
 
 
 def _record(
@@ -206,6 +223,7 @@ def _transition(
     to: str,
     comment: str,
     audit_action: str,
+    expected_version: int | None = None,
 ) -> Article:
     """Move the editors' work to ``to``: the draft over a live article, else the row.
 
@@ -213,7 +231,7 @@ def _transition(
     services below), so the row is written with ``update()``: no re-index, no
     cached page made stale, the live row's ``updated_at`` untouched.
     """
-    locked = _lock(article)
+    locked = _lock(article, expected_version)
     _check(by, locked, action)
     from_status = locked.editorial_status
     summary = f"{S(from_status).label} → {S(to).label}"
@@ -248,7 +266,13 @@ def _transition(
 
 
 @transaction.atomic
-def article_submit(*, article: Article, by: User, comment: str = "") -> Article:
+def article_submit(
+    *,
+    article: Article,
+    by: User,
+    comment: str = "",
+    expected_version: int | None = None,
+) -> Article:
     """Send a draft to 初审 (待初审)."""
     return _transition(
         article=article,
@@ -257,13 +281,20 @@ def article_submit(*, article: Article, by: User, comment: str = "") -> Article:
         to=S.REVIEW_1,
         comment=comment,
         audit_action=AuditLog.Action.SUBMIT,
+        expected_version=expected_version,
     )
 
 
 @transaction.atomic
-def article_approve(*, article: Article, by: User, comment: str = "") -> Article:
+def article_approve(
+    *,
+    article: Article,
+    by: User,
+    comment: str = "",
+    expected_version: int | None = None,
+) -> Article:
     """初审 → 复审, 复审 → 终审. The 终审 approval is ``article_publish``."""
-    state = _lock(article).editorial_status
+    state = _lock(article, expected_version).editorial_status
     to = S.REVIEW_2 if state == S.REVIEW_1 else S.REVIEW_3
     return _transition(
         article=article,
@@ -272,11 +303,14 @@ def article_approve(*, article: Article, by: User, comment: str = "") -> Article
         to=to,
         comment=comment,
         audit_action=AuditLog.Action.APPROVE,
+        expected_version=expected_version,
     )
 
 
 @transaction.atomic
-def article_reject(*, article: Article, by: User, comment: str) -> Article:
+def article_reject(
+    *, article: Article, by: User, comment: str, expected_version: int | None = None
+) -> Article:
     """Send work under review back to draft; the reason is required."""
     if not comment.strip():
         raise ValidationError({"comment": _("退回时必须填写退回意见。")})
@@ -287,6 +321,7 @@ def article_reject(*, article: Article, by: User, comment: str) -> Article:
         to=S.DRAFT,
         comment=comment.strip(),
         audit_action=AuditLog.Action.REJECT,
+        expected_version=expected_version,
     )
 
 
@@ -298,6 +333,7 @@ def article_publish(
     comment: str = "",
     at: datetime | None = None,
     override_reason: str = "",
+    expected_version: int | None = None,
 ) -> Article:
     """终审: publish now, or at ``at`` / a future ``published_at`` (定时发布).
 
@@ -314,6 +350,7 @@ def article_publish(
         comment=comment,
         at=at,
         override_reason=override_reason,
+        expected_version=expected_version,
     )
 
 
@@ -327,6 +364,7 @@ def article_publish_content(
     override_reason: str = "",
     via: str = "",
     reviewed: bool = True,
+    expected_version: int | None = None,
 ) -> Article:
     """``article_publish``; ``by=None`` is the operator (demo content, no account).
 
@@ -334,7 +372,7 @@ def article_publish_content(
     was edited and approved elsewhere): the 终审发布 permission is still required and
     the 错敏字 check still applies, but not the 三审 steps before.
     """
-    locked = _lock(article)
+    locked = _lock(article, expected_version)
     if reviewed:
         _check(by, locked, "publish")
     elif by is not None and not by.has_perm(PERM_PUBLISH):
@@ -430,9 +468,15 @@ def article_publish_content(
 
 
 @transaction.atomic
-def article_unpublish(*, article: Article, by: User, comment: str = "") -> Article:
+def article_unpublish(
+    *,
+    article: Article,
+    by: User,
+    comment: str = "",
+    expected_version: int | None = None,
+) -> Article:
     """Take a published article off the site (已撤下); a draft over it stays."""
-    locked = _lock(article)
+    locked = _lock(article, expected_version)
     _check(by, locked, "unpublish")
     locked.status = S.UNPUBLISHED
     locked.version += 1
@@ -460,9 +504,17 @@ def article_unpublish(*, article: Article, by: User, comment: str = "") -> Artic
 
 
 @transaction.atomic
-def article_discard(*, article: Article, by: User, comment: str = "") -> Article:
+def article_discard(
+    *,
+    article: Article,
+    by: User,
+    comment: str = "",
+    expected_version: int | None = None,
+) -> Article:
     """Drop the draft over a live article; the live version stays as it is."""
-    return article_discard_draft(article=article, by=by)
+    return article_discard_draft(
+        article=article, by=by, expected_version=expected_version
+    )
 
 
 @transaction.atomic

@@ -159,3 +159,55 @@ class ImportPublishTagsTests(TestCase):
             self.assertIsNone(article.draft_revision_id, "a draft nobody wrote")
             err = self.run_import(path)
             self.assertNotIn("有编辑未审的修改稿", err)
+
+
+class TransitionSeesTheVersionTests(TestCase):
+    """终审 publishes what the page showed them: a draft changed by someone else
+    after the page was opened is not published unseen by the 终审发布 button."""
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.channel = ChannelFactory()
+        cls.editor = staff_in_group("editor", "编辑")
+        cls.reviewer = staff_in_group("reviewer", "审核")
+        cls.reviewer2 = staff_in_group("reviewer2", "审核")
+        cls.publisher = staff_in_group("publisher", "终审发布")
+
+    def test_publish_button_refuses_a_draft_changed_since_the_page_was_opened(self):
+        import re
+
+        article = ArticleFactory(channel=self.channel, title="线上标题")
+        article_update(article=article, by=self.editor, values={"title": "审过的标题"})
+        article_submit(article=article, by=self.editor)
+        article_approve(article=article, by=self.reviewer)
+        article_approve(article=article, by=self.reviewer2)
+        self.client.force_login(self.publisher)
+        page = self.client.get(f"/admin/news/article/{article.pk}/change/")
+        form = re.search(
+            r'<form method="post" action="[^"]*/transition/".*?</form>',
+            page.content.decode(),
+            re.S,
+        ).group(0)
+        fields = dict(
+            re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', form)
+        )
+        self.assertIn("expected_version", fields)
+        # A reviewer rewrites the title while the page is open (in 待终审).
+        article_update(
+            article=article, by=self.reviewer, values={"title": "没人审过的标题"}
+        )
+        response = self.client.post(
+            f"/admin/news/article/{article.pk}/transition/",
+            {**fields, "action": "publish"},
+            follow=True,
+        )
+        article.refresh_from_db()
+        self.assertEqual(article.title, "线上标题", "an unseen draft was published")
+        self.assertContains(response, "别人已经修改")
+        # Opened again, the page's version is current and the button works.
+        self.client.post(
+            f"/admin/news/article/{article.pk}/transition/",
+            {"expected_version": article.version, "action": "publish"},
+        )
+        article.refresh_from_db()
+        self.assertEqual(article.title, "没人审过的标题")
