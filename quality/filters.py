@@ -7,6 +7,7 @@ filters; the ``*ApiFilter``/API filtersets are strict and documented (``api.filt
 from __future__ import annotations
 
 import django_filters
+from django import forms
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -26,8 +27,20 @@ from .models import (
     Standard,
 )
 from .models.registries import Level
+from .series import in_english
 
 MAX_TEXT = 100
+
+
+class ChineseOptionsSelect(forms.Select):
+    """A select of Chinese data (the schemes): on an English page each option is
+    marked lang="zh-Hans"; the empty label (All schemes) stays in English."""
+
+    def create_option(self, name, value, *args, **kwargs):
+        option = super().create_option(name, value, *args, **kwargs)
+        if value and in_english():
+            option["attrs"]["lang"] = "zh-Hans"
+        return option
 
 
 def text(label, help_text, **kwargs):
@@ -239,7 +252,10 @@ class AwardFilter(django_filters.FilterSet):
         method="filter_q", label=_("关键词"), max_length=MAX_TEXT
     )
     scheme = django_filters.ModelChoiceFilter(
-        queryset=Scheme.objects.all(), label=_("项目"), empty_label=_("全部项目")
+        queryset=Scheme.objects.all(),
+        label=_("项目"),
+        empty_label=_("全部项目"),
+        widget=ChineseOptionsSelect,
     )
     level = django_filters.ChoiceFilter(
         field_name="scheme__level",

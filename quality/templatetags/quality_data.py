@@ -5,7 +5,10 @@ on the English pages (``/en/quality/…``) the English forms of ``quality.format
 and an indicator's English name.
 """
 
+import re
+
 from django import template
+from django.utils.html import conditional_escape, format_html
 from django.utils.translation import gettext
 
 from quality import series
@@ -40,6 +43,20 @@ def data_name(name: str) -> str:
     """A reference name (a topic, a region, a unit) through the catalogue: the
     demo's names have English entries; any other stays as staff wrote it."""
     return gettext(name) if name else name
+
+
+CHINESE = re.compile("[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
+
+
+@register.filter
+def data_name_html(name: str) -> str:
+    """``data_name`` as HTML: a name the catalogue leaves in Chinese (a company,
+    a scheme, a region without an English entry) is marked ``lang="zh-Hans"`` on
+    an English page, so that a screen reader reads it in a Chinese voice."""
+    text = data_name(name)
+    if text and series.in_english() and CHINESE.search(str(text)):
+        return format_html('<span lang="zh-Hans">{}</span>', text)
+    return conditional_escape(text)
 
 
 @register.filter

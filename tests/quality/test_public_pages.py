@@ -21,6 +21,7 @@ from quality import views
 from quality.models import Observation
 from quality.services import observation_create
 from tests.factories import ArticleFactory
+from tests.news.test_language_of_parts import unmarked_chinese
 
 from .factories import IndicatorFactory, RegionFactory, StandardFactory, UnitFactory
 
@@ -461,6 +462,22 @@ class IndicatorEnglishPageTests(TestCase):
         )
         description = re.search(r'name="description" content="([^"]*)"', html)[1]
         self.assertNotRegex(description, "[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
+
+    def test_english_page_marks_every_chinese_wording(self):
+        """同一数据的其他表述 quotes the source's wording (1700批次): Chinese, marked
+        lang="zh-Hans" like the preferred figure's quote and source."""
+        add(
+            self.indicator,
+            "2020",
+            "1700",
+            comparator="~",
+            source={"source_publisher": "烟台市市场监督管理局"},
+            is_preferred=False,
+        )
+        html = self.client.get(f"/en/quality/indicators/{self.indicator.code}/")
+        main = html.content.decode().split("<main", 1)[1].split("</main>", 1)[0]
+        self.assertEqual(unmarked_chinese("<body><main" + main), [])
+        self.assertIn('As printed: “<span lang="zh-Hans">1700批次</span>”', main)
 
     def test_english_svg(self):
         response = self.client.get(f"/en/quality/indicators/{self.indicator.code}.svg")

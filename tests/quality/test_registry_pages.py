@@ -10,6 +10,7 @@ from django.test import TestCase
 from django.utils import translation
 
 from quality.models import MeasurementStandard, Scheme
+from tests.news.test_language_of_parts import unmarked_chinese
 
 from .factories import (
     AwardFactory,
@@ -74,7 +75,7 @@ def fill_every_registry():
     StandardFactory(title="葡萄酒")
     InspectionCentreFactory(name="国家葡萄酒及果酒质量检验检测中心")
     MeasurementStandard.objects.create(name="电能表检定装置", level="municipal")
-    SamplingCampaignFactory(name="2020年上半年食品安全抽检")
+    SamplingCampaignFactory(name="2020年上半年食品安全抽检", programme_count=5)
 
 
 class RegistryPageTests(TestCase):
@@ -112,3 +113,15 @@ class RegistryPageTests(TestCase):
                     self.assertTrue(table["th"])
                     for th in table["th"]:
                         self.assertIn(th.get("scope"), ("col", "row"), th)
+
+    def test_english_pages_mark_the_chinese_data(self):
+        """Company names, scheme names (山东名牌产品, the coverage labels), titles
+        and regions are Chinese data: lang="zh-Hans", read in a Chinese voice."""
+        for name in REGISTRY_URLS:
+            url = "/en" + name
+            with self.subTest(url=url):
+                html = self.get(url)
+                main = html.split("<main", 1)[1].split("</main>", 1)[0]
+                self.assertEqual(unmarked_chinese("<body><main" + main), [])
+        sampling = self.get("/en/quality/sampling/")
+        self.assertIn("</span> (5 special campaigns)</th>", sampling)
