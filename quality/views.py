@@ -22,7 +22,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import ListView, TemplateView
 from openpyxl import Workbook
@@ -119,14 +119,20 @@ _DOWNLOAD_WRITERS = tuple(
 )
 
 
+# A registry page's heading, which its menu entry repeats: the plural of a list
+# (Standards), not the model's singular name (Standard) that the same Chinese is.
+STANDARDS_TITLE = pgettext_lazy("registry page", "标准")
+CENTRES_TITLE = pgettext_lazy("registry page", "质检中心")
+MEASUREMENT_STANDARDS_TITLE = pgettext_lazy("registry page", "社会公用计量标准")
+
 # The registries of the menu: (name, URL name, label, its entries).
 REGISTRIES = (
     ("honours", "quality:honour-list", _("荣誉与品牌"),
      lambda: Award.objects.filter(scheme__kind=Scheme.Kind.HONOUR)),
     ("certifications", "quality:certification-list", _("认证证书"),
      lambda: Award.objects.filter(scheme__kind=Scheme.Kind.CERTIFICATION)),
-    ("standards", "quality:standard-list", _("标准"), Standard.objects.all),
-    ("inspection-centres", "quality:inspection-centre-list", _("质检中心"),
+    ("standards", "quality:standard-list", STANDARDS_TITLE, Standard.objects.all),
+    ("inspection-centres", "quality:inspection-centre-list", CENTRES_TITLE,
      InspectionCentre.objects.all),
     ("measurement-standards", "quality:measurement-standard-list", _("计量标准"),
      MeasurementStandard.objects.all),
@@ -711,7 +717,7 @@ STANDARD_COVERAGE = {
 class StandardListView(RegistryListView):
     template_name = "quality/standard_list.html"
     filterset_class = filters.StandardFilter
-    title = _("标准")
+    title = STANDARDS_TITLE
     registry = "standards"
 
     def base_queryset(self):
@@ -742,7 +748,7 @@ CENTRE_INDICATORS = {
 class InspectionCentreListView(RegistryListView):
     template_name = "quality/inspection_centre_list.html"
     filterset_class = filters.InspectionCentreFilter
-    title = _("质检中心")
+    title = CENTRES_TITLE
     registry = "inspection-centres"
 
     def base_queryset(self):
@@ -772,7 +778,7 @@ class SamplingCampaignListView(RegistryListView):
 class MeasurementStandardListView(RegistryListView):
     template_name = "quality/measurement_standard_list.html"
     filterset_class = filters.MeasurementStandardPageFilter
-    title = _("社会公用计量标准")
+    title = MEASUREMENT_STANDARDS_TITLE
     registry = "measurement-standards"
 
     def base_queryset(self):

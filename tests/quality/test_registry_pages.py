@@ -2,6 +2,7 @@
 table named on itself with its headers scoped, the Chinese data of /en/ pages
 marked lang="zh-Hans", and the data menu naming each page as its heading does."""
 
+import re
 from html.parser import HTMLParser
 
 from django.conf import settings
@@ -125,3 +126,40 @@ class RegistryPageTests(TestCase):
                 self.assertEqual(unmarked_chinese("<body><main" + main), [])
         sampling = self.get("/en/quality/sampling/")
         self.assertIn("</span> (5 special campaigns)</th>", sampling)
+
+    def test_menu_labels_are_the_pages_headings(self):
+        """Each entry of the data menu reads as the heading of the page it opens
+        (the menu may shorten it: 计量标准 for 社会公用计量标准)."""
+        for prefix in ("", "/en"):
+            for name in REGISTRY_URLS:
+                url = prefix + name
+                with self.subTest(url=url):
+                    html = self.get(url)
+                    heading = re.search(
+                        r'<h1 class="page-title"[^>]*>(.*?)</h1>', html, re.S
+                    )[1].strip()
+                    label = re.search(
+                        r'<a href="[^"]+" aria-current="page">(.*?)</a>', html
+                    )[1].strip()
+                    self.assertTrue(
+                        heading.lower().endswith(label.lower()), (label, heading)
+                    )
+
+    def test_english_headings_of_lists_are_plural(self):
+        """A list of standards is "Standards": the page's heading and its menu
+        entry, not the singular name of one record (the model's "Standard")."""
+        html = self.get("/en/quality/standards/")
+        nav = re.search(r'<nav class="quality-nav".*?</nav>', html, re.S)[0]
+        self.assertEqual(
+            re.findall(r'<a href="[^"]+"[^>]*>(.*?)</a>', nav),
+            [
+                "Data home",
+                "Honours and brands",
+                "Certificates",
+                "Standards",
+                "Quality inspection centres",
+                "Measurement standards",
+                "Sampling inspection",
+            ],
+        )
+        self.assertIn('id="registry-title">Standards</h1>', html)
