@@ -271,10 +271,12 @@ def article_json_ld(context, article, url: str | None = None, tags=None) -> str:
     def absolute_uri(path: str) -> str:
         return absolute(request, path) if request else path
 
+    # The site by the name the page gives it (og:site_name): Quality Yantai on /en/.
+    site_name = translation.gettext("品质烟台")
     authors = [
         {"@type": "Person", "name": name}
         for name in dict.fromkeys(b.person.name for b in article.bylines.all())
-    ] or [{"@type": "Organization", "name": article.source or "品质烟台"}]
+    ] or [{"@type": "Organization", "name": article.source or site_name}]
     # The article page's times as news.views.article_facts put them (ISO, local).
     facts = (article.published_at and context.get("article_facts")) or {
         "published_iso": timezone.localtime(article.published_at).isoformat(),
@@ -293,7 +295,7 @@ def article_json_ld(context, article, url: str | None = None, tags=None) -> str:
         "author": authors,
         "publisher": {
             "@type": "Organization",
-            "name": "品质烟台",
+            "name": site_name,
             "logo": {
                 "@type": "ImageObject",
                 "url": absolute_uri(static_url("img/logo.png")),

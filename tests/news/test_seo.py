@@ -110,6 +110,24 @@ class SeoTests(TestCase):
         self.assertIn("dateModified", data)
         self.assertEqual(data["keywords"], ["山东名牌"])
 
+    def test_json_ld_names_the_site_as_og_site_name_does_in_each_language(self):
+        """The publisher (and the author of an article with no byline or source)
+        is the site by the name the page gives it: Quality Yantai on /en/."""
+        anonymous = ArticleFactory(channel=self.channel, source="")
+        for prefix in ("", "/en"):
+            for article in (self.article, anonymous):
+                url = prefix + article.get_absolute_url().removeprefix("/en")
+                with self.subTest(url=url):
+                    html = self.client.get(url).content.decode()
+                    site = re.search(
+                        r'<meta property="og:site_name" content="([^"]*)">', html
+                    )[1]
+                    (data,) = json_ld(html)
+                    self.assertEqual(data["publisher"]["name"], site)
+                    if article is anonymous:
+                        self.assertEqual(data["author"][0]["name"], site)
+        self.assertEqual(site, "Quality Yantai")
+
     def test_without_a_cover_the_image_is_the_site_logo(self):
         html = self.client.get(self.article.get_absolute_url()).content.decode()
         (data,) = json_ld(html)
