@@ -417,15 +417,6 @@ class SearchView(ListView):
         self.query = results.query
         return results
 
-    def paginate_queryset(self, queryset, page_size):
-        paginator = self.get_paginator(queryset, page_size)
-        page_number = self.request.GET.get("page") or 1
-        try:
-            page = paginator.page(page_number)
-        except Exception:  # EmptyPage / PageNotAnInteger: show the first page
-            page = paginator.page(1)
-        return paginator, page, page.object_list, page.has_other_pages()
-
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         for article in context["results"]:

@@ -186,7 +186,12 @@ class SearchFilterTests(SearchFixture, TestCase):
         self.assertContains(first, "?q=%E6%A3%80%E5%AE%9A&amp;page=2")
         second = self.search("检定", page=2)
         self.assertEqual(len(titles(second)), 3)
-        self.assertEqual(len(titles(self.search("检定", page=99))), 20)
+        # A page that does not exist is not found, as on the channel and tag lists
+        # (it used to show page 1 at that address).
+        for page in ("99", "abc", "0"):
+            with self.subTest(page=page):
+                response = self.client.get("/search/", {"q": "检定", "page": page})
+                self.assertEqual(response.status_code, 404)
 
     @override_settings(SEARCH_RANKED_CANDIDATES=10)
     def test_beyond_the_ranked_newest_matches_older_ones_follow_newest_first(self):
