@@ -62,7 +62,7 @@ def _is_month_end(day: date) -> bool:
     return day.day == calendar.monthrange(day.year, day.month)[1]
 
 
-def _day(day: date) -> str:
+def day_label(day: date) -> str:
     return f"{day.year}年{day.month}月{day.day}日"
 
 
@@ -73,7 +73,7 @@ def period_label(kind: str, start_on: date | None, end_on: date) -> str:
             return f"截至{end_on.year}年底"
         if _is_month_end(end_on):
             return f"截至{end_on.year}年{end_on.month}月底"
-        return f"截至{_day(end_on)}"
+        return f"截至{day_label(end_on)}"
     if kind == "year":
         return f"{end_on.year}年"
     if kind == "half":
@@ -92,7 +92,7 @@ def period_label(kind: str, start_on: date | None, end_on: date) -> str:
         return f"{start_on.year}年至{end_on.year}年"
     if start_on.day == 1 and _is_month_end(end_on):
         return f"{start_on.year}年{start_on.month}月至{end_on.year}年{end_on.month}月"
-    return f"{_day(start_on)}至{_day(end_on)}"
+    return f"{day_label(start_on)}至{day_label(end_on)}"
 
 
 # --- English (the /en/ pages) ---------------------------------------------------
@@ -137,7 +137,7 @@ def format_value_en(
     }.get(comparator, amount)
 
 
-def _day_en(day: date) -> str:
+def day_label_en(day: date) -> str:
     return f"{day.day} {MONTHS_EN[day.month - 1]} {day.year}"
 
 
@@ -148,7 +148,7 @@ def period_label_en(kind: str, start_on: date | None, end_on: date) -> str:
             return f"end of {end_on.year}"
         if _is_month_end(end_on):
             return f"end of {MONTHS_EN[end_on.month - 1]} {end_on.year}"
-        return f"as of {_day_en(end_on)}"
+        return f"as of {day_label_en(end_on)}"
     if kind == "year":
         return f"{end_on.year}"
     if kind == "half":
@@ -165,4 +165,4 @@ def period_label_en(kind: str, start_on: date | None, end_on: date) -> str:
             f"{MONTHS_EN[start_on.month - 1]} {start_on.year} – "
             f"{MONTHS_EN[end_on.month - 1]} {end_on.year}"
         )
-    return f"{_day_en(start_on)} – {_day_en(end_on)}"
+    return f"{day_label_en(start_on)} – {day_label_en(end_on)}"

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import calendar
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils import timezone
@@ -25,6 +25,8 @@ from django.utils.translation import gettext as _
 
 from .formatting import (
     PERCENT_UNITS,
+    day_label,
+    day_label_en,
     format_number,
     format_value_en,
     period_label_en,
@@ -51,6 +53,13 @@ def figure_text(observation: Observation) -> str:
         indicator.unit.symbol,
         indicator.decimals,
     )
+
+
+def day_text(day: date | datetime) -> str:
+    """2021年1月7日 / 7 January 2021 (a time: its day in the site's time zone)."""
+    if isinstance(day, datetime):
+        day = timezone.localdate(day)
+    return day_label_en(day) if in_english() else day_label(day)
 
 
 def period_text(period: Period) -> str:

@@ -27,6 +27,11 @@ def period_text(period) -> str:
 
 
 @register.filter
+def day_text(day) -> str:
+    return series.day_text(day) if day else ""
+
+
+@register.filter
 def figure_with_period(observation) -> str:
     """截至2020年底，600余项 / end of 2020: more than 600."""
     period, value = series.period_text(observation.period), figure(observation)

@@ -15,10 +15,12 @@ from io import StringIO
 from pathlib import Path
 
 import docx
+from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.management import CommandError, call_command
 from django.test import TestCase, override_settings
 from django.urls import reverse
+from django.utils import translation
 
 from news import demo as news_demo
 from quality import demo
@@ -39,6 +41,8 @@ from quality.reports import (
 )
 from quality.services import observation_correct, observation_create
 from tests.factories import UserFactory, staff_in_group
+from tests.news.test_language_of_parts import unmarked_chinese
+from tests.quality.test_public_pages import english_text
 
 MEDIA = tempfile.mkdtemp(prefix="report-tests-")
 
@@ -422,6 +426,41 @@ class ReportPublicPageTests(DemoReportMixin, TestCase):
         self.assertEqual(response.status_code, 404)
         listing = self.client.get(reverse("quality:report-list"))
         self.assertContains(listing, "年度报告正在编制中")
+
+
+@override_settings(MEDIA_ROOT=MEDIA)
+class ReportEnglishPageTests(DemoReportMixin, TestCase):
+    """/en/quality/reports/…: the report is Chinese content in an English page."""
+
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        cls.version = report_generate(report=cls.report, formats=("html",))
+
+    def setUp(self):
+        self.addCleanup(translation.activate, settings.LANGUAGE_CODE)
+
+    def main(self, url):
+        response = self.client.get(url)
+        self.assertEqual(response.status_code, 200)
+        html = response.content.decode()
+        self.assertIn('<html lang="en">', html)
+        return "<body><main" + html.split("<main", 1)[1].split("</main>", 1)[0]
+
+    def test_the_pages_words_are_english_and_the_report_marked_chinese(self):
+        for url in ("/en/quality/reports/", "/en/quality/reports/2020/"):
+            with self.subTest(url=url):
+                main = self.main(url)
+                self.assertEqual(unmarked_chinese(main), [])
+                # and no English of the page's own inside the Chinese report
+                self.assertEqual(english_text(main).count("年"), 0)
+        main = self.main("/en/quality/reports/2020/")
+        meta = re.search(r'<p class="report-meta".*?</p>', main, re.S)[0]
+        self.assertIn("Data as of 7 January 2021", meta)
+        self.assertNotIn('lang="zh-Hans"><p class="report-meta"', main)
+        zh_parts = re.findall(r'<[^>]+lang="zh-Hans"[^>]*>', main)
+        self.assertTrue(zh_parts)
+        self.assertNotIn("report-meta", "".join(zh_parts))
 
 
 @override_settings(MEDIA_ROOT=MEDIA)
