@@ -5,6 +5,7 @@ from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from .models import Article, Byline, Channel
@@ -60,9 +61,14 @@ class LatestRssFeed(Feed):
     def item_updateddate(self, item: Article):
         return item.updated_at
 
+    def author_name(self) -> str:
+        """The feed's author, whom Atom gives an entry that names none (an article
+        with no byline and no source): the site."""
+        return gettext("品质烟台")
+
     def item_author_name(self, item: Article) -> str | None:
         names = [b.person.name for b in item.bylines.all()]
-        return "、".join(dict.fromkeys(names)) or item.source
+        return "、".join(dict.fromkeys(names)) or item.source or None
 
     def item_categories(self, item: Article):
         return [item.channel.name]
@@ -71,8 +77,20 @@ class LatestRssFeed(Feed):
     # RSS <guid> (a permalink) and Atom <id>; feed validators reject a bare path.
 
 
+class ChineseEntriesAtom1Feed(Atom1Feed):
+    """Atom whose entries, Chinese articles, say so (xml:lang="zh-Hans") in a feed
+    of another language (/en/feeds/…: English titles, Chinese items). RSS 2.0 has
+    no language per item: its <language> stays the feed's own."""
+
+    def item_attributes(self, item):
+        attrs = super().item_attributes(item)
+        if not (self.feed["language"] or "").lower().startswith("zh"):
+            attrs["xml:lang"] = "zh-Hans"
+        return attrs
+
+
 class LatestAtomFeed(LatestRssFeed):
-    feed_type = Atom1Feed
+    feed_type = ChineseEntriesAtom1Feed
     subtitle = LatestRssFeed.description
 
 
@@ -94,7 +112,7 @@ class ChannelRssFeed(LatestRssFeed):
 
 
 class ChannelAtomFeed(ChannelRssFeed):
-    feed_type = Atom1Feed
+    feed_type = ChineseEntriesAtom1Feed
 
     def subtitle(self, obj: Channel) -> str:
         return self.description(obj)

@@ -18,6 +18,7 @@ from tests.quality.factories import (
     StandardFactory,
 )
 
+ATOM = "{http://www.w3.org/2005/Atom}"
 SITEMAP_NS = {
     "sm": "http://www.sitemaps.org/schemas/sitemap/0.9",
     "news": "http://www.google.com/schemas/sitemap-news/0.9",
@@ -88,6 +89,42 @@ class FeedTests(FeedFixture, TestCase):
                 self.assertEqual([e.title for e in feed.entries], [self.new.title])
                 self.assertIn("计量", feed.feed.title)
         self.assertEqual(self.client.get("/feeds/channel/无/rss/").status_code, 404)
+
+    def test_english_atom_entries_say_they_are_chinese(self):
+        """/en/ feeds: the feed's own words are English (xml:lang="en"), each entry
+        — a Chinese article — says xml:lang="zh-Hans"; the Chinese feed says zh."""
+        lang = "{http://www.w3.org/XML/1998/namespace}lang"
+        for url, feed_lang, entry_lang in [
+            ("/en/feeds/atom/", "en", "zh-Hans"),
+            ("/en/feeds/channel/计量/atom/", "en", "zh-Hans"),
+            ("/feeds/atom/", "zh-hans", None),
+        ]:
+            with self.subTest(url=url):
+                root = ET.fromstring(self.client.get(url).content)
+                self.assertEqual(root.get(lang), feed_lang)
+                if feed_lang == "en":
+                    self.assertIn("Quality Yantai", root.findtext(ATOM + "title"))
+                entries = root.findall(ATOM + "entry")
+                self.assertTrue(entries)
+                self.assertEqual({e.get(lang) for e in entries}, {entry_lang})
+        _, feed = self.parse("/en/feeds/rss/")
+        self.assertEqual(feed.feed.language, "en")
+
+    def test_every_atom_entry_has_an_author_with_a_name(self):
+        """Atom requires an author per entry or for the feed: an article with no
+        byline and no source is the site's, not <author><name/></author>."""
+        ArticleFactory(channel=self.channel, source="", title="无署名")
+        for url in ("/feeds/atom/", "/en/feeds/atom/"):
+            with self.subTest(url=url):
+                root = ET.fromstring(self.client.get(url).content)
+                names = [n.text for n in root.iter(ATOM + "name")]
+                self.assertTrue(all(names), names)
+                feed_author = root.find(ATOM + "author")
+                for entry in root.findall(ATOM + "entry"):
+                    self.assertIsNotNone(
+                        entry.find(ATOM + "author") or feed_author,
+                        entry.findtext(ATOM + "title"),
+                    )
 
     def test_feed_query_budget(self):
         """Articles with channels + bylines, whatever the number of items, and the
