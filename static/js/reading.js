@@ -35,6 +35,13 @@
   }
 
   markCurrent();
+
+  // The channel menu is one cached fragment for every page: the link to the page
+  // being read (a channel, 质量数据) is marked here, for screen readers.
+  document.querySelectorAll(".channels a[href]").forEach(function (link) {
+    if (link.pathname === location.pathname) { link.setAttribute("aria-current", "page"); }
+  });
+
   document.addEventListener("click", function (event) {
     var link = event.target.closest("[data-fontsize], [data-care]");
     if (!link) { return; }

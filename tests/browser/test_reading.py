@@ -201,6 +201,26 @@ class ReadingToolsTests(ReadingTestCase):
         self.page.emulate_media(media="screen")
         self.assertTrue(self.page.is_visible(".site-header"))
 
+    def test_channel_menu_marks_the_current_channel(self):
+        """The menu is one cached fragment for every page: reading.js marks the
+        link to the page being read aria-current="page" (none elsewhere)."""
+        channel = self.article.channel.get_absolute_url()
+        current = ".channels a[aria-current=page]"
+        for path, expected in [
+            (channel, channel),
+            (channel + "?page=1", channel),
+            ("/quality/", "/quality/"),
+            ("/", None),
+            (self.article.get_absolute_url(), None),
+        ]:
+            with self.subTest(path=path):
+                self.page.goto(self.url(path))
+                self.page.wait_for_load_state()
+                hrefs = self.page.eval_on_selector_all(
+                    current, "links => links.map(a => a.getAttribute('href'))"
+                )
+                self.assertEqual(hrefs, [expected] if expected else [])
+
     def test_qr_code_is_an_image_that_loads(self):
         self.page.goto(self.url(self.article.get_absolute_url()))
         qr = self.page.locator(".share figure.qr img")
