@@ -43,6 +43,7 @@ from .models import (
     Unit,
 )
 from .services import observation_correct, observation_set_preferred
+from .validators import normalise_standard_code
 
 
 class SafeExportMixin:
@@ -475,6 +476,17 @@ class StandardAdmin(ImportExportAdmin):
     search_fields = ("code", "title")
     autocomplete_fields = ("replaced_by",)
     inlines = (StandardParticipationInline,)
+
+    def get_search_results(self, request, queryset, search_term):
+        """Also the codes as saved: 19001—2016 finds GB/T 19001-2016 (here and in
+        the 被替代为 autocomplete, which searches through this)."""
+        found, may_have_duplicates = super().get_search_results(
+            request, queryset, search_term
+        )
+        code = normalise_standard_code(search_term.strip())
+        if code and code != search_term.strip():
+            found |= queryset.filter(code__icontains=code)
+        return found, may_have_duplicates
 
 
 @admin.register(StandardParticipation)

@@ -28,6 +28,7 @@ from .models import (
 )
 from .models.registries import Level
 from .series import in_english
+from .validators import normalise_standard_code
 
 MAX_TEXT = 100
 
@@ -196,12 +197,16 @@ class HonourFilter(django_filters.FilterSet):
 class StandardApiFilter(django_filters.FilterSet):
     kind = choice(_("类型"), _("标准类型。"), Standard.Kind.choices)
     status = choice(_("状态"), _("标准状态。"), Standard.Status.choices)
-    code = text(_("标准编号"), _("标准编号包含此文字。"), lookup_expr="icontains")
+    code = text(_("标准编号"), _("标准编号包含此文字。"), method="filter_code")
     title = text(_("标准名称"), _("标准名称包含此文字。"), lookup_expr="icontains")
 
     class Meta:
         model = Standard
         fields: list[str] = []
+
+    def filter_code(self, queryset, name, value):
+        # As codes are saved: "19001—2016" finds GB/T 19001-2016.
+        return queryset.filter(code__icontains=normalise_standard_code(value))
 
 
 class InspectionCentreApiFilter(django_filters.FilterSet):
@@ -292,7 +297,12 @@ class StandardFilter(django_filters.FilterSet):
         fields: list[str] = []
 
     def filter_q(self, queryset, name, value):
-        return queryset.filter(Q(code__icontains=value) | Q(title__icontains=value))
+        # The code as codes are saved ("19001—2016" finds GB/T 19001-2016); the
+        # title as typed (a title may hold a dash of its own).
+        return queryset.filter(
+            Q(code__icontains=normalise_standard_code(value))
+            | Q(title__icontains=value)
+        )
 
 
 class InspectionCentreFilter(django_filters.FilterSet):

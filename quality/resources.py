@@ -169,12 +169,22 @@ class OrganisationResource(ValidatedResource):
         export_order = fields
 
 
+class StandardCodeWidget(CodeForeignKeyWidget):
+    """A standard by its code as a person writes it (``Standard.objects.with_code``:
+    GB/T 19001—2016 is the registered GB/T 19001-2016)."""
+
+    def __init__(self):
+        super().__init__(Standard, "code", "标准")
+
+    def get_queryset(self, value, row, *args, **kwargs):
+        return Standard.objects.with_code(value)
+
+    def get_lookup_kwargs(self, value, row, **kwargs):
+        return {}
+
+
 class StandardResource(ValidatedResource):
-    replaced_by = fields.Field(
-        "replaced_by",
-        "replaced_by",
-        CodeForeignKeyWidget(Standard, "code", "标准"),
-    )
+    replaced_by = fields.Field("replaced_by", "replaced_by", StandardCodeWidget())
 
     class Meta(ValidatedResource.Meta):
         model = Standard
@@ -189,6 +199,15 @@ class StandardResource(ValidatedResource):
             "replaced_by",
         )
         export_order = fields
+
+    def get_instance(self, instance_loader, row):
+        """The registered standard of the row's code, found as saving writes the
+        code: a row with GB/T 19001—2016 updates GB/T 19001-2016 (not refused as a
+        second one)."""
+        code = row.get("code")
+        if code in (None, ""):
+            return None
+        return Standard.objects.with_code(str(code).strip()).first()
 
 
 class SchemeResource(ValidatedResource):

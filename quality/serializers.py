@@ -496,6 +496,19 @@ class HonourWriteSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
     )
 
 
+class StandardCodeField(SafeSlugRelatedField):
+    """A standard by its code as the client wrote it, found as saving writes codes
+    (``Standard.objects.with_code``: GB/T 19001—2016 is GB/T 19001-2016)."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str) or "\x00" in data or len(data) > self.max_length:
+            return super().to_internal_value(data)  # refused there
+        standard = self.get_queryset().with_code(data).first()
+        if standard is None:
+            self.fail("does_not_exist", slug_name=self.slug_field, value=data)
+        return standard
+
+
 class StandardWriteSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
     """What a client sends to add a standard (through ``standard_create``)."""
 
@@ -521,7 +534,7 @@ class StandardWriteSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
         allow_null=True,
         help_text=_("实施日期；不能早于发布日期。"),
     )
-    replaced_by = SafeSlugRelatedField(
+    replaced_by = StandardCodeField(
         slug_field="code",
         queryset=Standard.objects.all(),
         required=False,

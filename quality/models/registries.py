@@ -256,6 +256,12 @@ class Award(models.Model):
 
 
 class StandardQuerySet(models.QuerySet):
+    def with_code(self, code: str) -> StandardQuerySet:
+        """The standard registered as ``code``, written as saving writes it
+        (``normalise_standard_code``): GB/T 19001—2016 finds GB/T 19001-2016.
+        Every lookup of a standard by the code a person typed goes through here."""
+        return self.filter(code=normalise_standard_code(code))
+
     def for_listing(self) -> StandardQuerySet:
         return self.select_related("replaced_by").order_by("kind", "code")
 

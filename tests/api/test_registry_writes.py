@@ -216,6 +216,21 @@ class StandardWriteTests(RegistryWriteChecks, ApiTestCase):
             (self.staff, AuditLog.Action.CREATE, str(standard.pk)),
         )
 
+    def test_replaced_by_written_with_a_printed_dash_is_the_standard(self):
+        """``replaced_by`` is looked up as a code is saved: GB/T 19001—2023 (一字线)
+        or with a non-breaking hyphen names the registered GB/T 19001-2023."""
+        newer = StandardFactory(code="GB/T 19001-2023")
+        self.auth(token_for(self.staff))
+        for number, dash in enumerate(("—", "‑")):
+            with self.subTest(dash=dash):
+                response = self.post(
+                    code=f"GB/T 1900{number}-2016", replaced_by=f"GB/T 19001{dash}2023"
+                )
+                self.assertEqual(response.status_code, 201, response.content)
+                self.assertEqual(response.json()["replaced_by"], "GB/T 19001-2023")
+                standard = Standard.objects.get(code=f"GB/T 1900{number}-2016")
+                self.assertEqual(standard.replaced_by, newer)
+
     def test_bad_input_is_400_and_nothing_written(self):
         StandardFactory(code="GB/T 30000-2020")
         self.auth(token_for(self.staff))
@@ -246,6 +261,13 @@ class StandardWriteTests(RegistryWriteChecks, ApiTestCase):
                 {"replaced_by": "GB/T 99999-2099"},
                 "replaced_by",
                 "标准编号为“GB/T 99999-2099”的标准不存在。",
+            ),
+            # Full-width digits are refused when saving, so no standard has them:
+            # not found, named as the client wrote it.
+            (
+                {"replaced_by": "GB/T ３００００-２０２０"},
+                "replaced_by",
+                "标准编号为“GB/T ３００００-２０２０”的标准不存在。",
             ),
             ({"kind": "military"}, "kind", "不是合法选项"),
             ({"title": ""}, "title", "该字段不能为空。"),

@@ -356,6 +356,54 @@ class RegistryImportTests(TestCase):
         self.assertFalse(result.has_validation_errors())
         self.assertEqual(Standard.objects.count(), 2)
 
+    def test_standards_import_finds_a_code_written_with_a_printed_dash(self):
+        """A row whose code has a printed dash (GB/T 19001—2016) updates the
+        registered GB/T 19001-2016 instead of being refused as a duplicate, and a
+        replaced_by so written names it too."""
+        old = Standard.objects.create(
+            code="GB/T 19001-2008", title="质量管理体系 要求", kind="national"
+        )
+        Standard.objects.create(code="GB/T 19001-2016", title="旧名称", kind="national")
+        dataset = tablib.Dataset(
+            headers=["code", "title", "kind", "status", "replaced_by"]
+        )
+        dataset.append(
+            ["GB/T 19001—2016", "质量管理体系 要求", "national", "current", ""]
+        )
+        dataset.append(
+            [
+                "GB/T 19001‑2008",
+                "质量管理体系 要求",
+                "national",
+                "withdrawn",
+                "GB/T 19001—2016",
+            ]
+        )
+        result = StandardResource().import_data(dataset, dry_run=False)
+        self.assertFalse(result.has_validation_errors(), result.invalid_rows)
+        self.assertFalse(result.has_errors())
+        self.assertEqual(
+            sorted(Standard.objects.values_list("code", "title", "status")),
+            [
+                ("GB/T 19001-2008", "质量管理体系 要求", "withdrawn"),
+                ("GB/T 19001-2016", "质量管理体系 要求", "current"),
+            ],
+        )
+        old.refresh_from_db()
+        self.assertEqual(old.replaced_by.code, "GB/T 19001-2016")
+
+    def test_standards_import_names_an_unknown_replaced_by_and_writes_nothing(self):
+        Standard.objects.create(code="GB/T 19001-2016", title="旧名称", kind="national")
+        dataset = tablib.Dataset(headers=["code", "title", "kind", "replaced_by"])
+        dataset.append(["GB/T 19001—2016", "新名称", "national", "GB/T 1—2099"])
+        result = StandardResource().import_data(dataset, dry_run=False)
+        self.assertTrue(result.has_validation_errors())
+        self.assertIn("没有标准“GB/T 1—2099”", str(result.invalid_rows[0].error_dict))
+        self.assertEqual(
+            list(Standard.objects.values_list("code", "title")),
+            [("GB/T 19001-2016", "旧名称")],
+        )
+
     def test_sampling_failed_above_sampled_imports_nothing(self):
         RegionFactory()
         dataset = tablib.Dataset(

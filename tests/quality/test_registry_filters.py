@@ -5,7 +5,9 @@ import re
 from html import unescape
 
 from django.test import TestCase
+from django.urls import reverse
 
+from tests.factories import UserFactory
 from tests.quality.factories import StandardFactory
 
 
@@ -111,3 +113,47 @@ class AwardSchemeFilterTests(TestCase):
             "/quality/honours/", {"scheme": self.certification.pk}
         )
         self.assertContains(response, "筛选条件有误")
+
+
+class StandardCodeSearchTests(TestCase):
+    """A code searched with a printed dash finds the standard saved with "-", on
+    the page and in the API."""
+
+    @classmethod
+    def setUpTestData(cls):
+        StandardFactory(code="GB/T 19001-2016", title="质量管理体系 要求")
+        StandardFactory(code="GB/T 24001-2016", title="环境管理体系")
+
+    def test_page_keyword(self):
+        for q in ("19001—2016", "GB/T 19001‑2016"):
+            with self.subTest(q=q):
+                response = self.client.get("/quality/standards/", {"q": q})
+                self.assertContains(response, "质量管理体系 要求")
+                self.assertNotContains(response, "环境管理体系")
+
+    def test_api_code_filter(self):
+        response = self.client.get("/api/v1/standards/", {"code": "19001—2016"})
+        self.assertEqual(
+            [s["code"] for s in response.json()["results"]], ["GB/T 19001-2016"]
+        )
+
+    def test_admin_search_and_autocomplete(self):
+        self.client.force_login(UserFactory(is_staff=True, is_superuser=True))
+        response = self.client.get(
+            reverse("admin:quality_standard_changelist"), {"q": "19001—2016"}
+        )
+        self.assertContains(response, "质量管理体系 要求")
+        self.assertNotContains(response, "环境管理体系")
+        response = self.client.get(
+            reverse("admin:autocomplete"),
+            {
+                "term": "GB/T 19001—2016",
+                "app_label": "quality",
+                "model_name": "standard",
+                "field_name": "replaced_by",
+            },
+        )
+        self.assertEqual(
+            [r["text"] for r in response.json()["results"]],
+            ["GB/T 19001-2016 质量管理体系 要求"],
+        )
