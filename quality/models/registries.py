@@ -22,6 +22,29 @@ from .data import Indicator, Period
 from .reference import Region
 
 
+def leads_back(row: models.Model, field: str) -> bool:
+    """Whether following ``field`` (a foreign key to the row's own model) from
+    ``row`` as edited, through the saved rows, comes back to ``row``: A → B → A,
+    or longer. A chain that loops elsewhere (C → D → C, saved before this rule)
+    ends the walk without blaming ``row``."""
+    if row.pk is None:
+        return False  # a new row: nothing points at it yet
+    attname = row._meta.get_field(field).attname
+    seen: set = set()
+    current = getattr(row, attname)
+    while current is not None and current not in seen:
+        if current == row.pk:
+            return True
+        seen.add(current)
+        current = (
+            type(row)
+            ._default_manager.filter(pk=current)
+            .values_list(attname, flat=True)
+            .first()
+        )
+    return False
+
+
 class Level(models.TextChoices):
     NATIONAL = "national", _("国家级")
     PROVINCIAL = "provincial", _("省级")
@@ -225,6 +248,21 @@ class Award(models.Model):
         label = f"{self.organisation} · {self.scheme}"
         return f"{label}（{self.subject}）" if self.subject else label
 
+    def clean(self) -> None:
+        super().clean()
+        # 续期自 never leads back to this certificate (A renews B renews A): each
+        # would be the other's predecessor. Direct self-renewal is also a
+        # CheckConstraint; a loop needs queries, so only validation sees it.
+        if leads_back(self, "renews"):
+            raise ValidationError(
+                {
+                    "renews": ValidationError(
+                        _("证书不能续期自己，续期关系也不能绕回本证书。"),
+                        code="renewal_cycle",
+                    )
+                }
+            )
+
     def status_on(self, day: date) -> str:
         """The status as readers are told it on ``day``: the one recorded, except
         that an 有效 certificate whose validity ended before ``day`` is 过期 (no
@@ -346,25 +384,14 @@ class Standard(models.Model):
     def _check_replacement_chain(self) -> None:
         """被替代为 never leads back to this standard (A → B → A), which would
         make each of them the other's successor."""
-        if self.pk is None or self.replaced_by_id is None:
-            return
-        seen: set[int] = set()
-        current = self.replaced_by_id
-        while current is not None and current not in seen:
-            if current == self.pk:
-                raise ValidationError(
-                    {
-                        "replaced_by": ValidationError(
-                            _("标准不能被自己替代，替代关系也不能绕回本标准。"),
-                            code="replacement_cycle",
-                        )
-                    }
-                )
-            seen.add(current)
-            current = (
-                Standard.objects.filter(pk=current)
-                .values_list("replaced_by_id", flat=True)
-                .first()
+        if leads_back(self, "replaced_by"):
+            raise ValidationError(
+                {
+                    "replaced_by": ValidationError(
+                        _("标准不能被自己替代，替代关系也不能绕回本标准。"),
+                        code="replacement_cycle",
+                    )
+                }
             )
 
 

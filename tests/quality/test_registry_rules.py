@@ -5,16 +5,20 @@ from contextlib import contextmanager
 from datetime import date
 from types import SimpleNamespace
 
+import tablib
 from django.apps import apps as django_apps
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test import TestCase
 from django.urls import reverse
 
-from quality.models import MeasurementStandard, Standard
+from quality.models import Award, MeasurementStandard, Standard
+from quality.resources import AwardResource
 from tests.factories import UserFactory
 
-from .factories import StandardFactory
+from .factories import AwardFactory, StandardFactory
+
+RENEWAL_LOOP = "证书不能续期自己，续期关系也不能绕回本证书。"
 
 
 class StandardReplacementTests(TestCase):
@@ -57,6 +61,88 @@ class StandardReplacementTests(TestCase):
         self.assertIn("replaced_by", response.context["adminform"].form.errors)
         standard.refresh_from_db()
         self.assertIsNone(standard.replaced_by_id)
+
+
+class AwardRenewalLoopTests(TestCase):
+    """续期自 never leads back to the certificate: A renews B renews A (or longer)
+    would make each the other's predecessor. Refused beside the field on every
+    path that validates."""
+
+    def setUp(self):
+        self.a, self.b, self.c = AwardFactory(), AwardFactory(), AwardFactory()
+        # c renews b renews a: a chain, no loop.
+        Award.objects.filter(pk=self.b.pk).update(renews=self.a)
+        Award.objects.filter(pk=self.c.pk).update(renews=self.b)
+
+    def renewals(self):
+        return dict(Award.objects.values_list("pk", "renews_id"))
+
+    def test_model_refuses_a_loop_of_two_and_of_three(self):
+        before = self.renewals()
+        for award, renews in ((self.a, self.b), (self.a, self.c)):
+            with self.subTest(renews=renews.pk):
+                award.refresh_from_db()
+                award.renews = renews
+                with self.assertRaises(ValidationError) as caught:
+                    award.full_clean()
+                self.assertEqual(
+                    caught.exception.message_dict["renews"], [RENEWAL_LOOP]
+                )
+        self.assertEqual(self.renewals(), before)
+
+    def test_a_chain_is_accepted(self):
+        d = AwardFactory(renews=self.c)
+        d.full_clean()
+
+    def test_admin_refuses_a_loop_beside_the_field(self):
+        before = self.renewals()
+        self.client.force_login(UserFactory(is_staff=True, is_superuser=True))
+        a = self.a
+        response = self.client.post(
+            reverse("admin:quality_award_change", args=[a.pk]),
+            {
+                "scheme": a.scheme_id,
+                "organisation": a.organisation_id,
+                "subject": a.subject,
+                "number": "",
+                "year": a.year,
+                "issued_on": "",
+                "valid_from": "",
+                "valid_to": "",
+                "status": Award.Status.ACTIVE,
+                "renews": self.c.pk,
+            },
+        )
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(
+            response.context["adminform"].form.errors["renews"], [RENEWAL_LOOP]
+        )
+        self.assertEqual(self.renewals(), before)
+
+    def test_import_refuses_a_loop_made_within_the_file_and_writes_nothing(self):
+        """Row 1 (d renews e) is valid alone; row 2 (e renews d) closes a loop
+        with it: the row is named with the message, and the file writes nothing."""
+        d, e = AwardFactory(), AwardFactory()
+        before = self.renewals()
+        dataset = tablib.Dataset(
+            headers=["id", "scheme", "organisation", "subject", "year", "renews"]
+        )
+        for award, renews in ((d, e), (e, d)):
+            dataset.append(
+                [
+                    award.pk,
+                    award.scheme.name,
+                    award.organisation.name,
+                    award.subject,
+                    award.year,
+                    renews.pk,
+                ]
+            )
+        result = AwardResource().import_data(dataset, dry_run=False)
+        self.assertTrue(result.has_validation_errors())
+        self.assertEqual([row.number for row in result.invalid_rows], [2])
+        self.assertEqual(result.invalid_rows[0].error_dict["renews"], [RENEWAL_LOOP])
+        self.assertEqual(self.renewals(), before)
 
 
 class MeasurementStandardDateTests(TestCase):
