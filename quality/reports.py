@@ -6,9 +6,11 @@ take their figures from it, so the three say the same):
 
 1. each item's figures: the preferred observation of each region and period in the
    item's window (a headline: the latest figure of the report's region in the
-   report year; a table or line chart: the last N years; a bar chart: the latest
-   period's figures of the region's divisions), with the hedge as written
-   (600余项, 97%以上, ``Observation.display``) and the period (截至2020年底);
+   report year — a period ending within it, or a 时点 up to 数据截至, which is in
+   the next year at the latest; a table or line chart: the last N years; a bar
+   chart: the latest period's figures of the region's divisions), with the hedge
+   as written (600余项, 97%以上, ``Observation.display``) and the period
+   (截至2020年底);
 2. 同比 from ``quality.series`` (same region, same kind of period one year apart,
    both exact, one indicator and so one 统计口径); an item naming the indicator of
    the old 口径 gets a footnote, never a 同比 across the two;
@@ -45,6 +47,7 @@ from . import chart_svg
 from .models import (
     Indicator,
     Observation,
+    Period,
     Report,
     ReportChapter,
     ReportItem,
@@ -190,20 +193,28 @@ def _start_of(year: int) -> date:
 
 def _report_observations(report: Report, items: list[ReportItem]) -> list[Observation]:
     """The preferred observations the items may print, and the year before (同比),
-    in one query."""
+    in one query.
+
+    A period (year, half, quarter, month …) ends within the report year; only a
+    时点 (截至某日, the "截至目前" of a source written early the next year) may end
+    after it, up to 数据截至: the first half of the next year is not this year's
+    figure, a count "截至1月7日" is the latest known when the report is written."""
     longest = max((item.years for item in items), default=1)
     by_region = {i.indicator_id for i in items if i.display == Display.BAR_REGION}
     # The report's region for every item; its divisions only for a bar by region.
     regions = Q(region=report.region_id) | Q(
         indicator__in=by_region, region__parent=report.region_id
     )
+    in_window = Q(period_end_on__lte=report.year_end) | Q(
+        period__kind=Period.Kind.INSTANT, period_end_on__lte=report.last_day
+    )
     return list(
         Observation.objects.preferred()
         .filter(
             regions,
+            in_window,
             indicator__in={item.indicator_id for item in items},
             period_end_on__gte=_start_of(report.year - longest),
-            period_end_on__lte=report.last_day,
         )
         .select_related("indicator__unit", "region", "period", "article")
         .order_by("period_end_on", "region__code", "id")
@@ -370,6 +381,10 @@ def _items_prefetch():
 
 def report_content(report: Report) -> ReportContent:
     """Everything the report prints, from the current data (see the module doc)."""
+    problem = report.cut_off_problem()
+    if problem:
+        # A definition saved before the rule (or past the form): fix it first.
+        raise ReportError(problem)
     chapters, items = _load(report)
     if not chapters:
         raise ReportError(_("报告定义还没有章节：请先在后台添加章节和指标。"))

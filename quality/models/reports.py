@@ -89,16 +89,36 @@ class Report(models.Model):
         return date(self.year, 1, 1)
 
     @property
+    def year_end(self) -> date:
+        return date(self.year, 12, 31)
+
+    @property
     def last_day(self) -> date:
-        """The last period end the report takes: 数据截至, else 31 December."""
-        return self.data_until or date(self.year, 12, 31)
+        """The last period end the report takes: 数据截至, else 31 December.
+        Only a 时点 figure ("截至目前") may end after 31 December
+        (``quality.reports``)."""
+        return self.data_until or self.year_end
+
+    def cut_off_problem(self) -> str:
+        """Why 数据截至 cannot be this report's; "" when it can. A report is
+        compiled in the year after its own at the latest: a later cut-off would
+        print a later year's figures as this year's."""
+        if not (self.year and self.data_until):
+            return ""
+        if self.data_until < date(self.year, 1, 1):
+            return _("数据截至日期不能早于报告年度的1月1日。")
+        if self.data_until > date(self.year + 1, 12, 31):
+            return _(
+                "数据截至日期不能晚于报告年度次年的12月31日：年报在次年编制，"
+                "更晚的数字属于以后的年度。"
+            )
+        return ""
 
     def clean(self) -> None:
         super().clean()
-        if self.year and self.data_until and self.data_until < date(self.year, 1, 1):
-            raise ValidationError(
-                {"data_until": _("数据截至日期不能早于报告年度的1月1日。")}
-            )
+        problem = self.cut_off_problem()
+        if problem:
+            raise ValidationError({"data_until": problem})
 
 
 class ReportChapter(models.Model):
