@@ -42,6 +42,11 @@ from .models import (
     Topic,
     Unit,
 )
+from .models.registries import (
+    AwardQuerySet,
+    MeasurementStandardQuerySet,
+    SamplingCampaignQuerySet,
+)
 from .services import observation_correct, observation_set_preferred
 from .validators import normalise_standard_code
 
@@ -459,6 +464,7 @@ class AwardAdmin(ImportExportAdmin):
     list_filter = ("scheme__kind", "scheme", "status", "year")
     search_fields = ("organisation__name", "subject", "number")
     autocomplete_fields = ("scheme", "organisation", "renews")
+    ordering = AwardQuerySet.REGISTRY_ORDER  # and so the export
     list_select_related = ("scheme", "organisation")
 
 
@@ -513,6 +519,7 @@ class MeasurementStandardAdmin(ImportExportAdmin):
     list_filter = ("level",)
     search_fields = ("name", "certificate_number", "organisation__name")
     autocomplete_fields = ("organisation", "region")
+    ordering = MeasurementStandardQuerySet.REGISTRY_ORDER  # and so the export
 
 
 @admin.register(SamplingCampaign)
@@ -531,6 +538,7 @@ class SamplingCampaignAdmin(ImportExportAdmin):
     search_fields = ("name", "quote")
     autocomplete_fields = ("period", "region", "article")
     list_select_related = ("period", "region")
+    ordering = SamplingCampaignQuerySet.REGISTRY_ORDER  # and so the export
 
     @admin.display(description=_("合格率"))
     def pass_rate_display(self, obj):

@@ -186,10 +186,10 @@ class HonourViewSet(
     permission_classes = [ModelPermissionsOrAnonReadOnly]
     filterset_class = filters.HonourFilter
     ordering_fields = ("year", "issued_on", "id")
-    ordering = ("-year", "id")
+    # No ``ordering``: without ?ordering= the registry's own (as on the page).
 
     def get_queryset(self):
-        return Award.objects.honours().select_related("scheme", "organisation")
+        return Award.objects.honours().for_listing()
 
     @extend_schema(
         summary="新增荣誉",
@@ -252,11 +252,11 @@ class MeasurementStandardViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
 
     verbose_name = _("计量标准")
     api_description = _("社会公用计量标准。")
-    queryset = MeasurementStandard.objects.select_related("organisation", "region")
+    queryset = MeasurementStandard.objects.for_listing()
     serializer_class = serializers.MeasurementStandardSerializer
     filterset_class = filters.MeasurementStandardFilter
     ordering_fields = ("name", "valid_to", "id")
-    ordering = ("name", "id")
+    # No ``ordering``: without ?ordering= the registry's own (as on the page).
 
 
 class SamplingCampaignViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
@@ -267,7 +267,7 @@ class SamplingCampaignViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = serializers.SamplingCampaignSerializer
     filterset_class = filters.SamplingCampaignApiFilter
     ordering_fields = ("period__end_on", "id")
-    ordering = ("-period__end_on", "id")
+    # No ``ordering``: without ?ordering= the registry's own (as on the page).
 
     def get_queryset(self):
-        return SamplingCampaign.objects.select_related("period", "region", "article")
+        return SamplingCampaign.objects.for_listing()

@@ -259,6 +259,10 @@ class AwardResource(ValidatedResource):
         )
         export_order = fields
 
+    def get_queryset(self):
+        """``manage.py export`` in the registry's order, as the page and the API."""
+        return Award.objects.in_registry_order()
+
 
 class InspectionCentreResource(ValidatedResource):
     region = fields.Field(
@@ -297,6 +301,10 @@ class MeasurementStandardResource(ValidatedResource):
         )
         export_order = fields
 
+    def get_queryset(self):
+        """``manage.py export`` in the registry's order, as the page and the API."""
+        return MeasurementStandard.objects.in_registry_order()
+
 
 class SamplingCampaignResource(ValidatedResource):
     region = fields.Field(
@@ -320,3 +328,7 @@ class SamplingCampaignResource(ValidatedResource):
             "note",
         )
         export_order = fields
+
+    def get_queryset(self):
+        """``manage.py export`` in the registry's order, as the page and the API."""
+        return SamplingCampaign.objects.in_registry_order()

@@ -173,10 +173,15 @@ class AwardQuerySet(models.QuerySet):
     def certifications(self) -> AwardQuerySet:
         return self.filter(scheme__kind=Scheme.Kind.CERTIFICATION)
 
+    #: The registry's one order: the public page, the API (and its CSV), the
+    #: admin's list and export, ``manage.py export``.
+    REGISTRY_ORDER = ("scheme__name", "-year", "organisation__name", "id")
+
+    def in_registry_order(self) -> AwardQuerySet:
+        return self.order_by(*self.REGISTRY_ORDER)
+
     def for_listing(self) -> AwardQuerySet:
-        return self.select_related("scheme", "organisation").order_by(
-            "scheme__name", "-year", "organisation__name", "id"
-        )
+        return self.select_related("scheme", "organisation").in_registry_order()
 
 
 class Award(models.Model):
@@ -481,8 +486,14 @@ class InspectionCentre(models.Model):
 
 
 class MeasurementStandardQuerySet(models.QuerySet):
+    #: The registry's one order (page, API, admin, export); names repeat.
+    REGISTRY_ORDER = ("level", "name", "id")
+
+    def in_registry_order(self) -> MeasurementStandardQuerySet:
+        return self.order_by(*self.REGISTRY_ORDER)
+
     def for_listing(self) -> MeasurementStandardQuerySet:
-        return self.select_related("organisation", "region").order_by("level", "name")
+        return self.select_related("organisation", "region").in_registry_order()
 
 
 class MeasurementStandard(models.Model):
@@ -536,11 +547,17 @@ class MeasurementStandard(models.Model):
 
 
 class SamplingCampaignQuerySet(models.QuerySet):
+    #: The registry's one order (page, API, admin, export): newest period first.
+    REGISTRY_ORDER = ("-period__end_on", "category", "id")
+
+    def in_registry_order(self) -> SamplingCampaignQuerySet:
+        return self.order_by(*self.REGISTRY_ORDER)
+
     def for_listing(self) -> SamplingCampaignQuerySet:
         return (
             self.select_related("period", "region", "article")
             .defer("article__body", "article__body_text")
-            .order_by("-period__end_on", "category", "id")
+            .in_registry_order()
         )
 
 
