@@ -448,9 +448,16 @@ def _refresh(article: Article, locked: Article) -> None:
 
 @transaction.atomic
 def article_discard_draft(
-    *, article: Article, by: User, expected_version: int | None = None
+    *,
+    article: Article,
+    by: User,
+    comment: str = "",
+    expected_version: int | None = None,
 ) -> Article:
-    """Drop the unpublished changes of a live article (they stay in 历史)."""
+    """Drop the unpublished changes of a live article (they stay in 历史).
+
+    Recorded as a new revision holding the live content (and a version), on the
+    timeline and in the audit log."""
     from .workflow import PERM_PUBLISH, WorkflowError, can_edit, version_check
 
     locked = Article.objects.select_for_update().get(pk=article.pk)
@@ -463,15 +470,23 @@ def article_discard_draft(
     )
     if not allowed:
         raise PermissionDenied(_("只有终审发布人员可以放弃送审中的修改稿。"))
+    locked.version += 1
     Article.objects.filter(pk=locked.pk).update(
-        draft_revision=None, draft_status="", version=locked.version + 1
+        draft_revision=None, draft_status="", version=locked.version
     )
+    locked.draft_revision, locked.draft_status = None, ""
+    note = str(_("放弃修改稿，线上版本不变"))
+    # A step of the history like the others: the working copy is the live version
+    # again, as this revision says. A change form opened before it (showing the
+    # draft) is then refused as one opened before any other change would be,
+    # instead of saving the discarded draft back.
+    revision_create(article=locked, by=by, summary=note)
     ArticleEvent.objects.create(
         article=locked,
         action="discard",
         from_status=state,
         to_status=locked.status,
-        comment=str(_("放弃修改稿，线上版本不变")),
+        comment=f"{note}：{comment.strip()}" if comment.strip() else note,
         by=by,
     )
     audit_record(

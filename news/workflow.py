@@ -513,7 +513,7 @@ def article_discard(
 ) -> Article:
     """Drop the draft over a live article; the live version stays as it is."""
     return article_discard_draft(
-        article=article, by=by, expected_version=expected_version
+        article=article, by=by, comment=comment, expected_version=expected_version
     )
 
 
