@@ -11,6 +11,7 @@ from datetime import timedelta
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.actions import delete_selected as django_delete_selected
 from django.contrib.admin.helpers import ActionForm
 from django.contrib.admin.widgets import (
     AdminDateWidget,
@@ -40,7 +41,13 @@ from .revisions import (
     snapshot_diff,
     working_copy,
 )
-from .services import article_create, article_update, audit_record
+from .services import (
+    article_create,
+    article_delete_refusal,
+    article_update,
+    articles_delete,
+    audit_record,
+)
 
 PROTECTED_FIELDS = ("status", "version", "responsible_editor")
 CONTENT_FIELDS = set(CONTENT_KEYS) - {"bylines"}
@@ -192,6 +199,7 @@ class ArticleWorkflowAdminMixin:
     form = ArticleWorkflowForm
     action_form = WorkflowActionForm
     actions = (
+        "delete_selected",
         "submit_selected",
         "approve_selected",
         "publish_selected",
@@ -296,14 +304,35 @@ class ArticleWorkflowAdminMixin:
         elif change and not result.changed:
             messages.info(request, _("内容未变，没有保存新版本。"))
 
+    # --- deleting -----------------------------------------------------------------
+    # An article that was ever published is withdrawn, not deleted, except by a
+    # superuser (``news.services.articles_delete``): refused before the
+    # confirmation page, with the reason, and again by the service itself.
+
+    def delete_view(self, request, object_id, extra_context=None):
+        article = self.get_object(request, object_id)
+        if article is not None and self.has_delete_permission(request, article):
+            why = article_delete_refusal(by=request.user, articles=[article])
+            if why:
+                messages.error(request, why)
+                return self._back(article)
+        return super().delete_view(request, object_id, extra_context)
+
+    @admin.action(
+        description=django_delete_selected.short_description, permissions=["delete"]
+    )
+    def delete_selected(self, request, queryset):
+        why = article_delete_refusal(by=request.user, articles=queryset)
+        if why:
+            messages.error(request, why)
+            return None
+        return django_delete_selected(self, request, queryset)
+
     def delete_model(self, request, obj):
-        audit_record(user=request.user, action=AuditLog.Action.DELETE, obj=obj)
-        super().delete_model(request, obj)
+        articles_delete(articles=[obj], by=request.user)
 
     def delete_queryset(self, request, queryset):
-        for obj in queryset:
-            audit_record(user=request.user, action=AuditLog.Action.DELETE, obj=obj)
-        super().delete_queryset(request, queryset)
+        articles_delete(articles=queryset, by=request.user)
 
     # --- change page ------------------------------------------------------------
 

@@ -217,6 +217,29 @@ class ArticleQuerySet(models.QuerySet):
             published_at__lte=now,
         )
 
+    def ever_published(self) -> ArticleQuerySet:
+        """Articles 终审 has published (or scheduled) at least once: on the site
+        now or withdrawn (撤下), a live revision, or a publication on the timeline
+        (a withdrawn article edited since is back in 草稿, and still one of these).
+        Their record is kept: only a superuser deletes one (``articles_delete``)."""
+        return self.filter(
+            Q(status__in=(Article.Status.PUBLISHED, Article.Status.UNPUBLISHED))
+            | Q(live_revision__isnull=False)
+            | Q(
+                models.Exists(
+                    Revision.objects.filter(article=models.OuterRef("pk"), is_live=True)
+                )
+            )
+            | Q(
+                models.Exists(
+                    ArticleEvent.objects.filter(
+                        article=models.OuterRef("pk"),
+                        action__in=("publish", "schedule", "unpublish"),
+                    )
+                )
+            )
+        )
+
     def first_after(self, field: str, now: datetime) -> ArticleQuerySet:
         """The first value of the time ``field`` after ``now`` among published
         articles (``published_at``: the next due; ``expires_at``: the next to reach
@@ -884,6 +907,14 @@ class AuditLog(models.Model):
     object_id = models.CharField(_("对象编号"), max_length=50, blank=True)
     object_repr = models.CharField(_("对象"), max_length=200)
     summary = models.TextField(_("变更摘要"), blank=True)
+    # What the action took away, kept as data: a deleted article that was once
+    # published keeps its last published content here (``articles_delete``).
+    snapshot = models.JSONField(
+        _("删除前的内容"),
+        null=True,
+        blank=True,
+        help_text=_("删除发布过的文章时，保留其最后发布的内容。"),
+    )
     created_at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
 
     class Meta:

@@ -42,9 +42,11 @@ from .revisions import (
     FK_FIELDS,
     SNAPSHOT_FIELDS,
     article_from_snapshot,
+    article_snapshot,
     content_equal,
     field_label,
     revision_create,
+    snapshot_display,
     time_text,
     working_snapshot,
 )
@@ -499,6 +501,119 @@ def article_discard_draft(
     return article
 
 
+# --- deletion -------------------------------------------------------------------
+
+#: Titles a refusal names before it only counts the rest.
+REFUSAL_TITLES = 5
+
+
+def article_delete_refusal(*, by: User, articles) -> str:
+    """Why ``by`` may not delete ``articles`` ("" when they may).
+
+    An article that was ever published is part of the site's record: it is taken
+    off the site with 撤下 (撤稿), and only a superuser deletes it.
+    """
+    if not by.has_perm("news.delete_article"):
+        return str(_("您没有删除文章的权限。"))
+    if by.is_superuser:
+        return ""
+    titles = list(
+        Article.objects.filter(pk__in=[a.pk for a in articles])
+        .ever_published()
+        .order_by("pk")
+        .values_list("title", flat=True)
+    )
+    if not titles:
+        return ""
+    shown = "、".join(f"“{t}”" for t in titles[:REFUSAL_TITLES])
+    if len(titles) > REFUSAL_TITLES:
+        shown += "…"
+    return str(
+        _(
+            "%(titles)s（共 %(n)d 篇）已经发布过，不能删除：发布过的文章要保留发布记录。"
+            "要让文章从网站上消失，请使用“撤下”（撤稿）；确需删除的，请联系超级用户。"
+            "没有删除任何文章。"
+        )
+        % {"titles": shown, "n": len(titles)}
+    )
+
+
+def last_published_content(article: Article) -> dict:
+    """The content ``article`` last had on the site, as a snapshot.
+
+    The live revision; else (published before revisions marked the live one) the
+    latest revision saved while it was on the site or at its withdrawal; else the
+    row, which a publication writes.
+    """
+    from .models import Revision
+
+    if article.live_revision_id:
+        return dict(article.live_revision.snapshot)
+    revisions = Revision.objects.filter(article=article).order_by("-created_at", "-id")
+    revision = (
+        revisions.filter(is_live=True).first()
+        or revisions.filter(
+            snapshot__status__in=[Article.Status.PUBLISHED, Article.Status.UNPUBLISHED]
+        ).first()
+    )
+    return dict(revision.snapshot) if revision else article_snapshot(article)
+
+
+@transaction.atomic
+def articles_delete(*, articles, by: User) -> int:
+    """Delete ``articles`` (objects or a QuerySet), all or none; returns how many.
+
+    Refused (``PermissionDenied``, nothing deleted) without the delete permission,
+    and for anyone but a superuser when one of them was ever published
+    (``article_delete_refusal``). Each deletion is audited; one of an article that
+    was published keeps its last published content, who deleted it and when in
+    the entry's ``snapshot``, since its revisions and timeline go with it.
+    """
+    pks = [a.pk for a in articles]
+    locked = list(
+        Article.objects.select_for_update(of=("self",))
+        .select_related("live_revision")
+        .filter(pk__in=pks)
+        .order_by("pk")
+    )
+    why = article_delete_refusal(by=by, articles=locked)
+    if why:
+        raise PermissionDenied(why)
+    published = set(
+        Article.objects.filter(pk__in=pks).ever_published().values_list("pk", flat=True)
+    )
+    now = timezone.now()
+    for article in locked:
+        if article.pk not in published:
+            audit_record(user=by, action=AuditLog.Action.DELETE, obj=article)
+            continue
+        content = last_published_content(article)
+        audit_record(
+            user=by,
+            action=AuditLog.Action.DELETE,
+            obj=article,
+            summary=str(
+                _(
+                    "删除发布过的文章“%(title)s”（发布时间 %(at)s）；"
+                    "最后发布的内容保存在本条记录的“删除前的内容”中。"
+                )
+                % {
+                    "title": content.get("title") or article.title,
+                    "at": snapshot_display(content, "published_at"),
+                }
+            ),
+            snapshot={
+                "article": article.pk,
+                "status": article.status,
+                "published": content,
+                "deleted_by": by.get_username(),
+                "deleted_at": now.isoformat(),
+            },
+        )
+    Article.objects.filter(pk__in=[a.pk for a in locked]).delete()
+    return len(locked)
+
+
 # --- import of page text ----------------------------------------------------------
 
 
@@ -631,6 +746,7 @@ def audit_record(
     object_type: str = "",
     object_id: str = "",
     object_repr: str = "",
+    snapshot: dict | None = None,
 ) -> AuditLog:
     """Record one editorial action (who, what, which object, what changed).
 
@@ -648,6 +764,7 @@ def audit_record(
         object_id=str(object_id)[:50],
         object_repr=str(object_repr)[:200],
         summary=summary,
+        snapshot=snapshot,
     )
 
 

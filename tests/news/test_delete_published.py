@@ -1,0 +1,215 @@
+"""A government news site keeps the record of what it published: an article that
+was ever on the site is withdrawn (撤下), not deleted. Only a superuser deletes one,
+and the audit log then keeps its last published content."""
+
+from django.contrib.messages import get_messages
+from django.core.exceptions import PermissionDenied
+from django.test import TestCase
+
+from news.models import (
+    Article,
+    ArticleEvent,
+    AuditLog,
+    Byline,
+    PreviewLink,
+    Revision,
+)
+from news.services import article_update, articles_delete
+from news.workflow import article_publish, article_unpublish
+from tests.api import token_for
+from tests.factories import (
+    ArticleFactory,
+    BylineFactory,
+    ChannelFactory,
+    PersonFactory,
+    UserFactory,
+    staff_in_group,
+)
+
+S = Article.Status
+REFUSED = "已经发布过，不能删除"
+
+
+def published_then_withdrawn_and_edited(publisher, editor) -> Article:
+    """Published by 终审, withdrawn (撤稿) and edited since: back in 草稿."""
+    article = ArticleFactory(
+        status=S.REVIEW_3, title="发布过的标题", source="烟台日报", published_at=None
+    )
+    BylineFactory(article=article, person=PersonFactory(name="逄苗"))
+    article_publish(article=article, by=publisher)
+    article_unpublish(article=article, by=publisher, comment="撤稿")
+    article_update(article=article, by=editor, values={"title": "撤下后改的标题"})
+    article.refresh_from_db()
+    assert article.status == S.DRAFT
+    return article
+
+
+class RecordCounts:
+    def assertRefused(self, response, article):
+        """Sent back to the article's page with the reason (not followed: the page
+        itself may save a baseline revision of an article without one)."""
+        self.assertRedirects(
+            response,
+            f"/admin/news/article/{article.pk}/change/",
+            fetch_redirect_response=False,
+        )
+        said = " ".join(m.message for m in get_messages(response.wsgi_request))
+        self.assertIn(REFUSED, said)
+        self.assertIn("撤下", said)
+
+    def counts(self) -> tuple[int, ...]:
+        return (
+            Article.objects.count(),
+            Revision.objects.count(),
+            ArticleEvent.objects.count(),
+            Byline.objects.count(),
+            PreviewLink.objects.count(),
+            AuditLog.objects.count(),
+        )
+
+
+class PublishedArticlesAreNotDeletedTests(RecordCounts, TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        cls.channel = ChannelFactory()
+        cls.editor = staff_in_group("editor", "编辑")
+        cls.publisher = staff_in_group("publisher", "终审发布")
+        cls.root = UserFactory(username="root", is_staff=True, is_superuser=True)
+
+    def setUp(self):
+        self.client.force_login(self.publisher)
+
+    def test_publisher_cannot_delete_a_live_article_in_the_admin(self):
+        article = ArticleFactory(channel=self.channel)
+        before = self.counts()
+        response = self.client.post(
+            f"/admin/news/article/{article.pk}/delete/", {"post": "yes"}
+        )
+        self.assertRefused(response, article)
+        self.assertEqual(self.counts(), before)
+
+    def test_the_delete_page_itself_says_so(self):
+        article = ArticleFactory(channel=self.channel)
+        before = self.counts()
+        response = self.client.get(f"/admin/news/article/{article.pk}/delete/")
+        self.assertRefused(response, article)
+        self.assertEqual(self.counts(), before)
+
+    def test_an_article_withdrawn_and_edited_since_is_still_kept(self):
+        article = published_then_withdrawn_and_edited(self.publisher, self.editor)
+        before = self.counts()
+        response = self.client.post(
+            f"/admin/news/article/{article.pk}/delete/", {"post": "yes"}
+        )
+        self.assertRefused(response, article)
+        self.assertEqual(self.counts(), before)
+
+    def test_bulk_delete_refuses_the_whole_selection(self):
+        draft = ArticleFactory(channel=self.channel, status=S.DRAFT, title="草稿甲")
+        live = ArticleFactory(channel=self.channel, title="线上乙")
+        before = self.counts()
+        for confirmed in ({}, {"post": "yes"}):
+            response = self.client.post(
+                "/admin/news/article/",
+                {
+                    "action": "delete_selected",
+                    "_selected_action": [draft.pk, live.pk],
+                    **confirmed,
+                },
+                follow=True,
+            )
+            self.assertContains(response, REFUSED)
+            self.assertContains(response, "线上乙")
+            self.assertEqual(self.counts(), before)
+
+    def test_the_service_refuses_too(self):
+        article = ArticleFactory(channel=self.channel)
+        before = self.counts()
+        with self.assertRaisesMessage(PermissionDenied, REFUSED):
+            articles_delete(articles=[article], by=self.publisher)
+        self.assertEqual(self.counts(), before)
+
+    def test_an_editor_without_the_delete_permission_deletes_nothing(self):
+        draft = ArticleFactory(channel=self.channel, status=S.DRAFT)
+        before = self.counts()
+        with self.assertRaisesMessage(PermissionDenied, "没有删除文章的权限"):
+            articles_delete(articles=[draft], by=self.editor)
+        self.assertEqual(self.counts(), before)
+
+    def test_the_api_has_no_delete(self):
+        article = ArticleFactory(channel=self.channel, status=S.DRAFT)
+        before = self.counts()
+        response = self.client.delete(
+            f"/api/v1/drafts/{article.pk}/",
+            HTTP_AUTHORIZATION=f"Token {token_for(self.publisher)}",
+        )
+        self.assertEqual(response.status_code, 405)
+        self.assertEqual(self.counts(), before)
+
+    def test_a_never_published_draft_is_deleted(self):
+        draft = ArticleFactory(channel=self.channel, status=S.DRAFT, title="没发过")
+        article_update(article=draft, by=self.editor, values={"subtitle": "副题"})
+        self.client.post(f"/admin/news/article/{draft.pk}/delete/", {"post": "yes"})
+        self.assertFalse(Article.objects.filter(pk=draft.pk).exists())
+        entry = AuditLog.objects.get(action=AuditLog.Action.DELETE)
+        self.assertEqual(entry.user, self.publisher)
+        self.assertIsNone(entry.snapshot)
+
+    def test_a_never_published_draft_is_deleted_in_bulk(self):
+        drafts = ArticleFactory.create_batch(2, channel=self.channel, status=S.DRAFT)
+        self.client.post(
+            "/admin/news/article/",
+            {
+                "action": "delete_selected",
+                "_selected_action": [a.pk for a in drafts],
+                "post": "yes",
+            },
+        )
+        self.assertFalse(Article.objects.exists())
+        self.assertEqual(AuditLog.objects.filter(action="delete").count(), 2)
+
+
+class SuperuserDeletionKeepsTheRecordTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        cls.editor = staff_in_group("editor", "编辑")
+        cls.publisher = staff_in_group("publisher", "终审发布")
+        cls.root = UserFactory(username="root", is_staff=True, is_superuser=True)
+
+    def test_the_audit_log_keeps_the_last_published_content(self):
+        article = published_then_withdrawn_and_edited(self.publisher, self.editor)
+        published_at = article.live_revision.snapshot["published_at"]
+        body = article.live_revision.snapshot["body"]
+        self.client.force_login(self.root)
+        self.client.post(f"/admin/news/article/{article.pk}/delete/", {"post": "yes"})
+        self.assertFalse(Article.objects.filter(pk=article.pk).exists())
+        entry = AuditLog.objects.get(action=AuditLog.Action.DELETE)
+        self.assertEqual(entry.user, self.root)
+        self.assertEqual(entry.object_id, str(article.pk))
+        kept = entry.snapshot
+        self.assertEqual(kept["deleted_by"], "root")
+        self.assertTrue(kept["deleted_at"])
+        published = kept["published"]
+        self.assertEqual(published["title"], "发布过的标题")
+        self.assertEqual(published["body"], body)
+        self.assertEqual(published["source"], "烟台日报")
+        self.assertEqual(published["published_at"], published_at)
+        self.assertEqual([b["name"] for b in published["bylines"]], ["逄苗"])
+        self.assertIn("发布过的标题", entry.summary)
+
+    def test_a_superuser_bulk_delete_keeps_each_record(self):
+        live = ArticleFactory.create_batch(2)
+        self.client.force_login(self.root)
+        self.client.post(
+            "/admin/news/article/",
+            {
+                "action": "delete_selected",
+                "_selected_action": [a.pk for a in live],
+                "post": "yes",
+            },
+        )
+        self.assertFalse(Article.objects.exists())
+        kept = AuditLog.objects.filter(action="delete").order_by("object_id")
+        self.assertEqual(
+            [e.snapshot["published"]["title"] for e in kept], [a.title for a in live]
+        )
