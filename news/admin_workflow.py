@@ -533,10 +533,19 @@ class ArticleWorkflowAdminMixin:
         article = self._article_for(request, object_id)
         revision = get_object_or_404(Revision, pk=revision_id, article=article)
         try:
-            workflow.revision_restore(revision=revision, by=request.user)
+            result = workflow.revision_restore(revision=revision, by=request.user)
         except (PermissionDenied, ValidationError) as error:
             messages.error(request, _error_text(error))
         else:
+            if result.tags_missing:
+                messages.warning(
+                    request,
+                    _(
+                        "第 %(v)d 版的标签 %(tags)s 已不存在（改名或删除），未能恢复，"
+                        "请在表单中重新选择。"
+                    )
+                    % {"v": revision.version, "tags": "、".join(result.tags_missing)},
+                )
             article = Article.objects.get(pk=article.pk)
             messages.success(
                 request,

@@ -1271,7 +1271,7 @@ class BatchWriter:
                 (
                     article.pk,
                     article.version,
-                    self._snapshot(article, item, people, tag_order),
+                    self._snapshot(article, item, people, tags),
                     summary,
                     self.publish,
                     by.pk if by else None,
@@ -1363,7 +1363,7 @@ class BatchWriter:
             article.responsible_editor = self.by
         return article
 
-    def _snapshot(self, article, item, people, tag_order) -> dict:
+    def _snapshot(self, article, item, people, tags) -> dict:
         """What ``revisions.article_snapshot`` reads back from the written rows."""
         data: dict = {}
         for name in SNAPSHOT_FIELDS:
@@ -1376,6 +1376,7 @@ class BatchWriter:
         data["channel_name"] = article.channel.name
         data["status"] = article.status
         data["tags"] = sorted(item.page.tags)
+        data["tag_ids"] = {name: tags[name] for name in data["tags"]}
         data["bylines"] = [
             {
                 "person": people[name],

@@ -81,7 +81,9 @@ def article_snapshot(article: Article) -> dict:
             data[name] = getattr(article, name)
     data["channel_name"] = article.channel.name if article.channel_id else ""
     data["status"] = article.status
-    data["tags"] = sorted(article.tags.values_list("name", flat=True))
+    tags = dict(article.tags.values_list("name", "pk"))
+    data["tags"] = sorted(tags)
+    data["tag_ids"] = {name: tags[name] for name in sorted(tags)}
     data["bylines"] = [
         {
             "person": b.person_id,
@@ -194,6 +196,31 @@ def article_from_snapshot(article: Article, snapshot: dict) -> Article:
     return copy
 
 
+def snapshot_tags(snapshot: dict) -> tuple[list, list[str]]:
+    """The tags ``snapshot`` names, as they are now, and the names not found.
+
+    A snapshot names its tags (``tags``) and, since they are kept, their ids
+    (``tag_ids``, name → id): a tag renamed since is found by its id under its new
+    name. A name without an id (a revision saved before ids were kept) is looked up
+    as it is; one that no longer exists (renamed or deleted since) is returned in
+    the second list, for the caller to report.
+    """
+    from .models import Tag
+
+    names = snapshot.get("tags") or []
+    ids = snapshot.get("tag_ids") or {}
+    by_id = Tag.objects.in_bulk([ids[n] for n in names if n in ids])
+    by_name = Tag.objects.in_bulk(names, field_name="name")
+    tags, missing = {}, []
+    for name in names:
+        tag = by_id.get(ids.get(name)) or by_name.get(name)
+        if tag is None:
+            missing.append(name)
+        else:
+            tags[tag.pk] = tag
+    return list(tags.values()), missing
+
+
 def revision_create(
     *,
     article: Article,
@@ -240,6 +267,10 @@ def drafts_tag_renamed(*, old: str, new: str) -> None:
         tags = revision.snapshot.get("tags") or []
         if old in tags:
             revision.snapshot["tags"] = sorted({new if t == old else t for t in tags})
+            ids = revision.snapshot.get("tag_ids")
+            if ids and old in ids:
+                ids[new] = ids.pop(old)
+                revision.snapshot["tag_ids"] = dict(sorted(ids.items()))
             revision.save(update_fields=["snapshot"])
 
 

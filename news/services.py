@@ -181,9 +181,19 @@ def content_from_values(*, base: dict, values: dict) -> dict:
                 value = datetime.fromisoformat(value)
             data[name] = time_text(value)
         elif name == "tags":
-            data["tags"] = sorted(
-                {t if isinstance(t, str) else t.name for t in (value or [])}
-            )
+            # Named, with their ids (which a rename keeps: ``snapshot_tags``).
+            tags = {
+                t if isinstance(t, str) else t.name: None
+                if isinstance(t, str)
+                else t.pk
+                for t in (value or [])
+            }
+            if unknown := [n for n, pk in tags.items() if pk is None]:
+                tags.update(
+                    Tag.objects.filter(name__in=unknown).values_list("name", "pk")
+                )
+            data["tags"] = sorted(tags)
+            data["tag_ids"] = {n: tags[n] for n in sorted(tags) if tags[n] is not None}
         elif name == "related_articles":
             data["related_articles"] = sorted(
                 {getattr(a, "pk", a) for a in (value or [])}

@@ -42,6 +42,7 @@ from .revisions import (
     article_snapshot,
     content_equal,
     revision_create,
+    snapshot_tags,
     time_text,
     working_snapshot,
 )
@@ -529,13 +530,23 @@ def article_move_to_channel(*, article: Article, by: User, channel: Channel) -> 
     return article
 
 
+@dataclass
+class RestoreResult:
+    article: Article
+    # Tags the revision names that exist no more (renamed before revisions kept
+    # tag ids, or deleted): not restored, and said so.
+    tags_missing: list[str]
+
+
 @transaction.atomic
-def revision_restore(*, revision: Revision, by: User) -> Article:
+def revision_restore(*, revision: Revision, by: User) -> RestoreResult:
     """Bring back an old revision's content as the article's new draft.
 
     History is never rewritten: the restore is itself a new revision. On a live
     article it becomes the draft over the live version (which stays on the site);
     otherwise the article goes back to 草稿. Either way it is reviewed again.
+    Tags renamed since come back under their new names (``snapshot_tags``); those
+    that cannot be found are named in the new revision's summary and the result.
     """
     article = Article.objects.get(pk=revision.article_id)
     if not can_edit(by, article):
@@ -544,15 +555,19 @@ def revision_restore(*, revision: Revision, by: User) -> Article:
     if not Channel.objects.filter(pk=data.get("channel")).exists():
         raise ValidationError(_("该版本的栏目已被删除，无法恢复。"))
     values = {k: data[k] for k in CONTENT_KEYS if k in data}
+    values["tags"], missing = snapshot_tags(data)
+    summary = _("恢复第 %(v)d 版") % {"v": revision.version}
+    if missing:
+        summary += _("（未能恢复的标签：%(tags)s）") % {"tags": "、".join(missing)}
     article_update(
         article=article,
         by=by,
         values=values,
-        summary=_("恢复第 %(v)d 版") % {"v": revision.version},
+        summary=summary,
         audit_action=AuditLog.Action.RESTORE,
         back_to_draft=True,
     )
-    return article
+    return RestoreResult(article, missing)
 
 
 # --- 错敏字 check ----------------------------------------------------------------

@@ -91,12 +91,15 @@ def run(*args: str) -> tuple[str, str, int]:
 def state() -> dict:
     """Everything an import wrote, keyed by what does not depend on ids."""
     people = dict(Person.objects.values_list("pk", "name"))
+    tags = dict(Tag.objects.values_list("pk", "name"))
 
     def named(snapshot: dict) -> dict:
         data = {k: v for k, v in snapshot.items() if k != "channel"}
         data["bylines"] = [
             {**b, "person": people.get(b["person"])} for b in data["bylines"]
         ]
+        # Each tag's id, as the name of the tag it is (ids differ between runs).
+        data["tag_ids"] = {n: tags.get(pk) for n, pk in data["tag_ids"].items()}
         return data
 
     articles = {}
