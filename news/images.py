@@ -581,6 +581,14 @@ def _rendition_base(
                 ),
                 PILImage.Resampling.NEAREST,
             )
+        if base.mode.startswith("I;16"):
+            # 16-bit grey (a scanner's PNG): convert() would clip every value above
+            # 255 to white. Scaled to 8 bits first, on the shrunk copy; then resampled
+            # as grey like any L image (no RGB copy of its full size: 5 bytes a pixel
+            # at the peak, under the 6 _cost_per_pixel counts).
+            base = base.point(lambda value: value / 256).convert("L")
+            if not alpha:
+                return base
         return base.convert("RGBA" if alpha else "RGB")
     factor = upright_width // largest
     return image.reduce(factor) if factor > 1 else image

@@ -313,6 +313,25 @@ class ImageCreateTests(TestCase):
             ],
         )
 
+    def test_16_bit_grey_png_keeps_its_greys_in_the_renditions(self):
+        """A scanner's 16-bit greyscale PNG: mid grey stays mid grey, small or wide
+        (converting 16-bit values to RGB clips every one above 255 to white)."""
+        for size in ((400, 300), (3000, 200)):
+            with self.subTest(size=size):
+                grey = PILImage.new("I;16", size, 40000)  # 61 % grey
+                dark_half = PILImage.new("I;16", (size[0] // 2, size[1]), 10000)
+                grey.paste(dark_half, (0, 0))
+                image = self.create("scan.png", encode(grey, "PNG"))
+                stored = PILImage.open(default_storage.open(image.file.name))
+                self.assertEqual(stored.getpixel((size[0] - 1, 0)), 40000)
+                for r in image.renditions:
+                    rendition = PILImage.open(default_storage.open(r["name"]))
+                    rendition = rendition.convert("L")
+                    dark = rendition.getpixel((rendition.width // 4, 2))
+                    light = rendition.getpixel((rendition.width * 3 // 4, 2))
+                    self.assertAlmostEqual(dark, 10000 // 256, delta=3)
+                    self.assertAlmostEqual(light, 40000 // 256, delta=3)
+
     def test_animated_gif_keeps_its_frames(self):
         colours = [(255, 0, 0), (0, 255, 0), (0, 0, 255)]
         frames = [PILImage.new("RGB", (100, 80), c) for c in colours]
