@@ -17,7 +17,8 @@ follow the image (a script appended to a JPEG). Here:
   its pixels as shot with that one tag (turning them would double the memory of a
   40-megapixel upload), and the renditions the site serves are turned upright;
 - renditions (several widths, WebP plus a JPEG/PNG fallback) are made in the same
-  pass, while the decoded image is in memory.
+  pass, while the decoded image is in memory, converted to sRGB when the original
+  carries an RGB ICC profile (the original keeps its profile).
 
 Every refusal is a ``ValidationError`` whose message names the problem or the limit.
 """
@@ -40,7 +41,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from PIL import Image as PILImage
-from PIL import ImageFile, UnidentifiedImageError
+from PIL import ImageCms, ImageFile, UnidentifiedImageError
 
 from .models import AuditLog, Image
 from .services import audit_record
@@ -540,6 +541,7 @@ def _reencode(image: PILImage.Image, fmt: str, frames: int) -> ProcessedImage:
     width, height = still.size
     if transpose in _SWAPS_AXES:
         width, height = height, width
+    icc_profile = still.info.get("icc_profile")
     base = _rendition_base(still, transpose)
     if base is not still:
         # Free the full-size pixels (up to 160 MB) before the renditions are made.
@@ -551,7 +553,7 @@ def _reencode(image: PILImage.Image, fmt: str, frames: int) -> ProcessedImage:
         width=width,
         height=height,
         frames=frames,
-        renditions=_renditions(base, transpose, width, height),
+        renditions=_renditions(base, transpose, width, height, icc_profile),
     )
 
 
@@ -612,12 +614,15 @@ def _renditions(
     transpose: PILImage.Transpose | None,
     upright_width: int,
     upright_height: int,
+    icc_profile: bytes | None = None,
 ) -> list[Rendition]:
     """Narrower copies for ``srcset``: WebP plus a JPEG (or PNG, if transparent).
 
     ``image`` is ``_rendition_base``'s copy of a picture that is ``upright_width`` ×
     ``upright_height`` once ``transpose`` has turned it; each copy is turned upright
-    once it is small.
+    once it is small, and converted to sRGB from the original's RGB ICC profile (a
+    phone's Display P3, Adobe RGB): the renditions carry no profile, and browsers
+    read an untagged image as sRGB.
     """
     swap = transpose in _SWAPS_AXES
     widths = [w for w in RENDITION_WIDTHS if w <= upright_width]
@@ -637,6 +642,7 @@ def _renditions(
         tallest <= WEBP_MAX_SIDE and max(widths) * tallest <= WEBP_RENDITION_MAX_PIXELS
     )
     formats = ("WEBP", fallback) if webp else (fallback,)
+    to_srgb = _srgb_transform(icc_profile, "RGBA" if alpha else "RGB")
     result = []
     for width in widths:
         height = max(1, round(upright_height * width / upright_width))
@@ -650,12 +656,36 @@ def _renditions(
             resized = resized.convert("RGBA" if alpha else "RGB")
         if transpose is not None:
             resized = resized.transpose(transpose)
+        if to_srgb is not None:
+            if resized is image:  # (never change the caller's image)
+                resized = resized.copy()
+            ImageCms.applyTransform(resized, to_srgb, inPlace=True)
         for fmt in formats:
             buffer = io.BytesIO()
             options = {"quality": 82} if fmt in ("WEBP", "JPEG") else {"optimize": True}
             resized.save(buffer, fmt, **options)
             result.append(Rendition(width, height, fmt.lower(), buffer.getvalue()))
     return result
+
+
+_SRGB = ImageCms.createProfile("sRGB")
+
+
+def _srgb_transform(
+    icc_profile: bytes | None, mode: str
+) -> ImageCms.ImageCmsTransform | None:
+    """The conversion of ``mode`` pixels from ``icc_profile`` to sRGB; None without
+    a profile, or with one that is not an RGB profile (a grey or CMYK one: those
+    pixels were converted to RGB without it) or that LittleCMS cannot read."""
+    if not icc_profile:
+        return None
+    try:
+        profile = ImageCms.ImageCmsProfile(io.BytesIO(icc_profile))
+        if profile.profile.xcolor_space.strip() != "RGB":
+            return None
+        return ImageCms.buildTransform(profile, _SRGB, mode, mode)
+    except (ImageCms.PyCMSError, OSError, TypeError, ValueError):
+        return None
 
 
 def _storage_names(processed: ProcessedImage, upload_to: str) -> tuple[str, str]:

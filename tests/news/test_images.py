@@ -3,6 +3,7 @@
 import io
 import os
 import re
+import struct
 from pathlib import Path
 
 from django.conf import settings
@@ -12,7 +13,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.template import Context, Template
 from django.test import TestCase
 from PIL import Image as PILImage
-from PIL import ImageFile, ImageOps
+from PIL import ImageCms, ImageFile, ImageOps
 
 from news.images import image_create
 from news.models import AuditLog, Image
@@ -35,6 +36,37 @@ def upload(name: str, data: bytes) -> SimpleUploadedFile:
 def photo(size=(1500, 1000)) -> PILImage.Image:
     """A small photo-like image: a gradient, so JPEG has something to encode."""
     return PILImage.linear_gradient("L").resize(size).convert("RGB")
+
+
+def display_p3_profile() -> bytes:
+    """An ICC profile with Display P3's primaries (an iPhone's photos carry one):
+    Pillow's built-in sRGB profile with its colourants moved to P3's."""
+    data = bytearray(ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes())
+    colourants = {
+        b"rXYZ": (0.51512, 0.24120, -0.00105),
+        b"gXYZ": (0.29198, 0.69225, 0.04189),
+        b"bXYZ": (0.15710, 0.06657, 0.78407),
+    }
+    (count,) = struct.unpack_from(">I", data, 128)
+    for i in range(count):
+        tag, offset, _size = struct.unpack_from(">4sII", data, 132 + 12 * i)
+        if tag in colourants:
+            xyz = (round(v * 65536) for v in colourants[tag])
+            struct.pack_into(">3i", data, offset + 8, *xyz)
+    return bytes(data)
+
+
+def as_displayed(image: PILImage.Image) -> PILImage.Image:
+    """``image`` as a browser shows it: in sRGB, after its own ICC profile if any."""
+    icc = image.info.get("icc_profile")
+    if not icc:
+        return image
+    return ImageCms.profileToProfile(
+        image,
+        ImageCms.ImageCmsProfile(io.BytesIO(icc)),
+        ImageCms.createProfile("sRGB"),
+        outputMode=image.mode,
+    )
 
 
 def media_files() -> set[str]:
@@ -331,6 +363,35 @@ class ImageCreateTests(TestCase):
                     light = rendition.getpixel((rendition.width * 3 // 4, 2))
                     self.assertAlmostEqual(dark, 10000 // 256, delta=3)
                     self.assertAlmostEqual(light, 40000 // 256, delta=3)
+
+    def test_renditions_show_the_colours_of_a_wide_gamut_photo(self):
+        """A Display P3 photo (every recent iPhone's): the renditions the site serves
+        show its colours, not its numbers read as sRGB (duller, shifted)."""
+        p3 = display_p3_profile()
+        srgb = ImageCms.createProfile("sRGB")
+        for fmt, name, mode, colour in (
+            ("JPEG", "p3.jpg", "RGB", (40, 160, 90)),
+            ("PNG", "p3.png", "RGBA", (40, 160, 90, 200)),
+        ):
+            with self.subTest(fmt=fmt):
+                shot = PILImage.new(mode, (800, 600), colour)
+                expected = ImageCms.profileToProfile(
+                    shot,
+                    ImageCms.ImageCmsProfile(io.BytesIO(p3)),
+                    srgb,
+                    outputMode=mode,
+                ).getpixel((0, 0))
+                self.assertGreater(abs(expected[0] - colour[0]), 30)
+                image = self.create(name, encode(shot, fmt, icc_profile=p3))
+                stored = PILImage.open(default_storage.open(image.file.name))
+                self.assertEqual(stored.info.get("icc_profile"), p3)
+                for r in image.renditions:
+                    rendition = as_displayed(
+                        PILImage.open(default_storage.open(r["name"])).convert(mode)
+                    )
+                    got = rendition.getpixel((10, 10))
+                    for channel, want in zip(got, expected, strict=True):
+                        self.assertAlmostEqual(channel, want, delta=6, msg=r)
 
     def test_animated_gif_keeps_its_frames(self):
         colours = [(255, 0, 0), (0, 255, 0), (0, 0, 255)]
