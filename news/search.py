@@ -287,7 +287,8 @@ class SearchQuery:
 
     ``groups`` is a list of alternatives, each a list of tokens that must all occur:
     the segmented query, and the whole query as one word for a short name that the
-    segmenter cuts into single characters (逄苗 → 逄 / 苗).
+    segmenter cuts into single characters (逄苗 → 逄 / 苗), when nothing separates
+    its characters ("3.5" is not 35, "孙 洪安" two words).
     """
 
     text: str
@@ -312,7 +313,8 @@ class SearchQuery:
         meaningful = [w for w in words if w not in STOP_WORDS] or words
         unique = list(dict.fromkeys(meaningful))[:MAX_QUERY_TOKENS]
         groups = [tuple(unique)] if unique else []
-        whole = "".join(_WORD_RE.findall(folded))
+        # Only a query of one run of word characters: "3.5" is not the word 35.
+        whole = folded if _WORD_RE.fullmatch(folded) else ""
         if whole and len(unique) > 1 and len(whole) <= 4:
             groups.append((whole,))
         return cls(text=text, groups=tuple(groups))

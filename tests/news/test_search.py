@@ -127,6 +127,16 @@ class SearchMatchingTests(SearchFixture, TestCase):
                 self.assertContains(response, "没有找到与")
                 self.assertContains(response, "换一个说法")
 
+    def test_a_number_with_a_point_does_not_find_its_digits_joined(self):
+        """3.5 is not 35: the query's pieces are joined into one word (for a name
+        cut in single characters, 逄苗) only when nothing separates them."""
+        with self.captureOnCommitCallbacks(execute=True):
+            ArticleFactory(title="新增企业35家", summary="", body="<p>略</p>")
+            ArticleFactory(title="增长3.5个百分点", summary="", body="<p>略</p>")
+        self.assertEqual(titles(self.search("3.5")), ["增长3.5个百分点"])
+        self.assertEqual(titles(self.search("35")), ["新增企业35家"])
+        self.assertEqual(titles(self.search("逄苗")), [self.brands.title])
+
     def test_drafts_scheduled_and_expired_articles_never_found(self):
         found = titles(self.search("国家标准"))
         self.assertNotIn(self.draft.title, found)
