@@ -236,7 +236,38 @@ def tokens(text: str) -> list[str]:
     for joined in _JOINED:
         if joined in text:
             text = text.replace(joined, " ")
-    return list(filter(str.isalnum, _segmenter().cut_for_search(text, True)))
+    words = list(filter(str.isalnum, _segmenter().cut_for_search(text, True)))
+    return _with_parts(words) if _LETTER_DIGIT_RE.search(text) else words
+
+
+# A letter beside a digit: the segmenter keeps a run of them as one word (iso9001,
+# t32150 of GB/T32150), which the same thing written apart (ISO 9001) never matches.
+# Written from the digit (a letter before it, or one after): 0.10 ms over a page of
+# 21,000 characters, against 0.30 for "[a-z][0-9]|[0-9][a-z]" (tokens: ~2.7 ms).
+_LETTER_DIGIT_RE = re.compile("[0-9](?:(?<=[a-z][0-9])|[a-z])")
+_LETTERS_AND_DIGITS_RE = re.compile("[a-z0-9]*(?:[a-z][0-9]|[0-9][a-z])[a-z0-9]*")
+_LETTERS_OR_DIGITS_RE = re.compile("[a-z]+|[0-9]+")
+
+
+def _with_parts(words: list[str]) -> list[str]:
+    """``words`` with each run of letters and digits preceded by its parts, as search
+    mode precedes a word with the shorter words in it: iso9001 → iso, 9001,
+    iso9001. The index holds both, the query asks for the parts (``parts``)."""
+    out: list[str] = []
+    for word in words:
+        if _LETTERS_AND_DIGITS_RE.fullmatch(word):
+            out.extend(_LETTERS_OR_DIGITS_RE.findall(word))
+        out.append(word)
+    return out
+
+
+def query_word(word: str) -> str:
+    """A query word; a run of letters and digits as the phrase of its parts
+    (iso9001 → "iso 9001": iso then 9001, next to each other), which matches it
+    written either way and not 4G's g in an article that also has a 5."""
+    if _LETTERS_AND_DIGITS_RE.fullmatch(word):
+        return " ".join(_LETTERS_OR_DIGITS_RE.findall(word))
+    return word
 
 
 # The characters besides letters, digits and "_" that the segmenter keeps in its
@@ -266,7 +297,7 @@ def _tokens_by_piece(text: str) -> list[str]:
                 _PIECE_WORDS[piece] = words
         if words:
             extend(words)
-    return out
+    return _with_parts(out) if _LETTER_DIGIT_RE.search(text) else out
 
 
 # The words of the segmenter's pieces that are not a word (a page of the import has
@@ -285,7 +316,8 @@ def index_text(*parts: str) -> str:
 class SearchQuery:
     """A reader's query reduced to safe tokens.
 
-    ``groups`` is a list of alternatives, each a list of tokens that must all occur:
+    ``groups`` is a list of alternatives, each a list of tokens that must all occur
+    (a token with spaces is a phrase: its words next to each other, ``query_word``):
     the segmented query, and the whole query as one word for a short name that the
     segmenter cuts into single characters (逄苗 → 逄 / 苗), when nothing separates
     its characters ("3.5" is not 35, "孙 洪安" two words).
@@ -301,7 +333,7 @@ class SearchQuery:
         words: list[str] = []
         folded = fold(text).lower()
         for piece in _segmenter().cut(folded, True):
-            words.extend(_WORD_RE.findall(piece))
+            words.extend(map(query_word, _WORD_RE.findall(piece)))
         if (
             len(collapsed) > MAX_QUERY_CHARS
             and " " not in collapsed[MAX_QUERY_CHARS - 1 : MAX_QUERY_CHARS + 1]
@@ -325,7 +357,7 @@ class SearchQuery:
     @property
     def words(self) -> list[str]:
         """Every token of the query, longest first (for highlighting)."""
-        flat = {t for group in self.groups for t in group}
+        flat = {w for group in self.groups for t in group for w in t.split()}
         return sorted(flat, key=len, reverse=True)
 
     def fts5(self, column: str | None = None) -> str:
@@ -333,7 +365,7 @@ class SearchQuery:
         prefix = f"{column} : " if column else ""
 
         def quote(token: str) -> str:
-            return '"' + token.replace('"', '""') + '"'
+            return " + ".join('"' + w.replace('"', '""') + '"' for w in token.split())
 
         alternatives = [
             "(" + " AND ".join(quote(t) for t in group) + ")" for group in self.groups
@@ -344,7 +376,10 @@ class SearchQuery:
         """A ``to_tsquery`` string: each token quoted as a phrase literal."""
 
         def quote(token: str) -> str:
-            escaped = token.replace("\\", "\\\\").replace("'", "''")
+            return " <-> ".join(map(quote_word, token.split()))
+
+        def quote_word(word: str) -> str:
+            escaped = word.replace("\\", "\\\\").replace("'", "''")
             return f"'{escaped}'" + (f":{weight}" if weight else "")
 
         alternatives = [
@@ -1213,10 +1248,17 @@ def highlight(text: str, query: SearchQuery, width: int = 120) -> SafeString:
     out: list[str] = ["…" if start else ""]
     pos = start
     if pattern:
+        # Words side by side in one mark (ISO9001: iso, 9001).
+        spans: list[list[int]] = []
         for m in pattern.finditer(folded, start, end):
-            out.append(escape(text[pos : m.start()]))
-            out.append(f"<mark>{escape(text[m.start() : m.end()])}</mark>")
-            pos = m.end()
+            if spans and spans[-1][1] == m.start():
+                spans[-1][1] = m.end()
+            else:
+                spans.append([m.start(), m.end()])
+        for mark_start, mark_end in spans:
+            out.append(escape(text[pos:mark_start]))
+            out.append(f"<mark>{escape(text[mark_start:mark_end])}</mark>")
+            pos = mark_end
     out.append(escape(text[pos:end]))
     if start + width < len(text):
         out.append("…")
