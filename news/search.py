@@ -6,14 +6,16 @@ already cut into words by rjieba and joined with spaces, so the database only ha
 split on whitespace. The title sits in its own column so that it can weigh more.
 
 - SQLite: an external-content FTS5 table ``news_article_fts`` over that side table,
-  kept in step by triggers; ranked with ``bm25``. Its tokenizer is ``ascii``
+  kept in step by triggers. Its tokenizer is ``ascii``
   (migration 0014): the rows are already words, it only splits on the spaces.
 - PostgreSQL: a ``tsvector`` column (``simple`` configuration, title weight A, the
-  rest weight B) with a GIN index; ranked with ``ts_rank``. A trigger works it out
+  rest weight B) with a GIN index. A trigger works it out
   from the row's words (migration 0016) unless the writer gives it: the bulk import
   gives it, worked out in its worker processes (``tsvector_text``).
 
-The engine is chosen by ``connection.vendor``. User text never reaches ``MATCH`` or
+Both rank alike (``SearchResults._engine_sql``): every query word in the title, then
+some, then the rest, each newest published first; not by bm25 and ts_rank, which
+ordered the same matches apart. The engine is chosen by ``connection.vendor``. User text never reaches ``MATCH`` or
 ``to_tsquery``: the query is segmented with the same segmenter, reduced to word
 characters, and every token is quoted. Texts and queries alike are folded first
 (``fold``: ＧＢ／Ｔ ３２１５０ as GB/T 32150) and lower-cased.
@@ -371,6 +373,11 @@ class SearchQuery:
             "(" + " AND ".join(quote(t) for t in group) + ")" for group in self.groups
         ]
         return prefix + "(" + " OR ".join(alternatives) + ")"
+
+    def any_tsquery(self, weight: str = "") -> str:
+        """A ``to_tsquery`` string matching any one of the query's tokens."""
+        tokens = dict.fromkeys(t for group in self.groups for t in group)
+        return SearchQuery(self.text, tuple((t,) for t in tokens)).tsquery(weight)
 
     def tsquery(self, weight: str = "") -> str:
         """A ``to_tsquery`` string: each token quoted as a phrase literal."""
@@ -928,6 +935,7 @@ class SearchResults:
         return f"{key} IN ({sql})", list(params)
 
     def _engine_sql(self, select: str, order: bool) -> tuple[str, list]:
+        article_table = Article._meta.db_table
         if connection.vendor == "postgresql":
             visible_sql, visible_params = self._visibility("s.article_id")
             matches = (
@@ -938,18 +946,20 @@ class SearchResults:
             sql = f"SELECT {select} {matches}"
             params = [self.query.tsquery(), *visible_params]
             if order:
+                # The ranking's two title flags, as SQLite's below.
                 sql = (
-                    f"SELECT s.article_id FROM (SELECT s.article_id AS id {matches} "
+                    f"SELECT c.id FROM (SELECT s.article_id AS id {matches} "
                     "ORDER BY s.article_id DESC LIMIT %s) c "
                     "JOIN news_article_search s ON s.article_id = c.id "
+                    f"JOIN {article_table} a ON a.id = c.id "
                     "ORDER BY (s.document @@ to_tsquery('simple', %s)) DESC, "
-                    "ts_rank(s.document, to_tsquery('simple', %s)) DESC, "
-                    "s.article_id DESC"
+                    "(s.document @@ to_tsquery('simple', %s)) DESC, "
+                    "a.published_at DESC, c.id DESC"
                 )
                 params += [
                     ranked_candidates(),
                     self.query.tsquery("A"),
-                    self.query.tsquery(),
+                    self.query.any_tsquery("A"),
                 ]
         else:
             # The unary + keeps SQLite from handing the id test to the FTS5 table as
@@ -962,17 +972,21 @@ class SearchResults:
             )
             params = [self.query.fts5(), *visible_params]
             if order:
-                # bm25 with the body weighted 0 is exactly 0 unless a query word is
-                # in the title: a title flag computed from the same match, no subquery.
+                # Every query word in the title (a match of the title column alone),
+                # some (bm25 with the body weighted 0 is below 0 only then), then
+                # the newest published: flags both engines compute alike, where
+                # bm25 and ts_rank ordered the same matches apart.
                 sql = (
-                    "SELECT id FROM (SELECT rowid AS id, "
-                    "bm25(news_article_fts, 1.0, 0.0) < 0 AS in_title, "
-                    "bm25(news_article_fts, 10.0, 1.0) AS score "
+                    "SELECT c.id FROM (SELECT rowid AS id, "
+                    "bm25(news_article_fts, 1.0, 0.0) < 0 AS in_title "
                     f"FROM news_article_fts WHERE news_article_fts MATCH %s "
-                    f"AND {visible_sql} ORDER BY rowid DESC LIMIT %s) "
-                    "ORDER BY in_title DESC, score, id DESC"
+                    f"AND {visible_sql} ORDER BY rowid DESC LIMIT %s) c "
+                    f"JOIN {article_table} a ON a.id = c.id "
+                    "ORDER BY c.id IN (SELECT rowid FROM news_article_fts "
+                    "WHERE news_article_fts MATCH %s) DESC, "
+                    "in_title DESC, a.published_at DESC, c.id DESC"
                 )
-                params.append(ranked_candidates())
+                params += [ranked_candidates(), self.query.fts5("title")]
         return sql, params
 
     def count(self) -> int:
@@ -1024,8 +1038,9 @@ class SearchResults:
 
         Ranking scores every row it is given; a word like 标准 is in nearly every
         article, and scoring all of them cost 130 ms a query at 20,000 articles. The
-        newest matches are ranked (title matches first, then relevance); older ones
-        follow, newest first (``_newest_first``); a date filter reaches further back.
+        newest matches are ranked (every query word in the title, then some, then
+        the rest, each newest published first); older ones follow, newest first
+        (``_newest_first``); a date filter reaches further back.
         """
         stop = min(stop, ranked_candidates())
         if start >= stop:

@@ -154,6 +154,37 @@ class SearchMatchingTests(SearchFixture, TestCase):
         self.assertEqual(found[0], self.standards.title)
         self.assertEqual(found[-1], self.body_only.title)
 
+    def test_one_order_on_both_engines_title_matches_then_newest(self):
+        """Articles with every query word in the title, then with some, then the
+        rest; in each, the newest published first (not the newest written), the
+        same order on SQLite and PostgreSQL (bm25 and ts_rank ordered them apart)."""
+        now = timezone.now()
+        channel = ChannelFactory(name="检定", slug="检定")
+
+        def article(title, body, days):
+            return ArticleFactory(
+                channel=channel,
+                title=title,
+                summary="",
+                body=f"<p>{body}</p>",
+                published_at=now - timedelta(days=days, hours=1),
+            )
+
+        with self.captureOnCommitCallbacks(execute=True):
+            long_body = article("计量检定工作会议", "检定" * 30 + "正文" * 200, 5)
+            short = article("检定", "组织 宣贯 。", 3)
+            repeated = article("开展器具检定和检定员培训", "检定检定", 4)
+            plain = article("检定站揭牌", "这是正文。" * 5, 2)
+            body_new = article("一篇正文提到", "检定", 1)
+            body_old = article("又一篇正文提到", "检定" * 5, 6)
+            late_old = article("检定规程宣贯", "略。", 9)  # written last, older
+        order = [plain, short, repeated, long_body, late_old, body_new, body_old]
+        found = titles(self.search("检定", channel="检定"))
+        self.assertEqual(found, [a.title for a in order])
+        # Every word in the title before some of them, whatever the dates.
+        found = titles(self.search("检定 宣贯", channel="检定"))
+        self.assertEqual(found, [late_old.title, short.title])
+
     def test_words_are_highlighted_and_everything_else_escaped(self):
         article = ArticleFactory(
             title="计量<b>检定</b>",
