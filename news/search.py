@@ -344,7 +344,8 @@ class SearchQuery:
             # Cut inside a word (a long sentence pasted in): its piece ("国" of
             # 国家标准) would be required and match nothing.
             words.pop()
-        meaningful = [w for w in words if w not in STOP_WORDS] or words
+        # Stop words only (的, 的了): nothing to search for, not every article.
+        meaningful = [w for w in words if w not in STOP_WORDS]
         unique = list(dict.fromkeys(meaningful))[:MAX_QUERY_TOKENS]
         groups = [tuple(unique)] if unique else []
         # Only a query of one run of word characters: "3.5" is not the word 35.
@@ -355,6 +356,11 @@ class SearchQuery:
 
     def __bool__(self) -> bool:
         return bool(self.groups)
+
+    @property
+    def unsearchable(self) -> bool:
+        """Something was typed, but no word to search for (的, ！！, 😀)."""
+        return bool(self.text.strip()) and not self.groups
 
     @property
     def words(self) -> list[str]:

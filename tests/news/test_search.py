@@ -137,6 +137,23 @@ class SearchMatchingTests(SearchFixture, TestCase):
         self.assertEqual(titles(self.search("35")), ["新增企业35家"])
         self.assertEqual(titles(self.search("逄苗")), [self.brands.title])
 
+    def test_a_query_of_common_words_or_signs_only_says_so(self):
+        """的 alone listed every article; ！！ showed the hint as if nothing was
+        typed. Both now say the query holds nothing to search for."""
+        for q in ["的", "的 了", "的了", "！！", "😀", "……"]:
+            with self.subTest(q=q):
+                response = self.search(q)
+                self.assertEqual(titles(response), [])
+                self.assertContains(response, "没有可以搜索的词")
+                self.assertNotContains(response, "输入关键词搜索新闻")
+                self.assertFalse(search.SearchQuery.parse(q))
+        self.assertEqual(titles(self.search("名牌 的")), [self.brands.title])
+        self.assertContains(self.search(""), "输入关键词搜索新闻")
+        # The API's q as the page's: nothing, not every article.
+        response = self.client.get("/api/v1/articles/", {"q": "的"})
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(response.json()["count"], 0)
+
     def test_drafts_scheduled_and_expired_articles_never_found(self):
         found = titles(self.search("国家标准"))
         self.assertNotIn(self.draft.title, found)
