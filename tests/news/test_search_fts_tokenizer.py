@@ -164,6 +164,8 @@ class AsciiTokenizerTests(TestCase):
             ]
         found = 0
         for raw in dict.fromkeys(queries):
+            if not SearchQuery.parse(raw):
+                continue  # common words only: nothing is searched (test_search.py)
             with self.subTest(query=raw):
                 new = self.ranked("news_article_fts", raw)
                 self.assertEqual(new, self.ranked(OLD, raw))
