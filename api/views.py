@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import InterfaceError, OperationalError
+from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, permissions, routers, serializers, views
 from rest_framework.settings import api_settings
@@ -96,13 +97,20 @@ RETRY_AFTER_SECONDS = 30
 
 
 def exception_handler(exc, context):
-    """DRF's handler, plus: a database that cannot be reached is a JSON 503.
+    """DRF's handler, plus: a database that cannot be reached is a JSON 503, and a
+    missing row is a 404 in Chinese.
 
     ``OperationalError`` / ``InterfaceError`` are the server being down, restarting,
     out of connections or the file unreadable; without this the API would answer
     the HTML 500 page. Programming errors (``ProgrammingError``, ``DataError``) stay
     500s: they are our bugs, not an outage.
+
+    DRF passes the message of Django's ``Http404`` on (``get_object_or_404``: "No
+    Observation matches the given query.", English and naming a model class); a
+    client gets DRF's own, translated "未找到。" instead.
     """
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
     if isinstance(exc, OperationalError | InterfaceError):
         response = views.exception_handler(DatabaseUnavailable(), context)
         response["Retry-After"] = str(RETRY_AFTER_SECONDS)
