@@ -31,3 +31,41 @@ class NotFoundTests(ApiTestCase):
                 detail = response.json()["detail"]
                 self.assertRegex(detail, CHINESE)
                 self.assertNotIn("matches the given query", detail)
+
+
+class UnreadableBodyTests(ApiTestCase):
+    """A body that is not a JSON object: 400, ``detail`` in Chinese (DRF answered
+    "JSON parse error - Expecting property name …" and, for ``null``, "No data
+    provided")."""
+
+    def setUp(self):
+        super().setUp()
+        self.auth(token_for(user_with_perms("staff", "quality.add_observation")))
+
+    def post(self, body: str):
+        return self.client.generic(
+            "POST", "/api/v1/observations/", body, content_type="application/json"
+        )
+
+    def test_malformed_json_names_the_place_in_chinese(self):
+        response = self.post('{"value": 1,\n "raw_text" 2}')
+        self.assertEqual(response.status_code, 400)
+        detail = response.json()["detail"]
+        self.assertRegex(detail, CHINESE)
+        self.assertIn("第 2 行", detail)
+        self.assertNotIn("parse error", detail)
+
+    def test_non_standard_numbers_are_refused_in_chinese(self):
+        for body in ('{"value": NaN}', '{"value": Infinity}'):
+            with self.subTest(body):
+                response = self.post(body)
+                self.assertEqual(response.status_code, 400)
+                self.assertRegex(response.json()["detail"], CHINESE)
+
+    def test_a_body_that_is_not_an_object_is_one_chinese_message(self):
+        for body in ("null", "[1, 2]", "3", '"text"', "true"):
+            with self.subTest(body):
+                response = self.post(body)
+                self.assertEqual(response.status_code, 400)
+                detail = response.json()["detail"]
+                self.assertIn("JSON 对象", detail)
