@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import NON_FIELD_ERRORS
+from django.conf import settings
+from django.core.exceptions import NON_FIELD_ERRORS, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import InterfaceError, OperationalError
 from django.http import Http404
+from django.http.multipartparser import TooManyFieldsSent, TooManyFilesSent
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, permissions, routers, serializers, views
 from rest_framework.settings import api_settings
@@ -92,18 +94,32 @@ class DatabaseUnavailable(exceptions.APIException):
     default_code = "database_unavailable"
 
 
+class BodyTooLarge(exceptions.APIException):
+    status_code = 413
+    default_code = "body_too_large"
+
+    def __init__(self):
+        super().__init__(
+            _("请求内容太大：最多 %(limit)s 字节。")
+            % {"limit": f"{settings.DATA_UPLOAD_MAX_MEMORY_SIZE:,}"}
+        )
+
+
 # Seconds a client is asked to wait before retrying during a database outage.
 RETRY_AFTER_SECONDS = 30
 
 
 def exception_handler(exc, context):
-    """DRF's handler, plus: a database that cannot be reached is a JSON 503, and a
-    missing row is a 404 in Chinese.
+    """DRF's handler, plus: a database that cannot be reached is a JSON 503, a
+    missing row a 404 in Chinese, a body too big a JSON 413.
 
     ``OperationalError`` / ``InterfaceError`` are the server being down, restarting,
     out of connections or the file unreadable; without this the API would answer
     the HTML 500 page. Programming errors (``ProgrammingError``, ``DataError``) stay
     500s: they are our bugs, not an outage.
+
+    A body past ``DATA_UPLOAD_MAX_MEMORY_SIZE`` is a JSON 413, one with too many
+    form fields or files a JSON 400.
 
     DRF passes the message of Django's ``Http404`` on (``get_object_or_404``: "No
     Observation matches the given query.", English and naming a model class); a
@@ -111,6 +127,12 @@ def exception_handler(exc, context):
     """
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
+    # Django's limits on a body, met while DRF parses it: not DRF exceptions, so
+    # they reached Django's HTML 400 page.
+    elif isinstance(exc, RequestDataTooBig):
+        exc = BodyTooLarge()
+    elif isinstance(exc, TooManyFieldsSent | TooManyFilesSent):
+        exc = exceptions.ParseError(_("请求中的字段或文件太多。"))
     if isinstance(exc, OperationalError | InterfaceError):
         response = views.exception_handler(DatabaseUnavailable(), context)
         response["Retry-After"] = str(RETRY_AFTER_SECONDS)

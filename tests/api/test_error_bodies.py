@@ -1,7 +1,10 @@
 """Every error of the API is a JSON body with a Chinese message, whatever went
 wrong: an id that does not exist, a body the parser cannot read, a body too big."""
 
+import json
 import re
+
+from django.test import override_settings
 
 from tests.api import ApiTestCase, token_for, user_with_perms
 from tests.factories import ArticleFactory
@@ -69,3 +72,34 @@ class UnreadableBodyTests(ApiTestCase):
                 self.assertEqual(response.status_code, 400)
                 detail = response.json()["detail"]
                 self.assertIn("JSON 对象", detail)
+
+
+@override_settings(DATA_UPLOAD_MAX_MEMORY_SIZE=1000, DATA_UPLOAD_MAX_NUMBER_FIELDS=10)
+class OversizedBodyTests(ApiTestCase):
+    """A body past Django's limits: a JSON error in Chinese (it was Django's HTML
+    400 page), 413 for too many bytes."""
+
+    def setUp(self):
+        super().setUp()
+        self.auth(token_for(user_with_perms("staff", "quality.add_observation")))
+
+    def test_too_many_bytes_is_a_json_413(self):
+        body = json.dumps({"raw_text": "x" * 2000})
+        response = self.client.generic(
+            "POST", "/api/v1/observations/", body, content_type="application/json"
+        )
+        self.assertEqual(response.status_code, 413)
+        self.assertEqual(response["Content-Type"], "application/json")
+        self.assertRegex(response.json()["detail"], CHINESE)
+
+    def test_too_many_form_fields_is_a_json_400(self):
+        body = "&".join(f"f{i}=1" for i in range(20))
+        response = self.client.generic(
+            "POST",
+            "/api/v1/observations/",
+            body,
+            content_type="application/x-www-form-urlencoded",
+        )
+        self.assertEqual(response.status_code, 400)
+        self.assertEqual(response["Content-Type"], "application/json")
+        self.assertRegex(response.json()["detail"], CHINESE)
