@@ -7,7 +7,8 @@ that overflow when converted to UTC, integers beyond 64 bits on SQLite). Here:
 - ``StrictFilterBackend`` answers 400, naming the parameter, for unknown or repeated
   query parameters and for bad pagination values;
 - ``StrictOrderingFilter`` answers 400 for an ordering field outside the allow-list;
-- ``DateTimeFilter`` and ``IdListFilter`` are the safe building blocks for FilterSets.
+- ``DateTimeFilter``, ``IdListFilter`` and ``BooleanFilter`` are the safe building
+  blocks for FilterSets.
 """
 
 from __future__ import annotations
@@ -73,6 +74,39 @@ class SafeDateFilter(django_filters.DateFilter):
     """``YYYY-MM-DD`` only; dates are never converted to UTC, so no overflow."""
 
     field_class = SafeDateField
+
+
+class StrictBooleanField(forms.NullBooleanField):
+    """``true``/``false`` (or ``1``/``0``, any case); anything else is invalid.
+
+    Django's NullBooleanField reads every other value as "unknown", which
+    django-filter treats as no filter at all: ``?is_preferred=yes`` answered every
+    row with 200.
+    """
+
+    VALUES = {"true": True, "1": True, "false": False, "0": False}
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        try:
+            return self.VALUES[str(value).strip().lower()]
+        except KeyError:
+            raise forms.ValidationError(
+                _("只能是 true 或 false。"), code="invalid"
+            ) from None
+
+
+class BooleanFilter(django_filters.BooleanFilter):
+    """A yes/no filter: ``true`` or ``false``, anything else a 400."""
+
+    field_class = StrictBooleanField
+
+    def __init__(self, *args, **kwargs):
+        # The default widget (NullBooleanSelect) maps every unknown value to None
+        # before the field sees it; a text input hands the field the value as sent.
+        kwargs.setdefault("widget", forms.TextInput)
+        super().__init__(*args, **kwargs)
 
 
 class IdListField(filter_fields.BaseCSVField, forms.IntegerField):

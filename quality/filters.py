@@ -12,7 +12,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from api.filters import IdListFilter, SafeDateFilter
+from api.filters import BooleanFilter, IdListFilter, SafeDateFilter
 
 from .models import (
     Award,
@@ -74,7 +74,7 @@ def region_filter(field_name="region__code"):
 class IndicatorFilter(django_filters.FilterSet):
     code = text(_("指标代码"), _("指标代码，例如 standards_national。"))
     topic = text(_("主题"), _("主题网址名。"), field_name="topic__slug")
-    is_headline = django_filters.BooleanFilter(
+    is_headline = BooleanFilter(
         label=_("首页展示"), help_text=_("true：只要首页展示的主要指标。")
     )
 
@@ -115,7 +115,7 @@ class ObservationFilter(django_filters.FilterSet):
         _("状态：provisional（初步）、confirmed（确认）、revised（已修订）。"),
         Observation.Status.choices,
     )
-    is_preferred = django_filters.BooleanFilter(
+    is_preferred = BooleanFilter(
         label=_("首选值"), help_text=_("true：每个指标、地区、期间只取首选值。")
     )
     id__in = IdListFilter(field_name="id", label=_("编号"))
