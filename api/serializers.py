@@ -102,3 +102,21 @@ class SafeSlugRelatedField(serializers.SlugRelatedField):
         if not isinstance(data, str) or "\x00" in data or len(data) > self.max_length:
             self.fail("does_not_exist", slug_name=self.slug_field, value=str(data)[:50])
         return super().to_internal_value(data)
+
+
+class IdRelatedField(serializers.PrimaryKeyRelatedField):
+    """A PrimaryKeyRelatedField taking whole numbers only.
+
+    DRF hands a JSON number to the database as it came, and the database's
+    ``int()`` cut ``1.5`` to row 1: a client's wrong id silently named another row.
+    ``1.0`` is 1, as DRF's IntegerField reads it.
+    """
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or (
+            isinstance(data, float) and not data.is_integer()
+        ):
+            self.fail("incorrect_type", data_type=type(data).__name__)
+        if isinstance(data, float):
+            data = int(data)
+        return super().to_internal_value(data)

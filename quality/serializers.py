@@ -14,6 +14,7 @@ from rest_framework import serializers
 
 from api.serializers import (
     DescribedModelSerializer,
+    IdRelatedField,
     RejectUnknownFieldsMixin,
     SafeSlugRelatedField,
 )
@@ -409,7 +410,7 @@ class ObservationWriteSerializer(RejectUnknownFieldsMixin, serializers.Serialize
         help_text=_("上限。"),
     )
     raw_text = serializers.CharField(max_length=100, help_text=_("原文写法。"))
-    article = serializers.PrimaryKeyRelatedField(
+    article = IdRelatedField(
         queryset=Article.objects.all(),
         required=False,
         allow_null=True,
@@ -452,12 +453,12 @@ class ObservationWriteSerializer(RejectUnknownFieldsMixin, serializers.Serialize
 class HonourWriteSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
     """What a client sends to add an honour (through ``award_create``)."""
 
-    scheme = serializers.PrimaryKeyRelatedField(
+    scheme = IdRelatedField(
         queryset=Scheme.objects.all(),
         help_text=_("荣誉项目的编号（见 /api/v1/honour-schemes/），只能是荣誉类项目。"),
         error_messages={"does_not_exist": _("编号为 {pk_value} 的项目不存在。")},
     )
-    organisation = serializers.PrimaryKeyRelatedField(
+    organisation = IdRelatedField(
         queryset=Organisation.objects.all(),
         help_text=_("获得荣誉的单位编号（见 /api/v1/organisations/）。"),
         error_messages={"does_not_exist": _("编号为 {pk_value} 的单位不存在。")},

@@ -177,6 +177,17 @@ class HonourWriteTests(RegistryWriteChecks, ApiTestCase):
         self.assertEqual(Award.objects.count(), 1)
         self.assertFalse(AuditLog.objects.exists())
 
+    def test_an_id_with_a_fraction_is_400_not_truncated(self):
+        """``"scheme": 1.5`` was the scheme of id 1 (the database's int()): an id
+        that is not a whole number is refused, naming the field; 1.0 is 1."""
+        self.auth(token_for(self.staff))
+        for field in ("scheme", "organisation"):
+            with self.subTest(field):
+                pk = getattr(self, field).pk
+                self.assert_rejected(self.post(**{field: pk + 0.5}), field, "主键")
+        self.assert_nothing_written(0)
+        self.assertEqual(self.post(scheme=float(self.scheme.pk)).status_code, 201)
+
 
 class StandardWriteTests(RegistryWriteChecks, ApiTestCase):
     """POST /api/v1/standards/ adds a standard through ``standard_create``."""
