@@ -219,8 +219,21 @@ class StrictFilterBackend(DjangoFilterBackend):
             raise ValidationError(exc.messages) from None
 
 
+def with_tie_break(ordering: list[str]) -> list[str]:
+    """``ordering`` ending with the id, so that rows of equal keys keep one order
+    from page to page (LIMIT/OFFSET over ties is in no defined order).
+
+    The id goes the way of the last key: the indexes end with the id ascending
+    (``obs_value``: value, id), and ``-value, -id`` reads one backwards where
+    ``-value, id`` would sort every row."""
+    if not ordering or any(f.lstrip("-") in ("id", "pk") for f in ordering):
+        return ordering
+    return [*ordering, "-id" if ordering[-1].startswith("-") else "id"]
+
+
 class StrictOrderingFilter(drf_filters.OrderingFilter):
-    """Ordering from the view's ``ordering_fields`` allow-list; anything else is 400."""
+    """Ordering from the view's ``ordering_fields`` allow-list; anything else is 400.
+    Ties are broken by the id (``with_tie_break``)."""
 
     ordering_description = _(
         "排序字段，多个用英文逗号分隔，前加“-”表示倒序。可用：见参数说明。"
@@ -244,11 +257,16 @@ class StrictOrderingFilter(drf_filters.OrderingFilter):
             )
         # A public name may be served by another column (``ordering_aliases``).
         aliases = getattr(view, "ordering_aliases", {})
-        return [
+        ordering = [
             ("-" if f.startswith("-") else "")
             + aliases.get(f.lstrip("-"), f.lstrip("-"))
             for f in fields
         ]
+        return with_tie_break(ordering)
+
+    def get_default_ordering(self, view):
+        ordering = super().get_default_ordering(view)
+        return None if ordering is None else with_tie_break(list(ordering))
 
     def get_schema_operation_parameters(self, view):
         parameters = super().get_schema_operation_parameters(view)
