@@ -2,6 +2,7 @@
 (``DEFAULT_SCHEMA_CLASS``) before any schema is made."""
 
 from drf_spectacular import openapi
+from drf_spectacular.authentication import SessionScheme as BaseSessionScheme
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import permissions
 
@@ -34,6 +35,12 @@ class ApiTokenScheme(OpenApiAuthenticationExtension):
             "name": "Authorization",
             "description": "在管理后台创建的接口令牌：“Token <令牌>”或“Bearer <令牌>”。",
         }
+
+
+class SessionScheme(BaseSessionScheme):
+    """The session login (``cookieAuth``) of ``api.authentication``'s subclass."""
+
+    target_class = "api.authentication.SessionAuthentication"
 
 
 def describe_format_parameter(result, generator, request, public):

@@ -5,6 +5,7 @@ import json
 import re
 
 from django.test import override_settings
+from rest_framework.test import APIClient
 
 from tests.api import ApiTestCase, token_for, user_with_perms
 from tests.factories import ArticleFactory
@@ -103,3 +104,18 @@ class OversizedBodyTests(ApiTestCase):
         self.assertEqual(response.status_code, 400)
         self.assertEqual(response["Content-Type"], "application/json")
         self.assertRegex(response.json()["detail"], CHINESE)
+
+
+class CsrfTests(ApiTestCase):
+    """A signed-in browser's write without a CSRF token: 403 in Chinese (DRF
+    answered "CSRF Failed: CSRF cookie not set.")."""
+
+    def test_missing_csrf_token_is_refused_in_chinese(self):
+        client = APIClient(enforce_csrf_checks=True)
+        client.force_login(user_with_perms("staff", "quality.add_observation"))
+        response = client.post("/api/v1/observations/", {}, format="json")
+        self.assertEqual(response.status_code, 403)
+        detail = response.json()["detail"]
+        self.assertRegex(detail, CHINESE)
+        self.assertIn("CSRF", detail)
+        self.assertNotIn("Failed", detail)
