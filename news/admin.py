@@ -18,7 +18,7 @@ from .admin_presence import EditingPresenceAdminMixin
 from .admin_workflow import ArticleWorkflowAdminMixin, byline_initial
 from .body_images import picture_context
 from .forms import ImageForm, RichTextField
-from .images import image_create
+from .images import image_create, image_uses, images_delete
 from .models import (
     Article,
     AuditLog,
@@ -154,6 +154,40 @@ class ImageAdmin(BoundedDateHierarchyMixin, admin.ModelAdmin):
                 "opts": self.model._meta,
             },
         )
+
+    # --- deleting -----------------------------------------------------------------
+    # An image an article uses cannot be deleted (``news.images.image_uses``): the
+    # confirmation page of the single delete and of the bulk action lists those
+    # articles as "protected" (templates/admin/news/image/delete_*confirmation.html
+    # say why), and Django then deletes nothing; ``images_delete`` checks again.
+
+    def get_deleted_objects(self, objs, request):
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(
+            objs, request
+        )
+        uses = image_uses(objs)
+        if uses:
+            several = len({u.image.pk for u in uses}) > 1 or len(objs) > 1
+            protected = [
+                format_html(
+                    '{}<a href="{}">{}</a>（{}）',
+                    f"“{u.image.title}”：" if several else "",
+                    reverse(
+                        f"{self.admin_site.name}:news_article_change",
+                        args=[u.article_id],
+                    ),
+                    u.article_title,
+                    "、".join(str(p) for p in u.places),
+                )
+                for u in uses
+            ]
+        return deleted, counts, perms_needed, protected
+
+    def delete_model(self, request, obj):
+        images_delete(images=[obj], by=request.user)
+
+    def delete_queryset(self, request, queryset):
+        images_delete(images=queryset, by=request.user)
 
     def save_model(self, request, obj, form, change):
         if change:

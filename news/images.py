@@ -30,6 +30,7 @@ import re
 import struct
 import uuid
 import warnings
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import PurePath
 
@@ -38,12 +39,15 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
+from django.db.models import ProtectedError, Q
+from django.db.models.fields.json import KT
 from django.utils import timezone
+from django.utils.encoding import filepath_to_uri
 from django.utils.translation import gettext as _
 from PIL import Image as PILImage
 from PIL import ImageCms, ImageFile, UnidentifiedImageError
 
-from .models import AuditLog, Image
+from .models import Article, AuditLog, Image, Revision
 from .services import audit_record
 
 MAX_BYTES = 10 * 1024 * 1024
@@ -767,3 +771,173 @@ def image_create(
             default_storage.delete(name)
         raise
     return image
+
+
+# --- deleting ----------------------------------------------------------------------
+#
+# An image an article uses cannot be deleted: deleting it would change the article
+# (on the site too) without any publication. Used means: the cover of any article
+# (``Article.cover`` is PROTECT), inside any article's body (a library ``<picture>``
+# carries ``data-file="ID"``; an address from 各尺寸地址 pasted into the body carries
+# a file's name), or the cover or body of a pending draft (``draft_revision``). Older
+# revisions do not count: they are history, shown with “已删除的图片” where one is
+# gone, and a restored one drops a cover deleted since and is reviewed again.
+
+# Images looked for by one query: each adds a few LIKE terms, and SQLite refuses an
+# expression more than 1,000 deep.
+USAGE_CHUNK = 20
+USAGE_TITLES = 10
+
+# The images ``images_delete`` has just checked, so the pre_delete guard
+# (``image_delete_guard``) does not look for their uses a second time.
+_checked: ContextVar[frozenset[int]] = ContextVar(
+    "news_images_checked", default=frozenset()
+)
+
+
+@dataclass
+class ImageUse:
+    """One article using one image, and where (封面图, 正文, the draft's …)."""
+
+    image: Image
+    article_id: int
+    article_title: str
+    places: list[str] = field(default_factory=list)
+
+
+def image_references(image: Image) -> list[str]:
+    """What in an article body refers to ``image``: its library id as the body's
+    ``<picture>`` marks it, and the names of its file and renditions (in any URL of
+    them, local or S3, also as a URL writes a name)."""
+    refs = {f'data-file="{image.pk}"'}
+    for name in (image.file.name, *(r["name"] for r in image.renditions or [])):
+        if name:
+            refs.update((name, filepath_to_uri(name)))
+    return sorted(refs)
+
+
+def image_uses(images) -> list[ImageUse]:
+    """Every article using one of ``images``, by image then article."""
+    images = [i for i in images if i.pk is not None]
+    uses: dict[tuple[int, int], ImageUse] = {}
+
+    def use(image: Image, article_id: int, title: str, place: str) -> None:
+        found = uses.setdefault(
+            (image.pk, article_id), ImageUse(image, article_id, title)
+        )
+        if place not in found.places:
+            found.places.append(place)
+
+    drafts = Revision.objects.filter(
+        pk__in=Article.objects.filter(draft_revision__isnull=False).values(
+            "draft_revision"
+        )
+    ).annotate(draft_body=KT("snapshot__body"))
+    for start in range(0, len(images), USAGE_CHUNK):
+        chunk = {i.pk: i for i in images[start : start + USAGE_CHUNK]}
+        refs = {pk: image_references(i) for pk, i in chunk.items()}
+        in_body, in_draft = Q(), Q()
+        for ref in {r for rs in refs.values() for r in rs}:
+            in_body |= Q(body__contains=ref)
+            in_draft |= Q(draft_body__contains=ref)
+        rows = Article.objects.filter(Q(cover__in=list(chunk)) | in_body)
+        for pk, title, cover_id, body in rows.values_list(
+            "pk", "title", "cover_id", "body"
+        ):
+            if cover_id in chunk:
+                use(chunk[cover_id], pk, title, _("封面图"))
+            for image_pk, image_refs in refs.items():
+                if any(r in body for r in image_refs):
+                    use(chunk[image_pk], pk, title, _("正文"))
+        found = drafts.filter(Q(snapshot__cover__in=list(chunk)) | in_draft)
+        for pk, title, snapshot in found.values_list(
+            "article_id", "article__title", "snapshot"
+        ):
+            if snapshot.get("cover") in chunk:
+                use(chunk[snapshot["cover"]], pk, title, _("修改稿的封面图"))
+            body = snapshot.get("body") or ""
+            for image_pk, image_refs in refs.items():
+                if any(r in body for r in image_refs):
+                    use(chunk[image_pk], pk, title, _("修改稿的正文"))
+    return sorted(uses.values(), key=lambda u: (u.image.pk, u.article_id))
+
+
+def image_uses_text(uses: list[ImageUse]) -> str:
+    """Why the images of ``uses`` cannot be deleted, in one message."""
+    by_image: dict[int, list[ImageUse]] = {}
+    for u in uses:
+        by_image.setdefault(u.image.pk, []).append(u)
+    parts = []
+    for image_uses_ in by_image.values():
+        shown = "、".join(
+            f"“{u.article_title}”（{'、'.join(str(p) for p in u.places)}）"
+            for u in image_uses_[:USAGE_TITLES]
+        )
+        if len(image_uses_) > USAGE_TITLES:
+            shown += "…"
+        parts.append(
+            _("图片“%(image)s”正被以下文章使用，不能删除：%(articles)s。")
+            % {"image": image_uses_[0].image.title, "articles": shown}
+        )
+    parts.append(
+        _(
+            "请先在这些文章中换掉或去掉图片（已发布的文章，修改稿经终审发布后才会换下）。"
+            "没有删除任何图片。"
+        )
+    )
+    return "".join(parts)
+
+
+def _refuse_if_used(images) -> None:
+    uses = image_uses(images)
+    if uses:
+        raise ProtectedError(
+            image_uses_text(uses),
+            set(Article.objects.filter(pk__in={u.article_id for u in uses})),
+        )
+
+
+@transaction.atomic
+def images_delete(*, images, by=None) -> int:
+    """Delete ``images`` (objects or a QuerySet), all or none; returns how many.
+
+    Refused with ``ProtectedError`` (its message names the articles, nothing is
+    deleted) when an article uses one of them (``image_uses``). Each deletion is
+    recorded in the audit log; the files go when the deletion commits
+    (``image_files_delete_on_commit``).
+    """
+    images = list(
+        Image.objects.select_for_update().filter(pk__in=[i.pk for i in images])
+    )
+    _refuse_if_used(images)
+    for image in images:
+        audit_record(user=by, action=AuditLog.Action.DELETE, obj=image)
+    reset = _checked.set(frozenset(i.pk for i in images))
+    try:
+        deleted, _rows = Image.objects.filter(pk__in=[i.pk for i in images]).delete()
+    finally:
+        _checked.reset(reset)
+    return deleted
+
+
+def image_delete_guard(image: Image) -> None:
+    """Refuse the deletion of an image an article uses, by whatever path (the ORM
+    of a script or shell too): connected to ``pre_delete`` (``news.signals``)."""
+    if image.pk not in _checked.get():
+        _refuse_if_used([image])
+
+
+def image_files_delete_on_commit(image: Image) -> None:
+    """Remove the original and renditions of a deleted ``image`` from storage when
+    the deletion commits (a rolled-back deletion keeps them): ``post_delete``."""
+    names = [
+        name
+        for name in (image.file.name, *(r["name"] for r in image.renditions or []))
+        if name
+    ]
+
+    def remove() -> None:
+        for name in names:
+            default_storage.delete(name)
+
+    transaction.on_commit(remove, robust=True)

@@ -529,7 +529,9 @@ class Article(models.Model):
         verbose_name=_("封面图"),
         null=True,
         blank=True,
-        on_delete=models.SET_NULL,
+        # Deleting a cover would change the article without a publication: an
+        # image an article uses cannot be deleted (news.images.image_uses).
+        on_delete=models.PROTECT,
         related_name="+",
     )
     status = models.CharField(

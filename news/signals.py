@@ -11,6 +11,9 @@ re-indexed.
 Publication and withdrawal make their pages stale in ``news.workflow`` itself (the
 one write path); here only what a page shows beside the article and is edited on
 its own (``news.pagecache``, docs/architecture.md "The page cache").
+
+An image an article uses is never deleted (``news.images.image_delete_guard``); a
+deleted image's files leave storage when the deletion commits.
 """
 
 import contextvars
@@ -27,7 +30,7 @@ from django.db.models.signals import (
 )
 from django.dispatch import receiver
 
-from . import pagecache, search
+from . import images, pagecache, search
 from .models import Article, Byline, Channel, Image, Person, SiteSettings, Tag
 from .revisions import drafts_tag_renamed
 
@@ -236,12 +239,28 @@ def _editor_pages_touch(user) -> None:
 
 
 @receiver(post_save, sender=Image, dispatch_uid="pages_image_saved")
-@receiver(pre_delete, sender=Image, dispatch_uid="pages_image_deleted")
 def cover_changed(sender, instance, created=False, raw=False, **kwargs):
-    """A cover's caption, credit, text or file shows on the pages using it."""
+    """A cover's caption, credit, text or file shows on the pages using it.
+
+    Deleting one touches no page: an image an article uses cannot be deleted
+    (``image_deleting``)."""
     if raw or created:
         return
     pagecache.pages_touch(_published(Article.objects.filter(cover=instance)))
+
+
+@receiver(pre_delete, sender=Image, dispatch_uid="news_image_deleting")
+def image_deleting(sender, instance, **kwargs):
+    """Refuse (``ProtectedError``) to delete an image an article uses, whatever
+    the path: the admin and ``images_delete`` check first and say which articles;
+    this catches a script's or the shell's ``delete()`` too."""
+    images.image_delete_guard(instance)
+
+
+@receiver(post_delete, sender=Image, dispatch_uid="news_image_deleted")
+def image_deleted(sender, instance, **kwargs):
+    """A deleted image's files go too, once the deletion commits."""
+    images.image_files_delete_on_commit(instance)
 
 
 @receiver(pre_delete, sender=Tag, dispatch_uid="pages_tag_deleted")

@@ -15,9 +15,10 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.core.management import call_command
+from django.db.models import ProtectedError
 from django.test import SimpleTestCase, TestCase, override_settings
 
-from news.images import image_create
+from news.images import image_create, images_delete
 from tests.factories import ArticleFactory, UserFactory
 from tests.news.test_images import encode, photo, upload
 from tests.s3_server import BUCKET, KEYS, object_names, s3_server
@@ -164,6 +165,35 @@ class S3MediaTests(TestCase):
                 by=self.user,
             )
         self.assertEqual(object_names(self.endpoint), before)
+
+    def test_a_deleted_image_leaves_the_bucket_and_one_in_use_stays(self):
+        before = object_names(self.endpoint)
+        used, unused = (
+            image_create(
+                file=upload(f"{title}.jpg", encode(photo((400, 300)), "JPEG")),
+                title=title,
+                alt_text="说明",
+                by=self.user,
+            )
+            for title in ("封面", "废图")
+        )
+        ArticleFactory(cover=used)
+        uploaded = object_names(self.endpoint) - before
+
+        def keys(image):
+            names = {image.file.name, *(r["name"] for r in image.renditions)}
+            return {f"media/{name}" for name in names}
+
+        self.assertEqual(uploaded, keys(used) | keys(unused))
+        with (
+            self.assertRaises(ProtectedError),
+            self.captureOnCommitCallbacks(execute=True),
+        ):
+            images_delete(images=[used], by=self.user)
+        self.assertEqual(object_names(self.endpoint) - before, uploaded)
+        with self.captureOnCommitCallbacks(execute=True):
+            images_delete(images=[unused], by=self.user)
+        self.assertEqual(object_names(self.endpoint) - before, keys(used))
 
     def test_a_report_is_written_to_the_bucket_and_linked_there(self):
         from io import StringIO
