@@ -210,6 +210,17 @@ class ImageAdmin(BoundedDateHierarchyMixin, admin.ModelAdmin):
             created.save(update_fields=["focal_x", "focal_y"])
         # The admin goes on with ``obj`` (log entry, redirect): make it the stored row.
         obj.__dict__.update(created.__dict__)
+        if form.processed.frames > 1:
+            # The renditions the site serves are stills of the first frame: say so
+            # now, while the editor can still choose another image.
+            messages.warning(
+                request,
+                _(
+                    "“%(title)s”是动图（%(frames)s 帧）：原图保留了全部帧，"
+                    "但网站上只显示第一帧，不会播放动画。"
+                )
+                % {"title": created.title, "frames": form.processed.frames},
+            )
 
 
 class BylineInline(admin.TabularInline):

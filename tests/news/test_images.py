@@ -439,11 +439,11 @@ class ImageAdminTests(TestCase):
     def setUp(self):
         self.client.force_login(self.admin)
 
-    def post(self, file, **fields):
+    def post(self, file, follow=False, **fields):
         data = {"title": "港口", "alt_text": "烟台港码头", "caption": "", "credit": ""}
         data.update(fields)
         data["file"] = file
-        return self.client.post("/admin/news/image/add/", data)
+        return self.client.post("/admin/news/image/add/", data, follow=follow)
 
     def test_bomb_upload_shows_the_message_on_the_field(self):
         before = media_files()
@@ -477,6 +477,35 @@ class ImageAdminTests(TestCase):
         )
         self.assertEqual(Image.objects.count(), 0)
         self.assertEqual(media_files(), before)
+
+    def test_animated_upload_is_stored_with_a_first_frame_warning(self):
+        frames = [PILImage.new("RGB", (120, 80), c) for c in ("red", "blue")]
+        data = encode(
+            frames[0], "GIF", save_all=True, append_images=frames[1:], duration=100
+        )
+        self.assertEqual(PILImage.open(io.BytesIO(data)).n_frames, 2)
+        response = self.post(upload("anim.gif", data), title="烟花", follow=True)
+        image = Image.objects.get()
+        self.assertEqual(
+            PILImage.open(default_storage.open(image.file.name)).n_frames, 2
+        )
+        shown = [(m.level_tag, m.message) for m in response.context["messages"]]
+        self.assertIn(
+            (
+                "warning",
+                "“烟花”是动图（2 帧）：原图保留了全部帧，"
+                "但网站上只显示第一帧，不会播放动画。",
+            ),
+            shown,
+        )
+        self.assertNotIn("error", [level for level, _message in shown])
+        # A still image gets no such warning.
+        response = self.post(
+            upload("still.gif", encode(frames[0], "GIF")), title="静图", follow=True
+        )
+        self.assertEqual(Image.objects.count(), 2)
+        shown = [m.level_tag for m in response.context["messages"]]
+        self.assertNotIn("warning", shown)
 
     def test_good_upload_is_stored_with_renditions(self):
         data = encode(photo((1000, 600)), "JPEG") + b"<script>x</script>"
