@@ -7,6 +7,11 @@ arrives in the body as ``<img data-file="ID" src=… alt=…>``. On every save,
 the cover gets (WebP and JPEG/PNG ``srcset``, width and height, lazy), from the
 library's renditions. It runs after the sanitiser, on markup it builds itself from
 stored data, and undoes its own work first, so saving twice gives the same body.
+
+The alt text is the body's: the picker fills in the library's at insertion and each
+save keeps what the body carries, so a later edit of the library's alt text changes
+no article (the body cannot tell an untouched default from a tailored alt). Only an
+empty alt takes the library's, and a decorative image always gets an empty one.
 """
 
 from __future__ import annotations

@@ -70,6 +70,34 @@ class BodyImageTests(TestCase):
         self.assertNotIn("不该出现", body)
         self.assertEqual(body.count('alt=""'), 1)
 
+    def test_body_keeps_its_alt_when_the_library_alt_changes(self):
+        # The picker fills in the library's alt at insertion; from then on the alt
+        # is the article's (an editor may have tailored it). Editing the library's
+        # alt changes no body, live or at a later save.
+        image = library_image()
+        article = ArticleFactory(
+            body=figure(image.pk, alt="烟台港集装箱码头") + figure(image.pk, alt="")
+        )
+        self.client.force_login(
+            UserFactory(username="root", is_staff=True, is_superuser=True)
+        )
+        response = self.client.post(
+            f"/admin/news/image/{image.pk}/change/",
+            {"title": image.title, "alt_text": "烟台港的新码头", "caption": ""},
+        )
+        self.assertEqual(response.status_code, 302)
+        image.refresh_from_db()
+        self.assertEqual(image.alt_text, "烟台港的新码头")
+        body = Article.objects.get(pk=article.pk).body
+        self.assertEqual(body.count('alt="烟台港集装箱码头"'), 2)
+        article.refresh_from_db()
+        article.save()
+        body = Article.objects.get(pk=article.pk).body
+        # The alt written in the body stays, and so does the one an empty alt
+        # took from the library at the first save.
+        self.assertEqual(body.count('alt="烟台港集装箱码头"'), 2)
+        self.assertNotIn("烟台港的新码头", body)
+
     def test_unknown_or_malformed_library_ids_are_left_alone(self):
         article = ArticleFactory(
             body='<figure><img src="/media/a.jpg" alt="甲" data-file="999999"></figure>'
