@@ -219,16 +219,24 @@ class StrictFilterBackend(DjangoFilterBackend):
             raise ValidationError(exc.messages) from None
 
 
-def with_tie_break(ordering: list[str]) -> list[str]:
+def _descending(key) -> bool:
+    if isinstance(key, str):
+        return key.startswith("-")
+    return getattr(key, "descending", False)
+
+
+def with_tie_break(ordering: list) -> list:
     """``ordering`` ending with the id, so that rows of equal keys keep one order
     from page to page (LIMIT/OFFSET over ties is in no defined order).
 
     The id goes the way of the last key: the indexes end with the id ascending
     (``obs_value``: value, id), and ``-value, -id`` reads one backwards where
-    ``-value, id`` would sort every row."""
-    if not ordering or any(f.lstrip("-") in ("id", "pk") for f in ordering):
+    ``-value, id`` would sort every row. A key may be an expression (``Level.rank()``,
+    ascending unless ``.desc()``)."""
+    names = [k.lstrip("-") for k in ordering if isinstance(k, str)]
+    if not ordering or any(name in ("id", "pk") for name in names):
         return ordering
-    return [*ordering, "-id" if ordering[-1].startswith("-") else "id"]
+    return [*ordering, "-id" if _descending(ordering[-1]) else "id"]
 
 
 class StrictOrderingFilter(drf_filters.OrderingFilter):
@@ -255,18 +263,26 @@ class StrictOrderingFilter(drf_filters.OrderingFilter):
                     ]
                 }
             )
-        # A public name may be served by another column (``ordering_aliases``).
-        aliases = getattr(view, "ordering_aliases", {})
-        ordering = [
-            ("-" if f.startswith("-") else "")
-            + aliases.get(f.lstrip("-"), f.lstrip("-"))
-            for f in fields
-        ]
-        return with_tie_break(ordering)
+        return with_tie_break([self.ordering_key(view, f) for f in fields])
+
+    @staticmethod
+    def ordering_key(view, field: str):
+        """What ``field`` (``-`` for descending) orders by: a public name may be
+        served by another column (the view's ``ordering_aliases``: name → column)
+        or by an expression (a value of ``ordering_aliases`` that is one, e.g.
+        ``Level.rank()``: 国家级, 省级, 市级 rather than the codes' alphabet)."""
+        descending = field.startswith("-")
+        name = field.lstrip("-")
+        key = getattr(view, "ordering_aliases", {}).get(name, name)
+        if isinstance(key, str):
+            return f"-{key}" if descending else key
+        return key.desc() if descending else key.asc()
 
     def get_default_ordering(self, view):
         ordering = super().get_default_ordering(view)
-        return None if ordering is None else with_tie_break(list(ordering))
+        if ordering is None:
+            return None
+        return with_tie_break([self.ordering_key(view, f) for f in ordering])
 
     def get_schema_operation_parameters(self, view):
         parameters = super().get_schema_operation_parameters(view)

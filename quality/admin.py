@@ -44,6 +44,7 @@ from .models import (
 )
 from .models.registries import (
     AwardQuerySet,
+    InspectionCentreQuerySet,
     MeasurementStandardQuerySet,
     SamplingCampaignQuerySet,
 )
@@ -510,6 +511,7 @@ class InspectionCentreAdmin(ImportExportAdmin):
     list_filter = ("level", "region")
     search_fields = ("name", "domain", "cma_number", "cnas_number")
     autocomplete_fields = ("region", "organisation")
+    ordering = InspectionCentreQuerySet.REGISTRY_ORDER  # and so the export
 
 
 @admin.register(MeasurementStandard)

@@ -27,12 +27,16 @@ from .models import (
     Scheme,
     Standard,
 )
+from .models.registries import Level
 from .references import ObservationRow, observation_rows
 from .services import (
     award_create,
     observation_create,
     standard_create,
 )
+
+# ?ordering=level: 国家级, 省级, 市级 (as the registries), not the codes' alphabet.
+LEVEL_RANK = Level.rank()
 
 
 def create_audited(request, service, **data):
@@ -169,6 +173,7 @@ class HonourSchemeViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = serializers.SchemeSerializer
     filterset_class = filters.SchemeFilter
     ordering_fields = ("name", "level", "id")
+    ordering_aliases = {"level": LEVEL_RANK}
     ordering = ("level", "name")
 
 
@@ -243,8 +248,9 @@ class InspectionCentreViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
     queryset = InspectionCentre.objects.for_listing()
     serializer_class = serializers.InspectionCentreSerializer
     filterset_class = filters.InspectionCentreApiFilter
-    ordering_fields = ("name", "id")
-    ordering = ("level", "name")
+    ordering_fields = ("name", "level", "id")
+    ordering_aliases = {"level": LEVEL_RANK}
+    # No ``ordering``: without ?ordering= the registry's own (as on the page).
 
 
 class MeasurementStandardViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
@@ -255,7 +261,8 @@ class MeasurementStandardViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
     queryset = MeasurementStandard.objects.for_listing()
     serializer_class = serializers.MeasurementStandardSerializer
     filterset_class = filters.MeasurementStandardFilter
-    ordering_fields = ("name", "valid_to", "id")
+    ordering_fields = ("name", "level", "valid_to", "id")
+    ordering_aliases = {"level": LEVEL_RANK}
     # No ``ordering``: without ?ordering= the registry's own (as on the page).
 
 

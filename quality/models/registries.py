@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -46,9 +46,25 @@ def leads_back(row: models.Model, field: str) -> bool:
 
 
 class Level(models.TextChoices):
+    """Listed from the highest: the order of the choices is the order of the
+    registries (``rank``), not the codes' alphabet (municipal, national, …)."""
+
     NATIONAL = "national", _("国家级")
     PROVINCIAL = "provincial", _("省级")
     MUNICIPAL = "municipal", _("市级")
+
+    @classmethod
+    def rank(cls, field: str = "level") -> Case:
+        """``field``'s level as its place among the choices (国家级 0, 省级 1,
+        市级 2), to order by; a code not among them (none is) after them all."""
+        return Case(
+            *(
+                When(**{field: value}, then=Value(i))
+                for i, value in enumerate(cls.values)
+            ),
+            default=Value(len(cls.values)),
+            output_field=models.PositiveSmallIntegerField(),
+        )
 
 
 class Organisation(models.Model):
@@ -443,8 +459,14 @@ class StandardParticipation(models.Model):
 
 
 class InspectionCentreQuerySet(models.QuerySet):
+    #: The registry's one order (page, API, admin, export): 国家级 first.
+    REGISTRY_ORDER = (Level.rank(), "name", "id")
+
+    def in_registry_order(self) -> InspectionCentreQuerySet:
+        return self.order_by(*self.REGISTRY_ORDER)
+
     def for_listing(self) -> InspectionCentreQuerySet:
-        return self.select_related("region", "organisation").order_by("level", "name")
+        return self.select_related("region", "organisation").in_registry_order()
 
 
 class InspectionCentre(models.Model):
@@ -486,8 +508,9 @@ class InspectionCentre(models.Model):
 
 
 class MeasurementStandardQuerySet(models.QuerySet):
-    #: The registry's one order (page, API, admin, export); names repeat.
-    REGISTRY_ORDER = ("level", "name", "id")
+    #: The registry's one order (page, API, admin, export): 国家级 first; names
+    #: repeat.
+    REGISTRY_ORDER = (Level.rank(), "name", "id")
 
     def in_registry_order(self) -> MeasurementStandardQuerySet:
         return self.order_by(*self.REGISTRY_ORDER)
