@@ -15,8 +15,9 @@ URL (``/…`` Chinese, ``/en/…`` English). Three middlewares keep it so:
 - ``CacheHeadersMiddleware``: an anonymous 200 GET/HEAD of a public page gets
   ``Cache-Control: public, max-age, s-maxage, stale-while-revalidate`` (settings
   ``HTTP_CACHE_*``; no longer than the page is right by the clock: an article's
-  page until its 下线时间 or its neighbours' next change, the other news pages until
-  the next article due or expiring, ``page_right_until``),
+  page until its 下线时间 or its neighbours' next change, the other news pages and
+  the data pages citing articles until the next article due or expiring, the
+  certificate lists until midnight, ``page_right_until``),
   an ETag, and 304 for a conditional GET that matches
   (Django's ``ConditionalGetMiddleware``). A reader with a session or messages
   cookie, or a response that sets a cookie, gets ``private, no-cache``. An anonymous
@@ -30,6 +31,7 @@ URL (``/…`` Chinese, ``/en/…`` English). Three middlewares keep it so:
 from __future__ import annotations
 
 import time
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth import middleware as auth_middleware
@@ -37,7 +39,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.contrib.messages.storage.cookie import CookieStorage
 from django.middleware import locale
 from django.middleware.http import ConditionalGetMiddleware
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.cache import (
     get_conditional_response,
     patch_cache_control,
@@ -140,15 +142,47 @@ def page_right_until(request, response) -> float | None:
     """Until when ``response``'s page is right (epoch seconds; None: until an event
     changes it): what the view said (``response.shown_until``: an article's page), or
     for the other news pages (lists, search, feeds, archives, and the 404 of an
-    article not yet due) the next moment an article becomes due or expires with no
-    event to purge the caches then (``news.pagecache.next_change``). The data pages
-    (``quality``) list no articles by their time."""
+    article not yet due) and the data pages that cite articles (``CITING_DATA``) the
+    next moment an article becomes due or expires with no event to purge the caches
+    then (``news.pagecache.next_change``); for the certificate lists the next
+    midnight, when a 有效期止 passed makes a certificate 过期 (``DAILY_DATA``)."""
     if hasattr(response, "shown_until"):
         return response.shown_until
     match = request.resolver_match
     if match.namespaces[:1] == ["news"] or match.url_name in PUBLIC_URL_NAMES:
         return pagecache.next_change()
+    if match.namespaces[:1] == ["quality"]:
+        if match.url_name in CITING_DATA:
+            return pagecache.next_change()
+        if match.url_name in DAILY_DATA:
+            return next_midnight()
     return None
+
+
+def next_midnight() -> float:
+    """The start of tomorrow in the site's time zone (Asia/Shanghai), epoch seconds."""
+    tomorrow = timezone.localdate() + timedelta(days=1)
+    zone = timezone.get_current_timezone()
+    return datetime.combine(tomorrow, datetime.min.time(), tzinfo=zone).timestamp()
+
+
+# Data pages that name a value's source article and quote it only while the article
+# is public (``Observation.source_article``, ``public_quote``; a sampling campaign's
+# article): an article becoming due or expiring changes them.
+CITING_DATA = frozenset(
+    {
+        "indicator-detail",
+        "indicator-csv",
+        "indicator-json",
+        "indicator-xlsx",
+        "dataset-csv",
+        "dataset-xlsx",
+        "sampling-list",
+    }
+)
+# Data pages that show a status by the day (``Award.status_on``: 有效 through the
+# 有效期止, 过期 from the next day).
+DAILY_DATA = frozenset({"honour-list", "certification-list"})
 
 
 # Public pages outside those namespaces: the sitemaps (yantai/urls.py), which list

@@ -81,7 +81,8 @@ class NextChangeTests(CacheClearedTestCase):
 class ListLifetimeTests(CacheClearedTestCase):
     """Every news page but an article's (lists, search, feeds, archives) ends its
     lifetimes by the next article due or expiring anywhere, so that a copy a CDN
-    keeps shows it, or drops it, from that moment on. The data pages do not."""
+    keeps shows it, or drops it, from that moment on. The data home page does not
+    (the data pages citing articles: tests/quality/test_cached_quotes_and_status)."""
 
     @classmethod
     def setUpTestData(cls):
