@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 
+from django.urls import NoReverseMatch, reverse
 from rest_framework.renderers import BaseRenderer
 
 from yantai.csvsafe import write_csv
@@ -33,6 +34,7 @@ class CSVRenderer(BaseRenderer):
     charset = "utf-8"
 
     def render(self, data, accepted_media_type=None, renderer_context=None):
+        self._name_download(renderer_context or {})
         if data is None:
             return b""
         if isinstance(data, dict) and isinstance(data.get("results"), list):
@@ -52,3 +54,22 @@ class CSVRenderer(BaseRenderer):
         buffer = io.StringIO()
         write_csv(buffer, header, rows)
         return buffer.getvalue().encode(self.charset)
+
+    @staticmethod
+    def _name_download(context: dict) -> None:
+        """``Content-Disposition: attachment`` with the endpoint's name (its URL
+        segment, ``honour-schemes.csv``; ``articles-12.csv`` for one item), so that
+        a browser saves a named file. Errors are shown, not saved."""
+        response, view = context.get("response"), context.get("view")
+        basename = getattr(view, "basename", None)
+        if response is None or basename is None or response.status_code >= 300:
+            return
+        try:
+            path = reverse(f"api:{basename}-list")
+        except NoReverseMatch:
+            return
+        name = path.rstrip("/").rsplit("/", 1)[-1]
+        pk = (getattr(view, "kwargs", None) or {}).get("pk")
+        if pk is not None and str(pk).isdigit():
+            name = f"{name}-{pk}"
+        response["Content-Disposition"] = f'attachment; filename="{name}.csv"'

@@ -331,6 +331,30 @@ class FormatTests(ApiTestCase):
         # Spreadsheet formulas are neutralised.
         self.assertIn("'=HYPERLINK(1)", response.content.decode("utf-8-sig"))
 
+    def test_csv_is_a_named_download(self):
+        # Without Content-Disposition a browser saves "download" or the raw path.
+        for url, name in [
+            ("/api/v1/tags/?format=csv", "tags.csv"),
+            ("/api/v1/honour-schemes/?format=csv", "honour-schemes.csv"),
+            ("/api/v1/sampling-campaigns.csv", "sampling-campaigns.csv"),
+            (ARTICLES, "articles.csv"),
+        ]:
+            with self.subTest(url):
+                response = self.client.get(url, HTTP_ACCEPT="text/csv")
+                self.assertEqual(response.status_code, 200)
+                self.assertEqual(
+                    response["Content-Disposition"], f'attachment; filename="{name}"'
+                )
+        detail = self.client.get(f"{ARTICLES}{self.article.pk}/?format=csv")
+        self.assertEqual(
+            detail["Content-Disposition"],
+            f'attachment; filename="articles-{self.article.pk}.csv"',
+        )
+        # An error is shown, not saved.
+        error = self.client.get(f"{ARTICLES}999999/?format=csv")
+        self.assertEqual(error.status_code, 404)
+        self.assertNotIn("Content-Disposition", error)
+
     def test_unknown_format_is_400(self):
         response = self.client.get(ARTICLES + "?format=xml")
         self.assertEqual(response.status_code, 400)
