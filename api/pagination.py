@@ -4,7 +4,10 @@ One class serves both styles so that every endpoint accepts either; both are cap
 ``?limit=100000000`` returns at most ``MAX_PAGE_SIZE`` items, and no request reaches
 past the first ``MAX_OFFSET`` rows (400; an offset costs the database every row it
 skips: 1.3 s at row 970,000 of the observations; filters reach any row in a few
-pages). A page past the last row is still 404.
+pages). A page past the last row is 404, an offset past it an empty list (200):
+each is DRF's convention for its style. A request may use one style only: ``page``
+or ``page_size`` with ``limit`` or ``offset`` is a 400 naming them (the page was
+silently ignored).
 
 A view may cache its counts (``count_cache = "name"``): a big table's ``COUNT(*)``
 costs the database every matching row (about 150 ms for 1,000,000 observations), and
@@ -102,7 +105,9 @@ class ApiPageNumberPagination(PageNumberPagination):
         )
         return super().paginate_queryset(queryset, request, view)
 
-    page_query_description = "页码，从 1 开始。"
+    page_query_description = (
+        "页码，从 1 开始；超过最后一页为 404。不能与 limit、offset 同时使用。"
+    )
     page_size_query_description = (
         f"每页条数，默认 {DEFAULT_PAGE_SIZE}，最多 {MAX_PAGE_SIZE}。"
     )
@@ -121,8 +126,14 @@ class ApiLimitOffsetPagination(LimitOffsetPagination):
     def get_count(self, queryset):
         return self.known_count
 
-    limit_query_description = f"返回条数，默认 {DEFAULT_PAGE_SIZE}，最多 {MAX_PAGE_SIZE}（与 offset 搭配使用，代替分页）。"
-    offset_query_description = "跳过的条数（与 limit 搭配使用）。"
+    limit_query_description = (
+        f"返回条数，默认 {DEFAULT_PAGE_SIZE}，最多 {MAX_PAGE_SIZE}（与 offset 搭配使用，"
+        "代替分页）。不能与 page、page_size 同时使用。"
+    )
+    offset_query_description = (
+        "跳过的条数（与 limit 搭配使用）；超过总条数时返回空列表（200）。"
+        "不能与 page、page_size 同时使用。"
+    )
 
 
 class ApiPagination(ApiPageNumberPagination):
@@ -133,15 +144,20 @@ class ApiPagination(ApiPageNumberPagination):
     """
 
     QUERY_PARAMS = ("page", "page_size", "limit", "offset")
+    PAGE_PARAMS = ("page", "page_size")
+    LIMIT_OFFSET_PARAMS = ("limit", "offset")
 
     def __init__(self):
         self.limit_offset = ApiLimitOffsetPagination()
         self.use_limit_offset = False
 
     def paginate_queryset(self, queryset, request, view=None):
-        self.use_limit_offset = any(
-            p in request.query_params for p in ("limit", "offset")
-        )
+        pages = [p for p in self.PAGE_PARAMS if p in request.query_params]
+        limits = [p for p in self.LIMIT_OFFSET_PARAMS if p in request.query_params]
+        if pages and limits:
+            message = _("page/page_size 与 limit/offset 是两种分页方式，只能选用一种。")
+            raise ValidationError({name: [message] for name in pages + limits})
+        self.use_limit_offset = bool(limits)
         if self.use_limit_offset:
             return self.limit_offset.paginate_queryset(queryset, request, view)
         return super().paginate_queryset(queryset, request, view)

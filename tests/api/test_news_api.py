@@ -304,6 +304,25 @@ class PaginationTests(ApiTestCase):
     def test_page_past_the_end_is_404_not_500(self):
         self.assertEqual(self.client.get("/api/v1/channels/?page=999").status_code, 404)
 
+    def test_offset_past_the_end_is_an_empty_page(self):
+        # DRF's convention for limit/offset (README, schema): 200, no rows, the count.
+        response = self.client.get("/api/v1/channels/?limit=5&offset=500")
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(response.json()["results"], [])
+        self.assertEqual(response.json()["count"], 130)
+
+    def test_both_styles_at_once_is_400_naming_them(self):
+        # ?limit=5&page=3 returned the first 5 rows: page was silently ignored.
+        for query in ("limit=5&page=3", "offset=5&page_size=10", "page=2&offset=0"):
+            with self.subTest(query):
+                response = self.client.get(f"/api/v1/channels/?{query}")
+                self.assertEqual(response.status_code, 400)
+                body = response.json()
+                names = [p.split("=")[0] for p in query.split("&")]
+                self.assertEqual(sorted(body), sorted(names))
+                for name in names:
+                    self.assertIn("limit/offset", body[name][0])
+
 
 class FormatTests(ApiTestCase):
     """CSV, conditional GET, CORS and the Chinese browsable API."""
