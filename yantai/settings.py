@@ -683,7 +683,13 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "品质烟台 API",
-    "DESCRIPTION": "烟台市质量发展新闻与数据的公开接口。",
+    # Conventions every endpoint shares, in the schema's Chinese (see README).
+    "DESCRIPTION": (
+        "烟台市质量发展新闻与数据的公开接口。\n\n"
+        "留空的筛选参数（如 `?status=`）等于不筛选，与 HTML 表单（包括可浏览接口的"
+        "筛选表单）提交空字段的习惯一致；未知、重复或格式不对的参数是 400，并指明参数。"
+        "分页与排序参数（page、page_size、limit、offset、ordering）不能留空。"
+    ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
