@@ -140,9 +140,28 @@ class SubmitSerializer(serializers.Serializer):
     retrieve=extend_schema(
         summary="稿件详情", description="响应头 ETag 用于修改时的 If-Match。"
     ),
-    create=extend_schema(summary="新建草稿"),
-    partial_update=extend_schema(summary="修改草稿", parameters=[IF_MATCH]),
-    update=extend_schema(summary="修改草稿（全部字段）", parameters=[IF_MATCH]),
+    create=extend_schema(
+        summary="新建草稿",
+        description=_(
+            "新建一篇草稿（需要新建稿件的权限）。响应头 ETag 用于之后修改时的 If-Match。"
+        ),
+    ),
+    partial_update=extend_schema(
+        summary="修改草稿",
+        description=_(
+            "修改稿件的部分字段，需在 If-Match 中给出当前 ETag（缺少为 428，过期为 412）。"
+            "已发布的文章只改其修改稿，读者看到的不变。"
+        ),
+        parameters=[IF_MATCH],
+    ),
+    update=extend_schema(
+        summary="修改草稿（全部字段）",
+        description=_(
+            "修改稿件的全部可写字段，需在 If-Match 中给出当前 ETag（缺少为 428，"
+            "过期为 412）。已发布的文章只改其修改稿，读者看到的不变。"
+        ),
+        parameters=[IF_MATCH],
+    ),
 )
 class DraftViewSet(
     ApiViewMixin,

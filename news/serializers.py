@@ -185,6 +185,8 @@ class CoverSerializer(serializers.ModelSerializer):
 class ArticleSerializer(serializers.ModelSerializer):
     """A published article as the public reads it."""
 
+    api_description = _("一篇已发布的文章，即读者看到的样子。")
+
     channel = ChannelRefSerializer(read_only=True, help_text=_("所属栏目。"))
     tags = serializers.SerializerMethodField(help_text=_("标签。"))
     bylines = BylineSerializer(
@@ -311,6 +313,10 @@ class DraftSerializer(RejectUnknownFieldsMixin, serializers.ModelSerializer):
     ``status`` is read-only: the state only changes through the workflow actions
     (``submit``), which apply the same rules as the admin — an 编辑 cannot publish.
     """
+
+    api_description = _(
+        "编辑通过接口读写的稿件。status 只读：状态只能通过送审等流程操作改变。"
+    )
 
     channel = SafeSlugRelatedField(
         slug_field="slug",

@@ -372,6 +372,8 @@ class SamplingCampaignSerializer(DescribedModelSerializer):
 class ObservationWriteSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
     """What a client sends to add an observation (through ``observation_create``)."""
 
+    api_description = _("新增观测值时提交的内容。")
+
     # Public indicators only, as the API shows: a non-public one is unknown here.
     indicator = SafeSlugRelatedField(
         slug_field="code",
@@ -453,6 +455,8 @@ class ObservationWriteSerializer(RejectUnknownFieldsMixin, serializers.Serialize
 class HonourWriteSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
     """What a client sends to add an honour (through ``award_create``)."""
 
+    api_description = _("新增证书/荣誉时提交的内容。")
+
     scheme = IdRelatedField(
         queryset=Scheme.objects.all(),
         help_text=_("荣誉项目的编号（见 /api/v1/honour-schemes/），只能是荣誉类项目。"),
@@ -512,6 +516,8 @@ class StandardCodeField(SafeSlugRelatedField):
 
 class StandardWriteSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
     """What a client sends to add a standard (through ``standard_create``)."""
+
+    api_description = _("新增标准时提交的内容。")
 
     code = serializers.CharField(
         max_length=60,

@@ -698,6 +698,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "api.schema.describe_format_parameter",
+        "api.schema.describe_responses",
     ],
     # Separate request components (e.g. DraftRequest): read-only fields are not part of
     # request bodies, so clients and schema-driven test tools send valid writes.

@@ -45,6 +45,34 @@ def undescribed(schema: dict) -> list[tuple]:
     return missing
 
 
+CJK = re.compile(r"[\u3400-\u9fff]")
+ENGLISH = re.compile(r"[A-Za-z]{2,}[,;:]? [a-z]{2,}")
+# drf-spectacular's translation of "A unique integer value identifying this {name}."
+# with the model's name between spaces: "标识此 文章 的 唯一整数值。"
+SPACED = re.compile(r"此 \S+ 的|\S \S+ 的 ")
+
+
+def descriptions(node, trail: str = ""):
+    """(where, text) of every ``description`` in the schema."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "description" and isinstance(value, str):
+                yield trail, value
+            else:
+                yield from descriptions(value, f"{trail}/{key}")
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            yield from descriptions(value, f"{trail}[{i}]")
+
+
+def not_chinese(text: str) -> bool:
+    """No Chinese at all, or English prose: two English words in a row ("Public
+    indicators", "Honour schemes (山东名牌产品 …)"). Codes and names in Chinese
+    text ("响应头 ETag 用于…", "national（国家级）", inline code) are fine."""
+    text = re.sub(r"`[^`]*`", "", text)
+    return not CJK.search(text) or bool(ENGLISH.search(text))
+
+
 class SchemaTests(ApiTestCase):
     """/api/schema/ is valid OpenAPI 3 with every field and parameter described."""
 
@@ -60,6 +88,17 @@ class SchemaTests(ApiTestCase):
 
     def test_every_field_and_parameter_is_described(self):
         self.assertEqual(undescribed(self.schema()), [])
+
+    def test_every_description_is_chinese(self):
+        self.maxDiff = None
+        # Operations took the viewsets' English docstrings ("Public indicators."),
+        # components the serializers'; the id parameter read "标识此 文章 的 唯一整数值".
+        bad = [
+            (where, text[:60])
+            for where, text in descriptions(self.schema())
+            if not_chinese(text) or SPACED.search(text)
+        ]
+        self.assertEqual(bad, [])
 
     def test_documents_token_auth_and_not_basic(self):
         schemes = self.schema()["components"]["securitySchemes"]
