@@ -9,6 +9,23 @@ from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.plumbing import get_view_model
 from rest_framework import permissions
 
+# The body of every error response (DRF's): ``{"detail": …}`` for the request as a
+# whole, ``{"<field>": [ … ]}`` naming each field (nested fields: an object).
+ERROR_COMPONENT = "Error"
+ERROR_DESCRIPTIONS = {
+    "400": _(
+        "请求有误：参数或字段不合法。detail 说明整个请求的问题；"
+        "以参数或字段名为键的消息列表说明各自的问题。"
+    ),
+    "401": _("未登录或令牌无效（HTTP Basic 也是 401）。"),
+    "403": _("没有执行该操作的权限。"),
+    "404": _("未找到：编号不存在或不公开，或页码超过最后一页。"),
+    "412": _("If-Match 中的 ETag 已过期：该条目已被修改，请重新读取后再改。"),
+    "413": _("请求内容太大。"),
+    "428": _("缺少 If-Match 请求头（先 GET 取得 ETag）。"),
+    "429": _("请求过于频繁，请在 Retry-After 秒后再试。"),
+}
+
 # Of a response that has no description of its own, by status code.
 RESPONSE_DESCRIPTIONS = {
     "200": _("成功。"),
@@ -107,4 +124,83 @@ def describe_responses(result, generator, request, public):
             for code, response in operation.get("responses", {}).items():
                 if not response.get("description") and code in RESPONSE_DESCRIPTIONS:
                     response["description"] = str(RESPONSE_DESCRIPTIONS[code])
+    return result
+
+
+def _error_schema() -> dict:
+    return {
+        "type": "object",
+        "description": str(
+            _(
+                "错误。整个请求的问题在 detail；参数或字段的问题以其名称为键，"
+                "值为消息列表（嵌套字段为对象）。消息为中文。"
+                "网址不支持的请求方法为 405（响应头 Allow 列出可用的方法），"
+                "数据库暂时无法访问为 503（带 Retry-After），正文也是此格式。"
+            )
+        ),
+        "properties": {
+            "detail": {
+                "type": "string",
+                "description": str(_("整个请求的错误消息。")),
+            }
+        },
+        "additionalProperties": {
+            "anyOf": [
+                {"type": "array", "items": {"type": "string"}},
+                {"type": "object"},
+                {"type": "array", "items": {"type": "object"}},
+            ]
+        },
+    }
+
+
+def _error_codes(operation: dict, method: str) -> list[str]:
+    """The errors a client can meet on ``operation``: bad parameters, credentials
+    and rates anywhere; 403 where a permission is needed; 404 where an id is in the
+    path or a page is asked for; 412/428 with If-Match; 413 with a body."""
+    parameters = operation.get("parameters", [])
+    names = {(p.get("in"), p.get("name")) for p in parameters}
+    codes = ["400", "401", "429"]
+    if method.upper() not in ("GET", "HEAD") or {} not in operation.get(
+        "security", [{}]
+    ):
+        codes.append("403")
+    if any(where == "path" for where, _name in names) or ("query", "page") in names:
+        codes.append("404")
+    if ("header", "If-Match") in names:
+        codes += ["412", "428"]
+    if "requestBody" in operation:
+        codes.append("413")
+    return sorted(codes)
+
+
+def document_errors(result, generator, request, public):
+    """Postprocessing hook: the common error responses of every operation, each
+    with the one ``Error`` body (in every format the success response has: a
+    ``?format=csv`` request gets its error as CSV)."""
+    schemas = result.setdefault("components", {}).setdefault("schemas", {})
+    schemas[ERROR_COMPONENT] = _error_schema()
+    ref = f"#/components/schemas/{ERROR_COMPONENT}"
+    for operations in result.get("paths", {}).values():
+        for method, operation in operations.items():
+            responses = operation.setdefault("responses", {})
+            media_types = ["application/json"]
+            for code, response in responses.items():
+                if code.startswith("2"):
+                    media_types = list(response.get("content", {})) or media_types
+                    break
+            for code in _error_codes(operation, method):
+                response = {
+                    "description": str(ERROR_DESCRIPTIONS[code]),
+                    "content": {m: {"schema": {"$ref": ref}} for m in media_types},
+                }
+                if code == "429":
+                    response["headers"] = {
+                        "Retry-After": {
+                            "schema": {"type": "integer"},
+                            "description": str(_("再试之前需等待的秒数。")),
+                        }
+                    }
+                responses.setdefault(code, response)
+            operation["responses"] = dict(sorted(responses.items()))
     return result

@@ -32,6 +32,7 @@ from django.views.decorators.vary import vary_on_cookie
 from django.views.generic import DetailView, ListView, TemplateView
 from rest_framework.throttling import SimpleRateThrottle
 
+from api import views as api_views
 from yantai import links
 
 from . import pagecache, search
@@ -676,7 +677,10 @@ def reading_stylesheet(request):
 
 
 def page_not_found(request, exception=None):
-    """Chinese 404 with the channel menu and a search box, so readers find a way on."""
+    """Chinese 404 with the channel menu and a search box, so readers find a way on;
+    under /api/ the API's JSON 404 (``api.views.not_found``)."""
+    if request.path_info.startswith("/api/"):
+        return api_views.not_found(request)
     return render(request, "404.html", {"channels": channel_menu()}, status=404)
 
 

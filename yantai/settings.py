@@ -699,6 +699,7 @@ SPECTACULAR_SETTINGS = {
         "drf_spectacular.hooks.postprocess_schema_enums",
         "api.schema.describe_format_parameter",
         "api.schema.describe_responses",
+        "api.schema.document_errors",
     ],
     # Separate request components (e.g. DraftRequest): read-only fields are not part of
     # request bodies, so clients and schema-driven test tools send valid writes.
