@@ -1,7 +1,6 @@
 """Registry rules checked on every write path: date order, references that loop."""
 
 import importlib
-from contextlib import contextmanager
 from datetime import date
 from types import SimpleNamespace
 
@@ -16,6 +15,7 @@ from quality.models import Award, MeasurementStandard, Standard
 from quality.resources import AwardResource
 from tests.factories import UserFactory
 
+from .constraints import checks_lifted
 from .factories import AwardFactory, StandardFactory
 
 RENEWAL_LOOP = "证书不能续期自己，续期关系也不能绕回本证书。"
@@ -218,28 +218,6 @@ CHECKS = (
 )
 
 
-@contextmanager
-def checks_lifted():
-    """Rows as they could be written before the rule: the check lifted for the block
-    (SQLite: ignored; PostgreSQL: dropped inside the test's transaction, which the
-    test's rollback brings back)."""
-    with connection.cursor() as cursor:
-        if connection.vendor == "sqlite":
-            cursor.execute("PRAGMA ignore_check_constraints = ON")
-            try:
-                yield
-            finally:
-                cursor.execute("PRAGMA ignore_check_constraints = OFF")
-        else:
-            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-            for table, constraint in CHECKS:
-                cursor.execute(
-                    f"ALTER TABLE {table} DROP CONSTRAINT IF EXISTS {constraint}"
-                )
-            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
-            yield
-
-
 class RepairMigrationTests(TestCase):
     def repair(self):
         # What RunPython passes: only its connection is read.
@@ -248,7 +226,7 @@ class RepairMigrationTests(TestCase):
     def test_a_self_replacement_is_emptied_and_nothing_else_changes(self):
         looped, other, new = StandardFactory(), StandardFactory(), StandardFactory()
         Standard.objects.filter(pk=other.pk).update(replaced_by=new)
-        with checks_lifted():
+        with checks_lifted(*CHECKS):
             Standard.objects.filter(pk=looped.pk).update(replaced_by=looped)
             self.repair()
         looped.refresh_from_db()
@@ -264,7 +242,7 @@ class RepairMigrationTests(TestCase):
             valid_to=date(2023, 5, 1),
         )
         looped = StandardFactory()
-        with checks_lifted():
+        with checks_lifted(*CHECKS):
             MeasurementStandard.objects.filter(pk=standard.pk).update(
                 valid_to=date(2018, 5, 1)
             )

@@ -10,14 +10,13 @@ the bulk import. A migration repairs the rows written before the rule.
 from __future__ import annotations
 
 import importlib
-from contextlib import contextmanager
 from datetime import date
 from decimal import Decimal
 
 import tablib
 from django.apps import apps
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.test import TestCase
 from django.urls import reverse
 
@@ -32,6 +31,7 @@ from quality.services import (
 )
 from tests.factories import UserFactory
 
+from .constraints import checks_lifted
 from .factories import IndicatorFactory, ObservationFactory, PeriodFactory
 from .test_bulk_import import HEADER, PUB, ROWS, TITLE, csv_bytes, snapshot
 from .test_bulk_import_ids import as_file, edited, exported
@@ -464,28 +464,9 @@ def repair_migration():
     )
 
 
-@contextmanager
 def rule_lifted():
-    """Rows as they could be written before the rule: the check constraint lifted
-    for the block (SQLite: ignored; PostgreSQL: dropped inside the test's
-    transaction, which the test's rollback brings back)."""
-    with connection.cursor() as cursor:
-        if connection.vendor == "sqlite":
-            cursor.execute("PRAGMA ignore_check_constraints = ON")
-            try:
-                yield
-            finally:
-                cursor.execute("PRAGMA ignore_check_constraints = OFF")
-        else:
-            # The rows inserted in this transaction are checked first (their
-            # deferred foreign keys): a table with pending checks cannot be altered.
-            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-            cursor.execute(
-                "ALTER TABLE quality_observation DROP CONSTRAINT IF EXISTS "
-                "observation_revised_never_preferred"
-            )
-            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
-            yield
+    """Rows as they could be written before the rule."""
+    return checks_lifted(("quality_observation", "observation_revised_never_preferred"))
 
 
 class RepairMigrationTests(TestCase):
