@@ -21,7 +21,6 @@ from django.http import (
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import ListView, TemplateView
@@ -50,7 +49,6 @@ from .series import (
     HOME_REGION,
     build_series,
     figure_text,
-    in_english,
     indicator_title,
     period_text,
     unit_text,
@@ -164,8 +162,6 @@ class QualityMixin:
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["channels"] = channel_menu()
-        # Chinese text (definitions, sources, quotes) on an English page says so.
-        context["zh"] = mark_safe(' lang="zh-Hans"') if in_english() else ""
         filled = registries_with_entries()
         context["registries_filled"] = filled
         context["registry_menu"] = [

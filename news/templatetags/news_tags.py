@@ -35,7 +35,7 @@ def _chinese(language: str | None) -> bool:
 def content_lang(context) -> str:
     """`` lang="zh-Hans"`` on a page in another language, else nothing:
     ``{% content_lang as zh %}`` once, then ``<h1{{ zh }}>`` (base.html sets it
-    for every page; the quality pages' views give the same ``zh``)."""
+    for every page that extends it, the data pages included)."""
     return "" if _chinese(page_language(context)) else ZH_LANG
 
 

@@ -8,9 +8,10 @@ and an indicator's English name.
 import re
 
 from django import template
-from django.utils.html import conditional_escape, format_html
+from django.utils.html import conditional_escape
 from django.utils.translation import gettext
 
+from news.templatetags.news_tags import chinese
 from quality import series
 
 register = template.Library()
@@ -59,8 +60,8 @@ def data_name_html(name: str) -> str:
     a scheme, a region without an English entry) is marked ``lang="zh-Hans"`` on
     an English page, so that a screen reader reads it in a Chinese voice."""
     text = data_name(name)
-    if text and series.in_english() and CHINESE.search(str(text)):
-        return format_html('<span lang="zh-Hans">{}</span>', text)
+    if text and CHINESE.search(str(text)):
+        return chinese(text)  # marked on an English page only
     return conditional_escape(text)
 
 
