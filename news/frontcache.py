@@ -8,8 +8,9 @@ screens through nginx for minutes after 终审 took it down. With
 ``deploy/nginx/yantai.conf``), the commit of such a change sends each of them a GET
 of every page it made stale — the article's page in every language, the pages
 beside it (上一篇/下一篇) and the first page of the lists it is in: home, archive,
-its month, channel, tags, people, the feeds and the news sitemap — with the public
-``Host`` and scheme of ``SITE_URL``. nginx fetches each from the app and replaces its
+its month, channel, tags, people, the feeds and the news sitemap, and the other apps'
+pages that show it (``add_article_pages``: ``quality``'s data pages citing it) — with
+the public ``Host`` and scheme of ``SITE_URL``. nginx fetches each from the app and replaces its
 copy, so readers get the new page (or the withdrawn article's 404) at once.
 
 The requests run in a thread of their own after the commit, so that the editor's
@@ -134,20 +135,52 @@ def site_list_paths() -> list[str]:
     return paths
 
 
-def refresh_on_commit(paths: Iterable[str]) -> None:
-    """Refresh ``paths`` when the current transaction commits (all paths asked for
-    in one transaction are sent once, together)."""
+#: What other apps show of articles, without ``news`` importing them (``quality``
+#: adds its data pages that cite an article: ``quality.frontcache``): each takes
+#: article ids and gives the paths, in every language, that their change makes stale.
+_article_pages: list[Callable[[list[int]], Iterable[str]]] = []
+
+
+def add_article_pages(pages: Callable[[list[int]], Iterable[str]]) -> None:
+    """Refresh what ``pages(article_ids)`` gives with the articles' own pages."""
+    if pages not in _article_pages:
+        _article_pages.append(pages)
+
+
+def refresh_on_commit(
+    paths: Iterable[str] = (),
+    *,
+    articles: Iterable[int] = (),
+    later: Callable[[], Iterable[str]] | None = None,
+) -> None:
+    """Refresh ``paths`` when the current transaction commits, with the other apps'
+    pages that show ``articles`` (``add_article_pages``) and what ``later()`` gives:
+    both worked out after the commit, from the rows committed. All that one
+    transaction asks for is sent once, together (one ``later`` called once)."""
     from .signals import once_on_commit  # signals imports pagecache, which imports us
 
     connection = transaction.get_connection()
-    pending = connection.__dict__.setdefault("news_frontcache_paths", {})
-    pending.update(dict.fromkeys(paths))
+    pending = connection.__dict__.setdefault(
+        "news_frontcache", {"paths": {}, "articles": set(), "later": {}}
+    )
+    pending["paths"].update(dict.fromkeys(paths))
+    pending["articles"].update(articles)
+    if later is not None:
+        pending["later"][later] = None
 
     def send():
-        collected = list(pending)
-        pending.clear()
+        collected = dict(pending["paths"])
+        article_ids = sorted(pending["articles"])
+        laters = list(pending["later"])
+        for part in pending.values():
+            part.clear()
+        if article_ids:
+            for pages in _article_pages:
+                collected.update(dict.fromkeys(pages(article_ids)))
+        for more in laters:
+            collected.update(dict.fromkeys(more()))
         if collected:
-            refresh(collected)
+            refresh(list(collected))
 
     once_on_commit("frontcache", send)
 

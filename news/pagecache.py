@@ -284,7 +284,8 @@ def article_neighbours_touch(
         touched = Article.objects.filter(pk__in=ids)
         channels = [channel_id for channel_id, _at in places]
         frontcache.refresh_on_commit(
-            frontcache.article_paths(ids) + frontcache.list_paths(article, channels)
+            frontcache.article_paths(ids) + frontcache.list_paths(article, channels),
+            articles=[article.pk],  # the other apps' pages that show it
         )
     return touched.update(page_stamp=F("page_stamp") + 1)
 

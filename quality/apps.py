@@ -10,4 +10,10 @@ class QualityConfig(AppConfig):
     def ready(self):
         # Figure marks of article pages, written with the change that causes them
         # into news' ArticleFigures (news never imports quality).
-        from . import signals  # noqa: F401
+        from news import frontcache as news_frontcache
+
+        from . import frontcache, signals  # noqa: F401
+
+        # The data pages citing an article, refreshed in nginx and purged from the
+        # CDNs with the article's own pages (news never imports quality).
+        news_frontcache.add_article_pages(frontcache.article_pages)

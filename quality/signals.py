@@ -1,6 +1,7 @@
 """Keep derived data up to date: the figure marks of article pages
-(quality.figure_links, stored with the article in the change's own transaction) and
-the API's cached observation counts (api.pagination)."""
+(quality.figure_links, stored with the article in the change's own transaction),
+the API's cached observation counts (api.pagination) and nginx's and the CDNs'
+copies of the data pages (quality.frontcache)."""
 
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
@@ -8,6 +9,7 @@ from django.dispatch import receiver
 from api.counts import bump_count_generation
 from news.models import Article
 
+from . import frontcache
 from .figure_links import figures_changed
 from .models import FigureProposal, Indicator, Observation, Period, Region, Unit
 
@@ -65,3 +67,11 @@ def refresh_articles_showing(sender, instance, **kwargs):
 @receiver(post_save, sender=Period)
 def forget_observation_counts(sender, instance, **kwargs):
     bump_count_generation("observations")
+
+
+@receiver(post_save, sender=Observation)
+@receiver(post_delete, sender=Observation)
+def refresh_data_pages(sender, instance, raw=False, **kwargs):
+    """nginx's and the CDNs' copies of the pages that show it, at commit."""
+    if not raw:
+        frontcache.observations_changed((instance.indicator_id,))
