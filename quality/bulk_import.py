@@ -77,6 +77,7 @@ from . import columns
 from .figure_links import figure_marks_batch, figures_changed
 from .models import Indicator, Observation, Period, Region
 from .services import period_from_code
+from .stamps import dataset_changed
 
 BATCH_SIZE = 2000
 #: The bulk-write lock of this import (``yantai.locks``).
@@ -885,6 +886,7 @@ def observations_import(
                 },
             )
             transaction.on_commit(lambda: bump_count_generation("observations"))
+            transaction.on_commit(dataset_changed)
     except _Rollback:
         if not result.ok:
             result.clear_counts()

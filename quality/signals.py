@@ -11,7 +11,16 @@ from news.models import Article
 
 from . import frontcache
 from .figure_links import figures_changed
-from .models import FigureProposal, Indicator, Observation, Period, Region, Unit
+from .models import (
+    FigureProposal,
+    Indicator,
+    Observation,
+    Period,
+    Region,
+    Topic,
+    Unit,
+)
+from .stamps import dataset_changed
 
 
 @receiver(post_save, sender=FigureProposal)
@@ -75,3 +84,20 @@ def refresh_data_pages(sender, instance, raw=False, **kwargs):
     """nginx's and the CDNs' copies of the pages that show it, at commit."""
     if not raw:
         frontcache.observations_changed((instance.indicator_id,))
+
+
+@receiver(post_save, sender=Observation)
+@receiver(post_delete, sender=Observation)
+@receiver(post_save, sender=Indicator)
+@receiver(post_delete, sender=Indicator)
+@receiver(post_save, sender=Region)
+@receiver(post_delete, sender=Region)
+@receiver(post_save, sender=Period)
+@receiver(post_delete, sender=Period)
+@receiver(post_save, sender=Unit)
+@receiver(post_delete, sender=Unit)
+@receiver(post_save, sender=Topic)
+@receiver(post_delete, sender=Topic)
+def dataset_rows_changed(sender, instance, **kwargs):
+    """What the whole-dataset downloads write (their ETag: quality.stamps)."""
+    dataset_changed()

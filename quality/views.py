@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 import operator
 import tempfile
+import time
 from collections import defaultdict
 from datetime import date
 from decimal import Decimal
 from functools import reduce
 
-from django.db.models import Count, Q, Value
+from django.core.cache import caches
+from django.db.models import Count, Max, Q, Sum, Value
 from django.http import (
     FileResponse,
     Http404,
@@ -21,7 +24,8 @@ from django.http import (
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext, pgettext_lazy
+from django.utils.http import http_date
+from django.utils.translation import get_language, gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import ListView, TemplateView
 from openpyxl import Workbook
@@ -54,6 +58,7 @@ from .series import (
     unit_text,
     updated_on,
 )
+from .stamps import dataset_stamp
 
 
 def preferred_series(indicator_codes) -> dict[str, list[Observation]]:
@@ -474,10 +479,70 @@ class _Buffer:
         return text
 
 
+#: The dataset downloads' layout: raise it when their columns or cells change, so
+#: that a file kept under the old one is not validated as current.
+DATASET_FORMAT = 1
+#: How long the first moment an ETag was served is kept (its Last-Modified).
+VALIDATOR_SECONDS = 30 * 24 * 3600
+
+
+def dataset_validators(request, kind: str) -> tuple[str, float]:
+    """The ETag and Last-Modified (epoch seconds) of the whole-dataset download
+    ``kind`` ("csv", "xlsx"), without reading a row of it.
+
+    The ETag is a digest of what the rows are made of: the stamp of the data's rows
+    (``quality.stamps``: any observation, indicator, region, period, unit or topic
+    saved or deleted), the cited articles public now (their number, ids and latest
+    write, in one query: a publication, correction or withdrawal, and an article
+    becoming due or expiring, change it), the file's format, the language and the
+    site's address (the rows' links are absolute). Last-Modified is when that ETag
+    was first served (kept in the ``shared`` cache), so it moves on with every
+    change; within one second, only the ETag tells.
+    """
+    articles = (
+        Article.objects.published()
+        .filter(
+            pk__in=Observation.objects.filter(
+                indicator__is_public=True, article__isnull=False
+            ).values("article_id")
+        )
+        .aggregate(n=Count("pk"), ids=Sum("pk"), latest=Max("updated_at"))
+    )
+    parts = [
+        DATASET_NAME,
+        kind,
+        DATASET_FORMAT,
+        get_language(),
+        request.build_absolute_uri("/"),
+        dataset_stamp(),
+        articles["n"],
+        articles["ids"],
+        articles["latest"] and articles["latest"].timestamp(),
+    ]
+    digest = hashlib.blake2b(repr(parts).encode(), digest_size=16).hexdigest()
+    etag = f'"{digest}"'
+    shared = caches["shared"]
+    key = f"quality:dataset-first-served:{digest}"
+    shared.add(key, time.time(), VALIDATOR_SECONDS)
+    first = shared.get(key) or time.time()
+    return etag, first
+
+
+def _with_validators(response, request, kind: str):
+    """``response`` with the dataset's ETag and Last-Modified: a matching
+    conditional GET is answered 304 by ``yantai.httpcache.CacheHeadersMiddleware``
+    (Django's ConditionalGetMiddleware) before a chunk of the body is made."""
+    etag, modified = dataset_validators(request, kind)
+    response["ETag"] = etag
+    response["Last-Modified"] = http_date(modified)
+    return response
+
+
 def dataset_csv(request) -> StreamingHttpResponse:
     """All public indicators' observations with their sources, as one CSV, streamed
     in chunks of rows from a server-side cursor: memory does not grow with the
-    table."""
+    table. With an ETag and Last-Modified of the data's state (``dataset_validators``):
+    a client that has the current file gets 304, and no row is read."""
 
     def chunks():
         buffer = _Buffer()
@@ -494,7 +559,7 @@ def dataset_csv(request) -> StreamingHttpResponse:
 
     response = StreamingHttpResponse(chunks(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{DATASET_NAME}.csv"'
-    return response
+    return _with_validators(response, request, "csv")
 
 
 DATASET_NAME = "yantai-quality-data"

@@ -275,9 +275,10 @@ class DatasetDownloadTests(TestCase):
         )
 
     def test_csv_is_streamed_with_every_public_observation_and_its_scope(self):
-        # Indicators, regions, periods, cited articles, then one cursor of rows; and
+        # The validator's cited articles (quality.views.dataset_validators); then
+        # indicators, regions, periods, cited articles, one cursor of rows; and
         # next_change() for its public lifetime (cold caches: kept once worked out).
-        with self.assertNumQueries(6):
+        with self.assertNumQueries(7):
             response = self.client.get(reverse("quality:dataset-csv"))
             body = b"".join(response.streaming_content).decode("utf-8-sig")
         self.assertTrue(response.streaming)
