@@ -12,6 +12,7 @@ from yantai.text import (
     spreadsheet_date,
     spreadsheet_number,
     to_halfwidth,
+    to_simplified,
 )
 
 
@@ -81,6 +82,43 @@ class ToHalfwidthTests(TestCase):
         result = to_halfwidth(text)
         self.assertEqual(result, "合格率97.5%，共1700批次")
         self.assertEqual(len(result), len(text))
+
+
+class ToSimplifiedTests(TestCase):
+    def test_traditional_words_become_simplified(self):
+        cases = {
+            "質量": "质量",
+            "標準化": "标准化",
+            "煙臺": "烟台",  # Taiwan's 臺
+            "檢驗檢測": "检验检测",
+            "裡面": "里面",
+            "衞生": "卫生",  # Hong Kong's 衞
+            "質量 标准 ＧＢ": "质量 标准 ＧＢ",  # mixed scripts, widths kept
+        }
+        for text, expected in cases.items():
+            with self.subTest(text=text):
+                self.assertEqual(to_simplified(text), expected)
+
+    def test_an_ambiguous_character_follows_its_phrase(self):
+        cases = {
+            "乾燥": "干燥",
+            "乾隆": "乾隆",
+            "頭髮": "头发",
+            "發展": "发展",
+            "後來": "后来",
+            "皇后": "皇后",
+        }
+        for text, expected in cases.items():
+            with self.subTest(text=text):
+                self.assertEqual(to_simplified(text), expected)
+
+    def test_simplified_text_is_left_as_it_is(self):
+        text = (
+            "烟台市标准化工作成效显著，什么是质量强市？乾隆年间的干燥剂、头发和皇后。"
+        )
+        self.assertEqual(to_simplified(text), text)
+        ascii_text = "GB/T 32150"
+        self.assertIs(to_simplified(ascii_text), ascii_text)
 
 
 # Chinese text with the symbols of quality news: ℃, №, ‰, ±, ·, —, …, pinyin.

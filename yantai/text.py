@@ -7,6 +7,7 @@ import codecs
 import re
 from datetime import date
 from decimal import Decimal
+from functools import cache
 
 # Full-width digits and signs that Chinese editors type by habit. One character maps
 # to one character, so offsets into the translated text are offsets into the original.
@@ -53,6 +54,27 @@ def to_halfwidth(text: str) -> str:
     the original.
     """
     return text.translate(_HALFWIDTH) if _FULLWIDTH_RE.search(text) else text
+
+
+def to_simplified(text: str) -> str:
+    """``text`` in simplified characters, by OpenCC's ``hk2s`` conversion: its
+    phrases first, so that an ambiguous character follows its word (乾燥 → 干燥 but
+    乾隆 stays, 頭髮 → 头发, 後來 → 后来, 皇后 stays), then single characters,
+    Hong Kong's and Taiwan's forms included (煙臺 → 烟台, 裡面 → 里面, 衞生 → 卫生).
+    Simplified text comes back as it is: over the 20,000 articles of the bench data
+    set, none changes (tw2s changes 显著 into 显着, a lone 么 into 幺). An ASCII
+    ``text`` is returned without a call.
+    """
+    return text if text.isascii() else _simplifier().convert(text)
+
+
+@cache
+def _simplifier():
+    # Imported when first needed, as cn2an below: only searches convert, and the
+    # import and dictionaries cost ~15 ms.
+    import opencc
+
+    return opencc.OpenCC("hk2s")
 
 
 def parse_chinese_number(s: str) -> Decimal | None:
