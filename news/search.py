@@ -44,6 +44,7 @@ from yantai.batches import worked_ahead
 from yantai.caching import shared_cached
 from yantai.database import refresh_statistics
 from yantai.jieba import Jieba
+from yantai.text import to_simplified
 
 from .models import Article, ArticleSearch, Byline, Person
 
@@ -314,6 +315,25 @@ def index_text(*parts: str) -> str:
     )
 
 
+def _query_groups(folded: str, cut_inside: bool) -> list[tuple[str, ...]]:
+    """``SearchQuery.groups`` of a folded, lower-cased query; ``cut_inside``: the
+    reader's text was cut at MAX_QUERY_CHARS inside a word, whose piece is dropped."""
+    words: list[str] = []
+    for piece in _segmenter().cut(folded, True):
+        words.extend(map(query_word, _WORD_RE.findall(piece)))
+    if cut_inside and len(words) > 1:
+        words.pop()
+    # Stop words only (的, 的了): nothing to search for, not every article.
+    meaningful = [w for w in words if w not in STOP_WORDS]
+    unique = list(dict.fromkeys(meaningful))[:MAX_QUERY_TOKENS]
+    groups = [tuple(unique)] if unique else []
+    # Only a query of one run of word characters: "3.5" is not the word 35.
+    whole = folded if _WORD_RE.fullmatch(folded) else ""
+    if whole and len(unique) > 1 and len(whole) <= 4:
+        groups.append((whole,))
+    return groups
+
+
 @dataclass(frozen=True)
 class SearchQuery:
     """A reader's query reduced to safe tokens.
@@ -323,36 +343,44 @@ class SearchQuery:
     the segmented query, and the whole query as one word for a short name that the
     segmenter cuts into single characters (逄苗 → 逄 / 苗), when nothing separates
     its characters ("3.5" is not 35, "孙 洪安" two words).
+
+    The query is searched in simplified characters (``to_simplified``: 質量 as
+    质量), as the articles and their index are written. When that changes it, the
+    groups of the query as typed follow, those it does not have already: they
+    keep finding an article that writes a word so, and a simplified word OpenCC
+    takes for traditional (二噁英, which it makes 二𫫇英) what it found before.
+    ``unmarked``: their words not highlighted, those written alike in both scripts
+    that the simplified groups do not hold (标准 of 質量标准 cut as 質量 / 标准,
+    where 质量标准 is one word), so that the marks are the simplified query's.
     """
 
     text: str
     groups: tuple[tuple[str, ...], ...]
+    unmarked: frozenset[str] = frozenset()
 
     @classmethod
     def parse(cls, raw: str | None) -> SearchQuery:
         collapsed = " ".join((raw or "").split())
         text = collapsed[:MAX_QUERY_CHARS]
-        words: list[str] = []
-        folded = fold(text).lower()
-        for piece in _segmenter().cut(folded, True):
-            words.extend(map(query_word, _WORD_RE.findall(piece)))
-        if (
+        # Cut inside a word (a long sentence pasted in): its piece ("国" of
+        # 国家标准) would be required and match nothing.
+        cut_inside = (
             len(collapsed) > MAX_QUERY_CHARS
             and " " not in collapsed[MAX_QUERY_CHARS - 1 : MAX_QUERY_CHARS + 1]
-            and len(words) > 1
-        ):
-            # Cut inside a word (a long sentence pasted in): its piece ("国" of
-            # 国家标准) would be required and match nothing.
-            words.pop()
-        # Stop words only (的, 的了): nothing to search for, not every article.
-        meaningful = [w for w in words if w not in STOP_WORDS]
-        unique = list(dict.fromkeys(meaningful))[:MAX_QUERY_TOKENS]
-        groups = [tuple(unique)] if unique else []
-        # Only a query of one run of word characters: "3.5" is not the word 35.
-        whole = folded if _WORD_RE.fullmatch(folded) else ""
-        if whole and len(unique) > 1 and len(whole) <= 4:
-            groups.append((whole,))
-        return cls(text=text, groups=tuple(groups))
+        )
+        typed = fold(text).lower()
+        simplified = to_simplified(typed)
+        groups = _query_groups(simplified, cut_inside)
+        if not groups or simplified == typed:
+            return cls(text=text, groups=tuple(groups))
+        searched = {w for group in groups for t in group for w in t.split()}
+        unmarked: set[str] = set()
+        for group in _query_groups(typed, cut_inside):
+            if group not in groups:
+                groups.append(group)
+                words = {w for t in group for w in t.split()}
+                unmarked |= {w for w in words if to_simplified(w) == w} - searched
+        return cls(text=text, groups=tuple(groups), unmarked=frozenset(unmarked))
 
     def __bool__(self) -> bool:
         return bool(self.groups)
@@ -364,9 +392,10 @@ class SearchQuery:
 
     @property
     def words(self) -> list[str]:
-        """Every token of the query, longest first (for highlighting)."""
+        """Every token of the query but ``unmarked``, longest first (for
+        highlighting)."""
         flat = {w for group in self.groups for t in group for w in t.split()}
-        return sorted(flat, key=len, reverse=True)
+        return sorted(flat - self.unmarked, key=len, reverse=True)
 
     def fts5(self, column: str | None = None) -> str:
         """An FTS5 MATCH expression: quoted tokens, never operators from the reader."""
