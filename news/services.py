@@ -8,6 +8,7 @@ records a revision and an audit entry.
 from __future__ import annotations
 
 import hashlib
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime
 from html import escape
@@ -620,8 +621,43 @@ def articles_delete(*, articles, by: User) -> int:
                 "deleted_at": now.isoformat(),
             },
         )
-    Article.objects.filter(pk__in=[a.pk for a in locked]).delete()
+    reset = _sanctioned.set(frozenset(a.pk for a in locked))
+    try:
+        Article.objects.filter(pk__in=[a.pk for a in locked]).delete()
+    finally:
+        _sanctioned.reset(reset)
     return len(locked)
+
+
+# The articles ``articles_delete`` has just checked and audited: the only ones the
+# pre_delete guard (``article_delete_guard``) lets go without looking.
+_sanctioned: ContextVar[frozenset[int]] = ContextVar(
+    "news_articles_sanctioned", default=frozenset()
+)
+
+
+def article_delete_guard(article: Article, using: str) -> None:
+    """Refuse (``ProtectedError``, naming it) the deletion of ``article`` when it
+    was ever published, unless ``articles_delete`` is deleting it: connected to
+    ``pre_delete`` (``news.signals``), so an instance's ``delete()``, a QuerySet's
+    and a cascade of the deletion collector (a script's, the shell's) are refused
+    too, before any row is deleted. A never-published draft goes freely."""
+    if article.pk in _sanctioned.get():
+        return
+    if not Article.objects.using(using).filter(pk=article.pk).ever_published().exists():
+        return
+    raise models.ProtectedError(
+        str(
+            _(
+                "文章“%(title)s”（编号 %(id)s）已经发布过，不能直接删除：发布过的文章要"
+                "保留发布记录。要让文章从网站上消失，请使用“撤下”（撤稿）；确需删除的，"
+                "请由超级用户在管理后台删除，删除前的内容会保存在操作日志中。"
+                "没有删除任何文章。"
+            )
+            % {"title": article.title, "id": article.pk}
+        ),
+        {article},
+    )
 
 
 # --- import of page text ----------------------------------------------------------

@@ -13,7 +13,9 @@ one write path); here only what a page shows beside the article and is edited on
 its own (``news.pagecache``, docs/architecture.md "The page cache").
 
 An image an article uses is never deleted (``news.images.image_delete_guard``); a
-deleted image's files leave storage when the deletion commits.
+deleted image's files leave storage when the deletion commits. Nor is an article
+that was ever published, but by ``news.services.articles_delete``
+(``news.services.article_delete_guard``).
 """
 
 import contextvars
@@ -30,7 +32,7 @@ from django.db.models.signals import (
 )
 from django.dispatch import receiver
 
-from . import images, pagecache, search
+from . import images, pagecache, search, services
 from .models import Article, Byline, Channel, Image, Person, SiteSettings, Tag
 from .revisions import drafts_tag_renamed
 
@@ -279,6 +281,15 @@ def site_settings_changed(sender, instance, raw=False, **kwargs):
     """The footer of every page (a shared fragment, not part of a cached page)."""
     if not raw:
         pagecache.public_changed()
+
+
+@receiver(pre_delete, sender=Article, dispatch_uid="news_article_deleting")
+def article_deleting(sender, instance, using, **kwargs):
+    """Refuse (``ProtectedError``) to delete an article that was ever published,
+    whatever the path: the admin and ``articles_delete`` check first and keep the
+    snapshot; this catches a script's or the shell's ``delete()``, of an instance,
+    of a QuerySet or by a cascade, too."""
+    services.article_delete_guard(instance, using)
 
 
 @receiver(post_delete, sender=Article, dispatch_uid="pages_article_deleted")

@@ -77,6 +77,17 @@ class BylineFactory(factory.django.DjangoModelFactory):
     role = Byline.Role.REPORTER
 
 
+def delete_articles(articles) -> int:
+    """Delete ``articles`` (objects or a QuerySet) the one sanctioned way: with
+    ``news.services.articles_delete`` by a superuser, audited, the last published
+    content kept. A plain ``delete()`` of an article that was ever published is
+    refused (``news.services.article_delete_guard``), in tests as anywhere."""
+    from news.services import articles_delete
+
+    root = UserFactory(username="article-deleter", is_staff=True, is_superuser=True)
+    return articles_delete(articles=articles, by=root)
+
+
 def staff_in_group(username: str, group: str | None):
     """A staff user in one of the editorial groups (编辑 / 审核 / 终审发布)."""
     from django.contrib.auth.models import Group

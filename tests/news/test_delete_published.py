@@ -2,8 +2,12 @@
 was ever on the site is withdrawn (撤下), not deleted. Only a superuser deletes one,
 and the audit log then keeps its last published content."""
 
+from unittest import mock
+
 from django.contrib.messages import get_messages
 from django.core.exceptions import PermissionDenied
+from django.db import models, transaction
+from django.db.models import ProtectedError
 from django.test import TestCase
 
 from news.models import (
@@ -11,6 +15,8 @@ from news.models import (
     ArticleEvent,
     AuditLog,
     Byline,
+    Channel,
+    Person,
     PreviewLink,
     Revision,
 )
@@ -28,6 +34,8 @@ from tests.factories import (
 
 S = Article.Status
 REFUSED = "已经发布过，不能删除"
+#: The model layer's refusal (a delete() of a script or shell).
+KEPT = "已经发布过，不能直接删除"
 
 
 def published_then_withdrawn_and_edited(publisher, editor) -> Article:
@@ -213,3 +221,97 @@ class SuperuserDeletionKeepsTheRecordTests(TestCase):
         self.assertEqual(
             [e.snapshot["published"]["title"] for e in kept], [a.title for a in live]
         )
+
+
+class EveryDeletePathKeepsThePublishedTests(RecordCounts, TestCase):
+    """The ORM's own deletions — of an instance, of a QuerySet, and a cascade
+    through the deletion collector — refuse an article that was ever published,
+    naming it: only ``articles_delete`` (a superuser, the snapshot kept) deletes
+    one. Drafts that were never published are deleted freely."""
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.channel = ChannelFactory()
+        cls.editor = staff_in_group("editor", "编辑")
+        cls.publisher = staff_in_group("publisher", "终审发布")
+        cls.root = UserFactory(username="root", is_staff=True, is_superuser=True)
+
+    def assertKept(self, delete, article):
+        """``delete`` raises ``ProtectedError`` naming ``article``; every row stays
+        (the savepoint: the refusal rolls back the deletion's transaction)."""
+        before = self.counts()
+        with self.assertRaises(ProtectedError) as refused, transaction.atomic():
+            delete()
+        message = refused.exception.args[0]
+        self.assertIn(f"文章“{article.title}”", message)
+        self.assertIn(KEPT, message)
+        self.assertIn("超级用户", message)
+        self.assertIn("没有删除任何文章", message)
+        self.assertEqual(
+            [a.pk for a in refused.exception.protected_objects], [article.pk]
+        )
+        self.assertEqual(self.counts(), before)
+        self.assertTrue(Article.objects.filter(pk=article.pk).exists())
+
+    def test_an_instance_delete_is_refused(self):
+        live = ArticleFactory(channel=self.channel, title="线上的文章")
+        self.assertKept(live.delete, live)
+        self.assertKept(lambda: Article.objects.get(pk=live.pk).delete(), live)
+
+    def test_a_withdrawn_article_edited_since_is_refused_too(self):
+        article = published_then_withdrawn_and_edited(self.publisher, self.editor)
+        self.assertKept(article.delete, article)
+
+    def test_a_queryset_delete_is_refused_and_deletes_none(self):
+        draft = ArticleFactory(channel=self.channel, status=S.DRAFT, title="草稿甲")
+        live = ArticleFactory(channel=self.channel, title="线上乙")
+        self.assertKept(lambda: Article.objects.all().delete(), live)
+        self.assertKept(
+            lambda: Article.objects.filter(pk__in=[draft.pk, live.pk]).delete(), live
+        )
+        self.assertTrue(Article.objects.filter(pk=draft.pk).exists())
+
+    def test_a_cascade_through_the_collector_is_refused(self):
+        """No foreign key cascades to an article today (栏目 and 署名's 人员 are
+        PROTECT, 责任编辑 SET_NULL); one that did would be refused all the same."""
+        live = ArticleFactory(channel=self.channel, title="栏目里的文章")
+        channel_fk = Article._meta.get_field("channel").remote_field
+        with mock.patch.object(channel_fk, "on_delete", models.CASCADE):
+            self.assertKept(Channel.objects.get(pk=self.channel.pk).delete, live)
+        self.assertTrue(Channel.objects.filter(pk=self.channel.pk).exists())
+
+    def test_deleting_a_channel_person_or_user_keeps_the_article(self):
+        article = ArticleFactory(channel=self.channel, responsible_editor=self.editor)
+        BylineFactory(article=article, person=PersonFactory(name="逄苗"))
+        for delete in (
+            lambda: Channel.objects.filter(pk=self.channel.pk).delete(),
+            lambda: Person.objects.filter(name="逄苗").delete(),
+        ):
+            with self.assertRaises(ProtectedError), transaction.atomic():
+                delete()
+        self.editor.delete()
+        article.refresh_from_db()
+        self.assertIsNone(article.responsible_editor_id)
+        self.assertEqual(Byline.objects.filter(article=article).count(), 1)
+
+    def test_the_superuser_service_still_deletes_and_keeps_the_snapshot(self):
+        live = ArticleFactory(channel=self.channel, title="超级用户删除的文章")
+        self.assertEqual(
+            articles_delete(articles=Article.objects.filter(pk=live.pk), by=self.root),
+            1,
+        )
+        self.assertFalse(Article.objects.filter(pk=live.pk).exists())
+        entry = AuditLog.objects.get(action=AuditLog.Action.DELETE)
+        self.assertEqual(entry.snapshot["published"]["title"], "超级用户删除的文章")
+        # The service's leave ends with it: the next plain delete() is refused.
+        other = ArticleFactory(channel=self.channel, title="另一篇")
+        self.assertKept(other.delete, other)
+
+    def test_never_published_drafts_are_deleted_freely(self):
+        one, two, three = ArticleFactory.create_batch(
+            3, channel=self.channel, status=S.DRAFT, published_at=None
+        )
+        article_update(article=one, by=self.editor, values={"subtitle": "副题"})
+        one.delete()
+        Article.objects.filter(pk__in=[two.pk, three.pk]).delete()
+        self.assertFalse(Article.objects.exists())

@@ -23,7 +23,7 @@ from news.images import image_create, images_delete
 from news.models import Article, AuditLog, Image, Revision
 from news.revisions import revision_create
 from news.services import article_update
-from tests.factories import ArticleFactory, UserFactory
+from tests.factories import ArticleFactory, UserFactory, delete_articles
 from tests.news.test_images import encode, photo, upload
 
 S = Article.Status
@@ -187,7 +187,7 @@ class InUseTests(ImageDeleteTestCase):
                 self.assertNotIn("data-file", article.body)
                 self.assert_refused_in_admin(article)
                 self.assert_refused_by_service_and_orm(article)
-                article.delete()
+                delete_articles([article])
 
     def test_a_bulk_delete_with_one_image_in_use_deletes_none(self):
         unused = new_image("没人用的图")

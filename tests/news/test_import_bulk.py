@@ -45,7 +45,7 @@ from news.models import (
 )
 from news.parsing import Block, parse_page_text
 from news.services import article_import
-from tests.factories import staff_in_group
+from tests.factories import delete_articles, staff_in_group
 from yantai.html import html_to_text, sanitize_html
 
 PAGES = Path(__file__).parent / "pages"
@@ -182,7 +182,7 @@ def audit_files() -> tuple[set, dict[str, str]]:
 
 
 def wipe() -> None:
-    Article.objects.all().delete()
+    delete_articles(Article.objects.all())
     Person.objects.all().delete()
     AuditLog.objects.all().delete()
 
@@ -544,7 +544,7 @@ class InputFormTests(TestCase):
         _kinds, files = audit_files()  # the audit entry names each file
         self.assertEqual(sorted(files), ["新闻稿.txt", "质量会议.txt"])
         from_gbk = {a.title: (a.body, a.source) for a in Article.objects.all()}
-        Article.objects.all().delete()
+        delete_articles(Article.objects.all())
         for number in (1, 2):
             (self.folder / f"{number}.txt").write_text(seed_variant(number))
         run(str(self.folder / "1.txt"), str(self.folder / "2.txt"))
@@ -566,7 +566,7 @@ class InputFormTests(TestCase):
         (self.folder / "c.txt").write_text(other)
         for batch in ("250", "1"):
             with self.subTest(batch_size=batch):
-                Article.objects.all().delete()
+                delete_articles(Article.objects.all())
                 for run_number in range(2):
                     out, err, code = run("--batch-size", batch, str(self.folder))
                     self.assertEqual(code, 1)

@@ -7,7 +7,12 @@ from django.test import TestCase
 
 from news.models import Article, Image
 from news.revisions import article_snapshot, revision_create
-from tests.factories import ArticleFactory, PersonFactory, UserFactory
+from tests.factories import (
+    ArticleFactory,
+    PersonFactory,
+    UserFactory,
+    delete_articles,
+)
 
 
 class RevisionDiffDisplayTests(TestCase):
@@ -136,7 +141,7 @@ class RevisionDiffDisplayTests(TestCase):
         second = ArticleFactory(title="3个国家级质检中心落户烟台")
         gone = ArticleFactory(title="已删的文章")
         gone_pk = gone.pk
-        gone.delete()
+        delete_articles([gone])
         response = self.diff_page(
             self.snapshot(related_articles=[first.pk, gone_pk]),
             self.snapshot(related_articles=[first.pk, second.pk]),

@@ -20,6 +20,7 @@ from tests.factories import (
     ChannelFactory,
     PersonFactory,
     TagFactory,
+    delete_articles,
 )
 from tests.processes import run_in_another_process, shared_database_url
 
@@ -394,7 +395,7 @@ class SearchIndexUpdateTests(TestCase):
         with self.captureOnCommitCallbacks(execute=True):
             article.status = Article.Status.PUBLISHED
             article.save()
-        article.delete()
+        delete_articles([article])
         self.assertFalse(ArticleSearch.objects.exists())
         self.assertEqual(self.found("质检中心"), [])
 
