@@ -20,7 +20,9 @@ replaces when the rows change (quality.signals, on commit), and lives at most
 from __future__ import annotations
 
 from django.core.paginator import Paginator as DjangoPaginator
+from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import LimitOffsetPagination, PageNumberPagination
 
@@ -105,11 +107,14 @@ class ApiPageNumberPagination(PageNumberPagination):
         )
         return super().paginate_queryset(queryset, request, view)
 
-    page_query_description = (
+    # Lazy: the schema is made in the language of its request (?lang=en).
+    page_query_description = gettext_lazy(
         "页码，从 1 开始；超过最后一页为 404。不能与 limit、offset 同时使用。"
     )
-    page_size_query_description = (
-        f"每页条数，默认 {DEFAULT_PAGE_SIZE}，最多 {MAX_PAGE_SIZE}。"
+    page_size_query_description = format_lazy(
+        gettext_lazy("每页条数，默认 {default}，最多 {maximum}。"),
+        default=DEFAULT_PAGE_SIZE,
+        maximum=MAX_PAGE_SIZE,
     )
 
 
@@ -126,11 +131,15 @@ class ApiLimitOffsetPagination(LimitOffsetPagination):
     def get_count(self, queryset):
         return self.known_count
 
-    limit_query_description = (
-        f"返回条数，默认 {DEFAULT_PAGE_SIZE}，最多 {MAX_PAGE_SIZE}（与 offset 搭配使用，"
-        "代替分页）。不能与 page、page_size 同时使用。"
+    limit_query_description = format_lazy(
+        gettext_lazy(
+            "返回条数，默认 {default}，最多 {maximum}（与 offset 搭配使用，"
+            "代替分页）。不能与 page、page_size 同时使用。"
+        ),
+        default=DEFAULT_PAGE_SIZE,
+        maximum=MAX_PAGE_SIZE,
     )
-    offset_query_description = (
+    offset_query_description = gettext_lazy(
         "跳过的条数（与 limit 搭配使用）；超过总条数时返回空列表（200）。"
         "不能与 page、page_size 同时使用。"
     )
@@ -170,10 +179,11 @@ class ApiPagination(ApiPageNumberPagination):
     def get_paginated_response_schema(self, schema):
         response = super().get_paginated_response_schema(schema)
         descriptions = {
-            "count": "符合条件的总条数。",
-            "next": "下一页的网址；已是最后一页时为 null。",
-            "previous": "上一页的网址；已是第一页时为 null。",
-            "results": f"本页的条目，最多 {MAX_PAGE_SIZE} 条。",
+            "count": _("符合条件的总条数。"),
+            "next": _("下一页的网址；已是最后一页时为 null。"),
+            "previous": _("上一页的网址；已是第一页时为 null。"),
+            "results": _("本页的条目，最多 %(maximum)s 条。")
+            % {"maximum": MAX_PAGE_SIZE},
         }
         for name, text in descriptions.items():
             response["properties"][name]["description"] = text

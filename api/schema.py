@@ -26,6 +26,11 @@ ERROR_DESCRIPTIONS = {
     "429": _("请求过于频繁，请在 Retry-After 秒后再试。"),
 }
 
+FORMAT_DESCRIPTION = _(
+    "返回格式：json（默认）、csv（表格）或 api（浏览器中的可浏览接口）；"
+    "也可用 Accept 请求头选择。"
+)
+
 # Of a response that has no description of its own, by status code.
 RESPONSE_DESCRIPTIONS = {
     "200": _("成功。"),
@@ -92,7 +97,9 @@ class ApiTokenScheme(OpenApiAuthenticationExtension):
             "type": "apiKey",
             "in": "header",
             "name": "Authorization",
-            "description": "在管理后台创建的接口令牌：“Token <令牌>”或“Bearer <令牌>”。",
+            "description": str(
+                _("在管理后台创建的接口令牌：“Token <令牌>”或“Bearer <令牌>”。")
+            ),
         }
 
 
@@ -108,11 +115,7 @@ def describe_format_parameter(result, generator, request, public):
         for operation in operations.values():
             for parameter in operation.get("parameters", []):
                 if parameter.get("name") == "format" and parameter.get("in") == "query":
-                    parameter.setdefault(
-                        "description",
-                        "返回格式：json（默认）、csv（表格）或 api（浏览器中的可浏览接口）；"
-                        "也可用 Accept 请求头选择。",
-                    )
+                    parameter.setdefault("description", str(FORMAT_DESCRIPTION))
     return result
 
 

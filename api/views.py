@@ -9,6 +9,9 @@ from django.db import InterfaceError, OperationalError
 from django.http import Http404, JsonResponse
 from django.http.multipartparser import TooManyFieldsSent, TooManyFilesSent
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.settings import patched_settings
+from drf_spectacular.utils import extend_schema
+from drf_spectacular.views import SpectacularAPIView
 from rest_framework import exceptions, permissions, routers, serializers, views
 from rest_framework.settings import api_settings
 from rest_framework.utils import formatting
@@ -88,6 +91,20 @@ class ApiRootView(routers.APIRootView):
     api_description = _(
         "品质烟台公开接口。文档见 /api/docs/，结构说明见 /api/schema/。"
     )
+
+
+class SchemaView(SpectacularAPIView):
+    """drf-spectacular's schema view, in the language ``yantai.httpcache``'s
+    ``LocaleMiddleware`` chose (``?lang=``, else Accept-Language, else Chinese).
+
+    Its own ``?lang=`` handling activated whatever code a client sent, and Django
+    builds and keeps a catalogue for every code it is asked for.
+    """
+
+    @extend_schema(exclude=True)
+    def get(self, request, *args, **kwargs):
+        with patched_settings(self.custom_settings):
+            return self._get_schema_response(request)
 
 
 def validation_detail(exc: DjangoValidationError) -> dict:

@@ -46,13 +46,17 @@ IF_MATCH = OpenApiParameter(
     str,
     OpenApiParameter.HEADER,
     required=True,
-    description="该条目当前的 ETag（先 GET 取得）。缺少时返回 428，已过期时返回 412。",
+    description=_(
+        "该条目当前的 ETag（先 GET 取得）。缺少时返回 428，已过期时返回 412。"
+    ),
 )
 
 
 @extend_schema_view(
-    list=extend_schema(summary="文章列表", description="已发布的文章，新的在前。"),
-    retrieve=extend_schema(summary="文章详情", description="一篇已发布的文章。"),
+    list=extend_schema(
+        summary=_("文章列表"), description=_("已发布的文章，新的在前。")
+    ),
+    retrieve=extend_schema(summary=_("文章详情"), description=_("一篇已发布的文章。")),
 )
 class ArticleViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
     """Published articles only: drafts, scheduled and expired articles are 404."""
@@ -81,7 +85,8 @@ class ArticleViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
 
 
 @extend_schema_view(
-    list=extend_schema(summary="栏目列表"), retrieve=extend_schema(summary="栏目详情")
+    list=extend_schema(summary=_("栏目列表")),
+    retrieve=extend_schema(summary=_("栏目详情")),
 )
 class ChannelViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
     """News channels (栏目)."""
@@ -97,7 +102,8 @@ class ChannelViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
 
 
 @extend_schema_view(
-    list=extend_schema(summary="标签列表"), retrieve=extend_schema(summary="标签详情")
+    list=extend_schema(summary=_("标签列表")),
+    retrieve=extend_schema(summary=_("标签详情")),
 )
 class TagViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
     """Tags (标签)."""
@@ -113,8 +119,8 @@ class TagViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
 
 
 @extend_schema_view(
-    list=extend_schema(summary="人员列表", description="署名中出现的人。"),
-    retrieve=extend_schema(summary="人员详情"),
+    list=extend_schema(summary=_("人员列表"), description=_("署名中出现的人。")),
+    retrieve=extend_schema(summary=_("人员详情")),
 )
 class PersonViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
     """People named in bylines."""
@@ -136,18 +142,20 @@ class SubmitSerializer(serializers.Serializer):
 
 
 @extend_schema_view(
-    list=extend_schema(summary="稿件列表", description="未发布的稿件（需登录）。"),
+    list=extend_schema(
+        summary=_("稿件列表"), description=_("未发布的稿件（需登录）。")
+    ),
     retrieve=extend_schema(
-        summary="稿件详情", description="响应头 ETag 用于修改时的 If-Match。"
+        summary=_("稿件详情"), description=_("响应头 ETag 用于修改时的 If-Match。")
     ),
     create=extend_schema(
-        summary="新建草稿",
+        summary=_("新建草稿"),
         description=_(
             "新建一篇草稿（需要新建稿件的权限）。响应头 ETag 用于之后修改时的 If-Match。"
         ),
     ),
     partial_update=extend_schema(
-        summary="修改草稿",
+        summary=_("修改草稿"),
         description=_(
             "修改稿件的部分字段，需在 If-Match 中给出当前 ETag（缺少为 428，过期为 412）。"
             "已发布的文章只改其修改稿，读者看到的不变。"
@@ -155,7 +163,7 @@ class SubmitSerializer(serializers.Serializer):
         parameters=[IF_MATCH],
     ),
     update=extend_schema(
-        summary="修改草稿（全部字段）",
+        summary=_("修改草稿（全部字段）"),
         description=_(
             "修改稿件的全部可写字段，需在 If-Match 中给出当前 ETag（缺少为 428，"
             "过期为 412）。已发布的文章只改其修改稿，读者看到的不变。"
@@ -271,8 +279,8 @@ class DraftViewSet(
         return response
 
     @extend_schema(
-        summary="送审",
-        description="把草稿送交初审（需要“提交送审”权限）。",
+        summary=_("送审"),
+        description=_("把草稿送交初审（需要“提交送审”权限）。"),
         request=SubmitSerializer,
         responses=DraftSerializer,
         parameters=[IF_MATCH],

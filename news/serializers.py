@@ -112,9 +112,9 @@ class BylineSerializer(serializers.ModelSerializer):
         {
             "type": "object",
             "properties": {
-                "id": {"type": "integer", "description": "人员编号。"},
-                "name": {"type": "string", "description": "姓名。"},
-                "slug": {"type": "string", "description": "人员网址名。"},
+                "id": {"type": "integer", "description": _("人员编号。")},
+                "name": {"type": "string", "description": _("姓名。")},
+                "slug": {"type": "string", "description": _("人员网址名。")},
             },
             "required": ["id", "name", "slug"],
         }
@@ -127,10 +127,10 @@ class BylineSerializer(serializers.ModelSerializer):
 RENDITION_SCHEMA = {
     "type": "object",
     "properties": {
-        "width": {"type": "integer", "description": "宽度（像素）。"},
-        "height": {"type": "integer", "description": "高度（像素）。"},
-        "format": {"type": "string", "description": "格式：webp、jpeg 或 png。"},
-        "url": {"type": "string", "description": "缩略图网址。"},
+        "width": {"type": "integer", "description": _("宽度（像素）。")},
+        "height": {"type": "integer", "description": _("高度（像素）。")},
+        "format": {"type": "string", "description": _("格式：webp、jpeg 或 png。")},
+        "url": {"type": "string", "description": _("缩略图网址。")},
     },
 }
 
@@ -236,8 +236,8 @@ class ArticleSerializer(serializers.ModelSerializer):
             "items": {
                 "type": "object",
                 "properties": {
-                    "name": {"type": "string", "description": "标签名称。"},
-                    "slug": {"type": "string", "description": "标签网址名。"},
+                    "name": {"type": "string", "description": _("标签名称。")},
+                    "slug": {"type": "string", "description": _("标签网址名。")},
                 },
                 "required": ["name", "slug"],
             },
@@ -255,26 +255,28 @@ class ArticleSerializer(serializers.ModelSerializer):
             "items": {
                 "type": "object",
                 "properties": {
-                    "quote": {"type": "string", "description": "数字所在的原句。"},
+                    "quote": {"type": "string", "description": _("数字所在的原句。")},
                     "text": {
                         "type": "string",
-                        "description": "原文写法，例如“六百余项”。",
+                        "description": _("原文写法，例如“六百余项”。"),
                     },
                     "value": {
                         "type": "string",
                         "format": "decimal",
-                        "description": "数值。",
+                        "description": _("数值。"),
                     },
-                    "indicator": {"type": "string", "description": "指标名称。"},
+                    "indicator": {"type": "string", "description": _("指标名称。")},
                     "indicator_code": {
                         "type": "string",
-                        "description": "指标代码，可用于 /api/v1/observations/?indicator=。",
+                        "description": _(
+                            "指标代码，可用于 /api/v1/observations/?indicator=。"
+                        ),
                     },
-                    "region": {"type": "string", "description": "地区名称。"},
+                    "region": {"type": "string", "description": _("地区名称。")},
                     "url": {
                         "type": "string",
                         "format": "uri",
-                        "description": "指标页面的网址。",
+                        "description": _("指标页面的网址。"),
                     },
                 },
                 "required": [

@@ -123,7 +123,7 @@ class ObservationViewSet(
         return None if page is None else observation_rows(page)
 
     @extend_schema(
-        summary="新增观测值",
+        summary=_("新增观测值"),
         request=serializers.ObservationWriteSerializer,
         responses={201: serializers.ObservationSerializer},
     )
@@ -197,7 +197,7 @@ class HonourViewSet(
         return Award.objects.honours().for_listing()
 
     @extend_schema(
-        summary="新增荣誉",
+        summary=_("新增荣誉"),
         request=serializers.HonourWriteSerializer,
         responses={201: serializers.HonourSerializer},
     )
@@ -228,7 +228,7 @@ class StandardViewSet(
     ordering = ("kind", "code")
 
     @extend_schema(
-        summary="新增标准",
+        summary=_("新增标准"),
         request=serializers.StandardWriteSerializer,
         responses={201: serializers.StandardSerializer},
     )

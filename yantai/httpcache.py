@@ -8,7 +8,9 @@ URL (``/…`` Chinese, ``/en/…`` English). Three middlewares keep it so:
 - ``LocaleMiddleware`` takes the language of a public URL from its prefix only: an
   unprefixed URL is Chinese whatever the ``Accept-Language`` header or language
   cookie says, so the response does not ``Vary`` on them. Only the admin (private
-  pages, one editor's own language) still negotiates.
+  pages, one editor's own language) still negotiates, and the API's schema and
+  its Swagger page: ``?lang=en``, else ``Accept-Language`` (never the cookie), else
+  Chinese, with ``Vary: Accept-Language``.
 - ``AuthenticationMiddleware``: a request without a session cookie has no user to
   look up, so its user is anonymous without touching the session (which would add
   ``Vary: Cookie`` to the response).
@@ -47,6 +49,7 @@ from django.utils.cache import (
     set_response_etag,
 )
 from django.utils.http import parse_http_date_safe
+from django.utils.translation import trans_real
 
 from news import pagecache
 
@@ -56,8 +59,36 @@ PUBLIC_NAMESPACES = frozenset({"news", "quality"})
 NEGOTIATED_PREFIXES = ("/admin/",)
 
 
+# The OpenAPI schema and its docs page: ``?lang=``, else Accept-Language, never the
+# cookie (a shared cache would need ``Vary: Cookie``), else Chinese.
+SCHEMA_PREFIXES = ("/api/schema/", "/api/docs/")
+
+
 def negotiates_language(request) -> bool:
     return request.path_info.startswith(NEGOTIATED_PREFIXES)
+
+
+def schema_language(request) -> str:
+    """The language of the API schema or docs asked for by ``request``.
+
+    ``?lang=`` wins (a code we do not have is Chinese, and is never activated:
+    ``api.views.SchemaView``); without it, the first supported language of
+    ``Accept-Language``.
+    """
+    asked = request.GET.get("lang")
+    if asked:
+        codes = [asked]
+    else:
+        header = request.META.get("HTTP_ACCEPT_LANGUAGE", "")
+        codes = [code for code, _q in trans_real.parse_accept_lang_header(header)]
+    for code in codes:
+        if code == "*":
+            break
+        try:
+            return translation.get_supported_language_variant(code)
+        except LookupError:
+            continue
+    return settings.LANGUAGE_CODE
 
 
 class LocaleMiddleware(locale.LocaleMiddleware):
@@ -73,6 +104,8 @@ class LocaleMiddleware(locale.LocaleMiddleware):
     def process_request(self, request):
         if negotiates_language(request):
             language = translation.get_language_from_request(request)
+        elif request.path_info.startswith(SCHEMA_PREFIXES):
+            language = schema_language(request)
         else:
             language = (
                 translation.get_language_from_path(request.path_info)
@@ -82,7 +115,9 @@ class LocaleMiddleware(locale.LocaleMiddleware):
         request.LANGUAGE_CODE = translation.get_language()
 
     def process_response(self, request, response):
-        if negotiates_language(request):
+        if negotiates_language(request) or request.path_info.startswith(
+            SCHEMA_PREFIXES
+        ):
             patch_vary_headers(response, ("Accept-Language",))
         response.headers.setdefault("Content-Language", translation.get_language())
         return response

@@ -682,9 +682,11 @@ REST_FRAMEWORK = {
     "NUM_PROXIES": NUM_PROXIES,
 }
 SPECTACULAR_SETTINGS = {
-    "TITLE": "品质烟台 API",
-    # Conventions every endpoint shares, in the schema's Chinese (see README).
-    "DESCRIPTION": (
+    # Lazy, like every text of the schema: Chinese, or English for ?lang=en and
+    # Accept-Language: en (yantai.httpcache.LocaleMiddleware).
+    "TITLE": _("品质烟台 API"),
+    # Conventions every endpoint shares (see README).
+    "DESCRIPTION": _(
         "烟台市质量发展新闻与数据的公开接口。\n\n"
         "留空的筛选参数（如 `?status=`）等于不筛选，与 HTML 表单（包括可浏览接口的"
         "筛选表单）提交空字段的习惯一致；未知、重复或格式不对的参数是 400，并指明参数。"

@@ -1,6 +1,8 @@
 """The OpenAPI schema is valid and complete, the docs are served by us, and
 schemathesis finds neither server errors nor responses that break the schema."""
 
+import html
+import json
 import os
 import re
 import subprocess
@@ -12,6 +14,7 @@ from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.db import connection
 from django.test import LiveServerTestCase, override_settings
+from django.utils.translation import trans_real
 from openapi_spec_validator import validate
 
 from news.models import Article
@@ -73,6 +76,25 @@ def not_chinese(text: str) -> bool:
     return not CJK.search(text) or bool(ENGLISH.search(text))
 
 
+# What an English text may quote in Chinese: inline code, “…” and (…) examples
+# ("Written in Chinese, e.g. “2020年”", "About (约, 近, 左右)").
+QUOTED = re.compile(r"`[^`]*`|“[^”]*”|\([^)]*\)")
+
+
+def texts(schema: dict):
+    """(where, text) of the title, every description and every summary."""
+    yield "/info/title", schema["info"]["title"]
+    yield from descriptions(schema)
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            if "summary" in operation:
+                yield f"{path} {method} summary", operation["summary"]
+
+
+def not_english(text: str) -> bool:
+    return bool(CJK.search(QUOTED.sub("", text)))
+
+
 class SchemaTests(ApiTestCase):
     """/api/schema/ is valid OpenAPI 3 with every field and parameter described."""
 
@@ -112,6 +134,93 @@ class SchemaTests(ApiTestCase):
         }
         for name in ("page", "page_size", "limit", "offset", "ordering", "q", "tag"):
             self.assertIn(name, parameters)
+
+
+class SchemaLanguageTests(ApiTestCase):
+    """The schema in English for ``?lang=en`` or ``Accept-Language: en``, Chinese
+    otherwise; one language's texts never stay behind in the other's schema."""
+
+    def schema(self, **extra) -> dict:
+        response = self.client.get("/api/schema/", {"format": "json", **extra})
+        self.assertEqual(response.status_code, 200)
+        return response.json()
+
+    def assertEnglish(self, schema: dict):
+        self.maxDiff = None
+        bad = [(where, text[:60]) for where, text in texts(schema) if not_english(text)]
+        self.assertEqual(bad, [])
+
+    def assertChinese(self, schema: dict):
+        self.maxDiff = None
+        bad = [
+            (where, text[:60])
+            for where, text in texts(schema)
+            if not_chinese(text) and not where.endswith("/title")
+        ]
+        self.assertEqual(bad, [])
+
+    def test_lang_en_is_english(self):
+        schema = self.schema(lang="en")
+        self.assertEqual(schema["info"]["title"], "Quality Yantai API")
+        self.assertEnglish(schema)
+
+    def test_accept_language_en_is_english(self):
+        self.client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en-GB,en;q=0.9"
+        response = self.client.get("/api/schema/", {"format": "json"})
+        self.assertEnglish(response.json())
+        self.assertEqual(response["Content-Language"], "en")
+        self.assertIn("Accept-Language", response["Vary"])
+
+    def test_chinese_by_default_and_for_chinese_readers(self):
+        for header in ("", "zh-CN,zh;q=0.9,en;q=0.8", "fr"):
+            with self.subTest(header):
+                response = self.client.get(
+                    "/api/schema/", {"format": "json"}, HTTP_ACCEPT_LANGUAGE=header
+                )
+                self.assertEqual(response.json()["info"]["title"], "品质烟台 API")
+                self.assertEqual(response["Content-Language"], "zh-hans")
+
+    def test_neither_language_leaks_into_the_other(self):
+        zh = self.schema()
+        en = self.schema(lang="en")
+        zh_again = self.schema()
+        en_again = self.schema(lang="en")
+        self.assertChinese(zh)
+        self.assertEnglish(en)
+        self.assertEqual(zh_again, zh)
+        self.assertEqual(en_again, en)
+
+    def test_english_first_then_chinese(self):
+        en = self.schema(lang="en")
+        zh = self.schema()
+        self.assertEnglish(en)
+        self.assertChinese(zh)
+
+    def test_an_unknown_lang_is_chinese_and_loads_no_catalogue(self):
+        # drf-spectacular activated any ?lang= value: Django builds and keeps a
+        # catalogue for each code it is asked for, one more per request.
+        self.schema(lang="en")
+        before = len(trans_real._translations)
+        for code in ("xx-1", "xx-2", "de"):
+            with self.subTest(code):
+                self.assertEqual(
+                    self.schema(lang=code)["info"]["title"], "品质烟台 API"
+                )
+        self.assertEqual(len(trans_real._translations), before)
+
+    def test_docs_page_is_in_its_language_and_loads_the_schema_in_it(self):
+        page = self.client.get("/api/docs/", {"lang": "en"})
+        self.assertIn("<title>Quality Yantai API</title>", page.content.decode())
+        script_url = re.search(r'src="([^"]*script=[^"]*)"', page.content.decode())[1]
+        script = self.client.get(html.unescape(script_url)).content.decode()
+        url = json.loads(re.search(r"url: (\"[^\"]*\")", script)[1])
+        self.assertEqual(url, "/api/schema/?lang=en")
+        # Without ?lang= the page and the schema it loads follow Accept-Language.
+        page = self.client.get("/api/docs/", HTTP_ACCEPT_LANGUAGE="en")
+        self.assertIn("<title>Quality Yantai API</title>", page.content.decode())
+        self.assertIn("Accept-Language", page["Vary"])
+        chinese = self.client.get("/api/docs/").content.decode()
+        self.assertIn("<title>品质烟台 API</title>", chinese)
 
 
 class DocsTests(ApiTestCase):
