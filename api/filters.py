@@ -18,7 +18,6 @@ from datetime import UTC
 
 import django_filters
 from django import forms
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy as _
 from django_filters import fields as filter_fields
 from django_filters.rest_framework import DjangoFilterBackend
@@ -213,10 +212,9 @@ class StrictFilterBackend(DjangoFilterBackend):
                     for name, messages in filterset.errors.items()
                 }
             )
-        try:
-            return filterset.qs
-        except DjangoValidationError as exc:  # a filter method rejected the value
-            raise ValidationError(exc.messages) from None
+        # A filter method refusing its value with Django's ValidationError is a 400
+        # in DRF's shape: api.views.exception_handler.
+        return filterset.qs
 
 
 def _descending(key) -> bool:

@@ -149,7 +149,8 @@ def not_found(request) -> JsonResponse:
 
 def exception_handler(exc, context):
     """DRF's handler, plus: a database that cannot be reached is a JSON 503, a
-    missing row a 404 in Chinese, a body too big a JSON 413.
+    missing row a 404 in Chinese, a body too big a JSON 413, Django's
+    ValidationError a 400.
 
     ``OperationalError`` / ``InterfaceError`` are the server being down, restarting,
     out of connections or the file unreadable; without this the API would answer
@@ -158,6 +159,10 @@ def exception_handler(exc, context):
 
     A body past ``DATA_UPLOAD_MAX_MEMORY_SIZE`` is a JSON 413, one with too many
     form fields or files a JSON 400.
+
+    Django's ``ValidationError`` (a model's ``full_clean``, a filter method, a lookup
+    on a typed column) is a 400 shaped as a serializer's: ``{"<field>": [ … ]}``,
+    ``non_field_errors`` for the rest, the Chinese messages kept.
 
     DRF passes the message of Django's ``Http404`` on (``get_object_or_404``: "No
     Observation matches the given query.", English and naming a model class); a
@@ -171,6 +176,10 @@ def exception_handler(exc, context):
         exc = BodyTooLarge()
     elif isinstance(exc, TooManyFieldsSent | TooManyFilesSent):
         exc = exceptions.ParseError(_("请求中的字段或文件太多。"))
+    # A model's clean or a filter refusing a value outside any serializer: a 400
+    # in DRF's shape, not a 500 (DRF leaves Django's ValidationError alone).
+    elif isinstance(exc, DjangoValidationError):
+        exc = exceptions.ValidationError(validation_detail(exc))
     if isinstance(exc, OperationalError | InterfaceError):
         response = views.exception_handler(DatabaseUnavailable(), context)
         response["Retry-After"] = str(RETRY_AFTER_SECONDS)

@@ -4,9 +4,17 @@ wrong: an id that does not exist, a body the parser cannot read, a body too big.
 import json
 import re
 
+import django_filters
+from django.core.exceptions import NON_FIELD_ERRORS
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
 from django.test import override_settings
-from rest_framework.test import APIClient
+from rest_framework import permissions, viewsets
+from rest_framework.test import APIClient, APIRequestFactory
 
+from api.views import ApiViewMixin
+from news.models import Tag
+from news.serializers import TagSerializer
 from tests.api import ApiTestCase, token_for, user_with_perms
 from tests.factories import ArticleFactory
 from tests.quality.factories import ObservationFactory
@@ -119,3 +127,78 @@ class CsrfTests(ApiTestCase):
         self.assertRegex(detail, CHINESE)
         self.assertIn("CSRF", detail)
         self.assertNotIn("Failed", detail)
+
+
+class RejectingTagFilter(django_filters.FilterSet):
+    """A filter whose method refuses its value with Django's ValidationError, as a
+    lookup on a typed column or a model's own parsing does."""
+
+    code = django_filters.CharFilter(method="filter_code")
+
+    class Meta:
+        model = Tag
+        fields: list[str] = []
+
+    def filter_code(self, queryset, name, value):
+        raise DjangoValidationError(
+            "编号“%(code)s”格式不对。", code="bad_code", params={"code": value}
+        )
+
+
+class CleaningTagViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
+    """Lists tags through ``RejectingTagFilter``; ``create`` runs a model's
+    ``full_clean`` (or raises a non-field error) outside any serializer."""
+
+    queryset = Tag.objects.all()
+    serializer_class = TagSerializer
+    filterset_class = RejectingTagFilter
+    permission_classes = [permissions.AllowAny]
+
+    def create(self, request):
+        if request.data.get("whole"):
+            raise DjangoValidationError(
+                {NON_FIELD_ERRORS: ["同名标签已存在。"], "name": ["名称太长。"]}
+            )
+        with transaction.atomic():
+            Tag.objects.create(name="先写入的标签", slug="first")
+            Tag(name="", slug="not a slug").full_clean()
+
+
+class DjangoValidationErrorTests(ApiTestCase):
+    """A Django ValidationError met during a request is a 400 in DRF's shape with
+    its Chinese message: the filter backend turned a filter's into a bare JSON list
+    (``["…"]``), and one raised anywhere else was a 500."""
+
+    factory = APIRequestFactory()
+
+    def call(self, request, action):
+        return CleaningTagViewSet.as_view({request.method.lower(): action})(request)
+
+    def test_a_filter_refusing_its_value_is_a_400_in_drf_shape(self):
+        response = self.call(self.factory.get("/tags/", {"code": "A-1"}), "list")
+        response.render()
+        self.assertEqual(response.status_code, 400)
+        self.assertEqual(
+            json.loads(response.content),
+            {"non_field_errors": ["编号“A-1”格式不对。"]},
+        )
+
+    def test_a_model_clean_is_a_400_naming_each_field_and_writes_nothing(self):
+        response = self.call(self.factory.post("/tags/", {}, format="json"), "create")
+        response.render()
+        self.assertEqual(response.status_code, 400)
+        body = json.loads(response.content)
+        self.assertEqual(set(body), {"name", "slug"})
+        self.assertEqual(body["name"], ["此字段不能为空。"])
+        self.assertRegex(body["slug"][0], CHINESE)
+        self.assertFalse(Tag.objects.exists())
+
+    def test_a_non_field_error_is_non_field_errors(self):
+        request = self.factory.post("/tags/", {"whole": True}, format="json")
+        response = self.call(request, "create")
+        response.render()
+        self.assertEqual(response.status_code, 400)
+        self.assertEqual(
+            json.loads(response.content),
+            {"non_field_errors": ["同名标签已存在。"], "name": ["名称太长。"]},
+        )
