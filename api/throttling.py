@@ -5,14 +5,27 @@ by the address the nearest trusted proxy saw (DRF's ``get_ident``). ``NUM_PROXIE
 always set explicitly in settings: DRF's default (``None``) keys on the whole
 ``X-Forwarded-For`` header, which a client can rotate to dodge every limit.
 Rates are read at request time so that settings (and tests) can change them.
+
+Every response a throttle counted tells the client its rate
+(draft-ietf-httpapi-ratelimit-headers-10, the current draft: ``RateLimit-Policy:
+"anon";q=300;w=60`` and ``RateLimit: "anon";r=297;t=42``). They are worked out from
+the history the throttle has just read, no other cache access: ``r`` the requests
+left in the window, ``t`` the seconds, rounded up, until its oldest counted request
+leaves it and frees a slot (what the 429's ``Retry-After`` says too).
 """
 
 from __future__ import annotations
+
+import math
 
 from django.core.cache import caches
 from django.utils.connection import ConnectionProxy
 from rest_framework.settings import api_settings
 from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
+
+# The throttles' findings on the Django request: scope → (quota, window seconds,
+# requests left, seconds until a slot frees), for RateLimitHeadersMiddleware.
+RATE_LIMITS = "api_rate_limits"
 
 
 class RatesFromSettingsMixin:
@@ -22,6 +35,42 @@ class RatesFromSettingsMixin:
 
     def get_rate(self):
         return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
+
+    def allow_request(self, request, view):
+        allowed = super().allow_request(request, view)
+        if self.rate is not None and getattr(self, "key", None) is not None:
+            left = max(0, self.num_requests - len(self.history))
+            oldest = self.history[-1] if self.history else self.now
+            reset = max(0, math.ceil(oldest + self.duration - self.now))
+            django_request = getattr(request, "_request", request)
+            limits = getattr(django_request, RATE_LIMITS, None)
+            if limits is None:
+                limits = {}
+                setattr(django_request, RATE_LIMITS, limits)
+            limits[self.scope] = (self.num_requests, self.duration, left, reset)
+        return allowed
+
+
+class RateLimitHeadersMiddleware:
+    """``RateLimit-Policy`` and ``RateLimit`` on every response a throttle counted
+    (the 401 of a refused credential and the 429 included); none elsewhere."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        limits = getattr(request, RATE_LIMITS, None)
+        if limits:
+            response["RateLimit-Policy"] = ", ".join(
+                f'"{scope}";q={quota};w={window}'
+                for scope, (quota, window, _left, _reset) in limits.items()
+            )
+            response["RateLimit"] = ", ".join(
+                f'"{scope}";r={left};t={reset}'
+                for scope, (_quota, _window, left, reset) in limits.items()
+            )
+        return response
 
 
 class ApiAnonRateThrottle(RatesFromSettingsMixin, AnonRateThrottle):

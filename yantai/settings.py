@@ -181,6 +181,9 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "corsheaders.middleware.CorsMiddleware",
+    # RateLimit-Policy / RateLimit on the API responses a throttle counted (and on
+    # a 503 the middlewares below make of them).
+    "api.throttling.RateLimitHeadersMiddleware",
     # The public pages' language comes from the URL only (/en/…), never a header.
     "yantai.httpcache.LocaleMiddleware",
     # 400 for NUL or lone surrogates in the path or query: never part of a query.
@@ -724,3 +727,5 @@ CORS_URLS_REGEX = r"^/api/.*$"
 CORS_ALLOW_ALL_ORIGINS = True
 CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
 CORS_ALLOW_CREDENTIALS = False
+# Response headers a cross-origin script may read besides the CORS-safelisted ones.
+CORS_EXPOSE_HEADERS = ["RateLimit", "RateLimit-Policy", "Retry-After"]
