@@ -11,6 +11,7 @@ from datetime import timedelta
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.contrib.admin.actions import delete_selected as django_delete_selected
 from django.contrib.admin.helpers import ActionForm
 from django.contrib.admin.widgets import (
@@ -630,7 +631,64 @@ class ArticleWorkflowAdminMixin:
 
     @admin.action(description=gettext_lazy("终审发布所选文章"), permissions=["publish"])
     def publish_selected(self, request, queryset):
-        self._bulk(request, queryset, workflow.article_publish, _("发布"))
+        """A confirmation page first (as 删除所选 has), carrying each article's
+        version; confirming publishes them all, or none if any changed since."""
+        if request.POST.get("post"):
+            return self._publish_confirmed(request, queryset)
+        candidates = workflow.publish_candidates(by=request.user, articles=queryset)
+        publishable = [c for c in candidates if not c.refusal]
+        refused = [c for c in candidates if c.refusal]
+        if not publishable:
+            for c in refused:
+                messages.error(
+                    request,
+                    _("“%(title)s”未能%(verb)s：%(why)s")
+                    % {"title": c.article.title, "verb": _("发布"), "why": c.refusal},
+                )
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("终审发布所选文章"),
+            "opts": self.model._meta,
+            "publishable": publishable,
+            "refused": refused,
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            "media": self.media,
+        }
+        request.current_app = self.admin_site.name
+        return TemplateResponse(
+            request, "admin/news/article/publish_selected_confirmation.html", context
+        )
+
+    def _publish_confirmed(self, request, queryset):
+        selected = request.POST.getlist(helpers.ACTION_CHECKBOX_NAME)
+        versions = {}
+        for pk in selected:
+            version = request.POST.get(f"version_{pk}", "")
+            if not (pk.isdigit() and version.isdigit()):
+                messages.error(
+                    request,
+                    _(
+                        "确认页缺少版本信息，无法确认所选文章是否有人修改过："
+                        "没有发布任何文章，请重新选择文章后再发布。"
+                    ),
+                )
+                return None
+            versions[int(pk)] = int(version)
+        # The articles and versions the page showed (not ``queryset``: one deleted
+        # since is named by the service rather than left out).
+        try:
+            published = workflow.articles_publish(by=request.user, versions=versions)
+        except (PermissionDenied, ValidationError) as error:
+            messages.error(request, _error_text(error))
+            return None
+        for article in published:
+            messages.success(
+                request,
+                _("“%(title)s”已%(verb)s。")
+                % {"title": working_copy(article).title, "verb": _("发布")},
+            )
+        return None
 
     @admin.action(description=gettext_lazy("撤下所选文章"), permissions=["publish"])
     def unpublish_selected(self, request, queryset):

@@ -196,6 +196,29 @@ def article_from_snapshot(article: Article, snapshot: dict) -> Article:
     return copy
 
 
+def content_saved_in(article: Article) -> Revision | None:
+    """The revision that saved the content of ``article``'s work (its draft, else
+    the row) as it is now: who last changed what would be published, and when.
+
+    Later revisions that only moved the work through review hold the same content
+    and are passed over; so is a withdrawal of the live version recorded between
+    the steps of a draft over it. ``article``: the row, with its draft.
+    """
+    work = working_snapshot(article)
+    saved = None
+    for revision in article.revisions.select_related("created_by").order_by(
+        "-version", "-id"
+    ):
+        if content_equal(revision.snapshot, work):
+            saved = revision
+        elif not (
+            article.draft_revision_id
+            and revision.snapshot.get("status") == Article.Status.UNPUBLISHED
+        ):
+            break
+    return saved
+
+
 def snapshot_tags(snapshot: dict) -> tuple[list, list[str]]:
     """The tags ``snapshot`` names, as they are now, and the names not found.
 

@@ -382,34 +382,11 @@ def article_publish_content(
         )
     content = working_snapshot(locked)
     work = article_from_snapshot(locked, content)
-    findings = wordcheck_article(work)
-    if findings and not override_reason.strip():
-        raise WorkflowError(
-            _(
-                "错敏字检查发现 %(n)d 处问题，请修改后再发布，或填写理由后强制发布：%(list)s"
-            )
-            % {"n": len(findings), "list": findings_text(findings)}
-        )
     now = timezone.now().replace(microsecond=0)
-    if at is not None and at > now and locked.is_published:
-        raise WorkflowError(
-            _(
-                "这篇文章正在网站上，修改稿不能定时发布：请到时再发布，"
-                "或先撤下文章再定时发布。"
-            )
-        )
-    published_at = at or work.published_at or now
+    findings, published_at = _publish_checks(
+        locked, work, now=now, at=at, override_reason=override_reason
+    )
     scheduled = published_at > now
-    if scheduled and locked.is_published:
-        # A future 发布时间 typed into the draft would schedule it as ``at`` would,
-        # and take the live article off the site until then.
-        raise WorkflowError(
-            _(
-                "这篇文章正在网站上，修改稿不能定时发布：修改稿的发布时间"
-                "（%(at)s）还没到，请改为现在或更早的时间再发布，或先撤下文章再定时发布。"
-            )
-            % {"at": timezone.localtime(published_at).strftime("%Y-%m-%d %H:%M")}
-        )
     notes = [comment.strip()] if comment.strip() else []
     if via:
         notes.append(via)
@@ -466,6 +443,169 @@ def article_publish_content(
     )
     article.refresh_from_db()
     return article
+
+
+def _publish_checks(
+    locked: Article,
+    work: Article,
+    *,
+    now: datetime,
+    at: datetime | None = None,
+    override_reason: str = "",
+) -> tuple[list[Finding], datetime]:
+    """What blocks publishing ``work`` (the working copy of ``locked``), raised as
+    ``WorkflowError``; else its 错敏字 findings (overridden) and publication time."""
+    findings = wordcheck_article(work)
+    if findings and not override_reason.strip():
+        raise WorkflowError(
+            _(
+                "错敏字检查发现 %(n)d 处问题，请修改后再发布，或填写理由后强制发布：%(list)s"
+            )
+            % {"n": len(findings), "list": findings_text(findings)}
+        )
+    if at is not None and at > now and locked.is_published:
+        raise WorkflowError(
+            _(
+                "这篇文章正在网站上，修改稿不能定时发布：请到时再发布，"
+                "或先撤下文章再定时发布。"
+            )
+        )
+    published_at = at or work.published_at or now
+    if published_at > now and locked.is_published:
+        # A future 发布时间 typed into the draft would schedule it as ``at`` would,
+        # and take the live article off the site until then.
+        raise WorkflowError(
+            _(
+                "这篇文章正在网站上，修改稿不能定时发布：修改稿的发布时间"
+                "（%(at)s）还没到，请改为现在或更早的时间再发布，或先撤下文章再定时发布。"
+            )
+            % {"at": timezone.localtime(published_at).strftime("%Y-%m-%d %H:%M")}
+        )
+    return findings, published_at
+
+
+def publish_refusal(*, by: User, article: Article) -> str:
+    """Why ``article_publish(article=article, by=by)`` would be refused now, "" if
+    it would not (read only: the bulk 终审发布's confirmation page). ``article``: the
+    row, with its ``draft_revision``."""
+    try:
+        _check(by, article, "publish")
+        work = article_from_snapshot(article, working_snapshot(article))
+        _publish_checks(article, work, now=timezone.now().replace(microsecond=0))
+    except (PermissionDenied, ValidationError) as error:
+        if isinstance(error, ValidationError):
+            return "；".join(error.messages)
+        return str(error)
+    return ""
+
+
+@dataclass
+class PublishCandidate:
+    """One article of a bulk 终审发布, as its confirmation page shows it."""
+
+    article: Article  # the working copy: what would be published
+    version: int
+    state: str  # the 送审 state of the work (待终审…)
+    content_by: str  # who saved the content that would be published, and when
+    content_at: datetime | None
+    step: str  # the work's latest revision: its summary (复审 → 待终审…) and who
+    step_by: str
+    refusal: str  # why it cannot be published ("" when it can)
+
+
+def publish_candidates(*, by: User, articles) -> list[PublishCandidate]:
+    """The articles of a bulk 终审发布 (their pks, or objects), each with what would
+    be published and whether it can be (``publish_refusal``). Reads only."""
+    from .revisions import content_saved_in, user_display_name, working_copy
+
+    rows = (
+        Article.objects.filter(pk__in=[getattr(a, "pk", a) for a in articles])
+        .select_related("draft_revision__created_by", "channel")
+        .order_by("pk")
+    )
+    candidates = []
+    for row in rows:
+        saved = content_saved_in(row)
+        revisions = row.revisions.select_related("created_by")
+        latest = row.draft_revision or revisions.order_by("-version", "-id").first()
+        candidates.append(
+            PublishCandidate(
+                article=working_copy(row),
+                version=row.version,
+                state=row.get_editorial_status_display(),
+                content_by=user_display_name(saved.created_by) if saved else "",
+                content_at=saved.created_at if saved else None,
+                step=latest.summary if latest else "",
+                step_by=user_display_name(latest.created_by) if latest else "",
+                refusal=publish_refusal(by=by, article=row),
+            )
+        )
+    return candidates
+
+
+@transaction.atomic
+def articles_publish(*, by: User, versions: dict[int, int]) -> list[Article]:
+    """终审 of several articles at once (``versions``: pk → the version the 终审
+    user confirmed), all or none.
+
+    Refused, publishing nothing, when any article was changed (or deleted) since
+    that version — the message names each — or when any cannot be published (its
+    title and why): the user confirmed the set, not a part of it.
+    """
+    if not versions:
+        raise ValidationError(_("没有选择要发布的文章。"), code="empty")
+    locked = {
+        a.pk: a
+        for a in Article.objects.select_for_update(of=("self",))
+        .select_related("draft_revision")
+        .filter(pk__in=list(versions))
+        .order_by("pk")
+    }
+    changed = []
+    for pk, version in sorted(versions.items()):
+        row = locked.get(pk)
+        if row is None:
+            changed.append(_("编号 %(pk)d 的文章（已被删除）") % {"pk": pk})
+        elif row.version != version:
+            changed.append(
+                _("“%(title)s”（现在是版本 %(now)d，确认页上是版本 %(was)d）")
+                % {"title": work_title(row), "now": row.version, "was": version}
+            )
+    if changed:
+        raise ArticleConflict(
+            _(
+                "终审发布被拒绝：打开确认页之后，以下文章已被别人修改：%(list)s。"
+                "没有发布任何文章；请重新选择文章，核对后再发布。"
+            )
+            % {"list": "、".join(str(c) for c in changed)},
+            code="conflict",
+        )
+    published = []
+    for pk, version in sorted(versions.items()):
+        try:
+            published.append(
+                article_publish(article=locked[pk], by=by, expected_version=version)
+            )
+        except (PermissionDenied, ValidationError) as error:
+            why = (
+                "；".join(error.messages)
+                if isinstance(error, ValidationError)
+                else str(error)
+            )
+            text = _(
+                "终审发布被拒绝：“%(title)s”不能发布：%(why)s。没有发布任何文章。"
+            ) % {"title": work_title(locked[pk]), "why": why.rstrip("。")}
+            if isinstance(error, PermissionDenied):
+                raise PermissionDenied(text) from error
+            raise WorkflowError(text) from error
+    return published
+
+
+def work_title(article: Article) -> str:
+    """The title of the editors' work on ``article``: its draft's, else its own."""
+    if article.draft_revision_id:
+        return article.draft_revision.snapshot.get("title") or article.title
+    return article.title
 
 
 @transaction.atomic

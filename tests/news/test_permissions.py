@@ -10,6 +10,7 @@ from django.test import TestCase
 from news.models import Article, PreviewLink
 from news.revisions import revision_create
 from tests.factories import ArticleFactory, ChannelFactory, UserFactory, staff_in_group
+from tests.news.test_bulk_publish import confirm_data
 
 S = Article.Status
 ROLES = ("anonymous", "nobody", "editor", "reviewer", "publisher", "superuser")
@@ -245,6 +246,11 @@ class BulkActionMatrixTests(RoleMixin, TestCase):
                         "/admin/news/article/",
                         {"action": action, "_selected_action": [article.pk]},
                     )
+                    if action == "publish_selected" and response.status_code == 200:
+                        # Its confirmation page, confirmed (test_bulk_publish.py).
+                        response = self.client.post(
+                            "/admin/news/article/", confirm_data(response)
+                        )
                     article.refresh_from_db()
                     if role == "anonymous":
                         self.assertOutcome(response, LOGIN, role, action)

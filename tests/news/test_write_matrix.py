@@ -59,6 +59,7 @@ from tests.factories import (
     UserFactory,
     staff_in_group,
 )
+from tests.news.test_bulk_publish import confirm_data
 from tests.news.test_concurrency import change_form_data
 
 S = Article.Status
@@ -467,6 +468,10 @@ class WriteMatrixTests(TestCase):
                 "channel": self.other_channel.pk,
             },
         )
+        if response.status_code == 200 and "action_form" not in response.context:
+            # 终审发布所选文章's confirmation page (test_bulk_publish.py), confirmed.
+            self.assertEqual(action, "publish_selected")
+            response = self.post(role, "/admin/news/article/", confirm_data(response))
         if response.status_code == 200:
             # No bulk action at all for this role: the list is shown, nothing done.
             form = response.context["action_form"]
