@@ -87,6 +87,16 @@ def _srcset(renditions: list[dict], fmt: str) -> str:
     )
 
 
+def body_library_images(html: str) -> list[tuple[int, str]]:
+    """The library images of a body (``data-file``), each once, in order, with the
+    alt text the body gives it: what a stored body (a revision's too) refers to."""
+    found: dict[int, str] = {}
+    for match in _LIBRARY_IMG.finditer(html or ""):
+        alt = _ALT.search(match.group(0))
+        found.setdefault(int(match.group(1)), unescape(alt.group(1)) if alt else "")
+    return list(found.items())
+
+
 def resolve_body_images(html: str) -> str:
     """``html`` with each library image (``data-file``) as a responsive picture.
 

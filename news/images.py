@@ -781,7 +781,8 @@ def image_create(
 # carries ``data-file="ID"``; an address from 各尺寸地址 pasted into the body carries
 # a file's name), or the cover or body of a pending draft (``draft_revision``). Older
 # revisions do not count: they are history, shown with “已删除的图片” where one is
-# gone, and a restored one drops a cover deleted since and is reviewed again.
+# gone; restoring one whose cover or body images were deleted since is refused
+# (``revisions.snapshot_images_missing``).
 
 # Images looked for by one query: each adds a few LIKE terms, and SQLite refuses an
 # expression more than 1,000 deep.

@@ -244,6 +244,38 @@ def snapshot_tags(snapshot: dict) -> tuple[list, list[str]]:
     return list(tags.values()), missing
 
 
+def snapshot_images_missing(snapshot: dict) -> list[str]:
+    """The images ``snapshot`` uses that are no longer in the library, described
+    as the snapshot records them: its cover by id, each body image by id and the
+    alt text the body gives it. Empty when every image is there.
+
+    An image only an older revision uses may be deleted (``news.images``): a
+    restore of that revision checks here first (``workflow.revision_restore``).
+    """
+    from .body_images import body_library_images
+    from .models import Image
+
+    cover = snapshot.get("cover")
+    in_body = body_library_images(snapshot.get("body") or "")
+    existing = set(
+        Image.objects.filter(
+            pk__in=[pk for pk, _alt in in_body] + ([cover] if cover else [])
+        ).values_list("pk", flat=True)
+    )
+    missing = []
+    if cover and cover not in existing:
+        missing.append(str(_("封面图（编号 %(pk)s）") % {"pk": cover}))
+    for pk, alt in in_body:
+        if pk in existing:
+            continue
+        missing.append(
+            str(_("正文中的图片“%(alt)s”（编号 %(pk)s）") % {"alt": alt, "pk": pk})
+            if alt
+            else str(_("正文中的图片（编号 %(pk)s）") % {"pk": pk})
+        )
+    return missing
+
+
 def revision_create(
     *,
     article: Article,

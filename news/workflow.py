@@ -42,6 +42,7 @@ from .revisions import (
     article_snapshot,
     content_equal,
     revision_create,
+    snapshot_images_missing,
     snapshot_tags,
     time_text,
     working_snapshot,
@@ -687,6 +688,8 @@ def revision_restore(*, revision: Revision, by: User) -> RestoreResult:
     otherwise the article goes back to 草稿. Either way it is reviewed again.
     Tags renamed since come back under their new names (``snapshot_tags``); those
     that cannot be found are named in the new revision's summary and the result.
+    A revision whose cover or body images were deleted from the library since is
+    not restored (``snapshot_images_missing``): refused, naming them, nothing written.
     """
     article = Article.objects.get(pk=revision.article_id)
     if not can_edit(by, article):
@@ -694,6 +697,18 @@ def revision_restore(*, revision: Revision, by: User) -> RestoreResult:
     data = revision.snapshot
     if not Channel.objects.filter(pk=data.get("channel")).exists():
         raise ValidationError(_("该版本的栏目已被删除，无法恢复。"))
+    if images_missing := snapshot_images_missing(data):
+        # Restored, the work would show images that are gone (on the site once
+        # published): refused, unlike a missing tag, which only drops a link.
+        raise ValidationError(
+            _(
+                "第 %(v)d 版用到的图片已从图片库删除，无法恢复：%(images)s。"
+                "没有恢复任何内容。如需该版的文字，可在预览或版本对比中查看后复制，"
+                "图片请重新从图片库选择。"
+            )
+            % {"v": revision.version, "images": "、".join(images_missing)},
+            code="images_missing",
+        )
     values = {k: data[k] for k in CONTENT_KEYS if k in data}
     values["tags"], missing = snapshot_tags(data)
     summary = _("恢复第 %(v)d 版") % {"v": revision.version}

@@ -6,7 +6,8 @@ address), or in the cover or body of a pending draft over a live article — can
 deleted by any path: the admin lists the articles and deletes nothing, the service
 and the ORM raise ``ProtectedError``. An unused image is deleted with its original
 and renditions, once the deletion commits. Older revisions do not count: they are
-history (a restore drops a cover deleted since and is reviewed again).
+history (restoring one whose images were deleted since is refused:
+tests/news/test_restore_images.py).
 """
 
 from __future__ import annotations

@@ -248,7 +248,11 @@ class PurgeRevisionsTests(TestCase):
 
 
 class RestoreDeletedRelationsTests(TestCase):
-    def test_restore_drops_a_cover_deleted_since(self):
+    def test_restore_refuses_a_cover_deleted_since(self):
+        """Not dropped silently: the work would lose its cover unseen (more in
+        tests/news/test_restore_images.py)."""
+        from django.core.exceptions import ValidationError
+
         from news.models import Image
         from tests.factories import png_file
 
@@ -260,7 +264,8 @@ class RestoreDeletedRelationsTests(TestCase):
         # does not keep it (an image an article uses cannot be deleted).
         Article.objects.filter(pk=article.pk).update(title="改了", cover=None)
         cover.delete()
-        revision_restore(revision=old, by=editor)
+        with self.assertRaisesMessage(ValidationError, "封面图"):
+            revision_restore(revision=old, by=editor)
         article.refresh_from_db()
-        self.assertEqual(article.title, "有封面")
+        self.assertEqual(article.title, "改了")
         self.assertIsNone(article.cover_id)
