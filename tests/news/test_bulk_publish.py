@@ -12,11 +12,12 @@ from __future__ import annotations
 import re
 
 from django.contrib.messages import get_messages
+from django.core.exceptions import PermissionDenied
 from django.test import TestCase
 
 from news.models import Article, ArticleEvent, AuditLog, Revision, SensitiveWord
 from news.services import article_update
-from news.workflow import article_approve, article_submit
+from news.workflow import article_approve, article_submit, articles_publish
 from tests.factories import ArticleFactory, ChannelFactory, UserFactory, staff_in_group
 
 S = Article.Status
@@ -240,6 +241,28 @@ class ChangedSinceTheConfirmationPageTests(BulkPublishTestCase):
         )
         self.assertEqual(response.status_code, 200)
         self.assertIn("缺少版本信息", self.said(response))
+        self.assertEqual(state(), before)
+
+
+class ConfirmedSetTests(BulkPublishTestCase):
+    def test_an_article_deleted_before_the_confirmation_refuses_all(self):
+        new = self.ready("新文章待终审")
+        doomed = self.ready("被删除的文章")
+        data = confirm_data(self.choose([new, doomed], self.publisher))
+        pk = doomed.pk
+        doomed.delete()
+        before = state()
+        response = self.confirm(data)
+        said = self.said(response)
+        self.assertIn(f"编号 {pk} 的文章（已被删除）", said)
+        self.assertIn("没有发布任何文章", said)
+        self.assertEqual(state(), before)
+
+    def test_the_service_refuses_a_user_without_the_permission(self):
+        article = self.ready("新文章待终审")
+        before = state()
+        with self.assertRaisesMessage(PermissionDenied, "新文章待终审"):
+            articles_publish(by=self.editor, versions={article.pk: article.version})
         self.assertEqual(state(), before)
 
 
