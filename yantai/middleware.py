@@ -1,7 +1,17 @@
 """Site-wide request guards."""
 
 from django.conf import settings
-from django.http import Http404, HttpResponse, HttpResponseBadRequest, JsonResponse
+from django.contrib import messages
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.core.exceptions import ValidationError
+from django.db import connection
+from django.http import (
+    Http404,
+    HttpResponse,
+    HttpResponseBadRequest,
+    HttpResponseRedirect,
+    JsonResponse,
+)
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
@@ -142,3 +152,49 @@ class DatabaseBusyMiddleware:
         response["Retry-After"] = str(self.RETRY_AFTER_SECONDS)
         response["Cache-Control"] = "no-store"
         return response
+
+
+class AdminActionIdsMiddleware:
+    """An admin bulk action posted with a value that is no id of the changelist's
+    model (a hand-made or damaged form: "abc", "1.5", a number past the column's
+    range) gets the admin's error message and its changelist again, and nothing is
+    done. Django's ``ModelAdmin.response_action`` puts the values into ``pk__in``
+    unchecked, which fails with ``ValueError``: a 500. Every ModelAdmin's views carry
+    their ``model_admin``; only a signed-in member of the admin is answered here
+    (anyone else goes on to the admin's login)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        model_admin = getattr(view_func, "model_admin", None)
+        if (
+            model_admin is None
+            or request.method != "POST"
+            or ACTION_CHECKBOX_NAME not in request.POST
+            or not model_admin.admin_site.has_permission(request)
+        ):
+            return None
+        field = model_admin.model._meta.pk
+        low, high = connection.ops.integer_field_range(field.get_internal_type())
+        for value in request.POST.getlist(ACTION_CHECKBOX_NAME):
+            try:
+                pk = field.to_python(value)
+                valid = pk is not None and (
+                    not isinstance(pk, int)
+                    or (low is None or pk >= low)
+                    and (high is None or pk <= high)
+                )
+            except ValidationError:
+                valid = False
+            if not valid:
+                messages.error(
+                    request,
+                    _("所选条目的编号“%(value)s”无效，没有执行任何操作。")
+                    % {"value": value},
+                )
+                return HttpResponseRedirect(request.get_full_path())
+        return None

@@ -196,6 +196,9 @@ MIDDLEWARE = [
     # No session cookie: anonymous without loading the session (no Vary: Cookie).
     "yantai.httpcache.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # An admin bulk action posted with a value that is no id: the admin's message,
+    # not Django's ValueError (a 500).
+    "yantai.middleware.AdminActionIdsMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes requires: turns a locked-out login into the 429 page.
     "axes.middleware.AxesMiddleware",

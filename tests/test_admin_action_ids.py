@@ -1,0 +1,67 @@
+"""A bulk action posted with an id that is not one (a hand-made or damaged form)
+gets the admin's own error message and the changelist again, never a 500, and
+changes nothing: Django's ``response_action`` would put the value into
+``pk__in`` and fail with ``ValueError``."""
+
+from __future__ import annotations
+
+from django.contrib.messages import get_messages
+from django.test import TestCase
+
+from news.models import Article
+from quality.models import Indicator
+from tests.factories import ArticleFactory, UserFactory
+
+
+class ActionIdsTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        cls.admin = UserFactory(username="root", is_staff=True, is_superuser=True)
+        cls.article = ArticleFactory(title="一篇草稿")
+
+    def setUp(self):
+        self.client.force_login(self.admin)
+
+    def post(self, url: str, action: str, ids: list[str]):
+        return self.client.post(
+            url, {"action": action, "_selected_action": ids, "index": "0"}
+        )
+
+    def test_article_action_with_a_bad_id(self):
+        before = list(Article.objects.values_list("pk", "status", "version"))
+        for bad in ("abc", "1.5", "", "9" * 30):
+            with self.subTest(bad=bad):
+                response = self.post(
+                    "/admin/news/article/",
+                    "delete_selected",
+                    [str(self.article.pk), bad],
+                )
+                self.assertEqual(response.status_code, 302)
+                self.assertEqual(response["Location"], "/admin/news/article/")
+                messages = [str(m) for m in get_messages(response.wsgi_request)]
+                self.assertIn(
+                    f"所选条目的编号“{bad}”无效，没有执行任何操作。", messages
+                )
+        self.assertEqual(
+            list(Article.objects.values_list("pk", "status", "version")), before
+        )
+
+    def test_other_models_too(self):
+        count = Indicator.objects.count()
+        response = self.post("/admin/quality/indicator/", "delete_selected", ["x"])
+        self.assertEqual(response.status_code, 302)
+        self.assertEqual(Indicator.objects.count(), count)
+
+    def test_good_ids_still_reach_the_action(self):
+        response = self.post(
+            "/admin/news/article/", "delete_selected", [str(self.article.pk)]
+        )
+        # Django's confirmation page of 删除所选.
+        self.assertEqual(response.status_code, 200)
+        self.assertContains(response, "一篇草稿")
+
+    def test_anonymous_is_sent_to_login(self):
+        self.client.logout()
+        response = self.post("/admin/news/article/", "delete_selected", ["abc"])
+        self.assertEqual(response.status_code, 302)
+        self.assertIn("/admin/login/", response["Location"])
