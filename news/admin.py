@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from yantai.security import NonceMediaAdminMixin
 
 from .admin_dates import BoundedDateHierarchyMixin
+from .admin_local_copy import LocalCopyAdminMixin
 from .admin_presence import EditingPresenceAdminMixin
 from .admin_workflow import ArticleWorkflowAdminMixin, byline_initial
 from .body_images import picture_context
@@ -275,6 +276,7 @@ class PageTextImportForm(forms.Form):
 class ArticleAdmin(
     BoundedDateHierarchyMixin,
     NonceMediaAdminMixin,
+    LocalCopyAdminMixin,
     EditingPresenceAdminMixin,
     ArticleWorkflowAdminMixin,
     admin.ModelAdmin,
