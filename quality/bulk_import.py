@@ -75,6 +75,7 @@ from yantai.text import file_encoding, spreadsheet_date, spreadsheet_number
 
 from . import columns
 from .figure_links import figure_marks_batch, figures_changed
+from .frontcache import observations_changed
 from .models import Indicator, Observation, Period, Region
 from .services import period_from_code
 from .stamps import dataset_changed
@@ -866,6 +867,9 @@ def observations_import(
                     article_ids=tuple(writer.article_ids),
                     indicator_ids=tuple(writer.indicator_ids),
                 )
+                # Written without save signals: nginx's and the CDNs' copies of
+                # these indicators' pages, in one batch at commit.
+                observations_changed(writer.indicator_ids)
             audit_record(
                 user=by,
                 action=AuditLog.Action.IMPORT,

@@ -8,15 +8,24 @@
   page, CSV, JSON, XLSX and SVG that has a value citing it, the whole dataset's CSV
   and XLSX with them, and the page of the 抽检 list each campaign citing it is on
   (``article_pages``, registered with ``news.frontcache.add_article_pages``).
-- An observation added, changed or deleted (admin, API, services): its indicator's
-  pages, the dataset, the data home (its cards and charts) and every page of the
-  registry lists whose coverage reports the indicator (``observations_changed``).
+- An observation added, changed or deleted (admin, API, services, import-export;
+  the bulk import, which writes without save signals, names every indicator it
+  wrote): its indicator's pages, the dataset, the data home (its cards and charts)
+  and every page of the registry lists whose coverage reports the indicator
+  (``observations_changed``).
+- A rename (``labels_changed``): an indicator saved (its pages, even when hidden:
+  their 404 replaces them), a region, period, unit or topic saved (the pages of the
+  public indicators with a value in it, measured in it, filed under it).
+
+All that one transaction changed is sent in one batch after its commit.
 
 Worked out after the commit, from the rows committed, and only when a front-end
 cache is named (``news.frontcache.enabled``): otherwise nothing is queried. Every
 address in every language (``/quality/…`` and ``/en/quality/…``). Left to
-``s-maxage``: filtered lists (``?category=…``), and the annual reports, which print
-the body stored when the version was generated.
+``s-maxage``: filtered lists (``?category=…``, searches), an indicator's old
+addresses when its code changes or it is deleted (only the new state is known at
+commit), and the annual reports, which print the body stored when the version was
+generated.
 """
 
 from __future__ import annotations
@@ -26,12 +35,13 @@ from collections.abc import Iterable
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import translation
 
 from news import frontcache
 
-from .models import Indicator, SamplingCampaign, Scheme
+from .models import Indicator, Observation, SamplingCampaign, Scheme
 
 # The pages of one indicator, and of the whole dataset (quality/urls.py).
 INDICATOR_PAGES = (
@@ -98,32 +108,78 @@ def _sampling_pages(article_ids: set[int]) -> list[Page]:
 
 def observations_changed(indicator_ids: Iterable[int]) -> None:
     """Refresh, when the current transaction commits, the pages that show the
-    observations of these indicators."""
+    observations of these indicators (an observation saved or deleted, a bulk
+    import: all of a transaction's indicators in one batch)."""
+    _pending_changes(indicators=indicator_ids)
+
+
+def labels_changed(
+    *,
+    indicators: Iterable[int] = (),
+    regions: Iterable[int] = (),
+    periods: Iterable[int] = (),
+    units: Iterable[int] = (),
+    topics: Iterable[int] = (),
+) -> None:
+    """Refresh, at commit, the pages that print these indicators, regions, periods,
+    units or topics (a rename): the indicators' own, those with a value in the
+    regions or periods, those measured in the units or filed under the topics. An
+    indicator's own pages even when it is hidden (they are 404 from now on)."""
+    _pending_changes(
+        indicators=indicators,
+        shown=indicators,
+        regions=regions,
+        periods=periods,
+        units=units,
+        topics=topics,
+    )
+
+
+_KINDS = ("indicators", "shown", "regions", "periods", "units", "topics")
+
+
+def _pending_changes(**ids: Iterable[int]) -> None:
+    """What the current transaction changed, kept on its connection until it
+    commits (``news.frontcache.refresh_on_commit`` sends one batch); nothing is kept
+    without a front-end cache."""
     if not frontcache.enabled():
         return
     connection = transaction.get_connection()
-    connection.__dict__.setdefault("quality_frontcache_indicators", set()).update(
-        indicator_ids
+    pending = connection.__dict__.setdefault(
+        "quality_frontcache", {kind: set() for kind in _KINDS}
     )
+    for kind, values in ids.items():
+        pending[kind].update(values)
     frontcache.refresh_on_commit(later=_changed_indicator_paths)
 
 
 def _changed_indicator_paths() -> list[str]:
-    pending = transaction.get_connection().__dict__.get(
-        "quality_frontcache_indicators", set()
-    )
-    indicator_ids = set(pending)
-    pending.clear()
-    return indicator_paths(indicator_ids)
+    pending = transaction.get_connection().__dict__.pop("quality_frontcache", None)
+    if not pending:
+        return []
+    shown = Q(pk__in=pending["shown"])
+    changed = Q(pk__in=pending["indicators"])
+    if pending["regions"] or pending["periods"]:
+        changed |= Q(
+            pk__in=Observation.objects.filter(
+                Q(region_id__in=pending["regions"])
+                | Q(period_id__in=pending["periods"])
+            ).values("indicator_id")
+        )
+    changed |= Q(unit_id__in=pending["units"]) | Q(topic_id__in=pending["topics"])
+    return _indicator_paths((changed & Q(is_public=True)) | shown)
 
 
 def indicator_paths(indicator_ids: Iterable[int]) -> list[str]:
     """The pages that show observations of these indicators: their own, the
     dataset's, the data home and the registry lists reporting them (every page: the
     coverage is on each)."""
+    return _indicator_paths(Q(is_public=True, pk__in=list(indicator_ids)))
+
+
+def _indicator_paths(indicators: Q) -> list[str]:
     codes = list(
-        Indicator.objects.public()
-        .filter(pk__in=list(indicator_ids))
+        Indicator.objects.filter(indicators)
         .order_by("code")
         .values_list("code", flat=True)
     )

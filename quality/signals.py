@@ -86,6 +86,29 @@ def refresh_data_pages(sender, instance, raw=False, **kwargs):
         frontcache.observations_changed((instance.indicator_id,))
 
 
+@receiver(post_save, sender=Indicator)
+def refresh_indicator_pages(sender, instance, raw=False, **kwargs):
+    """Its name, unit, 口径… renamed, or it hidden: its pages, at commit."""
+    if not raw:
+        frontcache.labels_changed(indicators=(instance.pk,))
+
+
+#: What a data page prints of each: region and period names, unit symbols and topic
+#: names, on the pages of the indicators they belong to (``labels_changed``).
+_PRINTED = {Region: "regions", Period: "periods", Unit: "units", Topic: "topics"}
+
+
+@receiver(post_save, sender=Region)
+@receiver(post_save, sender=Period)
+@receiver(post_save, sender=Unit)
+@receiver(post_save, sender=Topic)
+def refresh_pages_printing(sender, instance, created=False, raw=False, **kwargs):
+    """A region, period, unit or topic renamed: the pages of the indicators that
+    print it, at commit (a new one is on no page yet)."""
+    if not (raw or created):
+        frontcache.labels_changed(**{_PRINTED[sender]: (instance.pk,)})
+
+
 @receiver(post_save, sender=Observation)
 @receiver(post_delete, sender=Observation)
 @receiver(post_save, sender=Indicator)

@@ -9,9 +9,14 @@ The nginx and CDN sides are the recording stand-ins of tests/news/test_frontcach
 
 from __future__ import annotations
 
+import io
+import tempfile
 from datetime import date
+from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import CommandError, call_command
 from django.test import TestCase, override_settings
 from django.urls import reverse
 
@@ -31,6 +36,8 @@ from .factories import (
     RegionFactory,
     SamplingCampaignFactory,
     SchemeFactory,
+    TopicFactory,
+    UnitFactory,
 )
 
 SITE = "https://quality.example.gov.cn"
@@ -234,3 +241,240 @@ class ObservationChangePurgesDataPagesTests(PurgeStandIns):
         frontcache.wait(60)
         self.assertEqual(self.nginx.requests, [])
         self.assertEqual(self.api.calls, [])
+
+
+IMPORT_HEADER = (
+    "indicator,region,period,value,raw_text,source_publisher,source_title,is_preferred"
+)
+# Two indicators' rows; a third indicator ("unrelated") has a value the file leaves.
+IMPORT_ROWS = (
+    "brands,370600,2021,181,181个,烟台市市场监督管理局,质量发展统计,1",
+    "brands,370600,2022,190,190个,烟台市市场监督管理局,质量发展统计,1",
+    "awards,370600,2022,12,12项,烟台市市场监督管理局,质量发展统计,1",
+)
+BAD_IMPORT_ROW = "nope,370600,2022,1,1个,烟台市市场监督管理局,质量发展统计,1"
+
+
+def import_file(*rows: str) -> bytes:
+    return ("\n".join([IMPORT_HEADER, *rows]) + "\n").encode("utf-8")
+
+
+class BulkWritesPurgeDataPagesTests(PurgeStandIns):
+    """The imports write observations without their save signals (bulk_import) or
+    one row at a time (import-export): each refreshes every page of the indicators
+    it wrote, in one batch at commit, and nothing when it writes nothing."""
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.root = UserFactory(username="root", is_staff=True, is_superuser=True)
+        cls.region = RegionFactory()
+        cls.brands = IndicatorFactory(code="brands")
+        cls.awards = IndicatorFactory(code="awards")
+        ObservationFactory(indicator=IndicatorFactory(code="unrelated"))
+
+    def setUp(self):
+        super().setUp()
+        folder = tempfile.TemporaryDirectory(prefix="purge-")
+        self.addCleanup(folder.cleanup)
+        self.folder = Path(folder.name)
+
+    def expected(self) -> set[str]:
+        return (
+            indicator_pages("brands")
+            | indicator_pages("awards")
+            | both_languages("/quality/", "/quality/data.csv", "/quality/data.xlsx")
+        )
+
+    def assertRefreshedOnce(self, expected: set[str]) -> None:
+        self.assertEqual(self.purged(), expected)
+        # Each address once, in one call of the CDN's API: one batch a transaction.
+        self.assertEqual(len(self.nginx.requests), len(self.nginx.paths()))
+        self.assertEqual(len(self.api.calls), 1)
+
+    def command(self, *rows: str, options=()):
+        path = self.folder / "observations.csv"
+        path.write_bytes(import_file(*rows))
+        call_command(
+            "import_observations",
+            str(path),
+            "--no-progress",
+            *options,
+            stdout=io.StringIO(),
+            stderr=io.StringIO(),
+        )
+
+    def test_import_observations_purges_the_pages_of_what_it_wrote(self):
+        with self.captureOnCommitCallbacks(execute=True):
+            self.command(*IMPORT_ROWS)
+        self.assertEqual(Observation.objects.count(), 4)
+        self.assertRefreshedOnce(self.expected())
+
+    def test_a_file_changing_a_saved_value_purges_only_its_indicator(self):
+        saved = ObservationFactory(indicator=self.awards, region=self.region)
+        path = self.folder / "saved.csv"
+        row = [
+            saved.pk,
+            "awards",
+            saved.region.code,
+            saved.period.code,
+            saved.value,
+            saved.raw_text,
+            saved.source_publisher,
+            saved.source_title,
+            saved.quote,
+            "confirmed",
+            "核实过",
+        ]
+        path.write_bytes(
+            (
+                "id,indicator,region,period,value,raw_text,source_publisher,"
+                f"source_title,quote,status,note\n{','.join(map(str, row))}\n"
+            ).encode()
+        )
+        with self.captureOnCommitCallbacks(execute=True):
+            call_command(
+                "import_observations",
+                str(path),
+                "--no-progress",
+                stdout=io.StringIO(),
+                stderr=io.StringIO(),
+            )
+        saved.refresh_from_db()
+        self.assertEqual(saved.note, "核实过")
+        self.assertRefreshedOnce(
+            indicator_pages("awards")
+            | both_languages("/quality/", "/quality/data.csv", "/quality/data.xlsx")
+        )
+
+    def test_the_admins_bulk_upload_purges_them(self):
+        self.client.force_login(self.root)
+        upload = SimpleUploadedFile("observations.csv", import_file(*IMPORT_ROWS))
+        with self.captureOnCommitCallbacks(execute=True):
+            response = self.client.post(
+                reverse("admin:quality_observation_bulk_import"), {"file": upload}
+            )
+        self.assertEqual(response.status_code, 302)
+        self.assertEqual(Observation.objects.count(), 4)
+        self.assertRefreshedOnce(self.expected())
+
+    def test_a_dry_run_purges_nothing(self):
+        with self.captureOnCommitCallbacks(execute=True):
+            self.command(*IMPORT_ROWS, options=["--dry-run"])
+        self.client.force_login(self.root)
+        upload = SimpleUploadedFile("observations.csv", import_file(*IMPORT_ROWS))
+        with self.captureOnCommitCallbacks(execute=True):
+            self.client.post(
+                reverse("admin:quality_observation_bulk_import"),
+                {"file": upload, "dry_run": "on"},
+            )
+        self.assertEqual(Observation.objects.count(), 1)
+        self.assertEqual(self.purged(), set())
+        self.assertEqual(self.api.calls, [])
+
+    def test_a_failed_import_purges_nothing(self):
+        with (
+            self.captureOnCommitCallbacks(execute=True),
+            self.assertRaises(CommandError),
+        ):
+            self.command(*IMPORT_ROWS, BAD_IMPORT_ROW)
+        self.assertEqual(Observation.objects.count(), 1)
+        self.assertEqual(self.purged(), set())
+        self.assertEqual(self.api.calls, [])
+        # Nor does what it would have written ride on the next commit.
+        later = IndicatorFactory(code="later")
+        with self.captureOnCommitCallbacks(execute=True):
+            ObservationFactory(indicator=later, region=self.region)
+        self.assertEqual(
+            self.purged(),
+            indicator_pages("later")
+            | both_languages("/quality/", "/quality/data.csv", "/quality/data.xlsx"),
+        )
+
+    def test_the_import_export_import_purges_them_at_confirmation(self):
+        self.client.force_login(self.root)
+        with self.captureOnCommitCallbacks(execute=True):
+            preview = self.client.post(
+                reverse("admin:quality_observation_import"),
+                {
+                    "import_file": SimpleUploadedFile(
+                        "observations.csv", import_file(*IMPORT_ROWS)
+                    ),
+                    "format": "0",
+                    "resource": "0",
+                },
+            )
+        self.assertEqual(preview.status_code, 200)
+        self.assertEqual(self.purged(), set())  # the preview writes nothing
+        with self.captureOnCommitCallbacks(execute=True):
+            self.client.post(
+                reverse("admin:quality_observation_process_import"),
+                preview.context["confirm_form"].initial,
+            )
+        self.assertEqual(Observation.objects.count(), 4)
+        self.assertRefreshedOnce(self.expected())
+
+
+class RenamesPurgeDataPagesTests(PurgeStandIns):
+    """An indicator, region, period, unit or topic renamed changes what the pages
+    of the indicators printing it say: those are refreshed (an indicator's own
+    pages even when it was just hidden: they are 404 now)."""
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.unit = UnitFactory(symbol="个")
+        cls.topic = TopicFactory(slug="brands", name="品牌")
+        cls.brands = IndicatorFactory(code="brands", unit=cls.unit, topic=cls.topic)
+        cls.other_region = RegionFactory(code="370602", name="芝罘区")
+        cls.period = PeriodFactory(
+            kind=Period.Kind.YEAR,
+            start_on=date(2021, 1, 1),
+            end_on=date(2021, 12, 31),
+        )
+        ObservationFactory(indicator=cls.brands, period=cls.period)
+        # Another indicator, in another region and period, another unit and topic.
+        cls.awards = IndicatorFactory(code="awards")
+        ObservationFactory(indicator=cls.awards, region=cls.other_region)
+        IndicatorFactory(code="empty")  # no value anywhere
+
+    def pages_of(self, *codes: str) -> set[str]:
+        pages = both_languages("/quality/", "/quality/data.csv", "/quality/data.xlsx")
+        for code in codes:
+            pages |= indicator_pages(code)
+        return pages
+
+    def renamed(self, instance, **values) -> set[str]:
+        self.nginx.requests.clear()
+        self.api.calls.clear()
+        with self.captureOnCommitCallbacks(execute=True):
+            for name, value in values.items():
+                setattr(instance, name, value)
+            instance.save()
+        return self.purged()
+
+    def test_an_indicator_renamed_or_hidden_purges_its_pages(self):
+        self.assertEqual(
+            self.renamed(self.brands, name="山东名牌产品数"), self.pages_of("brands")
+        )
+        self.assertEqual(
+            self.renamed(self.brands, is_public=False), self.pages_of("brands")
+        )
+
+    def test_a_region_renamed_purges_the_indicators_with_values_in_it(self):
+        self.assertEqual(
+            self.renamed(self.other_region, name="芝罘"), self.pages_of("awards")
+        )
+
+    def test_a_period_changed_purges_the_indicators_with_values_in_it(self):
+        self.assertEqual(
+            self.renamed(self.period, end_on=date(2021, 12, 30)),
+            self.pages_of("brands"),
+        )
+
+    def test_a_unit_or_topic_renamed_purges_their_indicators(self):
+        self.assertEqual(self.renamed(self.unit, name="家"), self.pages_of("brands"))
+        self.assertEqual(self.renamed(self.topic, name="名牌"), self.pages_of("brands"))
+
+    def test_a_region_with_no_value_purges_nothing(self):
+        self.assertEqual(
+            self.renamed(RegionFactory(code="370611"), name="福山区"), set()
+        )
