@@ -78,7 +78,7 @@ from .figure_links import figure_marks_batch, figures_changed
 from .frontcache import observations_changed
 from .models import Indicator, Observation, Period, Region
 from .services import period_from_code
-from .stamps import dataset_changed
+from .stamps import dataset_changed, indicators_changed
 
 BATCH_SIZE = 2000
 #: The bulk-write lock of this import (``yantai.locks``).
@@ -891,6 +891,8 @@ def observations_import(
             )
             transaction.on_commit(lambda: bump_count_generation("observations"))
             transaction.on_commit(dataset_changed)
+            written = tuple(writer.indicator_ids)
+            transaction.on_commit(lambda: indicators_changed(written))
     except _Rollback:
         if not result.ok:
             result.clear_counts()

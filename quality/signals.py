@@ -9,7 +9,7 @@ from django.dispatch import receiver
 from api.counts import bump_count_generation
 from news.models import Article
 
-from . import frontcache
+from . import frontcache, stamps
 from .figure_links import figures_changed
 from .models import (
     FigureProposal,
@@ -20,7 +20,6 @@ from .models import (
     Topic,
     Unit,
 )
-from .stamps import dataset_changed
 
 
 @receiver(post_save, sender=FigureProposal)
@@ -123,4 +122,24 @@ def refresh_pages_printing(sender, instance, created=False, raw=False, **kwargs)
 @receiver(post_delete, sender=Topic)
 def dataset_rows_changed(sender, instance, **kwargs):
     """What the whole-dataset downloads write (their ETag: quality.stamps)."""
-    dataset_changed()
+    stamps.dataset_changed()
+
+
+@receiver(post_save, sender=Observation)
+@receiver(post_delete, sender=Observation)
+@receiver(post_save, sender=Indicator)
+@receiver(post_delete, sender=Indicator)
+@receiver(post_save, sender=Region)
+@receiver(post_save, sender=Period)
+@receiver(post_save, sender=Unit)
+@receiver(post_save, sender=Topic)
+def indicator_file_changed(sender, instance, created=False, **kwargs):
+    """What an indicator's download writes (its ETag: quality.stamps): its values,
+    its definition, and the names of the regions, periods, units and topics (a new
+    one is in no file yet; one in use cannot be deleted)."""
+    if sender is Observation:
+        stamps.indicators_changed((instance.indicator_id,))
+    elif sender is Indicator:
+        stamps.indicators_changed((instance.pk,))
+    elif not created:
+        stamps.labels_changed()

@@ -24,6 +24,7 @@ from django.http import (
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import get_conditional_response
 from django.utils.http import http_date
 from django.utils.translation import get_language, gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
@@ -58,7 +59,7 @@ from .series import (
     unit_text,
     updated_on,
 )
-from .stamps import dataset_stamp
+from .stamps import dataset_stamp, indicator_stamps
 
 
 def preferred_series(indicator_codes) -> dict[str, list[Observation]]:
@@ -263,18 +264,25 @@ class IndicatorDetailView(QualityMixin, TemplateView):
         return context
 
 
-def _indicator_observations(code: str) -> tuple[Indicator, list[Observation]]:
-    """A public indicator and all its observations, with what their rows print."""
-    indicator = get_object_or_404(
+def _public_indicator(code: str) -> Indicator:
+    return get_object_or_404(
         Indicator.objects.public().select_related("topic", "unit"), code=code
     )
+
+
+def _indicator_observations(
+    code: str | Indicator,
+) -> tuple[Indicator, list[Observation]]:
+    """A public indicator (by its code, or read already) and all its observations,
+    with what their rows print."""
+    indicator = code if isinstance(code, Indicator) else _public_indicator(code)
     observations = list(Observation.objects.filter(indicator=indicator).for_listing())
     for observation in observations:
         observation.indicator = indicator  # spare a join per row in templates
     return indicator, observations
 
 
-def _indicator_rows(request, code: str) -> tuple[Indicator, list[dict]]:
+def _indicator_rows(request, code: str | Indicator) -> tuple[Indicator, list[dict]]:
     indicator, observations = _indicator_observations(code)
     return indicator, [observation_row(o, request) for o in observations]
 
@@ -316,14 +324,21 @@ def indicator_json(request, code: str) -> JsonResponse:
 
 def indicator_xlsx(request, code: str) -> FileResponse:
     """Every observation of an indicator as an Excel workbook: the same columns as
-    the CSV, the figures as number cells, every text cell formula-guarded."""
-    indicator, rows = _indicator_rows(request, code)
-    return _xlsx_response(
+    the CSV, the figures as number cells, every text cell formula-guarded. With an
+    ETag and Last-Modified of its data (``indicator_validators``): a client that has
+    the current file gets 304, without a value read or the workbook built."""
+    indicator = _public_indicator(code)
+    validators = indicator_validators(request, indicator, "xlsx")
+    if answer := not_modified(request, validators):
+        return answer
+    indicator, rows = _indicator_rows(request, indicator)
+    response = _xlsx_response(
         f"{indicator.code}.xlsx",
         FIELDNAMES,
         rows,
         [_indicator_sheet_row(indicator)],
     )
+    return _with_validators(response, validators)
 
 
 def indicator_svg(request, code: str) -> HttpResponse:
@@ -499,22 +514,31 @@ def dataset_validators(request, kind: str) -> tuple[str, float]:
     was first served (kept in the ``shared`` cache), so it moves on with every
     change; within one second, only the ETag tells.
     """
+    observations = Observation.objects.filter(indicator__is_public=True)
+    return _validators(request, [DATASET_NAME, kind, dataset_stamp()], observations)
+
+
+def indicator_validators(request, indicator: Indicator, kind: str):
+    """The ETag and Last-Modified of an indicator's download ``kind``, as the
+    dataset's (``dataset_validators``) without reading a value: its stamps
+    (``quality.stamps``: its values and its definition, and the names of regions,
+    periods, units and topics) and the articles its values cite public now (one
+    query)."""
+    observations = Observation.objects.filter(indicator=indicator)
+    parts = [indicator.code, kind, *indicator_stamps(indicator.pk)]
+    return _validators(request, parts, observations)
+
+
+def _validators(request, parts: list, observations) -> tuple[str, float]:
     articles = (
         Article.objects.published()
-        .filter(
-            pk__in=Observation.objects.filter(
-                indicator__is_public=True, article__isnull=False
-            ).values("article_id")
-        )
+        .filter(pk__in=observations.filter(article__isnull=False).values("article_id"))
         .aggregate(n=Count("pk"), ids=Sum("pk"), latest=Max("updated_at"))
     )
-    parts = [
-        DATASET_NAME,
-        kind,
+    parts += [
         DATASET_FORMAT,
         get_language(),
         request.build_absolute_uri("/"),
-        dataset_stamp(),
         articles["n"],
         articles["ids"],
         articles["latest"] and articles["latest"].timestamp(),
@@ -528,14 +552,24 @@ def dataset_validators(request, kind: str) -> tuple[str, float]:
     return etag, first
 
 
-def _with_validators(response, request, kind: str):
-    """``response`` with the dataset's ETag and Last-Modified: a matching
+def _with_validators(response, validators: tuple[str, float]):
+    """``response`` with the download's ETag and Last-Modified: a matching
     conditional GET is answered 304 by ``yantai.httpcache.CacheHeadersMiddleware``
     (Django's ConditionalGetMiddleware) before a chunk of the body is made."""
-    etag, modified = dataset_validators(request, kind)
+    etag, modified = validators
     response["ETag"] = etag
     response["Last-Modified"] = http_date(modified)
     return response
+
+
+def not_modified(request, validators: tuple[str, float]) -> HttpResponse | None:
+    """The 304 (or 412) of a conditional GET that ``validators`` (ETag,
+    Last-Modified) answer, carrying them, or None: for a download whose body costs
+    more than its validators (a workbook), answered before it is built.
+    ``CacheHeadersMiddleware`` gives the 304 the Cache-Control its 200 would get."""
+    etag, modified = validators
+    answer = get_conditional_response(request, etag=etag, last_modified=int(modified))
+    return answer and _with_validators(answer, validators)
 
 
 def dataset_csv(request) -> StreamingHttpResponse:
@@ -559,7 +593,7 @@ def dataset_csv(request) -> StreamingHttpResponse:
 
     response = StreamingHttpResponse(chunks(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{DATASET_NAME}.csv"'
-    return _with_validators(response, request, "csv")
+    return _with_validators(response, dataset_validators(request, "csv"))
 
 
 DATASET_NAME = "yantai-quality-data"
@@ -569,13 +603,17 @@ def dataset_xlsx(request) -> FileResponse:
     """The whole dataset as an Excel workbook: 数据 (every observation) and 指标
     (each indicator's definition and 口径). openpyxl's write-only mode writes rows
     to a temporary file as they come, so memory does not grow with the table."""
+    validators = dataset_validators(request, "xlsx")
+    if answer := not_modified(request, validators):
+        return answer  # the client's file is current: no row read, nothing built
     indicators = Indicator.objects.public().for_listing()
-    return _xlsx_response(
+    response = _xlsx_response(
         f"{DATASET_NAME}.xlsx",
         DATASET_FIELDS,
         dataset_rows(request),
         (_indicator_sheet_row(i) for i in indicators),
     )
+    return _with_validators(response, validators)
 
 
 INDICATOR_SHEET_FIELDS = [

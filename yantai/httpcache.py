@@ -14,7 +14,8 @@ URL (``/…`` Chinese, ``/en/…`` English). Three middlewares keep it so:
 - ``AuthenticationMiddleware``: a request without a session cookie has no user to
   look up, so its user is anonymous without touching the session (which would add
   ``Vary: Cookie`` to the response).
-- ``CacheHeadersMiddleware``: an anonymous 200 GET/HEAD of a public page gets
+- ``CacheHeadersMiddleware``: an anonymous 200 GET/HEAD of a public page (and a
+  304 its view answered before building the body) gets
   ``Cache-Control: public, max-age, s-maxage, stale-while-revalidate`` (settings
   ``HTTP_CACHE_*``; no longer than the page is right by the clock: an article's
   page until its 下线时间 or its neighbours' next change, the other news pages and
@@ -255,7 +256,9 @@ class CacheHeadersMiddleware(ConditionalGetMiddleware):
             return response
         if (
             request.method in ("GET", "HEAD")
-            and response.status_code == 200
+            # A 304 a view answered itself before building the body (the data
+            # downloads: quality.views.not_modified) carries what its 200 would.
+            and response.status_code in (200, 304)
             and not response.has_header("Cache-Control")
         ):
             if is_anonymous_reader(request, response):
