@@ -30,6 +30,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from . import workflow
+from .accessibility import check_body
+from .accessibility import findings_text as accessibility_text
 from .admin_presence import presence_visit
 from .models import Article, AuditLog, Byline, Channel, PreviewLink, Revision
 from .preview import preview_link_create, preview_link_url
@@ -304,6 +306,17 @@ class ArticleWorkflowAdminMixin:
             )
         elif change and not result.changed:
             messages.info(request, _("内容未变，没有保存新版本。"))
+        if findings := check_body(article.body):
+            # Advice, not a refusal: editors may have reasons (and publishing
+            # goes on too, see docs/architecture.md).
+            messages.warning(
+                request,
+                _(
+                    "无障碍检查发现 %(n)d 处问题（不影响保存，发布前请尽量修改）："
+                    "%(list)s"
+                )
+                % {"n": len(findings), "list": accessibility_text(findings)},
+            )
 
     # --- deleting -----------------------------------------------------------------
     # An article that was ever published is withdrawn, not deleted, except by a
@@ -364,6 +377,9 @@ class ArticleWorkflowAdminMixin:
             else []
         )
         draft_diffs = []
+        # 无障碍检查 of what the form shows; of the live version too when a draft
+        # is over it (the two may differ, and readers see the live one).
+        accessibility_checks = [{"label": "", "findings": check_body(article.body)}]
         if article.has_draft:
             row = Article.objects.get(pk=article.pk)
             draft_diffs = [
@@ -373,6 +389,10 @@ class ArticleWorkflowAdminMixin:
                 )
                 if d.name != "status"  # the draft's review state is shown above
             ]
+            accessibility_checks = [
+                {**accessibility_checks[0], "label": _("草稿：")},
+                {"label": _("线上版本："), "findings": check_body(row.body)},
+            ]
         return {
             "workflow_actions": workflow.allowed_actions(request.user, article),
             "duty_note": workflow.duty_conflict(request.user, article)
@@ -381,6 +401,7 @@ class ArticleWorkflowAdminMixin:
             "draft_diffs": draft_diffs,
             "workflow_events": article.events.select_related("by"),
             "wordcheck_findings": workflow.wordcheck_article(article),
+            "accessibility_checks": accessibility_checks,
             "editing_others": others,
             "preview_links": links,
             "can_share": request.user.has_perm("news.change_article"),
@@ -489,6 +510,15 @@ class ArticleWorkflowAdminMixin:
                     request,
                     _("错敏字检查发现 %(n)d 处问题，发布前须修改：%(list)s")
                     % {"n": len(findings), "list": workflow.findings_text(findings)},
+                )
+            if action == "publish" and (barriers := check_body(article.body)):
+                messages.warning(
+                    request,
+                    _(
+                        "无障碍检查发现 %(n)d 处问题，文章已照常发布，请尽快修改："
+                        "%(list)s"
+                    )
+                    % {"n": len(barriers), "list": accessibility_text(barriers)},
                 )
         return self._back(article)
 
