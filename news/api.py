@@ -23,6 +23,7 @@ from .revisions import working_copy
 from .serializers import (
     ArticleSerializer,
     ChannelSerializer,
+    DraftDetailSerializer,
     DraftSerializer,
     PersonSerializer,
     TagSerializer,
@@ -214,6 +215,10 @@ class DraftViewSet(
         # becomes a draft over the live version).
         return articles
 
+    def get_serializer_class(self):
+        # A draft's 无障碍检查 findings in its detail (and after a write), not the list.
+        return DraftSerializer if self.action == "list" else DraftDetailSerializer
+
     def get_object(self):
         return working_copy(super().get_object())
 
@@ -282,7 +287,7 @@ class DraftViewSet(
         summary=_("送审"),
         description=_("把草稿送交初审（需要“提交送审”权限）。"),
         request=SubmitSerializer,
-        responses=DraftSerializer,
+        responses=DraftDetailSerializer,
         parameters=[IF_MATCH],
     )
     @action(detail=True, methods=["post"])

@@ -12,6 +12,7 @@ from rest_framework import serializers
 from api.serializers import RejectUnknownFieldsMixin, SafeSlugRelatedField
 from api.views import validation_detail
 
+from .accessibility import check_body
 from .extensions import figure_marks
 from .models import Article, Byline, Channel, Image, Person, Tag
 
@@ -399,3 +400,43 @@ class DraftSerializer(RejectUnknownFieldsMixin, serializers.ModelSerializer):
         if tags is not None:
             attrs["tags"] = tags
         return attrs
+
+
+ACCESSIBILITY_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "rule": {
+            "type": "string",
+            "description": _(
+                "规则代码：image-alt、image-alt-filename、heading-order、"
+                "heading-empty、heading-duplicate、link-vague、link-url、"
+                "link-empty、table-header 或 bold-paragraph。"
+            ),
+        },
+        "message": {"type": "string", "description": _("问题与修改建议。")},
+        "where": {
+            "type": "string",
+            "description": _("位置：标题、图片、链接、表格或段落的文字。"),
+        },
+    },
+}
+
+
+class DraftDetailSerializer(DraftSerializer):
+    """One draft, with its 无障碍检查 findings (``news.accessibility``): for staff
+    only, and not in the list (a check per listed draft is work nobody asked for)."""
+
+    accessibility = serializers.SerializerMethodField(
+        help_text=_("正文的无障碍检查结果（不影响保存和发布），按正文顺序排列。")
+    )
+
+    class Meta(DraftSerializer.Meta):
+        fields = (*DraftSerializer.Meta.fields, "accessibility")
+        read_only_fields = (*DraftSerializer.Meta.read_only_fields, "accessibility")
+
+    @extend_schema_field({"type": "array", "items": ACCESSIBILITY_SCHEMA})
+    def get_accessibility(self, obj: Article) -> list[dict]:
+        return [
+            {"rule": f.rule, "message": f.message, "where": f.where}
+            for f in check_body(obj.body)
+        ]
