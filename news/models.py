@@ -234,7 +234,7 @@ class ArticleQuerySet(models.QuerySet):
                 models.Exists(
                     ArticleEvent.objects.filter(
                         article=models.OuterRef("pk"),
-                        action__in=("publish", "schedule", "unpublish"),
+                        action__in=ArticleEvent.PUBLICATIONS,
                     )
                 )
             )
@@ -806,6 +806,10 @@ class Byline(models.Model):
 
 class ArticleEvent(models.Model):
     """One workflow transition of an article: the timeline on its admin page."""
+
+    #: The actions that put an article on the site or took it off: the record that
+    #: it was ever published (``ArticleQuerySet.ever_published``), kept with it.
+    PUBLICATIONS = ("publish", "schedule", "unpublish")
 
     article = models.ForeignKey(
         Article, verbose_name=_("文章"), on_delete=models.CASCADE, related_name="events"

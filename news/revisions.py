@@ -524,7 +524,9 @@ def revisions_purge(*, older_than_days: int, keep: int) -> int:
 
     The live (published) revision, the editors' current draft (``draft_revision``:
     not always the latest, a withdrawal records one after it) and the latest revision
-    of every article are never deleted. Returns how many revisions were deleted.
+    of every article are never deleted (a live one's deletion would be refused
+    anyway: ``news.services.revision_delete_guard``). Returns how many revisions
+    were deleted.
     """
     cutoff = timezone.now() - timedelta(days=older_than_days)
     keep = max(keep, 1)

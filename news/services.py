@@ -33,6 +33,7 @@ from .models import (
     Channel,
     Image,
     Person,
+    Revision,
     SiteSettings,
     Tag,
 )
@@ -658,6 +659,78 @@ def article_delete_guard(article: Article, using: str) -> None:
         ),
         {article},
     )
+
+
+def _record_kept(article_id: int, title: str, what, obj) -> models.ProtectedError:
+    return models.ProtectedError(
+        str(
+            _(
+                "文章“%(title)s”（编号 %(id)s）的%(what)s是发布记录的一部分，不能删除："
+                "发布过的文章要保留发布记录。只有超级用户在管理后台删除整篇文章时，"
+                "它才随文章一起删除。没有删除任何内容。"
+            )
+            % {"title": title, "id": article_id, "what": what}
+        ),
+        {obj},
+    )
+
+
+def _with_its_article(origin) -> bool:
+    """Whether the deletion started from articles (``origin``: the instance or
+    QuerySet ``delete()`` was called on): their revisions and timeline go with
+    them, and ``article_delete_guard`` judges the articles themselves."""
+    if isinstance(origin, models.QuerySet):
+        return origin.model is Article
+    return isinstance(origin, Article)
+
+
+def revision_delete_guard(revision: Revision, using: str, origin=None) -> None:
+    """Refuse (``ProtectedError``) the deletion of an article's live revision (the
+    one marked ``is_live`` or its ``live_revision``), but with its article: a script
+    that deleted it, and the timeline's publications, would leave an article in
+    草稿 that no longer counts as ever published and so could be deleted. As the
+    row says, not the object in memory: one query a revision."""
+    if revision.article_id in _sanctioned.get() or _with_its_article(origin):
+        return
+    live = (
+        Revision.objects.using(using)
+        .filter(pk=revision.pk)
+        .filter(
+            models.Q(is_live=True)
+            | models.Q(
+                models.Exists(
+                    Article.objects.filter(live_revision=models.OuterRef("pk"))
+                )
+            )
+        )
+        .values_list("article_id", "article__title", "version")
+        .first()
+    )
+    if live is None:
+        return
+    article_id, title, version = live
+    what = _("线上版本（第 %(version)s 版）") % {"version": version}
+    raise _record_kept(article_id, title, what, revision)
+
+
+def event_delete_guard(event: ArticleEvent, using: str, origin=None) -> None:
+    """Refuse (``ProtectedError``) the deletion of a publication on an article's
+    timeline (发布、定时发布、撤下: ``ArticleEvent.PUBLICATIONS``), but with its
+    article: the other half of the record ``revision_delete_guard`` keeps. Other
+    steps (送审、审核…) go freely, after one query."""
+    if event.article_id in _sanctioned.get() or _with_its_article(origin):
+        return
+    publication = (
+        ArticleEvent.objects.using(using)
+        .filter(pk=event.pk, action__in=ArticleEvent.PUBLICATIONS)
+        .values_list("article_id", "article__title", "action")
+        .first()
+    )
+    if publication is None:
+        return
+    article_id, title, action = publication
+    what = _("流转记录中的“%(action)s”") % {"action": AuditLog.Action(action).label}
+    raise _record_kept(article_id, title, what, event)
 
 
 # --- import of page text ----------------------------------------------------------

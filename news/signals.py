@@ -15,7 +15,8 @@ its own (``news.pagecache``, docs/architecture.md "The page cache").
 An image an article uses is never deleted (``news.images.image_delete_guard``); a
 deleted image's files leave storage when the deletion commits. Nor is an article
 that was ever published, but by ``news.services.articles_delete``
-(``news.services.article_delete_guard``).
+(``news.services.article_delete_guard``), nor its live revision or the publications
+of its timeline but with it (``revision_delete_guard``, ``event_delete_guard``).
 """
 
 import contextvars
@@ -33,7 +34,17 @@ from django.db.models.signals import (
 from django.dispatch import receiver
 
 from . import images, pagecache, search, services
-from .models import Article, Byline, Channel, Image, Person, SiteSettings, Tag
+from .models import (
+    Article,
+    ArticleEvent,
+    Byline,
+    Channel,
+    Image,
+    Person,
+    Revision,
+    SiteSettings,
+    Tag,
+)
 from .revisions import drafts_tag_renamed
 
 
@@ -290,6 +301,21 @@ def article_deleting(sender, instance, using, **kwargs):
     snapshot; this catches a script's or the shell's ``delete()``, of an instance,
     of a QuerySet or by a cascade, too."""
     services.article_delete_guard(instance, using)
+
+
+@receiver(pre_delete, sender=Revision, dispatch_uid="news_revision_deleting")
+def revision_deleting(sender, instance, using, origin=None, **kwargs):
+    """Refuse (``ProtectedError``) to delete an article's live revision but with
+    the article: without it a withdrawn article in 草稿 would no longer count as
+    ever published, and the article guard would let it go."""
+    services.revision_delete_guard(instance, using, origin)
+
+
+@receiver(pre_delete, sender=ArticleEvent, dispatch_uid="news_event_deleting")
+def event_deleting(sender, instance, using, origin=None, **kwargs):
+    """Refuse (``ProtectedError``) to delete a publication of an article's timeline
+    but with the article, for the same reason."""
+    services.event_delete_guard(instance, using, origin)
 
 
 @receiver(post_delete, sender=Article, dispatch_uid="pages_article_deleted")

@@ -2,13 +2,17 @@
 was ever on the site is withdrawn (撤下), not deleted. Only a superuser deletes one,
 and the audit log then keeps its last published content."""
 
+from datetime import timedelta
+from io import StringIO
 from unittest import mock
 
 from django.contrib.messages import get_messages
 from django.core.exceptions import PermissionDenied
+from django.core.management import call_command
 from django.db import models, transaction
 from django.db.models import ProtectedError
 from django.test import TestCase
+from django.utils import timezone
 
 from news.models import (
     Article,
@@ -20,6 +24,7 @@ from news.models import (
     PreviewLink,
     Revision,
 )
+from news.revisions import revision_create
 from news.services import article_update, articles_delete
 from news.workflow import article_publish, article_unpublish
 from tests.api import token_for
@@ -315,3 +320,125 @@ class EveryDeletePathKeepsThePublishedTests(RecordCounts, TestCase):
         one.delete()
         Article.objects.filter(pk__in=[two.pk, three.pk]).delete()
         self.assertFalse(Article.objects.exists())
+
+
+#: The refusal to delete an ever-published article's record of its publication.
+RECORD_KEPT = "是发布记录的一部分，不能删除"
+
+
+class ThePublicationRecordIsKeptTests(RecordCounts, TestCase):
+    """The live revision and the timeline's publications (发布、定时发布、撤下) are
+    what makes an article one that was ever published: deleting them first, then
+    the article (back in 草稿) would get round the guard. They are refused on every
+    path but a superuser's ``articles_delete`` of their article."""
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.editor = staff_in_group("editor", "编辑")
+        cls.publisher = staff_in_group("publisher", "终审发布")
+        cls.root = UserFactory(username="root", is_staff=True, is_superuser=True)
+
+    def setUp(self):
+        self.article = published_then_withdrawn_and_edited(self.publisher, self.editor)
+        self.live = Revision.objects.get(article=self.article, is_live=True)
+        self.published = ArticleEvent.objects.get(
+            article=self.article, action="publish"
+        )
+
+    def assertRecordKept(self, delete):
+        before = self.counts()
+        with self.assertRaises(ProtectedError) as refused, transaction.atomic():
+            delete()
+        message = refused.exception.args[0]
+        self.assertIn(f"文章“{self.article.title}”（编号 {self.article.pk}）", message)
+        self.assertIn(RECORD_KEPT, message)
+        self.assertIn("超级用户", message)
+        self.assertIn("没有删除任何内容", message)
+        self.assertEqual(self.counts(), before)
+        self.assertTrue(Revision.objects.filter(pk=self.live.pk, is_live=True).exists())
+        self.assertTrue(ArticleEvent.objects.filter(pk=self.published.pk).exists())
+        return message
+
+    def test_the_way_round_the_article_guard_is_closed(self):
+        self.assertRecordKept(
+            lambda: Revision.objects.filter(article=self.article, is_live=True).delete()
+        )
+        self.assertRecordKept(
+            lambda: ArticleEvent.objects.filter(
+                article=self.article, action__in=("publish", "unpublish")
+            ).delete()
+        )
+        with self.assertRaisesMessage(ProtectedError, KEPT), transaction.atomic():
+            self.article.delete()
+        self.assertTrue(Article.objects.filter(pk=self.article.pk).exists())
+
+    def test_an_instance_delete_is_refused(self):
+        self.assertIn(
+            f"的线上版本（第 {self.live.version} 版）",
+            self.assertRecordKept(self.live.delete),
+        )
+        self.assertIn(
+            "的流转记录中的“发布”", self.assertRecordKept(self.published.delete)
+        )
+        # Not by what the object in memory says: the row's.
+        self.assertRecordKept(Revision(pk=self.live.pk).delete)
+        self.assertRecordKept(ArticleEvent(pk=self.published.pk).delete)
+        self.article.refresh_from_db()
+        self.assertEqual(self.article.live_revision_id, self.live.pk)
+
+    def test_a_queryset_delete_is_refused_and_deletes_none(self):
+        self.assertRecordKept(lambda: Revision.objects.all().delete())
+        self.assertRecordKept(lambda: self.article.events.all().delete())
+        self.assertRecordKept(
+            lambda: ArticleEvent.objects.filter(action="unpublish").delete()
+        )
+
+    def test_other_revisions_and_events_are_deleted_freely(self):
+        """Neither an older revision nor a step of the review is the record of a
+        publication."""
+        others = Revision.objects.filter(article=self.article, is_live=False)
+        self.assertTrue(others.exists())
+        count = others.count()
+        self.assertEqual(others.delete()[0], count)
+        ArticleEvent.objects.create(
+            article=self.article, action="submit", to_status=S.REVIEW_1
+        )
+        ArticleEvent.objects.filter(article=self.article, action="submit").delete()
+        self.assertEqual(
+            set(Revision.objects.values_list("pk", flat=True)), {self.live.pk}
+        )
+
+    def test_purge_revisions_still_purges_and_keeps_the_live_one(self):
+        old = timezone.now() - timedelta(days=400)
+        Revision.objects.update(created_at=old)
+        for _ in range(3):
+            revision_create(article=self.article, by=self.editor)
+        Revision.objects.update(created_at=old)
+        out = StringIO()
+        call_command("purge_revisions", "--older-than-days=30", "--keep=1", stdout=out)
+        self.assertIn("已删除", out.getvalue())
+        self.article.refresh_from_db()
+        kept = set(Revision.objects.values_list("pk", flat=True))
+        self.assertIn(self.live.pk, kept)
+        self.assertEqual(
+            kept,
+            {self.live.pk, self.article.draft_revision_id, max(kept)} - {None},
+        )
+
+    def test_the_superuser_service_deletes_the_article_with_its_record(self):
+        self.assertEqual(articles_delete(articles=[self.article], by=self.root), 1)
+        self.assertFalse(Article.objects.filter(pk=self.article.pk).exists())
+        self.assertFalse(Revision.objects.filter(article_id=self.article.pk).exists())
+        self.assertFalse(
+            ArticleEvent.objects.filter(article_id=self.article.pk).exists()
+        )
+        entry = AuditLog.objects.get(action=AuditLog.Action.DELETE)
+        self.assertEqual(entry.snapshot["published"]["title"], "发布过的标题")
+        # Its leave ended with it: another article's live revision is kept.
+        other = ArticleFactory(status=S.REVIEW_3, published_at=None)
+        article_publish(article=other, by=self.publisher)
+        with (
+            self.assertRaisesMessage(ProtectedError, RECORD_KEPT),
+            transaction.atomic(),
+        ):
+            Revision.objects.get(article=other, is_live=True).delete()

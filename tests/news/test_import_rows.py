@@ -140,15 +140,17 @@ class RowInsertTests(TestCase):
 
     def test_ids_given_back_after_the_newest_rows_were_deleted(self):
         """The ids skip those of deleted rows as the database does (SQLite's
-        AUTOINCREMENT, PostgreSQL's sequence), in a batch after a batch."""
+        AUTOINCREMENT, PostgreSQL's sequence), in a batch after a batch. (Steps
+        of the review: a publication on the timeline is not deleted but with its
+        article, news.services.event_delete_guard.)"""
         insert = bulk.RowInsert(ArticleEvent, ("article_id", "action", "comment"))
         first = insert.insert(
-            [(self.article.pk, "publish", f"甲{i}") for i in range(5)],
+            [(self.article.pk, "submit", f"甲{i}") for i in range(5)],
             returning=("id",),
         )
         ArticleEvent.objects.filter(pk__in=[pk for (pk,) in first[-2:]]).delete()
         for round_ in ("乙", "丙"):
-            rows = [(self.article.pk, "publish", f"{round_}{i}") for i in range(7)]
+            rows = [(self.article.pk, "submit", f"{round_}{i}") for i in range(7)]
             returned = insert.insert(rows, returning=("comment", "id"))
             self.assertEqual(
                 sorted((c, pk) for c, pk in returned),
@@ -169,7 +171,7 @@ class RowInsertTests(TestCase):
             ArticleEvent, ("id", "article_id", "action", "comment")
         )
         made = insert.insert(
-            [(self.article.pk, "publish", f"甲{i}") for i in range(4)],
+            [(self.article.pk, "submit", f"甲{i}") for i in range(4)],
             returning=("id",),
         )
         ArticleEvent.objects.filter(pk=max(made)[0]).delete()
@@ -177,8 +179,8 @@ class RowInsertTests(TestCase):
             ids = bulk._take_ids(ArticleEvent, 3)
             self.assertEqual(len(set(ids)), 3)
             self.assertGreater(min(ids), max(made)[0])
-            with_id.insert((pk, self.article.pk, "publish", "乙") for pk in ids)
-        after = insert.insert([(self.article.pk, "publish", "丙")], returning=("id",))
+            with_id.insert((pk, self.article.pk, "submit", "乙") for pk in ids)
+        after = insert.insert([(self.article.pk, "submit", "丙")], returning=("id",))
         self.assertGreater(after[0][0], max(ids))
         self.assertEqual(
             sorted(
