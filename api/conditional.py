@@ -1,8 +1,10 @@
 """HTTP conditional requests: ETag/Last-Modified with 304 on GET, If-Match on writes.
 
 Reads: every successful GET gets an ``ETag`` (a hash of the body, or the row's version
-tag where the view provides one) and, for single rows, ``Last-Modified``; a matching
-``If-None-Match`` / ``If-Modified-Since`` gets 304.
+tag where the view provides one) and ``Last-Modified`` where the view sets
+``response_last_modified`` (none does today: not exact for the article detail nor a
+draft, news/api.py); a matching ``If-None-Match`` / ``If-Modified-Since`` gets 304.
+The schema documents the ``ETag`` (``api.schema.AutoSchema``).
 
 Writes: a write to a versioned row must carry ``If-Match`` with the row's current ETag
 (missing → 428, stale → 412). The version is then claimed with a conditional
@@ -76,8 +78,8 @@ def version_claim(*, model: type[models.Model], pk, version: int) -> int:
 class ConditionalGetMixin:
     """ETag on every 200 GET of a viewset; 304 when the client already has it.
 
-    A view may define ``get_etag(request)`` / ``get_last_modified(request)`` for
-    single rows; otherwise the ETag is a hash of the rendered body.
+    A view's handler may set ``self.response_etag`` / ``self.response_last_modified``
+    (a single row's); otherwise the ETag is a hash of the rendered body.
     """
 
     # Cache-Control of every response of the view (None: none set here).

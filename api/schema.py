@@ -9,6 +9,9 @@ from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.plumbing import get_view_model
 from rest_framework import permissions
 
+from .conditional import ConditionalGetMixin
+from .throttling import RatesFromSettingsMixin
+
 # The body of every error response (DRF's): ``{"detail": …}`` for the request as a
 # whole, ``{"<field>": [ … ]}`` naming each field (nested fields: an object).
 ERROR_COMPONENT = "Error"
@@ -37,6 +40,30 @@ RESPONSE_DESCRIPTIONS = {
     "201": _("已创建。"),
     "204": _("成功，无内容。"),
 }
+
+
+# The response headers of ``api.throttling`` (draft-ietf-httpapi-ratelimit-headers)
+# and of ``api.conditional``, as documented on the responses that carry them.
+RATE_LIMIT_HEADERS = {
+    "RateLimit-Policy": _(
+        "本次请求计入的限流配额（draft-ietf-httpapi-ratelimit-headers）：如 "
+        '`"anon";q=300;w=60`，每 w 秒最多 q 次请求；anon 按客户端地址计（匿名请求'
+        "和无效的令牌），user 按登录用户或令牌计。限流计入的响应都带此头，"
+        "错误和 429 也带。"
+    ),
+    "RateLimit": _(
+        '本次请求后剩余的额度：如 `"anon";r=297;t=42`，r 为当前窗口内还能发送的'
+        "请求数，t 为再过多少秒（向上取整）释放一个名额；429 时 t 与 Retry-After 相同。"
+    ),
+}
+ETAG_DESCRIPTION = _(
+    "内容的实体标签（ETag）：下次请求时放在 If-None-Match 请求头中，"
+    "内容未变则返回 304（无正文）。"
+)
+
+
+def _string_header(description) -> dict:
+    return {"schema": {"type": "string"}, "description": str(description)}
 
 
 class AutoSchema(openapi.AutoSchema):
@@ -75,6 +102,30 @@ class AutoSchema(openapi.AutoSchema):
                         % {"name": model._meta.verbose_name}
                     )
         return parameters
+
+    def _get_response_headers_for_code(self, status_code, direction="response"):
+        """Besides the headers an ``extend_schema`` names: ``RateLimit-Policy`` and
+        ``RateLimit`` where one of our throttles with a rate counts the view's
+        requests (every API view, under the default throttles; they are what
+        ``RateLimitHeadersMiddleware`` reports), and the ``ETag`` of every 200 of a
+        GET (``api.conditional.ConditionalGetMixin``). ``document_errors`` gives
+        the error responses the rate headers of the success one."""
+        headers = {}
+        if any(
+            isinstance(throttle, RatesFromSettingsMixin) and throttle.rate
+            for throttle in self.view.get_throttles()
+        ):
+            headers.update(
+                {n: _string_header(d) for n, d in RATE_LIMIT_HEADERS.items()}
+            )
+        if (
+            self.method == "GET"
+            and str(status_code) == "200"
+            and isinstance(self.view, ConditionalGetMixin)
+        ):
+            headers["ETag"] = _string_header(ETAG_DESCRIPTION)
+        headers.update(super()._get_response_headers_for_code(status_code, direction))
+        return headers
 
     def get_auth(self):
         auths = super().get_auth()
@@ -192,18 +243,27 @@ def document_errors(result, generator, request, public):
                 if code.startswith("2"):
                     media_types = list(response.get("content", {})) or media_types
                     break
+            # A throttle that counted the request counts its error too (the 401 of
+            # a refused credential and the 429 included): the same rate headers.
+            rate_headers = {
+                name: header
+                for response in responses.values()
+                for name, header in response.get("headers", {}).items()
+                if name in RATE_LIMIT_HEADERS
+            }
             for code in _error_codes(operation, method):
                 response = {
                     "description": str(ERROR_DESCRIPTIONS[code]),
                     "content": {m: {"schema": {"$ref": ref}} for m in media_types},
                 }
+                headers = dict(rate_headers)
                 if code == "429":
-                    response["headers"] = {
-                        "Retry-After": {
-                            "schema": {"type": "integer"},
-                            "description": str(_("再试之前需等待的秒数。")),
-                        }
+                    headers["Retry-After"] = {
+                        "schema": {"type": "integer"},
+                        "description": str(_("再试之前需等待的秒数。")),
                     }
+                if headers:
+                    response["headers"] = headers
                 responses.setdefault(code, response)
             operation["responses"] = dict(sorted(responses.items()))
     return result

@@ -142,6 +142,17 @@ class SubmitSerializer(serializers.Serializer):
     )
 
 
+def written_etag(code: int) -> OpenApiParameter:
+    """The ``ETag`` response header of a draft's write (its ``code`` response)."""
+    return OpenApiParameter(
+        "ETag",
+        str,
+        OpenApiParameter.HEADER,
+        response=[code],
+        description=_("写入后稿件的 ETag：下次修改或送审时放在 If-Match 请求头中。"),
+    )
+
+
 @extend_schema_view(
     list=extend_schema(
         summary=_("稿件列表"), description=_("未发布的稿件（需登录）。")
@@ -154,6 +165,7 @@ class SubmitSerializer(serializers.Serializer):
         description=_(
             "新建一篇草稿（需要新建稿件的权限）。响应头 ETag 用于之后修改时的 If-Match。"
         ),
+        parameters=[written_etag(201)],
     ),
     partial_update=extend_schema(
         summary=_("修改草稿"),
@@ -161,7 +173,7 @@ class SubmitSerializer(serializers.Serializer):
             "修改稿件的部分字段，需在 If-Match 中给出当前 ETag（缺少为 428，过期为 412）。"
             "已发布的文章只改其修改稿，读者看到的不变。"
         ),
-        parameters=[IF_MATCH],
+        parameters=[IF_MATCH, written_etag(200)],
     ),
     update=extend_schema(
         summary=_("修改草稿（全部字段）"),
@@ -169,7 +181,7 @@ class SubmitSerializer(serializers.Serializer):
             "修改稿件的全部可写字段，需在 If-Match 中给出当前 ETag（缺少为 428，"
             "过期为 412）。已发布的文章只改其修改稿，读者看到的不变。"
         ),
-        parameters=[IF_MATCH],
+        parameters=[IF_MATCH, written_etag(200)],
     ),
 )
 class DraftViewSet(
@@ -288,7 +300,7 @@ class DraftViewSet(
         description=_("把草稿送交初审（需要“提交送审”权限）。"),
         request=SubmitSerializer,
         responses=DraftDetailSerializer,
-        parameters=[IF_MATCH],
+        parameters=[IF_MATCH, written_etag(200)],
     )
     @action(detail=True, methods=["post"])
     def submit(self, request, pk=None):
