@@ -730,5 +730,14 @@ CORS_URLS_REGEX = r"^/api/.*$"
 CORS_ALLOW_ALL_ORIGINS = True
 CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
 CORS_ALLOW_CREDENTIALS = False
-# Response headers a cross-origin script may read besides the CORS-safelisted ones.
-CORS_EXPOSE_HEADERS = ["RateLimit", "RateLimit-Policy", "Retry-After"]
+# Response headers a cross-origin script may read besides the CORS-safelisted ones:
+# the rate (api.throttling), the validators for a conditional request
+# (api.conditional) and a CSV download's file name (api.renderers).
+CORS_EXPOSE_HEADERS = [
+    "RateLimit",
+    "RateLimit-Policy",
+    "Retry-After",
+    "ETag",
+    "Last-Modified",
+    "Content-Disposition",
+]

@@ -436,6 +436,31 @@ class FormatTests(ApiTestCase):
         )
         self.assertNotIn("POST", preflight.get("Access-Control-Allow-Methods", ""))
 
+    def test_a_cross_origin_script_may_read_the_validators_and_the_file_name(self):
+        """ETag and Last-Modified for its conditional requests, Content-Disposition
+        for a CSV's file name, besides the rate headers."""
+        response = self.client.get(
+            ARTICLES, {"format": "csv"}, HTTP_ORIGIN="https://example.org"
+        )
+        self.assertEqual(response.status_code, 200)
+        self.assertIn("attachment", response["Content-Disposition"])
+        self.assertTrue(response["ETag"])
+        exposed = {
+            h.strip().lower()
+            for h in response["Access-Control-Expose-Headers"].split(",")
+        }
+        self.assertLessEqual(
+            {
+                "etag",
+                "last-modified",
+                "content-disposition",
+                "ratelimit",
+                "ratelimit-policy",
+                "retry-after",
+            },
+            exposed,
+        )
+
     def test_browsable_api_is_chinese(self):
         response = self.client.get(ARTICLES, HTTP_ACCEPT="text/html")
         self.assertEqual(response.status_code, 200)
