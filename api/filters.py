@@ -18,6 +18,7 @@ from datetime import UTC
 
 import django_filters
 from django import forms
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy as _
 from django_filters import fields as filter_fields
 from django_filters.rest_framework import DjangoFilterBackend
@@ -212,9 +213,26 @@ class StrictFilterBackend(DjangoFilterBackend):
                     for name, messages in filterset.errors.items()
                 }
             )
-        # A filter method refusing its value with Django's ValidationError is a 400
-        # in DRF's shape: api.views.exception_handler.
-        return filterset.qs
+        if (
+            type(filterset).filter_queryset
+            is not django_filters.FilterSet.filter_queryset
+        ):
+            # A FilterSet with its own loop: a filter's Django ValidationError is
+            # a 400 with non_field_errors (api.views.exception_handler).
+            return filterset.qs
+        # django-filter's own loop (FilterSet.filter_queryset), which does not say
+        # which filter refused its value with Django's ValidationError (a filter
+        # method, a lookup on a typed column): here the error names its parameter,
+        # as the form's errors above do.
+        queryset = filterset.queryset.all()
+        for name, value in filterset.form.cleaned_data.items():
+            try:
+                queryset = filterset.filters[name].filter(queryset, value)
+            except DjangoValidationError as exc:
+                raise ValidationError(
+                    {name: [f"{name}: {message}" for message in exc.messages]}
+                ) from None
+        return queryset
 
 
 def _descending(key) -> bool:

@@ -162,7 +162,8 @@ def exception_handler(exc, context):
 
     Django's ``ValidationError`` (a model's ``full_clean``, a filter method, a lookup
     on a typed column) is a 400 shaped as a serializer's: ``{"<field>": [ … ]}``,
-    ``non_field_errors`` for the rest, the Chinese messages kept.
+    ``non_field_errors`` for the rest, the Chinese messages kept (a filter's comes
+    keyed by its parameter from ``api.filters.StrictFilterBackend``).
 
     DRF passes the message of Django's ``Http404`` on (``get_object_or_404``: "No
     Observation matches the given query.", English and naming a model class); a
