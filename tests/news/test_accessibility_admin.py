@@ -17,6 +17,7 @@ from news.models import Article, Channel
 from news.services import article_update
 from news.workflow import article_publish
 from tests.factories import ArticleFactory, ChannelFactory, staff_in_group
+from tests.news.test_bulk_publish import confirm_data
 
 S = Article.Status
 BAD_BODY = '<h2>概况</h2><p>通知见<a href="https://a.cn/x">这里</a></p><h4>细目</h4>'
@@ -167,10 +168,14 @@ class PublishingTests(TestCase):
     def test_bulk_action_publishes(self):
         article = ArticleFactory(status=S.REVIEW_3, body=BAD_BODY, title="有问题")
         self.client.force_login(self.publisher)
-        response = self.client.post(
+        page = self.client.post(
             "/admin/news/article/",
             {"action": "publish_selected", "_selected_action": [article.pk]},
-            follow=True,
+        )
+        # The confirmation page (tests/news/test_bulk_publish.py), then its form.
+        self.assertEqual(page.status_code, 200)
+        response = self.client.post(
+            "/admin/news/article/", confirm_data(page), follow=True
         )
         self.assertIn("“有问题”已发布。", texts(response))
         article.refresh_from_db()
