@@ -1,7 +1,8 @@
 """HTTP conditional requests: ETag/Last-Modified with 304 on GET, If-Match on writes.
 
 Reads: every successful GET gets an ``ETag`` (a hash of the body, or the row's version
-tag where the view provides one) and ``Last-Modified`` where the view sets
+tag where the view provides one; in English with the language in it, as every
+language's body may differ: ``language_etag``) and ``Last-Modified`` where the view sets
 ``response_last_modified`` (none does today: not exact for the article detail nor a
 draft, news/api.py); a matching ``If-None-Match`` / ``If-Modified-Since`` gets 304.
 The schema documents the ``ETag`` (``api.schema.AutoSchema``).
@@ -17,7 +18,9 @@ from __future__ import annotations
 import hashlib
 from datetime import datetime
 
+from django.conf import settings
 from django.db import models
+from django.utils import translation
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date, parse_etags, quote_etag
 from django.utils.translation import gettext_lazy as _
@@ -48,8 +51,20 @@ def version_etag(obj: models.Model) -> str:
     return quote_etag(f"{obj.pk}-{obj.version}-{stamp}")
 
 
+def language_etag(etag: str, language: str | None = None) -> str:
+    """``etag`` (quoted) of the body in ``language`` (the active one by default):
+    as it is in Chinese, the default; with the language code in it otherwise
+    (``"12-3-…-en"``), so that a 304 never confirms one language's body to a
+    client of the other."""
+    language = language or translation.get_language()
+    if not language or language == settings.LANGUAGE_CODE:
+        return etag
+    return f"{etag[:-1]}-{language}{etag[-1]}"
+
+
 def check_if_match(request, current_etag: str) -> None:
-    """Raise 428 without ``If-Match``, 412 when it does not name ``current_etag``."""
+    """Raise 428 without ``If-Match``, 412 when it does not name ``current_etag``
+    (in any language: ``language_etag``, the version is the same)."""
     header = request.headers.get("If-Match")
     if not header:
         raise PreconditionRequired()
@@ -57,7 +72,8 @@ def check_if_match(request, current_etag: str) -> None:
     if "*" in etags:
         return
     # Weak comparison is not allowed for If-Match (RFC 9110 13.1.1).
-    if current_etag not in etags:
+    current = {language_etag(current_etag, code) for code, _name in settings.LANGUAGES}
+    if current.isdisjoint(etags):
         raise PreconditionFailed()
 
 
@@ -97,6 +113,7 @@ class ConditionalGetMixin:
             response.render()
             digest = hashlib.sha256(response.content).hexdigest()[:32]
             etag = quote_etag(digest)
+        etag = language_etag(etag)
         response["ETag"] = etag
         if last_modified is not None:
             response["Last-Modified"] = http_date(last_modified.timestamp())

@@ -12,7 +12,12 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 
-from api.conditional import PreconditionFailed, check_if_match, version_etag
+from api.conditional import (
+    PreconditionFailed,
+    check_if_match,
+    language_etag,
+    version_etag,
+)
 from api.views import ApiViewMixin, ModelPermissions, validation_detail
 
 from . import workflow
@@ -260,7 +265,7 @@ class DraftViewSet(
         response = Response(
             self.get_serializer(article).data, status=status.HTTP_201_CREATED
         )
-        response["ETag"] = version_etag(article)
+        response["ETag"] = language_etag(version_etag(article))
         return response
 
     def update(self, request, *args, **kwargs):
@@ -292,7 +297,7 @@ class DraftViewSet(
             raise ValidationError(validation_detail(exc)) from None
         article = working_copy(Article.objects.get(pk=article.pk))
         response = Response(self.get_serializer(article).data)
-        response["ETag"] = version_etag(article)
+        response["ETag"] = language_etag(version_etag(article))
         return response
 
     @extend_schema(
@@ -321,5 +326,5 @@ class DraftViewSet(
             raise ValidationError({"status": exc.messages}) from None
         article = working_copy(Article.objects.get(pk=article.pk))
         response = Response(self.get_serializer(article).data)
-        response["ETag"] = version_etag(article)
+        response["ETag"] = language_etag(version_etag(article))
         return response

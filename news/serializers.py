@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.files.storage import default_storage
 from django.core.validators import URLValidator
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -32,6 +34,14 @@ def absolute(request, url: str) -> str:
     return request.build_absolute_uri(url) if request is not None else url
 
 
+def page_url(request, obj) -> str:
+    """The absolute address of ``obj``'s Chinese page, in either language of the
+    API: a page's address is its identity (``/news/<id>/``), not a label, and
+    ``reverse`` in English would give the ``/en/`` one."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return absolute(request, obj.get_absolute_url())
+
+
 class ChannelSerializer(serializers.ModelSerializer):
     slug = slug_field(_("出现在栏目网址中的名称。"))
     url = serializers.SerializerMethodField(help_text=_("栏目页面的网址。"))
@@ -46,7 +56,7 @@ class ChannelSerializer(serializers.ModelSerializer):
         }
 
     def get_url(self, obj: Channel) -> str:
-        return absolute(self.context.get("request"), obj.get_absolute_url())
+        return page_url(self.context.get("request"), obj)
 
 
 class ChannelRefSerializer(serializers.ModelSerializer):
@@ -75,7 +85,7 @@ class TagSerializer(serializers.ModelSerializer):
         }
 
     def get_url(self, obj: Tag) -> str:
-        return absolute(self.context.get("request"), obj.get_absolute_url())
+        return page_url(self.context.get("request"), obj)
 
 
 class PersonSerializer(serializers.ModelSerializer):
@@ -92,7 +102,7 @@ class PersonSerializer(serializers.ModelSerializer):
         }
 
     def get_url(self, obj: Person) -> str:
-        return absolute(self.context.get("request"), obj.get_absolute_url())
+        return page_url(self.context.get("request"), obj)
 
 
 class BylineSerializer(serializers.ModelSerializer):
@@ -248,7 +258,7 @@ class ArticleSerializer(serializers.ModelSerializer):
         return [{"name": t.name, "slug": t.slug} for t in obj.tags.all()]
 
     def get_url(self, obj: Article) -> str:
-        return absolute(self.context.get("request"), obj.get_absolute_url())
+        return page_url(self.context.get("request"), obj)
 
     @extend_schema_field(
         {

@@ -8,9 +8,12 @@ URL (``/…`` Chinese, ``/en/…`` English). Three middlewares keep it so:
 - ``LocaleMiddleware`` takes the language of a public URL from its prefix only: an
   unprefixed URL is Chinese whatever the ``Accept-Language`` header or language
   cookie says, so the response does not ``Vary`` on them. Only the admin (private
-  pages, one editor's own language) still negotiates, and the API's schema and
-  its Swagger page: ``?lang=en``, else ``Accept-Language`` (never the cookie), else
-  Chinese, with ``Vary: Accept-Language``.
+  pages, one editor's own language) still negotiates, and the API (every URL under
+  ``/api/``): ``Accept-Language`` (never the cookie), else Chinese, with
+  ``Vary: Accept-Language`` on every response; the schema and its Swagger page
+  take ``?lang=en`` first. The language is deactivated when the response is closed
+  (``request_finished``), so that nothing run after a request in the same thread
+  speaks its language.
 - ``AuthenticationMiddleware``: a request without a session cookie has no user to
   look up, so its user is anonymous without touching the session (which would add
   ``Vary: Cookie`` to the response).
@@ -40,6 +43,8 @@ from django.conf import settings
 from django.contrib.auth import middleware as auth_middleware
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.messages.storage.cookie import CookieStorage
+from django.core.signals import request_finished
+from django.dispatch import receiver
 from django.middleware import locale
 from django.middleware.http import ConditionalGetMiddleware
 from django.utils import timezone, translation
@@ -60,8 +65,12 @@ PUBLIC_NAMESPACES = frozenset({"news", "quality"})
 NEGOTIATED_PREFIXES = ("/admin/",)
 
 
-# The OpenAPI schema and its docs page: ``?lang=``, else Accept-Language, never the
-# cookie (a shared cache would need ``Vary: Cookie``), else Chinese.
+# The API: Accept-Language, never the cookie (a shared cache would need
+# ``Vary: Cookie``), else Chinese. Not ``?lang=`` on the data endpoints, where an
+# unknown query parameter is a 400 (api.filters.StrictFilterBackend).
+API_PREFIX = "/api/"
+# The OpenAPI schema and its docs page: ``?lang=`` first (a link to the English
+# docs), then as the rest of the API.
 SCHEMA_PREFIXES = ("/api/schema/", "/api/docs/")
 
 
@@ -69,19 +78,33 @@ def negotiates_language(request) -> bool:
     return request.path_info.startswith(NEGOTIATED_PREFIXES)
 
 
+def is_api(request) -> bool:
+    return request.path_info.startswith(API_PREFIX)
+
+
 def schema_language(request) -> str:
     """The language of the API schema or docs asked for by ``request``.
 
     ``?lang=`` wins (a code we do not have is Chinese, and is never activated:
-    ``api.views.SchemaView``); without it, the first supported language of
-    ``Accept-Language``.
+    ``api.views.SchemaView``); without it, ``api_language``.
     """
     asked = request.GET.get("lang")
     if asked:
-        codes = [asked]
-    else:
-        header = request.META.get("HTTP_ACCEPT_LANGUAGE", "")
-        codes = [code for code, _q in trans_real.parse_accept_lang_header(header)]
+        return _first_supported([asked])
+    return api_language(request)
+
+
+def api_language(request) -> str:
+    """The first language of ``Accept-Language`` that the site has, else Chinese
+    (``LANGUAGE_CODE``): ``en`` and ``en-GB`` are English; no header, ``zh``,
+    ``zh-CN``, ``fr`` and ``*`` Chinese."""
+    header = request.META.get("HTTP_ACCEPT_LANGUAGE", "")
+    return _first_supported(
+        [code for code, _q in trans_real.parse_accept_lang_header(header)]
+    )
+
+
+def _first_supported(codes: list[str]) -> str:
     for code in codes:
         if code == "*":
             break
@@ -99,7 +122,7 @@ class LocaleMiddleware(locale.LocaleMiddleware):
     unprefixed URL under ``i18n_patterns(prefix_default_language=False)``, but still
     adds ``Vary: Accept-Language`` to the response, which splits every shared cache's
     copy of the page by the readers' browser languages. URLs outside the patterns
-    (the API, the sitemaps, /healthz) are Chinese too; only the admin negotiates.
+    (the sitemaps, /healthz) are Chinese too; only the admin and the API negotiate.
     """
 
     def process_request(self, request):
@@ -107,6 +130,8 @@ class LocaleMiddleware(locale.LocaleMiddleware):
             language = translation.get_language_from_request(request)
         elif request.path_info.startswith(SCHEMA_PREFIXES):
             language = schema_language(request)
+        elif is_api(request):
+            language = api_language(request)
         else:
             language = (
                 translation.get_language_from_path(request.path_info)
@@ -116,12 +141,19 @@ class LocaleMiddleware(locale.LocaleMiddleware):
         request.LANGUAGE_CODE = translation.get_language()
 
     def process_response(self, request, response):
-        if negotiates_language(request) or request.path_info.startswith(
-            SCHEMA_PREFIXES
-        ):
+        if negotiates_language(request) or is_api(request):
             patch_vary_headers(response, ("Accept-Language",))
         response.headers.setdefault("Content-Language", translation.get_language())
         return response
+
+
+@receiver(request_finished, dispatch_uid="yantai.httpcache.end_language")
+def end_language(**kwargs) -> None:
+    """Back to the default language once a response is closed (its body sent, a
+    streamed one too): the thread's next request runs the middlewares above
+    ``LocaleMiddleware`` (and anything else before it activates) in Chinese, not
+    in the previous client's language."""
+    translation.deactivate()
 
 
 def _anonymous() -> AnonymousUser:
