@@ -63,17 +63,21 @@ class ModelPermissionsOrAnonReadOnly(permissions.DjangoModelPermissionsOrAnonRea
         return super().has_permission(request, view)
 
 
-SUFFIXES = {"List": _("列表"), "Instance": _("详情")}
+# A viewset's page in the browsable API: whole patterns, not a suffix glued on
+# (English puts a space between: "Tag list").
+SUFFIXES = {"List": _("%(name)s列表"), "Instance": _("%(name)s详情")}
 
 
 def view_name(view) -> str:
-    """Chinese names in the browsable API: a viewset's ``verbose_name`` + 列表/详情."""
+    """Names in the browsable API, in the request's language: a viewset's
+    ``verbose_name`` + 列表/详情."""
     label = getattr(view, "verbose_name", None)
     if label is None:
         return views.get_view_name(view)
     if getattr(view, "name", None):
         return str(view.name)
-    return f"{label}{SUFFIXES.get(getattr(view, 'suffix', None), '')}"
+    pattern = SUFFIXES.get(getattr(view, "suffix", None))
+    return pattern % {"name": label} if pattern else str(label)
 
 
 def view_description(view, html: bool = False) -> str:

@@ -535,3 +535,25 @@ class NoLeakTests(LanguageTestCase):
         self.assertEqual(response.json(), {"detail": "未找到。"})
         response = self.client.post(DRAFTS, {}, format="json")
         self.assertEqual(response.json(), {"detail": "身份认证信息未提供。"})
+
+
+class BrowsableApiLanguageTests(LanguageTestCase):
+    def test_the_browsable_api_names_its_page_in_the_language(self):
+        for header, title in [
+            ("", "<h1>标签列表</h1>"),
+            ("fr", "<h1>标签列表</h1>"),
+            ("en", "<h1>Tag list</h1>"),
+        ]:
+            with self.subTest(header):
+                page = self.client.get(
+                    "/api/v1/tags/",
+                    HTTP_ACCEPT="text/html",
+                    HTTP_ACCEPT_LANGUAGE=header,
+                )
+                self.assertContains(page, title)
+        page = self.client.get(
+            f"/api/v1/tags/{TagFactory().pk}/",
+            HTTP_ACCEPT="text/html",
+            HTTP_ACCEPT_LANGUAGE="en",
+        )
+        self.assertContains(page, "<h1>Tag detail</h1>")
