@@ -16,15 +16,17 @@
 - A rename (``labels_changed``): an indicator saved (its pages, even when hidden:
   their 404 replaces them), a region, period, unit or topic saved (the pages of the
   public indicators with a value in it, measured in it, filed under it).
+- An indicator's code changed or the indicator deleted (``codes_gone``): the pages
+  at its old addresses (their 404 replaces them), the dataset's, the data home and
+  the registry lists that reported that code. The old code is read before the save
+  (``quality.signals``), the deleted one from the instance.
 
 All that one transaction changed is sent in one batch after its commit.
 
 Worked out after the commit, from the rows committed, and only when a front-end
 cache is named (``news.frontcache.enabled``): otherwise nothing is queried. Every
 address in every language (``/quality/…`` and ``/en/quality/…``). Left to
-``s-maxage``: filtered lists (``?category=…``, searches), an indicator's old
-addresses when its code changes or it is deleted (only the new state is known at
-commit), and the annual reports, which print the body stored when the version was
+``s-maxage``: filtered lists (``?category=…``, searches), and the annual reports, which print the body stored when the version was
 generated.
 """
 
@@ -135,7 +137,13 @@ def labels_changed(
     )
 
 
-_KINDS = ("indicators", "shown", "regions", "periods", "units", "topics")
+def codes_gone(codes: Iterable[str]) -> None:
+    """Refresh, at commit, the pages at these codes' addresses (an indicator's old
+    code after a change, a deleted indicator's): now 404."""
+    _pending_changes(gone=codes)
+
+
+_KINDS = ("indicators", "shown", "regions", "periods", "units", "topics", "gone")
 
 
 def _pending_changes(**ids: Iterable[int]) -> None:
@@ -167,7 +175,7 @@ def _changed_indicator_paths() -> list[str]:
             ).values("indicator_id")
         )
     changed |= Q(unit_id__in=pending["units"]) | Q(topic_id__in=pending["topics"])
-    return _indicator_paths((changed & Q(is_public=True)) | shown)
+    return _indicator_paths((changed & Q(is_public=True)) | shown, pending["gone"])
 
 
 def indicator_paths(indicator_ids: Iterable[int]) -> list[str]:
@@ -177,12 +185,15 @@ def indicator_paths(indicator_ids: Iterable[int]) -> list[str]:
     return _indicator_paths(Q(is_public=True, pk__in=list(indicator_ids)))
 
 
-def _indicator_paths(indicators: Q) -> list[str]:
+def _indicator_paths(indicators: Q, gone: Iterable[str] = ()) -> list[str]:
+    """The pages of ``indicators`` and of the codes ``gone`` (no longer any
+    indicator's, or another's now: their addresses are refreshed all the same)."""
     codes = list(
         Indicator.objects.filter(indicators)
         .order_by("code")
         .values_list("code", flat=True)
     )
+    codes += sorted(set(gone) - set(codes))
     if not codes:
         return []
     pages = _indicator_pages(codes)

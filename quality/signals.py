@@ -3,10 +3,11 @@
 the API's cached observation counts (api.pagination) and nginx's and the CDNs'
 copies of the data pages (quality.frontcache)."""
 
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
 
 from api.counts import bump_count_generation
+from news import frontcache as news_frontcache
 from news.models import Article
 
 from . import frontcache, stamps
@@ -85,11 +86,36 @@ def refresh_data_pages(sender, instance, raw=False, **kwargs):
         frontcache.observations_changed((instance.indicator_id,))
 
 
+@receiver(pre_save, sender=Indicator)
+def remember_indicator_code(sender, instance, raw=False, update_fields=None, **kwargs):
+    """The code its addresses carry until this save (read only when a front-end
+    cache is named: otherwise a save costs what it did)."""
+    instance._code_before = None  # not an earlier save's
+    if raw or instance.pk is None or not news_frontcache.enabled():
+        return
+    if update_fields is not None and "code" not in update_fields:
+        return
+    instance._code_before = (
+        sender.objects.filter(pk=instance.pk).values_list("code", flat=True).first()
+    )
+
+
 @receiver(post_save, sender=Indicator)
 def refresh_indicator_pages(sender, instance, raw=False, **kwargs):
-    """Its name, unit, 口径… renamed, or it hidden: its pages, at commit."""
-    if not raw:
-        frontcache.labels_changed(indicators=(instance.pk,))
+    """Its name, unit, 口径… renamed, or it hidden: its pages, at commit; its code
+    changed: the old addresses too."""
+    if raw:
+        return
+    frontcache.labels_changed(indicators=(instance.pk,))
+    before = getattr(instance, "_code_before", None)
+    if before is not None and before != instance.code:
+        frontcache.codes_gone((before,))
+
+
+@receiver(post_delete, sender=Indicator)
+def refresh_deleted_indicator_pages(sender, instance, **kwargs):
+    """Its pages, 404 from now on, at commit."""
+    frontcache.codes_gone((instance.code,))
 
 
 #: What a data page prints of each: region and period names, unit symbols and topic

@@ -42,6 +42,10 @@ from .factories import (
 
 SITE = "https://quality.example.gov.cn"
 QUOTE = "全市新增山东名牌产品181个"
+# What saving and deleting an indicator costs without a front-end cache (measured
+# before the old addresses were purged: reading them must not add to it).
+SAVE_QUERIES = 2
+DELETE_QUERIES = 6
 
 
 def both_languages(*paths: str) -> set[str]:
@@ -478,3 +482,41 @@ class RenamesPurgeDataPagesTests(PurgeStandIns):
         self.assertEqual(
             self.renamed(RegionFactory(code="370611"), name="福山区"), set()
         )
+
+
+class OldAddressesPurgedTests(PurgeStandIns):
+    """An indicator's addresses carry its code: a new code, or its deletion, leaves
+    the old addresses in nginx and the CDN unless they are refreshed too (their 404
+    replaces the copies)."""
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.brands = IndicatorFactory(code="brands")
+        ObservationFactory(indicator=cls.brands)
+        cls.empty = IndicatorFactory(code="empty")  # no value: it can be deleted
+        IndicatorFactory(code="unrelated")
+
+    def common(self) -> set[str]:
+        return both_languages("/quality/", "/quality/data.csv", "/quality/data.xlsx")
+
+    def test_a_code_change_purges_the_old_and_the_new_addresses(self):
+        with self.captureOnCommitCallbacks(execute=True):
+            self.brands.code = "brands_sd"
+            self.brands.save()
+        self.assertEqual(
+            self.purged(),
+            indicator_pages("brands") | indicator_pages("brands_sd") | self.common(),
+        )
+
+    def test_a_deleted_indicator_purges_its_addresses(self):
+        with self.captureOnCommitCallbacks(execute=True):
+            self.empty.delete()
+        self.assertEqual(self.purged(), indicator_pages("empty") | self.common())
+
+    def test_no_query_is_added_without_a_front_end_cache(self):
+        with override_settings(FRONTEND_CACHE_URLS=[], FRONTEND_CACHE_CDN=""):
+            self.brands.name = "山东名牌产品数"
+            with self.assertNumQueries(SAVE_QUERIES):
+                self.brands.save()
+            with self.assertNumQueries(DELETE_QUERIES):
+                self.empty.delete()
