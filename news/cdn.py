@@ -9,7 +9,10 @@ the environment under the names the vendors' own tools read
 ``FRONTEND_CACHE_CDN_ENDPOINT`` sends the calls elsewhere than the public API (a
 government cloud's own endpoint, or the tests' stand-in). ``news.frontcache`` calls
 ``purger().purge(urls)`` with the public addresses of the pages a publication,
-correction or withdrawal made stale, after nginx has its new copies.
+correction or withdrawal made stale, after nginx has its new copies;
+``purge_site(url)`` purges everything under the site's address, through the same
+SDKs (阿里云 ``RefreshObjectCaches`` of a ``Directory``, 腾讯云 ``PurgePathCache``
+of every file): what a restore changed (``news.frontcache.purge_site``).
 
 The SDKs are imported by the first purge, not with this module: a gunicorn worker
 that loads 阿里云's grows by ~12 MiB (its vendored requests), 腾讯云's by ~4 MiB, so
@@ -56,13 +59,20 @@ class AliyunPurger:
 
     def purge(self, urls: list[str]) -> None:
         """Ask for the purge; an exception says why it was refused."""
+        self._refresh("\n".join(urls), "File")
+
+    def purge_site(self, url: str) -> None:
+        """Purge everything under ``url`` (a directory: ends with ``/``)."""
+        self._refresh(url, "Directory")
+
+    def _refresh(self, paths: str, kind: str) -> None:
         from aliyunsdkcdn.request.v20180510.RefreshObjectCachesRequest import (
             RefreshObjectCachesRequest,
         )
 
         request = RefreshObjectCachesRequest()
-        request.set_ObjectPath("\n".join(urls))
-        request.set_ObjectType("File")
+        request.set_ObjectPath(paths)
+        request.set_ObjectType(kind)
         request.set_protocol_type(self.scheme)
         if self.host:
             request.set_endpoint(self.host)
@@ -99,6 +109,16 @@ class TencentPurger:
         request = models.PurgeUrlsCacheRequest()
         request.Urls = list(urls)
         self.client.PurgeUrlsCache(request)
+
+    def purge_site(self, url: str) -> None:
+        """Purge everything under ``url`` (a directory: ends with ``/``): every
+        file (``delete``), not only those the origin changed (``flush``)."""
+        from tencentcloud.cdn.v20180606 import models
+
+        request = models.PurgePathCacheRequest()
+        request.Paths = [url]
+        request.FlushType = "delete"
+        self.client.PurgePathCache(request)
 
 
 PURGERS = {"aliyun": AliyunPurger, "tencent": TencentPurger}

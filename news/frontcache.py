@@ -44,6 +44,7 @@ from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from . import cdn
 from .models import Article, Channel
@@ -183,6 +184,52 @@ def refresh_on_commit(
             refresh(list(collected))
 
     once_on_commit("frontcache", send)
+
+
+class SitePurgeError(Exception):
+    """Why the cloud CDN did not purge the whole site (a message for the operator)."""
+
+
+def purge_site() -> str:
+    """Purge everything under ``SITE_URL`` from ``FRONTEND_CACHE_CDN`` (a restore:
+    every page may differ), at once; the address purged. nginx and the caches that
+    take ``PURGE`` purge a page at a time and no one can list every page: clear them
+    first on their hosts (``manual_site_purges``), or the CDN fetches their copies."""
+    cloud = cdn.purger()
+    if cloud is None:
+        raise SitePurgeError(_("没有设置 FRONTEND_CACHE_CDN，没有可刷新的 CDN。"))
+    url = settings.SITE_URL.rstrip("/") + "/"
+    try:
+        cloud.purge_site(url)
+    except Exception as error:  # the SDKs' own errors, and the network's
+        raise SitePurgeError(
+            _("CDN 未能刷新整站缓存（%(error)s）。")
+            % {"error": f"{type(error).__name__}: {error}"}
+        ) from error
+    return url
+
+
+def manual_site_purges() -> list[str]:
+    """What the operator must clear by hand for the whole site to be refetched: nginx's
+    cache on each of its hosts, and Varnish's (the app can only refresh pages it
+    names)."""
+    steps = []
+    if settings.FRONTEND_CACHE_URLS:
+        steps.append(
+            _(
+                "在每台 nginx 主机上清空页面缓存（deploy/nginx/yantai.conf 的 "
+                "proxy_cache_path，默认 /var/cache/nginx/yantai）："
+                "sudo find /var/cache/nginx/yantai -type f -delete"
+            )
+        )
+    if settings.FRONTEND_CACHE_PURGE_URLS:
+        steps.append(
+            _(
+                "清空 FRONTEND_CACHE_PURGE_URLS 所指的缓存：Varnish 在其主机上运行 "
+                "varnishadm 'ban req.url ~ .'；其他缓存或 CDN 在其控制台刷新整站。"
+            )
+        )
+    return steps
 
 
 # One request of a step: what it is and where (for the log), and the call, which gives

@@ -335,3 +335,86 @@ def test_postgresql_is_pointed_at_pg_dump(site, tmp_path):
         )
         assert "Traceback" not in result.stderr
         assert not directory.exists()
+
+
+# After a restore every page may differ from the copies the caches in front keep.
+SITE_ADDRESS = "https://quality.example.gov.cn"
+CLOUDS = {
+    "tencent": ("TENCENTCLOUD_SECRET_ID", "TENCENTCLOUD_SECRET_KEY"),
+    "aliyun": ("ALIBABA_CLOUD_ACCESS_KEY_ID", "ALIBABA_CLOUD_ACCESS_KEY_SECRET"),
+}
+
+
+@pytest.fixture
+def cloud():
+    """The clouds' CDN API stand-in of tests/news/test_frontcache.py."""
+    from tests.news.test_frontcache import CloudAPI
+
+    api = CloudAPI([])
+    yield api
+    api.shutdown()
+    api.server_close()
+
+
+def cdn_env(cloud, name: str = "tencent") -> dict[str, str]:
+    key_id, secret = CLOUDS[name]
+    return {
+        "FRONTEND_CACHE_CDN": name,
+        "FRONTEND_CACHE_CDN_ENDPOINT": cloud.url,
+        key_id: "AKID-yantai",
+        secret: "s3cret",
+        "SITE_URL": SITE_ADDRESS,
+    }
+
+
+@pytest.mark.parametrize(
+    "name, action, kind",
+    [
+        ("tencent", "PurgePathCache", "delete"),
+        ("aliyun", "RefreshObjectCaches", "Directory"),
+    ],
+)
+def test_restore_purges_the_whole_site_from_the_cdn(
+    site, backup, cloud, name, action, kind
+):
+    change(site)
+    result = site.manage("restore", str(backup), "--force", **cdn_env(cloud, name))
+    assert result.returncode == 0, result.stderr
+    assert cloud.calls == [(action, [f"{SITE_ADDRESS}/"], "AKID-yantai")]
+    assert cloud.kinds == [kind]
+    assert f"已请 CDN 刷新 {SITE_ADDRESS}/ 下的全部缓存。" in result.stdout
+    assert site.dump() == dump(backup / "db.sqlite3")
+
+
+def test_a_refused_cdn_purge_leaves_the_restore_done_and_says_so(site, backup, cloud):
+    cloud.error = True
+    result = site.manage("restore", str(backup), "--force", **cdn_env(cloud))
+    assert result.returncode == 0, result.stderr
+    assert "CDN 未能刷新整站缓存（TencentCloudSDKException" in result.stderr
+    assert "./run manage purge_site" in result.stderr
+    assert site.dump() == dump(backup / "db.sqlite3")
+
+
+def test_restore_behind_nginx_says_what_to_clear_before_the_cdn(site, backup, cloud):
+    """nginx keeps its copies on its own hosts (no address lists them all): the
+    operator clears them, then purges the CDN, which would otherwise fetch them."""
+    result = site.manage(
+        "restore",
+        str(backup),
+        "--force",
+        FRONTEND_CACHE_URLS="http://10.0.0.11:8081",
+        FRONTEND_CACHE_PURGE_URLS="http://10.0.0.21:6081/",
+        **cdn_env(cloud),
+    )
+    assert result.returncode == 0, result.stderr
+    assert cloud.calls == []
+    assert "find /var/cache/nginx/yantai -type f -delete" in result.stdout
+    assert "varnishadm 'ban req.url ~ .'" in result.stdout
+    assert "然后运行 ./run manage purge_site" in result.stdout
+
+
+def test_restore_without_a_front_end_cache_says_nothing_of_one(site, backup):
+    result = site.manage("restore", str(backup), "--force")
+    assert result.returncode == 0, result.stderr
+    assert "CDN" not in result.stdout + result.stderr
+    assert "nginx" not in result.stdout + result.stderr

@@ -104,13 +104,16 @@ class Recorder(LocalServer):
 
 
 class CloudAPI(LocalServer):
-    """Stands in for 腾讯云's ``PurgeUrlsCache`` and 阿里云's ``RefreshObjectCaches``:
-    records each call as (action, urls, key id) and appends ("CDN", path) of each
-    address to ``log``; answers as the APIs document, or with their error when
-    ``error`` is set."""
+    """Stands in for 腾讯云's ``PurgeUrlsCache`` and 阿里云's ``RefreshObjectCaches``
+    (of files), and for the whole-site purges, 腾讯云's ``PurgePathCache`` and 阿里云's
+    ``RefreshObjectCaches`` of a directory: records each call as (action, urls, key
+    id), what it purges in ``kinds`` (``File``/``Directory``, ``FlushType``), and
+    appends ("CDN", path) of each address to ``log``; answers as the APIs document,
+    or with their error when ``error`` is set."""
 
     def __init__(self, log: list):
         self.calls: list[tuple[str, list[str], str]] = []
+        self.kinds: list[str] = []
         self.raw: list[bytes] = []
         self.error = False
         api = self
@@ -122,7 +125,9 @@ class CloudAPI(LocalServer):
                 query = parse_qs(urlsplit(self.path).query)
                 if "X-TC-Action" in self.headers:  # 腾讯云: JSON, TC3 signature
                     action = self.headers["X-TC-Action"]
-                    urls = json.loads(body)["Urls"]
+                    asked = json.loads(body)
+                    urls = asked["Urls"] if "Urls" in asked else asked["Paths"]
+                    api.kinds.append(asked.get("FlushType", "File"))
                     key = self.headers["Authorization"].split("Credential=")[1]
                     key = key.split("/")[0]
                     status, answer = 200, {"Response": {"TaskId": "t-1"}}
@@ -137,7 +142,9 @@ class CloudAPI(LocalServer):
                     action = query["Action"][0]
                     urls = query["ObjectPath"][0].split("\n")
                     key = query["AccessKeyId"][0]
-                    assert query["ObjectType"] == ["File"] and query["Signature"]
+                    kind = query["ObjectType"][0]
+                    assert kind in ("File", "Directory") and query["Signature"]
+                    api.kinds.append(kind)
                     status, answer = 200, {"RefreshTaskId": "7042", "RequestId": "r"}
                     if api.error:
                         status = 404

@@ -6,10 +6,12 @@
 
 from pathlib import Path
 
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
+from news.frontcache import SitePurgeError, manual_site_purges, purge_site
 from quality.backup import (
     REBUILD_COMMANDS,
     BackupError,
@@ -62,3 +64,33 @@ class Command(BaseCommand):
                 )
             )
         )
+        self.front_end_caches()
+
+    def front_end_caches(self) -> None:
+        """Every page may differ now: the copies nginx, Varnish and the CDN keep
+        too. The CDN is purged here unless a cache behind it must be cleared by
+        hand first (it would fetch that cache's old copies)."""
+        steps = manual_site_purges()
+        if steps:
+            self.stdout.write(_("前端缓存中仍是恢复前的页面，请依次："))
+            for number, step in enumerate(steps, 1):
+                self.stdout.write(f"{number}. {step}")
+            if settings.FRONTEND_CACHE_CDN:
+                self.stdout.write(
+                    f"{len(steps) + 1}. "
+                    + _("然后运行 ./run manage purge_site 刷新 CDN 的整站缓存。")
+                )
+            return
+        if not settings.FRONTEND_CACHE_CDN:
+            return
+        try:
+            url = purge_site()
+        except SitePurgeError as error:
+            self.stderr.write(
+                self.style.WARNING(
+                    str(error)
+                    + _("CDN 中仍是恢复前的页面：请稍后运行 ./run manage purge_site。")
+                )
+            )
+            return
+        self.stdout.write(_("已请 CDN 刷新 %(url)s 下的全部缓存。") % {"url": url})
