@@ -58,6 +58,21 @@ RULES = {
     ),
 }
 
+# Each rule in a few words, for the note a publication leaves in the timeline
+# (``publication_note``).
+RULE_NAMES = {
+    "image-alt": gettext_lazy("图片缺少替代文字"),
+    "image-alt-filename": gettext_lazy("替代文字是文件名"),
+    "heading-order": gettext_lazy("标题级别跳级"),
+    "heading-empty": gettext_lazy("标题没有文字"),
+    "heading-duplicate": gettext_lazy("标题重复"),
+    "link-vague": gettext_lazy("链接文字没有说明去向"),
+    "link-url": gettext_lazy("链接文字是网址"),
+    "link-empty": gettext_lazy("链接没有文字"),
+    "table-header": gettext_lazy("表格没有表头"),
+    "bold-paragraph": gettext_lazy("整段加粗"),
+}
+
 # Link texts that name no destination, compared without spaces, case and the
 # arrows and brackets around them (“更多>>”, “【详情】”).
 VAGUE_LINK_TEXTS = frozenset(
@@ -270,25 +285,45 @@ def check_body(html: str | None) -> list[Finding]:
     No query, except one when an image has an empty alt and a library id (to see
     whether the library marks it decorative).
     """
-    if not html:
-        return []
-    reader = _Reader()
-    reader.feed(html)
-    reader.close()
-    findings = reader.findings
-    if reader.empty_library_alts:
-        # By name: news.models imports modules that may import this one.
-        decorative = set(
-            apps.get_model("news", "Image")
-            .objects.filter(
-                pk__in={pk for pk, _f in reader.empty_library_alts},
-                is_decorative=True,
-            )
-            .values_list("pk", flat=True)
-        )
+    return check_bodies([html])[0]
+
+
+def check_bodies(htmls: list[str | None]) -> list[list[Finding]]:
+    """``check_body`` of each of ``htmls``, with one query for all (only when an
+    image has an empty alt and a library id): the bulk writer's batches."""
+    readers = []
+    for html in htmls:
+        reader = _Reader()
+        if html:
+            reader.feed(html)
+            reader.close()
+        readers.append(reader)
+    library = {pk for r in readers for pk, _f in r.empty_library_alts}
+    if not library:
+        return [reader.findings for reader in readers]
+    # By name: news.models imports modules that may import this one.
+    decorative = set(
+        apps.get_model("news", "Image")
+        .objects.filter(pk__in=library, is_decorative=True)
+        .values_list("pk", flat=True)
+    )
+    checked = []
+    for reader in readers:
         right = {id(f) for pk, f in reader.empty_library_alts if pk in decorative}
-        findings = [f for f in findings if id(f) not in right]
-    return findings
+        checked.append([f for f in reader.findings if id(f) not in right])
+    return checked
+
+
+def publication_note(findings: list[Finding]) -> str:
+    """What a publication's timeline entry says of the published body's findings
+    ("" without any): how many, and of which rules."""
+    if not findings:
+        return ""
+    rules = dict.fromkeys(f.rule for f in findings)
+    return _("发布时有 %(n)d 项无障碍提示：%(rules)s") % {
+        "n": len(findings),
+        "rules": "、".join(str(RULE_NAMES[rule]) for rule in rules),
+    }
 
 
 def findings_text(findings: list[Finding]) -> str:

@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 from yantai.html import html_to_text
 
 from . import pagecache
+from .accessibility import check_body, publication_note
 from .models import (
     Article,
     ArticleEvent,
@@ -401,6 +402,10 @@ def article_publish_content(
             _("定时发布：%(at)s")
             % {"at": timezone.localtime(published_at).strftime("%Y-%m-%d %H:%M")}
         )
+    # 无障碍检查 findings do not block (docs/architecture.md), but the timeline
+    # keeps them; a scheduled publication's: the body that will go live.
+    if barriers := publication_note(check_body(work.body)):
+        notes.append(barriers)
     content = {**content, "published_at": time_text(published_at)}
     if by is not None:
         content["responsible_editor"] = by.pk
