@@ -7,6 +7,7 @@ request, calls a service from ``workflow.py`` / ``revisions.py`` and renders.
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 from django import forms
@@ -53,6 +54,9 @@ from .services import (
 )
 
 PROTECTED_FIELDS = ("status", "version", "responsible_editor")
+# An id or a version as a form posts it: ASCII digits that fit a 64-bit column
+# (``str.isdigit`` takes "²", which ``int`` refuses).
+_NUMBER = re.compile(r"[0-9]{1,18}")
 CONTENT_FIELDS = set(CONTENT_KEYS) - {"bylines"}
 
 
@@ -695,7 +699,7 @@ class ArticleWorkflowAdminMixin:
         versions = {}
         for pk in selected:
             version = request.POST.get(f"version_{pk}", "")
-            if not (pk.isdigit() and version.isdigit()):
+            if not (_NUMBER.fullmatch(pk) and _NUMBER.fullmatch(version)):
                 messages.error(
                     request,
                     _(

@@ -231,17 +231,21 @@ class ChangedSinceTheConfirmationPageTests(BulkPublishTestCase):
         new = self.ready("新文章待终审")
         self.client.force_login(self.publisher)
         before = state()
-        response = self.confirm(
-            {
-                "action": "publish_selected",
-                "_selected_action": [new.pk],
-                "post": "yes",
-                f"version_{new.pk}": "第三版",
-            }
-        )
-        self.assertEqual(response.status_code, 200)
-        self.assertIn("缺少版本信息", self.said(response))
-        self.assertEqual(state(), before)
+        # Digits to str.isdigit() that int() refuses ("²"), and more digits than
+        # int() converts: a message, not a 500.
+        for bad in ("第三版", "²", "1²", "9" * 5000):
+            with self.subTest(bad=bad[:10]):
+                response = self.confirm(
+                    {
+                        "action": "publish_selected",
+                        "_selected_action": [new.pk],
+                        "post": "yes",
+                        f"version_{new.pk}": bad,
+                    }
+                )
+                self.assertEqual(response.status_code, 200)
+                self.assertIn("缺少版本信息", self.said(response))
+                self.assertEqual(state(), before)
 
 
 class ConfirmedSetTests(BulkPublishTestCase):
