@@ -104,6 +104,9 @@ VAGUE_LINK_TEXTS = frozenset(
 _LINK_DECORATION = re.compile(r"[\s>»›<«‹【】\[\]（）()…:：。.!！]+")
 _BARE_URL = re.compile(r"^(https?://|www\.)\S+$", re.I)
 _FILE_NAME = re.compile(r"^\S+\.(jpe?g|png|gif|webp|bmp|tiff?|svg)$", re.I)
+# A library image's id as ``news.body_images`` reads it (``str.isdigit`` takes
+# "²", which ``int`` refuses), no longer than a 64-bit column's.
+_LIBRARY_ID = re.compile(r"\d{1,18}")
 _HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
 _BOLD = {"strong", "b"}
 
@@ -224,7 +227,7 @@ class _Reader(HTMLParser):
         finding = _finding("image-alt", _("图片 %(src)s") % {"src": src})
         self.add(finding)
         library_id = attrs.get("data-file") or ""
-        if alt is not None and library_id.isdigit():
+        if alt is not None and _LIBRARY_ID.fullmatch(library_id):
             self.empty_library_alts.append((int(library_id), finding))
 
     def end_heading(self, heading: dict) -> None:

@@ -48,6 +48,14 @@ class ImageAltTests(TestCase):
             rules('<img src="/a.jpg" alt="" data-file="999999">'), ["image-alt"]
         )
 
+    def test_empty_alt_with_a_library_id_that_is_no_id(self):
+        # Digits to str.isdigit() that int() refuses, or too many for a column.
+        for bad in ("²", "1²", "9" * 5000):
+            with self.subTest(bad=bad[:10]):
+                html = f'<img src="/a.jpg" alt="" data-file="{bad}">'
+                with self.assertNumQueries(0):
+                    self.assertEqual(rules(html), ["image-alt"])
+
     def test_no_query_without_an_empty_library_alt(self):
         with self.assertNumQueries(0):
             check_body('<img src="/a.jpg" alt="码头" data-file="3"><p>正文</p>')

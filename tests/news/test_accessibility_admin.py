@@ -48,6 +48,19 @@ class ChangePageBoxTests(TestCase):
         self.assertContains(response, "标题级别跳级：从 h2 直接到 h4")
         self.assertContains(response, "h4“细目”")
 
+    def test_an_image_whose_library_id_is_no_number_opens(self):
+        # "²" is a digit to str.isdigit(), not to int(): the page opened, not a 500
+        # (and the article could be opened again).
+        article = ArticleFactory(
+            status=S.DRAFT,
+            body='<p>正文</p><p><img src="/a.jpg" alt="" data-file="²"></p>',
+        )
+        self.assertIn('data-file="²"', Article.objects.get(pk=article.pk).body)
+        response = self.page(article)
+        self.assertEqual(response.status_code, 200)
+        self.assertContains(response, "无障碍检查发现 1 处问题")
+        self.assertContains(response, "图片缺少替代文字")
+
     def test_box_says_when_there_is_nothing(self):
         response = self.page(ArticleFactory(status=S.DRAFT, body=GOOD_BODY))
         self.assertContains(response, "无障碍检查：未发现问题。")
