@@ -10,7 +10,7 @@
   (``article_pages``, registered with ``news.frontcache.add_article_pages``).
 - An observation added, changed or deleted (admin, API, services, import-export;
   the bulk import, which writes without save signals, names every indicator it
-  wrote): its indicator's pages, the dataset, the data home (its cards and charts)
+  wrote): its indicator's pages (both indicators' when it moved), the dataset, the data home (its cards and charts)
   and every page of the registry lists whose coverage reports the indicator
   (``observations_changed``).
 - A rename (``labels_changed``): an indicator saved (its pages, even when hidden:

@@ -81,9 +81,10 @@ def forget_observation_counts(sender, instance, **kwargs):
 @receiver(post_save, sender=Observation)
 @receiver(post_delete, sender=Observation)
 def refresh_data_pages(sender, instance, raw=False, **kwargs):
-    """nginx's and the CDNs' copies of the pages that show it, at commit."""
+    """nginx's and the CDNs' copies of the pages that show it (and showed it, when
+    it moved to another indicator), at commit."""
     if not raw:
-        frontcache.observations_changed((instance.indicator_id,))
+        frontcache.observations_changed(instance.indicator_ids_changed)
 
 
 @receiver(pre_save, sender=Indicator)
@@ -164,7 +165,7 @@ def indicator_file_changed(sender, instance, created=False, **kwargs):
     its definition, and the names of the regions, periods, units and topics (a new
     one is in no file yet; one in use cannot be deleted)."""
     if sender is Observation:
-        stamps.indicators_changed((instance.indicator_id,))
+        stamps.indicators_changed(instance.indicator_ids_changed)
     elif sender is Indicator:
         stamps.indicators_changed((instance.pk,))
     elif not created:

@@ -6,7 +6,8 @@
   observation, an indicator, a region, a period, a unit or a topic is saved or
   deleted (``quality.signals``) and when a bulk import commits.
 - An indicator's (its ``.xlsx``): replaced when one of its observations or the
-  indicator itself is saved or deleted, and when a bulk import that wrote values of
+  indicator itself is saved or deleted (an observation moved to another indicator:
+  both indicators'), and when a bulk import that wrote values of
   it commits; with the labels' stamp, replaced when a region, a period, a unit or a
   topic is saved or deleted (every indicator's file may print it).
 

@@ -448,6 +448,21 @@ class Observation(models.Model):
             kwargs["update_fields"] = {*update_fields, "period_end_on"}
         super().save(*args, **kwargs)
 
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        observation = super().from_db(db, field_names, values)
+        # The indicator it was read under: a save moving it to another indicator
+        # changes the pages and files of both (``quality.signals``).
+        observation.loaded_indicator_id = observation.__dict__.get("indicator_id")
+        return observation
+
+    @property
+    def indicator_ids_changed(self) -> set[int]:
+        """The indicators whose pages a save or deletion of this value changes:
+        its own, and the one it was read under if it has moved since."""
+        ids = {self.indicator_id, getattr(self, "loaded_indicator_id", None)}
+        return ids - {None}
+
     def clean(self) -> None:
         super().clean()
         if self._state.adding:

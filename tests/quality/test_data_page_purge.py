@@ -24,7 +24,7 @@ from news import frontcache
 from news.models import Article
 from news.services import article_update
 from news.workflow import article_publish_content, article_unpublish
-from quality.models import Observation, Period
+from quality.models import Indicator, Observation, Period
 from tests.api import token_for, user_with_perms
 from tests.factories import ArticleFactory, ChannelFactory, UserFactory
 from tests.news.test_frontcache import CloudAPI, Recorder, serving
@@ -234,6 +234,15 @@ class ObservationChangePurgesDataPagesTests(PurgeStandIns):
         self.assertEqual(response.status_code, 302)
         self.assertFalse(Observation.objects.filter(pk=self.observation.pk).exists())
         self.assertEqual(self.purged(), self.expected())
+
+    def test_one_moved_to_another_indicator_purges_both_indicators_pages(self):
+        # The admin's form lets a value's indicator be changed: the pages of the
+        # one it left show it until refreshed, as those of the one it joined lack it.
+        moved = Observation.objects.get(pk=self.observation.pk)
+        with self.captureOnCommitCallbacks(execute=True):
+            moved.indicator = Indicator.objects.get(code="unrelated")
+            moved.save()
+        self.assertEqual(self.purged(), self.expected() | indicator_pages("unrelated"))
 
     def test_nothing_is_sent_without_a_front_end_cache(self):
         with (

@@ -13,6 +13,7 @@ from django.urls import reverse
 
 from news.workflow import article_unpublish
 from quality.bulk_import import observations_import
+from quality.models import Observation
 from tests.factories import ArticleFactory, UserFactory
 
 from .factories import IndicatorFactory, ObservationFactory, RegionFactory
@@ -182,6 +183,25 @@ class XlsxValidatorTests(TestCase):
             self.observation.region.save()
         renamed = self.client.get(path, headers={"if-none-match": fresh["ETag"]})
         self.assertEqual(renamed.status_code, 200)
+
+    def test_a_value_moved_to_another_indicator_changes_both_files(self):
+        # The admin's form and the import-export may change a value's indicator:
+        # the file it left loses a row, as the one it joined gains one.
+        brands = reverse("quality:indicator-xlsx", args=["brands"])
+        other = reverse("quality:indicator-xlsx", args=["other"])
+        held = {path: self.held(path) for path in (brands, other)}
+        moved = Observation.objects.get(pk=self.observation.pk)
+        with self.captureOnCommitCallbacks(execute=True):
+            moved.indicator = self.other.indicator
+            moved.is_preferred = False  # "other" has its preferred value
+            moved.save()
+        for path in (brands, other):
+            with self.subTest(path=path):
+                fresh = self.client.get(
+                    path, headers={"if-none-match": held[path]["ETag"]}
+                )
+                self.assertEqual(fresh.status_code, 200)
+                self.assertNotEqual(fresh["ETag"], held[path]["ETag"])
 
     def test_a_hidden_indicators_xlsx_is_404_whatever_the_etag(self):
         path = reverse("quality:indicator-xlsx", args=["brands"])
