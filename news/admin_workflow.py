@@ -717,11 +717,25 @@ class ArticleWorkflowAdminMixin:
             messages.error(request, _error_text(error))
             return None
         for article in published:
+            work = working_copy(article)
             messages.success(
                 request,
-                _("“%(title)s”已%(verb)s。")
-                % {"title": working_copy(article).title, "verb": _("发布")},
+                _("“%(title)s”已%(verb)s。") % {"title": work.title, "verb": _("发布")},
             )
+            if barriers := check_body(work.body):
+                # As a single publication warns (``transition_view``), naming it.
+                messages.warning(
+                    request,
+                    _(
+                        "“%(title)s”：无障碍检查发现 %(n)d 处问题，文章已照常发布，"
+                        "请尽快修改：%(list)s"
+                    )
+                    % {
+                        "title": work.title,
+                        "n": len(barriers),
+                        "list": accessibility_text(barriers),
+                    },
+                )
         return None
 
     @admin.action(description=gettext_lazy("撤下所选文章"), permissions=["publish"])

@@ -191,6 +191,16 @@ class PublishingTests(TestCase):
             "/admin/news/article/", confirm_data(page), follow=True
         )
         self.assertIn("“有问题”已发布。", texts(response))
+        # Warned as a single publication is, naming the article.
+        self.assertTrue(
+            any(
+                m.startswith("“有问题”：无障碍检查发现 2 处问题")
+                and "请尽快修改" in m
+                and "链接文字没有说明链接去向" in m
+                for m in texts(response)
+            ),
+            texts(response),
+        )
         article.refresh_from_db()
         self.assertEqual(article.status, S.PUBLISHED)
 
