@@ -5,12 +5,16 @@ changes nothing: Django's ``response_action`` would put the value into
 
 from __future__ import annotations
 
+from django.contrib import admin
 from django.contrib.messages import get_messages
-from django.test import TestCase
+from django.contrib.sessions.models import Session
+from django.test import TestCase, override_settings
+from django.urls import path
 
 from news.models import Article
 from quality.models import Indicator
 from tests.factories import ArticleFactory, UserFactory
+from yantai import urls as site_urls
 
 
 class ActionIdsTests(TestCase):
@@ -65,3 +69,29 @@ class ActionIdsTests(TestCase):
         response = self.post("/admin/news/article/", "delete_selected", ["abc"])
         self.assertEqual(response.status_code, 302)
         self.assertIn("/admin/login/", response["Location"])
+
+
+# An admin of a model whose id is no integer (a session's key), beside the site's.
+probe_site = admin.AdminSite(name="probe_admin")
+probe_site.register(Session)
+urlpatterns = [path("probe-admin/", probe_site.urls), *site_urls.urlpatterns]
+
+
+@override_settings(ROOT_URLCONF=__name__)
+class NonIntegerIdTests(TestCase):
+    """The check is of integer ids: a model with a text id (or one whose id is a
+    link to its parent's) has its actions as Django gives them."""
+
+    def test_an_action_on_a_model_with_a_text_id_reaches_it(self):
+        self.client.force_login(
+            UserFactory(username="root", is_staff=True, is_superuser=True)
+        )
+        key = self.client.session.session_key
+        response = self.client.post(
+            "/probe-admin/sessions/session/",
+            {"action": "delete_selected", "_selected_action": [key], "index": "0"},
+        )
+        # Django's confirmation page of 删除所选, the session named.
+        self.assertEqual(response.status_code, 200)
+        self.assertContains(response, key)
+        self.assertTrue(Session.objects.filter(pk=key).exists())

@@ -179,7 +179,17 @@ class AdminActionIdsMiddleware:
         ):
             return None
         field = model_admin.model._meta.pk
-        low, high = connection.ops.integer_field_range(field.get_internal_type())
+        column = field
+        while column.is_relation:  # a child model's id: its parent's
+            column = column.target_field
+        # The range of an integer id only: PostgreSQL's backend has none for a text
+        # or UUID id (KeyError), SQLite's says (None, None).
+        kind = column.get_internal_type()
+        low, high = (
+            connection.ops.integer_field_range(kind)
+            if kind in connection.ops.integer_field_ranges
+            else (None, None)
+        )
         for value in request.POST.getlist(ACTION_CHECKBOX_NAME):
             try:
                 pk = field.to_python(value)
