@@ -7,8 +7,14 @@ language's body may differ: ``language_etag``) and ``Last-Modified`` where the v
 draft, news/api.py); a matching ``If-None-Match`` / ``If-Modified-Since`` gets 304.
 The schema documents the ``ETag`` (``api.schema.AutoSchema``).
 
+A row whose body may change without a write of the row (a draft's 无障碍检查 findings
+follow the decorative flags of the library images in it) gets its version tag with a
+digest of the body's data in it (``content_etag``), so that a 304 never confirms a
+stale body.
+
 Writes: a write to a versioned row must carry ``If-Match`` with the row's current ETag
-(missing → 428, stale → 412). The version is then claimed with a conditional
+(missing → 428, stale → 412); only its version part counts, in any language and with
+any digest (``check_if_match``). The version is then claimed with a conditional
 ``UPDATE … SET version = version + 1 WHERE pk = … AND version = N``: of many
 concurrent writers holding the same ETag exactly one updates a row, the others get 412.
 """
@@ -16,6 +22,8 @@ concurrent writers holding the same ETag exactly one updates a row, the others g
 from __future__ import annotations
 
 import hashlib
+import json
+import re
 from datetime import datetime
 
 from django.conf import settings
@@ -62,18 +70,51 @@ def language_etag(etag: str, language: str | None = None) -> str:
     return f"{etag[:-1]}-{language}{etag[-1]}"
 
 
+# The digest ``content_etag`` puts in a version tag: "-c" and hex digits.
+CONTENT_DIGEST_CHARS = 16
+_CONTENT_DIGEST = re.compile(rf"-c[0-9a-f]{{{CONTENT_DIGEST_CHARS}}}$")
+
+
+def content_etag(etag: str, data) -> str:
+    """``etag`` (a row's version tag, quoted) with a digest of ``data`` (what the
+    response's body is rendered from) in it: ``"12-3-…-c0123456789abcdef"``.
+
+    For a row whose body changes without a write of the row, so without a new
+    version: the tag changes with the body, and ``check_if_match`` still compares
+    the version part only.
+    """
+    encoded = json.dumps(
+        data, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str
+    ).encode()
+    digest = hashlib.sha256(encoded).hexdigest()[:CONTENT_DIGEST_CHARS]
+    return f"{etag[:-1]}-c{digest}{etag[-1]}"
+
+
+def _version_part(etag: str) -> str:
+    """The version tag in ``etag`` (quoted, as a client sent it): without the
+    language ``language_etag`` put in it nor the digest of ``content_etag``."""
+    inner = etag[1:-1]
+    for code, _name in settings.LANGUAGES:
+        if code != settings.LANGUAGE_CODE and inner.endswith(f"-{code}"):
+            inner = inner[: -len(code) - 1]
+            break
+    return f'"{_CONTENT_DIGEST.sub("", inner)}"'
+
+
 def check_if_match(request, current_etag: str) -> None:
-    """Raise 428 without ``If-Match``, 412 when it does not name ``current_etag``
-    (in any language: ``language_etag``, the version is the same)."""
+    """Raise 428 without ``If-Match``, 412 when it does not name ``current_etag``,
+    the row's version tag (in any language: ``language_etag``, and with any digest
+    of its body: ``content_etag``; the version is the same)."""
     header = request.headers.get("If-Match")
     if not header:
         raise PreconditionRequired()
     etags = parse_etags(header)
     if "*" in etags:
         return
-    # Weak comparison is not allowed for If-Match (RFC 9110 13.1.1).
-    current = {language_etag(current_etag, code) for code, _name in settings.LANGUAGES}
-    if current.isdisjoint(etags):
+    # Weak comparison is not allowed for If-Match (RFC 9110 13.1.1): a weak tag
+    # (W/"…") names no version.
+    versions = {_version_part(tag) for tag in etags if tag.startswith('"')}
+    if current_etag not in versions:
         raise PreconditionFailed()
 
 

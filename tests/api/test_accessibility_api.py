@@ -3,8 +3,10 @@ public article API does not."""
 
 from django.test import TestCase
 
-from news.models import Article
-from tests.api import user_with_perms
+from news.models import Article, Image
+from news.revisions import working_copy
+from tests.api import ApiTestCase, token_for, user_with_perms
+from tests.api.test_auth import EDITOR_PERMS
 from tests.factories import ArticleFactory, UserFactory
 
 S = Article.Status
@@ -94,3 +96,165 @@ class PublicArticleTests(TestCase):
                 response = self.client.get(f"{ARTICLES}{article.pk}/")
                 self.assertEqual(response.status_code, 200)
                 self.assertNotIn("accessibility", response.json())
+
+
+class DraftETagFollowsTheFindingsTests(ApiTestCase):
+    """A draft's findings change when a library image in its body is marked (or
+    unmarked) decorative, which changes no version of the article: its ETag still
+    changes with them, so that a conditional GET never confirms stale findings;
+    If-Match on a write still compares the version only."""
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.editor = user_with_perms("editor", *EDITOR_PERMS)
+        cls.image = Image.objects.create(
+            file="images/x.png", title="码头", is_decorative=True
+        )
+        cls.draft = ArticleFactory(status=S.DRAFT, body=cls.body_of(cls.image))
+        cls.draft.refresh_from_db()
+        cls.body = cls.draft.body
+
+    @staticmethod
+    def body_of(image) -> str:
+        return f'<p>前文</p><img src="/a.jpg" alt="" data-file="{image.pk}">'
+
+    def setUp(self):
+        super().setUp()
+        self.auth(token_for(self.editor))
+        self.url = f"{DRAFTS}{self.draft.pk}/"
+
+    def set_decorative(self, decorative: bool) -> None:
+        self.image.is_decorative = decorative
+        self.image.alt_text = "" if decorative else "烟台港集装箱码头"
+        self.image.save()
+
+    def get(self, language: str, etag: str | None = None):
+        headers = {"HTTP_ACCEPT_LANGUAGE": language}
+        if etag:
+            headers["HTTP_IF_NONE_MATCH"] = etag
+        return self.client.get(self.url, **headers)
+
+    def rules(self, response) -> list[str]:
+        return [f["rule"] for f in response.json()["accessibility"]]
+
+    def test_a_conditional_get_after_the_flag_changes_gets_the_new_findings(self):
+        for language in ("zh-hans", "en"):
+            with self.subTest(language=language):
+                self.set_decorative(True)
+                before = self.get(language)
+                self.assertEqual(self.rules(before), [])
+                self.set_decorative(False)
+                after = self.get(language, before["ETag"])
+                self.assertEqual(after.status_code, 200)
+                self.assertEqual(self.rules(after), ["image-alt"])
+                self.assertNotEqual(after["ETag"], before["ETag"])
+                self.assertEqual(self.get(language, after["ETag"]).status_code, 304)
+                # Marked decorative again: the first findings and tag again.
+                self.set_decorative(True)
+                again = self.get(language, after["ETag"])
+                self.assertEqual(again.status_code, 200)
+                self.assertEqual(self.rules(again), [])
+                self.assertEqual(again["ETag"], before["ETag"])
+
+    def test_if_match_compares_the_version_only(self):
+        for language in ("zh-hans", "en"):
+            for read in ("after", "before"):
+                with self.subTest(language=language, read=read):
+                    # Each write re-saves the body, which then carries the
+                    # library's alt text: back to the empty alt.
+                    Article.objects.filter(pk=self.draft.pk).update(body=self.body)
+                    self.set_decorative(True)
+                    before = self.get(language)
+                    self.set_decorative(False)
+                    after = self.get(language)
+                    self.assertNotEqual(before["ETag"], after["ETag"])
+                    # The new full tag, and the one read before the flag changed
+                    # (of the same version), are both the current version's.
+                    etag = (after if read == "after" else before)["ETag"]
+                    title = f"改{language}{read}"
+                    written = self.client.patch(
+                        self.url,
+                        {"title": title},
+                        format="json",
+                        HTTP_IF_MATCH=etag,
+                        HTTP_ACCEPT_LANGUAGE=language,
+                    )
+                    self.assertEqual(written.status_code, 200, written.content)
+                    stale = self.client.patch(
+                        self.url,
+                        {"title": "过期"},
+                        format="json",
+                        HTTP_IF_MATCH=etag,
+                        HTTP_ACCEPT_LANGUAGE=language,
+                    )
+                    self.assertEqual(stale.status_code, 412)
+                    self.assertEqual(
+                        working_copy(Article.objects.get(pk=self.draft.pk)).title,
+                        title,
+                    )
+
+    def test_the_tag_of_every_write_follows_the_findings(self):
+        """create, PATCH and submit answer with the findings and a tag that a
+        conditional GET confirms only while the findings are the same."""
+        self.set_decorative(True)
+        body = self.body_of(self.image)
+        for language in ("zh-hans", "en"):
+            with self.subTest(language=language):
+                self.set_decorative(True)
+                created = self.client.post(
+                    DRAFTS,
+                    {"title": "新稿", "channel": self.draft.channel.slug, "body": body},
+                    format="json",
+                    HTTP_ACCEPT_LANGUAGE=language,
+                )
+                self.assertEqual(created.status_code, 201, created.content)
+                url = f"{DRAFTS}{created.json()['id']}/"
+                patched = self.client.patch(
+                    url,
+                    {"title": "新稿二"},
+                    format="json",
+                    HTTP_IF_MATCH=created["ETag"],
+                    HTTP_ACCEPT_LANGUAGE=language,
+                )
+                self.assertEqual(patched.status_code, 200, patched.content)
+                for written in (created, patched):
+                    self.assertEqual(self.rules(written), [])
+                tag = patched["ETag"]
+                self.assertEqual(
+                    self.client.get(
+                        url, HTTP_ACCEPT_LANGUAGE=language, HTTP_IF_NONE_MATCH=tag
+                    ).status_code,
+                    304,
+                )
+                self.set_decorative(False)
+                stale = self.client.get(
+                    url, HTTP_ACCEPT_LANGUAGE=language, HTTP_IF_NONE_MATCH=tag
+                )
+                self.assertEqual(stale.status_code, 200)
+                self.assertEqual(self.rules(stale), ["image-alt"])
+                submitted = self.client.post(
+                    f"{url}submit/",
+                    {},
+                    format="json",
+                    HTTP_IF_MATCH=tag,
+                    HTTP_ACCEPT_LANGUAGE=language,
+                )
+                self.assertEqual(submitted.status_code, 200, submitted.content)
+                self.assertEqual(self.rules(submitted), ["image-alt"])
+                self.assertEqual(
+                    self.client.get(
+                        url,
+                        HTTP_ACCEPT_LANGUAGE=language,
+                        HTTP_IF_NONE_MATCH=submitted["ETag"],
+                    ).status_code,
+                    304,
+                )
+                self.set_decorative(True)
+                self.assertEqual(
+                    self.client.get(
+                        url,
+                        HTTP_ACCEPT_LANGUAGE=language,
+                        HTTP_IF_NONE_MATCH=submitted["ETag"],
+                    ).status_code,
+                    200,
+                )
