@@ -27,9 +27,11 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from django.conf import settings
 from django.db import transaction
 from django.utils.html import escape, format_html, format_html_join
 from django.utils.translation import gettext as _
+from django.utils.translation import override
 
 from news.extensions import figure_marks_store
 from news.models import Article
@@ -50,7 +52,8 @@ def article_figure_marks(article_id: int) -> list[dict]:
     """The marks of the confirmed, public figures of one article, from the database:
     those whose sentence its live text still holds (a new version published without
     it drops the mark, from the page's 本文数据 box and the API's ``figures`` too;
-    a version that has it again brings it back)."""
+    a version that has it again brings it back). Language-neutral, in whatever
+    language they are computed: Chinese addresses and the data's own texts."""
     text = (
         Article.objects.filter(pk=article_id)
         .values_list("body_text", flat=True)
@@ -85,11 +88,16 @@ def article_figure_marks(article_id: int) -> list[dict]:
             {"period": o.period.label, "value": o.display, "number": str(o.value)}
             for o in points[-TREND_POINTS:]
         ]
+        # The Chinese page's address, whatever language the write runs in (an
+        # English admin or API request, a command under override): each page puts
+        # its own language's in when it renders the marks (``quality_tags``).
+        with override(settings.LANGUAGE_CODE):
+            url = proposal.indicator.get_absolute_url()
         marks.append(
             {
                 "quote": proposal.quote,
                 "number": proposal.raw_text,
-                "url": proposal.indicator.get_absolute_url(),
+                "url": url,
                 "indicator": proposal.indicator.name,
                 "indicator_code": proposal.indicator.code,
                 "region": proposal.observation.region.name,
