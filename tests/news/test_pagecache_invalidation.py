@@ -211,7 +211,9 @@ class PageInvalidationTests(TestCase):
             self.assertContains(self.read(self.newest), next_link(new))
 
     def test_the_sitemap_follows_a_publication_and_a_withdrawal_at_once(self):
-        self.assertNotContains(self.client.get("/sitemap-articles.xml"), "/news/9")
+        # Cached before the publication. (Not an assertion on "/news/9": on
+        # PostgreSQL the ids go on across tests, and 906 starts so.)
+        self.assertEqual(self.client.get("/sitemap-articles.xml").status_code, 200)
         new = self.publish_new("刚刚发布的新闻")
         url = f"/news/{new.pk}/</loc>"
         self.assertContains(self.client.get("/sitemap-articles.xml"), url)
