@@ -30,6 +30,8 @@ from django.apps import apps
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from .body_images import library_image_id
+
 BOLD_PARAGRAPH_MIN_CHARS = 50
 # Shown of a paragraph, a table or a long text in ``Finding.where``.
 EXCERPT_CHARS = 20
@@ -104,9 +106,6 @@ VAGUE_LINK_TEXTS = frozenset(
 _LINK_DECORATION = re.compile(r"[\s>»›<«‹【】\[\]（）()…:：。.!！]+")
 _BARE_URL = re.compile(r"^(https?://|www\.)\S+$", re.I)
 _FILE_NAME = re.compile(r"^\S+\.(jpe?g|png|gif|webp|bmp|tiff?|svg)$", re.I)
-# A library image's id as ``news.body_images`` reads it (``str.isdigit`` takes
-# "²", which ``int`` refuses), no longer than a 64-bit column's.
-_LIBRARY_ID = re.compile(r"\d{1,18}")
 _HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
 _BOLD = {"strong", "b"}
 
@@ -226,9 +225,11 @@ class _Reader(HTMLParser):
             return
         finding = _finding("image-alt", _("图片 %(src)s") % {"src": src})
         self.add(finding)
-        library_id = attrs.get("data-file") or ""
-        if alt is not None and _LIBRARY_ID.fullmatch(library_id):
-            self.empty_library_alts.append((int(library_id), finding))
+        # The id as news.body_images reads it: a value that cannot be one ("²",
+        # "１", 19 digits) is an image outside the library, there and here.
+        library_id = library_image_id(attrs.get("data-file") or "")
+        if alt is not None and library_id is not None:
+            self.empty_library_alts.append((library_id, finding))
 
     def end_heading(self, heading: dict) -> None:
         text = " ".join(heading["text"].split())

@@ -30,6 +30,10 @@ FALLBACK_TYPES = {"jpeg": "image/jpeg", "png": "image/png"}
 # patterns are enough on it.
 _PICTURE = re.compile(r"<picture>.*?(<img\b[^>]*>).*?</picture>", re.S)
 _LIBRARY_IMG = re.compile(r'<img\b[^>]*\bdata-file="(\d+)"[^>]*>')
+# What may be an image's id: ASCII digits, no more than a 64-bit column holds. Any
+# other value of data-file (19 digits and more, whose query overflows, 4,301 and
+# more, which int() refuses, or "１２", "٣" which it takes) is an unknown image.
+_LIBRARY_ID = re.compile(r"[0-9]{1,18}")
 _ALT = re.compile(r'\balt="([^"]*)"')
 
 
@@ -87,13 +91,21 @@ def _srcset(renditions: list[dict], fmt: str) -> str:
     )
 
 
+def library_image_id(value: str) -> int | None:
+    """The image id a ``data-file`` value names, None when it cannot be one."""
+    return int(value) if _LIBRARY_ID.fullmatch(value) else None
+
+
 def body_library_images(html: str) -> list[tuple[int, str]]:
     """The library images of a body (``data-file``), each once, in order, with the
-    alt text the body gives it: what a stored body (a revision's too) refers to."""
+    alt text the body gives it: what a stored body (a revision's too) refers to.
+    A value that cannot be an id (``library_image_id``) never named an image."""
     found: dict[int, str] = {}
     for match in _LIBRARY_IMG.finditer(html or ""):
+        if (pk := library_image_id(match.group(1))) is None:
+            continue
         alt = _ALT.search(match.group(0))
-        found.setdefault(int(match.group(1)), unescape(alt.group(1)) if alt else "")
+        found.setdefault(pk, unescape(alt.group(1)) if alt else "")
     return list(found.items())
 
 
@@ -101,17 +113,18 @@ def resolve_body_images(html: str) -> str:
     """``html`` with each library image (``data-file``) as a responsive picture.
 
     One query for all the body's library images, none when it has none. An image
-    deleted from the library keeps the ``<img>`` the editor inserted.
+    deleted from the library, and a ``data-file`` that cannot be an id
+    (``library_image_id``), keeps the ``<img>`` the editor inserted.
     """
     if "data-file=" not in html:
         return html
     html = _PICTURE.sub(lambda m: m.group(1), html)
-    ids = {int(pk) for pk in _LIBRARY_IMG.findall(html)}
+    ids = {library_image_id(pk) for pk in _LIBRARY_IMG.findall(html)} - {None}
     # By name: news.models imports this module to call it from Article.save.
     images = apps.get_model("news", "Image").objects.in_bulk(ids)
 
     def expand(match: re.Match) -> str:
-        image = images.get(int(match.group(1)))
+        image = images.get(library_image_id(match.group(1)))
         if image is None:
             return match.group(0)
         alt = _ALT.search(match.group(0))

@@ -39,6 +39,16 @@ class ImageAltTests(TestCase):
         with self.assertNumQueries(1):
             self.assertEqual(rules(html), [])
 
+    def test_an_id_in_other_digits_is_no_library_image(self):
+        # int() reads "１" and "١" as 1, news.body_images leaves such an image
+        # unresolved: it is not the decorative image 1 here either.
+        decorative = library_image(is_decorative=True, alt_text="")
+        for digits in (str(decorative.pk), "０" + str(decorative.pk)):
+            wide = digits.translate(str.maketrans("0123456789", "０１２３４５６７８９"))
+            with self.subTest(wide=wide):
+                html = f'<img src="/a.jpg" alt="" data-file="{wide}">'
+                self.assertEqual(rules(html), ["image-alt"])
+
     def test_empty_alt_of_an_informative_library_image(self):
         image = library_image(is_decorative=False, alt_text="码头")
         html = f'<picture><img src="/a.jpg" alt="" data-file="{image.pk}"></picture>'
@@ -50,7 +60,7 @@ class ImageAltTests(TestCase):
 
     def test_empty_alt_with_a_library_id_that_is_no_id(self):
         # Digits to str.isdigit() that int() refuses, or too many for a column.
-        for bad in ("²", "1²", "9" * 5000):
+        for bad in ("²", "1²", "9" * 5000, "9" * 19):
             with self.subTest(bad=bad[:10]):
                 html = f'<img src="/a.jpg" alt="" data-file="{bad}">'
                 with self.assertNumQueries(0):

@@ -161,3 +161,80 @@ class ImagePickerTests(TestCase):
             response = self.client.get("/admin/news/image/picker/", {"q": query})
             self.assertContains(response, "图片库里没有符合条件的图片")
             self.assertNotContains(response, "<script>alert")
+
+
+class ImplausibleLibraryIdTests(TestCase):
+    """A data-file that cannot be an image's id (more than 18 digits: int() refuses
+    more than 4,300; digits that are not ASCII) is an unknown image: the ``<img>``
+    stays as the editor wrote it, the save goes on (it raised ValueError: a 500)."""
+
+    HUGE = "9" * 5000
+    IDS = (HUGE, "9" * 19, "１２", "٣", "²")
+
+    def body(self, pk, alt="甲"):
+        return (
+            f'<p>正文</p><p><img src="/media/a.jpg" alt="{alt}" data-file="{pk}"></p>'
+        )
+
+    def test_model_save_keeps_the_image_as_written(self):
+        image = library_image()
+        for pk in (*self.IDS, f"{'０' * 3}{image.pk}"):
+            with self.subTest(pk=pk[:20]):
+                article = ArticleFactory(body=self.body(pk))
+                body = Article.objects.get(pk=article.pk).body
+                self.assertNotIn("<picture>", body)
+                self.assertIn(f'data-file="{pk}"', body)
+
+    def test_admin_save(self):
+        from tests.news.test_accessibility_admin import SaveWarningTests
+
+        editor = staff_in_group("editor", "编辑")
+        article = ArticleFactory(status=Article.Status.DRAFT)
+        self.client.force_login(editor)
+        response = self.client.post(
+            f"/admin/news/article/{article.pk}/change/",
+            SaveWarningTests.form_data(None, article, body=self.body(self.HUGE)),
+        )
+        self.assertEqual(response.status_code, 302)
+        body = Article.objects.get(pk=article.pk).body
+        self.assertIn(f'data-file="{self.HUGE}"', body)
+        self.assertNotIn("<picture>", body)
+        # The page opens again, and so does the article's restore of a revision
+        # whose body holds it (read by body_library_images).
+        page = self.client.get(f"/admin/news/article/{article.pk}/change/")
+        self.assertEqual(page.status_code, 200)
+
+    def test_api_patch(self):
+        from tests.api import user_with_perms
+
+        editor = user_with_perms("writer", "news.view_article", "news.change_article")
+        article = ArticleFactory(status=Article.Status.DRAFT)
+        self.client.force_login(editor)
+        url = f"/api/v1/drafts/{article.pk}/"
+        read = self.client.get(url)
+        response = self.client.patch(
+            url,
+            {"body": self.body(self.HUGE, alt="")},
+            content_type="application/json",
+            HTTP_IF_MATCH=read["ETag"],
+        )
+        self.assertEqual(response.status_code, 200, response.content[:500])
+        self.assertIn(f'data-file="{self.HUGE}"', response.json()["body"])
+        self.assertEqual(
+            [f["rule"] for f in response.json()["accessibility"]], ["image-alt"]
+        )
+        self.assertIn(
+            f'data-file="{self.HUGE}"', Article.objects.get(pk=article.pk).body
+        )
+
+    def test_a_revision_holding_one_is_no_missing_image(self):
+        from news.revisions import snapshot_images_missing
+
+        self.assertEqual(
+            snapshot_images_missing({"body": self.body(self.HUGE) + self.body("٣")}),
+            [],
+        )
+        self.assertEqual(
+            snapshot_images_missing({"body": self.body("999999", alt="")}),
+            ["正文中的图片（编号 999999）"],
+        )
