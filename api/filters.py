@@ -25,6 +25,8 @@ from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import filters as drf_filters
 from rest_framework.exceptions import ValidationError
 
+from yantai.text import echoed
+
 MAX_INT = 2**63 - 1
 MAX_LIST_ITEMS = 100
 FORMAT_PARAM = "format"
@@ -190,9 +192,11 @@ class StrictFilterBackend(DjangoFilterBackend):
         errors: dict[str, list[str]] = {}
         for name, values in request.query_params.lists():
             if name not in allowed:
-                errors[name] = [
+                # A name of any length: the answer repeats its start (the others
+                # are names from ``allowed``).
+                errors[echoed(name)] = [
                     _("未知的查询参数“%(name)s”。可用参数：%(allowed)s。")
-                    % {"name": name, "allowed": "、".join(sorted(allowed))}
+                    % {"name": echoed(name), "allowed": "、".join(sorted(allowed))}
                 ]
             elif len(values) > 1 and not _multiple(allowed[name]):
                 errors[name] = [_("参数“%(name)s”只能出现一次。") % {"name": name}]

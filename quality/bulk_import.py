@@ -71,7 +71,7 @@ from news.models import Article, AuditLog
 from news.services import audit_record
 from yantai.csvsafe import unguard_cell
 from yantai.locks import BulkWriteBusy, bulk_write, is_busy
-from yantai.text import file_encoding, spreadsheet_date, spreadsheet_number
+from yantai.text import echoed, file_encoding, spreadsheet_date, spreadsheet_number
 
 from . import columns
 from .figure_links import figure_marks_batch, figures_changed
@@ -296,7 +296,8 @@ class _Checker:
             self.result.add_error(
                 row,
                 column,
-                _("没有%(label)s“%(value)s”。") % {"label": label, "value": code},
+                _("没有%(label)s“%(value)s”。")
+                % {"label": label, "value": echoed(code)},
             )
         return found
 

@@ -207,3 +207,13 @@ class SpreadsheetCellTests(TestCase):
         ]:
             with self.subTest(text=text):
                 self.assertEqual(spreadsheet_number(text), expected)
+
+
+class EchoedTests(TestCase):
+    def test_a_short_value_whole_a_long_one_cut(self):
+        from yantai.text import echoed
+
+        self.assertEqual(echoed("abc"), "abc")
+        self.assertEqual(echoed("x" * 20), "x" * 20)
+        self.assertEqual(echoed("x" * 1_000_000), "x" * 20 + "…")
+        self.assertEqual(echoed(10**30, length=3), "100…")

@@ -16,6 +16,7 @@ from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
 from yantai.locks import is_busy
+from yantai.text import echoed
 
 
 def is_storable(text: str) -> bool:
@@ -204,7 +205,7 @@ class AdminActionIdsMiddleware:
                 messages.error(
                     request,
                     _("所选条目的编号“%(value)s”无效，没有执行任何操作。")
-                    % {"value": value},
+                    % {"value": echoed(value)},
                 )
                 return HttpResponseRedirect(request.get_full_path())
         return None

@@ -132,6 +132,21 @@ def _parse_chinese(s: str) -> Decimal | None:
     return Decimal(f"{int(whole)}.{fraction}" if fraction else int(whole))
 
 
+# --- messages ---------------------------------------------------------------------
+
+# How much of a value a message repeats (``echoed``).
+ECHO_LENGTH = 20
+
+
+def echoed(value, length: int = ECHO_LENGTH) -> str:
+    """``value`` (what a user sent) as a message repeats it: its first ``length``
+    characters, and "…" when there were more. A form field, query parameter or
+    cell may hold megabytes, which a message would carry into the session, the
+    page or the JSON answer."""
+    value = str(value)
+    return value if len(value) <= length else value[:length] + "…"
+
+
 # --- text files: UTF-8, or the GBK that Chinese Windows saves ----------------------
 
 # Runs of ASCII characters, removed to count what is left.

@@ -252,6 +252,17 @@ class ArticleFilterTests(ApiTestCase):
         self.assertIn("chanel", response.json())
         self.assertIn("未知的查询参数", response.json()["chanel"][0])
 
+    def test_a_huge_unknown_parameter_is_not_echoed_whole(self):
+        name = "x" * 1_000_000
+        response = self.client.get(f"{ARTICLES}?{name}=1")
+        self.assertEqual(response.status_code, 400)
+        shown = "x" * 20 + "…"
+        self.assertEqual(list(response.json()), [shown])
+        self.assertTrue(
+            response.json()[shown][0].startswith(f"未知的查询参数“{shown}”。可用参数：")
+        )
+        self.assertLess(len(response.content), 2000)
+
     def test_repeated_parameter_is_400(self):
         response = self.client.get(ARTICLES + "?channel=a&channel=b")
         self.assertEqual(response.status_code, 400)

@@ -352,6 +352,15 @@ class BulkImportTests(TestCase):
         self.assertEqual(result.created, 0)
         self.assert_nothing_written(before, periods)
 
+    def test_a_huge_unknown_code_is_not_echoed_whole(self):
+        before, periods = snapshot(), Period.objects.count()
+        code = "x" * 100_000
+        result = self.run_import([[code, *ROWS[0][1:]], ROWS[1]])
+        self.assertFalse(result.ok)
+        messages = [e.message for e in result.errors]
+        self.assertEqual(messages, [f"没有指标代码“{'x' * 20}…”。"])
+        self.assert_nothing_written(before, periods)
+
     def test_duplicate_across_batches_names_the_earlier_row(self):
         rows = [ROWS[0], ROWS[1], ROWS[3], ROWS[0]]
         result = self.run_import(rows, batch_size=2)
