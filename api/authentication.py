@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import authentication, exceptions
 
 from .models import ApiToken, token_hash
-from .throttling import FailedAuthenticationThrottle
+from .throttling import ApiThrottled, FailedAuthenticationThrottle
 
 KEYWORDS = ("token", "bearer")
 # Writing last_used_at on every request would turn every read into a write.
@@ -81,9 +81,7 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
         """Count a refusal as an anonymous request; past the rate, 429 instead of 401."""
         throttle = FailedAuthenticationThrottle()
         if not throttle.allow_request(request, None):
-            raise exceptions.Throttled(
-                throttle.wait(), detail=str(_("认证失败次数过多，请稍后再试。"))
-            )
+            raise ApiThrottled(throttle.wait(), failed_authentication=True)
 
     def authenticate_header(self, request):
         return self.keyword

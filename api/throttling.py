@@ -20,12 +20,48 @@ import math
 
 from django.core.cache import caches
 from django.utils.connection import ConnectionProxy
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from rest_framework import exceptions
 from rest_framework.settings import api_settings
 from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
 
 # The throttles' findings on the Django request: scope → (quota, window seconds,
 # requests left, seconds until a slot frees), for RateLimitHeadersMiddleware.
 RATE_LIMITS = "api_rate_limits"
+
+
+class ApiThrottled(exceptions.Throttled):
+    """The API's 429: one sentence saying how long to wait, in the client's
+    language. DRF's ``Throttled`` joins two with a space ("Request was throttled.
+    Expected available in 60 seconds."), which reads "请求已被限流。 预计 60 秒后
+    可用。" in Chinese. ``failed_authentication``: the refusals of credentials
+    (``api.authentication``) were too many, rather than the requests."""
+
+    def __init__(self, wait: float | None = None, *, failed_authentication=False):
+        if wait is None:
+            detail = (
+                _("认证失败次数过多，请稍后再试。")
+                if failed_authentication
+                else _("请求过于频繁，请稍后再试。")
+            )
+        else:
+            wait = math.ceil(wait)
+            if failed_authentication:
+                detail = ngettext(
+                    "认证失败次数过多，请 %(wait)d 秒后再试。",
+                    "认证失败次数过多，请 %(wait)d 秒后再试。",
+                    wait,
+                ) % {"wait": wait}
+            else:
+                detail = ngettext(
+                    "请求过于频繁，请 %(wait)d 秒后再试。",
+                    "请求过于频繁，请 %(wait)d 秒后再试。",
+                    wait,
+                ) % {"wait": wait}
+        # APIException's, not Throttled's, which would add its second sentence.
+        exceptions.APIException.__init__(self, detail)
+        self.wait = wait
 
 
 class RatesFromSettingsMixin:

@@ -18,6 +18,7 @@ from rest_framework.utils import formatting
 
 from .conditional import ConditionalGetMixin
 from .filters import StrictFilterBackend, StrictOrderingFilter
+from .throttling import ApiThrottled
 
 
 class ApiViewMixin(ConditionalGetMixin):
@@ -185,6 +186,9 @@ def exception_handler(exc, context):
     # in DRF's shape, not a 500 (DRF leaves Django's ValidationError alone).
     elif isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(validation_detail(exc))
+    # DRF's 429 (APIView.throttled) in one sentence (api.throttling.ApiThrottled).
+    elif isinstance(exc, exceptions.Throttled) and not isinstance(exc, ApiThrottled):
+        exc = ApiThrottled(exc.wait)
     if isinstance(exc, OperationalError | InterfaceError):
         response = views.exception_handler(DatabaseUnavailable(), context)
         response["Retry-After"] = str(RETRY_AFTER_SECONDS)

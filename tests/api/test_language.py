@@ -324,9 +324,11 @@ class ErrorLanguageTests(LanguageTestCase):
 
     def test_429(self):
         for header, expected in [
-            ("", "请求已被限流。 预计 60 秒后可用。"),
-            ("fr", "请求已被限流。 预计 60 秒后可用。"),
-            ("en", "Request was throttled. Expected available in 60 seconds."),
+            # One sentence each: DRF's two, joined by a space, read "请求已被限流。
+            # 预计 60 秒后可用。" in Chinese.
+            ("", "请求过于频繁，请 60 秒后再试。"),
+            ("fr", "请求过于频繁，请 60 秒后再试。"),
+            ("en", "Too many requests; try again in 60 seconds."),
         ]:
             with self.subTest(header), override_settings(REST_FRAMEWORK=THROTTLED):
                 cache_clear()
@@ -343,11 +345,27 @@ class ErrorLanguageTests(LanguageTestCase):
                 ARTICLES, HTTP_AUTHORIZATION="Token a", HTTP_ACCEPT_LANGUAGE="en"
             )
         self.assertEqual(response.status_code, 429)
-        self.assertTrue(
-            response.json()["detail"].startswith(
-                "Too many failed authentications; please try again later."
-            )
+        self.assertEqual(
+            response.json()["detail"],
+            "Too many failed authentications; try again in 60 seconds.",
         )
+        with override_settings(REST_FRAMEWORK=THROTTLED):
+            cache_clear()
+            self.client.get(ARTICLES, HTTP_AUTHORIZATION="Token a")
+            response = self.client.get(ARTICLES, HTTP_AUTHORIZATION="Token a")
+        self.assertEqual(
+            response.json()["detail"], "认证失败次数过多，请 60 秒后再试。"
+        )
+
+    def test_429_of_one_second(self):
+        from api.throttling import ApiThrottled
+
+        for language, expected in [
+            ("zh-hans", "请求过于频繁，请 1 秒后再试。"),
+            ("en", "Too many requests; try again in 1 second."),
+        ]:
+            with self.subTest(language), translation.override(language):
+                self.assertEqual(str(ApiThrottled(0.2).detail), expected)
 
     def unreachable(self):
         if ON_POSTGRES:

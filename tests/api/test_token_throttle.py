@@ -36,7 +36,10 @@ class FailedTokenThrottleTests(ApiTestCase):
         throttled = responses[-1]
         self.assertIn("Retry-After", throttled)
         self.assertGreater(int(throttled["Retry-After"]), 0)
-        self.assertIn("认证失败次数过多，请稍后再试。", throttled.json()["detail"])
+        self.assertEqual(
+            throttled.json()["detail"],
+            f"认证失败次数过多，请 {throttled['Retry-After']} 秒后再试。",
+        )
 
     def test_every_refused_scheme_counts(self):
         with rates(anon="3/min"):
