@@ -25,7 +25,7 @@ from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import filters as drf_filters
 from rest_framework.exceptions import ValidationError
 
-from yantai.text import echoed
+from yantai.text import echoed, join_list
 
 MAX_INT = 2**63 - 1
 MAX_LIST_ITEMS = 100
@@ -196,7 +196,7 @@ class StrictFilterBackend(DjangoFilterBackend):
                 # are names from ``allowed``).
                 errors[echoed(name)] = [
                     _("未知的查询参数“%(name)s”。可用参数：%(allowed)s。")
-                    % {"name": echoed(name), "allowed": "、".join(sorted(allowed))}
+                    % {"name": echoed(name), "allowed": join_list(sorted(allowed))}
                 ]
             elif len(values) > 1 and not _multiple(allowed[name]):
                 errors[name] = [_("参数“%(name)s”只能出现一次。") % {"name": name}]
@@ -279,7 +279,7 @@ class StrictOrderingFilter(drf_filters.OrderingFilter):
                 {
                     self.ordering_param: [
                         _("不能按“%(bad)s”排序。可用：%(valid)s。")
-                        % {"bad": bad[0][:50], "valid": "、".join(sorted(valid))}
+                        % {"bad": bad[0][:50], "valid": join_list(sorted(valid))}
                     ]
                 }
             )
@@ -310,6 +310,6 @@ class StrictOrderingFilter(drf_filters.OrderingFilter):
         for parameter in parameters:
             parameter["description"] = str(
                 _("排序字段，多个用英文逗号分隔，前加“-”表示倒序。可用：%(fields)s。")
-                % {"fields": "、".join(fields)}
+                % {"fields": join_list(fields)}
             )
         return parameters

@@ -4,6 +4,8 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework.exceptions import ValidationError
 from rest_framework.negotiation import DefaultContentNegotiation
 
+from yantai.text import join_list
+
 
 class StrictContentNegotiation(DefaultContentNegotiation):
     def filter_renderers(self, renderers, format):
@@ -13,7 +15,7 @@ class StrictContentNegotiation(DefaultContentNegotiation):
                 {
                     "format": [
                         _("不支持的格式。可用：%(formats)s。")
-                        % {"formats": "、".join(r.format for r in renderers)}
+                        % {"formats": join_list(r.format for r in renderers)}
                     ]
                 }
             )

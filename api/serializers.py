@@ -6,6 +6,8 @@ from django.core.exceptions import FieldDoesNotExist
 from django.utils.translation import gettext as _
 from rest_framework import serializers
 
+from yantai.text import join_list
+
 
 class RejectUnknownFieldsMixin:
     """A write serializer that answers 400 for a field it does not know.
@@ -26,7 +28,7 @@ class RejectUnknownFieldsMixin:
                     {
                         name[:100]: [
                             _("未知字段；可写字段：%(allowed)s。")
-                            % {"allowed": "、".join(self.writable_field_names())}
+                            % {"allowed": join_list(self.writable_field_names())}
                         ]
                         for name in unknown[:20]
                     }
@@ -40,7 +42,7 @@ class RejectUnknownFieldsMixin:
                                 "只读字段，不能修改（可原样传回读到的值）；"
                                 "可写字段：%(allowed)s。"
                             )
-                            % {"allowed": "、".join(self.writable_field_names())}
+                            % {"allowed": join_list(self.writable_field_names())}
                         ]
                         for name in changed
                     }

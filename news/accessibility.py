@@ -30,6 +30,8 @@ from django.apps import apps
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from yantai.text import join_list
+
 from .body_images import library_image_id
 
 BOLD_PARAGRAPH_MIN_CHARS = 50
@@ -326,7 +328,7 @@ def publication_note(findings: list[Finding]) -> str:
     rules = dict.fromkeys(f.rule for f in findings)
     return _("发布时有 %(n)d 项无障碍提示：%(rules)s") % {
         "n": len(findings),
-        "rules": "、".join(str(RULE_NAMES[rule]) for rule in rules),
+        "rules": join_list(RULE_NAMES[rule] for rule in rules),
     }
 
 

@@ -12,6 +12,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from yantai.security import NonceMediaAdminMixin
+from yantai.text import join_list
 
 from .admin_dates import BoundedDateHierarchyMixin
 from .admin_local_copy import LocalCopyAdminMixin
@@ -178,7 +179,7 @@ class ImageAdmin(BoundedDateHierarchyMixin, admin.ModelAdmin):
                         args=[u.article_id],
                     ),
                     u.article_title,
-                    "、".join(str(p) for p in u.places),
+                    join_list(u.places),
                 )
                 for u in uses
             ]

@@ -30,6 +30,8 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from yantai.text import join_list
+
 from . import workflow
 from .accessibility import check_body
 from .accessibility import findings_text as accessibility_text
@@ -579,7 +581,7 @@ class ArticleWorkflowAdminMixin:
                         "第 %(v)d 版的标签 %(tags)s 已不存在（改名或删除），未能恢复，"
                         "请在表单中重新选择。"
                     )
-                    % {"v": revision.version, "tags": "、".join(result.tags_missing)},
+                    % {"v": revision.version, "tags": join_list(result.tags_missing)},
                 )
             article = Article.objects.get(pk=article.pk)
             messages.success(

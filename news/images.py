@@ -47,6 +47,8 @@ from django.utils.translation import gettext as _
 from PIL import Image as PILImage
 from PIL import ImageCms, ImageFile, UnidentifiedImageError
 
+from yantai.text import join_list
+
 from .models import Article, AuditLog, Image, Revision
 from .services import audit_record
 
@@ -870,8 +872,9 @@ def image_uses_text(uses: list[ImageUse]) -> str:
         by_image.setdefault(u.image.pk, []).append(u)
     parts = []
     for image_uses_ in by_image.values():
-        shown = "、".join(
-            f"“{u.article_title}”（{'、'.join(str(p) for p in u.places)}）"
+        shown = join_list(
+            _("“%(title)s”（%(places)s）")
+            % {"title": u.article_title, "places": join_list(u.places)}
             for u in image_uses_[:USAGE_TITLES]
         )
         if len(image_uses_) > USAGE_TITLES:

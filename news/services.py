@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from yantai.locks import is_busy, waiting_at_most
+from yantai.text import join_list
 
 from .models import (
     Article,
@@ -406,7 +407,7 @@ def article_update(
         _refresh(article, locked)
         return SaveResult(article, changed=False, drafted=locked.has_draft)
     changed = [field_label(k) for k in CONTENT_KEYS if current.get(k) != content.get(k)]
-    summary = summary or _("修改：%(fields)s") % {"fields": "、".join(changed)}
+    summary = summary or _("修改：%(fields)s") % {"fields": join_list(changed)}
     from_state = locked.editorial_status
     drafted = locked.edits_make_draft
     if drafted:
@@ -537,7 +538,7 @@ def article_delete_refusal(*, by: User, articles) -> str:
     )
     if not titles:
         return ""
-    shown = "、".join(f"“{t}”" for t in titles[:REFUSAL_TITLES])
+    shown = join_list(f"“{t}”" for t in titles[:REFUSAL_TITLES])
     if len(titles) > REFUSAL_TITLES:
         shown += "…"
     return str(

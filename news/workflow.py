@@ -27,6 +27,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from yantai.html import html_to_text
+from yantai.text import join_list
 
 from . import pagecache
 from .accessibility import check_body, publication_note
@@ -624,7 +625,7 @@ def articles_publish(*, by: User, versions: dict[int, int]) -> list[Article]:
                 "终审发布被拒绝：打开确认页之后，以下文章已被别人修改：%(list)s。"
                 "没有发布任何文章；请重新选择文章，核对后再发布。"
             )
-            % {"list": "、".join(str(c) for c in changed)},
+            % {"list": join_list(changed)},
             code="conflict",
         )
     published = []
@@ -752,14 +753,14 @@ def revision_restore(*, revision: Revision, by: User) -> RestoreResult:
                 "没有恢复任何内容。如需该版的文字，可在预览或版本对比中查看后复制，"
                 "图片请重新从图片库选择。"
             )
-            % {"v": revision.version, "images": "、".join(images_missing)},
+            % {"v": revision.version, "images": join_list(images_missing)},
             code="images_missing",
         )
     values = {k: data[k] for k in CONTENT_KEYS if k in data}
     values["tags"], missing = snapshot_tags(data)
     summary = _("恢复第 %(v)d 版") % {"v": revision.version}
     if missing:
-        summary += _("（未能恢复的标签：%(tags)s）") % {"tags": "、".join(missing)}
+        summary += _("（未能恢复的标签：%(tags)s）") % {"tags": join_list(missing)}
     article_update(
         article=article,
         by=by,

@@ -42,6 +42,7 @@ from django.utils.translation import gettext as _
 
 from news import demo as news_demo
 from quality import demo
+from yantai.text import join_list
 
 FORMAT = "yantai-backup/1"
 MANIFEST = "manifest.json"
@@ -287,7 +288,7 @@ def backup_verify(*, directory: Path) -> dict:
                 "备份来自较新的代码：本版本没有迁移 %(names)s。请先把代码升级到备份时"
                 "的版本再恢复。"
             )
-            % {"names": "、".join(unknown[:5])}
+            % {"names": join_list(unknown[:5])}
         )
     return manifest
 

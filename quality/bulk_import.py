@@ -71,7 +71,13 @@ from news.models import Article, AuditLog
 from news.services import audit_record
 from yantai.csvsafe import unguard_cell
 from yantai.locks import BulkWriteBusy, bulk_write, is_busy
-from yantai.text import echoed, file_encoding, spreadsheet_date, spreadsheet_number
+from yantai.text import (
+    echoed,
+    file_encoding,
+    join_list,
+    spreadsheet_date,
+    spreadsheet_number,
+)
 
 from . import columns
 from .figure_links import figure_marks_batch, figures_changed
@@ -634,12 +640,13 @@ class _Writer:
                         )
                         % {
                             "id": row.id,
-                            "fields": "（"
-                            + "、".join(
-                                str(Observation._meta.get_field(n).verbose_name)
-                                for n in changed
-                            )
-                            + "）",
+                            "fields": _("（%(fields)s）")
+                            % {
+                                "fields": join_list(
+                                    Observation._meta.get_field(n).verbose_name
+                                    for n in changed
+                                )
+                            },
                         },
                     )
                     continue

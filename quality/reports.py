@@ -43,6 +43,8 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
+from yantai.text import echoed, join_list
+
 from . import chart_svg
 from .models import (
     Indicator,
@@ -466,7 +468,7 @@ def report_generate(
     if unknown or not formats:
         raise ReportError(
             _("不支持的格式：%(formats)s（可选 html、pdf、docx）。")
-            % {"formats": "、".join(unknown) or "—"}
+            % {"formats": join_list(echoed(f) for f in unknown) or "—"}
         )
     content = report_content(report)
     body = report_body_html(content)

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from import_export import fields, resources, widgets
 
 from yantai.csvsafe import safe_dataset, unguard_cell
+from yantai.text import join_list
 
 from . import columns
 from .figure_links import figure_marks_batch
@@ -144,7 +145,10 @@ class ObservationResource(ValidatedResource):
                     "已有观测值（编号 %(id)s）不能改写%(fields)s，请在后台用“更正”"
                     "新增一条。"
                 ),
-                params={"id": instance.pk, "fields": "（" + "、".join(changed) + "）"},
+                params={
+                    "id": instance.pk,
+                    "fields": _("（%(fields)s）") % {"fields": join_list(changed)},
+                },
                 code="observation_rewrite",
             )
             errors.setdefault(NON_FIELD_ERRORS, []).append(message)

@@ -217,3 +217,17 @@ class EchoedTests(TestCase):
         self.assertEqual(echoed("x" * 20), "x" * 20)
         self.assertEqual(echoed("x" * 1_000_000), "x" * 20 + "…")
         self.assertEqual(echoed(10**30, length=3), "100…")
+
+
+class JoinListTests(TestCase):
+    def test_chinese_and_english(self):
+        from django.utils import translation
+
+        from yantai.text import join_list
+
+        with translation.override("zh-hans"):
+            self.assertEqual(join_list(["甲", "乙", 3]), "甲、乙、3")
+        with translation.override("en"):
+            self.assertEqual(join_list(["id", "title"]), "id, title")
+            self.assertEqual(join_list(["id"]), "id")
+            self.assertEqual(join_list([]), "")

@@ -9,6 +9,8 @@ from datetime import date
 from decimal import Decimal
 from functools import cache
 
+from django.utils.translation import pgettext
+
 # Full-width digits and signs that Chinese editors type by habit. One character maps
 # to one character, so offsets into the translated text are offsets into the original.
 # "，" is left alone: it is the Chinese clause separator far more often than a
@@ -133,6 +135,14 @@ def _parse_chinese(s: str) -> Decimal | None:
 
 
 # --- messages ---------------------------------------------------------------------
+
+
+def join_list(items) -> str:
+    """``items`` as a list inside a message of the active language: "甲、乙、丙" in
+    Chinese, "a, b, c" in English (the separator is translated)."""
+    # Translators: the separator of a list's items inside a sentence.
+    return pgettext("list separator", "、").join(str(item) for item in items)
+
 
 # How much of a value a message repeats (``echoed``).
 ECHO_LENGTH = 20

@@ -104,13 +104,13 @@ class ErrorLanguageTests(LanguageTestCase):
                 "ordering=nope",
                 "ordering",
                 ["不能按“nope”排序。可用：id、published_at、title。"],
-                ["Cannot sort by “nope”. Available: id、published_at、title."],
+                ["Cannot sort by “nope”. Available: id, published_at, title."],
             ),
             (
                 "format=xml",
                 "format",
                 ["不支持的格式。可用：json、api、csv。"],
-                ["Unsupported format. Available: json、api、csv."],
+                ["Unsupported format. Available: json, api, csv."],
             ),
         ]
         for query, key, chinese, english in cases:
@@ -139,6 +139,13 @@ class ErrorLanguageTests(LanguageTestCase):
                 "Unknown query parameter “bogus”. Available: "
             )
         )
+        # The names listed with commas in English, with "、" in Chinese.
+        self.assertIn(": channel, format, ", unknown.json()["bogus"][0])
+        self.assertNotIn("、", unknown.json()["bogus"][0])
+        chinese = self.client.get(f"{ARTICLES}?bogus=1")
+        self.assertIn("：channel、format、", chinese.json()["bogus"][0])
+        fields = self.client.get(f"{ARTICLES}?ordering=x", HTTP_ACCEPT_LANGUAGE="en")
+        self.assertNotIn("、", fields.json()["ordering"][0])
 
     def test_400_of_a_serializer_drf_and_ours(self):
         self.auth(token_for(self.editor))
@@ -167,8 +174,8 @@ class ErrorLanguageTests(LanguageTestCase):
             ],
             [
                 "Read-only field; it cannot be changed (send back the value you read, or "
-                "leave it out). Writable fields: kicker、title、subtitle、summary、body、"
-                "source、source_url、channel、tags、published_at、expires_at."
+                "leave it out). Writable fields: kicker, title, subtitle, summary, "
+                "body, source, source_url, channel, tags, published_at, expires_at."
             ],
             400,
             "status",

@@ -250,3 +250,21 @@ class DemoContentTests(SimpleTestCase):
     def test_empty_body(self):
         self.assertEqual(check_body(""), [])
         self.assertEqual(check_body(None), [])
+
+
+class PublicationNoteTests(SimpleTestCase):
+    def test_rules_listed_in_the_language_of_the_note(self):
+        from news.accessibility import publication_note
+
+        findings = check_body(
+            '<h2>概况</h2><h4>细目</h4><p><img src="/a.jpg" alt=""></p>'
+        )
+        self.assertEqual(
+            publication_note(findings),
+            "发布时有 2 项无障碍提示：标题级别跳级、图片缺少替代文字",
+        )
+        with translation.override("en"):
+            note = publication_note(findings)
+        self.assertTrue(note.startswith("Published with 2 accessibility findings: "))
+        self.assertEqual(note.count(", "), 1, note)
+        self.assertNotIn("、", note)

@@ -18,7 +18,7 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import ProtectedError
 from django.test import TestCase
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from news.images import image_create, images_delete
 from news.models import Article, AuditLog, Image, Revision
@@ -158,6 +158,27 @@ class InUseTests(ImageDeleteTestCase):
         draft = ArticleFactory(status=S.DRAFT, title="还在写的稿子", cover=self.image)
         self.assert_refused_in_admin(scheduled, draft)
         self.assert_refused_by_service_and_orm(scheduled, draft)
+
+    def test_the_refusal_in_english_lists_with_commas(self):
+        # The places and the articles were joined with "、" in English too.
+        first = self.published(
+            title="Port", cover=self.image, body=body_with(self.image)
+        )
+        second = self.published(title="Harbour", cover=self.image)
+        with translation.override("en"), self.assertRaises(ProtectedError) as refused:
+            images_delete(images=[self.image], by=self.root)
+        message = refused.exception.args[0]
+        self.assertNotIn("、", message)
+        self.assertNotIn("（", message)
+        self.assertIn(
+            f"“{first.title}” (Cover image, Body), “{second.title}” (Cover image)",
+            message,
+        )
+        response = self.client.get(
+            f"/admin/news/image/{self.image.pk}/delete/", HTTP_ACCEPT_LANGUAGE="en"
+        )
+        self.assertContains(response, "Cover image, Body")
+        self.assertNotContains(response, "Cover image、Body")
 
     def test_inside_the_body_of_a_published_article(self):
         article = self.published(title="正文里有图", body=body_with(self.image))

@@ -257,6 +257,15 @@ class ReportContentTests(DemoReportMixin, TestCase):
             call_command(
                 "build_report", year="2020", formats=["odt"], stdout=StringIO()
             )
+        with (
+            translation.override("en"),
+            self.assertRaisesMessage(
+                CommandError, "Unsupported format: odt, rtf (choose html, pdf or docx)."
+            ),
+        ):
+            call_command(
+                "build_report", year="2020", formats=["odt", "rtf"], stdout=StringIO()
+            )
         self.assertFalse(ReportVersion.objects.exists())
 
     def test_intro_and_notes_are_sanitised(self):
