@@ -30,7 +30,7 @@ from django.apps import apps
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from yantai.text import join_list
+from yantai.text import join_list, stored_language
 
 from .body_images import library_image_id
 
@@ -322,14 +322,16 @@ def check_bodies(htmls: list[str | None]) -> list[list[Finding]]:
 
 def publication_note(findings: list[Finding]) -> str:
     """What a publication's timeline entry says of the published body's findings
-    ("" without any): how many, and of which rules."""
+    ("" without any): how many, and of which rules. Stored: in Chinese whatever
+    the language of the publication (``yantai.text.stored_language``)."""
     if not findings:
         return ""
     rules = dict.fromkeys(f.rule for f in findings)
-    return _("发布时有 %(n)d 项无障碍提示：%(rules)s") % {
-        "n": len(findings),
-        "rules": join_list(RULE_NAMES[rule] for rule in rules),
-    }
+    with stored_language():
+        return _("发布时有 %(n)d 项无障碍提示：%(rules)s") % {
+            "n": len(findings),
+            "rules": join_list(RULE_NAMES[rule] for rule in rules),
+        }
 
 
 def findings_text(findings: list[Finding]) -> str:

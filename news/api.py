@@ -20,6 +20,7 @@ from api.conditional import (
     version_etag,
 )
 from api.views import ApiViewMixin, ModelPermissions, validation_detail
+from yantai.text import stored
 
 from . import workflow
 from .extensions import figures_digest
@@ -265,7 +266,7 @@ class DraftViewSet(
             article = article_create(
                 by=request.user,
                 values=serializer.validated_data,
-                summary=str(_("通过接口新建")),
+                summary=stored(_("通过接口新建")),
             )
         except DjangoPermissionDenied as exc:
             raise PermissionDenied(str(exc)) from None
@@ -295,7 +296,7 @@ class DraftViewSet(
                 article=article,
                 by=request.user,
                 values=serializer.validated_data,
-                summary=str(_("通过接口修改")),
+                summary=stored(_("通过接口修改")),
                 expected_version=article.version,
             )
         except ArticleConflict:

@@ -46,7 +46,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from yantai.locks import BulkWriteBusy, bulk_write
-from yantai.text import decode_text
+from yantai.text import decode_text, stored_language
 
 from . import pagecache, search
 from .accessibility import check_bodies, publication_note
@@ -1275,7 +1275,8 @@ class BatchWriter:
                 ]
             )
             tag_order = _tag_order({name for _p, i, _a in rows for name in i.page.tags})
-            summary = str(_("导入并发布") if self.publish else _("导入"))
+            with stored_language():
+                summary = str(_("导入并发布") if self.publish else _("导入"))
             revisions = [
                 (
                     article.pk,
@@ -1321,28 +1322,29 @@ class BatchWriter:
                 )
                 self._index(rows, tag_order)
                 self._touch_neighbours(articles)
-            audit_record(
-                user=self.by,
-                action=AuditLog.Action.IMPORT,
-                object_type=Article._meta.verbose_name,
-                # One article: the entry is that article's, as the admin lists it.
-                object_id=str(articles[0].pk) if len(articles) == 1 else "",
-                object_repr=articles[0].title
-                if len(articles) == 1
-                else _("%(n)d 篇文章") % {"n": len(articles)},
-                summary=_("%(what)s %(n)d 篇：%(files)s")
-                % {
-                    "what": summary,
-                    "n": len(articles),
-                    "files": "；".join(
-                        f"{where(item.name, item.line)}"
-                        f"（{article.pk}{'，' + note if note else ''}）"
-                        for (_p, item, article), note in zip(
-                            rows, barriers, strict=True
-                        )
-                    ),
-                },
-            )
+            with stored_language():
+                audit_record(
+                    user=self.by,
+                    action=AuditLog.Action.IMPORT,
+                    object_type=Article._meta.verbose_name,
+                    # One article: the entry is that article's, as the admin lists.
+                    object_id=str(articles[0].pk) if len(articles) == 1 else "",
+                    object_repr=articles[0].title
+                    if len(articles) == 1
+                    else _("%(n)d 篇文章") % {"n": len(articles)},
+                    summary=_("%(what)s %(n)d 篇：%(files)s")
+                    % {
+                        "what": summary,
+                        "n": len(articles),
+                        "files": "；".join(
+                            f"{where(item.name, item.line)}"
+                            f"（{article.pk}{'，' + note if note else ''}）"
+                            for (_p, item, article), note in zip(
+                                rows, barriers, strict=True
+                            )
+                        ),
+                    },
+                )
         for position, item, article in rows:
             outcomes[position] = Outcome(
                 item.name,

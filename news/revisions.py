@@ -15,6 +15,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from yantai.html import html_to_text
+from yantai.text import stored
 
 from .models import Article, Revision
 
@@ -323,7 +324,7 @@ def revision_create(
         article=article,
         version=article.version,
         snapshot=snapshot if snapshot is not None else article_snapshot(article),
-        summary=summary[:200],
+        summary=stored(summary)[:200],  # a lazy text too, in Chinese
         is_live=is_live,
         created_by=by if by is not None and by.is_authenticated else None,
     )

@@ -23,7 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from yantai.locks import is_busy, waiting_at_most
-from yantai.text import join_list
+from yantai.text import join_list, stored, stored_language
 
 from .models import (
     Article,
@@ -348,7 +348,8 @@ def article_create(
     article.channel_id = content.get("channel")
     content = _checked_content(article, content)
     article_write_content(article=article, content=content)
-    summary = summary or str(_("新建"))
+    with stored_language():
+        summary = summary or str(_("新建"))
     revision_create(article=article, by=by, summary=summary)
     audit_record(user=by, action=audit_action, obj=article, summary=summary)
     return article
@@ -406,8 +407,11 @@ def article_update(
     ):
         _refresh(article, locked)
         return SaveResult(article, changed=False, drafted=locked.has_draft)
-    changed = [field_label(k) for k in CONTENT_KEYS if current.get(k) != content.get(k)]
-    summary = summary or _("修改：%(fields)s") % {"fields": join_list(changed)}
+    with stored_language():
+        changed = [
+            field_label(k) for k in CONTENT_KEYS if current.get(k) != content.get(k)
+        ]
+        summary = summary or _("修改：%(fields)s") % {"fields": join_list(changed)}
     from_state = locked.editorial_status
     drafted = locked.edits_make_draft
     if drafted:
@@ -438,7 +442,8 @@ def article_update(
         note = summary
         if drafted and from_state == Article.Status.PUBLISHED:
             # Not "已发布 → 草稿": the article stays on the site; a draft begins.
-            note = _("新建修改稿，线上版本不变。%(summary)s") % {"summary": summary}
+            with stored_language():
+                note = _("新建修改稿，线上版本不变。%(summary)s") % {"summary": summary}
             from_state = ""
         ArticleEvent.objects.create(
             article=locked,
@@ -490,7 +495,9 @@ def article_discard_draft(
         draft_revision=None, draft_status="", version=locked.version
     )
     locked.draft_revision, locked.draft_status = None, ""
-    note = str(_("放弃修改稿，线上版本不变"))
+    with stored_language():
+        note = str(_("放弃修改稿，线上版本不变"))
+        summary = str(_("放弃未发布的修改"))
     # A step of the history like the others: the working copy is the live version
     # again, as this revision says. A change form opened before it (showing the
     # draft) is then refused as one opened before any other change would be,
@@ -508,7 +515,7 @@ def article_discard_draft(
         user=by,
         action=AuditLog.Action.EDIT,
         obj=locked,
-        summary=str(_("放弃未发布的修改")),
+        summary=summary,
     )
     _refresh(article, locked)
     return article
@@ -601,11 +608,8 @@ def articles_delete(*, articles, by: User) -> int:
             audit_record(user=by, action=AuditLog.Action.DELETE, obj=article)
             continue
         content = last_published_content(article)
-        audit_record(
-            user=by,
-            action=AuditLog.Action.DELETE,
-            obj=article,
-            summary=str(
+        with stored_language():
+            summary = str(
                 _(
                     "删除发布过的文章“%(title)s”（发布时间 %(at)s）；"
                     "最后发布的内容保存在本条记录的“删除前的内容”中。"
@@ -614,7 +618,12 @@ def articles_delete(*, articles, by: User) -> int:
                     "title": content.get("title") or article.title,
                     "at": snapshot_display(content, "published_at"),
                 }
-            ),
+            )
+        audit_record(
+            user=by,
+            action=AuditLog.Action.DELETE,
+            obj=article,
+            summary=summary,
             snapshot={
                 "article": article.pk,
                 "status": article.status,
@@ -804,7 +813,7 @@ def article_import(
         article = article_create(
             by=by,
             values=values,
-            summary=str(_("导入")),
+            summary=stored(_("导入")),
             audit_action=AuditLog.Action.IMPORT,
             import_key=key,
         )
@@ -825,7 +834,7 @@ def article_import(
             article=article,
             by=by,
             values=values,
-            summary=str(_("重新导入网页文本")),
+            summary=stored(_("重新导入网页文本")),
             audit_action=AuditLog.Action.IMPORT,
             check_permission=by is not None,
         )
@@ -838,7 +847,7 @@ def article_import(
             return result
     if publish and article.editorial_status != Article.Status.PUBLISHED:
         article_publish_content(
-            article=article, by=by, via=str(_("导入并发布")), reviewed=False
+            article=article, by=by, via=stored(_("导入并发布")), reviewed=False
         )
         result.published = True
         result.changed = True
@@ -876,13 +885,17 @@ def audit_record(
     if obj is not None:
         object_type = object_type or obj._meta.verbose_name
         object_id = object_id or str(obj.pk or "")
-        object_repr = object_repr or str(obj)
+        object_repr = object_repr or obj
+    # A lazy text (a model's verbose name, a summary) is stored in Chinese too.
+    with stored_language():
+        object_type, object_repr = str(object_type), str(object_repr)
+        summary = str(summary)
     return AuditLog.objects.create(
         user=user if user is not None and user.is_authenticated else None,
         action=action,
-        object_type=str(object_type)[:50],
+        object_type=object_type[:50],
         object_id=str(object_id)[:50],
-        object_repr=str(object_repr)[:200],
+        object_repr=object_repr[:200],
         summary=summary,
         snapshot=snapshot,
     )
@@ -950,7 +963,10 @@ def site_settings_save(
     created = not SiteSettings.objects.filter(pk=SiteSettings.SINGLETON_ID).exists()
     site.full_clean()
     site.save()
-    names = [str(SiteSettings._meta.get_field(f).verbose_name) for f in changed or []]
+    with stored_language():
+        names = [
+            str(SiteSettings._meta.get_field(f).verbose_name) for f in changed or []
+        ]
     audit_record(
         user=by,
         action=AuditLog.Action.CREATE if created else AuditLog.Action.EDIT,

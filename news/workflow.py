@@ -25,9 +25,10 @@ from django.db import transaction
 from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from yantai.html import html_to_text
-from yantai.text import join_list
+from yantai.text import join_list, stored_language
 
 from . import pagecache
 from .accessibility import check_body, publication_note
@@ -239,7 +240,8 @@ def _transition(
     locked = _lock(article, expected_version)
     _check(by, locked, action)
     from_status = locked.editorial_status
-    summary = f"{S(from_status).label} → {S(to).label}"
+    with stored_language():
+        summary = f"{S(from_status).label} → {S(to).label}"
     locked.version += 1
     if locked.has_draft:
         revision = revision_create(
@@ -394,20 +396,21 @@ def article_publish_content(
     notes = [comment.strip()] if comment.strip() else []
     if via:
         notes.append(via)
-    if findings:
-        notes.append(
-            _("错敏字强制发布理由：%(reason)s（%(list)s）")
-            % {"reason": override_reason.strip(), "list": findings_text(findings)}
-        )
-    if scheduled:
-        notes.append(
-            _("定时发布：%(at)s")
-            % {"at": timezone.localtime(published_at).strftime("%Y-%m-%d %H:%M")}
-        )
-    # 无障碍检查 findings do not block (docs/architecture.md), but the timeline
-    # keeps them; a scheduled publication's: the body that will go live.
-    if barriers := publication_note(check_body(work.body)):
-        notes.append(barriers)
+    with stored_language():
+        if findings:
+            notes.append(
+                _("错敏字强制发布理由：%(reason)s（%(list)s）")
+                % {"reason": override_reason.strip(), "list": findings_text(findings)}
+            )
+        if scheduled:
+            notes.append(
+                _("定时发布：%(at)s")
+                % {"at": timezone.localtime(published_at).strftime("%Y-%m-%d %H:%M")}
+            )
+        # 无障碍检查 findings do not block (docs/architecture.md), but the timeline
+        # keeps them; a scheduled publication's: the body that will go live.
+        if barriers := publication_note(check_body(work.body)):
+            notes.append(barriers)
     content = {**content, "published_at": time_text(published_at)}
     if by is not None:
         content["responsible_editor"] = by.pk
@@ -437,7 +440,8 @@ def article_publish_content(
     locked.version += 1
     article_write_content(article=locked, content=content)
     pagecache.article_neighbours_touch(locked, was=was)
-    summary = f"{S(from_status).label} → {S.PUBLISHED.label}"
+    with stored_language():
+        summary = f"{S(from_status).label} → {S.PUBLISHED.label}"
     revision_create(article=locked, by=by, summary=summary, is_live=True)
     _record(
         article=locked,
@@ -671,7 +675,8 @@ def article_unpublish(
     locked.version += 1
     locked.save(update_fields=["status", "version"])
     pagecache.article_neighbours_touch(locked)
-    summary = f"{S.PUBLISHED.label} → {S.UNPUBLISHED.label}"
+    with stored_language():
+        summary = f"{S.PUBLISHED.label} → {S.UNPUBLISHED.label}"
     revision_create(
         article=locked,
         by=by,
@@ -709,12 +714,9 @@ def article_discard(
 @transaction.atomic
 def article_move_to_channel(*, article: Article, by: User, channel: Channel) -> Article:
     """Move ``article`` to ``channel``: an edit like any other (a draft if live)."""
-    article_update(
-        article=article,
-        by=by,
-        values={"channel": channel},
-        summary=_("移动栏目：%(new)s") % {"new": channel.name},
-    )
+    with stored_language():
+        summary = _("移动栏目：%(new)s") % {"new": channel.name}
+    article_update(article=article, by=by, values={"channel": channel}, summary=summary)
     return article
 
 
@@ -758,9 +760,10 @@ def revision_restore(*, revision: Revision, by: User) -> RestoreResult:
         )
     values = {k: data[k] for k in CONTENT_KEYS if k in data}
     values["tags"], missing = snapshot_tags(data)
-    summary = _("恢复第 %(v)d 版") % {"v": revision.version}
-    if missing:
-        summary += _("（未能恢复的标签：%(tags)s）") % {"tags": join_list(missing)}
+    with stored_language():
+        summary = _("恢复第 %(v)d 版") % {"v": revision.version}
+        if missing:
+            summary += _("（未能恢复的标签：%(tags)s）") % {"tags": join_list(missing)}
     article_update(
         article=article,
         by=by,
@@ -817,16 +820,18 @@ def wordcheck_article(
 ) -> list[Finding]:
     """错敏字 in the title, subtitle, summary, body and captions of ``article``
     (``words``: as ``wordcheck_texts``)."""
+    # Lazy labels: a message names the field in the user's language, a stored
+    # note (错敏字强制发布理由) in Chinese.
     texts = {
-        _("引题"): article.kicker,
-        _("标题"): article.title,
-        _("副题"): article.subtitle,
-        _("摘要"): article.summary,
+        gettext_lazy("引题"): article.kicker,
+        gettext_lazy("标题"): article.title,
+        gettext_lazy("副题"): article.subtitle,
+        gettext_lazy("摘要"): article.summary,
         # Body text includes the captions of images inside the body.
-        _("正文"): html_to_text(article.body or ""),
+        gettext_lazy("正文"): html_to_text(article.body or ""),
     }
     if article.cover_id:
-        texts[_("封面图说明")] = article.cover.caption
+        texts[gettext_lazy("封面图说明")] = article.cover.caption
     return wordcheck_texts(texts, words)
 
 

@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from api.views import ApiViewMixin, ModelPermissionsOrAnonReadOnly, validation_detail
 from news.models import AuditLog
 from news.services import audit_record
+from yantai.text import stored
 
 from . import filters, serializers
 from .models import (
@@ -49,7 +50,7 @@ def create_audited(request, service, **data):
                 user=request.user,
                 action=AuditLog.Action.CREATE,
                 obj=obj,
-                summary=str(_("通过接口新增")),
+                summary=stored(_("通过接口新增")),
             )
     except DjangoValidationError as exc:
         raise ValidationError(validation_detail(exc)) from None

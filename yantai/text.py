@@ -5,10 +5,14 @@ Kept generic on purpose: nothing here knows about articles or figures.
 
 import codecs
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from decimal import Decimal
 from functools import cache
 
+from django.conf import settings
+from django.utils import translation
 from django.utils.translation import pgettext
 
 # Full-width digits and signs that Chinese editors type by habit. One character maps
@@ -68,6 +72,28 @@ def to_simplified(text: str) -> str:
     ``text`` is returned without a call.
     """
     return text if text.isascii() else _simplifier().convert(text)
+
+
+@contextmanager
+def stored_language() -> Iterator[None]:
+    """Build the texts a record stores in the site's language (``LANGUAGE_CODE``,
+    Chinese), whatever language the request or command runs in.
+
+    Revision summaries, timeline notes, 操作日志 summaries and data-quality notes are
+    read later by the whole newsroom, as a government record in one language: an
+    editor working in an English admin, an API client sending ``Accept-Language:
+    en`` or a command under ``override("en")`` must not leave English words in them.
+    Only the stored text is built inside: what the response says (messages, errors)
+    stays in the user's language.
+    """
+    with translation.override(settings.LANGUAGE_CODE):
+        yield
+
+
+def stored(text) -> str:
+    """A lazy text (``gettext_lazy``) as a record stores it: in ``LANGUAGE_CODE``."""
+    with stored_language():
+        return str(text)
 
 
 @cache
