@@ -145,6 +145,18 @@ class HonourWriteTests(RegistryWriteChecks, ApiTestCase):
         )
         self.assertEqual(self.client.get(f"{self.url}{award.pk}/").status_code, 200)
 
+    def test_added_in_english_is_audited_in_chinese(self):
+        """The 操作日志 entry of an English client's write is Chinese
+        (``yantai.text.stored_language``); the answer's words are English."""
+        self.auth(token_for(self.staff))
+        response = self.client.post(
+            self.url, self.payload(), format="json", HTTP_ACCEPT_LANGUAGE="en"
+        )
+        self.assertEqual(response.status_code, 201, response.content)
+        self.assertEqual(response["Content-Language"], "en")
+        log = AuditLog.objects.get()
+        self.assertEqual((log.object_type, log.summary), ("证书/荣誉", "通过接口新增"))
+
     def test_certification_scheme_is_400(self):
         """The honours endpoint files honours only, never certificates."""
         self.auth(token_for(self.staff))
