@@ -21,7 +21,7 @@ from news.admin_dates import BoundedDateHierarchyMixin
 from news.models import AuditLog
 from news.services import audit_record
 from yantai.csvsafe import safe_dataset
-from yantai.text import decode_text
+from yantai.text import decode_text, stored_language
 
 from . import resources
 from .admin_import import check_upload_size, observation_bulk_import_view
@@ -379,18 +379,19 @@ class ObservationAdmin(ImportExportAdmin):
                         self.log_addition(
                             request, corrected, [{"added": {}}]
                         )  # the admin's history
+                        with stored_language():  # 操作日志: Chinese
+                            summary = gettext(
+                                "更正观测值（编号 %(old)s → %(new)s）：%(reason)s"
+                            ) % {
+                                "old": observation.pk,
+                                "new": corrected.pk,
+                                "reason": form.cleaned_data["note"],
+                            }
                         audit_record(
                             user=request.user,
                             action=AuditLog.Action.EDIT,
                             obj=corrected,
-                            summary=gettext(
-                                "更正观测值（编号 %(old)s → %(new)s）：%(reason)s"
-                            )
-                            % {
-                                "old": observation.pk,
-                                "new": corrected.pk,
-                                "reason": form.cleaned_data["note"],
-                            },
+                            summary=summary,
                         )
                 except ValidationError as error:
                     form.add_error(None, error.messages)
