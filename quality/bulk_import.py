@@ -77,6 +77,7 @@ from yantai.text import (
     join_list,
     spreadsheet_date,
     spreadsheet_number,
+    stored_language,
 )
 
 from . import columns
@@ -878,24 +879,25 @@ def observations_import(
                 # Written without save signals: nginx's and the CDNs' copies of
                 # these indicators' pages, in one batch at commit.
                 observations_changed(writer.indicator_ids)
-            audit_record(
-                user=by,
-                action=AuditLog.Action.IMPORT,
-                object_type=str(Observation._meta.verbose_name),
-                object_repr=name,
-                summary=_(
+            with stored_language():  # 操作日志: Chinese whoever imports
+                summary = _(
                     "批量导入观测值：文件“%(name)s”，%(read)d 行，新增 %(created)d 条，"
                     "更新 %(updated)d 条，未变 %(unchanged)d 条，新建统计期间 "
                     "%(periods)d 个。"
-                )
-                % {
+                ) % {
                     "name": name,
                     "read": result.read,
                     "created": result.created,
                     "updated": result.updated,
                     "unchanged": result.unchanged,
                     "periods": result.periods_created,
-                },
+                }
+            audit_record(
+                user=by,
+                action=AuditLog.Action.IMPORT,
+                object_type=Observation._meta.verbose_name,  # lazy: stored in Chinese
+                object_repr=name,
+                summary=summary,
             )
             transaction.on_commit(lambda: bump_count_generation("observations"))
             transaction.on_commit(dataset_changed)

@@ -9,12 +9,20 @@ notes and reports written by an editor in an English admin, an API client sendin
 from django.contrib.messages import get_messages
 from django.test import TestCase
 from django.urls import reverse
+from django.utils import translation
 
 from news.models import AuditLog
+from quality.bulk_import import observations_import
 from quality.models import Observation
 from tests.factories import UserFactory
 
-from .factories import ObservationFactory
+from .factories import (
+    IndicatorFactory,
+    ObservationFactory,
+    PeriodFactory,
+    RegionFactory,
+)
+from .test_bulk_import import ROWS, csv_bytes
 
 EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
 
@@ -55,5 +63,25 @@ class EnglishCorrectionTests(TestCase):
             (
                 "观测值",
                 f"更正观测值（编号 {self.observation.pk} → {new.pk}）：据年报更正",
+            ),
+        )
+
+
+class EnglishImportTests(TestCase):
+    def test_an_import_in_english_is_audited_in_chinese(self):
+        IndicatorFactory(code="standards_national")
+        RegionFactory()
+        PeriodFactory()
+        user = UserFactory(username="loader")
+        with translation.override("en"):
+            result = observations_import(csv_bytes(ROWS), name="季度数据.csv", by=user)
+        self.assertTrue(result.ok, result.errors)
+        entry = AuditLog.objects.get(action=AuditLog.Action.IMPORT)
+        self.assertEqual(
+            (entry.object_type, entry.summary),
+            (
+                "观测值",
+                "批量导入观测值：文件“季度数据.csv”，5 行，新增 5 条，更新 0 条，"
+                "未变 0 条，新建统计期间 2 个。",
             ),
         )
