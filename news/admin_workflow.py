@@ -363,7 +363,9 @@ class ArticleWorkflowAdminMixin:
             if request.method == "GET" and not article.revisions.exists():
                 # Articles made before revisions existed (or by scripts) get a
                 # baseline, so a later conflict can name exactly what changed.
-                revision_create(article=article, by=None, summary=_("初始版本"))
+                revision_create(  # lazy: stored in Chinese
+                    article=article, by=None, summary=gettext_lazy("初始版本")
+                )
             extra_context.update(self.workflow_context(request, article))
         return super().change_view(request, object_id, form_url, extra_context)
 
@@ -614,7 +616,7 @@ class ArticleWorkflowAdminMixin:
                 user=request.user,
                 action=AuditLog.Action.SHARE,
                 obj=article,
-                summary=_("撤销预览链接"),
+                summary=gettext_lazy("撤销预览链接"),  # stored in Chinese
             )
             messages.success(request, _("预览链接已撤销。"))
             return self._back(article)

@@ -12,6 +12,7 @@ from django.test import TestCase
 from django.utils import timezone, translation
 
 from news.models import Article, ArticleEvent, AuditLog, Revision, SensitiveWord
+from news.preview import preview_link_create
 from news.workflow import WorkflowError, article_publish, article_submit
 from tests.api import ApiTestCase, token_for, user_with_perms
 from tests.factories import ArticleFactory, ChannelFactory, staff_in_group
@@ -156,6 +157,27 @@ class EnglishAdminTests(TestCase):
             **EN,
         )
         self.assertEqual(latest_summary(article), "移动栏目：质量强市")
+
+    def test_revoking_a_preview_link_in_english(self):
+        article = ArticleFactory(channel=self.channel, status=S.DRAFT)
+        link = preview_link_create(article=article, by=self.editor)
+        self.client.force_login(self.editor)
+        response = self.client.post(
+            f"/admin/news/article/{article.pk}/share/",
+            {"revoke": link.pk},
+            follow=True,
+            **EN,
+        )
+        self.assertIn("Preview links revoked.", texts(response))
+        self.assertEqual(latest_audit(article).summary, "撤销预览链接")
+
+    def test_the_baseline_revision_in_english(self):
+        article = ArticleFactory(channel=self.channel, status=S.DRAFT)
+        Revision.objects.filter(article=article).delete()
+        self.client.force_login(self.editor)
+        response = self.client.get(f"/admin/news/article/{article.pk}/change/", **EN)
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(latest_summary(article), "初始版本")
 
 
 class EnglishApiTests(ApiTestCase):
