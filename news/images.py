@@ -47,7 +47,7 @@ from django.utils.translation import gettext as _
 from PIL import Image as PILImage
 from PIL import ImageCms, ImageFile, UnidentifiedImageError
 
-from yantai.text import join_list
+from yantai.text import join_list, stored_language
 
 from .models import Article, AuditLog, Image, Revision
 from .services import audit_record
@@ -757,16 +757,14 @@ def image_create(
         image.full_clean()
         with transaction.atomic():
             image.save()
-            audit_record(
-                user=by,
-                action=AuditLog.Action.UPLOAD,
-                obj=image,
-                summary=_("%(width)d×%(height)d，%(count)d 个尺寸")
-                % {
+            with stored_language():  # 操作日志: Chinese whoever uploads
+                summary = _("%(width)d×%(height)d，%(count)d 个尺寸") % {
                     "width": image.width,
                     "height": image.height,
                     "count": len(renditions),
-                },
+                }
+            audit_record(
+                user=by, action=AuditLog.Action.UPLOAD, obj=image, summary=summary
             )
     except BaseException:
         for name in written:

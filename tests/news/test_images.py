@@ -507,6 +507,22 @@ class ImageAdminTests(TestCase):
         shown = [m.level_tag for m in response.context["messages"]]
         self.assertNotIn("warning", shown)
 
+    def test_an_upload_in_english_is_audited_in_chinese(self):
+        data = encode(photo((1000, 600)), "JPEG")
+        response = self.client.post(
+            "/admin/news/image/add/",
+            {"title": "港口", "alt_text": "烟台港码头", "file": upload("a.jpg", data)},
+            follow=True,
+            HTTP_ACCEPT_LANGUAGE="en",
+        )
+        self.assertTrue(
+            any(
+                "was added successfully" in str(m) for m in response.context["messages"]
+            )
+        )
+        log = AuditLog.objects.get(action=AuditLog.Action.UPLOAD)
+        self.assertEqual((log.object_type, log.summary), ("图片", "1000×600，8 个尺寸"))
+
     def test_good_upload_is_stored_with_renditions(self):
         data = encode(photo((1000, 600)), "JPEG") + b"<script>x</script>"
         response = self.post(upload("good.jpg", data), credit="YMG全媒体记者 唐克 摄")
