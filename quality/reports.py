@@ -42,8 +42,9 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from yantai.text import echoed, join_list
+from yantai.text import echoed, join_list, stored_language
 
 from . import chart_svg
 from .models import (
@@ -389,7 +390,9 @@ def report_content(report: Report) -> ReportContent:
         raise ReportError(problem)
     chapters, items = _load(report)
     if not chapters:
-        raise ReportError(_("报告定义还没有章节：请先在后台添加章节和指标。"))
+        raise ReportError(
+            gettext_lazy("报告定义还没有章节：请先在后台添加章节和指标。")
+        )
     observations = _report_observations(report, items)
     by_indicator: dict[int, list[Observation]] = {}
     for observation in observations:
@@ -470,16 +473,20 @@ def report_generate(
             _("不支持的格式：%(formats)s（可选 html、pdf、docx）。")
             % {"formats": join_list(echoed(f) for f in unknown) or "—"}
         )
-    content = report_content(report)
-    body = report_body_html(content)
-    document = report_html_document(content, body)
-    files: dict[str, bytes] = {}
-    if "html" in formats:
-        files["html_file"] = document.encode("utf-8")
-    if "pdf" in formats:
-        files["pdf_file"] = report_render.pdf_bytes(document)
-    if "docx" in formats:
-        files["docx_file"] = report_render.docx_bytes(content)
+    # The published document is the Chinese one whoever generates it: the English
+    # page shows its stored body as Chinese, as the files are. A refusal raised in
+    # here (ReportError) is lazy and reaches the user in their language.
+    with stored_language():
+        content = report_content(report)
+        body = report_body_html(content)
+        document = report_html_document(content, body)
+        files: dict[str, bytes] = {}
+        if "html" in formats:
+            files["html_file"] = document.encode("utf-8")
+        if "pdf" in formats:
+            files["pdf_file"] = report_render.pdf_bytes(document)
+        if "docx" in formats:
+            files["docx_file"] = report_render.docx_bytes(content)
     # Files first, the row after: no file is written inside the transaction, and
     # one whose row fails is deleted again.
     suffix = {"html_file": "html", "pdf_file": "pdf", "docx_file": "docx"}

@@ -472,6 +472,71 @@ class ReportEnglishPageTests(DemoReportMixin, TestCase):
         self.assertNotIn("report-meta", "".join(zh_parts))
 
 
+# The template's words, in English: none belongs in the published Chinese document.
+ENGLISH_WORDS = (
+    "Sources",
+    "Period",
+    "Year on year",
+    "Contents",
+    "Unit: ",
+    "Chart: ",
+    "Quality Yantai",
+    "/en/",
+)
+
+
+@override_settings(MEDIA_ROOT=MEDIA)
+class ReportGeneratedInEnglishTests(DemoReportMixin, TestCase):
+    """The stored document is the Chinese official one whatever the language it is
+    generated in: the English page shows it as Chinese (lang="zh-Hans")."""
+
+    def setUp(self):
+        self.addCleanup(translation.activate, settings.LANGUAGE_CODE)
+
+    def assert_chinese(self, text: str, *headings: str):
+        for heading in headings:
+            self.assertIn(heading, text)
+        self.assertEqual([w for w in ENGLISH_WORDS if w in text], [])
+
+    def test_generated_under_english_is_the_chinese_document(self):
+        with translation.override("en"):
+            version = report_generate(report=self.report)
+        self.assert_chinese(
+            version.body_html, '<th scope="col">期间</th>', "同比", ">资料来源</h2>"
+        )
+        html = Path(version.html_file.path).read_text(encoding="utf-8")
+        self.assert_chinese(html, ">目录</h2>", ">资料来源</h2>")
+        headings, tables, text = docx_parts(version.docx_file.path)
+        self.assert_chinese(
+            repr((headings, tables, text)), "'资料来源'", "'期间'", "单位："
+        )
+        self.assert_chinese(pdf_text(version.pdf_file.path), "资料来源", "目录")
+        # and the English page shows that stored body, marked Chinese
+        response = self.client.get("/en/quality/reports/2020/")
+        self.assertContains(response, "Data as of 7 January 2021")
+        self.assertContains(response, '<th scope="col">期间</th>', html=False)
+
+    def test_an_english_admin_generates_the_chinese_document(self):
+        self.client.force_login(staff_in_group("data-editor", "数据编辑"))
+        response = self.client.post(
+            reverse("admin:quality_report_preview", args=[self.report.pk]),
+            follow=True,
+            HTTP_ACCEPT_LANGUAGE="en",
+        )
+        self.assertContains(response, f"Generated “{self.report.title}”, version 1.")
+        version = ReportVersion.objects.get()
+        self.assert_chinese(version.body_html, '<th scope="col">期间</th>')
+
+    def test_a_refusal_stays_in_the_users_language(self):
+        empty = Report.objects.create(year=2019, title="空报告", region=self.yantai)
+        with (
+            translation.override("en"),
+            self.assertRaisesMessage(ReportError, "The report definition has no"),
+        ):
+            report_generate(report=empty, formats=("html",))
+        self.assertFalse(ReportVersion.objects.exists())
+
+
 @override_settings(MEDIA_ROOT=MEDIA)
 class ReportPermissionTests(DemoReportMixin, TestCase):
     """Who may generate: anonymous no, staff without the permission no, 数据编辑 yes."""
