@@ -7,7 +7,6 @@ request, calls a service from ``workflow.py`` / ``revisions.py`` and renders.
 
 from __future__ import annotations
 
-import re
 from datetime import timedelta
 
 from django import forms
@@ -30,7 +29,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from yantai.text import join_list
+from yantai.text import join_list, plain_id
 
 from . import workflow
 from .accessibility import check_body
@@ -56,9 +55,6 @@ from .services import (
 )
 
 PROTECTED_FIELDS = ("status", "version", "responsible_editor")
-# An id or a version as a form posts it: ASCII digits that fit a 64-bit column
-# (``str.isdigit`` takes "²", which ``int`` refuses).
-_NUMBER = re.compile(r"[0-9]{1,18}")
 CONTENT_FIELDS = set(CONTENT_KEYS) - {"bylines"}
 
 
@@ -483,8 +479,17 @@ class ArticleWorkflowAdminMixin:
         # The version the page showed: whoever changed the work since, the action
         # (a publication above all) is refused rather than applied to unseen work.
         version = request.POST.get("expected_version", "")
-        if version.isdigit():
-            kwargs["expected_version"] = int(version)
+        if version:
+            kwargs["expected_version"] = plain_id(version)
+            if kwargs["expected_version"] is None:
+                messages.error(
+                    request,
+                    _(
+                        "页面的版本信息无效，无法确认是否有人修改过：没有执行任何操作，"
+                        "请刷新页面后重试。"
+                    ),
+                )
+                return self._back(article)
         if action == "publish":
             kwargs["override_reason"] = request.POST.get("override_reason", "")
             at = request.POST.get("publish_at", "").strip()
@@ -702,8 +707,9 @@ class ArticleWorkflowAdminMixin:
         selected = request.POST.getlist(helpers.ACTION_CHECKBOX_NAME)
         versions = {}
         for pk in selected:
-            version = request.POST.get(f"version_{pk}", "")
-            if not (_NUMBER.fullmatch(pk) and _NUMBER.fullmatch(version)):
+            article_id = plain_id(pk)
+            version = plain_id(request.POST.get(f"version_{pk}", ""))
+            if article_id is None or version is None:
                 messages.error(
                     request,
                     _(
@@ -712,7 +718,7 @@ class ArticleWorkflowAdminMixin:
                     ),
                 )
                 return None
-            versions[int(pk)] = int(version)
+            versions[article_id] = version
         # The articles and versions the page showed (not ``queryset``: one deleted
         # since is named by the service rather than left out).
         try:

@@ -23,6 +23,8 @@ from django.apps import apps
 from django.core.files.storage import default_storage
 from django.template.loader import render_to_string
 
+from yantai.text import plain_id
+
 BODY_SIZES = "(max-width: 760px) 100vw, 760px"
 FALLBACK_TYPES = {"jpeg": "image/jpeg", "png": "image/png"}
 
@@ -30,10 +32,6 @@ FALLBACK_TYPES = {"jpeg": "image/jpeg", "png": "image/png"}
 # patterns are enough on it.
 _PICTURE = re.compile(r"<picture>.*?(<img\b[^>]*>).*?</picture>", re.S)
 _LIBRARY_IMG = re.compile(r'<img\b[^>]*\bdata-file="(\d+)"[^>]*>')
-# What may be an image's id: ASCII digits, no more than a 64-bit column holds. Any
-# other value of data-file (19 digits and more, whose query overflows, 4,301 and
-# more, which int() refuses, or "１２", "٣" which it takes) is an unknown image.
-_LIBRARY_ID = re.compile(r"[0-9]{1,18}")
 _ALT = re.compile(r'\balt="([^"]*)"')
 
 
@@ -92,8 +90,9 @@ def _srcset(renditions: list[dict], fmt: str) -> str:
 
 
 def library_image_id(value: str) -> int | None:
-    """The image id a ``data-file`` value names, None when it cannot be one."""
-    return int(value) if _LIBRARY_ID.fullmatch(value) else None
+    """The image id a ``data-file`` value names, None when it cannot be one (any
+    other value, "１２" or 19 digits among them, is an unknown image)."""
+    return plain_id(value)
 
 
 def body_library_images(html: str) -> list[tuple[int, str]]:

@@ -62,6 +62,18 @@ def to_halfwidth(text: str) -> str:
     return text.translate(_HALFWIDTH) if _FULLWIDTH_RE.search(text) else text
 
 
+# An id or a version as a form or an attribute sends it: ASCII digits, no more than
+# a 64-bit column holds. ``str.isdigit`` takes "²", which ``int`` refuses; ``int``
+# takes "１２" and "٣"; 19 digits overflow the column's query, and 4,301 and more
+# are refused by ``int`` itself.
+_PLAIN_ID = re.compile(r"[0-9]{1,18}")
+
+
+def plain_id(value: str) -> int | None:
+    """``value`` as an id or version, or None when it cannot be one."""
+    return int(value) if _PLAIN_ID.fullmatch(value) else None
+
+
 def to_simplified(text: str) -> str:
     """``text`` in simplified characters, by OpenCC's ``hk2s`` conversion: its
     phrases first, so that an ambiguous character follows its word (乾燥 → 干燥 but

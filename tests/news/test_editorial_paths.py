@@ -211,3 +211,31 @@ class TransitionSeesTheVersionTests(TestCase):
         )
         article.refresh_from_db()
         self.assertEqual(article.title, "没人审过的标题")
+
+    def test_a_version_that_is_no_number_is_refused_not_a_server_error(self):
+        """ "²" passes ``str.isdigit`` but not ``int``: a hand-made POST got a 500."""
+        from django.contrib.messages import get_messages
+
+        article = ArticleFactory(channel=self.channel, title="待发布", status=S.DRAFT)
+        article_submit(article=article, by=self.editor)
+        article_approve(article=article, by=self.reviewer)
+        article_approve(article=article, by=self.reviewer2)
+        article.refresh_from_db()
+        before = (article.status, article.version, article.title)
+        self.client.force_login(self.publisher)
+        for bad in ("²", "1²", "9" * 5000):
+            with self.subTest(bad=bad[:10]):
+                response = self.client.post(
+                    f"/admin/news/article/{article.pk}/transition/",
+                    {"expected_version": bad, "action": "publish"},
+                )
+                self.assertEqual(response.status_code, 302)
+                self.assertIn(
+                    "页面的版本信息无效，无法确认是否有人修改过：没有执行任何操作，"
+                    "请刷新页面后重试。",
+                    [str(m) for m in get_messages(response.wsgi_request)],
+                )
+                article.refresh_from_db()
+                self.assertEqual(
+                    (article.status, article.version, article.title), before
+                )
