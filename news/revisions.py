@@ -220,6 +220,7 @@ def content_saved_in(
     *,
     work: dict | None = None,
     newest_first: list[Revision] | None = None,
+    window: int | None = None,
 ) -> Revision | None:
     """The revision that saved the content of ``article``'s work (its draft, else
     the row) as it is now: who last changed what would be published, and when.
@@ -228,7 +229,9 @@ def content_saved_in(
     and are passed over; so is a withdrawal of the live version recorded between
     the steps of a draft over it. ``article``: the row, with its draft; ``work``
     its ``working_snapshot`` and ``newest_first`` its revisions (with
-    ``created_by``, by ``-version, -id``) when the caller read them already.
+    ``created_by``, by ``-version, -id``) when the caller read them already;
+    ``window``: ``newest_first`` holds only that many of the newest, and a walk that
+    reaches its end without finding where the content changed reads the rest.
     """
     if work is None:
         work = working_snapshot(article)
@@ -237,14 +240,18 @@ def content_saved_in(
             "-version", "-id"
         )
     saved = None
+    walked = 0
     for revision in newest_first:
+        walked += 1
         if content_equal(revision.snapshot, work):
             saved = revision
         elif not (
             article.draft_revision_id
             and revision.snapshot.get("status") == Article.Status.UNPUBLISHED
         ):
-            break
+            return saved
+    if window is not None and walked >= window:
+        return content_saved_in(article, work=work)  # older ones may hold it
     return saved
 
 

@@ -523,6 +523,12 @@ def publish_refusal(
     return ""
 
 
+#: Revisions of each article the bulk 终审发布 confirmation page reads: who saved
+#: the content is found among them unless the work went through more review steps
+#: than this since (then that article's older revisions are read too).
+CONFIRMATION_REVISIONS = 20
+
+
 @dataclass
 class PublishCandidate:
     """One article of a bulk 终审发布, as its confirmation page shows it."""
@@ -541,8 +547,10 @@ def publish_candidates(*, by: User, articles) -> list[PublishCandidate]:
     """The articles of a bulk 终审发布 (their pks, or objects), each with what would
     be published and whether it can be (``publish_refusal``). Reads only, in the
     same number of queries whatever the selection (select-all on hundreds): the
-    rows with their drafts, tags, bylines, related articles and revisions, the
-    covers the works name and the 错敏字 list, each read once."""
+    rows with their drafts, tags, bylines, related articles and newest revisions
+    (``CONFIRMATION_REVISIONS`` of each; an article whose content was saved before
+    more review steps than that reads the rest of its own), the covers the works
+    name and the 错敏字 list, each read once."""
     from .models import Byline, Image, Revision
     from .revisions import content_saved_in, user_display_name
 
@@ -553,11 +561,13 @@ def publish_candidates(*, by: User, articles) -> list[PublishCandidate]:
             "tags",
             Prefetch("bylines", Byline.objects.select_related("person")),
             Prefetch("related_articles", Article.objects.only("pk")),
+            # Only the newest of each (one windowed statement): an article's
+            # history may run to hundreds of revisions, each with its snapshot.
             Prefetch(
                 "revisions",
                 Revision.objects.select_related("created_by").order_by(
                     "-version", "-id"
-                ),
+                )[:CONFIRMATION_REVISIONS],
                 to_attr="newest_first",
             ),
         )
@@ -575,7 +585,10 @@ def publish_candidates(*, by: User, articles) -> list[PublishCandidate]:
         # since is no cover, as article_from_snapshot has it.
         work.cover = covers.get(work.cover_id)
         saved = content_saved_in(
-            row, work=snapshots[row.pk], newest_first=row.newest_first
+            row,
+            work=snapshots[row.pk],
+            newest_first=row.newest_first,
+            window=CONFIRMATION_REVISIONS,
         )
         latest = row.draft_revision or next(iter(row.newest_first), None)
         refusal = publish_refusal(by=by, article=row, work=work, words=words)

@@ -7,11 +7,19 @@ from __future__ import annotations
 
 from django.contrib.auth import get_user_model
 from django.db import connection
+from django.db.models.signals import post_init
 from django.test.utils import CaptureQueriesContext
 
-from news.models import Article
-from news.workflow import articles_publish
-from tests.factories import BylineFactory, TagFactory
+from news.models import Article, Revision
+from news.services import article_update
+from news.workflow import (
+    CONFIRMATION_REVISIONS,
+    article_approve,
+    article_reject,
+    article_submit,
+    articles_publish,
+)
+from tests.factories import ArticleFactory, BylineFactory, TagFactory, staff_in_group
 
 from .test_bulk_publish import CHANGELIST, BulkPublishTestCase, S, confirm_data
 
@@ -83,3 +91,82 @@ class ConfirmationPageQueriesTests(BulkPublishTestCase):
                 articles_publish(by=by, versions=versions)
             overhead[n] = len(posted) - len(published)
         self.assertEqual(overhead[30], overhead[2], overhead)
+
+
+class LongHistoryTests(BulkPublishTestCase):
+    """An article sent back and forth for months has hundreds of revisions, each
+    with its snapshot: the page reads each article's newest ones only, and older
+    ones only when who saved the content is not found among them."""
+
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        cls.other_editor = staff_in_group("editor2", "编辑")
+        cls.other_editor.last_name, cls.other_editor.first_name = "王", "五"
+        cls.other_editor.save()
+
+    def written_by_li_si(self, title: str) -> Article:
+        """A new article whose content 李四 saved, in 待终审."""
+        article = ArticleFactory(channel=self.channel, status=S.DRAFT, title="初稿")
+        article_update(article=article, by=self.editor, values={"title": title})
+        self.to_final_review(article)
+        return article
+
+    def to_final_review(self, article: Article) -> None:
+        article_submit(article=article, by=self.other_editor)
+        article_approve(article=article, by=self.reviewer)
+        article_approve(article=article, by=self.second)
+
+    def sent_back(self, article: Article, rounds: int) -> None:
+        """Sent back by 终审 and through review again ``rounds`` times, unchanged."""
+        for _ in range(rounds):
+            article_reject(article=article, by=self.publisher, comment="请再核实数据")
+            self.to_final_review(article)
+
+    def revisions_read(self, articles) -> int:
+        self.client.force_login(self.publisher)
+        made = []
+
+        def count(sender, instance, **kwargs):
+            made.append(instance)
+
+        post_init.connect(count, sender=Revision)
+        try:
+            response = self.choose(articles)
+        finally:
+            post_init.disconnect(count, sender=Revision)
+        self.assertEqual(response.status_code, 200)
+        self.page = response
+        return len(made)
+
+    def test_a_long_history_is_not_read_whole(self):
+        article = self.written_by_li_si("反复退回的稿")
+        self.sent_back(article, rounds=10)
+        # Changed last by 李四: the newest revisions say who saved the content.
+        article_reject(article=article, by=self.publisher, comment="标题再改")
+        article_update(article=article, by=self.editor, values={"title": "改好的稿"})
+        self.to_final_review(article)
+        self.assertGreater(article.revisions.count(), 2 * CONFIRMATION_REVISIONS)
+
+        read = self.revisions_read([article])
+
+        self.assertLessEqual(read, CONFIRMATION_REVISIONS)
+        self.assertContains(self.page, "改好的稿")
+        self.assertContains(self.page, "李四")
+
+    def test_who_saved_the_content_is_found_past_the_newest_revisions(self):
+        """The content was saved before more review steps than the page reads at
+        first: that article's older revisions are read too, and the page names the
+        writer, not whoever took it through review since."""
+        article = self.written_by_li_si("改好的稿")
+        self.sent_back(article, rounds=6)
+        saved = article.revisions.filter(created_by=self.editor).latest("version")
+        self.assertGreater(
+            article.revisions.filter(version__gt=saved.version).count(),
+            CONFIRMATION_REVISIONS,
+        )
+
+        self.revisions_read([article])
+
+        self.assertContains(self.page, "改好的稿")
+        self.assertContains(self.page, "李四")
