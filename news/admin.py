@@ -12,7 +12,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from yantai.security import NonceMediaAdminMixin
-from yantai.text import join_list
+from yantai.text import join_list, join_sentences
 
 from .admin_dates import BoundedDateHierarchyMixin
 from .admin_local_copy import LocalCopyAdminMixin
@@ -392,7 +392,7 @@ class ArticleAdmin(
                     by=request.user,
                 )
             except ValidationError as error:
-                form.add_error(None, "；".join(named_messages(error)))
+                form.add_error(None, join_sentences(named_messages(error)))
             except PermissionDenied as error:
                 form.add_error(None, str(error))
             else:

@@ -29,7 +29,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from yantai.text import join_list, plain_id
+from yantai.text import join_list, join_sentences, plain_id
 
 from . import workflow
 from .accessibility import check_body
@@ -97,7 +97,7 @@ def formset_bylines(formset) -> list[dict]:
 
 def _error_text(error: Exception) -> str:
     if isinstance(error, ValidationError):
-        return "；".join(error.messages)
+        return join_sentences(error.messages)
     return str(error) or _("没有权限。")
 
 

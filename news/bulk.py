@@ -46,7 +46,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from yantai.locks import BulkWriteBusy, bulk_write
-from yantai.text import decode_text, stored_language
+from yantai.text import decode_text, join_sentences, stored_language
 
 from . import pagecache, search
 from .accessibility import check_bodies, publication_note
@@ -1711,7 +1711,7 @@ def _wordcheck(article: Article, words: list[SensitiveWord], any_word):
 
 def messages(error: ValidationError) -> str:
     """A validation error's messages on one line, each after its field's name."""
-    return "；".join(named_messages(error))
+    return join_sentences(named_messages(error))
 
 
 # --- the run ----------------------------------------------------------------------

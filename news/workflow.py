@@ -28,7 +28,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from yantai.html import html_to_text
-from yantai.text import join_list, stored_language
+from yantai.text import join_list, join_sentences, stored_language
 
 from . import pagecache
 from .accessibility import check_body, publication_note
@@ -518,7 +518,7 @@ def publish_refusal(
         )
     except (PermissionDenied, ValidationError) as error:
         if isinstance(error, ValidationError):
-            return "；".join(error.messages)
+            return join_sentences(error.messages)
         return str(error)
     return ""
 
@@ -653,7 +653,7 @@ def articles_publish(*, by: User, versions: dict[int, int]) -> list[Article]:
             )
         except (PermissionDenied, ValidationError) as error:
             why = (
-                "；".join(error.messages)
+                join_sentences(error.messages)
                 if isinstance(error, ValidationError)
                 else str(error)
             )

@@ -21,7 +21,7 @@ from news.admin_dates import BoundedDateHierarchyMixin
 from news.models import AuditLog
 from news.services import audit_record
 from yantai.csvsafe import safe_dataset
-from yantai.text import decode_text, stored_language
+from yantai.text import decode_text, join_sentences, stored_language
 
 from . import resources
 from .admin_import import check_upload_size, observation_bulk_import_view
@@ -115,7 +115,7 @@ class ImportExportAdmin(ImportExportModelAdmin):
         failures = import_failures(result)
         if not failures:
             return super().process_result(result, request)
-        shown = "；".join(f.rstrip("。") for f in failures[:5])
+        shown = join_sentences(f.rstrip("。") for f in failures[:5])
         shown += "……" if len(failures) > 5 else ""
         self.message_user(
             request,
@@ -302,7 +302,7 @@ class ObservationAdmin(ImportExportAdmin):
             self.message_user(
                 request,
                 gettext("未设置任何首选值。“%(observation)s”：%(why)s")
-                % {"observation": observation, "why": "；".join(error.messages)},
+                % {"observation": observation, "why": join_sentences(error.messages)},
                 messages.ERROR,
             )
             return

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from news.forms import RichTextField
+from yantai.text import join_sentences
 
 from .models import Report, ReportChapter, ReportItem, ReportVersion
 from .reports import (
@@ -112,7 +113,7 @@ def _generate(request, report: Report) -> ReportVersion | None:
     try:
         version = report_generate(report=report, by=request.user)
     except ReportError as error:
-        messages.error(request, "；".join(error.messages))
+        messages.error(request, join_sentences(error.messages))
         return None
     messages.success(
         request,
@@ -190,7 +191,7 @@ class ReportAdmin(admin.ModelAdmin):
             content = report_content(report)
             body = mark_safe(report_body_html(content))
         except ValidationError as problem:
-            error = "；".join(problem.messages)
+            error = join_sentences(problem.messages)
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,

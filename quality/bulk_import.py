@@ -75,6 +75,7 @@ from yantai.text import (
     echoed,
     file_encoding,
     join_list,
+    join_sentences,
     spreadsheet_date,
     spreadsheet_number,
     stored_language,
@@ -321,7 +322,7 @@ class _Checker:
                 with transaction.atomic():
                     period = period_from_code(code)
             except ValidationError as error:
-                self.bad_periods[code] = "；".join(error.messages)
+                self.bad_periods[code] = join_sentences(error.messages)
             else:
                 self.periods[code] = (period.pk, period.end_on)
                 self.periods[period.code] = (period.pk, period.end_on)
@@ -385,7 +386,7 @@ class _Checker:
             try:
                 values[name] = model_field.clean(raw, None)
             except ValidationError as error:
-                self.result.add_error(number, name, "；".join(error.messages))
+                self.result.add_error(number, name, join_sentences(error.messages))
             except (InvalidOperation, TypeError, ValueError):
                 self.result.add_error(number, name, _("无法识别的值。"))
         article_id = None
@@ -667,7 +668,7 @@ class _Writer:
                 try:
                     o.check_quote(texts.get(o.article_id))
                 except ValidationError as error:
-                    add_error(number, "quote", "；".join(error.messages))
+                    add_error(number, "quote", join_sentences(error.messages))
                     continue
                 seen[key] = number
                 wanted = (

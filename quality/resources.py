@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from import_export import fields, resources, widgets
 
 from yantai.csvsafe import safe_dataset, unguard_cell
-from yantai.text import join_list
+from yantai.text import join_list, join_sentences
 
 from . import columns
 from .figure_links import figure_marks_batch
@@ -121,7 +121,7 @@ class ObservationResource(ValidatedResource):
             super().import_field(field, instance, row, is_m2m, **kwargs)
         except ValidationError as error:
             # Report the period code error on its column, like any field error.
-            raise ValueError("；".join(error.messages)) from None
+            raise ValueError(join_sentences(error.messages)) from None
 
     def import_instance(self, instance, row, **kwargs):
         """A row with the id of a saved observation may change its status, note or

@@ -231,3 +231,26 @@ class JoinListTests(TestCase):
             self.assertEqual(join_list(["id", "title"]), "id, title")
             self.assertEqual(join_list(["id"]), "id")
             self.assertEqual(join_list([]), "")
+
+
+class JoinSentencesTests(TestCase):
+    """Several messages shown as one read as one sentence in either language."""
+
+    def test_chinese_and_english(self):
+        from django.utils import translation
+
+        from yantai.text import join_sentences
+
+        with translation.override("zh-hans"):
+            self.assertEqual(
+                join_sentences(["标题不能为空。", "正文太长。"]),
+                "标题不能为空；正文太长。",
+            )
+            self.assertEqual(join_sentences(["只有一条。"]), "只有一条。")
+        with translation.override("en"):
+            self.assertEqual(
+                join_sentences(["The title is required.", "The body is too long."]),
+                "The title is required; The body is too long.",
+            )
+            self.assertEqual(join_sentences(["", " One. "]), "One.")
+            self.assertEqual(join_sentences([]), "")

@@ -182,6 +182,17 @@ def join_list(items) -> str:
     return pgettext("list separator", "、").join(str(item) for item in items)
 
 
+def join_sentences(messages) -> str:
+    """Several messages (a validation error's, say) shown as one, in the active
+    language: "甲；乙。" in Chinese, "A; b." in English (the separator is
+    translated). Each message's own full stop is dropped but the last one's, so
+    that English reads "A; b." rather than "A.; b."."""
+    # Translators: the separator of several messages shown as one sentence.
+    separator = pgettext("sentence separator", "；")
+    parts = [text for text in (str(m).strip() for m in messages) if text]
+    return separator.join([text.rstrip("。.") for text in parts[:-1]] + parts[-1:])
+
+
 # How much of a value a message repeats (``echoed``).
 ECHO_LENGTH = 20
 

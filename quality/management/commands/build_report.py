@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from quality.reports import FORMATS, ReportError, report_for_year, report_generate
+from yantai.text import join_sentences
 
 
 class Command(BaseCommand):
@@ -28,7 +29,7 @@ class Command(BaseCommand):
             report = report_for_year(year)
             version = report_generate(report=report, formats=tuple(formats or FORMATS))
         except ReportError as error:
-            raise CommandError("；".join(error.messages)) from None
+            raise CommandError(join_sentences(error.messages)) from None
         for field in ("html_file", "pdf_file", "docx_file"):
             stored = getattr(version, field)
             if stored:
