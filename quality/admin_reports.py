@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from news.forms import RichTextField
-from yantai.text import join_sentences
+from yantai.text import join_sentences, stored_language
 
 from .models import Report, ReportChapter, ReportItem, ReportVersion
 from .reports import (
@@ -188,8 +188,12 @@ class ReportAdmin(admin.ModelAdmin):
             return redirect("admin:quality_report_preview", pk=report.pk)
         content, body, error = None, "", ""
         try:
-            content = report_content(report)
-            body = mark_safe(report_body_html(content))
+            # The body as the generated document will have it: Chinese, whatever
+            # the editor's language (``report_generate``). A refusal is lazy and
+            # reads in the editor's language below.
+            with stored_language():
+                content = report_content(report)
+                body = mark_safe(report_body_html(content))
         except ValidationError as problem:
             error = join_sentences(problem.messages)
         context = {

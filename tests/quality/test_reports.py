@@ -527,6 +527,32 @@ class ReportGeneratedInEnglishTests(DemoReportMixin, TestCase):
         version = ReportVersion.objects.get()
         self.assert_chinese(version.body_html, '<th scope="col">期间</th>')
 
+    def test_an_english_admin_previews_the_chinese_document(self):
+        """The preview shows the body the generated document will have (Chinese,
+        marked so), while the admin around it is in the editor's language."""
+        self.client.force_login(staff_in_group("data-editor", "数据编辑"))
+        response = self.client.get(
+            reverse("admin:quality_report_preview", args=[self.report.pk]),
+            HTTP_ACCEPT_LANGUAGE="en",
+        )
+        self.assertEqual(response.status_code, 200)
+        body = re.search(
+            r'<article class="module report-body" lang="zh-Hans">(.*?)</article>',
+            response.content.decode(),
+            re.S,
+        )[1]
+        self.assert_chinese(body, '<th scope="col">期间</th>', ">资料来源</h2>")
+        self.assertContains(response, "Generate report")
+
+    def test_an_english_admin_reads_a_refused_preview_in_english(self):
+        empty = Report.objects.create(year=2019, title="空报告", region=self.yantai)
+        self.client.force_login(staff_in_group("data-editor", "数据编辑"))
+        response = self.client.get(
+            reverse("admin:quality_report_preview", args=[empty.pk]),
+            HTTP_ACCEPT_LANGUAGE="en",
+        )
+        self.assertContains(response, "The report definition has no")
+
     def test_a_refusal_stays_in_the_users_language(self):
         empty = Report.objects.create(year=2019, title="空报告", region=self.yantai)
         with (
