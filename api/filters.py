@@ -279,7 +279,7 @@ class StrictOrderingFilter(drf_filters.OrderingFilter):
                 {
                     self.ordering_param: [
                         _("不能按“%(bad)s”排序。可用：%(valid)s。")
-                        % {"bad": bad[0][:50], "valid": join_list(sorted(valid))}
+                        % {"bad": echoed(bad[0]), "valid": join_list(sorted(valid))}
                     ]
                 }
             )

@@ -6,7 +6,7 @@ from django.core.exceptions import FieldDoesNotExist
 from django.utils.translation import gettext as _
 from rest_framework import serializers
 
-from yantai.text import join_list
+from yantai.text import echoed, join_list
 
 
 class RejectUnknownFieldsMixin:
@@ -24,9 +24,11 @@ class RejectUnknownFieldsMixin:
         if hasattr(data, "keys"):
             unknown = sorted(set(data.keys()) - set(self.fields))
             if unknown:
+                # A name of any length: the answer repeats its start (as an
+                # unknown query parameter's, api.filters.StrictFilterBackend).
                 raise serializers.ValidationError(
                     {
-                        name[:100]: [
+                        echoed(name): [
                             _("未知字段；可写字段：%(allowed)s。")
                             % {"allowed": join_list(self.writable_field_names())}
                         ]
