@@ -5,7 +5,8 @@ everything) and let some values through to the database that crash it (date-time
 that overflow when converted to UTC, integers beyond 64 bits on SQLite). Here:
 
 - ``StrictFilterBackend`` answers 400, naming the parameter, for unknown or repeated
-  query parameters and for bad pagination values;
+  query parameters and for bad pagination values, its fields' own messages
+  repeating at most 20 characters of a value (``echoed_errors``);
 - ``StrictOrderingFilter`` answers 400 for an ordering field outside the allow-list;
 - ``DateTimeFilter``, ``IdListFilter`` and ``BooleanFilter`` are the safe building
   blocks for FilterSets.
@@ -141,6 +142,28 @@ class IdListFilter(django_filters.BaseInFilter, django_filters.NumberFilter):
         super().__init__(*args, **kwargs)
 
 
+# The parameters of Django's own messages that hold the value a client sent:
+# "Select a valid choice. %(value)s is not one of the available choices."
+# (ChoiceField, TypedChoiceField, MultipleChoiceField, ModelMultipleChoiceField),
+# "“%(pk)s” is not a valid value." (ModelMultipleChoiceField).
+ECHOED_PARAMS = ("value", "pk")
+
+
+def echoed_errors(form):
+    """``form.errors``, each message repeating at most the start of the value a
+    client sent (``yantai.text.echoed``), in whatever language it is read in.
+
+    A message of a Django form field is its text and its ``params``, put together
+    when read: the value of ``params`` is cut here, not the text, which stays
+    Django's (and its translations)."""
+    for errors in form.errors.values():
+        for error in errors.as_data():
+            for key in ECHOED_PARAMS:
+                if error.params and key in error.params:
+                    error.params[key] = echoed(error.params[key])
+    return form.errors
+
+
 def _multiple(filter_) -> bool:
     return isinstance(
         filter_,
@@ -214,7 +237,7 @@ class StrictFilterBackend(DjangoFilterBackend):
             raise ValidationError(
                 {
                     name: [f"{name}: {message}" for message in messages]
-                    for name, messages in filterset.errors.items()
+                    for name, messages in echoed_errors(filterset.form).items()
                 }
             )
         if (

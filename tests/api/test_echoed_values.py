@@ -9,9 +9,13 @@ from django.test import override_settings
 from news.models import AuditLog
 from quality.models import Standard
 from tests.api import ApiTestCase, token_for, user_with_perms
+from tests.api.test_hardening import endpoint_params, list_endpoints
+from tests.factories import UserFactory
 
 LONG = "x" * 5000
 SHOWN = "x" * 20 + "…"
+# A value that is all digits: an id, or a code a field reads as a number.
+DIGITS = "9" * 5000
 NO_THROTTLE = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {}}
 
 
@@ -73,3 +77,40 @@ class UnknownFieldTests(ApiTestCase):
                 self.assertTrue(response.json()[SHOWN][0].startswith(message))
         self.assertFalse(Standard.objects.exists())
         self.assertFalse(AuditLog.objects.exists())
+
+
+@override_settings(REST_FRAMEWORK=NO_THROTTLE)
+class FilterTests(ApiTestCase):
+    """Django's own messages of a FilterSet's fields ("Select a valid choice. %(value)s
+    is not one of the available choices.") repeat the value's start."""
+
+    def test_no_parameter_of_any_list_repeats_more_than_20_characters(self):
+        admin = UserFactory(username="admin", is_superuser=True, is_staff=True)
+        self.auth(token_for(admin))  # the drafts too
+        for url, viewset in list_endpoints():
+            for param in endpoint_params(viewset):
+                for value in (LONG, DIGITS):
+                    with self.subTest(url=url, param=param, value=value[0]):
+                        response = self.client.get(url, {param: value})
+                        self.assertEqual(response.status_code, 400)
+                        self.assertFalse(
+                            echoes_more(response, value), response.content[:200]
+                        )
+
+    def test_a_choice_filter_repeats_the_start_of_the_value(self):
+        for language, message in (
+            ("zh-hans", f"status: 选择一个有效的选项。 {SHOWN} 不在可用的选项中。"),
+            (
+                "en",
+                f"status: Select a valid choice. {SHOWN} is not one of the "
+                "available choices.",
+            ),
+        ):
+            with self.subTest(language):
+                response = self.client.get(
+                    "/api/v1/observations/",
+                    {"status": LONG},
+                    HTTP_ACCEPT_LANGUAGE=language,
+                )
+                self.assertEqual(response.status_code, 400)
+                self.assertEqual(response.json(), {"status": [message]})
