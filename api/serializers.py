@@ -93,8 +93,30 @@ class DescribedModelSerializer(serializers.ModelSerializer):
         return fields
 
 
-class SafeSlugRelatedField(serializers.SlugRelatedField):
-    """A SlugRelatedField that never sends a value the database rejects.
+class EchoedInputMixin:
+    """A DRF field whose own messages repeat at most the start of the value a client
+    sent (``yantai.text.echoed``): ``{input}`` of a choice ("“{input}” 不是合法选项。"),
+    ``{value}`` of a code ("属性 slug 为 {value} 的对象不存在。"), ``{pk_value}`` of an
+    id ("无效主键 “{pk_value}” － 对象不存在。"), a custom ``error_messages`` text
+    too. DRF puts the whole value in, 5,000 characters or a list of them. The value
+    is cut, not the text: DRF's wording and its translations stay."""
+
+    ECHOED = ("input", "value", "pk_value")
+
+    def fail(self, key, **kwargs):
+        for name in self.ECHOED:
+            if name in kwargs:
+                kwargs[name] = echoed(kwargs[name])
+        super().fail(key, **kwargs)
+
+
+class ChoiceField(EchoedInputMixin, serializers.ChoiceField):
+    """DRF's ChoiceField, a refused value repeated by its start only."""
+
+
+class SafeSlugRelatedField(EchoedInputMixin, serializers.SlugRelatedField):
+    """A SlugRelatedField that never sends a value the database rejects, and repeats
+    the start of one it does not find.
 
     PostgreSQL raises DataError (a 500) for NUL bytes in a lookup; DRF only catches
     DoesNotExist/TypeError/ValueError. NULs and over-long values are "does not exist".
@@ -104,12 +126,13 @@ class SafeSlugRelatedField(serializers.SlugRelatedField):
 
     def to_internal_value(self, data):
         if not isinstance(data, str) or "\x00" in data or len(data) > self.max_length:
-            self.fail("does_not_exist", slug_name=self.slug_field, value=str(data)[:50])
+            self.fail("does_not_exist", slug_name=self.slug_field, value=data)
         return super().to_internal_value(data)
 
 
-class IdRelatedField(serializers.PrimaryKeyRelatedField):
-    """A PrimaryKeyRelatedField taking whole numbers only.
+class IdRelatedField(EchoedInputMixin, serializers.PrimaryKeyRelatedField):
+    """A PrimaryKeyRelatedField taking whole numbers only, and repeating the start
+    of one it does not find.
 
     DRF hands a JSON number to the database as it came, and the database's
     ``int()`` cut ``1.5`` to row 1: a client's wrong id silently named another row.

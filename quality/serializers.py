@@ -13,6 +13,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from api.serializers import (
+    ChoiceField,
     DescribedModelSerializer,
     IdRelatedField,
     RejectUnknownFieldsMixin,
@@ -392,7 +393,7 @@ class ObservationWriteSerializer(RejectUnknownFieldsMixin, serializers.Serialize
     value = serializers.DecimalField(
         max_digits=20, decimal_places=4, help_text=_("数值。")
     )
-    comparator = serializers.ChoiceField(
+    comparator = ChoiceField(
         choices=Observation.Comparator.choices,
         default=Observation.Comparator.EQ,
         help_text=_("比较关系。"),
@@ -433,7 +434,7 @@ class ObservationWriteSerializer(RejectUnknownFieldsMixin, serializers.Serialize
     source_url = serializers.CharField(
         required=False, allow_blank=True, max_length=500, help_text=_("来源网址。")
     )
-    status = serializers.ChoiceField(
+    status = ChoiceField(
         choices=Observation.Status.choices,
         default=Observation.Status.PROVISIONAL,
         help_text=_("状态。"),
@@ -494,7 +495,7 @@ class HonourWriteSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
         allow_null=True,
         help_text=_("有效期止；不能早于有效期起。"),
     )
-    status = serializers.ChoiceField(
+    status = ChoiceField(
         choices=Award.Status.choices,
         default=Award.Status.ACTIVE,
         help_text=_("状态。"),
@@ -527,8 +528,8 @@ class StandardWriteSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
         ),
     )
     title = serializers.CharField(max_length=200, help_text=_("标准名称。"))
-    kind = serializers.ChoiceField(choices=Standard.Kind.choices, help_text=_("类型。"))
-    status = serializers.ChoiceField(
+    kind = ChoiceField(choices=Standard.Kind.choices, help_text=_("类型。"))
+    status = ChoiceField(
         choices=Standard.Status.choices,
         default=Standard.Status.CURRENT,
         help_text=_("状态。"),

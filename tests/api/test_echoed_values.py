@@ -6,16 +6,31 @@ otherwise went whole into the JSON answer (and into every log that keeps it)."""
 from django.conf import settings
 from django.test import override_settings
 
-from news.models import AuditLog
-from quality.models import Standard
+from news.models import Article, AuditLog
+from news.serializers import DraftSerializer
+from quality.models import Award, Observation, Scheme, Standard
+from quality.serializers import (
+    HonourWriteSerializer,
+    ObservationWriteSerializer,
+    StandardWriteSerializer,
+)
 from tests.api import ApiTestCase, token_for, user_with_perms
 from tests.api.test_hardening import endpoint_params, list_endpoints
-from tests.factories import UserFactory
+from tests.factories import ChannelFactory, UserFactory
+from tests.quality.factories import (
+    IndicatorFactory,
+    OrganisationFactory,
+    RegionFactory,
+    SchemeFactory,
+)
+from yantai.text import echoed
 
 LONG = "x" * 5000
 SHOWN = "x" * 20 + "…"
-# A value that is all digits: an id, or a code a field reads as a number.
-DIGITS = "9" * 5000
+# A value that is all digits: an id, or a code a field reads as a number (one of
+# over 4,300 digits is no number to Python's int, refused without repeating it).
+DIGITS = "9" * 300
+SHOWN_DIGITS = "9" * 20 + "…"
 NO_THROTTLE = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {}}
 
 
@@ -114,3 +129,157 @@ class FilterTests(ApiTestCase):
                 )
                 self.assertEqual(response.status_code, 400)
                 self.assertEqual(response.json(), {"status": [message]})
+
+
+class WriteTests(ApiTestCase):
+    """DRF's own messages of a write's fields repeat the start of the value: a
+    choice ('“{input}” 不是合法选项。'), a record named by its code ('属性 slug 为
+    {value} 的对象不存在。') or by its id ('无效主键 “{pk_value}” － 对象不存在。'); and
+    nothing is written."""
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.admin = UserFactory(username="admin", is_superuser=True, is_staff=True)
+        cls.channel = ChannelFactory(name="质量强市")
+        IndicatorFactory(code="standards_national")
+        RegionFactory()
+        cls.scheme = SchemeFactory(name="山东名牌产品", kind=Scheme.Kind.HONOUR)
+        cls.organisation = OrganisationFactory(name="烟台张裕葡萄酿酒股份有限公司")
+
+    def setUp(self):
+        super().setUp()
+        self.auth(token_for(self.admin))
+
+    def writes(self):
+        """(URL, serializer, a valid body, the model written) of each write."""
+        return [
+            (
+                "/api/v1/drafts/",
+                DraftSerializer,
+                {"title": "新稿", "channel": self.channel.slug},
+                Article,
+            ),
+            (
+                "/api/v1/observations/",
+                ObservationWriteSerializer,
+                {
+                    "indicator": "standards_national",
+                    "region": "370600",
+                    "period": "@2020-12-31",
+                    "value": "604",
+                    "raw_text": "604项",
+                    "source_publisher": "烟台市市场监督管理局",
+                    "source_title": "烟台市质量发展统计",
+                },
+                Observation,
+            ),
+            (
+                "/api/v1/honours/",
+                HonourWriteSerializer,
+                {"scheme": self.scheme.pk, "organisation": self.organisation.pk},
+                Award,
+            ),
+            (
+                "/api/v1/standards/",
+                StandardWriteSerializer,
+                {
+                    "code": "GB/T 19001-2016",
+                    "title": "质量管理体系",
+                    "kind": "national",
+                },
+                Standard,
+            ),
+        ]
+
+    def post(self, url: str, body: dict, language: str = "zh-hans"):
+        return self.client.post(url, body, format="json", HTTP_ACCEPT_LANGUAGE=language)
+
+    def assert_refused(self, url, body, field, messages, model) -> None:
+        """A 400 with ``messages`` (Chinese, English) for ``field``; nothing
+        written."""
+        rows = model.objects.count()
+        for language, message in zip(("zh-hans", "en"), messages, strict=True):
+            with self.subTest(field=field, language=language):
+                response = self.post(url, body, language)
+                self.assertEqual(response.status_code, 400, response.content[:200])
+                self.assertEqual(response.json(), {field: [message]})
+        self.assertEqual(model.objects.count(), rows)
+        self.assertFalse(AuditLog.objects.exists())
+
+    def test_no_field_of_any_write_repeats_more_than_20_characters(self):
+        for url, serializer, body, model in self.writes():
+            fields = [n for n, f in serializer().fields.items() if not f.read_only]
+            for name in fields:
+                for value in (LONG, DIGITS, [LONG], [DIGITS]):
+                    with self.subTest(url=url, field=name, value=str(value)[:3]):
+                        rows = model.objects.count()
+                        response = self.post(url, {**body, name: value})
+                        self.assertIn(response.status_code, (201, 400))
+                        if response.status_code == 400:
+                            self.assertEqual(model.objects.count(), rows)
+                            self.assertFalse(
+                                echoes_more(response, DIGITS)
+                                or echoes_more(response, LONG),
+                                response.content[:200],
+                            )
+
+    def test_a_choice_repeats_the_start_of_the_value(self):
+        url, _serializer, body, model = self.writes()[1]
+        self.assert_refused(
+            url,
+            {**body, "status": LONG},
+            "status",
+            (f"“{SHOWN}” 不是合法选项。", f'"{SHOWN}" is not a valid choice.'),
+            model,
+        )
+
+    def test_a_code_repeats_the_start_of_the_value(self):
+        url, _serializer, body, model = self.writes()[0]
+        messages = (
+            f"属性 slug 为 {SHOWN} 的对象不存在。",
+            f"Object with slug={SHOWN} does not exist.",
+        )
+        # Over 200 characters the field refuses the value itself; under, DRF
+        # looks it up.
+        for value in (LONG, "x" * 150):
+            self.assert_refused(
+                url, {**body, "channel": value}, "channel", messages, model
+            )
+            self.assert_refused(url, {**body, "tags": [value]}, "tags", messages, model)
+        url, _serializer, body, model = self.writes()[3]
+        self.assert_refused(
+            url,
+            {**body, "replaced_by": "x" * 150},
+            "replaced_by",
+            (
+                f"标准编号为“{SHOWN}”的标准不存在。",
+                f"There is no standard with the code “{SHOWN}”.",
+            ),
+            model,
+        )
+
+    def test_an_id_repeats_the_start_of_the_value(self):
+        url, _serializer, body, model = self.writes()[1]
+        self.assert_refused(
+            url,
+            {**body, "article": DIGITS},
+            "article",
+            (
+                f"无效主键 “{SHOWN_DIGITS}” － 对象不存在。",
+                f'Invalid pk "{SHOWN_DIGITS}" - object does not exist.',
+            ),
+            model,
+        )
+        url, _serializer, body, model = self.writes()[2]
+        # A JSON number as the id it reads as (1e300 is a whole number).
+        for value, shown in ((DIGITS, SHOWN_DIGITS), (1e300, echoed(int(1e300)))):
+            self.assert_refused(
+                url,
+                {**body, "scheme": value},
+                "scheme",
+                (
+                    f"编号为 {shown} 的项目不存在。",
+                    f"There is no scheme with id {shown}.",
+                ),
+                model,
+            )
