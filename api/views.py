@@ -16,6 +16,8 @@ from rest_framework import exceptions, permissions, routers, serializers, views
 from rest_framework.settings import api_settings
 from rest_framework.utils import formatting
 
+from yantai.text import echoed
+
 from .conditional import ConditionalGetMixin
 from .filters import StrictFilterBackend, StrictOrderingFilter
 from .throttling import ApiThrottled
@@ -170,6 +172,9 @@ def exception_handler(exc, context):
     ``non_field_errors`` for the rest, the Chinese messages kept (a filter's comes
     keyed by its parameter from ``api.filters.StrictFilterBackend``).
 
+    DRF's 405 and 415 repeat the start of the method and the Content-Type a client
+    sent, not all of it (``yantai.text.echoed``), in DRF's own words.
+
     DRF passes the message of Django's ``Http404`` on (``get_object_or_404``: "No
     Observation matches the given query.", English and naming a model class); a
     client gets DRF's own, translated "未找到。" instead.
@@ -189,6 +194,12 @@ def exception_handler(exc, context):
     # DRF's 429 (APIView.throttled) in one sentence (api.throttling.ApiThrottled).
     elif isinstance(exc, exceptions.Throttled) and not isinstance(exc, ApiThrottled):
         exc = ApiThrottled(exc.wait)
+    # DRF's 405 and 415 name the method and the Content-Type as sent, of any
+    # length: the same message with their start (yantai.text.echoed).
+    elif isinstance(exc, exceptions.MethodNotAllowed):
+        exc = exceptions.MethodNotAllowed(echoed(context["request"].method))
+    elif isinstance(exc, exceptions.UnsupportedMediaType):
+        exc = exceptions.UnsupportedMediaType(echoed(context["request"].content_type))
     if isinstance(exc, OperationalError | InterfaceError):
         response = views.exception_handler(DatabaseUnavailable(), context)
         response["Retry-After"] = str(RETRY_AFTER_SECONDS)

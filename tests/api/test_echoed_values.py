@@ -283,3 +283,50 @@ class WriteTests(ApiTestCase):
                 ),
                 model,
             )
+
+
+class RequestTests(ApiTestCase):
+    """DRF's 415 repeats the start of the Content-Type, its 405 of the method."""
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.admin = UserFactory(username="admin", is_superuser=True, is_staff=True)
+        cls.channel = ChannelFactory(name="质量强市")
+
+    def test_an_unsupported_content_type_is_repeated_by_its_start(self):
+        self.auth(token_for(self.admin))
+        content_type = "application/" + LONG
+        shown = echoed(content_type)
+        for language, message in (
+            ("zh-hans", f"不支持请求中的媒体类型 “{shown}”。"),
+            ("en", f'Unsupported media type "{shown}" in request.'),
+        ):
+            with self.subTest(language):
+                response = self.client.generic(
+                    "POST",
+                    "/api/v1/drafts/",
+                    '{"title": "新稿", "channel": "质量强市"}',
+                    content_type=content_type,
+                    HTTP_ACCEPT_LANGUAGE=language,
+                )
+                self.assertEqual(response.status_code, 415)
+                self.assertEqual(response.json(), {"detail": message})
+        self.assertFalse(Article.objects.exists())
+
+    def test_an_unknown_method_is_repeated_by_its_start(self):
+        method = "X" * 5000
+        shown = "X" * 20 + "…"
+        # A viewset (api.views.ApiViewMixin) and the API root (DRF's own check,
+        # after the permissions: a client with a token).
+        self.auth(token_for(self.admin))
+        for url in ("/api/v1/tags/", "/api/v1/"):
+            for language, message in (
+                ("zh-hans", f"方法 “{shown}” 不被允许。"),
+                ("en", f'Method "{shown}" not allowed.'),
+            ):
+                with self.subTest(url=url, language=language):
+                    response = self.client.generic(
+                        method, url, HTTP_ACCEPT_LANGUAGE=language
+                    )
+                    self.assertEqual(response.status_code, 405)
+                    self.assertEqual(response.json(), {"detail": message})
