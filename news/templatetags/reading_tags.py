@@ -95,13 +95,25 @@ def _forget(**kwargs) -> None:
     _language_names.cache_clear()
 
 
+#: The longest query string the page's 字号/关怀版 and language links carry back.
+#: No form of the site makes a longer one (a search or filter field takes 100
+#: characters); a longer one is left off, so that a page does not repeat a
+#: crafted address of kilobytes in each of its six links.
+LINK_QUERY_MAX = 1000
+
+
 def full_path(request) -> str:
     """``request.get_full_path()``, once per request (the page's five 字号/关怀版
-    links and its language links print it)."""
+    links and its language links print it); the path alone when the query string
+    is longer than ``LINK_QUERY_MAX``."""
     try:
         return request._full_path
     except AttributeError:
-        path = request._full_path = request.get_full_path()
+        if len(request.META.get("QUERY_STRING", "")) > LINK_QUERY_MAX:
+            path = escape_uri_path(request.path)
+        else:
+            path = request.get_full_path()
+        request._full_path = path
         return path
 
 

@@ -354,6 +354,20 @@ class ReadingPreferenceTests(TestCase):
         self.client.cookies["care"] = "</style>"
         self.assertEqual(self.stylesheet(), "")
 
+    def test_the_links_carry_a_query_back_but_not_a_crafted_one(self):
+        """字号/关怀版 and the language links come back to the page with its query
+        (a search, a filter, a page number); an address of kilobytes, which no
+        form of the site makes, is not repeated in each of them."""
+        response = self.client.get("/search/", {"q": "质量", "x": "1"})
+        self.assertContains(response, "next=%2Fsearch%2F%3Fq%3D%25E8%25B4%25A8")
+        self.assertContains(response, "/en/search/?q=%E8%B4%A8%E9%87%8F&amp;x=1")
+        response = self.client.get("/search/", {"x": "Z" * 5000})
+        self.assertEqual(response.status_code, 200)
+        self.assertNotContains(response, "Z" * 100)
+        self.assertContains(
+            response, 'href="/reading/?fontsize=large&amp;next=%2Fsearch%2F"'
+        )
+
     def test_every_reader_gets_the_same_bytes(self):
         """Whatever 字号 and 关怀版 the cookies hold, a page is the same HTML."""
         urls = ["/", self.article.get_absolute_url(), "/search/?q=烟台", "/quality/"]
