@@ -257,6 +257,15 @@ class DraftViewSet(
         self.response_etag = draft_etag(article, data)
         return Response(data)
 
+    def written(self, article: Article, code: int = status.HTTP_200_OK) -> Response:
+        """The answer to a write: the draft as it is now, read again, with its new
+        ETag (for the next If-Match)."""
+        article = working_copy(Article.objects.get(pk=article.pk))
+        data = self.get_serializer(article).data
+        response = Response(data, status=code)
+        response["ETag"] = language_etag(draft_etag(article, data))
+        return response
+
     def create(self, request, *args, **kwargs):
         if not workflow.can_edit(request.user):
             raise PermissionDenied(_("您没有新建稿件的权限。"))
@@ -272,11 +281,7 @@ class DraftViewSet(
             raise PermissionDenied(str(exc)) from None
         except DjangoValidationError as exc:
             raise ValidationError(validation_detail(exc)) from None
-        article = working_copy(Article.objects.get(pk=article.pk))
-        data = self.get_serializer(article).data
-        response = Response(data, status=status.HTTP_201_CREATED)
-        response["ETag"] = language_etag(draft_etag(article, data))
-        return response
+        return self.written(article, status.HTTP_201_CREATED)
 
     def update(self, request, *args, **kwargs):
         partial = kwargs.pop("partial", False)
@@ -305,11 +310,7 @@ class DraftViewSet(
             raise PermissionDenied(str(exc)) from None
         except DjangoValidationError as exc:
             raise ValidationError(validation_detail(exc)) from None
-        article = working_copy(Article.objects.get(pk=article.pk))
-        data = self.get_serializer(article).data
-        response = Response(data)
-        response["ETag"] = language_etag(draft_etag(article, data))
-        return response
+        return self.written(article)
 
     @extend_schema(
         summary=_("送审"),
@@ -335,8 +336,4 @@ class DraftViewSet(
             raise PermissionDenied(str(exc)) from None
         except DjangoValidationError as exc:
             raise ValidationError({"status": exc.messages}) from None
-        article = working_copy(Article.objects.get(pk=article.pk))
-        data = self.get_serializer(article).data
-        response = Response(data)
-        response["ETag"] = language_etag(draft_etag(article, data))
-        return response
+        return self.written(article)
