@@ -32,7 +32,7 @@ from django.utils.translation import gettext_lazy
 from yantai.text import join_list, join_sentences, plain_id
 
 from . import workflow
-from .accessibility import check_body
+from .accessibility import check_bodies, check_body
 from .accessibility import findings_text as accessibility_text
 from .admin_presence import presence_visit
 from .models import Article, AuditLog, Byline, Channel, PreviewLink, Revision
@@ -93,6 +93,33 @@ def formset_bylines(formset) -> list[dict]:
             }
         )
     return rows
+
+
+def _published_barriers(articles, *, named: bool) -> list[str]:
+    """For each of the bodies just published, the warning of its 无障碍检查
+    findings ("" without any; advice: it was published all the same), ``named`` by
+    its title when several were published at once; one check for all of them."""
+    warnings = []
+    for article, barriers in zip(
+        articles, check_bodies([a.body for a in articles]), strict=True
+    ):
+        found = {"n": len(barriers), "list": accessibility_text(barriers)}
+        if not barriers:
+            warnings.append("")
+        elif named:
+            warnings.append(
+                _(
+                    "“%(title)s”：无障碍检查发现 %(n)d 处问题，文章已照常发布，"
+                    "请尽快修改：%(list)s"
+                )
+                % {"title": article.title, **found}
+            )
+        else:
+            warnings.append(
+                _("无障碍检查发现 %(n)d 处问题，文章已照常发布，请尽快修改：%(list)s")
+                % found
+            )
+    return warnings
 
 
 def _error_text(error: Exception) -> str:
@@ -524,15 +551,10 @@ class ArticleWorkflowAdminMixin:
                     _("错敏字检查发现 %(n)d 处问题，发布前须修改：%(list)s")
                     % {"n": len(findings), "list": workflow.findings_text(findings)},
                 )
-            if action == "publish" and (barriers := check_body(article.body)):
-                messages.warning(
-                    request,
-                    _(
-                        "无障碍检查发现 %(n)d 处问题，文章已照常发布，请尽快修改："
-                        "%(list)s"
-                    )
-                    % {"n": len(barriers), "list": accessibility_text(barriers)},
-                )
+            if action == "publish" and (
+                warning := _published_barriers([article], named=False)[0]
+            ):
+                messages.warning(request, warning)
         return self._back(article)
 
     def history_view(self, request, object_id, extra_context=None):
@@ -726,26 +748,16 @@ class ArticleWorkflowAdminMixin:
         except (PermissionDenied, ValidationError) as error:
             messages.error(request, _error_text(error))
             return None
-        for article in published:
-            work = working_copy(article)
+        works = [working_copy(article) for article in published]
+        for work, warning in zip(
+            works, _published_barriers(works, named=True), strict=True
+        ):
             messages.success(
                 request,
                 _("“%(title)s”已%(verb)s。") % {"title": work.title, "verb": _("发布")},
             )
-            if barriers := check_body(work.body):
-                # As a single publication warns (``transition_view``), naming it.
-                messages.warning(
-                    request,
-                    _(
-                        "“%(title)s”：无障碍检查发现 %(n)d 处问题，文章已照常发布，"
-                        "请尽快修改：%(list)s"
-                    )
-                    % {
-                        "title": work.title,
-                        "n": len(barriers),
-                        "list": accessibility_text(barriers),
-                    },
-                )
+            if warning:  # as a single publication warns, naming the article
+                messages.warning(request, warning)
         return None
 
     @admin.action(description=gettext_lazy("撤下所选文章"), permissions=["publish"])
