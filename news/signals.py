@@ -278,7 +278,14 @@ def image_deleted(sender, instance, **kwargs):
 
 @receiver(pre_delete, sender=Tag, dispatch_uid="pages_tag_deleted")
 def tag_deleted(sender, instance, **kwargs):
-    pagecache.pages_touch(_published(Article.objects.filter(tags=instance)))
+    """A deleted tag leaves the pages and the search index of its articles at once.
+
+    Django deletes the tag's links without ``m2m_changed``: the articles are
+    re-indexed here, at commit, from the tags they have left."""
+    articles = _published(Article.objects.filter(tags=instance))
+    for article_id in set(articles.values_list("pk", flat=True)):
+        _reindex_on_commit(article_id)
+    pagecache.pages_touch(articles)
 
 
 @receiver(post_delete, sender=Channel, dispatch_uid="pages_channel_deleted")

@@ -13,13 +13,14 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from news import search, signals
-from news.models import Article, ArticleSearch, Person
+from news.models import Article, ArticleSearch, Person, Tag
 from tests.factories import (
     ArticleFactory,
     BylineFactory,
     ChannelFactory,
     PersonFactory,
     TagFactory,
+    UserFactory,
     delete_articles,
 )
 from tests.processes import run_in_another_process, shared_database_url
@@ -558,6 +559,62 @@ class RenameInAnotherProcessTests(TransactionTestCase):
         self.assertIn("孙洪安", search.tokens("局长孙洪安说"))
         found = titles(self.client.get("/search/", {"q": "孙洪安"}))
         self.assertEqual(found, ["全市标准化工作会议召开"])
+
+
+class DeletedTagTests(TestCase):
+    """Deleting a tag takes it off its articles' pages at once (docs/architecture.md,
+    "What makes what stale"); search follows at the same moment. Django removes the
+    tag's links without ``m2m_changed``, so the articles are re-indexed for it."""
+
+    def setUp(self):
+        self.tag = TagFactory(name="蓝色经济区")
+        with self.captureOnCommitCallbacks(execute=True):
+            self.article = ArticleFactory(title="烟台港集装箱吞吐量创新高")
+            self.article.tags.add(self.tag)
+        self.assertEqual(self.found(), [self.article.title])
+        self.root = UserFactory(username="root", is_staff=True, is_superuser=True)
+
+    def found(self) -> list[str]:
+        return titles(self.client.get("/search/", {"q": "蓝色经济区"}))
+
+    def assert_gone_everywhere(self, before: Article):
+        self.client.logout()
+        self.assertNotContains(self.client.get(f"/news/{before.pk}/"), "蓝色经济区")
+        self.assertEqual(self.found(), [])
+        # The article itself is as it was: on the site, its row not written.
+        after = Article.objects.get(pk=before.pk)
+        self.assertEqual(after.status, Article.Status.PUBLISHED)
+        self.assertEqual(
+            (after.version, after.updated_at), (before.version, before.updated_at)
+        )
+
+    def test_the_admins_delete(self):
+        self.client.force_login(self.root)
+        with self.captureOnCommitCallbacks(execute=True):
+            response = self.client.post(
+                f"/admin/news/tag/{self.tag.pk}/delete/", {"post": "yes"}
+            )
+        self.assertEqual(response.status_code, 302)
+        self.assert_gone_everywhere(self.article)
+
+    def test_the_admins_bulk_delete(self):
+        self.client.force_login(self.root)
+        with self.captureOnCommitCallbacks(execute=True):
+            response = self.client.post(
+                "/admin/news/tag/",
+                {
+                    "action": "delete_selected",
+                    "_selected_action": [self.tag.pk],
+                    "post": "yes",
+                },
+            )
+        self.assertEqual(response.status_code, 302)
+        self.assert_gone_everywhere(self.article)
+
+    def test_a_scripts_delete(self):
+        with self.captureOnCommitCallbacks(execute=True):
+            Tag.objects.filter(pk=self.tag.pk).delete()
+        self.assert_gone_everywhere(self.article)
 
 
 class RebuildCommandTests(TestCase):
