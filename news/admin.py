@@ -466,7 +466,11 @@ class SiteSettingsAdmin(admin.ModelAdmin):
     fieldsets = (
         (_("单位"), {"fields": ("host_organisation", "operator_organisation")}),
         (_("联系方式"), {"fields": ("contact_phone", "contact_email", "address")}),
-        (_("备案与标识"), {"fields": ("icp_number", "police_number", "site_code")}),
+        (
+            _("备案与标识"),
+            {"fields": ("icp_number", "police_number", "site_code", "conac_url")},
+        ),
+        (_("声明"), {"fields": ("copyright_url", "privacy_url")}),
     )
 
     def has_add_permission(self, request):

@@ -1052,6 +1052,10 @@ POLICE_RE = (
     r"公网安备 ?(\d{14})号$"
 )
 SITE_CODE_RE = r"^(\d{10}|bm\d{8})$"
+# The record page of a 党政机关网站标识 (the 开办单位 mark), on CONAC's site.
+CONAC_URL_RE = r"^https?://([a-z0-9-]+\.)*conac\.cn/[^\s<>\"]*$"
+# A page of this site ("/news/12/", not "//host") or a full http(s) address.
+NOTICE_URL_RE = r"^(https?://[^\s<>\"/]+(/[^\s<>\"]*)?|/(?!/)[^\s<>\"]*)$"
 PHONE_RE = r"^[0-9()（）+\- 转]{5,40}$"
 ICP_REGISTRY_URL = "https://beian.miit.gov.cn/"
 POLICE_REGISTRY_URL = "https://beian.mps.gov.cn/#/query/webSearch?code="
@@ -1066,7 +1070,7 @@ class SiteSettingsQuerySet(models.QuerySet):
 class SiteSettings(models.Model):
     """站点设置: what the footer of every public page shows, as 《政府网站发展指引》
     asks of a government site (主办、承办单位, 联系方式, ICP and 公安 record numbers,
-    政府网站标识码). One row only (``SINGLETON_ID``, a check constraint); a field
+    政府网站标识码, 党政机关网站标识, 版权/隐私声明). One row only (``SINGLETON_ID``, a check constraint); a field
     left empty is left out of the footer."""
 
     SINGLETON_ID = 1
@@ -1126,6 +1130,61 @@ class SiteSettings(models.Model):
                 SITE_CODE_RE, _("政府网站标识码为10位数字（部门网站为“bm”加8位数字）。")
             )
         ],
+    )
+    conac_url = models.CharField(
+        _("党政机关网站标识链接"),
+        max_length=300,
+        blank=True,
+        validators=[
+            RegexValidator(
+                CONAC_URL_RE,
+                _(
+                    "党政机关网站标识的链接应为机构编制部门提供的查询页地址，"
+                    "以“http://”或“https://”开头、在 conac.cn 网站上。"
+                ),
+            )
+        ],
+        help_text=_(
+            "机构编制部门颁发党政机关网站标识（开办单位标识）后提供的本网站信息查询页"
+            "地址，例如 https://bszs.conac.cn/sitename?method=show&id=……。"
+            "填写后页脚显示“党政机关网站标识”链接；未取得标识的网站请留空。"
+        ),
+    )
+    copyright_url = models.CharField(
+        _("版权声明页面"),
+        max_length=300,
+        blank=True,
+        validators=[
+            RegexValidator(
+                NOTICE_URL_RE,
+                _(
+                    "版权声明的地址应为本站路径（以“/”开头，如 /news/12/）"
+                    "或以“http://”“https://”开头的网址。"
+                ),
+            )
+        ],
+        help_text=_(
+            "版权声明所在的网页，可填本站路径（如 /news/12/）或完整网址。"
+            "填写后页脚显示“版权声明”链接。"
+        ),
+    )
+    privacy_url = models.CharField(
+        _("隐私声明页面"),
+        max_length=300,
+        blank=True,
+        validators=[
+            RegexValidator(
+                NOTICE_URL_RE,
+                _(
+                    "隐私声明的地址应为本站路径（以“/”开头，如 /news/13/）"
+                    "或以“http://”“https://”开头的网址。"
+                ),
+            )
+        ],
+        help_text=_(
+            "隐私声明所在的网页，可填本站路径（如 /news/13/）或完整网址。"
+            "填写后页脚显示“隐私声明”链接。"
+        ),
     )
     updated_at = models.DateTimeField(_("修改时间"), auto_now=True)
 

@@ -7,11 +7,14 @@ import re
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from django.contrib.auth.models import Permission
 from django.core.cache import cache, caches
+from django.core.exceptions import ValidationError
 from django.test import TestCase
 from django.utils import translation
 
-from tests.factories import ArticleFactory, ChannelFactory
+from news.models import AuditLog, SiteSettings
+from tests.factories import ArticleFactory, ChannelFactory, UserFactory
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -100,3 +103,126 @@ class ArticleHeadTests(PageTestCase):
         statements as before (the budget is 6)."""
         with self.assertNumQueries(4):
             self.client.get(self.article.get_absolute_url())
+
+
+def footer(html: str) -> str:
+    return html.split('<footer class="site-footer">', 1)[1].split("</footer>", 1)[0]
+
+
+class FooterMarkAndNoticesTests(PageTestCase):
+    """党政机关网站标识 (the 开办单位 mark's record page at conac.cn) and the
+    版权声明/隐私声明 links: in the footer only when staff have entered them."""
+
+    FILLED = {
+        "conac_url": "https://bszs.conac.cn/sitename?method=show&id=0A1B2C3D",
+        "copyright_url": "/news/12/",
+        "privacy_url": "https://www.yantai.gov.cn/privacy.html",
+    }
+
+    def test_empty_settings_show_none_of_them(self):
+        for prefix in ["", "/en"]:
+            with self.subTest(prefix=prefix):
+                bottom = footer(self.page(prefix + "/"))
+                for text in [
+                    "党政机关",
+                    "版权声明",
+                    "隐私声明",
+                    "conac",
+                    "Copyright",
+                    "Privacy",
+                ]:
+                    self.assertNotIn(text, bottom)
+        SiteSettings.objects.create(host_organisation="烟台市市场监督管理局")
+        clear_caches()
+        bottom = footer(self.page("/"))
+        self.assertIn("主办单位：烟台市市场监督管理局", bottom)
+        for text in ["党政机关", "版权声明", "隐私声明", "conac"]:
+            self.assertNotIn(text, bottom)
+
+    def test_filled_settings_are_linked_in_both_languages(self):
+        with self.captureOnCommitCallbacks(execute=True):
+            SiteSettings.objects.create(**self.FILLED)
+        article = ArticleFactory()
+        for url in ["/", article.get_absolute_url()]:
+            bottom = footer(self.page(url))
+            self.assertInHTML(
+                '<a class="conac-mark" href="https://bszs.conac.cn/sitename?'
+                'method=show&amp;id=0A1B2C3D" rel="noopener noreferrer">'
+                "党政机关网站标识</a>",
+                bottom,
+            )
+            self.assertInHTML('<a href="/news/12/">版权声明</a>', bottom)
+            self.assertInHTML(
+                '<a href="https://www.yantai.gov.cn/privacy.html">隐私声明</a>', bottom
+            )
+        english = footer(self.page("/en/"))
+        self.assertIn("Party and government website mark</a>", english)
+        self.assertInHTML('<a href="/news/12/">Copyright notice</a>', english)
+        self.assertInHTML(
+            '<a href="https://www.yantai.gov.cn/privacy.html">Privacy notice</a>',
+            english,
+        )
+
+    def test_bad_addresses_are_refused_with_chinese_messages(self):
+        bad = {
+            "conac_url": ("https://example.com/conac.cn/x", "党政机关网站标识的链接"),
+            "copyright_url": ("javascript:alert(1)", "版权声明的地址"),
+            "privacy_url": ("//evil.example/", "隐私声明的地址"),
+        }
+        for field, (value, message) in bad.items():
+            with self.subTest(field=field):
+                with self.assertRaises(ValidationError) as caught:
+                    SiteSettings(**{field: value}).full_clean()
+                self.assertIn(message, " ".join(caught.exception.message_dict[field]))
+        SiteSettings(**self.FILLED).full_clean()
+
+
+class SiteSettingsAdminNewFieldsTests(TestCase):
+    url = "/admin/news/sitesettings/1/change/"
+
+    def setUp(self):
+        translation.activate("zh-hans")
+        self.addCleanup(translation.deactivate)
+        SiteSettings.objects.create(host_organisation="甲")
+
+    def post(self, **fields):
+        return self.client.post(self.url, {"host_organisation": "甲", **fields})
+
+    def test_help_texts_in_chinese(self):
+        root = UserFactory(username="root", is_staff=True, is_superuser=True)
+        self.client.force_login(root)
+        page = self.client.get(self.url).content.decode()
+        for text in [
+            "党政机关网站标识链接",
+            "bszs.conac.cn",
+            "未取得标识的网站请留空",
+            "版权声明页面",
+            "隐私声明页面",
+            "可填本站路径",
+        ]:
+            self.assertIn(text, page)
+
+    def test_bad_address_refused_and_nothing_saved(self):
+        root = UserFactory(username="root", is_staff=True, is_superuser=True)
+        self.client.force_login(root)
+        response = self.post(copyright_url="javascript:alert(1)")
+        self.assertEqual(response.status_code, 200)
+        self.assertContains(response, "版权声明的地址")
+        self.assertEqual(SiteSettings.objects.get().copyright_url, "")
+        self.assertFalse(AuditLog.objects.exists())
+
+    def test_permission_matrix(self):
+        value = FooterMarkAndNoticesTests.FILLED["conac_url"]
+        response = self.post(conac_url=value)  # anonymous
+        self.assertEqual(response.status_code, 302)
+        self.assertIn("/login/", response["Location"])
+        self.assertEqual(SiteSettings.objects.get().conac_url, "")
+        editor = UserFactory(username="editor", is_staff=True)
+        self.client.force_login(editor)
+        self.assertEqual(self.post(conac_url=value).status_code, 403)
+        self.assertEqual(SiteSettings.objects.get().conac_url, "")
+        editor.user_permissions.add(
+            Permission.objects.get(codename="change_sitesettings")
+        )
+        self.assertEqual(self.post(conac_url=value).status_code, 302)
+        self.assertEqual(SiteSettings.objects.get().conac_url, value)
