@@ -90,11 +90,24 @@ def _forget(**kwargs) -> None:
     _role_names.cache_clear()
 
 
+def printed_name(user) -> str:
+    """A staff member's name as a news page prints it after 责任编辑: 姓 then 名
+    without a space (张三), a name in Latin letters as written (John Smith); ''
+    for an account without a name — its login name is never printed."""
+    if user is None:
+        return ""
+    first, last = user.first_name.strip(), user.last_name.strip()
+    if first and last and (first + last).isascii():
+        return f"{first} {last}"
+    return f"{last}{first}"
+
+
 @register.simple_tag(takes_context=True)
 def article_credits(context, article) -> dict:
     """The article's bylines grouped by role for the meta line (``YMG全媒体记者 逄苗
     通讯员 孙洪安``), and its 编辑/责任编辑 bylines for the end of the article; role
-    names in the page's language. Reads the prefetched bylines: no query."""
+    names in the page's language; the name of its 责任编辑 (``printed_name``, the
+    row selected with the article). Reads the prefetched bylines: no query."""
     language = page_language(context)
     english = not (language or "").startswith("zh")
     names = _role_names(language)
@@ -105,7 +118,11 @@ def article_credits(context, article) -> dict:
         gap = " " if english and first.prefix else ""
         group = (f"{first.prefix}{gap}{role}", bylines)
         (editors if first.role in EDITOR_ROLES else byline).append(group)
-    return {"byline": byline, "editors": editors}
+    return {
+        "byline": byline,
+        "editors": editors,
+        "responsible_editor": printed_name(article.responsible_editor),
+    }
 
 
 # The article page's lists, each in one tag: a {% for %} loop renders the same items

@@ -12,6 +12,7 @@ from django.core.cache import cache, caches
 from django.core.exceptions import ValidationError
 from django.test import TestCase
 from django.utils import translation
+from django.utils.html import strip_tags
 
 from news.models import AuditLog, SiteSettings
 from tests.factories import ArticleFactory, ChannelFactory, UserFactory
@@ -226,3 +227,35 @@ class SiteSettingsAdminNewFieldsTests(TestCase):
         )
         self.assertEqual(self.post(conac_url=value).status_code, 302)
         self.assertEqual(SiteSettings.objects.get().conac_url, value)
+
+
+class ResponsibleEditorTests(PageTestCase):
+    """责任编辑 as a news page prints it: the editor's name, 姓 then 名 — never the
+    login name of an account without one."""
+
+    def editor_line(self, article, prefix: str = "") -> str:
+        html = self.page(prefix + article.get_absolute_url())
+        found = re.search(r'<p class="responsible-editor">(.*?)</p>', html, re.S)
+        return strip_tags(found.group(1)).strip() if found else ""
+
+    def test_chinese_name_in_chinese_order(self):
+        editor = UserFactory(username="zhangsan", last_name="张", first_name="三")
+        article = ArticleFactory(responsible_editor=editor)
+        self.assertEqual(self.editor_line(article), "责任编辑：张三")
+        self.assertEqual(self.editor_line(article, "/en"), "Responsible editor: 张三")
+
+    def test_western_name_keeps_its_order(self):
+        editor = UserFactory(username="js", first_name="John", last_name="Smith")
+        article = ArticleFactory(responsible_editor=editor)
+        self.assertEqual(self.editor_line(article), "责任编辑：John Smith")
+
+    def test_an_account_without_a_name_prints_no_login_name(self):
+        editor = UserFactory(username="admin01", first_name="", last_name="")
+        article = ArticleFactory(responsible_editor=editor)
+        for prefix in ["", "/en"]:
+            with self.subTest(prefix=prefix):
+                html = self.page(prefix + article.get_absolute_url())
+                self.assertNotIn("admin01", html)
+                self.assertNotIn("责任编辑", html)
+                self.assertNotIn("Responsible editor", html)
+                self.assertNotIn('class="responsible-editor"', html)
