@@ -468,7 +468,15 @@ class SiteSettingsAdmin(admin.ModelAdmin):
         (_("联系方式"), {"fields": ("contact_phone", "contact_email", "address")}),
         (
             _("备案与标识"),
-            {"fields": ("icp_number", "police_number", "site_code", "conac_url")},
+            {
+                "fields": (
+                    "icp_number",
+                    "police_number",
+                    "site_code",
+                    "conac_url",
+                    "error_report_url",
+                )
+            },
         ),
         (_("声明"), {"fields": ("copyright_url", "privacy_url")}),
     )

@@ -1054,6 +1054,8 @@ POLICE_RE = (
 SITE_CODE_RE = r"^(\d{10}|bm\d{8})$"
 # The record page of a 党政机关网站标识 (the 开办单位 mark), on CONAC's site.
 CONAC_URL_RE = r"^https?://([a-z0-9-]+\.)*conac\.cn/[^\s<>\"]*$"
+# The “我为政府网站找错” entry of the State Council's 政府网站 platform (on gov.cn).
+ERROR_REPORT_URL_RE = r"^https?://([a-z0-9-]+\.)*gov\.cn/[^\s<>\"]*$"
 # A page of this site ("/news/12/", not "//host") or a full http(s) address.
 NOTICE_URL_RE = r"^(https?://[^\s<>\"/]+(/[^\s<>\"]*)?|/(?!/)[^\s<>\"]*)$"
 PHONE_RE = r"^[0-9()（）+\- 转]{5,40}$"
@@ -1070,7 +1072,7 @@ class SiteSettingsQuerySet(models.QuerySet):
 class SiteSettings(models.Model):
     """站点设置: what the footer of every public page shows, as 《政府网站发展指引》
     asks of a government site (主办、承办单位, 联系方式, ICP and 公安 record numbers,
-    政府网站标识码, 党政机关网站标识, 版权/隐私声明). One row only (``SINGLETON_ID``, a check constraint); a field
+    政府网站标识码, 党政机关网站标识, 我为政府网站找错, 版权/隐私声明). One row only (``SINGLETON_ID``, a check constraint); a field
     left empty is left out of the footer."""
 
     SINGLETON_ID = 1
@@ -1148,6 +1150,26 @@ class SiteSettings(models.Model):
             "机构编制部门颁发党政机关网站标识（开办单位标识）后提供的本网站信息查询页"
             "地址，例如 https://bszs.conac.cn/sitename?method=show&id=……。"
             "填写后页脚显示“党政机关网站标识”链接；未取得标识的网站请留空。"
+        ),
+    )
+    error_report_url = models.CharField(
+        _("“我为政府网站找错”链接"),
+        max_length=300,
+        blank=True,
+        validators=[
+            RegexValidator(
+                ERROR_REPORT_URL_RE,
+                _(
+                    "“我为政府网站找错”的链接应为国务院办公厅政府网站找错平台上的地址，"
+                    "以“http://”或“https://”开头、在 gov.cn 网站上。"
+                ),
+            )
+        ],
+        help_text=_(
+            "全国政府网站“我为政府网站找错”平台上本网站的入口地址，例如 "
+            "https://zfwzgl.www.gov.cn/exposure/jiucuo.html?site_code=3706000001"
+            "（site_code 为本网站的政府网站标识码）。填写后页脚显示"
+            "“我为政府网站找错”链接；未纳入全国政府网站管理的网站请留空。"
         ),
     )
     copyright_url = models.CharField(

@@ -259,3 +259,48 @@ class ResponsibleEditorTests(PageTestCase):
                 self.assertNotIn("责任编辑", html)
                 self.assertNotIn("Responsible editor", html)
                 self.assertNotIn('class="responsible-editor"', html)
+
+
+class ErrorReportLinkTests(PageTestCase):
+    """“我为政府网站找错”, which 《政府网站发展指引》 puts in a government site's
+    footer: a link to the address staff enter, only when entered."""
+
+    URL = "https://zfwzgl.www.gov.cn/exposure/jiucuo.html?site_code=3706000001"
+
+    def test_shown_only_when_filled_in_both_languages(self):
+        SiteSettings.objects.create(site_code="3706000001")
+        clear_caches()
+        for prefix in ["", "/en"]:
+            bottom = footer(self.page(prefix + "/"))
+            self.assertNotIn("找错", bottom)
+            self.assertNotIn("jiucuo", bottom)
+        with self.captureOnCommitCallbacks(execute=True):
+            settings = SiteSettings.objects.get()
+            settings.error_report_url = self.URL
+            settings.save()
+        link = (
+            '<a class="error-report" href="https://zfwzgl.www.gov.cn/exposure/'
+            'jiucuo.html?site_code=3706000001" rel="noopener noreferrer">{}</a>'
+        )
+        self.assertInHTML(link.format("我为政府网站找错"), footer(self.page("/")))
+        self.assertInHTML(
+            link.format("Report an error on this government website"),
+            footer(self.page("/en/")),
+        )
+
+    def test_an_address_off_gov_cn_is_refused(self):
+        with self.assertRaises(ValidationError) as caught:
+            SiteSettings(error_report_url="https://gov.cn.example.com/x").full_clean()
+        self.assertIn(
+            "“我为政府网站找错”的链接",
+            " ".join(caught.exception.message_dict["error_report_url"]),
+        )
+        SiteSettings(error_report_url=self.URL).full_clean()
+
+    def test_help_text_in_the_admin(self):
+        root = UserFactory(username="root", is_staff=True, is_superuser=True)
+        self.client.force_login(root)
+        self.client.post("/admin/news/sitesettings/add/", {"host_organisation": "甲"})
+        page = self.client.get("/admin/news/sitesettings/1/change/").content.decode()
+        self.assertIn("“我为政府网站找错”链接", page)
+        self.assertIn("zfwzgl.www.gov.cn", page)
