@@ -52,6 +52,7 @@ from __future__ import annotations
 import csv
 import functools
 import io
+import re
 import time
 from array import array
 from collections.abc import Callable, Iterator
@@ -72,10 +73,13 @@ from news.services import audit_record
 from yantai.csvsafe import unguard_cell
 from yantai.locks import BulkWriteBusy, bulk_write, is_busy
 from yantai.text import (
+    CHINESE_DIGITS,
+    CHINESE_PLACES,
     echoed,
     file_encoding,
     join_list,
     join_sentences,
+    parse_chinese_number,
     spreadsheet_date,
     spreadsheet_number,
     stored_language,
@@ -178,6 +182,9 @@ class _TooLarge(Exception):
     pass
 
 
+#: The rows read for the header: a title row (and a blank one) may come first.
+HEADER_SEARCH_ROWS = 10
+
 #: The files an import of observations reads (``_rows``).
 SUFFIXES = (".csv", ".xlsx", ".xls")
 
@@ -207,7 +214,11 @@ def _rows(file, name: str) -> Iterator[tuple[int, list]]:
         if encoding is None:
             raise UnicodeError
         text = io.TextIOWrapper(file, encoding=encoding, newline="")
-        for number, cells in enumerate(csv.reader(text), start=1):
+        # Excel's "Unicode 文本" (UTF-16) separates cells by TAB, not comma.
+        first = text.readline()
+        text.seek(0)
+        delimiter = "\t" if first.count("\t") > first.count(",") else ","
+        for number, cells in enumerate(csv.reader(text, delimiter=delimiter), start=1):
             yield number, cells
     elif suffix == ".xlsx":
         from openpyxl import load_workbook
@@ -271,12 +282,70 @@ def _blank(value) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
+#: What a Chinese statistical table prints in a cell that has no data.
+NO_DATA = frozenset(("-", "--", "－", "—", "——", "–", "/", "／", "…", "……"))
+# A number with the words around it that belong in the comparator column: "约1700",
+# "超过97%", "1700余", "97%以上", ">97".
+_HEDGED_RE = re.compile(
+    r"(约|近|超过|超|逾|多于|大于|高于|不足|不到|少于|低于|达|>=|<=|≥|≤|>|<|～|~)?"
+    r"\s*(.+?)\s*(余|多|以上|以下|以内|左右|上下)?"
+)
+_MULTIPLIER_CHARS = frozenset("万亿")
+
+
+def _is_number(text: str) -> bool:
+    try:
+        return Decimal(text).is_finite()
+    except InvalidOperation:
+        return False
+
+
+def _number_text(text: str, unit: str | None) -> tuple[str, str | None]:
+    """A number cell's text (``spreadsheet_number``'s) as the decimal field reads
+    it, or an error message: "97%" of an indicator in % is 97, "一千七百" 1700,
+    "1.7万" 17000; a percent of another unit, "约1700" and "1.7万" of an indicator
+    already counted in 万 are refused (what to write instead). Anything else is
+    left for the field to refuse."""
+    if _is_number(text):
+        return text, None
+    if text.endswith("%"):
+        inner = parse_chinese_number(text[:-1])
+        if inner is not None:
+            if unit is None or unit in ("%", "％"):
+                return str(inner), None
+            return text, _(
+                "“%(text)s”是百分数，但该指标的单位是“%(unit)s”：请填以"
+                "“%(unit)s”计的数字。"
+            ) % {"text": echoed(text), "unit": unit}
+    hedged = _HEDGED_RE.fullmatch(text)
+    if (
+        hedged is not None
+        and (hedged[1] or hedged[3])
+        and parse_chinese_number(hedged[2].removesuffix("%")) is not None
+    ):
+        return text, _(
+            "“%(text)s”：数值列只填数字；“约、超过、以上”等请在比较关系列填 ~、>、"
+            ">=、<、<=，原文照录在原文写法列。"
+        ) % {"text": echoed(text)}
+    if any(c in CHINESE_DIGITS or c in CHINESE_PLACES for c in text):
+        value = parse_chinese_number(text)
+        if value is not None:
+            if unit and _MULTIPLIER_CHARS & set(unit) & set(text):
+                return text, _(
+                    "单位已是“%(unit)s”，“%(text)s”里又有“万”或“亿”，看不出是"
+                    "哪个数：请填以“%(unit)s”计的阿拉伯数字。"
+                ) % {"text": echoed(text), "unit": unit}
+            return str(value), None
+    return text, None
+
+
 class _Checker:
     """Checks one row at a time; the dictionaries of codes are loaded once."""
 
     def __init__(self, result: ImportResult):
         self.result = result
         self.indicators = dict(Indicator.objects.values_list("code", "id"))
+        self.units = dict(Indicator.objects.values_list("id", "unit__symbol"))
         self.regions = dict(Region.objects.values_list("code", "id"))
         self.periods = {
             code: (pk, end_on)
@@ -312,6 +381,18 @@ class _Checker:
     def period(self, value, row: int):
         if _blank(value):
             self.result.add_error(row, "period", _("此列必填。"))
+            return None
+        if isinstance(value, datetime):
+            # Excel makes a typed "2021-12" the date 2021-12-01: a month, or a day?
+            self.result.add_error(
+                row,
+                "period",
+                _(
+                    "期间被 Excel 存成了日期 %(date)s，看不出是月份还是时点：请把该列"
+                    "设为“文本”格式，填 2021-12（月份）或 @2021-12-01（时点）。"
+                )
+                % {"date": value.date().isoformat()},
+            )
             return None
         code = str(value).strip()
         if code in self.periods:
@@ -359,18 +440,58 @@ class _Checker:
         )
         period = self.period(cells.get("period"), number)
         values = {}
+        unit = self.units.get(indicator_id)
         for name, model_field in self.fields.items():
             raw = cells.get(name)
+            is_number = isinstance(model_field, models.DecimalField)
+            is_date = type(model_field) is models.DateField
             if isinstance(raw, str):
                 # As a spreadsheet on a Chinese system saves them: "1,700",
-                # "2021/3/1", "2021年3月1日".
-                if isinstance(model_field, models.DecimalField):
+                # "1，700", "一千七百", "2021/3/1", "2021年3月1日".
+                if is_number:
                     raw = spreadsheet_number(raw)
-                elif type(model_field) is models.DateField:
+                elif is_date:
                     raw = spreadsheet_date(raw)
+                if (is_number or is_date) and raw.strip() in NO_DATA:
+                    if not model_field.blank:
+                        self.result.add_error(
+                            number,
+                            name,
+                            _(
+                                "“%(text)s”表示无数据：没有数值的行不能导入，请从"
+                                "文件中删去。"
+                            )
+                            % {"text": raw.strip()},
+                        )
+                        continue
+                    raw = ""
+                elif is_number:
+                    raw, message = _number_text(raw, unit)
+                    if message is not None:
+                        self.result.add_error(number, name, message)
+                        continue
+            elif (
+                is_date
+                and isinstance(raw, int | float | Decimal)
+                and not isinstance(raw, bool)
+            ):
+                self.result.add_error(
+                    number,
+                    name,
+                    _(
+                        "这里应是日期，却是数字 %(number)s（Excel 的日期序号，"
+                        "单元格的日期格式丢了）：请把该列设为日期格式，或填 "
+                        "2021-03-01 这样的日期。"
+                    )
+                    % {"number": raw},
+                )
+                continue
             if _blank(raw):
                 if model_field.blank:  # nothing to check: stored empty
                     values[name] = None if model_field.null else ""
+                    continue
+                if is_number:
+                    self.result.add_error(number, name, _("此列必填。"))
                     continue
                 raw = None if model_field.null else ""
             elif isinstance(raw, float):
@@ -961,20 +1082,38 @@ def _column_of(cell) -> str:
     return _header_names().get(text.casefold(), text)
 
 
+def _no_header_message(rows: int) -> str:
+    return _(
+        "前 %(rows)d 行里没有列名行：列名行须含 indicator、region、period、value、"
+        "raw_text（或 指标、地区、期间、数值、原文写法）等列。"
+    ) % {"rows": rows}
+
+
 def _import_rows(file, name, result, batch_size, on_progress, can_change) -> _Writer:
     checker = _Checker(result)
     writer = _Writer(result, can_change=can_change)
     header: list[str] | None = None
+    header_row = skipped = 0
     batch: list[_Row] = []
     read_in_batch = 0
     for number, cells in _rows(file, name):
         if header is None:
-            header = [_column_of(c) for c in cells]
+            candidate = [_column_of(c) for c in cells]
+            if not set(candidate) & set(columns.EXCHANGE_FIELDS):
+                # A title row (often merged) or a blank one above the header, as
+                # Chinese statistical tables have.
+                if number < HEADER_SEARCH_ROWS:
+                    skipped = number
+                    continue
+                result.add_error(0, "", _no_header_message(number))
+                return writer
+            header = candidate
+            header_row = number
             if _DOWNLOAD_ONLY & set(header):
                 # A public download: no id, the source as one readable column, the
                 # region as its name. Say so once rather than once a cell.
                 result.add_error(
-                    1,
+                    header_row,
                     "",
                     _(
                         "这是网站公开下载的数据文件（没有 id，来源只有名称），不能"
@@ -985,17 +1124,21 @@ def _import_rows(file, name, result, batch_size, on_progress, can_change) -> _Wr
             for column in REQUIRED:
                 if column not in header:
                     result.add_error(
-                        1, column, _("缺少必填列“%(column)s”。") % {"column": column}
+                        header_row,
+                        column,
+                        _("缺少必填列“%(column)s”。") % {"column": column},
                     )
             unknown = [c for c in header if c and c not in columns.EXCHANGE_FIELDS]
             for column in unknown:
                 result.add_error(
-                    1, column, _("未知的列“%(column)s”。") % {"column": column}
+                    header_row, column, _("未知的列“%(column)s”。") % {"column": column}
                 )
             # Two headers of one column ("value" and "数值"): which one is meant?
             for column in sorted({c for c in header if c and header.count(c) > 1}):
                 result.add_error(
-                    1, column, _("列“%(column)s”出现了不止一次。") % {"column": column}
+                    header_row,
+                    column,
+                    _("列“%(column)s”出现了不止一次。") % {"column": column},
                 )
             if not result.ok:
                 return writer
@@ -1019,7 +1162,10 @@ def _import_rows(file, name, result, batch_size, on_progress, can_change) -> _Wr
                 on_progress(read_in_batch)
             read_in_batch = 0
     if header is None:
-        result.add_error(0, "", _("文件是空的。"))
+        if skipped:
+            result.add_error(0, "", _no_header_message(skipped))
+        else:
+            result.add_error(0, "", _("文件是空的。"))
         return writer
     writer.batch(batch)
     if on_progress is not None and read_in_batch:

@@ -6,6 +6,7 @@ The figure marks of articles follow an observation in its own transaction
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from decimal import Decimal
 
@@ -42,10 +43,43 @@ def period_get_or_create(
     return probe
 
 
+# A year as Chinese tables print it: "2021", "２０２１", "二〇二一" (digit by digit).
+_YEAR = r"(\d{4}|[〇零一二三四五六七八九]{4})\s*年"
+_YEAR_DIGITS = str.maketrans("〇零一二三四五六七八九", "00123456789")
+_QUARTERS = {"一": 1, "二": 2, "三": 3, "四": 4, "1": 1, "2": 2, "3": 3, "4": 4}
+_PERIOD_WORDS = (
+    (re.compile(rf"{_YEAR}度?"), lambda y: y),
+    (re.compile(rf"{_YEAR}\s*(\d{{1,2}})\s*月份?"), "{}-{:0>2}".format),
+    (re.compile(r"(\d{4})[-/](\d{1,2})"), "{}-{:0>2}".format),
+    (
+        re.compile(rf"{_YEAR}\s*第?([一二三四1-4])季度"),
+        lambda y, q: f"{y}Q{_QUARTERS[q]}",
+    ),
+    (
+        re.compile(rf"{_YEAR}\s*([上下])半年"),
+        lambda y, h: f"{y}H{1 if h == '上' else 2}",
+    ),
+)
+
+
+def period_code_from_text(text: str) -> str:
+    """A period as a Chinese statistical table writes it, as its code: "2021年",
+    "2021年度" and "二〇二一年" → ``2021``, "2021年3月" and "2021-3" → ``2021-03``,
+    "2021年第一季度" → ``2021Q1``, "2021年上半年" → ``2021H1``; any other text
+    unchanged (``Period.bounds_from_code`` then says whether it is a code)."""
+    text = text.strip()
+    for pattern, code in _PERIOD_WORDS:
+        if match := pattern.fullmatch(text):
+            year, *rest = match.groups()
+            return code(year.translate(_YEAR_DIGITS), *rest)
+    return text
+
+
 def period_from_code(code: str) -> Period:
-    """The Period written as ``2020H1``, ``@2020-12-31`` … (created when missing)."""
+    """The Period written as ``2020H1``, ``@2020-12-31`` … (created when missing),
+    or as a Chinese table writes it (``period_code_from_text``: "2021年度")."""
     try:
-        kind, start_on, end_on = Period.bounds_from_code(code)
+        kind, start_on, end_on = Period.bounds_from_code(period_code_from_text(code))
     except ValueError:
         raise ValidationError(
             _(

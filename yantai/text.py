@@ -294,6 +294,9 @@ _SPREADSHEET_DATE_RE = re.compile(
 )
 # A signed number grouped by thousands, as Excel's 数值 format writes it.
 _GROUPED_RE = re.compile(rf"[-+]?{_GROUPED}")
+# A minus sign as Chinese input methods and typesetting write it: full-width (－) or
+# Unicode's own (−); "＋" is the full-width plus.
+_SIGNS = {"－": "-", "−": "-", "＋": "+"}
 
 
 def spreadsheet_date(text: str) -> str:
@@ -310,7 +313,11 @@ def spreadsheet_date(text: str) -> str:
 
 
 def spreadsheet_number(text: str) -> str:
-    """``text`` stripped, its full-width digits made ASCII and the commas of its
-    thousands dropped ("1,700" → "1700"; "1,7000" stays, for the field to refuse)."""
+    """``text`` stripped, its full-width digits and sign made ASCII and the commas
+    of its thousands dropped, full-width ones too ("1,700" and "1，700" → "1700",
+    "－5" → "-5"; "1,7000" stays, for the field to refuse)."""
     plain = to_halfwidth(text.strip())
-    return plain.replace(",", "") if _GROUPED_RE.fullmatch(plain) else plain
+    if plain[:1] in _SIGNS:
+        plain = _SIGNS[plain[0]] + plain[1:]
+    grouped = plain.replace("，", ",")
+    return grouped.replace(",", "") if _GROUPED_RE.fullmatch(grouped) else plain

@@ -217,7 +217,7 @@ class AdminImportTests(TestCase):
             csv_file(
                 GOOD_ROWS[0]
                 .replace("370600", "999999")
-                .replace("@2020-12-31", "2020年")
+                .replace("@2020-12-31", "2020年第五季度")
             )
         )
         self.assertContains(response, "没有行政区划代码“999999”")

@@ -316,8 +316,8 @@ class BulkImportTests(TestCase):
         bad = [
             ROWS[1],  # row 2: good (its period 2019 would be created)
             ["nope", *ROWS[0][1:]],  # row 3
-            [ROWS[0][0], ROWS[0][1], "2020年", *ROWS[0][3:]],  # row 4
-            [*ROWS[0][:3], "六百", *ROWS[0][4:]],  # row 5
+            [ROWS[0][0], ROWS[0][1], "2020年第五季度", *ROWS[0][3:]],  # row 4
+            [*ROWS[0][:3], "六百项", *ROWS[0][4:]],  # row 5
             ROWS[1],  # row 6: duplicate of row 2
             # row 7: the saved observation again (the factory's values), but with
             # another 首选值 rule word: the row is that observation, and its flag
@@ -342,7 +342,7 @@ class BulkImportTests(TestCase):
         result = self.run_import(bad)
         self.assertFalse(result.ok)
         self.assert_error(result, 3, "indicator", "没有指标代码“nope”")
-        self.assert_error(result, 4, "period", "无法识别的期间代码“2020年”")
+        self.assert_error(result, 4, "period", "无法识别的期间代码“2020年第五季度”")
         self.assert_error(result, 5, "value", "十进制")
         self.assert_error(result, 6, "", "与第 2 行重复")
         self.assert_error(result, 7, "is_preferred", "首选值填 1 或 0")

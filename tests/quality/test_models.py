@@ -108,9 +108,17 @@ class PeriodTests(TestCase):
         self.assertEqual(first.pk, again.pk)
         self.assertEqual(Period.objects.count(), 1)
 
+    def test_chinese_forms_are_their_codes(self):
+        """A period as Chinese tables write it is the period of its code, on every
+        path that takes a code (bulk import, import-export's, services)."""
+        for text, code in (("2020年上半年", "2020H1"), ("二〇二〇年度", "2020")):
+            with self.subTest(text=text):
+                self.assertEqual(period_from_code(text).code, code)
+        self.assertEqual(Period.objects.count(), 2)
+
     def test_unknown_code_is_rejected(self):
         with self.assertRaises(ValidationError) as caught:
-            period_from_code("2020年上半年")
+            period_from_code("2020年第五季度")
         self.assertIn("无法识别的期间代码", caught.exception.messages[0])
         self.assertEqual(Period.objects.count(), 0)
 
