@@ -185,7 +185,9 @@ FIGURES = [
 # Figures published elsewhere (found with their publisher, title, date and the
 # address where the text was read), so that some indicators have more than one
 # period. Only figures printed in these sources; none is derived or estimated.
-# The quote is left empty: the raw text and the source say where each figure is.
+# Each quotes its sentence, which the public pages and the API show; the paragraph
+# it is taken from is kept in quality/fixtures/sources/ (one file per source, with
+# its address), so that tests/quality/test_demo_provenance.py can check it.
 SRC_BRANDS_2017 = (
     "质检报刊社",
     "山东烟台品牌建设又获新突破",
@@ -207,19 +209,21 @@ class Published:
     raw_text: str
     period: str  # a period code (Period.bounds_from_code)
     source: tuple[str, str, date, str]
+    quote: str
 
+
+Q_BRANDS_2017_STOCK = "截至2017年底,烟台市共有180个山东名牌产品,位列全省排第三;53个服务名牌,位列全省第二。"
+Q_BRANDS_2017_NEW = "日前,山东省质量强省及名牌战略推进工作领导小组公告了2017年度山东名牌产品和山东省服务名牌认定结果,烟台市20个产品被认定为2017年度山东名牌,12个服务项目被认定为2017年度山东省服务名牌。"
+Q_STANDARDS_2021 = "10月26日,记者从山东省烟台市市场监管局获悉,截至目前,山东省烟台市的国家、省级标准化试点示范项目达到160项,主导或参与完成的国家、行业和地方标准总数达到2065项,7家企业牵头或参与完成了14项国际标准。"
 
 PUBLISHED = [
-    # 截至2017年底,烟台市共有180个山东名牌产品 … 53个服务名牌
-    Published("shandong_brand_products", "180", "180个", "@2017-12-31", SRC_BRANDS_2017),
-    Published("service_brands", "53", "53个", "@2017-12-31", SRC_BRANDS_2017),
-    # 烟台市20个产品被认定为2017年度山东名牌,12个服务项目 … 山东省服务名牌
-    Published("shandong_brand_products_new", "20", "20个", "2017", SRC_BRANDS_2017),
-    Published("service_brands_new", "12", "12个", "2017", SRC_BRANDS_2017),
-    # 10月26日 … 截至目前: 160项试点示范项目, 2065项标准, 14项国际标准
-    Published("standardisation_pilots", "160", "160项", "@2021-10-26", SRC_STANDARDS_2021),
-    Published("standards_all_levels", "2065", "2065项", "@2021-10-26", SRC_STANDARDS_2021),
-    Published("standards_international", "14", "14项", "@2021-10-26", SRC_STANDARDS_2021),
+    Published("shandong_brand_products", "180", "180个", "@2017-12-31", SRC_BRANDS_2017, Q_BRANDS_2017_STOCK),
+    Published("service_brands", "53", "53个", "@2017-12-31", SRC_BRANDS_2017, Q_BRANDS_2017_STOCK),
+    Published("shandong_brand_products_new", "20", "20个", "2017", SRC_BRANDS_2017, Q_BRANDS_2017_NEW),
+    Published("service_brands_new", "12", "12个", "2017", SRC_BRANDS_2017, Q_BRANDS_2017_NEW),
+    Published("standardisation_pilots", "160", "160项", "@2021-10-26", SRC_STANDARDS_2021, Q_STANDARDS_2021),
+    Published("standards_all_levels", "2065", "2065项", "@2021-10-26", SRC_STANDARDS_2021, Q_STANDARDS_2021),
+    Published("standards_international", "14", "14项", "@2021-10-26", SRC_STANDARDS_2021, Q_STANDARDS_2021),
 ]  # fmt: skip
 
 # name, category, level, programmes, batches
@@ -502,6 +506,7 @@ def load() -> dict[str, int]:
             source_title=title,
             source_on=published_on,
             source_url=url,
+            quote=figure.quote,
             status=Observation.Status.CONFIRMED,
         )
         created["observations"] += 1

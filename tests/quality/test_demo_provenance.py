@@ -1,0 +1,125 @@
+"""The demo never invents a figure: every value it loads is printed in a sentence of a
+source kept in this repository (the seed page, or a published text it cites under
+``quality/fixtures/sources/``).
+
+The check reads the files themselves, not the demo's own constants, so a figure, a
+year or a wording (“以上”, “余”, “超”) that no source prints fails here.
+"""
+
+import re
+from decimal import Decimal
+from io import StringIO
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management import call_command
+from django.test import TestCase
+
+from news.models import Article, Byline, Image, Tag
+from quality.models import Observation, SamplingCampaign
+from yantai.text import parse_chinese_number
+
+SEED_FILE = (
+    Path(settings.BASE_DIR) / "news" / "fixtures" / "pages" / "000_b5b21bbd38acca12.txt"
+)
+SOURCES = Path(settings.BASE_DIR) / "quality" / "fixtures" / "sources"
+URL_LINE = re.compile(r"^网址：(\S+)$", re.M)
+NUMERAL = re.compile(r"[\d.,]+|[〇零一二两三四五六七八九十百千万亿]+")
+
+
+def seed_text() -> str:
+    return SEED_FILE.read_text(encoding="utf-8")
+
+
+def source_files() -> dict[str, str]:
+    """The text of each published source kept in the repository, by its address."""
+    texts = {}
+    for path in sorted(SOURCES.glob("*.txt")):
+        text = path.read_text(encoding="utf-8")
+        texts[URL_LINE.search(text).group(1)] = text
+    return texts
+
+
+def printed_number(raw_text: str) -> Decimal:
+    """The numeral a raw text starts with or holds (“604项”, “六百余项”, “超97%”)."""
+    return parse_chinese_number(NUMERAL.search(raw_text).group())
+
+
+class DemoProvenanceTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        call_command("load_demo", stdout=StringIO())
+        cls.seed = seed_text()
+        cls.sources = source_files()
+
+    def source_of(self, observation: Observation) -> str:
+        if observation.article_id:
+            return self.seed
+        self.assertIn(
+            observation.source_url,
+            self.sources,
+            "an external figure cites a text kept in quality/fixtures/sources/",
+        )
+        return self.sources[observation.source_url]
+
+    def test_every_observation_is_printed_in_its_source_sentence(self):
+        observations = Observation.objects.select_related("indicator")
+        self.assertTrue(observations.exists())
+        for observation in observations:
+            with self.subTest(
+                indicator=observation.indicator.code, raw=observation.raw_text
+            ):
+                self.assertTrue(observation.quote, "every figure shows its sentence")
+                self.assertIn(observation.quote, self.source_of(observation))
+                self.assertIn(observation.raw_text, observation.quote)
+                number = printed_number(observation.raw_text)
+                # An exact figure is the number printed; a hedged one (“六百余”,
+                # “以上”, “超”) has the printed number as its lower bound.
+                self.assertIn(number, (observation.value, observation.lower))
+
+    def test_external_figures_cite_publisher_title_date_and_address(self):
+        for observation in Observation.objects.filter(article__isnull=True):
+            with self.subTest(raw=observation.raw_text):
+                self.assertTrue(observation.source_publisher)
+                self.assertTrue(observation.source_title)
+                self.assertIsNotNone(observation.source_on)
+                text = self.source_of(observation)
+                self.assertIn(observation.source_publisher, text)
+                self.assertIn(observation.source_title, text)
+
+    def test_the_api_shows_each_figures_sentence_and_source(self):
+        response = self.client.get(
+            "/api/v1/observations/?page_size=100", HTTP_ACCEPT="application/json"
+        )
+        self.assertEqual(response.status_code, 200)
+        rows = response.json()["results"]
+        self.assertEqual(len(rows), Observation.objects.count())
+        for row in rows:
+            with self.subTest(raw=row["raw_text"]):
+                self.assertIn(row["raw_text"], row["quote"])
+                self.assertTrue(row["article"] or row["source_url"])
+
+    def test_sampling_campaigns_quote_the_seed_article(self):
+        for campaign in SamplingCampaign.objects.all():
+            with self.subTest(name=campaign.name):
+                self.assertIsNotNone(campaign.article_id)
+                self.assertIn(campaign.quote, self.seed)
+                self.assertIn(f"{campaign.batches_sampled}批次", campaign.quote)
+                if campaign.programme_count is not None:
+                    self.assertIn(f"{campaign.programme_count}个", campaign.quote)
+
+    def test_people_tags_and_cover_come_from_the_article(self):
+        article = Article.objects.get()
+        for byline in Byline.objects.select_related("person"):
+            self.assertIn(
+                f"{byline.role} {byline.person.name}".strip(),
+                self.seed.replace(byline.prefix, ""),
+            )
+        for tag in Tag.objects.all():
+            self.assertIn(tag.name, self.seed)
+        cover = Image.objects.get()
+        self.assertEqual(article.cover, cover)
+        for text in (cover.alt_text, cover.caption, cover.title):
+            for figure in re.findall(r"\d+项", text):
+                with self.subTest(figure=figure):
+                    self.assertIn(figure, self.seed)
