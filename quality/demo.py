@@ -244,11 +244,37 @@ ORGANISATIONS = [
     ("龙大食品集团有限公司", "龙大", "370682"),
 ]
 
-# name, level, issuer, indicator counting its awards in Yantai
+SRC_SEED = (SEED_SOURCE, SEED_TITLE, SEED_PUBLISHED_ON, "")
+
+
+@dataclass(frozen=True)
+class SchemeRow:
+    """An honour list the sources name, with the sentence that names it.
+
+    The issuer is the one that sentence prints, or empty when no source names it.
+    """
+
+    name: str
+    level: str
+    issuer: str
+    indicator: str  # counting its awards in Yantai
+    source: tuple[str, str, date, str]
+    quote: str
+
+    @property
+    def description(self) -> str:
+        publisher, title, published_on, url = self.source
+        on = f"{published_on.year}年{published_on.month}月{published_on.day}日"
+        cited = f"{publisher}《{title}》，{on}"
+        return f"来源：{cited}{'，' + url if url else ''}\n原文：{self.quote}"
+
+
+# As Q_BRANDS_2017_NEW prints it (no source here gives a later name).
+ISSUER_BRANDS = "山东省质量强省及名牌战略推进工作领导小组"
 SCHEMES = [
-    ("山东名牌产品", "provincial", "山东省质量强省及品牌战略推进工作领导小组", "shandong_brand_products"),
-    ("全国质量标杆", "national", "中国质量协会", "national_quality_benchmarks"),
-    ("山东省服务名牌", "provincial", "山东省质量强省及品牌战略推进工作领导小组", "service_brands"),
+    SchemeRow("山东名牌产品", "provincial", ISSUER_BRANDS, "shandong_brand_products", SRC_BRANDS_2017, Q_BRANDS_2017_NEW),
+    SchemeRow("全国质量标杆", "national", "", "national_quality_benchmarks", SRC_SEED, Q_STANDARDS),
+    SchemeRow("山东省服务名牌", "provincial", ISSUER_BRANDS, "service_brands", SRC_BRANDS_2017, Q_BRANDS_2017_NEW),
 ]  # fmt: skip
 
 
@@ -542,14 +568,15 @@ def load() -> dict[str, int]:
                 "region": regions[region],
             },
         )
-    for name, level, issuer, indicator in SCHEMES:
+    for scheme in SCHEMES:
         Scheme.objects.get_or_create(
-            name=name,
+            name=scheme.name,
             defaults={
                 "kind": Scheme.Kind.HONOUR,
-                "level": level,
-                "issuer": issuer,
-                "indicator": indicators[indicator],
+                "level": scheme.level,
+                "issuer": scheme.issuer,
+                "description": scheme.description,
+                "indicator": indicators[scheme.indicator],
             },
         )
     created["reports"] = int(load_report(yantai))

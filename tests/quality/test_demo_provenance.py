@@ -1,6 +1,6 @@
 """The demo never invents a figure: every value it loads is printed in a sentence of a
 source kept in this repository (the seed page, or a published text it cites under
-``quality/fixtures/sources/``).
+``quality/fixtures/sources/``), and every registry row says where it comes from.
 
 The check reads the files themselves, not the demo's own constants, so a figure, a
 year or a wording (“以上”, “余”, “超”) that no source prints fails here.
@@ -16,7 +16,7 @@ from django.core.management import call_command
 from django.test import TestCase
 
 from news.models import Article, Byline, Image, Tag
-from quality.models import Observation, SamplingCampaign
+from quality.models import Observation, SamplingCampaign, Scheme
 from yantai.text import parse_chinese_number
 
 SEED_FILE = (
@@ -107,6 +107,30 @@ class DemoProvenanceTests(TestCase):
                 self.assertIn(f"{campaign.batches_sampled}批次", campaign.quote)
                 if campaign.programme_count is not None:
                     self.assertIn(f"{campaign.programme_count}个", campaign.quote)
+
+    def test_every_scheme_cites_the_sentence_it_comes_from(self):
+        """Its description names the source and quotes it (the API shows it); its
+        name and issuer are the ones the quoted sentence prints."""
+        texts = [self.seed, *self.sources.values()]
+        schemes = Scheme.objects.all()
+        self.assertTrue(schemes.exists())
+        for scheme in schemes:
+            with self.subTest(scheme=scheme.name):
+                self.assertRegex(scheme.description, r"^来源：\S+《.+》")
+                quoted = re.search(r"^原文：(.+)$", scheme.description, re.M)
+                self.assertIsNotNone(quoted, "the description quotes its source")
+                sentence = quoted.group(1)
+                self.assertTrue(any(sentence in text for text in texts))
+                self.assertIn(scheme.name, sentence)
+                if scheme.issuer:
+                    self.assertIn(scheme.issuer, sentence)
+        response = self.client.get(
+            "/api/v1/honour-schemes/", HTTP_ACCEPT="application/json"
+        )
+        self.assertEqual(response.status_code, 200)
+        for row in response.json()["results"]:
+            with self.subTest(api=row["name"]):
+                self.assertIn("原文：", row["description"])
 
     def test_people_tags_and_cover_come_from_the_article(self):
         article = Article.objects.get()
