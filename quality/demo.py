@@ -234,16 +234,9 @@ CAMPAIGNS = [
     ("市级保健品和化妆品抽样", SamplingCampaign.Category.HEALTH_COSMETICS, "municipal", None, 181),
 ]  # fmt: skip
 
-# Full names of the brand enterprises the article names by short name. Credit codes
-# are left empty: none was verified against a public register here.
-ORGANISATIONS = [
-    ("万华化学集团股份有限公司", "万华、万华化学", "370600"),
-    ("烟台张裕葡萄酿酒股份有限公司", "张裕", "370600"),
-    ("山东鲁花集团有限公司", "鲁花", "370682"),
-    ("南山集团有限公司", "南山", "370681"),
-    ("龙大食品集团有限公司", "龙大", "370682"),
-]
-
+# No Organisation rows: the seed article names its brand enterprises only by short
+# name (万华、张裕、鲁花、南山、龙大); their full names and seats appear in no source
+# kept here, and an Organisation has no field to cite one.
 SRC_SEED = (SEED_SOURCE, SEED_TITLE, SEED_PUBLISHED_ON, "")
 
 
@@ -559,15 +552,6 @@ def load() -> dict[str, int]:
             figure_proposals_link_observations(article=article)
         )
 
-    for name, aliases, region in ORGANISATIONS:
-        Organisation.objects.get_or_create(
-            name=name,
-            defaults={
-                "aliases": aliases,
-                "kind": Organisation.Kind.ENTERPRISE,
-                "region": regions[region],
-            },
-        )
     for scheme in SCHEMES:
         Scheme.objects.get_or_create(
             name=scheme.name,

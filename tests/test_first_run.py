@@ -11,7 +11,7 @@ from django.test import TestCase
 from news import workflow
 from news.models import Article, Channel
 from quality import demo
-from quality.models import Indicator, Observation, Organisation, Region
+from quality.models import Indicator, Observation, Region, Scheme
 from quality.services import observation_correct, observation_set_preferred
 from tests.news.test_concurrency import change_form_data
 
@@ -56,7 +56,7 @@ class FirstStartTests(TestCase):
             Observation.objects.filter(article__isnull=True).count(),
             len(demo.PUBLISHED),
         )
-        self.assertEqual(Organisation.objects.count(), len(demo.ORGANISATIONS))
+        self.assertEqual(Scheme.objects.count(), len(demo.SCHEMES))
         self.assertEqual(self.client.get(article.get_absolute_url()).status_code, 200)
         # Tags and a credited cover (a chart of the article's own figures), so the
         # tag pages, the 焦点图 and the list thumbnails have content on a fresh site.
@@ -131,11 +131,11 @@ class LaterStartTests(TestCase):
         response = self.client.post(f"/admin/news/article/{article.pk}/change/", form)
         self.assertEqual(response.status_code, 302)
 
-        nanshan = Organisation.objects.get(name="南山集团有限公司")
-        nanshan.name = "南山集团"
-        nanshan.full_clean()
-        nanshan.save()
-        Organisation.objects.filter(name="龙大食品集团有限公司").delete()
+        benchmark = Scheme.objects.get(name="全国质量标杆")
+        benchmark.issuer = "中国质量协会"
+        benchmark.full_clean()
+        benchmark.save()
+        Scheme.objects.filter(name="山东省服务名牌").delete()
 
         indicator = Indicator.objects.get(code="measurement_standards")
         indicator.name = "社会公用计量标准（市级）"
@@ -189,12 +189,10 @@ class LaterStartTests(TestCase):
         self.assertEqual(article.title, "烟台市参与制修订604项国家标准（待核实）")
         self.assertEqual(self.client.get(article.get_absolute_url()).status_code, 404)
         self.assertEqual(
-            set(Organisation.objects.values_list("name", flat=True)),
+            set(Scheme.objects.values_list("name", "issuer")),
             {
-                "万华化学集团股份有限公司",
-                "烟台张裕葡萄酿酒股份有限公司",
-                "山东鲁花集团有限公司",
-                "南山集团",
+                ("山东名牌产品", demo.ISSUER_BRANDS),
+                ("全国质量标杆", "中国质量协会"),
             },
         )
         self.assertEqual(

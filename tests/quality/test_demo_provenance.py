@@ -16,7 +16,16 @@ from django.core.management import call_command
 from django.test import TestCase
 
 from news.models import Article, Byline, Image, Tag
-from quality.models import Observation, SamplingCampaign, Scheme
+from quality.models import (
+    Award,
+    InspectionCentre,
+    MeasurementStandard,
+    Observation,
+    Organisation,
+    SamplingCampaign,
+    Scheme,
+    Standard,
+)
 from yantai.text import parse_chinese_number
 
 SEED_FILE = (
@@ -131,6 +140,19 @@ class DemoProvenanceTests(TestCase):
         for row in response.json()["results"]:
             with self.subTest(api=row["name"]):
                 self.assertIn("原文：", row["description"])
+
+    def test_no_registry_row_without_a_source(self):
+        """Organisations, awards, standards, centres and measurement standards have no
+        source field: the demo loads none of them rather than rows nothing cites."""
+        for model in (
+            Organisation,
+            Award,
+            Standard,
+            InspectionCentre,
+            MeasurementStandard,
+        ):
+            with self.subTest(model=model.__name__):
+                self.assertFalse(model.objects.exists())
 
     def test_people_tags_and_cover_come_from_the_article(self):
         article = Article.objects.get()
