@@ -1,0 +1,324 @@
+"""Every time a reader, an editor or a client sees or enters is Beijing time
+(``TIME_ZONE`` Asia/Shanghai), whatever UTC's day or month is."""
+
+import re
+import time
+from datetime import UTC, datetime, timedelta
+from urllib.parse import quote
+
+from django.core.cache import cache, caches
+from django.test import TestCase
+from django.utils import timezone
+
+from news import search
+from news.models import Article
+from tests.factories import ArticleFactory, ChannelFactory, TagFactory, staff_in_group
+from tests.quality.factories import ObservationFactory
+
+# 2026-03-31 23:30 in Beijing: still March there, already the 31st's evening in UTC.
+MARCH_END = datetime(2026, 3, 31, 15, 30, tzinfo=UTC)
+# 2026-04-01 00:30 in Beijing: April there, still March 31st in UTC.
+APRIL_START = datetime(2026, 3, 31, 16, 30, tzinfo=UTC)
+
+
+class CacheCleared(TestCase):
+    def setUp(self):
+        cache.clear()
+        caches["pages"].clear()
+        caches["shared"].clear()
+
+
+class MonthOfBeijingTest(CacheCleared):
+    @classmethod
+    def setUpTestData(cls):
+        cls.channel = ChannelFactory(name="质量强市", slug="zlqs")
+        cls.march = ArticleFactory(
+            title="三月最后一晚的报道", channel=cls.channel, published_at=MARCH_END
+        )
+        cls.april = ArticleFactory(
+            title="四月第一天凌晨的报道", channel=cls.channel, published_at=APRIL_START
+        )
+
+    def titles(self, url: str) -> list[str]:
+        response = self.client.get(url)
+        self.assertEqual(response.status_code, 200)
+        text = response.content.decode()
+        return [t for t in (self.march.title, self.april.title) if t in text]
+
+    def test_month_pages(self):
+        self.assertEqual(self.titles("/news/2026/03/"), [self.march.title])
+        self.assertEqual(self.titles("/news/2026/04/"), [self.april.title])
+
+    def test_archive_index_counts_each_in_its_month(self):
+        response = self.client.get("/news/archive/")
+        self.assertEqual(
+            response.context["years"],
+            [
+                (
+                    2026,
+                    [
+                        (datetime(2026, 4, 1).date(), 1),
+                        (datetime(2026, 3, 1).date(), 1),
+                    ],
+                )
+            ],
+        )
+        self.assertContains(response, 'href="/news/2026/04/"')
+        self.assertContains(response, 'href="/news/2026/03/"')
+
+    def test_article_page_times(self):
+        response = self.client.get(self.march.get_absolute_url())
+        text = response.content.decode()
+        self.assertIn("2026-03-31 23:30", text)
+        self.assertIn('"datePublished": "2026-03-31T23:30:00+08:00"', text)
+        self.assertIn('href="/news/2026/03/"', text)
+        self.assertRegex(
+            response["Last-Modified"], r"^\w{3}, \d\d \w{3} \d{4} [\d:]{8} GMT$"
+        )
+        response = self.client.get(self.april.get_absolute_url())
+        text = response.content.decode()
+        self.assertIn("2026-04-01 00:30", text)
+        self.assertIn('href="/news/2026/04/"', text)
+
+    def test_channel_list_shows_beijing_day(self):
+        response = self.client.get(self.channel.get_absolute_url())
+        text = response.content.decode()
+        self.assertIn("2026-04-01", text)
+        self.assertIn("2026-03-31", text)
+
+    def test_sitemap_lastmod_is_the_beijing_day(self):
+        Article.objects.filter(pk=self.march.pk).update(updated_at=MARCH_END)
+        Article.objects.filter(pk=self.april.pk).update(updated_at=APRIL_START)
+        xml = self.client.get("/sitemap-articles.xml").content.decode()
+        self.assertEqual(
+            re.findall(r"<loc>[^<]*/news/(\d+)/</loc><lastmod>([^<]+)<", xml),
+            [(str(self.april.pk), "2026-04-01"), (str(self.march.pk), "2026-03-31")],
+        )
+
+    def test_api_datetimes_carry_the_offset(self):
+        data = self.client.get(f"/api/v1/articles/{self.april.pk}/").json()
+        self.assertEqual(data["published_at"], "2026-04-01T00:30:00+08:00")
+
+    def api_titles(self, query: str) -> list[str]:
+        response = self.client.get("/api/v1/articles/" + query)
+        self.assertEqual(response.status_code, 200, response.content)
+        return sorted(a["title"] for a in response.json()["results"])
+
+    def test_api_date_filters_are_beijing_days(self):
+        self.assertEqual(
+            self.api_titles("?published_after=2026-04-01"), [self.april.title]
+        )
+        self.assertEqual(
+            self.api_titles("?published_before=2026-04-01"), [self.march.title]
+        )
+        self.assertEqual(
+            self.api_titles("?published_after=2026-04-01T00:00:00"), [self.april.title]
+        )
+        self.assertEqual(
+            self.api_titles("?published_after=" + quote("2026-03-31T16:00:00+00:00")),
+            [self.april.title],
+        )
+
+
+def wait_until(moment: datetime) -> None:
+    time.sleep(max(0.0, (moment - timezone.now()).total_seconds()) + 0.2)
+
+
+class AtItsMomentTest(CacheCleared):
+    """A scheduled article appears, and one reaching its 下线时间 disappears, at that
+    moment on every surface, with no write: the caches warmed before keep nothing
+    past it."""
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.channel = ChannelFactory(name="计量", slug="jiliang")
+        cls.tag = TagFactory(name="标准", slug="biaozhun")
+        cls.other = ArticleFactory(channel=cls.channel, title="一直在线的旧闻报道")
+        cls.other.tags.add(cls.tag)
+
+    def surfaces(self, article) -> dict[str, str]:
+        local = timezone.localtime(article.published_at)
+        return {
+            "page": article.get_absolute_url(),
+            "other page (最新文章)": self.other.get_absolute_url(),
+            "home": "/",
+            "channel": self.channel.get_absolute_url(),
+            "tag": self.tag.get_absolute_url(),
+            "month": f"/news/{local:%Y/%m}/",
+            "archive": "/news/archive/",
+            "rss": "/feeds/rss/",
+            "atom": "/feeds/atom/",
+            "channel rss": f"/feeds/channel/{self.channel.slug}/rss/",
+            "sitemap": "/sitemap-articles.xml",
+            "news sitemap": "/sitemap-news.xml",
+            "api list": "/api/v1/articles/",
+            "api detail": f"/api/v1/articles/{article.pk}/",
+        }
+
+    def shows(self, url: str, article) -> bool:
+        response = self.client.get(url)
+        if response.status_code == 404:
+            return False
+        self.assertEqual(response.status_code, 200, url)
+        if url == "/news/archive/":
+            return response.context["total"] == 2
+        if "sitemap" in url:
+            return f"/news/{article.pk}/</loc>" in response.content.decode()
+        return article.title in response.content.decode()
+
+    def test_a_scheduled_article_appears_at_its_moment(self):
+        article = ArticleFactory(
+            channel=self.channel,
+            title="氢能计量站建成的报道",
+            published_at=timezone.now() + timedelta(seconds=3),
+        )
+        article.tags.add(self.tag)
+        search.rebuild_index()
+        surfaces = self.surfaces(article)
+        for name, url in surfaces.items():
+            with self.subTest(before=name):
+                self.assertFalse(self.shows(url, article))
+        wait_until(article.published_at)
+        for name, url in surfaces.items():
+            with self.subTest(after=name):
+                self.assertTrue(self.shows(url, article))
+
+    def test_an_article_disappears_at_its_expiry(self):
+        article = ArticleFactory(
+            channel=self.channel,
+            title="氢能计量站建成的报道",
+            expires_at=timezone.now() + timedelta(seconds=3),
+        )
+        article.tags.add(self.tag)
+        search.rebuild_index()
+        surfaces = self.surfaces(article)
+        for name, url in surfaces.items():
+            with self.subTest(before=name):
+                self.assertTrue(self.shows(url, article))
+        wait_until(article.expires_at)
+        for name, url in surfaces.items():
+            with self.subTest(after=name):
+                self.assertFalse(self.shows(url, article))
+
+
+def form_data(article, **overrides):
+    local = timezone.localtime(article.published_at)
+    data = {
+        "kicker": "",
+        "title": article.title,
+        "subtitle": "",
+        "summary": article.summary,
+        "body": article.body,
+        "source": article.source,
+        "source_url": "",
+        "channel": article.channel_id,
+        "published_at_0": local.strftime("%Y-%m-%d"),
+        "published_at_1": local.strftime("%H:%M:%S"),
+        "expires_at_0": "",
+        "expires_at_1": "",
+        "slug": article.slug,
+        "expected_version": article.version,
+        "bylines-TOTAL_FORMS": "0",
+        "bylines-INITIAL_FORMS": "0",
+        "bylines-MIN_NUM_FORMS": "0",
+        "bylines-MAX_NUM_FORMS": "1000",
+    }
+    data.update(overrides)
+    return data
+
+
+class AdminTimesTest(CacheCleared):
+    @classmethod
+    def setUpTestData(cls):
+        cls.channel = ChannelFactory(name="品牌", slug="pinpai")
+        cls.editor = staff_in_group("editor", "编辑")
+        cls.reviewer = staff_in_group("reviewer", "审核")
+        cls.publisher = staff_in_group("publisher", "终审发布")
+
+    def test_a_time_typed_in_the_admin_is_beijing_time(self):
+        """定时发布 and 下线时间 typed as 2026-04-01 00:30 and 2026-04-02 08:00 are
+        those Beijing moments, and the form shows them back so."""
+        self.client.force_login(self.editor)
+        title = "四月一日零点半的稿件"
+        data = form_data(
+            Article(title=title, channel=self.channel, published_at=APRIL_START),
+            published_at_0="2026-04-01",
+            published_at_1="00:30:00",
+            expires_at_0="2026-04-02",
+            expires_at_1="08:00:00",
+            slug="",
+        )
+        del data["expected_version"]
+        response = self.client.post("/admin/news/article/add/", data)
+        self.assertEqual(response.status_code, 302)
+        created = Article.objects.get(title=title)
+        self.assertEqual(created.published_at, APRIL_START)
+        self.assertEqual(created.expires_at, datetime(2026, 4, 2, 0, 0, tzinfo=UTC))
+        page = self.client.get(f"/admin/news/article/{created.pk}/change/")
+        self.assertContains(page, 'name="published_at_0" value="2026/04/01"')
+        self.assertContains(page, 'value="00:30:00"')
+        self.assertContains(page, 'value="08:00:00"')
+
+    def test_an_expiry_moved_earlier_by_an_edit_takes_effect(self):
+        """A live article's 下线时间 brought forward in a draft, published through
+        the workflow: the article leaves every surface at the new moment."""
+        article = ArticleFactory(
+            channel=self.channel,
+            title="提前下线的品牌报道",
+            expires_at=timezone.now() + timedelta(days=1),
+        )
+        soon = timezone.localtime() + timedelta(seconds=6)
+        self.client.force_login(self.editor)
+        response = self.client.post(
+            f"/admin/news/article/{article.pk}/change/",
+            form_data(
+                article,
+                expires_at_0=soon.strftime("%Y-%m-%d"),
+                expires_at_1=soon.strftime("%H:%M:%S"),
+            ),
+        )
+        self.assertEqual(response.status_code, 302)
+        transition = f"/admin/news/article/{article.pk}/transition/"
+        for user, action in [
+            (self.editor, "submit"),
+            (self.reviewer, "approve"),
+            (self.reviewer, "approve"),
+            (self.publisher, "publish"),
+        ]:
+            self.client.force_login(user)
+            with self.captureOnCommitCallbacks(execute=True):
+                self.client.post(transition, {"action": action})
+        article.refresh_from_db()
+        self.assertEqual(article.expires_at, soon.replace(microsecond=0))
+        self.client.logout()
+        urls = [
+            article.get_absolute_url(),
+            "/",
+            self.channel.get_absolute_url(),
+            "/feeds/rss/",
+            "/api/v1/articles/",
+        ]
+        for url in urls:
+            with self.subTest(before=url):
+                self.assertContains(self.client.get(url), article.title)
+        wait_until(article.expires_at)
+        self.assertEqual(self.client.get(urls[0]).status_code, 404)
+        for url in urls[1:]:
+            with self.subTest(after=url):
+                self.assertNotContains(self.client.get(url), article.title)
+
+
+class DataSourceDateTest(CacheCleared):
+    def test_a_figure_cites_its_article_on_its_beijing_day(self):
+        article = ArticleFactory(
+            title="四月一日凌晨发布的统计", published_at=APRIL_START
+        )
+        observation = ObservationFactory(
+            indicator__code="standards_national",
+            article=article,
+            source_publisher="",
+            source_title="",
+        )
+        response = self.client.get(f"/quality/indicators/{observation.indicator.code}/")
+        self.assertContains(response, '<span class="date">2026-04-01</span>')
+        self.assertNotContains(response, "2026-03-31")
