@@ -4,6 +4,7 @@ from django.contrib.syndication.views import Feed
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -55,11 +56,13 @@ class LatestRssFeed(Feed):
     def item_description(self, item: Article) -> str:
         return item.summary
 
+    # In Beijing time: RSS's pubDate and lastBuildDate then carry +0800 and Atom's
+    # published/updated +08:00, the times readers know (the database's are UTC).
     def item_pubdate(self, item: Article):
-        return item.published_at
+        return timezone.localtime(item.published_at)
 
     def item_updateddate(self, item: Article):
-        return item.updated_at
+        return timezone.localtime(item.updated_at)
 
     def author_name(self) -> str:
         """The feed's author, whom Atom gives an entry that names none (an article

@@ -86,6 +86,17 @@ class MonthOfBeijingTest(CacheCleared):
         self.assertIn("2026-04-01", text)
         self.assertIn("2026-03-31", text)
 
+    def test_feeds(self):
+        rss = self.client.get("/feeds/rss/").content.decode()
+        self.assertIn("Tue, 31 Mar 2026 23:30:00 +0800", rss)
+        self.assertIn("Wed, 01 Apr 2026 00:30:00 +0800", rss)
+        self.assertRegex(rss, r"<lastBuildDate>[^<]+ \+0800</lastBuildDate>")
+        channel_rss = self.client.get(f"/feeds/channel/{self.channel.slug}/rss/")
+        self.assertContains(channel_rss, "Wed, 01 Apr 2026 00:30:00 +0800")
+        atom = self.client.get("/feeds/atom/").content.decode()
+        self.assertIn("<published>2026-04-01T00:30:00+08:00</published>", atom)
+        self.assertNotIn("+00:00<", atom)
+
     def test_sitemap_lastmod_is_the_beijing_day(self):
         Article.objects.filter(pk=self.march.pk).update(updated_at=MARCH_END)
         Article.objects.filter(pk=self.april.pk).update(updated_at=APRIL_START)
