@@ -23,6 +23,7 @@ characters, and every token is quoted. Texts and queries alike are folded first
 
 from __future__ import annotations
 
+import hashlib
 import re
 import time as time_module
 import uuid
@@ -41,11 +42,11 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from yantai.batches import worked_ahead
-from yantai.caching import shared_cached
 from yantai.database import refresh_statistics
 from yantai.jieba import Jieba
 from yantai.text import to_simplified
 
+from . import pagecache
 from .models import Article, ArticleSearch, Byline, Person
 
 MAX_QUERY_CHARS = 100
@@ -1029,18 +1030,21 @@ class SearchResults:
 
         Counting a common word costs the database every match (19 ms for 19,865
         articles); the same searches come again and again. The cached count is
-        forgotten when the index changes (``index_token``) and after
-        SEARCH_COUNT_SECONDS, within which a scheduled
-        article that went live without a write may be missing from it.
+        forgotten when the index changes (``index_token``), when what readers see
+        changes (a publication or withdrawal; an article becoming due or reaching
+        its 下线时间 with no write: ``pagecache.next_change``), and after
+        SEARCH_COUNT_SECONDS.
         """
         if self._count is None:
             # Keyed on the words, not the SQL: its parameters hold the request's time.
+            parts = (self.query.groups, self.filters, index_token())
+            digest = hashlib.sha256(repr(parts).encode()).hexdigest()
             self._count = (
-                shared_cached(
-                    "news:search-count",
-                    (self.query.groups, self.filters, index_token()),
-                    SEARCH_COUNT_SECONDS,
+                pagecache.shared_current(
+                    f"news:search-count:{digest}",
                     self._count_matches,
+                    SEARCH_COUNT_SECONDS,
+                    of_articles=True,
                 )
                 if self.query
                 else 0

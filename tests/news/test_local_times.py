@@ -162,6 +162,7 @@ class AtItsMomentTest(CacheCleared):
             "channel rss": f"/feeds/channel/{self.channel.slug}/rss/",
             "sitemap": "/sitemap-articles.xml",
             "news sitemap": "/sitemap-news.xml",
+            "search": "/search/?q=" + quote("氢能"),
             "api list": "/api/v1/articles/",
             "api detail": f"/api/v1/articles/{article.pk}/",
         }
@@ -175,13 +176,15 @@ class AtItsMomentTest(CacheCleared):
             return response.context["total"] == 2
         if "sitemap" in url:
             return f"/news/{article.pk}/</loc>" in response.content.decode()
+        if url.startswith("/search/"):
+            return article in response.context["results"]
         return article.title in response.content.decode()
 
     def test_a_scheduled_article_appears_at_its_moment(self):
         article = ArticleFactory(
             channel=self.channel,
             title="氢能计量站建成的报道",
-            published_at=timezone.now() + timedelta(seconds=3),
+            published_at=timezone.now() + timedelta(seconds=6),
         )
         article.tags.add(self.tag)
         search.rebuild_index()
@@ -198,7 +201,7 @@ class AtItsMomentTest(CacheCleared):
         article = ArticleFactory(
             channel=self.channel,
             title="氢能计量站建成的报道",
-            expires_at=timezone.now() + timedelta(seconds=3),
+            expires_at=timezone.now() + timedelta(seconds=6),
         )
         article.tags.add(self.tag)
         search.rebuild_index()
