@@ -7,9 +7,20 @@ from datetime import timedelta
 
 from django.contrib.sitemaps import Sitemap
 from django.db.models import Max
+from django.db.models.functions import Greatest
 from django.utils import timezone
 
 from .models import Article, Channel, Tag
+
+# When readers' copy of an article last changed: its last edit, or its publication
+# if later (a scheduled article written days before it is due appears then, and so
+# changes its channel's and tags' lists).
+_ARTICLE_CHANGED = Greatest("articles__updated_at", "articles__published_at")
+
+
+def article_changed(article: Article):
+    """``_ARTICLE_CHANGED`` of one article."""
+    return max(article.updated_at, article.published_at)
 
 
 class ArticleSitemap(Sitemap):
@@ -25,7 +36,7 @@ class ArticleSitemap(Sitemap):
         )
 
     def lastmod(self, item: Article):
-        return item.updated_at
+        return article_changed(item)
 
 
 class ChannelSitemap(Sitemap):
@@ -36,7 +47,7 @@ class ChannelSitemap(Sitemap):
         # lastmod: the newest published article of the channel, in the same query.
         return (
             Channel.objects.filter(articles__in=Article.objects.published())
-            .annotate(last=Max("articles__updated_at"))
+            .annotate(last=Max(_ARTICLE_CHANGED))
             .order_by("order", "id")
         )
 
@@ -51,7 +62,7 @@ class TagSitemap(Sitemap):
     def items(self):
         return (
             Tag.objects.filter(articles__in=Article.objects.published())
-            .annotate(last=Max("articles__updated_at"))
+            .annotate(last=Max(_ARTICLE_CHANGED))
             .order_by("name")
         )
 

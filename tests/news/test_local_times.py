@@ -336,3 +336,26 @@ class DataSourceDateTest(CacheCleared):
         response = self.client.get(f"/quality/indicators/{observation.indicator.code}/")
         self.assertContains(response, '<span class="date">2026-04-01</span>')
         self.assertNotContains(response, "2026-03-31")
+
+
+class SitemapDatesTest(CacheCleared):
+    def test_a_scheduled_article_dates_the_sitemaps_by_its_appearance(self):
+        """Written two days before it is due: its entry, its channel's and its
+        tag's lastmod are the day it appeared, when those pages changed."""
+        channel = ChannelFactory(name="认证", slug="renzheng")
+        tag = TagFactory(name="检测", slug="jiance")
+        article = ArticleFactory(
+            channel=channel, published_at=timezone.now() + timedelta(seconds=2)
+        )
+        article.tags.add(tag)
+        Article.objects.update(updated_at=timezone.now() - timedelta(days=2))
+        wait_until(article.published_at)
+        day = timezone.localdate(article.published_at).isoformat()
+        for section, path in [
+            ("articles", article.get_absolute_url()),
+            ("channels", channel.get_absolute_url()),
+            ("tags", tag.get_absolute_url()),
+        ]:
+            xml = self.client.get(f"/sitemap-{section}.xml").content.decode()
+            with self.subTest(section=section):
+                self.assertIn(f"{path}</loc><lastmod>{day}</lastmod>", xml)
