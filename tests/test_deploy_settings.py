@@ -283,3 +283,70 @@ class DeployCheckTests(SimpleTestCase):
             "False True True True 31536000 True True "
             "('HTTP_X_FORWARDED_PROTO', 'https') ['^healthz$']",
         )
+
+
+MAIL_SETTINGS = (
+    "import yantai.settings as s; print(s.EMAIL_BACKEND, s.EMAIL_HOST, s.EMAIL_PORT,"
+    " s.EMAIL_USE_TLS, s.EMAIL_USE_SSL, s.EMAIL_HOST_USER, s.DEFAULT_FROM_EMAIL)"
+)
+
+
+class MailSettingsTests(SimpleTestCase):
+    """Mail (the 三审 notifications) is configured from the environment only."""
+
+    def mail_settings(self, **variables: str) -> list[str]:
+        result = python(
+            MAIL_SETTINGS, clean_env(DJANGO_SECRET_KEY="k" * 50, **variables)
+        )
+        self.assertEqual(result.returncode, 0, result.stderr)
+        return result.stdout.split()
+
+    def test_nothing_set_sends_nothing_in_production(self):
+        self.assertEqual(
+            self.mail_settings()[0], "django.core.mail.backends.dummy.EmailBackend"
+        )
+
+    def test_nothing_set_prints_mails_in_debug(self):
+        self.assertEqual(
+            self.mail_settings(DJANGO_DEBUG="1")[0],
+            "django.core.mail.backends.console.EmailBackend",
+        )
+
+    def test_a_mail_server_from_the_environment(self):
+        self.assertEqual(
+            self.mail_settings(
+                EMAIL_HOST="smtp.example.gov.cn",
+                EMAIL_PORT="587",
+                EMAIL_USE_TLS="1",
+                EMAIL_HOST_USER="cms",
+                EMAIL_HOST_PASSWORD="pw",
+                DEFAULT_FROM_EMAIL="cms@example.gov.cn",
+            ),
+            [
+                "django.core.mail.backends.smtp.EmailBackend",
+                "smtp.example.gov.cn",
+                "587",
+                "True",
+                "False",
+                "cms",
+                "cms@example.gov.cn",
+            ],
+        )
+
+    def test_a_bad_port_or_both_tls_and_ssl_is_refused_clearly(self):
+        for variables, message in (
+            ({"EMAIL_PORT": "smtp"}, "EMAIL_PORT 必须是端口号"),
+            ({"EMAIL_USE_TLS": "1", "EMAIL_USE_SSL": "1"}, "只能设置其中一个"),
+            ({"EMAIL_TIMEOUT": "10s"}, "EMAIL_TIMEOUT 必须是正整数秒数"),
+        ):
+            with self.subTest(variables=variables):
+                result = python(
+                    MAIL_SETTINGS,
+                    clean_env(
+                        DJANGO_SECRET_KEY="k" * 50,
+                        EMAIL_HOST="smtp.example.gov.cn",
+                        **variables,
+                    ),
+                )
+                self.assertNotEqual(result.returncode, 0)
+                self.assertIn(message, result.stderr)

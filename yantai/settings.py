@@ -277,6 +277,49 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # 三审 separation of duties: the person who submits approves neither 初审 nor 复审,
 # and 初审 and 复审 are two different people (news.workflow.duty_conflict).
 EDITORIAL_SEPARATION_OF_DUTIES = env_bool("EDITORIAL_SEPARATION_OF_DUTIES", True)
+# Mail: the 三审 notifications (news/notify.py), to a mail server from the
+# environment. None set: printed to the console in DEBUG, not sent otherwise.
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "").strip()
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "").strip()
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL")
+if EMAIL_USE_TLS and EMAIL_USE_SSL:
+    raise ImproperlyConfigured(
+        "EMAIL_USE_TLS（STARTTLS，通常端口 587）和 EMAIL_USE_SSL（通常端口 465）"
+        "只能设置其中一个 / set only one of EMAIL_USE_TLS (STARTTLS, usually port"
+        " 587) and EMAIL_USE_SSL (usually port 465)"
+    )
+_email_port = os.environ.get("EMAIL_PORT", "").strip()
+if _email_port and not (_email_port.isdigit() and 0 < int(_email_port) < 65536):
+    raise ImproperlyConfigured(
+        f"EMAIL_PORT 必须是端口号（1–65535），例如 465 或 587，而不是 {_email_port!r}"
+        f" / EMAIL_PORT must be a port number (1-65535), e.g. 465 or 587, not"
+        f" {_email_port!r}"
+    )
+EMAIL_PORT = int(
+    _email_port or (465 if EMAIL_USE_SSL else 587 if EMAIL_USE_TLS else 25)
+)
+# Sent in the request after its transaction commits: a mail server that does not
+# answer holds the editor's page this long at most.
+_email_timeout = os.environ.get("EMAIL_TIMEOUT", "").strip() or "10"
+if not (_email_timeout.isdigit() and int(_email_timeout) > 0):
+    raise ImproperlyConfigured(
+        f"EMAIL_TIMEOUT 必须是正整数秒数，例如 10，而不是 {_email_timeout!r}"
+        f" / EMAIL_TIMEOUT must be a whole number of seconds, e.g. 10, not"
+        f" {_email_timeout!r}"
+    )
+EMAIL_TIMEOUT = int(_email_timeout)
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "").strip() or (
+    "webmaster@localhost"
+)
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+if EMAIL_HOST:
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+elif DEBUG:
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.dummy.EmailBackend"
 # How long a rendered article page may be served (news.pagecache); 0 turns it off.
 ARTICLE_PAGE_CACHE_SECONDS = int(os.environ.get("ARTICLE_PAGE_CACHE_SECONDS", "120"))
 # An anonymous reader's cached article page is served again in front of Django's
