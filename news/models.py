@@ -1268,3 +1268,31 @@ class ArticleDailyViews(models.Model):
 
     def __str__(self) -> str:
         return f"{self.article_id} {self.day}: {self.count}"
+
+
+class NotificationSetting(models.Model):
+    """One staff user's choice of the 三审 mails (``news.notify``); no row: on.
+
+    Each user sets their own on 我的通知 (``news.admin_notify``)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("用户"),
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="notification_setting",
+    )
+    workflow_email = models.BooleanField(
+        _("接收三审流程邮件"),
+        default=True,
+        help_text=_(
+            "稿件待您审核或发布、您送审的稿件被退回或已发布时，发邮件到您的邮箱。"
+        ),
+    )
+
+    class Meta:
+        verbose_name = _("通知设置")
+        verbose_name_plural = _("通知设置")
+
+    def __str__(self) -> str:
+        return str(self.user)

@@ -33,6 +33,7 @@ from .models import (
     Byline,
     Channel,
     Image,
+    NotificationSetting,
     Person,
     Revision,
     SiteSettings,
@@ -974,3 +975,11 @@ def site_settings_save(
         summary="、".join(names),
     )
     return site
+
+
+def notification_setting_save(*, user, workflow_email: bool) -> NotificationSetting:
+    """Switch ``user``'s own 三审 mails on or off (我的通知, ``news.notify``)."""
+    setting, _created = NotificationSetting.objects.update_or_create(
+        user=user, defaults={"workflow_email": workflow_email}
+    )
+    return setting

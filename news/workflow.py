@@ -30,7 +30,7 @@ from django.utils.translation import gettext_lazy
 from yantai.html import html_to_text
 from yantai.text import join_list, join_sentences, stored_language
 
-from . import pagecache
+from . import notify, pagecache
 from .accessibility import check_body, publication_note
 from .models import (
     Article,
@@ -45,6 +45,7 @@ from .revisions import (
     article_from_snapshot,
     article_snapshot,
     content_equal,
+    content_saved_in,
     revision_create,
     snapshot_images_missing,
     snapshot_tags,
@@ -269,7 +270,60 @@ def _transition(
     )
     # Callers keep using the object they passed in; bring it up to date.
     article.refresh_from_db()
+    _notify(article=article, by=by, action=action, comment=comment)
     return article
+
+
+def _submitter(article: Article) -> int | None:
+    """Who sent the work to review last (their user id), if anyone did."""
+    return (
+        article.events.filter(action="submit")
+        .order_by("-id")
+        .values_list("by", flat=True)
+        .first()
+    )
+
+
+def _notify(
+    *,
+    article: Article,
+    by: User,
+    action: str,
+    comment: str,
+    at: datetime | None = None,
+) -> None:
+    """Mail the people the transition ``action`` of ``article`` (now in its new
+    state) concerns, after the commit (``news.notify``): whoever may take the next
+    review step, less those ``duty_conflict`` keeps from it; the submitter (and
+    the last writer of the work) of work sent back; the submitter of work
+    published. Never ``by``."""
+    if action in ("submit", "approve"):
+        state = article.editorial_status
+        perm = PERM_PUBLISH if state == S.REVIEW_3 else PERM_REVIEW
+        users = [
+            user.pk
+            for user in notify.users_with_perm(perm).exclude(pk=by.pk)
+            if not duty_conflict(user, article)
+        ]
+        kind = {S.REVIEW_1: "review_1", S.REVIEW_2: "review_2"}.get(state, "review_3")
+    elif action == "reject":
+        saved = content_saved_in(article)
+        users = [_submitter(article), saved.created_by_id if saved else None]
+        kind = "reject"
+    elif action in ("publish", "schedule"):
+        users = [_submitter(article)]
+        kind = action
+    else:
+        return
+    notify.workflow_mail(
+        kind=kind,
+        article=article,
+        title=work_title(article),
+        by=by,
+        user_ids=users,
+        comment=comment,
+        at=at,
+    )
 
 
 @transaction.atomic
@@ -454,6 +508,14 @@ def article_publish_content(
         summary=summary,
     )
     article.refresh_from_db()
+    if by is not None:
+        _notify(
+            article=article,
+            by=by,
+            action="schedule" if scheduled else "publish",
+            comment=comment.strip(),
+            at=published_at,
+        )
     return article
 
 

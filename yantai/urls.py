@@ -8,6 +8,7 @@ from django.views.static import serve
 from drf_spectacular.views import SpectacularSwaggerSplitView
 
 from api.views import SchemaView
+from news import admin_notify
 from news import sitemaps as news_sitemaps
 from news import views as news_views
 from news.pagecache import cache_public
@@ -60,6 +61,12 @@ urlpatterns = [
         cache_public(SITEMAP_CACHE_SECONDS)(sitemap_views.sitemap),
         {"sitemaps": sitemaps},
         name="sitemap-section",
+    ),
+    # 我的通知: the signed-in staff user's own 三审 mails (news.admin_notify).
+    path(
+        "admin/my-notifications/",
+        admin.site.admin_view(admin_notify.my_notifications_view),
+        name="my-notifications",
     ),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -1,0 +1,229 @@
+"""三审 mails: who acts next is told by email (as Wagtail tells its moderators).
+
+``news.workflow`` decides who is told of each transition (the people who may take
+the next step, the submitter of work sent back or published) and calls
+``workflow_mail`` inside its transaction; the mails are written there and sent
+after the transaction commits (``transaction.on_commit``): a transition that is
+rolled back (a bulk 终审发布 refused as a whole) sends nothing.
+
+- One message per recipient: nobody sees who else was told.
+- Never the person who acted, nor a user who is inactive, not staff, without an
+  email address, or who switched the mails off on 我的通知 (``NotificationSetting``).
+- In the site's language (Chinese), plain text, with the absolute address of the
+  article in the admin (and on the site, once published) under ``SITE_URL``.
+- A mail server that refuses or does not answer (``EMAIL_TIMEOUT``) is logged
+  (logger ``news.notify``) and never undoes nor blocks the action: it has been
+  committed before the first mail is sent.
+
+Where mail goes is set from the environment (``EMAIL_HOST`` …, yantai/settings.py).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+from functools import partial
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.mail import EmailMessage, get_connection
+from django.db import transaction
+from django.db.models import QuerySet
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from .models import Article
+from .revisions import user_display_name
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+logger = logging.getLogger(__name__)
+
+
+def mailable_users() -> QuerySet:
+    """The users a 三审 mail may go to: active staff with an address who have not
+    switched the mails off."""
+    return (
+        get_user_model()
+        .objects.filter(is_active=True, is_staff=True)
+        .exclude(email="")
+        .exclude(notification_setting__workflow_email=False)
+    )
+
+
+def users_with_perm(perm: str) -> QuerySet:
+    """``mailable_users`` who hold ``perm`` (through a group, their own
+    permissions, or as superusers)."""
+    holders = get_user_model().objects.with_perm(
+        perm,
+        include_superusers=True,
+        backend="django.contrib.auth.backends.ModelBackend",
+    )
+    return mailable_users().filter(pk__in=holders.values("pk")).order_by("pk")
+
+
+@dataclass
+class Mail:
+    subject: str
+    lead: str  # what happened and what is asked of the reader
+    comment_label: str = ""
+    comment: str = ""
+    public_url: str = ""
+
+
+def _compose(
+    kind: str, *, title: str, actor: str, comment: str, url: str, at: datetime | None
+) -> Mail:
+    values = {"title": title, "actor": actor}
+    if kind == "review_1":
+        return Mail(
+            _("【品质烟台】待您初审：《%(title)s》") % values,
+            _("%(actor)s 把稿件《%(title)s》送交初审，请您审核。") % values,
+            _("送审说明"),
+            comment,
+        )
+    if kind == "review_2":
+        return Mail(
+            _("【品质烟台】待您复审：《%(title)s》") % values,
+            _("稿件《%(title)s》已由 %(actor)s 初审通过，请您复审。") % values,
+            _("初审意见"),
+            comment,
+        )
+    if kind == "review_3":
+        return Mail(
+            _("【品质烟台】待您终审：《%(title)s》") % values,
+            _("稿件《%(title)s》已由 %(actor)s 复审通过，请您终审发布。") % values,
+            _("复审意见"),
+            comment,
+        )
+    if kind == "reject":
+        return Mail(
+            _("【品质烟台】稿件被退回：《%(title)s》") % values,
+            _("稿件《%(title)s》被 %(actor)s 退回，请按退回意见修改后重新送审。")
+            % values,
+            _("退回意见"),
+            comment,
+        )
+    if kind == "schedule":
+        return Mail(
+            _("【品质烟台】稿件已定时发布：《%(title)s》") % values,
+            _("稿件《%(title)s》已由 %(actor)s 终审，定于 %(at)s 发布。")
+            % {**values, "at": timezone.localtime(at).strftime("%Y-%m-%d %H:%M")},
+            public_url=url,
+        )
+    return Mail(
+        _("【品质烟台】稿件已发布：《%(title)s》") % values,
+        _("稿件《%(title)s》已由 %(actor)s 终审发布。") % values,
+        public_url=url,
+    )
+
+
+def _body(mail: Mail, *, name: str, admin_url: str, mine_url: str) -> str:
+    lines = [_("%(name)s，您好：") % {"name": name}, "", mail.lead]
+    if mail.comment:
+        lines += ["", f"{mail.comment_label}：{mail.comment}"]
+    if mail.public_url:
+        lines += ["", _("网站上的地址：%(url)s") % {"url": mail.public_url}]
+    lines += [
+        "",
+        _("在内容管理后台打开这篇稿件：%(url)s") % {"url": admin_url},
+        "",
+        "-- ",
+        _("本邮件由品质烟台内容管理系统自动发送，请勿直接回复。"),
+        _("不想再收到这类邮件，可在后台“我的通知”中关闭：%(url)s") % {"url": mine_url},
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def workflow_mail(
+    *,
+    kind: str,
+    article: Article,
+    title: str,
+    by: User,
+    user_ids,
+    comment: str = "",
+    at: datetime | None = None,
+) -> int:
+    """Tell ``user_ids`` (less the actor ``by`` and those ``mailable_users``
+    leaves out) of the transition ``kind`` of ``article`` once the transaction
+    commits; how many mails that will be.
+
+    ``kind``: review_1 / review_2 / review_3 (the work waits for them), reject,
+    publish, schedule (``at``: when it goes live)."""
+    users = list(
+        mailable_users()
+        .filter(pk__in=[pk for pk in user_ids if pk is not None])
+        .exclude(pk=by.pk)
+        .order_by("pk")
+    )
+    if not users:
+        return 0
+    site = settings.SITE_URL.rstrip("/")
+    admin_url = site + reverse("admin:news_article_change", args=[article.pk])
+    mine_url = site + reverse("my-notifications")
+    public_url = (
+        site + article.get_absolute_url() if kind in ("publish", "schedule") else ""
+    )
+    messages = []
+    # The site's language whatever the actor's page was in: the readers' own
+    # language is not known.
+    with translation.override(settings.LANGUAGE_CODE):
+        mail = _compose(
+            kind,
+            title=title,
+            actor=user_display_name(by),
+            comment=comment,
+            url=public_url,
+            at=at,
+        )
+        for user in users:
+            body = _body(
+                mail,
+                name=user_display_name(user),
+                admin_url=admin_url,
+                mine_url=mine_url,
+            )
+            messages.append(
+                EmailMessage(
+                    mail.subject, body, settings.DEFAULT_FROM_EMAIL, [user.email]
+                )
+            )
+    transaction.on_commit(partial(_send, messages), robust=True)
+    return len(messages)
+
+
+def _send(messages: list[EmailMessage]) -> None:
+    """Send each of ``messages`` on one connection; a failure is logged, never
+    raised (the action it tells of is committed)."""
+    connection = get_connection()
+    try:
+        connection.open()
+    except Exception as error:  # any failure of the mail server
+        for message in messages:
+            _failed(message, error)
+        return
+    try:
+        for message in messages:
+            try:
+                connection.send_messages([message])
+            except Exception as error:
+                _failed(message, error)
+    finally:
+        with contextlib.suppress(Exception):  # nothing more to tell
+            connection.close()
+
+
+def _failed(message: EmailMessage, error: Exception) -> None:
+    logger.error(
+        "三审通知邮件未能发出（收件人 %s，主题 %s）：%s",
+        ", ".join(message.to),
+        message.subject,
+        error,
+        exc_info=error,
+    )

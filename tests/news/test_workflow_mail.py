@@ -1,0 +1,312 @@
+"""三审 email notifications (news/notify.py), through Django's real mail path.
+
+The test runner's locmem backend keeps what was sent in ``mail.outbox``; mails go
+after the transaction commits, so each action runs inside
+``captureOnCommitCallbacks(execute=True)``.
+"""
+
+from smtplib import SMTPException
+
+from django.contrib.auth.models import Permission
+from django.core import mail
+from django.core.exceptions import ValidationError
+from django.core.mail.backends.base import BaseEmailBackend
+from django.test import TestCase, override_settings
+
+from news.models import Article, NotificationSetting
+from news.workflow import (
+    article_approve,
+    article_publish,
+    article_reject,
+    article_submit,
+    articles_publish,
+)
+from tests.api import ApiTestCase, token_for
+from tests.factories import ArticleFactory, UserFactory, staff_in_group
+
+S = Article.Status
+SITE = "https://quality.example.gov.cn"
+
+
+class FailingBackend(BaseEmailBackend):
+    """A mail server that refuses every message."""
+
+    def send_messages(self, email_messages):
+        raise SMTPException("550 mailbox unavailable")
+
+
+def staff(username, group, **kwargs):
+    user = staff_in_group(username, group)
+    user.email = kwargs.pop("email", f"{username}@example.gov.cn")
+    for key, value in kwargs.items():
+        setattr(user, key, value)
+    user.save()
+    return user
+
+
+def sent_to():
+    return sorted(address for m in mail.outbox for address in m.to)
+
+
+@override_settings(SITE_URL=SITE, EDITORIAL_SEPARATION_OF_DUTIES=True)
+class RecipientTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        cls.editor = staff("editor", "编辑")
+        cls.editor2 = staff("editor2", "编辑")
+        cls.reviewer = staff("reviewer", "审核")
+        cls.reviewer2 = staff("reviewer2", "审核")
+        cls.publisher = staff("publisher", "终审发布")
+        # Never mailed: no address, inactive, not staff.
+        staff("noaddress", "审核", email="")
+        staff("gone", "审核", is_active=False)
+        staff("outsider", "审核", is_staff=False)
+
+    def act(self, service, **kwargs):
+        mail.outbox = []
+        with self.captureOnCommitCallbacks(execute=True):
+            service(**kwargs)
+        return sent_to()
+
+    def test_each_transition_mails_the_next_people(self):
+        article = ArticleFactory(status=S.DRAFT, title="烟台苹果质量抽检结果")
+        # 送审: whoever may do 初审 (publishers may too), never the submitter.
+        self.assertEqual(
+            self.act(article_submit, article=article, by=self.editor),
+            [
+                "publisher@example.gov.cn",
+                "reviewer2@example.gov.cn",
+                "reviewer@example.gov.cn",
+            ],
+        )
+        message = mail.outbox[0]
+        self.assertEqual(
+            message.subject, "【品质烟台】待您初审：《烟台苹果质量抽检结果》"
+        )
+        self.assertIn(f"{SITE}/admin/news/article/{article.pk}/change/", message.body)
+        self.assertIn("editor", message.body)
+        self.assertEqual(len(message.to), 1)  # one message each, no one else's
+        self.assertFalse(message.cc or message.bcc)
+        # 初审 by reviewer: 复审 by another, so not reviewer (the actor, and the
+        # separation of duties excludes them) nor the submitter.
+        self.assertEqual(
+            self.act(article_approve, article=article, by=self.reviewer),
+            ["publisher@example.gov.cn", "reviewer2@example.gov.cn"],
+        )
+        self.assertEqual(
+            mail.outbox[0].subject, "【品质烟台】待您复审：《烟台苹果质量抽检结果》"
+        )
+        # 复审 by reviewer2: 终审发布 by the publishers.
+        self.assertEqual(
+            self.act(article_approve, article=article, by=self.reviewer2),
+            ["publisher@example.gov.cn"],
+        )
+        self.assertEqual(
+            mail.outbox[0].subject, "【品质烟台】待您终审：《烟台苹果质量抽检结果》"
+        )
+        # 终审发布: the submitter, with the public address.
+        self.assertEqual(
+            self.act(article_publish, article=article, by=self.publisher),
+            ["editor@example.gov.cn"],
+        )
+        self.assertEqual(
+            mail.outbox[0].subject, "【品质烟台】稿件已发布：《烟台苹果质量抽检结果》"
+        )
+        article.refresh_from_db()
+        self.assertIn(SITE + article.get_absolute_url(), mail.outbox[0].body)
+
+    def test_reject_mails_the_submitter_and_the_last_writer_with_the_reason(self):
+        article = ArticleFactory(status=S.DRAFT)
+        from news.services import article_update
+
+        article_update(article=article, by=self.editor2, values={"summary": "改"})
+        article_submit(article=article, by=self.editor)
+        self.assertEqual(
+            self.act(
+                article_reject, article=article, by=self.reviewer, comment="数据待核实"
+            ),
+            ["editor2@example.gov.cn", "editor@example.gov.cn"],
+        )
+        self.assertTrue(mail.outbox[0].subject.startswith("【品质烟台】稿件被退回："))
+        self.assertIn("数据待核实", mail.outbox[0].body)
+
+    def test_the_actor_is_never_mailed(self):
+        """A publisher who sends their own work to review gets no mail of it."""
+        article = ArticleFactory(status=S.DRAFT)
+        self.assertNotIn(
+            "publisher@example.gov.cn",
+            self.act(article_submit, article=article, by=self.publisher),
+        )
+        # …nor of its publication, though they are its submitter.
+        article_approve(article=article, by=self.reviewer)
+        article_approve(article=article, by=self.reviewer2)
+        self.assertEqual(
+            self.act(article_publish, article=article, by=self.publisher), []
+        )
+
+    def test_opt_out_is_respected(self):
+        NotificationSetting.objects.create(user=self.reviewer, workflow_email=False)
+        article = ArticleFactory(status=S.DRAFT)
+        self.assertEqual(
+            self.act(article_submit, article=article, by=self.editor),
+            ["publisher@example.gov.cn", "reviewer2@example.gov.cn"],
+        )
+
+    def test_a_user_given_the_permission_directly_is_mailed(self):
+        user = UserFactory(username="direct", is_staff=True, email="d@example.gov.cn")
+        user.user_permissions.add(Permission.objects.get(codename="review_article"))
+        article = ArticleFactory(status=S.DRAFT)
+        self.assertIn(
+            "d@example.gov.cn",
+            self.act(article_submit, article=article, by=self.editor),
+        )
+
+    def test_nothing_is_sent_when_the_transaction_rolls_back(self):
+        """A bulk 终审发布 is all or none: a refused article takes the others' mails
+        back with their publication."""
+        good = ArticleFactory(status=S.DRAFT)
+        article_submit(article=good, by=self.editor)
+        article_approve(article=good, by=self.reviewer)
+        article_approve(article=good, by=self.reviewer2)
+        bad = ArticleFactory(status=S.DRAFT)
+        good.refresh_from_db()
+        mail.outbox = []
+        with (
+            self.captureOnCommitCallbacks(execute=True),
+            self.assertRaises(ValidationError),
+        ):
+            articles_publish(
+                by=self.publisher, versions={good.pk: good.version, bad.pk: bad.version}
+            )
+        self.assertEqual(mail.outbox, [])
+        good.refresh_from_db()
+        self.assertEqual(good.status, S.REVIEW_3)
+
+    @override_settings(EMAIL_BACKEND="tests.news.test_workflow_mail.FailingBackend")
+    def test_a_failing_mail_server_does_not_stop_the_action_and_is_logged(self):
+        article = ArticleFactory(status=S.DRAFT)
+        with (
+            self.assertLogs("news.notify", "ERROR") as logs,
+            self.captureOnCommitCallbacks(execute=True),
+        ):
+            article_submit(article=article, by=self.editor)
+        article.refresh_from_db()
+        self.assertEqual(article.status, S.REVIEW_1)
+        self.assertIn("reviewer@example.gov.cn", "\n".join(logs.output))
+        self.assertIn("550 mailbox unavailable", "\n".join(logs.output))
+
+
+@override_settings(SITE_URL=SITE)
+class EveryPathNotifiesTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        cls.editor = staff("editor", "编辑")
+        cls.reviewer = staff("reviewer", "审核")
+
+    def test_admin_button(self):
+        article = ArticleFactory(status=S.DRAFT)
+        self.client.force_login(self.editor)
+        with self.captureOnCommitCallbacks(execute=True):
+            response = self.client.post(
+                f"/admin/news/article/{article.pk}/transition/", {"action": "submit"}
+            )
+        self.assertEqual(response.status_code, 302)
+        self.assertEqual(sent_to(), ["reviewer@example.gov.cn"])
+
+    def test_admin_bulk_action(self):
+        articles = [ArticleFactory(status=S.REVIEW_1) for _ in range(2)]
+        self.client.force_login(self.reviewer)
+        staff("publisher", "终审发布")
+        with self.captureOnCommitCallbacks(execute=True):
+            response = self.client.post(
+                "/admin/news/article/",
+                {
+                    "action": "approve_selected",
+                    "_selected_action": [a.pk for a in articles],
+                },
+            )
+        self.assertEqual(response.status_code, 302)
+        self.assertEqual(
+            sorted(m.subject for m in mail.outbox),
+            sorted(f"【品质烟台】待您复审：《{a.title}》" for a in articles),
+        )
+        self.assertEqual(sent_to(), ["publisher@example.gov.cn"] * 2)
+
+
+@override_settings(SITE_URL=SITE)
+class ApiSubmitNotifiesTests(ApiTestCase):
+    def test_drafts_api_submit(self):
+        editor = staff("editor", "编辑")
+        staff("reviewer", "审核")
+        article = ArticleFactory(status=S.DRAFT)
+        self.auth(token_for(editor))
+        url = f"/api/v1/drafts/{article.pk}/"
+        etag = self.client.get(url)["ETag"]
+        with self.captureOnCommitCallbacks(execute=True):
+            response = self.client.post(
+                url + "submit/", {"comment": "请审"}, format="json", HTTP_IF_MATCH=etag
+            )
+        self.assertEqual(response.status_code, 200, response.content)
+        self.assertEqual(sent_to(), ["reviewer@example.gov.cn"])
+        self.assertIn("请审", mail.outbox[0].body)
+
+
+MINE = "/admin/my-notifications/"
+
+
+class MyNotificationsPageTests(TestCase):
+    """我的通知: each staff user switches their own workflow mails on or off."""
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.reviewer = staff("reviewer", "审核")
+        cls.other = staff("other", "审核")
+        cls.no_group = staff("nogroup", None)
+
+    def test_anonymous_and_non_staff_are_sent_to_the_login(self):
+        reader = UserFactory(username="reader", email="r@example.gov.cn")
+        for who in (None, reader):
+            with self.subTest(who=who):
+                self.client.logout()
+                if who:
+                    self.client.force_login(who)
+                for response in (
+                    self.client.get(MINE),
+                    self.client.post(MINE, {"workflow_email": ""}),
+                ):
+                    self.assertEqual(response.status_code, 302)
+                    self.assertIn("/admin/login/", response["Location"])
+        self.assertFalse(NotificationSetting.objects.exists())
+
+    def test_staff_switch_their_own_mails_off_and_on(self):
+        for user in (self.reviewer, self.no_group):
+            with self.subTest(user=user.username):
+                self.client.force_login(user)
+                page = self.client.get(MINE)
+                self.assertEqual(page.status_code, 200)
+                self.assertContains(page, "我的通知")
+                self.assertContains(page, user.email)
+                response = self.client.post(MINE, {}, follow=True)  # box unticked
+                self.assertContains(response, "通知设置已保存")
+                self.assertFalse(
+                    NotificationSetting.objects.get(user=user).workflow_email
+                )
+                self.client.post(MINE, {"workflow_email": "on"})
+                self.assertTrue(
+                    NotificationSetting.objects.get(user=user).workflow_email
+                )
+        # Nobody else's setting was written.
+        self.assertFalse(NotificationSetting.objects.filter(user=self.other).exists())
+
+    def test_a_user_without_an_address_is_told_so(self):
+        self.client.force_login(staff("blank", "审核", email=""))
+        self.assertContains(self.client.get(MINE), "没有填写电子邮箱")
+
+    def test_the_page_changes_only_the_signed_in_user(self):
+        """A user id smuggled into the form is ignored."""
+        self.client.force_login(self.reviewer)
+        self.client.post(MINE, {"user": self.other.pk})
+        self.assertFalse(NotificationSetting.objects.filter(user=self.other).exists())
+        self.assertFalse(
+            NotificationSetting.objects.get(user=self.reviewer).workflow_email
+        )
