@@ -48,6 +48,7 @@ from .models.registries import (
     MeasurementStandardQuerySet,
     SamplingCampaignQuerySet,
 )
+from .models.sources import Sourced
 from .services import observation_correct, observation_set_preferred
 from .validators import normalise_standard_code
 
@@ -84,6 +85,8 @@ class ImportExportAdmin(ImportExportModelAdmin):
 
     formats = FORMATS
     import_form_class = LimitedImportForm
+    # A typed address without a scheme is read as https (the registries' 来源网址).
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     # django-import-export lets any staff user import and export unless a
     # permission code is configured; here the model's own permissions decide.
@@ -129,6 +132,22 @@ class ImportExportAdmin(ImportExportModelAdmin):
                 current_app=self.admin_site.name,
             )
         )
+
+
+def with_source_fieldset(model, source_fields=Sourced.SOURCE_FIELDS) -> tuple:
+    """The fieldsets of a registry's form: its own fields as declared, then
+    来源 (``Sourced``: publisher, title, date, address, quote)."""
+    own = [
+        field.name
+        for field in (*model._meta.fields, *model._meta.many_to_many)
+        if field.editable
+        and not field.auto_created
+        and field.name not in source_fields
+        and not (
+            field.many_to_many and not field.remote_field.through._meta.auto_created
+        )
+    ]
+    return ((None, {"fields": own}), (_("来源"), {"fields": tuple(source_fields)}))
 
 
 def import_failures(result) -> list[str]:
@@ -436,6 +455,7 @@ class ObservationAdmin(ImportExportAdmin):
 @admin.register(Organisation)
 class OrganisationAdmin(ImportExportAdmin):
     resource_classes = (resources.OrganisationResource,)
+    fieldsets = with_source_fieldset(Organisation)
     list_display = ("name", "aliases", "credit_code", "kind", "region")
     list_filter = ("kind", "region")
     search_fields = ("name", "aliases", "credit_code")
@@ -445,6 +465,7 @@ class OrganisationAdmin(ImportExportAdmin):
 @admin.register(Scheme)
 class SchemeAdmin(ImportExportAdmin):
     resource_classes = (resources.SchemeResource,)
+    fieldsets = with_source_fieldset(Scheme)
     list_display = ("name", "kind", "level", "issuer", "approval_number")
     list_filter = ("kind", "level")
     search_fields = ("name", "issuer", "approval_number")
@@ -454,6 +475,7 @@ class SchemeAdmin(ImportExportAdmin):
 @admin.register(Award)
 class AwardAdmin(ImportExportAdmin):
     resource_classes = (resources.AwardResource,)
+    fieldsets = with_source_fieldset(Award)
     list_display = (
         "organisation",
         "scheme",
@@ -479,6 +501,7 @@ class StandardParticipationInline(admin.TabularInline):
 @admin.register(Standard)
 class StandardAdmin(ImportExportAdmin):
     resource_classes = (resources.StandardResource,)
+    fieldsets = with_source_fieldset(Standard)
     list_display = ("code", "title", "kind", "status", "issued_on", "effective_on")
     list_filter = ("kind", "status")
     search_fields = ("code", "title")
@@ -508,6 +531,7 @@ class StandardParticipationAdmin(admin.ModelAdmin):
 @admin.register(InspectionCentre)
 class InspectionCentreAdmin(ImportExportAdmin):
     resource_classes = (resources.InspectionCentreResource,)
+    fieldsets = with_source_fieldset(InspectionCentre)
     list_display = ("name", "level", "domain", "cma_number", "cnas_number", "region")
     list_filter = ("level", "region")
     search_fields = ("name", "domain", "cma_number", "cnas_number")
@@ -518,6 +542,7 @@ class InspectionCentreAdmin(ImportExportAdmin):
 @admin.register(MeasurementStandard)
 class MeasurementStandardAdmin(ImportExportAdmin):
     resource_classes = (resources.MeasurementStandardResource,)
+    fieldsets = with_source_fieldset(MeasurementStandard)
     list_display = ("name", "certificate_number", "level", "organisation", "valid_to")
     list_filter = ("level",)
     search_fields = ("name", "certificate_number", "organisation__name")
@@ -528,6 +553,10 @@ class MeasurementStandardAdmin(ImportExportAdmin):
 @admin.register(SamplingCampaign)
 class SamplingCampaignAdmin(ImportExportAdmin):
     resource_classes = (resources.SamplingCampaignResource,)
+    # 来源: the source article or an outside source, and the quote of either.
+    fieldsets = with_source_fieldset(
+        SamplingCampaign, ("article", *Sourced.SOURCE_FIELDS)
+    )
     list_display = (
         "name",
         "category",
@@ -538,7 +567,7 @@ class SamplingCampaignAdmin(ImportExportAdmin):
         "pass_rate_display",
     )
     list_filter = ("category", "level")
-    search_fields = ("name", "quote")
+    search_fields = ("name", "quote", "source_title")
     autocomplete_fields = ("period", "region", "article")
     list_select_related = ("period", "region")
     ordering = SamplingCampaignQuerySet.REGISTRY_ORDER  # and so the export

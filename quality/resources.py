@@ -29,7 +29,11 @@ from .models import (
     Scheme,
     Standard,
 )
+from .models.sources import Sourced
 from .services import period_from_code
+
+#: A registry row's source, the last columns of its file (``Sourced``).
+SOURCE_COLUMNS = Sourced.SOURCE_FIELDS
 
 
 class PeriodWidget(widgets.Widget):
@@ -169,7 +173,7 @@ class OrganisationResource(ValidatedResource):
     class Meta(ValidatedResource.Meta):
         model = Organisation
         import_id_fields = ("name",)
-        fields = ("name", "aliases", "credit_code", "kind", "region")
+        fields = ("name", "aliases", "credit_code", "kind", "region", *SOURCE_COLUMNS)
         export_order = fields
 
 
@@ -201,6 +205,7 @@ class StandardResource(ValidatedResource):
             "issued_on",
             "effective_on",
             "replaced_by",
+            *SOURCE_COLUMNS,
         )
         export_order = fields
 
@@ -232,6 +237,7 @@ class SchemeResource(ValidatedResource):
             "approval_number",
             "description",
             "indicator",
+            *SOURCE_COLUMNS,
         )
         export_order = fields
 
@@ -260,6 +266,7 @@ class AwardResource(ValidatedResource):
             "valid_to",
             "status",
             "renews",
+            *SOURCE_COLUMNS,
         )
         export_order = fields
 
@@ -276,7 +283,15 @@ class InspectionCentreResource(ValidatedResource):
     class Meta(ValidatedResource.Meta):
         model = InspectionCentre
         import_id_fields = ("name",)
-        fields = ("name", "level", "domain", "cma_number", "cnas_number", "region")
+        fields = (
+            "name",
+            "level",
+            "domain",
+            "cma_number",
+            "cnas_number",
+            "region",
+            *SOURCE_COLUMNS,
+        )
         export_order = fields
 
     def get_queryset(self):
@@ -306,6 +321,7 @@ class MeasurementStandardResource(ValidatedResource):
             "measuring_range",
             "approved_on",
             "valid_to",
+            *SOURCE_COLUMNS,
         )
         export_order = fields
 
@@ -332,8 +348,8 @@ class SamplingCampaignResource(ValidatedResource):
             "programme_count",
             "batches_sampled",
             "batches_failed",
-            "quote",
             "note",
+            *SOURCE_COLUMNS,
         )
         export_order = fields
 

@@ -20,6 +20,7 @@ from ..validators import (
 )
 from .data import Indicator, Period
 from .reference import Region
+from .sources import Sourced
 
 
 def leads_back(row: models.Model, field: str) -> bool:
@@ -67,7 +68,7 @@ class Level(models.TextChoices):
         )
 
 
-class Organisation(models.Model):
+class Organisation(Sourced):
     class Kind(models.TextChoices):
         ENTERPRISE = "enterprise", _("企业")
         INSTITUTION = "institution", _("事业单位")
@@ -122,7 +123,7 @@ class Organisation(models.Model):
         return [a.strip() for a in self.aliases.replace(",", "、").split("、") if a]
 
 
-class Scheme(models.Model):
+class Scheme(Sourced):
     """A certification scheme or an honour list (山东名牌产品, ISO 9001 …)."""
 
     class Kind(models.TextChoices):
@@ -200,7 +201,7 @@ class AwardQuerySet(models.QuerySet):
         return self.select_related("scheme", "organisation").in_registry_order()
 
 
-class Award(models.Model):
+class Award(Sourced):
     """A certificate or an honour granted under a scheme."""
 
     class Status(models.TextChoices):
@@ -325,7 +326,7 @@ class StandardQuerySet(models.QuerySet):
         return self.select_related("replaced_by").order_by("kind", "code")
 
 
-class Standard(models.Model):
+class Standard(Sourced):
     class Kind(models.TextChoices):
         NATIONAL = "national", _("国家标准")
         INDUSTRY = "industry", _("行业标准")
@@ -469,7 +470,7 @@ class InspectionCentreQuerySet(models.QuerySet):
         return self.select_related("region", "organisation").in_registry_order()
 
 
-class InspectionCentre(models.Model):
+class InspectionCentre(Sourced):
     name = models.CharField(_("名称"), max_length=150, unique=True)
     level = models.CharField(_("级别"), max_length=12, choices=Level.choices)
     domain = models.CharField(
@@ -519,7 +520,7 @@ class MeasurementStandardQuerySet(models.QuerySet):
         return self.select_related("organisation", "region").in_registry_order()
 
 
-class MeasurementStandard(models.Model):
+class MeasurementStandard(Sourced):
     """A 社会公用计量标准 (public measurement standard) held by the city."""
 
     name = models.CharField(_("计量标准名称"), max_length=150)
@@ -584,7 +585,7 @@ class SamplingCampaignQuerySet(models.QuerySet):
         )
 
 
-class SamplingCampaign(models.Model):
+class SamplingCampaign(Sourced):
     class Category(models.TextChoices):
         FOOD = "food", _("食品")
         GOODS = "goods", _("商品（成品油、农资、服装等）")
@@ -622,7 +623,14 @@ class SamplingCampaign(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
-    quote = models.TextField(_("原文引文"), blank=True)
+    # The quote of the source article, or of the outside source (``Sourced``).
+    quote = models.TextField(
+        _("原文引文"),
+        blank=True,
+        help_text=_(
+            "来源中记载这些批次的原句，照录；须选择来源文章，或填写文件标题或来源网址。"
+        ),
+    )
     note = models.TextField(_("备注"), blank=True)
 
     objects = SamplingCampaignQuerySet.as_manager()
@@ -647,6 +655,10 @@ class SamplingCampaign(models.Model):
 
     def __str__(self) -> str:
         return f"{self.period.label}{self.name}"
+
+    def cites_a_document(self) -> bool:
+        """A campaign's quote may be of its source article instead."""
+        return self.article_id is not None or super().cites_a_document()
 
     @property
     def public_quote(self) -> str:

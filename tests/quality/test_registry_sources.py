@@ -1,0 +1,206 @@
+"""Every registry row can cite its source as a figure does: publisher, title, date,
+address and the quoted sentence. Shown in the admin (fieldset 来源), the API (read,
+and write where the registry is writable), the public pages and the exports; an
+address that is not http(s), or a quote that names no title or address, is refused
+on every path with the row count unchanged."""
+
+from datetime import date
+
+import tablib
+from django.core.exceptions import ValidationError
+from django.test import TestCase
+from django.urls import reverse
+
+from quality.models import (
+    Award,
+    InspectionCentre,
+    MeasurementStandard,
+    Organisation,
+    SamplingCampaign,
+    Scheme,
+    Standard,
+)
+from quality.resources import InspectionCentreResource, StandardResource
+from tests.factories import ArticleFactory, UserFactory
+
+from .factories import (
+    AwardFactory,
+    InspectionCentreFactory,
+    OrganisationFactory,
+    SamplingCampaignFactory,
+    SchemeFactory,
+    StandardFactory,
+)
+
+BAD_URL = "来源网址须以 http:// 或 https:// 开头。"
+UNCITED_QUOTE = "引文须注明出处：请同时填写文件标题或来源网址。"
+
+SOURCE = {
+    "source_publisher": "烟台市市场监督管理局",
+    "source_title": "关于公布2020年度烟台市标准化项目的通知",
+    "source_on": date(2020, 12, 20),
+    "source_url": "https://www.yantai.gov.cn/notice/2020-12-20.html",
+    "quote": "烟台市质检中心承担葡萄酒检验。",
+}
+
+REGISTRY_MODELS = (
+    Organisation,
+    Scheme,
+    Award,
+    Standard,
+    InspectionCentre,
+    MeasurementStandard,
+    SamplingCampaign,
+)
+
+
+def rows():
+    return {
+        Organisation: OrganisationFactory.build(name="烟台来源测试有限公司"),
+        Scheme: SchemeFactory.build(name="来源测试项目"),
+        Award: AwardFactory(),
+        Standard: StandardFactory.build(),
+        InspectionCentre: InspectionCentreFactory.build(),
+        MeasurementStandard: MeasurementStandard(name="来源测试计量标准"),
+        SamplingCampaign: SamplingCampaignFactory.build(
+            region=SamplingCampaignFactory().region,
+            period=SamplingCampaignFactory().period,
+        ),
+    }
+
+
+class SourceFieldTests(TestCase):
+    def test_every_registry_has_the_observations_source_fields(self):
+        for model in REGISTRY_MODELS:
+            with self.subTest(model=model.__name__):
+                for name, label in (
+                    ("source_publisher", "发布机构"),
+                    ("source_title", "文件标题"),
+                    ("source_on", "发布日期"),
+                    ("source_url", "来源网址"),
+                    ("quote", "原文引文"),
+                ):
+                    field = model._meta.get_field(name)
+                    self.assertEqual(str(field.verbose_name), label)
+                    self.assertTrue(str(field.help_text))
+
+    def test_a_row_with_a_full_source_or_none_is_valid(self):
+        for model, row in rows().items():
+            with self.subTest(model=model.__name__):
+                row.full_clean(validate_unique=False)
+                for name, value in SOURCE.items():
+                    setattr(row, name, value)
+                row.full_clean(validate_unique=False)
+
+    def test_an_address_other_than_http_is_refused(self):
+        for model, row in rows().items():
+            for url in ("ftp://example.com/list.txt", "javascript:alert(1)"):
+                with self.subTest(model=model.__name__, url=url):
+                    row.source_title = SOURCE["source_title"]
+                    row.source_url = url
+                    with self.assertRaises(ValidationError) as caught:
+                        row.full_clean(validate_unique=False)
+                    self.assertIn(BAD_URL, caught.exception.message_dict["source_url"])
+
+    def test_a_quote_without_title_or_address_is_refused(self):
+        for model, row in rows().items():
+            with self.subTest(model=model.__name__):
+                row.source_publisher = SOURCE["source_publisher"]
+                row.quote = SOURCE["quote"]
+                with self.assertRaises(ValidationError) as caught:
+                    row.full_clean(validate_unique=False)
+                self.assertIn(UNCITED_QUOTE, caught.exception.message_dict["quote"])
+                row.source_url = SOURCE["source_url"]  # an address is enough
+                row.full_clean(validate_unique=False)
+
+    def test_a_campaign_quoting_its_article_needs_no_external_source(self):
+        article = ArticleFactory(body="<p>烟台市质检中心承担葡萄酒检验。</p>")
+        campaign = SamplingCampaignFactory.build(
+            region=SamplingCampaignFactory().region,
+            period=SamplingCampaignFactory().period,
+            article=article,
+            quote=SOURCE["quote"],
+        )
+        campaign.full_clean(validate_unique=False)
+
+
+class AdminSourceTests(TestCase):
+    url = reverse("admin:quality_inspectioncentre_add")
+
+    def setUp(self):
+        self.client.force_login(UserFactory(is_staff=True, is_superuser=True))
+
+    def form(self, **changes):
+        data = {
+            "name": "国家葡萄酒质量检验检测中心",
+            "level": "national",
+            "domain": "葡萄酒",
+            "cma_number": "",
+            "cnas_number": "",
+            "region": "",
+            "organisation": "",
+            "source_publisher": "",
+            "source_title": "",
+            "source_on": "",
+            "source_url": "",
+            "quote": "",
+        }
+        data.update(changes)
+        return data
+
+    def test_the_form_groups_the_source_under_its_fieldset(self):
+        response = self.client.get(self.url)
+        self.assertEqual(response.status_code, 200)
+        fieldsets = {
+            str(name): options["fields"]
+            for name, options in response.context["adminform"].fieldsets
+        }
+        self.assertEqual(
+            fieldsets["来源"],
+            ("source_publisher", "source_title", "source_on", "source_url", "quote"),
+        )
+
+    def test_add_with_a_source(self):
+        response = self.client.post(
+            self.url, self.form(**{**SOURCE, "source_on": "2020-12-20"})
+        )
+        self.assertEqual(response.status_code, 302)
+        centre = InspectionCentre.objects.get()
+        for name, value in SOURCE.items():
+            self.assertEqual(getattr(centre, name), value)
+
+    def test_add_without_a_source(self):
+        response = self.client.post(self.url, self.form())
+        self.assertEqual(response.status_code, 302)
+        self.assertEqual(InspectionCentre.objects.get().source_url, "")
+
+    def test_bad_address_and_uncited_quote_are_refused_beside_the_field(self):
+        for changes, field, message in (
+            ({"source_url": "ftp://example.com/a"}, "source_url", BAD_URL),
+            ({"quote": SOURCE["quote"]}, "quote", UNCITED_QUOTE),
+        ):
+            with self.subTest(field=field):
+                response = self.client.post(self.url, self.form(**changes))
+                self.assertEqual(response.status_code, 200)
+                errors = response.context["adminform"].form.errors
+                self.assertIn(message, errors[field])
+                self.assertFalse(InspectionCentre.objects.exists())
+
+
+class ExportImportSourceTests(TestCase):
+    def test_exports_carry_the_source_columns(self):
+        StandardFactory(**SOURCE)
+        data = StandardResource().export()
+        for name in ("source_publisher", "source_title", "source_url", "quote"):
+            self.assertIn(name, data.headers)
+        row = dict(zip(data.headers, data[0], strict=True))
+        self.assertEqual(row["source_url"], SOURCE["source_url"])
+
+    def test_an_import_with_a_bad_address_writes_nothing(self):
+        dataset = tablib.Dataset(
+            headers=["name", "level", "source_title", "source_url"]
+        )
+        dataset.append(["新中心", "national", "通知", "ftp://example.com/a"])
+        result = InspectionCentreResource().import_data(dataset, dry_run=False)
+        self.assertTrue(result.has_validation_errors())
+        self.assertFalse(InspectionCentre.objects.exists())
