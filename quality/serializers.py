@@ -204,23 +204,51 @@ _API_CONVERSIONS = tuple(
 )
 
 
-class OrganisationSerializer(DescribedModelSerializer):
+#: The source of a registry row as the API prints it (``Sourced``), after the
+#: row's own fields.
+SOURCE_FIELDS = ("source_publisher", "source_title", "source_on", "source_url", "quote")
+
+
+class SourcedSerializer(DescribedModelSerializer):
+    """A registry row with its source: publisher, title, date, address and quote,
+    named as an observation's (``ObservationSerializer``)."""
+
+    source_url = url_text(_("来源网址（http 或 https）；没有时为空。"))
+
+
+class OrganisationSerializer(SourcedSerializer):
     region = code_of(_("所在地区的区划代码。"))
 
     class Meta:
         model = Organisation
-        fields = ("id", "name", "aliases", "credit_code", "kind", "region")
+        fields = (
+            "id",
+            "name",
+            "aliases",
+            "credit_code",
+            "kind",
+            "region",
+            *SOURCE_FIELDS,
+        )
         extra_kwargs = {"id": {"help_text": _("编号。")}}
 
 
-class SchemeSerializer(DescribedModelSerializer):
+class SchemeSerializer(SourcedSerializer):
     class Meta:
         model = Scheme
-        fields = ("id", "name", "kind", "level", "issuer", "description")
+        fields = (
+            "id",
+            "name",
+            "kind",
+            "level",
+            "issuer",
+            "description",
+            *SOURCE_FIELDS,
+        )
         extra_kwargs = {"id": {"help_text": _("编号。")}}
 
 
-class HonourSerializer(DescribedModelSerializer):
+class HonourSerializer(SourcedSerializer):
     scheme = SchemeSerializer(read_only=True, help_text=_("荣誉项目。"))
     organisation = serializers.SlugRelatedField(
         read_only=True,
@@ -252,6 +280,7 @@ class HonourSerializer(DescribedModelSerializer):
             "valid_from",
             "valid_to",
             "status",
+            *SOURCE_FIELDS,
         )
         extra_kwargs = {"id": {"help_text": _("编号。")}}
 
@@ -260,7 +289,7 @@ class HonourSerializer(DescribedModelSerializer):
         return obj.current_status
 
 
-class StandardSerializer(DescribedModelSerializer):
+class StandardSerializer(SourcedSerializer):
     replaced_by = code_of(_("替代本标准的新标准编号。"))
 
     class Meta:
@@ -274,11 +303,12 @@ class StandardSerializer(DescribedModelSerializer):
             "issued_on",
             "effective_on",
             "replaced_by",
+            *SOURCE_FIELDS,
         )
         extra_kwargs = {"id": {"help_text": _("编号。")}}
 
 
-class InspectionCentreSerializer(DescribedModelSerializer):
+class InspectionCentreSerializer(SourcedSerializer):
     region = code_of(_("所在地区的区划代码。"))
     organisation = serializers.SlugRelatedField(
         read_only=True,
@@ -298,11 +328,12 @@ class InspectionCentreSerializer(DescribedModelSerializer):
             "cnas_number",
             "region",
             "organisation",
+            *SOURCE_FIELDS,
         )
         extra_kwargs = {"id": {"help_text": _("编号。")}}
 
 
-class MeasurementStandardSerializer(DescribedModelSerializer):
+class MeasurementStandardSerializer(SourcedSerializer):
     region = code_of(_("所在地区的区划代码。"))
     organisation = serializers.SlugRelatedField(
         read_only=True,
@@ -323,11 +354,12 @@ class MeasurementStandardSerializer(DescribedModelSerializer):
             "measuring_range",
             "approved_on",
             "valid_to",
+            *SOURCE_FIELDS,
         )
         extra_kwargs = {"id": {"help_text": _("编号。")}}
 
 
-class SamplingCampaignSerializer(DescribedModelSerializer):
+class SamplingCampaignSerializer(SourcedSerializer):
     period = PeriodSerializer(read_only=True, help_text=_("统计期间。"))
     region = code_of(_("地区的区划代码。"))
     pass_rate = serializers.DecimalField(
@@ -360,7 +392,7 @@ class SamplingCampaignSerializer(DescribedModelSerializer):
             "batches_failed",
             "pass_rate",
             "article",
-            "quote",
+            *SOURCE_FIELDS,
         )
         extra_kwargs = {"id": {"help_text": _("编号。")}}
 
@@ -453,7 +485,34 @@ class ObservationWriteSerializer(RejectUnknownFieldsMixin, serializers.Serialize
     )
 
 
-class HonourWriteSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
+class SourceWriteSerializer(serializers.Serializer):
+    """The source of a registry row a client sends (``Sourced``): all optional; the
+    address must be http(s), and a quote needs a title or an address."""
+
+    source_publisher = serializers.CharField(
+        required=False, allow_blank=True, max_length=100, help_text=_("发布机构。")
+    )
+    source_title = serializers.CharField(
+        required=False, allow_blank=True, max_length=200, help_text=_("文件标题。")
+    )
+    source_on = serializers.DateField(
+        required=False, allow_null=True, help_text=_("发布日期。")
+    )
+    source_url = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=500,
+        help_text=_("来源网址，以 http:// 或 https:// 开头。"),
+    )
+    quote = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=5000,
+        help_text=_("原文引文；须同时填写文件标题或来源网址。"),
+    )
+
+
+class HonourWriteSerializer(RejectUnknownFieldsMixin, SourceWriteSerializer):
     """What a client sends to add an honour (through ``award_create``)."""
 
     api_description = _("新增证书/荣誉时提交的内容。")
@@ -515,7 +574,7 @@ class StandardCodeField(SafeSlugRelatedField):
         return standard
 
 
-class StandardWriteSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
+class StandardWriteSerializer(RejectUnknownFieldsMixin, SourceWriteSerializer):
     """What a client sends to add a standard (through ``standard_create``)."""
 
     api_description = _("新增标准时提交的内容。")

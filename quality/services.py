@@ -234,6 +234,11 @@ def award_create(
     status: str = Award.Status.ACTIVE,
     renews: Award | None = None,
     kind: str | None = None,
+    source_publisher: str = "",
+    source_title: str = "",
+    source_on: date | None = None,
+    source_url: str = "",
+    quote: str = "",
 ) -> Award:
     """Record a certificate or an honour granted under ``scheme``, validated as in
     the admin (validity dates in order, certificate number unique in the scheme).
@@ -269,6 +274,11 @@ def award_create(
         valid_to=valid_to,
         status=status,
         renews=renews,
+        source_publisher=source_publisher,
+        source_title=source_title,
+        source_on=source_on,
+        source_url=source_url,
+        quote=quote,
     )
     award.full_clean()
     award.save()
@@ -285,6 +295,11 @@ def standard_create(
     issued_on: date | None = None,
     effective_on: date | None = None,
     replaced_by: Standard | None = None,
+    source_publisher: str = "",
+    source_title: str = "",
+    source_on: date | None = None,
+    source_url: str = "",
+    quote: str = "",
 ) -> Standard:
     """Register a standard, validated as in the admin (the code must match the
     pattern of its kind, e.g. GB/T 19001-2016 for a national standard; issued on
@@ -297,6 +312,11 @@ def standard_create(
         issued_on=issued_on,
         effective_on=effective_on,
         replaced_by=replaced_by,
+        source_publisher=source_publisher,
+        source_title=source_title,
+        source_on=source_on,
+        source_url=source_url,
+        quote=quote,
     )
     standard.full_clean()
     standard.save()

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.test import TestCase
 from django.urls import reverse
 
+from news.models import AuditLog
 from quality.models import (
     Award,
     InspectionCentre,
@@ -21,6 +22,7 @@ from quality.models import (
     Standard,
 )
 from quality.resources import InspectionCentreResource, StandardResource
+from tests.api import ApiTestCase, token_for, user_with_perms
 from tests.factories import ArticleFactory, UserFactory
 
 from .factories import (
@@ -185,6 +187,130 @@ class AdminSourceTests(TestCase):
                 errors = response.context["adminform"].form.errors
                 self.assertIn(message, errors[field])
                 self.assertFalse(InspectionCentre.objects.exists())
+
+
+class ApiSourceReadTests(ApiTestCase):
+    def test_each_registry_endpoint_shows_the_source(self):
+        source = {**SOURCE, "quote": SOURCE["quote"]}
+        OrganisationFactory(**source)
+        SchemeFactory(**source)
+        AwardFactory(**source)
+        StandardFactory(**source)
+        InspectionCentreFactory(**source)
+        MeasurementStandard.objects.create(name="长度计量标准", **source)
+        SamplingCampaignFactory(**source)
+        for url in (
+            "/api/v1/organisations/",
+            "/api/v1/honour-schemes/",
+            "/api/v1/honours/",
+            "/api/v1/standards/",
+            "/api/v1/inspection-centres/",
+            "/api/v1/measurement-standards/",
+            "/api/v1/sampling-campaigns/",
+        ):
+            with self.subTest(url=url):
+                response = self.client.get(url, HTTP_ACCEPT="application/json")
+                self.assertEqual(response.status_code, 200)
+                row = response.json()["results"][0]
+                self.assertEqual(row["source_publisher"], SOURCE["source_publisher"])
+                self.assertEqual(row["source_title"], SOURCE["source_title"])
+                self.assertEqual(row["source_on"], "2020-12-20")
+                self.assertEqual(row["source_url"], SOURCE["source_url"])
+                self.assertEqual(row["quote"], SOURCE["quote"])
+
+    def test_the_schema_describes_the_source(self):
+        response = self.client.get("/api/schema/", {"format": "json"})
+        self.assertEqual(response.status_code, 200)
+        schemas = response.json()["components"]["schemas"]
+        for name in ("Standard", "InspectionCentre", "Organisation"):
+            with self.subTest(name=name):
+                properties = schemas[name]["properties"]
+                for field in (
+                    "source_publisher",
+                    "source_title",
+                    "source_on",
+                    "source_url",
+                    "quote",
+                ):
+                    self.assertTrue(properties[field]["description"])
+                # An empty address is allowed: not declared a URI.
+                self.assertNotIn("format", properties["source_url"])
+        writes = {
+            name: schema
+            for name, schema in schemas.items()
+            if name.startswith(("StandardWrite", "HonourWrite"))
+        }
+        self.assertTrue(writes)
+        for name, schema in writes.items():
+            with self.subTest(name=name):
+                self.assertIn("source_url", schema["properties"])
+
+
+class ApiSourceWriteTests(ApiTestCase):
+    url = "/api/v1/standards/"
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.staff = user_with_perms(
+            "staff", "quality.add_standard", "quality.view_standard"
+        )
+        cls.reader = user_with_perms("reader", "quality.view_standard")
+
+    def payload(self, **changes):
+        data = {
+            "code": "GB/T 12345-2020",
+            "title": "葡萄酒",
+            "kind": "national",
+            **SOURCE,
+            "source_on": "2020-12-20",
+        }
+        data.update(changes)
+        return data
+
+    def post(self, **changes):
+        return self.client.post(self.url, self.payload(**changes), format="json")
+
+    def test_permissions_then_the_source_is_written(self):
+        self.assertEqual(self.post().status_code, 401)
+        self.auth(token_for(self.reader))
+        self.assertEqual(self.post().status_code, 403)
+        self.assertFalse(Standard.objects.exists())
+        self.auth(token_for(self.staff))
+        response = self.post()
+        self.assertEqual(response.status_code, 201, response.content)
+        self.assertEqual(response.json()["source_url"], SOURCE["source_url"])
+        standard = Standard.objects.get()
+        for name, value in SOURCE.items():
+            self.assertEqual(getattr(standard, name), value)
+
+    def test_bad_address_and_uncited_quote_are_400(self):
+        self.auth(token_for(self.staff))
+        for changes, field, message in (
+            ({"source_url": "ftp://example.com/a"}, "source_url", BAD_URL),
+            ({"source_url": "", "source_title": ""}, "quote", UNCITED_QUOTE),
+        ):
+            with self.subTest(field=field):
+                response = self.post(**changes)
+                self.assertEqual(response.status_code, 400, response.content)
+                self.assertIn(message, " ".join(response.json()[field]))
+        self.assertFalse(Standard.objects.exists())
+        self.assertFalse(AuditLog.objects.exists())
+
+    def test_an_honour_is_written_with_its_source(self):
+        staff = user_with_perms("honours", "quality.add_award", "quality.view_award")
+        self.auth(token_for(staff))
+        response = self.client.post(
+            "/api/v1/honours/",
+            {
+                "scheme": SchemeFactory().pk,
+                "organisation": OrganisationFactory().pk,
+                **SOURCE,
+                "source_on": "2020-12-20",
+            },
+            format="json",
+        )
+        self.assertEqual(response.status_code, 201, response.content)
+        self.assertEqual(Award.objects.get().source_title, SOURCE["source_title"])
 
 
 class ExportImportSourceTests(TestCase):
