@@ -313,6 +313,43 @@ class ApiSourceWriteTests(ApiTestCase):
         self.assertEqual(Award.objects.get().source_title, SOURCE["source_title"])
 
 
+class PublicPageSourceTests(TestCase):
+    def test_each_page_links_the_source_and_shows_nothing_when_empty(self):
+        scheme = SchemeFactory()
+        certification = SchemeFactory(
+            name="ISO 9001", kind=Scheme.Kind.CERTIFICATION, level="national"
+        )
+        cited = {**SOURCE, "source_title": "有来源的条目"}
+        pages = {
+            "/quality/honours/": (lambda **kw: AwardFactory(scheme=scheme, **kw),),
+            "/quality/certifications/": (
+                lambda **kw: AwardFactory(scheme=certification, **kw),
+            ),
+            "/quality/standards/": (StandardFactory,),
+            "/quality/inspection-centres/": (InspectionCentreFactory,),
+            "/quality/measurement-standards/": (
+                lambda **kw: MeasurementStandard.objects.create(
+                    name=f"计量标准{MeasurementStandard.objects.count()}", **kw
+                ),
+            ),
+            "/quality/sampling/": (SamplingCampaignFactory,),
+        }
+        for url, (make,) in pages.items():
+            with self.subTest(url=url):
+                make()
+                response = self.client.get(url)
+                self.assertEqual(response.status_code, 200)
+                self.assertNotContains(response, SOURCE["source_url"])
+                make(**cited)
+                response = self.client.get(url)
+                self.assertContains(
+                    response,
+                    f'<a href="{SOURCE["source_url"]}"',
+                    count=1,
+                )
+                self.assertContains(response, "烟台市市场监督管理局《有来源的条目》")
+
+
 class ExportImportSourceTests(TestCase):
     def test_exports_carry_the_source_columns(self):
         StandardFactory(**SOURCE)
