@@ -236,8 +236,21 @@ CAMPAIGNS = [
 
 # No Organisation rows: the seed article names its brand enterprises only by short
 # name (万华、张裕、鲁花、南山、龙大); their full names and seats appear in no source
-# kept here, and an Organisation has no field to cite one.
+# kept here for an Organisation's 来源 to cite. Every registry row loaded (schemes,
+# campaigns) cites its source and quotes its sentence.
 SRC_SEED = (SEED_SOURCE, SEED_TITLE, SEED_PUBLISHED_ON, "")
+
+
+def cited(source: tuple[str, str, date, str], quote: str) -> dict:
+    """A source and its sentence as a registry row cites them (``Sourced``)."""
+    publisher, title, published_on, url = source
+    return {
+        "source_publisher": publisher,
+        "source_title": title,
+        "source_on": published_on,
+        "source_url": url,
+        "quote": quote,
+    }
 
 
 @dataclass(frozen=True)
@@ -255,11 +268,8 @@ class SchemeRow:
     quote: str
 
     @property
-    def description(self) -> str:
-        publisher, title, published_on, url = self.source
-        on = f"{published_on.year}年{published_on.month}月{published_on.day}日"
-        cited = f"{publisher}《{title}》，{on}"
-        return f"来源：{cited}{'，' + url if url else ''}\n原文：{self.quote}"
+    def cited(self) -> dict:
+        return cited(self.source, self.quote)
 
 
 # As Q_BRANDS_2017_NEW prints it (no source here gives a later name).
@@ -530,6 +540,12 @@ def load() -> dict[str, int]:
         )
         created["observations"] += 1
 
+    # The seed article, or its printed source when the article is not loaded.
+    campaign_source = (
+        {"article": article, "quote": Q_SUPERVISION}
+        if article
+        else cited(SRC_SEED, Q_SUPERVISION)
+    )
     for name, category, level, programmes, batches in CAMPAIGNS:
         _campaign, made = SamplingCampaign.objects.get_or_create(
             name=name,
@@ -540,8 +556,7 @@ def load() -> dict[str, int]:
                 "level": level,
                 "programme_count": programmes,
                 "batches_sampled": batches,
-                "quote": Q_SUPERVISION,
-                "article": article,
+                **campaign_source,
             },
         )
         created["campaigns"] += made
@@ -559,8 +574,8 @@ def load() -> dict[str, int]:
                 "kind": Scheme.Kind.HONOUR,
                 "level": scheme.level,
                 "issuer": scheme.issuer,
-                "description": scheme.description,
                 "indicator": indicators[scheme.indicator],
+                **scheme.cited,
             },
         )
     created["reports"] = int(load_report(yantai))

@@ -28,6 +28,16 @@ from quality.models import (
 )
 from yantai.text import parse_chinese_number
 
+#: Every registry (quality.models.registries): each row cites its source.
+REGISTRY_MODELS = (
+    Organisation,
+    Scheme,
+    Award,
+    Standard,
+    InspectionCentre,
+    MeasurementStandard,
+    SamplingCampaign,
+)
 SEED_FILE = (
     Path(settings.BASE_DIR) / "news" / "fixtures" / "pages" / "000_b5b21bbd38acca12.txt"
 )
@@ -118,32 +128,62 @@ class DemoProvenanceTests(TestCase):
                     self.assertIn(f"{campaign.programme_count}个", campaign.quote)
 
     def test_every_scheme_cites_the_sentence_it_comes_from(self):
-        """Its description names the source and quotes it (the API shows it); its
+        """Its source fields name the source and quote it (the API shows them); its
         name and issuer are the ones the quoted sentence prints."""
         texts = [self.seed, *self.sources.values()]
         schemes = Scheme.objects.all()
         self.assertTrue(schemes.exists())
         for scheme in schemes:
             with self.subTest(scheme=scheme.name):
-                self.assertRegex(scheme.description, r"^来源：\S+《.+》")
-                quoted = re.search(r"^原文：(.+)$", scheme.description, re.M)
-                self.assertIsNotNone(quoted, "the description quotes its source")
-                sentence = quoted.group(1)
-                self.assertTrue(any(sentence in text for text in texts))
-                self.assertIn(scheme.name, sentence)
+                self.assertTrue(scheme.source_publisher)
+                self.assertTrue(scheme.source_title)
+                self.assertIsNotNone(scheme.source_on)
+                self.assertTrue(any(scheme.quote in text for text in texts))
+                self.assertIn(scheme.name, scheme.quote)
                 if scheme.issuer:
-                    self.assertIn(scheme.issuer, sentence)
+                    self.assertIn(scheme.issuer, scheme.quote)
+                if scheme.source_url:
+                    text = self.sources[scheme.source_url]
+                    self.assertIn(scheme.source_publisher, text)
+                    self.assertIn(scheme.source_title, text)
+                    self.assertIn(scheme.quote, text)
+                else:  # the seed article, which prints its own title
+                    self.assertIn(scheme.source_title, self.seed)
+                    self.assertIn(scheme.quote, self.seed)
         response = self.client.get(
             "/api/v1/honour-schemes/", HTTP_ACCEPT="application/json"
         )
         self.assertEqual(response.status_code, 200)
         for row in response.json()["results"]:
             with self.subTest(api=row["name"]):
-                self.assertIn("原文：", row["description"])
+                self.assertIn(row["name"], row["quote"])
+                self.assertTrue(row["source_title"])
 
-    def test_no_registry_row_without_a_source(self):
-        """Organisations, awards, standards, centres and measurement standards have no
-        source field: the demo loads none of them rather than rows nothing cites."""
+    def test_every_registry_row_cites_its_source(self):
+        """Each registry row the demo loads names where it was read (a published
+        article of the site, or a title or address) and quotes a sentence of that
+        source kept in the repository."""
+        texts = [self.seed, *self.sources.values()]
+        loaded = 0
+        for model in REGISTRY_MODELS:
+            for row in model.objects.all():
+                loaded += 1
+                with self.subTest(model=model.__name__, row=str(row)):
+                    cites = getattr(row, "article_id", None) or (
+                        row.source_title or row.source_url
+                    )
+                    self.assertTrue(cites, "the row names its source")
+                    self.assertTrue(row.quote, "the row quotes its source")
+                    self.assertTrue(any(row.quote in text for text in texts))
+                    if row.source_url:
+                        self.assertIn(row.source_url, self.sources)
+        self.assertTrue(loaded)
+
+    def test_no_registry_row_that_no_source_names(self):
+        """No source kept here names an organisation (the seed article gives only
+        short names: 万华、张裕、鲁花、南山、龙大), an award, a standard, a centre or
+        a measurement standard in full: the demo loads none of them rather than
+        rows nothing cites."""
         for model in (
             Organisation,
             Award,
