@@ -39,6 +39,9 @@ class EditorialFlowBrowserTests(ChromiumTestCase):
             ("publisher", "终审发布"),
         ]:
             user = UserFactory(username=username, is_staff=True)
+            if username == "publisher":  # 责任编辑 prints a name, never a login
+                user.last_name, user.first_name = "张", "三"
+                user.save(update_fields=["last_name", "first_name"])
             user.groups.add(Group.objects.get(name=group))
             self.users[username] = user
 
@@ -50,7 +53,10 @@ class EditorialFlowBrowserTests(ChromiumTestCase):
         page.fill("#id_username", username)
         page.fill("#id_password", PASSWORD)
         page.click("input[type=submit]")
-        expect(page.locator("#user-tools")).to_contain_text(username)
+        user = self.users[username]  # the admin greets by the short name
+        expect(page.locator("#user-tools")).to_contain_text(
+            user.get_short_name() or username
+        )
         return context, page
 
     def click_transition(self, page, label):
@@ -98,7 +104,7 @@ class EditorialFlowBrowserTests(ChromiumTestCase):
         self.click_transition(page, "终审发布")
         expect(page.locator(".workflow-status")).to_have_text("已发布")
         timeline = page.locator("#timeline")
-        for text in ("editor", "reviewer", "publisher", "待初审", "待复审", "待终审"):
+        for text in ("editor", "reviewer", "张三", "待初审", "待复审", "待终审"):
             expect(timeline).to_contain_text(text)
         context.close()
 
@@ -109,7 +115,7 @@ class EditorialFlowBrowserTests(ChromiumTestCase):
         self.assertEqual(response.status, 200)
         expect(page.locator("h1")).to_have_text("烟台新增3个国家级质检中心")
         expect(page.locator(".body")).to_contain_text("再上新台阶")
-        expect(page.locator(".responsible-editor")).to_contain_text("publisher")
+        expect(page.locator(".responsible-editor")).to_have_text("责任编辑：张三")
         context.close()
         article.refresh_from_db()
         self.assertEqual(article.status, Article.Status.PUBLISHED)
