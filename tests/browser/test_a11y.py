@@ -45,11 +45,8 @@ def serious(results) -> list:
     ]
 
 
-class AccessibilityTests(ChromiumTestCase):
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.axe = Axe()
+class PublicPages:
+    """Every public page type with content; test_reflow.py checks the same set."""
 
     def setUp(self):
         cache.clear()
@@ -106,6 +103,13 @@ class AccessibilityTests(ChromiumTestCase):
         for url in REGISTRY_LISTS:
             pages["registry-" + url.strip("/").split("/")[-1]] = url
         return pages
+
+
+class AccessibilityTests(PublicPages, ChromiumTestCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.axe = Axe()
 
     def test_no_serious_or_critical_violations_and_screenshots(self):
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)

@@ -1,0 +1,137 @@
+"""适老化 and reflow in Chromium, on every public page type test_a11y.py lists.
+
+工信部《互联网网站适老化通用设计规范》(2021) and WCAG 2.1 ask of pages read on
+phones, many by elderly readers:
+
+- 1.4.10 Reflow: at 320 CSS px wide (normal, 大字号, 关怀版) and at 200% browser
+  zoom of a 1280 px window (a 640 px viewport at device scale 2) the page never
+  scrolls sideways; only a box meant to scroll (a data table's ``.table-scroll``,
+  an article table, the 焦点图 track) may be wider than the screen, inside itself.
+
+Screenshots of the 320 px pages go to ``var/test-screenshots/reflow/``.
+"""
+
+import os
+import sys
+
+from tests.browser.live import ChromiumTestCase
+from tests.browser.test_a11y import SCREENSHOTS, PublicPages
+
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+MODES = {
+    "normal": {},
+    "large": {"fontsize": "large"},
+    "care": {"care": "1"},
+}
+REFLOW_SHOTS = SCREENSHOTS / "reflow"
+
+# What stands wider than the viewport, outside a box that scrolls; and which boxes
+# do scroll sideways (each must be one meant to: a table's box or the carousel).
+OVERFLOW = """() => {
+  const root = document.scrollingElement;
+  const width = document.documentElement.clientWidth;
+  const scrolls = (el) => ["auto", "scroll"].includes(getComputedStyle(el).overflowX);
+  const name = (el) => el.tagName.toLowerCase() + (el.id ? "#" + el.id : "") +
+    (el.className && typeof el.className === "string"
+      ? "." + el.className.trim().split(/\\s+/).join(".") : "");
+  const inScroller = (el) => {
+    for (let a = el.parentElement; a && a !== document.body; a = a.parentElement) {
+      if (scrolls(a)) return true;
+    }
+    return false;
+  };
+  const wide = [];
+  const scrollers = [];
+  for (const el of document.body.querySelectorAll("*")) {
+    const r = el.getBoundingClientRect();
+    if (r.width === 0 || r.height === 0) continue;
+    if (r.right > width + 1 && !inScroller(el)) wide.push(name(el) + " " + Math.round(r.right));
+    if (scrolls(el) && el.scrollWidth > el.clientWidth + 1) {
+      const meant = el.matches(".table-scroll, .focus-track") ||
+        (el.matches(".article .body table"));
+      const holdsTable = el.matches("table") || el.querySelector("table") !== null;
+      if (!meant || (el.matches(".table-scroll") && !holdsTable)) scrollers.push(name(el));
+    }
+  }
+  const hidden = [document.documentElement, document.body]
+    .filter((el) => !["visible", "auto"].includes(getComputedStyle(el).overflowX))
+    .map(name);
+  return {scrollWidth: root.scrollWidth, clientWidth: root.clientWidth,
+          wide: wide.slice(0, 8), scrollers, hidden};
+}"""
+
+
+class ReflowTests(PublicPages, ChromiumTestCase):
+    def open(self, mode: str, width: int, scale: float = 1):
+        context = self.browser.new_context(
+            viewport={"width": width, "height": 800},
+            device_scale_factor=scale,
+            locale="zh-CN",
+        )
+        context.add_cookies(
+            [
+                {"name": name, "value": value, "url": self.live_server_url}
+                for name, value in MODES[mode].items()
+            ]
+        )
+        return context, context.new_page()
+
+    def visit(self, page, path: str):
+        response = page.goto(f"{self.live_server_url}{path}")
+        self.assertIn(response.status, (200, 404), path)
+        page.wait_for_load_state("load")
+
+    def assert_reflows(self, page, path: str):
+        found = page.evaluate(OVERFLOW)
+        self.assertEqual(found["hidden"], [], f"{path}: overflow hidden on the page")
+        self.assertLessEqual(
+            found["scrollWidth"], found["clientWidth"] + 1, f"{path}: {found['wide']}"
+        )
+        self.assertEqual(found["scrollers"], [], f"{path}: scrolls but is no table")
+
+    def test_no_sideways_scrolling_at_320px(self):
+        REFLOW_SHOTS.mkdir(parents=True, exist_ok=True)
+        for mode in MODES:
+            context, page = self.open(mode, 320)
+            for name, path in self.page_types().items():
+                with self.subTest(page=name, mode=mode):
+                    self.visit(page, path)
+                    shot = REFLOW_SHOTS / f"{name}-{mode}-320.png"
+                    page.screenshot(path=str(shot), full_page=True)
+                    self.assert_reflows(page, path)
+            context.close()
+        print(f"\nScreenshots: {REFLOW_SHOTS}", file=sys.stderr)
+
+    def test_no_sideways_scrolling_at_200_percent_zoom(self):
+        """1280 px at 200%: the layout a 640 px window gets, drawn at scale 2."""
+        for mode in MODES:
+            context, page = self.open(mode, 640, scale=2)
+            for name, path in self.page_types().items():
+                with self.subTest(page=name, mode=mode):
+                    self.visit(page, path)
+                    self.assertEqual(page.evaluate("window.devicePixelRatio"), 2)
+                    self.assert_reflows(page, path)
+            context.close()
+
+    def checker_page(self):
+        """A page with one of each fault the checks above look for."""
+        page = self.browser.new_page(viewport={"width": 320, "height": 600})
+        page.set_content(
+            "<html><body><main>"
+            '<div style="width:500px">wide</div>'
+            '<div style="overflow:auto;width:100px"><div style="width:300px">x</div></div>'
+            '<div style="overflow:hidden;height:20px;line-height:1">one<br>two</div>'
+            '<p style="font-size:14px">small text</p>'
+            '<nav><a href="#" style="font-size:12px">a</a>'
+            '<a href="#" style="font-size:12px">b</a></nav>'
+            "</main></body></html>"
+        )
+        return page
+
+    def test_the_reflow_check_finds_a_wide_page(self):
+        page = self.checker_page()
+        found = page.evaluate(OVERFLOW)
+        self.assertGreater(found["scrollWidth"], found["clientWidth"] + 1)
+        self.assertEqual(found["scrollers"], ["div"])
+        page.close()
