@@ -7,6 +7,9 @@ phones, many by elderly readers:
   zoom of a 1280 px window (a 640 px viewport at device scale 2) the page never
   scrolls sideways; only a box meant to scroll (a data table's ``.table-scroll``,
   an article table, the 焦点图 track) may be wider than the screen, inside itself.
+- 1.4.12 Text spacing: with line-height 1.5, paragraph spacing 2em, letter spacing
+  0.12em and word spacing 0.16em forced on every element, no box that hides its
+  overflow cuts off text.
 
 Screenshots of the 320 px pages go to ``var/test-screenshots/reflow/``.
 """
@@ -59,6 +62,37 @@ OVERFLOW = """() => {
     .map(name);
   return {scrollWidth: root.scrollWidth, clientWidth: root.clientWidth,
           wide: wide.slice(0, 8), scrollers, hidden};
+}"""
+
+# WCAG 1.4.12's test styles. A constructed style sheet: the page's
+# Content-Security-Policy forbids inline <style>, and this is the reader's style.
+TEXT_SPACING = """() => {
+  const sheet = new CSSStyleSheet();
+  sheet.replaceSync(`
+    * { line-height: 1.5 !important; letter-spacing: .12em !important;
+        word-spacing: .16em !important; }
+    p { margin-bottom: 2em !important; }`);
+  document.adoptedStyleSheets = [...document.adoptedStyleSheets, sheet];
+  return getComputedStyle(document.body).letterSpacing;
+}"""
+
+# Boxes that hide their overflow and have more text than they show.
+CLIPPED = """() => {
+  const out = [];
+  for (const el of document.body.querySelectorAll("*")) {
+    const s = getComputedStyle(el);
+    if (![s.overflowX, s.overflowY].some((o) => o === "hidden" || o === "clip")) continue;
+    if (el.clientWidth <= 1 || el.clientHeight <= 1) continue;  // visually hidden
+    if (!el.innerText || !el.innerText.trim()) continue;
+    const tall = el.scrollHeight > el.clientHeight + 1 && s.overflowY !== "visible";
+    const wide = el.scrollWidth > el.clientWidth + 1 && s.overflowX !== "visible";
+    if (tall || wide) {
+      out.push(`${el.tagName.toLowerCase()}.${el.className} ` +
+               `${el.scrollWidth}x${el.scrollHeight} in ${el.clientWidth}x${el.clientHeight} ` +
+               JSON.stringify(el.innerText.trim().slice(0, 20)));
+    }
+  }
+  return out.slice(0, 8);
 }"""
 
 
@@ -114,6 +148,19 @@ class ReflowTests(PublicPages, ChromiumTestCase):
                     self.assert_reflows(page, path)
             context.close()
 
+    def test_text_spacing_clips_no_text(self):
+        for mode in MODES:
+            context, page = self.open(mode, 320)
+            for name, path in self.page_types().items():
+                with self.subTest(page=name, mode=mode):
+                    self.visit(page, path)
+                    # The sheet applies: 0.12em of the body's font size.
+                    spacing = page.evaluate(TEXT_SPACING)
+                    self.assertNotEqual(spacing, "normal")
+                    self.assertEqual(page.evaluate(CLIPPED), [], path)
+                    self.assert_reflows(page, path)
+            context.close()
+
     def checker_page(self):
         """A page with one of each fault the checks above look for."""
         page = self.browser.new_page(viewport={"width": 320, "height": 600})
@@ -134,4 +181,18 @@ class ReflowTests(PublicPages, ChromiumTestCase):
         found = page.evaluate(OVERFLOW)
         self.assertGreater(found["scrollWidth"], found["clientWidth"] + 1)
         self.assertEqual(found["scrollers"], ["div"])
+        page.close()
+
+    def test_the_text_spacing_check_applies_and_finds_clipped_text(self):
+        page = self.checker_page()
+        self.assertEqual(len(page.evaluate(CLIPPED)), 1)
+        page.evaluate(TEXT_SPACING)
+        spacing = page.evaluate(
+            """() => { const s = getComputedStyle(document.querySelector("p"));
+                 return [parseFloat(s.letterSpacing), parseFloat(s.lineHeight),
+                         parseFloat(s.marginBottom)]; }"""
+        )
+        self.assertAlmostEqual(spacing[0], 14 * 0.12, places=1)
+        self.assertAlmostEqual(spacing[1], 14 * 1.5, places=1)
+        self.assertAlmostEqual(spacing[2], 14 * 2, places=1)
         page.close()
