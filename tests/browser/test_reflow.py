@@ -10,6 +10,12 @@ phones, many by elderly readers:
 - 1.4.12 Text spacing: with line-height 1.5, paragraph spacing 2em, letter spacing
   0.12em and word spacing 0.16em forced on every element, no box that hides its
   overflow cuts off text.
+- 关怀版 (适老化 规范): body text at least 18 px, line-height at least 1.5; every
+  control (links of menus and lists, buttons, form fields) at least 44×44 CSS px or
+  spaced as such a target would be (a 44 px circle on its centre touches no other
+  control). The normal version: at least 24×24 or so spaced (2.5.8). Targets in
+  running text are excepted, as 2.5.8 excepts them: links in a paragraph or a table
+  cell, and an article body's figure links and their ⓘ buttons.
 
 Screenshots of the 320 px pages go to ``var/test-screenshots/reflow/``.
 """
@@ -95,6 +101,66 @@ CLIPPED = """() => {
   return out.slice(0, 8);
 }"""
 
+# Body text: the page's own and its paragraphs of running text.
+CARE_TEXT = """() => {
+  const out = [];
+  for (const el of [document.body, ...document.querySelectorAll("main p")]) {
+    if (!el.innerText || !el.innerText.trim() || el.getClientRects().length === 0) continue;
+    if (el.closest(".meta, figcaption, .visually-hidden")) continue;
+    const s = getComputedStyle(el);
+    const size = parseFloat(s.fontSize);
+    const lh = s.lineHeight === "normal" ? 1.2 : parseFloat(s.lineHeight) / size;
+    if (size < 18 - 0.01 || lh < 1.5 - 0.01) {
+      out.push(`${el.tagName.toLowerCase()}.${el.className} ${size}px/${lh.toFixed(2)} ` +
+               JSON.stringify(el.innerText.trim().slice(0, 16)));
+    }
+  }
+  return out.slice(0, 8);
+}"""
+
+# Controls smaller than `min` CSS px whose `min` px circle reaches another control.
+SMALL_TARGETS = """(min) => {
+  const selector = [
+    "nav a", "ul a", "ol a", ".reading-tools a", ".pagination a", ".month-nav a",
+    ".language a", "button", "input:not([type=hidden])", "select", "textarea",
+  ].join(", ");
+  const seen = [];
+  for (const el of document.querySelectorAll(selector)) {
+    if (el.closest(".visually-hidden, .skip-link")) continue;
+    // Targets in running text are excepted (2.5.8 "inline"): a link in a paragraph
+    // or a table cell, and whatever an article's body has in its sentences (the
+    // figure links and their ⓘ card buttons).
+    if (el.matches("a") && el.closest("p, td, th")) continue;
+    if (el.closest(".article .body")) continue;
+    const r = el.getBoundingClientRect();
+    const s = getComputedStyle(el);
+    if (r.width === 0 || r.height === 0 || s.visibility === "hidden") continue;
+    seen.push({el, r, small: r.width < min - 0.5 || r.height < min - 0.5});
+  }
+  const centre = (r) => [r.left + r.width / 2, r.top + r.height / 2];
+  const circleHitsRect = ([x, y], r) => {
+    const dx = Math.max(r.left - x, 0, x - r.right);
+    const dy = Math.max(r.top - y, 0, y - r.bottom);
+    return dx * dx + dy * dy < (min / 2) * (min / 2);
+  };
+  const out = [];
+  for (const t of seen) {
+    if (!t.small) continue;
+    const c = centre(t.r);
+    const hit = seen.find((o) => o !== t && !o.el.contains(t.el) && !t.el.contains(o.el) && (
+      circleHitsRect(c, o.r) ||
+      (o.small && Math.hypot(c[0] - centre(o.r)[0], c[1] - centre(o.r)[1]) < min)));
+    if (hit) {
+      const text = (t.el.innerText || t.el.value || t.el.getAttribute("aria-label") || "").trim();
+      out.push(`${t.el.tagName.toLowerCase()}.${t.el.className} ` +
+               `${Math.round(t.r.width)}x${Math.round(t.r.height)} ` +
+               JSON.stringify(text.slice(0, 12)) + " near " +
+               JSON.stringify((hit.el.innerText || hit.el.value || "").trim().slice(0, 12)));
+    }
+  }
+  return out.slice(0, 10);
+}"""
+
 
 class ReflowTests(PublicPages, ChromiumTestCase):
     def open(self, mode: str, width: int, scale: float = 1):
@@ -161,6 +227,27 @@ class ReflowTests(PublicPages, ChromiumTestCase):
                     self.assert_reflows(page, path)
             context.close()
 
+    def test_care_mode_text_and_targets(self):
+        """关怀版: 18 px text at line-height 1.5, 44×44 px controls, at a phone's
+        and a desktop's width."""
+        for width in (320, 1366):
+            context, page = self.open("care", width)
+            for name, path in self.page_types().items():
+                with self.subTest(page=name, width=width):
+                    self.visit(page, path)
+                    self.assertEqual(page.evaluate(CARE_TEXT), [], path)
+                    self.assertEqual(page.evaluate(SMALL_TARGETS, 44), [], path)
+            context.close()
+
+    def test_normal_targets_are_24px(self):
+        for width in (320, 1366):
+            context, page = self.open("normal", width)
+            for name, path in self.page_types().items():
+                with self.subTest(page=name, width=width):
+                    self.visit(page, path)
+                    self.assertEqual(page.evaluate(SMALL_TARGETS, 24), [], path)
+            context.close()
+
     def checker_page(self):
         """A page with one of each fault the checks above look for."""
         page = self.browser.new_page(viewport={"width": 320, "height": 600})
@@ -195,4 +282,10 @@ class ReflowTests(PublicPages, ChromiumTestCase):
         self.assertAlmostEqual(spacing[0], 14 * 0.12, places=1)
         self.assertAlmostEqual(spacing[1], 14 * 1.5, places=1)
         self.assertAlmostEqual(spacing[2], 14 * 2, places=1)
+        page.close()
+
+    def test_the_care_checks_find_small_text_and_targets(self):
+        page = self.checker_page()
+        self.assertNotEqual(page.evaluate(CARE_TEXT), [])
+        self.assertEqual(len(page.evaluate(SMALL_TARGETS, 24)), 2)
         page.close()
