@@ -34,7 +34,7 @@ class BulkImportForm(forms.Form):
     file = forms.FileField(
         label=_("文件"),
         help_text=_(
-            "CSV（UTF-8 或 GBK 编码）、XLSX 或 XLS，第一行为列名（与“导出”的列相同，"
+            "CSV（UTF-8、GBK 或 UTF-16 编码）、XLSX 或 XLS，第一行为列名（与“导出”的列相同，"
             "也可写中文名，如 指标、地区、期间、数值、原文写法）。"
             "有 id 的行修改该观测值的状态、备注或首选值，没有 id 的行新增。任何一行"
             "有错则整个文件不写入。"

@@ -209,7 +209,8 @@ def _rows(file, name: str) -> Iterator[tuple[int, list]]:
     """(row number as a spreadsheet shows it, cells), the header first (row 1)."""
     suffix = Path(name).suffix.lower()
     if suffix == ".csv":
-        # UTF-8, or the GBK that Excel's "CSV (逗号分隔)" saves on a Chinese Windows.
+        # UTF-8, the GBK that Excel's "CSV (逗号分隔)" saves on a Chinese Windows,
+        # or the UTF-16 of its "Unicode 文本".
         encoding = file_encoding(file)
         if encoding is None:
             raise UnicodeError
@@ -1031,7 +1032,12 @@ def observations_import(
     except UnicodeError:
         result.clear_counts()
         result.add_error(
-            0, "", _("CSV 文件须是 UTF-8（可带 BOM）或 GBK 编码的中文文本。")
+            0,
+            "",
+            _(
+                "CSV 文件须是 UTF-8（可带 BOM）、GBK 或 UTF-16（Excel 的“Unicode "
+                "文本”）编码的中文文本。"
+            ),
         )
     except csv.Error as error:
         result.clear_counts()

@@ -587,7 +587,7 @@ class BulkImportTests(TestCase):
         ):
             before, periods = snapshot(), Period.objects.count()
             result = self.run_import([], file=io.BytesIO(data), name="x.csv")
-            self.assert_error(result, 0, "", "UTF-8（可带 BOM）或 GBK")
+            self.assert_error(result, 0, "", "UTF-8（可带 BOM）、GBK 或 UTF-16")
             self.assertEqual(result.created, 0)
             self.assert_nothing_written(before, periods)
         result = self.run_import([], file=io.BytesIO(b""), name="x.txt")

@@ -259,6 +259,21 @@ class LayoutTests(TestCase):
         self.assertTrue(result.ok, result.errors)
         self.assertEqual(Observation.objects.get().raw_text, ROW[7])
 
+    def test_a_file_in_no_accepted_encoding_names_all_three(self):
+        """UTF-16 is read, so the refusal names it with UTF-8 and GBK."""
+        data = io.BytesIO(
+            "indicator,value\nstandards_national,café\n".encode("latin-1")
+        )
+        result = observations_import(data, name="obs.csv")
+        self.assertEqual(
+            [e.message for e in result.errors],
+            [
+                "CSV 文件须是 UTF-8（可带 BOM）、GBK 或 UTF-16（Excel 的“Unicode 文本”）"
+                "编码的中文文本。"
+            ],
+        )
+        self.assertEqual(Observation.objects.count(), 0)
+
 
 class RealPathTests(TestCase):
     """The admin's upload and the command read the same files."""
@@ -286,6 +301,11 @@ class RealPathTests(TestCase):
         response = self.client.post(url, {"file": SimpleUploadedFile("o.csv", data)})
         self.assertContains(response, "数值列只填数字")
         self.assertEqual(Observation.objects.count(), 0)
+
+    def test_the_upload_page_names_the_encodings_it_reads(self):
+        self.client.force_login(self.root)
+        response = self.client.get(reverse("admin:quality_observation_bulk_import"))
+        self.assertContains(response, "CSV（UTF-8、GBK 或 UTF-16 编码）")
 
     def test_command(self):
         with tempfile.TemporaryDirectory() as folder:
