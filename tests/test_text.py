@@ -203,6 +203,11 @@ class SpreadsheetCellTests(TestCase):
             ("１７００", "1700"),
             (" 604 ", "604"),
             ("1,7000", "1,7000"),  # not thousands: left for the field to refuse
+            ("1 700", "1700"),
+            ("12\u00a0345\u2009678", "12345678"),  # no-break and thin spaces
+            ("1\u202f700.5", "1700.5"),  # narrow no-break space
+            ("1 7000", "1 7000"),
+            ("1  700", "1  700"),
             ("97%", "97%"),
         ]:
             with self.subTest(text=text):

@@ -297,6 +297,9 @@ _GROUPED_RE = re.compile(rf"[-+]?{_GROUPED}")
 # A minus sign as Chinese input methods and typesetting write it: full-width (－) or
 # Unicode's own (−); "＋" is the full-width plus.
 _SIGNS = {"－": "-", "−": "-", "＋": "+"}
+# The spaces a table groups thousands with ("1 700"): a space, a no-break space, a
+# thin space, a narrow no-break space.
+_GROUP_SPACES_RE = re.compile("[ \u00a0\u2009\u202f]")
 
 
 def spreadsheet_date(text: str) -> str:
@@ -314,10 +317,11 @@ def spreadsheet_date(text: str) -> str:
 
 def spreadsheet_number(text: str) -> str:
     """``text`` stripped, its full-width digits and sign made ASCII and the commas
-    of its thousands dropped, full-width ones too ("1,700" and "1，700" → "1700",
-    "－5" → "-5"; "1,7000" stays, for the field to refuse)."""
+    or spaces of its thousands dropped, full-width commas too ("1,700", "1，700"
+    and "1 700" → "1700", "－5" → "-5"; "1,7000" and "1 7000" stay, for the
+    caller to refuse)."""
     plain = to_halfwidth(text.strip())
     if plain[:1] in _SIGNS:
         plain = _SIGNS[plain[0]] + plain[1:]
-    grouped = plain.replace("，", ",")
+    grouped = _GROUP_SPACES_RE.sub(",", plain.replace("，", ","))
     return grouped.replace(",", "") if _GROUPED_RE.fullmatch(grouped) else plain

@@ -86,6 +86,10 @@ class ChineseCellsTests(TestCase):
                 ("1，７００．5", "standards_national"): Decimal("1700.5"),
                 ("－5", "standards_national"): Decimal(-5),
                 ("−1,700", "standards_national"): Decimal(-1700),
+                # Thousands grouped by a space, a no-break or a thin space.
+                ("1 700", "standards_national"): Decimal(1700),
+                ("1\u00a0700", "standards_national"): Decimal(1700),
+                ("12\u2009345.5", "standards_national"): Decimal("12345.5"),
             }
         )
         # Not grouped by thousands: still no number.
