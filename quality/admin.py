@@ -25,6 +25,7 @@ from yantai.text import decode_text, join_sentences, stored_language
 
 from . import resources
 from .admin_import import check_upload_size, observation_bulk_import_view
+from .cells import read_number
 from .figure_links import figure_marks_batch
 from .models import (
     Award,
@@ -201,7 +202,47 @@ class PeriodAdmin(BoundedDateHierarchyMixin, admin.ModelAdmin):
         return obj.label
 
 
-class ObservationForm(forms.ModelForm):
+class NumberCellField(forms.DecimalField):
+    """A number of an observation (value, lower, upper) typed as a table prints it
+    and read as every write path reads it (``quality.cells.read_number``): "1，700",
+    "97%" of an indicator in %, "一千七百" …, or a message saying what to write
+    instead. A text box: a number box would refuse "1，700" in the browser."""
+
+    widget = forms.TextInput
+
+    def __init__(self, *, unit=None, **kwargs):
+        self.unit = unit
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        return read_number(value, unit=self.unit, required=self.required)
+
+
+class ObservationNumbersForm(forms.ModelForm):
+    """An observation's number fields read by ``NumberCellField``, with the unit of
+    the form's indicator (chosen in the form, or the observation's own)."""
+
+    class Meta:
+        field_classes = dict.fromkeys(("value", "lower", "upper"), NumberCellField)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if isinstance(field, NumberCellField):
+                field.unit = self.indicator_unit
+
+    def indicator_unit(self) -> str | None:
+        """Asked while the fields are cleaned (the indicator comes first), and only
+        for a text that needs it."""
+        indicator = getattr(self, "cleaned_data", {}).get("indicator")
+        if indicator is None and self.instance.indicator_id is not None:
+            indicator = self.instance.indicator
+        return indicator.unit.symbol if indicator is not None else None
+
+
+class ObservationForm(ObservationNumbersForm):
     """On a saved observation the value and its source are fixed.
 
     A correction never overwrites: it adds an observation ("更正" on the change page)
@@ -228,7 +269,7 @@ CORRECTION_FIELDS = tuple(
 )
 
 
-class CorrectionForm(forms.ModelForm):
+class CorrectionForm(ObservationNumbersForm):
     note = forms.CharField(
         label=_("更正原因"),
         widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),

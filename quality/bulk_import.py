@@ -52,7 +52,6 @@ from __future__ import annotations
 import csv
 import functools
 import io
-import re
 import time
 from array import array
 from collections.abc import Callable, Iterator
@@ -73,19 +72,16 @@ from news.services import audit_record
 from yantai.csvsafe import unguard_cell
 from yantai.locks import BulkWriteBusy, bulk_write, is_busy
 from yantai.text import (
-    CHINESE_DIGITS,
-    CHINESE_PLACES,
     echoed,
     file_encoding,
     join_list,
     join_sentences,
-    parse_chinese_number,
     spreadsheet_date,
-    spreadsheet_number,
     stored_language,
 )
 
 from . import columns
+from .cells import NO_DATA, read_number
 from .figure_links import figure_marks_batch, figures_changed
 from .frontcache import observations_changed
 from .models import Indicator, Observation, Period, Region
@@ -283,63 +279,6 @@ def _blank(value) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
-#: What a Chinese statistical table prints in a cell that has no data.
-NO_DATA = frozenset(("-", "--", "－", "—", "——", "–", "/", "／", "…", "……"))
-# A number with the words around it that belong in the comparator column: "约1700",
-# "超过97%", "1700余", "97%以上", ">97".
-_HEDGED_RE = re.compile(
-    r"(约|近|超过|超|逾|多于|大于|高于|不足|不到|少于|低于|达|>=|<=|≥|≤|>|<|～|~)?"
-    r"\s*(.+?)\s*(余|多|以上|以下|以内|左右|上下)?"
-)
-_MULTIPLIER_CHARS = frozenset("万亿")
-
-
-def _is_number(text: str) -> bool:
-    try:
-        return Decimal(text).is_finite()
-    except InvalidOperation:
-        return False
-
-
-def _number_text(text: str, unit: str | None) -> tuple[str, str | None]:
-    """A number cell's text (``spreadsheet_number``'s) as the decimal field reads
-    it, or an error message: "97%" of an indicator in % is 97, "一千七百" 1700,
-    "1.7万" 17000; a percent of another unit, "约1700" and "1.7万" of an indicator
-    already counted in 万 are refused (what to write instead). Anything else is
-    left for the field to refuse."""
-    if _is_number(text):
-        return text, None
-    if text.endswith("%"):
-        inner = parse_chinese_number(text[:-1])
-        if inner is not None:
-            if unit is None or unit in ("%", "％"):
-                return str(inner), None
-            return text, _(
-                "“%(text)s”是百分数，但该指标的单位是“%(unit)s”：请填以"
-                "“%(unit)s”计的数字。"
-            ) % {"text": echoed(text), "unit": unit}
-    hedged = _HEDGED_RE.fullmatch(text)
-    if (
-        hedged is not None
-        and (hedged[1] or hedged[3])
-        and parse_chinese_number(hedged[2].removesuffix("%")) is not None
-    ):
-        return text, _(
-            "“%(text)s”：数值列只填数字；“约、超过、以上”等请在比较关系列填 ~、>、"
-            ">=、<、<=，原文照录在原文写法列。"
-        ) % {"text": echoed(text)}
-    if any(c in CHINESE_DIGITS or c in CHINESE_PLACES for c in text):
-        value = parse_chinese_number(text)
-        if value is not None:
-            if unit and _MULTIPLIER_CHARS & set(unit) & set(text):
-                return text, _(
-                    "单位已是“%(unit)s”，“%(text)s”里又有“万”或“亿”，看不出是"
-                    "哪个数：请填以“%(unit)s”计的阿拉伯数字。"
-                ) % {"text": echoed(text), "unit": unit}
-            return str(value), None
-    return text, None
-
-
 class _Checker:
     """Checks one row at a time; the dictionaries of codes are loaded once."""
 
@@ -446,31 +385,20 @@ class _Checker:
             raw = cells.get(name)
             is_number = isinstance(model_field, models.DecimalField)
             is_date = type(model_field) is models.DateField
-            if isinstance(raw, str):
-                # As a spreadsheet on a Chinese system saves them: "1,700",
-                # "1，700", "一千七百", "2021/3/1", "2021年3月1日".
-                if is_number:
-                    raw = spreadsheet_number(raw)
-                elif is_date:
-                    raw = spreadsheet_date(raw)
-                if (is_number or is_date) and raw.strip() in NO_DATA:
-                    if not model_field.blank:
-                        self.result.add_error(
-                            number,
-                            name,
-                            _(
-                                "“%(text)s”表示无数据：没有数值的行不能导入，请从"
-                                "文件中删去。"
-                            )
-                            % {"text": raw.strip()},
-                        )
-                        continue
+            if is_number:
+                # The one reading of a number cell (quality.cells): "1，700",
+                # "1 700", "97%", "一千七百", "1.7万", "—" …, or why not.
+                try:
+                    raw = read_number(raw, unit=unit, required=not model_field.blank)
+                except ValidationError as error:
+                    self.result.add_error(number, name, join_sentences(error.messages))
+                    continue
+            elif is_date and isinstance(raw, str):
+                # As a spreadsheet on a Chinese system saves them: "2021/3/1",
+                # "2021年3月1日"; "—" is no date.
+                raw = spreadsheet_date(raw)
+                if raw.strip() in NO_DATA:
                     raw = ""
-                elif is_number:
-                    raw, message = _number_text(raw, unit)
-                    if message is not None:
-                        self.result.add_error(number, name, message)
-                        continue
             elif (
                 is_date
                 and isinstance(raw, int | float | Decimal)

@@ -16,6 +16,7 @@ from yantai.csvsafe import safe_dataset, unguard_cell
 from yantai.text import join_list, join_sentences
 
 from . import columns
+from .cells import read_number
 from .figure_links import figure_marks_batch
 from .models import (
     Award,
@@ -46,6 +47,37 @@ class PeriodWidget(widgets.Widget):
 
     def render(self, value, obj=None, **kwargs):
         return value.code if value is not None else ""
+
+
+class NumberCellWidget(widgets.DecimalWidget):
+    """A number cell read as the bulk import reads it (``quality.cells``): "1，700",
+    "97%" of an indicator in %, "一千七百" …, or a Chinese message saying what to
+    write instead. The unit of the row's indicator is looked up only when the text
+    needs it (a percent, 万 or 亿)."""
+
+    def __init__(self, *, required: bool):
+        super().__init__()
+        self.required = required
+
+    def clean(self, value, row=None, **kwargs):
+        def unit():
+            code = (row or {}).get("indicator")
+            if code in (None, ""):
+                return None
+            return (
+                Indicator.objects.filter(code=str(code).strip())
+                .values_list("unit__symbol", flat=True)
+                .first()
+            )
+
+        try:
+            return read_number(value, unit=unit, required=self.required)
+        except ValidationError as error:
+            raise ValueError(join_sentences(error.messages)) from None
+
+
+def number_cell(name: str, *, required: bool = False) -> fields.Field:
+    return fields.Field(name, name, NumberCellWidget(required=required))
 
 
 class CodeForeignKeyWidget(widgets.ForeignKeyWidget):
@@ -107,6 +139,9 @@ class ObservationResource(ValidatedResource):
         "region", "region", CodeForeignKeyWidget(Region, "code", "行政区划代码")
     )
     period = fields.Field("period", "period", PeriodWidget())
+    value = number_cell("value", required=True)
+    lower = number_cell("lower")
+    upper = number_cell("upper")
 
     class Meta(ValidatedResource.Meta):
         model = Observation

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import decimal
 import operator
+from collections.abc import Mapping
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
@@ -22,6 +24,7 @@ from api.serializers import (
 from news.models import Article
 
 from . import columns
+from .cells import read_number
 from .models import (
     Award,
     Indicator,
@@ -402,6 +405,36 @@ class SamplingCampaignSerializer(SourcedSerializer):
         return article.pk if article is not None and article.is_published else None
 
 
+# A number a client may send as a JSON number or as a string (``NumberCellField``).
+_NUMBER_OR_TEXT = {
+    "oneOf": [
+        {"type": "number"},
+        {"type": "string", "example": "1，700"},
+    ]
+}
+
+
+@extend_schema_field(_NUMBER_OR_TEXT)
+class NumberCellField(serializers.DecimalField):
+    """A number of an observation: a JSON number as DRF reads it; a JSON string
+    read as every write path reads a cell (``quality.cells.read_number``, with the
+    unit of the body's indicator), or refused with the same message."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, str) and len(data) <= self.MAX_STRING_LENGTH:
+            try:
+                data = read_number(
+                    data, unit=self.parent.indicator_unit, required=not self.allow_null
+                )
+            except DjangoValidationError as error:
+                raise serializers.ValidationError(list(error.messages)) from None
+            if data is None:
+                if self.allow_null:
+                    return None
+                self.fail("required")
+        return super().to_internal_value(data)
+
+
 class ObservationWriteSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
     """What a client sends to add an observation (through ``observation_create``)."""
 
@@ -422,27 +455,33 @@ class ObservationWriteSerializer(RejectUnknownFieldsMixin, serializers.Serialize
         max_length=30,
         help_text=_("期间代码：@2020-12-31、2020、2020H1、2020Q1、2020-06 等。"),
     )
-    value = serializers.DecimalField(
-        max_digits=20, decimal_places=4, help_text=_("数值。")
+    value = NumberCellField(
+        max_digits=20,
+        decimal_places=4,
+        help_text=_(
+            "数值：JSON 数字，或按表格写法的字符串，读法与后台批量导入相同，如"
+            "“1,700”“1，700”“1 700”“一千七百”“1.7万”；单位为 % 的指标可写"
+            "“97%”。“约、超过、以上”等不写在这里，请用 comparator。"
+        ),
     )
     comparator = ChoiceField(
         choices=Observation.Comparator.choices,
         default=Observation.Comparator.EQ,
         help_text=_("比较关系。"),
     )
-    lower = serializers.DecimalField(
+    lower = NumberCellField(
         max_digits=20,
         decimal_places=4,
         required=False,
         allow_null=True,
-        help_text=_("下限。"),
+        help_text=_("下限：读法同 value；“—”“/”表示没有下限。"),
     )
-    upper = serializers.DecimalField(
+    upper = NumberCellField(
         max_digits=20,
         decimal_places=4,
         required=False,
         allow_null=True,
-        help_text=_("上限。"),
+        help_text=_("上限：读法同 value；“—”“/”表示没有上限。"),
     )
     raw_text = serializers.CharField(max_length=100, help_text=_("原文写法。"))
     article = IdRelatedField(
@@ -483,6 +522,21 @@ class ObservationWriteSerializer(RejectUnknownFieldsMixin, serializers.Serialize
             "原有的首选值，需要“修改观测值”权限。"
         ),
     )
+
+    def indicator_unit(self) -> str | None:
+        """The unit of the body's indicator, for a number sent as text that needs
+        it (a percent, 万 or 亿); None when the indicator is unknown (refused on
+        its own field)."""
+        data = self.initial_data
+        code = data.get("indicator") if isinstance(data, Mapping) else None
+        if not isinstance(code, str):
+            return None
+        return (
+            Indicator.objects.public()
+            .filter(code=code)
+            .values_list("unit__symbol", flat=True)
+            .first()
+        )
 
 
 class SourceWriteSerializer(serializers.Serializer):

@@ -343,7 +343,7 @@ class BulkImportTests(TestCase):
         self.assertFalse(result.ok)
         self.assert_error(result, 3, "indicator", "没有指标代码“nope”")
         self.assert_error(result, 4, "period", "无法识别的期间代码“2020年第五季度”")
-        self.assert_error(result, 5, "value", "十进制")
+        self.assert_error(result, 5, "value", "不是数字")
         self.assert_error(result, 6, "", "与第 2 行重复")
         self.assert_error(result, 7, "is_preferred", "首选值填 1 或 0")
         self.assert_error(result, 8, "lower/upper", "下限不能大于数值")
@@ -381,7 +381,7 @@ class BulkImportTests(TestCase):
         # A guarded formula in a number column is text, not a number: refused.
         row = [*ROWS[0][:3], "'=1+1", *ROWS[0][4:]]
         result = self.run_import([row])
-        self.assert_error(result, 2, "value", "十进制")
+        self.assert_error(result, 2, "value", "不是数字")
         self.assertEqual(Observation.objects.count(), 0)
 
     def test_empty_required_cell_and_bad_choices(self):
@@ -540,7 +540,7 @@ class BulkImportTests(TestCase):
         ]
         before = (snapshot(), Period.objects.count(), AuditLog.objects.count())
         result = self.run_import(rows, file=csv_bytes(rows, header=header))
-        self.assert_error(result, 2, "value", "十进制数字")
+        self.assert_error(result, 2, "value", "不是数字")
         self.assert_error(result, 2, "source_on", "2021/2/30")
         self.assert_error(result, 3, "source_on", "2021年13月1日")
         self.assertEqual(

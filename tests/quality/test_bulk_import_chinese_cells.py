@@ -93,7 +93,9 @@ class ChineseCellsTests(TestCase):
             }
         )
         # Not grouped by thousands: still no number.
-        self.assert_refused([with_value("17，00")], 2, "value", "十进制数字")
+        self.assert_refused(
+            [with_value("17，00")], 2, "value", "“17，00”不是数字：请填阿拉伯数字"
+        )
 
     def test_percent_on_a_percent_indicator_only(self):
         self.assert_values(
