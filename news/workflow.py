@@ -96,11 +96,23 @@ def duty_conflict(user: User, article: Article) -> str:
     person who sent the work to review approves neither 初审 nor 复审, and 初审 and
     复审 are done by two different people. Counted from the latest 送审.
     """
+    submitter, first_reviewer = _duty_holders(article)
+    if submitter is not None and user.pk == submitter:
+        return _("送审人不能审核自己送审的稿件，请由其他审核人员审核。")
+    if first_reviewer is not None and user.pk == first_reviewer:
+        return _("初审和复审须由不同的人完成：您已做过这篇稿件的初审。")
+    return ""
+
+
+def _duty_holders(article: Article) -> tuple[int | None, int | None]:
+    """The user ids separation of duties keeps from approving ``article`` now:
+    whoever sent it to review (in 初审 and 复审), and who did its 初审 (in 复审);
+    None for each when the rule is off or does not apply. One query at most."""
     if not getattr(settings, "EDITORIAL_SEPARATION_OF_DUTIES", True):
-        return ""
+        return None, None
     state = article.editorial_status
     if state not in (S.REVIEW_1, S.REVIEW_2):
-        return ""
+        return None, None
     submitter, first_reviewer = None, None
     for event in article.events.order_by("-id").only("action", "from_status", "by"):
         if event.action == "approve" and event.from_status == S.REVIEW_1:
@@ -108,11 +120,7 @@ def duty_conflict(user: User, article: Article) -> str:
         if event.action == "submit":
             submitter = event.by_id
             break
-    if submitter is not None and user.pk == submitter:
-        return _("送审人不能审核自己送审的稿件，请由其他审核人员审核。")
-    if state == S.REVIEW_2 and first_reviewer is not None and user.pk == first_reviewer:
-        return _("初审和复审须由不同的人完成：您已做过这篇稿件的初审。")
-    return ""
+    return submitter, (first_reviewer if state == S.REVIEW_2 else None)
 
 
 def allowed_actions(user: User, article: Article) -> list[str]:
@@ -300,11 +308,12 @@ def _notify(
     if action in ("submit", "approve"):
         state = article.editorial_status
         perm = PERM_PUBLISH if state == S.REVIEW_3 else PERM_REVIEW
-        users = [
-            user.pk
-            for user in notify.users_with_perm(perm).exclude(pk=by.pk)
-            if not duty_conflict(user, article)
-        ]
+        kept_from = [pk for pk in _duty_holders(article) if pk is not None]
+        users = list(
+            notify.users_with_perm(perm)
+            .exclude(pk__in=[by.pk, *kept_from])
+            .values_list("pk", flat=True)
+        )
         kind = {S.REVIEW_1: "review_1", S.REVIEW_2: "review_2"}.get(state, "review_3")
     elif action == "reject":
         saved = content_saved_in(article)

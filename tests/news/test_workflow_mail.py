@@ -115,6 +115,30 @@ class RecipientTests(TestCase):
         article.refresh_from_db()
         self.assertIn(SITE + article.get_absolute_url(), mail.outbox[0].body)
 
+    def test_the_recipients_cost_the_same_queries_however_many(self):
+        """Separation of duties is worked out once per transition, not once per
+        possible reviewer (a bulk 初审 of many articles would multiply it)."""
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        def queries_of_submit():
+            article = ArticleFactory(status=S.DRAFT)
+            mail.outbox = []
+            with (
+                self.captureOnCommitCallbacks(execute=True),
+                CaptureQueriesContext(connection) as counted,
+            ):
+                article_submit(article=article, by=self.editor)
+            return len(counted), len(mail.outbox)
+
+        queries_of_submit()  # the submitter's permissions, read once and kept
+        few, mailed_few = queries_of_submit()
+        for n in range(5):
+            staff(f"extra-reviewer-{n}", "审核")
+        many, mailed_many = queries_of_submit()
+        self.assertEqual(mailed_many, mailed_few + 5)
+        self.assertEqual(many, few)
+
     def test_reject_mails_the_submitter_and_the_last_writer_with_the_reason(self):
         article = ArticleFactory(status=S.DRAFT)
         from news.services import article_update
