@@ -51,11 +51,24 @@ EXTRA_LABELS = {
 CONTENT_KEYS = (*SNAPSHOT_FIELDS, "tags", "bylines", "related_articles")
 
 
+def person_name(user) -> str:
+    """A staff member's name as a Chinese page prints it: 姓 then 名 without a
+    space (张三), a name in Latin letters as written (John Smith); '' for an
+    account without a name."""
+    if user is None:
+        return ""
+    first, last = user.first_name.strip(), user.last_name.strip()
+    if first and last and (first + last).isascii():
+        return f"{first} {last}"
+    return f"{last}{first}"
+
+
 def user_display_name(user) -> str:
-    """A person's name as Chinese writes it (姓 then 名), else the username."""
+    """A person's name for the admin and stored records (``person_name``), else
+    the username."""
     if user is None:
         return str(_("系统"))
-    return f"{user.last_name}{user.first_name}".strip() or user.get_username()
+    return person_name(user) or user.get_username()
 
 
 def field_label(name: str) -> str:

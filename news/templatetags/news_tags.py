@@ -14,6 +14,7 @@ from django.utils.translation import get_language
 from news import pagecache
 from news.body_images import BODY_SIZES, picture_context
 from news.models import Byline
+from news.revisions import person_name
 from yantai import links
 
 from .fast_tags import escaped, page_language
@@ -90,23 +91,11 @@ def _forget(**kwargs) -> None:
     _role_names.cache_clear()
 
 
-def printed_name(user) -> str:
-    """A staff member's name as a news page prints it after 责任编辑: 姓 then 名
-    without a space (张三), a name in Latin letters as written (John Smith); ''
-    for an account without a name — its login name is never printed."""
-    if user is None:
-        return ""
-    first, last = user.first_name.strip(), user.last_name.strip()
-    if first and last and (first + last).isascii():
-        return f"{first} {last}"
-    return f"{last}{first}"
-
-
 @register.simple_tag(takes_context=True)
 def article_credits(context, article) -> dict:
     """The article's bylines grouped by role for the meta line (``YMG全媒体记者 逄苗
     通讯员 孙洪安``), and its 编辑/责任编辑 bylines for the end of the article; role
-    names in the page's language; the name of its 责任编辑 (``printed_name``, the
+    names in the page's language; the name of its 责任编辑 (``person_name``, the
     row selected with the article). Reads the prefetched bylines: no query."""
     language = page_language(context)
     english = not (language or "").startswith("zh")
@@ -121,7 +110,8 @@ def article_credits(context, article) -> dict:
     return {
         "byline": byline,
         "editors": editors,
-        "responsible_editor": printed_name(article.responsible_editor),
+        # Never a login name on a public page.
+        "responsible_editor": person_name(article.responsible_editor),
     }
 
 

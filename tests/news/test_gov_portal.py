@@ -304,3 +304,21 @@ class ErrorReportLinkTests(PageTestCase):
         page = self.client.get("/admin/news/sitesettings/1/change/").content.decode()
         self.assertIn("“我为政府网站找错”链接", page)
         self.assertIn("zfwzgl.www.gov.cn", page)
+
+    def test_the_admin_and_records_name_people_the_same_way(self):
+        """The timeline, presence and mails (``user_display_name``) write the
+        name as the page prints it, and a login name only for an account
+        without one."""
+        from news.revisions import user_display_name
+
+        cases = [
+            (UserFactory(username="zs", last_name="张", first_name="三"), "张三"),
+            (
+                UserFactory(username="js2", first_name="John", last_name="Smith"),
+                "John Smith",
+            ),
+            (UserFactory(username="admin02", first_name="", last_name=""), "admin02"),
+        ]
+        for user, name in cases:
+            with self.subTest(user=user.username):
+                self.assertEqual(user_display_name(user), name)
