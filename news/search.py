@@ -23,7 +23,6 @@ characters, and every token is quoted. Texts and queries alike are folded first
 
 from __future__ import annotations
 
-import hashlib
 import re
 import time as time_module
 import uuid
@@ -42,6 +41,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from yantai.batches import worked_ahead
+from yantai.caching import parts_key
 from yantai.database import refresh_statistics
 from yantai.jieba import Jieba
 from yantai.text import to_simplified
@@ -1038,10 +1038,9 @@ class SearchResults:
         if self._count is None:
             # Keyed on the words, not the SQL: its parameters hold the request's time.
             parts = (self.query.groups, self.filters, index_token())
-            digest = hashlib.sha256(repr(parts).encode()).hexdigest()
             self._count = (
                 pagecache.shared_current(
-                    f"news:search-count:{digest}",
+                    parts_key("news:search-count", parts),
                     self._count_matches,
                     SEARCH_COUNT_SECONDS,
                     of_articles=True,

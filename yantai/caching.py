@@ -36,16 +36,21 @@ def _redis_error() -> type[Exception]:
 logger = logging.getLogger(__name__)
 
 
+def parts_key(namespace: str, parts: Any) -> str:
+    """A cache key for a value that depends on ``parts``: ``namespace`` and a digest
+    of their ``repr``, which must name everything the value depends on."""
+    return f"{namespace}:{hashlib.sha256(repr(parts).encode()).hexdigest()}"
+
+
 def shared_cached(namespace: str, parts: Any, seconds: int, compute: Callable[[], Any]):
-    """``compute()``, kept ``seconds`` under a digest of ``parts``.
+    """``compute()``, kept ``seconds`` under a digest of ``parts`` (``parts_key``).
 
     ``parts`` must name everything the value depends on (its ``repr`` is hashed):
     a generation token that changes with the data makes an entry out of date at
     once. ``compute`` runs only on a miss; it must not return None.
     """
     shared = caches["shared"]
-    digest = hashlib.sha256(repr(parts).encode()).hexdigest()
-    key = f"{namespace}:{digest}"
+    key = parts_key(namespace, parts)
     value = shared.get(key)
     if value is None:
         value = compute()
