@@ -64,11 +64,7 @@ class NumberCellWidget(widgets.DecimalWidget):
             code = (row or {}).get("indicator")
             if code in (None, ""):
                 return None
-            return (
-                Indicator.objects.filter(code=str(code).strip())
-                .values_list("unit__symbol", flat=True)
-                .first()
-            )
+            return Indicator.objects.unit_symbol(str(code).strip())
 
         try:
             return read_number(value, unit=unit, required=self.required)

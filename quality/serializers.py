@@ -38,6 +38,7 @@ from .models import (
     Scheme,
     Standard,
 )
+from .models.sources import Sourced
 
 
 def code_of(help_text, source=None, slug_field="code"):
@@ -209,7 +210,7 @@ _API_CONVERSIONS = tuple(
 
 #: The source of a registry row as the API prints it (``Sourced``), after the
 #: row's own fields.
-SOURCE_FIELDS = ("source_publisher", "source_title", "source_on", "source_url", "quote")
+SOURCE_FIELDS = Sourced.SOURCE_FIELDS
 
 
 class SourcedSerializer(DescribedModelSerializer):
@@ -531,12 +532,7 @@ class ObservationWriteSerializer(RejectUnknownFieldsMixin, serializers.Serialize
         code = data.get("indicator") if isinstance(data, Mapping) else None
         if not isinstance(code, str):
             return None
-        return (
-            Indicator.objects.public()
-            .filter(code=code)
-            .values_list("unit__symbol", flat=True)
-            .first()
-        )
+        return Indicator.objects.public().unit_symbol(code)
 
 
 class SourceWriteSerializer(serializers.Serializer):

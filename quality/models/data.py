@@ -24,6 +24,12 @@ class IndicatorQuerySet(models.QuerySet):
         """Indicators shown on the public pages."""
         return self.filter(is_public=True)
 
+    def unit_symbol(self, code: str) -> str | None:
+        """The unit symbol of the indicator ``code`` ("%", "万元" …), None if there
+        is none: what an observation's number given as text is read against
+        (``quality.cells.read_number``)."""
+        return self.filter(code=code).values_list("unit__symbol", flat=True).first()
+
     def for_listing(self) -> IndicatorQuerySet:
         return self.select_related("topic", "unit").order_by(
             "topic__order", "order", "code"
