@@ -35,6 +35,7 @@ from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from .models import Article
 from .revisions import user_display_name
@@ -76,51 +77,55 @@ class Mail:
     public_url: str = ""
 
 
+# Each kind of mail: its subject, its lead (what happened and what is asked of the
+# reader) and the label of the comment it carries (None: it carries the public
+# address instead).
+_KINDS = {
+    "review_1": (
+        gettext_lazy("【品质烟台】待您初审：《%(title)s》"),
+        gettext_lazy("%(actor)s 把稿件《%(title)s》送交初审，请您审核。"),
+        gettext_lazy("送审说明"),
+    ),
+    "review_2": (
+        gettext_lazy("【品质烟台】待您复审：《%(title)s》"),
+        gettext_lazy("稿件《%(title)s》已由 %(actor)s 初审通过，请您复审。"),
+        gettext_lazy("初审意见"),
+    ),
+    "review_3": (
+        gettext_lazy("【品质烟台】待您终审：《%(title)s》"),
+        gettext_lazy("稿件《%(title)s》已由 %(actor)s 复审通过，请您终审发布。"),
+        gettext_lazy("复审意见"),
+    ),
+    "reject": (
+        gettext_lazy("【品质烟台】稿件被退回：《%(title)s》"),
+        gettext_lazy(
+            "稿件《%(title)s》被 %(actor)s 退回，请按退回意见修改后重新送审。"
+        ),
+        gettext_lazy("退回意见"),
+    ),
+    "schedule": (
+        gettext_lazy("【品质烟台】稿件已定时发布：《%(title)s》"),
+        gettext_lazy("稿件《%(title)s》已由 %(actor)s 终审，定于 %(at)s 发布。"),
+        None,
+    ),
+    "publish": (
+        gettext_lazy("【品质烟台】稿件已发布：《%(title)s》"),
+        gettext_lazy("稿件《%(title)s》已由 %(actor)s 终审发布。"),
+        None,
+    ),
+}
+
+
 def _compose(
     kind: str, *, title: str, actor: str, comment: str, url: str, at: datetime | None
 ) -> Mail:
+    subject, lead, comment_label = _KINDS.get(kind, _KINDS["publish"])
     values = {"title": title, "actor": actor}
-    if kind == "review_1":
-        return Mail(
-            _("【品质烟台】待您初审：《%(title)s》") % values,
-            _("%(actor)s 把稿件《%(title)s》送交初审，请您审核。") % values,
-            _("送审说明"),
-            comment,
-        )
-    if kind == "review_2":
-        return Mail(
-            _("【品质烟台】待您复审：《%(title)s》") % values,
-            _("稿件《%(title)s》已由 %(actor)s 初审通过，请您复审。") % values,
-            _("初审意见"),
-            comment,
-        )
-    if kind == "review_3":
-        return Mail(
-            _("【品质烟台】待您终审：《%(title)s》") % values,
-            _("稿件《%(title)s》已由 %(actor)s 复审通过，请您终审发布。") % values,
-            _("复审意见"),
-            comment,
-        )
-    if kind == "reject":
-        return Mail(
-            _("【品质烟台】稿件被退回：《%(title)s》") % values,
-            _("稿件《%(title)s》被 %(actor)s 退回，请按退回意见修改后重新送审。")
-            % values,
-            _("退回意见"),
-            comment,
-        )
-    if kind == "schedule":
-        return Mail(
-            _("【品质烟台】稿件已定时发布：《%(title)s》") % values,
-            _("稿件《%(title)s》已由 %(actor)s 终审，定于 %(at)s 发布。")
-            % {**values, "at": timezone.localtime(at).strftime("%Y-%m-%d %H:%M")},
-            public_url=url,
-        )
-    return Mail(
-        _("【品质烟台】稿件已发布：《%(title)s》") % values,
-        _("稿件《%(title)s》已由 %(actor)s 终审发布。") % values,
-        public_url=url,
-    )
+    if at is not None:
+        values["at"] = timezone.localtime(at).strftime("%Y-%m-%d %H:%M")
+    if comment_label is None:
+        return Mail(str(subject % values), str(lead % values), public_url=url)
+    return Mail(str(subject % values), str(lead % values), str(comment_label), comment)
 
 
 def _body(mail: Mail, *, name: str, admin_url: str, mine_url: str) -> str:

@@ -115,6 +115,29 @@ class RecipientTests(TestCase):
         article.refresh_from_db()
         self.assertIn(SITE + article.get_absolute_url(), mail.outbox[0].body)
 
+    def test_a_scheduled_publication_tells_the_submitter_when(self):
+        from datetime import timedelta
+
+        from django.utils import timezone
+
+        article = ArticleFactory(status=S.DRAFT, title="质量月活动安排")
+        article_submit(article=article, by=self.editor)
+        article_approve(article=article, by=self.reviewer)
+        article_approve(article=article, by=self.reviewer2)
+        at = timezone.now() + timedelta(days=2)
+        self.assertEqual(
+            self.act(article_publish, article=article, by=self.publisher, at=at),
+            ["editor@example.gov.cn"],
+        )
+        message = mail.outbox[0]
+        self.assertEqual(
+            message.subject, "【品质烟台】稿件已定时发布：《质量月活动安排》"
+        )
+        shown = timezone.localtime(at).strftime("%Y-%m-%d %H:%M")
+        self.assertIn(f"已由 publisher 终审，定于 {shown} 发布。", message.body)
+        article.refresh_from_db()
+        self.assertIn(SITE + article.get_absolute_url(), message.body)
+
     def test_the_recipients_cost_the_same_queries_however_many(self):
         """Separation of duties is worked out once per transition, not once per
         possible reviewer (a bulk 初审 of many articles would multiply it)."""
