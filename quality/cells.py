@@ -72,6 +72,11 @@ def _is_number(text: str) -> bool:
         return False
 
 
+def _symbol(unit: Unit) -> str | None:
+    """The unit's symbol, asked of a callable only now (a text that needs it)."""
+    return unit() if callable(unit) else unit
+
+
 def _refuse(message, code: str, **params) -> ValidationError:
     return ValidationError(message, code=code, params=params)
 
@@ -111,7 +116,7 @@ def read_number(value, *, unit: Unit = None, required: bool = True) -> Decimal |
     if text.endswith("%"):
         inner = parse_chinese_number(text[:-1])
         if inner is not None:
-            symbol = unit() if callable(unit) else unit
+            symbol = _symbol(unit)
             if symbol is None or symbol in ("%", "％"):
                 return inner
             raise _refuse(
@@ -128,7 +133,7 @@ def read_number(value, *, unit: Unit = None, required: bool = True) -> Decimal |
         number = parse_chinese_number(text)
         if number is not None:
             if _MULTIPLIER_CHARS & set(text):
-                symbol = unit() if callable(unit) else unit
+                symbol = _symbol(unit)
                 if symbol and _MULTIPLIER_CHARS & set(symbol):
                     raise _refuse(
                         MULTIPLIER_TWICE, "multiplier_twice", text=shown, unit=symbol
