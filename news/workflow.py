@@ -301,10 +301,10 @@ def _notify(
     at: datetime | None = None,
 ) -> None:
     """Mail the people the transition ``action`` of ``article`` (now in its new
-    state) concerns, after the commit (``news.notify``): whoever may take the next
-    review step, less those ``duty_conflict`` keeps from it; the submitter (and
-    the last writer of the work) of work sent back; the submitter of work
-    published. Never ``by``."""
+    state) concerns, queued in its transaction (``news.notify``): whoever may take
+    the next review step, less those ``duty_conflict`` keeps from it; the
+    submitter (and the last writer of the work) of work sent back; the submitter
+    of work published. Never ``by``."""
     if action in ("submit", "approve"):
         state = article.editorial_status
         perm = PERM_PUBLISH if state == S.REVIEW_3 else PERM_REVIEW

@@ -20,6 +20,10 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 STATIC_ROOT = tempfile.mkdtemp(prefix="yantai-test-static-")
+# send_mail's lock file: this run's own, whatever the checkout's var/ holds.
+MAILER_LOCK_PATH = os.path.join(
+    tempfile.mkdtemp(prefix="yantai-test-mail-"), "send_mail"
+)
 CACHES = {
     **CACHES,  # noqa: F405
     "pages": {

@@ -286,13 +286,15 @@ class DeployCheckTests(SimpleTestCase):
 
 
 MAIL_SETTINGS = (
-    "import yantai.settings as s; print(s.EMAIL_BACKEND, s.EMAIL_HOST, s.EMAIL_PORT,"
-    " s.EMAIL_USE_TLS, s.EMAIL_USE_SSL, s.EMAIL_HOST_USER, s.DEFAULT_FROM_EMAIL)"
+    "import yantai.settings as s; print(s.MAILER_EMAIL_BACKEND, s.EMAIL_HOST,"
+    " s.EMAIL_PORT, s.EMAIL_USE_TLS, s.EMAIL_USE_SSL, s.EMAIL_HOST_USER,"
+    " s.DEFAULT_FROM_EMAIL, s.EMAIL_BACKEND)"
 )
 
 
 class MailSettingsTests(SimpleTestCase):
-    """Mail (the 三审 notifications) is configured from the environment only."""
+    """Mail (the 三审 notifications) is configured from the environment only: the
+    transport the queue's sender uses (``MAILER_EMAIL_BACKEND``)."""
 
     def mail_settings(self, **variables: str) -> list[str]:
         result = python(
@@ -330,8 +332,18 @@ class MailSettingsTests(SimpleTestCase):
                 "False",
                 "cms",
                 "cms@example.gov.cn",
+                "mailer.backend.DbBackend",
             ],
         )
+
+    def test_every_mail_is_queued_whatever_the_transport(self):
+        """Django's own mails and the 三审 ones alike go into the queue in the
+        request; only ``send_mail`` talks to the mail server."""
+        for variables in ({}, {"DJANGO_DEBUG": "1"}, {"EMAIL_HOST": "smtp.example"}):
+            with self.subTest(variables=variables):
+                self.assertEqual(
+                    self.mail_settings(**variables)[-1], "mailer.backend.DbBackend"
+                )
 
     def test_a_bad_port_or_both_tls_and_ssl_is_refused_clearly(self):
         for variables, message in (

@@ -16,9 +16,18 @@ from django.contrib.admin.checks import check_admin_app, check_dependencies
 from django.core import checks
 
 
+def autodiscover():
+    """Import every app's admin module, then put the project's admin pages in place
+    of a package's own where it has some (django-mailer's: yantai.mailqueue)."""
+    from yantai import mailqueue
+
+    admin.autodiscover()
+    mailqueue.admin_register()
+
+
 def check_discovered_admin(app_configs, **kwargs):
     """Django's check of the admin classes, after importing them all."""
-    admin.autodiscover()
+    autodiscover()
     return check_admin_app(app_configs, **kwargs)
 
 

@@ -158,6 +158,8 @@ INSTALLED_APPS = [
     "news",
     "quality",
     "import_export",
+    # django-mailer: the mail queue (its models named in Chinese, yantai.mailqueue).
+    "yantai.mailqueue.MailerConfig",
     "api",
     # django-axes (login lockout) with Chinese names in the admin (yantai.lockout).
     "yantai.lockout.AxesConfig",
@@ -277,8 +279,10 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # 三审 separation of duties: the person who submits approves neither 初审 nor 复审,
 # and 初审 and 复审 are two different people (news.workflow.duty_conflict).
 EDITORIAL_SEPARATION_OF_DUTIES = env_bool("EDITORIAL_SEPARATION_OF_DUTIES", True)
-# Mail: the 三审 notifications (news/notify.py), to a mail server from the
-# environment. None set: printed to the console in DEBUG, not sent otherwise.
+# Mail: the 三审 notifications (news/notify.py), queued in the database by
+# django-mailer and sent by its send_mail command (deploy/systemd/yantai-mail.*) to
+# a mail server from the environment. None set: printed to the console in DEBUG,
+# not sent otherwise.
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "").strip()
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "").strip()
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
@@ -300,8 +304,8 @@ if _email_port and not (_email_port.isdigit() and 0 < int(_email_port) < 65536):
 EMAIL_PORT = int(
     _email_port or (465 if EMAIL_USE_SSL else 587 if EMAIL_USE_TLS else 25)
 )
-# Sent in the request after its transaction commits: a mail server that does not
-# answer holds the editor's page this long at most.
+# How long send_mail waits for a mail server that does not answer (no editor
+# waits: the request only queues the mail).
 _email_timeout = os.environ.get("EMAIL_TIMEOUT", "").strip() or "10"
 if not (_email_timeout.isdigit() and int(_email_timeout) > 0):
     raise ImproperlyConfigured(
@@ -314,12 +318,20 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "").strip() or (
     "webmaster@localhost"
 )
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Every mail is queued (mailer.Message) in the transaction that causes it; send_mail
+# hands the queue to MAILER_EMAIL_BACKEND, the real transport.
+EMAIL_BACKEND = "mailer.backend.DbBackend"
 if EMAIL_HOST:
-    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    MAILER_EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
 elif DEBUG:
-    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+    MAILER_EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 else:
-    EMAIL_BACKEND = "django.core.mail.backends.dummy.EmailBackend"
+    MAILER_EMAIL_BACKEND = "django.core.mail.backends.dummy.EmailBackend"
+# send_mail's lock file (two runs at once would send a message twice on SQLite, which
+# has no row locks): somewhere the sender may write, not its working directory.
+MAILER_LOCK_PATH = os.environ.get("MAILER_LOCK_PATH", "").strip() or str(
+    BASE_DIR / "var" / "send_mail"
+)
 # How long a rendered article page may be served (news.pagecache); 0 turns it off.
 ARTICLE_PAGE_CACHE_SECONDS = int(os.environ.get("ARTICLE_PAGE_CACHE_SECONDS", "120"))
 # An anonymous reader's cached article page is served again in front of Django's

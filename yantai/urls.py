@@ -14,10 +14,10 @@ from news import views as news_views
 from news.pagecache import cache_public
 from quality import sitemaps as quality_sitemaps
 
-from . import views
+from . import admin_app, views
 
 # Every app's admin module, imported here rather than at setup (yantai.admin_app).
-admin.autodiscover()
+admin_app.autodiscover()
 admin.site.site_header = "品质烟台 · 内容管理"
 admin.site.site_title = "品质烟台"
 admin.site.index_title = "内容管理"

@@ -1,17 +1,23 @@
-"""三审 email notifications (news/notify.py), through Django's real mail path.
+"""三审 email notifications (news/notify.py), through the real mail path.
 
-The test runner's locmem backend keeps what was sent in ``mail.outbox``; mails go
-after the transaction commits, so each action runs inside
-``captureOnCommitCallbacks(execute=True)``.
+The mails are queued in the transaction of the transition (django-mailer's
+``Message``), not sent in the request: the tests read the queue, and what
+``manage.py send_mail`` delivers from it to the locmem backend (``mail.outbox``)
+or to a mail server that does not answer.
 """
 
+import socket
+import time
 from smtplib import SMTPException
 
+from django.conf import settings
 from django.contrib.auth.models import Permission
 from django.core import mail
 from django.core.exceptions import ValidationError
 from django.core.mail.backends.base import BaseEmailBackend
+from django.core.management import call_command
 from django.test import TestCase, override_settings
+from mailer.models import PRIORITY_DEFERRED, RESULT_FAILURE, Message, MessageLog
 
 from news.models import Article, NotificationSetting
 from news.workflow import (
@@ -44,8 +50,30 @@ def staff(username, group, **kwargs):
     return user
 
 
+LOCMEM = "django.core.mail.backends.locmem.EmailBackend"
+
+
+def queued():
+    """The mails waiting in the queue (``EmailMessage``s), oldest first."""
+    return [m.email for m in Message.objects.order_by("pk")]
+
+
 def sent_to():
-    return sorted(address for m in mail.outbox for address in m.to)
+    """Who the queued mails are for."""
+    return sorted(address for m in queued() for address in m.to)
+
+
+def send_queue(backend: str = LOCMEM) -> None:
+    """What the sender (``manage.py send_mail``) does every minute."""
+    with override_settings(MAILER_EMAIL_BACKEND=backend):
+        call_command("send_mail")
+
+
+def closed_port() -> int:
+    """A local port nothing listens on: a mail server that is down."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
 
 
 @override_settings(SITE_URL=SITE, EDITORIAL_SEPARATION_OF_DUTIES=True)
@@ -63,9 +91,10 @@ class RecipientTests(TestCase):
         staff("outsider", "审核", is_staff=False)
 
     def act(self, service, **kwargs):
-        mail.outbox = []
-        with self.captureOnCommitCallbacks(execute=True):
-            service(**kwargs)
+        Message.objects.all().delete()
+        # No on-commit callback runs in a TestCase: what is queued was written in
+        # the transition's own transaction.
+        service(**kwargs)
         return sent_to()
 
     def test_each_transition_mails_the_next_people(self):
@@ -79,7 +108,7 @@ class RecipientTests(TestCase):
                 "reviewer@example.gov.cn",
             ],
         )
-        message = mail.outbox[0]
+        message = queued()[0]
         self.assertEqual(
             message.subject, "【品质烟台】待您初审：《烟台苹果质量抽检结果》"
         )
@@ -94,7 +123,7 @@ class RecipientTests(TestCase):
             ["publisher@example.gov.cn", "reviewer2@example.gov.cn"],
         )
         self.assertEqual(
-            mail.outbox[0].subject, "【品质烟台】待您复审：《烟台苹果质量抽检结果》"
+            queued()[0].subject, "【品质烟台】待您复审：《烟台苹果质量抽检结果》"
         )
         # 复审 by reviewer2: 终审发布 by the publishers.
         self.assertEqual(
@@ -102,7 +131,7 @@ class RecipientTests(TestCase):
             ["publisher@example.gov.cn"],
         )
         self.assertEqual(
-            mail.outbox[0].subject, "【品质烟台】待您终审：《烟台苹果质量抽检结果》"
+            queued()[0].subject, "【品质烟台】待您终审：《烟台苹果质量抽检结果》"
         )
         # 终审发布: the submitter, with the public address.
         self.assertEqual(
@@ -110,10 +139,10 @@ class RecipientTests(TestCase):
             ["editor@example.gov.cn"],
         )
         self.assertEqual(
-            mail.outbox[0].subject, "【品质烟台】稿件已发布：《烟台苹果质量抽检结果》"
+            queued()[0].subject, "【品质烟台】稿件已发布：《烟台苹果质量抽检结果》"
         )
         article.refresh_from_db()
-        self.assertIn(SITE + article.get_absolute_url(), mail.outbox[0].body)
+        self.assertIn(SITE + article.get_absolute_url(), queued()[0].body)
 
     def test_a_scheduled_publication_tells_the_submitter_when(self):
         from datetime import timedelta
@@ -129,7 +158,7 @@ class RecipientTests(TestCase):
             self.act(article_publish, article=article, by=self.publisher, at=at),
             ["editor@example.gov.cn"],
         )
-        message = mail.outbox[0]
+        message = queued()[0]
         self.assertEqual(
             message.subject, "【品质烟台】稿件已定时发布：《质量月活动安排》"
         )
@@ -146,13 +175,10 @@ class RecipientTests(TestCase):
 
         def queries_of_submit():
             article = ArticleFactory(status=S.DRAFT)
-            mail.outbox = []
-            with (
-                self.captureOnCommitCallbacks(execute=True),
-                CaptureQueriesContext(connection) as counted,
-            ):
+            Message.objects.all().delete()
+            with CaptureQueriesContext(connection) as counted:
                 article_submit(article=article, by=self.editor)
-            return len(counted), len(mail.outbox)
+            return len(counted), Message.objects.count()
 
         queries_of_submit()  # the submitter's permissions, read once and kept
         few, mailed_few = queries_of_submit()
@@ -174,8 +200,8 @@ class RecipientTests(TestCase):
             ),
             ["editor2@example.gov.cn", "editor@example.gov.cn"],
         )
-        self.assertTrue(mail.outbox[0].subject.startswith("【品质烟台】稿件被退回："))
-        self.assertIn("数据待核实", mail.outbox[0].body)
+        self.assertTrue(queued()[0].subject.startswith("【品质烟台】稿件被退回："))
+        self.assertIn("数据待核实", queued()[0].body)
 
     def test_the_actor_is_never_mailed(self):
         """A publisher who sends their own work to review gets no mail of it."""
@@ -217,30 +243,48 @@ class RecipientTests(TestCase):
         article_approve(article=good, by=self.reviewer2)
         bad = ArticleFactory(status=S.DRAFT)
         good.refresh_from_db()
-        mail.outbox = []
-        with (
-            self.captureOnCommitCallbacks(execute=True),
-            self.assertRaises(ValidationError),
-        ):
+        Message.objects.all().delete()
+        with self.assertRaises(ValidationError):
             articles_publish(
                 by=self.publisher, versions={good.pk: good.version, bad.pk: bad.version}
             )
-        self.assertEqual(mail.outbox, [])
+        self.assertFalse(Message.objects.exists())
         good.refresh_from_db()
         self.assertEqual(good.status, S.REVIEW_3)
+        send_queue()
+        self.assertEqual(mail.outbox, [])
 
-    @override_settings(EMAIL_BACKEND="tests.news.test_workflow_mail.FailingBackend")
-    def test_a_failing_mail_server_does_not_stop_the_action_and_is_logged(self):
+    def test_the_sender_delivers_the_queue_as_queued(self):
+        """``send_mail`` hands each queued mail to the mail server once, as it was
+        written, and empties the queue."""
+        article = ArticleFactory(status=S.DRAFT, title="质量提升行动")
+        recipients = self.act(article_submit, article=article, by=self.editor)
+        waiting = {m.to[0]: (m.subject, m.body) for m in queued()}
+        send_queue()
+        self.assertEqual(sorted(a for m in mail.outbox for a in m.to), recipients)
+        for message in mail.outbox:
+            self.assertEqual(len(message.to), 1)
+            self.assertEqual(waiting[message.to[0]], (message.subject, message.body))
+            self.assertEqual(message.from_email, settings.DEFAULT_FROM_EMAIL)
+        self.assertFalse(Message.objects.exists())
+        mail.outbox = []
+        send_queue()  # sent once, never again
+        self.assertEqual(mail.outbox, [])
+
+    def test_a_refusing_mail_server_keeps_the_mail_for_a_retry(self):
         article = ArticleFactory(status=S.DRAFT)
-        with (
-            self.assertLogs("news.notify", "ERROR") as logs,
-            self.captureOnCommitCallbacks(execute=True),
-        ):
-            article_submit(article=article, by=self.editor)
-        article.refresh_from_db()
+        article_submit(article=article, by=self.editor)
         self.assertEqual(article.status, S.REVIEW_1)
-        self.assertIn("reviewer@example.gov.cn", "\n".join(logs.output))
-        self.assertIn("550 mailbox unavailable", "\n".join(logs.output))
+        waiting = Message.objects.count()
+        send_queue("tests.news.test_workflow_mail.FailingBackend")
+        self.assertEqual(Message.objects.deferred().count(), waiting)
+        failure = MessageLog.objects.filter(result=RESULT_FAILURE)
+        self.assertEqual(failure.count(), waiting)
+        self.assertIn("550 mailbox unavailable", failure.first().log_message)
+        call_command("retry_deferred")
+        send_queue()
+        self.assertEqual(len(mail.outbox), waiting)
+        self.assertFalse(Message.objects.exists())
 
 
 @override_settings(SITE_URL=SITE)
@@ -253,28 +297,58 @@ class EveryPathNotifiesTests(TestCase):
     def test_admin_button(self):
         article = ArticleFactory(status=S.DRAFT)
         self.client.force_login(self.editor)
-        with self.captureOnCommitCallbacks(execute=True):
+        response = self.client.post(
+            f"/admin/news/article/{article.pk}/transition/", {"action": "submit"}
+        )
+        self.assertEqual(response.status_code, 302)
+        self.assertEqual(sent_to(), ["reviewer@example.gov.cn"])
+
+    def test_a_mail_server_that_is_down_holds_no_one_up(self):
+        """The transition succeeds at once; the mail waits in the queue, deferred
+        by the sender, and goes once the server answers again."""
+        article = ArticleFactory(status=S.DRAFT)
+        self.client.force_login(self.editor)
+        down = {
+            "MAILER_EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "EMAIL_HOST": "127.0.0.1",
+            "EMAIL_PORT": closed_port(),
+            "EMAIL_TIMEOUT": 5,
+        }
+        with override_settings(**down):
+            started = time.monotonic()
             response = self.client.post(
                 f"/admin/news/article/{article.pk}/transition/", {"action": "submit"}
             )
-        self.assertEqual(response.status_code, 302)
-        self.assertEqual(sent_to(), ["reviewer@example.gov.cn"])
+            took = time.monotonic() - started
+            self.assertEqual(response.status_code, 302)
+            self.assertLess(took, 3)
+            article.refresh_from_db()
+            self.assertEqual(article.status, S.REVIEW_1)
+            self.assertEqual(sent_to(), ["reviewer@example.gov.cn"])
+            call_command("send_mail")
+        message = Message.objects.get()
+        self.assertEqual(message.priority, PRIORITY_DEFERRED)
+        self.assertTrue(MessageLog.objects.filter(result=RESULT_FAILURE).exists())
+        self.assertEqual(mail.outbox, [])
+        call_command("retry_deferred")
+        send_queue()
+        self.assertEqual([m.to for m in mail.outbox], [["reviewer@example.gov.cn"]])
+        self.assertFalse(Message.objects.exists())
 
     def test_admin_bulk_action(self):
         articles = [ArticleFactory(status=S.REVIEW_1) for _ in range(2)]
         self.client.force_login(self.reviewer)
         staff("publisher", "终审发布")
-        with self.captureOnCommitCallbacks(execute=True):
-            response = self.client.post(
-                "/admin/news/article/",
-                {
-                    "action": "approve_selected",
-                    "_selected_action": [a.pk for a in articles],
-                },
-            )
+        response = self.client.post(
+            "/admin/news/article/",
+            {
+                "action": "approve_selected",
+                "_selected_action": [a.pk for a in articles],
+            },
+        )
         self.assertEqual(response.status_code, 302)
         self.assertEqual(
-            sorted(m.subject for m in mail.outbox),
+            sorted(m.subject for m in queued()),
             sorted(f"【品质烟台】待您复审：《{a.title}》" for a in articles),
         )
         self.assertEqual(sent_to(), ["publisher@example.gov.cn"] * 2)
@@ -289,13 +363,12 @@ class ApiSubmitNotifiesTests(ApiTestCase):
         self.auth(token_for(editor))
         url = f"/api/v1/drafts/{article.pk}/"
         etag = self.client.get(url)["ETag"]
-        with self.captureOnCommitCallbacks(execute=True):
-            response = self.client.post(
-                url + "submit/", {"comment": "请审"}, format="json", HTTP_IF_MATCH=etag
-            )
+        response = self.client.post(
+            url + "submit/", {"comment": "请审"}, format="json", HTTP_IF_MATCH=etag
+        )
         self.assertEqual(response.status_code, 200, response.content)
         self.assertEqual(sent_to(), ["reviewer@example.gov.cn"])
-        self.assertIn("请审", mail.outbox[0].body)
+        self.assertIn("请审", queued()[0].body)
 
 
 MINE = "/admin/my-notifications/"

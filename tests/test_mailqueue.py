@@ -1,0 +1,113 @@
+"""The mail queue in the admin (yantai/mailqueue.py): superusers only, in Chinese,
+read-only."""
+
+from django.contrib.auth.models import Permission
+from django.core.mail import EmailMessage
+from django.test import TestCase
+from mailer.models import Message, MessageLog
+
+from tests.factories import UserFactory, staff_in_group
+
+PAGES = (
+    "/admin/mailer/",
+    "/admin/mailer/message/",
+    "/admin/mailer/messagelog/",
+    "/admin/mailer/dontsendentry/",
+)
+
+
+def queue(subject: str = "【品质烟台】待您初审：《质量月》") -> Message:
+    message = Message()
+    message.email = EmailMessage(
+        subject, "您好：\n请审核。\n", "cms@example.gov.cn", ["r@example.gov.cn"]
+    )
+    message.save()
+    return message
+
+
+class MailQueueAdminTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        cls.superuser = UserFactory(
+            username="root", is_staff=True, is_superuser=True, email="root@x.cn"
+        )
+        cls.publisher = staff_in_group("publisher", "终审发布")
+        # Staff given django-mailer's own permissions directly: still not for them.
+        cls.granted = staff_in_group("granted", "编辑")
+        cls.granted.user_permissions.add(
+            *Permission.objects.filter(content_type__app_label="mailer")
+        )
+        cls.message = queue()
+
+    def test_superusers_see_the_queue_in_chinese(self):
+        self.client.force_login(self.superuser)
+        index = self.client.get("/admin/")
+        self.assertContains(index, "邮件队列")
+        self.assertContains(index, "待发邮件")
+        page = self.client.get("/admin/mailer/message/")
+        self.assertEqual(page.status_code, 200)
+        for text in (
+            "收件人",
+            "邮件主题",
+            "状态",
+            "待发送",
+            "r@example.gov.cn",
+            "质量月",
+        ):
+            self.assertContains(page, text)
+        self.assertNotContains(page, "Send selected")
+        detail = self.client.get(f"/admin/mailer/message/{self.message.pk}/change/")
+        self.assertContains(detail, "请审核。")
+        for url in PAGES:
+            with self.subTest(url=url):
+                self.assertEqual(self.client.get(url).status_code, 200)
+
+    def test_other_staff_see_no_message_whatever_their_permissions(self):
+        for user in (self.publisher, self.granted):
+            with self.subTest(user=user.username):
+                self.client.force_login(user)
+                self.assertNotContains(self.client.get("/admin/"), "邮件队列")
+                for url in (
+                    *PAGES,
+                    f"/admin/mailer/message/{self.message.pk}/change/",
+                    f"/admin/mailer/message/{self.message.pk}/delete/",
+                ):
+                    response = self.client.get(url)
+                    self.assertIn(response.status_code, (403, 404), url)
+                    self.assertNotContains(
+                        response, "r@example.gov.cn", status_code=response.status_code
+                    )
+                response = self.client.post(
+                    "/admin/mailer/message/",
+                    {
+                        "action": "delete_selected",
+                        "_selected_action": [self.message.pk],
+                    },
+                )
+                self.assertEqual(response.status_code, 403)
+                self.assertTrue(Message.objects.filter(pk=self.message.pk).exists())
+
+    def test_anonymous_visitors_are_sent_to_the_login(self):
+        for url in PAGES:
+            with self.subTest(url=url):
+                response = self.client.get(url)
+                self.assertEqual(response.status_code, 302)
+                self.assertIn("/admin/login/", response["Location"])
+
+    def test_nothing_is_added_or_edited_by_hand(self):
+        """The queue is written by the code that sends mail; a superuser reads it
+        and may delete a mail that should not go."""
+        self.client.force_login(self.superuser)
+        self.assertEqual(self.client.get("/admin/mailer/message/add/").status_code, 403)
+        self.client.post(
+            f"/admin/mailer/message/{self.message.pk}/change/",
+            {"message_data": "x", "priority": "1"},
+        )
+        self.message.refresh_from_db()
+        self.assertEqual(self.message.email.subject, "【品质烟台】待您初审：《质量月》")
+        self.assertFalse(MessageLog.objects.exists())
+        response = self.client.post(
+            f"/admin/mailer/message/{self.message.pk}/delete/", {"post": "yes"}
+        )
+        self.assertEqual(response.status_code, 302)
+        self.assertFalse(Message.objects.exists())
