@@ -114,6 +114,13 @@ _KINDS = {
         gettext_lazy("稿件《%(title)s》已由 %(actor)s 终审发布。"),
         None,
     ),
+    # A new version of an article that was on the site (its 更新时间 set by this
+    # publication): readers already had the old one.
+    "publish_revision": (
+        gettext_lazy("【品质烟台】稿件已发布修订：《%(title)s》"),
+        gettext_lazy("稿件《%(title)s》的修订已由 %(actor)s 终审发布。"),
+        None,
+    ),
 }
 
 
@@ -161,7 +168,8 @@ def workflow_mail(
     ``kind`` of ``article``; how many were queued.
 
     ``kind``: review_1 / review_2 / review_3 (the work waits for them), reject,
-    publish, schedule (``at``: when it goes live)."""
+    publish, publish_revision (a live article's new version), schedule (``at``:
+    when it goes live)."""
     users = list(
         mailable_users()
         .filter(pk__in=[pk for pk in user_ids if pk is not None])
@@ -174,7 +182,9 @@ def workflow_mail(
     admin_url = site + reverse("admin:news_article_change", args=[article.pk])
     mine_url = site + reverse("my-notifications")
     public_url = (
-        site + article.get_absolute_url() if kind in ("publish", "schedule") else ""
+        site + article.get_absolute_url()
+        if kind in ("publish", "publish_revision", "schedule")
+        else ""
     )
     messages = []
     # The site's language whatever the actor's page was in: the readers' own

@@ -299,12 +299,14 @@ def _notify(
     action: str,
     comment: str,
     at: datetime | None = None,
+    revised: bool = False,
 ) -> None:
     """Mail the people the transition ``action`` of ``article`` (now in its new
     state) concerns, queued in its transaction (``news.notify``): whoever may take
     the next review step, less those ``duty_conflict`` keeps from it; the
     submitter (and the last writer of the work) of work sent back; the submitter
-    of work published. Never ``by``."""
+    of work published (``revised``: a new version of a live article, its 更新时间
+    set by this publication). Never ``by``."""
     if action in ("submit", "approve"):
         state = article.editorial_status
         perm = PERM_PUBLISH if state == S.REVIEW_3 else PERM_REVIEW
@@ -321,7 +323,7 @@ def _notify(
         kind = "reject"
     elif action in ("publish", "schedule"):
         users = [_submitter(article)]
-        kind = action
+        kind = "publish_revision" if revised and action == "publish" else action
     else:
         return
     notify.workflow_mail(
@@ -484,10 +486,11 @@ def article_publish_content(
         previous = article_snapshot(locked)
     else:
         previous = None
-    if previous is not None and not content_equal(
+    revised = previous is not None and not content_equal(
         {**previous, "responsible_editor": None, "published_at": None},
         {**content, "responsible_editor": None, "published_at": None},
-    ):
+    )
+    if revised:
         locked.revised_at = now
     from_status = locked.editorial_status
     # Where the article stood on the site before (scheduled counts: it is some
@@ -524,6 +527,7 @@ def article_publish_content(
             action="schedule" if scheduled else "publish",
             comment=comment.strip(),
             at=published_at,
+            revised=revised,
         )
     return article
 

@@ -167,6 +167,44 @@ class RecipientTests(TestCase):
         article.refresh_from_db()
         self.assertIn(SITE + article.get_absolute_url(), message.body)
 
+    def test_a_revision_s_publication_says_it_is_one(self):
+        """终审发布 of a draft over a live article (its 更新时间 set by this
+        publication) tells the submitter the revision is on the site; publishing
+        it again unchanged (after 撤下) is a plain publication."""
+        from news.services import article_update
+        from news.workflow import article_unpublish
+
+        def walk(article):
+            article_submit(article=article, by=self.editor)
+            article_approve(article=article, by=self.reviewer)
+            article_approve(article=article, by=self.reviewer2)
+            return self.act(article_publish, article=article, by=self.publisher)
+
+        article = ArticleFactory(status=S.DRAFT, title="烟台质量发展报告")
+        walk(article)
+        self.assertEqual(
+            queued()[0].subject, "【品质烟台】稿件已发布：《烟台质量发展报告》"
+        )
+        article_update(article=article, by=self.editor, values={"summary": "更正"})
+        self.assertEqual(walk(article), ["editor@example.gov.cn"])
+        message = queued()[0]
+        self.assertEqual(
+            message.subject, "【品质烟台】稿件已发布修订：《烟台质量发展报告》"
+        )
+        self.assertIn("的修订已由 publisher 终审发布。", message.body)
+        article.refresh_from_db()
+        self.assertIn(SITE + article.get_absolute_url(), message.body)
+        revised_at = article.revised_at
+        self.assertIsNotNone(revised_at)
+        # Withdrawn and published again as it was: not a revision this time.
+        article_unpublish(article=article, by=self.publisher)
+        walk(article)
+        self.assertEqual(
+            queued()[0].subject, "【品质烟台】稿件已发布：《烟台质量发展报告》"
+        )
+        article.refresh_from_db()
+        self.assertEqual(article.revised_at, revised_at)
+
     def test_the_recipients_cost_the_same_queries_however_many(self):
         """Separation of duties is worked out once per transition, not once per
         possible reviewer (a bulk 初审 of many articles would multiply it)."""
