@@ -1,13 +1,21 @@
-"""The mail queue in the admin (yantai/mailqueue.py): superusers only, in Chinese,
-read-only."""
+"""The mail queue (yantai/mailqueue.py): in the admin for superusers only, in
+Chinese, read-only; its sender as deployed (deploy/systemd/yantai-mail*,
+deploy/compose.yaml)."""
+
+import re
+from pathlib import Path
 
 from django.contrib.auth.models import Permission
 from django.core.mail import EmailMessage
-from django.test import TestCase
+from django.core.management import get_commands
+from django.test import SimpleTestCase, TestCase
 from mailer.models import Message, MessageLog
 
 from tests.factories import UserFactory, staff_in_group
 
+DEPLOY = Path(__file__).resolve().parent.parent / "deploy"
+SYSTEMD = DEPLOY / "systemd"
+COMPOSE = DEPLOY / "compose.yaml"
 PAGES = (
     "/admin/mailer/",
     "/admin/mailer/message/",
@@ -111,3 +119,39 @@ class MailQueueAdminTests(TestCase):
         )
         self.assertEqual(response.status_code, 302)
         self.assertFalse(Message.objects.exists())
+
+
+class SenderDeploymentTests(SimpleTestCase):
+    """The sender shipped in deploy/ (systemd timers, compose) runs commands this
+    site has, on the schedule docs/deployment.md gives."""
+
+    def test_units_and_compose_name_real_commands(self):
+        known = get_commands()
+        for path in (*sorted(SYSTEMD.glob("yantai-mail*")), COMPOSE):
+            text = path.read_text(encoding="utf-8")
+            with self.subTest(path=path.name):
+                for command in re.findall(r"manage\.py (\w+)", text):
+                    self.assertIn(command, known)
+        commands = re.findall(r"manage\.py (\w+)", COMPOSE.read_text("utf-8"))
+        self.assertEqual(
+            set(commands), {"send_mail", "retry_deferred", "purge_mail_log"}
+        )
+
+    def test_send_every_minute_retry_every_ten(self):
+        schedule = {
+            name: re.search(
+                r"^OnCalendar=(.+)$", (SYSTEMD / name).read_text("utf-8"), re.M
+            ).group(1)
+            for name in ("yantai-mail.timer", "yantai-mail-retry.timer")
+        }
+        self.assertEqual(
+            schedule,
+            {"yantai-mail.timer": "minutely", "yantai-mail-retry.timer": "*:0/10"},
+        )
+        for name, command in (
+            ("yantai-mail.service", "send_mail"),
+            ("yantai-mail-retry.service", "retry_deferred"),
+        ):
+            text = (SYSTEMD / name).read_text("utf-8")
+            self.assertIn("Type=oneshot", text)
+            self.assertIn(f"manage.py {command}", text)
