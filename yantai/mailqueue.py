@@ -44,11 +44,13 @@ def admin_register() -> None:
     admin's autodiscover imports it: ``yantai.admin_app.autodiscover``)."""
     from mailer.models import DontSendEntry, Message, MessageLog
 
-    pages = {
-        Message: MessageAdmin,
-        MessageLog: MessageLogAdmin,
-        DontSendEntry: DontSendEntryAdmin,
-    }
+    pages = {Message: MessageAdmin, MessageLog: MessageLogAdmin}
+    # django-mailer's 停发地址 apply only to mail queued by its send_mail(): the
+    # queue is written through its DbBackend, which does not read them, and each
+    # user switches the 三审 mails off on 我的通知. A page that changes nothing
+    # would mislead.
+    if admin.site.is_registered(DontSendEntry):
+        admin.site.unregister(DontSendEntry)
     for model, page in pages.items():
         if admin.site.is_registered(model):
             if isinstance(admin.site.get_model_admin(model), page):
@@ -138,7 +140,3 @@ class MessageLogAdmin(EmailColumns, SuperuserOnlyAdmin):
     @admin.display(description=_("错误信息"))
     def error(self, obj):
         return obj.log_message
-
-
-class DontSendEntryAdmin(SuperuserOnlyAdmin):
-    list_display = ("to_address", "when_added")
