@@ -336,6 +336,17 @@ class MailSettingsTests(SimpleTestCase):
             ],
         )
 
+    def test_the_sender_s_lock_file_from_the_environment(self):
+        """send_mail's lock: under the checkout's var/ unless MAILER_LOCK_PATH
+        names a place the sender may write (deploy/systemd: /var/lib/yantai)."""
+        code = "import yantai.settings as s; print(s.MAILER_LOCK_PATH)"
+        env = clean_env(DJANGO_SECRET_KEY="k" * 50)
+        self.assertEqual(
+            python(code, env).stdout.strip(), str(ROOT / "var" / "send_mail")
+        )
+        env["MAILER_LOCK_PATH"] = "/var/lib/yantai/send_mail"
+        self.assertEqual(python(code, env).stdout.strip(), "/var/lib/yantai/send_mail")
+
     def test_every_mail_is_queued_whatever_the_transport(self):
         """Django's own mails and the 三审 ones alike go into the queue in the
         request; only ``send_mail`` talks to the mail server."""
