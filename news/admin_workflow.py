@@ -528,10 +528,11 @@ class ArticleWorkflowAdminMixin:
                     messages.error(request, _error_text(error))
                     return self._back(article)
         try:
-            services[action](**kwargs)
+            done = services[action](**kwargs)
         except (PermissionDenied, ValidationError) as error:
             messages.error(request, _error_text(error))
         else:
+            gone = getattr(done, "gone_on_publish", [])
             article = working_copy(Article.objects.get(pk=article.pk))
             messages.success(
                 request,
@@ -555,6 +556,8 @@ class ArticleWorkflowAdminMixin:
                 warning := _published_barriers([article], named=False)[0]
             ):
                 messages.warning(request, warning)
+            if gone:
+                messages.warning(request, workflow.gone_warning(article.title, gone))
         return self._back(article)
 
     def history_view(self, request, object_id, extra_context=None):
@@ -758,6 +761,11 @@ class ArticleWorkflowAdminMixin:
             )
             if warning:  # as a single publication warns, naming the article
                 messages.warning(request, warning)
+        for article, work in zip(published, works, strict=True):
+            if article.gone_on_publish:
+                messages.warning(
+                    request, workflow.gone_warning(work.title, article.gone_on_publish)
+                )
         return None
 
     @admin.action(description=gettext_lazy("撤下所选文章"), permissions=["publish"])

@@ -42,6 +42,7 @@ from .models import (
 )
 from .revisions import (
     CONTENT_KEYS,
+    Gone,
     article_from_snapshot,
     article_snapshot,
     content_equal,
@@ -49,6 +50,7 @@ from .revisions import (
     revision_create,
     snapshot_images_missing,
     snapshot_tags,
+    snapshots_gone,
     time_text,
     working_snapshot,
 )
@@ -414,7 +416,11 @@ def article_publish(
     time it already has (imported or typed) is kept, a first publication without
     one takes now; republishing a revised draft keeps it and sets 更新时间.
     Blocked while the 错敏字 check finds something, unless ``override_reason`` says
-    why the wording is right; the reason is recorded with the transition.
+    why the wording is right; the reason is recorded with the transition. Tags,
+    related articles and byline people the work names that were deleted since are
+    published without (``snapshots_gone``): the timeline names them, and so does
+    the returned article's ``gone_on_publish``, for the caller to tell the user. A
+    channel deleted since refuses the publication.
     """
     return article_publish_content(
         article=article,
@@ -476,6 +482,12 @@ def article_publish_content(
         # keeps them; a scheduled publication's: the body that will go live.
         if barriers := publication_note(check_body(work.body)):
             notes.append(barriers)
+    # Deleted since the draft named them: published without them, and said so
+    # (nothing can bring them back; refusing would only hold up the rest).
+    gone = snapshots_gone([content])[0]
+    if gone:
+        with stored_language():
+            notes.append(gone_note(gone))
     content = {**content, "published_at": time_text(published_at)}
     if by is not None:
         content["responsible_editor"] = by.pk
@@ -520,6 +532,7 @@ def article_publish_content(
         summary=summary,
     )
     article.refresh_from_db()
+    article.gone_on_publish = gone
     if by is not None:
         _notify(
             article=article,
@@ -530,6 +543,20 @@ def article_publish_content(
             revised=revised,
         )
     return article
+
+
+def gone_note(gone: list[Gone]) -> str:
+    """The timeline's note of what a publication left out (``snapshots_gone``)."""
+    return _("发布前已被删除：%(list)s") % {"list": join_list(gone)}
+
+
+def gone_warning(title: str, gone: list[Gone]) -> str:
+    """What the publisher is told of ``gone`` after publishing ``title`` (or, on
+    the bulk confirmation page, before: it will be so)."""
+    return _("“%(title)s”：以下内容已被删除：%(list)s") % {
+        "title": title,
+        "list": join_list(gone),
+    }
 
 
 def _publish_checks(
@@ -579,15 +606,30 @@ def publish_refusal(
     article: Article,
     work: Article | None = None,
     words: list[SensitiveWord] | None = None,
+    channels: set[int] | None = None,
 ) -> str:
     """Why ``article_publish(article=article, by=by)`` would be refused now, "" if
     it would not (read only: the bulk 终审发布's confirmation page). ``article``: the
-    row, with its ``draft_revision``; ``work`` its working copy and ``words`` the
-    active 错敏字 when the caller has them (one read for a whole selection)."""
+    row, with its ``draft_revision``; ``work`` its working copy as the snapshot has
+    it (``lookups=False``), ``words`` the active 错敏字 and ``channels`` the ids of
+    the existing channels among those the works name, when the caller has them
+    (one read for a whole selection)."""
     try:
         _check(by, article, "publish")
         if work is None:
-            work = article_from_snapshot(article, working_snapshot(article))
+            content = working_snapshot(article)
+            work = article_from_snapshot(article, content)
+            channel_id = content.get("channel")
+        else:
+            channel_id = work.channel_id
+        if channels is None:
+            channels = set(
+                Channel.objects.filter(pk=channel_id).values_list("pk", flat=True)
+            )
+        if channel_id not in channels:
+            # Only a draft can name a deleted channel (an article's own is
+            # protected); publishing it is refused (``article_write_content``).
+            raise WorkflowError(_("该版本的栏目已被删除，请先选择栏目。"))
         _publish_checks(
             article, work, now=timezone.now().replace(microsecond=0), words=words
         )
@@ -616,6 +658,7 @@ class PublishCandidate:
     step: str  # the work's latest revision: its summary (复审 → 待终审…) and who
     step_by: str
     refusal: str  # why it cannot be published ("" when it can)
+    gone: list[Gone]  # what it names that was deleted since: published without
 
 
 def publish_candidates(*, by: User, articles) -> list[PublishCandidate]:
@@ -624,8 +667,9 @@ def publish_candidates(*, by: User, articles) -> list[PublishCandidate]:
     same number of queries whatever the selection (select-all on hundreds): the
     rows with their drafts, tags, bylines, related articles and newest revisions
     (``CONFIRMATION_REVISIONS`` of each; an article whose content was saved before
-    more review steps than that reads the rest of its own), the covers the works
-    name and the 错敏字 list, each read once."""
+    more review steps than that reads the rest of its own), the covers and
+    channels the works name, what they name that was deleted since
+    (``snapshots_gone``) and the 错敏字 list, each read once."""
     from .models import Byline, Image, Revision
     from .revisions import content_saved_in, user_display_name
 
@@ -653,6 +697,12 @@ def publish_candidates(*, by: User, articles) -> list[PublishCandidate]:
     covers = Image.objects.in_bulk(
         {s["cover"] for s in snapshots.values() if s.get("cover")}
     )
+    channels = set(
+        Channel.objects.filter(
+            pk__in={s.get("channel") for s in snapshots.values()}
+        ).values_list("pk", flat=True)
+    )
+    gone = dict(zip(snapshots, snapshots_gone(list(snapshots.values())), strict=True))
     candidates = []
     for row in rows:
         work = article_from_snapshot(row, snapshots[row.pk], lookups=False)
@@ -666,7 +716,9 @@ def publish_candidates(*, by: User, articles) -> list[PublishCandidate]:
             window=CONFIRMATION_REVISIONS,
         )
         latest = row.draft_revision or next(iter(row.newest_first), None)
-        refusal = publish_refusal(by=by, article=row, work=work, words=words)
+        refusal = publish_refusal(
+            by=by, article=row, work=work, words=words, channels=channels
+        )
         work.status = row.status  # shown as working_copy shows it
         candidates.append(
             PublishCandidate(
@@ -678,6 +730,7 @@ def publish_candidates(*, by: User, articles) -> list[PublishCandidate]:
                 step=latest.summary if latest else "",
                 step_by=user_display_name(latest.created_by) if latest else "",
                 refusal=refusal,
+                gone=gone[row.pk],
             )
         )
     return candidates
