@@ -400,9 +400,7 @@ class ArticleWorkflowAdminMixin:
                     "link": link,
                     "url": request.build_absolute_uri(preview_link_url(link)),
                 }
-                for link in article.preview_links.filter(
-                    is_revoked=False, expires_at__gt=timezone.now()
-                )
+                for link in article.preview_links.valid()
             ]
             if request.user.has_perm("news.change_article")
             else []

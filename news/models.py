@@ -951,6 +951,46 @@ class SensitiveWord(models.Model):
         return f"{self.wrong} → {self.correct}"
 
 
+#: What lets a staff member make a share link (``news.admin_workflow``), and keeps
+#: the links they made working.
+SHARE_PERMISSION = ("news", "change_article")
+
+
+class PreviewLinkQuerySet(models.QuerySet):
+    def valid(self) -> PreviewLinkQuerySet:
+        """Links that open their preview: not revoked, not expired, and made by an
+        account that could make them now — active, staff, holding the change
+        permission (its own, a group's, or a superuser's). Deactivating the
+        creator or taking the permission away stops their links at once."""
+        from django.contrib.auth import get_user_model
+        from django.contrib.auth.models import Permission
+
+        user = get_user_model()
+        perm = Permission.objects.filter(
+            content_type__app_label=SHARE_PERMISSION[0], codename=SHARE_PERMISSION[1]
+        )
+        may_share = (
+            Q(created_by__is_superuser=True)
+            | models.Exists(
+                user.user_permissions.through.objects.filter(
+                    user=models.OuterRef("created_by"), permission__in=perm
+                )
+            )
+            | models.Exists(
+                user.groups.through.objects.filter(
+                    user=models.OuterRef("created_by"), group__permissions__in=perm
+                )
+            )
+        )
+        return self.filter(
+            may_share,
+            is_revoked=False,
+            expires_at__gt=timezone.now(),
+            created_by__is_active=True,
+            created_by__is_staff=True,
+        )
+
+
 class PreviewLink(models.Model):
     """A shareable preview of one article for people without an account."""
 
@@ -973,6 +1013,8 @@ class PreviewLink(models.Model):
     )
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
 
+    objects = PreviewLinkQuerySet.as_manager()
+
     class Meta:
         ordering = ["-created_at"]
         verbose_name = _("预览链接")
@@ -983,7 +1025,16 @@ class PreviewLink(models.Model):
 
     @property
     def is_valid(self) -> bool:
-        return not self.is_revoked and self.expires_at > timezone.now()
+        """One link's ``PreviewLinkQuerySet.valid``."""
+        creator = self.created_by
+        return (
+            not self.is_revoked
+            and self.expires_at > timezone.now()
+            and creator is not None
+            and creator.is_active
+            and creator.is_staff
+            and creator.has_perm(".".join(SHARE_PERMISSION))
+        )
 
 
 class ArticleSearch(models.Model):

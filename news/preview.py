@@ -46,14 +46,15 @@ def preview_link_url(link: PreviewLink) -> str:
 
 
 def preview_link_resolve(signed: str) -> PreviewLink | None:
-    """The live, unexpired, unrevoked link behind ``signed``, else ``None``."""
+    """The valid link behind ``signed`` (``PreviewLink.objects.valid()``: also its
+    creator still active and allowed to share), else ``None``. One query."""
     try:
         data = signing.loads(signed, salt=SALT)
     except signing.BadSignature:
         return None
-    link = (
-        PreviewLink.objects.select_related("article")
+    return (
+        PreviewLink.objects.valid()
+        .select_related("article")
         .filter(token=data.get("t"), article_id=data.get("a"))
         .first()
     )
-    return link if link is not None and link.is_valid else None

@@ -10,7 +10,13 @@ from django.utils import timezone
 from news.models import Article, AuditLog, PreviewLink
 from news.preview import preview_link_create, preview_link_url
 from news.revisions import revision_create
-from tests.factories import ArticleFactory, BylineFactory, TagFactory, staff_in_group
+from tests.factories import (
+    ArticleFactory,
+    BylineFactory,
+    TagFactory,
+    UserFactory,
+    staff_in_group,
+)
 
 S = Article.Status
 
@@ -154,6 +160,95 @@ class ShareLinkTests(TestCase):
         response = self.client.post(f"/admin/news/article/{self.article.pk}/share/")
         self.assertEqual(response.status_code, 403)
         self.assertFalse(PreviewLink.objects.exists())
+
+
+class ShareLinkCreatorTests(TestCase):
+    """A share link works only while its creator could make it now: an active
+    staff account holding the change permission (``PreviewLink.is_valid``)."""
+
+    def setUp(self):
+        self.editor = staff_in_group("editor", "编辑")
+        self.article = ArticleFactory(status=S.REVIEW_1, title="待审稿件")
+        self.link = preview_link_create(article=self.article, by=self.editor)
+        self.url = preview_link_url(self.link)
+
+    def assert_refused(self):
+        response = self.client.get(self.url)
+        # As an expired or revoked link is answered.
+        self.assertEqual(response.status_code, 404)
+        self.assertContains(response, "预览链接已失效", status_code=404)
+        self.assertContains(response, "创建链接的编辑已无权分享", status_code=404)
+        self.assertNotContains(response, "待审稿件", status_code=404)
+        self.assertEqual(response["X-Robots-Tag"], "noindex, nofollow")
+        self.assertIn("no-store", response["Cache-Control"])
+
+    def test_an_active_permitted_creators_link_works_in_one_query(self):
+        from news.preview import preview_link_resolve
+
+        signed = self.url.rstrip("/").rsplit("/", 1)[1]
+        with self.assertNumQueries(1):
+            self.assertEqual(preview_link_resolve(signed), self.link)
+        response = self.client.get(self.url)
+        self.assertContains(response, "待审稿件")
+
+    def test_deactivating_the_creator_stops_the_link_at_once(self):
+        self.editor.is_active = False
+        self.editor.save()
+        self.assert_refused()
+
+    def test_losing_the_permission_stops_the_link(self):
+        self.editor.groups.clear()
+        self.assert_refused()
+
+    def test_losing_admin_access_stops_the_link(self):
+        self.editor.is_staff = False
+        self.editor.save()
+        self.assert_refused()
+
+    def test_a_deleted_creators_link_stops(self):
+        self.editor.delete()
+        self.assert_refused()
+
+    def test_a_permission_of_ones_own_or_a_superuser_keeps_it(self):
+        from django.contrib.auth.models import Permission
+
+        self.editor.groups.clear()
+        self.editor.user_permissions.add(
+            Permission.objects.get(codename="change_article")
+        )
+        self.assertEqual(self.client.get(self.url).status_code, 200)
+        root = UserFactory(username="root", is_staff=True, is_superuser=True)
+        link = preview_link_create(article=self.article, by=root)
+        self.assertEqual(self.client.get(preview_link_url(link)).status_code, 200)
+
+    def test_valid_agrees_with_is_valid(self):
+        from django.contrib.auth.models import Permission
+
+        others = {
+            "inactive": UserFactory(username="a", is_staff=True, is_active=False),
+            "not_staff": UserFactory(username="b"),
+            "deleted": staff_in_group("f", "编辑"),
+            "no_perm": staff_in_group("c", None),
+            "own_perm": staff_in_group("d", None),
+            "superuser": UserFactory(username="e", is_staff=True, is_superuser=True),
+        }
+        others["own_perm"].user_permissions.add(
+            Permission.objects.get(codename="change_article")
+        )
+        for user in others.values():
+            preview_link_create(article=self.article, by=user)
+        PreviewLink.objects.filter(created_by=others["deleted"]).update(created_by=None)
+        expired = preview_link_create(
+            article=self.article, by=self.editor, valid_for=timedelta(hours=-1)
+        )
+        links = list(PreviewLink.objects.select_related("created_by"))
+        valid = set(PreviewLink.objects.valid())
+        self.assertEqual(valid, {link for link in links if link.is_valid})
+        self.assertEqual(
+            {link.created_by for link in valid},
+            {self.editor, others["own_perm"], others["superuser"]},
+        )
+        self.assertNotIn(expired, valid)
 
 
 class PreviewHasNothingToShareTests(TestCase):
