@@ -6,20 +6,51 @@
 from datetime import timedelta
 
 from django.contrib.sitemaps import Sitemap
-from django.db.models import Max
+from django.db.models import Case, F, Max, Value, When
 from django.db.models.functions import Greatest
+from django.db.models.lookups import LessThanOrEqual
 from django.utils import timezone
 
 from .models import Article, Channel, Tag
 
-# When readers' copy of an article last changed: its last edit, or its publication
-# if later (a scheduled article written days before it is due appears then, and so
-# changes its channel's and tags' lists).
-_ARTICLE_CHANGED = Greatest("articles__updated_at", "articles__published_at")
+
+def _changed(now):
+    """When readers' copy of an article (``articles__``) last changed, as of
+    ``now``: its last edit, or its publication if later (a scheduled article
+    written days before it is due appears then, and so changes its channel's and
+    tags' lists), or its 下线时间 once passed (it left those lists then)."""
+    return Case(
+        When(_expired(now), then=F("articles__expires_at")),
+        default=Greatest("articles__updated_at", "articles__published_at"),
+    )
 
 
-def article_changed(article: Article):
-    """``_ARTICLE_CHANGED`` of one article."""
+def _expired(now):
+    # A lookup rather than a Q, whose joins Django makes outer ones.
+    return LessThanOrEqual(F("articles__expires_at"), Value(now))
+
+
+def with_lastmod(queryset, now=None):
+    """``queryset`` (channels or tags) with ``last``, the latest change of their
+    articles readers have seen (``_changed``), those with a published article
+    only: one aggregate over the articles that appeared, the few expired ones
+    among them included."""
+    now = now or timezone.now()
+    # 1 for an article still public (no expiry, or a later one), 0 for an expired
+    # one.
+    public = Case(When(_expired(now), then=0), default=1)
+    return (
+        queryset.filter(articles__in=Article.objects.appeared(now))
+        .annotate(last=Max(_changed(now)), public=Max(public))
+        .filter(public=1)
+    )
+
+
+def article_changed(article: Article, now=None):
+    """``_changed`` of one article readers have seen."""
+    now = now or timezone.now()
+    if article.expires_at is not None and article.expires_at <= now:
+        return article.expires_at
     return max(article.updated_at, article.published_at)
 
 
@@ -31,7 +62,7 @@ class ArticleSitemap(Sitemap):
     def items(self):
         return (
             Article.objects.published()
-            .only("id", "updated_at", "published_at")
+            .only("id", "updated_at", "published_at", "expires_at")
             .order_by("-published_at", "-id")
         )
 
@@ -44,12 +75,8 @@ class ChannelSitemap(Sitemap):
     priority = 0.6
 
     def items(self):
-        # lastmod: the newest published article of the channel, in the same query.
-        return (
-            Channel.objects.filter(articles__in=Article.objects.published())
-            .annotate(last=Max(_ARTICLE_CHANGED))
-            .order_by("order", "id")
-        )
+        # lastmod: the latest change of the channel's articles, in the same query.
+        return with_lastmod(Channel.objects.all()).order_by("order", "id")
 
     def lastmod(self, item: Channel):
         return item.last
@@ -60,11 +87,7 @@ class TagSitemap(Sitemap):
     priority = 0.4
 
     def items(self):
-        return (
-            Tag.objects.filter(articles__in=Article.objects.published())
-            .annotate(last=Max(_ARTICLE_CHANGED))
-            .order_by("name")
-        )
+        return with_lastmod(Tag.objects.all()).order_by("name")
 
     def lastmod(self, item: Tag):
         return item.last
@@ -80,6 +103,6 @@ class NewsSitemap(ArticleSitemap):
         return (
             Article.objects.published()
             .filter(published_at__gte=since)
-            .only("id", "title", "updated_at", "published_at")
+            .only("id", "title", "updated_at", "published_at", "expires_at")
             .order_by("-published_at", "-id")
         )

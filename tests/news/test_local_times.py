@@ -11,7 +11,8 @@ from django.test import TestCase
 from django.utils import timezone
 
 from news import search
-from news.models import Article
+from news import sitemaps as news_sitemaps
+from news.models import Article, Channel, Tag
 from tests.factories import ArticleFactory, ChannelFactory, TagFactory, staff_in_group
 from tests.quality.factories import ObservationFactory
 
@@ -376,3 +377,97 @@ class SitemapDatesTest(CacheCleared):
             xml = self.client.get(f"/sitemap-{section}.xml").content.decode()
             with self.subTest(section=section):
                 self.assertIn(f"{path}</loc><lastmod>{day}</lastmod>", xml)
+
+    def test_an_expiry_moves_its_channels_and_tags_lastmod_at_its_moment(self):
+        """An article reaching its 下线时间 changes its channel's and tag's pages:
+        their lastmod becomes that moment, with no write (the channel and tag
+        stay listed by their other, still public, article)."""
+        channel = ChannelFactory(name="认证", slug="renzheng")
+        tag = TagFactory(name="检测", slug="jiance")
+        days_ago = timezone.now() - timedelta(days=2)
+        leaving = ArticleFactory(
+            channel=channel,
+            published_at=days_ago,
+            expires_at=timezone.now() + timedelta(seconds=2),
+        )
+        staying = ArticleFactory(channel=channel, published_at=days_ago)
+        for article in (leaving, staying):
+            article.tags.add(tag)
+        Article.objects.update(updated_at=days_ago)
+        before = timezone.localdate(days_ago).isoformat()
+        after = timezone.localdate(leaving.expires_at).isoformat()
+        pages = [
+            ("channels", channel.get_absolute_url()),
+            ("tags", tag.get_absolute_url()),
+        ]
+        for section, path in pages:
+            xml = self.client.get(f"/sitemap-{section}.xml").content.decode()
+            with self.subTest(section=section, expired=False):
+                self.assertIn(f"{path}</loc><lastmod>{before}</lastmod>", xml)
+        wait_until(leaving.expires_at)
+        for section, path in pages:
+            xml = self.client.get(f"/sitemap-{section}.xml").content.decode()
+            with self.subTest(section=section, expired=True):
+                self.assertIn(f"{path}</loc><lastmod>{after}</lastmod>", xml)
+        sitemaps = (news_sitemaps.ChannelSitemap(), news_sitemaps.TagSitemap())
+        for sitemap in sitemaps:
+            with self.subTest(sitemap=type(sitemap).__name__):
+                (item,) = sitemap.items()
+                self.assertEqual(sitemap.lastmod(item), leaving.expires_at)
+
+    def test_the_channel_and_tag_sitemaps_read_one_aggregate_each(self):
+        for n in range(3):
+            article = ArticleFactory(
+                channel=ChannelFactory(),
+                expires_at=timezone.now() + timedelta(days=1) if n else None,
+            )
+            article.tags.add(TagFactory())
+        for section in ("channels", "tags"):
+            cache.clear()
+            caches["pages"].clear()
+            caches["shared"].clear()
+            # The next change due (the cache's end), the count of the items and
+            # the items with their lastmod: as many whatever the number.
+            with self.subTest(section=section), self.assertNumQueries(3):
+                self.client.get(f"/sitemap-{section}.xml")
+
+    def test_the_aggregate_agrees_with_article_changed(self):
+        """``with_lastmod`` ↔ ``article_changed``: a channel's and a tag's lastmod
+        is the latest ``article_changed`` of their articles readers have seen."""
+        now = timezone.now()
+        tag = TagFactory()
+        days = [now - timedelta(days=n) for n in range(6)]
+        rows = [  # published, updated, expires
+            (days[5], days[4], None),  # public, edited since
+            (days[5], days[5], days[1]),  # expired: left the lists days[1]
+            (days[3], days[3], now + timedelta(days=1)),  # public, expires later
+            (days[2], days[2], now - timedelta(seconds=1)),  # just expired
+        ]
+        for n, (published, updated, expires) in enumerate(rows):
+            channel = ChannelFactory()
+            ArticleFactory(channel=channel, published_at=days[5])  # keeps it listed
+            article = ArticleFactory(
+                channel=channel, published_at=published, expires_at=expires
+            )
+            Article.objects.filter(pk=article.pk).update(updated_at=updated)
+            Article.objects.filter(channel=channel).exclude(pk=article.pk).update(
+                updated_at=days[5]
+            )
+            article.tags.add(tag)
+            with self.subTest(row=n):
+                (item,) = news_sitemaps.with_lastmod(
+                    Channel.objects.filter(pk=channel.pk), now
+                )
+                self.assertEqual(
+                    item.last,
+                    max(
+                        news_sitemaps.article_changed(a, now)
+                        for a in Article.objects.filter(channel=channel)
+                    ),
+                )
+        (item,) = news_sitemaps.with_lastmod(Tag.objects.all(), now)
+        self.assertEqual(
+            item.last,
+            max(news_sitemaps.article_changed(a, now) for a in tag.articles.all()),
+        )
+        self.assertEqual(item.last, now - timedelta(seconds=1))
