@@ -171,6 +171,12 @@ class ArticleWorkflowForm(forms.ModelForm):
         )
         if current is None:
             return cleaned
+        if self.instance.has_scheduled_draft:
+            # Refused here too (the service refuses it anyway): the form comes
+            # back with the reason instead of a refusal page.
+            raise forms.ValidationError(
+                workflow.scheduled_refusal(self.instance), code="scheduled"
+            )
         if expected is None:
             # The form always carries the version it was opened at; without it (a
             # hand-made or truncated POST) another editor's save could not be seen.
@@ -496,6 +502,7 @@ class ArticleWorkflowAdminMixin:
             "publish": workflow.article_publish,
             "unpublish": workflow.article_unpublish,
             "discard": workflow.article_discard,
+            "cancel_schedule": workflow.article_cancel_schedule,
         }
         if action not in services:
             messages.error(request, _("未知的操作。"))
@@ -536,6 +543,9 @@ class ArticleWorkflowAdminMixin:
                 request,
                 _("“%(title)s”已放弃修改稿，线上版本不变。") % {"title": article.title}
                 if action == "discard"
+                else _("“%(title)s”已取消定时发布，修改稿回到待终审，线上版本不变。")
+                % {"title": article.title}
+                if action == "cancel_schedule"
                 else _("“%(title)s”已转为“%(status)s”。")
                 % {
                     "title": article.title,
@@ -753,9 +763,14 @@ class ArticleWorkflowAdminMixin:
         for work, warning in zip(
             works, _published_barriers(works, named=True), strict=True
         ):
+            verb = (
+                _("定时于 %(at)s 发布") % {"at": workflow.minute_text(at)}
+                if (at := work.draft_go_live_at)
+                else _("发布")
+            )
             messages.success(
                 request,
-                _("“%(title)s”已%(verb)s。") % {"title": work.title, "verb": _("发布")},
+                _("“%(title)s”已%(verb)s。") % {"title": work.title, "verb": verb},
             )
             if warning:  # as a single publication warns, naming the article
                 messages.warning(request, warning)

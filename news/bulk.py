@@ -1536,7 +1536,10 @@ class BatchWriter:
         except PermissionDenied as error:
             return Outcome(item.name, REFUSED, str(error), item.line)
         except ValidationError as error:
-            status = REFUSED if "错敏字" in messages(error) else FAILED
+            refused = "错敏字" in messages(error) or (
+                getattr(error, "code", None) == "scheduled"
+            )
+            status = REFUSED if refused else FAILED
             return Outcome(item.name, status, messages(error), item.line)
         if result.created:
             status = CREATED

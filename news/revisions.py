@@ -187,6 +187,7 @@ def article_from_snapshot(
         "live_revision_id",
         "draft_revision_id",
         "draft_status",
+        "draft_go_live_at",
     ):
         setattr(copy, name, getattr(article, name))
     for name in SNAPSHOT_FIELDS:

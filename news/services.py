@@ -403,9 +403,14 @@ def article_update(
         )
     current = working_snapshot(locked)
     content = _checked_content(locked, content_from_values(base=current, values=values))
-    if content_equal(current, content) and not (
-        back_to_draft and locked.editorial_status in REVIEW_STATES
-    ):
+    unchanged = content_equal(current, content)
+    if locked.has_scheduled_draft and not (unchanged and not back_to_draft):
+        # 终审 approved this draft to go live at a set time: what goes live is
+        # what was approved (docs/architecture.md, "Times").
+        from .workflow import WorkflowError, scheduled_refusal
+
+        raise WorkflowError(scheduled_refusal(locked), code="scheduled")
+    if unchanged and not (back_to_draft and locked.editorial_status in REVIEW_STATES):
         _refresh(article, locked)
         return SaveResult(article, changed=False, drafted=locked.has_draft)
     with stored_language():
@@ -479,12 +484,20 @@ def article_discard_draft(
 
     Recorded as a new revision holding the live content (and a version), on the
     timeline and in the audit log."""
-    from .workflow import PERM_PUBLISH, WorkflowError, can_edit, version_check
+    from .workflow import (
+        PERM_PUBLISH,
+        WorkflowError,
+        can_edit,
+        scheduled_refusal,
+        version_check,
+    )
 
     locked = Article.objects.select_for_update().get(pk=article.pk)
     version_check(locked, expected_version)
     if not locked.has_draft:
         raise WorkflowError(_("这篇文章没有未发布的修改。"))
+    if locked.has_scheduled_draft:
+        raise WorkflowError(scheduled_refusal(locked), code="scheduled")
     state = locked.draft_status
     allowed = by.has_perm(PERM_PUBLISH) or (
         state == Article.Status.DRAFT and can_edit(by, locked)

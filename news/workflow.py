@@ -52,6 +52,7 @@ from .revisions import (
     snapshot_tags,
     snapshots_gone,
     time_text,
+    user_display_name,
     working_snapshot,
 )
 from .services import (
@@ -127,6 +128,12 @@ def _duty_holders(article: Article) -> tuple[int | None, int | None]:
 
 def allowed_actions(user: User, article: Article) -> list[str]:
     """The transitions ``user`` may start on ``article`` now (for the buttons)."""
+    if article.has_scheduled_draft:
+        # The approved draft is frozen until it goes live: 终审 may only call it
+        # back (取消定时) or take the live article off the site, which cancels it.
+        if article.status == S.PUBLISHED and user.has_perm(PERM_PUBLISH):
+            return ["cancel_schedule", "unpublish"]
+        return []
     state = article.editorial_status
     actions = []
     if state in (S.DRAFT, S.UNPUBLISHED) and user.has_perm(PERM_SUBMIT):
@@ -168,10 +175,17 @@ def _check(user: User | None, article: Article, action: str) -> None:
         else PERM_REVIEW,
         "publish": PERM_PUBLISH,
         "unpublish": PERM_PUBLISH,
+        "cancel_schedule": PERM_PUBLISH,
     }[action]
     if not user.has_perm(needed):
         raise PermissionDenied(
             _("您没有权限对“%(title)s”执行此操作。") % {"title": article.title}
+        )
+    if article.has_scheduled_draft:
+        raise WorkflowError(scheduled_refusal(article), code="scheduled")
+    if action == "cancel_schedule":
+        raise WorkflowError(
+            _("“%(title)s”没有定时发布的修改稿。") % {"title": article.title}
         )
     if action == "approve" and (why := duty_conflict(user, article)):
         raise PermissionDenied(why)
@@ -179,6 +193,17 @@ def _check(user: User | None, article: Article, action: str) -> None:
         _("“%(title)s”当前状态为“%(status)s”，不能执行此操作。")
         % {"title": article.title, "status": article.get_editorial_status_display()}
     )
+
+
+def scheduled_refusal(article: Article) -> str:
+    """Why the work on ``article`` cannot change now: its draft is scheduled."""
+    return _(
+        "“%(title)s”的修改稿已定时于 %(at)s 发布，定时期间不能修改或操作修改稿："
+        "请先取消定时（回到待终审）。"
+    ) % {
+        "title": article.title,
+        "at": timezone.localtime(article.draft_go_live_at).strftime("%Y-%m-%d %H:%M"),
+    }
 
 
 def _lock(article: Article, expected_version: int | None = None) -> Article:
@@ -457,6 +482,9 @@ def article_publish_content(
         raise PermissionDenied(
             _("您没有权限对“%(title)s”执行此操作。") % {"title": locked.title}
         )
+    if locked.has_scheduled_draft:
+        # The import's publication (``reviewed=False``) does not pass ``_check``.
+        raise WorkflowError(scheduled_refusal(locked), code="scheduled")
     content = working_snapshot(locked)
     work = article_from_snapshot(locked, content)
     now = timezone.now().replace(microsecond=0)
@@ -474,10 +502,7 @@ def article_publish_content(
                 % {"reason": override_reason.strip(), "list": findings_text(findings)}
             )
         if scheduled:
-            notes.append(
-                _("定时发布：%(at)s")
-                % {"at": timezone.localtime(published_at).strftime("%Y-%m-%d %H:%M")}
-            )
+            notes.append(_("定时发布：%(at)s") % {"at": minute_text(published_at)})
         # 无障碍检查 findings do not block (docs/architecture.md), but the timeline
         # keeps them; a scheduled publication's: the body that will go live.
         if barriers := publication_note(check_body(work.body)):
@@ -488,48 +513,27 @@ def article_publish_content(
     if gone:
         with stored_language():
             notes.append(gone_note(gone))
-    content = {**content, "published_at": time_text(published_at)}
-    if by is not None:
-        content["responsible_editor"] = by.pk
-    if locked.live_revision_id:
-        previous = locked.live_revision.snapshot
-    elif locked.has_draft and locked.status == S.PUBLISHED:
-        # Published before revisions marked the live one: the row is that version.
-        previous = article_snapshot(locked)
-    else:
-        previous = None
-    revised = previous is not None and not content_equal(
-        {**previous, "responsible_editor": None, "published_at": None},
-        {**content, "responsible_editor": None, "published_at": None},
-    )
-    if revised:
-        locked.revised_at = now
-    from_status = locked.editorial_status
-    # Where the article stood on the site before (scheduled counts: it is some
-    # article's next one): the pages beside that place change too.
-    was = (
-        (locked.channel_id, locked.published_at)
-        if locked.status == S.PUBLISHED
-        else None
-    )
-    locked.status = S.PUBLISHED
-    locked.draft_revision = None
-    locked.draft_status = ""
-    locked.version += 1
-    article_write_content(article=locked, content=content)
-    pagecache.article_neighbours_touch(locked, was=was)
-    with stored_language():
-        summary = f"{S(from_status).label} → {S.PUBLISHED.label}"
-    revision_create(article=locked, by=by, summary=summary, is_live=True)
-    _record(
-        article=locked,
+    if scheduled and locked.is_published:
+        scheduled_article = _schedule_draft(
+            article=article,
+            locked=locked,
+            by=by,
+            content=content,
+            at=published_at,
+            comment=comment,
+            notes=notes,
+        )
+        scheduled_article.gone_on_publish = gone
+        return scheduled_article
+    revised = _go_live(
+        locked=locked,
         by=by,
+        responsible=by,
+        content=content,
+        published_at=published_at,
+        revised_at=now,
         action="schedule" if scheduled else "publish",
-        from_status=from_status,
-        to_status=S.PUBLISHED,
-        comment="\n".join(str(n) for n in notes),
-        audit_action=AuditLog.Action.SCHEDULE if scheduled else AuditLog.Action.PUBLISH,
-        summary=summary,
+        notes=notes,
     )
     article.refresh_from_db()
     article.gone_on_publish = gone
@@ -559,6 +563,272 @@ def gone_warning(title: str, gone: list[Gone]) -> str:
     }
 
 
+def minute_text(at: datetime) -> str:
+    """``at`` as the timeline and messages give a time: Beijing time, to the minute."""
+    return timezone.localtime(at).strftime("%Y-%m-%d %H:%M")
+
+
+def _go_live(
+    *,
+    locked: Article,
+    by: User | None,
+    responsible: User | None,
+    content: dict,
+    published_at: datetime,
+    revised_at: datetime,
+    action: str,
+    notes: list,
+) -> bool:
+    """Make ``content`` (the editors' work) the live version of the locked row:
+    the row, its relations, the pages beside it, a live revision and the record
+    (``action`` by ``by``); ``responsible``: the 责任编辑 it names. Whether it is
+    a new version of a live article (its 更新时间 set to ``revised_at``)."""
+    content = {**content, "published_at": time_text(published_at)}
+    if responsible is not None:
+        content["responsible_editor"] = responsible.pk
+    if locked.live_revision_id:
+        previous = locked.live_revision.snapshot
+    elif locked.has_draft and locked.status == S.PUBLISHED:
+        # Published before revisions marked the live one: the row is that version.
+        previous = article_snapshot(locked)
+    else:
+        previous = None
+    revised = previous is not None and not content_equal(
+        {**previous, "responsible_editor": None, "published_at": None},
+        {**content, "responsible_editor": None, "published_at": None},
+    )
+    if revised:
+        locked.revised_at = revised_at
+    from_status = locked.editorial_status
+    # Where the article stood on the site before (scheduled counts: it is some
+    # article's next one): the pages beside that place change too.
+    was = (
+        (locked.channel_id, locked.published_at)
+        if locked.status == S.PUBLISHED
+        else None
+    )
+    locked.status = S.PUBLISHED
+    locked.draft_revision = None
+    locked.draft_status = ""
+    locked.draft_go_live_at = None
+    locked.version += 1
+    article_write_content(article=locked, content=content)
+    pagecache.article_neighbours_touch(locked, was=was)
+    with stored_language():
+        summary = f"{S(from_status).label} → {S.PUBLISHED.label}"
+    revision_create(article=locked, by=by, summary=summary, is_live=True)
+    _record(
+        article=locked,
+        by=by,
+        action=action,
+        from_status=from_status,
+        to_status=S.PUBLISHED,
+        comment="\n".join(str(n) for n in notes),
+        audit_action=AuditLog.Action.SCHEDULE
+        if action == "schedule"
+        else AuditLog.Action.PUBLISH,
+        summary=summary,
+    )
+    return revised
+
+
+def _schedule_draft(
+    *,
+    article: Article,
+    locked: Article,
+    by: User | None,
+    content: dict,
+    at: datetime,
+    comment: str,
+    notes: list,
+) -> Article:
+    """终审 of the draft over a live article for the later time ``at`` (定时发布):
+    the draft is approved and frozen; the live version stays on the site, as it
+    is, until ``article_go_live`` (``publish_scheduled``) swaps the draft in."""
+    from_status = locked.editorial_status
+    with stored_language():
+        summary = _("%(state)s → 定时发布（%(at)s）") % {
+            "state": S(from_status).label,
+            "at": minute_text(at),
+        }
+    locked.version += 1
+    # The draft as it was (a 发布时间 typed into it too, for 取消定时 to give back);
+    # its author: who approved it, whose name the publication will carry.
+    revision = revision_create(
+        article=locked,
+        by=by,
+        summary=summary,
+        snapshot={**content, "status": S.REVIEW_3},
+    )
+    Article.objects.filter(pk=locked.pk).update(
+        version=locked.version,
+        draft_revision=revision,
+        draft_status=S.REVIEW_3,
+        draft_go_live_at=at,
+    )
+    _record(
+        article=locked,
+        by=by,
+        action="schedule",
+        from_status=from_status,
+        to_status=S.PUBLISHED,
+        comment="\n".join(str(n) for n in notes),
+        audit_action=AuditLog.Action.SCHEDULE,
+        summary=summary,
+    )
+    article.refresh_from_db()
+    if by is not None:
+        _notify(
+            article=article, by=by, action="schedule", comment=comment.strip(), at=at
+        )
+    return article
+
+
+@transaction.atomic
+def article_cancel_schedule(
+    *,
+    article: Article,
+    by: User,
+    comment: str = "",
+    expected_version: int | None = None,
+) -> Article:
+    """取消定时: the scheduled draft goes back to 待终审, as it was before 终审;
+    the live version stays on the site."""
+    locked = _lock(article, expected_version)
+    _check(by, locked, "cancel_schedule")
+    _unschedule(locked, by=by, comment=comment, action="cancel_schedule")
+    article.refresh_from_db()
+    return article
+
+
+def _unschedule(locked: Article, *, by: User | None, comment: str, action: str) -> None:
+    """Call the scheduled draft of ``locked`` back to 待终审 (a revision, the
+    timeline and 操作日志 say so): 取消定时, or the live article withdrawn."""
+    with stored_language():
+        summary = _("取消定时发布（原定 %(at)s）→ %(state)s") % {
+            "at": minute_text(locked.draft_go_live_at),
+            "state": S.REVIEW_3.label,
+        }
+    locked.version += 1
+    revision = revision_create(
+        article=locked,
+        by=by,
+        summary=summary,
+        snapshot={**locked.draft_revision.snapshot, "status": S.REVIEW_3},
+    )
+    Article.objects.filter(pk=locked.pk).update(
+        version=locked.version,
+        draft_revision=revision,
+        draft_status=S.REVIEW_3,
+        draft_go_live_at=None,
+    )
+    locked.draft_revision, locked.draft_go_live_at = revision, None
+    _record(
+        article=locked,
+        by=by,
+        action=action,
+        from_status=S.REVIEW_3,
+        to_status=S.REVIEW_3,
+        # The timeline shows 待终审 → 待终审: the note says what happened.
+        comment=f"{summary}：{comment.strip()}" if comment.strip() else summary,
+        audit_action=AuditLog.Action.CANCEL_SCHEDULE,
+        summary=summary,
+    )
+
+
+@transaction.atomic
+def article_go_live(*, article: Article, now: datetime | None = None) -> bool:
+    """Publish the scheduled draft of ``article`` if its time has come (the
+    ``publish_scheduled`` command); False when there is nothing to do (any more:
+    published by another run, cancelled, not yet due).
+
+    The same path as ``article_publish``: the row, search index, caches, figures,
+    a live revision, the mail to the submitter. 发布时间 stays the article's own;
+    更新时间 is the scheduled time, not the moment the command ran. The 错敏字 check
+    was done when 终审 scheduled it (an override reason recorded then) and is not
+    repeated: the draft has been frozen since, and nobody is there to answer a
+    new finding; a word added to the list meanwhile is for the next edit.
+    """
+    now = now or timezone.now()
+    locked = _lock(article)
+    if not (locked.has_scheduled_draft and locked.has_draft):
+        return False
+    if locked.draft_go_live_at > now:
+        return False
+    at = locked.draft_go_live_at
+    approver = locked.draft_revision.created_by
+    with stored_language():
+        note = _("定时发布到时自动上线（定于 %(at)s，终审：%(who)s）") % {
+            "at": minute_text(at),
+            "who": user_display_name(approver) if approver else _("系统"),
+        }
+    content = working_snapshot(locked)
+    notes = [note]
+    gone = snapshots_gone([content])[0]
+    if gone:
+        with stored_language():
+            notes.append(gone_note(gone))
+    typed = content.get("published_at")
+    typed = datetime.fromisoformat(typed) if typed else None
+    revised = _go_live(
+        locked=locked,
+        by=None,
+        responsible=approver,
+        content=content,
+        # A revision does not move the article's own time (docs/architecture.md):
+        # a 发布时间 typed into the draft that is not before the scheduled time was
+        # the schedule, not a new 发布时间.
+        published_at=typed if typed and typed < at else (locked.published_at or at),
+        revised_at=at,
+        action="publish",
+        notes=notes,
+    )
+    article.refresh_from_db()
+    if approver is not None:
+        _notify(
+            article=article,
+            by=approver,
+            action="publish",
+            comment="",
+            revised=revised,
+        )
+    return True
+
+
+@dataclass
+class GoLiveResult:
+    published: list[Article]
+    failed: list[tuple[Article, str]]  # the article and why it was not published
+
+
+def scheduled_drafts_publish(*, now: datetime | None = None) -> GoLiveResult:
+    """Publish every scheduled draft due at ``now`` (``article_go_live``), each in
+    its own transaction, so that one refused leaves the others to go live.
+
+    Safe to run on several servers at once: each row is locked for its publication
+    and one locked by another run is skipped (``skip_locked``, where the database
+    has it; SQLite serialises writers, and the row read again under the lock says
+    whether it is still due), so every draft goes live once.
+    """
+    now = now or timezone.now()
+    result = GoLiveResult([], [])
+    for pk in list(Article.objects.go_live_due(now).values_list("pk", flat=True)):
+        try:
+            with transaction.atomic():
+                row = (
+                    Article.objects.select_for_update(skip_locked=True, of=("self",))
+                    .filter(pk=pk)
+                    .first()
+                )
+                if row is not None and article_go_live(article=row, now=now):
+                    result.published.append(row)
+        except ValidationError as error:
+            row = Article.objects.filter(pk=pk).first()
+            if row is not None:
+                result.failed.append((row, join_sentences(error.messages)))
+    return result
+
+
 def _publish_checks(
     locked: Article,
     work: Article,
@@ -569,7 +839,8 @@ def _publish_checks(
     words: list[SensitiveWord] | None = None,
 ) -> tuple[list[Finding], datetime]:
     """What blocks publishing ``work`` (the working copy of ``locked``), raised as
-    ``WorkflowError``; else its 错敏字 findings (overridden) and publication time.
+    ``WorkflowError``; else its 错敏字 findings (overridden) and publication time
+    (a future one over a live article schedules the draft: ``_schedule_draft``).
     ``words``: the active 错敏字, if the caller read them."""
     findings = wordcheck_article(work, words)
     if findings and not override_reason.strip():
@@ -579,25 +850,7 @@ def _publish_checks(
             )
             % {"n": len(findings), "list": findings_text(findings)}
         )
-    if at is not None and at > now and locked.is_published:
-        raise WorkflowError(
-            _(
-                "这篇文章正在网站上，修改稿不能定时发布：请到时再发布，"
-                "或先撤下文章再定时发布。"
-            )
-        )
-    published_at = at or work.published_at or now
-    if published_at > now and locked.is_published:
-        # A future 发布时间 typed into the draft would schedule it as ``at`` would,
-        # and take the live article off the site until then.
-        raise WorkflowError(
-            _(
-                "这篇文章正在网站上，修改稿不能定时发布：修改稿的发布时间"
-                "（%(at)s）还没到，请改为现在或更早的时间再发布，或先撤下文章再定时发布。"
-            )
-            % {"at": timezone.localtime(published_at).strftime("%Y-%m-%d %H:%M")}
-        )
-    return findings, published_at
+    return findings, at or work.published_at or now
 
 
 def publish_refusal(
@@ -812,6 +1065,12 @@ def article_unpublish(
     """Take a published article off the site (已撤下); a draft over it stays."""
     locked = _lock(article, expected_version)
     _check(by, locked, "unpublish")
+    if locked.has_scheduled_draft:
+        # Taken off the site, the article has no live version for the draft to
+        # replace: the schedule ends, the draft waits at 待终审 again.
+        with stored_language():
+            why = str(_("文章已撤下"))
+        _unschedule(locked, by=by, comment=why, action="cancel_schedule")
     locked.status = S.UNPUBLISHED
     locked.version += 1
     locked.save(update_fields=["status", "version"])

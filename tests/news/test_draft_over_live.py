@@ -286,7 +286,9 @@ class PublicationTimeTests(TestCase):
         self.assertIn(f'"dateModified": "{revised}"', page)
         self.assertIn(f'"datePublished": "{own.isoformat()}"', page)
 
-    def test_scheduling_a_draft_over_a_live_article_is_refused_clearly(self):
+    def test_scheduling_a_draft_over_a_live_article_keeps_it_live(self):
+        """定时发布 of a draft over a live article: the draft waits, approved
+        (tests/news/test_scheduled_revisions.py); the live version stays."""
         from datetime import timedelta
 
         article = ArticleFactory(channel=self.channel)
@@ -294,14 +296,12 @@ class PublicationTimeTests(TestCase):
         article_submit(article=article, by=self.editor)
         article_approve(article=article, by=self.reviewer)
         article_approve(article=article, by=self.reviewer)
-        with self.assertRaisesMessage(Exception, "修改稿不能定时发布"):
-            article_publish(
-                article=article,
-                by=self.publisher,
-                at=timezone.now() + timedelta(days=1),
-            )
+        at = timezone.now().replace(microsecond=0) + timedelta(days=1)
+        article_publish(article=article, by=self.publisher, at=at)
         article.refresh_from_db()
-        self.assertEqual(article.editorial_status, S.REVIEW_3)
+        self.assertTrue(article.is_published)
+        self.assertNotEqual(article.title, "新")
+        self.assertEqual(article.draft_go_live_at, at)
 
     def test_seconds_survive_saving_the_form_unchanged(self):
         own = datetime(2021, 7, 21, 8, 56, 27, tzinfo=SHANGHAI)

@@ -9,7 +9,6 @@ from django.utils import timezone
 from news.models import Article
 from news.services import article_update
 from news.workflow import (
-    WorkflowError,
     article_approve,
     article_publish,
     article_submit,
@@ -29,23 +28,20 @@ class DraftOverLiveSchedulingTests(TestCase):
         cls.publisher = staff_in_group("publisher", "终审发布")
 
     def test_draft_with_future_published_at_cannot_take_a_live_article_off(self):
-        """A draft over a live article cannot be scheduled (docs: no job runner to
-        swap it in later). A future 发布时间 typed into the draft must be refused
-        like ``at=`` is, not take the live article off the site until then."""
+        """A future 发布时间 typed into a draft over a live article schedules the
+        draft, as ``at=`` does: it must not take the live article off the site
+        until then."""
         article = ArticleFactory(channel=self.channel)
         self.assertTrue(article.is_published)
-        article_update(
-            article=article,
-            by=self.editor,
-            values={"published_at": timezone.now() + timedelta(days=1)},
-        )
+        at = timezone.now().replace(microsecond=0) + timedelta(days=1)
+        article_update(article=article, by=self.editor, values={"published_at": at})
         article_submit(article=article, by=self.editor)
         article_approve(article=article, by=self.reviewer)
         article_approve(article=article, by=self.reviewer2)
-        with self.assertRaisesMessage(WorkflowError, "修改稿不能定时发布"):
-            article_publish(article=article, by=self.publisher)
+        article_publish(article=article, by=self.publisher)
         article.refresh_from_db()
         self.assertTrue(article.is_published, "live article vanished from the site")
+        self.assertEqual(article.draft_go_live_at, at)
 
 
 class PurgeKeepsTheDraftTests(TestCase):
