@@ -8,15 +8,18 @@ once, whoever runs it how often.
 
 from __future__ import annotations
 
+import threading
 import time
 from datetime import timedelta
 from io import StringIO
+from unittest import skipUnless
 
 from django.contrib.auth.models import Group
 from django.core import mail
 from django.core.cache import caches
 from django.core.management import CommandError, call_command
-from django.test import TestCase, override_settings
+from django.db import connection, transaction
+from django.test import TestCase, TransactionTestCase, override_settings
 from django.utils import timezone
 from rest_framework.test import APIClient
 
@@ -42,6 +45,7 @@ from tests.api import token_for
 from tests.factories import ChannelFactory, UserFactory, staff_in_group
 from tests.news.test_concurrency import change_form_data
 from tests.news.test_draft_over_live import seed_text
+from tests.threads import Worker
 
 S = Article.Status
 
@@ -544,3 +548,52 @@ class SchedulePermissionTests(TestCase):
         self.article.refresh_from_db()
         self.assertFalse(self.article.has_scheduled_draft)
         self.assertEqual(self.article.editorial_status, S.REVIEW_3)
+
+
+@skipUnless(connection.vendor == "postgresql", "row locks: PostgreSQL")
+class TwoServersAtOnceTests(TransactionTestCase):
+    """Two ``publish_scheduled`` runs at the same moment (two app servers' timers):
+    the second skips the row the first holds, without waiting; the draft goes
+    live once."""
+
+    def test_second_run_skips_the_row_the_first_is_publishing(self):
+        channel = ChannelFactory()
+        editor = staff_in_group("editor", "编辑")
+        reviewer = staff_in_group("reviewer", "审核")
+        publisher = staff_in_group("publisher", "终审发布")
+        article = article_import(
+            page=parse_page_text(seed_text()), channel=channel, publish=True
+        ).article
+        article_update(article=article, by=editor, values={"title": "更正后的标题"})
+        article_submit(article=article, by=editor)
+        article_approve(article=article, by=reviewer)
+        article_approve(article=article, by=reviewer)
+        article_publish(article=article, by=publisher, at=later(hours=1))
+        due = later(hours=2)
+        held, release = threading.Event(), threading.Event()
+
+        def first():
+            with transaction.atomic():  # the row stays locked until release
+                result = scheduled_drafts_publish(now=due)
+                held.set()
+                release.wait(30)
+            return result
+
+        one = Worker(first)
+        one.start()
+        self.assertTrue(held.wait(60))
+        two = Worker(lambda: scheduled_drafts_publish(now=due))
+        two.start()
+        two.join(10)
+        self.assertFalse(two.is_alive(), "the second run waited for the lock")
+        self.assertEqual(two.outcome().published, [])
+        release.set()
+        self.assertEqual(len(one.outcome().published), 1)
+        self.assertEqual(scheduled_drafts_publish(now=due).published, [])
+        article.refresh_from_db()
+        self.assertEqual(article.title, "更正后的标题")
+        self.assertFalse(article.has_scheduled_draft)
+        self.assertEqual(
+            article.events.filter(comment__contains="定时发布到时").count(), 1
+        )
+        self.assertEqual(article.revisions.filter(is_live=True).count(), 1)
