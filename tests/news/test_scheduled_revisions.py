@@ -48,6 +48,9 @@ from tests.news.test_draft_over_live import seed_text
 from tests.threads import Worker
 
 S = Article.Status
+# The refusal's own words (the change page's note on the schedule says it too,
+# in other words).
+REFUSAL = "定时期间不能修改或操作修改稿：请先取消定时"
 
 
 def later(**delta) -> timezone.datetime:
@@ -335,7 +338,7 @@ class FrozenDraftTests(TestCase):
         self.assertEqual(self.state, self.snapshot())
 
     def test_service_edit_refused(self):
-        with self.assertRaisesMessage(WorkflowError, "请先取消定时"):
+        with self.assertRaisesMessage(WorkflowError, REFUSAL):
             article_update(
                 article=self.article, by=self.publisher, values={"title": "再改"}
             )
@@ -357,7 +360,7 @@ class FrozenDraftTests(TestCase):
         )
         self.assertEqual(response.status_code, 200)
         self.assertContains(response, "定时期间不能修改或操作修改稿")
-        self.assertContains(response, "请先取消定时")
+        self.assertContains(response, REFUSAL)
         self.assertUnchanged()
 
     def test_bulk_move_to_channel_refused(self):
@@ -371,7 +374,7 @@ class FrozenDraftTests(TestCase):
             },
             follow=True,
         )
-        self.assertContains(response, "请先取消定时")
+        self.assertContains(response, REFUSAL)
         self.assertUnchanged()
 
     def test_bulk_publish_names_it_as_not_publishable(self):
@@ -381,10 +384,8 @@ class FrozenDraftTests(TestCase):
             {"action": "publish_selected", "_selected_action": [self.article.pk]},
             follow=True,
         )
-        self.assertContains(response, "请先取消定时")
-        self.assertIn(
-            "请先取消定时", publish_refusal(by=self.publisher, article=self.article)
-        )
+        self.assertContains(response, REFUSAL)
+        self.assertIn(REFUSAL, publish_refusal(by=self.publisher, article=self.article))
         self.assertUnchanged()
 
     def test_api_patch_refused(self):
@@ -396,7 +397,7 @@ class FrozenDraftTests(TestCase):
             url, {"title": "接口再改"}, format="json", HTTP_IF_MATCH=etag
         )
         self.assertEqual(response.status_code, 400, response.content)
-        self.assertIn("请先取消定时", response.content.decode())
+        self.assertIn(REFUSAL, response.content.decode())
         self.assertUnchanged()
 
     def test_import_of_changed_page_text_refused(self):
@@ -404,7 +405,7 @@ class FrozenDraftTests(TestCase):
         path = self.tmp_page(seed_text("检验检测中心"))
         with self.assertRaisesMessage(CommandError, "1 个未能导入"):
             self.import_page(path, out, err)
-        self.assertIn("请先取消定时", out.getvalue() + err.getvalue())
+        self.assertIn(REFUSAL, out.getvalue() + err.getvalue())
         self.assertIn("拒绝 1 个", out.getvalue())
         self.assertUnchanged()
 
@@ -439,12 +440,12 @@ class FrozenDraftTests(TestCase):
             snapshot={**self.article.live_revision.snapshot, "title": "旧标题"},
         )
         self.state = self.snapshot()
-        self.client.force_login(self.editor)
+        self.client.force_login(self.publisher)
         response = self.client.post(
             f"/admin/news/article/{self.article.pk}/revisions/{old.pk}/restore/",
             follow=True,
         )
-        self.assertContains(response, "请先取消定时")
+        self.assertContains(response, REFUSAL)
         self.assertUnchanged()
 
     def test_workflow_steps_refused(self):
@@ -456,7 +457,7 @@ class FrozenDraftTests(TestCase):
         ):
             with (
                 self.subTest(service=service.__name__),
-                self.assertRaisesMessage(WorkflowError, "请先取消定时"),
+                self.assertRaisesMessage(WorkflowError, REFUSAL),
             ):
                 service(article=self.article, by=by, **kwargs)
         self.assertUnchanged()
