@@ -373,3 +373,42 @@ class MailSettingsTests(SimpleTestCase):
                 )
                 self.assertNotEqual(result.returncode, 0)
                 self.assertIn(message, result.stderr)
+
+
+class RunPublishScheduledTests(SimpleTestCase):
+    """./run publishes scheduled drafts beside the server (docs/deployment.md):
+    a loop started before gunicorn, which ends once the server's pid is gone."""
+
+    def loop(self, server_pid: int, workdir: Path) -> subprocess.CompletedProcess:
+        script = (ROOT / "run").read_text(encoding="utf-8")
+        start = script.index("publish_scheduled_loop() {")
+        end = script.index("\n}\n", start) + 3
+        code = (
+            f"set -euo pipefail\n{script[start:end]}publish_scheduled_loop "
+            f"{server_pid}\n"
+        )
+        return subprocess.run(
+            ["bash", "-c", code], cwd=workdir, capture_output=True, timeout=30
+        )
+
+    def test_loop_ends_without_a_run_once_the_server_is_gone(self):
+        workdir = Path(tempfile.mkdtemp(prefix="yantai-run-loop-"))
+        (workdir / ".venv" / "bin").mkdir(parents=True)
+        python = workdir / ".venv" / "bin" / "python"
+        python.write_text("#!/bin/sh\necho ran >> runs\n")
+        python.chmod(0o755)
+        gone = subprocess.Popen(["true"])
+        gone.wait()
+        result = self.loop(gone.pid, workdir)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertFalse((workdir / "runs").exists())
+
+    def test_serve_starts_it_for_the_server_before_gunicorn(self):
+        script = (ROOT / "run").read_text(encoding="utf-8")
+        serve = script[script.index("  serve)\n") :]
+        serve = serve[: serve.index(";;")]
+        self.assertIn("publish_scheduled_loop $$ </dev/null &", serve)
+        self.assertLess(
+            serve.index("publish_scheduled_loop $$"), serve.index("exec .venv/bin/")
+        )
+        self.assertIn("manage.py publish_scheduled", script)
