@@ -912,6 +912,9 @@ class PublishCandidate:
     step_by: str
     refusal: str  # why it cannot be published ("" when it can)
     gone: list[Gone]  # what it names that was deleted since: published without
+    # A draft over a live article with a future 发布时间: scheduled, not published
+    # now (the live version stays until then).
+    goes_live_at: datetime | None = None
 
 
 def publish_candidates(*, by: User, articles) -> list[PublishCandidate]:
@@ -972,6 +975,11 @@ def publish_candidates(*, by: User, articles) -> list[PublishCandidate]:
         refusal = publish_refusal(
             by=by, article=row, work=work, words=words, channels=channels
         )
+        scheduled = (
+            row.is_published
+            and work.published_at is not None
+            and work.published_at > timezone.now()
+        )
         work.status = row.status  # shown as working_copy shows it
         candidates.append(
             PublishCandidate(
@@ -984,6 +992,7 @@ def publish_candidates(*, by: User, articles) -> list[PublishCandidate]:
                 step_by=user_display_name(latest.created_by) if latest else "",
                 refusal=refusal,
                 gone=gone[row.pk],
+                goes_live_at=work.published_at if scheduled else None,
             )
         )
     return candidates

@@ -24,7 +24,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from news import search
-from news.models import Article, ArticleEvent, AuditLog, Revision
+from news.models import Article, ArticleEvent, AuditLog, Revision, SensitiveWord
 from news.parsing import parse_page_text
 from news.revisions import revision_create
 from news.services import article_import, article_update
@@ -598,3 +598,101 @@ class TwoServersAtOnceTests(TransactionTestCase):
             article.events.filter(comment__contains="定时发布到时").count(), 1
         )
         self.assertEqual(article.revisions.filter(is_live=True).count(), 1)
+
+
+class BulkPublishSchedulesTests(TestCase):
+    """终审发布所选文章 of a draft over a live article with a future 发布时间:
+    the confirmation page says it will be scheduled, and confirming schedules it."""
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.channel = ChannelFactory()
+        cls.editor = staff_in_group("editor", "编辑")
+        cls.reviewer = staff_in_group("reviewer", "审核")
+        cls.publisher = staff_in_group("publisher", "终审发布")
+
+    def test_confirmation_names_the_time_and_confirming_schedules(self):
+        article = article_import(
+            page=parse_page_text(seed_text()), channel=self.channel, publish=True
+        ).article
+        at = later(days=1)
+        article_update(
+            article=article,
+            by=self.editor,
+            values={"title": "更正后的标题", "published_at": at},
+        )
+        article_submit(article=article, by=self.editor)
+        article_approve(article=article, by=self.reviewer)
+        article_approve(article=article, by=self.reviewer)
+        article.refresh_from_db()
+        self.client.force_login(self.publisher)
+        page = self.client.post(
+            "/admin/news/article/",
+            {"action": "publish_selected", "_selected_action": [article.pk]},
+        )
+        self.assertContains(page, f"定时于 {local_minute(at)} 替换线上版本")
+        done = self.client.post(
+            "/admin/news/article/",
+            {
+                "action": "publish_selected",
+                "_selected_action": [article.pk],
+                f"version_{article.pk}": article.version,
+                "post": "yes",
+            },
+            follow=True,
+        )
+        self.assertContains(done, f"已定时于 {local_minute(at)} 发布")
+        article.refresh_from_db()
+        self.assertTrue(article.is_published)
+        self.assertNotEqual(article.title, "更正后的标题")
+        self.assertEqual(article.draft_go_live_at, at)
+
+
+class WordcheckAtSchedulingTests(TestCase):
+    """The 错敏字 check is done when 终审 schedules, not again at the time."""
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.channel = ChannelFactory()
+        cls.editor = staff_in_group("editor", "编辑")
+        cls.reviewer = staff_in_group("reviewer", "审核")
+        cls.publisher = staff_in_group("publisher", "终审发布")
+
+    def setUp(self):
+        self.article = article_import(
+            page=parse_page_text(seed_text()), channel=self.channel, publish=True
+        ).article
+        article_update(
+            article=self.article, by=self.editor, values={"title": "更正：宣传部门"}
+        )
+        article_submit(article=self.article, by=self.editor)
+        article_approve(article=self.article, by=self.reviewer)
+        article_approve(article=self.article, by=self.reviewer)
+        self.article.refresh_from_db()
+
+    def test_finding_refuses_scheduling_and_an_override_is_recorded(self):
+        SensitiveWord.objects.create(wrong="宣传部门", correct="宣传部")
+        version = self.article.version
+        with self.assertRaisesMessage(WorkflowError, "错敏字检查发现 1 处问题"):
+            article_publish(article=self.article, by=self.publisher, at=later(hours=1))
+        self.article.refresh_from_db()
+        self.assertEqual(self.article.version, version)
+        self.assertFalse(self.article.has_scheduled_draft)
+        article_publish(
+            article=self.article,
+            by=self.publisher,
+            at=later(hours=1),
+            override_reason="机构全称如此",
+        )
+        event = self.article.events.order_by("-id").first()
+        self.assertEqual(event.action, "schedule")
+        self.assertIn("错敏字强制发布理由：机构全称如此", event.comment)
+
+    def test_a_word_added_after_scheduling_does_not_stop_it(self):
+        at = later(hours=1)
+        article_publish(article=self.article, by=self.publisher, at=at)
+        SensitiveWord.objects.create(wrong="宣传部门", correct="宣传部")
+        result = scheduled_drafts_publish(now=at)
+        self.assertEqual(len(result.published), 1)
+        self.article.refresh_from_db()
+        self.assertEqual(self.article.title, "更正：宣传部门")
