@@ -358,6 +358,15 @@ class DraftSerializer(RejectUnknownFieldsMixin, serializers.ModelSerializer):
             "终审发布后才替换线上版本。"
         ),
     )
+    go_live_at = serializers.DateTimeField(
+        source="draft_go_live_at",
+        read_only=True,
+        allow_null=True,
+        help_text=_(
+            "终审已批准修改稿定时替换线上版本的时间（带时区）；null 表示没有定时。"
+            "定时期间修改稿不能修改，须先在后台取消定时。"
+        ),
+    )
     source_url = url_text_field(
         required=False,
         validators=[URLValidator()],
@@ -381,10 +390,18 @@ class DraftSerializer(RejectUnknownFieldsMixin, serializers.ModelSerializer):
             "expires_at",
             "status",
             "live_status",
+            "go_live_at",
             "version",
             "updated_at",
         )
-        read_only_fields = ("id", "status", "live_status", "version", "updated_at")
+        read_only_fields = (
+            "id",
+            "status",
+            "live_status",
+            "go_live_at",
+            "version",
+            "updated_at",
+        )
         extra_kwargs = {
             "id": {"help_text": _("文章编号。")},
             "title": {"help_text": _("标题。")},

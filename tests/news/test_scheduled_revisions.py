@@ -392,7 +392,12 @@ class FrozenDraftTests(TestCase):
         client = APIClient()
         client.credentials(HTTP_AUTHORIZATION=f"Token {token_for(self.publisher)}")
         url = f"/api/v1/drafts/{self.article.pk}/"
-        etag = client.get(url)["ETag"]
+        draft = client.get(url)
+        etag = draft["ETag"]
+        self.assertEqual(draft.json()["status"], S.REVIEW_3)
+        self.assertEqual(
+            draft.json()["go_live_at"], timezone.localtime(self.at).isoformat()
+        )
         response = client.patch(
             url, {"title": "接口再改"}, format="json", HTTP_IF_MATCH=etag
         )
