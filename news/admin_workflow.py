@@ -763,11 +763,11 @@ class ArticleWorkflowAdminMixin:
         for work, warning in zip(
             works, _published_barriers(works, named=True), strict=True
         ):
-            verb = (
-                _("定时于 %(at)s 发布") % {"at": workflow.minute_text(at)}
-                if (at := work.draft_go_live_at)
-                else _("发布")
-            )
+            verb = _("发布")
+            if work.draft_go_live_at is not None:  # a draft over a live article
+                verb = _("定时于 %(at)s 发布") % {
+                    "at": workflow.minute_text(work.draft_go_live_at)
+                }
             messages.success(
                 request,
                 _("“%(title)s”已%(verb)s。") % {"title": work.title, "verb": verb},

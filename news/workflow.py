@@ -200,10 +200,7 @@ def scheduled_refusal(article: Article) -> str:
     return _(
         "“%(title)s”的修改稿已定时于 %(at)s 发布，定时期间不能修改或操作修改稿："
         "请先取消定时（回到待终审）。"
-    ) % {
-        "title": article.title,
-        "at": timezone.localtime(article.draft_go_live_at).strftime("%Y-%m-%d %H:%M"),
-    }
+    ) % {"title": article.title, "at": minute_text(article.draft_go_live_at)}
 
 
 def _lock(article: Article, expected_version: int | None = None) -> Article:
