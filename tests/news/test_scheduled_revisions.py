@@ -199,8 +199,10 @@ class ScheduledRevisionTests(TestCase):
 
     def test_command_after_the_time_publishes_once(self):
         self.approved_draft()
-        at = later(seconds=2)
+        # later() drops the fraction of a second: at least 2 s ahead, not 1.
+        at = later(seconds=3)
         self.schedule(at)
+        self.assertEqual(self.article.draft_go_live_at, at)  # scheduled, not live
         mail.outbox.clear()
         time.sleep(max(0, (at - timezone.now()).total_seconds()) + 0.1)
         out = StringIO()
@@ -281,7 +283,7 @@ class ScheduledRevisionTests(TestCase):
 
     def test_unpublishing_the_live_article_cancels_the_schedule(self):
         self.approved_draft()
-        self.schedule(later(seconds=1))
+        self.schedule(later(hours=2))
         article_unpublish(article=self.article, by=self.publisher)
         self.article.refresh_from_db()
         self.assertEqual(self.article.status, S.UNPUBLISHED)
