@@ -9,7 +9,8 @@ costs one query whatever the number of articles:
   and in 复审 work they approved in 初审, is left out: ``duty_conflict`` forbids
   them to approve it, so it waits for someone else (they may still reject it from
   the article page).
-- 待我终审 (``news.publish_article``): work in 终审.
+- 待我终审 (``news.publish_article``): work in 终审, less the drafts 终审 has
+  already scheduled (定时发布: approved, waiting for their time).
 - 我的草稿 (``news.change_article``): drafts whose latest version (revision) the
   user saved, except those sent back by a reviewer, which are in 被退回.
 - 被退回 (``news.submit_article``): drafts whose latest transition is a 退回 and
@@ -183,7 +184,10 @@ def inbox_for(user: User) -> list[Box]:
                 "review3",
                 _("待我终审"),
                 _("已通过复审、待终审发布的稿件。"),
-                Article.objects.in_editorial_state(S.REVIEW_3),
+                # A draft 终审 scheduled is approved: it waits for its time.
+                Article.objects.in_editorial_state(S.REVIEW_3).filter(
+                    draft_go_live_at__isnull=True
+                ),
             )
         )
     if user.has_perm("news.change_article"):

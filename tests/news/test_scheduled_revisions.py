@@ -24,6 +24,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from news import search
+from news.inbox import inbox_for
 from news.models import Article, ArticleEvent, AuditLog, Revision, SensitiveWord
 from news.parsing import parse_page_text
 from news.revisions import revision_create
@@ -293,6 +294,20 @@ class ScheduledRevisionTests(TestCase):
         self.article.refresh_from_db()
         self.assertEqual(self.article.status, S.UNPUBLISHED)
         self.assertEqual(self.article.title, self.old_title)
+
+    def test_a_scheduled_draft_leaves_the_publishers_inbox_until_cancelled(self):
+        """待我终审 lists work awaiting 终审; a scheduled draft is approved."""
+
+        def waiting() -> list[int]:
+            (box,) = [b for b in inbox_for(self.publisher) if b.key == "review3"]
+            return [a.pk for a in box.articles]
+
+        self.approved_draft()
+        self.assertEqual(waiting(), [self.article.pk])
+        self.schedule(later(hours=2))
+        self.assertEqual(waiting(), [])
+        article_cancel_schedule(article=self.article, by=self.publisher)
+        self.assertEqual(waiting(), [self.article.pk])
 
     def test_cancel_without_a_schedule_is_refused_clearly(self):
         self.approved_draft()
