@@ -1,6 +1,5 @@
 """The mail queue (yantai/mailqueue.py): in the admin for superusers only, in
-Chinese, read-only; its sender as deployed (deploy/systemd/yantai-mail*,
-deploy/compose.yaml)."""
+Chinese, read-only; its sender as deployed (deploy/systemd/yantai-mail*)."""
 
 import re
 from pathlib import Path
@@ -15,7 +14,6 @@ from tests.factories import UserFactory, staff_in_group
 
 DEPLOY = Path(__file__).resolve().parent.parent / "deploy"
 SYSTEMD = DEPLOY / "systemd"
-COMPOSE = DEPLOY / "compose.yaml"
 PAGES = (
     "/admin/mailer/",
     "/admin/mailer/message/",
@@ -125,20 +123,19 @@ class MailQueueAdminTests(TestCase):
 
 
 class SenderDeploymentTests(SimpleTestCase):
-    """The sender shipped in deploy/ (systemd timers, compose) runs commands this
-    site has, on the schedule docs/deployment.md gives."""
+    """The sender shipped in deploy/ (systemd timers) runs commands this site has,
+    on the schedule docs/deployment.md gives."""
 
-    def test_units_and_compose_name_real_commands(self):
+    def test_units_name_real_commands(self):
         known = get_commands()
-        for path in (*sorted(SYSTEMD.glob("yantai-mail*")), COMPOSE):
+        commands = set()
+        for path in sorted(SYSTEMD.glob("yantai-mail*")):
             text = path.read_text(encoding="utf-8")
             with self.subTest(path=path.name):
                 for command in re.findall(r"manage\.py (\w+)", text):
                     self.assertIn(command, known)
-        commands = re.findall(r"manage\.py (\w+)", COMPOSE.read_text("utf-8"))
-        self.assertEqual(
-            set(commands), {"send_mail", "retry_deferred", "purge_mail_log"}
-        )
+                    commands.add(command)
+        self.assertEqual(commands, {"send_mail", "retry_deferred", "purge_mail_log"})
 
     def test_send_every_minute_retry_every_ten(self):
         schedule = {
