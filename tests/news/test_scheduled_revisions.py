@@ -15,12 +15,12 @@ from io import StringIO
 from unittest import skipUnless
 
 from django.contrib.auth.models import Group
-from django.core import mail
 from django.core.cache import caches
 from django.core.management import CommandError, call_command
 from django.db import connection, transaction
 from django.test import TestCase, TransactionTestCase, override_settings
 from django.utils import timezone
+from mailer.models import Message
 from rest_framework.test import APIClient
 
 from news import search
@@ -46,6 +46,7 @@ from tests.api import token_for
 from tests.factories import ChannelFactory, UserFactory, staff_in_group
 from tests.news.test_concurrency import change_form_data
 from tests.news.test_draft_over_live import seed_text
+from tests.news.test_workflow_mail import queued
 from tests.threads import Worker
 
 S = Article.Status
@@ -137,6 +138,7 @@ class ScheduledRevisionTests(TestCase):
 
     def test_timeline_audit_log_and_mail_say_scheduled_with_the_time(self):
         self.approved_draft()
+        Message.objects.all().delete()  # the review steps' mails
         at = later(hours=2)
         self.schedule(at)
         event = self.article.events.order_by("-id").first()
@@ -145,8 +147,8 @@ class ScheduledRevisionTests(TestCase):
         self.assertIn(f"定时发布：{local_minute(at)}", event.comment)
         log = AuditLog.objects.filter(action=AuditLog.Action.SCHEDULE).get()
         self.assertIn(f"定时发布（{local_minute(at)}）", log.summary)
-        self.assertEqual([m.to for m in mail.outbox], [[self.editor.email]])
-        self.assertIn(local_minute(at), mail.outbox[0].body)
+        self.assertEqual([m.to for m in queued()], [[self.editor.email]])
+        self.assertIn(local_minute(at), queued()[0].body)
 
     def test_admin_shows_the_schedule_and_offers_only_cancel_and_unpublish(self):
         self.approved_draft()
@@ -204,7 +206,7 @@ class ScheduledRevisionTests(TestCase):
         at = later(seconds=3)
         self.schedule(at)
         self.assertEqual(self.article.draft_go_live_at, at)  # scheduled, not live
-        mail.outbox.clear()
+        Message.objects.all().delete()  # the mail of the scheduling
         time.sleep(max(0, (at - timezone.now()).total_seconds()) + 0.1)
         out = StringIO()
         with self.captureOnCommitCallbacks(execute=True):
@@ -244,7 +246,9 @@ class ScheduledRevisionTests(TestCase):
         api = self.client.get(f"/api/v1/articles/{self.article.pk}/").json()
         self.assertEqual(api["title"], "更正后的标题")
         self.assertEqual(search.search("更正后的标题").count(), 1)
-        self.assertEqual([m.to for m in mail.outbox], [[self.editor.email]])
+        # The submitter is told, once, that a new version went live.
+        self.assertEqual([m.to for m in queued()], [[self.editor.email]])
+        self.assertIn("已发布修订", queued()[0].subject)
 
     def test_cold_article_page_query_budget_unchanged_while_scheduled(self):
         self.approved_draft()
