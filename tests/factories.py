@@ -88,6 +88,21 @@ def delete_articles(articles) -> int:
     return articles_delete(articles=articles, by=root)
 
 
+def ensure_editorial_groups():
+    """The 编辑 / 审核 / 终审发布 groups, made by a data migration: a
+    ``TransactionTestCase`` (live-server tests too) flushes them between tests."""
+    import importlib
+
+    from django.apps import apps
+    from django.contrib.auth.models import Group
+
+    if not Group.objects.filter(name="编辑").exists():
+        migration = importlib.import_module(
+            "news.migrations.0004_editorial_groups_and_words"
+        )
+        migration.forwards(apps, None)
+
+
 def staff_in_group(username: str, group: str | None):
     """A staff user in one of the editorial groups (编辑 / 审核 / 终审发布)."""
     from django.contrib.auth.models import Group

@@ -1,31 +1,20 @@
 """三审 in a real browser: an editor writes and submits, a reviewer approves twice, a
 publisher publishes, and the article is live at its public URL."""
 
-import importlib
 import os
 
-from django.apps import apps
 from django.contrib.auth.models import Group
 from playwright.sync_api import expect
 
 from news.models import Article
 from tests.browser.live import ChromiumTestCase
-from tests.factories import ChannelFactory, UserFactory
+from tests.factories import ChannelFactory, UserFactory, ensure_editorial_groups
 
 # Playwright's sync API runs an event loop in this thread; Django's ORM calls from the
 # test are still synchronous.
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 PASSWORD = "pw-for-tests-only"
-
-
-def ensure_editorial_groups():
-    """Live-server tests flush the database between tests, data migrations included."""
-    if not Group.objects.filter(name="编辑").exists():
-        migration = importlib.import_module(
-            "news.migrations.0004_editorial_groups_and_words"
-        )
-        migration.forwards(apps, None)
 
 
 class EditorialFlowBrowserTests(ChromiumTestCase):

@@ -43,7 +43,12 @@ from news.workflow import (
     scheduled_drafts_publish,
 )
 from tests.api import token_for
-from tests.factories import ChannelFactory, UserFactory, staff_in_group
+from tests.factories import (
+    ChannelFactory,
+    UserFactory,
+    ensure_editorial_groups,
+    staff_in_group,
+)
 from tests.news.test_concurrency import change_form_data
 from tests.news.test_draft_over_live import seed_text
 from tests.news.test_workflow_mail import queued
@@ -584,6 +589,7 @@ class TwoServersAtOnceTests(TransactionTestCase):
     live once."""
 
     def test_second_run_skips_the_row_the_first_is_publishing(self):
+        ensure_editorial_groups()  # flushed by the TransactionTestCases before
         channel = ChannelFactory()
         editor = staff_in_group("editor", "编辑")
         reviewer = staff_in_group("reviewer", "审核")
