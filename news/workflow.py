@@ -504,12 +504,7 @@ def article_publish_content(
         # keeps them; a scheduled publication's: the body that will go live.
         if barriers := publication_note(check_body(work.body)):
             notes.append(barriers)
-    # Deleted since the draft named them: published without them, and said so
-    # (nothing can bring them back; refusing would only hold up the rest).
-    gone = snapshots_gone([content])[0]
-    if gone:
-        with stored_language():
-            notes.append(gone_note(gone))
+    gone = _note_gone(content, notes)
     if scheduled and locked.is_published:
         scheduled_article = _schedule_draft(
             article=article,
@@ -544,6 +539,17 @@ def article_publish_content(
             revised=revised,
         )
     return article
+
+
+def _note_gone(content: dict, notes: list) -> list[Gone]:
+    """What ``content`` names that was deleted since (``snapshots_gone``), added to
+    the publication's ``notes``: it is published without them, and says so
+    (nothing can bring them back; refusing would only hold up the rest)."""
+    gone = snapshots_gone([content])[0]
+    if gone:
+        with stored_language():
+            notes.append(gone_note(gone))
+    return gone
 
 
 def gone_note(gone: list[Gone]) -> str:
@@ -761,10 +767,7 @@ def article_go_live(*, article: Article, now: datetime | None = None) -> bool:
         }
     content = working_snapshot(locked)
     notes = [note]
-    gone = snapshots_gone([content])[0]
-    if gone:
-        with stored_language():
-            notes.append(gone_note(gone))
+    _note_gone(content, notes)
     typed = content.get("published_at")
     typed = datetime.fromisoformat(typed) if typed else None
     revised = _go_live(

@@ -45,6 +45,7 @@ from news.workflow import (
 from tests.api import token_for
 from tests.factories import (
     ChannelFactory,
+    TagFactory,
     UserFactory,
     ensure_editorial_groups,
     staff_in_group,
@@ -264,6 +265,22 @@ class ScheduledRevisionTests(TestCase):
         with self.assertNumQueries(4):
             response = self.client.get(f"/news/{self.article.pk}/")
         self.assertContains(response, self.old_title)
+
+    def test_a_tag_deleted_while_scheduled_is_named_when_it_goes_live(self):
+        doomed = TagFactory(name="将被删除")
+        self.approved_draft(tags=[doomed])
+        at = later(hours=2)
+        self.schedule(at)
+        doomed.delete()
+        result = scheduled_drafts_publish(now=at + timedelta(seconds=30))
+        self.assertEqual(len(result.published), 1)
+        self.article.refresh_from_db()
+        self.assertEqual(self.article.title, "更正后的标题")
+        self.assertFalse(self.article.tags.filter(name="将被删除").exists())
+        event = self.article.events.filter(action="publish").order_by("-id").first()
+        self.assertIn("定时发布到时", event.comment)
+        self.assertIn("发布前已被删除：", event.comment)
+        self.assertIn("将被删除", event.comment)
 
     # --- calling it back ------------------------------------------------------
 
