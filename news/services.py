@@ -329,6 +329,26 @@ def article_write_content(*, article: Article, content: dict) -> None:
 
 
 @transaction.atomic
+def draft_write(
+    *, locked: Article, by: User | None, summary: str, content: dict, state: str, **row
+) -> Revision:
+    """Make ``content`` in ``state`` the new draft revision over the locked row
+    (its version moved on), with ``row``'s other draft fields. Not save(): the row
+    is the live version; its updated_at, signals (search index, page cache) and
+    everything readers see stay as they are."""
+    locked.version += 1
+    revision = revision_create(
+        article=locked, by=by, summary=summary, snapshot={**content, "status": state}
+    )
+    Article.objects.filter(pk=locked.pk).update(
+        version=locked.version, draft_revision=revision, draft_status=state, **row
+    )
+    locked.draft_revision, locked.draft_status = revision, state
+    for field, value in row.items():
+        setattr(locked, field, value)
+    return revision
+
+
 def article_create(
     *,
     by: User | None,
@@ -424,20 +444,7 @@ def article_update(
         state = locked.draft_status if locked.has_draft else Article.Status.DRAFT
         if back_to_draft:
             state = Article.Status.DRAFT
-        locked.version += 1
-        locked.draft_status = state
-        revision = revision_create(
-            article=locked,
-            by=by,
-            summary=summary,
-            snapshot={**content, "status": state},
-        )
-        # Not save(): the row is the live version; its updated_at, signals (search
-        # index, page cache) and everything readers see stay as they are.
-        Article.objects.filter(pk=locked.pk).update(
-            version=locked.version, draft_revision=revision, draft_status=state
-        )
-        locked.draft_revision = revision
+        draft_write(locked=locked, by=by, summary=summary, content=content, state=state)
     else:
         if locked.status == Article.Status.UNPUBLISHED or back_to_draft:
             locked.status = Article.Status.DRAFT

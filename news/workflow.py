@@ -61,6 +61,7 @@ from .services import (
     article_update,
     article_write_content,
     audit_record,
+    draft_write,
 )
 
 if TYPE_CHECKING:
@@ -275,18 +276,16 @@ def _transition(
     from_status = locked.editorial_status
     with stored_language():
         summary = f"{S(from_status).label} → {S(to).label}"
-    locked.version += 1
     if locked.has_draft:
-        revision = revision_create(
-            article=locked,
+        draft_write(
+            locked=locked,
             by=by,
             summary=summary,
-            snapshot={**locked.draft_revision.snapshot, "status": to},
-        )
-        Article.objects.filter(pk=locked.pk).update(
-            version=locked.version, draft_status=to, draft_revision=revision
+            content=locked.draft_revision.snapshot,
+            state=to,
         )
     else:
+        locked.version += 1
         locked.status = to
         Article.objects.filter(pk=locked.pk).update(version=locked.version, status=to)
         revision_create(article=locked, by=by, summary=summary)
@@ -654,19 +653,14 @@ def _schedule_draft(
             "state": S(from_status).label,
             "at": minute_text(at),
         }
-    locked.version += 1
     # The draft as it was (a 发布时间 typed into it too, for 取消定时 to give back);
     # its author: who approved it, whose name the publication will carry.
-    revision = revision_create(
-        article=locked,
+    draft_write(
+        locked=locked,
         by=by,
         summary=summary,
-        snapshot={**content, "status": S.REVIEW_3},
-    )
-    Article.objects.filter(pk=locked.pk).update(
-        version=locked.version,
-        draft_revision=revision,
-        draft_status=S.REVIEW_3,
+        content=content,
+        state=S.REVIEW_3,
         draft_go_live_at=at,
     )
     _record(
@@ -712,20 +706,14 @@ def _unschedule(locked: Article, *, by: User | None, comment: str, action: str) 
             "at": minute_text(locked.draft_go_live_at),
             "state": S.REVIEW_3.label,
         }
-    locked.version += 1
-    revision = revision_create(
-        article=locked,
+    draft_write(
+        locked=locked,
         by=by,
         summary=summary,
-        snapshot={**locked.draft_revision.snapshot, "status": S.REVIEW_3},
-    )
-    Article.objects.filter(pk=locked.pk).update(
-        version=locked.version,
-        draft_revision=revision,
-        draft_status=S.REVIEW_3,
+        content=locked.draft_revision.snapshot,
+        state=S.REVIEW_3,
         draft_go_live_at=None,
     )
-    locked.draft_revision, locked.draft_go_live_at = revision, None
     _record(
         article=locked,
         by=by,
