@@ -31,12 +31,12 @@ from django.contrib.auth import get_user_model
 from django.core.mail import EmailMessage, get_connection
 from django.db.models import QuerySet
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from .models import Article
-from .revisions import user_display_name
+from .revisions import minute_text, user_display_name
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -130,7 +130,7 @@ def _compose(
     subject, lead, comment_label = _KINDS.get(kind, _KINDS["publish"])
     values = {"title": title, "actor": actor}
     if at is not None:
-        values["at"] = timezone.localtime(at).strftime("%Y-%m-%d %H:%M")
+        values["at"] = minute_text(at)
     if comment_label is None:
         return Mail(str(subject % values), str(lead % values), public_url=url)
     return Mail(str(subject % values), str(lead % values), str(comment_label), comment)

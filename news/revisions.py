@@ -83,6 +83,12 @@ def time_text(value: datetime | None) -> str | None:
     return value.astimezone(UTC).isoformat() if value else None
 
 
+def minute_text(at: datetime) -> str:
+    """``at`` as the timeline, messages and mails give a time: Beijing time, to the
+    minute."""
+    return timezone.localtime(at).strftime("%Y-%m-%d %H:%M")
+
+
 def article_snapshot(article: Article) -> dict:
     """Everything an editor can change about ``article``, as JSON-ready data."""
     data: dict = {}

@@ -47,6 +47,7 @@ from .revisions import (
     article_snapshot,
     content_equal,
     content_saved_in,
+    minute_text,
     revision_create,
     snapshot_images_missing,
     snapshot_tags,
@@ -563,11 +564,6 @@ def gone_warning(title: str, gone: list[Gone]) -> str:
         "title": title,
         "list": join_list(gone),
     }
-
-
-def minute_text(at: datetime) -> str:
-    """``at`` as the timeline and messages give a time: Beijing time, to the minute."""
-    return timezone.localtime(at).strftime("%Y-%m-%d %H:%M")
 
 
 def _go_live(
