@@ -625,8 +625,13 @@ def _live_row_sql(*, values: bool) -> str:
             f" AND a.{a['updated_at']} = %s AND a.{a['page_stamp']} = %s"
             f" AND {digest} = %s"
         )
+    # SQLite: from article_related_idx (migrations 0017, 0030), which holds every
+    # column read here; in the row they lie past the body's overflow pages.
+    by_index = (
+        " INDEXED BY article_related_idx" if connection.vendor == "sqlite" else ""
+    )
     return (
-        f"SELECT {select} FROM {q(article.db_table)} a"
+        f"SELECT {select} FROM {q(article.db_table)} a{by_index}"
         f" LEFT OUTER JOIN {q(figures.db_table)} f"
         f" ON f.{q(figures.pk.column)} = a.{a['id']}"
         f" WHERE a.{a['id']} = %s{compared}"

@@ -237,6 +237,25 @@ class FastPathTests(TestCase):
         self.assertEqual(through_django.content, after.content)
         self.assertEqual(through_django["ETag"], after["ETag"])
 
+    def test_the_live_rows_check_reads_the_index_alone_on_sqlite(self):
+        """Every column the check compares lies past the body in SQLite's row: it is
+        read from ``article_related_idx`` (migration 0030), not from the row's
+        overflow pages; and the index's answer is the row's."""
+        if connection.vendor != "sqlite":
+            self.skipTest("SQLite's plan")
+        self.client.get(self.url)
+        with CaptureQueriesContext(connection) as queries:
+            self.assertTrue(self.client.get(self.url).served_fast)
+        (check,) = [q["sql"] for q in queries.captured_queries]
+        with connection.cursor() as cursor:
+            cursor.execute("EXPLAIN QUERY PLAN " + check)
+            steps = [row[-1] for row in cursor.fetchall()]
+        self.assertIn("SEARCH a USING COVERING INDEX article_related_idx", steps[0])
+        Article.objects.filter(pk=self.article.pk).update(
+            page_stamp=F("page_stamp") + 1
+        )
+        self.assertFalse(self.client.get(self.url).served_fast)
+
     @override_settings(PAGE_FAST_PATH=False)
     def test_the_setting_turns_it_off(self):
         self.client.get(self.url)
