@@ -1,9 +1,11 @@
 """yantai.caching.FileBasedCache: Django's file cache that culls now and then."""
 
+import os
 import tempfile
 import time
 from pathlib import Path
 
+from django.core.cache.backends import filebased
 from django.test import SimpleTestCase
 
 from yantai.caching import FileBasedCache
@@ -98,10 +100,55 @@ class UncompressedFileCacheTests(SimpleTestCase):
                 self.assertEqual(cache.get("old"), self.page)
                 self.assertEqual(cache.get("new"), self.page)
 
-    def test_an_expired_entry_is_missing(self):
+    def test_an_expired_entry_is_missing_and_its_file_deleted(self):
         plain = cache_in(self.dir, COMPRESS=False)
         plain.set("page", self.page, -1)
-        self.assertIsNone(plain.get("page"))
+        self.assertEqual(plain.get("page", "default"), "default")
+        self.assertEqual(self.files(), 0)  # as Django's get deletes it
+
+    def files(self) -> int:
+        return len(list(Path(self.dir).glob("*.djcache")))
+
+
+class ReadTests(SimpleTestCase):
+    """``get`` reads a file in one system call where Django's took several: the same
+    values, defaults and deletions as Django's own file cache."""
+
+    def setUp(self):
+        tmp = tempfile.TemporaryDirectory()
+        self.addCleanup(tmp.cleanup)
+        self.dir = tmp.name
+
+    def test_values_of_every_size_read_back_as_djangos_cache_reads_them(self):
+        ours = cache_in(self.dir, COMPRESS=False)
+        djangos = filebased.FileBasedCache(self.dir, {})
+        for size in (0, 1, 65_535, 65_536, 65_537, 300_000):
+            with self.subTest(size=size):
+                value = os.urandom(size)  # incompressible: files past 64 KB both ways
+                ours.set(f"v{size}", value, 60)
+                djangos.set(f"d{size}", value, 60)
+                self.assertEqual(ours.get(f"v{size}"), value)
+                self.assertEqual(ours.get(f"d{size}"), value)
+                self.assertEqual(djangos.get(f"d{size}"), value)
+
+    def test_the_file_is_djangos_for_every_key_and_version(self):
+        cache = cache_in(self.dir, KEY_PREFIX="p")
+        for key in ("page", "https://例子.cn/news/1/"):
+            for version in (None, 2):
+                path = cache._key_to_file(key, version)
+                self.assertEqual(cache._file_of(cache.make_key(key, version)), path)
+
+    def test_a_missing_or_empty_file_is_the_default(self):
+        cache = cache_in(self.dir)
+        self.assertEqual(cache.get("missing", "default"), "default")
+        Path(cache._key_to_file("empty")).write_bytes(b"")
+        self.assertEqual(cache.get("empty", "default"), "default")
+        self.assertFalse(Path(cache._key_to_file("empty")).exists())
+
+    def test_a_value_kept_for_ever_reads_back(self):
+        cache = cache_in(self.dir, COMPRESS=False)
+        cache.set("page", [1, "二"], None)
+        self.assertEqual(cache.get("page"), [1, "二"])
 
 
 class WithoutRedisTests(SimpleTestCase):
