@@ -2,15 +2,22 @@
 Chinese, read-only; its sender as deployed (deploy/systemd/yantai-mail*)."""
 
 import re
+import smtplib
 from pathlib import Path
 
 from django.contrib.auth.models import Permission
+from django.core import mail
 from django.core.mail import EmailMessage
+from django.core.mail.backends.base import BaseEmailBackend
 from django.core.management import get_commands
 from django.test import SimpleTestCase, TestCase
 from mailer.models import Message, MessageLog
 
 from tests.factories import UserFactory, staff_in_group
+from tests.news.test_workflow_mail import send_queue
+from yantai import mailtransport
+
+KEEP_QUEUED = "yantai.mailtransport.KeepQueuedBackend"
 
 DEPLOY = Path(__file__).resolve().parent.parent / "deploy"
 SYSTEMD = DEPLOY / "systemd"
@@ -155,3 +162,46 @@ class SenderDeploymentTests(SimpleTestCase):
             text = (SYSTEMD / name).read_text("utf-8")
             self.assertIn("Type=oneshot", text)
             self.assertIn(f"manage.py {command}", text)
+
+
+class NoMailServerTests(TestCase):
+    """Without ``EMAIL_HOST`` (DEBUG off) the sender sends nothing and keeps every
+    mail queued as it was, to go once a server is set (yantai/mailtransport.py).
+    Django's dummy backend used to "send" them: the queue emptied, each mail
+    logged as sent."""
+
+    def setUp(self):
+        self.addCleanup(setattr, mailtransport, "_warned", [False])
+        mailtransport._warned = [False]
+
+    def test_mail_stays_queued_untouched_until_a_server_is_set(self):
+        first, second = queue("【品质烟台】一"), queue("【品质烟台】二")
+        with self.assertLogs("yantai.mailtransport", "WARNING") as logs:
+            for _ in range(2):  # two runs, a minute apart
+                send_queue(KEEP_QUEUED)
+        self.assertEqual(len(logs.records), 1)  # once a process, not once a mail
+        self.assertIn("未设置 EMAIL_HOST", logs.output[0])
+        self.assertEqual(mail.outbox, [])
+        self.assertEqual(MessageLog.objects.count(), 0)
+        kept = Message.objects.order_by("pk")
+        self.assertEqual([m.pk for m in kept], [first.pk, second.pk])
+        self.assertEqual(Message.objects.deferred().count(), 0)
+        self.assertEqual([m.retry_count for m in kept], [0, 0])
+
+        send_queue()  # EMAIL_HOST set: the next run sends them
+        self.assertEqual(
+            [m.subject for m in mail.outbox], ["【品质烟台】一", "【品质烟台】二"]
+        )
+        self.assertFalse(Message.objects.exists())
+
+    def test_other_failures_are_deferred_and_logged_as_before(self):
+        queue()
+        send_queue(f"{__name__}.RefusingBackend")
+        self.assertEqual(Message.objects.deferred().count(), 1)
+        (log,) = MessageLog.objects.all()
+        self.assertIn("550", log.log_message)
+
+
+class RefusingBackend(BaseEmailBackend):
+    def send_messages(self, email_messages):
+        raise smtplib.SMTPRecipientsRefused({"r@example.gov.cn": (550, b"no such")})

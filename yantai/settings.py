@@ -326,7 +326,9 @@ if EMAIL_HOST:
 elif DEBUG:
     MAILER_EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 else:
-    MAILER_EMAIL_BACKEND = "django.core.mail.backends.dummy.EmailBackend"
+    # No server: nothing is sent and nothing leaves the queue (yantai.mailtransport).
+    MAILER_EMAIL_BACKEND = "yantai.mailtransport.KeepQueuedBackend"
+MAILER_ERROR_HANDLER = "yantai.mailtransport.handle_delivery_exception"
 # send_mail's lock file (two runs at once would send a message twice on SQLite, which
 # has no row locks): somewhere the sender may write, not its working directory.
 MAILER_LOCK_PATH = os.environ.get("MAILER_LOCK_PATH", "").strip() or str(
