@@ -112,7 +112,8 @@ class Organisation(Sourced):
                 condition=~Q(credit_code=""),
                 name="organisation_credit_code_unique",
                 violation_error_message=_("已有单位使用这个统一社会信用代码。"),
-            )
+            ),
+            *Sourced.source_constraints("organisation"),
         ]
 
     def __str__(self) -> str:
@@ -160,6 +161,7 @@ class Scheme(Sourced):
         ordering = ["kind", "level", "name"]
         verbose_name = _("认证/荣誉项目")
         verbose_name_plural = _("认证/荣誉项目")
+        constraints = Sourced.source_constraints("scheme")
 
     def __str__(self) -> str:
         return self.name
@@ -264,6 +266,7 @@ class Award(Sourced):
                 name="award_number_unique_per_scheme",
                 violation_error_message=_("这个项目下已有相同编号的证书。"),
             ),
+            *Sourced.source_constraints("award"),
         ]
 
     def __str__(self) -> str:
@@ -387,6 +390,7 @@ class Standard(Sourced):
                 name="standard_not_replaced_by_itself",
                 violation_error_message=_("标准不能被自己替代。"),
             ),
+            *Sourced.source_constraints("standard"),
         ]
 
     def __str__(self) -> str:
@@ -503,6 +507,7 @@ class InspectionCentre(Sourced):
         ordering = ["level", "name"]
         verbose_name = _("质检中心")
         verbose_name_plural = _("质检中心")
+        constraints = Sourced.source_constraints("inspection_centre")
 
     def __str__(self) -> str:
         return self.name
@@ -563,7 +568,8 @@ class MeasurementStandard(Sourced):
                 | Q(approved_on__lte=F("valid_to")),
                 name="measurement_standard_approved_before_valid_to",
                 violation_error_message=_("有效期至不能早于考核日期。"),
-            )
+            ),
+            *Sourced.source_constraints("measurement_standard"),
         ]
 
     def __str__(self) -> str:
@@ -650,6 +656,9 @@ class SamplingCampaign(Sourced):
                 fields=["name", "period", "region"],
                 name="sampling_unique_name_period_region",
                 violation_error_message=_("同一地区、期间已有同名抽检记录。"),
+            ),
+            *Sourced.source_constraints(
+                "sampling_campaign", document=Q(article__isnull=False)
             ),
         ]
 

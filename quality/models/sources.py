@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from ..formatting import source_text
@@ -66,6 +67,33 @@ class Sourced(models.Model):
 
     class Meta:
         abstract = True
+
+    @staticmethod
+    def source_constraints(
+        prefix: str, *, document: Q | None = None
+    ) -> list[models.CheckConstraint]:
+        """The rules of ``check_source`` and of ``source_url``'s validator as the
+        database's own (each registry's ``Meta.constraints``), so that a row written
+        by ``QuerySet.update()``, a script or a bulk path that skips validation is
+        refused too; the form and the API still say it first, on the field.
+        ``document``: what else may cite a quote (``cites_a_document``)."""
+        cited = ~Q(source_title="") | ~Q(source_url="")
+        if document is not None:
+            cited |= document
+        return [
+            models.CheckConstraint(
+                condition=Q(source_url="")
+                | Q(source_url__istartswith="http://")
+                | Q(source_url__istartswith="https://"),
+                name=f"{prefix}_source_url_http",
+                violation_error_message=SOURCE_URL_MESSAGE,
+            ),
+            models.CheckConstraint(
+                condition=Q(quote="") | cited,
+                name=f"{prefix}_quote_cited",
+                violation_error_message=UNCITED_QUOTE_MESSAGE,
+            ),
+        ]
 
     def clean(self) -> None:
         super().clean()

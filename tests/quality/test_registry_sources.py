@@ -8,6 +8,7 @@ from datetime import date
 
 import tablib
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 from django.test import TestCase
 from django.urls import reverse
 
@@ -124,6 +125,66 @@ class SourceFieldTests(TestCase):
             quote=SOURCE["quote"],
         )
         campaign.full_clean(validate_unique=False)
+
+
+class DatabaseSourceRuleTests(TestCase):
+    """The same two rules are the database's (migration quality 0013): a path that
+    skips validation (``QuerySet.update()``, a script) is refused too, and the row
+    stays as it was."""
+
+    def saved_rows(self):
+        for model, row in rows().items():
+            if row.pk is None:
+                if isinstance(row, SamplingCampaign):
+                    row.region.save()
+                    row.period.save()
+                row.save()
+            yield model, row
+
+    def assert_refused(self, model, pk, **values):
+        before = model.objects.filter(pk=pk).values(*SOURCE).get()
+        with self.assertRaises(IntegrityError), transaction.atomic():
+            model.objects.filter(pk=pk).update(**values)
+        self.assertEqual(model.objects.filter(pk=pk).values(*SOURCE).get(), before)
+
+    def test_update_cannot_store_an_address_other_than_http(self):
+        for model, row in self.saved_rows():
+            for url in ("ftp://example.com/list.txt", "javascript:alert(1)"):
+                with self.subTest(model=model.__name__, url=url):
+                    self.assert_refused(model, row.pk, source_url=url)
+            with self.subTest(model=model.__name__, url="HTTPS://"):
+                model.objects.filter(pk=row.pk).update(
+                    source_url="HTTPS://WWW.YANTAI.GOV.CN/"  # as the validator: any case
+                )
+
+    def test_update_cannot_store_an_uncited_quote(self):
+        for model, row in self.saved_rows():
+            with self.subTest(model=model.__name__):
+                self.assert_refused(
+                    model, row.pk, quote=SOURCE["quote"], source_title="", source_url=""
+                )
+                model.objects.filter(pk=row.pk).update(
+                    quote=SOURCE["quote"], source_url=SOURCE["source_url"]
+                )
+
+    def test_a_campaigns_article_cites_its_quote_in_the_database_too(self):
+        campaign = SamplingCampaignFactory(article=ArticleFactory())
+        SamplingCampaign.objects.filter(pk=campaign.pk).update(quote=SOURCE["quote"])
+        self.assertEqual(
+            SamplingCampaign.objects.get(pk=campaign.pk).quote, SOURCE["quote"]
+        )
+
+    def test_validation_names_the_field_once(self):
+        """full_clean's field message stands alone: the constraint, on the same
+        field, is not checked again."""
+        row = rows()[InspectionCentre]
+        row.quote = SOURCE["quote"]
+        row.source_url = "ftp://example.com/"
+        with self.assertRaises(ValidationError) as caught:
+            row.full_clean(validate_unique=False)
+        errors = caught.exception.message_dict
+        self.assertEqual(errors["source_url"], [BAD_URL])
+        self.assertNotIn("__all__", errors)
 
 
 class AdminSourceTests(TestCase):

@@ -155,7 +155,12 @@ class SamplingListSourceArticleTests(TestCase):
             status=Article.Status.DRAFT, body=f"<p>{SECRET_QUOTE}</p>"
         )
         SamplingCampaignFactory(name="草稿抽检", article=draft, quote=SECRET_QUOTE)
-        SamplingCampaignFactory(name="公开抽检", article=None, quote="外部来源的原句")
+        SamplingCampaignFactory(
+            name="公开抽检",
+            article=None,
+            quote="外部来源的原句",
+            source_title="外部来源",  # a quote names where it was read
+        )
         rows = self.client.get("/api/v1/sampling-campaigns/").json()["results"]
         quotes = {row["name"]: row["quote"] for row in rows}
         self.assertEqual(quotes, {"草稿抽检": "", "公开抽检": "外部来源的原句"})
