@@ -1,10 +1,16 @@
 """The cold article page served by gunicorn, this tree against another commit, in
-alternating runs (issue #14's cold benchmark, A/B).
+alternating runs (issue #14's cold benchmark, A/B); with ``--filled``, the filled one.
 
 Usage (from the project root, after ./run test or ./run has made .venv, and
 ``bench/serving_under_edits.py`` has made the 20,000-article database):
 
     .venv/bin/python bench/cold_serving_ab.py --against <commit> [--rounds 3] [--seconds 20]
+    .venv/bin/python bench/cold_serving_ab.py --against <commit> --filled
+
+``--filled``: ``bench/serving_under_edits.py``'s filled run instead — every page
+kept (``warm_article_pages`` fills one page cache at the start, with this tree),
+both trees serving from it (what they keep must be the same), and the ceiling
+measured after each round.
 
 ``bench/serving_under_edits.py``'s cold run — gunicorn with 2 sync workers, no page
 cached (``ARTICLE_PAGE_CACHE_SECONDS=0``), wrk -t2 -c16 at random over every
@@ -29,6 +35,7 @@ from article_bench import (
     bench_env,
     published_ids,
     reference_ceiling,
+    warm_pages,
     wrk,
 )
 from cold_page import checkout
@@ -43,29 +50,45 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--n", type=int, default=20000)
     parser.add_argument("--port", type=int, default=8871)
+    parser.add_argument(
+        "--filled", action="store_true", help="the filled run: every page kept"
+    )
     options = parser.parse_args()
 
     db = DATA / f"bench-{options.n}.sqlite3"
     if not db.exists():
         sys.exit(f"{db} is missing: run bench/serving_under_edits.py first")
     trees = {"old": checkout(options.against), "new": ROOT}
-    env = {**bench_env(db), "ARTICLE_PAGE_CACHE_SECONDS": "0"}
+    env = {
+        **bench_env(db),
+        "ARTICLE_PAGE_CACHE_SECONDS": "3600" if options.filled else "0",
+    }
     ids = published_ids(env)
     urls = article_urls(ids)
+    kept = DATA / "filled-ab"
+    if options.filled:
+        shutil.rmtree(kept, ignore_errors=True)
+        env |= {
+            "PAGE_CACHE_DIR": str(kept / "pages"),
+            "SHARED_CACHE_DIR": str(kept / "shared"),
+        }
+        took = warm_pages(env, f"127.0.0.1:{options.port}")
+        print(f"WARM {len(ids)} pages in {took:.0f} s", flush=True)
     found: dict[str, list[float]] = {"old": [], "new": []}
+    ceilings: list[float] = []
     size = 0
     for round_ in range(options.rounds):
         order = ["old", "new"] if round_ % 2 == 0 else ["new", "old"]
         for name in order:
             tree = trees[name]
-            caches = DATA / f"cold-ab-{name}"
-            shutil.rmtree(caches, ignore_errors=True)
-            tree_env = {
-                **env,
-                "PYTHONPATH": str(tree),
-                "PAGE_CACHE_DIR": str(caches / "pages"),
-                "SHARED_CACHE_DIR": str(caches / "shared"),
-            }
+            tree_env = {**env, "PYTHONPATH": str(tree)}
+            if not options.filled:
+                caches = DATA / f"cold-ab-{name}"
+                shutil.rmtree(caches, ignore_errors=True)
+                tree_env |= {
+                    "PAGE_CACHE_DIR": str(caches / "pages"),
+                    "SHARED_CACHE_DIR": str(caches / "shared"),
+                }
             site = serve(["yantai.wsgi:application"], tree_env, options.port, cwd=tree)
             try:
                 page = urllib.request.urlopen(
@@ -78,17 +101,23 @@ def main() -> None:
                 stop(site)
             found[name].append(result["rps"])
             print(f"round {round_ + 1} {name}: {result['rps']:.0f}/s", flush=True)
-    ceiling = reference_ceiling(
-        env, size, options.port + 1, urls, options.seconds, options.connections
-    )
+        if options.filled or round_ == options.rounds - 1:
+            ceiling = reference_ceiling(
+                env, size, options.port + 1, urls, options.seconds, options.connections
+            )
+            ceilings.append(ceiling["rps"])
+            print(f"round {round_ + 1} ceiling: {ceiling['rps']:.0f}/s", flush=True)
     for name, runs in found.items():
-        shares = ", ".join(f"{rps / ceiling['rps']:.1%}" for rps in runs)
+        shares = ", ".join(
+            f"{rps / ceilings[min(k, len(ceilings) - 1)]:.1%}"
+            for k, rps in enumerate(runs)
+        )
         print(
             f"RESULT {name}: {', '.join(f'{rps:.0f}' for rps in runs)}/s "
             f"(mean {statistics.fmean(runs):.0f}/s; of the ceiling {shares})"
         )
     print(
-        f"RESULT ceiling {ceiling['rps']:.0f}/s; new/old "
+        f"RESULT ceiling {', '.join(f'{c:.0f}' for c in ceilings)}/s; new/old "
         f"{statistics.fmean(found['new']) / statistics.fmean(found['old']):.3f}"
     )
 

@@ -16,7 +16,10 @@ The database is the bench's (``bench/data/bench-20000.sqlite3``, or the PostgreS
 database ``bench/serving_under_edits.py --database-url`` made), only read. ``--n``
 published articles, evenly spaced by id, are each served once through
 ``yantai.wsgi.application`` (Django renders and keeps the page), then served again
-``--rounds`` times, each answer checked to come from the fast path. The page cache is
+``--rounds`` times in a shuffled order, each answer checked to come from the fast
+path (a page it does not serve, such as one whose 下线时间 is near, is left out;
+more than 1 % left out is an error). ``--n 20000`` serves every article: the pages'
+files and rows are then read from all over the disk cache, as in a served run. The page cache is
 a directory of its own under the system's temporary directory per tree (or the Redis
 database given). CPU time: the best round's mean (``time.process_time``: this
 process only; the PostgreSQL and Redis servers' CPU is not counted). Instructions
@@ -30,6 +33,7 @@ from __future__ import annotations
 import argparse
 import io
 import os
+import random
 import re
 import subprocess
 import sys
@@ -103,9 +107,19 @@ def worker(options) -> None:
 
     for path in paths:  # Django renders (or finds) and keeps each page
         b"".join(application(environ(path), start_response))
-    for path in paths:
-        if FastPathApplication.try_serve(environ(path), start_response) is None:
-            raise SystemExit(f"not served by the fast path: {path}")
+    # A page the fast path does not serve (one whose 下线时间 is near, say) is left
+    # out; more than one in a hundred says the fast path is broken.
+    served = [
+        path
+        for path in paths
+        if FastPathApplication.try_serve(environ(path), start_response) is not None
+    ]
+    if len(paths) - len(served) > len(paths) // 100:
+        raise SystemExit(
+            f"not served by the fast path: {sorted(set(paths) - set(served))[:5]}"
+        )
+    paths = served
+    random.Random(1).shuffle(paths)  # not in id order: the pages' files and rows too
     best = float("inf")
     for _ in range(options.rounds):
         started = time.process_time()
