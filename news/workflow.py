@@ -336,9 +336,9 @@ def _notify(
         perm = PERM_PUBLISH if state == S.REVIEW_3 else PERM_REVIEW
         kept_from = [pk for pk in _duty_holders(article) if pk is not None]
         users = list(
-            notify.users_with_perm(perm)
-            .exclude(pk__in=[by.pk, *kept_from])
-            .values_list("pk", flat=True)
+            notify.users_with_perm(perm, exclude=[by.pk, *kept_from]).values_list(
+                "pk", flat=True
+            )
         )
         kind = {S.REVIEW_1: "review_1", S.REVIEW_2: "review_2"}.get(state, "review_3")
     elif action == "reject":

@@ -11,7 +11,7 @@ import time
 from smtplib import SMTPException
 
 from django.conf import settings
-from django.contrib.auth.models import Permission
+from django.contrib.auth.models import Group, Permission
 from django.core import mail
 from django.core.exceptions import ValidationError
 from django.core.mail.backends.base import BaseEmailBackend
@@ -270,6 +270,35 @@ class RecipientTests(TestCase):
         self.assertIn(
             "d@example.gov.cn",
             self.act(article_submit, article=article, by=self.editor),
+        )
+
+    def test_superusers_are_mailed_only_when_no_one_else_may_act(self):
+        """A superuser holds every permission but is not a reviewer: mailed of a
+        step only if no one who holds its permission by a group or directly is
+        left to mail (a site whose superuser alone reviews); a superuser in the
+        group is mailed as its members are."""
+        UserFactory(
+            username="root", is_staff=True, is_superuser=True, email="root@x.cn"
+        )
+        article = ArticleFactory(status=S.DRAFT)
+        self.assertNotIn(
+            "root@x.cn", self.act(article_submit, article=article, by=self.editor)
+        )
+        article_approve(article=article, by=self.reviewer)
+        # 终审: the one publisher switched the mails off; the superuser is told.
+        NotificationSetting.objects.create(user=self.publisher, workflow_email=False)
+        self.assertEqual(
+            self.act(article_approve, article=article, by=self.reviewer2),
+            ["root@x.cn"],
+        )
+        member = UserFactory(
+            username="root2", is_staff=True, is_superuser=True, email="root2@x.cn"
+        )
+        member.groups.add(Group.objects.get(name="终审发布"))
+        article = ArticleFactory(status=S.REVIEW_2)
+        self.assertEqual(
+            self.act(article_approve, article=article, by=self.reviewer2),
+            ["root2@x.cn"],
         )
 
     def test_nothing_is_sent_when_the_transaction_rolls_back(self):
