@@ -87,7 +87,7 @@ class FileBasedCache(filebased.FileBasedCache):
 
     def get(self, key, default=None, version=None):
         # Django's open() → pickle.load(expiry) → read() → loads(), in three system
-        # calls (open, read, close) instead of eight, and the key not checked
+        # calls (open, read, close) instead of about twelve, and the key not checked
         # character by character for memcached (only warnings; writes still do):
         # two of these on every answer of the fast path were a sixth of a worker's
         # time in a filled served run (docs/benchmarks.md, 2026-12-07 evening).
