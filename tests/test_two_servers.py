@@ -360,8 +360,31 @@ def shared_services(tmp_path):
         client = Redis.from_url(url)
         for key in client.scan_iter(match=env["REDIS_KEY_PREFIX"] + ".*"):
             client.unlink(key)
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        drop_database(admin, name)
         admin.close()
+
+
+def drop_database(admin, name: str) -> None:
+    """Drop database ``name``, ending its sessions. FORCE may not end an autovacuum
+    worker that has just started on the new database (PostgreSQL: "must be a member
+    of the role whose process is being terminated or member of pg_signal_backend",
+    for a role without that membership, as CI's is); a plain DROP asks the worker to
+    stop and waits up to 5 s for it, so it is tried then, a few times."""
+    import psycopg
+
+    try:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        return
+    except psycopg.errors.InsufficientPrivilege:
+        pass
+    for attempt in range(5):
+        try:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
+            return
+        except psycopg.errors.ObjectInUse:
+            if attempt == 4:
+                raise
+            time.sleep(1)
 
 
 def server_env(env: dict[str, str], local: Path) -> dict[str, str]:
