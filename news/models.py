@@ -206,6 +206,16 @@ class Image(models.Model):
         return self.title
 
 
+def article_columns_index(vendor: str) -> str:
+    """`` INDEXED BY article_related_idx`` on SQLite, else empty. That index
+    (migrations 0017 and 0030) holds the columns that lie past the body's overflow
+    pages in ``news_article``'s rows — id, status, published_at, expires_at, title,
+    updated_at, page_stamp — and SQLite's planner takes it only when it is named
+    (it prefers the rowid, or another index once the table has statistics): for 上一篇/下一篇/相关新闻's candidates
+    (``news.related``) and the fast path's live-row check (``news.pagecache``)."""
+    return " INDEXED BY article_related_idx" if vendor == "sqlite" else ""
+
+
 class ArticleQuerySet(models.QuerySet):
     def published(self, at: datetime | None = None) -> ArticleQuerySet:
         """Articles the public may see: published, already due and not expired

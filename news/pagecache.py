@@ -82,7 +82,13 @@ from news import frontcache
 from news.extensions import figures_digest
 from yantai.database import row_exists, send_row
 
-from .models import Article, ArticleFigures, Channel, SiteSettings
+from .models import (
+    Article,
+    ArticleFigures,
+    Channel,
+    SiteSettings,
+    article_columns_index,
+)
 
 CACHE_ALIAS = "pages"
 SHARED_ALIAS = "shared"
@@ -625,11 +631,7 @@ def _live_row_sql(*, values: bool) -> str:
             f" AND a.{a['updated_at']} = %s AND a.{a['page_stamp']} = %s"
             f" AND {digest} = %s"
         )
-    # SQLite: from article_related_idx (migrations 0017, 0030), which holds every
-    # column read here; in the row they lie past the body's overflow pages.
-    by_index = (
-        " INDEXED BY article_related_idx" if connection.vendor == "sqlite" else ""
-    )
+    by_index = article_columns_index(connection.vendor)  # every column read here
     return (
         f"SELECT {select} FROM {q(article.db_table)} a{by_index}"
         f" LEFT OUTER JOIN {q(figures.db_table)} f"

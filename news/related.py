@@ -43,7 +43,7 @@ from django.utils import timezone
 from yantai.database import hot_cursor
 
 from . import search
-from .models import Article
+from .models import Article, article_columns_index
 from .prepared import instance_maker
 
 # ``published_at <= %s`` is one bound, the earlier of now and the article's time: with
@@ -318,10 +318,9 @@ def neighbours_and_related(
     tag_ids = [tag.pk for tag in article.tags.all()]
     kept = _kept_heads(token, moment)
     missing = [tag for tag in tag_ids if kept is None or tag not in kept.tags]
-    # SQLite reads the candidates' columns from article_related_idx (migration
-    # 0017), not from their rows, where they lie past the body; its planner takes
-    # the index only with statistics on it, hence named.
-    by_index = " INDEXED BY article_related_idx" if db.vendor == "sqlite" else ""
+    # SQLite reads the candidates' columns from article_related_idx, not from
+    # their rows, where they lie past the body.
+    by_index = article_columns_index(db.vendor)
     public = """a.status = %s AND a.published_at <= %s
         AND (a.expires_at IS NULL OR a.expires_at > %s)"""
     public_params = [Article.Status.PUBLISHED, now, now]
