@@ -23,7 +23,9 @@ def cache_in(directory: str, **options) -> CountingCache:
     return CountingCache(directory, {"OPTIONS": options})
 
 
-class FileBasedCacheTests(SimpleTestCase):
+class CacheDirectoryTestCase(SimpleTestCase):
+    """Each test with a cache directory of its own, ``self.dir``."""
+
     def setUp(self):
         tmp = tempfile.TemporaryDirectory()
         self.addCleanup(tmp.cleanup)
@@ -32,6 +34,8 @@ class FileBasedCacheTests(SimpleTestCase):
     def files(self) -> int:
         return len(list(Path(self.dir).glob("*.djcache")))
 
+
+class FileBasedCacheTests(CacheDirectoryTestCase):
     def test_the_directory_is_listed_once_in_cull_every_writes(self):
         cache = cache_in(self.dir, MAX_ENTRIES=1000, CULL_EVERY=100)
         for n in range(250):
@@ -71,13 +75,11 @@ class FileBasedCacheTests(SimpleTestCase):
         self.assertEqual(cache.listings, 30)
 
 
-class UncompressedFileCacheTests(SimpleTestCase):
+class UncompressedFileCacheTests(CacheDirectoryTestCase):
     """COMPRESS=False (the page cache): plain pickles, and either kind is read."""
 
     def setUp(self):
-        tmp = tempfile.TemporaryDirectory()
-        self.addCleanup(tmp.cleanup)
-        self.dir = tmp.name
+        super().setUp()
         self.page = ("<p>" + "质量强市" * 2000 + "</p>").encode()
 
     def test_values_are_stored_as_plain_pickles_and_read_back(self):
@@ -106,18 +108,10 @@ class UncompressedFileCacheTests(SimpleTestCase):
         self.assertEqual(plain.get("page", "default"), "default")
         self.assertEqual(self.files(), 0)  # as Django's get deletes it
 
-    def files(self) -> int:
-        return len(list(Path(self.dir).glob("*.djcache")))
 
-
-class ReadTests(SimpleTestCase):
+class ReadTests(CacheDirectoryTestCase):
     """``get`` reads a file in one system call where Django's took several: the same
     values, defaults and deletions as Django's own file cache."""
-
-    def setUp(self):
-        tmp = tempfile.TemporaryDirectory()
-        self.addCleanup(tmp.cleanup)
-        self.dir = tmp.name
 
     def test_values_of_every_size_read_back_as_djangos_cache_reads_them(self):
         ours = cache_in(self.dir, COMPRESS=False)
