@@ -19,9 +19,9 @@ published articles, evenly spaced by id, are each served once through
 ``--rounds`` times in a shuffled order, each answer checked to come from the fast
 path (a page it does not serve, such as one whose 下线时间 is near, is left out;
 more than 1 % left out is an error). ``--n 20000`` serves every article: the pages'
-files and rows are then read from all over the disk cache, as in a served run. The page cache is
-a directory of its own under the system's temporary directory per tree (or the Redis
-database given). CPU time: the best round's mean (``time.process_time``: this
+files and rows are then read from all over the disk cache, as in a served run. The
+page cache is a directory of its own under the system's temporary directory per
+tree (or the Redis database given). CPU time: the best round's mean (``time.process_time``: this
 process only; the PostgreSQL and Redis servers' CPU is not counted). Instructions
 (``--instructions``, needs valgrind): the same run under callgrind with 1 and with
 ``1 + rounds`` rounds, the difference divided by the answers, so that start-up and

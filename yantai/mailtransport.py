@@ -7,8 +7,9 @@ queue and logged each mail as sent while nothing left the machine. With
 ``KeepQueuedBackend`` every attempt fails with ``MailNotConfigured``, which
 ``handle_delivery_exception`` (``MAILER_ERROR_HANDLER``) answers by leaving the
 message as it is: not deferred, no retry counted, no failure logged per mail, and
-one warning a process (``send_mail`` runs in its own, every minute). Once ``EMAIL_HOST`` is set, the next ``send_mail`` sends them all.
-Every other error goes to django-mailer's own handler (deferred and logged).
+one warning a process (``send_mail`` runs in its own, every minute). Once
+``EMAIL_HOST`` is set, the next ``send_mail`` sends them all. Every other error
+goes to django-mailer's own handler (deferred and logged).
 """
 
 from __future__ import annotations
