@@ -227,13 +227,6 @@ class ArticleQuerySet(models.QuerySet):
             published_at__lte=now,
         )
 
-    def appeared(self, at: datetime | None = None) -> ArticleQuerySet:
-        """Articles readers have seen by now (or ``at``): ``published()`` and those
-        past their 下线时间 since (whose expiry changed the pages they were on)."""
-        return self.filter(
-            status=Article.Status.PUBLISHED, published_at__lte=at or timezone.now()
-        )
-
     def ever_published(self) -> ArticleQuerySet:
         """Articles 终审 has published (or scheduled) at least once: on the site
         now or withdrawn (撤下), a live revision, or a publication on the timeline

@@ -7,8 +7,8 @@ from datetime import timedelta
 
 from django.contrib.sitemaps import Sitemap
 from django.db.models import Case, F, Max, Value, When
-from django.db.models.functions import Greatest
-from django.db.models.lookups import LessThanOrEqual
+from django.db.models.functions import Greatest, Least
+from django.db.models.lookups import Exact, LessThanOrEqual
 from django.utils import timezone
 
 from .models import Article, Channel, Tag
@@ -18,29 +18,54 @@ def _changed(now):
     """When readers' copy of an article (``articles__``) last changed, as of
     ``now``: its last edit, or its publication if later (a scheduled article
     written days before it is due appears then, and so changes its channel's and
-    tags' lists), or its 下线时间 once passed (it left those lists then)."""
+    tags' lists); or when it left those lists: its 下线时间 once passed, or its
+    withdrawal (撤下 writes the row, so ``updated_at``), whichever came first."""
     return Case(
+        When(
+            _withdrawn(),
+            then=Case(
+                When(
+                    _expired(now),
+                    then=Least("articles__updated_at", "articles__expires_at"),
+                ),
+                default=F("articles__updated_at"),
+            ),
+        ),
         When(_expired(now), then=F("articles__expires_at")),
         default=Greatest("articles__updated_at", "articles__published_at"),
     )
 
 
+# Lookups rather than Qs, whose joins Django makes outer ones.
 def _expired(now):
-    # A lookup rather than a Q, whose joins Django makes outer ones.
     return LessThanOrEqual(F("articles__expires_at"), Value(now))
+
+
+def _withdrawn():
+    return Exact(F("articles__status"), Value(Article.Status.UNPUBLISHED))
 
 
 def with_lastmod(queryset, now=None):
     """``queryset`` (channels or tags) with ``last``, the latest change of their
     articles readers have seen (``_changed``), those with a published article
-    only: one aggregate over the articles that appeared, the few expired ones
-    among them included."""
+    only: one aggregate over the articles that appeared, the few expired or
+    withdrawn ones among them included (their leaving changed these lists).
+
+    A withdrawn article edited since is back in 草稿 and no longer counted: if its
+    withdrawal was the latest change, the ``lastmod`` goes back to the one before,
+    and a crawler that has not read the page since the withdrawal may miss it
+    (the timeline keeps when it was, but one more join for every sitemap read
+    is not worth this case)."""
     now = now or timezone.now()
     # 1 for an article still public (no expiry, or a later one), 0 for an expired
-    # one.
-    public = Case(When(_expired(now), then=0), default=1)
+    # or withdrawn one.
+    public = Case(When(_expired(now), then=0), When(_withdrawn(), then=0), default=1)
+    shown = Article.objects.filter(
+        status__in=(Article.Status.PUBLISHED, Article.Status.UNPUBLISHED),
+        published_at__lte=now,
+    )
     return (
-        queryset.filter(articles__in=Article.objects.appeared(now))
+        queryset.filter(articles__in=shown)
         .annotate(last=Max(_changed(now)), public=Max(public))
         .filter(public=1)
     )
@@ -49,7 +74,14 @@ def with_lastmod(queryset, now=None):
 def article_changed(article: Article, now=None):
     """``_changed`` of one article readers have seen."""
     now = now or timezone.now()
-    if article.expires_at is not None and article.expires_at <= now:
+    expired = article.expires_at is not None and article.expires_at <= now
+    if article.status == Article.Status.UNPUBLISHED:
+        return (
+            min(article.updated_at, article.expires_at)
+            if expired
+            else article.updated_at
+        )
+    if expired:
         return article.expires_at
     return max(article.updated_at, article.published_at)
 
@@ -62,7 +94,7 @@ class ArticleSitemap(Sitemap):
     def items(self):
         return (
             Article.objects.published()
-            .only("id", "updated_at", "published_at", "expires_at")
+            .only("id", "status", "updated_at", "published_at", "expires_at")
             .order_by("-published_at", "-id")
         )
 
@@ -103,6 +135,6 @@ class NewsSitemap(ArticleSitemap):
         return (
             Article.objects.published()
             .filter(published_at__gte=since)
-            .only("id", "title", "updated_at", "published_at", "expires_at")
+            .only("id", "title", "status", "updated_at", "published_at", "expires_at")
             .order_by("-published_at", "-id")
         )

@@ -1066,7 +1066,8 @@ def article_unpublish(
         _unschedule(locked, by=by, comment=why, action="cancel_schedule")
     locked.status = S.UNPUBLISHED
     locked.version += 1
-    locked.save(update_fields=["status", "version"])
+    # updated_at too: the moment it left its channel's and tags' lists (sitemaps).
+    locked.save(update_fields=["status", "version", "updated_at"])
     pagecache.article_neighbours_touch(locked)
     with stored_language():
         summary = f"{S.PUBLISHED.label} → {S.UNPUBLISHED.label}"

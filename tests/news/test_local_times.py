@@ -13,6 +13,7 @@ from django.utils import timezone
 from news import search
 from news import sitemaps as news_sitemaps
 from news.models import Article, Channel, Tag
+from news.workflow import article_unpublish
 from tests.factories import ArticleFactory, ChannelFactory, TagFactory, staff_in_group
 from tests.quality.factories import ObservationFactory
 
@@ -415,6 +416,55 @@ class SitemapDatesTest(CacheCleared):
                 (item,) = sitemap.items()
                 self.assertEqual(sitemap.lastmod(item), leaving.expires_at)
 
+    def test_a_withdrawal_moves_its_channels_and_tags_lastmod(self):
+        """撤下 takes the article off its channel's and tag's pages: their lastmod
+        becomes that moment (the channel and tag stay listed by their other,
+        still public, article); the article leaves the articles' section."""
+        channel = ChannelFactory(name="认证", slug="renzheng")
+        tag = TagFactory(name="检测", slug="jiance")
+        days_ago = timezone.now() - timedelta(days=2)
+        leaving = ArticleFactory(channel=channel, published_at=days_ago)
+        staying = ArticleFactory(channel=channel, published_at=days_ago)
+        for article in (leaving, staying):
+            article.tags.add(tag)
+        Article.objects.update(updated_at=days_ago)
+        pages = [
+            ("channels", channel.get_absolute_url()),
+            ("tags", tag.get_absolute_url()),
+        ]
+        before = timezone.localdate(days_ago).isoformat()
+        for section, path in pages:
+            xml = self.client.get(f"/sitemap-{section}.xml").content.decode()
+            with self.subTest(section=section, withdrawn=False):
+                self.assertIn(f"{path}</loc><lastmod>{before}</lastmod>", xml)
+        with self.captureOnCommitCallbacks(execute=True):
+            article_unpublish(article=leaving, by=staff_in_group("chief", "终审发布"))
+        leaving.refresh_from_db()
+        self.assertGreater(leaving.updated_at, days_ago)
+        today = timezone.localdate(leaving.updated_at).isoformat()
+        for section, path in pages:
+            xml = self.client.get(f"/sitemap-{section}.xml").content.decode()
+            with self.subTest(section=section, withdrawn=True):
+                self.assertIn(f"{path}</loc><lastmod>{today}</lastmod>", xml)
+        xml = self.client.get("/sitemap-articles.xml").content.decode()
+        self.assertNotIn(leaving.get_absolute_url(), xml)
+        self.assertIn(staying.get_absolute_url(), xml)
+        sitemaps = (news_sitemaps.ChannelSitemap(), news_sitemaps.TagSitemap())
+        for sitemap in sitemaps:
+            with self.subTest(sitemap=type(sitemap).__name__):
+                (item,) = sitemap.items()
+                self.assertEqual(sitemap.lastmod(item), leaving.updated_at)
+
+    def test_a_channel_of_withdrawn_articles_only_leaves_the_sitemap(self):
+        channel = ChannelFactory(name="认证", slug="renzheng")
+        article = ArticleFactory(channel=channel)
+        path = channel.get_absolute_url()
+        self.assertIn(path, self.client.get("/sitemap-channels.xml").content.decode())
+        with self.captureOnCommitCallbacks(execute=True):
+            article_unpublish(article=article, by=staff_in_group("chief", "终审发布"))
+        xml = self.client.get("/sitemap-channels.xml").content.decode()
+        self.assertNotIn(path, xml)
+
     def test_the_channel_and_tag_sitemaps_read_one_aggregate_each(self):
         for n in range(3):
             article = ArticleFactory(
@@ -442,14 +492,22 @@ class SitemapDatesTest(CacheCleared):
             (days[5], days[5], days[1]),  # expired: left the lists days[1]
             (days[3], days[3], now + timedelta(days=1)),  # public, expires later
             (days[2], days[2], now - timedelta(seconds=1)),  # just expired
+            # withdrawn (撤下 wrote updated_at): left the lists then …
+            (days[4], days[3], None, days[3]),
+            # … or at its 下线时间, if that came first
+            (days[4], days[1], days[2], days[2]),
+            (days[4], days[2], days[1], days[2]),
         ]
-        for n, (published, updated, expires) in enumerate(rows):
+        for n, (published, updated, expires, *left) in enumerate(rows):
             channel = ChannelFactory()
             ArticleFactory(channel=channel, published_at=days[5])  # keeps it listed
             article = ArticleFactory(
                 channel=channel, published_at=published, expires_at=expires
             )
-            Article.objects.filter(pk=article.pk).update(updated_at=updated)
+            Article.objects.filter(pk=article.pk).update(
+                updated_at=updated,
+                status=Article.Status.UNPUBLISHED if left else Article.Status.PUBLISHED,
+            )
             Article.objects.filter(channel=channel).exclude(pk=article.pk).update(
                 updated_at=days[5]
             )
@@ -465,6 +523,8 @@ class SitemapDatesTest(CacheCleared):
                         for a in Article.objects.filter(channel=channel)
                     ),
                 )
+                if left:
+                    self.assertEqual(item.last, left[0])
         (item,) = news_sitemaps.with_lastmod(Tag.objects.all(), now)
         self.assertEqual(
             item.last,
