@@ -19,6 +19,7 @@ from django.db import connection, connections
 from django.db.migrations.recorder import MigrationRecorder
 from django.db.utils import load_backend
 from django.test import TestCase, override_settings
+from mailer.models import Message
 
 from tests.factories import ArticleFactory
 
@@ -92,9 +93,12 @@ class HealthzTests(TestCase):
         workdir = Path(tempfile.mkdtemp(prefix="yantai-healthz-"))
         self.addCleanup(shutil.rmtree, workdir, ignore_errors=True)
         path = workdir / "db.sqlite3"
-        # A real database file with the table the probe writes to, then read-only.
+        # A real database file with the table the probe writes to (and the mail
+        # queue's, which it reads), then read-only.
         with default_database(**sqlite_settings(path)) as db:
             MigrationRecorder(db).ensure_schema()
+            with db.schema_editor() as editor:
+                editor.create_model(Message)
             with db.cursor() as cursor:
                 cursor.execute("PRAGMA journal_mode=WAL")
         with default_database(**sqlite_settings(path)):

@@ -1,20 +1,34 @@
 """The mail queue (yantai/mailqueue.py): in the admin for superusers only, in
 Chinese, read-only; its sender as deployed (deploy/systemd/yantai-mail*)."""
 
+import os
 import re
+import shutil
 import smtplib
+import subprocess
+import sys
+import tempfile
+from datetime import timedelta
 from pathlib import Path
 
 from django.contrib.auth.models import Permission
 from django.core import mail
 from django.core.mail import EmailMessage
 from django.core.mail.backends.base import BaseEmailBackend
-from django.core.management import get_commands
+from django.core.management import call_command, get_commands
+from django.db.migrations.recorder import MigrationRecorder
 from django.test import SimpleTestCase, TestCase
-from mailer.models import Message, MessageLog
+from django.utils import timezone
+from mailer.models import PRIORITY_DEFERRED, Message, MessageLog
 
 from tests.factories import UserFactory, staff_in_group
 from tests.news.test_workflow_mail import send_queue
+from tests.test_health import (
+    ON_POSTGRES,
+    closed_port,
+    default_database,
+    sqlite_settings,
+)
 from yantai import mailtransport
 
 KEEP_QUEUED = "yantai.mailtransport.KeepQueuedBackend"
@@ -205,3 +219,80 @@ class NoMailServerTests(TestCase):
 class RefusingBackend(BaseEmailBackend):
     def send_messages(self, email_messages):
         raise smtplib.SMTPRecipientsRefused({"r@example.gov.cn": (550, b"no such")})
+
+
+class QueueHealthTests(TestCase):
+    """A queue that does not drain shows on /healthz (200, "degraded": every app
+    server shares it), and a mail is retried about a day, not for ever."""
+
+    def health(self) -> dict:
+        response = self.client.get("/healthz")
+        self.assertEqual(response.status_code, 200)
+        return response.json()
+
+    def test_a_fresh_mail_is_no_problem(self):
+        queue()
+        self.assertEqual(self.health(), {"status": "ok"})
+
+    def test_a_mail_waiting_past_the_alert_is_delayed(self):
+        message = queue()
+        Message.objects.filter(pk=message.pk).update(
+            when_added=timezone.now() - timedelta(minutes=31)
+        )
+        self.assertEqual(self.health(), {"status": "degraded", "mail_queue": "delayed"})
+        with self.settings(MAIL_QUEUE_ALERT_MINUTES=60):
+            self.assertEqual(self.health(), {"status": "ok"})
+
+    def test_a_mail_past_its_retries_is_kept_and_undeliverable(self):
+        message = queue()
+        send_queue(f"{__name__}.RefusingBackend")
+        self.assertEqual(Message.objects.deferred().count(), 1)
+        Message.objects.filter(pk=message.pk).update(retry_count=143)
+        call_command("retry_deferred")  # the 144th attempt is still made …
+        self.assertEqual(Message.objects.get(pk=message.pk).retry_count, 144)
+        send_queue(f"{__name__}.RefusingBackend")
+        self.assertEqual(
+            self.health(), {"status": "degraded", "mail_queue": "undeliverable"}
+        )
+        call_command("retry_deferred")  # … and no other
+        kept = Message.objects.get(pk=message.pk)
+        self.assertEqual((kept.retry_count, kept.priority), (144, PRIORITY_DEFERRED))
+        self.assertEqual(MessageLog.objects.count(), 2)
+
+    def test_with_the_database_out_of_reach_it_alone_is_named(self):
+        queue()
+        Message.objects.update(when_added=timezone.now() - timedelta(days=1))
+        if ON_POSTGRES:
+            unreachable = {"HOST": "127.0.0.1", "PORT": closed_port()}
+        else:
+            unreachable = sqlite_settings(Path("/nonexistent-dir/db.sqlite3"))
+        with default_database(**{**unreachable, "CONN_MAX_AGE": 0}):
+            response = self.client.get("/healthz")
+        self.assertEqual(response.status_code, 503)
+        self.assertEqual(
+            response.json(), {"status": "error", "database": "unreachable"}
+        )
+
+    def test_a_database_without_the_queue_table_is_named_not_a_500(self):
+        """Before ``migrate`` has made the mail queue's table (a real database
+        file with the health probe's table only)."""
+        workdir = Path(tempfile.mkdtemp(prefix="yantai-mailqueue-"))
+        self.addCleanup(shutil.rmtree, workdir, ignore_errors=True)
+        settings_dict = sqlite_settings(workdir / "db.sqlite3")
+        with default_database(**settings_dict) as db:
+            MigrationRecorder(db).ensure_schema()
+        with default_database(**settings_dict):
+            self.assertEqual(
+                self.health(), {"status": "degraded", "mail_queue": "unreadable"}
+            )
+
+        for name in ("MAILER_EMAIL_MAX_RETRIES", "MAIL_QUEUE_ALERT_MINUTES"):
+            with self.subTest(name=name):
+                run = subprocess.run(
+                    [sys.executable, "-c", "import yantai.settings"],
+                    env={**os.environ, name: "一天", "DJANGO_DEBUG": "1"},
+                    capture_output=True,
+                    text=True,
+                )
+                self.assertNotEqual(run.returncode, 0)
+                self.assertIn(f"{name} 必须是不小于 0 的整数", run.stderr)

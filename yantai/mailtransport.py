@@ -10,13 +10,20 @@ message as it is: not deferred, no retry counted, no failure logged per mail, an
 one warning a process (``send_mail`` runs in its own, every minute). Once
 ``EMAIL_HOST`` is set, the next ``send_mail`` sends them all. Every other error
 goes to django-mailer's own handler (deferred and logged).
+
+``queue_problem()`` tells ``/healthz`` (and so whoever watches it) when the queue
+is not draining: a mail waiting longer than ``MAIL_QUEUE_ALERT_MINUTES``, or one
+that ``retry_deferred`` has given up on (``MAILER_EMAIL_MAX_RETRIES`` attempts).
 """
 
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
+from django.conf import settings
 from django.core.mail.backends.base import BaseEmailBackend
+from django.utils import timezone
 from mailer import engine
 
 logger = logging.getLogger(__name__)
@@ -51,3 +58,23 @@ def handle_delivery_exception(connection, message, exc):
             logger.warning(NOT_CONFIGURED)
         return None, "deferred"  # counted so; the row itself is not changed
     return engine.handle_delivery_exception(connection, message, exc)
+
+
+def queue_problem() -> str | None:
+    """None while the mail queue drains, else what is wrong with it:
+    ``"undeliverable"``, a mail ``retry_deferred`` no longer retries (it stays in
+    待发邮件 for a superuser to see); ``"delayed"``, a mail queued longer than
+    ``MAIL_QUEUE_ALERT_MINUTES`` (no server set, a server that refuses or does not
+    answer, or ``send_mail`` not running). Two ``EXISTS`` on a table that holds
+    only the mail not yet sent."""
+    from mailer.models import Message
+
+    given_up = Message.objects.deferred().filter(
+        retry_count__gte=settings.MAILER_EMAIL_MAX_RETRIES
+    )
+    if given_up.exists():
+        return "undeliverable"
+    waited = timedelta(minutes=settings.MAIL_QUEUE_ALERT_MINUTES)
+    if Message.objects.filter(when_added__lt=timezone.now() - waited).exists():
+        return "delayed"
+    return None

@@ -34,6 +34,21 @@ def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item]
 
 
+def env_whole(name: str, default: int, unit: tuple[str, str]) -> int:
+    """A whole number (0 or more) of ``unit`` (Chinese, English) from the environment."""
+    value = os.environ.get(name, "").strip() or str(default)
+    if not value.isdigit():
+        raise ImproperlyConfigured(
+            f"{name} 必须是不小于 0 的整数{unit[0]}，而不是 {value!r}。"
+            f" / {name} must be a whole number of {unit[1]} (0 or more), not {value!r}."
+        )
+    return int(value)
+
+
+def env_seconds(name: str, default: int) -> int:
+    return env_whole(name, default, ("秒数", "seconds"))
+
+
 DEBUG = env_bool("DJANGO_DEBUG")
 
 # The repository's fallback key is for DEBUG only. With DEBUG off the key must come
@@ -329,6 +344,13 @@ else:
     # No server: nothing is sent and nothing leaves the queue (yantai.mailtransport).
     MAILER_EMAIL_BACKEND = "yantai.mailtransport.KeepQueuedBackend"
 MAILER_ERROR_HANDLER = "yantai.mailtransport.handle_delivery_exception"
+# retry_deferred (every 10 minutes) tries a deferred mail this many times, about a
+# day; then the mail stays in 待发邮件, and /healthz says "undeliverable".
+MAILER_EMAIL_MAX_RETRIES = env_whole("MAILER_EMAIL_MAX_RETRIES", 144, ("次", "tries"))
+# /healthz says "delayed" when a mail has waited longer than this.
+MAIL_QUEUE_ALERT_MINUTES = env_whole(
+    "MAIL_QUEUE_ALERT_MINUTES", 30, ("分钟", "minutes")
+)
 # send_mail's lock file (two runs at once would send a message twice on SQLite, which
 # has no row locks): somewhere the sender may write, not its working directory.
 MAILER_LOCK_PATH = os.environ.get("MAILER_LOCK_PATH", "").strip() or str(
@@ -344,21 +366,6 @@ PAGE_FAST_PATH = env_bool("PAGE_FAST_PATH", True)
 # send VIEW_BEACON_RATE beacons (429 beyond), so 阅读排行 cannot be pushed.
 VIEW_COUNT_PERIOD_SECONDS = int(os.environ.get("VIEW_COUNT_PERIOD_SECONDS", "1800"))
 VIEW_BEACON_RATE = os.environ.get("VIEW_BEACON_RATE", "60/min")
-
-
-def env_whole(name: str, default: int, unit: tuple[str, str]) -> int:
-    """A whole number (0 or more) of ``unit`` (Chinese, English) from the environment."""
-    value = os.environ.get(name, "").strip() or str(default)
-    if not value.isdigit():
-        raise ImproperlyConfigured(
-            f"{name} 必须是不小于 0 的整数{unit[0]}，而不是 {value!r}。"
-            f" / {name} must be a whole number of {unit[1]} (0 or more), not {value!r}."
-        )
-    return int(value)
-
-
-def env_seconds(name: str, default: int) -> int:
-    return env_whole(name, default, ("秒数", "seconds"))
 
 
 # How long a bulk import (import_article, import_observations) waits for another one

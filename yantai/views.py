@@ -12,6 +12,7 @@ from django.utils.module_loading import import_string
 from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_GET
 
+from yantai import mailtransport
 from yantai.caching import RedisCache
 
 
@@ -61,23 +62,38 @@ def _shared_cache_is_redis() -> bool:
     return issubclass(backend, RedisCache)
 
 
+def _mail_queue_problem() -> str | None:
+    try:
+        return mailtransport.queue_problem()
+    except DatabaseError:  # its table missing: migrate has not run
+        return "unreadable"
+
+
 @never_cache
 def healthz(request):
     """200 when the database answers and can be written and the shared cache works;
     503 naming what does not (a load balancer takes the instance out).
 
-    A Redis out of reach is named but answers 200 (``"status": "degraded"``): the
-    site serves without it (``yantai.caching.RedisCache``), and every app server
-    shares the one Redis, so a 503 would take them all out at once."""
+    What every app server shares is named but answers 200 (``"status":
+    "degraded"``), so that a monitor sees it and a load balancer does not take
+    them all out at once: a Redis out of reach (the site serves without it,
+    ``yantai.caching.RedisCache``), and a mail queue that does not drain
+    (``yantai.mailtransport.queue_problem``: 三审 mail waiting or given up)."""
+    database = database_problem()
     problems = {
         name: problem
         for name, problem in (
-            ("database", database_problem()),
+            ("database", database),
             ("shared_cache", shared_cache_problem()),
+            # Read only from a database that answers (else it is the problem).
+            ("mail_queue", None if database else _mail_queue_problem()),
         )
         if problem
     }
-    if problems == {"shared_cache": "unreachable"} and _shared_cache_is_redis():
+    shared = {"mail_queue"}
+    if problems.get("shared_cache") == "unreachable" and _shared_cache_is_redis():
+        shared.add("shared_cache")
+    if problems and problems.keys() <= shared:
         return JsonResponse({"status": "degraded", **problems})
     if problems:
         return JsonResponse({"status": "error", **problems}, status=503)
