@@ -303,7 +303,11 @@ FRAGMENTS = {
     "channels": "news/includes/channel_menu.html",
     "latest": "news/includes/latest.html",
     "footer": "news/includes/site_footer.html",
+    # The 政府网站标识码 meta tag in the head (站点设置, as the footer).
+    "site_meta": "news/includes/site_meta.html",
 }
+# The fragments made of the footer's 站点设置 (``site_chrome()``).
+SITE_FRAGMENTS = frozenset({"footer", "site_meta"})
 
 
 def marker(name: str) -> str:
@@ -365,7 +369,7 @@ def _fragment_variants(name: str) -> tuple[dict[int | None, str], float | None]:
     template = FRAGMENTS[name]
     if name == "channels":
         return {None: render_to_string(template, {"channels": site_chrome()[0]})}, None
-    if name == "footer":
+    if name in SITE_FRAGMENTS:
         return {None: render_to_string(template, {"site": site_chrome()[1]})}, None
     # The newest ids first, from the publication index, then their rows: with the
     # listing's join of the channels in the same statement, SQLite's planner (given

@@ -7,6 +7,7 @@ from functools import lru_cache
 from django import template
 from django.core.signals import setting_changed
 from django.dispatch import receiver
+from django.http.request import split_domain_port
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
@@ -41,6 +42,13 @@ def content_lang(context) -> str:
 
 
 @register.filter
+def domain(host: str) -> str:
+    """The domain of a request's host (``get_host()``), without its port: the
+    政府网站 ``SiteDomain`` meta tag's content."""
+    return split_domain_port(host)[0] or host
+
+
+@register.filter
 def chinese(text) -> str:
     """``text`` (Chinese content) in a ``<span lang="zh-Hans">`` on a page in another
     language, for a name inside a sentence (``{% blocktranslate with
@@ -64,13 +72,15 @@ def picture(
 @register.simple_tag(takes_context=True)
 def page_fragment(context, name: str) -> str:
     """A part every page shows (``news.pagecache.FRAGMENTS``: the channel menu,
-    最新文章), rendered from the page's context; in a page cached whole
+    最新文章, the footer, the 政府网站标识码 meta tag), rendered from the page's context; in a page cached whole
     (``defer_fragments``) only its marker, filled in when the page is served."""
     if context.get("defer_fragments"):
         return mark_safe(pagecache.marker(name))
     fragment = context.template.engine.get_template(pagecache.FRAGMENTS[name])
-    # The footer's 站点设置 come with the channel menu (one shared entry).
-    extra = {"site": pagecache.site_chrome()[1]} if name == "footer" else {}
+    # 站点设置 come with the channel menu (one shared entry).
+    extra = {}
+    if name in pagecache.SITE_FRAGMENTS:
+        extra["site"] = pagecache.site_chrome()[1]
     with context.push(**extra):
         return fragment.render(context)
 

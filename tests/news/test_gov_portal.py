@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from django.contrib.auth.models import Permission
 from django.core.cache import cache, caches
 from django.core.exceptions import ValidationError
-from django.test import TestCase
+from django.test import TestCase, override_settings
 from django.utils import translation
 from django.utils.html import strip_tags
 
@@ -98,6 +98,42 @@ class ArticleHeadTests(PageTestCase):
         channel = self.page(self.channel.get_absolute_url())
         self.assertEqual(meta(channel, "ColumnName"), "质量监管")
         self.assertIsNone(meta(channel, "PubDate"))
+
+    @override_settings(ALLOWED_HOSTS=["quality.example.gov.cn"])
+    def test_the_site_domain_on_every_page_without_the_port(self):
+        for url in (
+            "/",
+            self.channel.get_absolute_url(),
+            self.article.get_absolute_url(),
+        ):
+            with self.subTest(url=url):
+                html = self.client.get(url, HTTP_HOST="Quality.Example.gov.cn:8443")
+                self.assertEqual(
+                    meta(html.content.decode(), "SiteDomain"), "quality.example.gov.cn"
+                )
+
+    def test_the_site_id_code_only_once_entered_and_kept_current_in_cached_pages(
+        self,
+    ):
+        """The 政府网站标识码 comes from 站点设置, as the footer's: an article page
+        kept whole in the page cache shows a new code without being rendered."""
+        url = self.article.get_absolute_url()
+        for page in (self.page("/"), self.page(url)):
+            self.assertIsNone(meta(page, "SiteIDCode"))
+        with self.captureOnCommitCallbacks(execute=True):
+            settings = SiteSettings.objects.create(site_code="3706000001")
+        self.assertEqual(meta(self.page(url), "SiteIDCode"), "3706000001")
+        self.assertEqual(meta(self.page("/en" + url), "SiteIDCode"), "3706000001")
+        settings.site_code = "bm37000002"
+        with self.captureOnCommitCallbacks(execute=True):
+            settings.save()
+        with self.assertNumQueries(1):  # the article's row: the page was kept
+            response = self.client.get(url)
+        self.assertEqual(response.templates, [])
+        html = response.content.decode()
+        self.assertEqual(meta(html, "SiteIDCode"), "bm37000002")
+        self.assertIn("政府网站标识码：bm37000002", footer(html))
+        self.assertEqual(meta(self.page("/"), "SiteIDCode"), "bm37000002")
 
     def test_query_count_unchanged(self):
         """The tags come from what the page already has: cold caches, the same
