@@ -353,7 +353,7 @@ def snapshots_gone(snapshots: list[dict]) -> list[list[Gone]]:
     publication of it cannot bring back: its tags (by name, as
     ``news.services.article_write_content`` links them), its related articles (by
     id) and the people of its bylines (the byline itself is written under the
-    same name, with the person of that name, found or new). Empty lists when
+    same name, with a new person of that name, never a namesake). Empty lists when
     nothing is gone. Three queries whatever the number of snapshots.
 
     Covers and body images are not here: one a pending draft uses cannot be

@@ -275,8 +275,12 @@ def _write_bylines(article: Article, bylines: list[dict]) -> None:
     rows = []
     for order, b in enumerate(bylines):
         person_id = b.get("person")
-        if not person_id or not Person.objects.filter(pk=person_id).exists():
+        if not person_id:  # named only (page text): the person of that name
             person_id = person_get_or_create(name=b["name"]).pk
+        elif not Person.objects.filter(pk=person_id).exists():
+            # The person it named was deleted since: a person of that name of its
+            # own, never a namesake (another 张伟, whose page would list it).
+            person_id = Person.objects.create(name=b["name"]).pk
         rows.append((person_id, b["role"], b.get("prefix") or "", order))
     if rows == current:
         return  # no delete/insert: no signals, no re-index

@@ -15,7 +15,7 @@ from __future__ import annotations
 from django.contrib.messages import get_messages
 from django.test import TestCase
 
-from news.models import Article, ArticleEvent, Byline
+from news.models import Article, ArticleEvent, Byline, Person
 from news.services import article_update
 from news.workflow import article_approve, article_submit
 from tests.factories import (
@@ -164,7 +164,7 @@ class DeletedRelatedArticleTests(GoneSincePublishTestCase):
 
 class DeletedPersonTests(GoneSincePublishTestCase):
     def test_a_person_of_the_bylines_deleted_before_publishing_is_named(self):
-        """The byline keeps its name (the person of that name, found or new), and
+        """The byline keeps its name (a new person of that name), and
         the publisher is told the person it named was deleted."""
         BylineFactory(article=self.live, person=PersonFactory(name="王五"))
         person = PersonFactory(name="赵六", note="烟台日报")
@@ -188,6 +188,24 @@ class DeletedPersonTests(GoneSincePublishTestCase):
             any("署名人员“赵六”" in m for m in texts(response)), texts(response)
         )
         self.assertIn("署名人员“赵六”", self.timeline_note())
+
+    def test_a_deleted_persons_byline_never_goes_to_a_namesake(self):
+        """Two people named 张伟: the one the draft names is deleted; the byline
+        gets a 张伟 of its own, not the other one (whose page would list it)."""
+        other = PersonFactory(name="张伟", note="市场监管局")
+        named = PersonFactory(name="张伟", note="烟台日报")
+        self.draft(
+            {"bylines": [{"person": named, "role": Byline.Role.REPORTER, "prefix": ""}]}
+        )
+        named.delete()
+        self.publish_button()
+        self.live.refresh_from_db()
+        (byline,) = self.live.bylines.all()
+        self.assertEqual(byline.person.name, "张伟")
+        self.assertNotEqual(byline.person_id, other.pk)
+        self.assertEqual(byline.person.note, "")
+        self.assertFalse(other.bylines.exists())
+        self.assertEqual(Person.objects.filter(name="张伟").count(), 2)
 
 
 class DeletedChannelTests(GoneSincePublishTestCase):
