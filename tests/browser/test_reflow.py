@@ -101,19 +101,41 @@ CLIPPED = """() => {
   return out.slice(0, 8);
 }"""
 
-# Body text: the page's own and its paragraphs of running text.
+# 适老化 in 关怀版: every visible text at least 18 px (meta lines, captions, the
+# footer, badges and table notes too; superscript marks such as a figure's ⓘ and a
+# chart's SVG labels, which scale with the chart, excepted), and the page's
+# own text and its paragraphs of running text a line-height of at least 1.5.
 CARE_TEXT = """() => {
   const out = [];
+  const report = (el, what) => out.push(
+    `${el.tagName.toLowerCase()}.${el.className} ${what} ` +
+    JSON.stringify((el.innerText ?? el.textContent).trim().slice(0, 16)));
+  const shown = (el) => el.getClientRects().length > 0 &&
+    getComputedStyle(el).visibility !== "hidden" &&
+    !el.closest("sup, svg, .visually-hidden, script, style, noscript, template");
+  const superscript = (el) => {
+    for (let e = el; e && e !== document.body; e = e.parentElement) {
+      if (getComputedStyle(e).verticalAlign === "super") return true;
+    }
+    return false;
+  };
+  const texts = new Set();
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    if (node.data.trim() && node.parentElement) texts.add(node.parentElement);
+  }
+  for (const el of texts) {
+    if (!shown(el) || superscript(el)) continue;
+    const size = parseFloat(getComputedStyle(el).fontSize);
+    if (size < 18 - 0.01) report(el, `${size}px`);
+  }
   for (const el of [document.body, ...document.querySelectorAll("main p")]) {
-    if (!el.innerText || !el.innerText.trim() || el.getClientRects().length === 0) continue;
-    if (el.closest(".meta, figcaption, .visually-hidden")) continue;
+    if (!el.innerText || !el.innerText.trim() || !shown(el)) continue;
+    if (el.closest(".meta, figcaption")) continue;
     const s = getComputedStyle(el);
     const size = parseFloat(s.fontSize);
     const lh = s.lineHeight === "normal" ? 1.2 : parseFloat(s.lineHeight) / size;
-    if (size < 18 - 0.01 || lh < 1.5 - 0.01) {
-      out.push(`${el.tagName.toLowerCase()}.${el.className} ${size}px/${lh.toFixed(2)} ` +
-               JSON.stringify(el.innerText.trim().slice(0, 16)));
-    }
+    if (lh < 1.5 - 0.01) report(el, `line-height ${lh.toFixed(2)}`);
   }
   return out.slice(0, 8);
 }"""
