@@ -117,9 +117,11 @@ def page_key(request, article) -> str | None:
     figures = figures_digest(article)  # stored with its marks, read with the row
     return ":".join(
         (
-            # page4: (html, until, shown_until, rendered_at); page3's had no
-            # rendered_at, page2's no shown_until.
-            "news:page4",
+            # page5: (html, until, shown_until, rendered_at), the html with the
+            # site_meta marker (code that does not know it would print the marker
+            # instead); page4's had none, page3's no rendered_at, page2's no
+            # shown_until.
+            "news:page5",
             str(article.pk),
             str(article.updated_at.timestamp()),
             str(article.page_stamp),
@@ -561,10 +563,12 @@ class FastPage(NamedTuple):
 def fast_key(scheme: str, host: str, path: str) -> str:
     """The fast path's key of the page at ``scheme://host/path``."""
     raw = f"{scheme}\n{host}\n{path}".encode("utf-8", "surrogateescape")
-    # fast5: with rendered_at (fast4's Last-Modified was the row's updated_at);
+    # fast6: parts may name the site_meta fragment (code that does not know it
+    # fails on it, and answers through Django); fast5: with rendered_at (fast4's
+    # Last-Modified was the row's updated_at);
     # fast4: shown_until includes the neighbours' next change (fast3's, kept with
     # the Cache-Control of their time, would be answered with it to their end).
-    return "news:fast5:" + hashlib.blake2b(raw, digest_size=16).hexdigest()
+    return "news:fast6:" + hashlib.blake2b(raw, digest_size=16).hexdigest()
 
 
 def fast_page(
