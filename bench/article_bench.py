@@ -209,15 +209,15 @@ def article_urls(ids, name: str = "urls-articles.txt") -> Path:
     return urls
 
 
-def warm_pages(env: dict[str, str], host: str) -> float:
+def warm_pages(env: dict[str, str], host: str, cwd: Path = ROOT) -> float:
     """Fill the page cache for every published article with ``warm_article_pages``
-    in two processes (one a core); the seconds it took."""
+    in two processes (one a core), with the tree ``cwd``; the seconds it took."""
     started = time.perf_counter()
     shards = [
         subprocess.Popen(
             [PYTHON, "manage.py", "warm_article_pages", "--host", host, "--shard", k],
             env=env,
-            cwd=ROOT,
+            cwd=cwd,
             stdout=subprocess.DEVNULL,
         )
         for k in ("0/2", "1/2")

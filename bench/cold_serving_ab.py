@@ -8,9 +8,9 @@ Usage (from the project root, after ./run test or ./run has made .venv, and
     .venv/bin/python bench/cold_serving_ab.py --against <commit> --filled
 
 ``--filled``: ``bench/serving_under_edits.py``'s filled run instead — every page
-kept (``warm_article_pages`` fills one page cache at the start, with this tree),
-both trees serving from it (what they keep must be the same), and the ceiling
-measured after each round.
+kept (``warm_article_pages`` fills a page cache for each tree at the start, with
+that tree: a tree may keep pages another cannot read), and the ceiling measured
+after each round.
 
 ``bench/serving_under_edits.py``'s cold run — gunicorn with 2 sync workers, no page
 cached (``ARTICLE_PAGE_CACHE_SECONDS=0``), wrk -t2 -c16 at random over every
@@ -65,15 +65,17 @@ def main() -> None:
     }
     ids = published_ids(env)
     urls = article_urls(ids)
-    kept = DATA / "filled-ab"
+    tree_envs = {name: {**env, "PYTHONPATH": str(tree)} for name, tree in trees.items()}
     if options.filled:
-        shutil.rmtree(kept, ignore_errors=True)
-        env |= {
-            "PAGE_CACHE_DIR": str(kept / "pages"),
-            "SHARED_CACHE_DIR": str(kept / "shared"),
-        }
-        took = warm_pages(env, f"127.0.0.1:{options.port}")
-        print(f"WARM {len(ids)} pages in {took:.0f} s", flush=True)
+        for name, tree in trees.items():
+            kept = DATA / f"filled-ab-{name}"
+            shutil.rmtree(kept, ignore_errors=True)
+            tree_envs[name] |= {
+                "PAGE_CACHE_DIR": str(kept / "pages"),
+                "SHARED_CACHE_DIR": str(kept / "shared"),
+            }
+            took = warm_pages(tree_envs[name], f"127.0.0.1:{options.port}", tree)
+            print(f"WARM {name} {len(ids)} pages in {took:.0f} s", flush=True)
     found: dict[str, list[float]] = {"old": [], "new": []}
     ceilings: list[float] = []
     size = 0
@@ -81,7 +83,7 @@ def main() -> None:
         order = ["old", "new"] if round_ % 2 == 0 else ["new", "old"]
         for name in order:
             tree = trees[name]
-            tree_env = {**env, "PYTHONPATH": str(tree)}
+            tree_env = tree_envs[name]
             if not options.filled:
                 caches = DATA / f"cold-ab-{name}"
                 shutil.rmtree(caches, ignore_errors=True)
