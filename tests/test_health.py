@@ -76,6 +76,16 @@ def closed_port() -> int:
         return s.getsockname()[1]
 
 
+def unreachable_database():
+    """``default_database`` of a server that does not listen (PostgreSQL) or a file
+    that cannot be opened (SQLite)."""
+    if ON_POSTGRES:
+        unreachable = {"HOST": "127.0.0.1", "PORT": closed_port()}
+    else:
+        unreachable = sqlite_settings(Path("/nonexistent-dir/db.sqlite3"))
+    return default_database(**{**unreachable, "CONN_MAX_AGE": 0})
+
+
 class HealthzTests(TestCase):
     def test_ok(self):
         response = self.client.get("/healthz")
@@ -122,11 +132,7 @@ class HealthzTests(TestCase):
             self.assertEqual(response.json()["database"], "read-only")
 
     def test_503_when_the_database_is_unreachable(self):
-        if ON_POSTGRES:
-            unreachable = {"HOST": "127.0.0.1", "PORT": closed_port()}
-        else:
-            unreachable = sqlite_settings(Path("/nonexistent-dir/db.sqlite3"))
-        with default_database(**{**unreachable, "CONN_MAX_AGE": 0}):
+        with unreachable_database():
             response = self.client.get("/healthz")
         self.assertEqual(response.status_code, 503)
         self.assertEqual(response.json()["database"], "unreachable")

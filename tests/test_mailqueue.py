@@ -23,12 +23,7 @@ from mailer.models import PRIORITY_DEFERRED, Message, MessageLog
 
 from tests.factories import UserFactory, staff_in_group
 from tests.news.test_workflow_mail import send_queue
-from tests.test_health import (
-    ON_POSTGRES,
-    closed_port,
-    default_database,
-    sqlite_settings,
-)
+from tests.test_health import default_database, sqlite_settings, unreachable_database
 from yantai import mailtransport
 
 KEEP_QUEUED = "yantai.mailtransport.KeepQueuedBackend"
@@ -262,11 +257,7 @@ class QueueHealthTests(TestCase):
     def test_with_the_database_out_of_reach_it_alone_is_named(self):
         queue()
         Message.objects.update(when_added=timezone.now() - timedelta(days=1))
-        if ON_POSTGRES:
-            unreachable = {"HOST": "127.0.0.1", "PORT": closed_port()}
-        else:
-            unreachable = sqlite_settings(Path("/nonexistent-dir/db.sqlite3"))
-        with default_database(**{**unreachable, "CONN_MAX_AGE": 0}):
+        with unreachable_database():
             response = self.client.get("/healthz")
         self.assertEqual(response.status_code, 503)
         self.assertEqual(
