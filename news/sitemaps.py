@@ -6,7 +6,7 @@
 from datetime import timedelta
 
 from django.contrib.sitemaps import Sitemap
-from django.db.models import Case, F, Max, Value, When
+from django.db.models import Case, F, Max, Q, Value, When
 from django.db.models.functions import Greatest, Least
 from django.db.models.lookups import Exact, LessThanOrEqual
 from django.utils import timezone
@@ -60,8 +60,11 @@ def with_lastmod(queryset, now=None):
     # 1 for an article still public (no expiry, or a later one), 0 for an expired
     # or withdrawn one.
     public = Case(When(_expired(now), then=0), When(_withdrawn(), then=0), default=1)
+    # Withdrawn after it appeared (one scheduled and withdrawn before its time
+    # never was on these pages).
     shown = Article.objects.filter(
-        status__in=(Article.Status.PUBLISHED, Article.Status.UNPUBLISHED),
+        Q(status=Article.Status.PUBLISHED)
+        | Q(status=Article.Status.UNPUBLISHED, updated_at__gte=F("published_at")),
         published_at__lte=now,
     )
     return (

@@ -455,6 +455,22 @@ class SitemapDatesTest(CacheCleared):
                 (item,) = sitemap.items()
                 self.assertEqual(sitemap.lastmod(item), leaving.updated_at)
 
+    def test_an_article_withdrawn_before_its_time_never_dates_its_channel(self):
+        """Scheduled, then withdrawn before it was due: it was never on its
+        channel's page, and its time passing changes nothing there."""
+        channel = ChannelFactory(name="认证", slug="renzheng")
+        days_ago = timezone.now() - timedelta(days=2)
+        ArticleFactory(channel=channel, published_at=days_ago)
+        never = ArticleFactory(
+            channel=channel, published_at=timezone.now() + timedelta(seconds=2)
+        )
+        Article.objects.update(updated_at=days_ago)
+        with self.captureOnCommitCallbacks(execute=True):
+            article_unpublish(article=never, by=staff_in_group("chief", "终审发布"))
+        wait_until(never.published_at)
+        (item,) = news_sitemaps.with_lastmod(Channel.objects.all())
+        self.assertEqual(item.last, days_ago)
+
     def test_a_channel_of_withdrawn_articles_only_leaves_the_sitemap(self):
         channel = ChannelFactory(name="认证", slug="renzheng")
         article = ArticleFactory(channel=channel)
