@@ -72,8 +72,9 @@ def picture(
 @register.simple_tag(takes_context=True)
 def page_fragment(context, name: str) -> str:
     """A part every page shows (``news.pagecache.FRAGMENTS``: the channel menu,
-    最新文章, the footer, the 政府网站标识码 meta tag), rendered from the page's context; in a page cached whole
-    (``defer_fragments``) only its marker, filled in when the page is served."""
+    最新文章, the footer, the 政府网站标识码 meta tag), rendered from the page's
+    context; in a page cached whole (``defer_fragments``) only its marker, filled
+    in when the page is served."""
     if context.get("defer_fragments"):
         return mark_safe(pagecache.marker(name))
     fragment = context.template.engine.get_template(pagecache.FRAGMENTS[name])
