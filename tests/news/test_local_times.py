@@ -379,81 +379,71 @@ class SitemapDatesTest(CacheCleared):
             with self.subTest(section=section):
                 self.assertIn(f"{path}</loc><lastmod>{day}</lastmod>", xml)
 
-    def test_an_expiry_moves_its_channels_and_tags_lastmod_at_its_moment(self):
-        """An article reaching its 下线时间 changes its channel's and tag's pages:
-        their lastmod becomes that moment, with no write (the channel and tag
-        stay listed by their other, still public, article)."""
+    def leaving_and_staying(self, **leaving):
+        """A channel and a tag, each with two articles published and last edited
+        two days ago: ``leaving`` (with these fields) and ``staying``, which keeps
+        both listed. The channel's and the tag's sitemap entries (section, path)."""
         channel = ChannelFactory(name="认证", slug="renzheng")
         tag = TagFactory(name="检测", slug="jiance")
-        days_ago = timezone.now() - timedelta(days=2)
-        leaving = ArticleFactory(
-            channel=channel,
-            published_at=days_ago,
-            expires_at=timezone.now() + timedelta(seconds=2),
+        self.days_ago = timezone.now() - timedelta(days=2)
+        self.leaving = ArticleFactory(
+            channel=channel, published_at=self.days_ago, **leaving
         )
-        staying = ArticleFactory(channel=channel, published_at=days_ago)
-        for article in (leaving, staying):
+        self.staying = ArticleFactory(channel=channel, published_at=self.days_ago)
+        for article in (self.leaving, self.staying):
             article.tags.add(tag)
-        Article.objects.update(updated_at=days_ago)
-        before = timezone.localdate(days_ago).isoformat()
-        after = timezone.localdate(leaving.expires_at).isoformat()
-        pages = [
+        Article.objects.update(updated_at=self.days_ago)
+        return [
             ("channels", channel.get_absolute_url()),
             ("tags", tag.get_absolute_url()),
         ]
+
+    def assert_lastmod_day(self, pages, day: str, **label):
         for section, path in pages:
             xml = self.client.get(f"/sitemap-{section}.xml").content.decode()
-            with self.subTest(section=section, expired=False):
-                self.assertIn(f"{path}</loc><lastmod>{before}</lastmod>", xml)
-        wait_until(leaving.expires_at)
-        for section, path in pages:
-            xml = self.client.get(f"/sitemap-{section}.xml").content.decode()
-            with self.subTest(section=section, expired=True):
-                self.assertIn(f"{path}</loc><lastmod>{after}</lastmod>", xml)
+            with self.subTest(section=section, **label):
+                self.assertIn(f"{path}</loc><lastmod>{day}</lastmod>", xml)
+
+    def assert_channel_and_tag_lastmod(self, moment):
         sitemaps = (news_sitemaps.ChannelSitemap(), news_sitemaps.TagSitemap())
         for sitemap in sitemaps:
             with self.subTest(sitemap=type(sitemap).__name__):
                 (item,) = sitemap.items()
-                self.assertEqual(sitemap.lastmod(item), leaving.expires_at)
+                self.assertEqual(sitemap.lastmod(item), moment)
+
+    def test_an_expiry_moves_its_channels_and_tags_lastmod_at_its_moment(self):
+        """An article reaching its 下线时间 changes its channel's and tag's pages:
+        their lastmod becomes that moment, with no write (the channel and tag
+        stay listed by their other, still public, article)."""
+        pages = self.leaving_and_staying(
+            expires_at=timezone.now() + timedelta(seconds=2)
+        )
+        leaving = self.leaving
+        before = timezone.localdate(self.days_ago).isoformat()
+        after = timezone.localdate(leaving.expires_at).isoformat()
+        self.assert_lastmod_day(pages, before, expired=False)
+        wait_until(leaving.expires_at)
+        self.assert_lastmod_day(pages, after, expired=True)
+        self.assert_channel_and_tag_lastmod(leaving.expires_at)
 
     def test_a_withdrawal_moves_its_channels_and_tags_lastmod(self):
         """撤下 takes the article off its channel's and tag's pages: their lastmod
         becomes that moment (the channel and tag stay listed by their other,
         still public, article); the article leaves the articles' section."""
-        channel = ChannelFactory(name="认证", slug="renzheng")
-        tag = TagFactory(name="检测", slug="jiance")
-        days_ago = timezone.now() - timedelta(days=2)
-        leaving = ArticleFactory(channel=channel, published_at=days_ago)
-        staying = ArticleFactory(channel=channel, published_at=days_ago)
-        for article in (leaving, staying):
-            article.tags.add(tag)
-        Article.objects.update(updated_at=days_ago)
-        pages = [
-            ("channels", channel.get_absolute_url()),
-            ("tags", tag.get_absolute_url()),
-        ]
-        before = timezone.localdate(days_ago).isoformat()
-        for section, path in pages:
-            xml = self.client.get(f"/sitemap-{section}.xml").content.decode()
-            with self.subTest(section=section, withdrawn=False):
-                self.assertIn(f"{path}</loc><lastmod>{before}</lastmod>", xml)
+        pages = self.leaving_and_staying()
+        leaving = self.leaving
+        before = timezone.localdate(self.days_ago).isoformat()
+        self.assert_lastmod_day(pages, before, withdrawn=False)
         with self.captureOnCommitCallbacks(execute=True):
             article_unpublish(article=leaving, by=staff_in_group("chief", "终审发布"))
         leaving.refresh_from_db()
-        self.assertGreater(leaving.updated_at, days_ago)
+        self.assertGreater(leaving.updated_at, self.days_ago)
         today = timezone.localdate(leaving.updated_at).isoformat()
-        for section, path in pages:
-            xml = self.client.get(f"/sitemap-{section}.xml").content.decode()
-            with self.subTest(section=section, withdrawn=True):
-                self.assertIn(f"{path}</loc><lastmod>{today}</lastmod>", xml)
+        self.assert_lastmod_day(pages, today, withdrawn=True)
         xml = self.client.get("/sitemap-articles.xml").content.decode()
         self.assertNotIn(leaving.get_absolute_url(), xml)
-        self.assertIn(staying.get_absolute_url(), xml)
-        sitemaps = (news_sitemaps.ChannelSitemap(), news_sitemaps.TagSitemap())
-        for sitemap in sitemaps:
-            with self.subTest(sitemap=type(sitemap).__name__):
-                (item,) = sitemap.items()
-                self.assertEqual(sitemap.lastmod(item), leaving.updated_at)
+        self.assertIn(self.staying.get_absolute_url(), xml)
+        self.assert_channel_and_tag_lastmod(leaving.updated_at)
 
     def test_an_article_withdrawn_before_its_time_never_dates_its_channel(self):
         """Scheduled, then withdrawn before it was due: it was never on its
