@@ -211,8 +211,9 @@ def article_columns_index(vendor: str) -> str:
     (migrations 0017 and 0030) holds the columns that lie past the body's overflow
     pages in ``news_article``'s rows — id, status, published_at, expires_at, title,
     updated_at, page_stamp — and SQLite's planner takes it only when it is named
-    (it prefers the rowid, or another index once the table has statistics): for 上一篇/下一篇/相关新闻's candidates
-    (``news.related``) and the fast path's live-row check (``news.pagecache``)."""
+    (it prefers the rowid, or another index once the table has statistics): for
+    上一篇/下一篇/相关新闻's candidates (``news.related``) and the fast path's
+    live-row check (``news.pagecache``)."""
     return " INDEXED BY article_related_idx" if vendor == "sqlite" else ""
 
 

@@ -25,6 +25,7 @@ from django.conf import settings
 from django.core.mail.backends.base import BaseEmailBackend
 from django.utils import timezone
 from mailer import engine
+from mailer.models import Message
 
 logger = logging.getLogger(__name__)
 _warned = [False]  # this process has said why mail stays queued
@@ -67,8 +68,6 @@ def queue_problem() -> str | None:
     ``MAIL_QUEUE_ALERT_MINUTES`` (no server set, a server that refuses or does not
     answer, or ``send_mail`` not running). Two ``EXISTS`` on a table that holds
     only the mail not yet sent."""
-    from mailer.models import Message
-
     given_up = Message.objects.deferred().filter(
         retry_count__gte=settings.MAILER_EMAIL_MAX_RETRIES
     )
