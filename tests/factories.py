@@ -22,6 +22,10 @@ def png_file(name: str = "test.png", size: tuple[int, int] = (64, 48), fmt="PNG"
     )
 
 
+# Every test user's password.
+PASSWORD = "pw-for-tests-only"
+
+
 class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = get_user_model()
@@ -29,7 +33,7 @@ class UserFactory(factory.django.DjangoModelFactory):
         skip_postgeneration_save = True
 
     username = factory.Sequence(lambda n: f"user{n}")
-    password = factory.django.Password("pw-for-tests-only")
+    password = factory.django.Password(PASSWORD)
 
 
 class ChannelFactory(factory.django.DjangoModelFactory):

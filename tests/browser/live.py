@@ -15,7 +15,9 @@ from django.contrib.staticfiles.testing import StaticLiveServerTestCase
 from django.core.management.base import CommandError
 from django.db import OperationalError
 from playwright.sync_api import Error as PlaywrightError
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import expect, sync_playwright
+
+from tests.factories import PASSWORD
 
 FLUSH_WAIT_SECONDS = 5.0
 
@@ -66,6 +68,19 @@ class ChromiumTestCase(BrowserTestCase):
         cls.browser.close()
         cls.playwright.stop()
         super().tearDownClass()
+
+    def log_in(self, page, username: str, greeting: str | None = None) -> None:
+        """Log ``page`` in as ``username`` through the admin's login form, and wait
+        for the admin's user tools: greeting ``greeting`` if given."""
+        page.goto(f"{self.live_server_url}/admin/login/")
+        page.fill("#id_username", username)
+        page.fill("#id_password", PASSWORD)
+        page.click("input[type=submit]")
+        tools = page.locator("#user-tools")
+        if greeting is None:
+            expect(tools).to_be_visible()
+        else:
+            expect(tools).to_contain_text(greeting)
 
 
 def click_and_close(window, locator):

@@ -19,7 +19,6 @@ from news.models import AuditLog
 from quality.models import Observation
 from tests.browser.live import ChromiumTestCase
 from tests.browser.test_a11y import serious
-from tests.browser.test_editorial_flow import PASSWORD
 from tests.factories import UserFactory
 from tests.quality.factories import IndicatorFactory, PeriodFactory, RegionFactory
 from tests.quality.test_bulk_import import ROWS, csv_bytes, xlsx_bytes
@@ -60,11 +59,7 @@ class ObservationBulkImportBrowserTests(ChromiumTestCase):
         self.context = self.browser.new_context(locale="zh-CN")
         self.addCleanup(self.context.close)
         self.page = self.context.new_page()
-        self.page.goto(f"{self.live_server_url}/admin/login/")
-        self.page.fill("#id_username", "root")
-        self.page.fill("#id_password", PASSWORD)
-        self.page.click("input[type=submit]")
-        expect(self.page.locator("#user-tools")).to_contain_text("root")
+        self.log_in(self.page, "root", greeting="root")
 
     def open_from_changelist(self):
         page = self.page

@@ -17,7 +17,6 @@ from news.models import Article
 from tests.browser.editing import select_contents
 from tests.browser.live import ChromiumTestCase
 from tests.browser.test_editorial_flow import (
-    PASSWORD,
     ensure_editorial_groups,
 )
 from tests.factories import ArticleFactory, ChannelFactory, staff_in_group
@@ -86,11 +85,7 @@ class DraftOverLiveBrowserTests(ChromiumTestCase):
         )
         page = context.new_page()
         page.on("pageerror", lambda e: self.errors.append(f"{username}: {e}"))
-        page.goto(f"{self.live_server_url}/admin/login/")
-        page.fill("#id_username", username)
-        page.fill("#id_password", PASSWORD)
-        page.click("input[type=submit]")
-        expect(page.locator("#user-tools")).to_contain_text(username)
+        self.log_in(page, username, greeting=username)
         page.goto(self.change_url)
         return context, page
 

@@ -14,8 +14,6 @@ from tests.factories import ChannelFactory, UserFactory, ensure_editorial_groups
 # test are still synchronous.
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
-PASSWORD = "pw-for-tests-only"
-
 
 class EditorialFlowBrowserTests(ChromiumTestCase):
     def setUp(self):
@@ -38,14 +36,8 @@ class EditorialFlowBrowserTests(ChromiumTestCase):
         """A fresh browser session logged in through the admin login form."""
         context = self.browser.new_context(locale="zh-CN")
         page = context.new_page()
-        page.goto(f"{self.live_server_url}/admin/login/")
-        page.fill("#id_username", username)
-        page.fill("#id_password", PASSWORD)
-        page.click("input[type=submit]")
         user = self.users[username]  # the admin greets by the short name
-        expect(page.locator("#user-tools")).to_contain_text(
-            user.get_short_name() or username
-        )
+        self.log_in(page, username, greeting=user.get_short_name() or username)
         return context, page
 
     def click_transition(self, page, label):

@@ -9,7 +9,6 @@ from playwright.sync_api import expect
 from news.models import Article
 from tests.browser.live import ChromiumTestCase
 from tests.browser.test_editorial_flow import (
-    PASSWORD,
     ensure_editorial_groups,
 )
 from tests.factories import ArticleFactory, UserFactory
@@ -35,11 +34,7 @@ class EditingPresenceBrowserTests(ChromiumTestCase):
         context = self.browser.new_context(locale="zh-CN")
         self.addCleanup(context.close)
         page = context.new_page()
-        page.goto(f"{self.live_server_url}/admin/login/")
-        page.fill("#id_username", username)
-        page.fill("#id_password", PASSWORD)
-        page.click("input[type=submit]")
-        expect(page.locator("#user-tools")).to_be_visible()
+        self.log_in(page, username)
         page.goto(
             f"{self.live_server_url}/admin/news/article/{self.article.pk}/change/"
         )

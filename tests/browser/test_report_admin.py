@@ -15,7 +15,6 @@ from playwright.sync_api import expect
 
 from quality.models import ReportVersion
 from tests.browser.live import ChromiumTestCase
-from tests.browser.test_editorial_flow import PASSWORD
 from tests.factories import UserFactory
 
 MEDIA = tempfile.mkdtemp(prefix="report-browser-")
@@ -46,11 +45,7 @@ class ReportAdminBrowserTests(ChromiumTestCase):
         context = self.browser.new_context(locale="zh-CN", accept_downloads=True)
         self.addCleanup(context.close)
         page = context.new_page()
-        page.goto(f"{self.live_server_url}/admin/login/")
-        page.fill("#id_username", "shuju")
-        page.fill("#id_password", PASSWORD)
-        page.click("input[type=submit]")
-        expect(page.locator("#user-tools")).to_be_visible()
+        self.log_in(page, "shuju")
 
         page.goto(f"{self.live_server_url}/admin/quality/report/")
         page.get_by_role("link", name="预览").click()

@@ -15,7 +15,7 @@ from news import workflow
 from news.models import Article
 from news.services import article_update
 from tests.browser.live import ChromiumTestCase
-from tests.browser.test_editorial_flow import PASSWORD, ensure_editorial_groups
+from tests.browser.test_editorial_flow import ensure_editorial_groups
 from tests.factories import ArticleFactory, ChannelFactory, staff_in_group
 
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
@@ -54,11 +54,7 @@ class ScheduledDraftBrowserTests(ChromiumTestCase):
         self.addCleanup(context.close)
         page = context.new_page()
         page.on("pageerror", lambda e: self.errors.append(str(e)))
-        page.goto(f"{self.live_server_url}/admin/login/")
-        page.fill("#id_username", "publisher")
-        page.fill("#id_password", PASSWORD)
-        page.click("input[type=submit]")
-        expect(page.locator("#user-tools")).to_contain_text("publisher")
+        self.log_in(page, "publisher", greeting="publisher")
         page.goto(
             f"{self.live_server_url}/admin/news/article/{self.article.pk}/change/"
         )

@@ -20,8 +20,14 @@ from news.services import article_update
 from tests.browser.editing import SETTLE, caret_at_end
 from tests.browser.live import ChromiumTestCase
 from tests.browser.test_csp import COLLECT_VIOLATIONS
-from tests.browser.test_editorial_flow import PASSWORD, ensure_editorial_groups
-from tests.factories import ArticleFactory, ChannelFactory, TagFactory, UserFactory
+from tests.browser.test_editorial_flow import ensure_editorial_groups
+from tests.factories import (
+    PASSWORD,
+    ArticleFactory,
+    ChannelFactory,
+    TagFactory,
+    UserFactory,
+)
 
 # Playwright's sync API runs an event loop in this thread.
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
@@ -55,11 +61,7 @@ class UnsavedChangesBrowserTests(ChromiumTestCase):
     # --- helpers ------------------------------------------------------------------
 
     def login(self, page, username):
-        page.goto(f"{self.live_server_url}/admin/login/")
-        page.fill("#id_username", username)
-        page.fill("#id_password", PASSWORD)
-        page.click("input[type=submit]")
-        expect(page.locator("#user-tools")).to_be_visible()
+        self.log_in(page, username)
 
     def change_url(self, article=None):
         article = article or self.article
