@@ -333,7 +333,8 @@ class ListThumbnailTests(TestCase):
         urls = [
             self.with_cover.channel.get_absolute_url(),
             self.tag.get_absolute_url(),
-            f"/news/{timezone.localdate():%Y/%m}/",
+            # The articles' own month (an hour old: at 00:30 on the 1st, last month's).
+            f"/news/{timezone.localtime(self.with_cover.published_at):%Y/%m}/",
             "/search/?q=文章",
         ]
         for url in urls:
