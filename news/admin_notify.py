@@ -1,4 +1,6 @@
-"""我的通知: each staff user switches their own 三审 mails (``news.notify``) on or off.
+"""我的通知: each staff user switches their own 三审 mails (``news.notify``) on or off,
+and says which person of the bylines they are (the mails of publications that
+name that person reach them too).
 
 One page for the signed-in user only (no user in its address or form: nobody can
 change another's setting), at ``/admin/my-notifications/``, linked from the user
@@ -14,14 +16,23 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 
-from .models import NotificationSetting
+from .models import NotificationSetting, Person
 from .services import notification_setting_save
 
 
 class NotificationSettingForm(forms.ModelForm):
     class Meta:
         model = NotificationSetting
-        fields = ["workflow_email"]
+        fields = ["workflow_email", "person"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        person = self.fields["person"]
+        person.queryset = Person.objects.order_by("name", "note", "pk")
+        person.empty_label = _("（不是署名中的人）")
+        person.error_messages["invalid_choice"] = _(
+            "所选的人员不存在（可能刚被删除），请重新选择。"
+        )
 
 
 def my_notifications_view(request):
@@ -33,7 +44,9 @@ def my_notifications_view(request):
     form = NotificationSettingForm(request.POST if posted else None, instance=setting)
     if posted and form.is_valid():
         notification_setting_save(
-            user=request.user, workflow_email=form.cleaned_data["workflow_email"]
+            user=request.user,
+            workflow_email=form.cleaned_data["workflow_email"],
+            person=form.cleaned_data["person"],
         )
         messages.success(request, _("通知设置已保存。"))
         return redirect("my-notifications")

@@ -1388,6 +1388,18 @@ class NotificationSetting(models.Model):
             "稿件待您审核或发布、您送审的稿件被退回或已发布时，发邮件到您的邮箱。"
         ),
     )
+    person = models.ForeignKey(
+        Person,
+        verbose_name=_("署名中的我"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="notification_settings",
+        help_text=_(
+            "人员库中的您（同名的人请看括号里的备注）。署有您名字的稿件发布或定时"
+            "发布时，也发邮件告诉您。"
+        ),
+    )
 
     class Meta:
         verbose_name = _("通知设置")

@@ -1,7 +1,8 @@
 """三审 mails: who acts next is told by email (as Wagtail tells its moderators).
 
 ``news.workflow`` decides who is told of each transition (the people who may take
-the next step, the submitter of work sent back or published) and calls
+the next step, the submitter of work sent back or published, and the staff who
+said on 我的通知 that they are one of a published article's bylined people) and calls
 ``workflow_mail`` inside its transaction; the mails are queued there, in the
 database (django-mailer's ``Message``), with the transition they tell of: a
 transition that is rolled back (a bulk 终审发布 refused as a whole) queues nothing,
@@ -36,7 +37,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from .models import Article
+from .models import Article, NotificationSetting
 from .revisions import minute_text, user_display_name
 
 if TYPE_CHECKING:
@@ -56,6 +57,16 @@ def mailable_users() -> QuerySet:
         .objects.filter(is_active=True, is_staff=True)
         .exclude(email="")
         .exclude(notification_setting__workflow_email=False)
+    )
+
+
+def bylined_users(article) -> list[int]:
+    """The users who said on 我的通知 that they are one of ``article``'s bylined
+    people (``NotificationSetting.person``): told of its publication too."""
+    return list(
+        NotificationSetting.objects.filter(person__bylines__article=article)
+        .values_list("user_id", flat=True)
+        .distinct()
     )
 
 

@@ -1001,9 +1001,12 @@ def site_settings_save(
     return site
 
 
-def notification_setting_save(*, user, workflow_email: bool) -> NotificationSetting:
-    """Switch ``user``'s own 三审 mails on or off (我的通知, ``news.notify``)."""
+def notification_setting_save(
+    *, user, workflow_email: bool, person: Person | None = None
+) -> NotificationSetting:
+    """Switch ``user``'s own 三审 mails on or off, and say which ``person`` of the
+    bylines they are (我的通知, ``news.notify``)."""
     setting, _created = NotificationSetting.objects.update_or_create(
-        user=user, defaults={"workflow_email": workflow_email}
+        user=user, defaults={"workflow_email": workflow_email, "person": person}
     )
     return setting

@@ -329,7 +329,8 @@ def _notify(
     state) concerns, queued in its transaction (``news.notify``): whoever may take
     the next review step, less those ``duty_conflict`` keeps from it; the
     submitter (and the last writer of the work) of work sent back; the submitter
-    of work published (``revised``: a new version of a live article, its 更新时间
+    of work published or scheduled, and the users who are one of its bylined
+    people (我的通知; ``revised``: a new version of a live article, its 更新时间
     set by this publication). Never ``by``."""
     if action in ("submit", "approve"):
         state = article.editorial_status
@@ -346,7 +347,7 @@ def _notify(
         users = [_submitter(article), saved.created_by_id if saved else None]
         kind = "reject"
     elif action in ("publish", "schedule"):
-        users = [_submitter(article)]
+        users = [_submitter(article), *notify.bylined_users(article)]
         kind = "publish_revision" if revised and action == "publish" else action
     else:
         return

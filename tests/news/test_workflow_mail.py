@@ -19,7 +19,7 @@ from django.core.management import call_command
 from django.test import TestCase, override_settings
 from mailer.models import PRIORITY_DEFERRED, RESULT_FAILURE, Message, MessageLog
 
-from news.models import Article, NotificationSetting
+from news.models import Article, Byline, NotificationSetting, Person
 from news.workflow import (
     article_approve,
     article_publish,
@@ -28,7 +28,13 @@ from news.workflow import (
     articles_publish,
 )
 from tests.api import ApiTestCase, token_for
-from tests.factories import ArticleFactory, UserFactory, staff_in_group
+from tests.factories import (
+    ArticleFactory,
+    BylineFactory,
+    PersonFactory,
+    UserFactory,
+    staff_in_group,
+)
 
 S = Article.Status
 SITE = "https://quality.example.gov.cn"
@@ -253,6 +259,54 @@ class RecipientTests(TestCase):
         article_approve(article=article, by=self.reviewer2)
         self.assertEqual(
             self.act(article_publish, article=article, by=self.publisher), []
+        )
+
+    def test_staff_named_in_the_bylines_hear_of_the_publication(self):
+        """Staff who said on 我的通知 which bylined person they are (a reporter
+        whose copy an editor entered) are told of its scheduling and its
+        publication; not of the review steps, not of a namesake's article, and not
+        when they switched the mails off."""
+        reporter = staff("reporter", None)  # no review permission at all
+        namesake = staff("namesake", None)
+        silent = staff("silent", None)
+        wang = PersonFactory(name="王海", note="YMG全媒体")
+        other_wang = PersonFactory(name="王海", note="通讯员单位")
+        NotificationSetting.objects.create(user=reporter, person=wang)
+        NotificationSetting.objects.create(user=namesake, person=other_wang)
+        NotificationSetting.objects.create(
+            user=silent, person=wang, workflow_email=False
+        )
+        article = ArticleFactory(status=S.DRAFT, title="烟台苹果品牌价值")
+        BylineFactory(article=article, person=wang, role=Byline.Role.REPORTER)
+        self.assertNotIn(
+            "reporter@example.gov.cn",
+            self.act(article_submit, article=article, by=self.editor),
+        )
+        article_approve(article=article, by=self.reviewer)
+        article_approve(article=article, by=self.reviewer2)
+        self.assertEqual(
+            self.act(article_publish, article=article, by=self.publisher),
+            ["editor@example.gov.cn", "reporter@example.gov.cn"],
+        )
+        mine = [m for m in queued() if m.to == ["reporter@example.gov.cn"]][0]
+        self.assertEqual(mine.subject, "【品质烟台】稿件已发布：《烟台苹果品牌价值》")
+        article.refresh_from_db()
+        self.assertIn(SITE + article.get_absolute_url(), mine.body)
+        # A reporter who is also the actor is not told of their own act.
+        NotificationSetting.objects.create(user=self.publisher, person=wang)
+        second = ArticleFactory(status=S.DRAFT, title="莱阳梨地理标志")
+        BylineFactory(article=second, person=wang, role=Byline.Role.PHOTOGRAPHER)
+        article_submit(article=second, by=self.editor)
+        article_approve(article=second, by=self.reviewer)
+        article_approve(article=second, by=self.reviewer2)
+        from datetime import timedelta
+
+        from django.utils import timezone
+
+        at = timezone.now() + timedelta(days=1)
+        self.assertEqual(
+            self.act(article_publish, article=second, by=self.publisher, at=at),
+            ["editor@example.gov.cn", "reporter@example.gov.cn"],
         )
 
     def test_opt_out_is_respected(self):
@@ -484,6 +538,42 @@ class MyNotificationsPageTests(TestCase):
                 )
         # Nobody else's setting was written.
         self.assertFalse(NotificationSetting.objects.filter(user=self.other).exists())
+
+    def test_staff_say_which_bylined_person_they_are(self):
+        wang = PersonFactory(name="王海", note="YMG全媒体")
+        PersonFactory(name="王海", note="通讯员单位")
+        self.client.force_login(self.reviewer)
+        page = self.client.get(MINE)
+        self.assertContains(page, "署名中的我")
+        self.assertContains(page, "王海（YMG全媒体）")
+        self.assertContains(page, "王海（通讯员单位）")
+        self.client.post(MINE, {"workflow_email": "on", "person": wang.pk})
+        setting = NotificationSetting.objects.get(user=self.reviewer)
+        self.assertEqual((setting.workflow_email, setting.person), (True, wang))
+        # Emptied: no longer anyone of the bylines.
+        self.client.post(MINE, {"workflow_email": "on", "person": ""})
+        self.assertIsNone(NotificationSetting.objects.get(user=self.reviewer).person)
+        # A person deleted since leaves the setting, with no one named.
+        self.client.post(MINE, {"workflow_email": "on", "person": wang.pk})
+        wang.delete()
+        setting = NotificationSetting.objects.get(user=self.reviewer)
+        self.assertEqual((setting.workflow_email, setting.person), (True, None))
+
+    def test_a_person_that_is_not_there_is_refused_and_nothing_saved(self):
+        wang = PersonFactory(name="王海")
+        NotificationSetting.objects.create(
+            user=self.reviewer, workflow_email=True, person=wang
+        )
+        self.client.force_login(self.reviewer)
+        for bad in ("999999", "abc"):
+            with self.subTest(person=bad):
+                response = self.client.post(MINE, {"person": bad})  # mails off too
+                self.assertEqual(response.status_code, 200)
+                self.assertContains(response, "所选的人员不存在")
+                self.assertNotContains(response, "通知设置已保存")
+                setting = NotificationSetting.objects.get(user=self.reviewer)
+                self.assertEqual((setting.workflow_email, setting.person), (True, wang))
+        self.assertEqual(Person.objects.count(), 1)
 
     def test_a_user_without_an_address_is_told_so(self):
         self.client.force_login(staff("blank", "审核", email=""))
