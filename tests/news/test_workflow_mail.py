@@ -8,6 +8,7 @@ or to a mail server that does not answer.
 
 import socket
 import time
+from datetime import timedelta
 from smtplib import SMTPException
 
 from django.conf import settings
@@ -17,6 +18,7 @@ from django.core.exceptions import ValidationError
 from django.core.mail.backends.base import BaseEmailBackend
 from django.core.management import call_command
 from django.test import TestCase, override_settings
+from django.utils import timezone
 from mailer.models import PRIORITY_DEFERRED, RESULT_FAILURE, Message, MessageLog
 
 from news.models import Article, Byline, NotificationSetting, Person
@@ -103,6 +105,12 @@ class RecipientTests(TestCase):
         service(**kwargs)
         return sent_to()
 
+    def through_review(self, article, by=None):
+        """送审 (by ``by``, the editor if not given), 初审 and 复审: 待终审."""
+        article_submit(article=article, by=by or self.editor)
+        article_approve(article=article, by=self.reviewer)
+        article_approve(article=article, by=self.reviewer2)
+
     def test_each_transition_mails_the_next_people(self):
         article = ArticleFactory(status=S.DRAFT, title="烟台苹果质量抽检结果")
         # 送审: whoever may do 初审 (publishers may too), never the submitter.
@@ -151,14 +159,8 @@ class RecipientTests(TestCase):
         self.assertIn(SITE + article.get_absolute_url(), queued()[0].body)
 
     def test_a_scheduled_publication_tells_the_submitter_when(self):
-        from datetime import timedelta
-
-        from django.utils import timezone
-
         article = ArticleFactory(status=S.DRAFT, title="质量月活动安排")
-        article_submit(article=article, by=self.editor)
-        article_approve(article=article, by=self.reviewer)
-        article_approve(article=article, by=self.reviewer2)
+        self.through_review(article)
         at = timezone.now() + timedelta(days=2)
         self.assertEqual(
             self.act(article_publish, article=article, by=self.publisher, at=at),
@@ -181,9 +183,7 @@ class RecipientTests(TestCase):
         from news.workflow import article_unpublish
 
         def walk(article):
-            article_submit(article=article, by=self.editor)
-            article_approve(article=article, by=self.reviewer)
-            article_approve(article=article, by=self.reviewer2)
+            self.through_review(article)
             return self.act(article_publish, article=article, by=self.publisher)
 
         article = ArticleFactory(status=S.DRAFT, title="烟台质量发展报告")
@@ -296,13 +296,7 @@ class RecipientTests(TestCase):
         NotificationSetting.objects.create(user=self.publisher, person=wang)
         second = ArticleFactory(status=S.DRAFT, title="莱阳梨地理标志")
         BylineFactory(article=second, person=wang, role=Byline.Role.PHOTOGRAPHER)
-        article_submit(article=second, by=self.editor)
-        article_approve(article=second, by=self.reviewer)
-        article_approve(article=second, by=self.reviewer2)
-        from datetime import timedelta
-
-        from django.utils import timezone
-
+        self.through_review(second)
         at = timezone.now() + timedelta(days=1)
         self.assertEqual(
             self.act(article_publish, article=second, by=self.publisher, at=at),
@@ -359,9 +353,7 @@ class RecipientTests(TestCase):
         """A bulk 终审发布 is all or none: a refused article takes the others' mails
         back with their publication."""
         good = ArticleFactory(status=S.DRAFT)
-        article_submit(article=good, by=self.editor)
-        article_approve(article=good, by=self.reviewer)
-        article_approve(article=good, by=self.reviewer2)
+        self.through_review(good)
         bad = ArticleFactory(status=S.DRAFT)
         good.refresh_from_db()
         Message.objects.all().delete()
