@@ -62,11 +62,12 @@ def mailable_users() -> QuerySet:
 
 def bylined_users(article) -> list[int]:
     """The users who said on 我的通知 that they are one of ``article``'s bylined
-    people (``NotificationSetting.person``): told of its publication too."""
+    people (``NotificationSetting.person``): told of its publication too. A user
+    named twice comes twice; ``workflow_mail`` mails each user once."""
     return list(
-        NotificationSetting.objects.filter(person__bylines__article=article)
-        .values_list("user_id", flat=True)
-        .distinct()
+        NotificationSetting.objects.filter(
+            person__bylines__article=article
+        ).values_list("user_id", flat=True)
     )
 
 

@@ -1002,7 +1002,7 @@ def site_settings_save(
 
 
 def notification_setting_save(
-    *, user, workflow_email: bool, person: Person | None = None
+    *, user, workflow_email: bool, person: Person | None
 ) -> NotificationSetting:
     """Switch ``user``'s own 三审 mails on or off, and say which ``person`` of the
     bylines they are (我的通知, ``news.notify``)."""

@@ -295,6 +295,8 @@ class RecipientTests(TestCase):
         # A reporter who is also the actor is not told of their own act.
         NotificationSetting.objects.create(user=self.publisher, person=wang)
         second = ArticleFactory(status=S.DRAFT, title="莱阳梨地理标志")
+        # Named twice (记者 and 摄影): mailed once.
+        BylineFactory(article=second, person=wang, role=Byline.Role.REPORTER)
         BylineFactory(article=second, person=wang, role=Byline.Role.PHOTOGRAPHER)
         self.through_review(second)
         at = timezone.now() + timedelta(days=1)
